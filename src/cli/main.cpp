@@ -1,0 +1,55 @@
+// The `outcore` command: builds the CLI11 app from the registered subcommands
+// (one file each in src/cli/) and runs the chosen one.
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+#include <vector>
+
+#include "cli/command.h"
+#include "outcore/status.h"
+
+namespace outcore::cli {
+namespace {
+std::vector<std::pair<int, CommandSetup>>& Registry() {
+  static std::vector<std::pair<int, CommandSetup>> registry;
+  return registry;
+}
+int g_exit_code = 0;
+}  // namespace
+
+void SetExitCode(int code) { g_exit_code = code; }
+
+CommandRegistrar::CommandRegistrar(int order, CommandSetup setup) { Registry().emplace_back(order, setup); }
+
+}  // namespace outcore::cli
+
+int main(int argc, char** argv) {
+  using namespace outcore::cli;
+  CLI::App app{
+      "outcore: tabular data larger than memory, in a memory budget you set.\n"
+      "\n"
+      "  outcore gen --size 1G -o sample.csv\n"
+      "  outcore ingest sample.csv -o sample.oc --memory-limit 256MiB --reject rejects.csv\n"
+      "  outcore info sample.oc\n"
+      "  outcore cat sample.oc --columns id,topic --limit 10\n",
+      "outcore"};
+  app.set_version_flag("--version", "outcore 0.1.0");
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  auto registry = Registry();
+  std::stable_sort(registry.begin(), registry.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  for (auto& entry : registry) entry.second(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  return g_exit_code;
+}
