@@ -1,0 +1,200 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "format/file_reader.h"
+#include "format/file_writer.h"
+
+namespace outcore::format {
+namespace {
+
+namespace fs = std::filesystem;
+
+class FormatTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("oc_format_test_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Path(const std::string& name) { return (dir_ / name).string(); }
+  size_t FilesIn() { return size_t(std::distance(fs::directory_iterator(dir_), fs::directory_iterator())); }
+
+  // Writes a small file with two columns and two chunks; returns its metadata.
+  FileMetadata WriteSample(const std::string& path) {
+    auto writer = FileWriter::Create(path);
+    EXPECT_TRUE(writer.ok()) << writer.status().ToString();
+    FileMetadata m;
+    m.columns.resize(2);
+    m.columns[0].name = "id";
+    m.columns[0].type = TypeId::kInt64;
+    m.columns[1].name = "topic";
+    m.columns[1].type = TypeId::kString;
+    m.columns[1].has_dictionary = true;
+    m.columns[1].dictionary_complete = true;
+    m.columns[1].dictionary_entries = 2;
+    for (int c = 0; c < 2; ++c) {
+      ChunkMeta chunk;
+      chunk.row_count = 10 + c;
+      for (int col = 0; col < 2; ++col) {
+        std::string bytes = "chunk" + std::to_string(c) + "col" + std::to_string(col);
+        auto ref = (*writer)->AppendBlock(bytes, bytes.size(), kCodecNone);
+        EXPECT_TRUE(ref.ok());
+        ColumnChunkMeta cc;
+        cc.block = *ref;
+        cc.encoding = 3;
+        cc.zone.has_min_max = true;
+        cc.zone.min_int = -5 - c;
+        cc.zone.max_int = 99;
+        cc.zone.min_string = "food";
+        cc.zone.max_string = "travel";
+        cc.zone.null_count = uint64_t(col);
+        chunk.columns.push_back(cc);
+      }
+      m.chunks.push_back(chunk);
+    }
+    auto dict = (*writer)->AppendBlock("foodtravel", 10, kCodecNone);
+    m.columns[1].dictionary = *dict;
+    m.ingest.rows_read = 25;
+    m.ingest.rows_kept = 21;
+    m.ingest.rows_rejected = 4;
+    m.ingest.rejected_by_reason[0] = 3;
+    m.ingest.rejected_by_reason[3] = 1;
+    m.ingest.sources = {"a.csv", "b.csv.gz"};
+    m.ingest.created_by = "outcore test";
+    EXPECT_TRUE((*writer)->Finish(m).ok());
+    return m;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(FormatTest, MetadataRoundTrips) {
+  std::string path = Path("a.oc");
+  WriteSample(path);
+  auto reader = FileReader::Open(path);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  const FileMetadata& m = (*reader)->metadata();
+  ASSERT_EQ(m.columns.size(), 2u);
+  EXPECT_EQ(m.columns[1].name, "topic");
+  EXPECT_TRUE(m.columns[1].dictionary_complete);
+  EXPECT_EQ(m.num_rows, 21u);
+  ASSERT_EQ(m.chunks.size(), 2u);
+  EXPECT_EQ(m.chunks[1].first_row, 10u);
+  EXPECT_EQ(m.chunks[1].columns[0].zone.min_int, -6);
+  EXPECT_EQ(m.chunks[1].columns[1].zone.max_string, "travel");
+  EXPECT_EQ(m.ingest.rejected_by_reason[3], 1u);
+  EXPECT_EQ(m.ingest.sources[1], "b.csv.gz");
+  Buffer block;
+  ASSERT_TRUE((*reader)->ReadBlock(m.chunks[1].columns[1].block, &block, "test").ok());
+  EXPECT_EQ(block.view(), "chunk1col1");
+  EXPECT_EQ(FilesIn(), 1u);  // no temporary left behind
+}
+
+TEST_F(FormatTest, UnfinishedWriterLeavesNothingAndKeepsTheOldFile) {
+  std::string path = Path("keep.oc");
+  WriteSample(path);
+  auto before = fs::file_size(path);
+  {
+    auto writer = FileWriter::Create(path);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->AppendBlock("half", 4, kCodecNone).ok());
+    EXPECT_EQ(FilesIn(), 2u);  // the temporary exists while writing
+  }  // destroyed without Finish: as after an error or Ctrl-C
+  EXPECT_EQ(FilesIn(), 1u);
+  EXPECT_EQ(fs::file_size(path), before);
+  EXPECT_TRUE(FileReader::Open(path).ok());
+}
+
+TEST_F(FormatTest, CreateInAMissingFolderNamesIt) {
+  auto writer = FileWriter::Create(Path("no/such/dir/x.oc"));
+  ASSERT_FALSE(writer.ok());
+  EXPECT_NE(writer.status().message().find("no/such/dir/x.oc"), std::string::npos);
+}
+
+TEST_F(FormatTest, EveryTruncationIsACleanError) {
+  std::string path = Path("t.oc");
+  WriteSample(path);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  for (size_t len = 0; len < bytes.size(); ++len) {
+    std::string cut = Path("cut.oc");
+    std::ofstream(cut, std::ios::binary).write(bytes.data(), std::streamsize(len));
+    auto reader = FileReader::Open(cut);
+    ASSERT_FALSE(reader.ok()) << "truncated to " << len;
+    EXPECT_NE(reader.status().message().find("cut.oc"), std::string::npos) << reader.status().ToString();
+  }
+}
+
+TEST_F(FormatTest, FlippedBytesNeverCrashAndAreCaughtByChecksums) {
+  std::string path = Path("f.oc");
+  FileMetadata m = WriteSample(path);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::mt19937 rng(7);
+  for (size_t pos = 0; pos < bytes.size(); ++pos) {
+    std::string bad = bytes;
+    bad[pos] = char(bad[pos] ^ (1 + rng() % 255));
+    std::string p = Path("bad.oc");
+    std::ofstream(p, std::ios::binary).write(bad.data(), std::streamsize(bad.size()));
+    auto reader = FileReader::Open(p);
+    if (!reader.ok()) continue;  // header, footer or trailer damage: refused at open
+    // Damage in a data block: open succeeds, the block read must fail its checksum.
+    bool caught = false;
+    for (const auto& chunk : (*reader)->metadata().chunks) {
+      for (const auto& cc : chunk.columns) {
+        Buffer out;
+        if (!(*reader)->ReadBlock(cc.block, &out, "chunk").ok()) caught = true;
+      }
+    }
+    Buffer dict;
+    if (!(*reader)->ReadBlock((*reader)->metadata().columns[1].dictionary, &dict, "dictionary").ok()) caught = true;
+    EXPECT_TRUE(caught) << "flip at byte " << pos << " went unnoticed";
+  }
+}
+
+TEST(ParseFooter, RefusesHostileCounts) {
+  Buffer footer;
+  // A schema section claiming 4 billion columns in 8 bytes.
+  uint32_t tag = 1;
+  uint64_t len = 4;
+  uint32_t count = 0xFFFFFFFF;
+  footer.Push(tag);
+  footer.Push(len);
+  footer.Push(count);
+  FileMetadata m;
+  Status s = ParseFooter(footer.view(), 1000, &m);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find("column count"), std::string::npos);
+}
+
+TEST(ParseFooter, SkipsUnknownSections) {
+  FileMetadata m;
+  m.columns.resize(1);
+  m.columns[0].name = "x";
+  m.columns[0].type = TypeId::kInt64;
+  Buffer footer;
+  uint32_t tag = 99;
+  uint64_t len = 3;
+  footer.Push(tag);
+  footer.Push(len);
+  footer.Append("xyz", 3);
+  SerializeFooter(m, &footer);
+  FileMetadata parsed;
+  ASSERT_TRUE(ParseFooter(footer.view(), 1000, &parsed).ok());
+  EXPECT_EQ(parsed.columns[0].name, "x");
+}
+
+}  // namespace
+}  // namespace outcore::format

@@ -1,0 +1,109 @@
+// The .oc file's metadata — schema, chunk directory with zone maps, column
+// dictionaries, ingest report — and its serialized form (the footer). The
+// byte layout is specified in doc/format.md; every constant here cites it.
+// ParseFooter treats its input as hostile: every count, length and offset is
+// checked before use, and a bad one is a Corruption status, never a crash.
+//
+// Thread-safety: plain values; a FileMetadata is immutable once a reader has
+// parsed it and may be shared between threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clean/reject.h"
+#include "outcore/memory.h"
+#include "outcore/status.h"
+#include "outcore/types.h"
+
+namespace outcore::format {
+
+// doc/format.md, "Header" and "Trailer".
+inline constexpr char kMagic[8] = {'O', 'U', 'T', 'C', 'O', 'R', 'E', '\0'};
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr size_t kHeaderSize = 16;   // magic, version u32, flags u32
+inline constexpr size_t kTrailerSize = 32;  // footer offset u64, footer length u64, footer xxh3 u64, magic
+
+// doc/format.md, "Footer sections": tag values. Readers skip tags they do not know.
+enum class SectionTag : uint32_t {
+  kSchema = 1,
+  kChunks = 2,
+  kIngestReport = 3,
+};
+
+// Codec ids stored in BlockRef::codec (doc/format.md, "Codecs").
+inline constexpr uint8_t kCodecNone = 0;
+inline constexpr uint8_t kCodecZstd = 1;
+inline constexpr uint8_t kCodecLz4 = 2;
+
+// Where one stored block lives and how to check it.
+struct BlockRef {
+  uint64_t offset = 0;        // from the start of the file
+  uint64_t stored_size = 0;   // bytes on disk (compressed)
+  uint64_t decoded_size = 0;  // bytes after decompression (the encoded payload)
+  uint8_t codec = kCodecNone;
+  uint64_t checksum = 0;      // XXH3-64 of the stored bytes
+};
+
+// Per chunk and column: the zone map that lets a scan skip the chunk.
+struct ZoneMap {
+  uint64_t null_count = 0;
+  bool has_min_max = false;        // false when every value is null
+  bool string_bounds_inexact = false;  // min/max strings were truncated
+  int64_t min_int = 0, max_int = 0;    // bool, int64, date, timestamp
+  double min_float = 0, max_float = 0; // float64 (NaN excluded)
+  std::string min_string, max_string;  // string (at most 64 bytes each)
+};
+
+struct ColumnChunkMeta {
+  BlockRef block;
+  uint8_t encoding = 0;  // the payload's encoding id (doc/encodings.md), for reports
+  ZoneMap zone;
+};
+
+struct ChunkMeta {
+  uint64_t first_row = 0;  // derived when parsing: sum of earlier row_counts
+  uint64_t row_count = 0;
+  std::vector<ColumnChunkMeta> columns;  // one per schema column
+};
+
+struct ColumnMeta {
+  std::string name;
+  TypeId type = TypeId::kString;
+  bool has_dictionary = false;       // a file-wide dictionary block exists
+  bool dictionary_complete = false;  // every chunk of the column is dictionary-coded
+  BlockRef dictionary;
+  uint64_t dictionary_entries = 0;
+  uint64_t null_count = 0;
+  uint64_t distinct_estimate = 0;    // HyperLogLog estimate, or exact for a complete dictionary
+};
+
+struct IngestReport {
+  uint64_t rows_read = 0;
+  uint64_t rows_kept = 0;
+  uint64_t rows_rejected = 0;
+  RejectCounts rejected_by_reason{};
+  uint64_t input_bytes = 0;
+  std::vector<std::string> sources;
+  std::string created_by;
+};
+
+struct FileMetadata {
+  std::vector<ColumnMeta> columns;
+  std::vector<ChunkMeta> chunks;
+  uint64_t num_rows = 0;
+  IngestReport ingest;
+
+  // Index of the column called `name`, or -1.
+  int FindColumn(std::string_view name) const;
+};
+
+// Appends the footer sections for `metadata` to `out` (doc/format.md, "Footer").
+void SerializeFooter(const FileMetadata& metadata, Buffer* out);
+// Parses a footer; `data_end` is the first byte after the block region, which
+// every BlockRef must lie inside. Fills first_row and num_rows.
+Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out);
+
+}  // namespace outcore::format
