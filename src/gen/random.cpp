@@ -1,0 +1,46 @@
+#include "gen/random.h"
+
+#include <cassert>
+
+namespace outcore::gen {
+
+AliasSampler::AliasSampler(const std::vector<double>& weights)
+    : threshold_(weights.size(), 0), alias_(weights.size(), 0) {
+  assert(!weights.empty());
+  const size_t count = weights.size();
+  double total = 0;
+  for (double weight : weights) total += weight;
+  assert(total > 0);
+  // Scaled so that the average slot holds exactly 1.0 of probability mass.
+  std::vector<double> scaled(count);
+  std::vector<uint32_t> small, large;
+  small.reserve(count);
+  large.reserve(count);
+  for (size_t slot = 0; slot < count; ++slot) {
+    scaled[slot] = weights[slot] * double(count) / total;
+    (scaled[slot] < 1.0 ? small : large).push_back(uint32_t(slot));
+  }
+  while (!small.empty() && !large.empty()) {
+    uint32_t light = small.back();
+    small.pop_back();
+    uint32_t heavy = large.back();
+    threshold_[light] = uint64_t(scaled[light] * 4294967296.0);
+    alias_[light] = heavy;
+    scaled[heavy] -= 1.0 - scaled[light];
+    if (scaled[heavy] < 1.0) {
+      large.pop_back();
+      small.push_back(heavy);
+    }
+  }
+  // Whatever is left is 1.0 up to rounding: those slots always keep themselves.
+  for (uint32_t slot : large) threshold_[slot] = uint64_t(1) << 32, alias_[slot] = slot;
+  for (uint32_t slot : small) threshold_[slot] = uint64_t(1) << 32, alias_[slot] = slot;
+}
+
+std::vector<double> ZipfWeights(size_t count, double exponent) {
+  std::vector<double> weights(count);
+  for (size_t rank = 0; rank < count; ++rank) weights[rank] = std::pow(double(rank + 1), -exponent);
+  return weights;
+}
+
+}  // namespace outcore::gen
