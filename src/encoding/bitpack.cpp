@@ -37,7 +37,7 @@ void PackWidth(const uint64_t* values, int64_t n, uint8_t* out) {
         acc = filled ? value >> (W - filled) : 0;
       }
     }
-    std::memcpy(out, &acc, size_t(filled + 7) >> 3);
+    if (filled) std::memcpy(out, &acc, size_t(filled + 7) >> 3);
   }
 }
 
@@ -51,7 +51,7 @@ inline uint64_t ExtractAt(const uint8_t* p, int shift) {
 template <int W>
 void UnpackWidth(const uint8_t* in, int64_t n, uint64_t* out) {
   if constexpr (W == 0) {
-    std::memset(out, 0, size_t(n) * sizeof(uint64_t));
+    if (n) std::memset(out, 0, size_t(n) * sizeof(uint64_t));
   } else {
     const uint64_t total_bytes = BitPackedBytes(n, W);
     // Values whose 9-byte window lies inside the run take the fast path;

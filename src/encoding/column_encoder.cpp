@@ -1,0 +1,510 @@
+#include "encoding/column_encoder.h"
+
+#include <bit>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "encoding/byte_io.h"
+#include "encoding/frame_of_reference.h"
+
+namespace outcore {
+namespace {
+
+// Payload header (doc/encodings.md, "Column payload"): u8 encoding, u8 flags.
+constexpr uint8_t kFlagValidity = 0x01;
+constexpr uint8_t kKnownFlags = kFlagValidity;
+
+constexpr double kPow10[kMaxDecimalScale + 1] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+// Mantissas beyond 2^53 are not exact as doubles, so k / 10^s would not be
+// the division the decoder performs.
+constexpr double kMaxExactMantissa = 9007199254740992.0;  // 2^53
+
+bool SameBits(double a, double b) { return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b); }
+
+// True when v == (double)k / 10^scale bit-for-bit; sets *mantissa = k.
+// NaN, inf, -0.0 and huge values are never decimal.
+bool DecimalMantissa(double v, int scale, int64_t* mantissa) {
+  double scaled = v * kPow10[scale];
+  if (!(std::fabs(scaled) <= kMaxExactMantissa)) return false;
+  int64_t k = int64_t(std::nearbyint(scaled));
+  if (!SameBits(double(k) / kPow10[scale], v)) return false;
+  *mantissa = k;
+  return true;
+}
+
+bool FitsFloat32(double v) {
+  if (std::isnan(v)) return false;  // NaN payloads need not survive float conversion
+  if (!std::isinf(v) && !(std::fabs(v) <= double(FLT_MAX))) return false;
+  return SameBits(double(float(v)), v);
+}
+
+bool IsValidRow(const uint8_t* validity, int64_t row) { return !validity || GetBit(validity, row); }
+
+// Set bits among the first n of a bitmap (padding bits past n are ignored).
+int64_t CountValid(const uint8_t* bits, int64_t n) {
+  int64_t count = 0;
+  for (int64_t byte = 0; byte < (n >> 3); ++byte) count += std::popcount(bits[byte]);
+  if (n & 7) count += std::popcount(uint8_t(bits[n >> 3] & ((1u << (n & 7)) - 1)));
+  return count;
+}
+
+Status TooSmall(const char* buffer, TypeId type, int64_t length, size_t have, uint64_t need) {
+  return Status::InvalidArgument(std::string("EncodeColumn: ") + buffer + " buffer of a " +
+                                 std::string(TypeName(type)) + " column of " +
+                                 std::to_string(length) + " rows holds " + std::to_string(have) +
+                                 " bytes, needs " + std::to_string(need));
+}
+
+// --- encoders -------------------------------------------------------------
+
+Encoding EncodeFloat(const double* values, int64_t n, const uint8_t* validity,
+                     const EncodeOptions& options, PayloadWriter* writer) {
+  // Decimal: the smallest scale at which every value is k / 10^scale. If v is
+  // exact at scale s it is exact at every larger scale (10k / 10^(s+1) is the
+  // same correctly rounded quotient) so the scale only ever rises.
+  bool decimal = options.allow_decimal;
+  int scale = 0;
+  for (int64_t row = 0; decimal && row < n; ++row) {
+    if (!IsValidRow(validity, row)) continue;
+    int64_t k;
+    while (!DecimalMantissa(values[row], scale, &k)) {
+      if (++scale > kMaxDecimalScale) {
+        decimal = false;
+        break;
+      }
+    }
+  }
+  ForPlan plan;
+  if (decimal) {
+    // Re-check every value at the final scale (the rise assumed 10k exact).
+    for (int64_t row = 0; decimal && row < n; ++row) {
+      int64_t k;
+      if (IsValidRow(validity, row) && !DecimalMantissa(values[row], scale, &k)) decimal = false;
+    }
+    if (decimal) {
+      plan = PlanFor(n, validity, [&](int64_t row) {
+        int64_t k = 0;
+        DecimalMantissa(values[row], scale, &k);
+        return k;
+      });
+    }
+  }
+  bool float32 = options.allow_float32;
+  for (int64_t row = 0; float32 && row < n; ++row) {
+    if (IsValidRow(validity, row) && !FitsFloat32(values[row])) float32 = false;
+  }
+
+  uint64_t decimal_bytes = decimal ? 1 + plan.EncodedBytes(n) : ~uint64_t(0);
+  uint64_t float32_bytes = float32 ? 4 * uint64_t(n) : ~uint64_t(0);
+  uint64_t float64_bytes = 8 * uint64_t(n);
+  if (decimal && decimal_bytes <= float32_bytes && decimal_bytes <= float64_bytes) {
+    writer->U8(uint8_t(scale));
+    AppendFor(writer, plan, n, validity, [&](int64_t row) {
+      int64_t k = 0;
+      DecimalMantissa(values[row], scale, &k);
+      return k;
+    });
+    return Encoding::kDecimal;
+  }
+  if (float32 && float32_bytes < float64_bytes) {
+    float* out = reinterpret_cast<float*>(writer->Extend(float32_bytes));
+    for (int64_t row = 0; row < n; ++row) {
+      float narrow = IsValidRow(validity, row) ? float(values[row]) : 0.0f;
+      std::memcpy(out + row, &narrow, sizeof(float));
+    }
+    return Encoding::kFloat32;
+  }
+  uint8_t* out = writer->Extend(float64_bytes);
+  if (!validity) {
+    if (n) std::memcpy(out, values, float64_bytes);
+  } else {
+    for (int64_t row = 0; row < n; ++row) {
+      double value = GetBit(validity, row) ? values[row] : 0.0;
+      std::memcpy(out + 8 * row, &value, 8);
+    }
+  }
+  return Encoding::kFloat64;
+}
+
+template <typename T>
+void EncodeInts(const T* values, int64_t n, const uint8_t* validity, PayloadWriter* writer) {
+  auto get = [values](int64_t row) { return int64_t(values[row]); };
+  AppendFor(writer, PlanFor(n, validity, get), n, validity, get);
+}
+
+// Writes the body (everything after the validity section) and reports which
+// encoding it chose.
+Status EncodeBody(const ColumnVector& column, const EncodeOptions& options,
+                  const uint8_t* validity, PayloadWriter* writer, Encoding* encoding) {
+  const int64_t n = column.length;
+  const size_t have = column.values.size();
+  switch (column.type) {
+    case TypeId::kBool: {
+      uint64_t need = BitmapBytes(n);
+      if (have < need) return TooSmall("values", column.type, n, have, need);
+      *encoding = Encoding::kBits;
+      uint8_t* out = writer->Extend(need);
+      if (need) std::memcpy(out, column.values.data(), need);
+      // Canonical form: null slots and padding bits are zero.
+      if (validity) {
+        for (uint64_t byte = 0; byte < need; ++byte) out[byte] &= validity[byte];
+      }
+      if (n & 7) out[need - 1] &= uint8_t((1u << (n & 7)) - 1);
+      return Status::OK();
+    }
+    case TypeId::kInt64:
+    case TypeId::kTimestamp: {
+      uint64_t need = 8 * uint64_t(n);
+      if (have < need) return TooSmall("values", column.type, n, have, need);
+      *encoding = Encoding::kForInt;
+      EncodeInts(column.values.as<int64_t>(), n, validity, writer);
+      return Status::OK();
+    }
+    case TypeId::kDate: {
+      uint64_t need = 4 * uint64_t(n);
+      if (have < need) return TooSmall("values", column.type, n, have, need);
+      *encoding = Encoding::kForInt;
+      EncodeInts(column.values.as<int32_t>(), n, validity, writer);
+      return Status::OK();
+    }
+    case TypeId::kFloat64: {
+      uint64_t need = 8 * uint64_t(n);
+      if (have < need) return TooSmall("values", column.type, n, have, need);
+      *encoding = EncodeFloat(column.values.as<double>(), n, validity, options, writer);
+      return Status::OK();
+    }
+    case TypeId::kString:
+      break;
+  }
+  if (options.dictionary_codes || column.is_dictionary()) {
+    uint64_t need = 4 * uint64_t(n);
+    if (have < need) return TooSmall("codes", column.type, n, have, need);
+    const int32_t* codes = column.values.as<int32_t>();
+    int64_t limit = column.dictionary ? column.dictionary->size : std::numeric_limits<int32_t>::max();
+    for (int64_t row = 0; row < n; ++row) {
+      if (IsValidRow(validity, row) && (codes[row] < 0 || codes[row] >= limit)) {
+        return Status::InvalidArgument("EncodeColumn: dictionary code " + std::to_string(codes[row]) +
+                                       " at row " + std::to_string(row) + " is outside [0, " +
+                                       std::to_string(limit) + ")");
+      }
+    }
+    *encoding = Encoding::kDictCodes;
+    EncodeInts(codes, n, validity, writer);
+    return Status::OK();
+  }
+  uint64_t need = 4 * uint64_t(n + 1);
+  if (have < need) return TooSmall("offsets", column.type, n, have, need);
+  const int32_t* offsets = column.values.as<int32_t>();
+  for (int64_t row = 0; row < n; ++row) {
+    if (offsets[row + 1] < offsets[row] || offsets[row] < 0) {
+      return Status::InvalidArgument("EncodeColumn: string offsets decrease at row " +
+                                     std::to_string(row));
+    }
+  }
+  if (uint64_t(offsets[n]) > column.data.size()) {
+    return TooSmall("data", column.type, n, column.data.size(), uint64_t(offsets[n]));
+  }
+  auto length = [offsets](int64_t row) { return int64_t(offsets[row + 1]) - offsets[row]; };
+  *encoding = Encoding::kPlainString;
+  AppendFor(writer, PlanFor(n, validity, length), n, validity, length);
+  const char* bytes = reinterpret_cast<const char*>(column.data.data());
+  if (!validity) {
+    writer->Bytes(bytes + offsets[0], size_t(offsets[n] - offsets[0]));
+  } else {
+    for (int64_t row = 0; row < n; ++row) {
+      if (GetBit(validity, row)) writer->Bytes(bytes + offsets[row], size_t(length(row)));
+    }
+  }
+  return Status::OK();
+}
+
+// --- decoders -------------------------------------------------------------
+
+bool EncodingFitsType(Encoding encoding, TypeId type) {
+  switch (type) {
+    case TypeId::kBool: return encoding == Encoding::kBits;
+    case TypeId::kInt64:
+    case TypeId::kTimestamp:
+    case TypeId::kDate: return encoding == Encoding::kForInt;
+    case TypeId::kFloat64:
+      return encoding == Encoding::kDecimal || encoding == Encoding::kFloat32 ||
+             encoding == Encoding::kFloat64;
+    case TypeId::kString: return encoding == Encoding::kPlainString || encoding == Encoding::kDictCodes;
+  }
+  return false;
+}
+
+bool IsKnownEncoding(uint8_t raw) {
+  return raw >= uint8_t(Encoding::kBits) && raw <= uint8_t(Encoding::kDictCodes);
+}
+
+// A packed run ends in padding bits; canonical payloads keep them zero, and a
+// set padding bit is a cheap sign of damage.
+bool PaddingIsZero(const uint8_t* bits, int64_t n) {
+  return (n & 7) == 0 || (bits[BitmapBytes(n) - 1] >> (n & 7)) == 0;
+}
+
+Status RowError(const PayloadReader& reader, const char* what, int64_t row) {
+  return reader.Corrupt(std::string(what) + " at row " + std::to_string(row));
+}
+
+Status DecodeForInts(PayloadReader* reader, TypeId type, int64_t rows, const uint8_t* validity,
+                     ColumnVector* out) {
+  ForRun run;
+  OC_RETURN_IF_ERROR(ReadFor(reader, rows, "integer FOR block", &run));
+  if (type == TypeId::kDate) {
+    out->values.Resize(4 * size_t(rows));
+    int32_t* days = out->values.as<int32_t>();
+    int64_t bad = UnpackFor(run, rows, [&](int64_t row, int64_t value) {
+      bool valid = IsValidRow(validity, row);
+      if (valid && (value < std::numeric_limits<int32_t>::min() ||
+                    value > std::numeric_limits<int32_t>::max())) {
+        return false;
+      }
+      days[row] = valid ? int32_t(value) : 0;
+      return true;
+    });
+    if (bad >= 0) return RowError(*reader, "date outside the int32 day range", bad);
+    return Status::OK();
+  }
+  out->values.Resize(8 * size_t(rows));
+  int64_t* values = out->values.as<int64_t>();
+  UnpackFor(run, rows, [&](int64_t row, int64_t value) {
+    values[row] = IsValidRow(validity, row) ? value : 0;
+    return true;
+  });
+  return Status::OK();
+}
+
+Status DecodeFloats(PayloadReader* reader, Encoding encoding, int64_t rows,
+                    const uint8_t* validity, ColumnVector* out) {
+  out->values.Resize(8 * size_t(rows));
+  double* values = out->values.as<double>();
+  if (encoding == Encoding::kDecimal) {
+    uint8_t scale = 0;
+    OC_RETURN_IF_ERROR(reader->U8("decimal scale", &scale));
+    if (scale > kMaxDecimalScale) {
+      return reader->Corrupt("decimal scale " + std::to_string(scale) + " is above " +
+                             std::to_string(kMaxDecimalScale));
+    }
+    ForRun run;
+    OC_RETURN_IF_ERROR(ReadFor(reader, rows, "decimal mantissa FOR block", &run));
+    const double divisor = kPow10[scale];
+    int64_t bad = UnpackFor(run, rows, [&](int64_t row, int64_t k) {
+      if (!IsValidRow(validity, row)) {
+        values[row] = 0.0;
+        return true;
+      }
+      double mantissa = double(k);
+      if (!(std::fabs(mantissa) <= kMaxExactMantissa)) return false;
+      values[row] = mantissa / divisor;
+      return true;
+    });
+    if (bad >= 0) return RowError(*reader, "decimal mantissa beyond 2^53", bad);
+    return Status::OK();
+  }
+  const uint8_t* raw = nullptr;
+  if (encoding == Encoding::kFloat32) {
+    OC_RETURN_IF_ERROR(reader->Bytes("float32 values", 4 * uint64_t(rows), &raw));
+    for (int64_t row = 0; row < rows; ++row) {
+      float narrow;
+      std::memcpy(&narrow, raw + 4 * row, 4);
+      values[row] = double(narrow);
+    }
+  } else {
+    OC_RETURN_IF_ERROR(reader->Bytes("float64 values", 8 * uint64_t(rows), &raw));
+    if (rows) std::memcpy(values, raw, 8 * size_t(rows));
+  }
+  if (validity) {
+    for (int64_t row = 0; row < rows; ++row) {
+      if (!GetBit(validity, row)) values[row] = 0.0;
+    }
+  }
+  return Status::OK();
+}
+
+Status DecodePlainStrings(PayloadReader* reader, int64_t rows, const uint8_t* validity,
+                          ColumnVector* out) {
+  ForRun run;
+  OC_RETURN_IF_ERROR(ReadFor(reader, rows, "string length FOR block", &run));
+  // The bytes follow the lengths and end the payload, so every length and
+  // their running total is bounded by what remains: a lying length cannot
+  // make us allocate or read more than the payload holds.
+  const uint64_t available = std::min<uint64_t>(reader->remaining(), std::numeric_limits<int32_t>::max());
+  out->values.Resize(4 * size_t(rows + 1));
+  int32_t* offsets = out->values.as<int32_t>();
+  offsets[0] = 0;
+  uint64_t total = 0;
+  int64_t bad = UnpackFor(run, rows, [&](int64_t row, int64_t length) {
+    if (!IsValidRow(validity, row) && length != 0) return false;
+    if (length < 0 || uint64_t(length) > available - total) return false;
+    total += uint64_t(length);
+    offsets[row + 1] = int32_t(total);
+    return true;
+  });
+  if (bad >= 0) {
+    return RowError(*reader, "string length is negative, beyond the payload, or set for a null", bad);
+  }
+  const uint8_t* bytes = nullptr;
+  OC_RETURN_IF_ERROR(reader->Bytes("string bytes", total, &bytes));
+  out->data.Resize(total);
+  if (total) std::memcpy(out->data.data(), bytes, total);
+  return Status::OK();
+}
+
+Status DecodeDictCodes(PayloadReader* reader, int64_t rows, const uint8_t* validity,
+                       std::shared_ptr<const Dictionary> dictionary, ColumnVector* out) {
+  if (!dictionary) {
+    return reader->Corrupt("chunk holds dictionary codes but the column has no dictionary");
+  }
+  ForRun run;
+  OC_RETURN_IF_ERROR(ReadFor(reader, rows, "dictionary code FOR block", &run));
+  out->values.Resize(4 * size_t(rows));
+  int32_t* codes = out->values.as<int32_t>();
+  const int64_t size = dictionary->size;
+  int64_t bad = UnpackFor(run, rows, [&](int64_t row, int64_t code) {
+    bool valid = IsValidRow(validity, row);
+    if (valid && (code < 0 || code >= size)) return false;
+    codes[row] = valid ? int32_t(code) : 0;
+    return true;
+  });
+  if (bad >= 0) {
+    return RowError(*reader, ("dictionary code outside [0, " + std::to_string(size) + ")").c_str(), bad);
+  }
+  out->dictionary = std::move(dictionary);
+  return Status::OK();
+}
+
+Status DecodeInto(TypeId type, int64_t rows, std::string_view payload,
+                  std::shared_ptr<const Dictionary> dictionary, ColumnVector* out) {
+  PayloadReader reader(payload, "column payload");
+  if (rows < 0 || rows > kMaxPayloadRows) {
+    return reader.Corrupt("row count " + std::to_string(rows) + " is out of range");
+  }
+  uint8_t raw_encoding = 0, flags = 0;
+  OC_RETURN_IF_ERROR(reader.U8("encoding", &raw_encoding));
+  OC_RETURN_IF_ERROR(reader.U8("flags", &flags));
+  if (!IsKnownEncoding(raw_encoding)) {
+    return reader.Corrupt("unknown encoding id " + std::to_string(raw_encoding));
+  }
+  Encoding encoding = Encoding(raw_encoding);
+  if (!EncodingFitsType(encoding, type)) {
+    return reader.Corrupt("encoding '" + std::string(EncodingName(encoding)) +
+                          "' cannot hold a " + std::string(TypeName(type)) + " column");
+  }
+  if (flags & ~kKnownFlags) return reader.Corrupt("unknown flag bits " + std::to_string(flags));
+
+  const uint8_t* validity = nullptr;
+  if (flags & kFlagValidity) {
+    const uint8_t* bits = nullptr;
+    OC_RETURN_IF_ERROR(reader.Bytes("validity bitmap", BitmapBytes(rows), &bits));
+    if (!PaddingIsZero(bits, rows)) return reader.Corrupt("validity bitmap padding bits are set");
+    int64_t valid_count = CountValid(bits, rows);
+    if (valid_count == rows) return reader.Corrupt("validity bitmap present but no row is null");
+    out->validity.Resize(BitmapBytes(rows));
+    std::memcpy(out->validity.data(), bits, BitmapBytes(rows));
+    out->null_count = rows - valid_count;
+    validity = out->validity.data();
+  }
+
+  switch (encoding) {
+    case Encoding::kBits: {
+      const uint8_t* bits = nullptr;
+      OC_RETURN_IF_ERROR(reader.Bytes("boolean bits", BitmapBytes(rows), &bits));
+      if (!PaddingIsZero(bits, rows)) return reader.Corrupt("boolean padding bits are set");
+      out->values.Resize(BitmapBytes(rows));
+      uint8_t* values = out->values.data();
+      for (int64_t byte = 0; byte < BitmapBytes(rows); ++byte) {
+        values[byte] = validity ? uint8_t(bits[byte] & validity[byte]) : bits[byte];
+      }
+      break;
+    }
+    case Encoding::kForInt:
+      OC_RETURN_IF_ERROR(DecodeForInts(&reader, type, rows, validity, out));
+      break;
+    case Encoding::kDecimal:
+    case Encoding::kFloat32:
+    case Encoding::kFloat64:
+      OC_RETURN_IF_ERROR(DecodeFloats(&reader, encoding, rows, validity, out));
+      break;
+    case Encoding::kPlainString:
+      OC_RETURN_IF_ERROR(DecodePlainStrings(&reader, rows, validity, out));
+      break;
+    case Encoding::kDictCodes:
+      OC_RETURN_IF_ERROR(DecodeDictCodes(&reader, rows, validity, std::move(dictionary), out));
+      break;
+  }
+  OC_RETURN_IF_ERROR(reader.ExpectEnd());
+  out->length = rows;
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string_view EncodingName(Encoding encoding) {
+  switch (encoding) {
+    case Encoding::kBits: return "bits";
+    case Encoding::kForInt: return "for";
+    case Encoding::kDecimal: return "decimal";
+    case Encoding::kFloat32: return "float32";
+    case Encoding::kFloat64: return "float64";
+    case Encoding::kPlainString: return "plain";
+    case Encoding::kDictCodes: return "dict";
+  }
+  return "unknown";
+}
+
+Result<Encoding> PayloadEncoding(std::string_view payload) {
+  if (payload.empty() || !IsKnownEncoding(uint8_t(payload[0]))) {
+    return Status::Corruption("column payload does not start with a known encoding id");
+  }
+  return Encoding(uint8_t(payload[0]));
+}
+
+Status EncodeColumn(const ColumnVector& column, const EncodeOptions& options, Buffer* payload) {
+  payload->Clear();
+  const int64_t n = column.length;
+  if (n < 0 || n > kMaxPayloadRows) {
+    return Status::InvalidArgument("EncodeColumn: column length " + std::to_string(n) +
+                                   " is outside [0, 2^48]");
+  }
+  const uint8_t* validity = nullptr;
+  if (column.null_count > 0) {
+    if (column.validity.size() < BitmapBytes(n)) {
+      return TooSmall("validity", column.type, n, column.validity.size(), BitmapBytes(n));
+    }
+    validity = column.validity.data();
+    // The bitmap is the truth; a count that disagrees is a bug upstream.
+    int64_t valid_count = CountValid(validity, n);
+    if (n - valid_count != column.null_count) {
+      return Status::InvalidArgument("EncodeColumn: null_count " + std::to_string(column.null_count) +
+                                     " disagrees with the validity bitmap (" +
+                                     std::to_string(n - valid_count) + " nulls)");
+    }
+  }
+  PayloadWriter writer(payload);
+  writer.U8(0);  // encoding: patched once the body has chosen it
+  writer.U8(validity ? kFlagValidity : 0);
+  if (validity) {
+    uint8_t* bits = writer.Extend(BitmapBytes(n));
+    std::memcpy(bits, validity, BitmapBytes(n));
+    if (n & 7) bits[BitmapBytes(n) - 1] &= uint8_t((1u << (n & 7)) - 1);
+  }
+  Encoding encoding = Encoding::kBits;
+  OC_RETURN_IF_ERROR(EncodeBody(column, options, validity, &writer, &encoding));
+  payload->data()[0] = uint8_t(encoding);
+  return Status::OK();
+}
+
+Status DecodeColumn(TypeId type, int64_t rows, std::string_view payload,
+                    std::shared_ptr<const Dictionary> dictionary, ColumnVector* out) {
+  out->Reset(type);
+  Status status = DecodeInto(type, rows, payload, std::move(dictionary), out);
+  if (!status.ok()) out->Reset(type);
+  return status;
+}
+
+}  // namespace outcore

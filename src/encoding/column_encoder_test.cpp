@@ -1,0 +1,400 @@
+#include "encoding/column_encoder.h"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "encoding/bitpack.h"
+#include "encoding/encoding_test_util.h"
+
+namespace outcore {
+namespace {
+
+using testing_util::ExpectSameColumn;
+using testing_util::MakeBoolColumn;
+using testing_util::MakeColumn;
+using testing_util::MakeStringColumn;
+
+constexpr uint64_t kHeader = 2;  // u8 encoding, u8 flags
+constexpr uint64_t kFor = 9;     // i64 reference, u8 width
+
+// Encodes, checks the chosen encoding, decodes, compares bit-for-bit; returns
+// the payload so the caller can assert its size.
+std::string RoundTrip(const ColumnVector& column, Encoding expected,
+                      const EncodeOptions& options = {},
+                      std::shared_ptr<const Dictionary> dictionary = nullptr) {
+  Buffer payload;
+  Status status = EncodeColumn(column, options, &payload);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  auto encoding = PayloadEncoding(payload.view());
+  EXPECT_TRUE(encoding.ok());
+  if (encoding.ok()) EXPECT_EQ(EncodingName(*encoding), EncodingName(expected));
+  ColumnVector decoded;
+  status = DecodeColumn(column.type, column.length, payload.view(), dictionary, &decoded);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  ExpectSameColumn(column, decoded);
+  return std::string(payload.view());
+}
+
+// --- integers -------------------------------------------------------------
+
+TEST(EncodeColumn, SmallIntsPackToFewBitsAboveTheirMinimum) {
+  std::vector<int64_t> values(1000);
+  std::mt19937_64 rng(1);
+  for (auto& value : values) value = 1'000'000 + int64_t(rng() % 8);  // width 3
+  values[0] = 1'000'000;
+  values[1] = 1'000'007;
+  std::string payload = RoundTrip(MakeColumn(TypeId::kInt64, values), Encoding::kForInt);
+  EXPECT_EQ(payload.size(), kHeader + kFor + BitPackedBytes(1000, 3));
+}
+
+TEST(EncodeColumn, Int64MinAndMaxInOneChunkUseWidth64) {
+  std::vector<int64_t> values = {std::numeric_limits<int64_t>::min(), 0, -1,
+                                 std::numeric_limits<int64_t>::max(), 42};
+  std::string payload = RoundTrip(MakeColumn(TypeId::kInt64, values), Encoding::kForInt);
+  EXPECT_EQ(payload.size(), kHeader + kFor + 5 * 8);
+  EXPECT_EQ(uint8_t(payload[kHeader + 8]), 64);  // the width byte
+}
+
+TEST(EncodeColumn, ConstantChunkHasWidthZeroAndNoPackedBytes) {
+  std::vector<int64_t> values(4096, -77);
+  std::string payload = RoundTrip(MakeColumn(TypeId::kTimestamp, values), Encoding::kForInt);
+  EXPECT_EQ(payload.size(), kHeader + kFor);
+}
+
+TEST(EncodeColumn, NullSlotsDoNotWidenTheRange) {
+  // Garbage in null slots (the contract says 0, but it must not matter).
+  std::vector<int64_t> values = {10, std::numeric_limits<int64_t>::max(), 11, -999999, 12, 13, 10, 11, 12};
+  std::vector<bool> valid = {true, false, true, false, true, true, true, true, true};
+  ColumnVector column = MakeColumn(TypeId::kInt64, values, valid);
+  std::string payload = RoundTrip(column, Encoding::kForInt);
+  EXPECT_EQ(payload.size(), kHeader + BitmapBytes(9) + kFor + BitPackedBytes(9, 2));
+  ColumnVector decoded;
+  ASSERT_TRUE(DecodeColumn(TypeId::kInt64, 9, payload, nullptr, &decoded).ok());
+  EXPECT_EQ(decoded.GetInt64(1), 0);  // a null slot holds 0
+}
+
+TEST(EncodeColumn, RandomIntsRoundTripAtEveryRangeWithNulls) {
+  std::mt19937_64 rng(2);
+  for (int width = 0; width <= 64; width += 3) {
+    std::vector<int64_t> values(777);
+    std::vector<bool> valid(777);
+    uint64_t mask = width == 64 ? ~0ull : (1ull << width) - 1;
+    int64_t base = int64_t(rng());
+    for (size_t row = 0; row < values.size(); ++row) {
+      values[row] = int64_t(uint64_t(base) + (rng() & mask));
+      valid[row] = rng() % 5 != 0;
+    }
+    RoundTrip(MakeColumn(TypeId::kInt64, values, valid), Encoding::kForInt);
+  }
+}
+
+TEST(EncodeColumn, DatesRoundTripAcrossTheInt32Range) {
+  std::vector<int32_t> days = {std::numeric_limits<int32_t>::min(), 0, 19000,
+                               std::numeric_limits<int32_t>::max(), -1};
+  std::string payload = RoundTrip(MakeColumn(TypeId::kDate, days), Encoding::kForInt);
+  EXPECT_EQ(payload.size(), kHeader + kFor + BitPackedBytes(5, 32));
+}
+
+TEST(EncodeColumn, EmptyAllNullAndSingleRowChunksRoundTrip) {
+  for (TypeId type : {TypeId::kInt64, TypeId::kTimestamp, TypeId::kFloat64}) {
+    // Zero rows: raw float64 is 0 bytes, smaller than any header.
+    RoundTrip(MakeColumn<int64_t>(type, {}), type == TypeId::kFloat64 ? Encoding::kFloat64 : Encoding::kForInt);
+    RoundTrip(MakeColumn<int64_t>(type, {5, 6, 7}, {false, false, false}),
+                                     type == TypeId::kFloat64 ? Encoding::kDecimal : Encoding::kForInt);
+    // As a double, the bits of 123456789 are a denormal: only float64 holds it.
+    RoundTrip(MakeColumn<int64_t>(type, {123456789}),
+              type == TypeId::kFloat64 ? Encoding::kFloat64 : Encoding::kForInt);
+  }
+  RoundTrip(MakeColumn<int32_t>(TypeId::kDate, {}), Encoding::kForInt);
+  RoundTrip(MakeColumn<int32_t>(TypeId::kDate, {1}, {false}), Encoding::kForInt);
+  RoundTrip(MakeBoolColumn({}), Encoding::kBits);
+  RoundTrip(MakeBoolColumn({true}), Encoding::kBits);
+  RoundTrip(MakeStringColumn({}), Encoding::kPlainString);
+  RoundTrip(MakeStringColumn({std::nullopt, std::nullopt}), Encoding::kPlainString);
+  RoundTrip(MakeStringColumn({"x"}), Encoding::kPlainString);
+}
+
+// --- booleans -------------------------------------------------------------
+
+TEST(EncodeColumn, BoolsAreOneBitPerRowWithNullsAsAnotherBitmap) {
+  std::mt19937 rng(3);
+  std::vector<bool> values(1001), valid(1001);
+  for (size_t row = 0; row < values.size(); ++row) {
+    values[row] = rng() & 1;
+    valid[row] = rng() % 7 != 0;
+  }
+  std::string dense = RoundTrip(MakeBoolColumn(values), Encoding::kBits);
+  EXPECT_EQ(dense.size(), kHeader + BitmapBytes(1001));
+  std::string with_nulls = RoundTrip(MakeBoolColumn(values, valid), Encoding::kBits);
+  EXPECT_EQ(with_nulls.size(), kHeader + 2 * BitmapBytes(1001));
+}
+
+// --- floats ---------------------------------------------------------------
+
+TEST(EncodeColumn, PricesPickDecimalWithTheSmallestScale) {
+  std::vector<double> prices;
+  std::mt19937 rng(4);
+  for (int row = 0; row < 1000; ++row) prices.push_back(double(rng() % 10000) / 100.0);  // 0.00..99.99
+  prices[0] = 19.99;
+  prices[1] = 0.01;
+  prices[2] = 99.99;
+  prices[3] = 0.0;
+  std::string payload = RoundTrip(MakeColumn(TypeId::kFloat64, prices), Encoding::kDecimal);
+  EXPECT_EQ(uint8_t(payload[kHeader]), 2);  // scale
+  EXPECT_EQ(payload.size(), kHeader + 1 + kFor + BitPackedBytes(1000, 14));  // 9999 < 2^14
+}
+
+TEST(EncodeColumn, NegativeAndWholeDecimalsRoundTrip) {
+  RoundTrip(MakeColumn<double>(TypeId::kFloat64, {-1.5, 2.25, -1000.125, 3, 0.001}), Encoding::kDecimal);
+  std::string whole = RoundTrip(MakeColumn<double>(TypeId::kFloat64, {1, 2, 3, -4}), Encoding::kDecimal);
+  EXPECT_EQ(uint8_t(whole[kHeader]), 0);
+  std::string micro = RoundTrip(MakeColumn<double>(TypeId::kFloat64, {0.000001, 1.123456}), Encoding::kDecimal);
+  EXPECT_EQ(uint8_t(micro[kHeader]), 6);
+}
+
+TEST(EncodeColumn, SpecialValuesAreNeverDecimal) {
+  const double kNaN = std::numeric_limits<double>::quiet_NaN();
+  const double kInf = std::numeric_limits<double>::infinity();
+  // -0.0 is a float32 but not k / 10^s (that gives +0.0).
+  RoundTrip(MakeColumn<double>(TypeId::kFloat64, {1.5, -0.0}), Encoding::kFloat32);
+  RoundTrip(MakeColumn<double>(TypeId::kFloat64, {1.5, kInf, -kInf}), Encoding::kFloat32);
+  // NaN is kept bit-for-bit, sign and payload included, so it stays float64.
+  double payload_nan = std::bit_cast<double>(0xFFF8000000012345ull);
+  RoundTrip(MakeColumn<double>(TypeId::kFloat64, {1.5, kNaN, payload_nan, -kNaN}), Encoding::kFloat64);
+  // Beyond 2^53 the mantissa would not be exact.
+  RoundTrip(MakeColumn<double>(TypeId::kFloat64, {1e300, 2.5}), Encoding::kFloat64);
+  RoundTrip(MakeColumn<double>(TypeId::kFloat64, {9007199254740993.0 * 4, 1.0}), Encoding::kFloat32);
+}
+
+TEST(EncodeColumn, Float32OnlyWhenEveryValueIsExactlyAFloat) {
+  std::vector<double> floats;
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> dist(-1e6f, 1e6f);
+  for (int row = 0; row < 500; ++row) floats.push_back(double(dist(rng)));
+  floats.push_back(double(std::numeric_limits<float>::denorm_min()));
+  floats.push_back(double(std::numeric_limits<float>::max()));
+  std::string payload = RoundTrip(MakeColumn(TypeId::kFloat64, floats), Encoding::kFloat32);
+  EXPECT_EQ(payload.size(), kHeader + 4 * floats.size());
+
+  // One double that is not a float (0.1, a double denormal, a value just past
+  // FLT_MAX) forces float64 — but 0.1 alone would be decimal.
+  for (double spoiler : {std::numeric_limits<double>::denorm_min(), 0.1 + 1e-17 * 3,
+                         double(std::numeric_limits<float>::max()) * 1.0000001, 1.0 / 3.0}) {
+    std::vector<double> mixed = floats;
+    mixed.push_back(spoiler);
+    std::string raw = RoundTrip(MakeColumn(TypeId::kFloat64, mixed), Encoding::kFloat64);
+    EXPECT_EQ(raw.size(), kHeader + 8 * mixed.size());
+  }
+}
+
+TEST(EncodeColumn, OptionsCanForbidTheNarrowFloatForms) {
+  ColumnVector prices = MakeColumn<double>(TypeId::kFloat64, {1.25, 2.5, 3.75});
+  EncodeOptions no_decimal;
+  no_decimal.allow_decimal = false;
+  RoundTrip(prices, Encoding::kFloat32, no_decimal);
+  no_decimal.allow_float32 = false;
+  RoundTrip(prices, Encoding::kFloat64, no_decimal);
+}
+
+TEST(EncodeColumn, RandomDoublesKeepTheirBits) {
+  std::mt19937_64 rng(6);
+  std::vector<double> values(3000);
+  std::vector<bool> valid(3000);
+  for (size_t row = 0; row < values.size(); ++row) {
+    values[row] = std::bit_cast<double>(rng());  // every class: NaNs, denormals, infs
+    valid[row] = rng() % 9 != 0;
+  }
+  RoundTrip(MakeColumn(TypeId::kFloat64, values, valid), Encoding::kFloat64);
+}
+
+// --- strings --------------------------------------------------------------
+
+TEST(EncodeColumn, PlainStringsKeepEmptyApartFromNullAndUtf8Intact) {
+  std::vector<std::optional<std::string>> values = {"", std::nullopt, "héllo", "日本語", "",
+                                                    "🙂 emoji", std::nullopt, std::string(300, 'z')};
+  ColumnVector column = MakeStringColumn(values);
+  std::string payload = RoundTrip(column, Encoding::kPlainString);
+  uint64_t bytes = 0;
+  for (const auto& value : values) bytes += value ? value->size() : 0;
+  EXPECT_EQ(payload.size(), kHeader + 1 + kFor + BitPackedBytes(8, 9) + bytes);
+  ColumnVector decoded;
+  ASSERT_TRUE(DecodeColumn(TypeId::kString, 8, payload, nullptr, &decoded).ok());
+  EXPECT_TRUE(decoded.IsValid(0));
+  EXPECT_EQ(decoded.GetString(0), "");
+  EXPECT_FALSE(decoded.IsValid(1));
+  EXPECT_EQ(decoded.values.as<int32_t>()[8], int32_t(bytes));  // Arrow offsets
+}
+
+TEST(EncodeColumn, DictionaryCodesDecodeAgainstTheGivenDictionary) {
+  auto dictionary = std::make_shared<Dictionary>();
+  dictionary->size = 3;
+  for (int32_t offset : {0, 1, 3, 6}) dictionary->offsets.Push(offset);
+  dictionary->bytes.Append("abbccc", 6);
+  std::vector<int32_t> codes = {0, 2, 1, 1, 0, 2, 0};
+  ColumnVector column = MakeColumn(TypeId::kString, codes, {true, true, false, true, true, true, true});
+  column.dictionary = dictionary;
+  EncodeOptions options;
+  options.dictionary_codes = true;
+  std::string payload = RoundTrip(column, Encoding::kDictCodes, options, dictionary);
+  EXPECT_EQ(payload.size(), kHeader + 1 + kFor + BitPackedBytes(7, 2));
+
+  ColumnVector decoded;
+  ASSERT_TRUE(DecodeColumn(TypeId::kString, 7, payload, dictionary, &decoded).ok());
+  EXPECT_EQ(decoded.dictionary, dictionary);
+  EXPECT_EQ(decoded.GetString(5), "ccc");
+
+  Status missing = DecodeColumn(TypeId::kString, 7, payload, nullptr, &decoded);
+  EXPECT_EQ(missing.code(), StatusCode::kCorruption);
+  auto smaller = std::make_shared<Dictionary>();
+  smaller->size = 2;
+  Status out_of_range = DecodeColumn(TypeId::kString, 7, payload, smaller, &decoded);
+  EXPECT_EQ(out_of_range.code(), StatusCode::kCorruption);
+  EXPECT_NE(out_of_range.message().find("row 1"), std::string::npos) << out_of_range.message();
+  EXPECT_EQ(decoded.length, 0);
+}
+
+// --- reuse and misuse -----------------------------------------------------
+
+TEST(DecodeColumn, ReusesTheOutputBuffersAcrossBatches) {
+  MemoryBudget budget(1 << 20);
+  std::vector<int64_t> values(1000, 5);
+  values[3] = 900;
+  Buffer payload;
+  ASSERT_TRUE(EncodeColumn(MakeColumn(TypeId::kInt64, values), {}, &payload).ok());
+  ColumnVector batch(TypeId::kInt64, &budget);
+  ASSERT_TRUE(DecodeColumn(TypeId::kInt64, 1000, payload.view(), nullptr, &batch).ok());
+  const uint8_t* first = batch.values.data();
+  uint64_t used = budget.used();
+  for (int repeat = 0; repeat < 5; ++repeat) {
+    ASSERT_TRUE(DecodeColumn(TypeId::kInt64, 1000, payload.view(), nullptr, &batch).ok());
+  }
+  EXPECT_EQ(batch.values.data(), first);
+  EXPECT_EQ(budget.used(), used);
+  EXPECT_GT(used, 0u);
+}
+
+TEST(EncodeColumn, RejectsBuffersShorterThanTheLengthSays) {
+  ColumnVector column = MakeColumn<int64_t>(TypeId::kInt64, {1, 2, 3});
+  column.length = 4;
+  Buffer payload;
+  EXPECT_EQ(EncodeColumn(column, {}, &payload).code(), StatusCode::kInvalidArgument);
+  ColumnVector nulls = MakeColumn<int64_t>(TypeId::kInt64, {1, 2, 3}, {true, false, true});
+  nulls.null_count = 2;
+  EXPECT_EQ(EncodeColumn(nulls, {}, &payload).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(DecodeColumn, RejectsAnEncodingThatDoesNotFitTheType) {
+  Buffer payload;
+  ASSERT_TRUE(EncodeColumn(MakeColumn<int64_t>(TypeId::kInt64, {1, 2}), {}, &payload).ok());
+  ColumnVector out;
+  Status status = DecodeColumn(TypeId::kFloat64, 2, payload.view(), nullptr, &out);
+  EXPECT_EQ(status.code(), StatusCode::kCorruption);
+  EXPECT_NE(status.message().find("float64"), std::string::npos);
+}
+
+TEST(DecodeColumn, LyingStringLengthsCannotForceAHugeAllocation) {
+  // Header claims 1000 strings of 2^40 bytes each with width 0.
+  std::string payload;
+  payload += char(Encoding::kPlainString);
+  payload += char(0);
+  uint64_t reference = uint64_t(1) << 40;
+  payload.append(reinterpret_cast<const char*>(&reference), 8);
+  payload += char(0);
+  payload += "abc";
+  ColumnVector out;
+  Status status = DecodeColumn(TypeId::kString, 1000, payload, nullptr, &out);
+  EXPECT_EQ(status.code(), StatusCode::kCorruption);
+  EXPECT_LT(out.data.capacity(), 1u << 20);
+}
+
+// --- hostile payloads -----------------------------------------------------
+
+struct Case {
+  ColumnVector column;
+  EncodeOptions options;
+};
+
+std::vector<Case> CorpusOfEveryEncoding(std::shared_ptr<const Dictionary> dictionary) {
+  std::mt19937_64 rng(7);
+  std::vector<Case> cases;
+  std::vector<bool> valid(200);
+  for (size_t row = 0; row < valid.size(); ++row) valid[row] = rng() % 4 != 0;
+  std::vector<int64_t> ints(200);
+  for (auto& value : ints) value = int64_t(rng() % 100000) - 50000;
+  cases.push_back({MakeColumn(TypeId::kInt64, ints, valid), {}});
+  std::vector<int32_t> days(200);
+  for (auto& value : days) value = int32_t(rng() % 40000);
+  cases.push_back({MakeColumn(TypeId::kDate, days), {}});
+  std::vector<bool> bits(200);
+  for (size_t row = 0; row < bits.size(); ++row) bits[row] = rng() & 1;
+  cases.push_back({MakeBoolColumn(bits, valid), {}});
+  std::vector<double> prices(200), floats(200), doubles(200);
+  for (size_t row = 0; row < 200; ++row) {
+    prices[row] = double(rng() % 100000) / 100.0;
+    floats[row] = double(float(rng() % 1000) / 7.0f);
+    doubles[row] = double(rng() % 1000) / 7.0;
+  }
+  cases.push_back({MakeColumn(TypeId::kFloat64, prices, valid), {}});
+  cases.push_back({MakeColumn(TypeId::kFloat64, floats), {}});
+  cases.push_back({MakeColumn(TypeId::kFloat64, doubles, valid), {}});
+  std::vector<std::optional<std::string>> strings;
+  for (size_t row = 0; row < 200; ++row) {
+    if (valid[row]) strings.push_back(std::string(rng() % 12, char('a' + rng() % 26)));
+    else strings.push_back(std::nullopt);
+  }
+  cases.push_back({MakeStringColumn(strings), {}});
+  std::vector<int32_t> codes(200);
+  for (auto& code : codes) code = int32_t(rng() % dictionary->size);
+  Case coded{MakeColumn(TypeId::kString, codes, valid), {}};
+  coded.options.dictionary_codes = true;
+  cases.push_back(std::move(coded));
+  return cases;
+}
+
+TEST(DecodeColumn, EveryTruncationIsCorruptionAndBitFlipsNeverCrash) {
+  auto dictionary = std::make_shared<Dictionary>();
+  dictionary->size = 5;
+  for (int32_t offset : {0, 1, 2, 3, 4, 5}) dictionary->offsets.Push(offset);
+  dictionary->bytes.Append("vwxyz", 5);
+  std::mt19937 rng(8);
+  for (Case& test_case : CorpusOfEveryEncoding(dictionary)) {
+    const ColumnVector& column = test_case.column;
+    Buffer encoded;
+    ASSERT_TRUE(EncodeColumn(column, test_case.options, &encoded).ok());
+    const std::string good(encoded.view());
+    ColumnVector out;
+    for (size_t cut = 0; cut < good.size(); ++cut) {
+      // A copy of exactly `cut` bytes, so an over-read trips ASan.
+      std::vector<char> truncated(good.begin(), good.begin() + cut);
+      Status status = DecodeColumn(column.type, column.length, {truncated.data(), cut}, dictionary, &out);
+      ASSERT_EQ(status.code(), StatusCode::kCorruption) << "cut at " << cut << " of " << good.size();
+      EXPECT_EQ(out.length, 0);
+    }
+    std::string longer = good + "x";
+    EXPECT_EQ(DecodeColumn(column.type, column.length, longer, dictionary, &out).code(),
+              StatusCode::kCorruption);
+    EXPECT_EQ(DecodeColumn(column.type, column.length + 1, good, dictionary, &out).code(),
+              StatusCode::kCorruption);
+    int rejected = 0;
+    for (int trial = 0; trial < 2000; ++trial) {
+      std::vector<char> bad(good.begin(), good.end());
+      int flips = 1 + int(rng() % 3);
+      for (int flip = 0; flip < flips; ++flip) bad[rng() % bad.size()] ^= char(1u << (rng() % 8));
+      Status status = DecodeColumn(column.type, column.length, {bad.data(), bad.size()}, dictionary, &out);
+      if (status.ok()) {
+        ASSERT_EQ(out.length, column.length);  // a flipped value bit is for the checksum to catch
+      } else {
+        ASSERT_EQ(status.code(), StatusCode::kCorruption) << status.ToString();
+        ++rejected;
+      }
+    }
+    EXPECT_GT(rejected, 0) << TypeName(column.type);
+  }
+}
+
+}  // namespace
+}  // namespace outcore
