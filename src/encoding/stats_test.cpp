@@ -1,0 +1,129 @@
+#include "encoding/stats.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "encoding/encoding_test_util.h"
+
+namespace outcore {
+namespace {
+
+using testing_util::MakeBoolColumn;
+using testing_util::MakeColumn;
+using testing_util::MakeStringColumn;
+
+TEST(ComputeStats, IntegerMinMaxIgnoreNullSlots) {
+  ColumnVector column = MakeColumn<int64_t>(TypeId::kInt64, {5, -1000000, 7, 999999, -3},
+                                            {true, false, true, false, true});
+  ColumnStats stats = ComputeStats(column);
+  EXPECT_EQ(stats.rows, 5);
+  EXPECT_EQ(stats.null_count, 2);
+  ASSERT_TRUE(stats.has_min_max);
+  EXPECT_EQ(stats.min_int, -3);
+  EXPECT_EQ(stats.max_int, 7);
+
+  ColumnStats dates = ComputeStats(MakeColumn<int32_t>(TypeId::kDate, {19000, -5, 20000}));
+  EXPECT_EQ(dates.min_int, -5);
+  EXPECT_EQ(dates.max_int, 20000);
+  ColumnStats bools = ComputeStats(MakeBoolColumn({true, true}));
+  EXPECT_EQ(bools.min_int, 1);
+  EXPECT_EQ(bools.max_int, 1);
+}
+
+TEST(ComputeStats, AllNullAndEmptyChunksHaveNoMinMax) {
+  EXPECT_FALSE(ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, {1, 2}, {false, false})).has_min_max);
+  EXPECT_FALSE(ComputeStats(MakeColumn<double>(TypeId::kFloat64, {})).has_min_max);
+  EXPECT_FALSE(ComputeStats(MakeStringColumn({std::nullopt})).has_min_max);
+}
+
+TEST(ComputeStats, FloatMinMaxExcludeNaNAndCountIt) {
+  const double kNaN = std::numeric_limits<double>::quiet_NaN();
+  ColumnStats stats = ComputeStats(MakeColumn<double>(
+      TypeId::kFloat64, {kNaN, 2.5, -std::numeric_limits<double>::infinity(), kNaN, 1e300}));
+  ASSERT_TRUE(stats.has_min_max);
+  EXPECT_EQ(stats.min_float, -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(stats.max_float, 1e300);
+  EXPECT_EQ(stats.nan_count, 2);
+  EXPECT_FALSE(ComputeStats(MakeColumn<double>(TypeId::kFloat64, {kNaN})).has_min_max);
+}
+
+TEST(ComputeStats, StringBoundsAreByteOrderedAndTruncatedSafely) {
+  std::string long_low = "a" + std::string(100, 'x');
+  std::string long_high = "z" + std::string(63, 'y') + "tail";
+  ColumnStats stats = ComputeStats(MakeStringColumn({"m", long_low, std::nullopt, long_high, "é"}));
+  EXPECT_EQ(stats.min_string, long_low.substr(0, kStatsStringBytes));
+  // "é" (0xC3 0xA9) sorts above ASCII "z..." byte-wise.
+  EXPECT_EQ(stats.max_string, "é");
+
+  ColumnStats bumped = ComputeStats(MakeStringColumn({"a", long_high}));
+  EXPECT_EQ(bumped.max_string.size(), kStatsStringBytes);
+  EXPECT_GE(bumped.max_string, long_high);
+  EXPECT_EQ(bumped.max_string, "z" + std::string(62, 'y') + "z");
+  EXPECT_TRUE(bumped.max_string_bounded);
+
+  std::string ff_tail = "q" + std::string(70, '\xFF');
+  ColumnStats carry = ComputeStats(MakeStringColumn({ff_tail}));
+  EXPECT_EQ(carry.max_string, "r");
+  EXPECT_GE(carry.max_string, ff_tail);
+
+  ColumnStats unbounded = ComputeStats(MakeStringColumn({std::string(80, '\xFF')}));
+  EXPECT_FALSE(unbounded.max_string_bounded);
+}
+
+TEST(ComputeStats, DictionaryColumnsUseTheDictionaryStrings) {
+  auto dictionary = std::make_shared<Dictionary>();
+  dictionary->size = 3;
+  for (int32_t offset : {0, 5, 10, 15}) dictionary->offsets.Push(offset);
+  dictionary->bytes.Append("pearsapplekiwis", 15);
+  ColumnVector column = MakeColumn<int32_t>(TypeId::kString, {0, 0, 2, 1}, {true, true, true, false});
+  column.dictionary = dictionary;
+  ColumnStats stats = ComputeStats(column);
+  EXPECT_EQ(stats.min_string, "kiwis");  // "apple" is only in a null row
+  EXPECT_EQ(stats.max_string, "pears");
+}
+
+TEST(DistinctCounter, IsExactForSmallCountsAndCloseForLarge) {
+  DistinctCounter small;
+  for (int repeat = 0; repeat < 100; ++repeat) {
+    for (int value = 0; value < 10; ++value) small.AddInt64(value);
+  }
+  EXPECT_EQ(small.Estimate(), 10u);
+  EXPECT_EQ(DistinctCounter().Estimate(), 0u);
+
+  for (uint64_t truth : {1000ull, 100000ull, 1000000ull}) {
+    DistinctCounter counter;
+    for (uint64_t value = 0; value < truth; ++value) counter.AddString("key-" + std::to_string(value));
+    double error = std::fabs(double(counter.Estimate()) - double(truth)) / double(truth);
+    EXPECT_LT(error, 0.05) << truth << " estimated as " << counter.Estimate();
+  }
+}
+
+TEST(DistinctCounter, MergeEqualsCountingTheUnion) {
+  DistinctCounter left, right, both;
+  for (int value = 0; value < 60000; ++value) {
+    (value % 2 ? left : right).AddInt64(value % 40000);
+    both.AddInt64(value % 40000);
+  }
+  left.Merge(right);
+  EXPECT_EQ(left.registers(), both.registers());
+  DistinctCounter restored = DistinctCounter::FromRegisters(both.registers());
+  EXPECT_EQ(restored.Estimate(), both.Estimate());
+}
+
+TEST(DistinctCounter, TreatsNegativeZeroAndNaNsAsOneValueEach) {
+  DistinctCounter counter;
+  counter.AddDouble(0.0);
+  counter.AddDouble(-0.0);
+  counter.AddDouble(std::numeric_limits<double>::quiet_NaN());
+  counter.AddDouble(-std::numeric_limits<double>::quiet_NaN());
+  EXPECT_EQ(counter.Estimate(), 2u);
+  DistinctCounter column_counter;
+  column_counter.AddColumn(MakeStringColumn({"a", "b", "a", std::nullopt, ""}));
+  EXPECT_EQ(column_counter.Estimate(), 3u);
+}
+
+}  // namespace
+}  // namespace outcore
