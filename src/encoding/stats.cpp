@@ -13,18 +13,23 @@ namespace {
 // Largest rank a register can hold: the 64 - p hash bits all zero, plus one.
 constexpr uint8_t kMaxRank = 64 - DistinctCounter::kPrecision + 1;
 
+// Widens [*min, *max] to hold value; the first value sets both.
+template <typename T>
+void Widen(T value, bool* has_min_max, T* min, T* max) {
+  if (!*has_min_max) {
+    *min = *max = value;
+    *has_min_max = true;
+  } else {
+    *min = std::min(*min, value);
+    *max = std::max(*max, value);
+  }
+}
+
 template <typename T>
 void IntRange(const ColumnVector& column, const T* values, ColumnStats* stats) {
   for (int64_t row = 0; row < column.length; ++row) {
     if (!column.IsValid(row)) continue;
-    int64_t value = int64_t(values[row]);
-    if (!stats->has_min_max) {
-      stats->min_int = stats->max_int = value;
-      stats->has_min_max = true;
-    } else {
-      stats->min_int = std::min(stats->min_int, value);
-      stats->max_int = std::max(stats->max_int, value);
-    }
+    Widen(int64_t(values[row]), &stats->has_min_max, &stats->min_int, &stats->max_int);
   }
 }
 
@@ -37,13 +42,7 @@ void FloatRange(const ColumnVector& column, ColumnStats* stats) {
       ++stats->nan_count;
       continue;
     }
-    if (!stats->has_min_max) {
-      stats->min_float = stats->max_float = value;
-      stats->has_min_max = true;
-    } else {
-      stats->min_float = std::min(stats->min_float, value);
-      stats->max_float = std::max(stats->max_float, value);
-    }
+    Widen(value, &stats->has_min_max, &stats->min_float, &stats->max_float);
   }
 }
 
@@ -97,10 +96,7 @@ ColumnStats ComputeStats(const ColumnVector& column) {
     case TypeId::kBool: {
       for (int64_t row = 0; row < column.length; ++row) {
         if (!column.IsValid(row)) continue;
-        int64_t value = column.GetBool(row);
-        stats.min_int = stats.has_min_max ? std::min(stats.min_int, value) : value;
-        stats.max_int = stats.has_min_max ? std::max(stats.max_int, value) : value;
-        stats.has_min_max = true;
+        Widen(int64_t(column.GetBool(row)), &stats.has_min_max, &stats.min_int, &stats.max_int);
       }
       break;
     }
