@@ -1,5 +1,6 @@
 #include "encoding/bitpack.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <utility>
@@ -54,19 +55,29 @@ void UnpackWidth(const uint8_t* in, int64_t n, uint64_t* out) {
     if (n) std::memset(out, 0, size_t(n) * sizeof(uint64_t));
   } else {
     const uint64_t total_bytes = BitPackedBytes(n, W);
-    // Values whose 9-byte window lies inside the run take the fast path;
-    // the last few are read through a zero-padded copy.
     int64_t value_idx = 0;
-    for (; value_idx < n; ++value_idx) {
-      uint64_t bit = uint64_t(value_idx) * W;
-      if ((bit >> 3) + 9 > total_bytes) break;
-      out[value_idx] = ExtractAt<W>(in + (bit >> 3), int(bit & 7));
+    // Eight values fill exactly W bytes, so inside a group every byte offset
+    // and shift is a compile-time constant. A group whose reads (at most
+    // W + 9 bytes from its start) stay inside the run takes this path.
+    for (; value_idx + 8 <= n; value_idx += 8) {
+      const uint64_t start = uint64_t(value_idx / 8) * W;
+      if (start + W + 9 > total_bytes) break;
+      const uint8_t* group = in + start;
+      if constexpr (W <= 8) {
+        const uint64_t word = Load64(group);
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; ++j) out[value_idx + j] = (word >> (j * W)) & kMask<W>;
+      } else {
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; ++j) out[value_idx + j] = ExtractAt<W>(group + (j * W) / 8, (j * W) % 8);
+      }
     }
+    // The last values are read through a zero-padded copy of what remains.
     for (; value_idx < n; ++value_idx) {
       uint64_t bit = uint64_t(value_idx) * W;
-      uint8_t window[16] = {};
       uint64_t start = bit >> 3;
-      std::memcpy(window, in + start, size_t(total_bytes - start));
+      uint8_t window[16] = {};
+      std::memcpy(window, in + start, size_t(std::min<uint64_t>(16, total_bytes - start)));
       out[value_idx] = ExtractAt<W>(window, int(bit & 7));
     }
   }

@@ -1,0 +1,117 @@
+// Micro-benchmarks of the encoding layer's hot loops: bit-packing per width,
+// chunk-local dictionary building, and column encode/decode. Built only with
+// -DOUTCORE_BENCH=ON:  ./encoding_benchmark --benchmark_filter=BitUnpack
+#include <benchmark/benchmark.h>
+
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "encoding/bitpack.h"
+#include "encoding/column_encoder.h"
+#include "encoding/dictionary.h"
+
+namespace outcore {
+namespace {
+
+constexpr int64_t kValues = 1 << 16;
+
+std::vector<uint64_t> RandomValues(int width) {
+  std::mt19937_64 rng(1);
+  uint64_t mask = width == 64 ? ~0ull : (1ull << width) - 1;
+  std::vector<uint64_t> values(kValues);
+  for (auto& value : values) value = rng() & mask;
+  return values;
+}
+
+void BM_BitPack(benchmark::State& state) {
+  int width = int(state.range(0));
+  std::vector<uint64_t> values = RandomValues(width);
+  std::vector<uint8_t> packed(BitPackedBytes(kValues, width) + 8);
+  for (auto _ : state) {
+    BitPack(values.data(), kValues, width, packed.data());
+    benchmark::DoNotOptimize(packed.data());
+  }
+  state.SetItemsProcessed(state.iterations() * kValues);
+}
+BENCHMARK(BM_BitPack)->Arg(1)->Arg(3)->Arg(8)->Arg(13)->Arg(16)->Arg(32)->Arg(47)->Arg(64);
+
+void BM_BitUnpack(benchmark::State& state) {
+  int width = int(state.range(0));
+  std::vector<uint64_t> values = RandomValues(width);
+  std::vector<uint8_t> packed(BitPackedBytes(kValues, width));
+  BitPack(values.data(), kValues, width, packed.data());
+  for (auto _ : state) {
+    BitUnpack(packed.data(), kValues, width, values.data());
+    benchmark::DoNotOptimize(values.data());
+  }
+  state.SetItemsProcessed(state.iterations() * kValues);
+}
+BENCHMARK(BM_BitUnpack)->Arg(1)->Arg(3)->Arg(8)->Arg(13)->Arg(16)->Arg(32)->Arg(47)->Arg(64);
+
+ColumnVector StringColumn(int64_t distinct) {
+  std::mt19937_64 rng(2);
+  ColumnVector column(TypeId::kString, nullptr);
+  column.length = kValues;
+  int32_t offset = 0;
+  column.values.Push(offset);
+  for (int64_t row = 0; row < kValues; ++row) {
+    std::string value = "category-" + std::to_string(rng() % uint64_t(distinct));
+    column.data.Append(value.data(), value.size());
+    offset += int32_t(value.size());
+    column.values.Push(offset);
+  }
+  return column;
+}
+
+void BM_LocalDictionaryBuild(benchmark::State& state) {
+  ColumnVector column = StringColumn(state.range(0));
+  LocalDictionaryBuilder builder;
+  Buffer codes;
+  std::vector<std::string_view> uniques;
+  for (auto _ : state) {
+    builder.Build(column, &codes, &uniques);
+    benchmark::DoNotOptimize(uniques.data());
+  }
+  state.SetItemsProcessed(state.iterations() * kValues);
+}
+BENCHMARK(BM_LocalDictionaryBuild)->Arg(16)->Arg(1000)->Arg(60000);
+
+ColumnVector PriceColumn() {
+  std::mt19937_64 rng(3);
+  ColumnVector column(TypeId::kFloat64, nullptr);
+  column.length = kValues;
+  column.values.Resize(8 * kValues);
+  for (int64_t row = 0; row < kValues; ++row) column.values.as<double>()[row] = double(rng() % 100000) / 100.0;
+  return column;
+}
+
+void BM_EncodePrices(benchmark::State& state) {
+  ColumnVector column = PriceColumn();
+  Buffer payload;
+  for (auto _ : state) {
+    if (!EncodeColumn(column, {}, &payload).ok()) state.SkipWithError("encode failed");
+    benchmark::DoNotOptimize(payload.data());
+  }
+  state.SetItemsProcessed(state.iterations() * kValues);
+  state.counters["bytes_per_value"] = double(payload.size()) / kValues;
+}
+BENCHMARK(BM_EncodePrices);
+
+void BM_DecodePrices(benchmark::State& state) {
+  Buffer payload;
+  if (!EncodeColumn(PriceColumn(), {}, &payload).ok()) state.SkipWithError("encode failed");
+  ColumnVector out;
+  for (auto _ : state) {
+    if (!DecodeColumn(TypeId::kFloat64, kValues, payload.view(), nullptr, &out).ok()) {
+      state.SkipWithError("decode failed");
+    }
+    benchmark::DoNotOptimize(out.values.data());
+  }
+  state.SetItemsProcessed(state.iterations() * kValues);
+}
+BENCHMARK(BM_DecodePrices);
+
+}  // namespace
+}  // namespace outcore
