@@ -258,24 +258,27 @@ Status DecodeForInts(PayloadReader* reader, TypeId type, int64_t rows, const uin
   if (type == TypeId::kDate) {
     out->values.Resize(4 * size_t(rows));
     int32_t* days = out->values.as<int32_t>();
-    int64_t bad = UnpackFor(run, rows, [&](int64_t row, int64_t value) {
-      bool valid = IsValidRow(validity, row);
-      if (valid && (value < std::numeric_limits<int32_t>::min() ||
-                    value > std::numeric_limits<int32_t>::max())) {
-        return false;
-      }
-      days[row] = valid ? int32_t(value) : 0;
-      return true;
-    });
-    if (bad >= 0) return RowError(*reader, "date outside the int32 day range", bad);
+    int64_t bad = UnpackFor(
+        run, rows, validity,
+        [&](int64_t row, int64_t value) {
+          days[row] = int32_t(value);
+          return value >= std::numeric_limits<int32_t>::min() &&
+                 value <= std::numeric_limits<int32_t>::max();
+        },
+        [&](int64_t row) { days[row] = 0; });
+    if (bad >= 0) return RowError(*reader, "date outside the int32 day range (or a null with a value)", bad);
     return Status::OK();
   }
   out->values.Resize(8 * size_t(rows));
   int64_t* values = out->values.as<int64_t>();
-  UnpackFor(run, rows, [&](int64_t row, int64_t value) {
-    values[row] = IsValidRow(validity, row) ? value : 0;
-    return true;
-  });
+  int64_t bad = UnpackFor(
+      run, rows, validity,
+      [&](int64_t row, int64_t value) {
+        values[row] = value;
+        return true;
+      },
+      [&](int64_t row) { values[row] = 0; });
+  if (bad >= 0) return RowError(*reader, "null with a non-zero delta", bad);
   return Status::OK();
 }
 
@@ -293,17 +296,15 @@ Status DecodeFloats(PayloadReader* reader, Encoding encoding, int64_t rows,
     ForRun run;
     OC_RETURN_IF_ERROR(ReadFor(reader, rows, "decimal mantissa FOR block", &run));
     const double divisor = kPow10[scale];
-    int64_t bad = UnpackFor(run, rows, [&](int64_t row, int64_t k) {
-      if (!IsValidRow(validity, row)) {
-        values[row] = 0.0;
-        return true;
-      }
-      double mantissa = double(k);
-      if (!(std::fabs(mantissa) <= kMaxExactMantissa)) return false;
-      values[row] = mantissa / divisor;
-      return true;
-    });
-    if (bad >= 0) return RowError(*reader, "decimal mantissa beyond 2^53", bad);
+    int64_t bad = UnpackFor(
+        run, rows, validity,
+        [&](int64_t row, int64_t k) {
+          double mantissa = double(k);
+          values[row] = mantissa / divisor;
+          return std::fabs(mantissa) <= kMaxExactMantissa;
+        },
+        [&](int64_t row) { values[row] = 0.0; });
+    if (bad >= 0) return RowError(*reader, "decimal mantissa beyond 2^53 (or a null with a value)", bad);
     return Status::OK();
   }
   const uint8_t* raw = nullptr;
@@ -338,13 +339,15 @@ Status DecodePlainStrings(PayloadReader* reader, int64_t rows, const uint8_t* va
   int32_t* offsets = out->values.as<int32_t>();
   offsets[0] = 0;
   uint64_t total = 0;
-  int64_t bad = UnpackFor(run, rows, [&](int64_t row, int64_t length) {
-    if (!IsValidRow(validity, row) && length != 0) return false;
-    if (length < 0 || uint64_t(length) > available - total) return false;
-    total += uint64_t(length);
-    offsets[row + 1] = int32_t(total);
-    return true;
-  });
+  int64_t bad = UnpackFor(
+      run, rows, validity,
+      [&](int64_t row, int64_t length) {
+        if (length < 0 || uint64_t(length) > available - total) return false;
+        total += uint64_t(length);
+        offsets[row + 1] = int32_t(total);
+        return true;
+      },
+      [&](int64_t row) { offsets[row + 1] = int32_t(total); });
   if (bad >= 0) {
     return RowError(*reader, "string length is negative, beyond the payload, or set for a null", bad);
   }
@@ -365,12 +368,13 @@ Status DecodeDictCodes(PayloadReader* reader, int64_t rows, const uint8_t* valid
   out->values.Resize(4 * size_t(rows));
   int32_t* codes = out->values.as<int32_t>();
   const int64_t size = dictionary->size;
-  int64_t bad = UnpackFor(run, rows, [&](int64_t row, int64_t code) {
-    bool valid = IsValidRow(validity, row);
-    if (valid && (code < 0 || code >= size)) return false;
-    codes[row] = valid ? int32_t(code) : 0;
-    return true;
-  });
+  int64_t bad = UnpackFor(
+      run, rows, validity,
+      [&](int64_t row, int64_t code) {
+        codes[row] = int32_t(code);
+        return code >= 0 && code < size;
+      },
+      [&](int64_t row) { codes[row] = 0; });
   if (bad >= 0) {
     return RowError(*reader, ("dictionary code outside [0, " + std::to_string(size) + ")").c_str(), bad);
   }

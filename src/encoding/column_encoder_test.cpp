@@ -229,6 +229,17 @@ TEST(EncodeColumn, PlainStringsKeepEmptyApartFromNullAndUtf8Intact) {
   EXPECT_EQ(decoded.values.as<int32_t>()[8], int32_t(bytes));  // Arrow offsets
 }
 
+// Regression (found by StringColumnEncoder's tests): a null row stores delta 0,
+// which is the minimum length, not length 0, when no valid string is empty.
+TEST(EncodeColumn, NullStringsDecodeEmptyWhenNoValidStringIsEmpty) {
+  ColumnVector column = MakeStringColumn({"abc", std::nullopt, "defg", std::nullopt, "hij"});
+  std::string payload = RoundTrip(column, Encoding::kPlainString);
+  ColumnVector decoded;
+  ASSERT_TRUE(DecodeColumn(TypeId::kString, 5, payload, nullptr, &decoded).ok());
+  EXPECT_EQ(decoded.GetString(1), "");
+  EXPECT_EQ(decoded.values.as<int32_t>()[5], 10);
+}
+
 TEST(EncodeColumn, DictionaryCodesDecodeAgainstTheGivenDictionary) {
   auto dictionary = std::make_shared<Dictionary>();
   dictionary->size = 3;

@@ -251,12 +251,15 @@ Status DecodeDictionary(std::string_view payload, MemoryBudget* budget, Dictiona
   int32_t* out_offsets = offsets.as<int32_t>();
   out_offsets[0] = 0;
   uint64_t total = 0;
-  int64_t bad = UnpackFor(run, count, [&](int64_t code, int64_t length) {
-    if (length < 0 || uint64_t(length) > available - total) return false;
-    total += uint64_t(length);
-    out_offsets[code + 1] = int32_t(total);
-    return true;
-  });
+  int64_t bad = UnpackFor(
+      run, count, nullptr,
+      [&](int64_t code, int64_t length) {
+        if (length < 0 || uint64_t(length) > available - total) return false;
+        total += uint64_t(length);
+        out_offsets[code + 1] = int32_t(total);
+        return true;
+      },
+      [](int64_t) {});
   if (bad >= 0) {
     return reader.Corrupt("entry " + std::to_string(bad) + " has a length beyond the payload");
   }

@@ -94,17 +94,26 @@ inline Status ReadFor(PayloadReader* reader, int64_t n, const char* what, ForRun
   return reader->Bytes(what, BitPackedBytes(n, width), &run->packed);
 }
 
-// Calls sink(row, value) for every row in order, value = reference + delta
-// (wrapping, as the encoder computed it). Stops early and returns the row
-// at which sink returned false, or -1 when every row was accepted.
-template <typename Sink>
-int64_t UnpackFor(const ForRun& run, int64_t n, Sink sink) {
+// Calls sink(row, value) for every valid row, value = reference + delta
+// (wrapping, as the encoder computed it), and null_sink(row) for every null
+// row (validity null = every row valid). A null row must hold delta 0, the
+// canonical form AppendFor writes. Stops at the first row whose sink returns
+// false or whose null has a non-zero delta and returns it; -1 when all passed.
+template <typename Sink, typename NullSink>
+int64_t UnpackFor(const ForRun& run, int64_t n, const uint8_t* validity, Sink sink,
+                  NullSink null_sink) {
   uint64_t deltas[kForBlockValues];
   for (int64_t start = 0; start < n; start += kForBlockValues) {
     int64_t count = std::min(kForBlockValues, n - start);
     BitUnpack(run.packed + BitPackedBytes(start, run.width), count, run.width, deltas);
     for (int64_t i = 0; i < count; ++i) {
-      if (!sink(start + i, int64_t(uint64_t(run.reference) + deltas[i]))) return start + i;
+      int64_t row = start + i;
+      if (validity && !GetBit(validity, row)) {
+        if (deltas[i] != 0) return row;
+        null_sink(row);
+      } else if (!sink(row, int64_t(uint64_t(run.reference) + deltas[i]))) {
+        return row;
+      }
     }
   }
   return -1;
