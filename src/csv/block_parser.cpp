@@ -1,0 +1,351 @@
+#include "csv/block_parser.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "csv/utf8.h"
+
+namespace outcore {
+
+namespace {
+
+constexpr size_t kDetailValueBytes = 80;
+constexpr uint64_t kMaxStringBytes = uint64_t(std::numeric_limits<int32_t>::max());
+
+// Grows a bitmap from `old_bits` to `new_bits`, the new bits set to `fill`.
+void ResizeBits(Buffer* bits, size_t old_bits, size_t new_bits, bool fill) {
+  const size_t old_bytes = size_t(BitmapBytes(int64_t(old_bits)));
+  bits->Resize(size_t(BitmapBytes(int64_t(new_bits))));
+  uint8_t* data = bits->data();
+  if (bits->size() > old_bytes) std::memset(data + old_bytes, fill ? 0xFF : 0x00, bits->size() - old_bytes);
+  for (size_t bit = old_bits; bit < std::min(new_bits, old_bytes * 8); ++bit) {
+    if (fill) {
+      SetBit(data, int64_t(bit));
+    } else {
+      ClearBit(data, int64_t(bit));
+    }
+  }
+}
+
+int64_t CountSetBits(const uint8_t* bits, int64_t length) {
+  int64_t count = 0;
+  const int64_t full_bytes = length >> 3;
+  for (int64_t i = 0; i < full_bytes; ++i) count += __builtin_popcount(bits[i]);
+  for (int64_t bit = full_bytes * 8; bit < length; ++bit) count += GetBit(bits, bit);
+  return count;
+}
+
+std::string Quoted(std::string_view value) {
+  std::string text = "'";
+  text.append(value.substr(0, kDetailValueBytes));
+  if (value.size() > kDetailValueBytes) text += "...";
+  text += "'";
+  return text;
+}
+
+}  // namespace
+
+struct BlockParser::Batch {
+  std::string_view block;
+  const TokenizedBlock& tokens;
+  size_t first_record;
+  size_t rows;
+  uint64_t first_line;
+  bool all_utf8;  // the whole span of records is valid UTF-8: values need no check
+};
+
+BlockParser::BlockParser(std::vector<TypeId> schema, ParseOptions options, MemoryBudget* budget)
+    : schema_(std::move(schema)), options_(std::move(options)), budget_(budget), failed_(budget) {}
+
+Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, size_t first_record,
+                          uint64_t first_line, std::vector<ColumnVector>* columns, std::vector<RowReject>* rejects) {
+  if (columns->empty()) {
+    for (TypeId type : schema_) columns->emplace_back(type, budget_);
+  }
+  if (columns->size() != schema_.size()) {
+    return Status::InvalidArgument("BlockParser: " + std::to_string(columns->size()) + " column vectors for a schema of " +
+                                   std::to_string(schema_.size()) + " columns");
+  }
+  for (size_t column = 0; column < schema_.size(); ++column) {
+    ColumnVector& vector = (*columns)[column];
+    if (vector.type != schema_[column]) {
+      if (vector.length != 0) {
+        return Status::InvalidArgument("BlockParser: column " + std::to_string(column) + " holds " +
+                                       std::string(TypeName(vector.type)) + " values, schema says " +
+                                       std::string(TypeName(schema_[column])));
+      }
+      vector.Reset(schema_[column]);
+    }
+  }
+
+  const size_t rows = first_record < tokens.num_records() ? tokens.num_records() - first_record : 0;
+  bool all_utf8 = true;
+  if (options_.validate_utf8 && rows > 0) {
+    const size_t begin = tokens.record_begin[first_record];
+    all_utf8 = IsValidUtf8(block.substr(begin, tokens.record_end[tokens.num_records() - 1] - begin));
+  }
+  const Batch batch{block, tokens, first_record, rows, first_line, all_utf8};
+  failed_.resize(rows);
+  if (rows) std::memset(failed_.data(), 0, rows);
+  failed_count_ = 0;
+  pending_.clear();
+
+  CheckRecords(batch);
+  std::vector<size_t> bases(schema_.size());
+  for (size_t column = 0; column < schema_.size(); ++column) {
+    ColumnVector* vector = &(*columns)[column];
+    bases[column] = size_t(vector->length);
+    // Dispatch once per column per block; the loops below are per value.
+    switch (schema_[column]) {
+      case TypeId::kBool:
+        ParseBoolColumn(batch, column, vector);
+        break;
+      case TypeId::kInt64:
+        ParseFixedWidthColumn<int64_t>(batch, column, vector, ParseInt64);
+        break;
+      case TypeId::kFloat64:
+        ParseFixedWidthColumn<double>(batch, column, vector, ParseFloat64);
+        break;
+      case TypeId::kDate:
+        ParseFixedWidthColumn<int32_t>(batch, column, vector, ParseDate);
+        break;
+      case TypeId::kTimestamp:
+        ParseFixedWidthColumn<int64_t>(batch, column, vector, ParseTimestamp);
+        break;
+      case TypeId::kString:
+        OC_RETURN_IF_ERROR(ParseStringColumn(batch, column, vector));
+        break;
+    }
+  }
+
+  for (size_t column = 0; column < schema_.size(); ++column) {
+    ColumnVector* vector = &(*columns)[column];
+    if (failed_count_ > 0) Compact(vector, bases[column], rows);
+    vector->length = int64_t(bases[column] + rows - failed_count_);
+    if (!vector->validity.empty()) {
+      vector->null_count = vector->length - CountSetBits(vector->validity.data(), vector->length);
+      if (vector->null_count == 0) vector->validity.Clear();
+    }
+  }
+
+  std::stable_sort(pending_.begin(), pending_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& entry : pending_) rejects->push_back(std::move(entry.second));
+  pending_.clear();
+  return Status::OK();
+}
+
+void BlockParser::CheckRecords(const Batch& batch) {
+  const size_t expected = schema_.size();
+  for (size_t row = 0; row < batch.rows; ++row) {
+    const size_t record = batch.first_record + row;
+    const RecordStatus status = batch.tokens.record_status[record];
+    const uint32_t fields = batch.tokens.num_fields(record);
+    if (status != RecordStatus::kOk) {
+      const uint8_t flag = status == RecordStatus::kUnterminatedQuote ? FieldSpan::kUnterminated : FieldSpan::kMalformed;
+      int32_t column = -1;
+      for (uint32_t field = 0; field < fields; ++field) {
+        if (batch.tokens.field(record, field).flags & flag) {
+          column = int32_t(field);
+          break;
+        }
+      }
+      if (status == RecordStatus::kUnterminatedQuote) {
+        Reject(batch, row, column, RejectReason::kUnterminatedQuote,
+               "quoted field " + std::to_string(column + 1) + " is never closed before the end of the input");
+      } else {
+        Reject(batch, row, column, RejectReason::kMalformedQuote,
+               "text after the closing quote of field " + std::to_string(column + 1));
+      }
+    } else if (fields != expected) {
+      Reject(batch, row, -1, RejectReason::kFieldCount,
+             "expected " + std::to_string(expected) + " fields, found " + std::to_string(fields));
+    }
+  }
+}
+
+bool BlockParser::IsNull(std::string_view value, const FieldSpan& span, TypeId type) const {
+  // In a string column a quoted "" or "NA" is a value: that is how a writer
+  // tells an empty string from a missing one.
+  if (type == TypeId::kString && (span.flags & FieldSpan::kQuoted)) return false;
+  return options_.spellings.na.Contains(value);
+}
+
+void BlockParser::MarkNull(ColumnVector* vector, size_t base, size_t rows, size_t row) {
+  if (vector->validity.size() < size_t(BitmapBytes(int64_t(base + rows)))) {
+    // First null of this block: the rows before it were all valid.
+    const size_t valid_bits = vector->validity.empty() ? 0 : base;
+    ResizeBits(&vector->validity, valid_bits, base + rows, true);
+  }
+  ClearBit(vector->validity.data(), int64_t(base + row));
+}
+
+template <typename T, typename ParseFn>
+void BlockParser::ParseFixedWidthColumn(const Batch& batch, size_t column, ColumnVector* vector, ParseFn parse) {
+  const size_t base = size_t(vector->length);
+  const TypeId type = vector->type;
+  const char quote = options_.dialect.quote;
+  if (!vector->validity.empty()) ResizeBits(&vector->validity, base, base + batch.rows, true);
+  vector->values.Resize((base + batch.rows) * sizeof(T));
+  T* out = vector->values.as<T>() + base;
+  for (size_t row = 0; row < batch.rows; ++row) {
+    out[row] = T();
+    if (failed_[row]) continue;
+    const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
+    const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
+    if (IsNull(value, span, type)) {
+      MarkNull(vector, base, batch.rows, row);
+      continue;
+    }
+    const ParseOutcome outcome = parse(value, &out[row]);
+    if (outcome != ParseOutcome::kOk) {
+      out[row] = T();
+      RejectValue(batch, row, column, outcome, value);
+    }
+  }
+}
+
+void BlockParser::ParseBoolColumn(const Batch& batch, size_t column, ColumnVector* vector) {
+  const size_t base = size_t(vector->length);
+  const char quote = options_.dialect.quote;
+  if (!vector->validity.empty()) ResizeBits(&vector->validity, base, base + batch.rows, true);
+  ResizeBits(&vector->values, base, base + batch.rows, false);
+  for (size_t row = 0; row < batch.rows; ++row) {
+    if (failed_[row]) continue;
+    const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
+    const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
+    if (IsNull(value, span, TypeId::kBool)) {
+      MarkNull(vector, base, batch.rows, row);
+      continue;
+    }
+    bool parsed;
+    const ParseOutcome outcome = ParseBool(value, options_.spellings, &parsed);
+    if (outcome != ParseOutcome::kOk) {
+      RejectValue(batch, row, column, outcome, value);
+    } else if (parsed) {
+      SetBit(vector->values.data(), int64_t(base + row));
+    }
+  }
+}
+
+Status BlockParser::ParseStringColumn(const Batch& batch, size_t column, ColumnVector* vector) {
+  const size_t base = size_t(vector->length);
+  const char quote = options_.dialect.quote;
+  const bool check_utf8 = options_.validate_utf8 && !batch.all_utf8;
+  if (!vector->validity.empty()) ResizeBits(&vector->validity, base, base + batch.rows, true);
+  if (vector->values.empty()) vector->values.Push(int32_t(0));
+  vector->values.Resize((base + batch.rows + 1) * sizeof(int32_t));
+  for (size_t row = 0; row < batch.rows; ++row) {
+    // Offsets are re-read through as<>() because data.Append never moves values.
+    int32_t* offsets = vector->values.as<int32_t>() + base;
+    offsets[row + 1] = offsets[row];
+    if (failed_[row]) continue;
+    const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
+    const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
+    if (IsNull(value, span, TypeId::kString)) {
+      MarkNull(vector, base, batch.rows, row);
+      continue;
+    }
+    if (check_utf8 && !IsValidUtf8(value)) {
+      Reject(batch, row, int32_t(column), RejectReason::kInvalidUtf8, Quoted(value) + " is not valid UTF-8");
+      continue;
+    }
+    if (vector->data.size() + value.size() > kMaxStringBytes) {
+      return Status::OutOfMemory("string column " + std::to_string(column + 1) +
+                                 " holds more than 2 GiB in one chunk; use smaller chunks (a lower --memory-limit "
+                                 "or --chunk-rows)");
+    }
+    vector->data.Append(value.data(), value.size());
+    offsets[row + 1] = int32_t(vector->data.size());
+  }
+  return Status::OK();
+}
+
+void BlockParser::Reject(const Batch& batch, size_t row, int32_t column, RejectReason reason, std::string detail) {
+  const size_t record = batch.first_record + row;
+  failed_[row] = 1;
+  ++failed_count_;
+  RowReject reject;
+  reject.line = batch.first_line + batch.tokens.record_line[record];
+  reject.column = column;
+  reject.reason = reason;
+  reject.detail = std::move(detail);
+  const size_t begin = batch.tokens.record_begin[record];
+  const size_t length = batch.tokens.record_end[record] - begin;
+  reject.raw.assign(batch.block.substr(begin, std::min(length, RowReject::kMaxRawBytes)));
+  pending_.emplace_back(record, std::move(reject));
+}
+
+void BlockParser::RejectValue(const Batch& batch, size_t row, size_t column, ParseOutcome outcome,
+                              std::string_view value) {
+  const std::string type(TypeName(schema_[column]));
+  if (outcome == ParseOutcome::kOutOfRange) {
+    Reject(batch, row, int32_t(column), RejectReason::kOutOfRange, Quoted(value) + " is out of range for " + type);
+  } else {
+    const char* article = schema_[column] == TypeId::kInt64 ? "an " : "a ";
+    Reject(batch, row, int32_t(column), RejectReason::kUnparsable, Quoted(value) + " is not " + article + type);
+  }
+}
+
+void BlockParser::Compact(ColumnVector* vector, size_t base, size_t rows) const {
+  size_t kept = base;
+  uint8_t* validity = vector->validity.empty() ? nullptr : vector->validity.data();
+  auto keep_validity = [&](size_t row) {
+    if (!validity) return;
+    if (GetBit(validity, int64_t(base + row))) {
+      SetBit(validity, int64_t(kept));
+    } else {
+      ClearBit(validity, int64_t(kept));
+    }
+  };
+  switch (vector->type) {
+    case TypeId::kBool: {
+      uint8_t* bits = vector->values.data();
+      for (size_t row = 0; row < rows; ++row) {
+        if (failed_[row]) continue;
+        keep_validity(row);
+        if (GetBit(bits, int64_t(base + row))) {
+          SetBit(bits, int64_t(kept));
+        } else {
+          ClearBit(bits, int64_t(kept));
+        }
+        ++kept;
+      }
+      vector->values.Resize(size_t(BitmapBytes(int64_t(kept))));
+      break;
+    }
+    case TypeId::kString: {
+      int32_t* offsets = vector->values.as<int32_t>();
+      uint8_t* bytes = vector->data.data();
+      for (size_t row = 0; row < rows; ++row) {
+        const int32_t begin = offsets[base + row];  // read before the writes below can reach it
+        const int32_t end = offsets[base + row + 1];
+        if (failed_[row]) continue;
+        keep_validity(row);
+        const int32_t target = offsets[kept];
+        if (end > begin) std::memmove(bytes + target, bytes + begin, size_t(end - begin));
+        offsets[kept + 1] = target + (end - begin);
+        ++kept;
+      }
+      vector->values.Resize((kept + 1) * sizeof(int32_t));
+      vector->data.Resize(size_t(offsets[kept]));
+      break;
+    }
+    default: {
+      const size_t width = vector->type == TypeId::kDate ? sizeof(int32_t) : sizeof(int64_t);
+      uint8_t* values = vector->values.data();
+      for (size_t row = 0; row < rows; ++row) {
+        if (failed_[row]) continue;
+        keep_validity(row);
+        if (kept != base + row) std::memcpy(values + kept * width, values + (base + row) * width, width);
+        ++kept;
+      }
+      vector->values.Resize(kept * width);
+      break;
+    }
+  }
+  if (validity) vector->validity.Resize(size_t(BitmapBytes(int64_t(kept))));
+}
+
+}  // namespace outcore

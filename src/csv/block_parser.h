@@ -1,0 +1,79 @@
+// BlockParser: turns the records of one tokenized block into typed
+// ColumnVectors (Arrow layout) and RowRejects. Each record is either kept —
+// a value appended to every column — or rejected once, with its first failing
+// reason: bad quotes, then field count, then the first column whose value does
+// not parse. So records = kept + rejected, always.
+//
+// Thread-safety: one BlockParser per worker thread; it holds scratch state.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "clean/reject.h"
+#include "csv/budget_array.h"
+#include "csv/dialect.h"
+#include "csv/tokenizer.h"
+#include "csv/value_parser.h"
+#include "outcore/column.h"
+#include "outcore/types.h"
+
+namespace outcore {
+
+struct ParseOptions {
+  Dialect dialect;
+  ValueSpellings spellings;
+  bool validate_utf8 = true;  // string values must be valid UTF-8 (else kInvalidUtf8)
+};
+
+class BlockParser {
+ public:
+  // `schema` has one type per column; scratch buffers are charged to `budget`.
+  BlockParser(std::vector<TypeId> schema, ParseOptions options, MemoryBudget* budget);
+
+  // Parses records [first_record, tokens.num_records()) of `block`. Values are
+  // APPENDED to `columns` (created with the schema's types when it is empty; call
+  // ColumnVector::Reset to start a new chunk). Rejects are appended in record
+  // order with line = first_line + tokens.record_line[r], where `first_line` is
+  // the 1-based physical line of block[0].
+  // Nulls: an unquoted NA spelling, or in a non-string column any NA spelling;
+  // a null slot holds 0 or "" and validity stays EMPTY while null_count == 0.
+  // Strings are unescaped and, with validate_utf8, checked.
+  // Errors (not rejects): columns that do not match the schema; a string column
+  // past 2 GiB in one chunk (int32 offsets).
+  //   BlockParser parser({TypeId::kInt64, TypeId::kString}, ParseOptions{}, &budget);
+  //   Tokenize(block, options.dialect, &tokens);
+  //   OC_RETURN_IF_ERROR(parser.Parse(block, tokens, /*first_record=*/1, /*first_line=*/1, &columns, &rejects));
+  Status Parse(std::string_view block, const TokenizedBlock& tokens, size_t first_record, uint64_t first_line,
+               std::vector<ColumnVector>* columns, std::vector<RowReject>* rejects);
+
+  const std::vector<TypeId>& schema() const { return schema_; }
+
+ private:
+  struct Batch;  // the block being parsed
+
+  void CheckRecords(const Batch& batch);
+  template <typename T, typename ParseFn>
+  void ParseFixedWidthColumn(const Batch& batch, size_t column, ColumnVector* vector, ParseFn parse);
+  void ParseBoolColumn(const Batch& batch, size_t column, ColumnVector* vector);
+  Status ParseStringColumn(const Batch& batch, size_t column, ColumnVector* vector);
+  bool IsNull(std::string_view value, const FieldSpan& span, TypeId type) const;
+  void MarkNull(ColumnVector* vector, size_t base, size_t rows, size_t row);
+  void Reject(const Batch& batch, size_t row, int32_t column, RejectReason reason, std::string detail);
+  void RejectValue(const Batch& batch, size_t row, size_t column, ParseOutcome outcome, std::string_view value);
+  void Compact(ColumnVector* vector, size_t base, size_t rows) const;
+
+  std::vector<TypeId> schema_;
+  ParseOptions options_;
+  MemoryBudget* budget_;
+  BudgetArray<uint8_t> failed_;  // per record of the batch: 1 once rejected
+  size_t failed_count_ = 0;
+  std::vector<std::pair<size_t, RowReject>> pending_;  // (record, reject), sorted at the end
+  std::string scratch_;
+};
+
+}  // namespace outcore

@@ -1,0 +1,202 @@
+#include "csv/block_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "csv/record_boundary.h"
+
+namespace outcore {
+namespace {
+
+struct Parsed {
+  std::vector<ColumnVector> columns;
+  std::vector<RowReject> rejects;
+  size_t records = 0;
+};
+
+Parsed ParseCsv(const std::string& csv, std::vector<TypeId> schema, MemoryBudget* budget = nullptr,
+                uint64_t first_line = 1) {
+  TokenizedBlock tokens(budget);
+  Tokenize(csv, Dialect{}, &tokens);
+  BlockParser parser(std::move(schema), ParseOptions{}, budget);
+  Parsed parsed;
+  parsed.records = tokens.num_records() - 1;
+  Status status = parser.Parse(csv, tokens, 1, first_line, &parsed.columns, &parsed.rejects);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return parsed;
+}
+
+TEST(BlockParser, ParsesEveryTypeIntoArrowLayout) {
+  auto parsed = ParseCsv(
+      "b,i,f,d,t,s\n"
+      "true,-5,1.5,1970-01-02,1970-01-01 00:00:01,\"a,\"\"b\"\"\"\n"
+      "false,7,-0.25,1969-12-31,1970-01-01T00:00:00.000002,plain\n",
+      {TypeId::kBool, TypeId::kInt64, TypeId::kFloat64, TypeId::kDate, TypeId::kTimestamp, TypeId::kString});
+  ASSERT_TRUE(parsed.rejects.empty());
+  auto& c = parsed.columns;
+  for (auto& column : c) {
+    EXPECT_EQ(column.length, 2);
+    EXPECT_EQ(column.null_count, 0);
+    EXPECT_TRUE(column.validity.empty());
+  }
+  EXPECT_TRUE(c[0].GetBool(0));
+  EXPECT_FALSE(c[0].GetBool(1));
+  EXPECT_EQ(c[1].GetInt64(0), -5);
+  EXPECT_EQ(c[1].GetInt64(1), 7);
+  EXPECT_EQ(c[2].GetFloat64(1), -0.25);
+  EXPECT_EQ(c[3].GetDate(0), 1);
+  EXPECT_EQ(c[3].GetDate(1), -1);
+  EXPECT_EQ(c[4].GetInt64(0), 1000000);
+  EXPECT_EQ(c[4].GetInt64(1), 2);
+  EXPECT_EQ(c[5].GetString(0), "a,\"b\"");
+  EXPECT_EQ(c[5].GetString(1), "plain");
+}
+
+TEST(BlockParser, NullsGetAValidityBitmapAndZeroSlots) {
+  auto parsed = ParseCsv("i,s\n1,x\nNA,\n3,\"\"\n,NULL\n", {TypeId::kInt64, TypeId::kString});
+  ASSERT_TRUE(parsed.rejects.empty());
+  const ColumnVector& ints = parsed.columns[0];
+  EXPECT_EQ(ints.length, 4);
+  EXPECT_EQ(ints.null_count, 2);
+  EXPECT_TRUE(ints.IsValid(0));
+  EXPECT_FALSE(ints.IsValid(1));
+  EXPECT_EQ(ints.GetInt64(1), 0);
+  EXPECT_FALSE(ints.IsValid(3));
+  const ColumnVector& strings = parsed.columns[1];
+  EXPECT_EQ(strings.null_count, 2);   // the empty and NULL fields
+  EXPECT_TRUE(strings.IsValid(2));    // "" in quotes is an empty string
+  EXPECT_EQ(strings.GetString(2), "");
+  EXPECT_FALSE(strings.IsValid(1));
+  EXPECT_EQ(strings.GetString(1), "");
+}
+
+TEST(BlockParser, EveryRecordIsKeptOrRejectedOnceWithReasonAndLine) {
+  const std::string csv =
+      "a,b,c\n"          // line 1: header
+      "1,x,1.5\n"        // 2 kept
+      "2,y\n"            // 3 field count
+      "abc,z,2\n"        // 4 unparsable a
+      "99999999999999999999,w,zz\n"  // 5 out of range a (first failing column wins)
+      "\"4\"x,v,1\n"     // 6 malformed quote
+      "\n"               // 7 blank: no record
+      "5,\"multi\nline\",2.5\n"  // 8-9 kept
+      "6,u,oops\n"       // 10 unparsable c
+      "7,\"open,1\n";    // 11 unterminated
+  auto parsed = ParseCsv(csv, {TypeId::kInt64, TypeId::kString, TypeId::kFloat64});
+  EXPECT_EQ(parsed.records, 8u);
+  EXPECT_EQ(size_t(parsed.columns[0].length) + parsed.rejects.size(), parsed.records);
+  ASSERT_EQ(parsed.rejects.size(), 6u);
+  struct Expect {
+    uint64_t line;
+    int32_t column;
+    RejectReason reason;
+    const char* detail;
+  };
+  const Expect expected[] = {
+      {3, -1, RejectReason::kFieldCount, "expected 3 fields, found 2"},
+      {4, 0, RejectReason::kUnparsable, "'abc' is not an int64"},
+      {5, 0, RejectReason::kOutOfRange, "'99999999999999999999' is out of range for int64"},
+      {6, 0, RejectReason::kMalformedQuote, nullptr},
+      {10, 2, RejectReason::kUnparsable, "'oops' is not a float64"},
+      {11, 1, RejectReason::kUnterminatedQuote, nullptr},
+  };
+  for (size_t i = 0; i < parsed.rejects.size(); ++i) {
+    const RowReject& reject = parsed.rejects[i];
+    EXPECT_EQ(reject.line, expected[i].line) << i;
+    EXPECT_EQ(reject.column, expected[i].column) << i;
+    EXPECT_EQ(reject.reason, expected[i].reason) << i;
+    if (expected[i].detail) {
+      EXPECT_EQ(reject.detail, expected[i].detail) << i;
+    }
+  }
+  EXPECT_EQ(parsed.rejects[1].raw, "abc,z,2");
+  // The kept rows, compacted in order.
+  ASSERT_EQ(parsed.columns[0].length, 2);
+  EXPECT_EQ(parsed.columns[0].GetInt64(0), 1);
+  EXPECT_EQ(parsed.columns[0].GetInt64(1), 5);
+  EXPECT_EQ(parsed.columns[1].GetString(0), "x");
+  EXPECT_EQ(parsed.columns[1].GetString(1), "multi\nline");
+  EXPECT_EQ(parsed.columns[2].GetFloat64(1), 2.5);
+}
+
+TEST(BlockParser, CompactionKeepsBitsAndValidityAligned) {
+  std::string csv = "b,i\n";
+  std::vector<std::pair<int, bool>> kept;  // (value, bit) of the rows that survive
+  for (int row = 0; row < 100; ++row) {
+    const bool bit = row % 3 == 0;
+    if (row % 7 == 0) {
+      csv += std::string(bit ? "true" : "false") + ",bad\n";
+    } else if (row % 5 == 0) {
+      csv += std::string(bit ? "true" : "false") + ",\n";  // null int
+      kept.push_back({-1, bit});
+    } else {
+      csv += std::string(bit ? "true" : "false") + "," + std::to_string(row) + "\n";
+      kept.push_back({row, bit});
+    }
+  }
+  auto parsed = ParseCsv(csv, {TypeId::kBool, TypeId::kInt64});
+  ASSERT_EQ(size_t(parsed.columns[0].length), kept.size());
+  int64_t nulls = 0;
+  for (size_t row = 0; row < kept.size(); ++row) {
+    EXPECT_EQ(parsed.columns[0].GetBool(int64_t(row)), kept[row].second) << row;
+    const bool is_null = kept[row].first < 0;
+    nulls += is_null;
+    EXPECT_EQ(parsed.columns[1].IsValid(int64_t(row)), !is_null) << row;
+    if (!is_null) {
+      EXPECT_EQ(parsed.columns[1].GetInt64(int64_t(row)), kept[row].first);
+    }
+  }
+  EXPECT_EQ(parsed.columns[1].null_count, nulls);
+}
+
+TEST(BlockParser, NullsOnlyInRejectedRowsLeaveValidityEmpty) {
+  auto parsed = ParseCsv("i,j\n1,2\n,bad\n3,4\n", {TypeId::kInt64, TypeId::kInt64});
+  ASSERT_EQ(parsed.rejects.size(), 1u);
+  EXPECT_EQ(parsed.columns[0].null_count, 0);
+  EXPECT_TRUE(parsed.columns[0].validity.empty());
+}
+
+TEST(BlockParser, RejectsInvalidUtf8InStringColumns) {
+  auto parsed = ParseCsv("s,i\nok,1\nbad\xC3,2\n\xE2\x82\xAC,3\n", {TypeId::kString, TypeId::kInt64});
+  ASSERT_EQ(parsed.rejects.size(), 1u);
+  EXPECT_EQ(parsed.rejects[0].reason, RejectReason::kInvalidUtf8);
+  EXPECT_EQ(parsed.rejects[0].line, 3u);
+  ASSERT_EQ(parsed.columns[0].length, 2);
+  EXPECT_EQ(parsed.columns[0].GetString(1), "\xE2\x82\xAC");
+}
+
+TEST(BlockParser, AppendsAcrossBlocksAndCountsLinesFromFirstLine) {
+  MemoryBudget budget(1 << 30);
+  BlockParser parser({TypeId::kInt64, TypeId::kString}, ParseOptions{}, &budget);
+  std::vector<ColumnVector> columns;
+  std::vector<RowReject> rejects;
+  TokenizedBlock tokens(&budget);
+  const std::string first = "n,s\n1,a\n,b\n";
+  Tokenize(first, Dialect{}, &tokens);
+  ASSERT_TRUE(parser.Parse(first, tokens, 1, 1, &columns, &rejects).ok());
+  const std::string second = "3,c\nx,d\n4,\"e\"\n";
+  Tokenize(second, Dialect{}, &tokens);
+  ASSERT_TRUE(parser.Parse(second, tokens, 0, 1 + CountNewlines(first), &columns, &rejects).ok());
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].line, 5u);
+  ASSERT_EQ(columns[0].length, 4);
+  EXPECT_EQ(columns[0].null_count, 1);
+  EXPECT_FALSE(columns[0].IsValid(1));
+  EXPECT_TRUE(columns[0].IsValid(3));
+  EXPECT_EQ(columns[0].GetInt64(3), 4);
+  EXPECT_EQ(columns[1].GetString(0), "a");
+  EXPECT_EQ(columns[1].GetString(3), "e");
+  EXPECT_GT(budget.used(), 0u);
+}
+
+TEST(BlockParser, CapsRawBytesOfHugeRecords) {
+  std::string huge(RowReject::kMaxRawBytes + 100, 'x');
+  auto parsed = ParseCsv("i\n" + huge + "\n", {TypeId::kInt64});
+  ASSERT_EQ(parsed.rejects.size(), 1u);
+  EXPECT_EQ(parsed.rejects[0].raw.size(), RowReject::kMaxRawBytes);
+  EXPECT_LT(parsed.rejects[0].detail.size(), 200u);
+}
+
+}  // namespace
+}  // namespace outcore

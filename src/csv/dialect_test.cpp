@@ -1,0 +1,37 @@
+#include "csv/dialect.h"
+
+#include <gtest/gtest.h>
+
+namespace outcore {
+namespace {
+
+TEST(Dialect, SkipBomSkipsOnlyTheUtf8Bom) {
+  EXPECT_EQ(SkipBom("\xEF\xBB\xBF" "a,b"), 3u);
+  EXPECT_EQ(SkipBom("a,b"), 0u);
+  EXPECT_EQ(SkipBom("\xEF\xBB"), 0u);
+  EXPECT_EQ(SkipBom(""), 0u);
+}
+
+TEST(Dialect, SniffsEachCandidate) {
+  EXPECT_EQ(SniffDelimiter("a,b,c\n1,2,3\n", '"'), ',');
+  EXPECT_EQ(SniffDelimiter("a\tb\tc\n1\t2\t3\n", '"'), '\t');
+  EXPECT_EQ(SniffDelimiter("a;b;c\n1,5;2,5;3\n", '"'), ';');  // decimal commas
+  EXPECT_EQ(SniffDelimiter("a|b\n1|2\n", '"'), '|');
+}
+
+TEST(Dialect, DelimitersInsideQuotesDoNotVote) {
+  EXPECT_EQ(SniffDelimiter("name;text\nx;\"a,b,c\"\ny;\"d,e\"\n", '"'), ';');
+}
+
+TEST(Dialect, FallsBackToCommaWhenUnsure) {
+  EXPECT_EQ(SniffDelimiter("justonecolumn\nvalue\n", '"'), ',');
+  EXPECT_EQ(SniffDelimiter("", '"'), ',');
+}
+
+TEST(Dialect, PrefersTheConsistentCandidate) {
+  // Commas appear in some lines only; tabs split every line the same way.
+  EXPECT_EQ(SniffDelimiter("a\tb\n1,5\t2\n3\t4\n5\t6,7,8\n", '"'), '\t');
+}
+
+}  // namespace
+}  // namespace outcore

@@ -1,0 +1,92 @@
+#include "csv/record_boundary.h"
+
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace outcore {
+
+uint64_t CountByte(std::string_view data, char byte) {
+  const char* p = data.data();
+  size_t n = data.size();
+  uint64_t count = 0;
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i needle = _mm_set1_epi8(byte);
+  const __m128i zero = _mm_setzero_si128();
+  while (i + 16 <= n) {
+    // Byte-wide counters overflow after 255 steps: fold them into 64-bit sums.
+    __m128i acc = _mm_setzero_si128();
+    size_t steps = 0;
+    for (; steps < 255 && i + 16 <= n; ++steps, i += 16) {
+      __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(chunk, needle));
+    }
+    __m128i sums = _mm_sad_epu8(acc, zero);
+    count += uint64_t(_mm_cvtsi128_si64(sums)) + uint64_t(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
+  }
+#endif
+  for (; i < n; ++i) count += p[i] == byte;
+  return count;
+}
+
+size_t FindLastRecordEnd(std::string_view buf, const Dialect& dialect) {
+  const char* p = buf.data();
+  const size_t n = buf.size();
+  const char quote = dialect.quote;
+  const char delimiter = dialect.delimiter;
+  size_t last_end = 0;
+  size_t pos = 0;  // start of an unquoted stretch
+  while (true) {
+    // The next quote that opens a field; quotes elsewhere are literal.
+    size_t open = n;
+    for (size_t from = pos; from < n;) {
+      const char* hit = static_cast<const char*>(std::memchr(p + from, quote, n - from));
+      if (!hit) break;
+      size_t at = size_t(hit - p);
+      if (at == 0 || p[at - 1] == delimiter || p[at - 1] == '\n') {
+        open = at;
+        break;
+      }
+      from = at + 1;
+    }
+    if (open > pos) {
+      const void* newline = memrchr(p + pos, '\n', open - pos);
+      if (newline) last_end = size_t(static_cast<const char*>(newline) - p) + 1;
+    }
+    if (open == n) return last_end;
+    // Inside quotes: "" is an escaped quote, a single quote closes.
+    size_t from = open + 1;
+    while (true) {
+      const char* hit = from < n ? static_cast<const char*>(std::memchr(p + from, quote, n - from)) : nullptr;
+      if (!hit) return last_end;  // still open: the rest is an incomplete record
+      size_t at = size_t(hit - p);
+      if (at + 1 < n && p[at + 1] == quote) {
+        from = at + 2;
+        continue;
+      }
+      pos = at + 1;
+      break;
+    }
+  }
+}
+
+size_t FindLastRecordEnd(std::string_view buf, char quote) {
+  const char* p = buf.data();
+  const void* hit = memrchr(p, '\n', buf.size());
+  if (!hit) return 0;
+  size_t newline = size_t(static_cast<const char*>(hit) - p);
+  uint64_t quotes = CountByte(buf.substr(0, newline), quote);
+  while (quotes & 1) {
+    hit = memrchr(p, '\n', newline);
+    if (!hit) return 0;
+    size_t previous = size_t(static_cast<const char*>(hit) - p);
+    quotes -= CountByte(buf.substr(previous + 1, newline - previous - 1), quote);
+    newline = previous;
+  }
+  return newline + 1;
+}
+
+}  // namespace outcore

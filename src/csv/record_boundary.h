@@ -1,0 +1,39 @@
+// Record boundaries in raw CSV bytes: where a block may be cut so that no
+// record (not even one with newlines inside quotes) is split between blocks,
+// and how many physical lines a block spans (for line numbers in rejects).
+// Pure functions over caller-owned bytes; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "csv/dialect.h"
+
+namespace outcore {
+
+// Bytes of `buf` up to and including the last '\n' that ends a record, by the
+// same rules as Tokenize: a quote opens a quoted field only at the start of a
+// field (after the delimiter, a '\n', or at buf[0]); elsewhere it is a literal
+// character. 0 when `buf` holds no complete record. Cost: a memchr walk over
+// the quotes plus a memrchr over the unquoted bytes (GB/s, not byte by byte).
+// REQUIRES: buf starts at the start of a record.
+//   size_t cut = FindLastRecordEnd(block, dialect);
+//   Tokenize(block.substr(0, cut), dialect, &tokens);  // carry block.substr(cut)
+size_t FindLastRecordEnd(std::string_view buf, const Dialect& dialect);
+
+// As above, by quote parity alone: correct for RFC 4180 data, but a stray
+// literal quote in an unquoted field (5'11") flips the parity and moves the cut
+// back. Prefer the Dialect overload, which agrees with Tokenize on such data.
+// REQUIRES: buf starts at the start of a record.
+size_t FindLastRecordEnd(std::string_view buf, char quote);
+
+// Occurrences of `byte` in `data` (SSE2, 16 bytes per step).
+//   CountByte("a,b,c", ',') == 2
+uint64_t CountByte(std::string_view data, char byte);
+
+// '\n' bytes in `data`: the physical lines a block advances the line counter by.
+//   first_line_of_next_block = first_line + CountNewlines(block);
+inline uint64_t CountNewlines(std::string_view data) { return CountByte(data, '\n'); }
+
+}  // namespace outcore

@@ -1,0 +1,94 @@
+#include "csv/record_boundary.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "csv/tokenizer.h"
+
+namespace outcore {
+namespace {
+
+TEST(RecordBoundary, CutsAfterTheLastNewline) {
+  EXPECT_EQ(FindLastRecordEnd("a,b\n1,2\n3,", Dialect{}), 8u);
+  EXPECT_EQ(FindLastRecordEnd("a,b\n1,2\n", Dialect{}), 8u);
+  EXPECT_EQ(FindLastRecordEnd("a,b", Dialect{}), 0u);
+  EXPECT_EQ(FindLastRecordEnd("", Dialect{}), 0u);
+}
+
+TEST(RecordBoundary, IgnoresNewlinesInsideQuotes) {
+  // The block ends inside a quoted field that holds newlines.
+  std::string block = "a,b\n1,\"x\ny\nz";
+  EXPECT_EQ(FindLastRecordEnd(block, Dialect{}), 4u);
+  EXPECT_EQ(FindLastRecordEnd(block, '"'), 4u);
+  std::string closed = "a,b\n1,\"x\ny\"\n2,";
+  EXPECT_EQ(FindLastRecordEnd(closed, Dialect{}), 12u);
+  EXPECT_EQ(FindLastRecordEnd(closed, '"'), 12u);
+}
+
+TEST(RecordBoundary, DoubledQuotesDoNotCloseAField) {
+  std::string block = "1,\"a\"\"\nb\"\n2,\"\"\"\n";
+  EXPECT_EQ(FindLastRecordEnd(block, Dialect{}), 10u);
+  EXPECT_EQ(FindLastRecordEnd(block, '"'), 10u);
+}
+
+TEST(RecordBoundary, LiteralQuoteInUnquotedFieldDoesNotOpenAField) {
+  std::string block = "5'11\",x\n6'0\",y\n";
+  EXPECT_EQ(FindLastRecordEnd(block, Dialect{}), block.size());
+}
+
+// The property the pipeline relies on: cutting anywhere and carrying the tail
+// yields exactly the records of tokenizing the whole input at once.
+TEST(RecordBoundary, SplittingAtEveryPositionPreservesRecords) {
+  std::mt19937 rng(7);
+  const char alphabet[] = {'a', ',', '"', '\n', '\r', 'b'};
+  for (int trial = 0; trial < 200; ++trial) {
+    std::string text;
+    const int length = 1 + int(rng() % 40);
+    for (int i = 0; i < length; ++i) text += alphabet[rng() % sizeof alphabet];
+    text += '\n';
+    TokenizedBlock whole;
+    Tokenize(text, Dialect{}, &whole);
+    for (size_t block_size = 1; block_size <= text.size(); ++block_size) {
+      std::string carry;
+      std::vector<std::string> records;
+      size_t pos = 0;
+      while (pos < text.size() || !carry.empty()) {
+        std::string block = carry + text.substr(pos, block_size);
+        pos = std::min(text.size(), pos + block_size);
+        const bool last = pos >= text.size();
+        const size_t cut = last ? block.size() : FindLastRecordEnd(block, Dialect{});
+        TokenizedBlock tokens;
+        Tokenize(std::string_view(block).substr(0, cut), Dialect{}, &tokens);
+        for (size_t r = 0; r < tokens.num_records(); ++r) {
+          records.push_back(block.substr(tokens.record_begin[r], tokens.record_end[r] - tokens.record_begin[r]));
+        }
+        carry = block.substr(cut);
+        if (last) break;
+      }
+      ASSERT_EQ(records.size(), whole.num_records()) << "text=" << testing::PrintToString(text)
+                                                     << " block_size=" << block_size;
+      for (size_t r = 0; r < records.size(); ++r) {
+        EXPECT_EQ(records[r], text.substr(whole.record_begin[r], whole.record_end[r] - whole.record_begin[r]));
+      }
+    }
+  }
+}
+
+TEST(CountNewlines, CountsAcrossSimdStrideAndTail) {
+  std::string text;
+  uint64_t expected = 0;
+  for (int i = 0; i < 10000; ++i) {
+    const bool newline = (i * 7919) % 13 == 0;
+    text += newline ? '\n' : 'x';
+    expected += newline;
+  }
+  EXPECT_EQ(CountNewlines(text), expected);
+  EXPECT_EQ(CountNewlines(std::string_view(text).substr(3, 17)), CountNewlines(text.substr(3, 17)));
+  EXPECT_EQ(CountByte("a,b,c", ','), 2u);
+  EXPECT_EQ(CountNewlines(""), 0u);
+}
+
+}  // namespace
+}  // namespace outcore

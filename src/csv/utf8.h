@@ -1,0 +1,16 @@
+// UTF-8 validation for string values at ingest, so that everything downstream
+// (dictionaries, JSON output, Python str) may assume valid UTF-8.
+// Pure function; thread-safe.
+#pragma once
+
+#include <string_view>
+
+namespace outcore {
+
+// True when `text` is well-formed UTF-8 (Unicode Table 3-7): no overlong
+// forms, no surrogates (U+D800..DFFF), nothing above U+10FFFF, no truncated
+// sequences. ASCII runs are checked 8 bytes at a time.
+//   IsValidUtf8("caf\xC3\xA9") == true;  IsValidUtf8("\xC0\xAF") == false
+bool IsValidUtf8(std::string_view text);
+
+}  // namespace outcore

@@ -1,0 +1,279 @@
+#include "csv/value_parser.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include <fast_float/fast_float.h>
+
+namespace outcore {
+
+namespace {
+
+inline bool IsSpace(char c) { return c == ' ' || c == '\t'; }
+
+inline std::string_view Trim(std::string_view text) {
+  size_t begin = 0, end = text.size();
+  while (begin < end && IsSpace(text[begin])) ++begin;
+  while (end > begin && IsSpace(text[end - 1])) --end;
+  return text.substr(begin, end - begin);
+}
+
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Reads exactly `count` digits at text[at]; false if any is not a digit.
+inline bool ReadDigits(std::string_view text, size_t at, size_t count, int* out) {
+  if (at + count > text.size()) return false;
+  int value = 0;
+  for (size_t i = 0; i < count; ++i) {
+    char c = text[at + i];
+    if (!IsDigit(c)) return false;
+    value = value * 10 + (c - '0');
+  }
+  *out = value;
+  return true;
+}
+
+constexpr int64_t kMicrosPerSecond = 1000000;
+constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
+
+// Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian).
+int64_t DaysFromCivil(int64_t year, int month, int day) {
+  year -= month <= 2;
+  const int64_t era = (year >= 0 ? year : year - 399) / 400;
+  const int64_t year_of_era = year - era * 400;
+  const int64_t day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + day_of_era - 719468;
+}
+
+void CivilFromDays(int64_t days, int64_t* year, int* month, int* day) {
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const int64_t day_of_era = days - era * 146097;
+  const int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t month_index = (5 * day_of_year + 2) / 153;
+  *day = int(day_of_year - (153 * month_index + 2) / 5 + 1);
+  *month = int(month_index < 10 ? month_index + 3 : month_index - 9);
+  *year = year_of_era + era * 400 + (*month <= 2);
+}
+
+bool IsLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
+int DaysInMonth(int year, int month) {
+  static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
+}
+
+// "YYYY-MM-DD" at the start of `text` (already trimmed) -> days.
+ParseOutcome ParseDatePrefix(std::string_view text, int64_t* days) {
+  int year, month, day;
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-' || !ReadDigits(text, 0, 4, &year) ||
+      !ReadDigits(text, 5, 2, &month) || !ReadDigits(text, 8, 2, &day)) {
+    return ParseOutcome::kUnparsable;
+  }
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month)) {
+    return ParseOutcome::kOutOfRange;
+  }
+  *days = DaysFromCivil(year, month, day);
+  return ParseOutcome::kOk;
+}
+
+char* WritePadded(int64_t value, int width, char* out) {
+  if (value < 0) {
+    *out++ = '-';
+    value = -value;
+  }
+  char digits[24];
+  int count = 0;
+  do {
+    digits[count++] = char('0' + value % 10);
+    value /= 10;
+  } while (value > 0);
+  for (int pad = count; pad < width; ++pad) *out++ = '0';
+  while (count > 0) *out++ = digits[--count];
+  return out;
+}
+
+char* WriteDate(int64_t days, char* out) {
+  int64_t year;
+  int month, day;
+  CivilFromDays(days, &year, &month, &day);
+  out = WritePadded(year, 4, out);
+  *out++ = '-';
+  out = WritePadded(month, 2, out);
+  *out++ = '-';
+  return WritePadded(day, 2, out);
+}
+
+}  // namespace
+
+SpellingSet::SpellingSet(std::initializer_list<std::string_view> values) {
+  for (std::string_view value : values) Add(value);
+}
+
+SpellingSet::SpellingSet(const std::vector<std::string>& values) {
+  for (const std::string& value : values) Add(value);
+}
+
+void SpellingSet::Add(std::string_view value) {
+  values_.emplace_back(value);
+  length_mask_ |= uint64_t(1) << (value.size() < 63 ? value.size() : 63);
+  if (!value.empty()) {
+    const uint8_t first = uint8_t(value[0]);
+    first_bytes_[first >> 6] |= uint64_t(1) << (first & 63);
+  }
+}
+
+ParseOutcome ParseInt64(std::string_view text, int64_t* out) {
+  text = Trim(text);
+  if (text.empty()) return ParseOutcome::kUnparsable;
+  const bool negative = text[0] == '-';
+  if (text[0] == '-' || text[0] == '+') text.remove_prefix(1);
+  if (text.empty()) return ParseOutcome::kUnparsable;
+  uint64_t magnitude = 0;
+  bool overflow = false;
+  for (char c : text) {
+    if (!IsDigit(c)) return ParseOutcome::kUnparsable;  // checked before range: "1e99999" is not a number here
+    overflow |= __builtin_mul_overflow(magnitude, uint64_t(10), &magnitude);
+    overflow |= __builtin_add_overflow(magnitude, uint64_t(c - '0'), &magnitude);
+  }
+  const uint64_t limit = negative ? uint64_t(1) << 63 : (uint64_t(1) << 63) - 1;
+  if (overflow || magnitude > limit) return ParseOutcome::kOutOfRange;
+  *out = negative ? int64_t(0 - magnitude) : int64_t(magnitude);
+  return ParseOutcome::kOk;
+}
+
+ParseOutcome ParseFloat64(std::string_view text, double* out) {
+  text = Trim(text);
+  // fast_float takes '-' but not '+'.
+  if (!text.empty() && text[0] == '+') {
+    text.remove_prefix(1);
+    if (!text.empty() && (text[0] == '-' || text[0] == '+')) return ParseOutcome::kUnparsable;
+  }
+  if (text.empty()) return ParseOutcome::kUnparsable;
+  double value;
+  const char* last = text.data() + text.size();
+  auto result = fast_float::from_chars(text.data(), last, value);
+  if (result.ptr != last) return ParseOutcome::kUnparsable;
+  if (result.ec == std::errc::result_out_of_range) {
+    if (std::isinf(value)) return ParseOutcome::kOutOfRange;
+  } else if (result.ec != std::errc()) {
+    return ParseOutcome::kUnparsable;
+  }
+  if (std::isinf(value)) {
+    // Overflow returns inf with no error in some fast_float versions: only
+    // spelled infinities are values.
+    size_t at = text[0] == '-' ? 1 : 0;
+    if (at >= text.size() || (text[at] != 'i' && text[at] != 'I')) return ParseOutcome::kOutOfRange;
+  }
+  *out = value;
+  return ParseOutcome::kOk;
+}
+
+ParseOutcome ParseBool(std::string_view text, const ValueSpellings& spellings, bool* out) {
+  text = Trim(text);
+  if (spellings.true_values.Contains(text)) {
+    *out = true;
+    return ParseOutcome::kOk;
+  }
+  if (spellings.false_values.Contains(text)) {
+    *out = false;
+    return ParseOutcome::kOk;
+  }
+  return ParseOutcome::kUnparsable;
+}
+
+ParseOutcome ParseDate(std::string_view text, int32_t* out) {
+  text = Trim(text);
+  if (text.size() != 10) return ParseOutcome::kUnparsable;
+  int64_t days;
+  ParseOutcome outcome = ParseDatePrefix(text, &days);
+  if (outcome == ParseOutcome::kOk) *out = int32_t(days);
+  return outcome;
+}
+
+ParseOutcome ParseTimestamp(std::string_view text, int64_t* out) {
+  text = Trim(text);
+  if (!text.empty() && text.back() == 'Z') text.remove_suffix(1);
+  int64_t days;
+  ParseOutcome outcome = ParseDatePrefix(text, &days);
+  if (outcome == ParseOutcome::kUnparsable) return outcome;
+  if (text.size() == 10) {
+    if (outcome == ParseOutcome::kOk) *out = days * kMicrosPerDay;
+    return outcome;
+  }
+  int hour, minute, second;
+  if (text.size() < 19 || (text[10] != ' ' && text[10] != 'T') || text[13] != ':' || text[16] != ':' ||
+      !ReadDigits(text, 11, 2, &hour) || !ReadDigits(text, 14, 2, &minute) || !ReadDigits(text, 17, 2, &second)) {
+    return ParseOutcome::kUnparsable;
+  }
+  int64_t fraction = 0;  // microseconds
+  bool sub_micro = false;
+  if (text.size() > 19) {
+    const size_t digits = text.size() - 20;
+    if (text[19] != '.' || digits < 1 || digits > 9) return ParseOutcome::kUnparsable;
+    for (size_t i = 0; i < digits; ++i) {
+      const char c = text[20 + i];
+      if (!IsDigit(c)) return ParseOutcome::kUnparsable;
+      if (i < 6) {
+        fraction = fraction * 10 + (c - '0');
+      } else {
+        sub_micro |= c != '0';
+      }
+    }
+    for (size_t i = digits; i < 6; ++i) fraction *= 10;
+  }
+  if (outcome != ParseOutcome::kOk || hour > 23 || minute > 59 || second > 59 || sub_micro) {
+    return ParseOutcome::kOutOfRange;
+  }
+  *out = days * kMicrosPerDay + (hour * 3600 + minute * 60 + second) * kMicrosPerSecond + fraction;
+  return ParseOutcome::kOk;
+}
+
+char* FormatInt64(int64_t value, char* out) { return std::to_chars(out, out + kFormatBufferSize, value).ptr; }
+
+char* FormatFloat64(double value, char* out) {
+  return std::to_chars(out, out + kFormatBufferSize, value).ptr;
+}
+
+char* FormatBool(bool value, char* out) {
+  const char* text = value ? "true" : "false";
+  const size_t length = value ? 4 : 5;
+  std::memcpy(out, text, length);
+  return out + length;
+}
+
+char* FormatDate(int32_t days, char* out) { return WriteDate(days, out); }
+
+char* FormatTimestamp(int64_t micros, char* out) {
+  // Floor division: times before 1970 still have a non-negative time of day.
+  int64_t days = micros / kMicrosPerDay;
+  int64_t of_day = micros % kMicrosPerDay;
+  if (of_day < 0) {
+    of_day += kMicrosPerDay;
+    --days;
+  }
+  out = WriteDate(days, out);
+  *out++ = ' ';
+  const int64_t seconds = of_day / kMicrosPerSecond;
+  out = WritePadded(seconds / 3600, 2, out);
+  *out++ = ':';
+  out = WritePadded(seconds / 60 % 60, 2, out);
+  *out++ = ':';
+  out = WritePadded(seconds % 60, 2, out);
+  int64_t fraction = of_day % kMicrosPerSecond;
+  if (fraction != 0) {
+    int digits = 6;
+    while (fraction % 10 == 0) {
+      fraction /= 10;
+      --digits;
+    }
+    *out++ = '.';
+    out = WritePadded(fraction, digits, out);
+  }
+  return out;
+}
+
+}  // namespace outcore

@@ -1,0 +1,108 @@
+// Value parsing and formatting: text of one CSV field <-> a typed value of a
+// TypeId. Parsers are the inner loop of ingest (no allocation, no locale);
+// formatters are their exact inverse, used by `outcore cat` and tests:
+// Parse(Format(v)) == v for every value a parser can produce.
+//
+// Thread-safety: pure functions; SpellingSet and ValueSpellings are immutable
+// after construction and may be shared between threads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace outcore {
+
+enum class ParseOutcome : uint8_t {
+  kOk = 0,
+  kUnparsable = 1,  // not of the type ("abc" as int64, "2024-13" as date)
+  kOutOfRange = 2,  // of the type's shape but no value of it (int64 overflow, 2023-02-30)
+};
+
+// A small set of spellings with a membership test cheap enough for every value:
+// a mask of the lengths present and of the first bytes rejects most values
+// before any string compare.
+//   SpellingSet na{"", "NA"};  na.Contains("NA") == true
+class SpellingSet {
+ public:
+  SpellingSet() = default;
+  SpellingSet(std::initializer_list<std::string_view> values);
+  explicit SpellingSet(const std::vector<std::string>& values);
+
+  bool Contains(std::string_view value) const {
+    const size_t length_bit = value.size() < 63 ? value.size() : 63;
+    if (!((length_mask_ >> length_bit) & 1)) return false;
+    if (!value.empty()) {
+      const uint8_t first = uint8_t(value[0]);
+      if (!((first_bytes_[first >> 6] >> (first & 63)) & 1)) return false;
+    }
+    for (const std::string& spelling : values_) {
+      if (spelling == value) return true;
+    }
+    return false;
+  }
+  const std::vector<std::string>& values() const { return values_; }
+
+ private:
+  void Add(std::string_view value);
+
+  std::vector<std::string> values_;
+  uint64_t length_mask_ = 0;     // bit n: a spelling of length n (63: 63 or longer)
+  uint64_t first_bytes_[4] = {};  // bit b: a spelling starting with byte b
+};
+
+// How null and boolean values are spelled in the input. Nulls are matched on
+// the raw field (unquoted fields only for string columns: "" and "NA" in
+// quotes are strings there).
+struct ValueSpellings {
+  SpellingSet na{"", "NA", "N/A", "NULL", "null", "NaN", "nan", "None"};
+  SpellingSet true_values{"true", "True", "TRUE"};
+  SpellingSet false_values{"false", "False", "FALSE"};
+};
+
+// All parsers accept ASCII spaces and tabs around the value and never read
+// outside `text`.
+
+// [+-]digits. "  -42 " -> -42; "1.0" and "" are kUnparsable; past int64 kOutOfRange.
+//   int64_t v; if (ParseInt64("-9223372036854775808", &v) == ParseOutcome::kOk) ...
+ParseOutcome ParseInt64(std::string_view text, int64_t* out);
+// Decimal or scientific, correctly rounded (fast_float); "inf", "-inf",
+// "infinity", "nan" in any case. Values past double's range (1e400) are
+// kOutOfRange; values below its smallest denormal round to (signed) zero.
+//   double v; ParseFloat64("2.5e-3", &v);
+ParseOutcome ParseFloat64(std::string_view text, double* out);
+// A spelling from spellings.true_values / false_values, else kUnparsable.
+ParseOutcome ParseBool(std::string_view text, const ValueSpellings& spellings, bool* out);
+// "YYYY-MM-DD", years 0001..9999, validated against the calendar (2023-02-29
+// is kOutOfRange) -> days since 1970-01-01.
+//   int32_t days; ParseDate("1970-01-02", &days);  // days == 1
+ParseOutcome ParseDate(std::string_view text, int32_t* out);
+// "YYYY-MM-DD[ T]HH:MM:SS[.f{1,9}][Z]" or a bare date (midnight) -> microseconds
+// since 1970-01-01 00:00:00. Digits past the microsecond must be zero: a
+// non-zero nanosecond part would be lost, so it is kOutOfRange rather than
+// silently truncated. Hours 00..23, seconds 00..59 (no leap seconds).
+//   int64_t us; ParseTimestamp("1970-01-01T00:00:01.5Z", &us);  // us == 1500000
+ParseOutcome ParseTimestamp(std::string_view text, int64_t* out);
+
+// Formatters write into `out` (at least kFormatBufferSize bytes) and return
+// the end of what they wrote.
+//   char buf[kFormatBufferSize];
+//   std::string_view text(buf, FormatFloat64(0.1, buf) - buf);  // "0.1"
+inline constexpr size_t kFormatBufferSize = 48;
+char* FormatInt64(int64_t value, char* out);
+// Shortest text that parses back to the same double (std::to_chars): "0.1",
+// "1e+308", "-0", "inf", "-inf", "nan".
+char* FormatFloat64(double value, char* out);
+// "true" / "false".
+char* FormatBool(bool value, char* out);
+// "YYYY-MM-DD". Days outside years 1..9999 (never produced by ParseDate) are
+// written with a wider or negative year.
+char* FormatDate(int32_t days, char* out);
+// "YYYY-MM-DD HH:MM:SS", plus ".f" (up to 6 digits, trailing zeros trimmed)
+// when there is a fraction.
+char* FormatTimestamp(int64_t micros, char* out);
+
+}  // namespace outcore

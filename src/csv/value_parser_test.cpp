@@ -1,0 +1,242 @@
+#include "csv/value_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+
+namespace outcore {
+namespace {
+
+std::string Int64Text(int64_t v) {
+  char buf[kFormatBufferSize];
+  return std::string(buf, FormatInt64(v, buf));
+}
+std::string Float64Text(double v) {
+  char buf[kFormatBufferSize];
+  return std::string(buf, FormatFloat64(v, buf));
+}
+std::string DateText(int32_t v) {
+  char buf[kFormatBufferSize];
+  return std::string(buf, FormatDate(v, buf));
+}
+std::string TimestampText(int64_t v) {
+  char buf[kFormatBufferSize];
+  return std::string(buf, FormatTimestamp(v, buf));
+}
+
+TEST(ParseInt64, AcceptsSignsAndSurroundingSpaces) {
+  int64_t v = 0;
+  EXPECT_EQ(ParseInt64("  -42 ", &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, -42);
+  EXPECT_EQ(ParseInt64("+7", &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, 7);
+  EXPECT_EQ(ParseInt64("\t007\t", &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, 7);
+}
+
+TEST(ParseInt64, RejectsNonIntegers) {
+  int64_t v;
+  for (const char* text : {"", " ", "-", "+", "1.0", "1e3", "abc", "1 2", "--1", "0x10", "12a"}) {
+    EXPECT_EQ(ParseInt64(text, &v), ParseOutcome::kUnparsable) << text;
+  }
+}
+
+TEST(ParseInt64, ReportsOverflowAsOutOfRange) {
+  int64_t v;
+  EXPECT_EQ(ParseInt64("9223372036854775807", &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(ParseInt64("-9223372036854775808", &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(ParseInt64("9223372036854775808", &v), ParseOutcome::kOutOfRange);
+  EXPECT_EQ(ParseInt64("-9223372036854775809", &v), ParseOutcome::kOutOfRange);
+  EXPECT_EQ(ParseInt64("99999999999999999999999", &v), ParseOutcome::kOutOfRange);
+}
+
+TEST(ParseInt64, RoundTripsRandomValuesAndExtremes) {
+  std::mt19937_64 rng(1);
+  std::vector<int64_t> values = {0, 1, -1, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()};
+  for (int i = 0; i < 20000; ++i) values.push_back(int64_t(rng()) >> (rng() % 64));
+  for (int64_t value : values) {
+    int64_t parsed = 0;
+    ASSERT_EQ(ParseInt64(Int64Text(value), &parsed), ParseOutcome::kOk) << value;
+    EXPECT_EQ(parsed, value);
+  }
+}
+
+TEST(ParseFloat64, ParsesDecimalScientificAndInfinities) {
+  double v;
+  EXPECT_EQ(ParseFloat64(" 2.5e-3 ", &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, 2.5e-3);
+  EXPECT_EQ(ParseFloat64("+1.5", &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, 1.5);
+  EXPECT_EQ(ParseFloat64("-inf", &v), ParseOutcome::kOk);
+  EXPECT_TRUE(std::isinf(v) && v < 0);
+  EXPECT_EQ(ParseFloat64("inf", &v), ParseOutcome::kOk);
+  EXPECT_TRUE(std::isinf(v) && v > 0);
+  EXPECT_EQ(ParseFloat64("0.1", &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, 0.1);  // correctly rounded
+}
+
+TEST(ParseFloat64, RejectsGarbageAndOverflow) {
+  double v;
+  for (const char* text : {"", "abc", "1,5", "1.2.3", "+-1", "--1", "1e", "0x1p3"}) {
+    EXPECT_EQ(ParseFloat64(text, &v), ParseOutcome::kUnparsable) << text;
+  }
+  EXPECT_EQ(ParseFloat64("1e400", &v), ParseOutcome::kOutOfRange);
+  EXPECT_EQ(ParseFloat64("-1e400", &v), ParseOutcome::kOutOfRange);
+  EXPECT_EQ(ParseFloat64("1e-400", &v), ParseOutcome::kOk);  // underflow rounds to zero
+  EXPECT_EQ(v, 0.0);
+}
+
+TEST(ParseFloat64, RoundTripsRandomBitsAndExtremes) {
+  std::mt19937_64 rng(2);
+  std::vector<double> values = {0.0,
+                                -0.0,
+                                1e308,
+                                -1e308,
+                                std::numeric_limits<double>::max(),
+                                std::numeric_limits<double>::lowest(),
+                                std::numeric_limits<double>::min(),
+                                std::numeric_limits<double>::denorm_min(),
+                                -std::numeric_limits<double>::denorm_min(),
+                                std::numeric_limits<double>::infinity(),
+                                -std::numeric_limits<double>::infinity(),
+                                0.1,
+                                1.0 / 3};
+  for (int i = 0; i < 20000; ++i) {
+    uint64_t bits = rng();
+    double value;
+    std::memcpy(&value, &bits, sizeof value);
+    if (!std::isnan(value)) values.push_back(value);
+  }
+  for (double value : values) {
+    double parsed = 1;
+    const std::string text = Float64Text(value);
+    ASSERT_EQ(ParseFloat64(text, &parsed), ParseOutcome::kOk) << text;
+    EXPECT_EQ(std::memcmp(&parsed, &value, sizeof value), 0) << text;  // bit-exact, -0.0 included
+  }
+  double parsed;
+  EXPECT_EQ(ParseFloat64(Float64Text(std::nan("")), &parsed), ParseOutcome::kOk);
+  EXPECT_TRUE(std::isnan(parsed));
+}
+
+TEST(ParseBool, UsesTheSpellings) {
+  ValueSpellings spellings;
+  bool v = false;
+  EXPECT_EQ(ParseBool("TRUE", spellings, &v), ParseOutcome::kOk);
+  EXPECT_TRUE(v);
+  EXPECT_EQ(ParseBool(" false ", spellings, &v), ParseOutcome::kOk);
+  EXPECT_FALSE(v);
+  EXPECT_EQ(ParseBool("yes", spellings, &v), ParseOutcome::kUnparsable);
+  spellings.true_values = SpellingSet{"yes", "y"};
+  EXPECT_EQ(ParseBool("y", spellings, &v), ParseOutcome::kOk);
+  EXPECT_TRUE(v);
+  char buf[kFormatBufferSize];
+  EXPECT_EQ(std::string(buf, FormatBool(true, buf)), "true");
+  EXPECT_EQ(std::string(buf, FormatBool(false, buf)), "false");
+}
+
+TEST(SpellingSet, MatchesExactlyTheSpellings) {
+  SpellingSet na{"", "NA", "N/A", std::string(70, 'x')};
+  EXPECT_TRUE(na.Contains(""));
+  EXPECT_TRUE(na.Contains("NA"));
+  EXPECT_TRUE(na.Contains("N/A"));
+  EXPECT_TRUE(na.Contains(std::string(70, 'x')));
+  EXPECT_FALSE(na.Contains("na"));
+  EXPECT_FALSE(na.Contains("NB"));
+  EXPECT_FALSE(na.Contains("N"));
+  EXPECT_FALSE(na.Contains(std::string(71, 'x')));
+  EXPECT_FALSE(ValueSpellings{}.na.Contains("0"));
+}
+
+TEST(ParseDate, ValidatesTheCalendar) {
+  int32_t days = -1;
+  EXPECT_EQ(ParseDate("1970-01-01", &days), ParseOutcome::kOk);
+  EXPECT_EQ(days, 0);
+  EXPECT_EQ(ParseDate("1970-01-02", &days), ParseOutcome::kOk);
+  EXPECT_EQ(days, 1);
+  EXPECT_EQ(ParseDate("1969-12-31", &days), ParseOutcome::kOk);
+  EXPECT_EQ(days, -1);
+  EXPECT_EQ(ParseDate("2000-02-29", &days), ParseOutcome::kOk);
+  EXPECT_EQ(days, 11016);
+  EXPECT_EQ(ParseDate("2023-02-29", &days), ParseOutcome::kOutOfRange);
+  EXPECT_EQ(ParseDate("1900-02-29", &days), ParseOutcome::kOutOfRange);
+  EXPECT_EQ(ParseDate("2023-13-01", &days), ParseOutcome::kOutOfRange);
+  EXPECT_EQ(ParseDate("2023-04-31", &days), ParseOutcome::kOutOfRange);
+  EXPECT_EQ(ParseDate("0000-01-01", &days), ParseOutcome::kOutOfRange);
+  for (const char* text : {"", "2023-1-01", "2023/01/01", "20230101", "2023-01-01x", "abcd-ef-gh"}) {
+    EXPECT_EQ(ParseDate(text, &days), ParseOutcome::kUnparsable) << text;
+  }
+}
+
+TEST(ParseDate, RoundTripsEveryDayOfYearsOneTo9999) {
+  int32_t first = 0, last = 0;
+  ASSERT_EQ(ParseDate("0001-01-01", &first), ParseOutcome::kOk);
+  ASSERT_EQ(ParseDate("9999-12-31", &last), ParseOutcome::kOk);
+  EXPECT_EQ(DateText(first), "0001-01-01");
+  EXPECT_EQ(DateText(last), "9999-12-31");
+  EXPECT_EQ(last - first + 1, 3652059);  // days in the proleptic Gregorian years 1..9999
+  for (int32_t day = first; day <= last; ++day) {
+    int32_t parsed;
+    const std::string text = DateText(day);
+    ASSERT_EQ(ParseDate(text, &parsed), ParseOutcome::kOk) << text;
+    ASSERT_EQ(parsed, day) << text;
+  }
+}
+
+TEST(ParseTimestamp, AcceptsSeparatorsFractionsAndZulu) {
+  int64_t us = 0;
+  EXPECT_EQ(ParseTimestamp("1970-01-01T00:00:01.5Z", &us), ParseOutcome::kOk);
+  EXPECT_EQ(us, 1500000);
+  EXPECT_EQ(ParseTimestamp("1970-01-01 00:01:00", &us), ParseOutcome::kOk);
+  EXPECT_EQ(us, 60000000);
+  EXPECT_EQ(ParseTimestamp("1969-12-31 23:59:59.999999", &us), ParseOutcome::kOk);
+  EXPECT_EQ(us, -1);
+  EXPECT_EQ(ParseTimestamp("1970-01-02", &us), ParseOutcome::kOk);
+  EXPECT_EQ(us, 86400000000);
+  EXPECT_EQ(ParseTimestamp("1970-01-01 00:00:00.000001000", &us), ParseOutcome::kOk);
+  EXPECT_EQ(us, 1);
+}
+
+TEST(ParseTimestamp, RejectsBadShapesAndOutOfRangeParts) {
+  int64_t us;
+  EXPECT_EQ(ParseTimestamp("1970-01-01 00:00:00.0000001", &us), ParseOutcome::kOutOfRange);  // nanoseconds lost
+  EXPECT_EQ(ParseTimestamp("1970-01-01 24:00:00", &us), ParseOutcome::kOutOfRange);
+  EXPECT_EQ(ParseTimestamp("1970-01-01 00:60:00", &us), ParseOutcome::kOutOfRange);
+  EXPECT_EQ(ParseTimestamp("1970-01-01 00:00:60", &us), ParseOutcome::kOutOfRange);
+  EXPECT_EQ(ParseTimestamp("2023-02-30 00:00:00", &us), ParseOutcome::kOutOfRange);
+  for (const char* text : {"", "1970-01-01 00:00", "1970-01-01X00:00:00", "1970-01-01 00:00:00.",
+                           "1970-01-01 00:00:00.1234567890", "1970-01-01 0:00:00", "12:00:00"}) {
+    EXPECT_EQ(ParseTimestamp(text, &us), ParseOutcome::kUnparsable) << text;
+  }
+}
+
+TEST(ParseTimestamp, RoundTripsRandomMicrosecondsAndExtremes) {
+  int64_t first = 0, last = 0;
+  ASSERT_EQ(ParseTimestamp("0001-01-01 00:00:00", &first), ParseOutcome::kOk);
+  ASSERT_EQ(ParseTimestamp("9999-12-31 23:59:59.999999", &last), ParseOutcome::kOk);
+  EXPECT_EQ(TimestampText(first), "0001-01-01 00:00:00");
+  EXPECT_EQ(TimestampText(last), "9999-12-31 23:59:59.999999");
+  EXPECT_EQ(TimestampText(1500000), "1970-01-01 00:00:01.5");
+  EXPECT_EQ(TimestampText(-1), "1969-12-31 23:59:59.999999");
+  std::mt19937_64 rng(3);
+  std::vector<int64_t> values = {first, last, 0, -1, 1};
+  for (int i = 0; i < 20000; ++i) {
+    int64_t value = first + int64_t(rng() % uint64_t(last - first + 1));
+    if (i % 3 == 0) value -= value % 1000000;  // whole seconds: no fraction printed
+    values.push_back(value);
+  }
+  for (int64_t value : values) {
+    int64_t parsed;
+    const std::string text = TimestampText(value);
+    ASSERT_EQ(ParseTimestamp(text, &parsed), ParseOutcome::kOk) << text;
+    EXPECT_EQ(parsed, value) << text;
+  }
+}
+
+}  // namespace
+}  // namespace outcore
