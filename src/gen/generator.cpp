@@ -80,6 +80,12 @@ class RowCursor {
     std::memcpy(at_, text.data(), text.size());
     at_ += text.size();
   }
+  // A vocabulary word: one fixed-size copy (the destination has
+  // kMaxRowBytes of room, the source Vocabulary::kWordReadBytes readable).
+  void PutWord(std::string_view word) {
+    std::memcpy(at_, word.data(), Vocabulary::kWordReadBytes);
+    at_ += word.size();
+  }
   void PutUnsigned(uint64_t value) { at_ = std::to_chars(at_, at_ + 20, value).ptr; }
   void PutDigits2(unsigned value) {
     at_[0] = char('0' + value / 10);
@@ -180,7 +186,7 @@ class BlockFormatter {
     }
     if (kind == DirtKind::kExtraField) {
       out.Put(',');
-      out.Put(context_.Word(rng));
+      out.PutWord(context_.Word(rng));
     }
     out.Put('\n');
     bool valid = kind == DirtKind::kNone || kind == DirtKind::kTrickyQuoted;
@@ -206,7 +212,7 @@ class BlockFormatter {
           out.Put("\xff\xfe");
           out.Put(word.substr(1));
         } else {
-          out.Put(word);
+          out.PutWord(word);
         }
         break;
       }
@@ -260,8 +266,9 @@ class BlockFormatter {
   }
 
   void PutCapitalized(std::string_view word, RowCursor& out) {
-    out.Put(char(word[0] - 'a' + 'A'));
-    out.Put(word.substr(1));
+    char* first = out.at();
+    out.PutWord(word);
+    *first = char(word[0] - 'a' + 'A');
   }
 
   void FormatPassage(Xoshiro256& rng, DirtKind dirt, RowCursor& out) {
@@ -270,44 +277,35 @@ class BlockFormatter {
       out.Put('"');
       PutCapitalized(context_.Word(rng), out);
       out.Put(" said \"\"");
-      out.Put(context_.Word(rng));
+      out.PutWord(context_.Word(rng));
       out.Put(' ');
-      out.Put(context_.Word(rng));
+      out.PutWord(context_.Word(rng));
       out.Put("\"\",\nthen ");
-      out.Put(context_.Word(rng));
+      out.PutWord(context_.Word(rng));
       out.Put(".\"");
       return;
     }
-    // Written after a placeholder for the opening quote, which is kept only
-    // if a comma made quoting necessary.
-    char* opening = out.at();
-    out.Put('"');
+    // Commas are drawn first: a passage with one is quoted, decided before writing.
     uint32_t word_count = uint32_t(rng.Between(5, 25));
+    uint32_t comma_after = 0;  // bit i: a comma follows word i
+    for (uint32_t word_idx = 0; word_idx + 1 < word_count; ++word_idx) {
+      if (rng.Chance(kPassageCommaChance)) comma_after |= 1u << word_idx;
+    }
     uint32_t bad_bytes_after = dirt == DirtKind::kInvalidUtf8 ? uint32_t(rng.Below(word_count)) : word_count;
-    bool has_comma = false;
+    if (comma_after) out.Put('"');
     for (uint32_t word_idx = 0; word_idx < word_count; ++word_idx) {
       std::string_view word = context_.Word(rng);
       if (word_idx == 0) {
         PutCapitalized(word, out);
       } else {
         out.Put(' ');
-        out.Put(word);
+        out.PutWord(word);
       }
       if (word_idx == bad_bytes_after) out.Put("\xff\xfe");
-      if (word_idx + 1 < word_count && rng.Chance(kPassageCommaChance)) {
-        out.Put(',');
-        has_comma = true;
-      }
+      if (comma_after & (1u << word_idx)) out.Put(',');
     }
     out.Put('.');
-    if (has_comma) {
-      out.Put('"');
-    } else {
-      // No quoting needed: slide the text over the placeholder.
-      size_t length = size_t(out.at() - opening - 1);
-      std::memmove(opening, opening + 1, length);
-      out = RowCursor(opening + length);
-    }
+    if (comma_after) out.Put('"');
   }
 
   const GeneratorContext& context_;

@@ -1,11 +1,12 @@
 #include "gen/random.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace outcore::gen {
 
 AliasSampler::AliasSampler(const std::vector<double>& weights)
-    : threshold_(weights.size(), 0), alias_(weights.size(), 0) {
+    : slots_(weights.size(), Slot{0, 0}) {
   assert(!weights.empty());
   const size_t count = weights.size();
   double total = 0;
@@ -24,8 +25,7 @@ AliasSampler::AliasSampler(const std::vector<double>& weights)
     uint32_t light = small.back();
     small.pop_back();
     uint32_t heavy = large.back();
-    threshold_[light] = uint64_t(scaled[light] * 4294967296.0);
-    alias_[light] = heavy;
+    slots_[light] = Slot{uint32_t(std::min(scaled[light] * 4294967296.0, 4294967295.0)), heavy};
     scaled[heavy] -= 1.0 - scaled[light];
     if (scaled[heavy] < 1.0) {
       large.pop_back();
@@ -33,8 +33,8 @@ AliasSampler::AliasSampler(const std::vector<double>& weights)
     }
   }
   // Whatever is left is 1.0 up to rounding: those slots always keep themselves.
-  for (uint32_t slot : large) threshold_[slot] = uint64_t(1) << 32, alias_[slot] = slot;
-  for (uint32_t slot : small) threshold_[slot] = uint64_t(1) << 32, alias_[slot] = slot;
+  for (uint32_t slot : large) slots_[slot] = Slot{UINT32_MAX, slot};
+  for (uint32_t slot : small) slots_[slot] = Slot{UINT32_MAX, slot};
 }
 
 std::vector<double> ZipfWeights(size_t count, double exponent) {

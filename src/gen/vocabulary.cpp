@@ -52,6 +52,7 @@ Vocabulary Vocabulary::Build(size_t count) {
     vocabulary.text_ += word;
     vocabulary.offsets_.push_back(uint32_t(vocabulary.text_.size()));
   }
+  vocabulary.text_.append(kWordReadBytes, '\0');
   return vocabulary;
 }
 

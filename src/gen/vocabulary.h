@@ -22,6 +22,9 @@ class Vocabulary {
   static constexpr uint64_t kVocabularySeed = 0x6F7574636F7265ull;  // "outcore"
   // Longest word Build() makes; formatters size their scratch space from it.
   static constexpr size_t kMaxWordLength = 24;
+  // Every word may be read as kWordReadBytes bytes from its start (readable
+  // padding follows the last word), so copies can use one fixed-size memcpy.
+  static constexpr size_t kWordReadBytes = 32;
 
   // REQUIRES: count <= 1,000,000 (the syllable space holds far more).
   static Vocabulary Build(size_t count);
