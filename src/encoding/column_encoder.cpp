@@ -473,11 +473,11 @@ Status EncodeColumn(const ColumnVector& column, const EncodeOptions& options, Bu
   const int64_t n = column.length;
   if (n < 0 || n > kMaxPayloadRows) {
     return Status::InvalidArgument("EncodeColumn: column length " + std::to_string(n) +
-                                   " is outside [0, 2^48]");
+                                   " is outside [0, 2^31 - 1]");
   }
   const uint8_t* validity = nullptr;
   if (column.null_count > 0) {
-    if (column.validity.size() < BitmapBytes(n)) {
+    if (column.validity.size() < uint64_t(BitmapBytes(n))) {
       return TooSmall("validity", column.type, n, column.validity.size(), BitmapBytes(n));
     }
     validity = column.validity.data();

@@ -39,9 +39,9 @@ std::string_view EncodingName(Encoding encoding);
 //   auto encoding = PayloadEncoding(payload.view());   // Encoding::kDecimal
 Result<Encoding> PayloadEncoding(std::string_view payload);
 
-// Largest chunk the payload format addresses: keeps row * 64 bit positions
-// inside uint64 arithmetic. Far above any chunk a memory budget allows.
-inline constexpr int64_t kMaxPayloadRows = int64_t(1) << 48;
+// Largest chunk a payload may hold: Arrow int32 offsets and codes address at
+// most this many rows, far above any chunk a memory budget allows.
+inline constexpr int64_t kMaxPayloadRows = (int64_t(1) << 31) - 1;
 // Largest decimal scale tried: float64 v is stored as k / 10^scale.
 inline constexpr int kMaxDecimalScale = 6;
 
@@ -67,7 +67,9 @@ Status EncodeColumn(const ColumnVector& column, const EncodeOptions& options, Bu
 // out->dictionary is set to it and every code is checked against its size.
 // Corruption (naming the field and offset) when the payload is damaged; *out
 // is then reset to zero rows. Never reads outside `payload`, and allocates at
-// most what `rows` rows of `type` need (strings: at most the payload's size).
+// most what `rows` rows of `type` need (string bytes: at most the payload's
+// size). `rows` is trusted up to kMaxPayloadRows: the format layer takes it
+// from its validated chunk directory, not from the payload.
 //   ColumnVector batch(TypeId::kFloat64, &budget);
 //   OC_RETURN_IF_ERROR(DecodeColumn(TypeId::kFloat64, 65536, payload, nullptr, &batch));
 Status DecodeColumn(TypeId type, int64_t rows, std::string_view payload,

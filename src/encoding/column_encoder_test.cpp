@@ -31,7 +31,9 @@ std::string RoundTrip(const ColumnVector& column, Encoding expected,
   EXPECT_TRUE(status.ok()) << status.ToString();
   auto encoding = PayloadEncoding(payload.view());
   EXPECT_TRUE(encoding.ok());
-  if (encoding.ok()) EXPECT_EQ(EncodingName(*encoding), EncodingName(expected));
+  if (encoding.ok()) {
+    EXPECT_EQ(EncodingName(*encoding), EncodingName(expected));
+  }
   ColumnVector decoded;
   status = DecodeColumn(column.type, column.length, payload.view(), dictionary, &decoded);
   EXPECT_TRUE(status.ok()) << status.ToString();

@@ -26,7 +26,9 @@ TEST_P(CodecTest, RoundTripsEmptySmallAndLargeBlocks) {
   for (size_t n : {size_t(0), size_t(1), size_t(1000), size_t(1) << 20}) {
     std::string text = CompressibleText(n, uint32_t(n));
     ASSERT_TRUE(compressor.Compress(text, &compressed).ok());
-    if (GetParam() != Codec::kNone && n >= 1000) EXPECT_LT(compressed.size(), n / 2);
+    if (GetParam() != Codec::kNone && n >= 1000) {
+      EXPECT_LT(compressed.size(), n / 2);
+    }
     Status status = Decompress(GetParam(), compressed.view(), n, &decoded);
     ASSERT_TRUE(status.ok()) << status.ToString();
     EXPECT_EQ(decoded.view(), text);
@@ -67,7 +69,9 @@ TEST_P(CodecTest, DamagedBlocksNeverCrash) {
       EXPECT_EQ(decoded.size(), text.size());  // a flip in a literal can still decode
     }
   }
-  if (GetParam() != Codec::kNone) EXPECT_GT(rejected, 200);
+  if (GetParam() != Codec::kNone) {
+    EXPECT_GT(rejected, 200);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCodecs, CodecTest,

@@ -40,7 +40,9 @@ TEST(LocalDictionaryBuilder, IsReusableAcrossChunksAndGrowsItsTable) {
   std::vector<std::string_view> uniques;
   for (int chunk = 0; chunk < 3; ++chunk) {
     std::vector<std::optional<std::string>> values;
-    for (int row = 0; row < 5000; ++row) values.push_back("v" + std::to_string((row * 7 + chunk) % (1000 * (chunk + 1))));
+    for (int row = 0; row < 5000; ++row) {
+      values.push_back(std::string("v").append(std::to_string((row * 7 + chunk) % (1000 * (chunk + 1)))));
+    }
     ColumnVector column = MakeStringColumn(values);
     builder.Build(column, &codes, &uniques);
     ASSERT_EQ(uniques.size(), std::min<size_t>(5000, 1000 * (chunk + 1)));
@@ -177,7 +179,9 @@ TEST(DecodeDictionary, RejectsTruncatedAndLyingPayloadsWithoutCrashing) {
     std::vector<char> bad(good.begin(), good.end());
     bad[rng() % bad.size()] ^= char(1u << (rng() % 8));
     Status status = DecodeDictionary({bad.data(), bad.size()}, nullptr, &out);
-    if (!status.ok()) ASSERT_EQ(status.code(), StatusCode::kCorruption);
+    if (!status.ok()) {
+      ASSERT_EQ(status.code(), StatusCode::kCorruption);
+    }
   }
 }
 

@@ -72,7 +72,9 @@ inline void ExpectSameColumn(const ColumnVector& expected, const ColumnVector& a
   ASSERT_EQ(expected.type, actual.type);
   ASSERT_EQ(expected.length, actual.length);
   ASSERT_EQ(expected.null_count, actual.null_count);
-  if (actual.null_count == 0) EXPECT_TRUE(actual.validity.empty());
+  if (actual.null_count == 0) {
+    EXPECT_TRUE(actual.validity.empty());
+  }
   for (int64_t row = 0; row < expected.length; ++row) {
     ASSERT_EQ(expected.IsValid(row), actual.IsValid(row)) << "row " << row;
     if (!expected.IsValid(row)) continue;
