@@ -165,13 +165,6 @@ void BlockParser::CheckRecords(const Batch& batch) {
   }
 }
 
-bool BlockParser::IsNull(std::string_view value, const FieldSpan& span, TypeId type) const {
-  // In a string column a quoted "" or "NA" is a value: that is how a writer
-  // tells an empty string from a missing one.
-  if (type == TypeId::kString && (span.flags & FieldSpan::kQuoted)) return false;
-  return options_.spellings.na.Contains(value);
-}
-
 void BlockParser::MarkNull(ColumnVector* vector, size_t base, size_t rows, size_t row) {
   if (vector->validity.size() < size_t(BitmapBytes(int64_t(base + rows)))) {
     // First null of this block: the rows before it were all valid.

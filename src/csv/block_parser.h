@@ -61,7 +61,12 @@ class BlockParser {
   void ParseFixedWidthColumn(const Batch& batch, size_t column, ColumnVector* vector, ParseFn parse);
   void ParseBoolColumn(const Batch& batch, size_t column, ColumnVector* vector);
   Status ParseStringColumn(const Batch& batch, size_t column, ColumnVector* vector);
-  bool IsNull(std::string_view value, const FieldSpan& span, TypeId type) const;
+  // In a string column a quoted "" or "NA" is a value: that is how a writer
+  // tells an empty string from a missing one.
+  bool IsNull(std::string_view value, const FieldSpan& span, TypeId type) const {
+    if (type == TypeId::kString && (span.flags & FieldSpan::kQuoted)) return false;
+    return options_.spellings.na.Contains(value);
+  }
   void MarkNull(ColumnVector* vector, size_t base, size_t rows, size_t row);
   void Reject(const Batch& batch, size_t row, int32_t column, RejectReason reason, std::string detail);
   void RejectValue(const Batch& batch, size_t row, size_t column, ParseOutcome outcome, std::string_view value);

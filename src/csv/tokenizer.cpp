@@ -145,9 +145,7 @@ void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* ou
   }
 }
 
-std::string_view FieldValue(std::string_view block, const FieldSpan& field, char quote, std::string* scratch) {
-  std::string_view content = block.substr(field.begin, field.end - field.begin);
-  if (!(field.flags & FieldSpan::kEscaped)) return content;
+std::string_view UnescapeField(std::string_view content, char quote, std::string* scratch) {
   scratch->clear();
   for (size_t i = 0; i < content.size(); ++i) {
     scratch->push_back(content[i]);

@@ -70,10 +70,19 @@ struct TokenizedBlock {
 //   Tokenize("a,b\n1,\"x,y\"\n", Dialect{}, &tokens);  // 2 records of 2 fields
 void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* out);
 
+// The content of an escaped field with each "" turned into ", in *scratch.
+std::string_view UnescapeField(std::string_view content, char quote, std::string* scratch);
+
 // The value of a field: a view into `block`, or — when the field holds ""
 // escapes — the unescaped copy in `*scratch` (valid until scratch changes).
 //   std::string scratch;
 //   std::string_view v = FieldValue(block, tokens.field(1, 1), '"', &scratch);  // x,y
-std::string_view FieldValue(std::string_view block, const FieldSpan& field, char quote, std::string* scratch);
+// Inline: called once per value in the parse loop; escapes are the rare path.
+inline std::string_view FieldValue(std::string_view block, const FieldSpan& field, char quote,
+                                   std::string* scratch) {
+  std::string_view content(block.data() + field.begin, field.end - field.begin);
+  if (!(field.flags & FieldSpan::kEscaped)) return content;
+  return UnescapeField(content, quote, scratch);
+}
 
 }  // namespace outcore
