@@ -1,0 +1,213 @@
+// `outcore trace [options] -- COMMAND ARGS...`: runs any program with the
+// allocation tracer preloaded (src/trace/preload) and reports what was live at
+// its peak, where it was allocated, and RSS over time (doc/trace.md).
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "outcore/memory.h"
+#include "trace/launcher.h"
+#include "trace/process_sampler.h"
+#include "trace/report.h"
+#include "trace/trace_reader.h"
+
+namespace outcore::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace outcore::trace;
+
+struct TraceArgs {
+  std::vector<std::string> command;
+  bool python = false;
+  std::string json_path, html_path, collapsed_path, trace_dir;
+  double threshold = 0.01;
+  double interval = 0.02;
+  size_t top = 10;
+  int depth = 64;
+  bool quiet = false;
+};
+
+// Beside the `outcore` binary (build tree, pip's scripts dir), then ../lib
+// (make install), then wherever OUTCORE_TRACE_LIB says.
+Result<std::string> FindPreloadLibrary() {
+  constexpr const char* kName = "liboutcore_trace.so";
+  std::vector<std::string> tried;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (const fs::path& candidate : {exe.parent_path() / kName, exe.parent_path() / ".." / "lib" / kName}) {
+      tried.push_back(candidate.string());
+      if (fs::exists(candidate, ec)) return fs::canonical(candidate, ec).string();
+    }
+  }
+  if (const char* env = std::getenv("OUTCORE_TRACE_LIB"); env && *env) {
+    tried.push_back(env);
+    if (fs::exists(env, ec)) return std::string(env);
+  }
+  std::string list;
+  for (const auto& t : tried) list += "\n  " + t;
+  return Status::IOError("cannot find the tracer library " + std::string(kName) + "; looked at:" + list +
+                         "\nset OUTCORE_TRACE_LIB to its path");
+}
+
+int64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// Heap of the traced processes now: the latest image of each live pid.
+void SampleHeaps(const std::string& dir, TimelineSample* sample) {
+  std::map<long, std::pair<long, std::string>> latest;  // pid -> (image number, stem)
+  for (const auto& stem : ListTraceStems(dir)) {
+    std::string name = stem.substr(stem.rfind('/') + 1);
+    size_t dot = name.find('.');
+    if (dot == std::string::npos) continue;
+    long pid = std::strtol(name.c_str(), nullptr, 10);
+    long image = std::strtol(name.c_str() + dot + 1, nullptr, 10);
+    auto it = latest.find(pid);
+    if (it == latest.end() || image > it->second.first) latest[pid] = {image, stem};
+  }
+  for (const auto& [pid, image] : latest) {
+    auto header = ReadLiveHeader(image.second + ".live");
+    if (!header.ok() || header->exit_ns != 0) continue;
+    auto memory = ReadProcessMemory(pid_t(pid));
+    if (!memory.ok() || memory->rss == 0) continue;  // gone, or a zombie
+    sample->heap += header->heap_live + header->anon_live;
+    sample->file_mapped += header->file_live;
+  }
+}
+
+Status RunTrace(const TraceArgs& args, int* exit_status) {
+  OC_ASSIGN_OR_RETURN(std::string library, FindPreloadLibrary());
+  std::string dir = args.trace_dir;
+  bool temporary = dir.empty();
+  if (temporary) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/outcore-trace-XXXXXX";
+    if (!::mkdtemp(pattern.data())) {
+      return Status::IOError("cannot create a trace directory " + pattern + ": " + std::strerror(errno) +
+                             "; set TMPDIR or --trace-dir");
+    }
+    dir = pattern;
+  } else {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return Status::IOError("cannot create --trace-dir " + dir + ": " + ec.message());
+    if (!ListTraceStems(dir).empty()) {
+      return Status::InvalidArgument("--trace-dir " + dir + " already holds a trace; give an empty directory");
+    }
+  }
+  dir = fs::absolute(dir).string();
+
+  LaunchOptions launch;
+  launch.argv = args.command;
+  launch.interval_seconds = args.interval;
+  const char* old_preload = std::getenv("LD_PRELOAD");
+  launch.env = {{"LD_PRELOAD", library + (old_preload && *old_preload ? std::string(":") + old_preload : "")},
+                {"OUTCORE_TRACE_DIR", dir},
+                {"OUTCORE_TRACE_PYTHON", args.python ? "1" : "0"},
+                {"OUTCORE_TRACE_THRESHOLD", std::to_string(args.threshold)},
+                {"OUTCORE_TRACE_DEPTH", std::to_string(args.depth)}};
+  Timeline timeline(1000);
+  std::unique_ptr<ProcessTreeSampler> sampler;
+  int64_t launch_ns = MonotonicNs();
+  auto run = RunCommand(launch, [&](pid_t child, double seconds) {
+    if (!sampler) sampler = std::make_unique<ProcessTreeSampler>(child);
+    TreeReading tree = sampler->Sample(seconds);
+    TimelineSample sample;
+    sample.seconds = seconds;
+    sample.rss = tree.rss;
+    sample.rss_anon = tree.rss_anon;
+    sample.rss_file = tree.rss_file;
+    sample.swap = tree.swap;
+    sample.processes = tree.processes;
+    SampleHeaps(dir, &sample);
+    timeline.Add(sample);
+  });
+  if (!run.ok()) {
+    if (temporary) fs::remove_all(dir);
+    return run.status();
+  }
+  *exit_status = run->ShellStatus();
+
+  std::vector<std::string> warnings;
+  auto processes = ReadTraceDir(dir, &warnings);
+  if (!processes.ok()) return processes.status();
+  if (processes->empty()) {
+    warnings.push_back("no process was traced: the command may be statically linked, setuid, or clear LD_PRELOAD");
+  }
+  TraceInput input;
+  for (const auto& arg : args.command) input.command += (input.command.empty() ? "" : " ") + arg;
+  input.exit = *run;
+  input.launch_ns = launch_ns;
+  input.timeline = &timeline;
+  static const std::map<pid_t, ProcessPeak> kNone;
+  input.rss = sampler ? &sampler->processes() : &kNone;
+  input.top_sites = args.top;
+  std::error_code ec;
+  input.cwd = fs::current_path(ec).string();
+  input.warnings = warnings;
+  Symbolizer symbolizer;
+  TraceReport report = BuildTraceReport(*processes, symbolizer, input);
+  if (!args.quiet) std::fputs(RenderTraceText(report).c_str(), stderr);
+  if (!args.json_path.empty()) OC_RETURN_IF_ERROR(WriteTextFile(args.json_path, RenderTraceJson(report)));
+  if (!args.html_path.empty()) OC_RETURN_IF_ERROR(WriteTextFile(args.html_path, RenderTraceHtml(report)));
+  if (!args.collapsed_path.empty()) OC_RETURN_IF_ERROR(WriteTextFile(args.collapsed_path, RenderCollapsed(report)));
+  if (temporary) fs::remove_all(dir, ec);
+  return Status::OK();
+}
+
+void SetupTrace(CLI::App& app) {
+  auto args = std::make_shared<TraceArgs>();
+  CLI::App* sub = app.add_subcommand(
+      "trace",
+      "Run a program and show where its memory went: peak heap, the call sites live at the peak, RSS over time.\n"
+      "  outcore trace -- ./my_program arg\n"
+      "  outcore trace --python --html report.html -- python3 job.py");
+  sub->add_flag("--python", args->python, "attribute allocations to Python source lines (CPython 3.9+)");
+  sub->add_option("--json", args->json_path, "write the report as JSON to this file ('-' = stdout)");
+  sub->add_option("--html", args->html_path, "write a self-contained HTML report with the timeline plotted");
+  sub->add_option("--collapsed", args->collapsed_path, "write flamegraph collapsed stacks of the peak");
+  sub->add_option("--trace-dir", args->trace_dir, "keep the raw per-process trace files in this (empty) directory");
+  sub->add_option("--threshold", args->threshold,
+                  "snapshot the per-site table when the total passes its previous peak by this fraction")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  sub->add_option("--interval", args->interval, "seconds between RSS samples")
+      ->check(CLI::Range(0.001, 60.0))
+      ->capture_default_str();
+  sub->add_option("--top", args->top, "call sites to list")->check(CLI::Range(1, 1000))->capture_default_str();
+  sub->add_option("--depth", args->depth, "native stack frames to record")->check(CLI::Range(1, 64))->capture_default_str();
+  sub->add_flag("--quiet", args->quiet, "print no text report (use with --json/--html)");
+  sub->add_option("command", args->command, "the program to run and its arguments, after --")->required();
+  sub->callback([args] {
+    int exit_status = kExitOk;
+    Status status = RunTrace(*args, &exit_status);
+    if (!status.ok()) {
+      std::fprintf(stderr, "outcore trace: %s\n", status.ToString().c_str());
+      SetExitCode(status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+      return;
+    }
+    SetExitCode(exit_status);
+  });
+}
+
+}  // namespace
+
+OUTCORE_COMMAND(80, SetupTrace);
+
+}  // namespace outcore::cli

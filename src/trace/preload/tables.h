@@ -1,0 +1,161 @@
+// In-process tables of the preloaded tracer: which call sites hold how many
+// bytes (SiteTable), which live pointer belongs to which site (PtrMap), and
+// which mapped ranges belong to which site (RegionMap). They run inside
+// malloc, so they take their memory from raw mmap syscalls (never malloc),
+// never throw, and lock with spinlocks that are safe around fork.
+//
+// Thread-safety: every method may be called from any thread concurrently.
+//
+//   PtrMap map;  map.Insert(p, 64, site_id);
+//   PtrMap::Entry e;  if (map.Remove(p, &e)) sites.Sub(e.site, e.size);
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace outcore::trace {
+
+// Memory for the tracer itself: page-granular, straight from the kernel so
+// that it bypasses the hooks. Counted in OverheadBytes().
+void* RawAlloc(size_t bytes);
+void RawFree(void* p, size_t bytes);
+uint64_t OverheadBytes();
+
+class SpinLock {
+ public:
+  void Lock() {
+    while (flag_.exchange(true, std::memory_order_acquire)) {
+      while (flag_.load(std::memory_order_relaxed)) __builtin_ia32_pause();
+    }
+  }
+  bool TryLock() { return !flag_.exchange(true, std::memory_order_acquire); }
+  void Unlock() { flag_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> flag_{false};
+};
+
+// Live pointer -> (site, size). Lock-striped linear-probing tables that grow
+// by doubling; deletion shifts back so probes never meet tombstones.
+class PtrMap {
+ public:
+  struct Entry {
+    uint64_t size = 0;
+    uint32_t site = 0;
+  };
+  static constexpr int kStripeBits = 6;
+
+  void Insert(const void* ptr, uint64_t size, uint32_t site);
+  // Removes ptr; false when it was never inserted (allocated before tracing
+  // began, or by the tracer's bootstrap arena).
+  bool Remove(const void* ptr, Entry* out);
+  uint64_t Size() const;
+  // For fork: hold every stripe lock across the fork.
+  void LockAll();
+  void UnlockAll();
+
+ private:
+  struct Slot {
+    uint64_t key;   // pointer value; 0 = empty
+    uint64_t meta;  // size << 24 | site
+  };
+  struct alignas(64) Stripe {
+    SpinLock lock;
+    Slot* slots = nullptr;
+    uint64_t capacity = 0;  // power of two
+    uint64_t count = 0;
+  };
+  static uint64_t Hash(uint64_t key) { return (key >> 4) * 0x9E3779B97F4A7C15ull; }
+  static void Grow(Stripe& stripe);
+  static void PutNoGrow(Stripe& stripe, uint64_t key, uint64_t meta);
+
+  Stripe stripes_[1 << kStripeBits];
+};
+
+// Per-call-site counters, addressed by a dense id; found by stack hash.
+class SiteTable {
+ public:
+  struct Site {
+    std::atomic<int64_t> live_bytes{0};
+    std::atomic<int64_t> live_count{0};
+    std::atomic<uint64_t> alloc_bytes{0};
+    std::atomic<uint64_t> alloc_count{0};
+    uint64_t hash = 0;
+    uint8_t kind = 0;
+  };
+  static constexpr uint32_t kChunkBits = 12;
+  static constexpr uint32_t kMaxChunks = 1024;  // 4M distinct stacks
+  static constexpr uint32_t kNoSite = 0xFFFFFFFFu;
+
+  // Returns the site of `hash`, creating it when new; `describe(id)` runs under
+  // the table lock for a new site only (so a site is recorded before any
+  // snapshot can mention it). kNoSite when the table is full.
+  template <typename Describe>
+  uint32_t FindOrInsert(uint64_t hash, uint8_t kind, Describe&& describe) {
+    lock_.Lock();
+    uint32_t id = LookupLocked(hash);
+    if (id == kNoSite) {
+      id = InsertLocked(hash, kind);
+      if (id != kNoSite) describe(id);
+    }
+    lock_.Unlock();
+    return id;
+  }
+  Site* Get(uint32_t id) const {
+    Site* chunk = chunks_[id >> kChunkBits].load(std::memory_order_acquire);
+    return chunk + (id & ((1u << kChunkBits) - 1));
+  }
+  uint32_t Count() const { return count_.load(std::memory_order_acquire); }
+  SpinLock& lock() { return lock_; }
+
+ private:
+  uint32_t LookupLocked(uint64_t hash) const;
+  uint32_t InsertLocked(uint64_t hash, uint8_t kind);
+
+  SpinLock lock_;
+  std::atomic<Site*> chunks_[kMaxChunks] = {};
+  std::atomic<uint32_t> count_{0};
+  // hash -> id + 1 (0 = empty), linear probing, grown at 50% load.
+  struct IndexSlot {
+    uint64_t hash;
+    uint32_t id_plus_one;
+    uint32_t pad;
+  };
+  IndexSlot* index_ = nullptr;
+  uint64_t index_capacity_ = 0;
+};
+
+// Mapped ranges -> site, for mmap/munmap/mremap. Sorted array under one lock:
+// mappings are few (thousands) next to malloc calls.
+class RegionMap {
+ public:
+  struct Region {
+    uint64_t begin;
+    uint64_t end;
+    uint32_t site;
+    uint8_t kind;
+  };
+  // Callback for every byte range removed: (site, kind, bytes).
+  using OnRemove = void (*)(uint32_t site, uint8_t kind, uint64_t bytes, void* ctx);
+
+  // Adds [begin, end), first removing whatever it overlaps (MAP_FIXED).
+  void Add(uint64_t begin, uint64_t end, uint32_t site, uint8_t kind, OnRemove on_remove, void* ctx);
+  // Removes [begin, end) from any regions, splitting them when needed.
+  void Remove(uint64_t begin, uint64_t end, OnRemove on_remove, void* ctx);
+  // The region that contains addr, if any.
+  bool Find(uint64_t addr, Region* out);
+  uint64_t Count();
+  SpinLock& lock() { return lock_; }
+
+ private:
+  void RemoveLocked(uint64_t begin, uint64_t end, OnRemove on_remove, void* ctx);
+  bool InsertAtLocked(uint64_t index, const Region& region);
+
+  SpinLock lock_;
+  Region* regions_ = nullptr;
+  uint64_t count_ = 0;
+  uint64_t capacity_ = 0;
+};
+
+}  // namespace outcore::trace

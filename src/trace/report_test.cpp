@@ -1,0 +1,87 @@
+#include "trace/report.h"
+
+#include <gtest/gtest.h>
+
+namespace outcore::trace {
+
+namespace {
+ProcessTrace PythonProcess() {
+  ProcessTrace p;
+  p.header.pid = 42;
+  p.header.peak_total = 1000;
+  p.header.flags = kLivePython | kLiveExited;
+  SiteStack big;
+  big.kind = kSiteHeap;
+  // Innermost first: numpy's own Python code, then the user's line.
+  big.python = {{"/usr/lib/python3/site-packages/numpy/core/numeric.py", "ones", 204},
+                {"/home/me/job.py", "main", 12}};
+  p.sites[1] = big;
+  SiteStack small;
+  small.python = {{"/home/me/job.py", "helper", 30}};
+  p.sites[2] = small;
+  p.peak.present = true;
+  p.peak.heap_live = 1000;
+  p.peak.entries = {TableEntry{1, 0, 900, 1, 900, 1}, TableEntry{2, 0, 100, 4, 100, 4}};
+  p.final_table.present = true;
+  p.final_table.entries = {TableEntry{1, 0, 0, 0, 900, 1}, TableEntry{2, 0, 64, 1, 100, 4}};
+  return p;
+}
+}  // namespace
+
+TEST(TraceReport, AttributesPythonAllocationsToTheUsersLine) {
+  Symbolizer symbolizer;
+  TraceInput input;
+  TraceReport report = BuildTraceReport({PythonProcess()}, symbolizer, input);
+  ASSERT_EQ(report.processes.size(), 1u);
+  const auto& top = report.processes[0].top_at_peak;
+  ASSERT_EQ(top.size(), 2u);
+  EXPECT_EQ(top[0].location, "/home/me/job.py:12");
+  EXPECT_EQ(top[0].bytes, 900u);
+  EXPECT_DOUBLE_EQ(top[0].share, 0.9);
+  EXPECT_EQ(top[1].count, 4u);
+}
+
+TEST(TraceReport, ReportsWhatWasLeftAtExit) {
+  Symbolizer symbolizer;
+  TraceInput input;
+  TraceReport report = BuildTraceReport({PythonProcess()}, symbolizer, input);
+  const auto& p = report.processes[0];
+  EXPECT_EQ(p.leaked_bytes, 64u);
+  ASSERT_EQ(p.leaks.size(), 1u);
+  EXPECT_EQ(p.leaks[0].location, "/home/me/job.py:30");
+}
+
+TEST(TraceReport, RendersEveryFormat) {
+  Symbolizer symbolizer;
+  Timeline timeline(10);
+  timeline.Add({.seconds = 0.1, .heap = 500, .rss = 2000});
+  timeline.Add({.seconds = 0.2, .heap = 1000, .rss = 3000});
+  TraceInput input;
+  input.command = "python3 job.py";
+  input.timeline = &timeline;
+  TraceReport report = BuildTraceReport({PythonProcess()}, symbolizer, input);
+  EXPECT_NE(RenderTraceText(report).find("/home/me/job.py:12"), std::string::npos);
+  std::string json = RenderTraceJson(report);
+  EXPECT_NE(json.find("\"peak_heap\": 1000"), std::string::npos);
+  EXPECT_NE(json.find("\"location\": \"/home/me/job.py:12\""), std::string::npos);
+  std::string html = RenderTraceHtml(report);
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("peak</text>"), std::string::npos);
+  std::string collapsed = RenderCollapsed(report);
+  // Root first: the user's frame comes before numpy's.
+  EXPECT_NE(collapsed.find("main /home/me/job.py:12;ones "), std::string::npos);
+  EXPECT_NE(collapsed.find(" 900\n"), std::string::npos);
+}
+
+TEST(Symbolizer, ParsesInlinedFramesFromAddr2line) {
+  auto parsed = Symbolizer::ParseAddr2lineOutput(
+      "0x0000000000001139\nallocate\n/usr/include/c++/12/bits/new_allocator.h:137\nmain\n/src/x.cpp:20 "
+      "(discriminator 1)\n0x0000000000001200\n??\n??:0\n");
+  ASSERT_EQ(parsed[0x1139].size(), 2u);
+  EXPECT_EQ(parsed[0x1139][1].file, "/src/x.cpp");
+  EXPECT_EQ(parsed[0x1139][1].line, 20u);
+  ASSERT_EQ(parsed[0x1200].size(), 1u);
+  EXPECT_TRUE(parsed[0x1200][0].file.empty());
+}
+
+}  // namespace outcore::trace

@@ -1,0 +1,55 @@
+// Bounded timeline; see timeline.h.
+#include "trace/timeline.h"
+
+#include <algorithm>
+
+namespace outcore::trace {
+
+namespace {
+void MergeInto(TimelineSample& into, const TimelineSample& from) {
+  into.heap = std::max(into.heap, from.heap);
+  into.file_mapped = std::max(into.file_mapped, from.file_mapped);
+  into.rss = std::max(into.rss, from.rss);
+  into.rss_anon = std::max(into.rss_anon, from.rss_anon);
+  into.rss_file = std::max(into.rss_file, from.rss_file);
+  into.swap = std::max(into.swap, from.swap);
+  into.processes = std::max(into.processes, from.processes);
+}
+}  // namespace
+
+Timeline::Timeline(size_t max_samples) : max_samples_(std::max<size_t>(max_samples, 4)) {
+  samples_.reserve(max_samples_);
+}
+
+void Timeline::Add(const TimelineSample& sample) {
+  if (!samples_.empty() && pending_ < stride_) {
+    MergeInto(samples_.back(), sample);
+    ++pending_;
+    return;
+  }
+  if (samples_.size() == max_samples_) Halve();
+  samples_.push_back(sample);
+  pending_ = 1;
+}
+
+void Timeline::Halve() {
+  size_t kept = 0;
+  for (size_t i = 0; i < samples_.size(); i += 2) {
+    TimelineSample merged = samples_[i];
+    if (i + 1 < samples_.size()) MergeInto(merged, samples_[i + 1]);
+    samples_[kept++] = merged;
+  }
+  samples_.resize(kept);
+  stride_ *= 2;
+  pending_ = stride_;  // the last kept sample is complete
+}
+
+const TimelineSample* Timeline::MaxBy(uint64_t TimelineSample::*field) const {
+  const TimelineSample* best = nullptr;
+  for (const auto& s : samples_) {
+    if (!best || s.*field > best->*field) best = &s;
+  }
+  return best;
+}
+
+}  // namespace outcore::trace

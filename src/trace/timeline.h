@@ -1,0 +1,49 @@
+// A bounded memory timeline: samples taken on a timer, kept to at most
+// max_samples by merging neighbours (keeping each field's maximum, so a peak
+// is never averaged away). A 10-minute run's timeline is as small as a
+// 10-second run's.
+//
+// Thread-safety: a value; one thread at a time.
+//
+//   Timeline timeline(1000);
+//   timeline.Add({.seconds = 0.01, .heap = 1 << 20});
+//   for (auto& s : timeline.samples()) plot(s.seconds, s.heap);
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace outcore::trace {
+
+struct TimelineSample {
+  double seconds = 0;       // since the traced command started
+  uint64_t heap = 0;        // malloc-family + anonymous mmap bytes (traced processes)
+  uint64_t file_mapped = 0; // file-backed mmap bytes
+  uint64_t rss = 0;         // resident, summed over the processes
+  uint64_t rss_anon = 0;
+  uint64_t rss_file = 0;
+  uint64_t swap = 0;
+  uint32_t processes = 0;   // how many were alive
+};
+
+class Timeline {
+ public:
+  explicit Timeline(size_t max_samples = 1000);
+
+  // Appends a sample; when full, halves the resolution first.
+  void Add(const TimelineSample& sample);
+  const std::vector<TimelineSample>& samples() const { return samples_; }
+  // The sample with the highest value of `field` (nullptr when empty).
+  const TimelineSample* MaxBy(uint64_t TimelineSample::*field) const;
+
+ private:
+  void Halve();
+
+  size_t max_samples_;
+  size_t stride_ = 1;    // raw samples merged into each kept one
+  size_t pending_ = 0;   // raw samples merged into the open last one
+  std::vector<TimelineSample> samples_;
+};
+
+}  // namespace outcore::trace
