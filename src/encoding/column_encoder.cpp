@@ -29,7 +29,10 @@ bool SameBits(double a, double b) { return std::bit_cast<uint64_t>(a) == std::bi
 bool DecimalMantissa(double v, int scale, int64_t* mantissa) {
   double scaled = v * kPow10[scale];
   if (!(std::fabs(scaled) <= kMaxExactMantissa)) return false;
-  int64_t k = int64_t(std::nearbyint(scaled));
+  // Round half away from zero with an inline truncation (nearbyint is a libm
+  // call without SSE4.1). A true decimal lies within an ulp of an integer, far
+  // from a .5 tie, and the exact check below rejects anything else.
+  int64_t k = int64_t(scaled + std::copysign(0.5, scaled));
   if (!SameBits(double(k) / kPow10[scale], v)) return false;
   *mantissa = k;
   return true;
@@ -79,20 +82,16 @@ Encoding EncodeFloat(const double* values, int64_t n, const uint8_t* validity,
   }
   ForPlan plan;
   if (decimal) {
-    // Re-check every value at the final scale (the rise assumed 10k exact).
-    for (int64_t row = 0; decimal && row < n; ++row) {
-      int64_t k;
-      if (IsValidRow(validity, row) && !DecimalMantissa(values[row], scale, &k)) decimal = false;
-    }
-    if (decimal) {
-      plan = PlanFor(n, validity, [&](int64_t row) {
-        int64_t k = 0;
-        DecimalMantissa(values[row], scale, &k);
-        return k;
-      });
-    }
+    // Re-check every value at the final scale (the rise assumed 10k exact)
+    // while planning the mantissas' frame of reference.
+    plan = PlanFor(n, validity, [&](int64_t row) {
+      int64_t k = 0;
+      if (!DecimalMantissa(values[row], scale, &k)) decimal = false;
+      return k;
+    });
   }
-  bool float32 = options.allow_float32;
+  // float32 can only win when decimal does not fit in 4 bytes per value.
+  bool float32 = options.allow_float32 && (!decimal || 1 + plan.EncodedBytes(n) > 4 * uint64_t(n));
   for (int64_t row = 0; float32 && row < n; ++row) {
     if (IsValidRow(validity, row) && !FitsFloat32(values[row])) float32 = false;
   }
