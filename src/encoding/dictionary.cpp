@@ -145,18 +145,17 @@ bool GlobalDictionary::Merge(std::span<const std::string_view> uniques, std::vec
   const uint64_t want_bytes = bytes_.size() + new_bytes;
   const int64_t want_size = size_ + new_count;
   if (want_bytes > kMaxDictionaryBytes || want_size >= std::numeric_limits<int32_t>::max()) return false;
-  // Planned capacities: geometric for the strings (amortized growth) unless
-  // only an exact fit stays under max_bytes.
+  // Planned capacities: geometric growth (amortized copies over many small
+  // merges) unless only an exact fit stays under max_bytes.
   auto plan = [&](bool geometric) {
-    uint64_t bytes_capacity = bytes_.capacity();
-    if (want_bytes > bytes_capacity) {
-      uint64_t grown = geometric ? std::max(want_bytes, bytes_capacity + bytes_capacity / 2) : want_bytes;
-      bytes_capacity = RoundedCapacity(std::max<uint64_t>(grown, 1));
-    }
-    uint64_t offsets_capacity = std::max<uint64_t>(offsets_.capacity(), RoundedCapacity(4 * uint64_t(want_size + 1)));
-    uint64_t hashes_capacity = std::max<uint64_t>(hashes_.capacity(), RoundedCapacity(8 * uint64_t(want_size)));
-    uint64_t slots_capacity = std::max<uint64_t>(slots_.capacity(), RoundedCapacity(4 * SlotsFor(want_size)));
-    return std::array<uint64_t, 4>{bytes_capacity, offsets_capacity, hashes_capacity, slots_capacity};
+    auto grow = [geometric](uint64_t capacity, uint64_t need) {
+      if (need <= capacity) return capacity;
+      return RoundedCapacity(geometric ? std::max(need, capacity + capacity / 2) : need);
+    };
+    return std::array<uint64_t, 4>{grow(bytes_.capacity(), std::max<uint64_t>(want_bytes, 1)),
+                                   grow(offsets_.capacity(), 4 * uint64_t(want_size + 1)),
+                                   grow(hashes_.capacity(), 8 * uint64_t(want_size)),
+                                   grow(slots_.capacity(), 4 * SlotsFor(want_size))};
   };
   auto total = [](const std::array<uint64_t, 4>& capacities) {
     return capacities[0] + capacities[1] + capacities[2] + capacities[3];
