@@ -1,1 +1,348 @@
+// End-to-end: programs with known allocation patterns (testdata/) run under the
+// built `outcore trace` / `outcore mem`; the JSON report must show the figures
+// and source lines each program is known to produce.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace {
+
+// A small JSON reader, enough for the reports (tests only).
+struct Json {
+  std::variant<std::nullptr_t, bool, double, std::string, std::vector<Json>, std::map<std::string, Json>> value;
+  const Json& operator[](const std::string& key) const {
+    static const Json kNull;
+    const auto* object = std::get_if<std::map<std::string, Json>>(&value);
+    if (!object) return kNull;
+    auto it = object->find(key);
+    return it == object->end() ? kNull : it->second;
+  }
+  const Json& operator[](size_t index) const {
+    static const Json kNull;
+    const auto* array = std::get_if<std::vector<Json>>(&value);
+    return array && index < array->size() ? (*array)[index] : kNull;
+  }
+  size_t size() const {
+    const auto* array = std::get_if<std::vector<Json>>(&value);
+    return array ? array->size() : 0;
+  }
+  double num() const { return std::holds_alternative<double>(value) ? std::get<double>(value) : NAN; }
+  std::string str() const { return std::holds_alternative<std::string>(value) ? std::get<std::string>(value) : ""; }
+  bool boolean() const { return std::holds_alternative<bool>(value) && std::get<bool>(value); }
+};
+
+class JsonParser {
+ public:
+  explicit JsonParser(const std::string& text) : text_(text) {}
+  Json Parse() {
+    Skip();
+    Json j;
+    char c = Peek();
+    if (c == '{') {
+      ++at_;
+      std::map<std::string, Json> object;
+      Skip();
+      if (Peek() == '}') ++at_;
+      else
+        for (;;) {
+          Skip();
+          std::string key = ParseString();
+          Skip();
+          ++at_;  // ':'
+          object[key] = Parse();
+          Skip();
+          if (at_ >= text_.size() || text_[at_++] == '}') break;
+        }
+      j.value = std::move(object);
+    } else if (c == '[') {
+      ++at_;
+      std::vector<Json> array;
+      Skip();
+      if (Peek() == ']') ++at_;
+      else
+        for (;;) {
+          array.push_back(Parse());
+          Skip();
+          if (at_ >= text_.size() || text_[at_++] == ']') break;
+        }
+      j.value = std::move(array);
+    } else if (c == '"') {
+      j.value = ParseString();
+    } else if (text_.compare(at_, 4, "true") == 0) {
+      at_ += 4;
+      j.value = true;
+    } else if (text_.compare(at_, 5, "false") == 0) {
+      at_ += 5;
+      j.value = false;
+    } else if (text_.compare(at_, 4, "null") == 0) {
+      at_ += 4;
+    } else if (c == '-' || std::isdigit(static_cast<unsigned char>(c))) {
+      size_t end = 0;
+      j.value = std::stod(text_.substr(at_, 40), &end);
+      at_ += end;
+    } else {
+      at_ = text_.size();  // not JSON (e.g. no report was written): null
+    }
+    return j;
+  }
+
+ private:
+  char Peek() const { return at_ < text_.size() ? text_[at_] : '\0'; }
+  void Skip() {
+    while (at_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[at_]))) ++at_;
+  }
+  std::string ParseString() {
+    std::string out;
+    ++at_;
+    while (at_ < text_.size() && text_[at_] != '"') {
+      if (text_[at_] == '\\') {
+        ++at_;
+        char e = text_[at_];
+        if (e == 'n') out += '\n';
+        else if (e == 't') out += '\t';
+        else if (e == 'u') {
+          out += '?';
+          at_ += 4;
+        } else out += e;
+        ++at_;
+        continue;
+      }
+      out += text_[at_++];
+    }
+    ++at_;
+    return out;
+  }
+  const std::string& text_;
+  size_t at_ = 0;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The line of `marker` (e.g. "// PEAK_LINE") in a testdata source file.
+int LineOf(const std::string& source, const std::string& marker) {
+  std::ifstream in(std::string(TRACE_TESTDATA_DIR) + "/" + source);
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (line.find("// " + marker) != std::string::npos) return number;
+  }
+  return -1;
+}
+
+std::string Program(const std::string& name) { return std::string(TRACE_PROG_DIR) + "/trace_prog_" + name; }
+
+struct CommandRun {
+  int status = -1;
+  Json report;
+  std::string output;  // what outcore printed
+};
+
+// Runs `outcore <mode> --json <file> --quiet <options> -- <command>`.
+CommandRun RunOutcore(const std::string& mode, const std::string& options, const std::string& command) {
+  char dir_template[] = "/tmp/outcore-trace-test-XXXXXX";
+  CommandRun run;
+  std::string dir = ::mkdtemp(dir_template);
+  std::string json = dir + "/report.json";
+  std::string line = std::string(OUTCORE_BIN) + " " + mode + " --quiet --json " + json + " " + options + " -- " +
+                     command + " > " + dir + "/out.txt 2>&1";
+  int raw = std::system(line.c_str());
+  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  run.report = JsonParser(ReadFile(json)).Parse();
+  run.output = ReadFile(dir + "/out.txt");
+  std::system(("rm -rf " + dir).c_str());
+  return run;
+}
+
+bool EndsWith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The process whose command ends with `suffix`, with the biggest peak.
+const Json* ProcessNamed(const Json& report, const std::string& suffix) {
+  const Json& processes = report["processes"];
+  for (size_t i = 0; i < processes.size(); ++i) {
+    if (EndsWith(processes[i]["command"].str(), suffix)) return &processes[i];
+  }
+  return nullptr;
+}
+
+void ExpectWithinOnePercent(double actual, double expected) {
+  EXPECT_LE(std::fabs(actual - expected), expected * 0.01) << "actual " << actual << " expected " << expected;
+}
+
+}  // namespace
+
+TEST(TraceEndToEnd, PeakIsTheHeldSumAndTopSiteIsTheRightLine) {
+  CommandRun run = RunOutcore("trace", "", Program("peak_at_line"));
+  ASSERT_EQ(run.status, 0);
+  const Json& p = run.report["processes"][0];
+  ExpectWithinOnePercent(p["peak_heap"].num(), 64 << 20);
+  ExpectWithinOnePercent(p["snapshot_heap"].num(), 64 << 20);
+  const Json& top = p["top_at_peak"][0];
+  EXPECT_TRUE(EndsWith(top["location"].str(), "peak_at_line.cpp:" + std::to_string(LineOf("peak_at_line.cpp", "PEAK_LINE"))))
+      << top["location"].str();
+  EXPECT_EQ(top["count"].num(), 64);
+  EXPECT_GT(top["share"].num(), 0.99);
+  // The later, smaller vector was allocated but is not what held the peak.
+  EXPECT_GE(p["alloc_bytes"].num(), double((64 << 20) + (8 << 20)));
+}
+
+TEST(TraceEndToEnd, LeakIsReportedAtItsLine) {
+  CommandRun run = RunOutcore("trace", "", Program("leak"));
+  ASSERT_EQ(run.status, 0);
+  const Json& p = run.report["processes"][0];
+  EXPECT_TRUE(p["exited"].boolean());
+  EXPECT_GE(p["leaked_bytes"].num(), double(3 << 20));
+  const Json& leak = p["leaks"][0];
+  EXPECT_TRUE(EndsWith(leak["location"].str(), "leak.cpp:" + std::to_string(LineOf("leak.cpp", "LEAK_LINE"))))
+      << leak["location"].str();
+  EXPECT_EQ(leak["bytes"].num(), double(3 << 20));
+}
+
+TEST(TraceEndToEnd, ReallocGrowthCountsOneBlockOfTheFinalSize) {
+  CommandRun run = RunOutcore("trace", "", Program("realloc_growth"));
+  ASSERT_EQ(run.status, 0);
+  const Json& p = run.report["processes"][0];
+  ExpectWithinOnePercent(p["peak_heap"].num(), 32 << 20);
+  const Json& top = p["top_at_peak"][0];
+  EXPECT_TRUE(EndsWith(top["location"].str(),
+                       "realloc_growth.cpp:" + std::to_string(LineOf("realloc_growth.cpp", "REALLOC_LINE"))));
+  EXPECT_EQ(top["bytes"].num(), double(32 << 20));
+  EXPECT_EQ(top["count"].num(), 1);
+}
+
+TEST(TraceEndToEnd, FileAndAnonymousMappingsAreCountedApart) {
+  char path[] = "/tmp/outcore-trace-mapped-XXXXXX";
+  int fd = ::mkstemp(path);
+  ::close(fd);
+  CommandRun run = RunOutcore("trace", "", Program("mmap_file") + " " + path);
+  ASSERT_EQ(run.status, 0);
+  const Json& p = run.report["processes"][0];
+  EXPECT_EQ(p["file_mapped_at_peak"].num(), double(16 << 20));
+  ExpectWithinOnePercent(p["peak_heap"].num(), 8 << 20);
+  bool saw_file = false, saw_anon = false;
+  for (size_t i = 0; i < p["top_at_peak"].size(); ++i) {
+    const Json& site = p["top_at_peak"][i];
+    if (site["kind"].str() == "file mmap") {
+      saw_file = true;
+      EXPECT_TRUE(EndsWith(site["location"].str(), ":" + std::to_string(LineOf("mmap_file.cpp", "MMAP_FILE_LINE"))));
+    }
+    if (site["kind"].str() == "mmap") {
+      saw_anon = true;
+      EXPECT_EQ(site["bytes"].num(), double(8 << 20));
+      EXPECT_TRUE(EndsWith(site["location"].str(), ":" + std::to_string(LineOf("mmap_file.cpp", "MMAP_ANON_LINE"))));
+    }
+  }
+  EXPECT_TRUE(saw_file);
+  EXPECT_TRUE(saw_anon);
+  ::unlink(path);
+}
+
+TEST(TraceEndToEnd, ForkedAndExecedChildrenAreTracedToo) {
+  CommandRun run = RunOutcore("trace", "", Program("child_process"));
+  ASSERT_EQ(run.status, 0);
+  const Json& processes = run.report["processes"];
+  // Biggest first: the forked child's 40 MiB, the exec'd image's 20 MiB, the parent's 10 MiB.
+  ASSERT_GE(processes.size(), 3u);
+  ExpectWithinOnePercent(processes[0]["peak_heap"].num(), 40 << 20);
+  EXPECT_TRUE(EndsWith(processes[0]["top_at_peak"][0]["location"].str(),
+                       ":" + std::to_string(LineOf("child_process.cpp", "CHILD_LINE"))));
+  const Json* execed = ProcessNamed(run.report, "exec-child");
+  ASSERT_NE(execed, nullptr);
+  ExpectWithinOnePercent((*execed)["peak_heap"].num(), 20 << 20);
+  EXPECT_TRUE(EndsWith((*execed)["top_at_peak"][0]["location"].str(),
+                       ":" + std::to_string(LineOf("child_process.cpp", "EXEC_LINE"))));
+  bool saw_parent = false;
+  for (size_t i = 0; i < processes.size(); ++i) {
+    if (processes[i]["top_at_peak"][0]["location"].str().find(
+            ":" + std::to_string(LineOf("child_process.cpp", "PARENT_LINE"))) != std::string::npos) {
+      saw_parent = true;
+      ExpectWithinOnePercent(processes[i]["peak_heap"].num(), 10 << 20);
+    }
+  }
+  EXPECT_TRUE(saw_parent);
+}
+
+TEST(TraceEndToEnd, ThreadPoolPeakIsTheSumOverThreads) {
+  CommandRun run = RunOutcore("trace", "", Program("thread_pool"));
+  ASSERT_EQ(run.status, 0);
+  const Json& p = run.report["processes"][0];
+  ExpectWithinOnePercent(p["peak_heap"].num(), 64 << 20);
+  const Json& top = p["top_at_peak"][0];
+  EXPECT_TRUE(EndsWith(top["location"].str(), ":" + std::to_string(LineOf("thread_pool.cpp", "THREAD_LINE"))));
+  EXPECT_EQ(top["count"].num(), 64);
+}
+
+TEST(TraceEndToEnd, ProgramKilledBySignalStillGetsItsReport) {
+  CommandRun run = RunOutcore("trace", "", Program("killed"));
+  EXPECT_EQ(run.status, 128 + 9);
+  EXPECT_TRUE(run.report["exit"]["signaled"].boolean());
+  const Json& p = run.report["processes"][0];
+  EXPECT_FALSE(p["exited"].boolean());
+  ExpectWithinOnePercent(p["peak_heap"].num(), 48 << 20);
+  ExpectWithinOnePercent(p["snapshot_heap"].num(), 48 << 20);
+  EXPECT_TRUE(EndsWith(p["top_at_peak"][0]["location"].str(), ":" + std::to_string(LineOf("killed.cpp", "KILL_LINE"))));
+}
+
+TEST(TraceEndToEnd, HtmlAndCollapsedOutputsAreWrittenAndBounded) {
+  char dir_template[] = "/tmp/outcore-trace-test-XXXXXX";
+  std::string dir = ::mkdtemp(dir_template);
+  std::string line = std::string(OUTCORE_BIN) + " trace --quiet --html " + dir + "/r.html --collapsed " + dir +
+                     "/r.folded -- " + Program("thread_pool");
+  ASSERT_EQ(std::system(line.c_str()), 0);
+  std::string html = ReadFile(dir + "/r.html");
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_LT(html.size(), 400000u);
+  std::string folded = ReadFile(dir + "/r.folded");
+  EXPECT_NE(folded.find("grab() "), std::string::npos);
+  EXPECT_NE(folded.find(" 67108864\n"), std::string::npos);
+  std::system(("rm -rf " + dir).c_str());
+}
+
+TEST(TraceEndToEnd, MissingCommandIsAClearError) {
+  CommandRun run = RunOutcore("trace", "", "/nonexistent/program");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.output.find("cannot run '/nonexistent/program'"), std::string::npos);
+}
+
+TEST(MemEndToEnd, ReportsPeakRssAndExitStatusOfTheChild) {
+  CommandRun run = RunOutcore("mem", "", Program("peak_at_line"));
+  ASSERT_EQ(run.status, 0);
+  // 64 MiB touched: resident peak is at least that, and not wildly more.
+  EXPECT_GE(run.report["peak_rss"].num(), double(64 << 20));
+  EXPECT_LT(run.report["peak_rss"].num(), double(100 << 20));
+  EXPECT_EQ(run.report["exit"]["status"].num(), 0);
+  EXPECT_GE(run.report["timeline"].size(), 1u);
+}
+
+TEST(MemEndToEnd, PassesOnTheExitStatusAndSignal) {
+  CommandRun run = RunOutcore("mem", "", "/bin/sh -c 'exit 7'");
+  EXPECT_EQ(run.status, 7);
+  EXPECT_EQ(run.report["exit"]["exit_code"].num(), 7);
+  CommandRun killed = RunOutcore("mem", "", Program("killed"));
+  EXPECT_EQ(killed.status, 128 + 9);
+  EXPECT_EQ(killed.report["exit"]["signal"].num(), 9);
+}
+
+TEST(MemEndToEnd, CountsChildrenOfTheCommand) {
+  CommandRun run = RunOutcore("mem", "--interval 0.005", Program("child_process"));
+  ASSERT_EQ(run.status, 0);
+  // The forked child held 40 MiB; it must not be hidden behind the parent's 10.
+  EXPECT_GE(run.report["peak_rss"].num(), double(40 << 20));
+  EXPECT_GE(run.report["processes"].size(), 2u);
+}
