@@ -40,6 +40,10 @@ Result<MemoryReading> ReadProcessMemory(pid_t pid = 0);
 // Shorthands for the calling process; 0 when /proc is unreadable.
 uint64_t CurrentRss();
 uint64_t PeakRss();
+// Resets this process's peak RSS (VmHWM) to its current RSS by writing "5" to
+// /proc/self/clear_refs, so a later PeakRss() measures one stretch of work.
+// False where the kernel does not allow it.
+bool ResetPeakRss();
 // Physical memory of the machine (MemTotal) and what is available now.
 uint64_t TotalPhysicalMemory();
 uint64_t AvailablePhysicalMemory();

@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "outcore/status.h"
+
 namespace outcore::cli {
 
 using CommandSetup = void (*)(CLI::App& app);

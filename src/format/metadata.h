@@ -51,7 +51,7 @@ struct BlockRef {
 struct ZoneMap {
   uint64_t null_count = 0;
   bool has_min_max = false;        // false when every value is null
-  bool string_bounds_inexact = false;  // min/max strings were truncated
+  bool string_bounds_inexact = false;  // max_string is not an upper bound: do not prune on it
   int64_t min_int = 0, max_int = 0;    // bool, int64, date, timestamp
   double min_float = 0, max_float = 0; // float64 (NaN excluded)
   std::string min_string, max_string;  // string (at most 64 bytes each)

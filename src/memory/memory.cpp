@@ -81,6 +81,14 @@ uint64_t PeakRss() {
   return r.ok() ? r->peak_rss : 0;
 }
 
+bool ResetPeakRss() {
+  int fd = ::open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ::write(fd, "5", 1) == 1;
+  ::close(fd);
+  return ok;
+}
+
 uint64_t TotalPhysicalMemory() {
   std::string text;
   if (!ReadSmallFile("/proc/meminfo", &text)) return 0;

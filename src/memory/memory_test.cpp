@@ -79,6 +79,16 @@ TEST(ReadProcessMemory, SeesAnAllocationBecomeResident) {
   EXPECT_EQ(block[12345], 1);
 }
 
+TEST(ResetPeakRss, StartsANewHighWaterMark) {
+  {
+    std::vector<char> block(96 << 20, 1);
+    EXPECT_EQ(block[77], 1);
+  }
+  uint64_t high = PeakRss();
+  ASSERT_TRUE(ResetPeakRss());
+  EXPECT_LT(PeakRss() + (48 << 20), high);
+}
+
 TEST(ReadProcessMemory, NamesTheMissingProcess) {
   auto r = ReadProcessMemory(999999999);
   ASSERT_FALSE(r.ok());

@@ -1,0 +1,126 @@
+// Reading a .oc file: Dataset opens and validates it; Scanner is the one way
+// to read rows back — projection, decoded batches in reusable buffers, bounded
+// memory. `outcore cat`, exports and the Python package all read through it.
+//
+// Batches never span chunks: a batch holds at most `batch_rows` rows of one
+// chunk. Dictionary columns whose every chunk is dictionary-coded come as
+// int32 codes plus a shared Dictionary; every other string column comes as
+// int32 offsets + UTF-8 bytes.
+//
+// Thread-safety: a Dataset may be shared by several Scanners on different
+// threads; one Scanner is used by one thread at a time.
+//
+//   OC_ASSIGN_OR_RETURN(auto dataset, outcore::Dataset::Open("sample.oc"));
+//   outcore::ScanOptions options;
+//   options.columns = {"id", "topic"};
+//   OC_ASSIGN_OR_RETURN(auto scanner, outcore::Scanner::Make(dataset, options));
+//   outcore::Batch batch;
+//   for (;;) {
+//     OC_ASSIGN_OR_RETURN(bool more, scanner->Next(&batch));
+//     if (!more) break;
+//     use(batch.columns[0].GetInt64(0), batch.columns[1].GetString(0));
+//   }
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "outcore/column.h"
+#include "outcore/memory.h"
+#include "outcore/status.h"
+
+namespace outcore {
+
+namespace format {
+class FileReader;
+struct FileMetadata;
+}  // namespace format
+
+struct ColumnSchema {
+  std::string name;
+  TypeId type = TypeId::kString;
+  bool dictionary = false;  // scans yield codes + a Dictionary
+};
+
+class Dataset {
+ public:
+  // Opens and validates `path` (header, trailer, footer; blocks when read).
+  static Result<std::shared_ptr<Dataset>> Open(const std::string& path);
+  ~Dataset();
+
+  const std::string& path() const;
+  const std::vector<ColumnSchema>& schema() const { return schema_; }
+  int64_t num_rows() const;
+  int64_t num_chunks() const;
+  uint64_t file_size() const;
+  // Index of column `name`, or -1.
+  int FindColumn(const std::string& name) const;
+
+  // The column's file-wide dictionary, read and validated once, then shared.
+  // REQUIRES: the column has a dictionary block (metadata().columns[i].has_dictionary).
+  Result<std::shared_ptr<const Dictionary>> LoadDictionary(int column) const;
+  // Reads, verifies, decompresses and decodes one column chunk into `out`.
+  // `stored` and `payload` are scratch buffers the caller reuses.
+  Status ReadColumnChunk(int64_t chunk, int column, ColumnVector* out, Buffer* stored, Buffer* payload) const;
+
+  // Internal: the footer as parsed (src/format/metadata.h).
+  const format::FileMetadata& metadata() const;
+  const format::FileReader& reader() const { return *reader_; }
+
+ private:
+  Dataset() = default;
+  std::unique_ptr<format::FileReader> reader_;
+  std::vector<ColumnSchema> schema_;
+  mutable std::mutex dictionaries_mutex_;
+  mutable std::vector<std::shared_ptr<const Dictionary>> dictionaries_;
+};
+
+struct ScanOptions {
+  std::vector<std::string> columns;  // empty: all columns, in file order
+  int64_t batch_rows = 64 * 1024;    // at most this many rows per batch
+  int64_t limit = -1;                // stop after this many rows (-1: all)
+  uint64_t memory_limit = 0;         // budget for the scan's buffers (0: DefaultMemoryLimit())
+};
+
+struct Batch {
+  int64_t num_rows = 0;
+  int64_t first_row = 0;              // row number of the batch's first row in the file
+  std::vector<ColumnVector> columns;  // in projection order
+};
+
+class Scanner {
+ public:
+  static Result<std::unique_ptr<Scanner>> Make(std::shared_ptr<const Dataset> dataset, ScanOptions options);
+
+  // Fills `batch`, reusing its buffers; false once every row was returned.
+  Result<bool> Next(Batch* batch);
+  // The projected columns, in batch order.
+  const std::vector<ColumnSchema>& columns() const { return columns_; }
+  const MemoryBudget& budget() const { return budget_; }
+
+ private:
+  Scanner(std::shared_ptr<const Dataset> dataset, ScanOptions options, uint64_t limit);
+  Status LoadChunk(int64_t chunk);
+
+  std::shared_ptr<const Dataset> dataset_;
+  ScanOptions options_;
+  MemoryBudget budget_;
+  std::vector<int> projection_;  // file column index per batch column
+  std::vector<ColumnSchema> columns_;
+  std::vector<ColumnVector> chunk_columns_;  // the current chunk, decoded
+  Buffer stored_, payload_;
+  int64_t chunk_ = -1;
+  int64_t offset_in_chunk_ = 0;
+  int64_t rows_returned_ = 0;
+};
+
+// Copies rows [offset, offset + length) of `src` into `dst` (replacing its
+// contents, reusing its buffers). Dictionary codes stay codes.
+void SliceColumn(const ColumnVector& src, int64_t offset, int64_t length, ColumnVector* dst);
+// Turns dictionary codes into plain offsets + bytes in place.
+void MaterializeDictionary(ColumnVector* column);
+
+}  // namespace outcore

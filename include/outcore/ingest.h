@@ -1,0 +1,96 @@
+// Ingest: CSV files (plain, .gz or .zst) become one compressed, chunked .oc
+// file, inside a memory budget. Rows that do not fit the schema are rejected
+// with their line number and reason, never dropped silently: rows read =
+// kept + rejected. The output is written atomically.
+//
+// Start here for the C++ API:
+//
+//   outcore::IngestOptions options;
+//   options.inputs = {"sample.csv"};
+//   options.output = "sample.oc";
+//   options.memory_limit = *outcore::ParseSize("256MiB");
+//   options.reject_path = "rejects.csv";
+//   auto report = outcore::Ingest(options);
+//   if (!report.ok()) { std::cerr << report.status().ToString(); }
+//
+// Thread-safety: Ingest() runs its own threads; concurrent calls on different
+// outputs are independent.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "outcore/status.h"
+#include "outcore/types.h"
+
+namespace outcore {
+
+enum class OnError { kReject, kFail };
+
+struct IngestProgress {
+  uint64_t input_bytes_done = 0;   // bytes consumed from the input files (compressed bytes for .gz/.zst)
+  uint64_t input_bytes_total = 0;  // sum of the input file sizes (0 when unknown, e.g. stdin)
+  uint64_t rows_read = 0;
+  uint64_t rows_rejected = 0;
+  double seconds = 0;
+  uint64_t rss = 0;
+};
+
+struct IngestOptions {
+  std::vector<std::string> inputs;  // same columns in each; "-" is standard input
+  std::string output;
+  uint64_t memory_limit = 0;        // bytes; 0 = DefaultMemoryLimit()
+  int threads = 0;                  // 0 = every core
+  std::optional<char> delimiter;    // unset: detected from the first file
+  char quote = '"';
+  bool header = true;
+  std::vector<std::string> na_values;     // empty: "", NA, N/A, NULL, null, NaN, nan, None
+  std::vector<std::string> true_values;   // empty: true, True, TRUE
+  std::vector<std::string> false_values;  // empty: false, False, FALSE
+  std::vector<std::pair<std::string, TypeId>> schema;  // overrides inferred types by column name
+  std::string reject_path;          // empty: rejects are counted, not written
+  OnError on_error = OnError::kReject;
+  std::string compression = "zstd"; // zstd, lz4 or none
+  int compression_level = 3;
+  uint64_t block_bytes = 0;         // 0: derived from the budget (tests set it small)
+  std::function<void(const IngestProgress&)> progress;  // called from the pipeline, at most ~4 times a second
+  const std::atomic<bool>* cancel = nullptr;            // set to stop (Ctrl-C): nothing is left behind
+};
+
+struct IngestColumnReport {
+  std::string name;
+  TypeId type = TypeId::kString;
+  bool inferred = true;             // false when --schema set it
+  std::string encodings;            // e.g. "dictionary", "for-bitpack", "decimal", "plain+dictionary"
+  uint64_t stored_bytes = 0;
+  uint64_t null_count = 0;
+  uint64_t sample_mismatches = 0;   // values in the inference sample that did not parse as `type`
+  std::string mismatch_example;
+};
+
+struct IngestReport {
+  uint64_t rows_read = 0;
+  uint64_t rows_kept = 0;
+  uint64_t rows_rejected = 0;
+  std::vector<std::pair<std::string, uint64_t>> rejected_by_reason;  // only reasons that occurred
+  uint64_t input_bytes = 0;
+  uint64_t output_bytes = 0;
+  uint64_t chunks = 0;
+  double seconds = 0;
+  uint64_t peak_rss = 0;            // VmHWM of this process at the end
+  uint64_t memory_limit = 0;
+  uint64_t budget_peak = 0;         // most bytes charged to the budget at once
+  uint64_t block_bytes = 0;
+  int threads = 0;
+  char delimiter = ',';
+  std::vector<IngestColumnReport> columns;
+};
+
+Result<IngestReport> Ingest(const IngestOptions& options);
+
+}  // namespace outcore

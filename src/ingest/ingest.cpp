@@ -1,0 +1,710 @@
+// The ingest pipeline (see include/outcore/ingest.h and doc/architecture.md):
+//
+//   reader thread        workers (N)                       ordered stages
+//   -------------        -----------                       --------------
+//   read block      ->   tokenize, parse, stats,      ->   A: rejects, dictionary merge   (block order)
+//   cut at record        chunk-local dictionaries          encode + compress (parallel)
+//   boundary                                          ->   B: write blocks, chunk meta    (block order)
+//
+// Memory: at most `threads + 2` blocks are in flight (a bounded queue applies
+// back-pressure to the reader), every per-block buffer is a budget-charged
+// Buffer reused from block to block, and dictionaries are capped by a share of
+// the budget — past it a column falls back to plain encoding.
+#include "outcore/ingest.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <set>
+#include <sys/stat.h>
+#include <thread>
+
+#include "clean/reject.h"
+#include "csv/block_parser.h"
+#include "csv/dialect.h"
+#include "csv/record_boundary.h"
+#include "csv/source.h"
+#include "csv/tokenizer.h"
+#include "csv/type_inference.h"
+#include "csv/value_parser.h"
+#include "encoding/column_encoder.h"
+#include "encoding/compression.h"
+#include "encoding/dictionary.h"
+#include "encoding/stats.h"
+#include "format/file_writer.h"
+#include "ingest/pipeline_sync.h"
+#include "outcore/column.h"
+#include "outcore/memory.h"
+
+namespace outcore {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr uint64_t kMinBlockBytes = 256 << 10;
+constexpr uint64_t kMaxBlockBytes = 64ull << 20;
+// Budget bytes a block costs while in flight, per byte of CSV: the raw bytes,
+// field spans, typed columns, encoded payloads and compressed blocks.
+constexpr uint64_t kInFlightBytesPerBlockByte = 6;
+// Share of the budget that dictionaries of all string columns may hold.
+constexpr double kDictionaryShare = 0.2;
+// A first chunk with more distinct values than this share of its rows is not
+// worth a dictionary (free text, ids): the column goes plain at once.
+constexpr double kMaxDistinctShareForDictionary = 0.5;
+
+struct RawBlock {
+  uint64_t seq = 0;
+  int file_index = 0;
+  Buffer data;
+  uint64_t first_line = 1;
+  size_t skip_records = 0;
+  uint64_t input_bytes_done = 0;  // progress: bytes consumed from all inputs so far
+};
+
+struct ColumnState {
+  std::string name;
+  TypeId type = TypeId::kString;
+  bool inferred = true;
+  bool dictionary_mode = false;  // string column still dictionary-coded
+  bool dictionary_used = false;  // some chunk is dictionary-coded
+  bool all_chunks_dictionary = true;
+  std::unique_ptr<GlobalDictionary> dictionary;
+  uint64_t null_count = 0;
+  uint64_t stored_bytes = 0;
+  std::set<uint8_t> encodings;
+  DistinctCounter distinct;
+  uint64_t sample_mismatches = 0;
+  std::string mismatch_example;
+};
+
+struct Worker {
+  explicit Worker(MemoryBudget* budget, size_t columns, Codec codec, int level,
+                  const std::vector<TypeId>& types, const ParseOptions& parse_options)
+      : tokens(budget), parser(types, parse_options, budget), compressor(codec, level) {
+    for (TypeId t : types) this->columns.emplace_back(t, budget);
+    local_dictionaries.resize(columns);
+    codes.reserve(columns);
+    for (size_t i = 0; i < columns; ++i) {
+      codes.emplace_back(budget);
+      payloads.emplace_back(budget);
+      compressed.emplace_back(budget);
+    }
+    uniques.resize(columns);
+    remaps.resize(columns);
+    uses_dictionary.resize(columns);
+    stats.resize(columns);
+    encodings.resize(columns);
+    distinct.resize(columns);
+  }
+  TokenizedBlock tokens;
+  BlockParser parser;
+  Compressor compressor;
+  std::vector<ColumnVector> columns;
+  std::vector<RowReject> rejects;
+  std::vector<LocalDictionaryBuilder> local_dictionaries;
+  std::vector<Buffer> codes, payloads, compressed;
+  std::vector<std::vector<std::string_view>> uniques;
+  std::vector<std::vector<int32_t>> remaps;
+  std::vector<char> uses_dictionary;
+  std::vector<ColumnStats> stats;
+  std::vector<uint8_t> encodings;
+  std::vector<DistinctCounter> distinct;
+  uint64_t records = 0;
+};
+
+format::ZoneMap ToZoneMap(const ColumnStats& s) {
+  format::ZoneMap z;
+  z.null_count = uint64_t(s.null_count);
+  z.has_min_max = s.has_min_max;
+  z.string_bounds_inexact = !s.max_string_bounded;
+  z.min_int = s.min_int;
+  z.max_int = s.max_int;
+  z.min_float = s.min_float;
+  z.max_float = s.max_float;
+  z.min_string = s.min_string;
+  z.max_string = s.max_string;
+  return z;
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+class Pipeline {
+ public:
+  explicit Pipeline(const IngestOptions& options)
+      : options_(options),
+        budget_(options.memory_limit ? options.memory_limit : DefaultMemoryLimit()),
+        seq_dictionary_(&stop_),
+        seq_write_(&stop_) {}
+
+  Result<IngestReport> Run();
+
+ private:
+  Status Plan();
+  Status OpenInput(int file_index);
+  Status ReadFirstBlock(RawBlock* block, bool* done);
+  Status ReadHeaderAndSchema(RawBlock* first);
+  Status CheckHeader(int file_index, const RawBlock& block);
+  void ReaderLoop(RawBlock first, bool first_file_done);
+  Status ReadNextBlock(RawBlock* block, bool* done);
+  void WorkerLoop(Worker* worker);
+  Status ProcessBlock(Worker* w, RawBlock* block);
+  Status OrderedDictionaryStage(Worker* w, const RawBlock& block);
+  Status OrderedWriteStage(Worker* w, const RawBlock& block);
+  Status FinishFile();
+  void Fail(Status status);
+  Buffer TakeBuffer();
+  void ReturnBuffer(Buffer buffer);
+  void MaybeReportProgress(uint64_t input_bytes_done, bool force);
+
+  const IngestOptions& options_;
+  MemoryBudget budget_;
+  std::atomic<bool> stop_{false};
+  std::mutex error_mutex_;
+  Status error_;
+  ingest::Sequencer seq_dictionary_, seq_write_;
+  std::unique_ptr<ingest::BoundedQueue<RawBlock>> queue_;
+
+  // Plan.
+  int threads_ = 1;
+  uint64_t block_bytes_ = 0;
+  uint64_t input_total_bytes_ = 0;
+  Codec codec_ = Codec::kZstd;
+  Dialect dialect_;
+  ParseOptions parse_options_;
+  std::vector<std::string> header_;
+  std::vector<ColumnState> columns_;
+  std::vector<TypeId> types_;
+
+  // Reader state.
+  std::unique_ptr<ByteSource> source_;
+  int file_index_ = 0;
+  uint64_t next_seq_ = 0;
+  uint64_t lines_before_ = 0;  // newlines consumed in the current file
+  uint64_t input_done_before_file_ = 0;
+  Buffer carry_;
+  std::mutex pool_mutex_;
+  std::vector<Buffer> pool_;
+
+  // Output, touched only in the ordered write stage (and at the end).
+  std::unique_ptr<format::FileWriter> writer_;
+  std::unique_ptr<RejectSink> rejects_;
+  format::FileMetadata metadata_;
+  uint64_t rows_read_ = 0, rows_kept_ = 0;
+  Clock::time_point start_;
+  Clock::time_point last_progress_;
+};
+
+void Pipeline::Fail(Status status) {
+  {
+    std::lock_guard lock(error_mutex_);
+    if (error_.ok()) error_ = std::move(status);
+  }
+  stop_ = true;
+  if (queue_) queue_->Close();
+  seq_dictionary_.WakeAll();
+  seq_write_.WakeAll();
+}
+
+Buffer Pipeline::TakeBuffer() {
+  std::lock_guard lock(pool_mutex_);
+  if (!pool_.empty()) {
+    Buffer b = std::move(pool_.back());
+    pool_.pop_back();
+    return b;
+  }
+  return Buffer(&budget_);
+}
+
+void Pipeline::ReturnBuffer(Buffer buffer) {
+  buffer.Clear();
+  std::lock_guard lock(pool_mutex_);
+  pool_.push_back(std::move(buffer));
+}
+
+Status Pipeline::Plan() {
+  if (options_.inputs.empty()) return Status::InvalidArgument("no input files given");
+  if (options_.output.empty()) return Status::InvalidArgument("no output file given (-o out.oc)");
+  auto codec = CodecFromName(options_.compression);
+  if (!codec.ok()) {
+    return Status::InvalidArgument("unknown compression '" + options_.compression + "'; use zstd, lz4 or none");
+  }
+  codec_ = *codec;
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  threads_ = options_.threads > 0 ? options_.threads : int(cores);
+  if (budget_.limit() < (64ull << 20)) {
+    return Status::InvalidArgument("--memory-limit " + FormatSize(budget_.limit()) +
+                                   " is too small: outcore needs at least 64MiB (code and libraries alone take ~" +
+                                   FormatSize(MemoryBudget::kBaselineReserve) + ")");
+  }
+  // The engine's share: what is left after code, libraries and stacks.
+  uint64_t engine = budget_.limit() - MemoryBudget::kBaselineReserve;
+  uint64_t for_blocks = uint64_t(double(engine) * (1.0 - kDictionaryShare));
+  // Fewer threads when the budget cannot feed them a sensible block each.
+  while (threads_ > 1 && for_blocks / (uint64_t(threads_ + 2) * kInFlightBytesPerBlockByte) < (1ull << 20)) {
+    --threads_;
+  }
+  block_bytes_ = options_.block_bytes
+                     ? options_.block_bytes
+                     : std::clamp(for_blocks / (uint64_t(threads_ + 2) * kInFlightBytesPerBlockByte), kMinBlockBytes,
+                                  kMaxBlockBytes);
+  for (const std::string& path : options_.inputs) {
+    struct stat st;
+    if (path != "-" && ::stat(path.c_str(), &st) == 0) input_total_bytes_ += uint64_t(st.st_size);
+  }
+  parse_options_.dialect.quote = options_.quote;
+  parse_options_.dialect.header = options_.header;
+  if (!options_.na_values.empty()) parse_options_.spellings.na = SpellingSet(options_.na_values);
+  if (!options_.true_values.empty()) parse_options_.spellings.true_values = SpellingSet(options_.true_values);
+  if (!options_.false_values.empty()) parse_options_.spellings.false_values = SpellingSet(options_.false_values);
+  return Status::OK();
+}
+
+Status Pipeline::OpenInput(int file_index) {
+  OC_ASSIGN_OR_RETURN(source_, OpenByteSource(options_.inputs[size_t(file_index)], &budget_));
+  file_index_ = file_index;
+  lines_before_ = 0;
+  carry_.Clear();
+  return Status::OK();
+}
+
+// Fills `block->data` with the carried tail plus fresh bytes, cut at the last
+// record boundary. `done` is set once the current file is exhausted.
+Status Pipeline::ReadNextBlock(RawBlock* block, bool* done) {
+  Buffer& buf = block->data;
+  buf.Clear();
+  buf.Append(carry_.data(), carry_.size());
+  carry_.Clear();
+  uint64_t want = block_bytes_;
+  bool eof = false;
+  for (;;) {
+    while (buf.size() < want && !eof) {
+      size_t old = buf.size();
+      buf.Resize(want);
+      auto got = source_->Read(reinterpret_cast<char*>(buf.data()) + old, want - old);
+      if (!got.ok()) return got.status();
+      buf.Resize(old + *got);
+      if (*got == 0) eof = true;
+    }
+    if (eof) break;
+    size_t cut = FindLastRecordEnd(buf.view(), dialect_.quote);
+    if (cut > 0) {
+      carry_.Append(buf.data() + cut, buf.size() - cut);
+      buf.Resize(cut);
+      break;
+    }
+    // One record is longer than the block: grow, within what the budget allows.
+    uint64_t max_record = std::max<uint64_t>(budget_.limit() / 8, kMinBlockBytes);
+    if (want >= max_record) {
+      return Status::DataError(source_->path() + ": a record starting at line " + std::to_string(lines_before_ + 1) +
+                               " is longer than " + FormatSize(max_record) +
+                               " (an unterminated quote?); raise --memory-limit if such records are real");
+    }
+    want = std::min(want * 2, max_record);
+  }
+  *done = eof;
+  block->first_line = lines_before_ + 1;
+  lines_before_ += CountNewlines(buf.view());
+  block->file_index = file_index_;
+  block->input_bytes_done = input_done_before_file_ + source_->raw_bytes_read();
+  return Status::OK();
+}
+
+Status Pipeline::ReadFirstBlock(RawBlock* block, bool* done) {
+  OC_RETURN_IF_ERROR(ReadNextBlock(block, done));
+  size_t bom = SkipBom(block->data.view());
+  if (bom) {
+    std::memmove(block->data.data(), block->data.data() + bom, block->data.size() - bom);
+    block->data.Resize(block->data.size() - bom);
+  }
+  block->skip_records = options_.header ? 1 : 0;
+  return Status::OK();
+}
+
+Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
+  std::string_view data = first->data.view();
+  if (data.empty()) {
+    return Status::DataError(options_.inputs[0] + " is empty: there is no header line and no data");
+  }
+  dialect_.quote = options_.quote;
+  dialect_.header = options_.header;
+  dialect_.delimiter = options_.delimiter ? *options_.delimiter : SniffDelimiter(data, options_.quote);
+  parse_options_.dialect = dialect_;
+  TokenizedBlock tokens;
+  Tokenize(data, dialect_, &tokens);
+  if (tokens.num_records() == 0) {
+    return Status::DataError(options_.inputs[0] + " has no records (only blank lines)");
+  }
+  std::string scratch;
+  size_t field_count = tokens.record_fields[1] - tokens.record_fields[0];
+  if (options_.header) {
+    std::set<std::string> seen;
+    for (size_t f = 0; f < field_count; ++f) {
+      std::string name(FieldValue(data, tokens.fields[tokens.record_fields[0] + f], dialect_.quote, &scratch));
+      if (name.empty()) name = "column_" + std::to_string(f + 1);
+      if (!seen.insert(name).second) {
+        return Status::DataError(options_.inputs[0] + ": the header names column '" + name +
+                                 "' twice; rename one, or pass --no-header");
+      }
+      header_.push_back(std::move(name));
+    }
+  } else {
+    for (size_t f = 0; f < field_count; ++f) header_.push_back("column_" + std::to_string(f + 1));
+  }
+  InferenceOptions inference;
+  inference.dialect = dialect_;
+  inference.spellings = parse_options_.spellings;
+  std::vector<ColumnInference> guesses =
+      InferColumnTypes(data, tokens, first->skip_records, header_.size(), inference);
+  columns_.resize(header_.size());
+  for (size_t c = 0; c < header_.size(); ++c) {
+    ColumnState& col = columns_[c];
+    col.name = header_[c];
+    col.type = guesses[c].type;
+    col.sample_mismatches = uint64_t(guesses[c].mismatches);
+    col.mismatch_example = guesses[c].example_mismatch;
+  }
+  for (const auto& [name, type] : options_.schema) {
+    auto it = std::find(header_.begin(), header_.end(), name);
+    if (it == header_.end()) {
+      return Status::InvalidArgument("--schema names column '" + name + "', which " + options_.inputs[0] +
+                                     " does not have; its columns are: " + JoinNames(header_));
+    }
+    ColumnState& col = columns_[size_t(it - header_.begin())];
+    col.type = type;
+    col.inferred = false;
+    col.sample_mismatches = 0;
+    col.mismatch_example.clear();
+  }
+  uint64_t string_columns = 0;
+  for (const ColumnState& col : columns_) string_columns += col.type == TypeId::kString;
+  uint64_t engine = budget_.limit() - MemoryBudget::kBaselineReserve;
+  uint64_t per_dictionary = std::max<uint64_t>(
+      1ull << 20, uint64_t(double(engine) * kDictionaryShare) / std::max<uint64_t>(1, string_columns));
+  for (ColumnState& col : columns_) {
+    types_.push_back(col.type);
+    if (col.type == TypeId::kString) {
+      col.dictionary_mode = true;
+      col.dictionary = std::make_unique<GlobalDictionary>(&budget_, per_dictionary);
+    }
+  }
+  return Status::OK();
+}
+
+Status Pipeline::CheckHeader(int file_index, const RawBlock& block) {
+  const std::string& path = options_.inputs[size_t(file_index)];
+  std::string_view data = block.data.view();
+  TokenizedBlock tokens;
+  Tokenize(data, dialect_, &tokens);
+  if (tokens.num_records() == 0) return Status::OK();  // empty file: contributes nothing
+  size_t fields = tokens.record_fields[1] - tokens.record_fields[0];
+  if (!options_.header) {
+    return Status::OK();  // field counts are checked row by row
+  }
+  std::string scratch;
+  for (size_t f = 0; f < std::max(fields, header_.size()); ++f) {
+    std::string got = f < fields ? std::string(FieldValue(data, tokens.fields[tokens.record_fields[0] + f],
+                                                          dialect_.quote, &scratch))
+                                 : std::string("(missing)");
+    const std::string& want = f < header_.size() ? header_[f] : std::string("(none)");
+    if (got != want && !(got.empty() && want == "column_" + std::to_string(f + 1))) {
+      return Status::DataError(path + ": its header differs from " + options_.inputs[0] + "'s: column " +
+                               std::to_string(f + 1) + " is '" + got + "', expected '" + want +
+                               "'. All input files must have the same columns in the same order.");
+    }
+  }
+  return Status::OK();
+}
+
+void Pipeline::ReaderLoop(RawBlock first, bool file_done) {
+  auto push = [&](RawBlock block) {
+    if (block.data.empty()) {
+      ReturnBuffer(std::move(block.data));
+      return true;
+    }
+    block.seq = next_seq_++;
+    return queue_->Push(std::move(block));
+  };
+  if (!push(std::move(first))) return;
+  for (;;) {
+    if (options_.cancel && options_.cancel->load()) {
+      Fail(Status::Cancelled("interrupted; nothing was written to " + options_.output));
+      return;
+    }
+    RawBlock block;
+    block.data = TakeBuffer();
+    Status status;
+    if (file_done) {
+      input_done_before_file_ += source_->raw_bytes_read();
+      if (size_t(file_index_ + 1) >= options_.inputs.size()) {
+        ReturnBuffer(std::move(block.data));
+        return;
+      }
+      status = OpenInput(file_index_ + 1);
+      if (status.ok()) status = ReadFirstBlock(&block, &file_done);
+      if (status.ok()) status = CheckHeader(file_index_, block);
+    } else {
+      status = ReadNextBlock(&block, &file_done);
+    }
+    if (!status.ok()) {
+      Fail(status);
+      return;
+    }
+    if (!push(std::move(block))) return;
+  }
+}
+
+void Pipeline::WorkerLoop(Worker* worker) {
+  while (std::optional<RawBlock> block = queue_->Pop()) {
+    if (!stop_) {
+      Status status = ProcessBlock(worker, &*block);
+      if (!status.ok()) Fail(status);
+    }
+    ReturnBuffer(std::move(block->data));
+  }
+}
+
+Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
+  std::string_view data = block->data.view();
+  Tokenize(data, dialect_, &w->tokens);
+  w->rejects.clear();
+  for (size_t c = 0; c < columns_.size(); ++c) w->columns[c].Reset(types_[c]);  // Parse appends
+  OC_RETURN_IF_ERROR(w->parser.Parse(data, w->tokens, block->skip_records, block->first_line, &w->columns, &w->rejects));
+  size_t records = w->tokens.num_records();
+  w->records = records > block->skip_records ? records - block->skip_records : 0;
+  const int64_t rows = int64_t(w->records - w->rejects.size());
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    w->uses_dictionary[c] = false;
+    if (rows == 0) continue;
+    w->stats[c] = ComputeStats(w->columns[c]);
+    w->distinct[c] = DistinctCounter();
+    if (types_[c] == TypeId::kString && columns_[c].dictionary_mode) {
+      w->local_dictionaries[c].Build(w->columns[c], &w->codes[c], &w->uniques[c]);
+      for (std::string_view v : w->uniques[c]) w->distinct[c].AddString(v);
+    } else {
+      w->distinct[c].AddColumn(w->columns[c]);
+    }
+  }
+
+  if (!seq_dictionary_.Wait(block->seq)) return Status::OK();  // stopped: the error is recorded already
+  Status ordered = OrderedDictionaryStage(w, *block);
+  seq_dictionary_.Done();
+  OC_RETURN_IF_ERROR(ordered);
+
+  if (rows > 0) {
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      ColumnVector& column = w->columns[c];
+      EncodeOptions encode_options;
+      if (w->uses_dictionary[c]) {
+        RemapCodes(w->codes[c].as<int32_t>(), rows, w->remaps[c]);
+        std::swap(column.values, w->codes[c]);  // the column now holds codes; its bytes are ignored
+        encode_options.dictionary_codes = true;
+      }
+      OC_RETURN_IF_ERROR(EncodeColumn(column, encode_options, &w->payloads[c]));
+      OC_ASSIGN_OR_RETURN(Encoding encoding, PayloadEncoding(w->payloads[c].view()));
+      w->encodings[c] = uint8_t(encoding);
+      if (codec_ != Codec::kNone) OC_RETURN_IF_ERROR(w->compressor.Compress(w->payloads[c].view(), &w->compressed[c]));
+    }
+  }
+
+  if (!seq_write_.Wait(block->seq)) return Status::OK();
+  ordered = OrderedWriteStage(w, *block);
+  seq_write_.Done();
+  return ordered;
+}
+
+Status Pipeline::OrderedDictionaryStage(Worker* w, const RawBlock& block) {
+  if (options_.on_error == OnError::kFail && !w->rejects.empty()) {
+    const RowReject& r = w->rejects.front();
+    std::string where = options_.inputs[size_t(block.file_index)] + ", line " + std::to_string(r.line);
+    if (r.column >= 0) where += ", column '" + header_[size_t(r.column)] + "'";
+    return Status::DataError(where + ": " + r.detail + " (" + std::string(RejectReasonName(r.reason)) +
+                             "); stopped because of --on-error fail");
+  }
+  const uint64_t rows = w->records - w->rejects.size();
+  if (rows == 0) return Status::OK();
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    ColumnState& col = columns_[c];
+    if (col.type != TypeId::kString) continue;
+    if (col.dictionary_mode) {
+      bool worth_it = col.dictionary_used || double(w->uniques[c].size()) <= double(rows) * kMaxDistinctShareForDictionary;
+      if (worth_it && col.dictionary->Merge(w->uniques[c], &w->remaps[c])) {
+        w->uses_dictionary[c] = true;
+        col.dictionary_used = true;
+      } else {
+        // Free text or ids, or the dictionary outgrew its budget: plain from here on.
+        col.dictionary_mode = false;
+        if (!col.dictionary_used) col.dictionary.reset();
+      }
+    }
+    if (!w->uses_dictionary[c]) col.all_chunks_dictionary = false;
+  }
+  return Status::OK();
+}
+
+Status Pipeline::OrderedWriteStage(Worker* w, const RawBlock& block) {
+  const std::string& source = options_.inputs[size_t(block.file_index)];
+  for (const RowReject& r : w->rejects) OC_RETURN_IF_ERROR(rejects_->Add(source, r));
+  const uint64_t rows = w->records - w->rejects.size();
+  rows_read_ += w->records;
+  rows_kept_ += rows;
+  if (rows > 0) {
+    format::ChunkMeta chunk;
+    chunk.row_count = rows;
+    chunk.columns.resize(columns_.size());
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      ColumnState& col = columns_[c];
+      std::string_view stored = codec_ == Codec::kNone ? w->payloads[c].view() : w->compressed[c].view();
+      OC_ASSIGN_OR_RETURN(format::BlockRef ref,
+                          writer_->AppendBlock(stored, w->payloads[c].size(), uint8_t(codec_)));
+      format::ColumnChunkMeta& cc = chunk.columns[c];
+      cc.block = ref;
+      cc.encoding = w->encodings[c];
+      cc.zone = ToZoneMap(w->stats[c]);
+      col.null_count += uint64_t(w->stats[c].null_count);
+      col.stored_bytes += stored.size();
+      col.encodings.insert(w->encodings[c]);
+      col.distinct.Merge(w->distinct[c]);
+    }
+    metadata_.chunks.push_back(std::move(chunk));
+  }
+  MaybeReportProgress(block.input_bytes_done, false);
+  return Status::OK();
+}
+
+void Pipeline::MaybeReportProgress(uint64_t input_bytes_done, bool force) {
+  if (!options_.progress) return;
+  auto now = Clock::now();
+  if (!force && now - last_progress_ < std::chrono::milliseconds(250)) return;
+  last_progress_ = now;
+  IngestProgress p;
+  p.input_bytes_done = input_bytes_done;
+  p.input_bytes_total = input_total_bytes_;
+  p.rows_read = rows_read_;
+  p.rows_rejected = rejects_ ? rejects_->total() : 0;
+  p.seconds = std::chrono::duration<double>(now - start_).count();
+  p.rss = CurrentRss();
+  options_.progress(p);
+}
+
+Status Pipeline::FinishFile() {
+  Compressor compressor(codec_, options_.compression_level);
+  Buffer payload(&budget_), compressed(&budget_);
+  metadata_.columns.resize(columns_.size());
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    ColumnState& col = columns_[c];
+    format::ColumnMeta& meta = metadata_.columns[c];
+    meta.name = col.name;
+    meta.type = col.type;
+    meta.null_count = col.null_count;
+    meta.distinct_estimate = col.distinct.Estimate();
+    if (col.dictionary_used) {
+      meta.has_dictionary = true;
+      meta.dictionary_complete = col.all_chunks_dictionary;
+      meta.dictionary_entries = uint64_t(col.dictionary->size());
+      if (meta.dictionary_complete) meta.distinct_estimate = meta.dictionary_entries;
+      OC_RETURN_IF_ERROR(col.dictionary->Encode(&payload));
+      std::string_view stored = payload.view();
+      if (codec_ != Codec::kNone) {
+        OC_RETURN_IF_ERROR(compressor.Compress(payload.view(), &compressed));
+        stored = compressed.view();
+      }
+      OC_ASSIGN_OR_RETURN(meta.dictionary, writer_->AppendBlock(stored, payload.size(), uint8_t(codec_)));
+      col.stored_bytes += stored.size();
+    }
+  }
+  format::IngestReport& ir = metadata_.ingest;
+  ir.rows_read = rows_read_;
+  ir.rows_kept = rows_kept_;
+  ir.rows_rejected = rejects_->total();
+  ir.rejected_by_reason = rejects_->counts();
+  ir.input_bytes = input_done_before_file_;
+  ir.sources = options_.inputs;
+  ir.created_by = "outcore 0.1.0";
+  if (ir.rows_read != ir.rows_kept + ir.rows_rejected) {
+    return Status::DataError("internal accounting error: rows read " + std::to_string(ir.rows_read) +
+                             " != kept " + std::to_string(ir.rows_kept) + " + rejected " +
+                             std::to_string(ir.rows_rejected) + "; nothing was written");
+  }
+  OC_RETURN_IF_ERROR(writer_->Finish(metadata_));
+  return rejects_->Commit();
+}
+
+Result<IngestReport> Pipeline::Run() {
+  start_ = Clock::now();
+  OC_RETURN_IF_ERROR(Plan());
+  OC_RETURN_IF_ERROR(OpenInput(0));
+  RawBlock first;
+  first.data = TakeBuffer();
+  bool first_done = false;
+  OC_RETURN_IF_ERROR(ReadFirstBlock(&first, &first_done));
+  OC_RETURN_IF_ERROR(ReadHeaderAndSchema(&first));
+  OC_ASSIGN_OR_RETURN(writer_, format::FileWriter::Create(options_.output));
+  OC_ASSIGN_OR_RETURN(rejects_, RejectSink::Open(options_.reject_path, header_));
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int t = 0; t < threads_; ++t) {
+    workers.push_back(std::make_unique<Worker>(&budget_, columns_.size(), codec_, options_.compression_level, types_,
+                                               parse_options_));
+  }
+  queue_ = std::make_unique<ingest::BoundedQueue<RawBlock>>(size_t(threads_));
+  std::vector<std::thread> threads;
+  for (auto& worker : workers) threads.emplace_back([this, w = worker.get()] { WorkerLoop(w); });
+  ReaderLoop(std::move(first), first_done);
+  queue_->Close();
+  for (auto& t : threads) t.join();
+  {
+    std::lock_guard lock(error_mutex_);
+    if (!error_.ok()) return error_;
+  }
+  OC_RETURN_IF_ERROR(FinishFile());
+  MaybeReportProgress(input_done_before_file_, true);
+
+  IngestReport report;
+  report.rows_read = rows_read_;
+  report.rows_kept = rows_kept_;
+  report.rows_rejected = rejects_->total();
+  for (int r = 0; r < kRejectReasonCount; ++r) {
+    if (rejects_->counts()[size_t(r)]) {
+      report.rejected_by_reason.emplace_back(std::string(RejectReasonName(RejectReason(r))), rejects_->counts()[size_t(r)]);
+    }
+  }
+  report.input_bytes = input_done_before_file_;
+  report.output_bytes = writer_->bytes_written();
+  report.chunks = metadata_.chunks.size();
+  report.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  report.peak_rss = PeakRss();
+  report.memory_limit = budget_.limit();
+  report.budget_peak = budget_.peak();
+  report.block_bytes = block_bytes_;
+  report.threads = threads_;
+  report.delimiter = dialect_.delimiter;
+  for (const ColumnState& col : columns_) {
+    IngestColumnReport c;
+    c.name = col.name;
+    c.type = col.type;
+    c.inferred = col.inferred;
+    for (uint8_t e : col.encodings) c.encodings += (c.encodings.empty() ? "" : "+") + std::string(EncodingName(Encoding(e)));
+    c.stored_bytes = col.stored_bytes;
+    c.null_count = col.null_count;
+    c.sample_mismatches = col.sample_mismatches;
+    c.mismatch_example = col.mismatch_example;
+    report.columns.push_back(std::move(c));
+  }
+  return report;
+}
+
+}  // namespace
+
+Result<IngestReport> Ingest(const IngestOptions& options) {
+  Pipeline pipeline(options);
+  return pipeline.Run();
+}
+
+}  // namespace outcore
