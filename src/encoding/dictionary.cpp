@@ -33,53 +33,68 @@ uint64_t RoundedCapacity(uint64_t n) { return (n + 63) & ~uint64_t(63); }
 
 LocalDictionaryBuilder::LocalDictionaryBuilder(MemoryBudget* budget) : slots_(budget), hashes_(budget) {}
 
+namespace {
+
+// A local slot packs the hash's top 32 bits over (index + 1), so most probes
+// that miss are rejected without touching the uniques; 0 = empty.
+inline uint64_t LocalSlot(uint64_t hash, size_t idx) { return (hash & 0xFFFFFFFF00000000ull) | (idx + 1); }
+
+}  // namespace
+
 void LocalDictionaryBuilder::Build(const ColumnVector& plain, Buffer* codes,
                                    std::vector<std::string_view>* uniques) {
   const int64_t n = plain.length;
+  // Start at the size the previous chunk ended with: chunks of one column
+  // tend to have similar cardinality, and growing costs a rehash each time.
+  uint64_t slot_count = SlotsFor(int64_t(uniques->size()));
   uniques->clear();
   codes->Resize(4 * size_t(n));
   int32_t* out = codes->as<int32_t>();
-  uint64_t slot_count = kMinSlots;
-  slots_.Resize(4 * slot_count);
+  slots_.Resize(8 * slot_count);
   std::memset(slots_.data(), 0, slots_.size());
   hashes_.Clear();
 
+  uint64_t* slots = slots_.as<uint64_t>();
+  uint64_t mask = slot_count - 1;
   for (int64_t row = 0; row < n; ++row) {
     if (!plain.IsValid(row)) {
       out[row] = 0;
       continue;
     }
     std::string_view value = plain.GetString(row);
-    uint64_t hash = HashString(value);
-    int32_t* slots = slots_.as<int32_t>();
-    uint64_t mask = slot_count - 1;
+    const uint64_t hash = HashString(value);
+    const uint64_t tag = hash & 0xFFFFFFFF00000000ull;
     uint64_t slot = hash & mask;
-    while (slots[slot] != 0) {
-      size_t idx = size_t(slots[slot] - 1);
-      if (hashes_.as<uint64_t>()[idx] == hash && (*uniques)[idx] == value) break;
-      slot = (slot + 1) & mask;
+    int32_t code = -1;
+    for (; slots[slot] != 0; slot = (slot + 1) & mask) {
+      if ((slots[slot] & 0xFFFFFFFF00000000ull) != tag) continue;
+      size_t idx = size_t(uint32_t(slots[slot]) - 1);
+      if ((*uniques)[idx] == value) {
+        code = int32_t(idx);
+        break;
+      }
     }
-    if (slots[slot] != 0) {
-      out[row] = slots[slot] - 1;
+    if (code >= 0) {
+      out[row] = code;
       continue;
     }
-    int32_t code = int32_t(uniques->size());
+    code = int32_t(uniques->size());
     uniques->push_back(value);
     hashes_.Push(hash);
-    slots[slot] = code + 1;
+    slots[slot] = LocalSlot(hash, size_t(code));
     out[row] = code;
     if (uint64_t(uniques->size()) * 2 > slot_count) {
       // Double the table and re-place every unique by its stored hash.
       slot_count *= 2;
-      slots_.Resize(4 * slot_count);
+      slots_.Resize(8 * slot_count);
       std::memset(slots_.data(), 0, slots_.size());
-      slots = slots_.as<int32_t>();
+      slots = slots_.as<uint64_t>();
       mask = slot_count - 1;
       const uint64_t* hashes = hashes_.as<uint64_t>();
       for (size_t idx = 0; idx < uniques->size(); ++idx) {
         uint64_t s = hashes[idx] & mask;
         while (slots[s] != 0) s = (s + 1) & mask;
-        slots[s] = int32_t(idx + 1);
+        slots[s] = LocalSlot(hashes[idx], idx);
       }
     }
   }

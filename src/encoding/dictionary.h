@@ -40,13 +40,15 @@ class LocalDictionaryBuilder {
 
   // Replaces *codes with plain.length int32 codes and *uniques with views into
   // plain.data; uniques[codes[row]] == plain.GetString(row) for valid rows.
+  // Pass the same `uniques` vector every chunk: its previous size presizes
+  // the hash table.
   // REQUIRES: plain.type == kString and plain is not dictionary-coded.
   //   builder.Build(column, &codes, &uniques);   // "b","a","b" -> 0,1,0 / {"b","a"}
   void Build(const ColumnVector& plain, Buffer* codes, std::vector<std::string_view>* uniques);
 
  private:
-  Buffer slots_;   // int32 per slot: index into uniques + 1, 0 = empty
-  Buffer hashes_;  // uint64 per unique: its XXH3 hash
+  Buffer slots_;   // uint64 per slot: hash top 32 bits | (index into uniques + 1); 0 = empty
+  Buffer hashes_;  // uint64 per unique: its XXH3 hash (for rehashing)
 };
 
 // The file-wide dictionary of one column. Everything it holds (strings,
