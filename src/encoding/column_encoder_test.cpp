@@ -326,6 +326,43 @@ TEST(DecodeColumn, LyingStringLengthsCannotForceAHugeAllocation) {
 
 // --- hostile payloads -----------------------------------------------------
 
+// Each lie gets its own message, so a corrupt-file report says what is wrong.
+TEST(DecodeColumn, RejectsEachHeaderLieWithAPreciseMessage) {
+  Buffer ints, prices;
+  ASSERT_TRUE(EncodeColumn(MakeColumn<int64_t>(TypeId::kInt64, {1, 5, 3}), {}, &ints).ok());
+  std::vector<double> price_values(20, 1.25);
+  ASSERT_TRUE(EncodeColumn(MakeColumn<double>(TypeId::kFloat64, price_values), {}, &prices).ok());
+  auto expect = [](TypeId type, int64_t rows, std::string payload, const char* phrase) {
+    ColumnVector out;
+    Status status = DecodeColumn(type, rows, payload, nullptr, &out);
+    EXPECT_EQ(status.code(), StatusCode::kCorruption) << phrase;
+    EXPECT_NE(status.message().find(phrase), std::string::npos) << status.message();
+  };
+  std::string good(ints.view());
+  std::string lie = good;
+  lie[0] = 9;
+  expect(TypeId::kInt64, 3, lie, "unknown encoding id 9");
+  lie = good;
+  lie[1] = 4;
+  expect(TypeId::kInt64, 3, lie, "unknown flag bits");
+  lie = good;
+  lie[kHeader + 8] = 65;
+  expect(TypeId::kInt64, 3, lie, "bit width 65");
+  lie = good;
+  lie[1] = 1;  // validity flag, then a bitmap byte saying every row is valid
+  lie.insert(lie.begin() + kHeader, char(0x07));
+  expect(TypeId::kInt64, 3, lie, "no row is null");
+  lie[kHeader] = char(0x0D);  // bit 3 is padding for 3 rows
+  expect(TypeId::kInt64, 3, lie, "padding");
+  expect(TypeId::kInt64, -1, good, "row count");
+  expect(TypeId::kInt64, 3, "", "truncated");
+
+  std::string decimal(prices.view());
+  ASSERT_EQ(decimal[0], char(Encoding::kDecimal));
+  decimal[kHeader] = 7;
+  expect(TypeId::kFloat64, 20, decimal, "decimal scale 7");
+}
+
 struct Case {
   ColumnVector column;
   EncodeOptions options;
