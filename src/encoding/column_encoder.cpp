@@ -1,5 +1,6 @@
 #include "encoding/column_encoder.h"
 
+#include <algorithm>
 #include <bit>
 #include <cfloat>
 #include <cmath>
