@@ -1,6 +1,5 @@
 // `outcore gen`: writes a deterministic synthetic CSV (src/gen/generator.h)
 // to a file, atomically, or to stdout; reports what dirt it put in.
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,16 +10,13 @@
 
 #include <fmt/format.h>
 
+#include "cli/cli_util.h"
 #include "cli/command.h"
 #include "gen/generator.h"
 #include "outcore/memory.h"
 
 namespace outcore::cli {
 namespace {
-
-std::atomic<bool> g_gen_interrupted{false};
-
-extern "C" void OnGenInterrupt(int) { g_gen_interrupted.store(true); }
 
 struct GenArgs {
   std::string rows;
@@ -72,7 +68,7 @@ class GenProgress {
     if (now - last_ < std::chrono::milliseconds(500)) return;
     last_ = now;
     double seconds = std::chrono::duration<double>(now - start_).count();
-    fmt::print(stderr, "\r  {} rows, {}, {:.0f} MB/s   ", rows, FormatSize(bytes), double(bytes) / 1e6 / seconds);
+    fmt::print(stderr, "\r  {} rows, {}, {}   ", Thousands(rows), FormatSize(bytes), Rate(double(bytes), seconds));
     std::fflush(stderr);
     shown_ = true;
   }
@@ -114,23 +110,15 @@ int RunGen(const GenArgs& args) {
   options.threads = args.threads;
   options.dirty_rate = args.no_dirt ? 0.0 : args.dirty_rate;
   options.missing_rate = args.missing_rate;
-  options.cancel = &g_gen_interrupted;
+  // Ctrl-C sets the flag; the generator stops between blocks and the temp file goes.
+  options.cancel = &InstallInterruptFlag();
 
   const bool to_stdout = args.output == "-";
   GenProgress progress;
-  if (::isatty(STDERR_FILENO)) {
+  if (StderrIsTerminal()) {
     options.progress = [&progress](uint64_t rows, uint64_t bytes) { progress.Update(rows, bytes); };
   }
-  // No SA_RESTART: a blocked write() returns so that the generator sees the flag.
-  struct sigaction action = {};
-  action.sa_handler = OnGenInterrupt;
-  sigemptyset(&action.sa_mask);
-  struct sigaction old_int = {}, old_term = {};
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
   auto stats = to_stdout ? gen::GenerateCsvToFd(options, STDOUT_FILENO) : gen::GenerateCsvToFile(options, args.output);
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
   progress.Finish();
 
   if (!stats.ok()) {
@@ -145,8 +133,8 @@ int RunGen(const GenArgs& args) {
     fmt::print(to_stdout ? stderr : stdout, "{}\n", stats->ToJson());
   } else {
     double seconds = progress.Seconds();
-    fmt::print(stderr, "wrote {} in {:.1f} s ({:.0f} MB/s)\n{}", to_stdout ? "stdout" : args.output, seconds,
-               double(stats->bytes) / 1e6 / std::max(seconds, 1e-9), stats->ToText());
+    fmt::print(stderr, "wrote {} in {:.1f} s ({})\n{}", to_stdout ? "stdout" : args.output, seconds,
+               Rate(double(stats->bytes), seconds), stats->ToText());
   }
   return kExitOk;
 }
