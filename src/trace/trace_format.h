@@ -23,7 +23,7 @@ inline constexpr char kTableMagic[8] = {'O', 'C', 'T', 'R', 'T', 'B', 'L', '1'};
 inline constexpr uint32_t kFormatVersion = 1;
 inline constexpr uint32_t kLiveFileSize = 4096;
 inline constexpr int kMaxNativeFrames = 64;
-inline constexpr int kMaxPythonFrames = 32;
+inline constexpr int kMaxPythonFrames = 64;
 
 // What a site's bytes are: malloc-family heap, anonymous mmap, or file mmap.
 enum SiteKind : uint8_t { kSiteHeap = 0, kSiteAnonMap = 1, kSiteFileMap = 2 };

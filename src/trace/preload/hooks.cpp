@@ -45,6 +45,11 @@ extern void* __libc_stack_end;
 #define OC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 namespace outcore::trace {
+
+// Non-zero while this thread is inside a hook (or the Python profile
+// function): nested allocations then go straight to libc, untracked.
+__attribute__((tls_model("initial-exec"))) __thread int t_in_hook = 0;
+
 namespace {
 
 constexpr int kUninit = 0, kInitializing = 1, kReady = 2, kDisabled = 3;
@@ -56,7 +61,6 @@ constexpr int kThreadCacheSize = 256;
 std::atomic<int> g_state{kUninit};
 std::atomic<int> g_ready{0};  // hot-path copy of g_state == kReady
 
-__attribute__((tls_model("initial-exec"))) __thread int t_in_hook = 0;
 __attribute__((tls_model("initial-exec"))) __thread uintptr_t t_stack_hi = 0;
 struct CachedSite {
   uint64_t hash;
@@ -343,6 +347,7 @@ void CacheStore(uint64_t hash, uint32_t id) {
 uint32_t CurrentSite(uint8_t kind, uintptr_t fp) {
   uint64_t hash = 0x5851F42D4C957F2Dull ^ kind;
   if (g_python) {
+    MaybeInstallPythonProfiler();
     PyFrameKey py[kMaxPythonFrames];
     int n = CapturePythonFrames(py, kMaxPythonFrames);
     if (n > 0) {

@@ -1,9 +1,13 @@
-// Python frames at an allocation, read through the interpreter's public C API
-// found with dlsym (no Python headers: one library serves every CPython 3.9+).
-// Used by the preloaded tracer only when the calling thread holds the GIL.
+// Python frames at an allocation, for the preloaded tracer. Calling into the
+// interpreter from inside malloc is unsafe (pymalloc is not reentrant), so
+// a C profile function (installed at a safe point through Py_AddPendingCall)
+// keeps a per-thread shadow stack of frames, and resolves each code object's
+// file and function names once, at call time. The hooks then only read that
+// shadow stack and PyFrame_GetLineNumber, which never allocates. Interpreter
+// symbols come from dlsym: one library serves every CPython 3.9+.
 //
-// Thread-safety: Resolve() once at start-up; Capture()/Describe() from any
-// thread that holds the GIL (Capture checks that itself).
+// Thread-safety: every function may be called from any thread; the shadow
+// stack is thread-local, the name cache is lock-protected.
 #pragma once
 
 #include <cstddef>
@@ -12,17 +16,19 @@
 namespace outcore::trace {
 
 struct PyFrameKey {
-  const void* code;  // identifies the function; strings are fetched only for new sites
+  const void* code;  // identifies the function; names come from the cache
   uint32_t line;
 };
 
 // Looks up the interpreter's symbols; false when this process has no Python.
 bool ResolvePythonApi();
-// Innermost-first frames of the calling thread; 0 when there is no
-// interpreter, it is finalizing, or this thread does not hold the GIL.
+// From a hook: when the interpreter is up and some thread still lacks the
+// profile function, schedules its installation (never allocates).
+void MaybeInstallPythonProfiler();
+// Innermost-first frames of the calling thread; 0 when it runs no Python.
 int CapturePythonFrames(PyFrameKey* frames, int max_frames);
-// Writes "<file>" and "<function>" of a code object into the buffers
-// (truncated, no NUL); returns false when unavailable.
+// Copies the cached "<file>" and "<function>" of a code object (truncated, no
+// NUL); false when the code object was never seen by the profile function.
 bool DescribePythonCode(const void* code, char* file, uint16_t* file_len, char* func, uint16_t* func_len,
                         size_t capacity);
 
