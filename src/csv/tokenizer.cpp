@@ -1,5 +1,6 @@
 #include "csv/tokenizer.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "csv/record_boundary.h"
@@ -35,6 +36,42 @@ inline bool AtFieldEnd(const char* p, const char* end, char delimiter) {
   return *p == '\r' && (p + 1 == end || p[1] == '\n');
 }
 
+// Appends to a BudgetArray through a local pointer. BudgetArray::push_back
+// writes through the Buffer's byte pointer, which may alias anything, so the
+// compiler reloads size and capacity after every field; this keeps them in
+// registers. The array is sized to its capacity while writing and trimmed to
+// what was written when the Appender goes out of scope.
+template <typename T>
+class Appender {
+ public:
+  explicit Appender(BudgetArray<T>* array) : array_(array), used_(array->size()) {
+    array_->resize(std::max(used_ + 256, array_->capacity_bytes() / sizeof(T)));
+    data_ = array_->data();
+    capacity_ = array_->size();
+  }
+  Appender(const Appender&) = delete;
+  Appender& operator=(const Appender&) = delete;
+  ~Appender() { array_->resize(used_); }
+
+  void push_back(const T& value) {
+    if (used_ == capacity_) Grow();
+    data_[used_++] = value;
+  }
+  size_t size() const { return used_; }
+
+ private:
+  void Grow() {
+    array_->resize(capacity_ * 2);
+    data_ = array_->data();
+    capacity_ = array_->size();
+  }
+
+  BudgetArray<T>* array_;
+  T* data_;
+  size_t used_;
+  size_t capacity_;
+};
+
 }  // namespace
 
 TokenizedBlock::TokenizedBlock(MemoryBudget* budget)
@@ -66,6 +103,12 @@ void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* ou
   const char* p = base;
   uint32_t line = 0;
   auto offset = [base](const char* at) { return uint32_t(at - base); };
+  Appender<FieldSpan> fields(&out->fields);
+  Appender<uint32_t> record_fields(&out->record_fields);
+  Appender<uint32_t> record_begin(&out->record_begin);
+  Appender<uint32_t> record_end(&out->record_end);
+  Appender<uint32_t> record_lines(&out->record_line);
+  Appender<RecordStatus> record_status(&out->record_status);
 
   while (p < end) {
     if (*p == '\n') {  // blank line
@@ -100,7 +143,7 @@ void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* ou
         }
         if (!close) {
           line += uint32_t(CountNewlines({content, size_t(end - content)}));
-          out->fields.push_back({offset(content), offset(end), uint8_t(flags | FieldSpan::kUnterminated)});
+          fields.push_back({offset(content), offset(end), uint8_t(flags | FieldSpan::kUnterminated)});
           status = RecordStatus::kUnterminatedQuote;
           p = end;
           break;
@@ -112,13 +155,13 @@ void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* ou
           if (status == RecordStatus::kOk) status = RecordStatus::kMalformedQuote;
           p = FindFieldStop(p, end, delimiter);
         }
-        out->fields.push_back({offset(content), offset(close), flags});
+        fields.push_back({offset(content), offset(close), flags});
         if (p < end && *p == '\r' && (p + 1 == end || p[1] == '\n')) ++p;
       } else {
         const char* stop = FindFieldStop(p, end, delimiter);
         const char* field_end = stop;
         if (field_end > p && field_end[-1] == '\r' && (stop == end || *stop == '\n')) --field_end;
-        out->fields.push_back({offset(p), offset(field_end), 0});
+        fields.push_back({offset(p), offset(field_end), 0});
         p = stop;
       }
       if (p < end && *p == delimiter) {
@@ -133,11 +176,11 @@ void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* ou
     if (status != RecordStatus::kUnterminatedQuote && record_stop > record_start && record_stop[-1] == '\r') {
       --record_stop;
     }
-    out->record_begin.push_back(offset(record_start));
-    out->record_end.push_back(offset(record_stop));
-    out->record_line.push_back(record_line);
-    out->record_status.push_back(status);
-    out->record_fields.push_back(uint32_t(out->fields.size()));
+    record_begin.push_back(offset(record_start));
+    record_end.push_back(offset(record_stop));
+    record_lines.push_back(record_line);
+    record_status.push_back(status);
+    record_fields.push_back(uint32_t(fields.size()));
     if (p < end) {  // the '\n'
       ++line;
       ++p;
