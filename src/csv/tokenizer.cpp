@@ -1,6 +1,7 @@
 #include "csv/tokenizer.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 
 #include "csv/record_boundary.h"
@@ -95,6 +96,7 @@ void TokenizedBlock::Clear() {
 }
 
 void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* out) {
+  assert(block.size() <= kMaxBlockBytes && "the pipeline caps blocks at kMaxBlockBytes");
   out->Clear();
   const char delimiter = dialect.delimiter;
   const char quote = dialect.quote;

@@ -61,11 +61,14 @@ struct TokenizedBlock {
   void Clear();
 };
 
+// Offsets are 32-bit: the pipeline must not hand Tokenize a larger block.
+inline constexpr size_t kMaxBlockBytes = 0xFFFFFFFFu;
+
 // Splits `block` into `out` (cleared first). A final record without '\n' is
 // taken as complete; a quote open at the end gives kUnterminatedQuote (the
 // pipeline cuts blocks at FindLastRecordEnd, so that happens only at end of
 // input). Blank lines (only "\n" or "\r\n") produce no record.
-// REQUIRES: block starts at a record start; block.size() < 4 GiB.
+// REQUIRES: block starts at a record start; block.size() <= kMaxBlockBytes.
 //   TokenizedBlock tokens(&budget);
 //   Tokenize("a,b\n1,\"x,y\"\n", Dialect{}, &tokens);  // 2 records of 2 fields
 void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* out);
