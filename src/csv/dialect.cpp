@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 #include <vector>
 
 namespace outcore {
@@ -44,6 +45,18 @@ std::vector<size_t> FieldCounts(std::string_view sample, char delimiter, char qu
 }
 
 }  // namespace
+
+Status ValidateDialect(const Dialect& dialect) {
+  auto bad = [](char c) { return c == '\n' || c == '\r'; };
+  if (bad(dialect.delimiter) || bad(dialect.quote)) {
+    return Status::InvalidArgument("the delimiter and the quote cannot be a line break: they would split records");
+  }
+  if (dialect.delimiter == dialect.quote) {
+    return Status::InvalidArgument(std::string("the delimiter and the quote are both '") + dialect.delimiter +
+                                   "': pass a different --delimiter or --quote");
+  }
+  return Status::OK();
+}
 
 size_t SkipBom(std::string_view data) {
   return data.size() >= 3 && data.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;

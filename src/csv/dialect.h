@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "outcore/status.h"
+
 namespace outcore {
 
 struct Dialect {
@@ -13,6 +15,11 @@ struct Dialect {
   char quote = '"';
   bool header = true;  // record 0 of the first block names the columns
 };
+
+// OK when the tokenizer can work with `dialect`: delimiter and quote differ
+// and neither is '\n' or '\r' (those always end records).
+//   OC_RETURN_IF_ERROR(ValidateDialect(dialect));  // before the first Tokenize
+Status ValidateDialect(const Dialect& dialect);
 
 // Bytes to skip at the start of a file: 3 for a UTF-8 byte order mark, else 0.
 //   block.remove_prefix(SkipBom(block));

@@ -33,5 +33,19 @@ TEST(Dialect, PrefersTheConsistentCandidate) {
   EXPECT_EQ(SniffDelimiter("a\tb\n1,5\t2\n3\t4\n5\t6,7,8\n", '"'), '\t');
 }
 
+TEST(Dialect, ValidateRefusesDialectsTheTokenizerCannotSplit) {
+  EXPECT_TRUE(ValidateDialect(Dialect{}).ok());
+  Dialect same;
+  same.quote = ',';
+  EXPECT_EQ(ValidateDialect(same).code(), StatusCode::kInvalidArgument);
+  Dialect newline;
+  newline.delimiter = '\n';
+  EXPECT_FALSE(ValidateDialect(newline).ok());
+  Dialect tab;
+  tab.delimiter = '\t';
+  tab.quote = '\'';
+  EXPECT_TRUE(ValidateDialect(tab).ok());
+}
+
 }  // namespace
 }  // namespace outcore
