@@ -39,6 +39,15 @@ bool Parses(TypeId type, std::string_view value, const ValueSpellings& spellings
   return false;
 }
 
+// Whether `value` counts for `type`. An integer too long for int64 (a 20-digit
+// id) would lose digits as a double: it does not vote for float64, so such a
+// column stays string.
+bool Votes(TypeId type, std::string_view value, const ValueSpellings& spellings) {
+  if (!Parses(type, value, spellings)) return false;
+  int64_t unused;
+  return type != TypeId::kFloat64 || ParseInt64(value, &unused) != ParseOutcome::kOutOfRange;
+}
+
 }  // namespace
 
 std::vector<ColumnInference> InferColumnTypes(std::string_view block, const TokenizedBlock& tokens,
@@ -59,7 +68,7 @@ std::vector<ColumnInference> InferColumnTypes(std::string_view block, const Toke
         continue;
       }
       for (size_t candidate = 0; candidate < kCandidates.size(); ++candidate) {
-        parsed[candidate] += Parses(kCandidates[candidate], value, options.spellings);
+        parsed[candidate] += Votes(kCandidates[candidate], value, options.spellings);
       }
     }
     const uint64_t non_null = info.sampled - info.nulls;
@@ -75,7 +84,7 @@ std::vector<ColumnInference> InferColumnTypes(std::string_view block, const Toke
     for (size_t record = first_record; record < tokens.num_records(); ++record) {
       if (tokens.record_status[record] != RecordStatus::kOk || tokens.num_fields(record) != num_columns) continue;
       std::string_view value = FieldValue(block, tokens.field(record, column), options.dialect.quote, &scratch);
-      if (!options.spellings.na.Contains(value) && !Parses(info.type, value, options.spellings)) {
+      if (!options.spellings.na.Contains(value) && !Votes(info.type, value, options.spellings)) {
         info.example_mismatch = std::string(value.substr(0, kExampleBytes));
         break;
       }

@@ -38,6 +38,7 @@ struct ColumnInference {
 // Candidates, narrowest first: bool, int64, float64, date, timestamp. The one
 // that parses the most non-null values wins, ties to the narrower, provided it
 // parses at least min_match of them; else string. An all-null column is string.
+// Integers past int64 do not count for float64 (they would lose digits).
 //   auto columns = InferColumnTypes(block, tokens, /*first_record=*/1, header.size(), options);
 //   columns[2].type == TypeId::kFloat64  // "1", "2.5", "3" ...
 std::vector<ColumnInference> InferColumnTypes(std::string_view block, const TokenizedBlock& tokens,

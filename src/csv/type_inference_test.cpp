@@ -60,6 +60,12 @@ TEST(TypeInference, TooManyDirtyValuesMakeItString) {
   EXPECT_EQ(Infer(csv, 1, 0.85)[0].type, TypeId::kInt64);
 }
 
+TEST(TypeInference, IntegersPastInt64StayStringsRatherThanLoseDigits) {
+  auto columns = Infer("id,x\n12345678901234567890123,1\n98765432109876543210987,1e30\n", 2);
+  EXPECT_EQ(columns[0].type, TypeId::kString);
+  EXPECT_EQ(columns[1].type, TypeId::kFloat64);  // written as a float: a float it is
+}
+
 TEST(TypeInference, MixedDatesAndTimestampsInferTimestamp) {
   auto columns = Infer("t\n2024-01-01\n2024-01-02 03:04:05\n", 1);
   EXPECT_EQ(columns[0].type, TypeId::kTimestamp);
