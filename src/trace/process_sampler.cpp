@@ -75,7 +75,9 @@ std::string CommandLineOf(pid_t pid) {
 
 TreeReading ProcessTreeSampler::Sample(double seconds) {
   TreeReading total;
-  for (pid_t pid : DescendantsOf(root_)) {
+  constexpr uint64_t kRescanEvery = 5;
+  if (samples_++ % kRescanEvery == 0 || tree_.empty()) tree_ = DescendantsOf(root_);
+  for (pid_t pid : tree_) {
     auto reading = ReadProcessMemory(pid);
     // A zombie or a kernel thread has no memory lines; skip it.
     if (!reading.ok() || reading->rss == 0) continue;

@@ -45,12 +45,16 @@ class ProcessTreeSampler {
  public:
   explicit ProcessTreeSampler(pid_t root) : root_(root) {}
   // Reads every process of the tree now; `seconds` stamps first/last seen.
+  // The whole of /proc is scanned for new descendants every few samples only
+  // (it costs milliseconds); the known ones are read every time.
   TreeReading Sample(double seconds);
   const std::map<pid_t, ProcessPeak>& processes() const { return processes_; }
 
  private:
   pid_t root_;
   std::map<pid_t, ProcessPeak> processes_;
+  std::vector<pid_t> tree_;  // from the last full /proc scan
+  uint64_t samples_ = 0;
 };
 
 }  // namespace outcore::trace

@@ -48,7 +48,7 @@ struct LiveHeader {
   uint64_t file_live;      // file-backed mmap
   uint64_t peak_total;     // max of heap_live + anon_live
   int64_t peak_ns;         // when the last snapshot of a peak was taken
-  uint64_t alloc_count;    // malloc-family calls + mmaps
+  uint64_t alloc_count;    // malloc-family calls + mmaps, as of the last table write
   uint64_t alloc_bytes;    // bytes they asked for
   uint64_t snapshot_count;
   uint64_t snapshot_total; // heap + anon in the last peak snapshot

@@ -101,8 +101,15 @@ int64_t NowNs() {
 }
 
 uint64_t Relaxed(const uint64_t& field) { return __atomic_load_n(&field, __ATOMIC_RELAXED); }
-uint64_t Add(uint64_t& field, uint64_t n) { return __atomic_add_fetch(&field, n, __ATOMIC_RELAXED); }
-uint64_t Sub(uint64_t& field, uint64_t n) { return __atomic_sub_fetch(&field, n, __ATOMIC_RELAXED); }
+uint64_t Add(uint64_t& field, uint64_t n) {
+  if (SingleThreaded()) {
+    uint64_t value = Relaxed(field) + n;
+    __atomic_store_n(&field, value, __ATOMIC_RELAXED);
+    return value;
+  }
+  return __atomic_add_fetch(&field, n, __ATOMIC_RELAXED);
+}
+uint64_t Sub(uint64_t& field, uint64_t n) { return Add(field, uint64_t(0) - n); }
 
 bool WriteAll(int fd, const void* data, size_t n) {
   const char* p = static_cast<const char*>(data);
@@ -256,6 +263,14 @@ void WriteTable(const char* suffix, bool live_only) {
   }
   header.entry_count = used;
   std::memcpy(buf, &header, sizeof header);
+  // Totals over all sites (kept off the allocation path, summed here).
+  uint64_t alloc_count = 0, alloc_bytes = 0;
+  for (uint32_t id = 0; id < count; ++id) {
+    alloc_count += g_sites.Get(id)->alloc_count.load(std::memory_order_relaxed);
+    alloc_bytes += g_sites.Get(id)->alloc_bytes.load(std::memory_order_relaxed);
+  }
+  __atomic_store_n(&g_header->alloc_count, alloc_count, __ATOMIC_RELAXED);
+  __atomic_store_n(&g_header->alloc_bytes, alloc_bytes, __ATOMIC_RELAXED);
   ReplaceFile(suffix, buf, sizeof header + size_t(used) * sizeof(TableEntry));
   if (live_only) {
     __atomic_store_n(&g_header->snapshot_total, header.heap_live + header.anon_live, __ATOMIC_RELAXED);
@@ -384,8 +399,12 @@ void NoteGrowth(uint8_t kind) {
   if (kind == kSiteFileMap) return;
   uint64_t total = Relaxed(g_header->heap_live) + Relaxed(g_header->anon_live);
   uint64_t peak = Relaxed(g_header->peak_total);
-  while (total > peak && !__atomic_compare_exchange_n(&g_header->peak_total, &peak, total, true, __ATOMIC_RELAXED,
-                                                      __ATOMIC_RELAXED)) {
+  if (total > peak && SingleThreaded()) {
+    __atomic_store_n(&g_header->peak_total, total, __ATOMIC_RELAXED);
+  } else {
+    while (total > peak && !__atomic_compare_exchange_n(&g_header->peak_total, &peak, total, true,
+                                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
   }
   uint64_t snap = Relaxed(g_header->snapshot_total);
   if (total > peak && double(total) > double(snap) * (1.0 + g_threshold) + 4096.0) TakeSnapshot();
@@ -403,21 +422,19 @@ void NoteShrink(uint8_t kind) {
 
 void Charge(uint32_t site_id, uint8_t kind, uint64_t bytes) {
   SiteTable::Site* site = g_sites.Get(site_id);
-  site->live_bytes.fetch_add(int64_t(bytes), std::memory_order_relaxed);
-  site->live_count.fetch_add(1, std::memory_order_relaxed);
-  site->alloc_bytes.fetch_add(bytes, std::memory_order_relaxed);
-  site->alloc_count.fetch_add(1, std::memory_order_relaxed);
+  CounterAdd(site->live_bytes, int64_t(bytes));
+  CounterAdd(site->live_count, int64_t(1));
+  CounterAdd(site->alloc_bytes, bytes);
+  CounterAdd(site->alloc_count, uint64_t(1));
   Add(LiveField(kind), bytes);
-  Add(g_header->alloc_count, 1);
-  Add(g_header->alloc_bytes, bytes);
   NoteGrowth(kind);
 }
 
 void Uncharge(uint32_t site_id, uint8_t kind, uint64_t bytes, bool whole_block) {
   NoteShrink(kind);
   SiteTable::Site* site = g_sites.Get(site_id);
-  site->live_bytes.fetch_sub(int64_t(bytes), std::memory_order_relaxed);
-  if (whole_block) site->live_count.fetch_sub(1, std::memory_order_relaxed);
+  CounterAdd(site->live_bytes, -int64_t(bytes));
+  if (whole_block) CounterAdd(site->live_count, int64_t(-1));
   Sub(LiveField(kind), bytes);
 }
 
@@ -500,6 +517,10 @@ bool OpenFiles(uint32_t ppid, const LiveHeader* inherited) {
   return g_sites_fd >= 0;
 }
 
+// The counters as they were at fork: the header itself is shared with the
+// parent, which keeps changing it while the child starts.
+LiveHeader g_header_at_fork;
+
 void ForkPrepare() {
   if (g_state.load() != kReady) return;
   ++t_in_hook;
@@ -508,6 +529,7 @@ void ForkPrepare() {
   FlushSitesLocked();
   g_regions.lock().Lock();
   g_ptrs.LockAll();
+  std::memcpy(&g_header_at_fork, g_header, sizeof g_header_at_fork);
 }
 
 void ForkParent() {
@@ -523,17 +545,18 @@ void ForkParent() {
 // files of its own, starting with a copy of the parent's site descriptions.
 void ForkChild() {
   if (g_state.load() != kReady) return;
-  g_ptrs.UnlockAll();
-  g_regions.lock().Unlock();
-  g_sites.lock().Unlock();
-  g_snapshot_lock.Unlock();
+  // Reset, not Unlock: the child may count as single-threaded already.
+  g_ptrs.ResetLocks();
+  g_regions.lock().Reset();
+  g_sites.lock().Reset();
+  g_snapshot_lock.Reset();
   char parent_sites[kPathMax];
   StemPath(parent_sites, ".sites");
   LiveHeader* parent_header = g_header;
   uint32_t parent_pid = parent_header->pid;
   close(g_sites_fd);
   g_sites_fd = -1;
-  if (!OpenFiles(parent_pid, parent_header)) {
+  if (!OpenFiles(parent_pid, &g_header_at_fork)) {
     g_ready.store(0);
     g_state.store(kDisabled);
     --t_in_hook;

@@ -39,8 +39,9 @@ void PtrMap::PutNoGrow(Stripe& stripe, uint64_t key, uint64_t meta) {
   uint64_t i = Hash(key) & mask;
   for (;;) {
     Slot& slot = stripe.slots[i];
-    if (slot.key == 0 || slot.key == key) {
-      if (slot.key == 0) ++stripe.count;
+    if (slot.key == 0 || slot.key == kTombstone) {
+      if (slot.key == kTombstone) --stripe.tombstones;
+      ++stripe.count;
       slot.key = key;
       slot.meta = meta;
       return;
@@ -50,7 +51,9 @@ void PtrMap::PutNoGrow(Stripe& stripe, uint64_t key, uint64_t meta) {
 }
 
 void PtrMap::Grow(Stripe& stripe) {
-  uint64_t new_capacity = stripe.capacity ? stripe.capacity * 2 : 256;
+  // Mostly tombstones: rehash at the same size; otherwise double.
+  uint64_t new_capacity = !stripe.capacity ? 256 : stripe.count * 10 < stripe.capacity * 4 ? stripe.capacity
+                                                                                             : stripe.capacity * 2;
   Slot* fresh = static_cast<Slot*>(RawAlloc(new_capacity * sizeof(Slot)));
   if (!fresh) return;  // keep probing the full-ish table; Insert checks room
   Slot* old = stripe.slots;
@@ -58,20 +61,20 @@ void PtrMap::Grow(Stripe& stripe) {
   stripe.slots = fresh;
   stripe.capacity = new_capacity;
   stripe.count = 0;
+  stripe.tombstones = 0;
   for (uint64_t i = 0; i < old_capacity; ++i) {
-    if (old[i].key) PutNoGrow(stripe, old[i].key, old[i].meta);
+    if (old[i].key > kTombstone) PutNoGrow(stripe, old[i].key, old[i].meta);
   }
   RawFree(old, old_capacity * sizeof(Slot));
 }
 
 void PtrMap::Insert(const void* ptr, uint64_t size, uint32_t site) {
   uint64_t key = reinterpret_cast<uint64_t>(ptr);
-  if (key == 0) return;
-  // The stripe comes from the top bits of the hash, the slot from the low bits.
-  Stripe& stripe = stripes_[Hash(key) >> (64 - kStripeBits)];
+  if (key <= kTombstone) return;
+  Stripe& stripe = StripeOf(stripes_, key);
   stripe.lock.Lock();
-  if ((stripe.count + 1) * 10 > stripe.capacity * 7) Grow(stripe);
-  if (stripe.count + 1 < stripe.capacity) {
+  if ((stripe.count + stripe.tombstones + 1) * 10 > stripe.capacity * 7) Grow(stripe);
+  if (stripe.count + stripe.tombstones + 1 < stripe.capacity) {
     if (size > kMaxStoredSize) size = kMaxStoredSize;
     PutNoGrow(stripe, key, size << kSizeShift | (site & kSiteMask));
   }
@@ -80,40 +83,22 @@ void PtrMap::Insert(const void* ptr, uint64_t size, uint32_t site) {
 
 bool PtrMap::Remove(const void* ptr, Entry* out) {
   uint64_t key = reinterpret_cast<uint64_t>(ptr);
-  if (key == 0) return false;
-  Stripe& stripe = stripes_[Hash(key) >> (64 - kStripeBits)];
+  if (key <= kTombstone) return false;
+  Stripe& stripe = StripeOf(stripes_, key);
   stripe.lock.Lock();
   bool found = false;
   if (stripe.capacity) {
     uint64_t mask = stripe.capacity - 1;
-    uint64_t i = Hash(key) & mask;
-    while (stripe.slots[i].key != 0) {
-      if (stripe.slots[i].key == key) {
-        found = true;
-        break;
-      }
-      i = (i + 1) & mask;
-    }
-    if (found) {
-      out->size = stripe.slots[i].meta >> kSizeShift;
-      out->site = uint32_t(stripe.slots[i].meta & kSiteMask);
-      // Backward-shift deletion: pull later members of the probe run into the
-      // hole when their home slot is at or before it.
-      uint64_t hole = i;
-      uint64_t j = i;
-      for (;;) {
-        j = (j + 1) & mask;
-        if (stripe.slots[j].key == 0) break;
-        uint64_t home = Hash(stripe.slots[j].key) & mask;
-        bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
-        if (movable) {
-          stripe.slots[hole] = stripe.slots[j];
-          hole = j;
-        }
-      }
-      stripe.slots[hole].key = 0;
-      stripe.slots[hole].meta = 0;
+    for (uint64_t i = Hash(key) & mask; stripe.slots[i].key != 0; i = (i + 1) & mask) {
+      Slot& slot = stripe.slots[i];
+      if (slot.key != key) continue;
+      out->size = slot.meta >> kSizeShift;
+      out->site = uint32_t(slot.meta & kSiteMask);
+      slot.key = kTombstone;
       --stripe.count;
+      ++stripe.tombstones;
+      found = true;
+      break;
     }
   }
   stripe.lock.Unlock();
@@ -132,6 +117,10 @@ void PtrMap::LockAll() {
 
 void PtrMap::UnlockAll() {
   for (Stripe& stripe : stripes_) stripe.lock.Unlock();
+}
+
+void PtrMap::ResetLocks() {
+  for (Stripe& stripe : stripes_) stripe.lock.Reset();
 }
 
 // ---- SiteTable ----

@@ -10,6 +10,8 @@
 //   PtrMap::Entry e;  if (map.Remove(p, &e)) sites.Sub(e.site, e.size);
 #pragma once
 
+#include <sys/single_threaded.h>
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -22,22 +24,44 @@ void* RawAlloc(size_t bytes);
 void RawFree(void* p, size_t bytes);
 uint64_t OverheadBytes();
 
+// True while the process has one thread (glibc clears it in pthread_create,
+// before the new thread exists). Locks and atomic read-modify-writes are then
+// skipped: they are most of the tracer's cost on allocation-heavy programs.
+inline bool SingleThreaded() { return __libc_single_threaded; }
+
+// Adds to a counter, atomically only when another thread could race.
+template <typename T>
+inline void CounterAdd(std::atomic<T>& counter, T delta) {
+  if (SingleThreaded()) counter.store(counter.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  else counter.fetch_add(delta, std::memory_order_relaxed);
+}
+
 class SpinLock {
  public:
   void Lock() {
+    if (SingleThreaded()) return;
     while (flag_.exchange(true, std::memory_order_acquire)) {
       while (flag_.load(std::memory_order_relaxed)) __builtin_ia32_pause();
     }
   }
-  bool TryLock() { return !flag_.exchange(true, std::memory_order_acquire); }
-  void Unlock() { flag_.store(false, std::memory_order_release); }
+  bool TryLock() {
+    if (SingleThreaded()) return !flag_.load(std::memory_order_relaxed);
+    return !flag_.exchange(true, std::memory_order_acquire);
+  }
+  void Unlock() {
+    if (SingleThreaded()) return;
+    flag_.store(false, std::memory_order_release);
+  }
+  // In a fork child: whatever the parent held is free (its threads are gone).
+  void Reset() { flag_.store(false, std::memory_order_relaxed); }
 
  private:
   std::atomic<bool> flag_{false};
 };
 
 // Live pointer -> (site, size). Lock-striped linear-probing tables that grow
-// by doubling; deletion shifts back so probes never meet tombstones.
+// by doubling. Slots follow addresses, so runs are long: deletion leaves a
+// tombstone (shifting back would rescan the run) and rehashing clears them.
 class PtrMap {
  public:
   struct Entry {
@@ -54,6 +78,7 @@ class PtrMap {
   // For fork: hold every stripe lock across the fork.
   void LockAll();
   void UnlockAll();
+  void ResetLocks();
 
  private:
   struct Slot {
@@ -65,8 +90,16 @@ class PtrMap {
     Slot* slots = nullptr;
     uint64_t capacity = 0;  // power of two
     uint64_t count = 0;
+    uint64_t tombstones = 0;
   };
-  static uint64_t Hash(uint64_t key) { return (key >> 4) * 0x9E3779B97F4A7C15ull; }
+  static constexpr uint64_t kTombstone = 1;  // never a heap pointer
+  // Slots follow the address (blocks allocated together land in the same
+  // cache lines of the table), folded with higher bits to break aliasing;
+  // stripes go by 64 KiB region so one thread's heap mostly stays in one.
+  static uint64_t Hash(uint64_t key) { return (key >> 4) ^ ((key >> 26) * 0x9E3779B1ull); }
+  static Stripe& StripeOf(Stripe* stripes, uint64_t key) {
+    return stripes[((key >> 16) * 0x9E3779B97F4A7C15ull) >> (64 - kStripeBits)];
+  }
   static void Grow(Stripe& stripe);
   static void PutNoGrow(Stripe& stripe, uint64_t key, uint64_t meta);
 
