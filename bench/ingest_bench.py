@@ -520,6 +520,7 @@ def main():
     versions = run_measured([sys.executable, "-c", VERSIONS]).json()
     floor = run_measured(["/bin/true"]).max_rss
 
+    load_before = os.getloadavg()[0]
     results = []
     if gen_run:
         gen = Result("outcore", "gen (make the CSV)")
@@ -545,7 +546,9 @@ def main():
         ),
         (
             f"Runs: {args.repeat} per tool and phase (medians), --threads {args.threads}; "
-            f"RSS floor inherited from the bench process: {floor / 2**20:.0f} MiB."
+            f"RSS floor inherited from the bench process: {floor / 2**20:.0f} MiB; "
+            f"1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after "
+            f"({os.cpu_count()} CPUs: other work on the machine slows every tool)."
         ),
     ]
     report = "\n".join(summary) + "\n\n" + table(results, csv_bytes)
