@@ -179,7 +179,7 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
       for (uint64_t ci = 0; ci < count; ++ci) {
         ChunkMeta& chunk = out->chunks[ci];
         if (!s.U64(&chunk.row_count)) return Bad("truncated chunk", s);
-        if (chunk.row_count == 0 || chunk.row_count > (1ull << 40) || next_row + chunk.row_count < next_row) {
+        if (chunk.row_count == 0 || chunk.row_count > kMaxChunkRows || next_row + chunk.row_count < next_row) {
           return Bad("chunk " + std::to_string(ci) + " has implausible row count", s);
         }
         chunk.first_row = next_row;

@@ -26,6 +26,11 @@ inline constexpr uint32_t kFormatVersion = 1;
 inline constexpr size_t kHeaderSize = 16;   // magic, version u32, flags u32
 inline constexpr size_t kTrailerSize = 32;  // footer offset u64, footer length u64, footer xxh3 u64, magic
 
+// doc/format.md, "Chunks section": no writer makes a larger chunk (ingest
+// blocks are at most 64 MiB of CSV, and a record takes at least 2 bytes), so a
+// footer claiming more is hostile — decoders size buffers from row counts.
+inline constexpr uint64_t kMaxChunkRows = uint64_t(1) << 26;
+
 // doc/format.md, "Footer sections": tag values. Readers skip tags they do not know.
 enum class SectionTag : uint32_t {
   kSchema = 1,

@@ -251,7 +251,7 @@ Status Pipeline::Plan() {
     --threads_;
   }
   block_bytes_ = options_.block_bytes
-                     ? options_.block_bytes
+                     ? std::clamp<uint64_t>(options_.block_bytes, 1024, kMaxBlockBytes)
                      : std::clamp(for_blocks / (uint64_t(threads_ + 2) * kInFlightBytesPerBlockByte), kMinBlockBytes,
                                   kMaxBlockBytes);
   for (const std::string& path : options_.inputs) {

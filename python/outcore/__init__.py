@@ -1,0 +1,199 @@
+"""outcore: tabular data larger than memory, in a memory budget you set.
+
+    import outcore as oc
+    report = oc.ingest("sample.csv", "sample.oc", memory_limit="512MiB", reject="rejects.csv")
+    ds = oc.open("sample.oc")
+    for batch in ds.scan(columns=["id", "topic", "price"], batch_rows=100_000):
+        batch["price"]                 # numpy.ndarray (numpy.ma.MaskedArray where the batch has nulls)
+        batch["topic"].to_pandas()     # pandas.Categorical, built from int32 codes + categories
+    oc.memory.rss(), oc.memory.peak()
+
+Columns in a batch (no copy from the engine's buffers unless said):
+  bool       numpy bool array (unpacked from bits: a copy)
+  int64      numpy int64          float64  numpy float64
+  date       numpy datetime64[D] (a copy: stored as int32 days)
+  timestamp  numpy datetime64[us]
+  string     DictionaryArray (int32 codes, -1 = missing, + categories) for dictionary-encoded
+             columns; StringArray (Arrow-style int32 offsets + UTF-8 bytes) otherwise.
+             Neither costs a Python object per value.
+Missing values: a column with nulls in a batch is a numpy.ma.MaskedArray (mask True = missing).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+
+from . import _core
+from . import memory
+from ._columns import DictionaryArray, StringArray
+
+__all__ = ["ingest", "open", "Dataset", "DictionaryArray", "StringArray", "memory", "__version__"]
+__version__ = "0.1.0"
+
+
+def ingest(
+    inputs: str | os.PathLike | Sequence[str | os.PathLike],
+    output: str | os.PathLike,
+    *,
+    memory_limit: str | int | None = None,
+    threads: int = 0,
+    delimiter: str | None = None,
+    quote: str = '"',
+    header: bool = True,
+    na_values: Sequence[str] | None = None,
+    true_values: Sequence[str] | None = None,
+    false_values: Sequence[str] | None = None,
+    schema: Mapping[str, str] | None = None,
+    reject: str | os.PathLike | None = None,
+    on_error: str = "reject",
+    compression: str = "zstd",
+    level: int = 3,
+    block_size: str | int | None = None,
+) -> dict:
+    """Ingest CSV file(s) (plain, .gz or .zst) into one .oc file; returns the report as a dict.
+
+    Same options as ``outcore ingest``: ``memory_limit`` ("512MiB", "2G" or bytes) bounds the
+    whole process; ``schema`` ({"id": "int64", ...}) overrides inferred types; rejected rows go
+    to ``reject`` (a CSV with file, line, column, reason, detail, raw). Raises ValueError for bad
+    data with ``on_error="fail"`` and for bad arguments, OSError for I/O problems.
+
+    >>> report = ingest("sample.csv", "sample.oc", memory_limit="256MiB")
+    >>> report["rows_read"] == report["rows_kept"] + report["rows_rejected"]
+    True
+    """
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    report = _core.ingest(
+        [os.fspath(p) for p in inputs],
+        os.fspath(output),
+        memory_limit=memory_limit,
+        threads=threads,
+        delimiter=delimiter,
+        quote=quote,
+        header=header,
+        na_values=list(na_values) if na_values is not None else None,
+        true_values=list(true_values) if true_values is not None else None,
+        false_values=list(false_values) if false_values is not None else None,
+        schema=list((schema or {}).items()),
+        reject=os.fspath(reject) if reject is not None else None,
+        on_error=on_error,
+        compression=compression,
+        level=level,
+        block_size=block_size,
+    )
+    return report
+
+
+def open(path: str | os.PathLike) -> "Dataset":  # noqa: A001 - mirrors the built-in on purpose
+    """Open a .oc file (validated: a corrupt or truncated file raises ValueError)."""
+    return Dataset(os.fspath(path))
+
+
+class Dataset:
+    """A .oc file: ``schema``, ``num_rows``, and ``scan()`` for batches of NumPy arrays."""
+
+    def __init__(self, path: str):
+        self._core = _core.Dataset.open(path)
+        self._categories: dict[str, np.ndarray] = {}
+
+    @property
+    def path(self) -> str:
+        return self._core.path
+
+    @property
+    def schema(self) -> dict[str, str]:
+        """Column name -> type name (bool, int64, float64, string, date, timestamp), in file order."""
+        return {name: type_name for name, type_name, _ in self._core.schema}
+
+    @property
+    def dictionary_columns(self) -> list[str]:
+        """String columns that scans return as DictionaryArray (codes + categories)."""
+        return [name for name, _, is_dict in self._core.schema if is_dict]
+
+    @property
+    def num_rows(self) -> int:
+        return self._core.num_rows
+
+    @property
+    def num_chunks(self) -> int:
+        return self._core.num_chunks
+
+    def __len__(self) -> int:
+        return self.num_rows
+
+    def __repr__(self) -> str:
+        cols = ", ".join(f"{n}: {t}" for n, t in self.schema.items())
+        return f"<outcore.Dataset {self.path!r}: {self.num_rows} rows; {cols}>"
+
+    def categories(self, column: str) -> np.ndarray:
+        """The distinct values of a dictionary column, in code order (an object array, one per value)."""
+        if column not in self._categories:
+            values = self._core.dictionary(column)
+            arr = np.empty(len(values), dtype=object)
+            arr[:] = values
+            self._categories[column] = arr
+        return self._categories[column]
+
+    def scan(
+        self,
+        columns: Iterable[str] | None = None,
+        batch_rows: int = 65536,
+        limit: int | None = None,
+    ) -> Iterator[dict]:
+        """Yield batches as dicts {column name: array}, at most ``batch_rows`` rows each.
+
+        Memory stays bounded: each batch is decoded from one chunk of the file, and nothing is
+        kept once you drop the batch.
+        """
+        scanner = _core.Scanner(self._core, list(columns) if columns is not None else None, batch_rows, limit)
+        while True:
+            item = scanner.next()
+            if item is None:
+                return
+            _, _, cols = item
+            yield {name: self._adapt(name, *rest) for name, *rest in cols}
+
+    def to_pandas(self, columns: Iterable[str] | None = None):
+        """The whole table (or some columns) as a pandas DataFrame. Needs the memory for it."""
+        import pandas as pd
+
+        frames = [
+            pd.DataFrame({k: _to_pandas_column(v) for k, v in batch.items()})
+            for batch in self.scan(columns, batch_rows=1 << 20)
+        ]
+        if not frames:
+            return pd.DataFrame({c: [] for c in (columns or self.schema)})
+        return pd.concat(frames, ignore_index=True)
+
+    def _adapt(self, name, type_name, values, mask, data, is_codes):
+        if type_name == "string":
+            if is_codes:
+                return DictionaryArray(values, self.categories(name))
+            return StringArray(values, data, mask)
+        if type_name == "date":
+            values = values.astype("datetime64[D]")
+        elif type_name == "timestamp":
+            values = values.view("datetime64[us]")
+        if mask is not None:
+            return np.ma.MaskedArray(values, mask=mask)
+        return values
+
+
+def _to_pandas_column(value):
+    import pandas as pd
+
+    if isinstance(value, (DictionaryArray, StringArray)):
+        return value.to_pandas()
+    if isinstance(value, np.ma.MaskedArray):
+        data, mask = np.asarray(value.data), np.ma.getmaskarray(value)
+        if data.dtype.kind == "b":
+            return pd.arrays.BooleanArray(data, mask)
+        if data.dtype.kind in "iu":
+            return pd.arrays.IntegerArray(data, mask)
+        if data.dtype.kind == "f":
+            return np.where(mask, np.nan, data)
+        return pd.Series(data).mask(mask)  # datetimes: NaT where missing
+    return value

@@ -1,0 +1,68 @@
+"""What this process holds, as the OS reports it (/proc/self/status), in bytes.
+
+    import outcore as oc
+    oc.memory.rss()             # resident now
+    oc.memory.peak()            # resident high-water mark
+    oc.memory.reading()         # {'rss', 'peak_rss', 'rss_anon', 'rss_file', 'rss_shmem', 'swap', ...}
+    with oc.memory.track() as t:
+        work()
+    t.peak, t.delta             # peak RSS during the block, and its rise over the RSS at entry
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import _core
+
+__all__ = ["rss", "peak", "reading", "track", "parse_size", "format_size"]
+
+
+def reading(pid: int = 0) -> dict:
+    """One reading of /proc/<pid>/status (pid 0: this process)."""
+    return _core.read_memory(pid)
+
+
+def rss() -> int:
+    return _core.read_memory(0)["rss"]
+
+
+def peak() -> int:
+    return _core.read_memory(0)["peak_rss"]
+
+
+def parse_size(text: str) -> int:
+    """'512MiB' -> 536870912 (K/M/G are powers of 1024; KB/MB/GB powers of 1000)."""
+    return _core.parse_size(text)
+
+
+def format_size(n: int) -> str:
+    return _core.format_size(n)
+
+
+@dataclass
+class Tracked:
+    start_rss: int = 0
+    peak: int = 0
+    end_rss: int = 0
+
+    @property
+    def delta(self) -> int:
+        """How far the peak rose above the RSS at entry."""
+        return max(0, self.peak - self.start_rss)
+
+
+class track:  # noqa: N801 - used as a context manager, reads as a verb
+    """Measures the peak RSS of a block of code (resets the kernel's high-water mark on entry)."""
+
+    def __enter__(self) -> Tracked:
+        self._t = Tracked()
+        self._reset = _core.reset_peak_rss()
+        self._t.start_rss = rss()
+        return self._t
+
+    def __exit__(self, *exc) -> None:
+        r = _core.read_memory(0)
+        self._t.end_rss = r["rss"]
+        self._t.peak = r["peak_rss"]
+        return None

@@ -1,0 +1,284 @@
+// outcore._core: the nanobind bindings, and nothing else. The Pythonic layer
+// (classes users see, NumPy/pandas/Arrow adaptation) is python/outcore/. C++
+// Status errors become Python exceptions here and only here:
+//   kIOError -> OSError, kOutOfMemory -> MemoryError, kCancelled ->
+//   KeyboardInterrupt, everything else -> ValueError; same message.
+// Decoded buffers are handed to NumPy without a copy: each ndarray owns its
+// Buffer through a capsule.
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <atomic>
+#include <cstring>
+#include <memory>
+
+#include "outcore/dataset.h"
+#include "outcore/ingest.h"
+#include "outcore/memory.h"
+
+namespace nb = nanobind;
+using namespace nb::literals;
+
+namespace outcore {
+
+// Bindings of the transform layer (python/src/bindings_transform.cpp).
+void BindTransform(nb::module_& m);
+
+namespace {
+
+[[noreturn]] void Raise(const Status& status) {
+  PyObject* type = PyExc_ValueError;
+  switch (status.code()) {
+    case StatusCode::kIOError: type = PyExc_OSError; break;
+    case StatusCode::kOutOfMemory: type = PyExc_MemoryError; break;
+    case StatusCode::kCancelled: type = PyExc_KeyboardInterrupt; break;
+    case StatusCode::kNotImplemented: type = PyExc_NotImplementedError; break;
+    default: break;
+  }
+  PyErr_SetString(type, status.message().c_str());
+  throw nb::python_error();
+}
+
+template <typename T>
+T Unwrap(Result<T> result) {
+  if (!result.ok()) Raise(result.status());
+  return std::move(result).value();
+}
+
+// Moves `buffer` into a NumPy array of `count` values of T; the array owns it.
+template <typename T>
+nb::object ToNumpy(Buffer&& buffer, size_t count) {
+  auto* owner = new Buffer(std::move(buffer));
+  owner->SetBudget(nullptr);  // the array may outlive the scan's budget
+  if (owner->capacity() == 0) owner->Reserve(64);
+  nb::capsule capsule(owner, [](void* p) noexcept { delete static_cast<Buffer*>(p); });
+  size_t shape[1] = {count};
+  return nb::cast(nb::ndarray<nb::numpy, T, nb::ndim<1>>(owner->data(), 1, shape, capsule));
+}
+
+// Arrow bits -> one byte per value (NumPy bool); `invert` gives a null mask.
+nb::object BitsToBools(const Buffer& bits, int64_t length, bool invert) {
+  Buffer bytes;
+  bytes.Resize(size_t(length));
+  uint8_t* out = bytes.data();
+  for (int64_t i = 0; i < length; ++i) out[i] = uint8_t(GetBit(bits.data(), i) ^ invert);
+  return ToNumpy<bool>(std::move(bytes), size_t(length));
+}
+
+nb::dict ReadingToDict(const MemoryReading& r) {
+  nb::dict d;
+  d["rss"] = r.rss;
+  d["peak_rss"] = r.peak_rss;
+  d["rss_anon"] = r.rss_anon;
+  d["rss_file"] = r.rss_file;
+  d["rss_shmem"] = r.rss_shmem;
+  d["swap"] = r.swap;
+  d["virtual_size"] = r.virtual_size;
+  return d;
+}
+
+uint64_t SizeArgument(nb::handle value) {
+  if (value.is_none()) return 0;
+  if (nb::isinstance<nb::int_>(value)) return nb::cast<uint64_t>(value);
+  return Unwrap(ParseSize(nb::cast<std::string>(value)));
+}
+
+nb::dict ReportToDict(const IngestReport& r) {
+  nb::dict d;
+  d["rows_read"] = r.rows_read;
+  d["rows_kept"] = r.rows_kept;
+  d["rows_rejected"] = r.rows_rejected;
+  nb::dict reasons;
+  for (const auto& [reason, count] : r.rejected_by_reason) reasons[reason.c_str()] = count;
+  d["rejected_by_reason"] = reasons;
+  d["input_bytes"] = r.input_bytes;
+  d["output_bytes"] = r.output_bytes;
+  d["chunks"] = r.chunks;
+  d["seconds"] = r.seconds;
+  d["peak_rss"] = r.peak_rss;
+  d["memory_limit"] = r.memory_limit;
+  d["budget_peak"] = r.budget_peak;
+  d["threads"] = r.threads;
+  d["delimiter"] = std::string(1, r.delimiter);
+  nb::list columns;
+  for (const auto& c : r.columns) {
+    nb::dict col;
+    col["name"] = c.name;
+    col["type"] = std::string(TypeName(c.type));
+    col["encodings"] = c.encodings;
+    col["stored_bytes"] = c.stored_bytes;
+    col["null_count"] = c.null_count;
+    columns.append(col);
+  }
+  d["columns"] = columns;
+  return d;
+}
+
+nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::handle memory_limit, int threads,
+                       std::optional<std::string> delimiter, std::string quote, bool header,
+                       std::optional<std::vector<std::string>> na_values, std::optional<std::vector<std::string>> true_values,
+                       std::optional<std::vector<std::string>> false_values,
+                       std::vector<std::pair<std::string, std::string>> schema, std::optional<std::string> reject,
+                       std::string on_error, std::string compression, int level, nb::handle block_size) {
+  IngestOptions o;
+  o.inputs = std::move(inputs);
+  o.output = std::move(output);
+  o.memory_limit = SizeArgument(memory_limit);
+  o.threads = threads;
+  if (delimiter) {
+    if (*delimiter == "\\t" || *delimiter == "tab") o.delimiter = '\t';
+    else if (delimiter->size() == 1) o.delimiter = (*delimiter)[0];
+    else Raise(Status::InvalidArgument("delimiter must be one character, not '" + *delimiter + "'"));
+  }
+  if (quote.size() != 1) Raise(Status::InvalidArgument("quote must be one character"));
+  o.quote = quote[0];
+  o.header = header;
+  if (na_values) o.na_values = *na_values;
+  if (true_values) o.true_values = *true_values;
+  if (false_values) o.false_values = *false_values;
+  for (const auto& [name, type_name] : schema) {
+    auto type = TypeFromName(type_name);
+    if (!type) Raise(Status::InvalidArgument("unknown type '" + type_name + "' for column '" + name + "'"));
+    o.schema.emplace_back(name, *type);
+  }
+  if (reject) o.reject_path = *reject;
+  if (on_error == "reject") o.on_error = OnError::kReject;
+  else if (on_error == "fail") o.on_error = OnError::kFail;
+  else Raise(Status::InvalidArgument("on_error is 'reject' or 'fail', not '" + on_error + "'"));
+  o.compression = compression;
+  o.compression_level = level;
+  o.block_bytes = SizeArgument(block_size);
+  // Ctrl-C: the pipeline calls back a few times a second; there, with the GIL
+  // held, Python's pending signals are checked and a KeyboardInterrupt stops it.
+  std::atomic<bool> cancel{false};
+  o.cancel = &cancel;
+  o.progress = [&cancel](const IngestProgress&) {
+    nb::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() != 0) {
+      PyErr_Clear();
+      cancel = true;
+    }
+  };
+  Result<IngestReport> report = Status::Cancelled("not run");
+  {
+    nb::gil_scoped_release release;
+    report = Ingest(o);
+  }
+  return ReportToDict(Unwrap(std::move(report)));
+}
+
+class PyScanner {
+ public:
+  PyScanner(std::shared_ptr<Dataset> dataset, std::optional<std::vector<std::string>> columns, int64_t batch_rows,
+            std::optional<int64_t> limit) {
+    ScanOptions options;
+    if (columns) options.columns = *columns;
+    options.batch_rows = batch_rows;
+    if (limit) options.limit = *limit;
+    scanner_ = Unwrap(Scanner::Make(std::move(dataset), options));
+  }
+
+  // None at the end; else (num_rows, first_row, [(name, type, values, null_mask, data, is_codes), ...]).
+  nb::object Next() {
+    Batch batch;
+    Result<bool> more = false;
+    {
+      nb::gil_scoped_release release;
+      more = scanner_->Next(&batch);
+    }
+    if (!Unwrap(std::move(more))) return nb::none();
+    nb::list columns;
+    for (size_t i = 0; i < batch.columns.size(); ++i) {
+      ColumnVector& c = batch.columns[i];
+      const ColumnSchema& schema = scanner_->columns()[i];
+      size_t n = size_t(c.length);
+      nb::object mask = c.null_count > 0 ? BitsToBools(c.validity, c.length, true) : nb::none();
+      nb::object values, data = nb::none();
+      bool is_codes = false;
+      switch (c.type) {
+        case TypeId::kBool: values = BitsToBools(c.values, c.length, false); break;
+        case TypeId::kInt64:
+        case TypeId::kTimestamp: values = ToNumpy<int64_t>(std::move(c.values), n); break;
+        case TypeId::kFloat64: values = ToNumpy<double>(std::move(c.values), n); break;
+        case TypeId::kDate: values = ToNumpy<int32_t>(std::move(c.values), n); break;
+        case TypeId::kString:
+          if (c.dictionary) {
+            // pandas.Categorical codes: -1 marks a missing value.
+            int32_t* codes = c.values.as<int32_t>();
+            for (int64_t row = 0; row < c.length; ++row) {
+              if (!c.IsValid(row)) codes[row] = -1;
+            }
+            values = ToNumpy<int32_t>(std::move(c.values), n);
+            is_codes = true;
+          } else {
+            values = ToNumpy<int32_t>(std::move(c.values), n + 1);
+            size_t data_bytes = c.data.size();
+            data = ToNumpy<uint8_t>(std::move(c.data), data_bytes);
+          }
+          break;
+      }
+      columns.append(nb::make_tuple(schema.name, std::string(TypeName(c.type)), values, mask, data, is_codes));
+    }
+    return nb::make_tuple(batch.num_rows, batch.first_row, columns);
+  }
+
+ private:
+  std::unique_ptr<Scanner> scanner_;
+};
+
+}  // namespace
+}  // namespace outcore
+
+NB_MODULE(_core, m) {
+  using namespace outcore;
+  m.doc() = "outcore engine bindings (private: import outcore instead)";
+
+  m.def("read_memory", [](int pid) { return ReadingToDict(Unwrap(ReadProcessMemory(pid_t(pid)))); }, "pid"_a = 0);
+  m.def("reset_peak_rss", &ResetPeakRss);
+  m.def("parse_size", [](const std::string& text) { return Unwrap(ParseSize(text)); });
+  m.def("format_size", &FormatSize);
+  m.def("default_memory_limit", &DefaultMemoryLimit);
+
+  m.def("ingest", &IngestBinding, "inputs"_a, "output"_a, "memory_limit"_a = nb::none(), "threads"_a = 0,
+        "delimiter"_a = nb::none(), "quote"_a = "\"", "header"_a = true, "na_values"_a = nb::none(),
+        "true_values"_a = nb::none(), "false_values"_a = nb::none(),
+        "schema"_a = std::vector<std::pair<std::string, std::string>>(), "reject"_a = nb::none(),
+        "on_error"_a = "reject", "compression"_a = "zstd", "level"_a = 3, "block_size"_a = nb::none());
+
+  nb::class_<Dataset>(m, "Dataset")
+      .def_static("open", [](const std::string& path) { return Unwrap(Dataset::Open(path)); }, "path"_a)
+      .def_prop_ro("path", &Dataset::path)
+      .def_prop_ro("num_rows", &Dataset::num_rows)
+      .def_prop_ro("num_chunks", &Dataset::num_chunks)
+      .def_prop_ro("file_size", &Dataset::file_size)
+      .def_prop_ro("schema",
+                   [](const Dataset& d) {
+                     nb::list out;
+                     for (const auto& c : d.schema()) out.append(nb::make_tuple(c.name, std::string(TypeName(c.type)), c.dictionary));
+                     return out;
+                   })
+      .def("dictionary",
+           [](const Dataset& d, const std::string& name) {
+             int index = d.FindColumn(name);
+             if (index < 0) Raise(Status::InvalidArgument("no column '" + name + "' in " + d.path()));
+             auto dictionary = Unwrap(d.LoadDictionary(index));
+             nb::list out;
+             for (int64_t i = 0; i < dictionary->size; ++i) {
+               std::string_view v = dictionary->Get(i);
+               out.append(nb::str(v.data(), v.size()));
+             }
+             return out;
+           });
+
+  nb::class_<PyScanner>(m, "Scanner")
+      .def(nb::init<std::shared_ptr<Dataset>, std::optional<std::vector<std::string>>, int64_t, std::optional<int64_t>>(),
+           "dataset"_a, "columns"_a = nb::none(), "batch_rows"_a = 65536, "limit"_a = nb::none())
+      .def("next", &PyScanner::Next);
+
+  BindTransform(m);
+}

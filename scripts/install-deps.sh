@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what outcore needs to build, test and benchmark — Debian packages
+# and PyPI packages, nothing else — into this machine's Python.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+DEBIAN_PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev libroaring-dev libfast-float-dev
+  libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libopenblas-dev liblapacke-dev
+)
+PYTHON_PACKAGES=(
+  "scikit-build-core>=0.10" "nanobind>=2.0" "numpy>=1.24" "pytest>=7"
+  pandas pyarrow scipy psutil scikit-learn polars duckdb
+)
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "==> installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+PYTHON="${PYTHON:-python3}"
+echo "==> installing Python packages into $($PYTHON -c 'import sys; print(sys.prefix)')"
+$PYTHON -m pip install -q --disable-pip-version-check "${PYTHON_PACKAGES[@]}"

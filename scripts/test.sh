@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# README command 2: every test — the C++ suites (GoogleTest, via ctest) and the
+# Python suite (pytest) — against a fresh build of this tree.
+# Run scripts/install-deps.sh once first (the README's first command does).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUTCORE_TESTS=ON bash scripts/build.sh
+echo "==> C++ tests (ctest)"
+ctest --test-dir build/py --output-on-failure -j2
+echo "==> Python tests (pytest)"
+PYTHON="${PYTHON:-python3}"
+# Run from outside the tree so that `import outcore` is the installed package.
+cd tests/python && $PYTHON -m pytest -q -p no:cacheprovider .

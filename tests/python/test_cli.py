@@ -1,0 +1,67 @@
+"""The `outcore` command as a user runs it."""
+
+import json
+
+import pandas as pd
+
+from conftest import run
+
+
+def test_cat_gives_back_what_went_in(clean_csv, tmp_path):
+    out = tmp_path / "c.oc"
+    run("ingest", clean_csv, "-o", out, "--memory-limit", "128MiB", "-q")
+    text = run("cat", out).stdout
+    back = tmp_path / "back.csv"
+    back.write_text(text)
+    na = ["", "NA", "N/A", "NULL", "null", "NaN", "nan", "None"]
+    a = pd.read_csv(clean_csv, keep_default_na=False, na_values=na)
+    b = pd.read_csv(back, keep_default_na=False, na_values=na)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_ingest_json_report_and_info(dirty_csv, tmp_path):
+    out = tmp_path / "d.oc"
+    report = json.loads(run("ingest", dirty_csv, "-o", out, "--json", "--memory-limit", "96MiB").stdout)
+    assert report["rows_read"] == report["rows_kept"] + report["rows_rejected"] > 0
+    assert sum(report["rejected_by_reason"].values()) == report["rows_rejected"]
+    assert report["peak_rss"] > 0 and report["memory_limit"] == 96 << 20
+    info = json.loads(run("info", out, "--json").stdout)
+    assert info["rows"] == report["rows_kept"]
+    assert info["ingest"]["rows_rejected"] == report["rows_rejected"]
+    topic = next(c for c in info["columns"] if c["name"] == "topic")
+    assert topic["dictionary"] and topic["distinct_exact"] and topic["distinct"] == 12
+    text = run("info", out).stdout
+    assert "topic" in text and "dict" in text
+
+
+def test_jsonl_is_valid_json(clean_csv, tmp_path):
+    out = tmp_path / "j.oc"
+    run("ingest", clean_csv, "-o", out, "-q")
+    lines = run("cat", out, "--format", "jsonl", "--limit", 100, "--columns", "id,passage,day").stdout.splitlines()
+    assert len(lines) == 100
+    rows = [json.loads(line) for line in lines]
+    assert rows[0]["id"] == 1 and set(rows[0]) == {"id", "passage", "day"}
+
+
+def test_usage_errors_explain_themselves(tmp_path):
+    r = run("ingest", tmp_path / "nope.csv", "-o", tmp_path / "x.oc", check=False)
+    assert r.returncode == 1 and "nope.csv" in r.stderr
+    r = run("ingest", "a.csv", "-o", "x.oc", "--memory-limit", "lots", check=False)
+    assert r.returncode == 2 and "512MiB" in r.stderr
+    r = run("cat", tmp_path / "none.oc", check=False)
+    assert r.returncode == 1 and "none.oc" in r.stderr
+    assert "Examples" in run("ingest", "--help").stdout
+
+
+def test_multiple_files_and_header_mismatch(tmp_path):
+    a, b, c = tmp_path / "a.csv", tmp_path / "b.csv.gz", tmp_path / "c.csv"
+    a.write_text("k,v\n1,x\n")
+    import gzip
+
+    b.write_bytes(gzip.compress(b"k,v\n2,y\n"))
+    c.write_text("k,w\n3,z\n")
+    run("ingest", a, b, "-o", tmp_path / "ab.oc", "-q")
+    assert run("cat", tmp_path / "ab.oc", "--no-header").stdout == "1,x\n2,y\n"
+    r = run("ingest", a, c, "-o", tmp_path / "ac.oc", check=False)
+    assert r.returncode == 1 and "c.csv" in r.stderr and "'w'" in r.stderr
+    assert not (tmp_path / "ac.oc").exists()
