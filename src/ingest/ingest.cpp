@@ -267,6 +267,9 @@ Status Pipeline::Plan() {
 }
 
 Status Pipeline::OpenInput(int file_index) {
+  dialect_.quote = options_.quote;
+  dialect_.header = options_.header;
+  if (options_.delimiter) dialect_.delimiter = *options_.delimiter;
   OC_ASSIGN_OR_RETURN(source_, OpenByteSource(options_.inputs[size_t(file_index)], &budget_));
   file_index_ = file_index;
   lines_before_ = 0;
@@ -293,7 +296,7 @@ Status Pipeline::ReadNextBlock(RawBlock* block, bool* done) {
       if (*got == 0) eof = true;
     }
     if (eof) break;
-    size_t cut = FindLastRecordEnd(buf.view(), dialect_.quote);
+    size_t cut = FindLastRecordEnd(buf.view(), dialect_);
     if (cut > 0) {
       carry_.Append(buf.data() + cut, buf.size() - cut);
       buf.Resize(cut);
@@ -332,10 +335,25 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
   if (data.empty()) {
     return Status::DataError(options_.inputs[0] + " is empty: there is no header line and no data");
   }
-  dialect_.quote = options_.quote;
-  dialect_.header = options_.header;
+  char cut_with = dialect_.delimiter;
   dialect_.delimiter = options_.delimiter ? *options_.delimiter : SniffDelimiter(data, options_.quote);
   parse_options_.dialect = dialect_;
+  if (dialect_.delimiter != cut_with && !carry_.empty()) {
+    // The block was cut before the delimiter was known; where a record ends
+    // depends on it (a quote opens a field only after a delimiter), so cut again.
+    Buffer& buf = first->data;
+    buf.Append(carry_.data(), carry_.size());
+    carry_.Clear();
+    size_t cut = FindLastRecordEnd(buf.view(), dialect_);
+    if (cut == 0) {
+      return Status::DataError(options_.inputs[0] + ": the first record is longer than " + FormatSize(buf.size()) +
+                               " (an unterminated quote?); raise --memory-limit if such records are real");
+    }
+    carry_.Append(buf.data() + cut, buf.size() - cut);
+    buf.Resize(cut);
+    lines_before_ = CountNewlines(buf.view());
+    data = buf.view();
+  }
   TokenizedBlock tokens;
   Tokenize(data, dialect_, &tokens);
   if (tokens.num_records() == 0) {

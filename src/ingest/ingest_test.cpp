@@ -257,6 +257,26 @@ TEST_F(IngestTest, BlockSizeAndThreadsDoNotChangeTheResult) {
   EXPECT_EQ(b1, b2);
 }
 
+TEST_F(IngestTest, TabSeparatedStrayQuotesAreCutRightAcrossBlocks) {
+  // A literal quote inside an unquoted field (5'11") must not flip the quote
+  // state: records stay whole however the blocks fall.
+  std::string tsv = "height\tnote\n";
+  for (int i = 0; i < 3000; ++i) {
+    tsv += std::to_string(i) + "'11\"\t" + (i % 5 == 0 ? "\"quoted\ttab\nand newline\"" : "plain") + "\n";
+  }
+  std::string in = Write("in.tsv", tsv);
+  IngestOptions o = Options({in}, Path("out.oc"));
+  o.block_bytes = 1024;
+  auto report = Ingest(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->delimiter, '\t');
+  EXPECT_EQ(report->rows_rejected, 0u);
+  auto rows = ReadAll(Path("out.oc"));
+  ASSERT_EQ(rows.size(), 3000u);
+  EXPECT_EQ(rows[2999][0], "2999'11\"");
+  EXPECT_EQ(rows[2995][1], "quoted\ttab\nand newline");
+}
+
 TEST_F(IngestTest, LowCardinalityStringsGetADictionaryAndFreeTextDoesNot) {
   std::string in = Write("in.csv", SyntheticCsv(5000, 2)), out = Path("out.oc");
   ASSERT_TRUE(Ingest(Options({in}, out)).ok());
