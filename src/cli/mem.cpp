@@ -28,7 +28,7 @@ Status RunMem(const MemArgs& args, int* exit_status) {
   LaunchOptions launch;
   launch.argv = args.command;
   launch.interval_seconds = args.interval;
-  Timeline timeline(1000);
+  Timeline timeline(500);
   std::unique_ptr<ProcessTreeSampler> sampler;
   MemReport report;
   auto run = RunCommand(launch, [&](pid_t child, double seconds) {

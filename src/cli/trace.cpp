@@ -122,7 +122,7 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
                 {"OUTCORE_TRACE_PYTHON", args.python ? "1" : "0"},
                 {"OUTCORE_TRACE_THRESHOLD", std::to_string(args.threshold)},
                 {"OUTCORE_TRACE_DEPTH", std::to_string(args.depth)}};
-  Timeline timeline(1000);
+  Timeline timeline(500);
   std::unique_ptr<ProcessTreeSampler> sampler;
   int64_t launch_ns = MonotonicNs();
   auto run = RunCommand(launch, [&](pid_t child, double seconds) {

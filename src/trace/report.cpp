@@ -104,7 +104,10 @@ Described Describe(const SiteStack& stack, const std::vector<LoadedModule>& modu
     d.location = "(unknown)";
     return d;
   }
-  d.location = chosen->file.empty() ? chosen->function : fmt::format("{}:{}", Shorten(chosen->file, cwd), chosen->line);
+  // Without line information the object is the honest location; the function
+  // is only the nearest exported symbol then.
+  if (!chosen->file.empty()) d.location = fmt::format("{}:{}", Shorten(chosen->file, cwd), chosen->line);
+  else d.location = chosen->module.empty() ? chosen->function : BaseName(chosen->module);
   d.function = chosen->function;
   return d;
 }

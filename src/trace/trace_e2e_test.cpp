@@ -299,6 +299,20 @@ TEST(TraceEndToEnd, ProgramKilledBySignalStillGetsItsReport) {
   EXPECT_TRUE(EndsWith(p["top_at_peak"][0]["location"].str(), ":" + std::to_string(LineOf("killed.cpp", "KILL_LINE"))));
 }
 
+TEST(TraceEndToEnd, AllocationFailureNearTheLimitStillGetsItsReport) {
+  // A 600 MB address-space limit: the program's mallocs start failing there.
+  CommandRun run = RunOutcore("trace", "", "/bin/sh -c 'ulimit -v 600000; exec " + Program("out_of_memory") + "'");
+  EXPECT_EQ(run.status, 128 + 6);  // it aborts
+  const Json* p = ProcessNamed(run.report, "trace_prog_out_of_memory");
+  ASSERT_NE(p, nullptr) << run.output;
+  EXPECT_TRUE((*p)["alloc_failed"].boolean());
+  EXPECT_GE((*p)["failed_allocs"].num(), 1);
+  EXPECT_GT((*p)["peak_heap"].num(), double(300 << 20));
+  const Json& top = (*p)["top_at_peak"][0];
+  EXPECT_TRUE(EndsWith(top["location"].str(), ":" + std::to_string(LineOf("out_of_memory.cpp", "OOM_LINE"))));
+  ExpectWithinOnePercent(top["bytes"].num(), (*p)["peak_heap"].num());
+}
+
 TEST(TraceEndToEnd, HtmlAndCollapsedOutputsAreWrittenAndBounded) {
   char dir_template[] = "/tmp/outcore-trace-test-XXXXXX";
   std::string dir = ::mkdtemp(dir_template);
