@@ -101,3 +101,133 @@ class FeatureHasher(_TransformerMixin, _BaseEstimator):
         tags.input_tags.two_d_array = False
         tags.requires_fit = False
         return tags
+
+
+def _is_dataset(X) -> bool:
+    return hasattr(X, "scan") and hasattr(X, "_core") and hasattr(X, "num_rows")
+
+
+def _gen_batches(n, batch_size, min_batch_size=0):
+    """sklearn.utils.gen_batches: full batches, the short remainder merged into the last."""
+    start = 0
+    for _ in range(n // batch_size):
+        end = start + batch_size
+        if end + min_batch_size > n:
+            continue
+        yield slice(start, end)
+        start = end
+    if start < n:
+        yield slice(start, n)
+
+
+def _as_matrix(X, name="X"):
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (n_samples, n_features), got shape {X.shape}")
+    if X.dtype.kind not in "fiub":
+        raise ValueError(f"{name} must be numeric, got dtype {X.dtype}")
+    return X
+
+
+class IncrementalPCA(_TransformerMixin, _BaseEstimator):
+    """Incremental PCA with the same algorithm and numbers as ``sklearn.decomposition.IncrementalPCA``.
+
+    Fits batch by batch in C++ (LAPACK dgesdd via OpenBLAS): ``partial_fit`` on NumPy arrays;
+    ``fit`` on a NumPy array or ``numpy.memmap`` (read one batch at a time, never copied whole),
+    or on an ``outcore.Dataset`` with ``columns=[...]`` (streamed from the .oc file). The default
+    ``batch_size`` is ``5 * n_features``, the short last batch merged as sklearn does. Attributes
+    after fitting: ``components_``, ``explained_variance_``, ``explained_variance_ratio_``,
+    ``singular_values_``, ``mean_``, ``var_``, ``noise_variance_``, ``n_components_``,
+    ``n_samples_seen_``, ``batch_size_``, ``n_features_in_``.
+
+    >>> pca = IncrementalPCA(n_components=2).fit(np.random.rand(100, 5))
+    >>> pca.transform(np.random.rand(3, 5)).shape
+    (3, 2)
+    """
+
+    def __init__(self, n_components=None, *, whiten=False, copy=True, batch_size=None):
+        self.n_components = n_components
+        self.whiten = whiten
+        self.copy = copy
+        self.batch_size = batch_size
+
+    def _new_model(self):
+        for name in ("n_components", "batch_size"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, numbers.Integral) or value < 1):
+                raise ValueError(f"{name} must be a positive integer or None, not {value!r}")
+        return _core.IncrementalPCA(
+            -1 if self.n_components is None else int(self.n_components),
+            bool(self.whiten),
+            -1 if self.batch_size is None else int(self.batch_size),
+        )
+
+    def _sync(self, n_features):
+        for key, value in self._model.state().items():
+            setattr(self, key, value)
+        self.batch_size_ = self._model.batch_size_for(n_features)
+
+    def fit(self, X, y=None, *, columns=None, memory_limit=None):
+        """Fit from scratch on X: an array, a memmap, or an outcore Dataset (with ``columns``)."""
+        self._model = self._new_model()
+        if _is_dataset(X):
+            from . import _core as core
+
+            limit = 0 if memory_limit is None else (
+                memory_limit if isinstance(memory_limit, int) else core.parse_size(memory_limit))
+            self._model.fit_dataset(X._core, list(columns or []), limit)
+            self._input_dtype = np.dtype(np.float64)
+            self._sync(self.n_features_in_)
+            return self
+        X = _as_matrix(X)
+        self._input_dtype = X.dtype if X.dtype == np.float32 else np.dtype(np.float64)
+        if X.dtype == np.float64 and X.flags.c_contiguous:
+            self._model.fit(X)  # batches are read straight from X's memory (or file)
+        else:
+            batch = self._model.batch_size_for(X.shape[1])
+            for part in _gen_batches(X.shape[0], batch, self.n_components or 0):
+                self._model.partial_fit(np.ascontiguousarray(X[part], dtype=np.float64))
+        self._sync(X.shape[1])
+        return self
+
+    def partial_fit(self, X, y=None, check_input=True):
+        """Merge one batch of samples into the model."""
+        if not hasattr(self, "_model"):
+            self._model = self._new_model()
+        X = _as_matrix(X)
+        self._input_dtype = X.dtype if X.dtype == np.float32 else np.dtype(np.float64)
+        self._model.partial_fit(np.ascontiguousarray(X, dtype=np.float64))
+        self._sync(X.shape[1])
+        return self
+
+    def _check_fitted(self):
+        if not hasattr(self, "components_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("This IncrementalPCA instance is not fitted yet. Call 'fit' first.")
+
+    def transform(self, X):
+        """Project X onto the components: (X - mean_) @ components_.T, whitened if asked."""
+        self._check_fitted()
+        X = _as_matrix(X)
+        out = self._model.transform(np.ascontiguousarray(X, dtype=np.float64))
+        return out.astype(np.float32) if X.dtype == np.float32 else out
+
+    def inverse_transform(self, X):
+        """Map projected rows back to the feature space."""
+        self._check_fitted()
+        X = _as_matrix(X)
+        out = self._model.inverse_transform(np.ascontiguousarray(X, dtype=np.float64))
+        return out.astype(np.float32) if X.dtype == np.float32 else out
+
+    def get_covariance(self):
+        """Covariance of the data under the fitted model, as sklearn's PCA computes it."""
+        self._check_fitted()
+        components = self.components_
+        if self.whiten:
+            components = components * np.sqrt(self.explained_variance_)[:, None]
+        variance = np.where(self.explained_variance_ > self.noise_variance_,
+                            self.explained_variance_ - self.noise_variance_, 0.0)
+        cov = (components.T * variance) @ components
+        cov.flat[:: cov.shape[0] + 1] += self.noise_variance_
+        return cov

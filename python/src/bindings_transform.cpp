@@ -4,11 +4,17 @@
 // (each array owns its Buffer through a capsule).
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+#include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
 
 #include <string>
+#include <vector>
 
+#include "outcore/dataset.h"
+#include "transform/dataset_pca.h"
 #include "transform/feature_hasher.h"
+#include "transform/incremental_pca.h"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -158,6 +164,106 @@ nb::tuple HashFeatures(nb::handle raw_x, int64_t n_features, bool alternate_sign
                         BufferToNumpy<int64_t>(csr.ReleaseIndptr(), rows + 1), rows);
 }
 
+void CheckStatus(const Status& status) {
+  if (!status.ok()) RaiseStatus(status);
+}
+
+using Matrix = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+
+// A new (rows x cols) float64 NumPy array that owns its memory.
+nb::object NewMatrix(int64_t rows, int64_t cols, double** data) {
+  auto* owner = new Buffer();
+  owner->Resize(size_t(std::max<int64_t>(rows * cols, 1)) * sizeof(double));
+  *data = owner->as<double>();
+  nb::capsule capsule(owner, [](void* p) noexcept { delete static_cast<Buffer*>(p); });
+  size_t shape[2] = {size_t(rows), size_t(cols)};
+  return nb::cast(nb::ndarray<nb::numpy, double, nb::ndim<2>>(owner->data(), 2, shape, capsule));
+}
+
+nb::object VectorToNumpy(const std::vector<double>& values) {
+  Buffer buffer;
+  buffer.Append(values.data(), values.size() * sizeof(double));
+  return BufferToNumpy<double>(std::move(buffer), values.size());
+}
+
+// The C++ model behind outcore.IncrementalPCA; the Python class adds the
+// estimator protocol and input conversion.
+class PyIncrementalPca {
+ public:
+  PyIncrementalPca(int64_t n_components, bool whiten, int64_t batch_size)
+      : pca_({.n_components = n_components, .whiten = whiten, .batch_size = batch_size}) {}
+
+  void PartialFit(Matrix x) {
+    Status status;
+    {
+      nb::gil_scoped_release release;
+      status = pca_.PartialFit(x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)));
+    }
+    CheckStatus(status);
+  }
+  void Fit(Matrix x) {
+    Status status;
+    {
+      nb::gil_scoped_release release;
+      status = pca_.Fit(x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)));
+    }
+    CheckStatus(status);
+  }
+  void FitDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns, uint64_t memory_limit) {
+    MemoryBudget budget(memory_limit ? memory_limit : DefaultMemoryLimit());
+    Status status;
+    {
+      nb::gil_scoped_release release;
+      status = transform::FitDataset(dataset, columns, &pca_, &budget);
+    }
+    CheckStatus(status);
+  }
+  nb::object Transform(Matrix x) {
+    double* out = nullptr;
+    nb::object result = NewMatrix(int64_t(x.shape(0)), pca_.n_components(), &out);
+    Status status;
+    {
+      nb::gil_scoped_release release;
+      status = pca_.Transform(x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)), out);
+    }
+    CheckStatus(status);
+    return result;
+  }
+  nb::object InverseTransform(Matrix y) {
+    if (int64_t(y.shape(1)) != pca_.n_components()) {
+      RaiseStatus(Status::InvalidArgument("X has " + std::to_string(y.shape(1)) + " columns, expected n_components=" +
+                                          std::to_string(pca_.n_components())));
+    }
+    double* out = nullptr;
+    nb::object result = NewMatrix(int64_t(y.shape(0)), pca_.n_features(), &out);
+    CheckStatus(pca_.InverseTransform(y.data(), int64_t(y.shape(0)), out));
+    return result;
+  }
+  nb::dict State() const {
+    nb::dict d;
+    if (!pca_.fitted()) return d;
+    const int64_t k = pca_.n_components(), f = pca_.n_features();
+    double* data = nullptr;
+    nb::object components = NewMatrix(k, f, &data);
+    std::copy(pca_.components().begin(), pca_.components().end(), data);
+    d["components_"] = components;
+    d["n_components_"] = k;
+    d["n_features_in_"] = f;
+    d["n_samples_seen_"] = pca_.n_samples_seen();
+    d["singular_values_"] = VectorToNumpy(pca_.singular_values());
+    d["mean_"] = VectorToNumpy(pca_.mean());
+    d["var_"] = VectorToNumpy(pca_.var());
+    d["explained_variance_"] = VectorToNumpy(pca_.explained_variance());
+    d["explained_variance_ratio_"] = VectorToNumpy(pca_.explained_variance_ratio());
+    d["noise_variance_"] = pca_.noise_variance();
+    return d;
+  }
+  int64_t EffectiveBatchSize(int64_t cols) const { return pca_.EffectiveBatchSize(cols); }
+
+ private:
+  transform::IncrementalPca pca_;
+};
+
 }  // namespace
 
 void BindTransform(nb::module_& m) {
@@ -165,6 +271,16 @@ void BindTransform(nb::module_& m) {
   m.def("murmurhash3_32", [](nb::bytes key, uint32_t seed) {
     return int32_t(transform::MurmurHash3X86_32(key.c_str(), key.size(), seed));
   }, "key"_a, "seed"_a = 0);
+
+  nb::class_<PyIncrementalPca>(m, "IncrementalPCA")
+      .def(nb::init<int64_t, bool, int64_t>(), "n_components"_a, "whiten"_a, "batch_size"_a)
+      .def("partial_fit", &PyIncrementalPca::PartialFit, "X"_a)
+      .def("fit", &PyIncrementalPca::Fit, "X"_a)
+      .def("fit_dataset", &PyIncrementalPca::FitDataset, "dataset"_a, "columns"_a, "memory_limit"_a = 0)
+      .def("transform", &PyIncrementalPca::Transform, "X"_a)
+      .def("inverse_transform", &PyIncrementalPca::InverseTransform, "X"_a)
+      .def("state", &PyIncrementalPca::State)
+      .def("batch_size_for", &PyIncrementalPca::EffectiveBatchSize, "n_features"_a);
 }
 
 }  // namespace outcore

@@ -1,0 +1,30 @@
+// Incremental PCA over numeric columns of a .oc file, streamed: rows are
+// gathered into sklearn's fit() batches (gen_batches with the short last
+// batch merged) in one reusable buffer, so memory is O(batch x columns)
+// whatever the row count. Thread-safety: one call per IncrementalPca at a time.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "outcore/dataset.h"
+#include "transform/incremental_pca.h"
+
+namespace outcore::transform {
+
+// Fits `pca` from scratch on `columns` (empty: every numeric column) of
+// `dataset`, exactly as sklearn's fit() on the same matrix.
+//   IncrementalPca pca({.n_components = 8});
+//   OC_RETURN_IF_ERROR(FitDataset(dataset, {"x1", "x2", "x3"}, &pca, &budget));
+Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
+                  IncrementalPca* pca, MemoryBudget* budget, int64_t scan_batch_rows = 64 * 1024);
+
+// Transforms the rows of `dataset` with a fitted `pca` and hands each batch of
+// results (rows x n_components, row-major) to `sink`, in row order.
+Status TransformDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
+                        const IncrementalPca& pca, MemoryBudget* budget,
+                        const std::function<Status(const double* rows, int64_t count)>& sink);
+
+}  // namespace outcore::transform

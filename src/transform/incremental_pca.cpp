@@ -1,0 +1,272 @@
+#include "transform/incremental_pca.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace outcore::transform {
+
+int64_t BatchLengthAt(int64_t start, int64_t rows, int64_t batch_size, int64_t min_batch_size) {
+  if (start >= rows) return 0;
+  if (start + batch_size + min_batch_size <= rows) return batch_size;
+  return rows - start;
+}
+
+IncrementalPca::IncrementalPca(IncrementalPcaOptions options, MemoryBudget* budget)
+    : options_(options), budget_(budget), stacked_(budget), singular_(budget), left_(budget), right_(budget) {}
+
+void IncrementalPca::Reset() {
+  n_components_ = n_features_ = n_samples_seen_ = 0;
+  components_.clear();
+  singular_values_.clear();
+  mean_.clear();
+  var_.clear();
+  explained_variance_.clear();
+  explained_variance_ratio_.clear();
+  noise_variance_ = 0;
+}
+
+int64_t IncrementalPca::EffectiveBatchSize(int64_t cols) const {
+  return options_.batch_size > 0 ? options_.batch_size : 5 * cols;
+}
+
+Status IncrementalPca::Fit(const double* x, int64_t rows, int64_t cols, int64_t row_stride) {
+  Reset();
+  if (row_stride == 0) row_stride = cols;
+  const int64_t batch_size = EffectiveBatchSize(cols);
+  if (batch_size < 1) return Status::InvalidArgument("batch_size must be at least 1");
+  const int64_t min_batch = std::max<int64_t>(options_.n_components, 0);
+  for (int64_t start = 0; start < rows;) {
+    int64_t length = BatchLengthAt(start, rows, batch_size, min_batch);
+    OC_RETURN_IF_ERROR(PartialFit(x + start * row_stride, length, cols, row_stride));
+    start += length;
+  }
+  return Status::OK();
+}
+
+Status IncrementalPca::PartialFit(const double* x, int64_t rows, int64_t cols, int64_t row_stride) {
+  if (row_stride == 0) row_stride = cols;
+  if (rows < 1 || cols < 1) {
+    return Status::InvalidArgument("IncrementalPCA needs at least one sample and one feature, got a " +
+                                   std::to_string(rows) + " x " + std::to_string(cols) + " batch");
+  }
+  const bool first_pass = n_samples_seen_ == 0;
+  if (!first_pass && cols != n_features_) {
+    return Status::InvalidArgument("a batch has " + std::to_string(cols) + " features, but the model was fitted with " +
+                                   std::to_string(n_features_));
+  }
+  // Number of components, checked as sklearn's partial_fit checks it.
+  int64_t k;
+  if (options_.n_components < 0) {
+    k = first_pass ? std::min(rows, cols) : n_components_;
+  } else if (options_.n_components > cols) {
+    return Status::InvalidArgument("n_components=" + std::to_string(options_.n_components) +
+                                   " invalid for n_features=" + std::to_string(cols) +
+                                   ", need more rows than n_components to fit");
+  } else if (options_.n_components > rows && first_pass) {
+    return Status::InvalidArgument("n_components=" + std::to_string(options_.n_components) +
+                                   " must be less or equal to the batch number of samples " + std::to_string(rows) +
+                                   " for the first partial_fit call");
+  } else {
+    k = options_.n_components;
+  }
+  if (k < 1) return Status::InvalidArgument("n_components must be at least 1");
+  for (int64_t row = 0; row < rows; ++row) {
+    const double* r = x + row * row_stride;
+    for (int64_t col = 0; col < cols; ++col) {
+      if (!std::isfinite(r[col])) {
+        return Status::InvalidArgument("input contains NaN or infinity (batch row " + std::to_string(row) +
+                                       ", column " + std::to_string(col) +
+                                       "): drop or impute those rows before IncrementalPCA");
+      }
+    }
+  }
+
+  // Running mean and variance (sklearn's _incremental_mean_and_var).
+  const auto width = size_t(cols);
+  std::vector<double> new_sum(width, 0.0), correction(width, 0.0), new_unnormalized(width, 0.0);
+  for (int64_t row = 0; row < rows; ++row) {
+    const double* r = x + row * row_stride;
+    for (int64_t col = 0; col < cols; ++col) new_sum[col] += r[col];
+  }
+  const double n = double(rows);
+  std::vector<double> batch_mean(width);
+  for (int64_t col = 0; col < cols; ++col) batch_mean[col] = new_sum[col] / n;
+  for (int64_t row = 0; row < rows; ++row) {
+    const double* r = x + row * row_stride;
+    for (int64_t col = 0; col < cols; ++col) {
+      double d = r[col] - batch_mean[col];
+      correction[col] += d;
+      new_unnormalized[col] += d * d;
+    }
+  }
+  const double last_n = double(n_samples_seen_);
+  const double total = last_n + n;
+  std::vector<double> col_mean(width), col_var(width);
+  for (int64_t col = 0; col < cols; ++col) {
+    double unnormalized = new_unnormalized[col] - correction[col] * correction[col] / n;
+    if (!first_pass) {
+      double last_sum = mean_[col] * last_n;
+      double last_over_new = last_n / n;
+      double diff = last_sum / last_over_new - new_sum[col];
+      unnormalized += var_[col] * last_n + last_over_new / total * diff * diff;
+      col_mean[col] = (last_sum + new_sum[col]) / total;
+    } else {
+      col_mean[col] = new_sum[col] / total;
+    }
+    col_var[col] = unnormalized / total;
+  }
+
+  // The matrix to decompose: the centred batch, after the previous components
+  // scaled by their singular values and before the mean-correction row.
+  const int64_t prior = first_pass ? 0 : n_components_;
+  const int64_t m = first_pass ? rows : prior + rows + 1;
+  stacked_.Resize(size_t(m * cols) * sizeof(double));
+  double* a = stacked_.as<double>();
+  for (int64_t i = 0; i < prior; ++i) {
+    for (int64_t col = 0; col < cols; ++col) a[i * cols + col] = singular_values_[i] * components_[i * cols + col];
+  }
+  const std::vector<double>& centre = first_pass ? col_mean : batch_mean;
+  for (int64_t row = 0; row < rows; ++row) {
+    const double* r = x + row * row_stride;
+    double* out = a + (prior + row) * cols;
+    for (int64_t col = 0; col < cols; ++col) out[col] = r[col] - centre[col];
+  }
+  if (!first_pass) {
+    double scale = std::sqrt((last_n / total) * n);
+    double* out = a + (prior + rows) * cols;
+    for (int64_t col = 0; col < cols; ++col) out[col] = scale * (mean_[col] - batch_mean[col]);
+  }
+
+  const int64_t rank = std::min(m, cols);
+  singular_.Resize(size_t(rank) * sizeof(double));
+  left_.Resize(size_t(m * rank) * sizeof(double));
+  right_.Resize(size_t(rank * cols) * sizeof(double));
+  double* s = singular_.as<double>();
+  double* vt = right_.as<double>();
+  lapack_int info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', lapack_int(m), lapack_int(cols), a, lapack_int(cols), s,
+                                   left_.as<double>(), lapack_int(rank), vt, lapack_int(cols));
+  if (info != 0) {
+    return Status::InvalidArgument("the SVD did not converge (LAPACK dgesdd info " + std::to_string(info) +
+                                   "); check the input for extreme values");
+  }
+  // svd_flip(u_based_decision=False): the largest |v| of each row of Vt is positive.
+  for (int64_t i = 0; i < rank; ++i) {
+    double* v = vt + i * cols;
+    int64_t arg = 0;
+    for (int64_t col = 1; col < cols; ++col) {
+      if (std::fabs(v[col]) > std::fabs(v[arg])) arg = col;
+    }
+    if (v[arg] < 0) {
+      for (int64_t col = 0; col < cols; ++col) v[col] = -v[col];
+    }
+  }
+
+  double total_var = 0;
+  for (int64_t col = 0; col < cols; ++col) total_var += col_var[col] * total;
+  n_samples_seen_ = int64_t(total);
+  n_features_ = cols;
+  n_components_ = k;
+  components_.assign(vt, vt + k * cols);
+  singular_values_.assign(s, s + k);
+  mean_ = std::move(col_mean);
+  var_ = std::move(col_var);
+  explained_variance_.resize(size_t(k));
+  explained_variance_ratio_.resize(size_t(k));
+  double noise_sum = 0;
+  for (int64_t i = 0; i < rank; ++i) {
+    double ev = s[i] * s[i] / (total - 1);
+    if (i < k) {
+      explained_variance_[i] = ev;
+      explained_variance_ratio_[i] = s[i] * s[i] / total_var;
+    } else {
+      noise_sum += ev;
+    }
+  }
+  if (k != rows && k != cols) {
+    noise_variance_ = rank > k ? noise_sum / double(rank - k) : std::numeric_limits<double>::quiet_NaN();
+  } else {
+    noise_variance_ = 0;
+  }
+  return Status::OK();
+}
+
+Status IncrementalPca::Transform(const double* x, int64_t rows, int64_t cols, double* out, int64_t row_stride) const {
+  if (!fitted()) return Status::InvalidArgument("IncrementalPCA is not fitted yet: call fit or partial_fit first");
+  if (cols != n_features_) {
+    return Status::InvalidArgument("X has " + std::to_string(cols) + " features, but IncrementalPCA was fitted with " +
+                                   std::to_string(n_features_));
+  }
+  if (rows == 0) return Status::OK();
+  if (row_stride == 0) row_stride = cols;
+  const int64_t k = n_components_;
+  // As sklearn: X @ C^T - mean @ C^T (the data is never copied to centre it).
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(k), int(cols), 1.0, x, int(row_stride),
+              components_.data(), int(cols), 0.0, out, int(k));
+  std::vector<double> offset(static_cast<size_t>(k), 0.0), scale(static_cast<size_t>(k), 1.0);
+  for (int64_t i = 0; i < k; ++i) {
+    for (int64_t col = 0; col < cols; ++col) offset[i] += mean_[col] * components_[i * cols + col];
+    if (options_.whiten) scale[i] = std::max(std::sqrt(explained_variance_[i]), std::numeric_limits<double>::epsilon());
+  }
+  for (int64_t row = 0; row < rows; ++row) {
+    double* r = out + row * k;
+    for (int64_t i = 0; i < k; ++i) {
+      r[i] -= offset[i];
+      if (options_.whiten) r[i] /= scale[i];
+    }
+  }
+  return Status::OK();
+}
+
+Status IncrementalPca::InverseTransform(const double* y, int64_t rows, double* out) const {
+  if (!fitted()) return Status::InvalidArgument("IncrementalPCA is not fitted yet: call fit or partial_fit first");
+  if (rows == 0) return Status::OK();
+  const int64_t k = n_components_, cols = n_features_;
+  std::vector<double> scaled;
+  const double* basis = components_.data();
+  if (options_.whiten) {
+    scaled = components_;
+    for (int64_t i = 0; i < k; ++i) {
+      double f = std::sqrt(explained_variance_[i]);
+      for (int64_t col = 0; col < cols; ++col) scaled[i * cols + col] *= f;
+    }
+    basis = scaled.data();
+  }
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(cols), int(k), 1.0, y, int(k), basis, int(cols),
+              0.0, out, int(cols));
+  for (int64_t row = 0; row < rows; ++row) {
+    for (int64_t col = 0; col < cols; ++col) out[row * cols + col] += mean_[col];
+  }
+  return Status::OK();
+}
+
+Status IncrementalPca::Restore(int64_t n_components, int64_t n_features, int64_t n_samples_seen,
+                               std::vector<double> components, std::vector<double> singular_values,
+                               std::vector<double> mean, std::vector<double> var,
+                               std::vector<double> explained_variance, std::vector<double> explained_variance_ratio,
+                               double noise_variance) {
+  const auto k = size_t(n_components), f = size_t(n_features);
+  if (n_components < 1 || n_features < 1 || n_samples_seen < 1 || components.size() != k * f ||
+      singular_values.size() != k || mean.size() != f || var.size() != f || explained_variance.size() != k ||
+      explained_variance_ratio.size() != k) {
+    return Status::InvalidArgument("inconsistent IncrementalPCA state: array sizes do not match n_components=" +
+                                   std::to_string(n_components) + ", n_features=" + std::to_string(n_features));
+  }
+  n_components_ = n_components;
+  n_features_ = n_features;
+  n_samples_seen_ = n_samples_seen;
+  components_ = std::move(components);
+  singular_values_ = std::move(singular_values);
+  mean_ = std::move(mean);
+  var_ = std::move(var);
+  explained_variance_ = std::move(explained_variance);
+  explained_variance_ratio_ = std::move(explained_variance_ratio);
+  noise_variance_ = noise_variance;
+  return Status::OK();
+}
+
+}  // namespace outcore::transform
