@@ -11,6 +11,9 @@ namespace outcore {
 namespace {
 
 constexpr size_t kDetailValueBytes = 80;
+// Rows per pass over all columns: a few hundred KiB of a block, so the second
+// and later columns find the rows' bytes in L2 cache.
+constexpr size_t kRowsPerPass = 2048;
 constexpr uint64_t kMaxStringBytes = uint64_t(std::numeric_limits<int32_t>::max());
 
 // Grows a bitmap from `old_bits` to `new_bits`, the new bits set to `fill`.
@@ -94,28 +97,36 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
   CheckRecords(batch);
   std::vector<size_t> bases(schema_.size());
   for (size_t column = 0; column < schema_.size(); ++column) {
-    ColumnVector* vector = &(*columns)[column];
-    bases[column] = size_t(vector->length);
-    // Dispatch once per column per block; the loops below are per value.
-    switch (schema_[column]) {
-      case TypeId::kBool:
-        ParseBoolColumn(batch, column, vector);
-        break;
-      case TypeId::kInt64:
-        ParseFixedWidthColumn<int64_t>(batch, column, vector, ParseInt64);
-        break;
-      case TypeId::kFloat64:
-        ParseFixedWidthColumn<double>(batch, column, vector, ParseFloat64);
-        break;
-      case TypeId::kDate:
-        ParseFixedWidthColumn<int32_t>(batch, column, vector, ParseDate);
-        break;
-      case TypeId::kTimestamp:
-        ParseFixedWidthColumn<int64_t>(batch, column, vector, ParseTimestamp);
-        break;
-      case TypeId::kString:
-        OC_RETURN_IF_ERROR(ParseStringColumn(batch, column, vector));
-        break;
+    bases[column] = size_t((*columns)[column].length);
+    PrepareColumn(&(*columns)[column], rows);
+  }
+  // Every column walks a pass of rows while its bytes are still in cache, and
+  // dispatch on type happens once per column per pass, never per value.
+  for (size_t begin = 0; begin < rows; begin += kRowsPerPass) {
+    const size_t end = std::min(rows, begin + kRowsPerPass);
+    for (size_t column = 0; column < schema_.size(); ++column) {
+      ColumnVector* vector = &(*columns)[column];
+      const Rows range{bases[column], begin, end};
+      switch (schema_[column]) {
+        case TypeId::kBool:
+          ParseBoolRows(batch, column, range, vector);
+          break;
+        case TypeId::kInt64:
+          ParseFixedWidthRows<int64_t>(batch, column, range, vector, ParseInt64);
+          break;
+        case TypeId::kFloat64:
+          ParseFixedWidthRows<double>(batch, column, range, vector, ParseFloat64);
+          break;
+        case TypeId::kDate:
+          ParseFixedWidthRows<int32_t>(batch, column, range, vector, ParseDate);
+          break;
+        case TypeId::kTimestamp:
+          ParseFixedWidthRows<int64_t>(batch, column, range, vector, ParseTimestamp);
+          break;
+        case TypeId::kString:
+          OC_RETURN_IF_ERROR(ParseStringRows(batch, column, range, vector));
+          break;
+      }
     }
   }
 
@@ -174,21 +185,41 @@ void BlockParser::MarkNull(ColumnVector* vector, size_t base, size_t rows, size_
   ClearBit(vector->validity.data(), int64_t(base + row));
 }
 
-template <typename T, typename ParseFn>
-void BlockParser::ParseFixedWidthColumn(const Batch& batch, size_t column, ColumnVector* vector, ParseFn parse) {
+void BlockParser::PrepareColumn(ColumnVector* vector, size_t rows) const {
   const size_t base = size_t(vector->length);
+  if (!vector->validity.empty()) ResizeBits(&vector->validity, base, base + rows, true);
+  switch (vector->type) {
+    case TypeId::kBool:
+      ResizeBits(&vector->values, base, base + rows, false);
+      break;
+    case TypeId::kString:
+      if (vector->values.empty()) vector->values.Push(int32_t(0));
+      vector->values.Resize((base + rows + 1) * sizeof(int32_t));
+      break;
+    case TypeId::kDate:
+      vector->values.Resize((base + rows) * sizeof(int32_t));
+      break;
+    case TypeId::kInt64:
+    case TypeId::kFloat64:
+    case TypeId::kTimestamp:
+      vector->values.Resize((base + rows) * sizeof(int64_t));
+      break;
+  }
+}
+
+template <typename T, typename ParseFn>
+void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector,
+                                      ParseFn parse) {
   const TypeId type = vector->type;
   const char quote = options_.dialect.quote;
-  if (!vector->validity.empty()) ResizeBits(&vector->validity, base, base + batch.rows, true);
-  vector->values.Resize((base + batch.rows) * sizeof(T));
-  T* out = vector->values.as<T>() + base;
-  for (size_t row = 0; row < batch.rows; ++row) {
+  T* out = vector->values.as<T>() + range.base;
+  for (size_t row = range.begin; row < range.end; ++row) {
     out[row] = T();
     if (failed_[row]) continue;
     const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
     const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
     if (IsNull(value, span, type)) {
-      MarkNull(vector, base, batch.rows, row);
+      MarkNull(vector, range.base, batch.rows, row);
       continue;
     }
     const ParseOutcome outcome = parse(value, &out[row]);
@@ -199,17 +230,14 @@ void BlockParser::ParseFixedWidthColumn(const Batch& batch, size_t column, Colum
   }
 }
 
-void BlockParser::ParseBoolColumn(const Batch& batch, size_t column, ColumnVector* vector) {
-  const size_t base = size_t(vector->length);
+void BlockParser::ParseBoolRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector) {
   const char quote = options_.dialect.quote;
-  if (!vector->validity.empty()) ResizeBits(&vector->validity, base, base + batch.rows, true);
-  ResizeBits(&vector->values, base, base + batch.rows, false);
-  for (size_t row = 0; row < batch.rows; ++row) {
+  for (size_t row = range.begin; row < range.end; ++row) {
     if (failed_[row]) continue;
     const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
     const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
     if (IsNull(value, span, TypeId::kBool)) {
-      MarkNull(vector, base, batch.rows, row);
+      MarkNull(vector, range.base, batch.rows, row);
       continue;
     }
     bool parsed;
@@ -217,27 +245,22 @@ void BlockParser::ParseBoolColumn(const Batch& batch, size_t column, ColumnVecto
     if (outcome != ParseOutcome::kOk) {
       RejectValue(batch, row, column, outcome, value);
     } else if (parsed) {
-      SetBit(vector->values.data(), int64_t(base + row));
+      SetBit(vector->values.data(), int64_t(range.base + row));
     }
   }
 }
 
-Status BlockParser::ParseStringColumn(const Batch& batch, size_t column, ColumnVector* vector) {
-  const size_t base = size_t(vector->length);
+Status BlockParser::ParseStringRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector) {
   const char quote = options_.dialect.quote;
   const bool check_utf8 = options_.validate_utf8 && !batch.all_utf8;
-  if (!vector->validity.empty()) ResizeBits(&vector->validity, base, base + batch.rows, true);
-  if (vector->values.empty()) vector->values.Push(int32_t(0));
-  vector->values.Resize((base + batch.rows + 1) * sizeof(int32_t));
-  for (size_t row = 0; row < batch.rows; ++row) {
-    // Offsets are re-read through as<>() because data.Append never moves values.
-    int32_t* offsets = vector->values.as<int32_t>() + base;
+  int32_t* offsets = vector->values.as<int32_t>() + range.base;  // data.Append never moves values
+  for (size_t row = range.begin; row < range.end; ++row) {
     offsets[row + 1] = offsets[row];
     if (failed_[row]) continue;
     const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
     const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
     if (IsNull(value, span, TypeId::kString)) {
-      MarkNull(vector, base, batch.rows, row);
+      MarkNull(vector, range.base, batch.rows, row);
       continue;
     }
     if (check_utf8 && !IsValidUtf8(value)) {

@@ -56,11 +56,20 @@ class BlockParser {
  private:
   struct Batch;  // the block being parsed
 
+  // Rows [begin, end) of the batch; row r goes to slot base + r of a column.
+  struct Rows {
+    size_t base;
+    size_t begin;
+    size_t end;
+  };
+
   void CheckRecords(const Batch& batch);
+  // Sizes a column's buffers for `rows` more values (and validity, if present).
+  void PrepareColumn(ColumnVector* vector, size_t rows) const;
   template <typename T, typename ParseFn>
-  void ParseFixedWidthColumn(const Batch& batch, size_t column, ColumnVector* vector, ParseFn parse);
-  void ParseBoolColumn(const Batch& batch, size_t column, ColumnVector* vector);
-  Status ParseStringColumn(const Batch& batch, size_t column, ColumnVector* vector);
+  void ParseFixedWidthRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector, ParseFn parse);
+  void ParseBoolRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector);
+  Status ParseStringRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector);
   // In a string column a quoted "" or "NA" is a value: that is how a writer
   // tells an empty string from a missing one.
   bool IsNull(std::string_view value, const FieldSpan& span, TypeId type) const {
