@@ -162,12 +162,14 @@ void BlockParser::CheckRecords(const Batch& batch) {
           break;
         }
       }
+      const std::string which = "field " + std::to_string(column + 1);
+      if (size_t(column) >= expected) column = -1;  // past the last column: the whole row
       if (status == RecordStatus::kUnterminatedQuote) {
         Reject(batch, row, column, RejectReason::kUnterminatedQuote,
-               "quoted field " + std::to_string(column + 1) + " is never closed before the end of the input");
+               "quoted " + which + " is never closed before the end of the input");
       } else {
         Reject(batch, row, column, RejectReason::kMalformedQuote,
-               "text after the closing quote of field " + std::to_string(column + 1));
+               "text after the closing quote of " + which);
       }
     } else if (fields != expected) {
       Reject(batch, row, -1, RejectReason::kFieldCount,

@@ -156,6 +156,14 @@ TEST(BlockParser, CompactionKeepsBitsAndValidityAligned) {
   EXPECT_EQ(parsed.columns[1].null_count, nulls);
 }
 
+TEST(BlockParser, BadQuotesPastTheLastColumnRejectTheWholeRow) {
+  auto parsed = ParseCsv("a,b\n1,2,\"x\"y\n", {TypeId::kInt64, TypeId::kInt64});
+  ASSERT_EQ(parsed.rejects.size(), 1u);
+  EXPECT_EQ(parsed.rejects[0].reason, RejectReason::kMalformedQuote);
+  EXPECT_EQ(parsed.rejects[0].column, -1);
+  EXPECT_EQ(parsed.rejects[0].detail, "text after the closing quote of field 3");
+}
+
 TEST(BlockParser, NullsOnlyInRejectedRowsLeaveValidityEmpty) {
   auto parsed = ParseCsv("i,j\n1,2\n,bad\n3,4\n", {TypeId::kInt64, TypeId::kInt64});
   ASSERT_EQ(parsed.rejects.size(), 1u);
