@@ -3,11 +3,17 @@
 // with -DOUTCORE_BENCH=ON:  ./csv_benchmark --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <fstream>
 #include <random>
 #include <string>
 
+#include <zlib.h>
+#include <zstd.h>
+
 #include "csv/block_parser.h"
 #include "csv/record_boundary.h"
+#include "csv/source.h"
 #include "csv/tokenizer.h"
 
 namespace outcore {
@@ -107,6 +113,50 @@ void BM_TokenizeAndParse(benchmark::State& state) {
   state.SetBytesProcessed(int64_t(state.iterations() * block.size()));
 }
 BENCHMARK(BM_TokenizeAndParse)->Unit(benchmark::kMillisecond);
+
+// Writes the sample compressed to a temp file once; returns its path.
+std::string CompressedSample(bool gzip) {
+  const std::string& data = SampleBlock();
+  std::string compressed;
+  if (gzip) {
+    z_stream stream{};
+    deflateInit2(&stream, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    compressed.resize(deflateBound(&stream, uLong(data.size())));
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    stream.avail_in = uInt(data.size());
+    stream.next_out = reinterpret_cast<Bytef*>(compressed.data());
+    stream.avail_out = uInt(compressed.size());
+    deflate(&stream, Z_FINISH);
+    compressed.resize(stream.total_out);
+    deflateEnd(&stream);
+  } else {
+    compressed.resize(ZSTD_compressBound(data.size()));
+    compressed.resize(ZSTD_compress(compressed.data(), compressed.size(), data.data(), data.size(), 3));
+  }
+  const std::string path = std::string("/tmp/outcore_csv_benchmark") + (gzip ? ".gz" : ".zst");
+  std::ofstream(path, std::ios::binary) << compressed;
+  return path;
+}
+
+// Decompressed bytes per second through OpenByteSource, 1 MiB reads.
+void ReadAll(benchmark::State& state, bool gzip) {
+  const std::string path = CompressedSample(gzip);
+  std::string buffer(1 << 20, '\0');
+  for (auto _ : state) {
+    auto source = OpenByteSource(path, nullptr);
+    if (!source.ok()) state.SkipWithError("cannot open the sample");
+    while (true) {
+      auto got = (*source)->Read(buffer.data(), buffer.size());
+      if (!got.ok() || *got == 0) break;
+    }
+  }
+  std::remove(path.c_str());
+  state.SetBytesProcessed(int64_t(state.iterations() * SampleBlock().size()));
+}
+void BM_ReadGzip(benchmark::State& state) { ReadAll(state, true); }
+void BM_ReadZstd(benchmark::State& state) { ReadAll(state, false); }
+BENCHMARK(BM_ReadGzip)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReadZstd)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace outcore
