@@ -54,6 +54,8 @@ constexpr double kDictionaryShare = 0.2;
 // A first chunk with more distinct values than this share of its rows is not
 // worth a dictionary (free text, ids): the column goes plain at once.
 constexpr double kMaxDistinctShareForDictionary = 0.5;
+// Bytes of the first block that type inference looks at.
+constexpr size_t kInferenceSampleBytes = 2 << 20;
 
 struct RawBlock {
   uint64_t seq = 0;
@@ -151,6 +153,9 @@ class Pipeline {
   Status ReadFirstBlock(RawBlock* block, bool* done);
   Status ReadHeaderAndSchema(RawBlock* first);
   Status CheckHeader(int file_index, const RawBlock& block);
+  // The first records of a file's first block, up to kInferenceSampleBytes
+  // (tens of thousands of rows): the header and the type-inference sample.
+  std::string_view LeadingRecords(std::string_view data) const;
   void ReaderLoop(RawBlock first, bool first_file_done);
   Status ReadNextBlock(RawBlock* block, bool* done);
   void WorkerLoop(Worker* worker);
@@ -354,8 +359,9 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
     lines_before_ = CountNewlines(buf.view());
     data = buf.view();
   }
-  TokenizedBlock tokens;
-  Tokenize(data, dialect_, &tokens);
+  std::string_view sample = LeadingRecords(data);
+  TokenizedBlock tokens(&budget_);
+  Tokenize(sample, dialect_, &tokens);
   if (tokens.num_records() == 0) {
     return Status::DataError(options_.inputs[0] + " has no records (only blank lines)");
   }
@@ -364,7 +370,7 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
   if (options_.header) {
     std::set<std::string> seen;
     for (size_t f = 0; f < field_count; ++f) {
-      std::string name(FieldValue(data, tokens.fields[tokens.record_fields[0] + f], dialect_.quote, &scratch));
+      std::string name(FieldValue(sample, tokens.fields[tokens.record_fields[0] + f], dialect_.quote, &scratch));
       if (name.empty()) name = "column_" + std::to_string(f + 1);
       if (!seen.insert(name).second) {
         return Status::DataError(options_.inputs[0] + ": the header names column '" + name +
@@ -379,7 +385,7 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
   inference.dialect = dialect_;
   inference.spellings = parse_options_.spellings;
   std::vector<ColumnInference> guesses =
-      InferColumnTypes(data, tokens, first->skip_records, header_.size(), inference);
+      InferColumnTypes(sample, tokens, first->skip_records, header_.size(), inference);
   columns_.resize(header_.size());
   for (size_t c = 0; c < header_.size(); ++c) {
     ColumnState& col = columns_[c];
@@ -415,10 +421,16 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
   return Status::OK();
 }
 
+std::string_view Pipeline::LeadingRecords(std::string_view data) const {
+  if (data.size() <= kInferenceSampleBytes) return data;
+  size_t cut = FindLastRecordEnd(data.substr(0, kInferenceSampleBytes), dialect_);
+  return cut > 0 ? data.substr(0, cut) : data;
+}
+
 Status Pipeline::CheckHeader(int file_index, const RawBlock& block) {
   const std::string& path = options_.inputs[size_t(file_index)];
-  std::string_view data = block.data.view();
-  TokenizedBlock tokens;
+  std::string_view data = LeadingRecords(block.data.view());
+  TokenizedBlock tokens(&budget_);
   Tokenize(data, dialect_, &tokens);
   if (tokens.num_records() == 0) return Status::OK();  // empty file: contributes nothing
   size_t fields = tokens.record_fields[1] - tokens.record_fields[0];
