@@ -123,6 +123,7 @@ void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* ou
       p += 2;
       continue;
     }
+    if (*p == '\r' && p + 1 == end) break;  // a lone CR ending the input: a blank line too
     const char* const record_start = p;
     const uint32_t record_line = line;
     RecordStatus status = RecordStatus::kOk;

@@ -56,6 +56,7 @@ TEST(Tokenizer, EmptyInputAndHeaderOnly) {
 
 TEST(Tokenizer, BlankLinesProduceNoRecord) {
   EXPECT_EQ(Split("\n\na\n\r\n\nb\n\n"), (Records{{"a"}, {"b"}}));
+  EXPECT_EQ(Split("a\n\r"), (Records{{"a"}}));
 }
 
 TEST(Tokenizer, QuoteInsideUnquotedFieldIsLiteral) {
