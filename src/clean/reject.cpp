@@ -1,11 +1,12 @@
 #include "clean/reject.h"
 
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 #include "csv/writer.h"
 
@@ -37,19 +38,28 @@ Status WriteAll(int fd, std::string_view bytes, const std::string& path) {
 
 std::string_view RejectReasonName(RejectReason reason) {
   switch (reason) {
-    case RejectReason::kFieldCount: return "field_count";
-    case RejectReason::kUnparsable: return "unparsable";
-    case RejectReason::kOutOfRange: return "out_of_range";
-    case RejectReason::kInvalidUtf8: return "invalid_utf8";
-    case RejectReason::kUnterminatedQuote: return "unterminated_quote";
-    case RejectReason::kMalformedQuote: return "malformed_quote";
-    case RejectReason::kRule: return "rule";
-    case RejectReason::kRowTooLong: return "row_too_long";
+    case RejectReason::kFieldCount:
+      return "field_count";
+    case RejectReason::kUnparsable:
+      return "unparsable";
+    case RejectReason::kOutOfRange:
+      return "out_of_range";
+    case RejectReason::kInvalidUtf8:
+      return "invalid_utf8";
+    case RejectReason::kUnterminatedQuote:
+      return "unterminated_quote";
+    case RejectReason::kMalformedQuote:
+      return "malformed_quote";
+    case RejectReason::kRule:
+      return "rule";
+    case RejectReason::kRowTooLong:
+      return "row_too_long";
   }
   return "unknown";
 }
 
-Result<std::unique_ptr<RejectSink>> RejectSink::Open(const std::string& path, std::vector<std::string> column_names) {
+Result<std::unique_ptr<RejectSink>> RejectSink::Open(const std::string& path,
+                                                     std::vector<std::string> column_names) {
   std::unique_ptr<RejectSink> sink(new RejectSink());
   sink->column_names_ = std::move(column_names);
   if (path.empty()) return sink;
@@ -58,7 +68,8 @@ Result<std::unique_ptr<RejectSink>> RejectSink::Open(const std::string& path, st
   std::string pattern = path + ".tmp.XXXXXX";
   int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
   if (fd < 0) {
-    return Status::IOError("cannot create rejects file in " + DirectoryOf(path) + ": " + std::strerror(errno));
+    return Status::IOError("cannot create rejects file in " + DirectoryOf(path) + ": " +
+                           std::strerror(errno));
   }
   ::fchmod(fd, 0644);  // mkstemp makes 0600; a rejects file is a normal output
   sink->fd_ = fd;
@@ -113,7 +124,8 @@ Status RejectSink::Flush() {
 Status RejectSink::Commit() {
   if (fd_ < 0) return Status::OK();
   OC_RETURN_IF_ERROR(Flush());
-  if (::fsync(fd_) != 0) return Status::IOError("cannot sync rejects file " + path_ + ": " + std::strerror(errno));
+  if (::fsync(fd_) != 0)
+    return Status::IOError("cannot sync rejects file " + path_ + ": " + std::strerror(errno));
   if (::close(fd_) != 0) {
     fd_ = -1;
     ::unlink(temp_path_.c_str());

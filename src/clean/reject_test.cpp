@@ -28,7 +28,8 @@ class RejectSinkTest : public testing::Test {
   std::string dir_;
 };
 
-RowReject MakeReject(uint64_t line, int32_t column, RejectReason reason, std::string detail, std::string raw) {
+RowReject MakeReject(uint64_t line, int32_t column, RejectReason reason, std::string detail,
+                     std::string raw) {
   RowReject reject;
   reject.line = line;
   reject.column = column;
@@ -42,10 +43,14 @@ TEST_F(RejectSinkTest, CommitWritesQuotedCsvWithColumnNames) {
   const std::string path = dir_ + "/rejects.csv";
   auto sink = RejectSink::Open(path, {"id", "price"});
   ASSERT_TRUE(sink.ok()) << sink.status().ToString();
-  ASSERT_TRUE((*sink)->Add("data.csv", MakeReject(4, 1, RejectReason::kUnparsable, "'abc' is not a float64",
-                                                  "7,abc")).ok());
-  ASSERT_TRUE((*sink)->Add("data.csv", MakeReject(9, -1, RejectReason::kFieldCount, "expected 2 fields, found 1",
-                                                  "x\"y")).ok());
+  ASSERT_TRUE(
+      (*sink)
+          ->Add("data.csv", MakeReject(4, 1, RejectReason::kUnparsable, "'abc' is not a float64", "7,abc"))
+          .ok());
+  ASSERT_TRUE((*sink)
+                  ->Add("data.csv",
+                        MakeReject(9, -1, RejectReason::kFieldCount, "expected 2 fields, found 1", "x\"y"))
+                  .ok());
   EXPECT_EQ((*sink)->total(), 2u);
   EXPECT_EQ((*sink)->counts()[size_t(RejectReason::kUnparsable)], 1u);
   ASSERT_TRUE((*sink)->Commit().ok());
@@ -71,7 +76,8 @@ TEST_F(RejectSinkTest, LeavesNoFileWithoutCommit) {
 TEST_F(RejectSinkTest, EmptyPathOnlyCounts) {
   auto sink = RejectSink::Open("", {});
   ASSERT_TRUE(sink.ok());
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE((*sink)->Add("f", MakeReject(1, -1, RejectReason::kRowTooLong, "", "")).ok());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE((*sink)->Add("f", MakeReject(1, -1, RejectReason::kRowTooLong, "", "")).ok());
   EXPECT_EQ((*sink)->counts()[size_t(RejectReason::kRowTooLong)], 3u);
   EXPECT_TRUE((*sink)->Commit().ok());
   EXPECT_EQ(FilesInDir(), 0u);

@@ -62,13 +62,15 @@ BlockParser::BlockParser(std::vector<TypeId> schema, ParseOptions options, Memor
     : schema_(std::move(schema)), options_(std::move(options)), budget_(budget), failed_(budget) {}
 
 Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, size_t first_record,
-                          uint64_t first_line, std::vector<ColumnVector>* columns, std::vector<RowReject>* rejects) {
+                          uint64_t first_line, std::vector<ColumnVector>* columns,
+                          std::vector<RowReject>* rejects) {
   if (columns->empty()) {
     for (TypeId type : schema_) columns->emplace_back(type, budget_);
   }
   if (columns->size() != schema_.size()) {
-    return Status::InvalidArgument("BlockParser: " + std::to_string(columns->size()) + " column vectors for a schema of " +
-                                   std::to_string(schema_.size()) + " columns");
+    return Status::InvalidArgument("BlockParser: " + std::to_string(columns->size()) +
+                                   " column vectors for a schema of " + std::to_string(schema_.size()) +
+                                   " columns");
   }
   for (size_t column = 0; column < schema_.size(); ++column) {
     ColumnVector& vector = (*columns)[column];
@@ -154,7 +156,8 @@ void BlockParser::CheckRecords(const Batch& batch) {
     const RecordStatus status = batch.tokens.record_status[record];
     const uint32_t fields = batch.tokens.num_fields(record);
     if (status != RecordStatus::kOk) {
-      const uint8_t flag = status == RecordStatus::kUnterminatedQuote ? FieldSpan::kUnterminated : FieldSpan::kMalformed;
+      const uint8_t flag =
+          status == RecordStatus::kUnterminatedQuote ? FieldSpan::kUnterminated : FieldSpan::kMalformed;
       int32_t column = -1;
       for (uint32_t field = 0; field < fields; ++field) {
         if (batch.tokens.field(record, field).flags & flag) {
@@ -168,8 +171,7 @@ void BlockParser::CheckRecords(const Batch& batch) {
         Reject(batch, row, column, RejectReason::kUnterminatedQuote,
                "quoted " + which + " is never closed before the end of the input");
       } else {
-        Reject(batch, row, column, RejectReason::kMalformedQuote,
-               "text after the closing quote of " + which);
+        Reject(batch, row, column, RejectReason::kMalformedQuote, "text after the closing quote of " + which);
       }
     } else if (fields != expected) {
       Reject(batch, row, -1, RejectReason::kFieldCount,
@@ -210,8 +212,8 @@ void BlockParser::PrepareColumn(ColumnVector* vector, size_t rows) const {
 }
 
 template <typename T, typename ParseFn>
-void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector,
-                                      ParseFn parse) {
+void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const Rows& range,
+                                      ColumnVector* vector, ParseFn parse) {
   const TypeId type = vector->type;
   const char quote = options_.dialect.quote;
   T* out = vector->values.as<T>() + range.base;
@@ -252,7 +254,8 @@ void BlockParser::ParseBoolRows(const Batch& batch, size_t column, const Rows& r
   }
 }
 
-Status BlockParser::ParseStringRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector) {
+Status BlockParser::ParseStringRows(const Batch& batch, size_t column, const Rows& range,
+                                    ColumnVector* vector) {
   const char quote = options_.dialect.quote;
   const bool check_utf8 = options_.validate_utf8 && !batch.all_utf8;
   int32_t* offsets = vector->values.as<int32_t>() + range.base;  // data.Append never moves values
@@ -270,9 +273,10 @@ Status BlockParser::ParseStringRows(const Batch& batch, size_t column, const Row
       continue;
     }
     if (vector->data.size() + value.size() > kMaxStringBytes) {
-      return Status::OutOfMemory("string column " + std::to_string(column + 1) +
-                                 " holds more than 2 GiB in one chunk; use smaller chunks (a lower --memory-limit "
-                                 "or --chunk-rows)");
+      return Status::OutOfMemory(
+          "string column " + std::to_string(column + 1) +
+          " holds more than 2 GiB in one chunk; use smaller chunks (a lower --memory-limit "
+          "or --chunk-rows)");
     }
     vector->data.Append(value.data(), value.size());
     offsets[row + 1] = int32_t(vector->data.size());
@@ -280,7 +284,8 @@ Status BlockParser::ParseStringRows(const Batch& batch, size_t column, const Row
   return Status::OK();
 }
 
-void BlockParser::Reject(const Batch& batch, size_t row, int32_t column, RejectReason reason, std::string detail) {
+void BlockParser::Reject(const Batch& batch, size_t row, int32_t column, RejectReason reason,
+                         std::string detail) {
   const size_t record = batch.first_record + row;
   failed_[row] = 1;
   ++failed_count_;
@@ -299,10 +304,12 @@ void BlockParser::RejectValue(const Batch& batch, size_t row, size_t column, Par
                               std::string_view value) {
   const std::string type(TypeName(schema_[column]));
   if (outcome == ParseOutcome::kOutOfRange) {
-    Reject(batch, row, int32_t(column), RejectReason::kOutOfRange, Quoted(value) + " is out of range for " + type);
+    Reject(batch, row, int32_t(column), RejectReason::kOutOfRange,
+           Quoted(value) + " is out of range for " + type);
   } else {
     const char* article = schema_[column] == TypeId::kInt64 ? "an " : "a ";
-    Reject(batch, row, int32_t(column), RejectReason::kUnparsable, Quoted(value) + " is not " + article + type);
+    Reject(batch, row, int32_t(column), RejectReason::kUnparsable,
+           Quoted(value) + " is not " + article + type);
   }
 }
 

@@ -47,7 +47,8 @@ class BlockParser {
   // past 2 GiB in one chunk (int32 offsets).
   //   BlockParser parser({TypeId::kInt64, TypeId::kString}, ParseOptions{}, &budget);
   //   Tokenize(block, options.dialect, &tokens);
-  //   OC_RETURN_IF_ERROR(parser.Parse(block, tokens, /*first_record=*/1, /*first_line=*/1, &columns, &rejects));
+  //   OC_RETURN_IF_ERROR(parser.Parse(block, tokens, /*first_record=*/1, /*first_line=*/1, &columns,
+  //   &rejects));
   Status Parse(std::string_view block, const TokenizedBlock& tokens, size_t first_record, uint64_t first_line,
                std::vector<ColumnVector>* columns, std::vector<RowReject>* rejects);
 
@@ -67,7 +68,8 @@ class BlockParser {
   // Sizes a column's buffers for `rows` more values (and validity, if present).
   void PrepareColumn(ColumnVector* vector, size_t rows) const;
   template <typename T, typename ParseFn>
-  void ParseFixedWidthRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector, ParseFn parse);
+  void ParseFixedWidthRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector,
+                           ParseFn parse);
   void ParseBoolRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector);
   Status ParseStringRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector);
   // In a string column a quoted "" or "NA" is a value: that is how a writer
@@ -78,7 +80,8 @@ class BlockParser {
   }
   void MarkNull(ColumnVector* vector, size_t base, size_t rows, size_t row);
   void Reject(const Batch& batch, size_t row, int32_t column, RejectReason reason, std::string detail);
-  void RejectValue(const Batch& batch, size_t row, size_t column, ParseOutcome outcome, std::string_view value);
+  void RejectValue(const Batch& batch, size_t row, size_t column, ParseOutcome outcome,
+                   std::string_view value);
   void Compact(ColumnVector* vector, size_t base, size_t rows) const;
 
   std::vector<TypeId> schema_;

@@ -1,12 +1,12 @@
 #include "csv/block_parser.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <string>
-#include <unistd.h>
 
 #include "csv/record_boundary.h"
 #include "csv/source.h"
@@ -70,8 +70,8 @@ TEST(BlockParser, NullsGetAValidityBitmapAndZeroSlots) {
   EXPECT_EQ(ints.GetInt64(1), 0);
   EXPECT_FALSE(ints.IsValid(3));
   const ColumnVector& strings = parsed.columns[1];
-  EXPECT_EQ(strings.null_count, 2);   // the empty and NULL fields
-  EXPECT_TRUE(strings.IsValid(2));    // "" in quotes is an empty string
+  EXPECT_EQ(strings.null_count, 2);  // the empty and NULL fields
+  EXPECT_TRUE(strings.IsValid(2));   // "" in quotes is an empty string
   EXPECT_EQ(strings.GetString(2), "");
   EXPECT_FALSE(strings.IsValid(1));
   EXPECT_EQ(strings.GetString(1), "");
@@ -79,16 +79,16 @@ TEST(BlockParser, NullsGetAValidityBitmapAndZeroSlots) {
 
 TEST(BlockParser, EveryRecordIsKeptOrRejectedOnceWithReasonAndLine) {
   const std::string csv =
-      "a,b,c\n"          // line 1: header
-      "1,x,1.5\n"        // 2 kept
-      "2,y\n"            // 3 field count
-      "abc,z,2\n"        // 4 unparsable a
+      "a,b,c\n"                      // line 1: header
+      "1,x,1.5\n"                    // 2 kept
+      "2,y\n"                        // 3 field count
+      "abc,z,2\n"                    // 4 unparsable a
       "99999999999999999999,w,zz\n"  // 5 out of range a (first failing column wins)
-      "\"4\"x,v,1\n"     // 6 malformed quote
-      "\n"               // 7 blank: no record
-      "5,\"multi\nline\",2.5\n"  // 8-9 kept
-      "6,u,oops\n"       // 10 unparsable c
-      "7,\"open,1\n";    // 11 unterminated
+      "\"4\"x,v,1\n"                 // 6 malformed quote
+      "\n"                           // 7 blank: no record
+      "5,\"multi\nline\",2.5\n"      // 8-9 kept
+      "6,u,oops\n"                   // 10 unparsable c
+      "7,\"open,1\n";                // 11 unterminated
   auto parsed = ParseCsv(csv, {TypeId::kInt64, TypeId::kString, TypeId::kFloat64});
   EXPECT_EQ(parsed.records, 8u);
   EXPECT_EQ(size_t(parsed.columns[0].length) + parsed.rejects.size(), parsed.records);
@@ -216,10 +216,10 @@ TEST(BlockParser, CapsRawBytesOfHugeRecords) {
 // and the accounting holds whatever the input.
 TEST(BlockParser, HostileInputKeepsKeptPlusRejectedEqualToRecords) {
   std::mt19937 rng(9);
-  const std::string alphabet[] = {",", "\"", "\n", "\r", "1", "-", ".", "e", "NA", "true", "2024-01-01",
-                                  " 12:00:00", "\xC3", "\xA9", "x", "\"\"", ""};
-  const TypeId types[] = {TypeId::kBool, TypeId::kInt64, TypeId::kFloat64, TypeId::kString, TypeId::kDate,
-                          TypeId::kTimestamp};
+  const std::string alphabet[] = {",",    "\"",         "\n",        "\r",   "1",    "-", ".",    "e", "NA",
+                                  "true", "2024-01-01", " 12:00:00", "\xC3", "\xA9", "x", "\"\"", ""};
+  const TypeId types[] = {TypeId::kBool,   TypeId::kInt64, TypeId::kFloat64,
+                          TypeId::kString, TypeId::kDate,  TypeId::kTimestamp};
   for (int trial = 0; trial < 2000; ++trial) {
     std::string csv;
     for (int piece = int(rng() % 60); piece > 0; --piece) csv += alphabet[rng() % std::size(alphabet)];
@@ -298,8 +298,10 @@ TEST(BlockParser, SmallBlocksFromASourceMatchOneWholeBlock) {
     carry = block.substr(cut);
     block.resize(cut);
     Tokenize(block, Dialect{}, &tokens);
-    ASSERT_TRUE(parser.Parse(block, tokens, std::min(first_record, tokens.num_records()), first_line, &columns,
-                             &rejects).ok());
+    ASSERT_TRUE(parser
+                    .Parse(block, tokens, std::min(first_record, tokens.num_records()), first_line, &columns,
+                           &rejects)
+                    .ok());
     if (tokens.num_records() > 0) first_record = 0;
     first_line += CountNewlines(block);
   }

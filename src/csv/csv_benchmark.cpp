@@ -2,14 +2,13 @@
 // record-boundary scan, and tokenize + parse into typed columns. Built only
 // with -DOUTCORE_BENCH=ON:  ./csv_benchmark --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <random>
 #include <string>
-
-#include <zlib.h>
-#include <zstd.h>
 
 #include "csv/block_parser.h"
 #include "csv/record_boundary.h"

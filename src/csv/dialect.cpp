@@ -49,7 +49,8 @@ std::vector<size_t> FieldCounts(std::string_view sample, char delimiter, char qu
 Status ValidateDialect(const Dialect& dialect) {
   auto bad = [](char c) { return c == '\n' || c == '\r'; };
   if (bad(dialect.delimiter) || bad(dialect.quote)) {
-    return Status::InvalidArgument("the delimiter and the quote cannot be a line break: they would split records");
+    return Status::InvalidArgument(
+        "the delimiter and the quote cannot be a line break: they would split records");
   }
   if (dialect.delimiter == dialect.quote) {
     return Status::InvalidArgument(std::string("the delimiter and the quote are both '") + dialect.delimiter +

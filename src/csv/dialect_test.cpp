@@ -6,7 +6,9 @@ namespace outcore {
 namespace {
 
 TEST(Dialect, SkipBomSkipsOnlyTheUtf8Bom) {
-  EXPECT_EQ(SkipBom("\xEF\xBB\xBF" "a,b"), 3u);
+  EXPECT_EQ(SkipBom("\xEF\xBB\xBF"
+                    "a,b"),
+            3u);
   EXPECT_EQ(SkipBom("a,b"), 0u);
   EXPECT_EQ(SkipBom("\xEF\xBB"), 0u);
   EXPECT_EQ(SkipBom(""), 0u);

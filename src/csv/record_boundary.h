@@ -29,8 +29,8 @@ size_t FindLastRecordEnd(std::string_view buf, const Dialect& dialect);
 // for callers that have no delimiter yet; sniff it first and use the Dialect
 // overload instead.
 // REQUIRES: buf starts at the start of a record.
-[[deprecated("quote parity mis-cuts on stray quotes; use FindLastRecordEnd(buf, dialect)")]]
-size_t FindLastRecordEnd(std::string_view buf, char quote);
+[[deprecated("quote parity mis-cuts on stray quotes; use FindLastRecordEnd(buf, dialect)")]] size_t
+FindLastRecordEnd(std::string_view buf, char quote);
 
 // Occurrences of `byte` in `data` (SSE2, 16 bytes per step).
 //   CountByte("a,b,c", ',') == 2

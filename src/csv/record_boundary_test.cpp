@@ -65,15 +65,17 @@ TEST(RecordBoundary, SplittingAtEveryPositionPreservesRecords) {
         TokenizedBlock tokens;
         Tokenize(std::string_view(block).substr(0, cut), Dialect{}, &tokens);
         for (size_t r = 0; r < tokens.num_records(); ++r) {
-          records.push_back(block.substr(tokens.record_begin[r], tokens.record_end[r] - tokens.record_begin[r]));
+          records.push_back(
+              block.substr(tokens.record_begin[r], tokens.record_end[r] - tokens.record_begin[r]));
         }
         carry = block.substr(cut);
         if (last) break;
       }
-      ASSERT_EQ(records.size(), whole.num_records()) << "text=" << testing::PrintToString(text)
-                                                     << " block_size=" << block_size;
+      ASSERT_EQ(records.size(), whole.num_records())
+          << "text=" << testing::PrintToString(text) << " block_size=" << block_size;
       for (size_t r = 0; r < records.size(); ++r) {
-        EXPECT_EQ(records[r], text.substr(whole.record_begin[r], whole.record_end[r] - whole.record_begin[r]));
+        EXPECT_EQ(records[r],
+                  text.substr(whole.record_begin[r], whole.record_end[r] - whole.record_begin[r]));
       }
     }
   }

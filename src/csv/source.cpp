@@ -1,14 +1,14 @@
 #include "csv/source.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
 #include <zlib.h>
 #include <zstd.h>
 #include <zstd_errors.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace outcore {
 
@@ -67,7 +67,8 @@ class RawFile {
 
 class PlainSource final : public ByteSource {
  public:
-  PlainSource(std::unique_ptr<RawFile> file, std::string_view prefix) : file_(std::move(file)), prefix_(prefix) {}
+  PlainSource(std::unique_ptr<RawFile> file, std::string_view prefix)
+      : file_(std::move(file)), prefix_(prefix) {}
 
   Result<size_t> Read(char* dst, size_t n) override {
     size_t from_prefix = std::min(n, prefix_.size());
@@ -170,7 +171,7 @@ class GzipSource final : public ByteSource {
       }
       if (!in_member_) {
         if (stream_.avail_in == 0) return Status::OK();  // clean end after the last member
-        inflateReset(&stream_);  // concatenated members (gzip a b > ab.gz)
+        inflateReset(&stream_);                          // concatenated members (gzip a b > ab.gz)
         in_member_ = true;
       }
       int rc = inflate(&stream_, Z_NO_FLUSH);
@@ -178,8 +179,9 @@ class GzipSource final : public ByteSource {
         in_member_ = false;
       } else if (rc == Z_BUF_ERROR) {
         if (stream_.avail_in == 0 && input_.eof()) {
-          return Status::Corruption(path() + ": truncated gzip stream: input ends inside a member at compressed byte " +
-                                    std::to_string(input_.file().consumed()) + "; the file is incomplete");
+          return Status::Corruption(
+              path() + ": truncated gzip stream: input ends inside a member at compressed byte " +
+              std::to_string(input_.file().consumed()) + "; the file is incomplete");
         }
       } else if (rc != Z_OK) {
         const uint64_t at = input_.OffsetOf(size_t(stream_.next_in - input_.data()));
@@ -241,7 +243,8 @@ class ZstdSource final : public ByteSource {
       }
       frame_open_ = rc != 0;  // 0: a frame ended and all its output was flushed
       if (input_done && frame_open_ && out.pos == out_before) {
-        return Status::Corruption(path() + ": truncated zstd stream: input ends inside a frame at compressed byte " +
+        return Status::Corruption(path() +
+                                  ": truncated zstd stream: input ends inside a frame at compressed byte " +
                                   std::to_string(input_.file().consumed()) + "; the file is incomplete");
       }
     }

@@ -1,15 +1,14 @@
 #include "csv/source.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <random>
 #include <string>
-#include <unistd.h>
-
-#include <zlib.h>
-#include <zstd.h>
 
 namespace outcore {
 namespace {
@@ -46,7 +45,8 @@ std::string SampleCsv(size_t rows) {
   std::mt19937 rng(11);
   std::string text = "id,value,name\n";
   for (size_t i = 0; i < rows; ++i) {
-    text += std::to_string(i) + "," + std::to_string(rng() % 100000) + ",name" + std::to_string(rng() % 977) + "\n";
+    text += std::to_string(i) + "," + std::to_string(rng() % 100000) + ",name" + std::to_string(rng() % 977) +
+            "\n";
   }
   return text;
 }

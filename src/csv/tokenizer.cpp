@@ -22,7 +22,8 @@ inline const char* FindFieldStop(const char* p, const char* end, char delimiter)
   const __m128i newlines = _mm_set1_epi8('\n');
   while (end - p >= 16) {
     __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, delimiters), _mm_cmpeq_epi8(chunk, newlines)));
+    int mask =
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, delimiters), _mm_cmpeq_epi8(chunk, newlines)));
     if (mask) return p + __builtin_ctz(unsigned(mask));
     p += 16;
   }

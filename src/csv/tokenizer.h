@@ -56,7 +56,9 @@ struct TokenizedBlock {
 
   size_t num_records() const { return record_status.size(); }
   uint32_t num_fields(size_t record) const { return record_fields[record + 1] - record_fields[record]; }
-  const FieldSpan& field(size_t record, size_t column) const { return fields[record_fields[record] + column]; }
+  const FieldSpan& field(size_t record, size_t column) const {
+    return fields[record_fields[record] + column];
+  }
   // Empties every array, keeps capacity.
   void Clear();
 };

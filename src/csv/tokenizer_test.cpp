@@ -109,7 +109,9 @@ TEST(Tokenizer, RecordBytesExcludeTheTerminator) {
   TokenizedBlock tokens;
   Tokenize(text, Dialect{}, &tokens);
   ASSERT_EQ(tokens.num_records(), 2u);
-  auto raw = [&](size_t r) { return text.substr(tokens.record_begin[r], tokens.record_end[r] - tokens.record_begin[r]); };
+  auto raw = [&](size_t r) {
+    return text.substr(tokens.record_begin[r], tokens.record_end[r] - tokens.record_begin[r]);
+  };
   EXPECT_EQ(raw(0), "a,b");
   EXPECT_EQ(raw(1), "\"x\ny\",2");
 }

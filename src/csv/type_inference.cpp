@@ -60,9 +60,11 @@ std::vector<ColumnInference> InferColumnTypes(std::string_view block, const Toke
     std::array<uint64_t, kCandidates.size()> parsed{};
     // Every candidate sees every value: one that fails a few can still win.
     for (size_t record = first_record; record < tokens.num_records(); ++record) {
-      if (tokens.record_status[record] != RecordStatus::kOk || tokens.num_fields(record) != num_columns) continue;
+      if (tokens.record_status[record] != RecordStatus::kOk || tokens.num_fields(record) != num_columns)
+        continue;
       ++info.sampled;
-      std::string_view value = FieldValue(block, tokens.field(record, column), options.dialect.quote, &scratch);
+      std::string_view value =
+          FieldValue(block, tokens.field(record, column), options.dialect.quote, &scratch);
       if (options.spellings.na.Contains(value)) {
         ++info.nulls;
         continue;
@@ -82,8 +84,10 @@ std::vector<ColumnInference> InferColumnTypes(std::string_view block, const Toke
     info.mismatches = non_null - parsed[best];
     if (info.mismatches == 0) continue;
     for (size_t record = first_record; record < tokens.num_records(); ++record) {
-      if (tokens.record_status[record] != RecordStatus::kOk || tokens.num_fields(record) != num_columns) continue;
-      std::string_view value = FieldValue(block, tokens.field(record, column), options.dialect.quote, &scratch);
+      if (tokens.record_status[record] != RecordStatus::kOk || tokens.num_fields(record) != num_columns)
+        continue;
+      std::string_view value =
+          FieldValue(block, tokens.field(record, column), options.dialect.quote, &scratch);
       if (!options.spellings.na.Contains(value) && !Votes(info.type, value, options.spellings)) {
         info.example_mismatch = std::string(value.substr(0, kExampleBytes));
         break;

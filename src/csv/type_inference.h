@@ -27,9 +27,9 @@ struct InferenceOptions {
 // What inference saw in one column, for the ingest report.
 struct ColumnInference {
   TypeId type = TypeId::kString;
-  uint64_t sampled = 0;     // values looked at (records with the right field count)
-  uint64_t nulls = 0;       // of which NA spellings
-  uint64_t mismatches = 0;  // non-null values that `type` does not parse (future rejects)
+  uint64_t sampled = 0;          // values looked at (records with the right field count)
+  uint64_t nulls = 0;            // of which NA spellings
+  uint64_t mismatches = 0;       // non-null values that `type` does not parse (future rejects)
   std::string example_mismatch;  // the first of them, capped at 64 bytes
 };
 

@@ -44,7 +44,7 @@ TEST(Utf8, AcceptsEveryScalarValueAndRejectsSurrogates) {
 }
 
 TEST(Utf8, RejectsOverlongsStraysAndTruncation) {
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));  // overlong '/'
   EXPECT_FALSE(IsValidUtf8("\xC1\xBF"));
   EXPECT_FALSE(IsValidUtf8("\xE0\x80\xAF"));      // overlong 3-byte
   EXPECT_FALSE(IsValidUtf8("\xF0\x80\x80\xAF"));  // overlong 4-byte
@@ -52,10 +52,10 @@ TEST(Utf8, RejectsOverlongsStraysAndTruncation) {
   EXPECT_FALSE(IsValidUtf8("abc\xC3"));           // truncated at the end
   EXPECT_FALSE(IsValidUtf8("\xE2\x82"));
   EXPECT_FALSE(IsValidUtf8("\xF0\x9F\x98"));
-  EXPECT_FALSE(IsValidUtf8("\xC3\x28"));          // bad continuation
+  EXPECT_FALSE(IsValidUtf8("\xC3\x28"));  // bad continuation
   EXPECT_FALSE(IsValidUtf8("\xF5\x80\x80\x80"));
   EXPECT_FALSE(IsValidUtf8("\xFF"));
-  EXPECT_FALSE(IsValidUtf8("12345678\xFE"));      // after the 8-byte fast path
+  EXPECT_FALSE(IsValidUtf8("12345678\xFE"));  // after the 8-byte fast path
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 #include "csv/value_parser.h"
 
+#include <fast_float/fast_float.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
-
-#include <fast_float/fast_float.h>
 
 namespace outcore {
 
@@ -51,7 +51,8 @@ void CivilFromDays(int64_t days, int64_t* year, int* month, int* day) {
   days += 719468;
   const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
   const int64_t day_of_era = days - era * 146097;
-  const int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
   const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const int64_t month_index = (5 * day_of_year + 2) / 153;
   *day = int(day_of_year - (153 * month_index + 2) / 5 + 1);
@@ -142,7 +143,8 @@ ParseOutcome ParseInt64(std::string_view text, int64_t* out) {
   uint64_t magnitude = 0;
   bool overflow = false;
   for (char c : text) {
-    if (!IsDigit(c)) return ParseOutcome::kUnparsable;  // checked before range: "1e99999" is not a number here
+    if (!IsDigit(c))
+      return ParseOutcome::kUnparsable;  // checked before range: "1e99999" is not a number here
     overflow |= __builtin_mul_overflow(magnitude, uint64_t(10), &magnitude);
     overflow |= __builtin_add_overflow(magnitude, uint64_t(c - '0'), &magnitude);
   }
@@ -204,6 +206,20 @@ ParseOutcome ParseDate(std::string_view text, int32_t* out) {
 ParseOutcome ParseTimestamp(std::string_view text, int64_t* out) {
   text = Trim(text);
   if (!text.empty() && text.back() == 'Z') text.remove_suffix(1);
+  // A UTC offset (+HH:MM / -HH:MM) after the time: the value is stored as UTC.
+  int64_t offset_seconds = 0;
+  bool bad_offset = false;
+  if (text.size() >= 25 && (text[text.size() - 6] == '+' || text[text.size() - 6] == '-') &&
+      text[text.size() - 3] == ':') {
+    int offset_hours, offset_minutes;
+    if (!ReadDigits(text, text.size() - 5, 2, &offset_hours) ||
+        !ReadDigits(text, text.size() - 2, 2, &offset_minutes)) {
+      return ParseOutcome::kUnparsable;
+    }
+    bad_offset = offset_hours > 23 || offset_minutes > 59;
+    offset_seconds = (offset_hours * 3600 + offset_minutes * 60) * (text[text.size() - 6] == '-' ? -1 : 1);
+    text.remove_suffix(6);
+  }
   int64_t days;
   ParseOutcome outcome = ParseDatePrefix(text, &days);
   if (outcome == ParseOutcome::kUnparsable) return outcome;
@@ -213,7 +229,8 @@ ParseOutcome ParseTimestamp(std::string_view text, int64_t* out) {
   }
   int hour, minute, second;
   if (text.size() < 19 || (text[10] != ' ' && text[10] != 'T') || text[13] != ':' || text[16] != ':' ||
-      !ReadDigits(text, 11, 2, &hour) || !ReadDigits(text, 14, 2, &minute) || !ReadDigits(text, 17, 2, &second)) {
+      !ReadDigits(text, 11, 2, &hour) || !ReadDigits(text, 14, 2, &minute) ||
+      !ReadDigits(text, 17, 2, &second)) {
     return ParseOutcome::kUnparsable;
   }
   int64_t fraction = 0;  // microseconds
@@ -232,10 +249,11 @@ ParseOutcome ParseTimestamp(std::string_view text, int64_t* out) {
     }
     for (size_t i = digits; i < 6; ++i) fraction *= 10;
   }
-  if (outcome != ParseOutcome::kOk || hour > 23 || minute > 59 || second > 59 || sub_micro) {
+  if (outcome != ParseOutcome::kOk || hour > 23 || minute > 59 || second > 59 || sub_micro || bad_offset) {
     return ParseOutcome::kOutOfRange;
   }
-  *out = days * kMicrosPerDay + (hour * 3600 + minute * 60 + second) * kMicrosPerSecond + fraction;
+  *out = days * kMicrosPerDay + (hour * 3600 + minute * 60 + second - offset_seconds) * kMicrosPerSecond +
+         fraction;
   return ParseOutcome::kOk;
 }
 

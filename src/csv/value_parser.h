@@ -50,7 +50,7 @@ class SpellingSet {
   void Add(std::string_view value);
 
   std::vector<std::string> values_;
-  uint64_t length_mask_ = 0;     // bit n: a spelling of length n (63: 63 or longer)
+  uint64_t length_mask_ = 0;      // bit n: a spelling of length n (63: 63 or longer)
   uint64_t first_bytes_[4] = {};  // bit b: a spelling starting with byte b
 };
 
@@ -80,10 +80,12 @@ ParseOutcome ParseBool(std::string_view text, const ValueSpellings& spellings, b
 // is kOutOfRange) -> days since 1970-01-01.
 //   int32_t days; ParseDate("1970-01-02", &days);  // days == 1
 ParseOutcome ParseDate(std::string_view text, int32_t* out);
-// "YYYY-MM-DD[ T]HH:MM:SS[.f{1,9}][Z]" or a bare date (midnight) -> microseconds
-// since 1970-01-01 00:00:00. Digits past the microsecond must be zero: a
-// non-zero nanosecond part would be lost, so it is kOutOfRange rather than
-// silently truncated. Hours 00..23, seconds 00..59 (no leap seconds).
+// "YYYY-MM-DD[ T]HH:MM:SS[.f{1,9}][Z|+HH:MM|-HH:MM]" or a bare date (midnight)
+// -> microseconds since 1970-01-01 00:00:00 UTC: an offset is applied, so
+// "10:00:00+02:00" is stored (and formatted back) as "08:00:00". Digits past
+// the microsecond must be zero: a non-zero nanosecond part would be lost, so it
+// is kOutOfRange rather than silently truncated. Hours 00..23, seconds 00..59
+// (no leap seconds).
 //   int64_t us; ParseTimestamp("1970-01-01T00:00:01.5Z", &us);  // us == 1500000
 ParseOutcome ParseTimestamp(std::string_view text, int64_t* out);
 

@@ -58,7 +58,8 @@ TEST(ParseInt64, ReportsOverflowAsOutOfRange) {
 
 TEST(ParseInt64, RoundTripsRandomValuesAndExtremes) {
   std::mt19937_64 rng(1);
-  std::vector<int64_t> values = {0, 1, -1, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()};
+  std::vector<int64_t> values = {0, 1, -1, std::numeric_limits<int64_t>::min(),
+                                 std::numeric_limits<int64_t>::max()};
   for (int i = 0; i < 20000; ++i) values.push_back(int64_t(rng()) >> (rng() % 64));
   for (int64_t value : values) {
     int64_t parsed = 0;
@@ -202,9 +203,23 @@ TEST(ParseTimestamp, AcceptsSeparatorsFractionsAndZulu) {
   EXPECT_EQ(us, 1);
 }
 
+TEST(ParseTimestamp, AppliesUtcOffsets) {
+  int64_t local = 0, utc = 0;
+  ASSERT_EQ(ParseTimestamp("2024-01-01T10:00:00+02:00", &local), ParseOutcome::kOk);
+  ASSERT_EQ(ParseTimestamp("2024-01-01 08:00:00", &utc), ParseOutcome::kOk);
+  EXPECT_EQ(local, utc);
+  ASSERT_EQ(ParseTimestamp("2024-01-01T02:30:00.25-05:30", &local), ParseOutcome::kOk);
+  ASSERT_EQ(ParseTimestamp("2024-01-01 08:00:00.25", &utc), ParseOutcome::kOk);
+  EXPECT_EQ(local, utc);
+  EXPECT_EQ(ParseTimestamp("2024-01-01T10:00:00+24:00", &local), ParseOutcome::kOutOfRange);
+  EXPECT_EQ(ParseTimestamp("2024-01-01T10:00:00+0a:00", &local), ParseOutcome::kUnparsable);
+  EXPECT_EQ(ParseTimestamp("2024-01-01T10:00:00+2:00", &local), ParseOutcome::kUnparsable);
+}
+
 TEST(ParseTimestamp, RejectsBadShapesAndOutOfRangeParts) {
   int64_t us;
-  EXPECT_EQ(ParseTimestamp("1970-01-01 00:00:00.0000001", &us), ParseOutcome::kOutOfRange);  // nanoseconds lost
+  EXPECT_EQ(ParseTimestamp("1970-01-01 00:00:00.0000001", &us),
+            ParseOutcome::kOutOfRange);  // nanoseconds lost
   EXPECT_EQ(ParseTimestamp("1970-01-01 24:00:00", &us), ParseOutcome::kOutOfRange);
   EXPECT_EQ(ParseTimestamp("1970-01-01 00:60:00", &us), ParseOutcome::kOutOfRange);
   EXPECT_EQ(ParseTimestamp("1970-01-01 00:00:60", &us), ParseOutcome::kOutOfRange);
