@@ -63,6 +63,27 @@ TEST_F(RejectSinkTest, CommitWritesQuotedCsvWithColumnNames) {
   EXPECT_EQ(FilesInDir(), 1u);  // no temp file left
 }
 
+TEST_F(RejectSinkTest, FlushesLargeVolumesCompletely) {
+  const std::string path = dir_ + "/many.csv";
+  auto sink = RejectSink::Open(path, {"a"});
+  ASSERT_TRUE(sink.ok());
+  const std::string raw(200, 'r');  // 20000 rows of ~250 bytes: several 1 MiB flushes
+  for (uint64_t line = 1; line <= 20000; ++line) {
+    ASSERT_TRUE((*sink)->Add("f.csv", MakeReject(line, 0, RejectReason::kUnparsable, "d", raw)).ok());
+  }
+  ASSERT_TRUE((*sink)->Commit().ok());
+  std::ifstream in(path);
+  std::string text;
+  size_t lines = 0;
+  std::string last;
+  while (std::getline(in, text)) {
+    ++lines;
+    last = text;
+  }
+  EXPECT_EQ(lines, 20001u);  // header + every reject
+  EXPECT_EQ(last, "f.csv,20000,a,unparsable,d," + raw);
+}
+
 TEST_F(RejectSinkTest, LeavesNoFileWithoutCommit) {
   {
     auto sink = RejectSink::Open(dir_ + "/rejects.csv", {"a"});
