@@ -133,9 +133,7 @@ void SetupCat(CLI::App& app) {
     Status status = RunCat(*args);
     if (!status.ok()) {
       std::fprintf(stderr, "outcore cat: %s\n", status.ToString().c_str());
-      SetExitCode(status.code() == StatusCode::kInvalidArgument ? kExitUsage
-                  : status.code() == StatusCode::kCancelled     ? kExitInterrupted
-                                                                : kExitFailure);
+      SetExitCode(ExitCodeFor(status));
     }
   });
 }

@@ -20,6 +20,15 @@ void OnInterrupt(int signal) {
 }
 }  // namespace
 
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return 0;
+    case StatusCode::kInvalidArgument: return 2;
+    case StatusCode::kCancelled: return 130;
+    default: return 1;
+  }
+}
+
 std::string Thousands(uint64_t n) {
   std::string digits = std::to_string(n), out;
   for (size_t i = 0; i < digits.size(); ++i) {

@@ -8,7 +8,13 @@
 #include <string>
 #include <string_view>
 
+#include "outcore/status.h"
+
 namespace outcore::cli {
+
+// The exit status for a failed command: 2 for bad arguments, 130 for Ctrl-C,
+// 1 for everything else (I/O, corrupt input, data errors).
+int ExitCodeFor(const Status& status);
 
 // 1234567 -> "1,234,567".
 std::string Thousands(uint64_t n);

@@ -123,11 +123,7 @@ int RunGen(const GenArgs& args) {
 
   if (!stats.ok()) {
     fmt::print(stderr, "outcore gen: {}\n", stats.status().ToString());
-    switch (stats.status().code()) {
-      case StatusCode::kCancelled: return kExitInterrupted;
-      case StatusCode::kInvalidArgument: return kExitUsage;
-      default: return kExitFailure;
-    }
+    return ExitCodeFor(stats.status());
   }
   if (args.json) {
     fmt::print(to_stdout ? stderr : stdout, "{}\n", stats->ToJson());

@@ -207,7 +207,7 @@ void SetupInfo(CLI::App& app) {
     Status status = RunInfo(*args);
     if (!status.ok()) {
       std::fprintf(stderr, "outcore info: %s\n", status.ToString().c_str());
-      SetExitCode(kExitFailure);
+      SetExitCode(ExitCodeFor(status));
     }
   });
 }

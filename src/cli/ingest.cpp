@@ -225,7 +225,7 @@ void SetupIngest(CLI::App& app) {
     Status status = BuildOptions(*args, &options);
     if (!status.ok()) {
       std::fprintf(stderr, "outcore ingest: %s\n", status.message().c_str());
-      SetExitCode(kExitUsage);
+      SetExitCode(ExitCodeFor(status));
       return;
     }
     options.cancel = &InstallInterruptFlag();
@@ -235,9 +235,7 @@ void SetupIngest(CLI::App& app) {
     if (show_progress) std::fputs("\r\033[K", stderr);
     if (!report.ok()) {
       std::fprintf(stderr, "outcore ingest: %s\n", report.status().ToString().c_str());
-      SetExitCode(report.status().code() == StatusCode::kCancelled ? kExitInterrupted
-                  : report.status().code() == StatusCode::kInvalidArgument ? kExitUsage
-                                                                            : kExitFailure);
+      SetExitCode(ExitCodeFor(report.status()));
       return;
     }
     if (args->json) PrintJson(*args, *report);
