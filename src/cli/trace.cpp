@@ -158,6 +158,7 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
   static const std::map<pid_t, ProcessPeak> kNone;
   input.rss = sampler ? &sampler->processes() : &kNone;
   input.top_sites = args.top;
+  input.full_stacks = !args.collapsed_path.empty();
   std::error_code ec;
   input.cwd = fs::current_path(ec).string();
   input.warnings = warnings;

@@ -173,10 +173,23 @@ ProcessReport BuildProcess(const ProcessTrace& process, Symbolizer& symbolizer, 
     auto it = input.rss->find(r.pid);
     if (it != input.rss->end()) r.peak_rss = it->second.peak_hwm;
   }
-  // Symbolize everything the report will mention in one batch per object.
+  // Symbolizing is the slow part of a report (addr2line over big objects), so
+  // only the sites that can reach a list are: the biggest raw stacks of each
+  // ranking. The rest are summed as one "(smaller sites)" row if they matter.
   std::set<uint32_t> wanted;
-  for (const auto& e : process.peak.entries) wanted.insert(e.site_id);
-  for (const auto& e : process.final_table.entries) wanted.insert(e.site_id);
+  auto take_top = [&](const std::vector<TableEntry>& entries, uint64_t TableEntry::*field) {
+    std::vector<const TableEntry*> ranked;
+    for (const auto& e : entries) {
+      if (e.*field) ranked.push_back(&e);
+    }
+    size_t keep = input.full_stacks ? ranked.size() : std::min(ranked.size(), input.symbolize_top);
+    std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(),
+                      [&](const TableEntry* a, const TableEntry* b) { return a->*field > b->*field; });
+    for (size_t i = 0; i < keep; ++i) wanted.insert(ranked[i]->site_id);
+  };
+  take_top(process.peak.entries, &TableEntry::live_bytes);
+  take_top(process.final_table.entries, &TableEntry::live_bytes);
+  take_top(process.final_table.entries, &TableEntry::alloc_bytes);
   std::vector<uint64_t> addresses;
   for (uint32_t id : wanted) {
     auto it = process.sites.find(id);
@@ -184,11 +197,17 @@ ProcessReport BuildProcess(const ProcessTrace& process, Symbolizer& symbolizer, 
   }
   symbolizer.Prepare(process.modules, addresses);
   std::map<uint32_t, Described> described;
-  for (uint32_t id : wanted) {
-    auto it = process.sites.find(id);
-    described[id] = it == process.sites.end() ? Described{"(unrecorded stack)", "", {}}
-                                              : Describe(it->second, process.modules, symbolizer, input.cwd);
-  }
+  auto describe_all = [&](const std::vector<TableEntry>& entries) {
+    for (const auto& e : entries) {
+      if (described.count(e.site_id)) continue;
+      auto it = process.sites.find(e.site_id);
+      if (!wanted.count(e.site_id)) described[e.site_id] = Described{"(smaller sites)", "", {}};
+      else if (it == process.sites.end()) described[e.site_id] = Described{"(unrecorded stack)", "", {}};
+      else described[e.site_id] = Describe(it->second, process.modules, symbolizer, input.cwd);
+    }
+  };
+  describe_all(process.peak.entries);
+  describe_all(process.final_table.entries);
   // Heap/anonymous and file-backed figures are ranked apart: a mapped input
   // file is page cache, not something the program holds.
   std::vector<TableEntry> held, file_backed;

@@ -67,6 +67,8 @@ struct TraceInput {
   const Timeline* timeline = nullptr;
   const std::map<pid_t, ProcessPeak>* rss = nullptr;
   size_t top_sites = 10;
+  size_t symbolize_top = 256;   // raw stacks symbolized per ranking
+  bool full_stacks = false;     // symbolize every stack (for --collapsed)
   std::string cwd;              // paths below it are shown relative
   std::vector<std::string> warnings;
 };

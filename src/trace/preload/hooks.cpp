@@ -84,7 +84,10 @@ double g_threshold = 0.01;
 int g_max_frames = kMaxNativeFrames;
 bool g_python = false;
 uint32_t g_overflow_site = 0;
-uint32_t g_modules_dumped_at = 0xFFFFFFFFu;  // site count at the last modules dump
+uint64_t g_modules_dumped_at = ~0ull;  // dlpi_adds at the last modules dump
+// Below this total a peak is not worth a file write (start-up noise).
+constexpr uint64_t kMinSnapshotBytes = 256 << 10;
+
 uint8_t* g_table_buf = nullptr;
 size_t g_table_buf_bytes = 0;
 long g_page = 4096;
@@ -232,9 +235,17 @@ void WriteTable(const char* suffix, bool live_only) {
   FlushSitesLocked();
   uint32_t count = g_sites.Count();
   g_sites.lock().Unlock();
-  if (count != g_modules_dumped_at) {
+  // Objects loaded so far (dlpi_adds): the list is rewritten only after a dlopen.
+  uint64_t adds = 0;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* out) {
+        *static_cast<uint64_t*>(out) = info->dlpi_adds;
+        return 1;
+      },
+      &adds);
+  if (adds != g_modules_dumped_at) {
     DumpModules();
-    g_modules_dumped_at = count;
+    g_modules_dumped_at = adds;
   }
   uint8_t* buf = TableBuffer(sizeof(TableHeader) + size_t(count) * sizeof(TableEntry));
   if (!buf) return;
@@ -282,6 +293,24 @@ void WriteTable(const char* suffix, bool live_only) {
 void TakeSnapshot() {
   if (!g_snapshot_lock.TryLock()) return;  // another thread is writing one
   WriteTable(".peak", true);
+  __atomic_store_n(&g_header->overhead_bytes, OverheadBytes(), __ATOMIC_RELAXED);
+  g_snapshot_lock.Unlock();
+}
+
+// Whether the process stands at a peak that the last snapshot is noticeably
+// below (1/8 of the threshold): then the table right now is worth writing.
+bool AtUnrecordedPeak() {
+  uint64_t total = Relaxed(g_header->heap_live) + Relaxed(g_header->anon_live);
+  uint64_t peak = Relaxed(g_header->peak_total);
+  uint64_t snap = Relaxed(g_header->snapshot_total);
+  return total >= peak && total >= kMinSnapshotBytes && double(peak) > double(snap) * (1.0 + g_threshold / 8) + 4096.0;
+}
+
+// The refining snapshot waits for a writer in another thread (which recorded
+// an earlier, lower state), then decides again.
+void TakeRefiningSnapshot() {
+  g_snapshot_lock.Lock();
+  if (AtUnrecordedPeak()) WriteTable(".peak", true);
   __atomic_store_n(&g_header->overhead_bytes, OverheadBytes(), __ATOMIC_RELAXED);
   g_snapshot_lock.Unlock();
 }
@@ -407,17 +436,18 @@ void NoteGrowth(uint8_t kind) {
     }
   }
   uint64_t snap = Relaxed(g_header->snapshot_total);
-  if (total > peak && double(total) > double(snap) * (1.0 + g_threshold) + 4096.0) TakeSnapshot();
+  if (total > peak && total >= kMinSnapshotBytes && double(total) > double(snap) * (1.0 + g_threshold) + 4096.0) {
+    TakeSnapshot();
+  }
 }
 
 // Called before bytes are given back: when the process stands at its peak and
 // the last snapshot is noticeably below it, the table is exactly the peak now.
-void NoteShrink(uint8_t kind) {
-  if (kind == kSiteFileMap) return;
-  uint64_t total = Relaxed(g_header->heap_live) + Relaxed(g_header->anon_live);
-  uint64_t peak = Relaxed(g_header->peak_total);
-  uint64_t snap = Relaxed(g_header->snapshot_total);
-  if (total >= peak && double(peak) > double(snap) * (1.0 + g_threshold / 8) + 4096.0) TakeSnapshot();
+// `may_wait` is false under the regions lock (fork takes the snapshot lock first).
+void NoteShrink(uint8_t kind, bool may_wait) {
+  if (kind == kSiteFileMap || !AtUnrecordedPeak()) return;
+  if (may_wait) TakeRefiningSnapshot();
+  else TakeSnapshot();
 }
 
 void Charge(uint32_t site_id, uint8_t kind, uint64_t bytes) {
@@ -430,8 +460,8 @@ void Charge(uint32_t site_id, uint8_t kind, uint64_t bytes) {
   NoteGrowth(kind);
 }
 
-void Uncharge(uint32_t site_id, uint8_t kind, uint64_t bytes, bool whole_block) {
-  NoteShrink(kind);
+void Uncharge(uint32_t site_id, uint8_t kind, uint64_t bytes, bool whole_block, bool may_wait = true) {
+  NoteShrink(kind, may_wait);
   SiteTable::Site* site = g_sites.Get(site_id);
   CounterAdd(site->live_bytes, -int64_t(bytes));
   if (whole_block) CounterAdd(site->live_count, int64_t(-1));
@@ -440,7 +470,7 @@ void Uncharge(uint32_t site_id, uint8_t kind, uint64_t bytes, bool whole_block) 
 
 void OnRegionRemoved(uint32_t site, uint8_t kind, uint64_t bytes, void*) {
   // A partial munmap leaves the mapping counted once; its last byte range ends it.
-  Uncharge(site, kind, bytes, false);
+  Uncharge(site, kind, bytes, false, /*may_wait=*/false);
 }
 
 void NoteFailure() {
@@ -577,7 +607,7 @@ void ForkChild() {
     }
     close(in);
   }
-  g_modules_dumped_at = 0xFFFFFFFFu;
+  g_modules_dumped_at = ~0ull;
   --t_in_hook;
 }
 
