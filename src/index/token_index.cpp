@@ -1,0 +1,68 @@
+#include "index/token_index.h"
+
+#include <algorithm>
+
+namespace outcore {
+
+std::vector<std::string> Tokenize(std::string_view text) {
+  std::vector<std::string> tokens;
+  std::string scratch;
+  ForEachToken(text, &scratch, [&](std::string_view token) { tokens.emplace_back(token); });
+  std::sort(tokens.begin(), tokens.end());
+  tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+  return tokens;
+}
+
+TokenIndexBuilder::TokenIndexBuilder(MemoryBudget* budget, uint64_t max_bytes)
+    : builder_(TypeId::kString, budget, max_bytes, IndexKind::kToken) {}
+
+Status TokenIndexBuilder::AddChunk(const ColumnVector& column, uint64_t first_row) {
+  if (builder_.overflowed()) return Status::OK();
+  if (column.type != TypeId::kString) {
+    return Status::InvalidArgument("token index needs a string column, got " + std::string(TypeName(column.type)));
+  }
+  if (first_row + uint64_t(column.length) > RowBitmap::kMaxRows) {
+    // Let the shared builder record the overflow with its usual message.
+    ColumnVector empty(TypeId::kString, nullptr);
+    empty.length = column.length;
+    return builder_.AddChunk(empty, first_row);
+  }
+  for (int64_t i = 0; i < column.length; ++i) {
+    const uint32_t row = uint32_t(first_row + uint64_t(i));
+    if (!column.IsValid(i)) {
+      builder_.AddNull(row);
+      continue;
+    }
+    // A row may repeat a token; adding it to the bitmap twice is harmless.
+    ForEachToken(column.GetString(i), &scratch_, [&](std::string_view token) { builder_.AddStringKey(token, row); });
+  }
+  return builder_.FinishChunk(first_row, uint64_t(column.length));
+}
+
+Result<TokenIndex> TokenIndex::Deserialize(std::string_view bytes, MemoryBudget* budget) {
+  OC_ASSIGN_OR_RETURN(ValueIndex index, ValueIndex::Deserialize(bytes, budget));
+  if (index.kind() != IndexKind::kToken) return Status::InvalidArgument("index block holds a value index, not a token index");
+  return TokenIndex(std::move(index));
+}
+
+Result<RowBitmap> TokenIndex::Lookup(std::string_view words) const {
+  const std::vector<std::string> tokens = Tokenize(words);
+  if (tokens.empty()) {
+    return Status::InvalidArgument("'" + std::string(words) + "' has no word to look up (letters or digits)");
+  }
+  RowBitmap rows;
+  bool first = true;
+  for (const std::string& token : tokens) {
+    OC_ASSIGN_OR_RETURN(RowBitmap part, index_.LookupStringRange(KeyRange<std::string_view>::Equal(token)));
+    if (first) {
+      rows = std::move(part);
+      first = false;
+    } else {
+      rows.IntersectWith(part);
+    }
+    if (rows.IsEmpty()) break;
+  }
+  return rows;
+}
+
+}  // namespace outcore

@@ -1,0 +1,94 @@
+#include "index/token_index.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace outcore {
+namespace {
+
+ColumnVector Strings(const std::vector<std::optional<std::string>>& values) {
+  ColumnVector column(TypeId::kString, nullptr);
+  column.length = int64_t(values.size());
+  column.validity.ResizeZeroed(size_t(BitmapBytes(column.length)));
+  int32_t offset = 0;
+  column.values.Push(offset);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i]) SetBit(column.validity.data(), int64_t(i)); else ++column.null_count;
+    const std::string v = values[i].value_or("");
+    column.data.Append(v.data(), v.size());
+    offset += int32_t(v.size());
+    column.values.Push(offset);
+  }
+  return column;
+}
+
+TEST(Tokenize, SplitsOnNonAlphanumericAsciiAndLowercasesAscii) {
+  EXPECT_EQ(Tokenize("Ice-cream, 2 SCOOPS!"), (std::vector<std::string>{"2", "cream", "ice", "scoops"}));
+  EXPECT_EQ(Tokenize("The cat, the hat"), (std::vector<std::string>{"cat", "hat", "the"}));
+  // Non-ASCII bytes belong to words and are not case-folded.
+  EXPECT_EQ(Tokenize("Caf\xc3\xa9 \xc3\x89t\xc3\xa9"), (std::vector<std::string>{"caf\xc3\xa9", "\xc3\x89t\xc3\xa9"}));
+  EXPECT_TRUE(Tokenize(" ,;-- ").empty());
+  EXPECT_EQ(Tokenize("a_b"), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(TokenIndex, LookupsMatchBruteForceOverTokenizedRows) {
+  const std::vector<std::string> vocabulary = {"food", "Food", "cheap", "ice", "cream", "2024", "x"};
+  std::mt19937 rng(17);
+  std::vector<std::optional<std::string>> values(2000);
+  for (auto& v : values) {
+    if (rng() % 9 == 0) continue;
+    std::string text;
+    for (int w = rng() % 5; w > 0; --w) text += vocabulary[rng() % vocabulary.size()] + (rng() % 2 ? " " : ", ");
+    v = text;
+  }
+  MemoryBudget budget(1 << 30);
+  TokenIndexBuilder builder(&budget, 1 << 30);
+  for (size_t first = 0; first < values.size(); first += 512) {
+    const size_t end = std::min(values.size(), first + 512);
+    ASSERT_TRUE(builder.AddChunk(Strings({values.begin() + first, values.begin() + end}), first).ok());
+  }
+  Buffer block;
+  ASSERT_TRUE(builder.Serialize(&block).ok());
+  auto index = TokenIndex::Deserialize(block.view());
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  EXPECT_EQ(index->token_count(), 6u);  // food and Food are one token
+  for (std::string query : {"food", "FOOD", "ice cream", "cheap, food", "2024", "absent", "x"}) {
+    std::vector<uint32_t> expected;
+    const std::vector<std::string> wanted = Tokenize(query);
+    for (size_t row = 0; row < values.size(); ++row) {
+      if (!values[row]) continue;
+      const std::vector<std::string> have = Tokenize(*values[row]);
+      if (std::includes(have.begin(), have.end(), wanted.begin(), wanted.end())) expected.push_back(uint32_t(row));
+    }
+    auto rows = index->Lookup(query);
+    ASSERT_TRUE(rows.ok());
+    EXPECT_EQ(rows->ToVector(), expected) << query;
+  }
+  std::vector<uint32_t> nulls;
+  for (size_t row = 0; row < values.size(); ++row) if (!values[row]) nulls.push_back(uint32_t(row));
+  EXPECT_EQ(index->Nulls()->ToVector(), nulls);
+  EXPECT_EQ(index->Lookup(" -- ").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(TokenIndex, AValueIndexBlockIsNotATokenIndex) {
+  ValueIndexBuilder builder(TypeId::kString, nullptr, 1 << 20);
+  ASSERT_TRUE(builder.AddChunk(Strings({"a"}), 0).ok());
+  Buffer block;
+  ASSERT_TRUE(builder.Serialize(&block).ok());
+  EXPECT_EQ(TokenIndex::Deserialize(block.view()).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(TokenIndex, OverflowIsReportedNotFatal) {
+  MemoryBudget budget(1 << 30);
+  TokenIndexBuilder builder(&budget, 16 << 10);
+  std::vector<std::optional<std::string>> values;
+  for (int i = 0; i < 5000; ++i) values.push_back("word" + std::to_string(i) + " other" + std::to_string(i * 7));
+  ASSERT_TRUE(builder.AddChunk(Strings(values), 0).ok());
+  EXPECT_TRUE(builder.overflowed());
+  EXPECT_FALSE(builder.overflow_reason().empty());
+  EXPECT_EQ(budget.used(), 0u);
+}
+
+}  // namespace
+}  // namespace outcore
