@@ -12,20 +12,11 @@ CsrBuilder::CsrBuilder(MemoryBudget* budget)
 void CsrBuilder::FinishRow() {
   auto* begin = pending_.as<Entry>();
   auto* end = begin + pending_.size() / sizeof(Entry);
-  // Short rows (the common case) sort faster by insertion than by merge sort.
-  if (end - begin <= 16) {
-    for (auto* it = begin + 1; it < end; ++it) {
-      Entry e = *it;
-      auto* hole = it;
-      while (hole > begin && (hole - 1)->column > e.column) {
-        *hole = *(hole - 1);
-        --hole;
-      }
-      *hole = e;
-    }
-  } else {
-    std::stable_sort(begin, end, [](const Entry& a, const Entry& b) { return a.column < b.column; });
-  }
+  // scipy's sum_duplicates sorts each row with std::sort on (index, value)
+  // pairs ordered by index only, then sums equal indices left to right. The
+  // same call here puts equal indices in the same order, so float sums of
+  // colliding features round the same way as scikit-learn's, bit for bit.
+  std::sort(begin, end, [](const Entry& a, const Entry& b) { return a.column < b.column; });
   for (auto* it = begin; it < end;) {
     int32_t column = it->column;
     double sum = it->value;

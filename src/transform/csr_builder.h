@@ -23,9 +23,10 @@ class CsrBuilder {
   void Add(int32_t column, double value) {
     pending_.Push(Entry{column, value});
   }
-  // Closes the current row: entries sorted by column (stable, so duplicates
-  // are summed in the order they were added) and duplicates summed. A sum of
-  // zero stays as an explicit entry, as scipy's sum_duplicates leaves it.
+  // Closes the current row: entries sorted by column and duplicates summed,
+  // in the order scipy's csr_matrix.sum_duplicates sums them (std::sort of
+  // (index, value) pairs by index). A sum of zero stays as an explicit entry,
+  // as scipy leaves it.
   void FinishRow();
 
   int64_t rows() const { return rows_; }

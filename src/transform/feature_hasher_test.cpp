@@ -87,7 +87,7 @@ TEST(FeatureHasher, RowsAreSortedWithDuplicatesSummedAndZerosSkipped) {
   EXPECT_EQ(csr.rows(), 2);
 }
 
-TEST(CsrBuilder, LongRowsSortStablyAndCancellingSumsStayExplicit) {
+TEST(CsrBuilder, LongRowsAreSortedAndCancellingSumsStayExplicit) {
   CsrBuilder csr;
   for (int i = 40; i > 0; --i) csr.Add(i % 5, i % 2 ? 1.0 : -1.0);
   csr.Add(7, 1.0);
