@@ -1,0 +1,136 @@
+// `outcore pca`: incremental PCA (sklearn IncrementalPCA's algorithm and
+// numbers) over numeric columns of a .oc file, streamed in bounded memory; the
+// model goes to a .npz, optionally the projected rows to a memmap-able .npy.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/cli_util.h"
+#include "cli/command.h"
+#include "outcore/dataset.h"
+#include "transform/dataset_pca.h"
+#include "transform/npz_writer.h"
+
+namespace outcore::cli {
+namespace {
+
+struct PcaArgs {
+  std::string input;
+  std::vector<std::string> columns;
+  int64_t components = -1;
+  bool whiten = false;
+  int64_t batch_size = -1;
+  std::string output;
+  std::string transformed;
+  std::string memory_limit;
+};
+
+Status WriteVector(transform::NpzWriter* npz, const std::string& name, const std::vector<double>& v) {
+  return npz->WriteArray(name, "<f8", {int64_t(v.size())}, v.data(), v.size() * sizeof(double));
+}
+
+Status WriteModel(const std::string& path, const transform::IncrementalPca& pca, const std::vector<std::string>& columns,
+                  int64_t batch_size) {
+  OC_ASSIGN_OR_RETURN(auto npz, transform::NpzWriter::Create(path));
+  const int64_t k = pca.n_components(), f = pca.n_features();
+  OC_RETURN_IF_ERROR(npz->WriteArray("components", "<f8", {k, f}, pca.components().data(), size_t(k * f) * 8));
+  OC_RETURN_IF_ERROR(WriteVector(npz.get(), "explained_variance", pca.explained_variance()));
+  OC_RETURN_IF_ERROR(WriteVector(npz.get(), "explained_variance_ratio", pca.explained_variance_ratio()));
+  OC_RETURN_IF_ERROR(WriteVector(npz.get(), "singular_values", pca.singular_values()));
+  OC_RETURN_IF_ERROR(WriteVector(npz.get(), "mean", pca.mean()));
+  OC_RETURN_IF_ERROR(WriteVector(npz.get(), "var", pca.var()));
+  double noise = pca.noise_variance();
+  OC_RETURN_IF_ERROR(npz->WriteArray("noise_variance", "<f8", {}, &noise, 8));
+  int64_t scalars[3] = {pca.n_samples_seen(), k, batch_size};
+  OC_RETURN_IF_ERROR(npz->WriteArray("n_samples_seen", "<i8", {}, &scalars[0], 8));
+  OC_RETURN_IF_ERROR(npz->WriteArray("n_components", "<i8", {}, &scalars[1], 8));
+  OC_RETURN_IF_ERROR(npz->WriteArray("batch_size", "<i8", {}, &scalars[2], 8));
+  uint8_t whiten = pca.options().whiten;
+  OC_RETURN_IF_ERROR(npz->WriteArray("whiten", "|b1", {}, &whiten, 1));
+  // Column names as fixed-width bytes (numpy dtype S<n>), in component order.
+  size_t width = 1;
+  for (const auto& c : columns) width = std::max(width, c.size());
+  std::string names(width * columns.size(), '\0');
+  for (size_t i = 0; i < columns.size(); ++i) names.replace(i * width, columns[i].size(), columns[i]);
+  OC_RETURN_IF_ERROR(npz->WriteArray("columns", "|S" + std::to_string(width), {int64_t(columns.size())}, names.data(),
+                                     names.size()));
+  return npz->Finish();
+}
+
+Status RunPca(PcaArgs a) {
+  auto start = std::chrono::steady_clock::now();
+  uint64_t limit = DefaultMemoryLimit();
+  if (!a.memory_limit.empty()) {
+    OC_ASSIGN_OR_RETURN(limit, ParseSize(a.memory_limit));
+  }
+  MemoryBudget budget(limit);
+  OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(a.input));
+  if (a.columns.empty()) {
+    for (const auto& c : dataset->schema()) {
+      if (c.type == TypeId::kInt64 || c.type == TypeId::kFloat64 || c.type == TypeId::kBool) a.columns.push_back(c.name);
+    }
+  }
+  transform::IncrementalPca pca({.n_components = a.components, .whiten = a.whiten, .batch_size = a.batch_size}, &budget);
+  OC_RETURN_IF_ERROR(transform::FitDataset(dataset, a.columns, &pca, &budget));
+  const int64_t batch_size = pca.EffectiveBatchSize(int64_t(a.columns.size()));
+  OC_RETURN_IF_ERROR(WriteModel(a.output, pca, a.columns, batch_size));
+  if (!a.transformed.empty()) {
+    OC_ASSIGN_OR_RETURN(auto npy, transform::NpzWriter::Create(a.transformed, /*single_npy=*/true));
+    OC_RETURN_IF_ERROR(npy->BeginArray("transformed", "<f8"));
+    const std::atomic<bool>& interrupted = InstallInterruptFlag();
+    int64_t rows = 0;
+    OC_RETURN_IF_ERROR(transform::TransformDataset(dataset, a.columns, pca, &budget,
+                                                   [&](const double* values, int64_t count) -> Status {
+                                                     if (interrupted) return Status::Cancelled("interrupted");
+                                                     rows += count;
+                                                     return npy->Append(values, size_t(count * pca.n_components()) * 8);
+                                                   }));
+    OC_RETURN_IF_ERROR(npy->EndArray({rows, pca.n_components()}));
+    OC_RETURN_IF_ERROR(npy->Finish());
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::fprintf(stderr, "outcore pca: %s rows x %zu columns -> %lld components (batch %lld) in %.2f s, peak RSS %s\n",
+               Thousands(uint64_t(pca.n_samples_seen())).c_str(), a.columns.size(), (long long)pca.n_components(),
+               (long long)batch_size, seconds, FormatSize(PeakRss()).c_str());
+  double cumulative = 0;
+  for (int64_t i = 0; i < pca.n_components(); ++i) {
+    cumulative += pca.explained_variance_ratio()[size_t(i)];
+    std::fprintf(stderr, "  component %lld: explained variance %.6g (ratio %.4f, cumulative %.4f)\n", (long long)i,
+                 pca.explained_variance()[size_t(i)], pca.explained_variance_ratio()[size_t(i)], cumulative);
+  }
+  return Status::OK();
+}
+
+void SetupPca(CLI::App& app) {
+  auto args = std::make_shared<PcaArgs>();
+  CLI::App* cmd = app.add_subcommand("pca", "incremental PCA (sklearn IncrementalPCA's numbers) of numeric columns");
+  cmd->footer(
+      "The model .npz holds components, explained_variance, explained_variance_ratio, singular_values,\n"
+      "mean, var, noise_variance, n_samples_seen, n_components, batch_size, whiten and columns.\n"
+      "Example:\n  outcore pca sample.oc --columns x1,x2,x3 --components 2 -o model.npz --transform X.npy\n"
+      "  python -c \"import numpy as np; print(np.load('X.npy', mmap_mode='r').shape)\"\n");
+  cmd->add_option("file", args->input, "the .oc file")->required();
+  cmd->add_option("--columns", args->columns, "int64/float64/bool columns (default: all of them)")->delimiter(',');
+  cmd->add_option("-k,--components", args->components, "number of components (default: all)");
+  cmd->add_flag("--whiten", args->whiten, "scale projected rows to unit variance");
+  cmd->add_option("--batch-size", args->batch_size, "rows per SVD update (default: 5 x columns)");
+  cmd->add_option("-o,--output", args->output, "the model .npz to write")->required();
+  cmd->add_option("--transform", args->transformed, "also write the projected rows to this .npy");
+  cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB");
+  cmd->callback([args] {
+    Status status = RunPca(*args);
+    if (!status.ok()) {
+      std::fprintf(stderr, "outcore pca: %s\n", status.ToString().c_str());
+      SetExitCode(status.code() == StatusCode::kCancelled ? kExitInterrupted
+                  : status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+    }
+  });
+}
+
+}  // namespace
+}  // namespace outcore::cli
+
+OUTCORE_COMMAND(51, outcore::cli::SetupPca);
