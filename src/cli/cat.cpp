@@ -70,6 +70,8 @@ Status RunCat(const CatArgs& a) {
     }
     out += '\n';
   }
+  // A string that reads as a missing value ("NA") is quoted, so it stays a string.
+  const ValueSpellings spellings;
   Batch batch;
   const std::atomic<bool>& interrupted = InstallInterruptFlag();
   for (;;) {
@@ -83,7 +85,7 @@ Status RunCat(const CatArgs& a) {
           if (c) out += delimiter;
           if (!column.IsValid(row)) continue;
           if (column.type == TypeId::kString) {
-            AppendCsvField(&out, column.GetString(row), delimiter);
+            AppendCsvField(&out, column.GetString(row), delimiter, '"', &spellings.na);
           } else {
             AppendValueText(column, row, &out);
           }

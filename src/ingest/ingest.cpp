@@ -45,7 +45,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr uint64_t kMinBlockBytes = 256 << 10;
-constexpr uint64_t kMaxBlockBytes = 64ull << 20;
+constexpr uint64_t kMaxPlannedBlockBytes = 64ull << 20;
 // Budget bytes a block costs while in flight, per byte of CSV: the raw bytes,
 // field spans, typed columns, encoded payloads and compressed blocks.
 constexpr uint64_t kInFlightBytesPerBlockByte = 6;
@@ -256,9 +256,9 @@ Status Pipeline::Plan() {
     --threads_;
   }
   block_bytes_ = options_.block_bytes
-                     ? std::clamp<uint64_t>(options_.block_bytes, 1024, kMaxBlockBytes)
+                     ? std::clamp<uint64_t>(options_.block_bytes, 1024, kMaxPlannedBlockBytes)
                      : std::clamp(for_blocks / (uint64_t(threads_ + 2) * kInFlightBytesPerBlockByte), kMinBlockBytes,
-                                  kMaxBlockBytes);
+                                  kMaxPlannedBlockBytes);
   for (const std::string& path : options_.inputs) {
     struct stat st;
     if (path != "-" && ::stat(path.c_str(), &st) == 0) input_total_bytes_ += uint64_t(st.st_size);
@@ -308,7 +308,8 @@ Status Pipeline::ReadNextBlock(RawBlock* block, bool* done) {
       break;
     }
     // One record is longer than the block: grow, within what the budget allows.
-    uint64_t max_record = std::max<uint64_t>(budget_.limit() / 8, kMinBlockBytes);
+    // Tokenizer offsets are 32-bit: a block never passes kMaxBlockBytes.
+    uint64_t max_record = std::min<uint64_t>(std::max<uint64_t>(budget_.limit() / 8, kMinBlockBytes), kMaxBlockBytes);
     if (want >= max_record) {
       return Status::DataError(source_->path() + ": a record starting at line " + std::to_string(lines_before_ + 1) +
                                " is longer than " + FormatSize(max_record) +
@@ -342,6 +343,7 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
   }
   char cut_with = dialect_.delimiter;
   dialect_.delimiter = options_.delimiter ? *options_.delimiter : SniffDelimiter(data, options_.quote);
+  OC_RETURN_IF_ERROR(ValidateDialect(dialect_));
   parse_options_.dialect = dialect_;
   if (dialect_.delimiter != cut_with && !carry_.empty()) {
     // The block was cut before the delimiter was known; where a record ends
