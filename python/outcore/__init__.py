@@ -50,7 +50,7 @@ def ingest(
     reject: str | os.PathLike | None = None,
     on_error: str = "reject",
     compression: str = "zstd",
-    level: int = 3,
+    level: int = 1,
     block_size: str | int | None = None,
 ) -> dict:
     """Ingest CSV file(s) (plain, .gz or .zst) into one .oc file; returns the report as a dict.

@@ -248,7 +248,7 @@ NB_MODULE(_core, m) {
         "delimiter"_a = nb::none(), "quote"_a = "\"", "header"_a = true, "na_values"_a = nb::none(),
         "true_values"_a = nb::none(), "false_values"_a = nb::none(),
         "schema"_a = std::vector<std::pair<std::string, std::string>>(), "reject"_a = nb::none(),
-        "on_error"_a = "reject", "compression"_a = "zstd", "level"_a = 3, "block_size"_a = nb::none());
+        "on_error"_a = "reject", "compression"_a = "zstd", "level"_a = 1, "block_size"_a = nb::none());
 
   nb::class_<Dataset>(m, "Dataset")
       .def_static("open", [](const std::string& path) { return Unwrap(Dataset::Open(path)); }, "path"_a)

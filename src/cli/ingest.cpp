@@ -27,7 +27,7 @@ struct IngestArgs {
   std::string reject;
   std::string on_error = "reject";
   std::string compression = "zstd";
-  int level = 3;
+  int level = 1;
   std::string block_size;
   bool json = false;
   bool quiet = false;
@@ -216,7 +216,7 @@ void SetupIngest(CLI::App& app) {
   cmd->add_option("--on-error", args->on_error, "reject: keep going and count; fail: stop at the first bad row")
       ->capture_default_str();
   cmd->add_option("--compression", args->compression, "zstd, lz4 or none")->capture_default_str();
-  cmd->add_option("--level", args->level, "compression level (zstd 1..19)")->capture_default_str();
+  cmd->add_option("--level", args->level, "compression level (zstd 1..19; higher is smaller and slower)")->capture_default_str();
   cmd->add_option("--block-size", args->block_size, "bytes of CSV per chunk (default: derived from --memory-limit)");
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
