@@ -95,6 +95,20 @@ class FeatureHasher(_TransformerMixin, _BaseEstimator):
             raise ValueError("Cannot vectorize empty sequence.")
         return _csr(data, indices, indptr, (n_samples, int(self.n_features)), self.dtype)
 
+    def transform_dataset(self, dataset, columns=(), tokens=()):
+        """Hash columns of an outcore Dataset in C++ (what ``outcore hash`` writes to .npz).
+
+        Each row is hashed as ``input_type="dict"`` would hash ``{column: value}`` (a string value
+        v of column c is the feature "c=v"; numbers keep their value; nulls are skipped), plus each
+        whitespace-separated token of the ``tokens`` columns with value 1. A dictionary column's
+        distinct values are hashed once.
+        """
+        self._validate()
+        data, indices, indptr, n_samples = _core.hash_dataset(
+            dataset._core, list(columns), list(tokens), int(self.n_features), bool(self.alternate_sign)
+        )
+        return _csr(data, indices, indptr, (n_samples, int(self.n_features)), self.dtype)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
@@ -162,22 +176,20 @@ class IncrementalPCA(_TransformerMixin, _BaseEstimator):
             -1 if self.batch_size is None else int(self.batch_size),
         )
 
-    def _sync(self, n_features):
+    def _sync(self):
         for key, value in self._model.state().items():
             setattr(self, key, value)
-        self.batch_size_ = self._model.batch_size_for(n_features)
+        self.batch_size_ = self._model.batch_size_for(self.n_features_in_)
 
     def fit(self, X, y=None, *, columns=None, memory_limit=None):
         """Fit from scratch on X: an array, a memmap, or an outcore Dataset (with ``columns``)."""
         self._model = self._new_model()
         if _is_dataset(X):
-            from . import _core as core
-
             limit = 0 if memory_limit is None else (
-                memory_limit if isinstance(memory_limit, int) else core.parse_size(memory_limit))
+                memory_limit if isinstance(memory_limit, int) else _core.parse_size(memory_limit))
             self._model.fit_dataset(X._core, list(columns or []), limit)
             self._input_dtype = np.dtype(np.float64)
-            self._sync(self.n_features_in_)
+            self._sync()
             return self
         X = _as_matrix(X)
         self._input_dtype = X.dtype if X.dtype == np.float32 else np.dtype(np.float64)
@@ -187,7 +199,7 @@ class IncrementalPCA(_TransformerMixin, _BaseEstimator):
             batch = self._model.batch_size_for(X.shape[1])
             for part in _gen_batches(X.shape[0], batch, self.n_components or 0):
                 self._model.partial_fit(np.ascontiguousarray(X[part], dtype=np.float64))
-        self._sync(X.shape[1])
+        self._sync()
         return self
 
     def partial_fit(self, X, y=None, check_input=True):
@@ -197,7 +209,7 @@ class IncrementalPCA(_TransformerMixin, _BaseEstimator):
         X = _as_matrix(X)
         self._input_dtype = X.dtype if X.dtype == np.float32 else np.dtype(np.float64)
         self._model.partial_fit(np.ascontiguousarray(X, dtype=np.float64))
-        self._sync(X.shape[1])
+        self._sync()
         return self
 
     def _check_fitted(self):

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "outcore/dataset.h"
+#include "transform/dataset_hasher.h"
 #include "transform/dataset_pca.h"
 #include "transform/feature_hasher.h"
 #include "transform/incremental_pca.h"
@@ -164,6 +165,28 @@ nb::tuple HashFeatures(nb::handle raw_x, int64_t n_features, bool alternate_sign
                         BufferToNumpy<int64_t>(csr.ReleaseIndptr(), rows + 1), rows);
 }
 
+void CheckStatus(const Status& status);
+
+// (data, indices, indptr, n_samples) of hashed .oc columns (dataset_hasher.h).
+nb::tuple HashDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
+                      std::vector<std::string> tokens, int64_t n_features, bool alternate_sign) {
+  transform::HashColumnsOptions options;
+  options.columns = std::move(columns);
+  options.token_columns = std::move(tokens);
+  options.hasher = {.n_features = n_features, .alternate_sign = alternate_sign};
+  transform::CsrBuilder csr;
+  Status status;
+  {
+    nb::gil_scoped_release release;
+    status = transform::HashDataset(dataset, options, &csr, nullptr);
+  }
+  CheckStatus(status);
+  if (csr.nnz() > INT32_MAX) RaiseStatus(Status::InvalidArgument("more than 2^31 - 1 hashed entries: use outcore hash"));
+  size_t nnz = size_t(csr.nnz()), rows = size_t(csr.rows());
+  return nb::make_tuple(BufferToNumpy<double>(csr.ReleaseData(), nnz), BufferToNumpy<int32_t>(csr.ReleaseIndices(), nnz),
+                        BufferToNumpy<int64_t>(csr.ReleaseIndptr(), rows + 1), rows);
+}
+
 void CheckStatus(const Status& status) {
   if (!status.ok()) RaiseStatus(status);
 }
@@ -271,6 +294,8 @@ void BindTransform(nb::module_& m) {
   m.def("murmurhash3_32", [](nb::bytes key, uint32_t seed) {
     return int32_t(transform::MurmurHash3X86_32(key.c_str(), key.size(), seed));
   }, "key"_a, "seed"_a = 0);
+
+  m.def("hash_dataset", &HashDataset, "dataset"_a, "columns"_a, "tokens"_a, "n_features"_a, "alternate_sign"_a);
 
   nb::class_<PyIncrementalPca>(m, "IncrementalPCA")
       .def(nb::init<int64_t, bool, int64_t>(), "n_components"_a, "whiten"_a, "batch_size"_a)
