@@ -1,5 +1,7 @@
 #include "index/token_index.h"
 
+#include "index/column_test_util.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -8,19 +10,7 @@ namespace outcore {
 namespace {
 
 ColumnVector Strings(const std::vector<std::optional<std::string>>& values) {
-  ColumnVector column(TypeId::kString, nullptr);
-  column.length = int64_t(values.size());
-  column.validity.ResizeZeroed(size_t(BitmapBytes(column.length)));
-  int32_t offset = 0;
-  column.values.Push(offset);
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (values[i]) SetBit(column.validity.data(), int64_t(i)); else ++column.null_count;
-    const std::string v = values[i].value_or("");
-    column.data.Append(v.data(), v.size());
-    offset += int32_t(v.size());
-    column.values.Push(offset);
-  }
-  return column;
+  return testutil::StringColumn(values, false);
 }
 
 TEST(Tokenize, SplitsOnNonAlphanumericAsciiAndLowercasesAscii) {

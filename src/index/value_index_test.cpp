@@ -1,5 +1,7 @@
 #include "index/value_index.h"
 
+#include "index/column_test_util.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,67 +13,9 @@
 namespace outcore {
 namespace {
 
-// Test columns in Arrow layout, from optional values (nullopt = null).
-ColumnVector IntColumn(TypeId type, const std::vector<std::optional<int64_t>>& values) {
-  ColumnVector column(type, nullptr);
-  column.length = int64_t(values.size());
-  column.validity.ResizeZeroed(size_t(BitmapBytes(column.length)));
-  if (type == TypeId::kBool) column.values.ResizeZeroed(size_t(BitmapBytes(column.length)));
-  for (size_t i = 0; i < values.size(); ++i) {
-    const int64_t v = values[i].value_or(0);
-    if (values[i]) SetBit(column.validity.data(), int64_t(i)); else ++column.null_count;
-    if (type == TypeId::kBool) {
-      if (v) SetBit(column.values.data(), int64_t(i));
-    } else if (type == TypeId::kDate) {
-      column.values.Push(int32_t(v));
-    } else {
-      column.values.Push(v);
-    }
-  }
-  return column;
-}
-
-ColumnVector FloatColumn(const std::vector<std::optional<double>>& values) {
-  ColumnVector column(TypeId::kFloat64, nullptr);
-  column.length = int64_t(values.size());
-  column.validity.ResizeZeroed(size_t(BitmapBytes(column.length)));
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (values[i]) SetBit(column.validity.data(), int64_t(i)); else ++column.null_count;
-    column.values.Push(values[i].value_or(0.0));
-  }
-  return column;
-}
-
-ColumnVector StringColumn(const std::vector<std::optional<std::string>>& values, bool dictionary) {
-  ColumnVector column(TypeId::kString, nullptr);
-  column.length = int64_t(values.size());
-  column.validity.ResizeZeroed(size_t(BitmapBytes(column.length)));
-  auto dict = std::make_shared<Dictionary>();
-  std::map<std::string, int32_t> codes;
-  int32_t offset = 0;
-  column.values.Push(offset);
-  dict->offsets.Push(int32_t(0));
-  for (size_t i = 0; i < values.size(); ++i) {
-    const std::string v = values[i].value_or("");
-    if (values[i]) SetBit(column.validity.data(), int64_t(i)); else ++column.null_count;
-    if (dictionary) {
-      auto [it, added] = codes.emplace(v, int32_t(dict->size));
-      if (added) {
-        dict->bytes.Append(v.data(), v.size());
-        dict->offsets.Push(int32_t(dict->bytes.size()));
-        ++dict->size;
-      }
-      if (i == 0) column.values.Clear();
-      column.values.Push(it->second);
-    } else {
-      column.data.Append(v.data(), v.size());
-      offset += int32_t(v.size());
-      column.values.Push(offset);
-    }
-  }
-  if (dictionary) column.dictionary = dict;
-  return column;
-}
+using testutil::FloatColumn;
+using testutil::IntColumn;
+using testutil::StringColumn;
 
 template <typename T>
 std::vector<uint32_t> RowsWhere(const std::vector<std::optional<T>>& values, auto test) {

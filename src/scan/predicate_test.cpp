@@ -1,0 +1,635 @@
+#include "scan/predicate.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <optional>
+#include <random>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "csv/value_parser.h"
+#include "encoding/stats.h"
+#include "format/metadata.h"
+#include "index/column_test_util.h"
+#include "index/token_index.h"
+#include "index/value_index.h"
+
+namespace outcore {
+namespace {
+
+using testutil::FloatColumn;
+using testutil::IntColumn;
+using testutil::StringColumn;
+
+// A test table: per column, one optional value per row, kept beside the
+// ColumnVectors so a row-by-row evaluator can check the batch evaluator.
+using Value = std::variant<int64_t, double, std::string>;
+using Cell = std::optional<Value>;
+
+const std::vector<ColumnSchema> kSchema = {
+    {"flag", TypeId::kBool, false},   {"n", TypeId::kInt64, false},      {"x", TypeId::kFloat64, false},
+    {"topic", TypeId::kString, true}, {"word", TypeId::kString, false},  {"d", TypeId::kDate, false},
+    {"ts", TypeId::kTimestamp, false}, {"passage", TypeId::kString, false},
+};
+const std::vector<std::string> kWords = {"", "apple", "food", "Food", "ice", "cream", "zebra", "caf\xc3\xa9"};
+
+ColumnVector MakeColumn(size_t column, const std::vector<Cell>& cells) {
+  const TypeId type = kSchema[column].type;
+  if (type == TypeId::kFloat64) {
+    std::vector<std::optional<double>> values;
+    for (const Cell& c : cells) values.push_back(c ? std::optional<double>(std::get<double>(*c)) : std::nullopt);
+    return FloatColumn(values);
+  }
+  if (type == TypeId::kString) {
+    std::vector<std::optional<std::string>> values;
+    for (const Cell& c : cells) values.push_back(c ? std::optional<std::string>(std::get<std::string>(*c)) : std::nullopt);
+    return StringColumn(values, kSchema[column].dictionary);
+  }
+  std::vector<std::optional<int64_t>> values;
+  for (const Cell& c : cells) values.push_back(c ? std::optional<int64_t>(std::get<int64_t>(*c)) : std::nullopt);
+  return IntColumn(type, values);
+}
+
+// --- The brute-force evaluator: SQL three-valued logic, one row at a time.
+
+std::optional<bool> RowTruth(const Expr& e, const std::vector<std::vector<Cell>>& table, size_t row) {
+  switch (e.kind) {
+    case ExprKind::kNot: {
+      auto v = RowTruth(*e.children[0], table, row);
+      return v ? std::optional<bool>(!*v) : std::nullopt;
+    }
+    case ExprKind::kAnd:
+    case ExprKind::kOr: {
+      const bool is_and = e.kind == ExprKind::kAnd;
+      bool unknown = false;
+      for (const auto& child : e.children) {
+        auto v = RowTruth(*child, table, row);
+        if (!v) unknown = true;
+        else if (*v != is_and) return !is_and;  // a false in and, a true in or, decides
+      }
+      return unknown ? std::nullopt : std::optional<bool>(is_and);
+    }
+    default: break;
+  }
+  const Cell& cell = table[size_t(e.column)][row];
+  if (e.kind == ExprKind::kIsNull) return cell.has_value() == e.negated;
+  if (!cell) return std::nullopt;
+  if (e.kind == ExprKind::kContains) {
+    const auto have = Tokenize(std::get<std::string>(*cell));
+    return std::includes(have.begin(), have.end(), e.tokens.begin(), e.tokens.end());
+  }
+  auto compare = [&](auto v, auto literal_of) -> bool {
+    switch (e.kind) {
+      case ExprKind::kCompare: {
+        auto c = literal_of(e.values[0]);
+        switch (e.op) {
+          case CompareOp::kEq: return v == c;
+          case CompareOp::kNe: return v != c;
+          case CompareOp::kLt: return v < c;
+          case CompareOp::kLe: return v <= c;
+          case CompareOp::kGt: return v > c;
+          case CompareOp::kGe: return v >= c;
+        }
+        return false;
+      }
+      case ExprKind::kBetween: return literal_of(e.values[0]) <= v && v <= literal_of(e.values[1]);
+      case ExprKind::kIn:
+        for (const Literal& l : e.values) {
+          if (v == literal_of(l)) return true;
+        }
+        return false;
+      default: return false;
+    }
+  };
+  if (e.type == TypeId::kFloat64) return compare(std::get<double>(*cell), [](const Literal& l) { return l.float_value; });
+  if (e.type == TypeId::kString) {
+    return compare(std::get<std::string>(*cell), [](const Literal& l) { return l.string_value; });
+  }
+  return compare(std::get<int64_t>(*cell), [](const Literal& l) { return l.int_value; });
+}
+
+// --- Random data in chunks whose ranges drift, so zone maps can prune.
+
+struct TestFile {
+  std::vector<std::vector<std::vector<Cell>>> chunks;  // chunk -> column -> rows
+  std::vector<std::vector<Cell>> all;                  // column -> all rows
+  format::FileMetadata metadata;
+  std::vector<std::vector<ColumnVector>> vectors;      // chunk -> column
+  std::vector<ValueIndex> value_indexes;
+  std::vector<TokenIndex> token_indexes;
+};
+
+Cell RandomCell(size_t column, size_t chunk, std::mt19937& rng) {
+  if (rng() % 10 == 0) return std::nullopt;
+  const int64_t base = int64_t(chunk) * 40;
+  switch (column) {
+    case 0: return Value(int64_t(chunk % 3 == 0 ? 1 : rng() % 2));
+    case 1: return Value(base + int64_t(rng() % 60) - 10);
+    case 2: {
+      const uint32_t pick = rng() % 40;
+      if (pick == 0) return Value(std::nan(""));
+      if (pick == 1) return Value(-0.0);
+      if (chunk == 5) return Value(std::nan(""));  // a chunk of only NaN (and nulls)
+      return Value(double(base) + double(rng() % 1000) / 16.0);
+    }
+    case 3: return Value(kWords[(chunk + rng() % 3) % kWords.size()]);
+    case 4: return Value(kWords[rng() % kWords.size()]);
+    case 5: return Value(int64_t(19000 + base + int64_t(rng() % 50)));
+    case 6: return Value(int64_t(1700000000000000LL + (base + int64_t(rng() % 50)) * 1000000LL));
+    default: {
+      std::string text;
+      for (int w = int(rng() % 6); w > 0; --w) text += kWords[(chunk + rng() % 4) % kWords.size()] + (rng() % 2 ? " " : ", ");
+      return Value(text);
+    }
+  }
+}
+
+format::ZoneMap ZoneOf(const ColumnVector& column) {
+  const ColumnStats stats = ComputeStats(column);
+  format::ZoneMap zone;
+  zone.null_count = uint64_t(stats.null_count);
+  zone.has_min_max = stats.has_min_max;
+  zone.string_bounds_inexact = !stats.max_string_bounded;
+  zone.min_int = stats.min_int;
+  zone.max_int = stats.max_int;
+  zone.min_float = stats.min_float;
+  zone.max_float = stats.max_float;
+  zone.min_string = stats.min_string;
+  zone.max_string = stats.max_string;
+  return zone;
+}
+
+TestFile MakeFile(uint32_t seed) {
+  std::mt19937 rng(seed);
+  TestFile file;
+  file.all.resize(kSchema.size());
+  std::vector<std::unique_ptr<ValueIndexBuilder>> builders;
+  for (const ColumnSchema& column : kSchema) builders.push_back(std::make_unique<ValueIndexBuilder>(column.type, nullptr, 1 << 30));
+  TokenIndexBuilder passage_tokens(nullptr, 1 << 30), word_tokens(nullptr, 1 << 30);
+  uint64_t first_row = 0;
+  for (size_t chunk = 0; chunk < 8; ++chunk) {
+    const size_t rows = 20 + rng() % 200;
+    format::ChunkMeta meta;
+    meta.first_row = first_row;
+    meta.row_count = rows;
+    file.chunks.emplace_back(kSchema.size());
+    file.vectors.emplace_back();
+    for (size_t column = 0; column < kSchema.size(); ++column) {
+      auto& cells = file.chunks.back()[column];
+      for (size_t r = 0; r < rows; ++r) cells.push_back(RandomCell(column, chunk, rng));
+      file.all[column].insert(file.all[column].end(), cells.begin(), cells.end());
+      file.vectors.back().push_back(MakeColumn(column, cells));
+      const ColumnVector& vector = file.vectors.back().back();
+      format::ColumnChunkMeta column_meta;
+      column_meta.zone = ZoneOf(vector);
+      meta.columns.push_back(column_meta);
+      EXPECT_TRUE(builders[column]->AddChunk(vector, first_row).ok());
+      if (column == 7) EXPECT_TRUE(passage_tokens.AddChunk(vector, first_row).ok());
+      if (column == 4) EXPECT_TRUE(word_tokens.AddChunk(vector, first_row).ok());
+    }
+    file.metadata.chunks.push_back(std::move(meta));
+    first_row += rows;
+  }
+  file.metadata.num_rows = first_row;
+  for (size_t column = 0; column < kSchema.size(); ++column) {
+    Buffer block;
+    EXPECT_TRUE(builders[column]->Serialize(&block).ok());
+    file.value_indexes.push_back(std::move(*ValueIndex::Deserialize(block.view())));
+  }
+  for (TokenIndexBuilder* builder : {&word_tokens, &passage_tokens}) {
+    Buffer block;
+    EXPECT_TRUE(builder->Serialize(&block).ok());
+    file.token_indexes.push_back(std::move(*TokenIndex::Deserialize(block.view())));
+  }
+  return file;
+}
+
+// --- Random predicate text.
+
+std::string LiteralFor(size_t column, std::mt19937& rng, const TestFile& file) {
+  // Half the time a value that occurs in the data, else a nearby or odd one.
+  const auto& cells = file.all[column];
+  const Cell& cell = cells[rng() % cells.size()];
+  char buffer[kFormatBufferSize];
+  switch (kSchema[column].type) {
+    case TypeId::kBool: return rng() % 2 ? "true" : "FALSE";
+    case TypeId::kInt64: {
+      int64_t v = cell && rng() % 2 ? std::get<int64_t>(*cell) : int64_t(rng() % 400) - 20;
+      return std::string(buffer, FormatInt64(v, buffer));
+    }
+    case TypeId::kFloat64: {
+      double v = cell && rng() % 2 ? std::get<double>(*cell) : double(rng() % 4000) / 10.0 - 50;
+      if (std::isnan(v)) v = 1.5;
+      if (rng() % 5 == 0) return std::to_string(int64_t(v));  // an integer literal on a float column
+      return std::string(buffer, FormatFloat64(v, buffer));
+    }
+    case TypeId::kString: {
+      std::string v = cell && rng() % 2 ? std::get<std::string>(*cell) : kWords[rng() % kWords.size()] + (rng() % 3 ? "" : "z");
+      if (column == 7 || rng() % 4 == 0) v = kWords[1 + rng() % (kWords.size() - 1)];
+      std::string quoted = "'";
+      for (char c : v) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+      return quoted + "'";
+    }
+    case TypeId::kDate: {
+      int64_t v = cell && rng() % 2 ? std::get<int64_t>(*cell) : 19000 + int64_t(rng() % 360);
+      return "'" + std::string(buffer, FormatDate(int32_t(v), buffer)) + "'";
+    }
+    case TypeId::kTimestamp: {
+      int64_t v = cell && rng() % 2 ? std::get<int64_t>(*cell) : 1700000000000000LL + int64_t(rng() % 360) * 1000000LL;
+      return "'" + std::string(buffer, FormatTimestamp(v, buffer)) + "'";
+    }
+  }
+  return "0";
+}
+
+std::string LeafText(size_t column, int form, std::mt19937& rng, const TestFile& file) {
+  static const char* kOps[] = {"==", "!=", "<", "<=", ">", ">="};
+  const std::string name = kSchema[column].name;
+  switch (form) {
+    case 0: case 1: case 2: case 3: case 4: case 5:
+      return name + " " + kOps[form] + " " + LiteralFor(column, rng, file);
+    case 6: {
+      std::string list = name + (rng() % 4 == 0 ? " not in (" : " in (");
+      for (int i = 0, n = 1 + int(rng() % 4); i < n; ++i) list += (i ? ", " : "") + LiteralFor(column, rng, file);
+      return list + ")";
+    }
+    case 7:
+      return name + (rng() % 4 == 0 ? " not between " : " between ") + LiteralFor(column, rng, file) + " and " +
+             LiteralFor(column, rng, file);
+    case 8: return name + " is null";
+    case 9: return name + " is not null";
+    default: {
+      std::string words = kWords[1 + rng() % (kWords.size() - 1)];
+      if (rng() % 3 == 0) words += " " + kWords[1 + rng() % (kWords.size() - 1)];
+      return name + " contains '" + words + "'";
+    }
+  }
+}
+
+std::string RandomExpression(std::mt19937& rng, const TestFile& file, int depth) {
+  if (depth == 0 || rng() % 3 == 0) {
+    const size_t column = rng() % kSchema.size();
+    const int forms = kSchema[column].type == TypeId::kString ? 11 : 10;
+    return LeafText(column, int(rng() % forms), rng, file);
+  }
+  switch (rng() % 4) {
+    case 0: return "not (" + RandomExpression(rng, file, depth - 1) + ")";
+    case 1: return "(" + RandomExpression(rng, file, depth - 1) + ") or " + RandomExpression(rng, file, depth - 1);
+    default: return RandomExpression(rng, file, depth - 1) + " AND (" + RandomExpression(rng, file, depth - 1) + ")";
+  }
+}
+
+// Checks one parsed expression against the brute force on every chunk, the
+// zone-map pruning, and the index plans (all indexes, none, some).
+void CheckExpression(const Expr& expr, const TestFile& file, const std::string& text, int* pruned_chunks,
+                     int* exact_plans) {
+  std::vector<uint32_t> matches;
+  std::vector<bool> chunk_has_match(file.chunks.size());
+  for (size_t chunk = 0; chunk < file.chunks.size(); ++chunk) {
+    const uint64_t first_row = file.metadata.chunks[chunk].first_row;
+    const size_t rows = file.chunks[chunk][0].size();
+    std::vector<const ColumnVector*> columns;
+    for (const ColumnVector& v : file.vectors[chunk]) columns.push_back(&v);
+    MemoryBudget budget(1 << 30);
+    Buffer selection(&budget);
+    ASSERT_TRUE(Evaluate(expr, columns, int64_t(rows), &selection).ok()) << text;
+    ASSERT_EQ(selection.size(), size_t(BitmapBytes(int64_t(rows))));
+    for (size_t row = 0; row < rows; ++row) {
+      const bool expected = RowTruth(expr, file.chunks[chunk], row) == std::optional<bool>(true);
+      ASSERT_EQ(GetBit(selection.data(), int64_t(row)), expected) << text << " chunk " << chunk << " row " << row;
+      if (expected) {
+        matches.push_back(uint32_t(first_row + row));
+        chunk_has_match[chunk] = true;
+      }
+    }
+    const bool may = MayMatch(expr, file.metadata.chunks[chunk]);
+    ASSERT_TRUE(may || !chunk_has_match[chunk]) << "zone maps pruned a matching chunk " << chunk << ": " << text;
+    if (!may) ++*pruned_chunks;
+  }
+  IndexSet all, none, some;
+  for (const ValueIndex& index : file.value_indexes) all.value.push_back(&index);
+  all.token = {nullptr, nullptr, nullptr, nullptr, &file.token_indexes[0], nullptr, nullptr, &file.token_indexes[1]};
+  some.value = {nullptr, &file.value_indexes[1], nullptr, &file.value_indexes[3]};
+  some.token = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &file.token_indexes[1]};
+  for (const IndexSet* indexes : {&all, &none, &some}) {
+    auto plan = PlanQuery(expr, file.metadata, *indexes);
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    ASSERT_EQ(plan->chunks.size(), file.chunks.size());
+    for (size_t chunk = 0; chunk < file.chunks.size(); ++chunk) {
+      ASSERT_TRUE(plan->chunks[chunk].read || !chunk_has_match[chunk]) << "plan skipped a matching chunk: " << text;
+    }
+    if (!plan->used_index) continue;
+    const std::vector<uint32_t> rows = plan->rows.ToVector();
+    if (plan->rows_exact) {
+      ASSERT_EQ(rows, matches) << "index path differs from scan path: " << text;
+      ++*exact_plans;
+    } else {
+      ASSERT_TRUE(std::includes(rows.begin(), rows.end(), matches.begin(), matches.end())) << text;
+    }
+  }
+}
+
+TEST(Predicate, EveryOperatorOnEveryTypeMatchesRowByRowEvaluation) {
+  TestFile file = MakeFile(1);
+  std::mt19937 rng(2);
+  int pruned = 0, exact = 0;
+  for (size_t column = 0; column < kSchema.size(); ++column) {
+    const int forms = kSchema[column].type == TypeId::kString ? 11 : 10;
+    for (int form = 0; form < forms; ++form) {
+      for (int repeat = 0; repeat < 6; ++repeat) {
+        const std::string text = LeafText(column, form, rng, file);
+        auto expr = ParsePredicate(text, kSchema);
+        ASSERT_TRUE(expr.ok()) << text << "\n" << expr.status().ToString();
+        CheckExpression(**expr, file, text, &pruned, &exact);
+      }
+    }
+  }
+  EXPECT_GT(pruned, 20);  // the zone maps did prune, so the property is not vacuous
+  EXPECT_GT(exact, 100);
+}
+
+TEST(Predicate, RandomCompoundExpressionsAgreeAcrossScanZoneMapsAndIndexes) {
+  int pruned = 0, exact = 0;
+  for (uint32_t seed = 10; seed < 14; ++seed) {
+    TestFile file = MakeFile(seed);
+    std::mt19937 rng(seed * 7);
+    for (int trial = 0; trial < 150; ++trial) {
+      const std::string text = RandomExpression(rng, file, 3);
+      auto expr = ParsePredicate(text, kSchema);
+      ASSERT_TRUE(expr.ok()) << text << "\n" << expr.status().ToString();
+      // The printed form parses back to the same expression.
+      const std::string printed = (*expr)->ToString(kSchema);
+      auto again = ParsePredicate(printed, kSchema);
+      ASSERT_TRUE(again.ok()) << printed << "\n" << again.status().ToString();
+      ASSERT_EQ((*again)->ToString(kSchema), printed);
+      CheckExpression(**expr, file, text, &pruned, &exact);
+    }
+  }
+  EXPECT_GT(pruned, 50);
+  EXPECT_GT(exact, 100);
+}
+
+// --- Semantics pinned by hand (doc/query.md).
+
+std::vector<int64_t> Selected(const std::string& text, const std::vector<ColumnSchema>& schema,
+                              const std::vector<const ColumnVector*>& columns) {
+  auto expr = ParsePredicate(text, schema);
+  EXPECT_TRUE(expr.ok()) << expr.status().ToString();
+  if (!expr.ok()) return {};
+  Buffer selection;
+  const int64_t rows = columns[0]->length;
+  EXPECT_TRUE(Evaluate(**expr, columns, rows, &selection).ok());
+  std::vector<int64_t> out;
+  for (int64_t row = 0; row < rows; ++row) {
+    if (GetBit(selection.data(), row)) out.push_back(row);
+  }
+  return out;
+}
+
+TEST(Predicate, NullRowsAreNeitherTrueNorFalse) {
+  const std::vector<ColumnSchema> schema = {{"n", TypeId::kInt64, false}};
+  ColumnVector n = IntColumn(TypeId::kInt64, {1, std::nullopt, 2});
+  std::vector<const ColumnVector*> columns = {&n};
+  using Rows = std::vector<int64_t>;
+  EXPECT_EQ(Selected("n == 1", schema, columns), Rows({0}));
+  EXPECT_EQ(Selected("not n == 1", schema, columns), Rows({2}));
+  EXPECT_EQ(Selected("n != 1", schema, columns), Rows({2}));
+  EXPECT_EQ(Selected("n is null", schema, columns), Rows({1}));
+  EXPECT_EQ(Selected("not (n is null)", schema, columns), Rows({0, 2}));
+  EXPECT_EQ(Selected("n == 1 or n is null", schema, columns), Rows({0, 1}));
+  // unknown or true is true; unknown and false is false; not of either stays so.
+  EXPECT_EQ(Selected("n > 0 or n is null", schema, columns), Rows({0, 1, 2}));
+  EXPECT_EQ(Selected("not (n > 5 and n > 0)", schema, columns), Rows({0, 2}));
+  EXPECT_EQ(Selected("n not in (2, 3)", schema, columns), Rows({0}));
+}
+
+TEST(Predicate, NaNFollowsIeeeComparisons) {
+  const std::vector<ColumnSchema> schema = {{"x", TypeId::kFloat64, false}};
+  ColumnVector x = FloatColumn({std::nan(""), 1.0, -0.0, std::nullopt});
+  std::vector<const ColumnVector*> columns = {&x};
+  using Rows = std::vector<int64_t>;
+  EXPECT_EQ(Selected("x != 1", schema, columns), Rows({0, 2}));
+  EXPECT_EQ(Selected("x < 5", schema, columns), Rows({1, 2}));
+  EXPECT_EQ(Selected("not x < 5", schema, columns), Rows({0}));
+  EXPECT_EQ(Selected("x == 0", schema, columns), Rows({2}));
+  EXPECT_EQ(Selected("x in (1, 0.0)", schema, columns), Rows({1, 2}));
+  EXPECT_EQ(Selected("x between -1 and 1e0", schema, columns), Rows({1, 2}));
+}
+
+TEST(Predicate, LiteralsParsePerColumnType) {
+  const std::vector<ColumnSchema> schema = {
+      {"d", TypeId::kDate, false}, {"ts", TypeId::kTimestamp, false}, {"s", TypeId::kString, false},
+      {"b", TypeId::kBool, false}, {"odd name", TypeId::kInt64, false}};
+  int32_t day = 0;
+  ASSERT_EQ(ParseDate("2024-03-01", &day), ParseOutcome::kOk);
+  int64_t micros = 0;
+  ASSERT_EQ(ParseTimestamp("2024-03-01 12:00:00", &micros), ParseOutcome::kOk);
+  ColumnVector d = IntColumn(TypeId::kDate, {day - 1, day, day + 1});
+  ColumnVector ts = IntColumn(TypeId::kTimestamp, {micros - 1, micros, micros + 1});
+  ColumnVector s = StringColumn({"it's", "plain", std::nullopt}, false);
+  ColumnVector b = IntColumn(TypeId::kBool, {1, 0, 1});
+  ColumnVector odd = IntColumn(TypeId::kInt64, {-1500, 7, 0});
+  std::vector<const ColumnVector*> columns = {&d, &ts, &s, &b, &odd};
+  using Rows = std::vector<int64_t>;
+  EXPECT_EQ(Selected("d >= '2024-03-01'", schema, columns), Rows({1, 2}));
+  EXPECT_EQ(Selected("ts == '2024-03-01T12:00:00'", schema, columns), Rows({1}));
+  EXPECT_EQ(Selected("ts < '2024-03-01'", schema, columns), Rows({}));
+  EXPECT_EQ(Selected("s == 'it''s'", schema, columns), Rows({0}));
+  EXPECT_EQ(Selected("b == TRUE", schema, columns), Rows({0, 2}));
+  EXPECT_EQ(Selected("\"odd name\" == -1500", schema, columns), Rows({0}));
+}
+
+TEST(Predicate, ContainsNeedsEveryWordAnywhere) {
+  const std::vector<ColumnSchema> schema = {{"p", TypeId::kString, false}};
+  ColumnVector p = StringColumn({"Ice-cream is FOOD", "cream of the crop", "icecream", std::nullopt}, true);
+  std::vector<const ColumnVector*> columns = {&p};
+  using Rows = std::vector<int64_t>;
+  EXPECT_EQ(Selected("p contains 'food'", schema, columns), Rows({0}));
+  EXPECT_EQ(Selected("p contains 'cream ICE'", schema, columns), Rows({0}));
+  EXPECT_EQ(Selected("p contains 'cream'", schema, columns), Rows({0, 1}));
+  EXPECT_EQ(Selected("not p contains 'cream'", schema, columns), Rows({2}));
+}
+
+// --- Errors point at the position and say what was expected.
+
+struct ErrorCase {
+  std::string text;
+  size_t position;
+  std::string says;
+};
+
+TEST(Predicate, ErrorsPointAtThePositionWithACaret) {
+  const std::vector<ColumnSchema> schema = {{"price", TypeId::kFloat64, false}, {"topic", TypeId::kString, true},
+                                            {"n", TypeId::kInt64, false},       {"d", TypeId::kDate, false},
+                                            {"flag", TypeId::kBool, false}};
+  const std::vector<ErrorCase> cases = {
+      {"price > 'abc'", 8, "expected a number for float64 column 'price'"},
+      {"topic == 5", 9, "expected a string in single quotes for string column 'topic'"},
+      {"nope == 1", 0, "unknown column 'nope' (columns: price, topic, n, d, flag)"},
+      {"price = 1", 6, "use '=='"},
+      {"price <> 1", 6, "use '!='"},
+      {"price >", 7, "but the expression ended"},
+      {"(price > 1", 10, "expected ')' to close the '(' at position 0"},
+      {"price > 1 topic", 10, "expected 'and', 'or' or the end"},
+      {"topic == 'abc", 9, "unterminated string"},
+      {"d == '2023-02-30'", 5, "not a calendar date"},
+      {"d > 5", 4, "expected a date"},
+      {"price contains 'x'", 6, "contains needs a string column"},
+      {"topic == null", 9, "null can only be tested with 'is null'"},
+      {"n > 1.5", 4, "expected a whole number for int64 column 'n'"},
+      {"n > 99999999999999999999", 4, "integer out of range"},
+      {"flag == 1", 8, "expected true or false"},
+      {"n between 1 2", 12, "expected 'and' between the two bounds"},
+      {"topic contains ' - '", 15, "expected a word"},
+      {"n in (1, 2", 10, "expected ',' or ')'"},
+      {"and == 1", 0, "'and' is a keyword"},
+      {"5 < n", 0, "expected a column name"},
+      {"n > 1 and", 9, "expected a column name, 'not' or '(' but the expression ended"},
+      {"n is 1", 5, "expected 'null' after 'is'"},
+      {"n > 12abc", 6, "malformed number"},
+      {"n ! 1", 2, "expected '!='"},
+      {"n > 1 $", 6, "unexpected character '$'"},
+      {"n not 1", 6, "expected 'in' or 'between' after 'not'"},
+  };
+  for (const ErrorCase& c : cases) {
+    PredicateError error;
+    auto expr = ParsePredicate(c.text, schema, &error);
+    ASSERT_FALSE(expr.ok()) << c.text;
+    EXPECT_EQ(expr.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(error.position, c.position) << c.text << ": " << error.message;
+    EXPECT_NE(error.message.find(c.says), std::string::npos) << c.text << ": " << error.message;
+    const std::string& message = expr.status().message();
+    const std::string expected = c.text + "\n" + std::string(c.position, ' ') + "^ " + error.message;
+    EXPECT_EQ(message, expected);
+  }
+}
+
+TEST(Predicate, CaretCountsCharactersNotBytes) {
+  const std::vector<ColumnSchema> schema = {{"topic", TypeId::kString, false}, {"n", TypeId::kInt64, false}};
+  const std::string text = "topic == 'caf\xc3\xa9' and n > 'x'";
+  PredicateError error;
+  auto expr = ParsePredicate(text, schema, &error);
+  ASSERT_FALSE(expr.ok());
+  EXPECT_EQ(error.position, text.find("'x'"));
+  const std::string& message = expr.status().message();
+  const size_t caret_line = message.find('\n') + 1;
+  EXPECT_EQ(message.find('^', caret_line) - caret_line, error.position - 1);  // é is 2 bytes, 1 column
+}
+
+TEST(Predicate, DeepNestingIsAnErrorNotAStackOverflow) {
+  const std::vector<ColumnSchema> schema = {{"n", TypeId::kInt64, false}};
+  std::string deep = std::string(100000, '(') + "n > 1" + std::string(100000, ')');
+  auto expr = ParsePredicate(deep, schema);
+  ASSERT_FALSE(expr.ok());
+  EXPECT_NE(expr.status().message().find("nests deeper"), std::string::npos);
+  std::string nots;
+  for (int i = 0; i < 100000; ++i) nots += "not ";
+  EXPECT_FALSE(ParsePredicate(nots + "n > 1", schema).ok());
+  // Long flat chains are fine: they do not nest.
+  std::string chain = "n == 0";
+  for (int i = 1; i < 20000; ++i) chain += " or n == " + std::to_string(i);
+  auto flat = ParsePredicate(chain, schema);
+  ASSERT_TRUE(flat.ok());
+  ColumnVector n = IntColumn(TypeId::kInt64, {5, 20000, std::nullopt});
+  std::vector<const ColumnVector*> columns = {&n};
+  EXPECT_EQ(Selected(chain, schema, columns), std::vector<int64_t>({0}));
+}
+
+TEST(Predicate, GarbageNeverCrashesAndAlwaysPointsSomewhere) {
+  const std::vector<ColumnSchema> schema = {{"n", TypeId::kInt64, false}, {"s", TypeId::kString, false}};
+  const std::vector<std::string> pieces = {"n", "s", "(", ")", "and", "or", "not", "in", "between", "is", "null",
+                                           "contains", "'a'", "'", "\"", "1", "-2.5e3", "==", "!=", "<", ">=", ",",
+                                           "=", "!", "@", "\xc3", " ", "true", "\"s\""};
+  std::mt19937 rng(99);
+  int parsed = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::string text;
+    for (int i = 0, n = 1 + int(rng() % 8); i < n; ++i) text += pieces[rng() % pieces.size()] + (rng() % 2 ? " " : "");
+    PredicateError error;
+    auto expr = ParsePredicate(text, schema, &error);
+    if (expr.ok()) {
+      ++parsed;
+      continue;
+    }
+    EXPECT_LE(error.position, text.size()) << text;
+    EXPECT_NE(expr.status().message().find("\n"), std::string::npos);
+  }
+  // Near-valid input: valid expressions with a few bytes changed. Whatever
+  // parses must evaluate.
+  const std::vector<std::string> valid = {"n between -3 and 7 or not (s in ('a', 'b''c'))",
+                                          "(s contains 'ice cream') and n is not null", "\"n\" >= 1e2 or s != ''"};
+  ColumnVector n = IntColumn(TypeId::kInt64, {1, std::nullopt});
+  ColumnVector s = StringColumn({"ice", std::nullopt}, false);
+  std::vector<const ColumnVector*> columns = {&n, &s};
+  const std::string alphabet = "()'\" ,-.e0123456789=<>!nsandortbiwcl \xc3";
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::string text = valid[rng() % valid.size()];
+    for (int edits = 1 + int(rng() % 2); edits > 0; --edits) {
+      const size_t at = rng() % (text.size() + 1);
+      switch (rng() % 3) {
+        case 0: if (at < text.size()) text.erase(at, 1); break;
+        case 1: text.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
+        default: if (at < text.size()) text[at] = alphabet[rng() % alphabet.size()]; break;
+      }
+    }
+    PredicateError error;
+    auto expr = ParsePredicate(text, schema, &error);
+    if (!expr.ok()) {
+      EXPECT_LE(error.position, text.size()) << text;
+      continue;
+    }
+    ++parsed;
+    Buffer selection;
+    EXPECT_TRUE(Evaluate(**expr, columns, 2, &selection).ok()) << text;
+  }
+  EXPECT_GT(parsed, 1000);
+}
+
+TEST(Predicate, ColumnsListsWhatTheExpressionReads) {
+  auto expr = ParsePredicate("topic == 'a' or (n > 1 and topic is null)", {{"n", TypeId::kInt64, false},
+                                                                           {"topic", TypeId::kString, false},
+                                                                           {"unused", TypeId::kBool, false}});
+  ASSERT_TRUE(expr.ok());
+  EXPECT_EQ((*expr)->Columns(), std::vector<int>({0, 1}));
+}
+
+TEST(Predicate, EvaluateRejectsMissingOrMistypedColumns) {
+  const std::vector<ColumnSchema> schema = {{"n", TypeId::kInt64, false}, {"x", TypeId::kFloat64, false}};
+  auto expr = ParsePredicate("x > 1", schema);
+  ASSERT_TRUE(expr.ok());
+  ColumnVector n = IntColumn(TypeId::kInt64, {1});
+  Buffer selection;
+  std::vector<const ColumnVector*> missing = {&n};
+  EXPECT_EQ(Evaluate(**expr, missing, 1, &selection).code(), StatusCode::kInvalidArgument);
+  std::vector<const ColumnVector*> mistyped = {&n, &n};
+  EXPECT_EQ(Evaluate(**expr, mistyped, 1, &selection).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Predicate, PlanExplainsSkippedChunks) {
+  TestFile file = MakeFile(5);
+  auto expr = ParsePredicate("n > 250", kSchema);
+  ASSERT_TRUE(expr.ok());
+  auto plan = PlanQuery(**expr, file.metadata, IndexSet{});
+  ASSERT_TRUE(plan.ok());
+  EXPECT_FALSE(plan->used_index);
+  EXPECT_LT(plan->chunks_to_read(), int64_t(file.chunks.size()));
+  const std::string explain = plan->Explain(file.metadata);
+  EXPECT_NE(explain.find("skipped: zone maps"), std::string::npos) << explain;
+  EXPECT_NE(explain.find("read " + std::to_string(plan->chunks_to_read()) + " of 8 chunks"), std::string::npos);
+}
+
+TEST(Predicate, PlanRejectsAnIndexThatDoesNotCoverTheFile) {
+  TestFile file = MakeFile(6);
+  auto expr = ParsePredicate("n == 3", kSchema);
+  ASSERT_TRUE(expr.ok());
+  format::FileMetadata shorter = file.metadata;
+  shorter.num_rows -= 1;
+  IndexSet indexes;
+  indexes.value = {nullptr, &file.value_indexes[1]};
+  EXPECT_EQ(PlanQuery(**expr, shorter, indexes).status().code(), StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace outcore
