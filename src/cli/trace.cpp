@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -70,9 +71,12 @@ int64_t MonotonicNs() {
 }
 
 // Heap of the traced processes now: the latest image of each live pid.
-void SampleHeaps(const std::string& dir, TimelineSample* sample) {
+// `finished` remembers stems of processes that are gone, so a job that ran
+// thousands of short processes does not cost thousands of reads per sample.
+void SampleHeaps(const std::string& dir, std::set<std::string>* finished, TimelineSample* sample) {
   std::map<long, std::pair<long, std::string>> latest;  // pid -> (image number, stem)
   for (const auto& stem : ListTraceStems(dir)) {
+    if (finished->count(stem)) continue;
     std::string name = stem.substr(stem.rfind('/') + 1);
     size_t dot = name.find('.');
     if (dot == std::string::npos) continue;
@@ -83,9 +87,12 @@ void SampleHeaps(const std::string& dir, TimelineSample* sample) {
   }
   for (const auto& [pid, image] : latest) {
     auto header = ReadLiveHeader(image.second + ".live");
-    if (!header.ok() || header->exit_ns != 0) continue;
+    if (!header.ok()) continue;
     auto memory = ReadProcessMemory(pid_t(pid));
-    if (!memory.ok() || memory->rss == 0) continue;  // gone, or a zombie
+    if (header->exit_ns != 0 || !memory.ok() || memory->rss == 0) {  // gone, or a zombie
+      finished->insert(image.second);
+      continue;
+    }
     sample->heap += header->heap_live + header->anon_live;
     sample->file_mapped += header->file_live;
   }
@@ -124,6 +131,7 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
                 {"OUTCORE_TRACE_DEPTH", std::to_string(args.depth)}};
   Timeline timeline(500);
   std::unique_ptr<ProcessTreeSampler> sampler;
+  std::set<std::string> finished;
   int64_t launch_ns = MonotonicNs();
   auto run = RunCommand(launch, [&](pid_t child, double seconds) {
     if (!sampler) sampler = std::make_unique<ProcessTreeSampler>(child);
@@ -135,7 +143,7 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
     sample.rss_file = tree.rss_file;
     sample.swap = tree.swap;
     sample.processes = tree.processes;
-    SampleHeaps(dir, &sample);
+    SampleHeaps(dir, &finished, &sample);
     timeline.Add(sample);
   });
   if (!run.ok()) {

@@ -54,6 +54,9 @@ std::atomic<int> g_install{0};
 struct ShadowEntry {
   PyObj* frame;
   const void* code;
+  // Line of a suspended (non-innermost) frame: it cannot change until the
+  // frames above it return, so it is computed once (0 = not yet).
+  uint32_t line;
 };
 struct ShadowStack {
   ShadowEntry* entries;
@@ -172,7 +175,10 @@ void Push(PyObj* frame, const void* code) {
       s.capacity *= 2;
     }
   }
-  if (s.depth < s.capacity) s.entries[s.depth] = {frame, code};
+  // The caller is suspended from now on; the line it had as the innermost
+  // frame may be stale, so it is computed afresh once.
+  if (s.depth > 0 && s.depth <= s.capacity) s.entries[s.depth - 1].line = 0;
+  if (s.depth < s.capacity) s.entries[s.depth] = {frame, code, 0};
   ++s.depth;
 }
 
@@ -279,14 +285,24 @@ void MaybeInstallPythonProfiler() {
 }
 
 int CapturePythonFrames(PyFrameKey* frames, int max_frames) {
-  const ShadowStack& s = t_shadow;
+  ShadowStack& s = t_shadow;
   if (!s.depth || !s.entries) return 0;
   uint32_t top = s.depth < s.capacity ? s.depth : s.capacity;
   int count = 0;
   for (uint32_t i = top; i > 0 && count < max_frames; --i) {
-    const ShadowEntry& entry = s.entries[i - 1];
+    ShadowEntry& entry = s.entries[i - 1];
     frames[count].code = entry.code;
-    frames[count].line = entry.frame ? uint32_t(g_py.frame_get_line(entry.frame)) : 0;
+    bool innermost = i == s.depth;
+    if (!entry.frame) {
+      frames[count].line = 0;
+    } else if (innermost || entry.line == 0) {
+      // PyFrame_GetLineNumber scans the line table; suspended frames keep it.
+      uint32_t line = uint32_t(g_py.frame_get_line(entry.frame));
+      if (!innermost) entry.line = line;
+      frames[count].line = line;
+    } else {
+      frames[count].line = entry.line;
+    }
     ++count;
   }
   return count;
