@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _core
 
-__all__ = ["FeatureHasher", "IncrementalPCA"]
+__all__ = ["FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats"]
 
 try:  # sklearn's base classes make Pipeline, clone and get_tags work; not required
     from sklearn.base import BaseEstimator as _BaseEstimator
@@ -243,3 +243,71 @@ class IncrementalPCA(_TransformerMixin, _BaseEstimator):
         cov = (components.T * variance) @ components
         cov.flat[:: cov.shape[0] + 1] += self.noise_variance_
         return cov
+
+
+def column_stats(dataset, columns=None) -> dict:
+    """Per-column statistics of an outcore Dataset in one streaming pass (``outcore stats``).
+
+    Returns {column: {"type", "count", "nulls", and for numeric columns "nans", "min", "max",
+    "mean", "variance"; for dictionary columns "distinct"}}. The variance is the population
+    variance (ddof=0, numpy's default), merged across chunks with Chan et al.'s stable update;
+    NaN is counted in "nans" and left out of min/max/mean/variance.
+
+    >>> column_stats(outcore.open("sample.oc"), ["price"])["price"]["mean"]  # doctest: +SKIP
+    """
+    rows = _core.column_stats(dataset._core, list(columns or []))
+    return {row.pop("name"): row for row in rows}
+
+
+class OneHotEncoder(_TransformerMixin, _BaseEstimator):
+    """One-hot encoding of string columns of an outcore Dataset, as sklearn's OneHotEncoder.
+
+    ``fit(dataset, columns=[...])`` takes each column's sorted distinct values as its categories
+    (``categories_``); ``transform(dataset)`` returns a scipy CSR matrix whose columns are the
+    columns' categories side by side, named by ``get_feature_names_out()`` ("topic_food", ...).
+    A value not among the categories raises ValueError with ``handle_unknown="error"`` and
+    encodes as all-zero with ``"ignore"``; a null encodes as all-zero.
+
+    >>> enc = OneHotEncoder().fit(outcore.open("sample.oc"), columns=["topic"])  # doctest: +SKIP
+    >>> enc.transform(outcore.open("sample.oc")).shape  # doctest: +SKIP
+    """
+
+    def __init__(self, *, handle_unknown="error", dtype=np.float64):
+        self.handle_unknown = handle_unknown
+        self.dtype = dtype
+
+    def fit(self, X, y=None, *, columns=None):
+        if not _is_dataset(X):
+            raise TypeError("OneHotEncoder.fit takes an outcore Dataset (use sklearn's OneHotEncoder for arrays)")
+        if self.handle_unknown not in ("error", "ignore"):
+            raise ValueError(f"handle_unknown must be 'error' or 'ignore', not {self.handle_unknown!r}")
+        self.feature_names_in_ = np.array(list(columns or X.dictionary_columns), dtype=object)
+        categories = _core.onehot_categories(X._core, list(self.feature_names_in_))
+        self.categories_ = []
+        for values in categories:
+            arr = np.empty(len(values), dtype=object)
+            arr[:] = values
+            self.categories_.append(arr)
+        self.n_features_in_ = len(self.feature_names_in_)
+        return self
+
+    def transform(self, X):
+        if not hasattr(self, "categories_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("This OneHotEncoder instance is not fitted yet. Call 'fit' first.")
+        if not _is_dataset(X):
+            raise TypeError("OneHotEncoder.transform takes an outcore Dataset")
+        data, indices, indptr, n_samples = _core.onehot_encode(
+            X._core, list(self.feature_names_in_), [list(c) for c in self.categories_],
+            self.handle_unknown == "ignore")
+        width = sum(len(c) for c in self.categories_)
+        return _csr(data, indices, indptr, (n_samples, width), self.dtype)
+
+    def fit_transform(self, X, y=None, *, columns=None):
+        return self.fit(X, columns=columns).transform(X)
+
+    def get_feature_names_out(self, input_features=None):
+        names = input_features if input_features is not None else self.feature_names_in_
+        out = [f"{name}_{category}" for name, cats in zip(names, self.categories_) for category in cats]
+        return np.asarray(out, dtype=object)

@@ -12,10 +12,12 @@
 #include <vector>
 
 #include "outcore/dataset.h"
+#include "transform/column_stats.h"
 #include "transform/dataset_hasher.h"
 #include "transform/dataset_pca.h"
 #include "transform/feature_hasher.h"
 #include "transform/incremental_pca.h"
+#include "transform/one_hot.h"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -187,6 +189,60 @@ nb::tuple HashDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string>
                         BufferToNumpy<int64_t>(csr.ReleaseIndptr(), rows + 1), rows);
 }
 
+nb::list ColumnStats(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns) {
+  Result<std::vector<transform::ColumnSummary>> stats = Status::Cancelled("not run");
+  {
+    nb::gil_scoped_release release;
+    stats = transform::ComputeColumnStats(dataset, columns);
+  }
+  nb::list out;
+  for (const auto& s : Check(std::move(stats))) {
+    nb::dict d;
+    d["name"] = s.name;
+    d["type"] = std::string(TypeName(s.type));
+    d["count"] = s.count;
+    d["nulls"] = s.nulls;
+    if (s.numeric()) {
+      d["nans"] = s.nans;
+      d["min"] = s.has_range ? nb::cast(s.min) : nb::none();
+      d["max"] = s.has_range ? nb::cast(s.max) : nb::none();
+      d["mean"] = s.has_range ? nb::cast(s.moments.mean) : nb::none();
+      d["variance"] = s.has_range ? nb::cast(s.moments.variance()) : nb::none();
+    }
+    if (s.distinct >= 0) d["distinct"] = s.distinct;
+    out.append(d);
+  }
+  return out;
+}
+
+nb::tuple CsrArrays(transform::CsrBuilder* csr) {
+  if (csr->nnz() > INT32_MAX) RaiseStatus(Status::InvalidArgument("more than 2^31 - 1 entries: use the outcore command"));
+  size_t nnz = size_t(csr->nnz()), rows = size_t(csr->rows());
+  return nb::make_tuple(BufferToNumpy<double>(csr->ReleaseData(), nnz), BufferToNumpy<int32_t>(csr->ReleaseIndices(), nnz),
+                        BufferToNumpy<int64_t>(csr->ReleaseIndptr(), rows + 1), rows);
+}
+
+transform::Categories OneHotCategories(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns) {
+  Result<transform::Categories> categories = Status::Cancelled("not run");
+  {
+    nb::gil_scoped_release release;
+    categories = transform::CollectCategories(dataset, columns);
+  }
+  return Check(std::move(categories));
+}
+
+nb::tuple OneHotEncode(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
+                       transform::Categories categories, bool ignore_unknown) {
+  transform::CsrBuilder csr;
+  Status status;
+  {
+    nb::gil_scoped_release release;
+    status = transform::OneHotDataset(dataset, columns, categories, ignore_unknown, &csr, nullptr);
+  }
+  CheckStatus(status);
+  return CsrArrays(&csr);
+}
+
 void CheckStatus(const Status& status) {
   if (!status.ok()) RaiseStatus(status);
 }
@@ -295,6 +351,9 @@ void BindTransform(nb::module_& m) {
     return int32_t(transform::MurmurHash3X86_32(key.c_str(), key.size(), seed));
   }, "key"_a, "seed"_a = 0);
 
+  m.def("onehot_categories", &OneHotCategories, "dataset"_a, "columns"_a);
+  m.def("onehot_encode", &OneHotEncode, "dataset"_a, "columns"_a, "categories"_a, "ignore_unknown"_a);
+  m.def("column_stats", &ColumnStats, "dataset"_a, "columns"_a);
   m.def("hash_dataset", &HashDataset, "dataset"_a, "columns"_a, "tokens"_a, "n_features"_a, "alternate_sign"_a);
 
   nb::class_<PyIncrementalPca>(m, "IncrementalPCA")

@@ -1,7 +1,6 @@
 // `outcore pca`: incremental PCA (sklearn IncrementalPCA's algorithm and
 // numbers) over numeric columns of a .oc file, streamed in bounded memory; the
 // model goes to a .npz, optionally the projected rows to a memmap-able .npy.
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -50,13 +49,7 @@ Status WriteModel(const std::string& path, const transform::IncrementalPca& pca,
   OC_RETURN_IF_ERROR(npz->WriteArray("batch_size", "<i8", {}, &scalars[2], 8));
   uint8_t whiten = pca.options().whiten;
   OC_RETURN_IF_ERROR(npz->WriteArray("whiten", "|b1", {}, &whiten, 1));
-  // Column names as fixed-width bytes (numpy dtype S<n>), in component order.
-  size_t width = 1;
-  for (const auto& c : columns) width = std::max(width, c.size());
-  std::string names(width * columns.size(), '\0');
-  for (size_t i = 0; i < columns.size(); ++i) names.replace(i * width, columns[i].size(), columns[i]);
-  OC_RETURN_IF_ERROR(npz->WriteArray("columns", "|S" + std::to_string(width), {int64_t(columns.size())}, names.data(),
-                                     names.size()));
+  OC_RETURN_IF_ERROR(transform::WriteBytesArray(npz.get(), "columns", columns));  // dtype S<n>
   return npz->Finish();
 }
 

@@ -86,7 +86,7 @@ Status CsrNpzWriter::CopySpill(FILE* spill, const std::string& name, std::string
   return npz_->EndArray({count});
 }
 
-Status CsrNpzWriter::Finish(int64_t n_columns) {
+Status CsrNpzWriter::Finish(int64_t n_columns, const std::vector<std::string>* feature_names) {
   OC_RETURN_IF_ERROR(npz_->EndArray({nnz_}));
   OC_RETURN_IF_ERROR(CopySpill(data_, "data", "<f8", nnz_, 8));
   OC_RETURN_IF_ERROR(CopySpill(indptr_, "indptr", "<i8", rows_ + 1, 8));
@@ -95,6 +95,7 @@ Status CsrNpzWriter::Finish(int64_t n_columns) {
   OC_RETURN_IF_ERROR(npz_->WriteArray("format", "<U3", {}, kCsr, sizeof(kCsr)));
   int64_t shape[2] = {rows_, n_columns};
   OC_RETURN_IF_ERROR(npz_->WriteArray("shape", "<i8", {2}, shape, sizeof(shape)));
+  if (feature_names) OC_RETURN_IF_ERROR(WriteBytesArray(npz_.get(), "feature_names", *feature_names));
   return npz_->Finish();
 }
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "transform/csr_builder.h"
 #include "transform/npz_writer.h"
@@ -26,8 +27,9 @@ class CsrNpzWriter {
   // Writes the finished rows of `csr` and forgets them (csr->TakeFinished()).
   // REQUIRES: the same builder, fresh at the first call.
   Status Drain(CsrBuilder* csr);
-  // Completes the file: shape (rows, n_columns).
-  Status Finish(int64_t n_columns);
+  // Completes the file: shape (rows, n_columns); with `feature_names`, also
+  // an entry "feature_names" (numpy bytes array; load_npz ignores it).
+  Status Finish(int64_t n_columns, const std::vector<std::string>* feature_names = nullptr);
   int64_t rows() const { return rows_; }
   int64_t nnz() const { return nnz_; }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -170,6 +171,14 @@ Status NpzWriter::WriteArray(const std::string& name, std::string_view descr, co
   OC_RETURN_IF_ERROR(BeginArray(name, descr));
   OC_RETURN_IF_ERROR(Append(bytes, length));
   return EndArray(shape);
+}
+
+Status WriteBytesArray(NpzWriter* npz, const std::string& name, const std::vector<std::string>& values) {
+  size_t width = 1;
+  for (const auto& v : values) width = std::max(width, v.size());
+  std::string bytes(width * values.size(), '\0');
+  for (size_t i = 0; i < values.size(); ++i) bytes.replace(i * width, values[i].size(), values[i]);
+  return npz->WriteArray(name, "|S" + std::to_string(width), {int64_t(values.size())}, bytes.data(), bytes.size());
 }
 
 Status NpzWriter::Finish() {

@@ -69,4 +69,7 @@ class NpzWriter {
   std::vector<Entry> entries_;
 };
 
+// Strings as a fixed-width bytes array (numpy dtype S<n>, NUL-padded).
+Status WriteBytesArray(NpzWriter* npz, const std::string& name, const std::vector<std::string>& values);
+
 }  // namespace outcore::transform

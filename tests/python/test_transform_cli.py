@@ -113,3 +113,66 @@ def test_python_pca_fits_from_a_dataset_like_sklearn(table):
 def test_pca_refuses_string_columns_with_a_hint(table):
     result = run("pca", table["oc"], "--columns", "topic", "-o", table["folder"] / "m2.npz", check=False)
     assert result.returncode != 0 and "topic" in result.stderr and "hash" in result.stderr
+
+
+def test_column_stats_match_numpy(table):
+    from outcore.transform import column_stats
+
+    stats = column_stats(outcore.open(table["oc"]))
+    for name, values in (("count", table["count"].astype(float)), ("score", table["score"]),
+                         ("x3", table["X"][:, 3])):
+        s = stats[name]
+        assert s["count"] == N and s["nulls"] == 0 and s["nans"] == 0
+        assert s["min"] == values.min() and s["max"] == values.max()
+        np.testing.assert_allclose(s["mean"], values.mean(), rtol=1e-12)
+        np.testing.assert_allclose(s["variance"], values.var(), rtol=1e-10)
+    topics = [t for t in table["topic"] if t is not None]
+    assert stats["topic"]["nulls"] == N - len(topics)
+    assert stats["topic"]["distinct"] == len(set(topics))
+    out = run("stats", table["oc"], "--json")
+    import json
+
+    report = {c["name"]: c for c in json.loads(out.stdout)["columns"]}
+    np.testing.assert_allclose(report["x3"]["variance"], table["X"][:, 3].var(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("columns", [["topic"], ["topic", "user"]])
+def test_onehot_matches_sklearn_with_feature_names(table, columns):
+    from sklearn.preprocessing import OneHotEncoder as SkOneHot
+
+    from outcore.transform import OneHotEncoder
+
+    values = np.array([[table[c][r] if table[c][r] is not None else "<null>" for c in columns] for r in range(N)],
+                      dtype=object)
+    # Per column, sklearn's categories are np.unique of its values; nulls are left out of them.
+    cats = [np.unique(np.array([v for v in table[c] if v is not None], dtype=object)) for c in columns]
+    sk = SkOneHot(categories=cats, handle_unknown="ignore").fit(values)
+    expected = sk.transform(values)  # nulls are unseen: all-zero, as outcore encodes them
+    ds = outcore.open(table["oc"])
+    enc = OneHotEncoder().fit(ds, columns=columns)
+    for ours, theirs in zip(enc.categories_, sk.categories_):
+        assert list(ours) == list(theirs)
+    assert list(enc.get_feature_names_out()) == list(sk.get_feature_names_out(columns))
+    assert_same_csr(enc.transform(ds), expected)
+    out = table["folder"] / "onehot.npz"
+    run("onehot", table["oc"], "--columns", ",".join(columns), "-o", out)
+    assert_same_csr(sp.load_npz(out), expected)
+    names = [n.decode() for n in np.load(out)["feature_names"]]
+    assert names == list(sk.get_feature_names_out(columns))
+
+
+def test_onehot_unknown_values_error_or_ignore(table, tmp_path):
+    from outcore.transform import OneHotEncoder
+
+    small = tmp_path / "small.csv"
+    small.write_text("topic\nfood\nfood\n")
+    other = tmp_path / "small.oc"
+    run("ingest", small, "-o", other)
+    enc = OneHotEncoder().fit(outcore.open(other), columns=["topic"])
+    with pytest.raises(ValueError, match="not among the fitted categories"):
+        enc.transform(outcore.open(table["oc"]))
+    X = enc.set_params(handle_unknown="ignore").transform(outcore.open(table["oc"]))
+    np.testing.assert_array_equal(X.toarray()[:, 0], [1.0 if t == "food" else 0.0 for t in table["topic"]])
+    out = tmp_path / "o.npz"
+    result = run("onehot", table["oc"], "--columns", "topic", "--categories-from", other, "-o", out, check=False)
+    assert result.returncode != 0 and "not among" in result.stderr and not out.exists()
