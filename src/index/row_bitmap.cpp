@@ -132,6 +132,20 @@ bool RowBitmap::NextBlock(uint64_t* next, std::vector<uint32_t>* block) const {
   return true;
 }
 
+void RowBitmap::FillBits(uint64_t first_row, int64_t num_rows, uint8_t* bits) const {
+  if (bitmap_ == nullptr || num_rows <= 0 || first_row >= kMaxRows) return;
+  const uint64_t end = first_row + uint64_t(num_rows);
+  std::vector<uint32_t> block;
+  uint64_t next = first_row;
+  while (NextBlock(&next, &block)) {
+    for (uint32_t row : block) {
+      if (row >= end) return;
+      const uint64_t offset = row - first_row;
+      bits[offset >> 3] |= uint8_t(1u << (offset & 7));
+    }
+  }
+}
+
 void RowBitmap::Optimize() {
   if (bitmap_ != nullptr) {
     roaring_bitmap_run_optimize(bitmap_);

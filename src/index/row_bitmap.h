@@ -73,6 +73,13 @@ class RowBitmap {
     }
   }
 
+  // Sets bit (row - first_row) of `bits` for every row in [first_row,
+  // first_row + num_rows): turns a plan's rows into a batch's selection.
+  // REQUIRES: `bits` holds BitmapBytes(num_rows) bytes; bits are only set.
+  //   selection.ResizeZeroed(BitmapBytes(batch.num_rows));
+  //   plan.rows.FillBits(batch.first_row, batch.num_rows, selection.data());
+  void FillBits(uint64_t first_row, int64_t num_rows, uint8_t* bits) const;
+
   // Compacts runs (call before serializing; smaller on disk).
   void Optimize();
   // Bytes of the portable serialized form (CRoaring's documented format).

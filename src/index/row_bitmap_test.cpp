@@ -58,6 +58,22 @@ TEST(RowBitmap, RangeReachesTheLastAddressableRow) {
   EXPECT_EQ(walked.size(), 3u);
 }
 
+TEST(RowBitmap, FillBitsMarksTheRowsOfOneBatch) {
+  std::mt19937 rng(23);
+  RowBitmap rows;
+  for (int i = 0; i < 3000; ++i) rows.Add(rng() % 20000);
+  for (uint64_t first_row : {0ull, 1ull, 4093ull, 19990ull, 25000ull}) {
+    const int64_t num_rows = 5003;
+    std::vector<uint8_t> bits(size_t((num_rows + 7) / 8), 0);
+    rows.FillBits(first_row, num_rows, bits.data());
+    for (int64_t i = 0; i < num_rows; ++i) {
+      const bool set = (bits[size_t(i >> 3)] >> (i & 7)) & 1;
+      ASSERT_EQ(set, first_row + uint64_t(i) < RowBitmap::kMaxRows && rows.Contains(uint32_t(first_row + uint64_t(i))))
+          << first_row << " " << i;
+    }
+  }
+}
+
 TEST(RowBitmap, SerializationRoundTrips) {
   RowBitmap rows = RowBitmap::Range(10, 70000);
   rows.Add(1u << 20);

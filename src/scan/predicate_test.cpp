@@ -325,6 +325,16 @@ void CheckExpression(const Expr& expr, const TestFile& file, const std::string& 
     if (plan->rows_exact) {
       ASSERT_EQ(rows, matches) << "index path differs from scan path: " << text;
       ++*exact_plans;
+      // What a scanner on the index path would select in each chunk read.
+      for (size_t chunk = 0; chunk < file.chunks.size(); ++chunk) {
+        const format::ChunkMeta& meta = file.metadata.chunks[chunk];
+        std::vector<uint8_t> bits(size_t(BitmapBytes(int64_t(meta.row_count))), 0);
+        plan->rows.FillBits(meta.first_row, int64_t(meta.row_count), bits.data());
+        for (uint64_t row = 0; row < meta.row_count; ++row) {
+          const bool expected = RowTruth(expr, file.chunks[chunk], size_t(row)) == std::optional<bool>(true);
+          ASSERT_EQ(GetBit(bits.data(), int64_t(row)), expected) << text;
+        }
+      }
     } else {
       ASSERT_TRUE(std::includes(rows.begin(), rows.end(), matches.begin(), matches.end())) << text;
     }
