@@ -259,9 +259,16 @@ Status Pipeline::Plan() {
                      ? std::clamp<uint64_t>(options_.block_bytes, 1024, kMaxPlannedBlockBytes)
                      : std::clamp(for_blocks / (uint64_t(threads_ + 2) * kInFlightBytesPerBlockByte), kMinBlockBytes,
                                   kMaxPlannedBlockBytes);
+  struct stat out_st;
+  bool output_exists = ::stat(options_.output.c_str(), &out_st) == 0;
   for (const std::string& path : options_.inputs) {
     struct stat st;
-    if (path != "-" && ::stat(path.c_str(), &st) == 0) input_total_bytes_ += uint64_t(st.st_size);
+    if (path == "-" || ::stat(path.c_str(), &st) != 0) continue;
+    input_total_bytes_ += uint64_t(st.st_size);
+    if (output_exists && st.st_dev == out_st.st_dev && st.st_ino == out_st.st_ino) {
+      return Status::InvalidArgument("the output " + options_.output + " is also an input (" + path +
+                                     "); choose another -o");
+    }
   }
   parse_options_.dialect.quote = options_.quote;
   parse_options_.dialect.header = options_.header;

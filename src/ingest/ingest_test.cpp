@@ -349,6 +349,17 @@ TEST_F(IngestTest, CancelLeavesNothingBehind) {
   EXPECT_EQ(FilesIn(), 1u);
 }
 
+TEST_F(IngestTest, RefusesToWriteOverItsOwnInput) {
+  std::string in = Write("in.csv", "a\n1\n");
+  auto report = Ingest(Options({in}, in));
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("also an input"), std::string::npos);
+  std::ifstream f(in);
+  std::string first;
+  std::getline(f, first);
+  EXPECT_EQ(first, "a");  // untouched
+}
+
 TEST_F(IngestTest, UnknownSchemaColumnListsTheRealOnes) {
   IngestOptions o = Options({Write("in.csv", "alpha,beta\n1,2\n")}, Path("out.oc"));
   o.schema = {{"gamma", TypeId::kInt64}};
