@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _core
 
-__all__ = ["FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats"]
+__all__ = ["FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats", "normalize_"]
 
 try:  # sklearn's base classes make Pipeline, clone and get_tags work; not required
     from sklearn.base import BaseEstimator as _BaseEstimator
@@ -311,3 +311,46 @@ class OneHotEncoder(_TransformerMixin, _BaseEstimator):
         names = input_features if input_features is not None else self.feature_names_in_
         out = [f"{name}_{category}" for name, cats in zip(names, self.categories_) for category in cats]
         return np.asarray(out, dtype=object)
+
+
+def normalize_(X, method="minmax", *, feature_range=(0.0, 1.0), out=None):
+    """Scale the columns of a NumPy array in place: "minmax" (MinMaxScaler) or "zscore" (StandardScaler).
+
+    Works on X itself (a float64 or float32 array, C or Fortran order, or a writable
+    ``numpy.memmap``) without a second array, and gives the numbers scikit-learn's scalers give.
+    NaN is ignored when fitting and stays NaN. An integer array cannot hold the result: pass
+    ``out=`` (a float array of the same shape, filled and scaled instead of X) or convert it first.
+    Returns the fitted parameters (sklearn's attribute names: data_min_, data_max_, scale_, min_ or
+    mean_, var_, scale_).
+
+    >>> X = np.array([[1.0, 10.0], [3.0, 30.0]])
+    >>> _ = normalize_(X, "minmax"); X
+    array([[0., 0.],
+           [1., 1.]])
+    """
+    if method not in ("minmax", "zscore"):
+        raise ValueError(f"method must be 'minmax' or 'zscore', not {method!r}")
+    if not isinstance(X, np.ndarray):
+        raise TypeError(f"normalize_ works in place on a NumPy array, not {type(X).__name__}")
+    target = X
+    if out is not None:
+        if not isinstance(out, np.ndarray) or out.shape != X.shape:
+            raise ValueError(f"out must be a NumPy array of shape {X.shape}")
+        np.copyto(out, X, casting="unsafe" if out.dtype.kind == "f" else "same_kind")
+        target = out
+    if target.dtype not in (np.float64, np.float32):
+        raise TypeError(
+            f"normalize_ scales in place, and a {target.dtype} array cannot hold the scaled values: "
+            f"convert it first (X = X.astype(np.float64)) or pass out=np.empty(X.shape) for the result")
+    if not target.flags.writeable:
+        raise ValueError("the array is read-only (a memmap opened with mode='r'?): open it with mode='r+' "
+                         "to normalize it in place, or pass out=")
+    if target.ndim not in (1, 2):
+        raise ValueError(f"normalize_ takes a 1-D or 2-D array, got {target.ndim} dimensions")
+    view = target.reshape(-1, 1) if target.ndim == 1 else target
+    if view.size == 0:
+        raise ValueError(f"cannot normalize an empty array of shape {target.shape}")
+    lo, hi = feature_range
+    if not lo < hi:
+        raise ValueError(f"feature_range must be (min, max) with min < max, got {feature_range}")
+    return _core.scale_inplace(view, method, float(lo), float(hi))

@@ -18,6 +18,7 @@
 #include "transform/feature_hasher.h"
 #include "transform/incremental_pca.h"
 #include "transform/one_hot.h"
+#include "transform/scaler.h"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -243,6 +244,38 @@ nb::tuple OneHotEncode(std::shared_ptr<Dataset> dataset, std::vector<std::string
   return CsrArrays(&csr);
 }
 
+nb::object VectorToNumpy(const std::vector<double>& values);
+
+// Scales the columns of a writable float matrix in place; returns the fitted parameters.
+template <typename T>
+nb::dict ScaleInPlace(nb::ndarray<T, nb::ndim<2>, nb::device::cpu> x, const std::string& method, double range_min,
+                      double range_max) {
+  transform::ScaleMethod m;
+  if (method == "minmax") m = transform::ScaleMethod::kMinMax;
+  else if (method == "zscore") m = transform::ScaleMethod::kZScore;
+  else RaiseStatus(Status::InvalidArgument("method is 'minmax' or 'zscore', not '" + method + "'"));
+  transform::MatrixView<T> view{x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)), int64_t(x.stride(0)),
+                                int64_t(x.stride(1))};
+  transform::ScalerParams params;
+  {
+    nb::gil_scoped_release release;
+    params = transform::FitScaler(view, m, range_min, range_max);
+    transform::ApplyScaler(params, view, view);
+  }
+  nb::dict d;
+  if (m == transform::ScaleMethod::kMinMax) {
+    d["data_min_"] = VectorToNumpy(params.data_min);
+    d["data_max_"] = VectorToNumpy(params.data_max);
+    d["scale_"] = VectorToNumpy(params.scale);
+    d["min_"] = VectorToNumpy(params.offset);
+  } else {
+    d["mean_"] = VectorToNumpy(params.mean);
+    d["var_"] = VectorToNumpy(params.var);
+    d["scale_"] = VectorToNumpy(params.scale);
+  }
+  return d;
+}
+
 void CheckStatus(const Status& status) {
   if (!status.ok()) RaiseStatus(status);
 }
@@ -353,6 +386,8 @@ void BindTransform(nb::module_& m) {
 
   m.def("onehot_categories", &OneHotCategories, "dataset"_a, "columns"_a);
   m.def("onehot_encode", &OneHotEncode, "dataset"_a, "columns"_a, "categories"_a, "ignore_unknown"_a);
+  m.def("scale_inplace", &ScaleInPlace<double>, "X"_a, "method"_a, "range_min"_a, "range_max"_a);
+  m.def("scale_inplace", &ScaleInPlace<float>, "X"_a, "method"_a, "range_min"_a, "range_max"_a);
   m.def("column_stats", &ColumnStats, "dataset"_a, "columns"_a);
   m.def("hash_dataset", &HashDataset, "dataset"_a, "columns"_a, "tokens"_a, "n_features"_a, "alternate_sign"_a);
 
