@@ -12,6 +12,7 @@ chunk by chunk in C++ (src/transform/).
 from __future__ import annotations
 
 import numbers
+import os
 
 import numpy as np
 
@@ -313,8 +314,13 @@ class OneHotEncoder(_TransformerMixin, _BaseEstimator):
         return np.asarray(out, dtype=object)
 
 
-def normalize_(X, method="minmax", *, feature_range=(0.0, 1.0), out=None):
-    """Scale the columns of a NumPy array in place: "minmax" (MinMaxScaler) or "zscore" (StandardScaler).
+def normalize_(X, method="minmax", *, columns=None, feature_range=(0.0, 1.0), out=None):
+    """Scale columns in place: "minmax" (MinMaxScaler) or "zscore" (StandardScaler).
+
+    On a .oc file (a path or an outcore Dataset, with ``columns``) the chosen columns are rewritten
+    chunk by chunk into a new file that atomically replaces the original (``out=`` a path writes
+    there instead); int64 columns become float64, and a Dataset object must be reopened to see the
+    new values.
 
     Works on X itself (a float64 or float32 array, C or Fortran order, or a writable
     ``numpy.memmap``) without a second array, and gives the numbers scikit-learn's scalers give.
@@ -330,6 +336,13 @@ def normalize_(X, method="minmax", *, feature_range=(0.0, 1.0), out=None):
     """
     if method not in ("minmax", "zscore"):
         raise ValueError(f"method must be 'minmax' or 'zscore', not {method!r}")
+    if isinstance(X, (str, os.PathLike)) or _is_dataset(X):
+        path = X.path if _is_dataset(X) else os.fspath(X)
+        if not columns:
+            raise ValueError("name the columns to normalize: normalize_(path, method, columns=[...])")
+        lo, hi = feature_range
+        return _core.normalize_file(path, list(columns), method, float(lo), float(hi),
+                                    os.fspath(out) if out is not None else "")
     if not isinstance(X, np.ndarray):
         raise TypeError(f"normalize_ works in place on a NumPy array, not {type(X).__name__}")
     target = X

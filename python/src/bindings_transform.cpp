@@ -14,6 +14,7 @@
 #include "outcore/dataset.h"
 #include "transform/column_stats.h"
 #include "transform/dataset_hasher.h"
+#include "transform/dataset_normalize.h"
 #include "transform/dataset_pca.h"
 #include "transform/feature_hasher.h"
 #include "transform/incremental_pca.h"
@@ -276,6 +277,35 @@ nb::dict ScaleInPlace(nb::ndarray<T, nb::ndim<2>, nb::device::cpu> x, const std:
   return d;
 }
 
+nb::dict NormalizeFile(const std::string& path, std::vector<std::string> columns, const std::string& method,
+                       double range_min, double range_max, const std::string& output) {
+  transform::NormalizeOptions o;
+  o.columns = std::move(columns);
+  if (method == "minmax") o.method = transform::ScaleMethod::kMinMax;
+  else if (method == "zscore") o.method = transform::ScaleMethod::kZScore;
+  else RaiseStatus(Status::InvalidArgument("method is 'minmax' or 'zscore', not '" + method + "'"));
+  o.range_min = range_min;
+  o.range_max = range_max;
+  o.output = output;
+  Result<transform::ScalerParams> params = Status::Cancelled("not run");
+  {
+    nb::gil_scoped_release release;
+    params = transform::NormalizeDataset(path, o);
+  }
+  transform::ScalerParams p = Check(std::move(params));
+  nb::dict d;
+  if (o.method == transform::ScaleMethod::kMinMax) {
+    d["data_min_"] = VectorToNumpy(p.data_min);
+    d["data_max_"] = VectorToNumpy(p.data_max);
+    d["min_"] = VectorToNumpy(p.offset);
+  } else {
+    d["mean_"] = VectorToNumpy(p.mean);
+    d["var_"] = VectorToNumpy(p.var);
+  }
+  d["scale_"] = VectorToNumpy(p.scale);
+  return d;
+}
+
 void CheckStatus(const Status& status) {
   if (!status.ok()) RaiseStatus(status);
 }
@@ -388,6 +418,8 @@ void BindTransform(nb::module_& m) {
   m.def("onehot_encode", &OneHotEncode, "dataset"_a, "columns"_a, "categories"_a, "ignore_unknown"_a);
   m.def("scale_inplace", &ScaleInPlace<double>, "X"_a, "method"_a, "range_min"_a, "range_max"_a);
   m.def("scale_inplace", &ScaleInPlace<float>, "X"_a, "method"_a, "range_min"_a, "range_max"_a);
+  m.def("normalize_file", &NormalizeFile, "path"_a, "columns"_a, "method"_a, "range_min"_a, "range_max"_a,
+        "output"_a = "");
   m.def("column_stats", &ColumnStats, "dataset"_a, "columns"_a);
   m.def("hash_dataset", &HashDataset, "dataset"_a, "columns"_a, "tokens"_a, "n_features"_a, "alternate_sign"_a);
 

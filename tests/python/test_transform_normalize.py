@@ -79,3 +79,36 @@ def test_memmap_is_normalized_in_place_on_disk(tmp_path):
     np.testing.assert_allclose(np.load(path), StandardScaler().fit_transform(X), rtol=1e-12, atol=1e-12)
     with pytest.raises(ValueError, match="read-only"):
         normalize_(np.load(path, mmap_mode="r"), "minmax")
+
+
+@pytest.mark.parametrize("method,scaler", [("minmax", MinMaxScaler()), ("zscore", StandardScaler())])
+def test_oc_file_is_rewritten_atomically_with_sklearn_numbers(tmp_path, method, scaler):
+    from conftest import run
+
+    import outcore
+
+    rng = np.random.default_rng(5)
+    n = 3001
+    a, b = rng.normal(size=n) * 10 + 3, rng.integers(-50, 50, n)
+    csv = tmp_path / "n.csv"
+    with open(csv, "w") as f:
+        f.write("a,b,tag\n")
+        for i in range(n):
+            f.write(f"{float(a[i])!r},{int(b[i])},{'x' if i % 3 else ''}\n")
+    oc = tmp_path / "n.oc"
+    run("ingest", csv, "-o", oc)
+    run("normalize", oc, "--columns", "a,b", "--method", method)
+    ds = outcore.open(oc)
+    assert ds.schema["b"] == "float64"
+    got = ds.to_pandas(columns=["a", "b", "tag"])
+    expected = scaler.fit_transform(np.column_stack([a, b.astype(float)]))
+    np.testing.assert_allclose(got[["a", "b"]].to_numpy(), expected, rtol=1e-9, atol=1e-9)
+    assert (got["tag"].isna().to_numpy() == (np.arange(n) % 3 == 0)).all()  # other columns untouched
+    # The Python door, into a new file; the original stays as it is.
+    other = tmp_path / "m.oc"
+    normalize_(outcore.open(oc), "minmax", columns=["a"], out=other)
+    np.testing.assert_allclose(outcore.open(other).to_pandas(columns=["a"])["a"],
+                               MinMaxScaler().fit_transform(expected[:, :1])[:, 0], rtol=1e-9, atol=1e-9)
+    result = run("normalize", oc, "--columns", "tag", check=False)
+    assert result.returncode != 0 and "tag" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.oc", "n.csv", "n.oc"]  # no temporaries left
