@@ -48,7 +48,10 @@ Result<TokenIndex> TokenIndex::Deserialize(std::string_view bytes, MemoryBudget*
 Result<RowBitmap> TokenIndex::Lookup(std::string_view words) const {
   const std::vector<std::string> tokens = Tokenize(words);
   if (tokens.empty()) {
-    return Status::InvalidArgument("'" + std::string(words) + "' has no word to look up (letters or digits)");
+    std::string message = "'";  // appended, not concatenated: GCC 12 warns falsely (-Wrestrict) on "'" + string
+    message.append(words);
+    message += "' has no word to look up (letters or digits)";
+    return Status::InvalidArgument(std::move(message));
   }
   RowBitmap rows;
   bool first = true;

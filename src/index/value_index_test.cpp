@@ -154,7 +154,7 @@ TEST(ValueIndex, WrongChunkTypeIsInvalidArgument) {
 
 TEST(ValueIndex, HostileBlocksAreCorruptionNotACrash) {
   std::vector<std::optional<std::string>> values;
-  for (int i = 0; i < 300; ++i) values.push_back(i % 7 ? std::optional<std::string>("w" + std::to_string(i % 13)) : std::nullopt);
+  for (int i = 0; i < 300; ++i) values.push_back(i % 7 ? std::optional<std::string>(std::string("w").append(std::to_string(i % 13))) : std::nullopt);
   ValueIndexBuilder builder(TypeId::kString, nullptr, 1 << 30);
   ASSERT_TRUE(builder.AddChunk(StringColumn(values, true), 0).ok());
   Buffer block;

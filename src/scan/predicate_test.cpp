@@ -186,8 +186,12 @@ TestFile MakeFile(uint32_t seed) {
       column_meta.zone = ZoneOf(vector);
       meta.columns.push_back(column_meta);
       EXPECT_TRUE(builders[column]->AddChunk(vector, first_row).ok());
-      if (column == 7) EXPECT_TRUE(passage_tokens.AddChunk(vector, first_row).ok());
-      if (column == 4) EXPECT_TRUE(word_tokens.AddChunk(vector, first_row).ok());
+      if (column == 7) {
+        EXPECT_TRUE(passage_tokens.AddChunk(vector, first_row).ok());
+      }
+      if (column == 4) {
+        EXPECT_TRUE(word_tokens.AddChunk(vector, first_row).ok());
+      }
     }
     file.metadata.chunks.push_back(std::move(meta));
     first_row += rows;
