@@ -45,7 +45,7 @@ Status RunMem(const MemArgs& args, int* exit_status) {
   *exit_status = run->ShellStatus();
   for (const auto& arg : args.command) report.command += (report.command.empty() ? "" : " ") + arg;
   report.exit = *run;
-  report.timeline = timeline.samples();
+  report.timeline = timeline.Resampled(250);  // same size for every run past ~5 s
   for (const auto& s : report.timeline) {
     report.peak_rss_sum = std::max(report.peak_rss_sum, s.rss);
     report.peak_swap = std::max(report.peak_swap, s.swap);

@@ -15,6 +15,9 @@ namespace outcore::trace {
 
 namespace {
 
+// Points of the timeline in a report, whatever the run length.
+constexpr size_t kReportTimelinePoints = 250;
+
 const char* KindName(uint8_t kind) {
   switch (kind) {
     case kSiteAnonMap: return "mmap";
@@ -381,7 +384,7 @@ TraceReport BuildTraceReport(const std::vector<ProcessTrace>& processes, Symboli
   std::stable_sort(report.processes.begin(), report.processes.end(),
                    [](const ProcessReport& a, const ProcessReport& b) { return a.peak_heap > b.peak_heap; });
   if (input.timeline) {
-    report.timeline = input.timeline->samples();
+    report.timeline = input.timeline->Resampled(kReportTimelinePoints);
     for (const auto& s : report.timeline) {
       report.peak_heap_sum = std::max(report.peak_heap_sum, s.heap);
       report.peak_rss_sum = std::max(report.peak_rss_sum, s.rss);

@@ -2,6 +2,7 @@
 #include "trace/timeline.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace outcore::trace {
 
@@ -42,6 +43,24 @@ void Timeline::Halve() {
   samples_.resize(kept);
   stride_ *= 2;
   pending_ = stride_;  // the last kept sample is complete
+}
+
+std::vector<TimelineSample> Timeline::Resampled(size_t buckets) const {
+  if (samples_.size() <= buckets || buckets == 0) return samples_;
+  double begin = samples_.front().seconds, span = samples_.back().seconds - begin;
+  std::vector<TimelineSample> out;
+  out.reserve(buckets);
+  size_t open_bucket = SIZE_MAX;
+  for (const auto& s : samples_) {
+    size_t bucket = span > 0 ? std::min(buckets - 1, size_t((s.seconds - begin) / span * double(buckets))) : 0;
+    if (bucket != open_bucket) {
+      out.push_back(s);
+      open_bucket = bucket;
+    } else {
+      MergeInto(out.back(), s);
+    }
+  }
+  return out;
 }
 
 const TimelineSample* Timeline::MaxBy(uint64_t TimelineSample::*field) const {

@@ -34,6 +34,10 @@ class Timeline {
   // Appends a sample; when full, halves the resolution first.
   void Add(const TimelineSample& sample);
   const std::vector<TimelineSample>& samples() const { return samples_; }
+  // The timeline in at most `buckets` equal time slices (each field's maximum
+  // per slice): what reports print, so that every run longer than a few
+  // seconds gives a report of the same size.
+  std::vector<TimelineSample> Resampled(size_t buckets) const;
   // The sample with the highest value of `field` (nullptr when empty).
   const TimelineSample* MaxBy(uint64_t TimelineSample::*field) const;
 

@@ -28,4 +28,16 @@ TEST(Timeline, KeepsTimesInOrder) {
   }
 }
 
+TEST(Timeline, ResampledHasTheSameSizeForShortAndLongRuns) {
+  Timeline short_run(500), long_run(500);
+  for (int i = 0; i < 600; ++i) short_run.Add({.seconds = i * 0.02, .heap = uint64_t(i)});
+  for (int i = 0; i < 30000; ++i) long_run.Add({.seconds = i * 0.02, .heap = i == 20000 ? 999999u : 1u});
+  EXPECT_EQ(short_run.Resampled(250).size(), 250u);
+  auto resampled = long_run.Resampled(250);
+  EXPECT_EQ(resampled.size(), 250u);
+  uint64_t peak = 0;
+  for (const auto& s : resampled) peak = std::max(peak, s.heap);
+  EXPECT_EQ(peak, 999999u);
+}
+
 }  // namespace outcore::trace
