@@ -142,8 +142,10 @@ Status ValueIndexBuilder::AddChunk(const ColumnVector& column, uint64_t first_ro
       }
       break;
     case TypeId::kString:
-      if (column.is_dictionary()) {
-        // One hash lookup per distinct code of the chunk, not per row.
+      if (column.is_dictionary() && column.dictionary->size <= 4 * n + 1024) {
+        // One hash lookup per distinct code of the chunk, not per row (a
+        // file-wide dictionary far larger than the chunk goes the plain way
+        // instead: clearing a table per chunk would cost more than it saves).
         std::vector<Posting*> by_code(size_t(column.dictionary->size), nullptr);
         const int32_t* codes = column.values.as<int32_t>();
         for (int64_t i = 0; i < n; ++i) {

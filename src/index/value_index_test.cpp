@@ -106,6 +106,23 @@ TEST(ValueIndex, StringLookupsMatchBruteForcePlainAndDictionary) {
   }
 }
 
+TEST(ValueIndex, SmallChunkOfAHugeDictionaryIndexesByContent) {
+  std::vector<std::optional<std::string>> values;
+  for (int i = 0; i < 5000; ++i) values.push_back("v" + std::to_string(i % 4999));
+  ColumnVector column = StringColumn(values, true);
+  column.length = 10;  // a short chunk whose codes point into a large shared dictionary
+  ValueIndexBuilder builder(TypeId::kString, nullptr, 1 << 30);
+  ASSERT_TRUE(builder.AddChunk(column, 100).ok());
+  EXPECT_EQ(builder.key_count(), 10u);
+  Buffer block;
+  ASSERT_TRUE(builder.Serialize(&block).ok());
+  auto index = ValueIndex::Deserialize(block.view());
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ(index->row_count(), 110u);
+  EXPECT_EQ(index->LookupStringRange(KeyRange<std::string_view>::Equal("v3"))->ToVector(), std::vector<uint32_t>({103}));
+  EXPECT_TRUE(index->LookupStringRange(KeyRange<std::string_view>::Equal("v10"))->IsEmpty());
+}
+
 TEST(ValueIndex, OverflowsItsCapInsteadOfGrowing) {
   MemoryBudget budget(1 << 30);
   ValueIndexBuilder builder(TypeId::kInt64, &budget, 64 << 10);
