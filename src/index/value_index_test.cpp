@@ -108,7 +108,7 @@ TEST(ValueIndex, StringLookupsMatchBruteForcePlainAndDictionary) {
 
 TEST(ValueIndex, SmallChunkOfAHugeDictionaryIndexesByContent) {
   std::vector<std::optional<std::string>> values;
-  for (int i = 0; i < 5000; ++i) values.push_back("v" + std::to_string(i % 4999));
+  for (int i = 0; i < 5000; ++i) values.push_back(std::string("v").append(std::to_string(i % 4999)));
   ColumnVector column = StringColumn(values, true);
   column.length = 10;  // a short chunk whose codes point into a large shared dictionary
   ValueIndexBuilder builder(TypeId::kString, nullptr, 1 << 30);
