@@ -135,6 +135,36 @@ def _gen_batches(n, batch_size, min_batch_size=0):
         yield slice(start, n)
 
 
+def _consumed_page_releaser(X):
+    """For a read-only np.memmap: a function(rows_done) that drops the pages of rows already read.
+
+    Pages of a MAP_SHARED read-only file mapping are clean, so MADV_DONTNEED only unmaps them
+    from this process (they are re-read from the page cache if touched again); nothing is lost.
+    None for anything else (where dropping pages could lose data).
+    """
+    import mmap
+
+    mm = getattr(X, "_mmap", None)
+    if not isinstance(X, np.memmap) or mm is None or getattr(X, "mode", None) != "r" or not hasattr(mm, "madvise"):
+        return None
+    base = np.frombuffer(mm, dtype=np.uint8)
+    start = X.ctypes.data - base.ctypes.data
+    del base
+    if start < 0 or start + X.nbytes > len(mm):
+        return None
+    row_bytes = X.strides[0]
+    step = 64 << 20
+    state = {"done": 0}
+
+    def release(rows_done):
+        end = (start + rows_done * row_bytes) // mmap.PAGESIZE * mmap.PAGESIZE
+        if end - state["done"] >= step:
+            mm.madvise(mmap.MADV_DONTNEED, state["done"], end - state["done"])
+            state["done"] = end
+
+    return release
+
+
 def _as_matrix(X, name="X"):
     X = np.asarray(X)
     if X.ndim != 2:
@@ -192,10 +222,18 @@ class IncrementalPCA(_TransformerMixin, _BaseEstimator):
             self._input_dtype = np.dtype(np.float64)
             self._sync()
             return self
+        release = _consumed_page_releaser(X)  # before _as_matrix: np.asarray drops the memmap type
         X = _as_matrix(X)
         self._input_dtype = X.dtype if X.dtype == np.float32 else np.dtype(np.float64)
-        if X.dtype == np.float64 and X.flags.c_contiguous:
-            self._model.fit(X)  # batches are read straight from X's memory (or file)
+        if X.dtype == np.float64 and X.flags.c_contiguous and release is None:
+            self._model.fit(X)  # batches are read straight from X's memory
+        elif X.dtype == np.float64 and X.flags.c_contiguous:
+            # A read-only memmap: batches are views of the file's pages, and the pages already
+            # consumed are dropped from this process, so RSS stays flat whatever the file size.
+            batch = self._model.batch_size_for(X.shape[1])
+            for part in _gen_batches(X.shape[0], batch, self.n_components or 0):
+                self._model.partial_fit(X[part])
+                release(part.stop)
         else:
             batch = self._model.batch_size_for(X.shape[1])
             for part in _gen_batches(X.shape[0], batch, self.n_components or 0):

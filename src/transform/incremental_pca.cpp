@@ -17,7 +17,15 @@ int64_t BatchLengthAt(int64_t start, int64_t rows, int64_t batch_size, int64_t m
 }
 
 IncrementalPca::IncrementalPca(IncrementalPcaOptions options, MemoryBudget* budget)
-    : options_(options), budget_(budget), stacked_(budget), singular_(budget), left_(budget), right_(budget) {}
+    : options_(options),
+      budget_(budget),
+      stacked_(budget),
+      singular_(budget),
+      left_(budget),
+      right_(budget),
+      tau_(budget),
+      triangle_(budget),
+      vt_columns_(budget) {}
 
 void IncrementalPca::Reset() {
   n_components_ = n_features_ = n_samples_seen_ = 0;
@@ -121,38 +129,62 @@ Status IncrementalPca::PartialFit(const double* x, int64_t rows, int64_t cols, i
     col_var[col] = unnormalized / total;
   }
 
-  // The matrix to decompose: the centred batch, after the previous components
-  // scaled by their singular values and before the mean-correction row.
+  // The matrix to decompose (column-major, as LAPACK works): the centred
+  // batch, after the previous components scaled by their singular values and
+  // before the mean-correction row.
   const int64_t prior = first_pass ? 0 : n_components_;
   const int64_t m = first_pass ? rows : prior + rows + 1;
   stacked_.Resize(size_t(m * cols) * sizeof(double));
   double* a = stacked_.as<double>();
   for (int64_t i = 0; i < prior; ++i) {
-    for (int64_t col = 0; col < cols; ++col) a[i * cols + col] = singular_values_[i] * components_[i * cols + col];
+    for (int64_t col = 0; col < cols; ++col) a[col * m + i] = singular_values_[i] * components_[i * cols + col];
   }
   const std::vector<double>& centre = first_pass ? col_mean : batch_mean;
   for (int64_t row = 0; row < rows; ++row) {
     const double* r = x + row * row_stride;
-    double* out = a + (prior + row) * cols;
-    for (int64_t col = 0; col < cols; ++col) out[col] = r[col] - centre[col];
+    for (int64_t col = 0; col < cols; ++col) a[col * m + prior + row] = r[col] - centre[col];
   }
   if (!first_pass) {
     double scale = std::sqrt((last_n / total) * n);
-    double* out = a + (prior + rows) * cols;
-    for (int64_t col = 0; col < cols; ++col) out[col] = scale * (mean_[col] - batch_mean[col]);
+    for (int64_t col = 0; col < cols; ++col) a[col * m + prior + rows] = scale * (mean_[col] - batch_mean[col]);
   }
 
-  const int64_t rank = std::min(m, cols);
+  // A tall matrix is reduced to its n x n triangle R first (A = QR): R has
+  // A's singular values and right singular vectors, and its SVD costs a
+  // fraction of A's. LAPACK's dgesdd takes the same QR step itself for tall
+  // input, but then also forms Q and U, which PCA never uses.
+  double* svd_input = a;
+  int64_t svd_rows = m;
+  if (m > cols) {
+    tau_.Resize(size_t(cols) * sizeof(double));
+    lapack_int qr = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, lapack_int(m), lapack_int(cols), a, lapack_int(m),
+                                   tau_.as<double>());
+    if (qr != 0) return Status::InvalidArgument("LAPACK dgeqrf failed (info " + std::to_string(qr) + ")");
+    triangle_.Resize(size_t(cols * cols) * sizeof(double));
+    double* r = triangle_.as<double>();
+    for (int64_t col = 0; col < cols; ++col) {
+      for (int64_t i = 0; i < cols; ++i) r[col * cols + i] = i <= col ? a[col * m + i] : 0.0;
+    }
+    svd_input = r;
+    svd_rows = cols;
+  }
+  const int64_t rank = std::min(svd_rows, cols);
   singular_.Resize(size_t(rank) * sizeof(double));
-  left_.Resize(size_t(m * rank) * sizeof(double));
+  left_.Resize(size_t(svd_rows * rank) * sizeof(double));
   right_.Resize(size_t(rank * cols) * sizeof(double));
+  vt_columns_.Resize(size_t(rank * cols) * sizeof(double));
   double* s = singular_.as<double>();
-  double* vt = right_.as<double>();
-  lapack_int info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', lapack_int(m), lapack_int(cols), a, lapack_int(cols), s,
-                                   left_.as<double>(), lapack_int(rank), vt, lapack_int(cols));
+  lapack_int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', lapack_int(svd_rows), lapack_int(cols), svd_input,
+                                   lapack_int(svd_rows), s, left_.as<double>(), lapack_int(svd_rows),
+                                   vt_columns_.as<double>(), lapack_int(rank));
   if (info != 0) {
     return Status::InvalidArgument("the SVD did not converge (LAPACK dgesdd info " + std::to_string(info) +
                                    "); check the input for extreme values");
+  }
+  double* vt = right_.as<double>();  // row-major rank x cols
+  const double* vt_col = vt_columns_.as<double>();
+  for (int64_t i = 0; i < rank; ++i) {
+    for (int64_t col = 0; col < cols; ++col) vt[i * cols + col] = vt_col[col * rank + i];
   }
   // svd_flip(u_based_decision=False): the largest |v| of each row of Vt is positive.
   for (int64_t i = 0; i < rank; ++i) {

@@ -3,8 +3,9 @@
 // and variance are merged (Chan, Golub and LeVeque's update, as
 // sklearn.utils.extmath._incremental_mean_and_var does); the previous
 // components scaled by their singular values are stacked with the centred
-// batch and the mean-correction row; that matrix goes to LAPACK's dgesdd
-// (OpenBLAS); signs follow svd_flip on Vt (largest |v| of each row positive).
+// batch and the mean-correction row; that matrix is reduced by QR (dgeqrf)
+// and its triangle decomposed by LAPACK's dgesdd (OpenBLAS); signs follow
+// svd_flip on Vt (largest |v| of each row positive).
 // State is O(n_components x n_features); each batch's scratch is charged to
 // the MemoryBudget. Thread-safety: one thread at a time; const methods may be
 // shared once fitting is done.
@@ -83,7 +84,8 @@ class IncrementalPca {
   std::vector<double> components_, singular_values_, mean_, var_;
   std::vector<double> explained_variance_, explained_variance_ratio_;
   double noise_variance_ = 0;
-  Buffer stacked_, singular_, left_, right_;  // per-batch scratch, reused
+  // Per-batch scratch, reused: the stacked matrix, its SVD, the QR's tau and R.
+  Buffer stacked_, singular_, left_, right_, tau_, triangle_, vt_columns_;
 };
 
 }  // namespace outcore::transform
