@@ -2,6 +2,7 @@
 
 #include <roaring/roaring.h>
 
+#include <algorithm>
 #include <new>
 #include <string>
 #include <utility>
@@ -54,6 +55,21 @@ RowBitmap RowBitmap::FromRows(const std::vector<uint32_t>& rows) {
 void RowBitmap::Add(uint32_t row) {
   if (bitmap_ == nullptr) bitmap_ = CreateOrDie();
   roaring_bitmap_add(bitmap_, row);
+}
+
+void RowBitmap::AddMany(const uint32_t* rows, size_t count, uint64_t offset) {
+  if (bitmap_ == nullptr) bitmap_ = CreateOrDie();
+  if (offset == 0) {
+    roaring_bitmap_add_many(bitmap_, count, rows);
+    return;
+  }
+  uint32_t shifted[1024];
+  for (size_t done = 0; done < count;) {
+    const size_t n = std::min(count - done, sizeof(shifted) / sizeof(shifted[0]));
+    for (size_t i = 0; i < n; ++i) shifted[i] = uint32_t(rows[done + i] + offset);
+    roaring_bitmap_add_many(bitmap_, n, shifted);
+    done += n;
+  }
 }
 
 void RowBitmap::AddRange(uint64_t begin, uint64_t end) {

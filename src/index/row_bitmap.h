@@ -39,6 +39,9 @@ class RowBitmap {
   static RowBitmap FromRows(const std::vector<uint32_t>& rows);
 
   void Add(uint32_t row);
+  // Adds rows[i] + offset for each i; faster than Add when the rows ascend.
+  // REQUIRES: every rows[i] + offset < kMaxRows.
+  void AddMany(const uint32_t* rows, size_t count, uint64_t offset = 0);
   // REQUIRES: begin <= end <= kMaxRows.
   void AddRange(uint64_t begin, uint64_t end);
   bool Contains(uint32_t row) const;

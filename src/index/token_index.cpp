@@ -39,6 +39,61 @@ Status TokenIndexBuilder::AddChunk(const ColumnVector& column, uint64_t first_ro
   return builder_.FinishChunk(first_row, uint64_t(column.length));
 }
 
+void TokenChunk::Release() {
+  if (budget_ != nullptr && charged_ > 0) budget_->Release(charged_);
+  charged_ = 0;
+}
+
+Status TokenChunk::Collect(const ColumnVector& column) {
+  if (column.type != TypeId::kString) {
+    return Status::InvalidArgument("token index needs a string column, got " + std::string(TypeName(column.type)));
+  }
+  rows_by_token_.clear();
+  null_rows_.clear();
+  rows_ = column.length;
+  // Hash node, key and vector header per distinct token, 4 bytes per row entry.
+  constexpr uint64_t kPerTokenOverhead = 96;
+  uint64_t estimate = 0;
+  for (int64_t i = 0; i < column.length; ++i) {
+    const uint32_t row = uint32_t(i);
+    if (!column.IsValid(i)) {
+      null_rows_.push_back(row);
+      continue;
+    }
+    ForEachToken(column.GetString(i), &scratch_, [&](std::string_view token) {
+      auto it = rows_by_token_.find(token);
+      if (it == rows_by_token_.end()) {
+        it = rows_by_token_.emplace(std::string(token), std::vector<uint32_t>()).first;
+        estimate += token.size() + kPerTokenOverhead;
+      }
+      // A token repeated within a row is recorded once.
+      if (it->second.empty() || it->second.back() != row) {
+        it->second.push_back(row);
+        estimate += sizeof(uint32_t);
+      }
+    });
+  }
+  estimate += null_rows_.size() * sizeof(uint32_t);
+  // Working memory of the chunk being ingested, which cannot be done without:
+  // charged unconditionally, like the chunk's own column buffers.
+  Release();
+  if (budget_ != nullptr) budget_->Reserve(estimate);
+  charged_ = estimate;
+  return Status::OK();
+}
+
+Status TokenIndexBuilder::AddCollected(const TokenChunk& chunk, uint64_t first_row) {
+  if (builder_.overflowed()) return Status::OK();
+  if (first_row + uint64_t(chunk.rows()) > RowBitmap::kMaxRows) {
+    ColumnVector empty(TypeId::kString, nullptr);
+    empty.length = chunk.rows();
+    return builder_.AddChunk(empty, first_row);
+  }
+  builder_.AddNulls(chunk.null_rows_, first_row);
+  for (const auto& [token, rows] : chunk.rows_by_token_) builder_.AddStringKeyRows(token, rows, first_row);
+  return builder_.FinishChunk(first_row, uint64_t(chunk.rows()));
+}
+
 Result<TokenIndex> TokenIndex::Deserialize(std::string_view bytes, MemoryBudget* budget) {
   OC_ASSIGN_OR_RETURN(ValueIndex index, ValueIndex::Deserialize(bytes, budget));
   if (index.kind() != IndexKind::kToken) return Status::InvalidArgument("index block holds a value index, not a token index");

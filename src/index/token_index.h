@@ -19,6 +19,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "index/row_bitmap.h"
@@ -59,6 +60,42 @@ void ForEachToken(std::string_view text, std::string* scratch, Fn&& fn) {
 // The distinct tokens of `text`, sorted.  Tokenize("The cat, the hat") == {"cat", "hat", "the"}
 std::vector<std::string> Tokenize(std::string_view text);
 
+// The tokens of one chunk grouped by token, with chunk-local row numbers.
+// Collect runs anywhere (ingest's parallel workers), so the ordered stage's
+// AddCollected does one lookup per distinct token of the chunk instead of one
+// per occurrence. Its memory (an estimate) is charged to `budget` until it
+// is destroyed or collects again.
+//   TokenChunk tokens(&budget);                       // worker thread
+//   OC_RETURN_IF_ERROR(tokens.Collect(passages));
+//   OC_RETURN_IF_ERROR(builder.AddCollected(tokens, first_row));  // ordered stage
+class TokenChunk {
+ public:
+  explicit TokenChunk(MemoryBudget* budget) : budget_(budget) {}
+  ~TokenChunk() { Release(); }
+  TokenChunk(const TokenChunk&) = delete;
+  TokenChunk& operator=(const TokenChunk&) = delete;
+
+  // REQUIRES: a kString column (plain or dictionary-coded).
+  Status Collect(const ColumnVector& column);
+  int64_t rows() const { return rows_; }
+  size_t distinct_tokens() const { return rows_by_token_.size(); }
+
+ private:
+  friend class TokenIndexBuilder;
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  void Release();
+
+  MemoryBudget* budget_;
+  uint64_t charged_ = 0;
+  int64_t rows_ = 0;
+  std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> rows_by_token_;
+  std::vector<uint32_t> null_rows_;
+  std::string scratch_;
+};
+
 class TokenIndexBuilder {
  public:
   // As ValueIndexBuilder: `max_bytes` caps the index; its estimate is charged to `budget`.
@@ -67,6 +104,8 @@ class TokenIndexBuilder {
   // Indexes the tokens of rows [first_row, first_row + column.length).
   // REQUIRES: a kString column (plain or dictionary-coded).
   Status AddChunk(const ColumnVector& column, uint64_t first_row);
+  // The same for a chunk collected beforehand: rows [first_row, first_row + chunk.rows()).
+  Status AddCollected(const TokenChunk& chunk, uint64_t first_row);
   bool overflowed() const { return builder_.overflowed(); }
   const std::string& overflow_reason() const { return builder_.overflow_reason(); }
   uint64_t charged_bytes() const { return builder_.charged_bytes(); }

@@ -61,6 +61,40 @@ TEST(TokenIndex, LookupsMatchBruteForceOverTokenizedRows) {
   EXPECT_EQ(index->Lookup(" -- ").status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(TokenIndex, CollectedChunksBuildTheSameIndex) {
+  std::mt19937 rng(29);
+  const std::vector<std::string> vocabulary = {"Food", "cheap", "ice", "cream", "2024", "caf\xc3\xa9"};
+  std::vector<std::vector<std::optional<std::string>>> chunks(5);
+  for (auto& chunk : chunks) {
+    for (int row = 0; row < 700; ++row) {
+      if (rng() % 11 == 0) {
+        chunk.push_back(std::nullopt);
+        continue;
+      }
+      std::string text;
+      for (int w = int(rng() % 6); w > 0; --w) text += vocabulary[rng() % vocabulary.size()] + " ";
+      chunk.push_back(text);
+    }
+  }
+  MemoryBudget budget(1 << 30);
+  TokenIndexBuilder direct(&budget, 1 << 30), collected(&budget, 1 << 30);
+  TokenChunk tokens(&budget);
+  uint64_t first_row = 0;
+  for (const auto& chunk : chunks) {
+    ColumnVector column = Strings(chunk);
+    ASSERT_TRUE(direct.AddChunk(column, first_row).ok());
+    ASSERT_TRUE(tokens.Collect(column).ok());
+    EXPECT_GT(budget.used(), direct.charged_bytes() + collected.charged_bytes());  // the chunk's groups are charged
+    ASSERT_TRUE(collected.AddCollected(tokens, first_row).ok());
+    first_row += chunk.size();
+  }
+  Buffer a, b;
+  ASSERT_TRUE(direct.Serialize(&a).ok());
+  ASSERT_TRUE(collected.Serialize(&b).ok());
+  EXPECT_EQ(a.view(), b.view());
+  EXPECT_EQ(direct.charged_bytes(), collected.charged_bytes());
+}
+
 TEST(TokenIndex, AValueIndexBlockIsNotATokenIndex) {
   ValueIndexBuilder builder(TypeId::kString, nullptr, 1 << 20);
   ASSERT_TRUE(builder.AddChunk(Strings({"a"}), 0).ok());

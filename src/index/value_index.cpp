@@ -72,6 +72,16 @@ ValueIndexBuilder::Posting& ValueIndexBuilder::StringPosting(std::string_view ke
 
 void ValueIndexBuilder::AddStringKey(std::string_view key, uint32_t row) { StringPosting(key).rows.Add(row); }
 
+void ValueIndexBuilder::AddStringKeyRows(std::string_view key, const std::vector<uint32_t>& rows, uint64_t offset) {
+  StringPosting(key).rows.AddMany(rows.data(), rows.size(), offset);
+}
+
+void ValueIndexBuilder::AddNulls(const std::vector<uint32_t>& rows, uint64_t offset) {
+  if (rows.empty()) return;
+  Touch(&nulls_, 0);
+  nulls_.rows.AddMany(rows.data(), rows.size(), offset);
+}
+
 void ValueIndexBuilder::AddNull(uint32_t row) {
   Touch(&nulls_, 0);
   nulls_.rows.Add(row);

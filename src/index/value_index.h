@@ -86,7 +86,10 @@ class ValueIndexBuilder {
   // Building blocks for TokenIndexBuilder: add one row under a key, record a
   // null row, and settle the memory charge once per chunk.
   void AddStringKey(std::string_view key, uint32_t row);
+  // Adds rows[i] + offset under `key`. REQUIRES: rows ascend.
+  void AddStringKeyRows(std::string_view key, const std::vector<uint32_t>& rows, uint64_t offset);
   void AddNull(uint32_t row);
+  void AddNulls(const std::vector<uint32_t>& rows, uint64_t offset);
   Status FinishChunk(uint64_t first_row, uint64_t rows);
 
  private:
