@@ -16,7 +16,12 @@ void CsrBuilder::FinishRow() {
   // pairs ordered by index only, then sums equal indices left to right. The
   // same call here puts equal indices in the same order, so float sums of
   // colliding features round the same way as scikit-learn's, bit for bit.
-  std::sort(begin, end, [](const Entry& a, const Entry& b) { return a.column < b.column; });
+  const auto count = end - begin;
+  if (count == 2) {
+    if (begin[1].column < begin[0].column) std::swap(begin[0], begin[1]);  // what std::sort does for two
+  } else if (count > 2) {
+    std::sort(begin, end, [](const Entry& a, const Entry& b) { return a.column < b.column; });
+  }
   for (auto* it = begin; it < end;) {
     int32_t column = it->column;
     double sum = it->value;
@@ -28,6 +33,17 @@ void CsrBuilder::FinishRow() {
   indptr_.Push<int64_t>(nnz_);
   ++rows_;
   pending_.Clear();
+}
+
+void CsrBuilder::Reserve(int64_t rows, int64_t entries) {
+  // Geometric, so that reserving batch after batch stays linear overall.
+  auto grow = [](Buffer* buffer, size_t extra) {
+    size_t need = buffer->size() + extra;
+    if (need > buffer->capacity()) buffer->Reserve(std::max(need, buffer->capacity() * 2));
+  };
+  grow(&indices_, size_t(entries) * sizeof(int32_t));
+  grow(&data_, size_t(entries) * sizeof(double));
+  grow(&indptr_, size_t(rows) * sizeof(int64_t));
 }
 
 void CsrBuilder::TakeFinished() {

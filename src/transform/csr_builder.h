@@ -29,6 +29,10 @@ class CsrBuilder {
   // as scipy leaves it.
   void FinishRow();
 
+  // Makes room for `rows` more rows holding `entries` more entries, so that
+  // a caller that knows its batch size grows the buffers once.
+  void Reserve(int64_t rows, int64_t entries);
+
   int64_t rows() const { return rows_; }
   int64_t nnz() const { return nnz_; }  // entries in all finished rows
 

@@ -67,6 +67,7 @@ Status HashDataset(const std::shared_ptr<const Dataset>& dataset, const HashColu
         }
       }
     }
+    if (options.token_columns.empty()) csr->Reserve(batch.num_rows, batch.num_rows * int64_t(columns.size()));
     for (int64_t row = 0; row < batch.num_rows; ++row) {
       for (size_t c = 0; c < columns.size(); ++c) {
         const ColumnVector& v = batch.columns[c];
