@@ -29,8 +29,13 @@ import numpy as np
 from . import _core
 from . import memory
 from ._columns import DictionaryArray, StringArray
+from .transform import FeatureHasher, IncrementalPCA, OneHotEncoder, column_stats, normalize_
 
-__all__ = ["ingest", "open", "Dataset", "DictionaryArray", "StringArray", "memory", "__version__"]
+__all__ = [
+    "ingest", "open", "Dataset", "DictionaryArray", "StringArray", "memory",
+    "FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats", "normalize_",
+    "__version__",
+]
 __version__ = "0.1.0"
 
 
