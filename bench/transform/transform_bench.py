@@ -66,7 +66,6 @@ def prepare_npy(rows):
 
 def child_hash_oc(tool, path, out):
     import numpy as np
-
     import outcore
     from outcore.transform import FeatureHasher
 
@@ -101,7 +100,6 @@ def child_hash_oc(tool, path, out):
 
 def child_hash_list(tool, path, out):
     import numpy as np
-
     import outcore
     from outcore.transform import FeatureHasher
     from sklearn.feature_extraction import FeatureHasher as SkHasher

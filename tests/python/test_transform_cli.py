@@ -4,13 +4,12 @@ import numpy as np
 import pytest
 
 pytest.importorskip("sklearn")
-import scipy.sparse as sp  # noqa: E402
-from conftest import run  # noqa: E402
-from sklearn.decomposition import IncrementalPCA as SkPCA  # noqa: E402
-from sklearn.feature_extraction import FeatureHasher as SkHasher  # noqa: E402
-
-import outcore  # noqa: E402
-from outcore.transform import FeatureHasher, IncrementalPCA  # noqa: E402
+import outcore
+import scipy.sparse as sp
+from conftest import run
+from outcore.transform import FeatureHasher, IncrementalPCA
+from sklearn.decomposition import IncrementalPCA as SkPCA
+from sklearn.feature_extraction import FeatureHasher as SkHasher
 
 N = 5003
 TOPICS = ["food", "travel", "sport", "naïve", "x=y", "日本"]
@@ -138,9 +137,8 @@ def test_column_stats_match_numpy(table):
 
 @pytest.mark.parametrize("columns", [["topic"], ["topic", "user"]])
 def test_onehot_matches_sklearn_with_feature_names(table, columns):
-    from sklearn.preprocessing import OneHotEncoder as SkOneHot
-
     from outcore.transform import OneHotEncoder
+    from sklearn.preprocessing import OneHotEncoder as SkOneHot
 
     values = np.array([[table[c][r] if table[c][r] is not None else "<null>" for c in columns] for r in range(N)],
                       dtype=object)

@@ -4,11 +4,10 @@ import numpy as np
 import pytest
 
 sklearn = pytest.importorskip("sklearn")
-import scipy.sparse as sp  # noqa: E402
-from sklearn.feature_extraction import FeatureHasher as SkHasher  # noqa: E402
-from sklearn.utils import murmurhash3_32  # noqa: E402
-
-from outcore.transform import FeatureHasher  # noqa: E402
+import scipy.sparse as sp
+from outcore.transform import FeatureHasher
+from sklearn.feature_extraction import FeatureHasher as SkHasher
+from sklearn.utils import murmurhash3_32
 
 WORDS = ["dog", "cat", "élan", "naïve", "", "x" * 100, "日本語", "b=c", "a", "the"]
 

@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 
 pytest.importorskip("sklearn")
-from sklearn.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
-
-from outcore.transform import normalize_  # noqa: E402
+from outcore.transform import normalize_
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 
 def data(n=500, d=4, seed=0, dtype=np.float64):
@@ -83,9 +82,8 @@ def test_memmap_is_normalized_in_place_on_disk(tmp_path):
 
 @pytest.mark.parametrize("method,scaler", [("minmax", MinMaxScaler()), ("zscore", StandardScaler())])
 def test_oc_file_is_rewritten_atomically_with_sklearn_numbers(tmp_path, method, scaler):
-    from conftest import run
-
     import outcore
+    from conftest import run
 
     rng = np.random.default_rng(5)
     n = 3001
@@ -93,8 +91,7 @@ def test_oc_file_is_rewritten_atomically_with_sklearn_numbers(tmp_path, method, 
     csv = tmp_path / "n.csv"
     with open(csv, "w") as f:
         f.write("a,b,tag\n")
-        for i in range(n):
-            f.write(f"{float(a[i])!r},{int(b[i])},{'x' if i % 3 else ''}\n")
+        f.writelines(f"{float(a[i])!r},{int(b[i])},{'x' if i % 3 else ''}\n" for i in range(n))
     oc = tmp_path / "n.oc"
     run("ingest", csv, "-o", oc)
     run("normalize", oc, "--columns", "a,b", "--method", method)

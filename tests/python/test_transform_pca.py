@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 
 pytest.importorskip("sklearn")
-from sklearn.decomposition import IncrementalPCA as SkPCA  # noqa: E402
-
-from outcore.transform import IncrementalPCA  # noqa: E402
+from outcore.transform import IncrementalPCA
+from sklearn.decomposition import IncrementalPCA as SkPCA
 
 ATTRS = ["explained_variance_", "explained_variance_ratio_", "singular_values_", "mean_", "var_"]
 
