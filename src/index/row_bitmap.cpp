@@ -162,6 +162,14 @@ void RowBitmap::FillBits(uint64_t first_row, int64_t num_rows, uint8_t* bits) co
   }
 }
 
+uint64_t RowBitmap::MemoryEstimate() const {
+  constexpr uint64_t kBitmapObject = 64, kPerContainer = 96;
+  if (bitmap_ == nullptr) return 0;
+  const uint64_t serialized = roaring_bitmap_portable_size_in_bytes(bitmap_);
+  const uint64_t containers = uint64_t(bitmap_->high_low_container.size);
+  return serialized + serialized / 4 + containers * kPerContainer + kBitmapObject;
+}
+
 void RowBitmap::Optimize() {
   if (bitmap_ != nullptr) {
     roaring_bitmap_run_optimize(bitmap_);

@@ -85,6 +85,12 @@ class RowBitmap {
 
   // Compacts runs (call before serializing; smaller on disk).
   void Optimize();
+  // Heap bytes the bitmap holds, estimated from its serialized size (plus a
+  // quarter for containers' spare capacity) and ~96 bytes per container for
+  // the container objects and allocator headers. Measured against glibc's
+  // heap it errs on the high side (5-30%) except for containers of a few
+  // hundred values with spare capacity, where it is up to ~15% low.
+  uint64_t MemoryEstimate() const;
   // Bytes of the portable serialized form (CRoaring's documented format).
   size_t SerializedSize() const;
   // Appends the portable serialized form to `out`.

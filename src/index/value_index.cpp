@@ -11,8 +11,8 @@ namespace {
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "index blocks are little-endian, like the host");
 
-// Hash-table node, key object and bookkeeping per distinct key: an estimate,
-// measured loosely against libstdc++'s unordered_map plus a roaring_bitmap_t.
+// Hash-table node (with its allocator header), bucket slot and key object per
+// distinct key; the bitmap's own memory is RowBitmap::MemoryEstimate().
 constexpr uint64_t kPerKeyOverhead = 96;
 // Directory slots before the keys' bitmaps: nulls, NaNs.
 constexpr uint64_t kFixedSlots = 2;
@@ -192,7 +192,9 @@ Status ValueIndexBuilder::FinishChunk(uint64_t first_row, uint64_t rows) {
   // sizing a bitmap walks its containers, too slow per row.
   uint64_t grown = 0, shrunk = 0;
   for (auto& [posting, key_bytes] : touched_) {
-    const uint64_t estimate = posting->rows.SerializedSize() + key_bytes + kPerKeyOverhead;
+    // Growth leaves spare capacity in containers; give it back so what is
+    // charged (the serialized size) is what is held.
+    const uint64_t estimate = posting->rows.MemoryEstimate() + key_bytes + kPerKeyOverhead;
     if (estimate >= posting->charged) {
       grown += estimate - posting->charged;
     } else {

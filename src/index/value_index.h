@@ -59,8 +59,8 @@ struct KeyRange {
 class ValueIndexBuilder {
  public:
   // `max_bytes` caps this index's (estimated) memory; the budget is charged
-  // the same estimate: serialized bitmap sizes plus key bytes plus a fixed
-  // per-key overhead for the hash table.
+  // the same estimate: each bitmap's RowBitmap::MemoryEstimate() plus key
+  // bytes plus a fixed per-key overhead for the hash table.
   ValueIndexBuilder(TypeId type, MemoryBudget* budget, uint64_t max_bytes, IndexKind kind = IndexKind::kValue);
   ~ValueIndexBuilder();
   ValueIndexBuilder(const ValueIndexBuilder&) = delete;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <malloc.h>
+
 #include <cmath>
 #include <map>
 #include <random>
@@ -161,6 +163,24 @@ TEST(ValueIndex, ChargeFollowsTheIndexAndIsReleased) {
     EXPECT_GT(budget.used(), small + 2000 * 8);
   }
   EXPECT_EQ(budget.used(), 0u);
+}
+
+// The charge is what the budget believes the index holds: it must not be
+// below what the heap really gives it (glibc's own count, mallinfo2).
+TEST(ValueIndex, ChargeCoversTheHeapTheIndexHolds) {
+  for (int rows_per_key : {1, 10, 100, 5000}) {
+    std::vector<std::optional<int64_t>> values(1 << 14);
+    for (size_t i = 0; i < values.size(); ++i) values[i] = int64_t(i) / rows_per_key;
+    ColumnVector chunk = IntColumn(TypeId::kInt64, values);
+    const size_t before = mallinfo2().uordblks;
+    ValueIndexBuilder builder(TypeId::kInt64, nullptr, uint64_t(1) << 40);
+    for (uint64_t c = 0; c < 8; ++c) ASSERT_TRUE(builder.AddChunk(chunk, c * values.size() * 5).ok());
+    const size_t after = mallinfo2().uordblks;
+    if (after <= before) GTEST_SKIP() << "this allocator does not report heap use through mallinfo2 (sanitizers)";
+    const double heap = double(after - before);
+    EXPECT_GE(double(builder.charged_bytes()), heap * 0.95) << rows_per_key;
+    EXPECT_LE(double(builder.charged_bytes()), heap * 2.0) << rows_per_key;
+  }
 }
 
 TEST(ValueIndex, WrongChunkTypeIsInvalidArgument) {
