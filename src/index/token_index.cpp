@@ -51,9 +51,6 @@ Status TokenChunk::Collect(const ColumnVector& column) {
   rows_by_token_.clear();
   null_rows_.clear();
   rows_ = column.length;
-  // Hash node, key and vector header per distinct token, 4 bytes per row entry.
-  constexpr uint64_t kPerTokenOverhead = 96;
-  uint64_t estimate = 0;
   for (int64_t i = 0; i < column.length; ++i) {
     const uint32_t row = uint32_t(i);
     if (!column.IsValid(i)) {
@@ -62,18 +59,18 @@ Status TokenChunk::Collect(const ColumnVector& column) {
     }
     ForEachToken(column.GetString(i), &scratch_, [&](std::string_view token) {
       auto it = rows_by_token_.find(token);
-      if (it == rows_by_token_.end()) {
-        it = rows_by_token_.emplace(std::string(token), std::vector<uint32_t>()).first;
-        estimate += token.size() + kPerTokenOverhead;
-      }
+      if (it == rows_by_token_.end()) it = rows_by_token_.emplace(std::string(token), std::vector<uint32_t>()).first;
       // A token repeated within a row is recorded once.
-      if (it->second.empty() || it->second.back() != row) {
-        it->second.push_back(row);
-        estimate += sizeof(uint32_t);
-      }
+      if (it->second.empty() || it->second.back() != row) it->second.push_back(row);
     });
   }
-  estimate += null_rows_.size() * sizeof(uint32_t);
+  // Measured after the fact from capacities: hash node, bucket, key and
+  // allocator headers per token (~112 bytes), plus the row vectors as allocated.
+  constexpr uint64_t kPerTokenOverhead = 112;
+  uint64_t estimate = null_rows_.capacity() * sizeof(uint32_t) + rows_by_token_.bucket_count() * sizeof(void*);
+  for (const auto& [token, rows] : rows_by_token_) {
+    estimate += kPerTokenOverhead + (token.size() > 15 ? token.size() + 1 : 0) + rows.capacity() * sizeof(uint32_t);
+  }
   // Working memory of the chunk being ingested, which cannot be done without:
   // charged unconditionally, like the chunk's own column buffers.
   Release();

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <malloc.h>
+
 #include <random>
 
 namespace outcore {
@@ -93,6 +95,27 @@ TEST(TokenIndex, CollectedChunksBuildTheSameIndex) {
   ASSERT_TRUE(collected.Serialize(&b).ok());
   EXPECT_EQ(a.view(), b.view());
   EXPECT_EQ(direct.charged_bytes(), collected.charged_bytes());
+}
+
+TEST(TokenChunk, ChargeCoversTheHeapItHolds) {
+  for (int vocabulary : {20, 3000}) {
+    std::mt19937 rng(31);
+    std::vector<std::optional<std::string>> values(20000);
+    for (auto& v : values) {
+      std::string text;
+      for (int w = 0; w < 8; ++w) text += std::string("w").append(std::to_string(rng() % vocabulary)) + " ";
+      v = text;
+    }
+    ColumnVector column = Strings(values);
+    MemoryBudget budget(uint64_t(1) << 40);
+    const size_t before = mallinfo2().uordblks;
+    TokenChunk chunk(&budget);
+    ASSERT_TRUE(chunk.Collect(column).ok());
+    const size_t after = mallinfo2().uordblks;
+    if (after <= before) GTEST_SKIP() << "this allocator does not report heap use through mallinfo2 (sanitizers)";
+    EXPECT_GE(double(budget.used()), double(after - before) * 0.9) << vocabulary;
+    EXPECT_LE(double(budget.used()), double(after - before) * 1.5) << vocabulary;
+  }
 }
 
 TEST(TokenIndex, AValueIndexBlockIsNotATokenIndex) {
