@@ -427,6 +427,12 @@ std::string RenderTraceText(const TraceReport& report) {
       for (size_t i = 0; i < n; ++i) out += "    " + p.top_at_peak.front().stack[i] + "\n";
     }
   }
+  for (const auto& p : report.processes) {
+    if (!p.python && p.command.find("python") != std::string::npos) {
+      out += "\nhint: add --python to attribute memory to Python source lines\n";
+      break;
+    }
+  }
   for (const auto& w : report.warnings) out += "warning: " + w + "\n";
   return out;
 }
