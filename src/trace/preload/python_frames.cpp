@@ -182,11 +182,23 @@ void Push(PyObj* frame, const void* code) {
   ++s.depth;
 }
 
+void SeedCurrentThread();
+
 int OnProfileEvent(PyObj*, PyObj* frame, int what, PyObj*) {
   if (what != kTraceCall && what != kTraceReturn) return 0;
   ++t_in_hook;
   ShadowStack& s = t_shadow;
-  s.seen_event = true;
+  if (!s.seen_event) {
+    // The first event on a thread that got the profile function while it was
+    // already running: its outer frames were entered unseen, so read them now
+    // (a safe point). The current frame is the one this event is about.
+    s.seen_event = true;
+    SeedCurrentThread();
+    if (what == kTraceCall && s.depth && s.depth <= s.capacity && s.entries[s.depth - 1].frame == frame) {
+      --t_in_hook;
+      return 0;  // already seeded
+    }
+  }
   if (what == kTraceCall) {
     PyObj* code = g_py.frame_get_code(frame);
     if (code) {
