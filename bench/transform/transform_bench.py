@@ -140,7 +140,22 @@ def child_pca(tool, path, out):
     return {"seconds": seconds, "rows": X.shape[0], "batch_size": int(model.batch_size_)}
 
 
-CHILDREN = {"hash-oc": child_hash_oc, "hash-list": child_hash_list, "pca": child_pca}
+def child_prepare(tool, rows, out):
+    """Writes the data in a child: a parent that touched 800 MB would pass that peak RSS on."""
+    return {"path": prepare_npy(int(rows)) if tool == "npy" else prepare_oc(int(rows))}
+
+
+def child_baseline(tool, path, out):
+    import numpy as np  # noqa: F401
+    import outcore.transform  # noqa: F401
+
+    if tool == "sklearn":
+        import sklearn.decomposition  # noqa: F401
+    return {"seconds": 0.0}
+
+
+CHILDREN = {"hash-oc": child_hash_oc, "hash-list": child_hash_list, "pca": child_pca, "prepare": child_prepare,
+            "baseline": child_baseline}
 
 
 # ---------------------------------------------------------------- parent
@@ -187,7 +202,9 @@ def main():
     lines = ["| case | rows | scikit-learn | outcore | speed-up | check | peak RSS sklearn / outcore |",
              "|---|---|---|---|---|---|---|"]
 
-    oc = prepare_oc(a.hash_rows)
+    base_ours = run_child("baseline", "outcore", "-", "-")["peak_rss_mib"]
+    base_sk = run_child("baseline", "sklearn", "-", "-")["peak_rss_mib"]
+    oc = run_child("prepare", "oc", str(a.hash_rows), "-")["path"]
     npz = os.path.join(DATA, "hash_out.npz")
     ours = run_child("hash-oc", "outcore", oc, npz)
     theirs = run_child("hash-oc", "sklearn", oc, npz)
@@ -199,7 +216,7 @@ def main():
                  f"| {both['outcore_seconds']:.2f} s | {both['sklearn_seconds'] / both['outcore_seconds']:.1f}x "
                  f"| identical: {both['identical']} | (same process) |")
     for rows in a.pca_rows:
-        npy = prepare_npy(rows)
+        npy = run_child("prepare", "npy", str(rows), "-")["path"]
         o_out, s_out = os.path.join(DATA, "pca_outcore.npz"), os.path.join(DATA, "pca_sklearn.npz")
         ours = run_child("pca", "outcore", npy, o_out)
         theirs = run_child("pca", "sklearn", npy, s_out)
@@ -208,6 +225,8 @@ def main():
                      f"| {rows:,} | {theirs['seconds']:.2f} s | {ours['seconds']:.2f} s "
                      f"| {theirs['seconds'] / ours['seconds']:.1f}x | min cos {cos:.9f}, EV rel err {ev:.1e} "
                      f"| {theirs['peak_rss_mib']:.0f} / {ours['peak_rss_mib']:.0f} MiB |")
+    lines.append(f"| (baseline: a child that only imports numpy + outcore / + sklearn) | | | | | | "
+                 f"{base_sk:.0f} / {base_ours:.0f} MiB |")
     table = "\n".join(lines)
     print(table)
     if a.write_results:

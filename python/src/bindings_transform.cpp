@@ -120,6 +120,16 @@ void HashSample(const transform::FeatureHasher& hasher, InputType input, PyObjec
                     "(or use input_type='char' to hash each string's characters).");
     throw nb::python_error();
   }
+  if (input == InputType::kString && (PyList_Check(sample) || PyTuple_Check(sample))) {
+    // The common case (lists of tokens): borrowed items, no iterator.
+    const Py_ssize_t size = PySequence_Fast_GET_SIZE(sample);
+    PyObject** items = PySequence_Fast_ITEMS(sample);
+    for (Py_ssize_t i = 0; i < size; ++i) {
+      if (!FeatureBytes(items[i], &bytes)) RaiseType("feature names must be strings");
+      hasher.Add(bytes, 1.0, csr);
+    }
+    return;
+  }
   nb::object items = nb::borrow(sample);
   if (input == InputType::kDict) items = nb::borrow(sample).attr("items")();
   PyObject* iterator = PyObject_GetIter(items.ptr());
