@@ -147,6 +147,34 @@ def child_pca(tool, path, out):
     return {"seconds": seconds, "rows": X.shape[0], "batch_size": int(model.batch_size_)}
 
 
+def child_normalize(tool, path, out):
+    """normalize_ on a writable memmap: RssAnon (heap: a copy would land there) before and after."""
+    import re
+
+    import numpy as np
+
+    def anon_mib():
+        with open("/proc/self/status") as f:
+            return int(re.search(r"RssAnon:\s+(\d+)", f.read()).group(1)) / 1024
+
+    from outcore.transform import normalize_
+    from sklearn.preprocessing import StandardScaler
+
+    shutil.copyfile(path, out)
+    X = np.load(out, mmap_mode="r+")
+    before = anon_mib()
+    t = time.perf_counter()
+    if tool == "outcore":
+        normalize_(X, "zscore")
+    else:
+        X = StandardScaler().fit_transform(X)  # returns a new array
+    seconds = time.perf_counter() - t
+    grown = anon_mib() - before
+    del X
+    os.remove(out)
+    return {"seconds": seconds, "anon_growth_mib": grown}
+
+
 def child_prepare(tool, rows, out):
     """Writes the data in a child: a parent that touched 800 MB would pass that peak RSS on."""
     return {"path": prepare_npy(int(rows)) if tool == "npy" else prepare_oc(int(rows))}
@@ -161,7 +189,7 @@ def child_baseline(tool, path, out):
     return {"seconds": 0.0}
 
 
-CHILDREN = {"hash-oc": child_hash_oc, "hash-list": child_hash_list, "pca": child_pca, "prepare": child_prepare,
+CHILDREN = {"normalize": child_normalize, "hash-oc": child_hash_oc, "hash-list": child_hash_list, "pca": child_pca, "prepare": child_prepare,
             "baseline": child_baseline}
 
 
@@ -232,6 +260,14 @@ def main():
                      f"| {rows:,} | {theirs['seconds']:.2f} s | {ours['seconds']:.2f} s "
                      f"| {theirs['seconds'] / ours['seconds']:.1f}x | min cos {cos:.9f}, EV rel err {ev:.1e} "
                      f"| {theirs['peak_rss_mib']:.0f} / {ours['peak_rss_mib']:.0f} MiB |")
+    npy = run_child("prepare", "npy", str(a.pca_rows[0]), "-")["path"]
+    scratch = os.path.join(DATA, "normalize_scratch.npy")
+    ours = run_child("normalize", "outcore", npy, scratch)
+    theirs = run_child("normalize", "sklearn", npy, scratch)
+    lines.append(f"| z-score a {N_FEATURES}-column memmap (r+) in place vs StandardScaler | {a.pca_rows[0]:,} "
+                 f"| {theirs['seconds']:.2f} s | {ours['seconds']:.2f} s | {theirs['seconds'] / ours['seconds']:.1f}x "
+                 f"| heap growth: sklearn {theirs['anon_growth_mib']:.0f} MiB, outcore {ours['anon_growth_mib']:.0f} MiB "
+                 f"| {theirs['peak_rss_mib']:.0f} / {ours['peak_rss_mib']:.0f} MiB |")
     lines.append(f"| (baseline: a child that only imports numpy + outcore / + sklearn) | | | | | | "
                  f"{base_sk:.0f} / {base_ours:.0f} MiB |")
     table = "\n".join(lines)
