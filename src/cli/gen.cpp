@@ -138,7 +138,7 @@ int RunGen(const GenArgs& args) {
 void SetupGen(CLI::App& app) {
   auto args = std::make_shared<GenArgs>();
   CLI::App* command = app.add_subcommand(
-      "gen", "Write a deterministic synthetic CSV (a realistic export with counted dirt) for demos, tests, benchmarks");
+      "gen", "write a deterministic synthetic CSV (a realistic export with counted dirt) for demos, tests, benchmarks");
   command->footer(kGenFooter);
   command->add_option("--rows", args->rows, "Number of data rows: 1000, 1.5k, 10M, 2B");
   command->add_option("--size", args->size, "Approximate output size: 50MiB, 1G, 10GB (stops at the first row reaching it)");

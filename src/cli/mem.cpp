@@ -69,7 +69,7 @@ void SetupMem(CLI::App& app) {
   auto args = std::make_shared<MemArgs>();
   CLI::App* sub = app.add_subcommand(
       "mem",
-      "Run a program and report its peak RSS, RSS over time and exit status (no interception).\n"
+      "run a program and report its peak RSS, RSS over time and exit status (no interception).\n"
       "  outcore mem -- python3 job.py\n"
       "  outcore mem --json mem.json -- ./my_program");
   sub->add_option("--json", args->json_path, "write the report as JSON to this file ('-' = stdout)");

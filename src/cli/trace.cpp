@@ -184,7 +184,7 @@ void SetupTrace(CLI::App& app) {
   auto args = std::make_shared<TraceArgs>();
   CLI::App* sub = app.add_subcommand(
       "trace",
-      "Run a program and show where its memory went: peak heap, the call sites live at the peak, RSS over time.\n"
+      "run a program and show where its memory went: peak heap, the call sites live at the peak, RSS over time.\n"
       "  outcore trace -- ./my_program arg\n"
       "  outcore trace --python --html report.html -- python3 job.py");
   sub->add_flag("--python", args->python, "attribute allocations to Python source lines (CPython 3.9+)");
