@@ -73,8 +73,7 @@ void SetupHash(CLI::App& app) {
     Status status = RunHash(*args);
     if (!status.ok()) {
       std::fprintf(stderr, "outcore hash: %s\n", status.ToString().c_str());
-      SetExitCode(status.code() == StatusCode::kCancelled ? kExitInterrupted
-                  : status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+      SetExitCode(ExitCodeFor(status));
     }
   });
 }

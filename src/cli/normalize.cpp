@@ -72,8 +72,7 @@ void SetupNormalize(CLI::App& app) {
     Status status = RunNormalize(*args);
     if (!status.ok()) {
       std::fprintf(stderr, "outcore normalize: %s\n", status.ToString().c_str());
-      SetExitCode(status.code() == StatusCode::kCancelled ? kExitInterrupted
-                  : status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+      SetExitCode(ExitCodeFor(status));
     }
   });
 }

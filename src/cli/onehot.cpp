@@ -75,8 +75,7 @@ void SetupOneHot(CLI::App& app) {
     Status status = RunOneHot(*args);
     if (!status.ok()) {
       std::fprintf(stderr, "outcore onehot: %s\n", status.ToString().c_str());
-      SetExitCode(status.code() == StatusCode::kCancelled ? kExitInterrupted
-                  : status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+      SetExitCode(ExitCodeFor(status));
     }
   });
 }

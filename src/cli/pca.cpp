@@ -117,8 +117,7 @@ void SetupPca(CLI::App& app) {
     Status status = RunPca(*args);
     if (!status.ok()) {
       std::fprintf(stderr, "outcore pca: %s\n", status.ToString().c_str());
-      SetExitCode(status.code() == StatusCode::kCancelled ? kExitInterrupted
-                  : status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+      SetExitCode(ExitCodeFor(status));
     }
   });
 }
