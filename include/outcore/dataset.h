@@ -1,6 +1,13 @@
 // Reading a .oc file: Dataset opens and validates it; Scanner is the one way
-// to read rows back — projection, decoded batches in reusable buffers, bounded
-// memory. `outcore cat`, exports and the Python package all read through it.
+// to read rows back — projection, a `where` predicate, decoded batches in
+// reusable buffers, bounded memory. `outcore cat`, exports and the Python
+// package all read through it.
+//
+// With `where` (doc/query.md) the scanner plans first: zone maps and the
+// file's value/token indexes decide which chunks to read, only those are
+// decoded, and their rows are filtered by the predicate (or taken straight
+// from the index when it answered the whole expression). Every path gives the
+// same rows; use_indexes / use_zone_maps = false force the slower ones.
 //
 // Batches never span chunks: a batch holds at most `batch_rows` rows of one
 // chunk. Dictionary columns whose every chunk is dictionary-coded come as
@@ -20,6 +27,8 @@
 //     if (!more) break;
 //     use(batch.columns[0].GetInt64(0), batch.columns[1].GetString(0));
 //   }
+//
+//   options.where = "topic == 'food' and price > 100";   // only matching rows
 #pragma once
 
 #include <cstdint>
@@ -37,7 +46,12 @@ namespace outcore {
 namespace format {
 class FileReader;
 struct FileMetadata;
+struct IndexMeta;
 }  // namespace format
+struct Expr;
+struct QueryPlan;
+class ValueIndex;
+class TokenIndex;
 
 struct ColumnSchema {
   std::string name;
@@ -65,6 +79,9 @@ class Dataset {
   // Reads, verifies, decompresses and decodes one column chunk into `out`.
   // `stored` and `payload` are scratch buffers the caller reuses.
   Status ReadColumnChunk(int64_t chunk, int column, ColumnVector* out, Buffer* stored, Buffer* payload) const;
+  // Reads, verifies and decompresses an index block (doc/query.md, "Index
+  // blocks") into `out`; `stored` is scratch.
+  Status ReadIndexBlock(const format::IndexMeta& index, Buffer* out, Buffer* stored) const;
 
   // Internal: the footer as parsed (src/format/metadata.h).
   const format::FileMetadata& metadata() const;
@@ -83,6 +100,17 @@ struct ScanOptions {
   int64_t batch_rows = 64 * 1024;    // at most this many rows per batch
   int64_t limit = -1;                // stop after this many rows (-1: all)
   uint64_t memory_limit = 0;         // budget for the scan's buffers (0: DefaultMemoryLimit())
+  std::string where;                 // predicate (doc/query.md); empty: every row
+  bool use_indexes = true;           // false: no value/token index is consulted
+  bool use_zone_maps = true;         // false: no chunk is skipped by its min/max
+};
+
+// What a scan read, for --explain, benchmarks and tests.
+struct ScanCounters {
+  int64_t chunks_total = 0;
+  int64_t chunks_read = 0;     // chunks whose blocks were decoded
+  uint64_t bytes_read = 0;     // stored bytes read: column blocks, dictionaries, indexes
+  int64_t rows_matched = 0;    // rows returned so far
 };
 
 struct Batch {
@@ -100,22 +128,45 @@ class Scanner {
   // The projected columns, in batch order.
   const std::vector<ColumnSchema>& columns() const { return columns_; }
   const MemoryBudget& budget() const { return budget_; }
+  const ScanCounters& counters() const { return counters_; }
+  // Which chunks the scan reads and why, one line per chunk and a summary
+  // ("chunk 3: read, index: 1204 candidate rows"); without `where`, a line saying so.
+  std::string Explain() const;
+  ~Scanner();
 
  private:
   Scanner(std::shared_ptr<const Dataset> dataset, ScanOptions options, uint64_t limit);
+  Status Plan();
   Status LoadChunk(int64_t chunk);
+  Status SelectRows(int64_t chunk);
+  bool ChunkWanted(int64_t chunk) const;
 
   std::shared_ptr<const Dataset> dataset_;
   ScanOptions options_;
   MemoryBudget budget_;
   std::vector<int> projection_;  // file column index per batch column
   std::vector<ColumnSchema> columns_;
-  std::vector<ColumnVector> chunk_columns_;  // the current chunk, decoded
+  std::vector<int> decoded_;                 // file columns decoded per chunk: projection, then where-only columns
+  std::vector<ColumnVector> chunk_columns_;  // the current chunk, decoded, in decoded_ order
   Buffer stored_, payload_;
   int64_t chunk_ = -1;
   int64_t offset_in_chunk_ = 0;
   int64_t rows_returned_ = 0;
+  ScanCounters counters_;
+  std::unique_ptr<Expr> where_;
+  std::unique_ptr<QueryPlan> plan_;
+  std::vector<std::unique_ptr<ValueIndex>> value_indexes_;
+  std::vector<std::unique_ptr<TokenIndex>> token_indexes_;
+  std::string index_notes_;  // indexes the plan could not use, for Explain
+  bool filtered_ = false;    // the current chunk's rows are a selection
+  Buffer selection_;         // the chunk's selection bitmap
+  Buffer selected_rows_;     // int32 positions of the selected rows in the chunk
+  int64_t selected_count_ = 0;
 };
+
+// Copies rows `rows[0..count)` of `src` (positions, ascending) into `dst`,
+// replacing its contents and reusing its buffers. Dictionary codes stay codes.
+void TakeRows(const ColumnVector& src, const int32_t* rows, int64_t count, ColumnVector* dst);
 
 // Copies rows [offset, offset + length) of `src` into `dst` (replacing its
 // contents, reusing its buffers). Dictionary codes stay codes.

@@ -58,6 +58,8 @@ struct IngestOptions {
   std::string compression = "zstd"; // zstd, lz4 or none
   int compression_level = 1;        // zstd 1: a third less CPU than 3 for ~4% larger files
   uint64_t block_bytes = 0;         // 0: derived from the budget (tests set it small)
+  std::vector<std::string> index_columns;        // value index per column: value -> rows (doc/query.md)
+  std::vector<std::string> token_index_columns;  // token index per string column: word -> rows
   std::function<void(const IngestProgress&)> progress;  // called from the pipeline, at most ~4 times a second
   const std::atomic<bool>* cancel = nullptr;            // set to stop (Ctrl-C): nothing is left behind
 };
@@ -71,6 +73,15 @@ struct IngestColumnReport {
   uint64_t null_count = 0;
   uint64_t sample_mismatches = 0;   // values in the inference sample that did not parse as `type`
   std::string mismatch_example;
+};
+
+struct IngestIndexReport {
+  std::string column;
+  std::string kind;                 // "value" or "token"
+  bool built = false;               // false: it did not fit; `note` says why, the file has no such index
+  uint64_t keys = 0;                // distinct values or tokens
+  uint64_t stored_bytes = 0;
+  std::string note;
 };
 
 struct IngestReport {
@@ -89,8 +100,31 @@ struct IngestReport {
   int threads = 0;
   char delimiter = ',';
   std::vector<IngestColumnReport> columns;
+  std::vector<IngestIndexReport> indexes;
 };
 
 Result<IngestReport> Ingest(const IngestOptions& options);
+
+// Adding indexes to an existing .oc file (`outcore index`): the named columns
+// are scanned, their indexes built inside the budget, and the file rewritten
+// atomically with every block copied byte for byte plus the new index blocks
+// (an index of the same kind on the same column is replaced). A failure or
+// Ctrl-C leaves the file as it was.
+//
+//   outcore::AddIndexOptions options;
+//   options.columns = {"topic"};
+//   options.token_columns = {"passage"};
+//   auto built = outcore::AddIndexes("sample.oc", options);
+struct AddIndexOptions {
+  std::vector<std::string> columns;        // value indexes
+  std::vector<std::string> token_columns;  // token indexes (string columns)
+  std::string output;                      // empty: replace the input file
+  uint64_t memory_limit = 0;               // 0: DefaultMemoryLimit()
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// One report per requested index; one that did not fit has built = false and
+// a note, and the others are still written.
+Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const AddIndexOptions& options);
 
 }  // namespace outcore

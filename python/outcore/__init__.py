@@ -6,6 +6,9 @@
     for batch in ds.scan(columns=["id", "topic", "price"], batch_rows=100_000):
         batch["price"]                 # numpy.ndarray (numpy.ma.MaskedArray where the batch has nulls)
         batch["topic"].to_pandas()     # pandas.Categorical, built from int32 codes + categories
+    oc.index("sample.oc", columns=["topic"], tokens=["passage"])   # or ingest(..., index=[...])
+    for batch in ds.scan(columns=["id", "price"], where="topic == 'food' and price > 100"):
+        ...                            # only matching rows; indexes and zone maps skip chunks
     oc.memory.rss(), oc.memory.peak()
 
 Columns in a batch (no copy from the engine's buffers unless said):
@@ -32,7 +35,7 @@ from ._columns import DictionaryArray, StringArray
 from .transform import FeatureHasher, IncrementalPCA, OneHotEncoder, column_stats, normalize_
 
 __all__ = [
-    "ingest", "open", "Dataset", "DictionaryArray", "StringArray", "memory",
+    "ingest", "index", "open", "Dataset", "DictionaryArray", "StringArray", "memory",
     "FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats", "normalize_",
     "__version__",
 ]
@@ -57,13 +60,18 @@ def ingest(
     compression: str = "zstd",
     level: int = 1,
     block_size: str | int | None = None,
+    index: Sequence[str] = (),
+    index_tokens: Sequence[str] = (),
 ) -> dict:
     """Ingest CSV file(s) (plain, .gz or .zst) into one .oc file; returns the report as a dict.
 
     Same options as ``outcore ingest``: ``memory_limit`` ("512MiB", "2G" or bytes) bounds the
     whole process; ``schema`` ({"id": "int64", ...}) overrides inferred types; rejected rows go
-    to ``reject`` (a CSV with file, line, column, reason, detail, raw). Raises ValueError for bad
-    data with ``on_error="fail"`` and for bad arguments, OSError for I/O problems.
+    to ``reject`` (a CSV with file, line, column, reason, detail, raw). ``index`` builds value
+    indexes and ``index_tokens`` token indexes (text columns) for ``scan(where=...)``; an index
+    that does not fit the budget is reported in ``report["indexes"]`` with ``built=False``.
+    Raises ValueError for bad data with ``on_error="fail"`` and for bad arguments, OSError for
+    I/O problems.
 
     >>> report = ingest("sample.csv", "sample.oc", memory_limit="256MiB")
     >>> report["rows_read"] == report["rows_kept"] + report["rows_rejected"]
@@ -88,8 +96,36 @@ def ingest(
         compression=compression,
         level=level,
         block_size=block_size,
+        index=list(index),
+        index_tokens=list(index_tokens),
     )
     return report
+
+
+def index(
+    path: str | os.PathLike,
+    *,
+    columns: Sequence[str] = (),
+    tokens: Sequence[str] = (),
+    output: str | os.PathLike | None = None,
+    memory_limit: str | int | None = None,
+) -> list[dict]:
+    """Add value indexes (``columns``) and token indexes (``tokens``, text columns) to a .oc file.
+
+    The file is rewritten atomically (or written to ``output``); blocks are copied as they are.
+    Returns one dict per index: column, kind, built, keys, stored_bytes, note (why it was not
+    built: it did not fit ``memory_limit``). Same as ``outcore index``.
+
+    >>> index("sample.oc", columns=["topic"], tokens=["passage"])
+    [{'column': 'topic', 'kind': 'value', 'built': True, 'keys': 12, ...}, ...]
+    """
+    return _core.add_indexes(
+        os.fspath(path),
+        columns=list(columns),
+        tokens=list(tokens),
+        output=os.fspath(output) if output is not None else None,
+        memory_limit=memory_limit,
+    )
 
 
 def open(path: str | os.PathLike) -> "Dataset":  # noqa: A001 - mirrors the built-in on purpose
@@ -126,6 +162,11 @@ class Dataset:
     def num_chunks(self) -> int:
         return self._core.num_chunks
 
+    @property
+    def indexes(self) -> list[dict]:
+        """The file's indexes: [{"column", "kind" ("value" or "token"), "keys", "stored_bytes"}, ...]."""
+        return self._core.indexes
+
     def __len__(self) -> int:
         return self.num_rows
 
@@ -147,13 +188,23 @@ class Dataset:
         columns: Iterable[str] | None = None,
         batch_rows: int = 65536,
         limit: int | None = None,
+        where: str | None = None,
+        use_indexes: bool = True,
+        use_zone_maps: bool = True,
+        memory_limit: str | int | None = None,
     ) -> Iterator[dict]:
         """Yield batches as dicts {column name: array}, at most ``batch_rows`` rows each.
+
+        ``where`` keeps only the rows for which a predicate is true (doc/query.md), e.g.
+        ``"topic == 'food' and price > 100"`` or ``"passage contains 'ice cream'"``; value and
+        token indexes and per-chunk min/max skip the chunks that cannot match. The rows are the
+        same with ``use_indexes=False`` / ``use_zone_maps=False`` (slower). A bad expression
+        raises ValueError with a caret under the problem.
 
         Memory stays bounded: each batch is decoded from one chunk of the file, and nothing is
         kept once you drop the batch.
         """
-        scanner = _core.Scanner(self._core, list(columns) if columns is not None else None, batch_rows, limit)
+        scanner = self._scanner(columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit)
         while True:
             item = scanner.next()
             if item is None:
@@ -161,13 +212,42 @@ class Dataset:
             _, _, cols = item
             yield {name: self._adapt(name, *rest) for name, *rest in cols}
 
-    def to_pandas(self, columns: Iterable[str] | None = None):
-        """The whole table (or some columns) as a pandas DataFrame. Needs the memory for it."""
+    def explain(self, where: str, use_indexes: bool = True, use_zone_maps: bool = True) -> str:
+        """Which chunks ``scan(where=...)`` reads and why, one line per chunk and a summary."""
+        return self._scanner(None, 65536, None, where, use_indexes, use_zone_maps, None).explain()
+
+    def count(self, where: str | None = None, use_indexes: bool = True, use_zone_maps: bool = True) -> int:
+        """The number of rows for which ``where`` is true (all rows without it)."""
+        if where is None:
+            return self.num_rows
+        first = next(iter(self.schema))
+        scanner = self._scanner([first], 1 << 20, None, where, use_indexes, use_zone_maps, None)
+        while scanner.next() is not None:
+            pass
+        return scanner.counters()["rows_matched"]
+
+    def _scanner(self, columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit):
+        return _core.Scanner(
+            self._core,
+            list(columns) if columns is not None else None,
+            batch_rows,
+            limit,
+            where,
+            use_indexes,
+            use_zone_maps,
+            memory_limit,
+        )
+
+    def to_pandas(self, columns: Iterable[str] | None = None, where: str | None = None):
+        """The whole table (or some columns, or the rows matching ``where``) as a pandas DataFrame.
+
+        Needs the memory for the result.
+        """
         import pandas as pd
 
         frames = [
             pd.DataFrame({k: _to_pandas_column(v) for k, v in batch.items()})
-            for batch in self.scan(columns, batch_rows=1 << 20)
+            for batch in self.scan(columns, batch_rows=1 << 20, where=where)
         ]
         if not frames:
             return pd.DataFrame({c: [] for c in (columns or self.schema)})

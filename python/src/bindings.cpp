@@ -17,6 +17,7 @@
 #include <cstring>
 #include <memory>
 
+#include "format/metadata.h"
 #include "outcore/dataset.h"
 #include "outcore/ingest.h"
 #include "outcore/memory.h"
@@ -88,6 +89,21 @@ uint64_t SizeArgument(nb::handle value) {
   return Unwrap(ParseSize(nb::cast<std::string>(value)));
 }
 
+nb::list IndexReportsToList(const std::vector<IngestIndexReport>& reports) {
+  nb::list out;
+  for (const auto& r : reports) {
+    nb::dict d;
+    d["column"] = r.column;
+    d["kind"] = r.kind;
+    d["built"] = r.built;
+    d["keys"] = r.keys;
+    d["stored_bytes"] = r.stored_bytes;
+    d["note"] = r.note;
+    out.append(d);
+  }
+  return out;
+}
+
 nb::dict ReportToDict(const IngestReport& r) {
   nb::dict d;
   d["rows_read"] = r.rows_read;
@@ -116,6 +132,7 @@ nb::dict ReportToDict(const IngestReport& r) {
     columns.append(col);
   }
   d["columns"] = columns;
+  d["indexes"] = IndexReportsToList(r.indexes);
   return d;
 }
 
@@ -124,7 +141,8 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
                        std::optional<std::vector<std::string>> na_values, std::optional<std::vector<std::string>> true_values,
                        std::optional<std::vector<std::string>> false_values,
                        std::vector<std::pair<std::string, std::string>> schema, std::optional<std::string> reject,
-                       std::string on_error, std::string compression, int level, nb::handle block_size) {
+                       std::string on_error, std::string compression, int level, nb::handle block_size,
+                       std::vector<std::string> index, std::vector<std::string> index_tokens) {
   IngestOptions o;
   o.inputs = std::move(inputs);
   o.output = std::move(output);
@@ -153,6 +171,8 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
   o.compression = compression;
   o.compression_level = level;
   o.block_bytes = SizeArgument(block_size);
+  o.index_columns = std::move(index);
+  o.token_index_columns = std::move(index_tokens);
   // Ctrl-C: the pipeline calls back a few times a second; there, with the GIL
   // held, Python's pending signals are checked and a KeyboardInterrupt stops it.
   std::atomic<bool> cancel{false};
@@ -175,12 +195,31 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
 class PyScanner {
  public:
   PyScanner(std::shared_ptr<Dataset> dataset, std::optional<std::vector<std::string>> columns, int64_t batch_rows,
-            std::optional<int64_t> limit) {
+            std::optional<int64_t> limit, std::optional<std::string> where, bool use_indexes, bool use_zone_maps,
+            nb::handle memory_limit) {
     ScanOptions options;
     if (columns) options.columns = *columns;
     options.batch_rows = batch_rows;
     if (limit) options.limit = *limit;
-    scanner_ = Unwrap(Scanner::Make(std::move(dataset), options));
+    if (where) options.where = *where;
+    options.use_indexes = use_indexes;
+    options.use_zone_maps = use_zone_maps;
+    options.memory_limit = SizeArgument(memory_limit);
+    nb::gil_scoped_release release;  // planning may read index blocks
+    auto scanner = Scanner::Make(std::move(dataset), options);
+    nb::gil_scoped_acquire gil;
+    scanner_ = Unwrap(std::move(scanner));
+  }
+
+  std::string Explain() const { return scanner_->Explain(); }
+  nb::dict Counters() const {
+    const ScanCounters& c = scanner_->counters();
+    nb::dict d;
+    d["chunks_total"] = c.chunks_total;
+    d["chunks_read"] = c.chunks_read;
+    d["bytes_read"] = c.bytes_read;
+    d["rows_matched"] = c.rows_matched;
+    return d;
   }
 
   // None at the end; else (num_rows, first_row, [(name, type, values, null_mask, data, is_codes), ...]).
@@ -248,7 +287,27 @@ NB_MODULE(_core, m) {
         "delimiter"_a = nb::none(), "quote"_a = "\"", "header"_a = true, "na_values"_a = nb::none(),
         "true_values"_a = nb::none(), "false_values"_a = nb::none(),
         "schema"_a = std::vector<std::pair<std::string, std::string>>(), "reject"_a = nb::none(),
-        "on_error"_a = "reject", "compression"_a = "zstd", "level"_a = 1, "block_size"_a = nb::none());
+        "on_error"_a = "reject", "compression"_a = "zstd", "level"_a = 1, "block_size"_a = nb::none(),
+        "index"_a = std::vector<std::string>(), "index_tokens"_a = std::vector<std::string>());
+
+  m.def(
+      "add_indexes",
+      [](const std::string& path, std::vector<std::string> columns, std::vector<std::string> tokens,
+         std::optional<std::string> output, nb::handle memory_limit) {
+        AddIndexOptions o;
+        o.columns = std::move(columns);
+        o.token_columns = std::move(tokens);
+        if (output) o.output = *output;
+        o.memory_limit = SizeArgument(memory_limit);
+        Result<std::vector<IngestIndexReport>> reports = Status::Cancelled("not run");
+        {
+          nb::gil_scoped_release release;
+          reports = AddIndexes(path, o);
+        }
+        return IndexReportsToList(Unwrap(std::move(reports)));
+      },
+      "path"_a, "columns"_a = std::vector<std::string>(), "tokens"_a = std::vector<std::string>(),
+      "output"_a = nb::none(), "memory_limit"_a = nb::none());
 
   nb::class_<Dataset>(m, "Dataset")
       .def_static("open", [](const std::string& path) { return Unwrap(Dataset::Open(path)); }, "path"_a)
@@ -256,6 +315,19 @@ NB_MODULE(_core, m) {
       .def_prop_ro("num_rows", &Dataset::num_rows)
       .def_prop_ro("num_chunks", &Dataset::num_chunks)
       .def_prop_ro("file_size", &Dataset::file_size)
+      .def_prop_ro("indexes",
+                   [](const Dataset& d) {
+                     nb::list out;
+                     for (const format::IndexMeta& index : d.metadata().indexes) {
+                       nb::dict entry;
+                       entry["column"] = d.schema()[index.column].name;
+                       entry["kind"] = index.kind == format::kIndexKindToken ? "token" : "value";
+                       entry["keys"] = index.key_count;
+                       entry["stored_bytes"] = index.block.stored_size;
+                       out.append(entry);
+                     }
+                     return out;
+                   })
       .def_prop_ro("schema",
                    [](const Dataset& d) {
                      nb::list out;
@@ -276,9 +348,13 @@ NB_MODULE(_core, m) {
            });
 
   nb::class_<PyScanner>(m, "Scanner")
-      .def(nb::init<std::shared_ptr<Dataset>, std::optional<std::vector<std::string>>, int64_t, std::optional<int64_t>>(),
-           "dataset"_a, "columns"_a = nb::none(), "batch_rows"_a = 65536, "limit"_a = nb::none())
-      .def("next", &PyScanner::Next);
+      .def(nb::init<std::shared_ptr<Dataset>, std::optional<std::vector<std::string>>, int64_t, std::optional<int64_t>,
+                    std::optional<std::string>, bool, bool, nb::handle>(),
+           "dataset"_a, "columns"_a = nb::none(), "batch_rows"_a = 65536, "limit"_a = nb::none(), "where"_a = nb::none(),
+           "use_indexes"_a = true, "use_zone_maps"_a = true, "memory_limit"_a = nb::none())
+      .def("next", &PyScanner::Next)
+      .def("explain", &PyScanner::Explain)
+      .def("counters", &PyScanner::Counters);
 
   BindTransform(m);
 }

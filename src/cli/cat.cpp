@@ -21,6 +21,12 @@ struct CatArgs {
   bool no_header = false;
   std::string delimiter = ",";
   int64_t batch_rows = 65536;
+  std::string where;
+  bool explain = false;
+  bool count = false;
+  bool no_index = false;
+  bool no_zone_maps = false;
+  std::string memory_limit;
 };
 
 constexpr size_t kFlushBytes = 1 << 20;
@@ -51,7 +57,34 @@ Status RunCat(const CatArgs& a) {
   }
   options.limit = a.limit;
   options.batch_rows = a.batch_rows;
+  options.where = a.where;
+  options.use_indexes = !a.no_index;
+  options.use_zone_maps = !a.no_zone_maps;
+  if (!a.memory_limit.empty()) {
+    OC_ASSIGN_OR_RETURN(options.memory_limit, ParseSize(a.memory_limit));
+  }
+  if (a.count && !a.where.empty() && options.columns.empty()) {
+    // Counting needs no column but those the predicate reads.
+    options.columns.push_back(dataset->schema()[0].name);
+  }
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, options));
+  if (a.explain) {
+    std::fputs(scanner->Explain().c_str(), stdout);
+    return Status::OK();
+  }
+  const std::atomic<bool>& interrupted = InstallInterruptFlag();
+  Batch batch;
+  if (a.count) {
+    int64_t rows = 0;
+    for (;;) {
+      OC_ASSIGN_OR_RETURN(bool more, scanner->Next(&batch));
+      if (!more) break;
+      if (interrupted) return Status::Cancelled("interrupted");
+      rows += batch.num_rows;
+    }
+    std::printf("%lld\n", static_cast<long long>(rows));
+    return Status::OK();
+  }
   const auto& columns = scanner->columns();
   const bool csv = a.format == "csv";
   std::string out, value;
@@ -72,8 +105,6 @@ Status RunCat(const CatArgs& a) {
   }
   // A string that reads as a missing value ("NA") is quoted, so it stays a string.
   const ValueSpellings spellings;
-  Batch batch;
-  const std::atomic<bool>& interrupted = InstallInterruptFlag();
   for (;;) {
     OC_ASSIGN_OR_RETURN(bool more, scanner->Next(&batch));
     if (!more) break;
@@ -123,13 +154,27 @@ void SetupCat(CLI::App& app) {
       "\n"
       "Examples:\n"
       "  outcore cat sample.oc --limit 5\n"
-      "  outcore cat sample.oc --columns id,topic,price --format jsonl > rows.jsonl\n");
+      "  outcore cat sample.oc --columns id,topic,price --format jsonl > rows.jsonl\n"
+      "  outcore cat sample.oc --where \"topic == 'food' and price > 100\" --columns id,price\n"
+      "  outcore cat sample.oc --where \"passage contains 'ice cream'\" --count\n"
+      "  outcore cat sample.oc --where \"day between '2020-01-01' and '2020-01-31'\" --explain\n"
+      "\n"
+      "--where takes ==, !=, <, <=, >, >=, in (...), between .. and .., is [not] null,\n"
+      "contains 'words', joined by and, or, not and parentheses (doc/query.md). Indexes\n"
+      "built with `ingest --index` / `outcore index` and per-chunk min/max are used when\n"
+      "they help; the rows are the same either way.\n");
   cmd->add_option("file", args->input, "the .oc file")->required();
   cmd->add_option("--columns", args->columns, "comma-separated columns to print (default: all)");
   cmd->add_option("--limit", args->limit, "print at most N rows")->check(CLI::Range(int64_t(0), INT64_MAX));
   cmd->add_option("--format", args->format, "csv or jsonl")->capture_default_str();
   cmd->add_flag("--no-header", args->no_header, "CSV without the header line");
   cmd->add_option("--delimiter", args->delimiter, "CSV delimiter (one character or 'tab')")->capture_default_str();
+  cmd->add_option("--where", args->where, "only rows for which this predicate is true, e.g. \"topic == 'food'\"");
+  cmd->add_flag("--explain", args->explain, "print which chunks --where reads and why, instead of the rows");
+  cmd->add_flag("--count", args->count, "print the number of matching rows instead of the rows");
+  cmd->add_flag("--no-index", args->no_index, "answer --where without value/token indexes");
+  cmd->add_flag("--no-zone-maps", args->no_zone_maps, "answer --where without skipping chunks by their min/max");
+  cmd->add_option("--memory-limit", args->memory_limit, "budget for the scan's buffers and indexes, e.g. 256MiB");
   cmd->add_option("--batch-rows", args->batch_rows, "rows decoded at a time")->check(CLI::Range(int64_t(1), int64_t(1) << 30));
   cmd->callback([args] {
     Status status = RunCat(*args);

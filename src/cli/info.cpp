@@ -86,6 +86,8 @@ ColumnSummary Summarize(const format::FileMetadata& m, size_t column) {
   return s;
 }
 
+const char* IndexKindName(uint8_t kind) { return kind == format::kIndexKindToken ? "token" : "value"; }
+
 std::string Ratio(uint64_t a, uint64_t b) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1fx", b ? double(a) / double(b) : 0.0);
@@ -157,6 +159,17 @@ Status RunInfo(const InfoArgs& a) {
       j.EndObject();
     }
     j.EndArray();
+    j.Key("indexes").BeginArray();
+    for (const format::IndexMeta& index : m.indexes) {
+      j.BeginObject();
+      j.Key("column").String(m.columns[index.column].name);
+      j.Key("kind").String(IndexKindName(index.kind));
+      j.Key("keys").UInt(index.key_count);
+      j.Key("stored_bytes").UInt(index.block.stored_size);
+      j.Key("share_of_file").Number(double(index.block.stored_size) / double(dataset->file_size()));
+      j.EndObject();
+    }
+    j.EndArray();
     j.EndObject();
     std::printf("%s\n", j.str().c_str());
     return Status::OK();
@@ -193,6 +206,19 @@ Status RunInfo(const InfoArgs& a) {
                 FormatSize(s.memory).c_str(), Ratio(s.memory, s.stored).c_str(), Thousands(meta.null_count).c_str(),
                 Clip(ZoneBoundText(meta.type, s.range, false), 20).c_str(),
                 Clip(ZoneBoundText(meta.type, s.range, true), 20).c_str(), distinct.c_str());
+  }
+  if (!m.indexes.empty()) {
+    std::printf("\n%-16s %-6s %12s %10s %8s\n", "index on", "kind", "keys", "stored", "of file");
+    for (const format::IndexMeta& index : m.indexes) {
+      char share[32];
+      std::snprintf(share, sizeof share, "%.2f%%", 100.0 * double(index.block.stored_size) / double(dataset->file_size()));
+      std::printf("%-16s %-6s %12s %10s %8s\n", Clip(m.columns[index.column].name, 16).c_str(),
+                  IndexKindName(index.kind), Thousands(index.key_count).c_str(),
+                  FormatSize(index.block.stored_size).c_str(), share);
+    }
+  } else {
+    std::printf("\nno indexes (add them with: outcore index %s --columns COL[,COL...] [--tokens TEXTCOL])\n",
+                a.input.c_str());
   }
   return Status::OK();
 }

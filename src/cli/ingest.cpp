@@ -29,6 +29,7 @@ struct IngestArgs {
   std::string compression = "zstd";
   int level = 1;
   std::string block_size;
+  std::string index, index_tokens;
   bool json = false;
   bool quiet = false;
 };
@@ -87,6 +88,8 @@ Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
   if (!a.block_size.empty()) {
     OC_ASSIGN_OR_RETURN(o->block_bytes, ParseSize(a.block_size));
   }
+  if (!a.index.empty()) o->index_columns = SplitList(a.index);
+  if (!a.index_tokens.empty()) o->token_index_columns = SplitList(a.index_tokens);
   return Status::OK();
 }
 
@@ -140,6 +143,15 @@ void PrintText(const IngestArgs& a, const IngestReport& r) {
     }
     std::printf("\n");
   }
+  if (!r.indexes.empty()) std::printf("  indexes:\n");
+  for (const auto& index : r.indexes) {
+    if (index.built) {
+      std::printf("    %-16s %-6s %12s keys %12s\n", index.column.c_str(), index.kind.c_str(),
+                  Thousands(index.keys).c_str(), FormatSize(index.stored_bytes).c_str());
+    } else {
+      std::printf("    %-16s %-6s not built: %s\n", index.column.c_str(), index.kind.c_str(), index.note.c_str());
+    }
+  }
 }
 
 void PrintJson(const IngestArgs& a, const IngestReport& r) {
@@ -182,6 +194,18 @@ void PrintJson(const IngestArgs& a, const IngestReport& r) {
     j.EndObject();
   }
   j.EndArray();
+  j.Key("indexes").BeginArray();
+  for (const auto& index : r.indexes) {
+    j.BeginObject();
+    j.Key("column").String(index.column);
+    j.Key("kind").String(index.kind);
+    j.Key("built").Bool(index.built);
+    j.Key("keys").UInt(index.keys);
+    j.Key("stored_bytes").UInt(index.stored_bytes);
+    j.Key("note").String(index.note);
+    j.EndObject();
+  }
+  j.EndArray();
   j.EndObject();
   std::printf("%s\n", j.str().c_str());
 }
@@ -197,7 +221,8 @@ void SetupIngest(CLI::App& app) {
       "Examples:\n"
       "  outcore ingest sample.csv -o sample.oc --memory-limit 256MiB --reject rejects.csv\n"
       "  outcore ingest part-*.csv.gz -o all.oc --schema id:int64,zip:string\n"
-      "  outcore ingest data.tsv -o data.oc --delimiter tab --na NA,-,'' --on-error fail\n");
+      "  outcore ingest data.tsv -o data.oc --delimiter tab --na NA,-,'' --on-error fail\n"
+      "  outcore ingest sample.csv -o sample.oc --index topic,day --index-tokens passage\n");
   cmd->add_option("inputs", args->inputs, "CSV files with the same columns ('-' = standard input)")->required();
   cmd->add_option("-o,--output", args->output, "the .oc file to write")->required();
   cmd->add_option("--memory-limit", args->memory_limit,
@@ -218,6 +243,10 @@ void SetupIngest(CLI::App& app) {
   cmd->add_option("--compression", args->compression, "zstd, lz4 or none")->capture_default_str();
   cmd->add_option("--level", args->level, "compression level (zstd 1..19; higher is smaller and slower)")->capture_default_str();
   cmd->add_option("--block-size", args->block_size, "bytes of CSV per chunk (default: derived from --memory-limit)");
+  cmd->add_option("--index", args->index,
+                  "value indexes (value -> rows) on these columns, e.g. topic,day; cat --where uses them");
+  cmd->add_option("--index-tokens", args->index_tokens,
+                  "token indexes (lowercase word -> rows) on these text columns, for --where \"passage contains 'food'\"");
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->callback([args] {

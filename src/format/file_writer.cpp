@@ -1,4 +1,5 @@
 #include "format/file_writer.h"
+#include "format/file_reader.h"
 
 #include <atomic>
 #include <cerrno>
@@ -129,6 +130,12 @@ Status FileWriter::Finish(const FileMetadata& metadata) {
     return status;
   }
   finished_ = true;
+  return Status::OK();
+}
+
+Status CopyBlock(const FileReader& reader, BlockRef* block, FileWriter* writer, Buffer* scratch, const std::string& what) {
+  OC_RETURN_IF_ERROR(reader.ReadBlock(*block, scratch, what));
+  OC_ASSIGN_OR_RETURN(*block, writer->AppendBlock(scratch->view(), block->decoded_size, block->codec));
   return Status::OK();
 }
 

@@ -196,5 +196,69 @@ TEST(ParseFooter, SkipsUnknownSections) {
   EXPECT_EQ(parsed.columns[0].name, "x");
 }
 
+// A footer with one chunk of `rows` rows of an int64 and a string column and
+// the given indexes, serialized.
+Buffer FooterWithIndexes(const std::vector<IndexMeta>& indexes) {
+  FileMetadata m;
+  m.columns.resize(2);
+  m.columns[0].name = "n";
+  m.columns[0].type = TypeId::kInt64;
+  m.columns[1].name = "text";
+  m.columns[1].type = TypeId::kString;
+  ChunkMeta chunk;
+  chunk.row_count = 5;
+  chunk.columns.resize(2);
+  for (auto& cc : chunk.columns) cc.block = BlockRef{16, 4, 4, kCodecNone, 0};
+  m.chunks.push_back(chunk);
+  m.indexes = indexes;
+  Buffer footer;
+  SerializeFooter(m, &footer);
+  return footer;
+}
+
+TEST(ParseFooter, IndexesRoundTrip) {
+  Buffer footer = FooterWithIndexes({IndexMeta{0, kIndexKindValue, BlockRef{20, 10, 30, kCodecZstd, 7}, 3},
+                                     IndexMeta{1, kIndexKindToken, BlockRef{30, 5, 5, kCodecNone, 8}, 9}});
+  FileMetadata parsed;
+  ASSERT_TRUE(ParseFooter(footer.view(), 100, &parsed).ok());
+  ASSERT_EQ(parsed.indexes.size(), 2u);
+  EXPECT_EQ(parsed.indexes[0].block.decoded_size, 30u);
+  EXPECT_EQ(parsed.indexes[1].key_count, 9u);
+  ASSERT_NE(parsed.FindIndex(1, kIndexKindToken), nullptr);
+  EXPECT_EQ(parsed.FindIndex(1, kIndexKindToken)->block.offset, 30u);
+  EXPECT_EQ(parsed.FindIndex(0, kIndexKindToken), nullptr);
+}
+
+TEST(ParseFooter, FilesWithoutIndexesHaveNone) {
+  Buffer footer = FooterWithIndexes({});
+  FileMetadata parsed;
+  ASSERT_TRUE(ParseFooter(footer.view(), 100, &parsed).ok());
+  EXPECT_TRUE(parsed.indexes.empty());
+}
+
+TEST(ParseFooter, RefusesHostileIndexEntries) {
+  struct Case {
+    IndexMeta index;
+    const char* error;
+  };
+  const Case cases[] = {
+      {IndexMeta{2, kIndexKindValue, BlockRef{20, 10, 10, kCodecNone, 0}, 1}, "names column 2 of 2"},
+      {IndexMeta{0, 9, BlockRef{20, 10, 10, kCodecNone, 0}, 1}, "unknown kind 9"},
+      {IndexMeta{0, kIndexKindToken, BlockRef{20, 10, 10, kCodecNone, 0}, 1}, "token index on non-string column 'n'"},
+      {IndexMeta{0, kIndexKindValue, BlockRef{95, 10, 10, kCodecNone, 0}, 1}, "outside the data region"},
+  };
+  for (const Case& c : cases) {
+    Buffer footer = FooterWithIndexes({c.index});
+    FileMetadata parsed;
+    Status s = ParseFooter(footer.view(), 100, &parsed);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << c.error;
+    EXPECT_NE(s.message().find(c.error), std::string::npos) << s.ToString();
+  }
+  IndexMeta twice{0, kIndexKindValue, BlockRef{20, 10, 10, kCodecNone, 0}, 1};
+  Buffer footer = FooterWithIndexes({twice, twice});
+  FileMetadata parsed;
+  EXPECT_NE(ParseFooter(footer.view(), 100, &parsed).message().find("two indexes"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace outcore::format

@@ -86,6 +86,13 @@ int FileMetadata::FindColumn(std::string_view name) const {
   return -1;
 }
 
+const IndexMeta* FileMetadata::FindIndex(int column, uint8_t kind) const {
+  for (const IndexMeta& index : indexes) {
+    if (int(index.column) == column && index.kind == kind) return &index;
+  }
+  return nullptr;
+}
+
 void SerializeFooter(const FileMetadata& m, Buffer* out) {
   ByteWriter w(out);
   auto begin_section = [&](SectionTag tag) {
@@ -134,6 +141,18 @@ void SerializeFooter(const FileMetadata& m, Buffer* out) {
   for (const std::string& s : ir.sources) w.Str(s);
   w.Str(ir.created_by);
   end_section(at);
+
+  if (!m.indexes.empty()) {
+    at = begin_section(SectionTag::kIndexes);
+    w.U32(uint32_t(m.indexes.size()));
+    for (const IndexMeta& index : m.indexes) {
+      w.U32(index.column);
+      w.U8(index.kind);
+      WriteBlockRef(w, index.block);
+      w.U64(index.key_count);
+    }
+    end_section(at);
+  }
 }
 
 Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out) {
@@ -215,6 +234,39 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
         if (!s.Str(&src, kMaxNameBytes)) return Bad("truncated ingest report", s);
       }
       if (!s.Str(&ir.created_by, kMaxNameBytes)) return Bad("truncated ingest report", s);
+    } else if (tag == uint32_t(SectionTag::kIndexes)) {
+      if (!saw_schema) return Bad("indexes section before schema", r);
+      uint32_t count;
+      if (!s.U32(&count)) return Bad("truncated indexes section", s);
+      // Each entry takes 46 bytes; a count the body cannot hold is hostile.
+      if (count > s.remaining() / 46) return Bad("implausible index count " + std::to_string(count), s);
+      out->indexes.resize(count);
+      for (uint32_t i = 0; i < count; ++i) {
+        IndexMeta& index = out->indexes[i];
+        if (!s.U32(&index.column) || !s.U8(&index.kind) || !ReadBlockRef(s, &index.block) || !s.U64(&index.key_count)) {
+          return Bad("truncated index entry", s);
+        }
+        if (index.column >= out->columns.size()) {
+          return Bad("index " + std::to_string(i) + " names column " + std::to_string(index.column) + " of " +
+                         std::to_string(out->columns.size()),
+                     s);
+        }
+        const ColumnMeta& column = out->columns[index.column];
+        if (index.kind != kIndexKindValue && index.kind != kIndexKindToken) {
+          return Bad("index on column '" + column.name + "' has unknown kind " + std::to_string(index.kind), s);
+        }
+        if (index.kind == kIndexKindToken && column.type != TypeId::kString) {
+          return Bad("token index on non-string column '" + column.name + "'", s);
+        }
+        for (uint32_t j = 0; j < i; ++j) {
+          if (out->indexes[j].column == index.column && out->indexes[j].kind == index.kind) {
+            return Bad("two indexes of one kind on column '" + column.name + "'", s);
+          }
+        }
+        OC_RETURN_IF_ERROR(CheckBlock(index.block, data_end,
+                                      std::string(index.kind == kIndexKindToken ? "token" : "value") +
+                                          " index of column '" + column.name + "'"));
+      }
     }
     // Unknown tags: skipped, so newer writers' sections do not break older readers.
   }

@@ -36,6 +36,7 @@ enum class SectionTag : uint32_t {
   kSchema = 1,
   kChunks = 2,
   kIngestReport = 3,
+  kIndexes = 4,
 };
 
 // Codec ids stored in BlockRef::codec (doc/format.md, "Codecs").
@@ -95,11 +96,27 @@ struct IngestReport {
   std::string created_by;
 };
 
+// doc/format.md, "Indexes section": one value or token index block of a
+// column (its layout: doc/query.md, "Index blocks").
+inline constexpr uint8_t kIndexKindValue = 1;
+inline constexpr uint8_t kIndexKindToken = 2;
+
+struct IndexMeta {
+  uint32_t column = 0;           // schema index
+  uint8_t kind = kIndexKindValue;
+  BlockRef block;
+  uint64_t key_count = 0;        // distinct values or tokens
+};
+
 struct FileMetadata {
   std::vector<ColumnMeta> columns;
   std::vector<ChunkMeta> chunks;
   uint64_t num_rows = 0;
   IngestReport ingest;
+  std::vector<IndexMeta> indexes;  // at most one per (column, kind); absent in older files
+
+  // The index of `kind` on `column`, or null.
+  const IndexMeta* FindIndex(int column, uint8_t kind) const;
 
   // Index of the column called `name`, or -1.
   int FindColumn(std::string_view name) const;

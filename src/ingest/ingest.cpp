@@ -34,6 +34,8 @@
 #include "encoding/dictionary.h"
 #include "encoding/stats.h"
 #include "format/file_writer.h"
+#include "index/token_index.h"
+#include "index/value_index.h"
 #include "ingest/pipeline_sync.h"
 #include "outcore/column.h"
 #include "outcore/memory.h"
@@ -54,6 +56,9 @@ constexpr double kDictionaryShare = 0.2;
 // A first chunk with more distinct values than this share of its rows is not
 // worth a dictionary (free text, ids): the column goes plain at once.
 constexpr double kMaxDistinctShareForDictionary = 0.5;
+// Share of the budget that the value and token indexes being built may hold
+// (taken from the blocks' share, only when indexes are asked for).
+constexpr double kIndexShare = 0.25;
 // Bytes of the first block that type inference looks at.
 constexpr size_t kInferenceSampleBytes = 2 << 20;
 
@@ -114,6 +119,7 @@ struct Worker {
   std::vector<ColumnStats> stats;
   std::vector<uint8_t> encodings;
   std::vector<DistinctCounter> distinct;
+  std::vector<std::unique_ptr<TokenChunk>> token_chunks;  // per column: set when it has a token index
   uint64_t records = 0;
 };
 
@@ -162,6 +168,8 @@ class Pipeline {
   Status ProcessBlock(Worker* w, RawBlock* block);
   Status OrderedDictionaryStage(Worker* w, const RawBlock& block);
   Status OrderedWriteStage(Worker* w, const RawBlock& block);
+  Status PlanIndexes();
+  Status WriteIndexes(Compressor* compressor, Buffer* payload, Buffer* compressed);
   Status FinishFile();
   void Fail(Status status);
   Buffer TakeBuffer();
@@ -186,6 +194,10 @@ class Pipeline {
   std::vector<std::string> header_;
   std::vector<ColumnState> columns_;
   std::vector<TypeId> types_;
+  // Indexes being built, per column (null: none); touched in the ordered write stage.
+  std::vector<std::unique_ptr<ValueIndexBuilder>> value_indexes_;
+  std::vector<std::unique_ptr<TokenIndexBuilder>> token_indexes_;
+  std::vector<IngestIndexReport> index_reports_;
 
   // Reader state.
   std::unique_ptr<ByteSource> source_;
@@ -250,7 +262,8 @@ Status Pipeline::Plan() {
   }
   // The engine's share: what is left after code, libraries and stacks.
   uint64_t engine = budget_.limit() - MemoryBudget::kBaselineReserve;
-  uint64_t for_blocks = uint64_t(double(engine) * (1.0 - kDictionaryShare));
+  const bool indexes = !options_.index_columns.empty() || !options_.token_index_columns.empty();
+  uint64_t for_blocks = uint64_t(double(engine) * (1.0 - kDictionaryShare - (indexes ? kIndexShare : 0.0)));
   // Fewer threads when the budget cannot feed them a sensible block each.
   while (threads_ > 1 && for_blocks / (uint64_t(threads_ + 2) * kInFlightBytesPerBlockByte) < (1ull << 20)) {
     --threads_;
@@ -427,6 +440,81 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
       col.dictionary = std::make_unique<GlobalDictionary>(&budget_, per_dictionary);
     }
   }
+  return PlanIndexes();
+}
+
+Status Pipeline::PlanIndexes() {
+  value_indexes_.resize(columns_.size());
+  token_indexes_.resize(columns_.size());
+  const size_t count = options_.index_columns.size() + options_.token_index_columns.size();
+  if (count == 0) return Status::OK();
+  const uint64_t engine = budget_.limit() - MemoryBudget::kBaselineReserve;
+  const uint64_t per_index = uint64_t(double(engine) * kIndexShare) / count;
+  auto find = [&](const std::string& name, const char* flag) -> Result<size_t> {
+    auto it = std::find(header_.begin(), header_.end(), name);
+    if (it == header_.end()) {
+      return Status::InvalidArgument(std::string(flag) + " names column '" + name + "', which " + options_.inputs[0] +
+                                     " does not have; its columns are: " + JoinNames(header_));
+    }
+    return size_t(it - header_.begin());
+  };
+  for (const std::string& name : options_.index_columns) {
+    OC_ASSIGN_OR_RETURN(size_t c, find(name, "--index"));
+    if (value_indexes_[c]) continue;
+    value_indexes_[c] = std::make_unique<ValueIndexBuilder>(columns_[c].type, &budget_, per_index);
+  }
+  for (const std::string& name : options_.token_index_columns) {
+    OC_ASSIGN_OR_RETURN(size_t c, find(name, "--index-tokens"));
+    if (columns_[c].type != TypeId::kString) {
+      return Status::InvalidArgument("--index-tokens needs a string column; '" + name + "' is " +
+                                     std::string(TypeName(columns_[c].type)) + " (use --index for a value index)");
+    }
+    if (token_indexes_[c]) continue;
+    token_indexes_[c] = std::make_unique<TokenIndexBuilder>(&budget_, per_index);
+  }
+  return Status::OK();
+}
+
+Status Pipeline::WriteIndexes(Compressor* compressor, Buffer* payload, Buffer* compressed) {
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    for (uint8_t kind : {format::kIndexKindValue, format::kIndexKindToken}) {
+      const bool token = kind == format::kIndexKindToken;
+      if (token ? !token_indexes_[c] : !value_indexes_[c]) continue;
+      IngestIndexReport report;
+      report.column = columns_[c].name;
+      report.kind = token ? "token" : "value";
+      const bool overflowed = token ? token_indexes_[c]->overflowed() : value_indexes_[c]->overflowed();
+      if (overflowed) {
+        report.note = token ? token_indexes_[c]->overflow_reason() : value_indexes_[c]->overflow_reason();
+      } else {
+        payload->Clear();
+        report.keys = token ? token_indexes_[c]->token_count() : value_indexes_[c]->key_count();
+        OC_RETURN_IF_ERROR(token ? token_indexes_[c]->Serialize(payload) : value_indexes_[c]->Serialize(payload));
+        std::string_view stored = payload->view();
+        if (codec_ != Codec::kNone) {
+          OC_RETURN_IF_ERROR(compressor->Compress(payload->view(), compressed));
+          stored = compressed->view();
+        }
+        format::IndexMeta meta;
+        meta.column = uint32_t(c);
+        meta.kind = kind;
+        meta.key_count = report.keys;
+        OC_ASSIGN_OR_RETURN(meta.block, writer_->AppendBlock(stored, payload->size(), uint8_t(codec_)));
+        metadata_.indexes.push_back(meta);
+        report.built = true;
+        report.stored_bytes = stored.size();
+      }
+      // Free each index once written, before the next is serialized.
+      if (token) {
+        token_indexes_[c].reset();
+      } else {
+        value_indexes_[c].reset();
+      }
+      index_reports_.push_back(std::move(report));
+    }
+  }
+  payload->Free();
+  compressed->Free();
   return Status::OK();
 }
 
@@ -518,9 +606,16 @@ Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
   size_t records = w->tokens.num_records();
   w->records = records > block->skip_records ? records - block->skip_records : 0;
   const int64_t rows = int64_t(w->records - w->rejects.size());
+  if (w->token_chunks.empty()) w->token_chunks.resize(columns_.size());
   for (size_t c = 0; c < columns_.size(); ++c) {
     w->uses_dictionary[c] = false;
     if (rows == 0) continue;
+    if (token_indexes_[c]) {
+      // Tokenizing is the costly part of a token index: done here, in parallel;
+      // the ordered stage only merges.
+      if (!w->token_chunks[c]) w->token_chunks[c] = std::make_unique<TokenChunk>(&budget_);
+      OC_RETURN_IF_ERROR(w->token_chunks[c]->Collect(w->columns[c]));
+    }
     w->stats[c] = ComputeStats(w->columns[c]);
     w->distinct[c] = DistinctCounter();
     if (types_[c] == TypeId::kString && columns_[c].dictionary_mode) {
@@ -546,6 +641,8 @@ Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
         encode_options.dictionary_codes = true;
       }
       OC_RETURN_IF_ERROR(EncodeColumn(column, encode_options, &w->payloads[c]));
+      // The value index reads the plain values in the ordered stage.
+      if (w->uses_dictionary[c]) std::swap(column.values, w->codes[c]);
       OC_ASSIGN_OR_RETURN(Encoding encoding, PayloadEncoding(w->payloads[c].view()));
       w->encodings[c] = uint8_t(encoding);
       if (codec_ != Codec::kNone) OC_RETURN_IF_ERROR(w->compressor.Compress(w->payloads[c].view(), &w->compressed[c]));
@@ -594,6 +691,11 @@ Status Pipeline::OrderedWriteStage(Worker* w, const RawBlock& block) {
   rows_read_ += w->records;
   rows_kept_ += rows;
   if (rows > 0) {
+    const uint64_t first_row = rows_kept_ - rows;
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      if (value_indexes_[c]) OC_RETURN_IF_ERROR(value_indexes_[c]->AddChunk(w->columns[c], first_row));
+      if (token_indexes_[c]) OC_RETURN_IF_ERROR(token_indexes_[c]->AddCollected(*w->token_chunks[c], first_row));
+    }
     format::ChunkMeta chunk;
     chunk.row_count = rows;
     chunk.columns.resize(columns_.size());
@@ -658,6 +760,7 @@ Status Pipeline::FinishFile() {
       col.stored_bytes += stored.size();
     }
   }
+  OC_RETURN_IF_ERROR(WriteIndexes(&compressor, &payload, &compressed));
   format::IngestReport& ir = metadata_.ingest;
   ir.rows_read = rows_read_;
   ir.rows_kept = rows_kept_;
@@ -736,6 +839,7 @@ Result<IngestReport> Pipeline::Run() {
     c.mismatch_example = col.mismatch_example;
     report.columns.push_back(std::move(c));
   }
+  report.indexes = std::move(index_reports_);
   return report;
 }
 

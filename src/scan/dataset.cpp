@@ -93,4 +93,17 @@ Status Dataset::ReadColumnChunk(int64_t chunk, int column, ColumnVector* out, Bu
   return Status::OK();
 }
 
+Status Dataset::ReadIndexBlock(const format::IndexMeta& index, Buffer* out, Buffer* stored) const {
+  const format::ColumnMeta& meta = reader_->metadata().columns[size_t(index.column)];
+  const std::string what =
+      std::string(index.kind == format::kIndexKindToken ? "token" : "value") + " index of column '" + meta.name + "'";
+  std::string_view bytes;
+  OC_RETURN_IF_ERROR(ReadPayload(*reader_, index.block, what, stored, out, &bytes));
+  if (index.block.codec == format::kCodecNone) {
+    out->Clear();
+    out->Append(bytes.data(), bytes.size());
+  }
+  return Status::OK();
+}
+
 }  // namespace outcore

@@ -1158,7 +1158,8 @@ std::string QueryPlan::Explain(const format::FileMetadata& metadata) const {
   return out + "\n";
 }
 
-Result<QueryPlan> PlanQuery(const Expr& expr, const format::FileMetadata& metadata, const IndexSet& indexes) {
+Result<QueryPlan> PlanQuery(const Expr& expr, const format::FileMetadata& metadata, const IndexSet& indexes,
+                            bool use_zone_maps) {
   QueryPlan plan;
   std::optional<RowSets> sets;
   // Row numbers past 2^32 cannot be in a bitmap; such files get zone maps only.
@@ -1173,7 +1174,7 @@ Result<QueryPlan> PlanQuery(const Expr& expr, const format::FileMetadata& metada
   for (const format::ChunkMeta& chunk : metadata.chunks) {
     ChunkChoice choice;
     choice.candidate_rows = chunk.row_count;
-    if (!MayMatch(expr, chunk)) {
+    if (use_zone_maps && !MayMatch(expr, chunk)) {
       choice.read = false;
       choice.candidate_rows = 0;
       choice.reason = "skipped: zone maps show no row can match";
@@ -1183,7 +1184,7 @@ Result<QueryPlan> PlanQuery(const Expr& expr, const format::FileMetadata& metada
       choice.reason = choice.read ? "read: index gives " + std::to_string(choice.candidate_rows) + " candidate rows"
                                   : "skipped: index gives no matching row";
     } else {
-      choice.reason = "read: zone maps allow a match";
+      choice.reason = use_zone_maps ? "read: zone maps allow a match" : "read: zone maps not used";
     }
     if (!choice.read && plan.used_index) {
       plan.rows.Subtract(RowBitmap::Range(chunk.first_row, chunk.first_row + chunk.row_count));

@@ -129,6 +129,8 @@ struct QueryPlan {
 // block is malformed or does not cover the file's rows.
 //   OC_ASSIGN_OR_RETURN(QueryPlan plan, PlanQuery(*where, dataset->metadata(), indexes));
 //   for (chunk c with plan.chunks[c].read) { decode; if (!plan.rows_exact) Evaluate(...); }
-Result<QueryPlan> PlanQuery(const Expr& expr, const format::FileMetadata& metadata, const IndexSet& indexes);
+// `use_zone_maps` = false reads every chunk the indexes do not exclude.
+Result<QueryPlan> PlanQuery(const Expr& expr, const format::FileMetadata& metadata, const IndexSet& indexes,
+                            bool use_zone_maps = true);
 
 }  // namespace outcore

@@ -2,7 +2,10 @@
 #include <cstring>
 
 #include "format/file_reader.h"
+#include "index/token_index.h"
+#include "index/value_index.h"
 #include "outcore/dataset.h"
+#include "scan/predicate.h"
 
 namespace outcore {
 
@@ -84,8 +87,68 @@ void MaterializeDictionary(ColumnVector* column) {
   }
 }
 
+void TakeRows(const ColumnVector& src, const int32_t* rows, int64_t count, ColumnVector* dst) {
+  dst->Reset(src.type);
+  dst->length = count;
+  dst->dictionary = src.dictionary;
+  if (src.null_count > 0) {
+    dst->validity.ResizeZeroed(size_t(BitmapBytes(count)));
+    int64_t valid = 0;
+    for (int64_t i = 0; i < count; ++i) {
+      if (GetBit(src.validity.data(), rows[i])) {
+        SetBit(dst->validity.data(), i);
+        ++valid;
+      }
+    }
+    dst->null_count = count - valid;
+    if (dst->null_count == 0) dst->validity.Clear();
+  }
+  if (src.type == TypeId::kBool) {
+    dst->values.ResizeZeroed(size_t(BitmapBytes(count)));
+    for (int64_t i = 0; i < count; ++i) {
+      if (GetBit(src.values.data(), rows[i])) SetBit(dst->values.data(), i);
+    }
+  } else if (src.type == TypeId::kString && !src.dictionary) {
+    const int32_t* off = src.values.as<int32_t>();
+    size_t bytes = 0;
+    for (int64_t i = 0; i < count; ++i) bytes += size_t(off[rows[i] + 1] - off[rows[i]]);
+    dst->values.Resize(size_t(count + 1) * 4);
+    dst->data.Resize(bytes);
+    int32_t* out = dst->values.as<int32_t>();
+    uint8_t* data = dst->data.data();
+    int32_t at = 0;
+    for (int64_t i = 0; i < count; ++i) {
+      out[i] = at;
+      const int32_t len = off[rows[i] + 1] - off[rows[i]];
+      std::memcpy(data + at, src.data.data() + off[rows[i]], size_t(len));
+      at += len;
+    }
+    out[count] = at;
+  } else {
+    const size_t width = FixedWidth(src.type);
+    dst->values.Resize(size_t(count) * width);
+    if (width == 8) {
+      const uint64_t* in = src.values.as<uint64_t>();
+      uint64_t* out = dst->values.as<uint64_t>();
+      for (int64_t i = 0; i < count; ++i) out[i] = in[rows[i]];
+    } else {
+      const uint32_t* in = src.values.as<uint32_t>();
+      uint32_t* out = dst->values.as<uint32_t>();
+      for (int64_t i = 0; i < count; ++i) out[i] = in[rows[i]];
+    }
+  }
+}
+
 Scanner::Scanner(std::shared_ptr<const Dataset> dataset, ScanOptions options, uint64_t limit)
-    : dataset_(std::move(dataset)), options_(std::move(options)), budget_(limit), stored_(&budget_), payload_(&budget_) {}
+    : dataset_(std::move(dataset)),
+      options_(std::move(options)),
+      budget_(limit),
+      stored_(&budget_),
+      payload_(&budget_),
+      selection_(&budget_),
+      selected_rows_(&budget_) {}
+
+Scanner::~Scanner() = default;
 
 Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> dataset, ScanOptions options) {
   if (options.batch_rows <= 0) return Status::InvalidArgument("batch_rows must be at least 1");
@@ -105,23 +168,125 @@ Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> da
       s->projection_.push_back(index);
     }
   }
-  for (int index : s->projection_) {
-    s->columns_.push_back(schema[size_t(index)]);
-    s->chunk_columns_.emplace_back(schema[size_t(index)].type, &s->budget_);
-  }
+  for (int index : s->projection_) s->columns_.push_back(schema[size_t(index)]);
+  s->decoded_ = s->projection_;
+  s->counters_.chunks_total = s->dataset_->num_chunks();
+  if (!s->options_.where.empty()) OC_RETURN_IF_ERROR(s->Plan());
+  for (int index : s->decoded_) s->chunk_columns_.emplace_back(schema[size_t(index)].type, &s->budget_);
   return s;
 }
 
+// Parses `where`, loads the indexes it can use (those that fit the budget)
+// and decides which chunks to read. An index that does not fit is left out:
+// the plan is then answered by zone maps and filtering, with the same rows.
+Status Scanner::Plan() {
+  OC_ASSIGN_OR_RETURN(where_, ParsePredicate(options_.where, dataset_->schema()));
+  const format::FileMetadata& meta = dataset_->metadata();
+  IndexSet indexes;
+  indexes.value.resize(meta.columns.size());
+  indexes.token.resize(meta.columns.size());
+  if (options_.use_indexes) {
+    for (int column : where_->Columns()) {
+      for (uint8_t kind : {format::kIndexKindValue, format::kIndexKindToken}) {
+        const format::IndexMeta* index = meta.FindIndex(column, kind);
+        if (!index) continue;
+        const std::string what = std::string(kind == format::kIndexKindToken ? "token" : "value") + " index of '" +
+                                 meta.columns[size_t(column)].name + "'";
+        // The block, its decompressed copy and the index's own copy are held at once.
+        if (!budget_.TryReserve(index->block.stored_size + 2 * index->block.decoded_size)) {
+          index_notes_ += what + " (" + FormatSize(index->block.decoded_size) + ") not used: it does not fit --memory-limit " +
+                          FormatSize(budget_.limit()) + "\n";
+          continue;
+        }
+        budget_.Release(index->block.stored_size + 2 * index->block.decoded_size);
+        Buffer bytes(&budget_);
+        OC_RETURN_IF_ERROR(dataset_->ReadIndexBlock(*index, &bytes, &stored_));
+        counters_.bytes_read += index->block.stored_size;
+        if (kind == format::kIndexKindValue) {
+          auto parsed = ValueIndex::Deserialize(bytes.view(), &budget_);
+          if (!parsed.ok()) return parsed.status().WithContext(dataset_->path() + ": " + what);
+          value_indexes_.push_back(std::make_unique<ValueIndex>(std::move(*parsed)));
+          indexes.value[size_t(column)] = value_indexes_.back().get();
+        } else {
+          auto parsed = TokenIndex::Deserialize(bytes.view(), &budget_);
+          if (!parsed.ok()) return parsed.status().WithContext(dataset_->path() + ": " + what);
+          token_indexes_.push_back(std::make_unique<TokenIndex>(std::move(*parsed)));
+          indexes.token[size_t(column)] = token_indexes_.back().get();
+        }
+        stored_.Free();
+      }
+    }
+  }
+  auto plan = PlanQuery(*where_, meta, indexes, options_.use_zone_maps);
+  if (!plan.ok()) return plan.status().WithContext(dataset_->path());
+  plan_ = std::make_unique<QueryPlan>(std::move(*plan));
+  // The indexes are no longer needed once their rows are in the plan.
+  value_indexes_.clear();
+  token_indexes_.clear();
+  if (!plan_->rows_exact) {
+    for (int column : where_->Columns()) {
+      if (std::find(decoded_.begin(), decoded_.end(), column) == decoded_.end()) decoded_.push_back(column);
+    }
+  }
+  return Status::OK();
+}
+
+std::string Scanner::Explain() const {
+  if (!plan_) return "no --where: every chunk is read (" + std::to_string(counters_.chunks_total) + " chunks)\n";
+  std::string out = "where " + where_->ToString(dataset_->schema()) + "\n" + index_notes_;
+  return out + plan_->Explain(dataset_->metadata());
+}
+
+bool Scanner::ChunkWanted(int64_t chunk) const { return !plan_ || plan_->chunks[size_t(chunk)].read; }
+
 Status Scanner::LoadChunk(int64_t chunk) {
-  for (size_t i = 0; i < projection_.size(); ++i) {
+  const format::ChunkMeta& meta = dataset_->metadata().chunks[size_t(chunk)];
+  for (size_t i = 0; i < decoded_.size(); ++i) {
     ColumnVector& column = chunk_columns_[i];
-    OC_RETURN_IF_ERROR(dataset_->ReadColumnChunk(chunk, projection_[i], &column, &stored_, &payload_));
+    OC_RETURN_IF_ERROR(dataset_->ReadColumnChunk(chunk, decoded_[i], &column, &stored_, &payload_));
+    counters_.bytes_read += meta.columns[size_t(decoded_[i])].block.stored_size;
     // Early chunks of a column whose dictionary overflowed are coded; the
     // column as a whole is plain, so its batches are too.
-    if (column.dictionary && !columns_[i].dictionary) MaterializeDictionary(&column);
+    if (column.dictionary && !dataset_->schema()[size_t(decoded_[i])].dictionary) MaterializeDictionary(&column);
   }
+  ++counters_.chunks_read;
   chunk_ = chunk;
   offset_in_chunk_ = 0;
+  filtered_ = false;
+  if (plan_) OC_RETURN_IF_ERROR(SelectRows(chunk));
+  return Status::OK();
+}
+
+// Turns the predicate's answer for the loaded chunk into the positions of its
+// matching rows (selected_rows_), or leaves filtered_ false when all match.
+Status Scanner::SelectRows(int64_t chunk) {
+  const format::ChunkMeta& meta = dataset_->metadata().chunks[size_t(chunk)];
+  const int64_t rows = int64_t(meta.row_count);
+  if (plan_->rows_exact) {
+    selection_.Clear();
+    selection_.ResizeZeroed(size_t(BitmapBytes(rows)));
+    plan_->rows.FillBits(meta.first_row, rows, selection_.data());
+  } else {
+    std::vector<const ColumnVector*> by_schema(dataset_->schema().size(), nullptr);
+    for (size_t i = 0; i < decoded_.size(); ++i) by_schema[size_t(decoded_[i])] = &chunk_columns_[i];
+    Status s = Evaluate(*where_, by_schema, rows, &selection_);
+    if (!s.ok()) return s.WithContext(dataset_->path() + ": chunk " + std::to_string(chunk));
+  }
+  selected_rows_.Resize(size_t(rows) * 4);
+  int32_t* out = selected_rows_.as<int32_t>();
+  int64_t count = 0;
+  const uint8_t* bits = selection_.data();
+  for (int64_t word = 0; word < rows; word += 64) {
+    uint64_t w = 0;
+    std::memcpy(&w, bits + word / 8, size_t(std::min<int64_t>(8, BitmapBytes(rows) - word / 8)));
+    if (rows - word < 64) w &= (uint64_t(1) << (rows - word)) - 1;
+    while (w) {
+      out[count++] = int32_t(word + __builtin_ctzll(w));
+      w &= w - 1;
+    }
+  }
+  selected_count_ = count;
+  filtered_ = count < rows;
   return Status::OK();
 }
 
@@ -129,16 +294,24 @@ Result<bool> Scanner::Next(Batch* batch) {
   if (options_.limit >= 0 && rows_returned_ >= options_.limit) return false;
   const int64_t chunks = dataset_->num_chunks();
   const auto& meta = dataset_->metadata();
-  while (chunk_ < 0 || offset_in_chunk_ >= int64_t(meta.chunks[size_t(chunk_)].row_count)) {
-    if (chunk_ + 1 >= chunks) return false;
-    OC_RETURN_IF_ERROR(LoadChunk(chunk_ + 1));
+  auto chunk_end = [&] { return filtered_ ? selected_count_ : int64_t(meta.chunks[size_t(chunk_)].row_count); };
+  while (chunk_ < 0 || offset_in_chunk_ >= chunk_end()) {
+    int64_t next = chunk_ + 1;
+    while (next < chunks && !ChunkWanted(next)) ++next;
+    if (next >= chunks) {
+      chunk_ = chunks;
+      return false;
+    }
+    OC_RETURN_IF_ERROR(LoadChunk(next));
   }
-  const int64_t chunk_rows = int64_t(meta.chunks[size_t(chunk_)].row_count);
+  const int64_t chunk_rows = chunk_end();
   int64_t rows = std::min(options_.batch_rows, chunk_rows - offset_in_chunk_);
   if (options_.limit >= 0) rows = std::min(rows, options_.limit - rows_returned_);
   batch->columns.resize(projection_.size());
   for (size_t i = 0; i < projection_.size(); ++i) {
-    if (offset_in_chunk_ == 0 && rows == chunk_rows) {
+    if (filtered_) {
+      TakeRows(chunk_columns_[i], selected_rows_.as<int32_t>() + offset_in_chunk_, rows, &batch->columns[i]);
+    } else if (offset_in_chunk_ == 0 && rows == chunk_rows) {
       // The batch is the whole chunk: hand over the decoded buffers, no copy.
       std::swap(batch->columns[i], chunk_columns_[i]);
     } else {
@@ -146,9 +319,12 @@ Result<bool> Scanner::Next(Batch* batch) {
     }
   }
   batch->num_rows = rows;
-  batch->first_row = int64_t(meta.chunks[size_t(chunk_)].first_row) + offset_in_chunk_;
+  // A filtered batch's rows are not contiguous: first_row is its first row's number.
+  batch->first_row = int64_t(meta.chunks[size_t(chunk_)].first_row) +
+                     (filtered_ ? selected_rows_.as<int32_t>()[offset_in_chunk_] : offset_in_chunk_);
   offset_in_chunk_ += rows;
   rows_returned_ += rows;
+  counters_.rows_matched += rows;
   return true;
 }
 

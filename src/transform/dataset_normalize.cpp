@@ -56,18 +56,26 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
   Buffer stored(&budget), payload(&budget), compressed(&budget);
   for (auto& column : metadata.columns) {
     if (!column.has_dictionary) continue;
-    OC_RETURN_IF_ERROR(reader.ReadBlock(column.dictionary, &stored, "dictionary of column '" + column.name + "'"));
-    OC_ASSIGN_OR_RETURN(column.dictionary,
-                        writer->AppendBlock(stored.view(), column.dictionary.decoded_size, column.dictionary.codec));
+    OC_RETURN_IF_ERROR(
+        format::CopyBlock(reader, &column.dictionary, writer.get(), &stored, "dictionary of column '" + column.name + "'"));
   }
+  // Indexes of untouched columns still hold; a normalized column's values changed, so its index goes.
+  std::vector<format::IndexMeta> indexes;
+  for (format::IndexMeta index : metadata.indexes) {
+    if (param_of[index.column] >= 0) continue;
+    OC_RETURN_IF_ERROR(format::CopyBlock(reader, &index.block, writer.get(), &stored,
+                                         "index of column '" + metadata.columns[index.column].name + "'"));
+    indexes.push_back(index);
+  }
+  metadata.indexes = std::move(indexes);
   ColumnVector decoded(TypeId::kFloat64, &budget), scaled(TypeId::kFloat64, &budget);
   for (size_t chunk = 0; chunk < metadata.chunks.size(); ++chunk) {
     if (options.cancel && *options.cancel) return Status::Cancelled("interrupted: " + path + " is unchanged");
     for (size_t c = 0; c < metadata.columns.size(); ++c) {
       format::ColumnChunkMeta& meta = metadata.chunks[chunk].columns[c];
       if (param_of[c] < 0) {
-        OC_RETURN_IF_ERROR(reader.ReadBlock(meta.block, &stored, "column '" + metadata.columns[c].name + "'"));
-        OC_ASSIGN_OR_RETURN(meta.block, writer->AppendBlock(stored.view(), meta.block.decoded_size, meta.block.codec));
+        OC_RETURN_IF_ERROR(
+            format::CopyBlock(reader, &meta.block, writer.get(), &stored, "column '" + metadata.columns[c].name + "'"));
         continue;
       }
       OC_RETURN_IF_ERROR(dataset->ReadColumnChunk(int64_t(chunk), int(c), &decoded, &stored, &payload));

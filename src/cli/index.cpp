@@ -1,0 +1,85 @@
+// `outcore index`: value and token indexes for an existing .oc file, which is
+// rewritten atomically (include/outcore/ingest.h, AddIndexes).
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/cli_util.h"
+#include "cli/command.h"
+#include "outcore/ingest.h"
+#include "outcore/memory.h"
+
+namespace outcore::cli {
+namespace {
+
+struct IndexArgs {
+  std::string input;
+  std::vector<std::string> columns;
+  std::vector<std::string> tokens;
+  std::string output;
+  std::string memory_limit;
+};
+
+Status RunIndex(const IndexArgs& a) {
+  auto start = std::chrono::steady_clock::now();
+  AddIndexOptions o;
+  o.columns = a.columns;
+  o.token_columns = a.tokens;
+  o.output = a.output;
+  if (!a.memory_limit.empty()) {
+    OC_ASSIGN_OR_RETURN(o.memory_limit, ParseSize(a.memory_limit));
+  }
+  o.cancel = &InstallInterruptFlag();
+  OC_ASSIGN_OR_RETURN(std::vector<IngestIndexReport> reports, AddIndexes(a.input, o));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("outcore index: %s -> %s in %.2f s, peak RSS %s\n", a.input.c_str(),
+              (a.output.empty() ? a.input : a.output).c_str(), seconds, FormatSize(PeakRss()).c_str());
+  std::string missing;
+  for (const auto& r : reports) {
+    if (r.built) {
+      std::printf("  %-16s %-6s %12s keys %12s\n", r.column.c_str(), r.kind.c_str(), Thousands(r.keys).c_str(),
+                  FormatSize(r.stored_bytes).c_str());
+    } else {
+      std::printf("  %-16s %-6s not built: %s\n", r.column.c_str(), r.kind.c_str(), r.note.c_str());
+      missing += (missing.empty() ? "" : ", ") + r.column;
+    }
+  }
+  if (!missing.empty()) {
+    return Status::OutOfMemory("the index of " + missing +
+                                     " did not fit the memory budget; raise --memory-limit (the others were written)");
+  }
+  return Status::OK();
+}
+
+void SetupIndex(CLI::App& app) {
+  auto args = std::make_shared<IndexArgs>();
+  CLI::App* cmd = app.add_subcommand("index", "add value or token indexes to a .oc file (rewritten atomically)");
+  cmd->footer(
+      "A value index maps each distinct value of a column to its rows; a token index maps each\n"
+      "lowercase word of a text column to its rows. `cat --where` and Python's scan(where=...)\n"
+      "use them to read only the chunks that hold matches. Blocks are copied as they are; an\n"
+      "index of the same kind on the same column is replaced. Same as `ingest --index`.\n"
+      "\n"
+      "Examples:\n"
+      "  outcore index sample.oc --columns topic,day\n"
+      "  outcore index sample.oc --tokens passage --memory-limit 1G\n");
+  cmd->add_option("file", args->input, "the .oc file")->required();
+  cmd->add_option("--columns", args->columns, "value indexes on these columns")->delimiter(',');
+  cmd->add_option("--tokens", args->tokens, "token indexes on these string columns")->delimiter(',');
+  cmd->add_option("-o,--output", args->output, "write here instead of replacing the input");
+  cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB (default: a quarter of available memory)");
+  cmd->callback([args] {
+    Status status = RunIndex(*args);
+    if (!status.ok()) {
+      std::fprintf(stderr, "outcore index: %s\n", status.ToString().c_str());
+      SetExitCode(ExitCodeFor(status));
+    }
+  });
+}
+
+}  // namespace
+}  // namespace outcore::cli
+
+OUTCORE_COMMAND(35, outcore::cli::SetupIndex);

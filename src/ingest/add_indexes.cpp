@@ -1,0 +1,170 @@
+// AddIndexes (include/outcore/ingest.h): value and token indexes for an
+// existing .oc file. One scan of the indexed columns feeds the builders (each
+// batch is a whole chunk, so no rows are copied); then the file is rewritten
+// through FileWriter — every block copied and checksum-verified, the new index
+// blocks appended, the footer extended — and renamed over the original.
+#include <algorithm>
+
+#include "encoding/compression.h"
+#include "format/file_reader.h"
+#include "format/file_writer.h"
+#include "index/token_index.h"
+#include "index/value_index.h"
+#include "outcore/dataset.h"
+#include "outcore/ingest.h"
+
+namespace outcore {
+
+namespace {
+
+// Share of the budget the indexes being built may hold; the rest is the
+// scan's decoded chunk and the copy buffers.
+constexpr double kIndexShare = 0.6;
+
+struct Requested {
+  int column = -1;
+  uint8_t kind = format::kIndexKindValue;
+  std::unique_ptr<ValueIndexBuilder> value;
+  std::unique_ptr<TokenIndexBuilder> token;
+  int batch_column = -1;  // position in the scan's projection
+};
+
+Status Interrupted(const AddIndexOptions& options, const std::string& path) {
+  if (options.cancel && options.cancel->load()) return Status::Cancelled("interrupted: " + path + " is unchanged");
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const AddIndexOptions& options) {
+  if (options.columns.empty() && options.token_columns.empty()) {
+    return Status::InvalidArgument("name the columns to index (--columns for value indexes, --tokens for text)");
+  }
+  OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(path));
+  const auto& schema = dataset->schema();
+  MemoryBudget budget(options.memory_limit ? options.memory_limit : DefaultMemoryLimit());
+  const uint64_t engine = budget.limit() > MemoryBudget::kBaselineReserve ? budget.limit() - MemoryBudget::kBaselineReserve
+                                                                          : budget.limit() / 2;
+  const size_t count = options.columns.size() + options.token_columns.size();
+  const uint64_t per_index = uint64_t(double(engine) * kIndexShare) / count;
+
+  std::vector<Requested> requested;
+  auto add = [&](const std::string& name, uint8_t kind) -> Status {
+    const int column = dataset->FindColumn(name);
+    if (column < 0) {
+      std::string names;
+      for (const auto& c : schema) names += (names.empty() ? "" : ", ") + c.name;
+      return Status::InvalidArgument("no column '" + name + "' in " + path + "; its columns are: " + names);
+    }
+    const TypeId type = schema[size_t(column)].type;
+    if (kind == format::kIndexKindToken && type != TypeId::kString) {
+      return Status::InvalidArgument("a token index needs a string column; '" + name + "' is " +
+                                     std::string(TypeName(type)) + " (use --columns for a value index)");
+    }
+    for (const Requested& r : requested) {
+      if (r.column == column && r.kind == kind) return Status::InvalidArgument("column '" + name + "' is named twice");
+    }
+    Requested r;
+    r.column = column;
+    r.kind = kind;
+    if (kind == format::kIndexKindToken) {
+      r.token = std::make_unique<TokenIndexBuilder>(&budget, per_index);
+    } else {
+      r.value = std::make_unique<ValueIndexBuilder>(type, &budget, per_index);
+    }
+    requested.push_back(std::move(r));
+    return Status::OK();
+  };
+  for (const std::string& name : options.columns) OC_RETURN_IF_ERROR(add(name, format::kIndexKindValue));
+  for (const std::string& name : options.token_columns) OC_RETURN_IF_ERROR(add(name, format::kIndexKindToken));
+
+  // One scan of the columns to index.
+  ScanOptions scan;
+  for (Requested& r : requested) {
+    const std::string& name = schema[size_t(r.column)].name;
+    auto it = std::find(scan.columns.begin(), scan.columns.end(), name);
+    r.batch_column = int(it - scan.columns.begin());
+    if (it == scan.columns.end()) scan.columns.push_back(name);
+  }
+  scan.batch_rows = int64_t(format::kMaxChunkRows);  // a batch is a whole chunk
+  scan.memory_limit = budget.limit();
+  OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, scan));
+  Batch batch;
+  for (;;) {
+    OC_RETURN_IF_ERROR(Interrupted(options, path));
+    OC_ASSIGN_OR_RETURN(bool more, scanner->Next(&batch));
+    if (!more) break;
+    for (Requested& r : requested) {
+      const ColumnVector& column = batch.columns[size_t(r.batch_column)];
+      if (r.value) OC_RETURN_IF_ERROR(r.value->AddChunk(column, uint64_t(batch.first_row)));
+      if (r.token) OC_RETURN_IF_ERROR(r.token->AddChunk(column, uint64_t(batch.first_row)));
+    }
+  }
+  batch = Batch();
+  scanner.reset();
+
+  // The new file: every block copied, then the indexes.
+  const std::string target = options.output.empty() ? path : options.output;
+  OC_ASSIGN_OR_RETURN(auto writer, format::FileWriter::Create(target));
+  const format::FileReader& reader = dataset->reader();
+  format::FileMetadata metadata = dataset->metadata();
+  Buffer stored(&budget), payload(&budget), compressed(&budget);
+  for (auto& column : metadata.columns) {
+    if (!column.has_dictionary) continue;
+    OC_RETURN_IF_ERROR(
+        format::CopyBlock(reader, &column.dictionary, writer.get(), &stored, "dictionary of column '" + column.name + "'"));
+  }
+  for (size_t chunk = 0; chunk < metadata.chunks.size(); ++chunk) {
+    OC_RETURN_IF_ERROR(Interrupted(options, path));
+    for (size_t c = 0; c < metadata.columns.size(); ++c) {
+      OC_RETURN_IF_ERROR(format::CopyBlock(reader, &metadata.chunks[chunk].columns[c].block, writer.get(), &stored,
+                                           "chunk " + std::to_string(chunk) + " of column '" + metadata.columns[c].name + "'"));
+    }
+  }
+  std::vector<format::IndexMeta> indexes;
+  for (format::IndexMeta index : metadata.indexes) {
+    bool replaced = false;
+    for (const Requested& r : requested) {
+      const bool overflowed = r.value ? r.value->overflowed() : r.token->overflowed();
+      replaced |= !overflowed && uint32_t(r.column) == index.column && r.kind == index.kind;
+    }
+    if (replaced) continue;
+    OC_RETURN_IF_ERROR(format::CopyBlock(reader, &index.block, writer.get(), &stored,
+                                         "index of column '" + metadata.columns[index.column].name + "'"));
+    indexes.push_back(index);
+  }
+  stored.Free();
+  Compressor compressor(Codec::kZstd, 1);
+  std::vector<IngestIndexReport> reports;
+  for (Requested& r : requested) {
+    IngestIndexReport report;
+    report.column = schema[size_t(r.column)].name;
+    report.kind = r.token ? "token" : "value";
+    const bool overflowed = r.value ? r.value->overflowed() : r.token->overflowed();
+    if (overflowed) {
+      report.note = r.value ? r.value->overflow_reason() : r.token->overflow_reason();
+    } else {
+      payload.Clear();
+      report.keys = r.value ? r.value->key_count() : r.token->token_count();
+      OC_RETURN_IF_ERROR(r.value ? r.value->Serialize(&payload) : r.token->Serialize(&payload));
+      OC_RETURN_IF_ERROR(compressor.Compress(payload.view(), &compressed));
+      format::IndexMeta meta;
+      meta.column = uint32_t(r.column);
+      meta.kind = r.kind;
+      meta.key_count = report.keys;
+      OC_ASSIGN_OR_RETURN(meta.block, writer->AppendBlock(compressed.view(), payload.size(), format::kCodecZstd));
+      indexes.push_back(meta);
+      report.built = true;
+      report.stored_bytes = compressed.size();
+    }
+    r.value.reset();
+    r.token.reset();
+    reports.push_back(std::move(report));
+  }
+  metadata.indexes = std::move(indexes);
+  OC_RETURN_IF_ERROR(Interrupted(options, path));
+  OC_RETURN_IF_ERROR(writer->Finish(metadata));
+  return reports;
+}
+
+}  // namespace outcore
