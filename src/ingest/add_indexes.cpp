@@ -8,8 +8,7 @@
 #include "encoding/compression.h"
 #include "format/file_reader.h"
 #include "format/file_writer.h"
-#include "index/token_index.h"
-#include "index/value_index.h"
+#include "ingest/index_build.h"
 #include "outcore/dataset.h"
 #include "outcore/ingest.h"
 
@@ -22,10 +21,7 @@ namespace {
 constexpr double kIndexShare = 0.6;
 
 struct Requested {
-  int column = -1;
-  uint8_t kind = format::kIndexKindValue;
-  std::unique_ptr<ValueIndexBuilder> value;
-  std::unique_ptr<TokenIndexBuilder> token;
+  std::unique_ptr<IndexBuild> build;
   int batch_column = -1;  // position in the scan's projection
 };
 
@@ -62,17 +58,11 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
                                      std::string(TypeName(type)) + " (use --columns for a value index)");
     }
     for (const Requested& r : requested) {
-      if (r.column == column && r.kind == kind) return Status::InvalidArgument("column '" + name + "' is named twice");
+      if (r.build->column() == column && r.build->kind() == kind) {
+        return Status::InvalidArgument("column '" + name + "' is named twice");
+      }
     }
-    Requested r;
-    r.column = column;
-    r.kind = kind;
-    if (kind == format::kIndexKindToken) {
-      r.token = std::make_unique<TokenIndexBuilder>(&budget, per_index);
-    } else {
-      r.value = std::make_unique<ValueIndexBuilder>(type, &budget, per_index);
-    }
-    requested.push_back(std::move(r));
+    requested.push_back(Requested{std::make_unique<IndexBuild>(column, type, kind, &budget, per_index)});
     return Status::OK();
   };
   for (const std::string& name : options.columns) OC_RETURN_IF_ERROR(add(name, format::kIndexKindValue));
@@ -81,7 +71,7 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
   // One scan of the columns to index.
   ScanOptions scan;
   for (Requested& r : requested) {
-    const std::string& name = schema[size_t(r.column)].name;
+    const std::string& name = schema[size_t(r.build->column())].name;
     auto it = std::find(scan.columns.begin(), scan.columns.end(), name);
     r.batch_column = int(it - scan.columns.begin());
     if (it == scan.columns.end()) scan.columns.push_back(name);
@@ -95,9 +85,7 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
     OC_ASSIGN_OR_RETURN(bool more, scanner->Next(&batch));
     if (!more) break;
     for (Requested& r : requested) {
-      const ColumnVector& column = batch.columns[size_t(r.batch_column)];
-      if (r.value) OC_RETURN_IF_ERROR(r.value->AddChunk(column, uint64_t(batch.first_row)));
-      if (r.token) OC_RETURN_IF_ERROR(r.token->AddChunk(column, uint64_t(batch.first_row)));
+      OC_RETURN_IF_ERROR(r.build->AddChunk(batch.columns[size_t(r.batch_column)], uint64_t(batch.first_row)));
     }
   }
   batch = Batch();
@@ -125,8 +113,7 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
   for (format::IndexMeta index : metadata.indexes) {
     bool replaced = false;
     for (const Requested& r : requested) {
-      const bool overflowed = r.value ? r.value->overflowed() : r.token->overflowed();
-      replaced |= !overflowed && uint32_t(r.column) == index.column && r.kind == index.kind;
+      replaced |= !r.build->overflowed() && uint32_t(r.build->column()) == index.column && r.build->kind() == index.kind;
     }
     if (replaced) continue;
     OC_RETURN_IF_ERROR(format::CopyBlock(reader, &index.block, writer.get(), &stored,
@@ -138,27 +125,8 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
   std::vector<IngestIndexReport> reports;
   for (Requested& r : requested) {
     IngestIndexReport report;
-    report.column = schema[size_t(r.column)].name;
-    report.kind = r.token ? "token" : "value";
-    const bool overflowed = r.value ? r.value->overflowed() : r.token->overflowed();
-    if (overflowed) {
-      report.note = r.value ? r.value->overflow_reason() : r.token->overflow_reason();
-    } else {
-      payload.Clear();
-      report.keys = r.value ? r.value->key_count() : r.token->token_count();
-      OC_RETURN_IF_ERROR(r.value ? r.value->Serialize(&payload) : r.token->Serialize(&payload));
-      OC_RETURN_IF_ERROR(compressor.Compress(payload.view(), &compressed));
-      format::IndexMeta meta;
-      meta.column = uint32_t(r.column);
-      meta.kind = r.kind;
-      meta.key_count = report.keys;
-      OC_ASSIGN_OR_RETURN(meta.block, writer->AppendBlock(compressed.view(), payload.size(), format::kCodecZstd));
-      indexes.push_back(meta);
-      report.built = true;
-      report.stored_bytes = compressed.size();
-    }
-    r.value.reset();
-    r.token.reset();
+    OC_RETURN_IF_ERROR(r.build->Write(schema[size_t(r.build->column())].name, writer.get(), &compressor, &payload,
+                                      &compressed, &indexes, &report));
     reports.push_back(std::move(report));
   }
   metadata.indexes = std::move(indexes);

@@ -35,7 +35,7 @@
 #include "encoding/stats.h"
 #include "format/file_writer.h"
 #include "index/token_index.h"
-#include "index/value_index.h"
+#include "ingest/index_build.h"
 #include "ingest/pipeline_sync.h"
 #include "outcore/column.h"
 #include "outcore/memory.h"
@@ -195,8 +195,8 @@ class Pipeline {
   std::vector<ColumnState> columns_;
   std::vector<TypeId> types_;
   // Indexes being built, per column (null: none); touched in the ordered write stage.
-  std::vector<std::unique_ptr<ValueIndexBuilder>> value_indexes_;
-  std::vector<std::unique_ptr<TokenIndexBuilder>> token_indexes_;
+  std::vector<std::unique_ptr<IndexBuild>> value_indexes_;
+  std::vector<std::unique_ptr<IndexBuild>> token_indexes_;
   std::vector<IngestIndexReport> index_reports_;
 
   // Reader state.
@@ -461,7 +461,7 @@ Status Pipeline::PlanIndexes() {
   for (const std::string& name : options_.index_columns) {
     OC_ASSIGN_OR_RETURN(size_t c, find(name, "--index"));
     if (value_indexes_[c]) continue;
-    value_indexes_[c] = std::make_unique<ValueIndexBuilder>(columns_[c].type, &budget_, per_index);
+    value_indexes_[c] = std::make_unique<IndexBuild>(int(c), columns_[c].type, format::kIndexKindValue, &budget_, per_index);
   }
   for (const std::string& name : options_.token_index_columns) {
     OC_ASSIGN_OR_RETURN(size_t c, find(name, "--index-tokens"));
@@ -470,46 +470,19 @@ Status Pipeline::PlanIndexes() {
                                      std::string(TypeName(columns_[c].type)) + " (use --index for a value index)");
     }
     if (token_indexes_[c]) continue;
-    token_indexes_[c] = std::make_unique<TokenIndexBuilder>(&budget_, per_index);
+    token_indexes_[c] = std::make_unique<IndexBuild>(int(c), TypeId::kString, format::kIndexKindToken, &budget_, per_index);
   }
   return Status::OK();
 }
 
 Status Pipeline::WriteIndexes(Compressor* compressor, Buffer* payload, Buffer* compressed) {
   for (size_t c = 0; c < columns_.size(); ++c) {
-    for (uint8_t kind : {format::kIndexKindValue, format::kIndexKindToken}) {
-      const bool token = kind == format::kIndexKindToken;
-      if (token ? !token_indexes_[c] : !value_indexes_[c]) continue;
+    for (auto* slot : {&value_indexes_[c], &token_indexes_[c]}) {
+      if (!*slot) continue;
       IngestIndexReport report;
-      report.column = columns_[c].name;
-      report.kind = token ? "token" : "value";
-      const bool overflowed = token ? token_indexes_[c]->overflowed() : value_indexes_[c]->overflowed();
-      if (overflowed) {
-        report.note = token ? token_indexes_[c]->overflow_reason() : value_indexes_[c]->overflow_reason();
-      } else {
-        payload->Clear();
-        report.keys = token ? token_indexes_[c]->token_count() : value_indexes_[c]->key_count();
-        OC_RETURN_IF_ERROR(token ? token_indexes_[c]->Serialize(payload) : value_indexes_[c]->Serialize(payload));
-        std::string_view stored = payload->view();
-        if (codec_ != Codec::kNone) {
-          OC_RETURN_IF_ERROR(compressor->Compress(payload->view(), compressed));
-          stored = compressed->view();
-        }
-        format::IndexMeta meta;
-        meta.column = uint32_t(c);
-        meta.kind = kind;
-        meta.key_count = report.keys;
-        OC_ASSIGN_OR_RETURN(meta.block, writer_->AppendBlock(stored, payload->size(), uint8_t(codec_)));
-        metadata_.indexes.push_back(meta);
-        report.built = true;
-        report.stored_bytes = stored.size();
-      }
-      // Free each index once written, before the next is serialized.
-      if (token) {
-        token_indexes_[c].reset();
-      } else {
-        value_indexes_[c].reset();
-      }
+      OC_RETURN_IF_ERROR((*slot)->Write(columns_[c].name, writer_.get(), codec_ == Codec::kNone ? nullptr : compressor,
+                                        payload, compressed, &metadata_.indexes, &report));
+      slot->reset();  // each index is freed once written, before the next is serialized
       index_reports_.push_back(std::move(report));
     }
   }
