@@ -125,6 +125,10 @@ class Scanner {
 
   // Fills `batch`, reusing its buffers; false once every row was returned.
   Result<bool> Next(Batch* batch);
+  // The number of rows the scan would return (what is left of it), without
+  // handing them out: read from the plan when the indexes answered `where`
+  // exactly, otherwise by scanning. The scanner is exhausted afterwards.
+  Result<int64_t> CountRows();
   // The projected columns, in batch order.
   const std::vector<ColumnSchema>& columns() const { return columns_; }
   const MemoryBudget& budget() const { return budget_; }

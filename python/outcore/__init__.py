@@ -221,10 +221,7 @@ class Dataset:
         if where is None:
             return self.num_rows
         first = next(iter(self.schema))
-        scanner = self._scanner([first], 1 << 20, None, where, use_indexes, use_zone_maps, None)
-        while scanner.next() is not None:
-            pass
-        return scanner.counters()["rows_matched"]
+        return self._scanner([first], 1 << 20, None, where, use_indexes, use_zone_maps, None).count()
 
     def _scanner(self, columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit):
         return _core.Scanner(

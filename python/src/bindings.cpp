@@ -212,6 +212,14 @@ class PyScanner {
   }
 
   std::string Explain() const { return scanner_->Explain(); }
+  int64_t Count() {
+    Result<int64_t> rows = 0;
+    {
+      nb::gil_scoped_release release;
+      rows = scanner_->CountRows();
+    }
+    return Unwrap(std::move(rows));
+  }
   nb::dict Counters() const {
     const ScanCounters& c = scanner_->counters();
     nb::dict d;
@@ -354,6 +362,7 @@ NB_MODULE(_core, m) {
            "use_indexes"_a = true, "use_zone_maps"_a = true, "memory_limit"_a = nb::none())
       .def("next", &PyScanner::Next)
       .def("explain", &PyScanner::Explain)
+      .def("count", &PyScanner::Count)
       .def("counters", &PyScanner::Counters);
 
   BindTransform(m);

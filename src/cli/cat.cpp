@@ -72,16 +72,8 @@ Status RunCat(const CatArgs& a) {
     std::fputs(scanner->Explain().c_str(), stdout);
     return Status::OK();
   }
-  const std::atomic<bool>& interrupted = InstallInterruptFlag();
-  Batch batch;
   if (a.count) {
-    int64_t rows = 0;
-    for (;;) {
-      OC_ASSIGN_OR_RETURN(bool more, scanner->Next(&batch));
-      if (!more) break;
-      if (interrupted) return Status::Cancelled("interrupted");
-      rows += batch.num_rows;
-    }
+    OC_ASSIGN_OR_RETURN(int64_t rows, scanner->CountRows());
     std::printf("%lld\n", static_cast<long long>(rows));
     return Status::OK();
   }
@@ -105,6 +97,8 @@ Status RunCat(const CatArgs& a) {
   }
   // A string that reads as a missing value ("NA") is quoted, so it stays a string.
   const ValueSpellings spellings;
+  const std::atomic<bool>& interrupted = InstallInterruptFlag();
+  Batch batch;
   for (;;) {
     OC_ASSIGN_OR_RETURN(bool more, scanner->Next(&batch));
     if (!more) break;

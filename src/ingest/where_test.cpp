@@ -99,6 +99,21 @@ class WhereTest : public ::testing::Test {
   }
 
   // The ids of the rows matching `where`, in scan order.
+  static int64_t Count(const std::string& path, const std::string& where, bool use_indexes) {
+    auto dataset = Dataset::Open(path);
+    EXPECT_TRUE(dataset.ok());
+    ScanOptions options;
+    options.columns = {"id"};
+    options.where = where;
+    options.use_indexes = use_indexes;
+    auto scanner = Scanner::Make(*dataset, options);
+    EXPECT_TRUE(scanner.ok()) << scanner.status().ToString();
+    if (!scanner.ok()) return -1;
+    auto rows = (*scanner)->CountRows();
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return rows.ok() ? *rows : -1;
+  }
+
   static std::vector<int64_t> Ids(const std::string& path, const std::string& where, bool use_indexes,
                                   bool use_zone_maps, ScanCounters* counters = nullptr, uint64_t memory_limit = 0) {
     auto dataset = Dataset::Open(path);
@@ -193,6 +208,7 @@ TEST_F(WhereTest, EveryPathGivesTheRowsThatMatch) {
               << c.where << " on " << fs::path(path).filename() << " indexes " << use_indexes << " zone maps "
               << use_zone_maps;
         }
+        EXPECT_EQ(Count(path, c.where, use_indexes), int64_t(expected.size())) << c.where;
       }
     }
   }

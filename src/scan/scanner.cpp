@@ -290,6 +290,24 @@ Status Scanner::SelectRows(int64_t chunk) {
   return Status::OK();
 }
 
+Result<int64_t> Scanner::CountRows() {
+  if (plan_ && plan_->rows_exact && chunk_ < 0) {
+    int64_t rows = int64_t(plan_->rows.Cardinality());
+    if (options_.limit >= 0) rows = std::min(rows, options_.limit);
+    chunk_ = dataset_->num_chunks();
+    rows_returned_ += rows;
+    counters_.rows_matched += rows;
+    return rows;
+  }
+  int64_t rows = 0;
+  Batch batch;
+  for (;;) {
+    OC_ASSIGN_OR_RETURN(bool more, Next(&batch));
+    if (!more) return rows;
+    rows += batch.num_rows;
+  }
+}
+
 Result<bool> Scanner::Next(Batch* batch) {
   if (options_.limit >= 0 && rows_returned_ >= options_.limit) return false;
   const int64_t chunks = dataset_->num_chunks();
