@@ -41,8 +41,9 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
   MemoryBudget budget(options.memory_limit ? options.memory_limit : DefaultMemoryLimit());
   const uint64_t engine = budget.limit() > MemoryBudget::kBaselineReserve ? budget.limit() - MemoryBudget::kBaselineReserve
                                                                           : budget.limit() / 2;
-  const size_t count = options.columns.size() + options.token_columns.size();
-  const uint64_t per_index = uint64_t(double(engine) * kIndexShare) / count;
+  // The indexes share one pool: small value indexes leave the rest to a large token index.
+  const uint64_t share = uint64_t(double(engine) * kIndexShare);
+  MemoryBudget index_budget(share);
 
   std::vector<Requested> requested;
   auto add = [&](const std::string& name, uint8_t kind) -> Status {
@@ -62,7 +63,7 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
         return Status::InvalidArgument("column '" + name + "' is named twice");
       }
     }
-    requested.push_back(Requested{std::make_unique<IndexBuild>(column, type, kind, &budget, per_index)});
+    requested.push_back(Requested{std::make_unique<IndexBuild>(column, type, kind, &index_budget, share)});
     return Status::OK();
   };
   for (const std::string& name : options.columns) OC_RETURN_IF_ERROR(add(name, format::kIndexKindValue));

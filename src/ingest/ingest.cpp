@@ -194,7 +194,9 @@ class Pipeline {
   std::vector<std::string> header_;
   std::vector<ColumnState> columns_;
   std::vector<TypeId> types_;
-  // Indexes being built, per column (null: none); touched in the ordered write stage.
+  // Indexes being built, per column (null: none); touched in the ordered write
+  // stage. They share index_budget_, the budget's index share (PlanIndexes).
+  std::unique_ptr<MemoryBudget> index_budget_;
   std::vector<std::unique_ptr<IndexBuild>> value_indexes_;
   std::vector<std::unique_ptr<IndexBuild>> token_indexes_;
   std::vector<IngestIndexReport> index_reports_;
@@ -449,7 +451,10 @@ Status Pipeline::PlanIndexes() {
   const size_t count = options_.index_columns.size() + options_.token_index_columns.size();
   if (count == 0) return Status::OK();
   const uint64_t engine = budget_.limit() - MemoryBudget::kBaselineReserve;
-  const uint64_t per_index = uint64_t(double(engine) * kIndexShare) / count;
+  // One pool for all of them: a value index on a low-cardinality column
+  // takes little, so a text column's token index may use what it leaves.
+  const uint64_t share = uint64_t(double(engine) * kIndexShare);
+  index_budget_ = std::make_unique<MemoryBudget>(share);
   auto find = [&](const std::string& name, const char* flag) -> Result<size_t> {
     auto it = std::find(header_.begin(), header_.end(), name);
     if (it == header_.end()) {
@@ -461,7 +466,7 @@ Status Pipeline::PlanIndexes() {
   for (const std::string& name : options_.index_columns) {
     OC_ASSIGN_OR_RETURN(size_t c, find(name, "--index"));
     if (value_indexes_[c]) continue;
-    value_indexes_[c] = std::make_unique<IndexBuild>(int(c), columns_[c].type, format::kIndexKindValue, &budget_, per_index);
+    value_indexes_[c] = std::make_unique<IndexBuild>(int(c), columns_[c].type, format::kIndexKindValue, index_budget_.get(), share);
   }
   for (const std::string& name : options_.token_index_columns) {
     OC_ASSIGN_OR_RETURN(size_t c, find(name, "--index-tokens"));
@@ -470,7 +475,7 @@ Status Pipeline::PlanIndexes() {
                                      std::string(TypeName(columns_[c].type)) + " (use --index for a value index)");
     }
     if (token_indexes_[c]) continue;
-    token_indexes_[c] = std::make_unique<IndexBuild>(int(c), TypeId::kString, format::kIndexKindToken, &budget_, per_index);
+    token_indexes_[c] = std::make_unique<IndexBuild>(int(c), TypeId::kString, format::kIndexKindToken, index_budget_.get(), share);
   }
   return Status::OK();
 }
@@ -796,7 +801,7 @@ Result<IngestReport> Pipeline::Run() {
   report.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
   report.peak_rss = PeakRss();
   report.memory_limit = budget_.limit();
-  report.budget_peak = budget_.peak();
+  report.budget_peak = budget_.peak() + (index_budget_ ? index_budget_->peak() : 0);
   report.block_bytes = block_bytes_;
   report.threads = threads_;
   report.delimiter = dialect_.delimiter;
