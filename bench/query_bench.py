@@ -30,6 +30,7 @@ parent keeps that floor low. The floor is measured and reported.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime
 import json
 import os
@@ -96,9 +97,10 @@ print(json.dumps({"rows": n, "first_column": first, "distinct_days": len(days),
 """
 
 # The scanner's own counters (chunks and bytes read), per mode, through the
-# private `_scanner` binding: first column only (what `cat --count` reads) and
-# the output columns (what `cat --columns` reads); predicate columns are added
-# by the scanner in both.
+# private `_scanner` binding: first column only, counted the way `cat --count`
+# counts (the scanner's count() where the engine has it: answered from the plan
+# when the indexes are exact; else every batch), and the output columns, batch
+# by batch (what `cat --columns` reads); the scanner adds the predicate's columns.
 COUNTERS = """
 import sys, json, outcore as oc
 path, where, out_columns = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
@@ -109,9 +111,14 @@ out = {}
 for name, columns in (("count", [first]), ("columns", out_columns)):
     for mode, (use_indexes, use_zone_maps) in modes.items():
         scanner = ds._scanner(columns, 1 << 20, None, where, use_indexes, use_zone_maps, None)
-        while scanner.next() is not None:
-            pass
-        out[name + "/" + mode] = dict(scanner.counters())
+        if name == "count" and hasattr(scanner, "count"):
+            scanner.count()
+            api = "count()"
+        else:
+            while scanner.next() is not None:
+                pass
+            api = "next()"
+        out[name + "/" + mode] = dict(scanner.counters(), api=api)
 print(json.dumps(out))
 """
 
@@ -129,10 +136,13 @@ src, dst, threads, types = sys.argv[1:5]
 con = duckdb.connect()
 con.execute(f"SET threads={int(threads)}")
 q = lambda p: "'" + p.replace("'", "''") + "'"
-rows = con.execute(f"COPY (SELECT * FROM read_csv({q(src)}, header=true, auto_detect=false, columns={types})) "
-                   f"TO {q(dst)} (FORMAT parquet, COMPRESSION zstd)").fetchone()[0]
-meta = con.execute(f"SELECT count(DISTINCT row_group_id), max(row_group_num_rows) FROM parquet_metadata({q(dst)})").fetchone()
-types = {name: kind for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM read_parquet({q(dst)})").fetchall()}
+reader = f"read_csv({q(src)}, header=true, auto_detect=false, columns={types})"
+copy = f"COPY (SELECT * FROM {reader}) TO {q(dst)} (FORMAT parquet, COMPRESSION zstd)"
+rows = con.execute(copy).fetchone()[0]
+meta = con.execute("SELECT count(DISTINCT row_group_id), max(row_group_num_rows) "
+                   f"FROM parquet_metadata({q(dst)})").fetchone()
+described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({q(dst)})").fetchall()
+types = {name: kind for name, kind, *_ in described}
 print(json.dumps({"rows": rows, "row_groups": meta[0], "row_group_rows": meta[1], "types": types}))
 """
 
@@ -150,7 +160,7 @@ print(json.dumps({"rows": rows}))
 # One query in a fresh process: count(*), or the output columns written as CSV
 # to /dev/null (as `outcore cat --format csv > /dev/null` does).
 DUCKDB_QUERY = """
-import sys, json, duckdb
+import sys, json, time, duckdb
 kind, path, mode, predicate, columns, threads = sys.argv[1:7]
 if kind == "native":
     con = duckdb.connect(path, read_only=True)
@@ -159,12 +169,13 @@ else:
     con = duckdb.connect()
     source = "read_parquet('" + path.replace("'", "''") + "')"
 con.execute(f"SET threads={int(threads)}")
+start = time.perf_counter()
 if mode == "count":
     rows = con.execute(f"SELECT count(*) FROM {source} WHERE {predicate}").fetchone()[0]
 else:
     rows = con.execute(f"COPY (SELECT {columns} FROM {source} WHERE {predicate}) TO '/dev/null' "
                        "(FORMAT csv, HEADER)").fetchone()[0]
-print(json.dumps({"rows": rows}))
+print(json.dumps({"rows": rows, "query_s": time.perf_counter() - start}))
 """
 
 DUCKDB_STARTUP = """
@@ -212,7 +223,11 @@ class Run:
         return {}
 
     def error_tail(self):
-        text = self.stderr.decode(errors="replace").strip().splitlines()
+        """The exception line of a Python traceback (and the line after it), else the last line."""
+        text = [line for line in self.stderr.decode(errors="replace").strip().splitlines() if line.strip()]
+        for i, line in enumerate(text):
+            if re.match(r"[A-Za-z_][\w.]*(Error|Exception)\b.*:", line):
+                return " / ".join(text[i : i + 3])[:200]
         tail = text[-1] if text else f"exit code {self.code}"
         return tail[:200]
 
@@ -287,10 +302,27 @@ class Result:
     def max_rss(self):
         return median([r.max_rss for r in self.runs if r.ok]) if self.ok else None
 
+    def median_of(self, key):
+        """Median of a number each run printed in its JSON line (e.g. DuckDB's in-process query_s)."""
+        values = [r.json().get(key) for r in self.runs if r.ok]
+        values = [v for v in values if isinstance(v, (int, float))]
+        return median(values) if self.ok and values else None
 
-def measure(label, argv, repeat, timeout, env=None, stdout="capture", answer=None):
-    """Runs argv `repeat` times; `answer(run)` extracts the row count. Stops at a failure."""
+
+WARMUP = 1  # unmeasured runs before each series (--warmup)
+
+
+def measure(label, argv, repeat, timeout, env=None, stdout="capture", answer=None, warmup=None):
+    """Runs argv `warmup` times unmeasured, then `repeat` times; `answer(run)` extracts the
+    row count. Stops at a failure."""
     result = Result(label)
+    for i in range(WARMUP if warmup is None else warmup):
+        run = run_measured(argv, env=env, stdout=stdout, timeout=timeout)
+        if not run.ok:
+            result.runs.append(run)
+            result.status = "failed: " + run.error_tail()
+            print(f"  {label}: {result.status}", file=sys.stderr)
+            return result
     for _ in range(repeat):
         run = run_measured(argv, env=env, stdout=stdout, timeout=timeout)
         result.runs.append(run)
@@ -341,7 +373,8 @@ def generator_prefix_matches(outcore, path, seed):
     with tempfile.TemporaryDirectory() as tmp:
         probe = Path(tmp) / "probe.csv"
         run = run_measured(
-            [outcore, "gen", "--rows", str(ROWS_PER_DAY + 1000), "--seed", str(seed), "-o", str(probe), "--json"]
+            [outcore, "gen", "--rows", str(ROWS_PER_DAY + 1000), "--seed", str(seed), "-o", str(probe),
+             "--json"]
         )
         if not run.ok:
             sys.exit(f"query_bench: outcore gen failed: {run.error_tail()}")
@@ -352,8 +385,6 @@ def generator_prefix_matches(outcore, path, seed):
 
 def day_column_is_ordered(path):
     """The v2 generator: rows 1-3 share a day, the row with id ROWS_PER_DAY+1 has the next day."""
-    import csv  # stdlib; light
-
     with open(path, newline="", encoding="utf-8", errors="replace") as f:
         reader = csv.reader(f)
         header = next(reader)
@@ -401,7 +432,8 @@ def ensure_data(outcore, size, seed, threads, data_dir):
     path = own
     print(f"generating {path.name} with outcore gen --size {size} ...", file=sys.stderr)
     run = run_measured(
-        [outcore, "gen", "--size", size, "--seed", str(seed), "--threads", str(threads), "-o", str(path), "--json"]
+        [outcore, "gen", "--size", size, "--seed", str(seed), "--threads", str(threads), "-o", str(path),
+         "--json"]
     )
     if not run.ok:
         sys.exit(f"query_bench: outcore gen failed: {run.error_tail()}")
@@ -458,9 +490,8 @@ def machine_description():
     except OSError:
         lines.append("lscpu: not available")
     try:
-        lines += (
-            subprocess.run(["free", "-g"], capture_output=True, text=True, check=False).stdout.rstrip().splitlines()
-        )
+        free = subprocess.run(["free", "-g"], capture_output=True, text=True, check=False).stdout
+        lines += free.rstrip().splitlines()
     except OSError:
         lines.append("free: not available")
     return lines
@@ -475,6 +506,18 @@ def ms(seconds):
 
 def mib(nbytes, digits=0):
     return "-" if nbytes is None else f"{nbytes / 2**20:.{digits}f}"
+
+
+RSS_FLOOR = 0  # the bench process's inherited ru_maxrss floor, set in main()
+
+
+def rss(nbytes):
+    """Peak RSS in MiB; at the inherited floor the child's own peak is unknown but no higher."""
+    if nbytes is None:
+        return "-"
+    if RSS_FLOOR and nbytes <= RSS_FLOOR + (1 << 19):
+        return f"≤{RSS_FLOOR / 2**20:.0f}"
+    return f"{nbytes / 2**20:.0f}"
 
 
 def pct(share, digits=2):
@@ -504,7 +547,8 @@ def queries_from(params):
          f"day BETWEEN DATE '{d1}' AND DATE '{d2}'"),
         ("b", "one day, clustered, value index", f"day == '{day}'", f"day = DATE '{day}'"),
         ("c", "scattered, value index", "topic == 'gaming'", "topic = 'gaming'"),
-        ("d", "scattered, index + filter", "topic == 'food' and price > 100", "topic = 'food' AND price > 100"),
+        ("d", "scattered, index + filter", "topic == 'food' and price > 100",
+         "topic = 'food' AND price > 100"),
         ("e", "id range, zone maps only", f"id between {lo} and {hi}", f"id BETWEEN {lo} AND {hi}"),
     ]
 
@@ -564,7 +608,7 @@ def bench_duckdb(args, outcore, oc_path, out_dir, env):
     native = out_dir / "duckdb.duckdb"
     steps = []
     dump = measure("outcore cat --format csv > clean.csv", [outcore, "cat", str(oc_path), "--format", "csv"],
-                   1, args.timeout, stdout=clean)
+                   1, args.timeout, stdout=clean, warmup=0)
     dump.extra["output_bytes"] = clean.stat().st_size if clean.exists() else None
     steps.append(dump)
     if not dump.ok:
@@ -575,7 +619,7 @@ def bench_duckdb(args, outcore, oc_path, out_dir, env):
     to_parquet = measure(
         "DuckDB COPY clean.csv -> Parquet (zstd)",
         [sys.executable, "-c", DUCKDB_TO_PARQUET, str(clean), str(parquet), str(args.threads), DUCKDB_TYPES],
-        1, args.timeout, env=env, answer=lambda run: run.json()["rows"],
+        1, args.timeout, env=env, answer=lambda run: run.json()["rows"], warmup=0,
     )
     if to_parquet.ok:
         to_parquet.extra.update(to_parquet.runs[-1].json())
@@ -590,7 +634,7 @@ def bench_duckdb(args, outcore, oc_path, out_dir, env):
     to_native = measure(
         "DuckDB CREATE TABLE t AS SELECT * FROM read_parquet",
         [sys.executable, "-c", DUCKDB_TO_NATIVE, str(parquet), str(native), str(args.threads)],
-        1, args.timeout, env=env, answer=lambda run: run.json()["rows"],
+        1, args.timeout, env=env, answer=lambda run: run.json()["rows"], warmup=0,
     )
     if to_native.ok:
         to_native.extra["output_bytes"] = native.stat().st_size
@@ -632,8 +676,8 @@ def bench_query(args, outcore, oc_path, parquet, native, query, env):
         for mode in ("count", "columns"):
             q[mode]["duckdb_" + kind] = measure(
                 f"{key} duckdb {kind} {mode}",
-                [sys.executable, "-c", DUCKDB_QUERY, kind, str(path), "count" if mode == "count" else "copy", sql,
-                 duck_sql_columns, str(args.threads)],
+                [sys.executable, "-c", DUCKDB_QUERY, kind, str(path), "count" if mode == "count" else "copy",
+                 sql, duck_sql_columns, str(args.threads)],
                 args.repeat, args.timeout, env=env, answer=lambda run: run.json()["rows"],
             )
     return q
@@ -663,6 +707,24 @@ def check_answers(q):
     return rows, problems
 
 
+def inproc(result):
+    return "-" if result is None else ms(result.median_of("query_s"))
+
+
+def inproc_ratio(outcore_result, duck):
+    """outcore's whole process against DuckDB's query alone (DuckDB's start-up left out)."""
+    if duck is None:
+        return "-"
+    return ratio(outcore_result.wall, duck.median_of("query_s"), 2)
+
+
+def counted_chunks(q):
+    counters = q.get("counters", {}).get("count/full")
+    if not counters:
+        return "-"
+    return f"{counters['chunks_read']}/{counters['chunks_total']}"
+
+
 def chunks_cell(q, mode):
     read, total, _ = q["chunks"].get(mode, (None, None, None))
     return "-" if read is None else f"{read}/{total}"
@@ -675,159 +737,183 @@ def share_cell(q, name, mode, file_bytes):
     return pct(counters["bytes_read"] / file_bytes)
 
 
+def md_row(cells):
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def md_header(names, left=1, text_last=False):
+    """A header line and its rule: the first `left` columns (and the last, if text_last) left-aligned."""
+    rule = ["---"] * left + ["---:"] * (len(names) - left)
+    if text_last:
+        rule[-1] = "---"
+    return [md_row(names), md_row(rule)]
+
+
 def report_tables(ctx):
     """Markdown for the whole run."""
-    p, file_bytes, total_rows = ctx["params"], ctx["file_bytes"], ctx["params"]["rows"]
-    csv_bytes = ctx["csv_bytes"]
-    lines = []
-    gen = ctx["gen_stats"]
-    lines.append(
+    p, file_bytes, csv_bytes = ctx["params"], ctx["file_bytes"], ctx["csv_bytes"]
+    total_rows, gen, startup = p["rows"], ctx["gen_stats"], ctx["duck_startup"]
+    lines = [
         f"Data: {ctx['csv_path'].name}, {csv_bytes / 1e6:.0f} MB, {gen.get('rows')} rows generated, "
         f"{total_rows} kept by outcore ({gen.get('rejectable_rows')} dirty rows rejected); "
         f"`day` has {p['distinct_days']} distinct values ({p['min_day']} .. {p['max_day']}, "
-        f"{p['rows_per_day']:.0f} kept rows per day)."
-    )
-    lines.append(
-        f"Runs: {ctx['repeat']} per measurement (medians), --threads {ctx['threads']}, warm page cache; "
-        f"RSS floor inherited from the bench process: {mib(ctx['floor'])} MiB; DuckDB start-up "
-        f"(python + import duckdb + connect, no query): {ms(ctx['duck_startup'].wall)} ms, "
-        f"{mib(ctx['duck_startup'].max_rss)} MiB; 1-min load average {ctx['load_before']:.1f} before, "
-        f"{ctx['load_after']:.1f} after ({os.cpu_count()} CPUs)."
-    )
-    for note in ctx["notes"]:
-        lines.append(f"Note: {note}")
-    lines.append("")
+        f"{p['rows_per_day']:.0f} kept rows per day).",
+        f"Runs: {ctx['repeat']} per measurement (medians) after {WARMUP} unmeasured, "
+        f"--threads {ctx['threads']}, warm page cache; RSS floor inherited from the bench process: "
+        f"{mib(ctx['floor'])} MiB; DuckDB start-up (python + import duckdb + connect, no query): "
+        f"{ms(startup.wall)} ms, {rss(startup.max_rss)} MiB; 1-min load average "
+        f"{ctx['load_before']:.1f} before, {ctx['load_after']:.1f} after ({os.cpu_count()} CPUs).",
+    ]
+    lines += [f"Note: {note}" for note in ctx["notes"]]
 
     # Ingest
-    lines.append("### Ingest: what the indexes cost")
-    lines.append("")
-    lines.append("| step | wall s | CSV MB/s | peak RSS MiB | output MiB | chunks | rows | status |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---|")
+    lines += ["", "### Ingest: what the indexes cost", ""]
+    lines += md_header(
+        ["step", "wall s", "CSV MB/s", "peak RSS MiB", "output MiB", "chunks", "rows", "status"],
+        text_last=True,
+    )
     for r in ctx["ingest"] + ctx["duck_steps"]:
         info = r.extra.get("info", {})
         out_bytes = info.get("file_bytes") or r.extra.get("output_bytes")
-        chunks = info.get("chunks") or r.extra.get("row_groups")
-        chunk_note = "" if not r.extra.get("row_groups") else " (row groups)"
+        chunks = info.get("chunks")
+        if chunks is None and r.extra.get("row_groups"):
+            chunks = f"{r.extra['row_groups']} (row groups)"
         wall = r.wall
-        speed = f"{csv_bytes / 1e6 / wall:.0f}" if wall and r.label.startswith(("ingest", "index")) else "-"
+        speed = f"{csv_bytes / 1e6 / wall:.0f}" if wall and r.label.startswith("ingest") else "-"
         lines.append(
-            f"| {r.label} | {'-' if wall is None else f'{wall:.2f}'} | {speed} | {mib(r.max_rss)} | "
-            f"{mib(out_bytes, 1)} | {'-' if chunks is None else str(chunks) + chunk_note} | "
-            f"{'-' if r.rows is None else r.rows} | {r.status} |"
+            md_row([
+                r.label, "-" if wall is None else f"{wall:.2f}", speed, rss(r.max_rss), mib(out_bytes, 1),
+                "-" if chunks is None else chunks, "-" if r.rows is None else r.rows, r.status,
+            ])
         )
     with_index, without = ctx["ingest"][0], ctx["ingest"][1]
     if with_index.ok and without.ok:
         wi, wo = with_index.extra.get("info", {}), without.extra.get("info", {})
         dt = with_index.wall - without.wall
         db = (wi.get("file_bytes") or 0) - (wo.get("file_bytes") or 0)
-        lines.append("")
-        lines.append(
+        lines += [
+            "",
             f"Indexes on {INDEXED_COLUMNS} at ingest: {dt:+.2f} s ({dt / without.wall * 100:+.0f}%), "
-            f"peak RSS {mib(with_index.max_rss - without.max_rss)} MiB more, file {db / 2**20:+.1f} MiB "
-            f"({db / max(wo.get('file_bytes') or 1, 1) * 100:+.1f}%); "
-            f"{wi.get('chunks')} chunks with indexes vs {wo.get('chunks')} without (ingest gives the "
-            f"index builders a share of the budget, taken from the blocks')."
-        )
+            f"peak RSS {(with_index.max_rss - without.max_rss) / 2**20:+.0f} MiB, file {db / 2**20:+.1f} MiB "
+            f"({db / max(wo.get('file_bytes') or 1, 1) * 100:+.1f}%); {wi.get('chunks')} chunks with indexes "
+            f"vs {wo.get('chunks')} without (ingest gives the index builders a share of the budget, taken "
+            "from the blocks').",
+        ]
     lines.append("")
-    lines.append("| index | kind | keys | stored KiB | share of file | built |")
-    lines.append("|---|---|---:|---:|---:|---|")
+    lines += md_header(["index", "kind", "keys", "stored KiB", "share of file", "built"], left=2, text_last=True)
     report_indexes = {i.get("column"): i for i in with_index.extra.get("report", {}).get("indexes", [])}
     for index in with_index.extra.get("info", {}).get("indexes", []):
         built = report_indexes.get(index.get("column"), {})
-        note = "yes" if built.get("built", True) else f"no: {built.get('note')}"
         lines.append(
-            f"| {index.get('column')} | {index.get('kind')} | {index.get('keys')} | "
-            f"{index.get('stored_bytes', 0) / 1024:.0f} | {pct(index.get('share_of_file'))} | {note} |"
+            md_row([
+                index.get("column"), index.get("kind"), index.get("keys"),
+                f"{index.get('stored_bytes', 0) / 1024:.0f}", pct(index.get("share_of_file")),
+                "yes" if built.get("built", True) else f"no: {built.get('note')}",
+            ])
         )
     for column, built in report_indexes.items():
         if not built.get("built", True):
-            lines.append(f"| {column} | {built.get('kind')} | - | - | - | no: {built.get('note')} |")
-    lines.append("")
+            lines.append(md_row([column, built.get("kind"), "-", "-", "-", f"no: {built.get('note')}"]))
 
     # Queries
-    lines.append("### Queries")
-    lines.append("")
-    lines.append(
-        "| q | what | outcore --where | rows | selectivity | chunks read: idx+zm | zm only | idx only | scan |"
+    lines += ["", "### Queries", ""]
+    lines += md_header(
+        ["q", "what", "outcore --where", "rows", "selectivity", "chunks read: idx+zm", "zm only", "idx only",
+         "scan"],
+        left=3,
     )
-    lines.append("|---|---|---|---:|---:|---:|---:|---:|---:|")
     for q in ctx["queries"]:
         rows = q["rows"]
         lines.append(
-            f"| {q['key']} | {q['what']} | `{q['where']}` | {'-' if rows is None else rows} | "
-            f"{'-' if rows is None else pct(rows / total_rows, 3)} | {chunks_cell(q, 'full')} | "
-            f"{chunks_cell(q, 'zonemaps')} | {chunks_cell(q, 'index')} | {chunks_cell(q, 'scan')} |"
+            md_row([
+                q["key"], q["what"], f"`{q['where']}`", "-" if rows is None else rows,
+                "-" if rows is None else pct(rows / total_rows, 3),
+                *(chunks_cell(q, mode) for mode in ("full", "zonemaps", "index", "scan")),
+            ])
         )
-    lines.append("")
-    lines.append(
+
+    lines += [
+        "",
         "Count (`outcore cat X.oc --where W --count`; DuckDB `SELECT count(*) ... WHERE`). Times in ms, "
-        "bytes read as a share of the .oc file:"
-    )
-    lines.append("")
-    lines.append(
-        "| q | outcore idx+zm | zm only | forced scan | speedup | bytes read idx+zm | zm only | scan | "
-        "RSS MiB idx+zm / scan | DuckDB Parquet | outcore/DuckDB | DuckDB RSS MiB | DuckDB native | agree |"
-    )
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        "bytes read as a share of the .oc file:",
+        "",
+    ]
+    lines += md_header([
+        "q", "outcore idx+zm", "zm only", "forced scan", "speedup", "chunks decoded idx+zm",
+        "bytes read idx+zm", "zm only", "scan", "RSS MiB idx+zm / scan", "DuckDB Parquet", "in-process",
+        "outcore/DuckDB", "vs in-process", "DuckDB RSS MiB", "DuckDB native", "in-process", "agree",
+    ], text_last=True)
     for q in ctx["queries"]:
         c = q["count"]
-        duck, duck_native = c.get("duckdb_parquet"), c.get("duckdb_native")
+        duck, native = c.get("duckdb_parquet"), c.get("duckdb_native")
         lines.append(
-            f"| {q['key']} | {wall_or_status(c['full'])} | {wall_or_status(c['zonemaps'])} | "
-            f"{wall_or_status(c['scan'])} | {ratio(c['scan'].wall, c['full'].wall)} | "
-            f"{share_cell(q, 'count', 'full', file_bytes)} | {share_cell(q, 'count', 'zonemaps', file_bytes)} | "
-            f"{share_cell(q, 'count', 'scan', file_bytes)} | "
-            f"{mib(c['full'].max_rss)} / {mib(c['scan'].max_rss)} | {wall_or_status(duck)} | "
-            f"{ratio(c['full'].wall, duck.wall if duck else None, 2)} | {mib(duck.max_rss if duck else None)} | "
-            f"{wall_or_status(duck_native)} | {'yes' if not q['problems'] else 'NO'} |"
+            md_row([
+                q["key"], wall_or_status(c["full"]), wall_or_status(c["zonemaps"]), wall_or_status(c["scan"]),
+                ratio(c["scan"].wall, c["full"].wall), counted_chunks(q),
+                *(share_cell(q, "count", mode, file_bytes) for mode in ("full", "zonemaps", "scan")),
+                f"{rss(c['full'].max_rss)} / {rss(c['scan'].max_rss)}", wall_or_status(duck), inproc(duck),
+                ratio(c["full"].wall, duck.wall if duck else None, 2), inproc_ratio(c["full"], duck),
+                rss(duck.max_rss if duck else None), wall_or_status(native), inproc(native),
+                "yes" if not q["problems"] else "NO",
+            ])
         )
-    lines.append("")
-    lines.append(
+
+    sql_columns = OUTPUT_COLUMNS.replace(",", ", ")
+    lines += [
+        "",
         f"Columns out (`outcore cat X.oc --where W --columns {OUTPUT_COLUMNS} --format csv > /dev/null`; "
-        f"DuckDB `COPY (SELECT {OUTPUT_COLUMNS.replace(',', ', ')} ... WHERE) TO '/dev/null' (FORMAT csv)`):"
-    )
-    lines.append("")
-    lines.append(
-        "| q | outcore idx+zm | forced scan | speedup | bytes read idx+zm | scan | RSS MiB idx+zm / scan | "
-        "DuckDB Parquet | outcore/DuckDB | DuckDB RSS MiB | DuckDB native | native RSS MiB |"
-    )
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        f"DuckDB `COPY (SELECT {sql_columns} ... WHERE) TO '/dev/null' (FORMAT csv)`):",
+        "",
+    ]
+    lines += md_header([
+        "q", "outcore idx+zm", "forced scan", "speedup", "bytes read idx+zm", "scan", "RSS MiB idx+zm / scan",
+        "DuckDB Parquet", "in-process", "outcore/DuckDB", "vs in-process", "DuckDB RSS MiB", "DuckDB native",
+        "in-process", "native RSS MiB",
+    ])
     for q in ctx["queries"]:
         c = q["columns"]
-        duck, duck_native = c.get("duckdb_parquet"), c.get("duckdb_native")
+        duck, native = c.get("duckdb_parquet"), c.get("duckdb_native")
         lines.append(
-            f"| {q['key']} | {wall_or_status(c['full'])} | {wall_or_status(c['scan'])} | "
-            f"{ratio(c['scan'].wall, c['full'].wall)} | {share_cell(q, 'columns', 'full', file_bytes)} | "
-            f"{share_cell(q, 'columns', 'scan', file_bytes)} | {mib(c['full'].max_rss)} / {mib(c['scan'].max_rss)} | "
-            f"{wall_or_status(duck)} | {ratio(c['full'].wall, duck.wall if duck else None, 2)} | "
-            f"{mib(duck.max_rss if duck else None)} | {wall_or_status(duck_native)} | "
-            f"{mib(duck_native.max_rss if duck_native else None)} |"
+            md_row([
+                q["key"], wall_or_status(c["full"]), wall_or_status(c["scan"]),
+                ratio(c["scan"].wall, c["full"].wall),
+                share_cell(q, "columns", "full", file_bytes), share_cell(q, "columns", "scan", file_bytes),
+                f"{rss(c['full'].max_rss)} / {rss(c['scan'].max_rss)}", wall_or_status(duck), inproc(duck),
+                ratio(c["full"].wall, duck.wall if duck else None, 2), inproc_ratio(c["full"], duck),
+                rss(duck.max_rss if duck else None), wall_or_status(native), inproc(native),
+                rss(native.max_rss if native else None),
+            ])
         )
-    lines.append("")
-    lines.append(
+
+    lines += [
+        "",
         "speedup: forced scan / idx+zm. outcore/DuckDB: outcore idx+zm time / DuckDB-on-Parquet time "
-        "(< 1: outcore faster); DuckDB times include its Python start-up (above). bytes read: the "
-        "scanner's bytes_read (column chunks and index blocks) / the .oc file size, from the Python "
-        f"scanner on the same columns (`--count`: the first column plus the predicate's; columns out: "
-        f"{OUTPUT_COLUMNS} plus the predicate's). chunks read: `cat --explain`'s last line."
-    )
-    problems = [(q["key"], p_) for q in ctx["queries"] for p_ in q["problems"]]
+        "(< 1: outcore faster), both whole processes; DuckDB's include its Python start-up (above). "
+        "in-process: DuckDB's query alone (perf_counter around execute in the child); vs in-process: "
+        "outcore's whole process / DuckDB's query alone. bytes read: the scanner's bytes_read (column "
+        "chunks and index blocks) / the .oc file size, from the Python scanner on the same columns "
+        f"(`--count`: the first column plus the predicate's; columns out: {OUTPUT_COLUMNS} plus the "
+        "predicate's). chunks read: `cat --explain`'s last line (the plan for the rows); chunks decoded: "
+        "the scanner's chunks_read when counting. RSS ≤N: at the floor inherited from the bench process, "
+        "the child's own peak is at most that.",
+    ]
+    problems = [(q["key"], text) for q in ctx["queries"] for text in q["problems"]]
     if problems:
-        lines.append("")
-        lines.append("**Answers disagree:**")
-        for key, text in problems:
-            lines.append(f"- query {key}: {text}")
+        lines += ["", "**Answers disagree:**"]
+        lines += [f"- query {key}: {text}" for key, text in problems]
     else:
-        lines.append("")
-        lines.append(
+        lines += [
+            "",
             "Answers agree: for every query outcore (indexes + zone maps, zone maps only, forced scan), "
-            "the Python scanner (all four modes) and DuckDB (count and rows written) give the same rows."
-        )
+            "the Python scanner (all four modes) and DuckDB (count and rows written) give the same rows.",
+        ]
     return "\n".join(lines)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", default="1G", help="CSV size for outcore gen --size (default 1G)")
     parser.add_argument("--quick", action="store_true", help="50MB smoke run (one repeat unless --repeat)")
     parser.add_argument("--repeat", type=int, default=None, help="runs per measurement; medians reported (3)")
@@ -836,9 +922,14 @@ def main():
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--outcore", help="outcore binary (default: $OUTCORE_BIN, else outcore on PATH)")
     parser.add_argument("--no-native", action="store_true", help="skip DuckDB on a native .duckdb table")
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured runs before each series (1)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds before a run is killed")
     parser.add_argument("--keep-outputs", action="store_true", help="keep bench/out/query/* afterwards")
-    parser.add_argument("--write-results", action="store_true", help=f"write a section of {RESULTS_FILE.name}")
+    parser.add_argument(
+        "--write-results",
+        action="store_true",
+        help=f"write or replace this size's section of {RESULTS_FILE.name}",
+    )
     args = parser.parse_args()
     if args.quick:
         args.size = "50MB"
@@ -847,6 +938,8 @@ def main():
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
 
+    global WARMUP
+    WARMUP = max(0, args.warmup)
     started = time.perf_counter()
     outcore = find_outcore(args.outcore)
     versions = run_measured([sys.executable, "-c", VERSIONS]).json()
@@ -857,7 +950,9 @@ def main():
     version_run = run_measured([outcore, "--version"])
     versions["outcore CLI"] = version_run.text().strip() if version_run.ok else "unknown"
 
-    csv_path, gen_stats, gen_run, notes = ensure_data(outcore, args.size, args.seed, args.threads, BENCH / "data")
+    csv_path, gen_stats, gen_run, notes = ensure_data(
+        outcore, args.size, args.seed, args.threads, BENCH / "data"
+    )
     if gen_run:
         notes.append(f"generated {csv_path.name} in {gen_run.wall:.1f} s")
     csv_bytes = csv_path.stat().st_size
@@ -865,6 +960,8 @@ def main():
     out_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     floor = run_measured(["/bin/true"]).max_rss
+    global RSS_FLOOR
+    RSS_FLOOR = floor
     load_before = os.getloadavg()[0]
 
     print("ingesting ...", file=sys.stderr)
@@ -884,9 +981,10 @@ def main():
         if step.ok and step.rows is not None and step.rows != params["rows"]:
             notes.append(f"{step.label}: {step.rows} rows, outcore has {params['rows']}")
     if parquet is None:
-        notes.append("DuckDB could not load outcore's rows: " + "; ".join(s.status for s in duck_steps))
-    duck_startup = measure("duckdb start-up", [sys.executable, "-c", DUCKDB_STARTUP], args.repeat, args.timeout,
-                           env=env)
+        notes.append("DuckDB could not load outcore's rows: " + "; ".join(s.status for s in duck_steps if not s.ok))
+    duck_startup = measure(
+        "duckdb start-up", [sys.executable, "-c", DUCKDB_STARTUP], args.repeat, args.timeout, env=env
+    )
 
     queries = []
     for query in queries_from(params):
@@ -916,8 +1014,8 @@ def main():
     if args.write_results:
         write_results(args, report, versions, outcore)
     if not args.keep_outputs:
-        for name in ("indexed.oc", "plain.oc", "added.oc", "duckdb.parquet", "duckdb.duckdb", "duckdb.duckdb.wal",
-                     "clean.csv"):
+        for name in ("indexed.oc", "plain.oc", "added.oc", "clean.csv", "duckdb.parquet", "duckdb.duckdb",
+                     "duckdb.duckdb.wal"):
             path = out_dir / name
             if path.exists():
                 path.unlink()
