@@ -7,7 +7,10 @@
 // file's value/token indexes decide which chunks to read, only those are
 // decoded, and their rows are filtered by the predicate (or taken straight
 // from the index when it answered the whole expression). Every path gives the
-// same rows; use_indexes / use_zone_maps = false force the slower ones.
+// same rows; use_indexes / use_zone_maps = false force the slower ones. A
+// value index is skipped when reading it would cost more than it can save
+// (it is over a quarter of the bytes the zone maps leave to read); Explain
+// says so, and force_indexes reads it anyway.
 //
 // Batches never span chunks: a batch holds at most `batch_rows` rows of one
 // chunk. Dictionary columns whose every chunk is dictionary-coded come as
@@ -102,6 +105,7 @@ struct ScanOptions {
   uint64_t memory_limit = 0;         // budget for the scan's buffers (0: DefaultMemoryLimit())
   std::string where;                 // predicate (doc/query.md); empty: every row
   bool use_indexes = true;           // false: no value/token index is consulted
+  bool force_indexes = false;        // read every index that fits, even where it costs more than it saves
   bool use_zone_maps = true;         // false: no chunk is skipped by its min/max
 };
 

@@ -192,6 +192,7 @@ class Dataset:
         use_indexes: bool = True,
         use_zone_maps: bool = True,
         memory_limit: str | int | None = None,
+        force_indexes: bool = False,
     ) -> Iterator[dict]:
         """Yield batches as dicts {column name: array}, at most ``batch_rows`` rows each.
 
@@ -204,7 +205,9 @@ class Dataset:
         Memory stays bounded: each batch is decoded from one chunk of the file, and nothing is
         kept once you drop the batch.
         """
-        scanner = self._scanner(columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit)
+        scanner = self._scanner(
+            columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit, force_indexes
+        )
         while True:
             item = scanner.next()
             if item is None:
@@ -212,18 +215,38 @@ class Dataset:
             _, _, cols = item
             yield {name: self._adapt(name, *rest) for name, *rest in cols}
 
-    def explain(self, where: str, use_indexes: bool = True, use_zone_maps: bool = True) -> str:
-        """Which chunks ``scan(where=...)`` reads and why, one line per chunk and a summary."""
-        return self._scanner(None, 65536, None, where, use_indexes, use_zone_maps, None).explain()
+    def explain(
+        self,
+        where: str,
+        columns: Iterable[str] | None = None,
+        use_indexes: bool = True,
+        use_zone_maps: bool = True,
+        force_indexes: bool = False,
+    ) -> str:
+        """Which chunks ``scan(columns, where=...)`` reads and why, one line per chunk and a summary."""
+        return self._scanner(
+            columns, 65536, None, where, use_indexes, use_zone_maps, None, force_indexes
+        ).explain()
 
-    def count(self, where: str | None = None, use_indexes: bool = True, use_zone_maps: bool = True) -> int:
+    def count(
+        self,
+        where: str | None = None,
+        use_indexes: bool = True,
+        use_zone_maps: bool = True,
+        force_indexes: bool = False,
+    ) -> int:
         """The number of rows for which ``where`` is true (all rows without it)."""
         if where is None:
             return self.num_rows
         first = next(iter(self.schema))
-        return self._scanner([first], 1 << 20, None, where, use_indexes, use_zone_maps, None).count()
+        scanner = self._scanner([first], 1 << 20, None, where, use_indexes, use_zone_maps, None, force_indexes)
+        return scanner.count()
 
-    def _scanner(self, columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit):
+    def _scanner(
+        self, columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit, force_indexes=False
+    ):
+        if where is not None and not where.strip():
+            raise ValueError("where is empty; give a predicate such as \"topic == 'food'\", or None for every row")
         return _core.Scanner(
             self._core,
             list(columns) if columns is not None else None,
@@ -233,6 +256,7 @@ class Dataset:
             use_indexes,
             use_zone_maps,
             memory_limit,
+            force_indexes,
         )
 
     def to_pandas(self, columns: Iterable[str] | None = None, where: str | None = None):

@@ -22,9 +22,11 @@ struct CatArgs {
   std::string delimiter = ",";
   int64_t batch_rows = 65536;
   std::string where;
+  bool where_given = false;
   bool explain = false;
   bool count = false;
   bool no_index = false;
+  bool force_index = false;
   bool no_zone_maps = false;
   std::string memory_limit;
 };
@@ -40,6 +42,9 @@ Status Flush(std::string* out) {
 }
 
 Status RunCat(const CatArgs& a) {
+  if (a.where_given && a.where.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::InvalidArgument("--where is empty; give a predicate such as \"topic == 'food'\" or leave --where out");
+  }
   if (a.format != "csv" && a.format != "jsonl") {
     return Status::InvalidArgument("--format is csv or jsonl, not '" + a.format + "'");
   }
@@ -59,6 +64,7 @@ Status RunCat(const CatArgs& a) {
   options.batch_rows = a.batch_rows;
   options.where = a.where;
   options.use_indexes = !a.no_index;
+  options.force_indexes = a.force_index;
   options.use_zone_maps = !a.no_zone_maps;
   if (!a.memory_limit.empty()) {
     OC_ASSIGN_OR_RETURN(options.memory_limit, ParseSize(a.memory_limit));
@@ -156,26 +162,27 @@ void SetupCat(CLI::App& app) {
       "--where takes ==, !=, <, <=, >, >=, in (...), between .. and .., is [not] null,\n"
       "contains 'words', joined by and, or, not and parentheses (doc/query.md). Indexes\n"
       "built with `ingest --index` / `outcore index` and per-chunk min/max are used when\n"
-      "they help; the rows are the same either way.\n");
+      "they help (a value index larger than a quarter of what it could save is not read;\n"
+      "--explain says so); the rows are the same either way.\n");
   cmd->add_option("file", args->input, "the .oc file")->required();
   cmd->add_option("--columns", args->columns, "comma-separated columns to print (default: all)");
   cmd->add_option("--limit", args->limit, "print at most N rows")->check(CLI::Range(int64_t(0), INT64_MAX));
   cmd->add_option("--format", args->format, "csv or jsonl")->capture_default_str();
   cmd->add_flag("--no-header", args->no_header, "CSV without the header line");
   cmd->add_option("--delimiter", args->delimiter, "CSV delimiter (one character or 'tab')")->capture_default_str();
-  cmd->add_option("--where", args->where, "only rows for which this predicate is true, e.g. \"topic == 'food'\"");
+  cmd->add_option("--where", args->where, "only rows for which this predicate is true, e.g. \"topic == 'food'\"")
+      ->each([args](const std::string&) { args->where_given = true; });
   cmd->add_flag("--explain", args->explain, "print which chunks --where reads and why, instead of the rows");
   cmd->add_flag("--count", args->count, "print the number of matching rows instead of the rows");
   cmd->add_flag("--no-index", args->no_index, "answer --where without value/token indexes");
+  cmd->add_flag("--force-index", args->force_index,
+                "read every index --where can use, even one that costs more to read than it saves");
   cmd->add_flag("--no-zone-maps", args->no_zone_maps, "answer --where without skipping chunks by their min/max");
   cmd->add_option("--memory-limit", args->memory_limit, "budget for the scan's buffers and indexes, e.g. 256MiB");
   cmd->add_option("--batch-rows", args->batch_rows, "rows decoded at a time")->check(CLI::Range(int64_t(1), int64_t(1) << 30));
   cmd->callback([args] {
     Status status = RunCat(*args);
-    if (!status.ok()) {
-      std::fprintf(stderr, "outcore cat: %s\n", status.ToString().c_str());
-      SetExitCode(ExitCodeFor(status));
-    }
+    if (!status.ok()) ReportError("cat", status);
   });
 }
 

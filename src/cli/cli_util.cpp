@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <unistd.h>
 
+#include "cli/command.h"
 #include "csv/writer.h"
 
 namespace outcore::cli {
@@ -19,6 +20,26 @@ void OnInterrupt(int signal) {
   }
 }
 }  // namespace
+
+void ReportError(const char* command, const Status& status) {
+  const std::string& message = status.message();
+  if (message.find('\n') == std::string::npos) {
+    std::fprintf(stderr, "outcore %s: %s\n", command, status.ToString().c_str());
+  } else {
+    std::string text = status.ToString();
+    text = text.substr(0, text.size() - message.size());  // "invalid argument: "
+    while (!text.empty() && (text.back() == ' ' || text.back() == ':')) text.pop_back();
+    std::fprintf(stderr, "outcore %s: %s:\n", command, text.c_str());
+    size_t start = 0;
+    while (start <= message.size()) {
+      size_t end = message.find('\n', start);
+      if (end == std::string::npos) end = message.size();
+      std::fprintf(stderr, "  %s\n", message.substr(start, end - start).c_str());
+      start = end + 1;
+    }
+  }
+  SetExitCode(ExitCodeFor(status));
+}
 
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {

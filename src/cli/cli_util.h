@@ -15,6 +15,11 @@ namespace outcore::cli {
 // The exit status for a failed command: 2 for bad arguments, 130 for Ctrl-C,
 // 1 for everything else (I/O, corrupt input, data errors).
 int ExitCodeFor(const Status& status);
+// Prints "outcore <command>: <status>" to stderr and sets the exit code. A
+// message of several lines (a --where error: the expression, then a caret
+// line under the problem) goes below the first line, every line indented
+// alike, so the caret stays under the character it points at.
+void ReportError(const char* command, const Status& status);
 
 // 1234567 -> "1,234,567".
 std::string Thousands(uint64_t n);

@@ -106,6 +106,7 @@ class WhereTest : public ::testing::Test {
     options.columns = {"id"};
     options.where = where;
     options.use_indexes = use_indexes;
+    options.force_indexes = use_indexes;
     auto scanner = Scanner::Make(*dataset, options);
     EXPECT_TRUE(scanner.ok()) << scanner.status().ToString();
     if (!scanner.ok()) return -1;
@@ -122,6 +123,7 @@ class WhereTest : public ::testing::Test {
     options.columns = {"id"};
     options.where = where;
     options.use_indexes = use_indexes;
+    options.force_indexes = use_indexes;  // the index path, even where the planner would skip it
     options.use_zone_maps = use_zone_maps;
     options.batch_rows = 37;  // batches cut inside chunks and inside selections
     options.memory_limit = memory_limit;
@@ -283,6 +285,7 @@ TEST_F(WhereTest, ExplainSaysWhichChunksAreReadAndWhy) {
   ASSERT_TRUE(dataset.ok());
   ScanOptions options;
   options.where = "day < '2024-01-03' and s == 'fig'";
+  options.force_indexes = true;  // on its own the planner would skip the s index for one chunk
   auto scanner = Scanner::Make(*dataset, options);
   ASSERT_TRUE(scanner.ok());
   const std::string explain = (*scanner)->Explain();
@@ -291,6 +294,46 @@ TEST_F(WhereTest, ExplainSaysWhichChunksAreReadAndWhy) {
   EXPECT_NE(explain.find("skipped"), std::string::npos) << explain;
   EXPECT_NE(explain.find("read 1 of"), std::string::npos) << explain;
   EXPECT_NE(explain.find("the indexes answer the predicate exactly"), std::string::npos) << explain;
+}
+
+TEST_F(WhereTest, AValueIndexThatCostsMoreThanItSavesIsNotRead) {
+  const std::string indexed = Path("indexed.oc");
+  ASSERT_TRUE(Ingest(Options(indexed, true)).ok());
+  auto dataset = Dataset::Open(indexed);
+  ASSERT_TRUE(dataset.ok());
+  // `s` has 7 values spread over every chunk: its index is larger than a
+  // quarter of the id and s blocks, and cannot skip a chunk.
+  ScanOptions options;
+  options.columns = {"id"};
+  options.where = "s == 'fig'";
+  auto scanner = Scanner::Make(*dataset, options);
+  ASSERT_TRUE(scanner.ok());
+  const std::string explain = (*scanner)->Explain();
+  EXPECT_NE(explain.find("value index of 's'"), std::string::npos) << explain;
+  EXPECT_NE(explain.find("not used: reading it costs more than it can save"), std::string::npos) << explain;
+  EXPECT_EQ(explain.find("indexes answer"), std::string::npos) << explain;
+  Batch batch;
+  int64_t rows = 0;
+  for (;;) {
+    auto more = (*scanner)->Next(&batch);
+    ASSERT_TRUE(more.ok());
+    if (!*more) break;
+    rows += batch.num_rows;
+  }
+  EXPECT_EQ(rows, int64_t(Expected([](const Row& r) { return r.s == "fig"; }).size()));
+  // Reading every column, the same index is cheap against what it may save.
+  options.columns.clear();
+  scanner = Scanner::Make(*dataset, options);
+  ASSERT_TRUE(scanner.ok());
+  EXPECT_NE((*scanner)->Explain().find("the indexes answer the predicate exactly"), std::string::npos)
+      << (*scanner)->Explain();
+  // A token index is read whatever its size: `contains` has no cheaper path.
+  options.columns = {"id"};
+  options.where = "t contains 'fig'";
+  scanner = Scanner::Make(*dataset, options);
+  ASSERT_TRUE(scanner.ok());
+  EXPECT_NE((*scanner)->Explain().find("the indexes answer the predicate exactly"), std::string::npos)
+      << (*scanner)->Explain();
 }
 
 TEST_F(WhereTest, BadExpressionsArePositionedErrors) {

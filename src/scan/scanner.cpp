@@ -23,6 +23,10 @@ void CopyBits(const uint8_t* src, int64_t offset, int64_t length, uint8_t* dst) 
   }
 }
 
+// A value index is read when it is at most 1/kValueIndexCostFactor of the
+// bytes the scan would read without it (Scanner::Plan).
+constexpr uint64_t kValueIndexCostFactor = 4;
+
 size_t FixedWidth(TypeId type) {
   switch (type) {
     case TypeId::kInt64:
@@ -185,6 +189,21 @@ Status Scanner::Plan() {
   IndexSet indexes;
   indexes.value.resize(meta.columns.size());
   indexes.token.resize(meta.columns.size());
+  // What the scan reads without indexes: the decoded columns' blocks in the
+  // chunks the zone maps keep. A value index is worth reading only when it is
+  // small against that (reading it whole to skip nothing would cost more than
+  // it saves: a low-cardinality column's index is often larger than the
+  // column); a token index always is, as `contains` is costly to evaluate and
+  // zone maps never help it.
+  std::vector<int> read_columns = decoded_;
+  for (int column : where_->Columns()) {
+    if (std::find(read_columns.begin(), read_columns.end(), column) == read_columns.end()) read_columns.push_back(column);
+  }
+  uint64_t scan_bytes = 0;
+  for (const format::ChunkMeta& chunk : meta.chunks) {
+    if (options_.use_zone_maps && !MayMatch(*where_, chunk)) continue;
+    for (int column : read_columns) scan_bytes += chunk.columns[size_t(column)].block.stored_size;
+  }
   if (options_.use_indexes) {
     for (int column : where_->Columns()) {
       for (uint8_t kind : {format::kIndexKindValue, format::kIndexKindToken}) {
@@ -192,6 +211,13 @@ Status Scanner::Plan() {
         if (!index) continue;
         const std::string what = std::string(kind == format::kIndexKindToken ? "token" : "value") + " index of '" +
                                  meta.columns[size_t(column)].name + "'";
+        if (kind == format::kIndexKindValue && !options_.force_indexes &&
+            index->block.stored_size * kValueIndexCostFactor > scan_bytes) {
+          index_notes_ += what + " (" + FormatSize(index->block.stored_size) +
+                          ") not used: reading it costs more than it can save on the " + FormatSize(scan_bytes) +
+                          " of blocks the zone maps leave to read\n";
+          continue;
+        }
         // The block, its decompressed copy and the index's own copy are held at once.
         if (!budget_.TryReserve(index->block.stored_size + 2 * index->block.decoded_size)) {
           index_notes_ += what + " (" + FormatSize(index->block.decoded_size) + ") not used: it does not fit --memory-limit " +
