@@ -106,11 +106,13 @@ import sys, json, outcore as oc
 path, where, out_columns = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
 ds = oc.open(path)
 first = next(iter(ds.schema))
-modes = {"full": (True, True), "zonemaps": (False, True), "index": (True, False), "scan": (False, False)}
+modes = {"full": (True, True, False), "forced": (True, True, True), "zonemaps": (False, True, False),
+         "index": (True, False, False), "scan": (False, False, False)}
 out = {}
 for name, columns in (("count", [first]), ("columns", out_columns)):
-    for mode, (use_indexes, use_zone_maps) in modes.items():
-        scanner = ds._scanner(columns, 1 << 20, None, where, use_indexes, use_zone_maps, None)
+    for mode, (use_indexes, use_zone_maps, force) in modes.items():
+        scanner = ds._scanner(columns, 1 << 20, None, where, use_indexes, use_zone_maps, None, force,
+                              count_only=name == "count")
         if name == "count" and hasattr(scanner, "count"):
             scanner.count()
             api = "count()"
@@ -554,7 +556,8 @@ def queries_from(params):
 
 
 OUTCORE_MODES = {
-    "full": [],  # value indexes + zone maps
+    "full": [],  # value indexes + zone maps; a value index that costs more than it saves is skipped
+    "forced": ["--force-index"],  # every index read, even where it costs more than it saves
     "zonemaps": ["--no-index"],
     "index": ["--no-zone-maps"],
     "scan": ["--no-index", "--no-zone-maps"],
@@ -650,13 +653,13 @@ def bench_query(args, outcore, oc_path, parquet, native, query, env):
     def count_answer(run):
         return int(run.text().strip().splitlines()[-1])
 
-    for mode in ("full", "zonemaps", "scan"):
+    for mode in ("full", "forced", "zonemaps", "scan"):
         q["count"][mode] = measure(
             f"{key} outcore count {mode}",
             [outcore, "cat", str(oc_path), "--where", where, "--count", *OUTCORE_MODES[mode]],
             args.repeat, args.timeout, answer=count_answer,
         )
-    for mode in ("full", "scan"):
+    for mode in ("full", "forced", "scan"):
         q["columns"][mode] = measure(
             f"{key} outcore columns {mode}",
             [outcore, "cat", str(oc_path), "--where", where, "--columns", OUTPUT_COLUMNS, "--format", "csv",
@@ -818,8 +821,8 @@ def report_tables(ctx):
     # Queries
     lines += ["", "### Queries", ""]
     lines += md_header(
-        ["q", "what", "outcore --where", "rows", "selectivity", "chunks read: idx+zm", "zm only", "idx only",
-         "scan"],
+        ["q", "what", "outcore --where", "rows", "selectivity", "chunks read: idx+zm", "forced idx+zm", "zm only",
+         "idx only", "scan"],
         left=3,
     )
     for q in ctx["queries"]:
@@ -828,7 +831,7 @@ def report_tables(ctx):
             md_row([
                 q["key"], q["what"], f"`{q['where']}`", "-" if rows is None else rows,
                 "-" if rows is None else pct(rows / total_rows, 3),
-                *(chunks_cell(q, mode) for mode in ("full", "zonemaps", "index", "scan")),
+                *(chunks_cell(q, mode) for mode in ("full", "forced", "zonemaps", "index", "scan")),
             ])
         )
 
@@ -839,8 +842,8 @@ def report_tables(ctx):
         "",
     ]
     lines += md_header([
-        "q", "outcore idx+zm", "zm only", "forced scan", "speedup", "chunks decoded idx+zm",
-        "bytes read idx+zm", "zm only", "scan", "RSS MiB idx+zm / scan", "DuckDB Parquet", "in-process",
+        "q", "outcore idx+zm", "forced idx", "zm only", "forced scan", "speedup", "chunks decoded idx+zm",
+        "bytes read idx+zm", "forced idx", "zm only", "scan", "RSS MiB idx+zm / scan", "DuckDB Parquet", "in-process",
         "outcore/DuckDB", "vs in-process", "DuckDB RSS MiB", "DuckDB native", "in-process", "agree",
     ], text_last=True)
     for q in ctx["queries"]:
@@ -848,9 +851,9 @@ def report_tables(ctx):
         duck, native = c.get("duckdb_parquet"), c.get("duckdb_native")
         lines.append(
             md_row([
-                q["key"], wall_or_status(c["full"]), wall_or_status(c["zonemaps"]), wall_or_status(c["scan"]),
-                ratio(c["scan"].wall, c["full"].wall), counted_chunks(q),
-                *(share_cell(q, "count", mode, file_bytes) for mode in ("full", "zonemaps", "scan")),
+                q["key"], wall_or_status(c["full"]), wall_or_status(c["forced"]), wall_or_status(c["zonemaps"]),
+                wall_or_status(c["scan"]), ratio(c["scan"].wall, c["full"].wall), counted_chunks(q),
+                *(share_cell(q, "count", mode, file_bytes) for mode in ("full", "forced", "zonemaps", "scan")),
                 f"{rss(c['full'].max_rss)} / {rss(c['scan'].max_rss)}", wall_or_status(duck), inproc(duck),
                 ratio(c["full"].wall, duck.wall if duck else None, 2), inproc_ratio(c["full"], duck),
                 rss(duck.max_rss if duck else None), wall_or_status(native), inproc(native),
@@ -866,7 +869,8 @@ def report_tables(ctx):
         "",
     ]
     lines += md_header([
-        "q", "outcore idx+zm", "forced scan", "speedup", "bytes read idx+zm", "scan", "RSS MiB idx+zm / scan",
+        "q", "outcore idx+zm", "forced idx", "forced scan", "speedup", "bytes read idx+zm", "forced idx", "scan",
+        "RSS MiB idx+zm / scan",
         "DuckDB Parquet", "in-process", "outcore/DuckDB", "vs in-process", "DuckDB RSS MiB", "DuckDB native",
         "in-process", "native RSS MiB",
     ])
@@ -875,9 +879,10 @@ def report_tables(ctx):
         duck, native = c.get("duckdb_parquet"), c.get("duckdb_native")
         lines.append(
             md_row([
-                q["key"], wall_or_status(c["full"]), wall_or_status(c["scan"]),
+                q["key"], wall_or_status(c["full"]), wall_or_status(c["forced"]), wall_or_status(c["scan"]),
                 ratio(c["scan"].wall, c["full"].wall),
-                share_cell(q, "columns", "full", file_bytes), share_cell(q, "columns", "scan", file_bytes),
+                share_cell(q, "columns", "full", file_bytes), share_cell(q, "columns", "forced", file_bytes),
+                share_cell(q, "columns", "scan", file_bytes),
                 f"{rss(c['full'].max_rss)} / {rss(c['scan'].max_rss)}", wall_or_status(duck), inproc(duck),
                 ratio(c["full"].wall, duck.wall if duck else None, 2), inproc_ratio(c["full"], duck),
                 rss(duck.max_rss if duck else None), wall_or_status(native), inproc(native),
@@ -887,7 +892,8 @@ def report_tables(ctx):
 
     lines += [
         "",
-        "speedup: forced scan / idx+zm. outcore/DuckDB: outcore idx+zm time / DuckDB-on-Parquet time "
+        "idx+zm: the planner's choice (a value index that would cost more to read than it can save is "
+        "skipped); forced idx: `--force-index`, every index read. speedup: forced scan / idx+zm. outcore/DuckDB: outcore idx+zm time / DuckDB-on-Parquet time "
         "(< 1: outcore faster), both whole processes; DuckDB's include its Python start-up (above). "
         "in-process: DuckDB's query alone (perf_counter around execute in the child); vs in-process: "
         "outcore's whole process / DuckDB's query alone. bytes read: the scanner's bytes_read (column "

@@ -106,6 +106,8 @@ struct ScanOptions {
   std::string where;                 // predicate (doc/query.md); empty: every row
   bool use_indexes = true;           // false: no value/token index is consulted
   bool force_indexes = false;        // read every index that fits, even where it costs more than it saves
+  bool count_only = false;           // the caller only calls CountRows: an index that answers exactly
+                                     // replaces every block read, so it is worth more
   bool use_zone_maps = true;         // false: no chunk is skipped by its min/max
 };
 

@@ -239,11 +239,14 @@ class Dataset:
         if where is None:
             return self.num_rows
         first = next(iter(self.schema))
-        scanner = self._scanner([first], 1 << 20, None, where, use_indexes, use_zone_maps, None, force_indexes)
+        scanner = self._scanner(
+            [first], 1 << 20, None, where, use_indexes, use_zone_maps, None, force_indexes, count_only=True
+        )
         return scanner.count()
 
     def _scanner(
-        self, columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit, force_indexes=False
+        self, columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit, force_indexes=False,
+        count_only=False,
     ):
         if where is not None and not where.strip():
             raise ValueError("where is empty; give a predicate such as \"topic == 'food'\", or None for every row")
@@ -257,6 +260,7 @@ class Dataset:
             use_zone_maps,
             memory_limit,
             force_indexes,
+            count_only,
         )
 
     def to_pandas(self, columns: Iterable[str] | None = None, where: str | None = None):

@@ -196,7 +196,7 @@ class PyScanner {
  public:
   PyScanner(std::shared_ptr<Dataset> dataset, std::optional<std::vector<std::string>> columns, int64_t batch_rows,
             std::optional<int64_t> limit, std::optional<std::string> where, bool use_indexes, bool use_zone_maps,
-            nb::handle memory_limit, bool force_indexes) {
+            nb::handle memory_limit, bool force_indexes, bool count_only) {
     ScanOptions options;
     if (columns) options.columns = *columns;
     options.batch_rows = batch_rows;
@@ -205,6 +205,7 @@ class PyScanner {
     options.use_indexes = use_indexes;
     options.use_zone_maps = use_zone_maps;
     options.force_indexes = force_indexes;
+    options.count_only = count_only;
     options.memory_limit = SizeArgument(memory_limit);
     nb::gil_scoped_release release;  // planning may read index blocks
     auto scanner = Scanner::Make(std::move(dataset), options);
@@ -358,10 +359,10 @@ NB_MODULE(_core, m) {
 
   nb::class_<PyScanner>(m, "Scanner")
       .def(nb::init<std::shared_ptr<Dataset>, std::optional<std::vector<std::string>>, int64_t, std::optional<int64_t>,
-                    std::optional<std::string>, bool, bool, nb::handle, bool>(),
+                    std::optional<std::string>, bool, bool, nb::handle, bool, bool>(),
            "dataset"_a, "columns"_a = nb::none(), "batch_rows"_a = 65536, "limit"_a = nb::none(), "where"_a = nb::none(),
            "use_indexes"_a = true, "use_zone_maps"_a = true, "memory_limit"_a = nb::none(),
-           "force_indexes"_a = false)
+           "force_indexes"_a = false, "count_only"_a = false)
       .def("next", &PyScanner::Next)
       .def("explain", &PyScanner::Explain)
       .def("count", &PyScanner::Count)

@@ -65,6 +65,7 @@ Status RunCat(const CatArgs& a) {
   options.where = a.where;
   options.use_indexes = !a.no_index;
   options.force_indexes = a.force_index;
+  options.count_only = a.count;
   options.use_zone_maps = !a.no_zone_maps;
   if (!a.memory_limit.empty()) {
     OC_ASSIGN_OR_RETURN(options.memory_limit, ParseSize(a.memory_limit));

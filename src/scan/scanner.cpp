@@ -204,6 +204,10 @@ Status Scanner::Plan() {
     if (options_.use_zone_maps && !MayMatch(*where_, chunk)) continue;
     for (int column : read_columns) scan_bytes += chunk.columns[size_t(column)].block.stored_size;
   }
+  bool every_column_indexed = true;
+  for (int column : where_->Columns()) {
+    every_column_indexed &= meta.FindIndex(column, format::kIndexKindValue) || meta.FindIndex(column, format::kIndexKindToken);
+  }
   if (options_.use_indexes) {
     for (int column : where_->Columns()) {
       for (uint8_t kind : {format::kIndexKindValue, format::kIndexKindToken}) {
@@ -211,8 +215,10 @@ Status Scanner::Plan() {
         if (!index) continue;
         const std::string what = std::string(kind == format::kIndexKindToken ? "token" : "value") + " index of '" +
                                  meta.columns[size_t(column)].name + "'";
-        if (kind == format::kIndexKindValue && !options_.force_indexes &&
-            index->block.stored_size * kValueIndexCostFactor > scan_bytes) {
+        // Counting, indexes that answer exactly replace every block read:
+        // worth it up to their size. (Exact needs an index on every column.)
+        const uint64_t factor = options_.count_only && every_column_indexed ? 1 : kValueIndexCostFactor;
+        if (kind == format::kIndexKindValue && !options_.force_indexes && index->block.stored_size * factor > scan_bytes) {
           index_notes_ += what + " (" + FormatSize(index->block.stored_size) +
                           ") not used: reading it costs more than it can save on the " + FormatSize(scan_bytes) +
                           " of blocks the zone maps leave to read\n";
