@@ -124,6 +124,28 @@ for name, columns in (("count", [first]), ("columns", out_columns)):
 print(json.dumps(out))
 """
 
+# What a data scientist runs: load the matching rows of a few columns as NumPy
+# arrays in one Python process (ds.scan(where=...)), timed in-process
+# (perf_counter, median of `repeat` after one warm-up), so process start-up
+# and CSV formatting are out of the figure. Modes as in COUNTERS.
+PY_LOAD = """
+import sys, json, time, statistics, outcore as oc
+path, where, out_columns, repeat = sys.argv[1], sys.argv[2], sys.argv[3].split(","), int(sys.argv[4])
+ds = oc.open(path)
+modes = {"full": (True, True, False), "forced": (True, True, True), "scan": (False, False, False)}
+out = {}
+for mode, (use_indexes, use_zone_maps, force) in modes.items():
+    times, rows = [], 0
+    for run in range(repeat + 1):
+        start = time.perf_counter()
+        rows = sum(len(b[out_columns[0]]) for b in ds.scan(columns=out_columns, where=where,
+                   use_indexes=use_indexes, use_zone_maps=use_zone_maps, force_indexes=force))
+        if run:
+            times.append(time.perf_counter() - start)
+    out[mode] = {"ms": statistics.median(times) * 1000, "rows": rows}
+print(json.dumps(out))
+"""
+
 DUCKDB_TYPES = (
     "{'id': 'BIGINT', 'active': 'BOOLEAN', 'topic': 'VARCHAR', 'word': 'VARCHAR', "
     "'passage': 'VARCHAR', 'quantity': 'BIGINT', 'score': 'DOUBLE', 'price': 'DOUBLE', "
@@ -670,6 +692,8 @@ def bench_query(args, outcore, oc_path, parquet, native, query, env):
         q["chunks"][mode] = explain_chunks(outcore, oc_path, where, flags)
     counters = run_measured([sys.executable, "-c", COUNTERS, str(oc_path), where, OUTPUT_COLUMNS])
     q["counters"] = counters.json() if counters.ok else {}
+    py_load = run_measured([sys.executable, "-c", PY_LOAD, str(oc_path), where, OUTPUT_COLUMNS, str(args.repeat)])
+    q["py_load"] = py_load.json() if py_load.ok else {}
     if not counters.ok:
         q["counters_error"] = counters.error_tail()
     duck_sql_columns = OUTPUT_COLUMNS.replace(",", ", ")
@@ -700,6 +724,8 @@ def check_answers(q):
             seen[f"columns/{mode} (rows written)"] = result.rows
     for name, counters in q.get("counters", {}).items():
         seen[f"python scanner {name}"] = counters.get("rows_matched")
+    for name, load in q.get("py_load", {}).items():
+        seen[f"python load {name}"] = load.get("rows")
     values = set(seen.values())
     rows = q["count"]["scan"].rows if q["count"]["scan"].ok else None
     problems = []
@@ -903,6 +929,23 @@ def report_tables(ctx):
         "the scanner's chunks_read when counting. RSS ≤N: at the floor inherited from the bench process, "
         "the child's own peak is at most that.",
     ]
+    lines += [
+        "",
+        f"Loading the matching rows of {OUTPUT_COLUMNS} into NumPy in one Python process "
+        "(`ds.scan(columns=..., where=...)`, in-process time, median of the runs after a warm-up; no "
+        "process start-up, no CSV formatting):",
+        "",
+    ]
+    lines += md_header(["q", "rows", "idx+zm ms", "forced idx ms", "forced scan ms", "speedup"])
+    for q in ctx["queries"]:
+        load = q.get("py_load") or {}
+        full, forced, scan = load.get("full", {}), load.get("forced", {}), load.get("scan", {})
+        lines.append(md_row([
+            q["key"], full.get("rows", "-"),
+            f"{full['ms']:.1f}" if "ms" in full else "-", f"{forced['ms']:.1f}" if "ms" in forced else "-",
+            f"{scan['ms']:.1f}" if "ms" in scan else "-",
+            ratio(scan.get("ms"), full.get("ms")),
+        ]))
     problems = [(q["key"], text) for q in ctx["queries"] for text in q["problems"]]
     if problems:
         lines += ["", "**Answers disagree:**"]

@@ -112,6 +112,10 @@ class WhereTest : public ::testing::Test {
     if (!scanner.ok()) return -1;
     auto rows = (*scanner)->CountRows();
     EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    // The scanner is exhausted afterwards, whichever way it counted.
+    Batch batch;
+    auto more = (*scanner)->Next(&batch);
+    EXPECT_TRUE(more.ok() && !*more) << where;
     return rows.ok() ? *rows : -1;
   }
 

@@ -343,6 +343,7 @@ Result<int64_t> Scanner::CountRows() {
 Result<bool> Scanner::Next(Batch* batch) {
   if (options_.limit >= 0 && rows_returned_ >= options_.limit) return false;
   const int64_t chunks = dataset_->num_chunks();
+  if (chunk_ >= chunks) return false;  // exhausted (or counted)
   const auto& meta = dataset_->metadata();
   auto chunk_end = [&] { return filtered_ ? selected_count_ : int64_t(meta.chunks[size_t(chunk_)].row_count); };
   while (chunk_ < 0 || offset_in_chunk_ >= chunk_end()) {

@@ -1,7 +1,6 @@
 #include "transform/incremental_pca.h"
 
-#include <cblas.h>
-#include <lapacke.h>
+#include "transform/lapack.h"
 
 #include <algorithm>
 #include <cmath>
@@ -83,6 +82,7 @@ Status IncrementalPca::PartialFit(const double* x, int64_t rows, int64_t cols, i
     k = options_.n_components;
   }
   if (k < 1) return Status::InvalidArgument("n_components must be at least 1");
+  OC_ASSIGN_OR_RETURN(const Lapack* lapack, LoadLapack());
   for (int64_t row = 0; row < rows; ++row) {
     const double* r = x + row * row_stride;
     for (int64_t col = 0; col < cols; ++col) {
@@ -157,7 +157,7 @@ Status IncrementalPca::PartialFit(const double* x, int64_t rows, int64_t cols, i
   int64_t svd_rows = m;
   if (m > cols) {
     tau_.Resize(size_t(cols) * sizeof(double));
-    lapack_int qr = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, lapack_int(m), lapack_int(cols), a, lapack_int(m),
+    lapack_int qr = lapack->dgeqrf(LAPACK_COL_MAJOR, lapack_int(m), lapack_int(cols), a, lapack_int(m),
                                    tau_.as<double>());
     if (qr != 0) return Status::InvalidArgument("LAPACK dgeqrf failed (info " + std::to_string(qr) + ")");
     triangle_.Resize(size_t(cols * cols) * sizeof(double));
@@ -174,7 +174,7 @@ Status IncrementalPca::PartialFit(const double* x, int64_t rows, int64_t cols, i
   right_.Resize(size_t(rank * cols) * sizeof(double));
   vt_columns_.Resize(size_t(rank * cols) * sizeof(double));
   double* s = singular_.as<double>();
-  lapack_int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', lapack_int(svd_rows), lapack_int(cols), svd_input,
+  lapack_int info = lapack->dgesdd(LAPACK_COL_MAJOR, 'S', lapack_int(svd_rows), lapack_int(cols), svd_input,
                                    lapack_int(svd_rows), s, left_.as<double>(), lapack_int(svd_rows),
                                    vt_columns_.as<double>(), lapack_int(rank));
   if (info != 0) {
@@ -237,7 +237,8 @@ Status IncrementalPca::Transform(const double* x, int64_t rows, int64_t cols, do
   if (row_stride == 0) row_stride = cols;
   const int64_t k = n_components_;
   // As sklearn: X @ C^T - mean @ C^T (the data is never copied to centre it).
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(k), int(cols), 1.0, x, int(row_stride),
+  OC_ASSIGN_OR_RETURN(const Lapack* lapack, LoadLapack());
+  lapack->dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(k), int(cols), 1.0, x, int(row_stride),
               components_.data(), int(cols), 0.0, out, int(k));
   std::vector<double> offset(static_cast<size_t>(k), 0.0), scale(static_cast<size_t>(k), 1.0);
   for (int64_t i = 0; i < k; ++i) {
@@ -268,7 +269,8 @@ Status IncrementalPca::InverseTransform(const double* y, int64_t rows, double* o
     }
     basis = scaled.data();
   }
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(cols), int(k), 1.0, y, int(k), basis, int(cols),
+  OC_ASSIGN_OR_RETURN(const Lapack* lapack, LoadLapack());
+  lapack->dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(cols), int(k), 1.0, y, int(k), basis, int(cols),
               0.0, out, int(cols));
   for (int64_t row = 0; row < rows; ++row) {
     for (int64_t col = 0; col < cols; ++col) out[row * cols + col] += mean_[col];
