@@ -216,8 +216,12 @@ Status Scanner::Plan() {
         const std::string what = std::string(kind == format::kIndexKindToken ? "token" : "value") + " index of '" +
                                  meta.columns[size_t(column)].name + "'";
         // Counting, indexes that answer exactly replace every block read:
-        // worth it up to their size. (Exact needs an index on every column.)
-        const uint64_t factor = options_.count_only && every_column_indexed ? 1 : kValueIndexCostFactor;
+        // worth it up to their size. An expression on a column without an
+        // index is filtered anyway, so there the index must be smaller still.
+        // (Exact needs an index on every column.)
+        const uint64_t factor = !every_column_indexed         ? 2 * kValueIndexCostFactor
+                                : options_.count_only         ? 1
+                                                              : kValueIndexCostFactor;
         if (kind == format::kIndexKindValue && !options_.force_indexes && index->block.stored_size * factor > scan_bytes) {
           index_notes_ += what + " (" + FormatSize(index->block.stored_size) +
                           ") not used: reading it costs more than it can save on the " + FormatSize(scan_bytes) +
