@@ -148,7 +148,7 @@ Status RunCat(const CatArgs& a) {
 
 void SetupCat(CLI::App& app) {
   auto args = std::make_shared<CatArgs>();
-  CLI::App* cmd = app.add_subcommand("cat", "decode a .oc file back to CSV or JSON lines on standard output");
+  CLI::App* cmd = app.add_subcommand("cat", "decode a .oc file (all rows, or those matching --where) to CSV or JSON lines on standard output");
   cmd->footer(
       "Values come out as they went in: strings byte for byte, integers exactly, floats bit\n"
       "for bit (shortest round-trip form). Nulls are empty fields (CSV) or null (JSON).\n"

@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
       "  outcore gen --size 1G -o sample.csv\n"
       "  outcore ingest sample.csv -o sample.oc --memory-limit 256MiB --reject rejects.csv\n"
       "  outcore info sample.oc\n"
-      "  outcore cat sample.oc --columns id,topic --limit 10\n",
+      "  outcore cat sample.oc --columns id,topic --limit 10\n"
+      "  outcore cat sample.oc --where \"topic == 'food' and price > 100\" --columns id,price\n",
       "outcore"};
   app.set_version_flag("--version", "outcore 0.1.0");
   app.require_subcommand(1);
