@@ -4,6 +4,8 @@
 // through FileWriter — every block copied and checksum-verified, the new index
 // blocks appended, the footer extended — and renamed over the original.
 #include <algorithm>
+#include <functional>
+#include <future>
 
 #include "encoding/compression.h"
 #include "format/file_reader.h"
@@ -24,6 +26,62 @@ struct Requested {
   std::unique_ptr<IndexBuild> build;
   int batch_column = -1;  // position in the scan's projection
 };
+
+// Feeds every chunk to the builds. Tokenizing is the costly part of a token
+// index, so it runs on a second thread one chunk ahead: while it collects
+// chunk i's tokens, this thread decodes chunk i + 1 and merges chunk i - 1's.
+// Each batch is a whole chunk and two Batch objects alternate, so the one
+// being tokenized is never the one the scanner refills.
+Status ScanIntoBuilds(Scanner* scanner, std::vector<Requested>* requested, MemoryBudget* budget,
+                      const std::function<Status()>& interrupted) {
+  std::vector<Requested*> tokens;
+  for (Requested& r : *requested) {
+    if (r.build->is_token()) tokens.push_back(&r);
+  }
+  Batch batches[2];
+  std::vector<std::unique_ptr<TokenChunk>> collected[2];
+  for (auto& set : collected) {
+    for (size_t i = 0; i < tokens.size(); ++i) set.push_back(std::make_unique<TokenChunk>(budget));
+  }
+  std::future<Status> collecting;
+  auto collect = [&](int slot) {
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      OC_RETURN_IF_ERROR(collected[slot][i]->Collect(batches[slot].columns[size_t(tokens[i]->batch_column)]));
+    }
+    return Status::OK();
+  };
+  int current = 0, previous = -1;
+  Status status;
+  for (;;) {
+    status = interrupted();
+    Result<bool> more = status.ok() ? scanner->Next(&batches[current]) : Result<bool>(false);
+    if (collecting.valid()) {
+      Status collected_status = collecting.get();
+      if (status.ok()) status = collected_status;
+    }
+    if (status.ok() && !more.ok()) status = more.status();
+    if (!status.ok()) return status;
+    const bool have = *more;
+    if (have && !tokens.empty()) collecting = std::async(std::launch::async, collect, current);
+    Status merged;
+    if (previous >= 0) {
+      for (size_t i = 0; i < tokens.size() && merged.ok(); ++i) {
+        merged = tokens[i]->build->AddCollected(*collected[previous][i], uint64_t(batches[previous].first_row));
+      }
+    }
+    for (Requested& r : *requested) {
+      if (!have || !merged.ok() || r.build->is_token()) continue;
+      merged = r.build->AddChunk(batches[current].columns[size_t(r.batch_column)], uint64_t(batches[current].first_row));
+    }
+    if (!merged.ok()) {
+      if (collecting.valid()) collecting.get();
+      return merged;
+    }
+    if (!have) return Status::OK();
+    previous = current;
+    current = 1 - current;
+  }
+}
 
 Status Interrupted(const AddIndexOptions& options, const std::string& path) {
   if (options.cancel && options.cancel->load()) return Status::Cancelled("interrupted: " + path + " is unchanged");
@@ -80,16 +138,7 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
   scan.batch_rows = int64_t(format::kMaxChunkRows);  // a batch is a whole chunk
   scan.memory_limit = budget.limit();
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, scan));
-  Batch batch;
-  for (;;) {
-    OC_RETURN_IF_ERROR(Interrupted(options, path));
-    OC_ASSIGN_OR_RETURN(bool more, scanner->Next(&batch));
-    if (!more) break;
-    for (Requested& r : requested) {
-      OC_RETURN_IF_ERROR(r.build->AddChunk(batch.columns[size_t(r.batch_column)], uint64_t(batch.first_row)));
-    }
-  }
-  batch = Batch();
+  OC_RETURN_IF_ERROR(ScanIntoBuilds(scanner.get(), &requested, &budget, [&] { return Interrupted(options, path); }));
   scanner.reset();
 
   // The new file: every block copied, then the indexes.
