@@ -148,6 +148,7 @@ class Scanner {
   Scanner(std::shared_ptr<const Dataset> dataset, ScanOptions options, uint64_t limit);
   Status Plan();
   Status LoadChunk(int64_t chunk);
+  Status DecodeChunk(int64_t chunk);
   Status SelectRows(int64_t chunk);
   bool ChunkWanted(int64_t chunk) const;
 
@@ -172,6 +173,7 @@ class Scanner {
   Buffer selection_;         // the chunk's selection bitmap
   Buffer selected_rows_;     // int32 positions of the selected rows in the chunk
   int64_t selected_count_ = 0;
+  Status failed_;  // the first error of LoadChunk; every later call returns it
 };
 
 // Copies rows `rows[0..count)` of `src` (positions, ascending) into `dst`,

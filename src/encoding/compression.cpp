@@ -97,12 +97,27 @@ ZSTD_DCtx* ThreadDecompressionContext() {
 
 Status Decompress(Codec codec, std::string_view in, uint64_t decoded_size, Buffer* out) {
   out->Clear();
+  // A block larger than the whole memory budget cannot be decoded inside it.
+  if (out->budget() != nullptr && decoded_size > out->budget()->limit()) {
+    return Status::OutOfMemory("a block of " + FormatSize(decoded_size) + " (decoded) does not fit the memory limit of " +
+                               FormatSize(out->budget()->limit()) + "; raise --memory-limit (or the file is damaged)");
+  }
   switch (codec) {
     case Codec::kNone:
       if (in.size() != decoded_size) return SizeMismatch(codec, in.size(), decoded_size);
       out->Append(in.data(), in.size());
       return Status::OK();
     case Codec::kZstd: {
+      // The footer's size is hostile until checked: never allocate more than
+      // these compressed bytes can decode to. A zstd block holds at most
+      // 128 KiB behind a header of at least 3 bytes; the frame also records
+      // its content size, which must agree.
+      const unsigned long long content = ZSTD_getFrameContentSize(in.data(), in.size());
+      if (decoded_size > (uint64_t(in.size()) / 3 + 1) * (128 << 10) ||
+          (content != ZSTD_CONTENTSIZE_UNKNOWN && content != decoded_size)) {
+        return Status::Corruption("zstd block of " + std::to_string(in.size()) + " bytes cannot decode to the " +
+                                  std::to_string(decoded_size) + " bytes recorded for it (the file is damaged)");
+      }
       ZSTD_DCtx* dctx = ThreadDecompressionContext();
       if (!dctx) return Status::OutOfMemory("zstd: could not create a decompression context");
       out->Resize(decoded_size);
@@ -126,6 +141,11 @@ Status Decompress(Codec codec, std::string_view in, uint64_t decoded_size, Buffe
         return Status::Corruption("lz4 block of " + std::to_string(in.size()) + " -> " +
                                   std::to_string(decoded_size) +
                                   " bytes exceeds lz4's 2 GB limit (the file is damaged)");
+      }
+      // An LZ4 block expands at most ~255x (one token byte per 255 literal-copy bytes).
+      if (decoded_size > 255 * uint64_t(in.size()) + 64) {
+        return Status::Corruption("lz4 block of " + std::to_string(in.size()) + " bytes cannot decode to the " +
+                                  std::to_string(decoded_size) + " bytes recorded for it (the file is damaged)");
       }
       out->Resize(decoded_size);
       int got = LZ4_decompress_safe(in.data(), reinterpret_cast<char*>(out->data()),

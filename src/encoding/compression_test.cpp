@@ -46,6 +46,24 @@ TEST_P(CodecTest, WrongDecodedSizeIsCorruption) {
   }
 }
 
+TEST_P(CodecTest, ADecodedSizeTheBlockCannotHoldIsRefusedBeforeAllocating) {
+  if (GetParam() == Codec::kNone) GTEST_SKIP() << "stored blocks must match their size exactly";
+  MemoryBudget budget(64 << 20);
+  Compressor compressor(GetParam(), 1);
+  Buffer compressed(&budget), decoded(&budget), unbudgeted;
+  ASSERT_TRUE(compressor.Compress(CompressibleText(1000, 3), &compressed).ok());
+  // A footer claiming a petabyte: more than the budget, refused before allocating.
+  Status s = Decompress(GetParam(), compressed.view(), uint64_t(1) << 50, &decoded);
+  EXPECT_EQ(s.code(), StatusCode::kOutOfMemory) << s.ToString();
+  EXPECT_NE(s.message().find("does not fit the memory limit"), std::string::npos) << s.ToString();
+  // A gigabyte for a kilobyte block is more than it can hold: Corruption, nothing allocated.
+  s = Decompress(GetParam(), compressed.view(), uint64_t(1) << 30, &unbudgeted);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find("cannot decode to"), std::string::npos) << s.ToString();
+  EXPECT_EQ(unbudgeted.capacity(), 0u);
+  EXPECT_LT(budget.peak(), uint64_t(1) << 20);
+}
+
 TEST_P(CodecTest, DamagedBlocksNeverCrash) {
   Compressor compressor(GetParam(), 1);
   Buffer compressed, decoded;

@@ -236,6 +236,37 @@ TEST(ParseFooter, FilesWithoutIndexesHaveNone) {
   EXPECT_TRUE(parsed.indexes.empty());
 }
 
+TEST(ParseFooter, RefusesASecondSchemaOrChunksSection) {
+  // A later, smaller schema would leave the chunks' and indexes' column
+  // numbers pointing past it.
+  Buffer footer = FooterWithIndexes({IndexMeta{1, kIndexKindToken, BlockRef{20, 10, 10, kCodecNone, 0}, 1}});
+  Buffer twice;
+  twice.Append(footer.data(), footer.size());
+  twice.Append(footer.data(), footer.size());
+  FileMetadata parsed;
+  Status s = ParseFooter(twice.view(), 100, &parsed);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find("a second schema section"), std::string::npos) << s.ToString();
+}
+
+TEST(ParseFooter, RefusesADecodedSizeNoBlockCanHave) {
+  FileMetadata m;
+  m.columns.resize(1);
+  m.columns[0].name = "n";
+  m.columns[0].type = TypeId::kInt64;
+  ChunkMeta chunk;
+  chunk.row_count = 5;
+  chunk.columns.resize(1);
+  chunk.columns[0].block = BlockRef{16, 4, ~uint64_t(0) - 31, kCodecZstd, 0};  // would wrap a size sum
+  m.chunks.push_back(chunk);
+  Buffer footer;
+  SerializeFooter(m, &footer);
+  FileMetadata parsed;
+  Status s = ParseFooter(footer.view(), 100, &parsed);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find("decoded bytes"), std::string::npos) << s.ToString();
+}
+
 TEST(ParseFooter, RefusesHostileIndexEntries) {
   struct Case {
     IndexMeta index;

@@ -12,6 +12,7 @@ constexpr uint32_t kMaxNameBytes = 64 * 1024;
 constexpr uint32_t kMaxStatBytes = 4 * 1024;
 constexpr uint32_t kMaxColumns = 100000;
 constexpr uint32_t kMaxSources = 1000000;
+constexpr uint64_t kMaxDecodedBlockBytes = uint64_t(1) << 40;
 
 void WriteBlockRef(ByteWriter& w, const BlockRef& b) {
   w.U64(b.offset);
@@ -71,6 +72,12 @@ Status CheckBlock(const BlockRef& b, uint64_t data_end, const std::string& what)
                               std::to_string(b.offset) + ", size " + std::to_string(b.stored_size) + ")");
   }
   if (b.codec > kCodecLz4) return Status::Corruption("footer: " + what + " has unknown codec " + std::to_string(b.codec));
+  // No block of ours decodes past 1 TiB (column chunks hold at most 2^26 rows);
+  // a larger size is hostile and must not reach an allocation.
+  if (b.decoded_size > kMaxDecodedBlockBytes) {
+    return Status::Corruption("footer: " + what + " claims " + std::to_string(b.decoded_size) +
+                              " decoded bytes, more than any block can hold");
+  }
   if (b.codec == kCodecNone && b.decoded_size != b.stored_size) {
     return Status::Corruption("footer: " + what + " is uncompressed but its sizes differ");
   }
@@ -158,7 +165,7 @@ void SerializeFooter(const FileMetadata& m, Buffer* out) {
 Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out) {
   *out = FileMetadata();
   ByteReader r(footer);
-  bool saw_schema = false, saw_chunks = false;
+  bool saw_schema = false, saw_chunks = false, saw_indexes = false;
   while (r.remaining() > 0) {
     uint32_t tag;
     uint64_t length;
@@ -166,6 +173,8 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
     if (!r.U32(&tag) || !r.U64(&length) || !r.Bytes(&body, length)) return Bad("truncated section header", r);
     ByteReader s(body);
     if (tag == uint32_t(SectionTag::kSchema)) {
+      // A second schema would leave chunks and indexes sized for the first.
+      if (saw_schema) return Bad("a second schema section", r);
       uint32_t count;
       if (!s.U32(&count)) return Bad("truncated schema", s);
       if (count == 0 || count > kMaxColumns) return Bad("implausible column count " + std::to_string(count), s);
@@ -189,6 +198,7 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
       saw_schema = true;
     } else if (tag == uint32_t(SectionTag::kChunks)) {
       if (!saw_schema) return Bad("chunks section before schema", r);
+      if (saw_chunks) return Bad("a second chunks section", r);
       uint64_t count;
       if (!s.U64(&count)) return Bad("truncated chunk count", s);
       // Each chunk entry takes at least 8 bytes per column plus its row count.
@@ -236,6 +246,8 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
       if (!s.Str(&ir.created_by, kMaxNameBytes)) return Bad("truncated ingest report", s);
     } else if (tag == uint32_t(SectionTag::kIndexes)) {
       if (!saw_schema) return Bad("indexes section before schema", r);
+      if (saw_indexes) return Bad("a second indexes section", r);
+      saw_indexes = true;
       uint32_t count;
       if (!s.U32(&count)) return Bad("truncated indexes section", s);
       // Each entry takes 46 bytes; a count the body cannot hold is hostile.

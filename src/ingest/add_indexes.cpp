@@ -136,7 +136,8 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
     if (it == scan.columns.end()) scan.columns.push_back(name);
   }
   scan.batch_rows = int64_t(format::kMaxChunkRows);  // a batch is a whole chunk
-  scan.memory_limit = budget.limit();
+  // The scan holds one decoded chunk of the indexed columns: what the index pool leaves.
+  scan.memory_limit = std::max<uint64_t>(budget.limit() - share, 16ull << 20);
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, scan));
   OC_RETURN_IF_ERROR(ScanIntoBuilds(scanner.get(), &requested, &budget, [&] { return Interrupted(options, path); }));
   scanner.reset();

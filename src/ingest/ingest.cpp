@@ -51,6 +51,9 @@ constexpr uint64_t kMaxPlannedBlockBytes = 64ull << 20;
 // Budget bytes a block costs while in flight, per byte of CSV: the raw bytes,
 // field spans, typed columns, encoded payloads and compressed blocks.
 constexpr uint64_t kInFlightBytesPerBlockByte = 6;
+// ... and per token-indexed column, for the chunk's tokens grouped by word
+// (TokenChunk: each occurrence's row, plus the distinct words).
+constexpr uint64_t kTokenBytesPerBlockByte = 6;
 // Share of the budget that dictionaries of all string columns may hold.
 constexpr double kDictionaryShare = 0.2;
 // A first chunk with more distinct values than this share of its rows is not
@@ -197,6 +200,9 @@ class Pipeline {
   // Indexes being built, per column (null: none); touched in the ordered write
   // stage. They share index_budget_, the budget's index share (PlanIndexes).
   std::unique_ptr<MemoryBudget> index_budget_;
+  // Per column: its token index gave up (set by the ordered stage, read by
+  // workers, which then stop tokenizing). Sized before the workers start.
+  std::unique_ptr<std::atomic<bool>[]> token_index_overflowed_;
   std::vector<std::unique_ptr<IndexBuild>> value_indexes_;
   std::vector<std::unique_ptr<IndexBuild>> token_indexes_;
   std::vector<IngestIndexReport> index_reports_;
@@ -267,12 +273,14 @@ Status Pipeline::Plan() {
   const bool indexes = !options_.index_columns.empty() || !options_.token_index_columns.empty();
   uint64_t for_blocks = uint64_t(double(engine) * (1.0 - kDictionaryShare - (indexes ? kIndexShare : 0.0)));
   // Fewer threads when the budget cannot feed them a sensible block each.
-  while (threads_ > 1 && for_blocks / (uint64_t(threads_ + 2) * kInFlightBytesPerBlockByte) < (1ull << 20)) {
+  const uint64_t per_block_byte =
+      kInFlightBytesPerBlockByte + kTokenBytesPerBlockByte * uint64_t(options_.token_index_columns.size());
+  while (threads_ > 1 && for_blocks / (uint64_t(threads_ + 2) * per_block_byte) < (1ull << 20)) {
     --threads_;
   }
   block_bytes_ = options_.block_bytes
                      ? std::clamp<uint64_t>(options_.block_bytes, 1024, kMaxPlannedBlockBytes)
-                     : std::clamp(for_blocks / (uint64_t(threads_ + 2) * kInFlightBytesPerBlockByte), kMinBlockBytes,
+                     : std::clamp(for_blocks / (uint64_t(threads_ + 2) * per_block_byte), kMinBlockBytes,
                                   kMaxPlannedBlockBytes);
   struct stat out_st;
   bool output_exists = ::stat(options_.output.c_str(), &out_st) == 0;
@@ -448,6 +456,8 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
 Status Pipeline::PlanIndexes() {
   value_indexes_.resize(columns_.size());
   token_indexes_.resize(columns_.size());
+  token_index_overflowed_ = std::make_unique<std::atomic<bool>[]>(columns_.size());
+  for (size_t c = 0; c < columns_.size(); ++c) token_index_overflowed_[c] = false;
   const size_t count = options_.index_columns.size() + options_.token_index_columns.size();
   if (count == 0) return Status::OK();
   const uint64_t engine = budget_.limit() - MemoryBudget::kBaselineReserve;
@@ -588,9 +598,9 @@ Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
   for (size_t c = 0; c < columns_.size(); ++c) {
     w->uses_dictionary[c] = false;
     if (rows == 0) continue;
-    if (token_indexes_[c]) {
+    if (token_indexes_[c] && !token_index_overflowed_[c]) {
       // Tokenizing is the costly part of a token index: done here, in parallel;
-      // the ordered stage only merges.
+      // the ordered stage only merges (and stops us once the index overflowed).
       if (!w->token_chunks[c]) w->token_chunks[c] = std::make_unique<TokenChunk>(&budget_);
       OC_RETURN_IF_ERROR(w->token_chunks[c]->Collect(w->columns[c]));
     }
@@ -672,7 +682,10 @@ Status Pipeline::OrderedWriteStage(Worker* w, const RawBlock& block) {
     const uint64_t first_row = rows_kept_ - rows;
     for (size_t c = 0; c < columns_.size(); ++c) {
       if (value_indexes_[c]) OC_RETURN_IF_ERROR(value_indexes_[c]->AddChunk(w->columns[c], first_row));
-      if (token_indexes_[c]) OC_RETURN_IF_ERROR(token_indexes_[c]->AddCollected(*w->token_chunks[c], first_row));
+      if (token_indexes_[c] && !token_index_overflowed_[c]) {
+        OC_RETURN_IF_ERROR(token_indexes_[c]->AddCollected(*w->token_chunks[c], first_row));
+        if (token_indexes_[c]->overflowed()) token_index_overflowed_[c] = true;
+      }
     }
     format::ChunkMeta chunk;
     chunk.row_count = rows;
@@ -782,6 +795,13 @@ Result<IngestReport> Pipeline::Run() {
   {
     std::lock_guard lock(error_mutex_);
     if (!error_.ok()) return error_;
+  }
+  // The workers' buffers and the block pool are done with: free them before
+  // the indexes are serialized, which may need room of their own.
+  workers.clear();
+  {
+    std::lock_guard lock(pool_mutex_);
+    pool_.clear();
   }
   OC_RETURN_IF_ERROR(FinishFile());
   MaybeReportProgress(input_done_before_file_, true);

@@ -1,3 +1,4 @@
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 #include <utility>
@@ -35,6 +36,7 @@ void Buffer::SetBudget(MemoryBudget* budget) {
 void Buffer::Reserve(size_t n) {
   if (n <= capacity_) return;
   // 64-byte alignment: SIMD-friendly and what Arrow recommends for buffers.
+  if (n > SIZE_MAX - 63) throw std::bad_alloc();  // the rounding would wrap to a tiny block
   size_t rounded = (n + 63) & ~size_t(63);
   void* fresh = std::aligned_alloc(64, rounded);
   if (!fresh) throw std::bad_alloc();

@@ -228,19 +228,26 @@ Status Scanner::Plan() {
                           " of blocks the zone maps leave to read\n";
           continue;
         }
-        // The block, its decompressed copy and the index's own copy are held at once.
-        if (!budget_.TryReserve(index->block.stored_size + 2 * index->block.decoded_size)) {
+        // The block, its decompressed copy and the index's own copy are held at
+        // once (sizes are bounded by ParseFooter, so the sum cannot wrap).
+        const uint64_t need = index->block.stored_size + 2 * index->block.decoded_size;
+        if (index->block.decoded_size > budget_.limit() || !budget_.TryReserve(need)) {
           index_notes_ += what + " (" + FormatSize(index->block.decoded_size) + ") not used: it does not fit --memory-limit " +
                           FormatSize(budget_.limit()) + "\n";
           continue;
         }
-        budget_.Release(index->block.stored_size + 2 * index->block.decoded_size);
+        budget_.Release(need);
         Buffer bytes(&budget_);
         OC_RETURN_IF_ERROR(dataset_->ReadIndexBlock(*index, &bytes, &stored_));
         counters_.bytes_read += index->block.stored_size;
         if (kind == format::kIndexKindValue) {
           auto parsed = ValueIndex::Deserialize(bytes.view(), &budget_);
           if (!parsed.ok()) return parsed.status().WithContext(dataset_->path() + ": " + what);
+          if (parsed->kind() != IndexKind::kValue || parsed->type() != meta.columns[size_t(column)].type) {
+            return Status::Corruption(dataset_->path() + ": " + what + " holds a " +
+                                      (parsed->kind() == IndexKind::kToken ? "token index" : "value index") + " of a " +
+                                      std::string(TypeName(parsed->type())) + " column");
+          }
           value_indexes_.push_back(std::make_unique<ValueIndex>(std::move(*parsed)));
           indexes.value[size_t(column)] = value_indexes_.back().get();
         } else {
@@ -276,6 +283,14 @@ std::string Scanner::Explain() const {
 bool Scanner::ChunkWanted(int64_t chunk) const { return !plan_ || plan_->chunks[size_t(chunk)].read; }
 
 Status Scanner::LoadChunk(int64_t chunk) {
+  // An error is sticky: the decoded buffers are half overwritten, and a later
+  // Next() must not hand them out (or skip rows) as if nothing happened.
+  Status status = DecodeChunk(chunk);
+  if (!status.ok()) failed_ = status;
+  return status;
+}
+
+Status Scanner::DecodeChunk(int64_t chunk) {
   const format::ChunkMeta& meta = dataset_->metadata().chunks[size_t(chunk)];
   for (size_t i = 0; i < decoded_.size(); ++i) {
     ColumnVector& column = chunk_columns_[i];
@@ -286,10 +301,12 @@ Status Scanner::LoadChunk(int64_t chunk) {
     if (column.dictionary && !dataset_->schema()[size_t(decoded_[i])].dictionary) MaterializeDictionary(&column);
   }
   ++counters_.chunks_read;
+  filtered_ = false;
+  // The chunk becomes current only once its rows are selected: after a failed
+  // selection the scanner must not hand out the chunk unfiltered.
+  if (plan_) OC_RETURN_IF_ERROR(SelectRows(chunk));
   chunk_ = chunk;
   offset_in_chunk_ = 0;
-  filtered_ = false;
-  if (plan_) OC_RETURN_IF_ERROR(SelectRows(chunk));
   return Status::OK();
 }
 
@@ -327,6 +344,7 @@ Status Scanner::SelectRows(int64_t chunk) {
 }
 
 Result<int64_t> Scanner::CountRows() {
+  if (!failed_.ok()) return failed_;
   if (plan_ && plan_->rows_exact && chunk_ < 0) {
     int64_t rows = int64_t(plan_->rows.Cardinality());
     if (options_.limit >= 0) rows = std::min(rows, options_.limit);
@@ -345,6 +363,7 @@ Result<int64_t> Scanner::CountRows() {
 }
 
 Result<bool> Scanner::Next(Batch* batch) {
+  if (!failed_.ok()) return failed_;
   if (options_.limit >= 0 && rows_returned_ >= options_.limit) return false;
   const int64_t chunks = dataset_->num_chunks();
   if (chunk_ >= chunks) return false;  // exhausted (or counted)
