@@ -18,7 +18,8 @@
 // int32 offsets + UTF-8 bytes.
 //
 // Thread-safety: a Dataset may be shared by several Scanners on different
-// threads; one Scanner is used by one thread at a time.
+// threads; one Scanner is used by one thread at a time (it may decode a
+// chunk's columns on a second thread of its own, ScanOptions::threads).
 //
 //   OC_ASSIGN_OR_RETURN(auto dataset, outcore::Dataset::Open("sample.oc"));
 //   outcore::ScanOptions options;
@@ -106,6 +107,7 @@ struct ScanOptions {
   std::string where;                 // predicate (doc/query.md); empty: every row
   bool use_indexes = true;           // false: no value/token index is consulted
   bool force_indexes = false;        // read every index that fits, even where it costs more than it saves
+  int threads = 0;                   // threads decoding a chunk's columns (0: 2 where there are 2 cores)
   bool count_only = false;           // the caller only calls CountRows: an index that answers exactly
                                      // replaces every block read, so it is worth more
   bool use_zone_maps = true;         // false: no chunk is skipped by its min/max
@@ -149,6 +151,7 @@ class Scanner {
   Status Plan();
   Status LoadChunk(int64_t chunk);
   Status DecodeChunk(int64_t chunk);
+  Status DecodeColumns(int64_t chunk, const std::vector<size_t>& columns, Buffer* stored, Buffer* payload);
   Status SelectRows(int64_t chunk);
   bool ChunkWanted(int64_t chunk) const;
 
@@ -160,6 +163,8 @@ class Scanner {
   std::vector<int> decoded_;                 // file columns decoded per chunk: projection, then where-only columns
   std::vector<ColumnVector> chunk_columns_;  // the current chunk, decoded, in decoded_ order
   Buffer stored_, payload_;
+  Buffer stored2_, payload2_;  // the second decoding lane's scratch
+  int lanes_ = 1;
   int64_t chunk_ = -1;
   int64_t offset_in_chunk_ = 0;
   int64_t rows_returned_ = 0;

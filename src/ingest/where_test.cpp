@@ -494,6 +494,65 @@ TEST_F(WhereTest, AnIndexTooBigForTheScanBudgetIsLeftOutWithTheSameRows) {
   EXPECT_EQ(Ids(Path("small.oc"), where, true, true), expected);
 }
 
+TEST_F(WhereTest, TwoDecodingLanesGiveTheSameBatchesAsOne) {
+  // Chunks large enough (>= 256 KiB stored) that the scanner decodes their
+  // columns on two threads; the batches must equal a one-thread scan's.
+  std::mt19937_64 rng(5);
+  std::ostringstream csv;
+  csv << "id,hex,n,x,word\n";
+  for (int i = 0; i < 40000; ++i) {
+    char hex[41];
+    for (int k = 0; k < 40; ++k) hex[k] = "0123456789abcdef"[rng() % 16];
+    hex[40] = '\0';
+    csv << i << ',' << (rng() % 10 ? hex : "") << ',' << rng() % 1000 << ',' << double(rng() % 100000) / 7 << ','
+        << kWords[rng() % 7] << '\n';
+  }
+  const std::string in = Path("wide.csv"), out = Path("wide.oc");
+  std::ofstream(in, std::ios::binary) << csv.str();
+  IngestOptions o;
+  o.inputs = {in};
+  o.output = out;
+  o.memory_limit = 128ull << 20;
+  o.block_bytes = 1 << 20;
+  ASSERT_TRUE(Ingest(o).ok());
+  auto dataset = Dataset::Open(out);
+  ASSERT_TRUE(dataset.ok());
+  uint64_t first_chunk_bytes = 0;
+  for (const auto& column : (*dataset)->metadata().chunks[0].columns) first_chunk_bytes += column.block.stored_size;
+  ASSERT_GE(first_chunk_bytes, uint64_t(256) << 10) << "the test needs chunks the scanner splits across threads";
+  auto scan = [&](int threads, const std::string& where) {
+    ScanOptions options;
+    options.threads = threads;
+    options.where = where;
+    options.batch_rows = 1000;
+    auto scanner = Scanner::Make(*dataset, options);
+    EXPECT_TRUE(scanner.ok());
+    std::vector<std::string> rows;
+    Batch batch;
+    for (;;) {
+      auto more = (*scanner)->Next(&batch);
+      EXPECT_TRUE(more.ok()) << more.status().ToString();
+      if (!more.ok() || !*more) break;
+      for (int64_t r = 0; r < batch.num_rows; ++r) {
+        std::string row;
+        for (const ColumnVector& c : batch.columns) {
+          if (!c.IsValid(r)) row += "<null>|";
+          else if (c.type == TypeId::kString) row += std::string(c.GetString(r)) + "|";
+          else if (c.type == TypeId::kFloat64) row += std::to_string(c.GetFloat64(r)) + "|";
+          else row += std::to_string(c.GetInt64(r)) + "|";
+        }
+        rows.push_back(std::move(row));
+      }
+    }
+    return rows;
+  };
+  const auto one = scan(1, "");
+  EXPECT_EQ(one.size(), 40000u);
+  EXPECT_EQ(scan(2, ""), one);
+  EXPECT_EQ(scan(2, "word == 'fig' and n < 500"), scan(1, "word == 'fig' and n < 500"));
+  EXPECT_EQ(scan(2, "hex is null"), scan(1, "hex is null"));
+}
+
 TEST_F(WhereTest, ACorruptIndexBlockIsAnErrorNamingTheFileAndIndex) {
   const std::string indexed = Path("indexed.oc");
   IngestOptions o = Options(indexed, false);

@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <cstring>
+#include <future>
+#include <thread>
 
 #include "format/file_reader.h"
 #include "index/token_index.h"
@@ -22,6 +24,9 @@ void CopyBits(const uint8_t* src, int64_t offset, int64_t length, uint8_t* dst) 
     if (GetBit(src, offset + i)) SetBit(dst, i);
   }
 }
+
+// Stored bytes of a chunk's decoded columns below which one thread decodes them.
+constexpr uint64_t kMinBytesForTwoLanes = 256 << 10;
 
 // A value index is read when it is at most 1/kValueIndexCostFactor of the
 // bytes the scan would read without it (Scanner::Plan).
@@ -149,6 +154,8 @@ Scanner::Scanner(std::shared_ptr<const Dataset> dataset, ScanOptions options, ui
       budget_(limit),
       stored_(&budget_),
       payload_(&budget_),
+      stored2_(&budget_),
+      payload2_(&budget_),
       selection_(&budget_),
       selected_rows_(&budget_) {}
 
@@ -174,6 +181,8 @@ Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> da
   }
   for (int index : s->projection_) s->columns_.push_back(schema[size_t(index)]);
   s->decoded_ = s->projection_;
+  const int threads = s->options_.threads > 0 ? s->options_.threads : int(std::thread::hardware_concurrency());
+  s->lanes_ = threads >= 2 ? 2 : 1;
   s->counters_.chunks_total = s->dataset_->num_chunks();
   if (!s->options_.where.empty()) OC_RETURN_IF_ERROR(s->Plan());
   for (int index : s->decoded_) s->chunk_columns_.emplace_back(schema[size_t(index)].type, &s->budget_);
@@ -290,16 +299,51 @@ Status Scanner::LoadChunk(int64_t chunk) {
   return status;
 }
 
-Status Scanner::DecodeChunk(int64_t chunk) {
-  const format::ChunkMeta& meta = dataset_->metadata().chunks[size_t(chunk)];
-  for (size_t i = 0; i < decoded_.size(); ++i) {
+Status Scanner::DecodeColumns(int64_t chunk, const std::vector<size_t>& columns, Buffer* stored, Buffer* payload) {
+  for (size_t i : columns) {
     ColumnVector& column = chunk_columns_[i];
-    OC_RETURN_IF_ERROR(dataset_->ReadColumnChunk(chunk, decoded_[i], &column, &stored_, &payload_));
-    counters_.bytes_read += meta.columns[size_t(decoded_[i])].block.stored_size;
+    OC_RETURN_IF_ERROR(dataset_->ReadColumnChunk(chunk, decoded_[i], &column, stored, payload));
     // Early chunks of a column whose dictionary overflowed are coded; the
     // column as a whole is plain, so its batches are too.
     if (column.dictionary && !dataset_->schema()[size_t(decoded_[i])].dictionary) MaterializeDictionary(&column);
   }
+  return Status::OK();
+}
+
+Status Scanner::DecodeChunk(int64_t chunk) {
+  const format::ChunkMeta& meta = dataset_->metadata().chunks[size_t(chunk)];
+  // Columns decode independently: with two lanes, the second runs on its own
+  // thread with its own scratch, columns dealt out largest first to the lane
+  // with fewer bytes so far. A small chunk is not worth a thread.
+  uint64_t total = 0;
+  std::vector<size_t> by_size(decoded_.size());
+  for (size_t i = 0; i < decoded_.size(); ++i) {
+    by_size[i] = i;
+    total += meta.columns[size_t(decoded_[i])].block.stored_size;
+  }
+  counters_.bytes_read += total;
+  std::vector<size_t> lanes[2];
+  if (lanes_ > 1 && decoded_.size() > 1 && total >= kMinBytesForTwoLanes) {
+    std::sort(by_size.begin(), by_size.end(), [&](size_t a, size_t b) {
+      return meta.columns[size_t(decoded_[a])].block.stored_size > meta.columns[size_t(decoded_[b])].block.stored_size;
+    });
+    uint64_t bytes[2] = {0, 0};
+    for (size_t i : by_size) {
+      const int lane = bytes[1] < bytes[0] ? 1 : 0;
+      lanes[lane].push_back(i);
+      bytes[lane] += meta.columns[size_t(decoded_[i])].block.stored_size;
+    }
+  } else {
+    lanes[0] = by_size;
+  }
+  std::future<Status> second;
+  if (!lanes[1].empty()) {
+    second = std::async(std::launch::async, [&] { return DecodeColumns(chunk, lanes[1], &stored2_, &payload2_); });
+  }
+  Status first = DecodeColumns(chunk, lanes[0], &stored_, &payload_);
+  Status other = second.valid() ? second.get() : Status::OK();
+  OC_RETURN_IF_ERROR(first);
+  OC_RETURN_IF_ERROR(other);
   ++counters_.chunks_read;
   filtered_ = false;
   // The chunk becomes current only once its rows are selected: after a failed
