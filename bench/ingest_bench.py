@@ -21,18 +21,14 @@ from __future__ import annotations
 import argparse
 import datetime
 import glob
-import json
 import os
 import re
 import shutil
-import signal
-import statistics
 import subprocess
 import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
+
+from measure import generated_csv, machine_description, median, run_measured
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
@@ -156,59 +152,6 @@ print(json.dumps(out))
 """
 
 
-class Run:
-    """One child process: wall seconds, peak RSS bytes, exit code, output."""
-
-    def __init__(self, wall, max_rss, code, stdout, stderr):
-        self.wall, self.max_rss, self.code, self.stdout, self.stderr = wall, max_rss, code, stdout, stderr
-
-    @property
-    def ok(self):
-        return self.code == 0
-
-    def json(self):
-        for line in reversed(self.stdout.decode(errors="replace").strip().splitlines()):
-            line = line.strip()
-            if line.startswith("{"):
-                try:
-                    return json.loads(line)
-                except ValueError:
-                    pass
-        return {}
-
-    def error_tail(self):
-        text = self.stderr.decode(errors="replace").strip().splitlines()
-        tail = text[-1] if text else f"exit code {self.code}"
-        return tail[:160]
-
-
-def run_measured(argv, env=None, capture=True, timeout=None):
-    """Runs argv directly (no shell) and measures that child alone via os.wait4."""
-    with tempfile.TemporaryFile() as stderr_file:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            argv, stdout=subprocess.PIPE if capture else subprocess.DEVNULL, stderr=stderr_file, env=env
-        )
-        timer = None
-        if timeout:
-            timer = threading.Timer(timeout, lambda: os.kill(proc.pid, signal.SIGKILL))
-            timer.start()
-        stdout = proc.stdout.read() if capture else b""
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        if timer:
-            timer.cancel()
-        code = os.waitstatus_to_exitcode(status)
-        proc.returncode = code  # reaped here; keep Popen from waiting again
-        if proc.stdout:
-            proc.stdout.close()
-        stderr_file.seek(0)
-        stderr = stderr_file.read()
-    if code < 0 and timeout and wall >= timeout:
-        stderr += f"\nkilled after the {timeout:.0f} s timeout".encode()
-    return Run(wall, usage.ru_maxrss * 1024, code, stdout, stderr)
-
-
 def find_outcore(explicit):
     if explicit:
         return explicit
@@ -239,41 +182,15 @@ def has_subcommand(outcore, name):
 
 def ensure_data(outcore, size, seed, threads, data_dir):
     """Generates (or reuses) the CSV; returns (path, gen stats, Run or None)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / f"gen-{size}-seed{seed}.csv"
-    stats_path = path.with_suffix(".json")
-    if path.exists() and stats_path.exists():
-        return path, json.loads(stats_path.read_text()), None
     if not outcore or not has_subcommand(outcore, "gen"):
         sys.exit(
             "ingest_bench: no `outcore` binary with `gen` found; build it (cmake --build build --target "
             "outcore_cli) or pass --outcore PATH"
         )
-    print(f"generating {path.name} with outcore gen --size {size} ...", file=sys.stderr)
-    run = run_measured(
-        [
-            outcore,
-            "gen",
-            "--size",
-            size,
-            "--seed",
-            str(seed),
-            "--threads",
-            str(threads),
-            "-o",
-            str(path),
-            "--json",
-        ]
-    )
-    if not run.ok:
-        sys.exit(f"ingest_bench: outcore gen failed: {run.error_tail()}")
-    stats = run.json()
-    stats_path.write_text(json.dumps(stats, indent=1))
+    path, stats, run, notes = generated_csv(outcore, size, seed, threads, data_dir)
+    for note in notes:
+        print(f"ingest_bench: {note}", file=sys.stderr)
     return path, stats, run
-
-
-def median(values):
-    return statistics.median(values) if values else None
 
 
 class Result:
@@ -303,7 +220,7 @@ class Result:
 def measure(result, argv, repeat, env=None, capture=True, timeout=None, after=None):
     """Runs argv `repeat` times into result; stops at the first failure."""
     for _ in range(repeat):
-        run = run_measured(argv, env=env, capture=capture, timeout=timeout)
+        run = run_measured(argv, env=env, stdout="capture" if capture else "devnull", timeout=timeout)
         result.add(run)
         if not run.ok:
             result.status = "failed: " + run.error_tail()
@@ -429,34 +346,6 @@ def available_memory():
     except OSError:
         pass
     return None
-
-
-def machine_description():
-    lines = []
-    try:
-        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        keep = (
-            "Architecture",
-            "Model name",
-            "CPU(s)",
-            "Thread(s) per core",
-            "Core(s) per socket",
-            "CPU max MHz",
-            "L2 cache",
-            "L3 cache",
-        )
-        lines += [line for line in lscpu.splitlines() if line.split(":")[0].strip() in keep]
-    except OSError:
-        lines.append("lscpu: not available")
-    try:
-        lines += (
-            subprocess.run(["free", "-g"], capture_output=True, text=True, check=False)
-            .stdout.rstrip()
-            .splitlines()
-        )
-    except OSError:
-        lines.append("free: not available")
-    return lines
 
 
 def fmt_number(value, digits=2):

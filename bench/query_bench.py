@@ -36,21 +36,19 @@ import json
 import os
 import re
 import shutil
-import signal
-import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
+
+from measure import generated_csv, machine_description, median, run_measured
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
 RESULTS_FILE = BENCH / "QUERY_RESULTS.md"
 INDEXED_COLUMNS = "topic,day"
 OUTPUT_COLUMNS = "id,topic,price"
-# The generator's `day` advances every this many rows (since the v2 generator).
+# The generator's `day` advances every this many rows.
 ROWS_PER_DAY = 2000
 
 # --- child programs (run as `python -c CODE ARGS...`; each prints one JSON line) ---
@@ -223,86 +221,6 @@ print(json.dumps(out))
 # --- measuring --------------------------------------------------------------------
 
 
-class Run:
-    """One child process: wall seconds, peak RSS bytes, exit code, output."""
-
-    def __init__(self, wall, max_rss, code, stdout, stderr):
-        self.wall, self.max_rss, self.code, self.stdout, self.stderr = wall, max_rss, code, stdout, stderr
-
-    @property
-    def ok(self):
-        return self.code == 0
-
-    def text(self):
-        return self.stdout.decode(errors="replace")
-
-    def json(self):
-        for line in reversed(self.text().strip().splitlines()):
-            line = line.strip()
-            if line.startswith("{"):
-                try:
-                    return json.loads(line)
-                except ValueError:
-                    pass
-        return {}
-
-    def error_tail(self):
-        """The exception line of a Python traceback (and the line after it), else the last line."""
-        text = [line for line in self.stderr.decode(errors="replace").strip().splitlines() if line.strip()]
-        for i, line in enumerate(text):
-            if re.match(r"[A-Za-z_][\w.]*(Error|Exception)\b.*:", line):
-                return " / ".join(text[i : i + 3])[:200]
-        tail = text[-1] if text else f"exit code {self.code}"
-        return tail[:200]
-
-
-def run_measured(argv, env=None, stdout="capture", timeout=None):
-    """Runs argv directly (no shell) and measures that child alone via os.wait4.
-
-    stdout: "capture" (read into the Run), "devnull", or a Path to write to.
-    """
-    out_file = None
-    with tempfile.TemporaryFile() as stderr_file:
-        if stdout == "capture":
-            target = subprocess.PIPE
-        elif stdout == "devnull":
-            target = subprocess.DEVNULL
-        else:
-            out_file = open(stdout, "wb")
-            target = out_file
-        start = time.perf_counter()
-        try:
-            proc = subprocess.Popen(argv, stdout=target, stderr=stderr_file, env=env)
-        except OSError as error:
-            if out_file:
-                out_file.close()
-            return Run(0.0, 0, 127, b"", str(error).encode())
-        timer = None
-        if timeout:
-            timer = threading.Timer(timeout, lambda: os.kill(proc.pid, signal.SIGKILL))
-            timer.start()
-        data = proc.stdout.read() if proc.stdout else b""
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        if timer:
-            timer.cancel()
-        code = os.waitstatus_to_exitcode(status)
-        proc.returncode = code  # reaped here; keep Popen from waiting again
-        if proc.stdout:
-            proc.stdout.close()
-        if out_file:
-            out_file.close()
-        stderr_file.seek(0)
-        stderr = stderr_file.read()
-    if code < 0 and timeout and wall >= timeout:
-        stderr += f"\nkilled after the {timeout:.0f} s timeout".encode()
-    return Run(wall, usage.ru_maxrss * 1024, code, data, stderr)
-
-
-def median(values):
-    return statistics.median(values) if values else None
-
-
 class Result:
     """All runs of one measured thing; medians of the successful ones."""
 
@@ -388,27 +306,8 @@ def find_outcore(explicit):
     return path
 
 
-def generator_prefix_matches(outcore, path, seed):
-    """True when `path` starts with exactly what the current generator writes for this seed.
-
-    `outcore gen` is deterministic and --size stops at a row boundary of the same row
-    stream, so a few thousand rows made with --rows must be a byte prefix of the file.
-    """
-    with tempfile.TemporaryDirectory() as tmp:
-        probe = Path(tmp) / "probe.csv"
-        run = run_measured(
-            [outcore, "gen", "--rows", str(ROWS_PER_DAY + 1000), "--seed", str(seed), "-o", str(probe),
-             "--json"]
-        )
-        if not run.ok:
-            sys.exit(f"query_bench: outcore gen failed: {run.error_tail()}")
-        expected = probe.read_bytes()
-    with open(path, "rb") as f:
-        return f.read(len(expected)) == expected
-
-
 def day_column_is_ordered(path):
-    """The v2 generator: rows 1-3 share a day, the row with id ROWS_PER_DAY+1 has the next day."""
+    """The generator writes `day` in file order: rows 1-3 share a day, the row with id ROWS_PER_DAY+1 has the next day."""
     with open(path, newline="", encoding="utf-8", errors="replace") as f:
         reader = csv.reader(f)
         header = next(reader)
@@ -434,38 +333,14 @@ def day_column_is_ordered(path):
 
 
 def ensure_data(outcore, size, seed, threads, data_dir):
-    """Reuses a cached CSV made by the current generator, or generates one.
+    """The shared generated CSV (measure.generated_csv), checked to have `day` in file order.
 
     Returns (path, gen stats, Run or None, notes).
     """
-    data_dir.mkdir(parents=True, exist_ok=True)
-    notes = []
-    shared = data_dir / f"gen-{size}-seed{seed}.csv"  # ingest_bench's cache name
-    own = data_dir / f"gen-{size}-seed{seed}-v2.csv"
-    for path in (own, shared):
-        stats_path = path.with_suffix(".json")
-        if not (path.exists() and stats_path.exists()):
-            continue
-        if not generator_prefix_matches(outcore, path, seed):
-            notes.append(f"{path.name} is cached but not what the current generator writes: not used")
-            continue
-        if not day_column_is_ordered(path):
-            notes.append(f"{path.name}: the day column does not advance every {ROWS_PER_DAY} rows: not used")
-            continue
-        return path, json.loads(stats_path.read_text()), None, notes
-    path = own
-    print(f"generating {path.name} with outcore gen --size {size} ...", file=sys.stderr)
-    run = run_measured(
-        [outcore, "gen", "--size", size, "--seed", str(seed), "--threads", str(threads), "-o", str(path),
-         "--json"]
-    )
-    if not run.ok:
-        sys.exit(f"query_bench: outcore gen failed: {run.error_tail()}")
-    stats = run.json()
-    path.with_suffix(".json").write_text(json.dumps(stats, indent=1))
+    path, stats, run, notes = generated_csv(outcore, size, seed, threads, data_dir)
     if not day_column_is_ordered(path):
         notes.append(
-            f"WARNING: the generated day column does not advance every {ROWS_PER_DAY} rows; "
+            f"WARNING: the day column does not advance every {ROWS_PER_DAY} rows; "
             "queries a and b are then not clustered"
         )
     return path, stats, run, notes
@@ -494,31 +369,6 @@ def explain_chunks(outcore, oc_path, where, flags):
 
 
 # --- machine and formatting ---------------------------------------------------------
-
-
-def machine_description():
-    lines = []
-    try:
-        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        keep = (
-            "Architecture",
-            "Model name",
-            "CPU(s)",
-            "Thread(s) per core",
-            "Core(s) per socket",
-            "CPU max MHz",
-            "L2 cache",
-            "L3 cache",
-        )
-        lines += [line for line in lscpu.splitlines() if line.split(":")[0].strip() in keep]
-    except OSError:
-        lines.append("lscpu: not available")
-    try:
-        free = subprocess.run(["free", "-g"], capture_output=True, text=True, check=False).stdout
-        lines += free.rstrip().splitlines()
-    except OSError:
-        lines.append("free: not available")
-    return lines
 
 
 def ms(seconds):
@@ -783,15 +633,15 @@ def report_tables(ctx):
     p, file_bytes, csv_bytes = ctx["params"], ctx["file_bytes"], ctx["csv_bytes"]
     total_rows, gen, startup = p["rows"], ctx["gen_stats"], ctx["duck_startup"]
     lines = [
-        f"Data: {ctx['csv_path'].name}, {csv_bytes / 1e6:.0f} MB, {gen.get('rows')} rows generated, "
+        (f"Data: {ctx['csv_path'].name}, {csv_bytes / 1e6:.0f} MB, {gen.get('rows')} rows generated, "
         f"{total_rows} kept by outcore ({gen.get('rejectable_rows')} dirty rows rejected); "
         f"`day` has {p['distinct_days']} distinct values ({p['min_day']} .. {p['max_day']}, "
-        f"{p['rows_per_day']:.0f} kept rows per day).",
-        f"Runs: {ctx['repeat']} per measurement (medians) after {WARMUP} unmeasured, "
+        f"{p['rows_per_day']:.0f} kept rows per day)."),
+        (f"Runs: {ctx['repeat']} per measurement (medians) after {WARMUP} unmeasured, "
         f"--threads {ctx['threads']}, warm page cache; RSS floor inherited from the bench process: "
         f"{mib(ctx['floor'])} MiB; DuckDB start-up (python + import duckdb + connect, no query): "
         f"{ms(startup.wall)} ms, {rss(startup.max_rss)} MiB; 1-min load average "
-        f"{ctx['load_before']:.1f} before, {ctx['load_after']:.1f} after ({os.cpu_count()} CPUs).",
+        f"{ctx['load_before']:.1f} before, {ctx['load_after']:.1f} after ({os.cpu_count()} CPUs)."),
     ]
     lines += [f"Note: {note}" for note in ctx["notes"]]
 
@@ -822,11 +672,11 @@ def report_tables(ctx):
         db = (wi.get("file_bytes") or 0) - (wo.get("file_bytes") or 0)
         lines += [
             "",
-            f"Indexes on {INDEXED_COLUMNS} at ingest: {dt:+.2f} s ({dt / without.wall * 100:+.0f}%), "
+            (f"Indexes on {INDEXED_COLUMNS} at ingest: {dt:+.2f} s ({dt / without.wall * 100:+.0f}%), "
             f"peak RSS {(with_index.max_rss - without.max_rss) / 2**20:+.0f} MiB, file {db / 2**20:+.1f} MiB "
             f"({db / max(wo.get('file_bytes') or 1, 1) * 100:+.1f}%); {wi.get('chunks')} chunks with indexes "
             f"vs {wo.get('chunks')} without (ingest gives the index builders a share of the budget, taken "
-            "from the blocks').",
+            "from the blocks')."),
         ]
     lines.append("")
     lines += md_header(["index", "kind", "keys", "stored KiB", "share of file", "built"], left=2, text_last=True)
@@ -863,8 +713,8 @@ def report_tables(ctx):
 
     lines += [
         "",
-        "Count (`outcore cat X.oc --where W --count`; DuckDB `SELECT count(*) ... WHERE`). Times in ms, "
-        "bytes read as a share of the .oc file:",
+        ("Count (`outcore cat X.oc --where W --count`; DuckDB `SELECT count(*) ... WHERE`). Times in ms, "
+        "bytes read as a share of the .oc file:"),
         "",
     ]
     lines += md_header([
@@ -890,8 +740,8 @@ def report_tables(ctx):
     sql_columns = OUTPUT_COLUMNS.replace(",", ", ")
     lines += [
         "",
-        f"Columns out (`outcore cat X.oc --where W --columns {OUTPUT_COLUMNS} --format csv > /dev/null`; "
-        f"DuckDB `COPY (SELECT {sql_columns} ... WHERE) TO '/dev/null' (FORMAT csv)`):",
+        (f"Columns out (`outcore cat X.oc --where W --columns {OUTPUT_COLUMNS} --format csv > /dev/null`; "
+        f"DuckDB `COPY (SELECT {sql_columns} ... WHERE) TO '/dev/null' (FORMAT csv)`):"),
         "",
     ]
     lines += md_header([
@@ -918,7 +768,7 @@ def report_tables(ctx):
 
     lines += [
         "",
-        "idx+zm: the planner's choice (a value index that would cost more to read than it can save is "
+        ("idx+zm: the planner's choice (a value index that would cost more to read than it can save is "
         "skipped); forced idx: `--force-index`, every index read. speedup: forced scan / idx+zm. outcore/DuckDB: outcore idx+zm time / DuckDB-on-Parquet time "
         "(< 1: outcore faster), both whole processes; DuckDB's include its Python start-up (above). "
         "in-process: DuckDB's query alone (perf_counter around execute in the child); vs in-process: "
@@ -927,13 +777,13 @@ def report_tables(ctx):
         f"(`--count`: the first column plus the predicate's; columns out: {OUTPUT_COLUMNS} plus the "
         "predicate's). chunks read: `cat --explain`'s last line (the plan for the rows); chunks decoded: "
         "the scanner's chunks_read when counting. RSS ≤N: at the floor inherited from the bench process, "
-        "the child's own peak is at most that.",
+        "the child's own peak is at most that."),
     ]
     lines += [
         "",
-        f"Loading the matching rows of {OUTPUT_COLUMNS} into NumPy in one Python process "
+        (f"Loading the matching rows of {OUTPUT_COLUMNS} into NumPy in one Python process "
         "(`ds.scan(columns=..., where=...)`, in-process time, median of the runs after a warm-up; no "
-        "process start-up, no CSV formatting):",
+        "process start-up, no CSV formatting):"),
         "",
     ]
     lines += md_header(["q", "rows", "idx+zm ms", "forced idx ms", "forced scan ms", "speedup"])
@@ -953,8 +803,8 @@ def report_tables(ctx):
     else:
         lines += [
             "",
-            "Answers agree: for every query outcore (indexes + zone maps, zone maps only, forced scan), "
-            "the Python scanner (all four modes) and DuckDB (count and rows written) give the same rows.",
+            ("Answers agree: for every query outcore (indexes + zone maps, zone maps only, forced scan), "
+            "the Python scanner (all four modes) and DuckDB (count and rows written) give the same rows."),
         ]
     return "\n".join(lines)
 
