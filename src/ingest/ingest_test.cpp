@@ -12,6 +12,7 @@
 #include "format/file_reader.h"
 #include "outcore/dataset.h"
 #include "outcore/ingest.h"
+#include "ingest/scan_test_util.h"
 
 namespace outcore {
 namespace {
@@ -49,42 +50,10 @@ class IngestTest : public ::testing::Test {
   std::vector<std::vector<std::string>> ReadAll(const std::string& path, int64_t batch_rows = 1000) {
     auto dataset = Dataset::Open(path);
     EXPECT_TRUE(dataset.ok()) << dataset.status().ToString();
+    if (!dataset.ok()) return {};
     ScanOptions options;
     options.batch_rows = batch_rows;
-    auto scanner = Scanner::Make(*dataset, options);
-    EXPECT_TRUE(scanner.ok());
-    std::vector<std::vector<std::string>> rows;
-    Batch batch;
-    for (;;) {
-      auto more = (*scanner)->Next(&batch);
-      EXPECT_TRUE(more.ok()) << more.status().ToString();
-      if (!more.ok() || !*more) break;
-      for (int64_t r = 0; r < batch.num_rows; ++r) {
-        std::vector<std::string> row;
-        for (const ColumnVector& c : batch.columns) {
-          if (!c.IsValid(r)) {
-            row.push_back("<null>");
-            continue;
-          }
-          switch (c.type) {
-            case TypeId::kBool: row.push_back(c.GetBool(r) ? "true" : "false"); break;
-            case TypeId::kInt64:
-            case TypeId::kTimestamp: row.push_back(std::to_string(c.GetInt64(r))); break;
-            case TypeId::kDate: row.push_back(std::to_string(c.GetDate(r))); break;
-            case TypeId::kFloat64: {
-              double v = c.GetFloat64(r);
-              uint64_t bits;
-              std::memcpy(&bits, &v, 8);
-              row.push_back(std::to_string(bits));
-              break;
-            }
-            case TypeId::kString: row.push_back(std::string(c.GetString(r))); break;
-          }
-        }
-        rows.push_back(std::move(row));
-      }
-    }
-    return rows;
+    return ScanAllText(*dataset, options);
   }
 
   fs::path dir_;

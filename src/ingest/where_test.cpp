@@ -16,6 +16,7 @@
 #include "format/file_reader.h"
 #include "outcore/dataset.h"
 #include "outcore/ingest.h"
+#include "ingest/scan_test_util.h"
 
 namespace outcore {
 namespace {
@@ -316,15 +317,7 @@ TEST_F(WhereTest, AValueIndexThatCostsMoreThanItSavesIsNotRead) {
   EXPECT_NE(explain.find("value index of 's'"), std::string::npos) << explain;
   EXPECT_NE(explain.find("not used: reading it costs more than it can save"), std::string::npos) << explain;
   EXPECT_EQ(explain.find("indexes answer"), std::string::npos) << explain;
-  Batch batch;
-  int64_t rows = 0;
-  for (;;) {
-    auto more = (*scanner)->Next(&batch);
-    ASSERT_TRUE(more.ok());
-    if (!*more) break;
-    rows += batch.num_rows;
-  }
-  EXPECT_EQ(rows, int64_t(Expected([](const Row& r) { return r.s == "fig"; }).size()));
+  EXPECT_EQ(DrainRows(scanner->get()), int64_t(Expected([](const Row& r) { return r.s == "fig"; }).size()));
   // Reading every column, the same index is cheap against what it may save.
   options.columns.clear();
   scanner = Scanner::Make(*dataset, options);
@@ -445,14 +438,7 @@ TEST_F(WhereTest, AnIndexTooBigForTheBuildBudgetIsReportedNotFatal) {
   options.columns = {"n"};
   auto scanner = Scanner::Make(*dataset, options);
   ASSERT_TRUE(scanner.ok());
-  Batch batch;
-  int64_t rows = 0;
-  for (;;) {
-    auto more = (*scanner)->Next(&batch);
-    ASSERT_TRUE(more.ok());
-    if (!*more) break;
-    rows += batch.num_rows;
-  }
+  const int64_t rows = DrainRows(scanner->get());
   int64_t expected = 0;
   for (int i = 0; i < 200000; ++i) {
     const std::string key = "key-" + std::to_string(i * 7919);
@@ -525,26 +511,7 @@ TEST_F(WhereTest, TwoDecodingLanesGiveTheSameBatchesAsOne) {
     options.threads = threads;
     options.where = where;
     options.batch_rows = 1000;
-    auto scanner = Scanner::Make(*dataset, options);
-    EXPECT_TRUE(scanner.ok());
-    std::vector<std::string> rows;
-    Batch batch;
-    for (;;) {
-      auto more = (*scanner)->Next(&batch);
-      EXPECT_TRUE(more.ok()) << more.status().ToString();
-      if (!more.ok() || !*more) break;
-      for (int64_t r = 0; r < batch.num_rows; ++r) {
-        std::string row;
-        for (const ColumnVector& c : batch.columns) {
-          if (!c.IsValid(r)) row += "<null>|";
-          else if (c.type == TypeId::kString) row += std::string(c.GetString(r)) + "|";
-          else if (c.type == TypeId::kFloat64) row += std::to_string(c.GetFloat64(r)) + "|";
-          else row += std::to_string(c.GetInt64(r)) + "|";
-        }
-        rows.push_back(std::move(row));
-      }
-    }
-    return rows;
+    return ScanAllText(*dataset, options);
   };
   const auto one = scan(1, "");
   EXPECT_EQ(one.size(), 40000u);
