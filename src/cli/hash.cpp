@@ -71,10 +71,7 @@ void SetupHash(CLI::App& app) {
   cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB");
   cmd->callback([args] {
     Status status = RunHash(*args);
-    if (!status.ok()) {
-      std::fprintf(stderr, "outcore hash: %s\n", status.ToString().c_str());
-      SetExitCode(ExitCodeFor(status));
-    }
+    if (!status.ok()) ReportError("hash", status);
   });
 }
 

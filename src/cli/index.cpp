@@ -72,10 +72,7 @@ void SetupIndex(CLI::App& app) {
   cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB (default: a quarter of available memory)");
   cmd->callback([args] {
     Status status = RunIndex(*args);
-    if (!status.ok()) {
-      std::fprintf(stderr, "outcore index: %s\n", status.ToString().c_str());
-      SetExitCode(ExitCodeFor(status));
-    }
+    if (!status.ok()) ReportError("index", status);
   });
 }
 

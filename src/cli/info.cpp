@@ -231,10 +231,7 @@ void SetupInfo(CLI::App& app) {
   cmd->add_flag("--json", args->json, "print as JSON");
   cmd->callback([args] {
     Status status = RunInfo(*args);
-    if (!status.ok()) {
-      std::fprintf(stderr, "outcore info: %s\n", status.ToString().c_str());
-      SetExitCode(ExitCodeFor(status));
-    }
+    if (!status.ok()) ReportError("info", status);
   });
 }
 

@@ -70,10 +70,7 @@ void SetupNormalize(CLI::App& app) {
   cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB");
   cmd->callback([args] {
     Status status = RunNormalize(*args);
-    if (!status.ok()) {
-      std::fprintf(stderr, "outcore normalize: %s\n", status.ToString().c_str());
-      SetExitCode(ExitCodeFor(status));
-    }
+    if (!status.ok()) ReportError("normalize", status);
   });
 }
 

@@ -73,10 +73,7 @@ void SetupOneHot(CLI::App& app) {
   cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB");
   cmd->callback([args] {
     Status status = RunOneHot(*args);
-    if (!status.ok()) {
-      std::fprintf(stderr, "outcore onehot: %s\n", status.ToString().c_str());
-      SetExitCode(ExitCodeFor(status));
-    }
+    if (!status.ok()) ReportError("onehot", status);
   });
 }
 

@@ -115,10 +115,7 @@ void SetupPca(CLI::App& app) {
   cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB");
   cmd->callback([args] {
     Status status = RunPca(*args);
-    if (!status.ok()) {
-      std::fprintf(stderr, "outcore pca: %s\n", status.ToString().c_str());
-      SetExitCode(ExitCodeFor(status));
-    }
+    if (!status.ok()) ReportError("pca", status);
   });
 }
 
