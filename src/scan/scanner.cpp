@@ -25,6 +25,13 @@ void CopyBits(const uint8_t* src, int64_t offset, int64_t length, uint8_t* dst) 
   }
 }
 
+// Appends the columns of `extra` that `columns` lacks, in order.
+void AddMissing(const std::vector<int>& extra, std::vector<int>* columns) {
+  for (int column : extra) {
+    if (std::find(columns->begin(), columns->end(), column) == columns->end()) columns->push_back(column);
+  }
+}
+
 // Stored bytes of a chunk's decoded columns below which one thread decodes them.
 constexpr uint64_t kMinBytesForTwoLanes = 256 << 10;
 
@@ -205,9 +212,7 @@ Status Scanner::Plan() {
   // column); a token index always is, as `contains` is costly to evaluate and
   // zone maps never help it.
   std::vector<int> read_columns = decoded_;
-  for (int column : where_->Columns()) {
-    if (std::find(read_columns.begin(), read_columns.end(), column) == read_columns.end()) read_columns.push_back(column);
-  }
+  AddMissing(where_->Columns(), &read_columns);
   uint64_t scan_bytes = 0;
   for (const format::ChunkMeta& chunk : meta.chunks) {
     if (options_.use_zone_maps && !MayMatch(*where_, chunk)) continue;
@@ -240,12 +245,11 @@ Status Scanner::Plan() {
         // The block, its decompressed copy and the index's own copy are held at
         // once (sizes are bounded by ParseFooter, so the sum cannot wrap).
         const uint64_t need = index->block.stored_size + 2 * index->block.decoded_size;
-        if (index->block.decoded_size > budget_.limit() || !budget_.TryReserve(need)) {
+        if (index->block.decoded_size > budget_.limit() || need > budget_.available()) {
           index_notes_ += what + " (" + FormatSize(index->block.decoded_size) + ") not used: it does not fit --memory-limit " +
                           FormatSize(budget_.limit()) + "\n";
           continue;
         }
-        budget_.Release(need);
         Buffer bytes(&budget_);
         OC_RETURN_IF_ERROR(dataset_->ReadIndexBlock(*index, &bytes, &stored_));
         counters_.bytes_read += index->block.stored_size;
@@ -275,11 +279,7 @@ Status Scanner::Plan() {
   // The indexes are no longer needed once their rows are in the plan.
   value_indexes_.clear();
   token_indexes_.clear();
-  if (!plan_->rows_exact) {
-    for (int column : where_->Columns()) {
-      if (std::find(decoded_.begin(), decoded_.end(), column) == decoded_.end()) decoded_.push_back(column);
-    }
-  }
+  if (!plan_->rows_exact) decoded_ = std::move(read_columns);  // the rows are filtered: decode what the predicate reads
   return Status::OK();
 }
 
