@@ -73,6 +73,29 @@ TEST(TraceReport, RendersEveryFormat) {
   EXPECT_NE(collapsed.find(" 900\n"), std::string::npos);
 }
 
+TEST(TraceReport, ProcessesComeBiggestPeakFirstAndTheSmallOnesAreMinor) {
+  Symbolizer symbolizer;
+  TraceInput input;
+  ProcessTrace helper;
+  helper.header.pid = 43;
+  helper.header.peak_total = 9;  // under 1% of 1000
+  ProcessTrace sibling;
+  sibling.header.pid = 44;
+  sibling.header.peak_total = 10;  // exactly 1%: not minor
+  TraceReport report = BuildTraceReport({helper, PythonProcess(), sibling}, symbolizer, input);
+  ASSERT_EQ(report.processes.size(), 3u);
+  EXPECT_EQ(report.processes[0].pid, 42);
+  EXPECT_EQ(report.peak_heap, 1000u);
+  EXPECT_EQ(report.peak_heap_sum, 1000u);  // no timeline: at least the biggest process
+  EXPECT_FALSE(IsMinorProcess(report, 0));
+  EXPECT_FALSE(IsMinorProcess(report, 1));
+  EXPECT_TRUE(IsMinorProcess(report, 2));
+  // The first process is never minor, even when nothing was allocated.
+  TraceReport empty = BuildTraceReport({helper}, symbolizer, input);
+  empty.peak_heap = 0;
+  EXPECT_FALSE(IsMinorProcess(empty, 0));
+}
+
 TEST(Symbolizer, ParsesInlinedFramesFromAddr2line) {
   auto parsed = Symbolizer::ParseAddr2lineOutput(
       "0x0000000000001139\nallocate\n/usr/include/c++/12/bits/new_allocator.h:137\nmain\n/src/x.cpp:20 "
