@@ -33,7 +33,7 @@ from measure import generated_csv, machine_description, median, run_measured
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
 PEERS = ("duckdb", "polars", "pyarrow", "pandas")
-ALL_TOOLS = ("outcore",) + PEERS
+ALL_TOOLS = ("outcore", *PEERS)
 
 # Each peer's ingest, run as `python -c CODE SRC DST THREADS`. It prints one
 # JSON object: rows kept in the output and the types it gave the columns.

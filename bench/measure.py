@@ -66,7 +66,7 @@ def run_measured(argv, env=None, stdout="capture", timeout=None):
         elif stdout == "devnull":
             target = subprocess.DEVNULL
         else:
-            out_file = open(stdout, "wb")
+            out_file = open(stdout, "wb")  # noqa: SIM115 - the child writes to it; closed on both paths below
             target = out_file
         start = time.perf_counter()
         try:

@@ -258,7 +258,7 @@ def measure(label, argv, repeat, timeout, env=None, stdout="capture", answer=Non
     """Runs argv `warmup` times unmeasured, then `repeat` times; `answer(run)` extracts the
     row count. Stops at a failure."""
     result = Result(label)
-    for i in range(WARMUP if warmup is None else warmup):
+    for _ in range(WARMUP if warmup is None else warmup):
         run = run_measured(argv, env=env, stdout=stdout, timeout=timeout)
         if not run.ok:
             result.runs.append(run)
@@ -307,7 +307,8 @@ def find_outcore(explicit):
 
 
 def day_column_is_ordered(path):
-    """The generator writes `day` in file order: rows 1-3 share a day, the row with id ROWS_PER_DAY+1 has the next day."""
+    """The generator writes `day` in file order: rows 1-3 share a day, the row with id
+    ROWS_PER_DAY+1 has the next day."""
     with open(path, newline="", encoding="utf-8", errors="replace") as f:
         reader = csv.reader(f)
         header = next(reader)
@@ -769,7 +770,8 @@ def report_tables(ctx):
     lines += [
         "",
         ("idx+zm: the planner's choice (a value index that would cost more to read than it can save is "
-        "skipped); forced idx: `--force-index`, every index read. speedup: forced scan / idx+zm. outcore/DuckDB: outcore idx+zm time / DuckDB-on-Parquet time "
+        "skipped); forced idx: `--force-index`, every index read. speedup: forced scan / idx+zm. "
+        "outcore/DuckDB: outcore idx+zm time / DuckDB-on-Parquet time "
         "(< 1: outcore faster), both whole processes; DuckDB's include its Python start-up (above). "
         "in-process: DuckDB's query alone (perf_counter around execute in the child); vs in-process: "
         "outcore's whole process / DuckDB's query alone. bytes read: the scanner's bytes_read (column "

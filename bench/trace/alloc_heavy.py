@@ -9,7 +9,7 @@ import numpy as np
 def churn(rounds):
     held = []
     checksum = 0
-    for round_idx in range(rounds):
+    for _ in range(rounds):
         for i in range(20000):
             a = np.empty(64 + i % 200)
             b = bytes(600 + i % 500)

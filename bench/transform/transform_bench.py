@@ -67,6 +67,7 @@ def prepare_npy(rows):
 
 def child_hash_oc(tool, path, out):
     import numpy as np
+
     import outcore
     from outcore.transform import FeatureHasher
 
@@ -105,9 +106,10 @@ def child_hash_oc(tool, path, out):
 
 def child_hash_list(tool, path, out):
     import numpy as np
+    from sklearn.feature_extraction import FeatureHasher as SkHasher
+
     import outcore
     from outcore.transform import FeatureHasher
-    from sklearn.feature_extraction import FeatureHasher as SkHasher
 
     samples = []
     for batch in outcore.open(path).scan(columns=["passage"], batch_rows=1 << 20):
@@ -157,8 +159,9 @@ def child_normalize(tool, path, out):
         with open("/proc/self/status") as f:
             return int(re.search(r"RssAnon:\s+(\d+)", f.read()).group(1)) / 1024
 
-    from outcore.transform import normalize_
     from sklearn.preprocessing import StandardScaler
+
+    from outcore.transform import normalize_
 
     shutil.copyfile(path, out)
     X = np.load(out, mmap_mode="r+")
@@ -182,6 +185,7 @@ def child_prepare(tool, rows, out):
 
 def child_baseline(tool, path, out):
     import numpy as np  # noqa: F401
+
     import outcore.transform  # noqa: F401
 
     if tool == "sklearn":
@@ -189,8 +193,8 @@ def child_baseline(tool, path, out):
     return {"seconds": 0.0}
 
 
-CHILDREN = {"normalize": child_normalize, "hash-oc": child_hash_oc, "hash-list": child_hash_list, "pca": child_pca, "prepare": child_prepare,
-            "baseline": child_baseline}
+CHILDREN = {"normalize": child_normalize, "hash-oc": child_hash_oc, "hash-list": child_hash_list, "pca": child_pca,
+            "prepare": child_prepare, "baseline": child_baseline}
 
 
 # ---------------------------------------------------------------- parent
@@ -247,8 +251,9 @@ def main():
                  f"| {ours['seconds']:.3f} s | {theirs['seconds'] / ours['seconds']:.1f}x | identical: "
                  f"{theirs['identical']} | {theirs['peak_rss_mib']:.0f} / {ours['peak_rss_mib']:.0f} MiB |")
     both = run_child("hash-list", "both", oc, npz)
-    lines.append(f"| hash Python lists of strings (passage tokens) | {both['rows']:,} | {both['sklearn_seconds']:.2f} s "
-                 f"| {both['outcore_seconds']:.2f} s | {both['sklearn_seconds'] / both['outcore_seconds']:.1f}x "
+    lines.append(f"| hash Python lists of strings (passage tokens) | {both['rows']:,} "
+                 f"| {both['sklearn_seconds']:.2f} s | {both['outcore_seconds']:.2f} s "
+                 f"| {both['sklearn_seconds'] / both['outcore_seconds']:.1f}x "
                  f"| identical: {both['identical']} | (same process) |")
     for rows in a.pca_rows:
         npy = run_child("prepare", "npy", str(rows), "-")["path"]
@@ -266,7 +271,8 @@ def main():
     theirs = run_child("normalize", "sklearn", npy, scratch)
     lines.append(f"| z-score a {N_FEATURES}-column memmap (r+) in place vs StandardScaler | {a.pca_rows[0]:,} "
                  f"| {theirs['seconds']:.2f} s | {ours['seconds']:.2f} s | {theirs['seconds'] / ours['seconds']:.1f}x "
-                 f"| heap growth: sklearn {theirs['anon_growth_mib']:.0f} MiB, outcore {ours['anon_growth_mib']:.0f} MiB "
+                 f"| heap growth: sklearn {theirs['anon_growth_mib']:.0f} MiB, "
+                 f"outcore {ours['anon_growth_mib']:.0f} MiB "
                  f"| {theirs['peak_rss_mib']:.0f} / {ours['peak_rss_mib']:.0f} MiB |")
     lines.append(f"| (baseline: a child that only imports numpy + outcore / + sklearn) | | | | | | "
                  f"{base_sk:.0f} / {base_ours:.0f} MiB |")

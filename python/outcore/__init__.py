@@ -25,12 +25,11 @@ Missing values: a column with nulls in a batch is a numpy.ma.MaskedArray (mask T
 from __future__ import annotations
 
 import os
-from typing import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from . import _core
-from . import memory
+from . import _core, memory
 from ._columns import DictionaryArray, StringArray
 from .transform import FeatureHasher, IncrementalPCA, OneHotEncoder, column_stats, normalize_
 
@@ -128,7 +127,7 @@ def index(
     )
 
 
-def open(path: str | os.PathLike) -> "Dataset":  # noqa: A001 - mirrors the built-in on purpose
+def open(path: str | os.PathLike) -> Dataset:  # mirrors the built-in on purpose
     """Open a .oc file (validated: a corrupt or truncated file raises ValueError)."""
     return Dataset(os.fspath(path))
 

@@ -52,7 +52,7 @@ class Tracked:
         return max(0, self.peak - self.start_rss)
 
 
-class track:  # noqa: N801 - used as a context manager, reads as a verb
+class track:  # used as a context manager, reads as a verb
     """Measures the peak RSS of a block of code (resets the kernel's high-water mark on entry)."""
 
     def __enter__(self) -> Tracked:

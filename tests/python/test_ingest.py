@@ -59,7 +59,8 @@ def test_rows_read_equals_kept_plus_rejected_and_rejects_name_lines(dirty_csv, t
     assert len(table) == report["rows_rejected"]
     assert set(table["reason"]) <= {"field_count", "unparsable", "invalid_utf8", "out_of_range"}
     # Each line number points at the raw row in the input (rows start with their id).
-    lines = open(dirty_csv, "rb").read().split(b"\n")
+    with open(dirty_csv, "rb") as f:
+        lines = f.read().split(b"\n")
     for _, r in table.head(50).iterrows():
         assert lines[int(r["line"]) - 1].split(b",")[0] == r["raw"].split(",")[0].encode()
 
@@ -98,7 +99,7 @@ def test_scan_projection_batches_and_limit(clean_csv, tmp_path):
         seen += len(batch["id"])
     assert seen == 20000
     assert sum(len(b["id"]) for b in ds.scan(columns=["id"], limit=1234)) == 1234
-    with pytest.raises(ValueError, match="no column 'nope'.*id"):
+    with pytest.raises(ValueError, match=r"no column 'nope'.*id"):
         next(ds.scan(columns=["nope"]))
 
 
@@ -115,18 +116,18 @@ def test_nulls_come_as_masked_arrays(tmp_path):
 
 
 def test_errors_become_python_exceptions_naming_the_file(tmp_path):
-    with pytest.raises(OSError, match="missing.csv"):
+    with pytest.raises(OSError, match=r"missing\.csv"):
         oc.ingest(tmp_path / "missing.csv", tmp_path / "x.oc")
     bad = tmp_path / "bad.oc"
     bad.write_bytes(b"not an outcore file at all, but long enough to have a trailer" * 2)
-    with pytest.raises(ValueError, match="bad.oc"):
+    with pytest.raises(ValueError, match=r"bad\.oc"):
         oc.open(bad)
     csv = tmp_path / "f.csv"
     csv.write_text("a,b\n1,2\n3,x\n")
     with pytest.raises(ValueError, match="line 3"):
         oc.ingest(csv, tmp_path / "f.oc", schema={"b": "int64"}, on_error="fail")
     assert not (tmp_path / "f.oc").exists()
-    with pytest.raises(ValueError, match="memory-limit|size"):
+    with pytest.raises(ValueError, match=r"memory-limit|size"):
         oc.ingest(csv, tmp_path / "g.oc", memory_limit="lots")
 
 

@@ -59,7 +59,7 @@ def run_trace(tmp_path, script_text, *options):
 
 
 def test_numpy_array_is_attributed_to_its_python_line(tmp_path):
-    result, report, script = run_trace(tmp_path, SCRIPT, "--python")
+    result, report, _ = run_trace(tmp_path, SCRIPT, "--python")
     assert result.returncode == 0, result.stderr
     process = report["processes"][0]
     assert process["python"]

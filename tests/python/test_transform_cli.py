@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 
 pytest.importorskip("sklearn")
-import outcore
 import scipy.sparse as sp
-from conftest import run
-from outcore.transform import FeatureHasher, IncrementalPCA
 from sklearn.decomposition import IncrementalPCA as SkPCA
 from sklearn.feature_extraction import FeatureHasher as SkHasher
+
+import outcore
+from conftest import run
+from outcore.transform import FeatureHasher, IncrementalPCA
 
 N = 5003
 TOPICS = ["food", "travel", "sport", "naïve", "x=y", "日本"]
@@ -137,8 +138,9 @@ def test_column_stats_match_numpy(table):
 
 @pytest.mark.parametrize("columns", [["topic"], ["topic", "user"]])
 def test_onehot_matches_sklearn_with_feature_names(table, columns):
-    from outcore.transform import OneHotEncoder
     from sklearn.preprocessing import OneHotEncoder as SkOneHot
+
+    from outcore.transform import OneHotEncoder
 
     values = np.array([[table[c][r] if table[c][r] is not None else "<null>" for c in columns] for r in range(N)],
                       dtype=object)

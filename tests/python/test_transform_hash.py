@@ -5,9 +5,10 @@ import pytest
 
 sklearn = pytest.importorskip("sklearn")
 import scipy.sparse as sp
-from outcore.transform import FeatureHasher
 from sklearn.feature_extraction import FeatureHasher as SkHasher
 from sklearn.utils import murmurhash3_32
+
+from outcore.transform import FeatureHasher
 
 WORDS = ["dog", "cat", "élan", "naïve", "", "x" * 100, "日本語", "b=c", "a", "the"]
 

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 pytest.importorskip("sklearn")
-from outcore.transform import normalize_
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+from outcore.transform import normalize_
 
 
 def data(n=500, d=4, seed=0, dtype=np.float64):

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 pytest.importorskip("sklearn")
-from outcore.transform import IncrementalPCA
 from sklearn.decomposition import IncrementalPCA as SkPCA
+
+from outcore.transform import IncrementalPCA
 
 ATTRS = ["explained_variance_", "explained_variance_ratio_", "singular_values_", "mean_", "var_"]
 
