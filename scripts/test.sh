@@ -4,10 +4,13 @@
 # Run scripts/install-deps.sh once first (the README's first command does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+# First, as it takes a second: a lint violation fails the run (rules in pyproject.toml).
+echo "==> Python lint (ruff)"
+$PYTHON -m ruff check python tests bench
 OUTCORE_TESTS=ON bash scripts/build.sh
 echo "==> C++ tests (ctest)"
 ctest --test-dir build/py --output-on-failure -j2
 echo "==> Python tests (pytest)"
-PYTHON="${PYTHON:-python3}"
 # Run from outside the tree so that `import outcore` is the installed package.
 cd tests/python && $PYTHON -m pytest -q -p no:cacheprovider .
