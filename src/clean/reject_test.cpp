@@ -110,14 +110,5 @@ TEST_F(RejectSinkTest, NamesTheFolderItCannotWriteTo) {
   EXPECT_NE(sink.status().message().find(dir_ + "/missing"), std::string::npos);
 }
 
-TEST(RejectReasonName, NamesEveryReason) {
-  EXPECT_EQ(RejectReasonName(RejectReason::kFieldCount), "field_count");
-  EXPECT_EQ(RejectReasonName(RejectReason::kUnterminatedQuote), "unterminated_quote");
-  EXPECT_EQ(RejectReasonName(RejectReason::kRowTooLong), "row_too_long");
-  for (int reason = 0; reason < kRejectReasonCount; ++reason) {
-    EXPECT_NE(RejectReasonName(RejectReason(reason)), "unknown");
-  }
-}
-
 }  // namespace
 }  // namespace outcore

@@ -14,9 +14,9 @@
 #include <utility>
 #include <vector>
 
-#include "clean/reject.h"
 #include "csv/budget_array.h"
 #include "csv/dialect.h"
+#include "csv/row_reject.h"
 #include "csv/tokenizer.h"
 #include "csv/value_parser.h"
 #include "outcore/column.h"

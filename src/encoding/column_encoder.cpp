@@ -8,7 +8,7 @@
 #include <limits>
 #include <string>
 
-#include "encoding/byte_io.h"
+#include "base/byte_io.h"
 #include "encoding/frame_of_reference.h"
 
 namespace outcore {
@@ -65,7 +65,7 @@ Status TooSmall(const char* buffer, TypeId type, int64_t length, size_t have, ui
 // --- encoders -------------------------------------------------------------
 
 Encoding EncodeFloat(const double* values, int64_t n, const uint8_t* validity,
-                     const EncodeOptions& options, PayloadWriter* writer) {
+                     const EncodeOptions& options, ByteWriter<Buffer>* writer) {
   // Decimal: the smallest scale at which every value is k / 10^scale. If v is
   // exact at scale s it is exact at every larger scale (10k / 10^(s+1) is the
   // same correctly rounded quotient) so the scale only ever rises.
@@ -130,7 +130,7 @@ Encoding EncodeFloat(const double* values, int64_t n, const uint8_t* validity,
 }
 
 template <typename T>
-void EncodeInts(const T* values, int64_t n, const uint8_t* validity, PayloadWriter* writer) {
+void EncodeInts(const T* values, int64_t n, const uint8_t* validity, ByteWriter<Buffer>* writer) {
   auto get = [values](int64_t row) { return int64_t(values[row]); };
   AppendFor(writer, PlanFor(n, validity, get), n, validity, get);
 }
@@ -138,7 +138,7 @@ void EncodeInts(const T* values, int64_t n, const uint8_t* validity, PayloadWrit
 // Writes the body (everything after the validity section) and reports which
 // encoding it chose.
 Status EncodeBody(const ColumnVector& column, const EncodeOptions& options,
-                  const uint8_t* validity, PayloadWriter* writer, Encoding* encoding) {
+                  const uint8_t* validity, ByteWriter<Buffer>* writer, Encoding* encoding) {
   const int64_t n = column.length;
   const size_t have = column.values.size();
   switch (column.type) {
@@ -247,11 +247,11 @@ bool PaddingIsZero(const uint8_t* bits, int64_t n) {
   return (n & 7) == 0 || (bits[BitmapBytes(n) - 1] >> (n & 7)) == 0;
 }
 
-Status RowError(const PayloadReader& reader, const char* what, int64_t row) {
+Status RowError(const ByteReader& reader, const char* what, int64_t row) {
   return reader.Corrupt(std::string(what) + " at row " + std::to_string(row));
 }
 
-Status DecodeForInts(PayloadReader* reader, TypeId type, int64_t rows, const uint8_t* validity,
+Status DecodeForInts(ByteReader* reader, TypeId type, int64_t rows, const uint8_t* validity,
                      ColumnVector* out) {
   ForRun run;
   OC_RETURN_IF_ERROR(ReadFor(reader, rows, "integer FOR block", &run));
@@ -282,7 +282,7 @@ Status DecodeForInts(PayloadReader* reader, TypeId type, int64_t rows, const uin
   return Status::OK();
 }
 
-Status DecodeFloats(PayloadReader* reader, Encoding encoding, int64_t rows,
+Status DecodeFloats(ByteReader* reader, Encoding encoding, int64_t rows,
                     const uint8_t* validity, ColumnVector* out) {
   out->values.Resize(8 * size_t(rows));
   double* values = out->values.as<double>();
@@ -327,7 +327,7 @@ Status DecodeFloats(PayloadReader* reader, Encoding encoding, int64_t rows,
   return Status::OK();
 }
 
-Status DecodePlainStrings(PayloadReader* reader, int64_t rows, const uint8_t* validity,
+Status DecodePlainStrings(ByteReader* reader, int64_t rows, const uint8_t* validity,
                           ColumnVector* out) {
   ForRun run;
   OC_RETURN_IF_ERROR(ReadFor(reader, rows, "string length FOR block", &run));
@@ -358,7 +358,7 @@ Status DecodePlainStrings(PayloadReader* reader, int64_t rows, const uint8_t* va
   return Status::OK();
 }
 
-Status DecodeDictCodes(PayloadReader* reader, int64_t rows, const uint8_t* validity,
+Status DecodeDictCodes(ByteReader* reader, int64_t rows, const uint8_t* validity,
                        std::shared_ptr<const Dictionary> dictionary, ColumnVector* out) {
   if (!dictionary) {
     return reader->Corrupt("chunk holds dictionary codes but the column has no dictionary");
@@ -384,7 +384,7 @@ Status DecodeDictCodes(PayloadReader* reader, int64_t rows, const uint8_t* valid
 
 Status DecodeInto(TypeId type, int64_t rows, std::string_view payload,
                   std::shared_ptr<const Dictionary> dictionary, ColumnVector* out) {
-  PayloadReader reader(payload, "column payload");
+  ByteReader reader(payload, "column payload");
   if (rows < 0 || rows > kMaxPayloadRows) {
     return reader.Corrupt("row count " + std::to_string(rows) + " is out of range");
   }
@@ -489,7 +489,7 @@ Status EncodeColumn(const ColumnVector& column, const EncodeOptions& options, Bu
                                      std::to_string(n - valid_count) + " nulls)");
     }
   }
-  PayloadWriter writer(payload);
+  ByteWriter writer(payload);
   writer.U8(0);  // encoding: patched once the body has chosen it
   writer.U8(validity ? kFlagValidity : 0);
   if (validity) {

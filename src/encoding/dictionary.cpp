@@ -9,7 +9,7 @@
 #include <limits>
 #include <string>
 
-#include "encoding/byte_io.h"
+#include "base/byte_io.h"
 #include "encoding/frame_of_reference.h"
 
 namespace outcore {
@@ -217,7 +217,7 @@ bool GlobalDictionary::Merge(std::span<const std::string_view> uniques, std::vec
 
 Status GlobalDictionary::Encode(Buffer* payload) const {
   payload->Clear();
-  PayloadWriter writer(payload);
+  ByteWriter writer(payload);
   writer.U32(uint32_t(size_));
   const int32_t* offsets = offsets_.as<int32_t>();
   auto length = [offsets](int64_t code) { return int64_t(offsets[code + 1]) - offsets[code]; };
@@ -247,7 +247,7 @@ void RemapCodes(int32_t* codes, int64_t n, std::span<const int32_t> remap) {
 }
 
 Status DecodeDictionary(std::string_view payload, MemoryBudget* budget, Dictionary* out) {
-  PayloadReader reader(payload, "dictionary payload");
+  ByteReader reader(payload, "dictionary payload");
   uint32_t count = 0;
   OC_RETURN_IF_ERROR(reader.U32("entry count", &count));
   // Entries are distinct, so at most one is empty and each other takes at

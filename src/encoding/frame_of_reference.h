@@ -10,8 +10,8 @@
 #include <limits>
 #include <string>
 
+#include "base/byte_io.h"
 #include "encoding/bitpack.h"
-#include "encoding/byte_io.h"
 #include "outcore/column.h"
 #include "outcore/status.h"
 
@@ -54,7 +54,7 @@ ForPlan PlanFor(int64_t n, const uint8_t* validity, Get get) {
 
 // Appends the FOR block of n values; null rows are stored as delta 0.
 template <typename Get>
-void AppendFor(PayloadWriter* writer, const ForPlan& plan, int64_t n, const uint8_t* validity,
+void AppendFor(ByteWriter<Buffer>* writer, const ForPlan& plan, int64_t n, const uint8_t* validity,
                Get get) {
   writer->U64(uint64_t(plan.reference));
   writer->U8(uint8_t(plan.width));
@@ -80,7 +80,7 @@ struct ForRun {
 };
 
 // Reads and validates the header and packed bytes of an n-value FOR block.
-inline Status ReadFor(PayloadReader* reader, int64_t n, const char* what, ForRun* run) {
+inline Status ReadFor(ByteReader* reader, int64_t n, const char* what, ForRun* run) {
   uint64_t reference = 0;
   uint8_t width = 0;
   OC_RETURN_IF_ERROR(reader->U64(what, &reference));

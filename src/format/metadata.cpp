@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "format/byte_io.h"
+#include "base/byte_io.h"
 
 namespace outcore::format {
 
@@ -14,7 +14,7 @@ constexpr uint32_t kMaxColumns = 100000;
 constexpr uint32_t kMaxSources = 1000000;
 constexpr uint64_t kMaxDecodedBlockBytes = uint64_t(1) << 40;
 
-void WriteBlockRef(ByteWriter& w, const BlockRef& b) {
+void WriteBlockRef(ByteWriter<Buffer>& w, const BlockRef& b) {
   w.U64(b.offset);
   w.U64(b.stored_size);
   w.U64(b.decoded_size);
@@ -31,7 +31,7 @@ bool ReadBlockRef(ByteReader& r, BlockRef* b) {
 constexpr uint8_t kZoneHasMinMax = 1;
 constexpr uint8_t kZoneInexact = 2;
 
-void WriteZone(ByteWriter& w, TypeId type, const ZoneMap& z) {
+void WriteZone(ByteWriter<Buffer>& w, TypeId type, const ZoneMap& z) {
   w.U64(z.null_count);
   w.U8(uint8_t((z.has_min_max ? kZoneHasMinMax : 0) | (z.string_bounds_inexact ? kZoneInexact : 0)));
   if (!z.has_min_max) return;
@@ -63,7 +63,7 @@ constexpr uint8_t kColumnHasDictionary = 1;
 constexpr uint8_t kColumnDictionaryComplete = 2;
 
 Status Bad(const std::string& what, const ByteReader& r) {
-  return Status::Corruption("footer: " + what + " (at footer byte " + std::to_string(r.position()) + ")");
+  return Status::Corruption("footer: " + what + " (at footer byte " + std::to_string(r.offset()) + ")");
 }
 
 Status CheckBlock(const BlockRef& b, uint64_t data_end, const std::string& what) {

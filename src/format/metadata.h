@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "clean/reject.h"
+#include "base/reject_reason.h"
 #include "outcore/memory.h"
 #include "outcore/status.h"
 #include "outcore/types.h"

@@ -6,23 +6,16 @@
 #include <cstring>
 #include <string>
 
+#include "base/byte_io.h"
+
 namespace outcore {
 namespace {
-
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "index blocks are little-endian, like the host");
 
 // Hash-table node (with its allocator header), bucket slot and key object per
 // distinct key; the bitmap's own memory is RowBitmap::MemoryEstimate().
 constexpr uint64_t kPerKeyOverhead = 96;
 // Directory slots before the keys' bitmaps: nulls, NaNs.
 constexpr uint64_t kFixedSlots = 2;
-
-template <typename T>
-T Load(const uint8_t* p) {
-  T value;
-  std::memcpy(&value, p, sizeof(T));
-  return value;
-}
 
 int64_t FloatKeyBits(double value) {
   if (value == 0) value = 0.0;  // -0.0 and 0.0 are one key
@@ -263,31 +256,32 @@ Status ValueIndexBuilder::Serialize(Buffer* out) {
   }
 
   out->Reserve(out->size() + kIndexHeaderSize + key_bytes + 8 * (slots.size() + 1) + bitmap_bytes);
-  out->Append(kIndexMagic, 4);
-  out->Push(kIndexVersion);
-  out->Push(uint8_t(kind_));
-  out->Push(uint8_t(type_));
-  out->Push(uint8_t(form));
-  out->Push(row_count_);
-  out->Push(key_count);
-  out->Push(key_bytes);
-  out->Push(bitmap_bytes);
+  ByteWriter writer(out);
+  writer.Bytes(kIndexMagic, 4);
+  writer.U8(kIndexVersion);
+  writer.U8(uint8_t(kind_));
+  writer.U8(uint8_t(type_));
+  writer.U8(uint8_t(form));
+  writer.U64(row_count_);
+  writer.U64(key_count);
+  writer.U64(key_bytes);
+  writer.U64(bitmap_bytes);
   if (form == KeyForm::kString) {
     uint32_t offset = 0;
-    out->Push(offset);
+    writer.U32(offset);
     for (const std::string* key : string_order) {
       offset += uint32_t(key->size());
-      out->Push(offset);
+      writer.U32(offset);
     }
-    for (const std::string* key : string_order) out->Append(key->data(), key->size());
+    for (const std::string* key : string_order) writer.Bytes(key->data(), key->size());
   } else {
-    for (int64_t key : int_order) out->Push(key);
+    for (int64_t key : int_order) writer.I64(key);
   }
   uint64_t offset = 0;
-  out->Push(offset);
+  writer.U64(offset);
   for (Posting* posting : slots) {
     offset += posting->rows.SerializedSize();
-    out->Push(offset);
+    writer.U64(offset);
   }
   for (Posting* posting : slots) posting->rows.SerializeTo(out);
   return Status::OK();
@@ -309,10 +303,10 @@ Result<ValueIndex> ValueIndex::Deserialize(std::string_view bytes, MemoryBudget*
   index.key_form_ = KeyFormOf(index.type_);
   if (p[7] != uint8_t(index.key_form_)) return corrupt("key form does not match the column type");
   if (index.kind_ == IndexKind::kToken && index.type_ != TypeId::kString) return corrupt("token index of a non-string column");
-  index.row_count_ = Load<uint64_t>(p + 8);
-  index.key_count_ = Load<uint64_t>(p + 16);
-  const uint64_t key_bytes = Load<uint64_t>(p + 24);
-  const uint64_t bitmap_bytes = Load<uint64_t>(p + 32);
+  index.row_count_ = LoadLE<uint64_t>(p + 8);
+  index.key_count_ = LoadLE<uint64_t>(p + 16);
+  const uint64_t key_bytes = LoadLE<uint64_t>(p + 24);
+  const uint64_t bitmap_bytes = LoadLE<uint64_t>(p + 32);
   if (index.row_count_ > RowBitmap::kMaxRows) return corrupt("row count past 2^32");
   // Each bound below is checked before it is used in arithmetic, so no sum overflows.
   const uint64_t rest = bytes.size() - kIndexHeaderSize;
@@ -330,39 +324,39 @@ Result<ValueIndex> ValueIndex::Deserialize(std::string_view bytes, MemoryBudget*
     if (key_bytes < 4 * (index.key_count_ + 1)) return corrupt("string key offsets do not fit");
     index.string_bytes_offset_ = index.keys_offset_ + 4 * (index.key_count_ + 1);
     const uint64_t string_bytes = key_bytes - 4 * (index.key_count_ + 1);
-    if (Load<uint32_t>(keys) != 0) return corrupt("first string key offset is not 0");
+    if (LoadLE<uint32_t>(keys) != 0) return corrupt("first string key offset is not 0");
     std::string_view previous;
     const char* strings = bytes.data() + index.string_bytes_offset_;
     for (uint64_t i = 0; i < index.key_count_; ++i) {
-      const uint32_t begin = Load<uint32_t>(keys + 4 * i), end = Load<uint32_t>(keys + 4 * (i + 1));
+      const uint32_t begin = LoadLE<uint32_t>(keys + 4 * i), end = LoadLE<uint32_t>(keys + 4 * (i + 1));
       if (end < begin || end > string_bytes) return corrupt("string key " + std::to_string(i) + " is out of bounds");
       std::string_view key(strings + begin, end - begin);
       if (i > 0 && !(previous < key)) return corrupt("string keys are not in strictly ascending order");
       previous = key;
     }
     if (index.key_count_ > 0 || string_bytes > 0) {
-      if (Load<uint32_t>(keys + 4 * index.key_count_) != string_bytes) return corrupt("string key bytes have a gap at the end");
+      if (LoadLE<uint32_t>(keys + 4 * index.key_count_) != string_bytes) return corrupt("string key bytes have a gap at the end");
     }
   } else {
     if (key_bytes != 8 * index.key_count_) return corrupt("key section size does not match the key count");
     for (uint64_t i = 0; i < index.key_count_; ++i) {
-      const int64_t raw = Load<int64_t>(keys + 8 * i);
+      const int64_t raw = LoadLE<int64_t>(keys + 8 * i);
       if (index.key_form_ == KeyForm::kFloat64) {
         const double value = std::bit_cast<double>(raw);
         if (std::isnan(value) || raw == std::bit_cast<int64_t>(-0.0)) return corrupt("float key is NaN or -0");
-        if (i > 0 && !(Load<double>(keys + 8 * (i - 1)) < value)) return corrupt("float keys are not ascending");
-      } else if (i > 0 && !(Load<int64_t>(keys + 8 * (i - 1)) < raw)) {
+        if (i > 0 && !(LoadLE<double>(keys + 8 * (i - 1)) < value)) return corrupt("float keys are not ascending");
+      } else if (i > 0 && !(LoadLE<int64_t>(keys + 8 * (i - 1)) < raw)) {
         return corrupt("integer keys are not ascending");
       }
     }
   }
   const uint8_t* directory = p + index.directory_offset_;
-  if (Load<uint64_t>(directory) != 0) return corrupt("bitmap directory does not start at 0");
+  if (LoadLE<uint64_t>(directory) != 0) return corrupt("bitmap directory does not start at 0");
   for (uint64_t slot = 0; slot < index.key_count_ + kFixedSlots; ++slot) {
-    const uint64_t begin = Load<uint64_t>(directory + 8 * slot), end = Load<uint64_t>(directory + 8 * (slot + 1));
+    const uint64_t begin = LoadLE<uint64_t>(directory + 8 * slot), end = LoadLE<uint64_t>(directory + 8 * (slot + 1));
     if (end < begin || end > bitmap_bytes) return corrupt("bitmap " + std::to_string(slot) + " is out of bounds");
   }
-  if (Load<uint64_t>(directory + 8 * (index.key_count_ + kFixedSlots)) != bitmap_bytes) {
+  if (LoadLE<uint64_t>(directory + 8 * (index.key_count_ + kFixedSlots)) != bitmap_bytes) {
     return corrupt("bitmap directory does not end at the section's end");
   }
   index.bytes_ = Buffer(budget);
@@ -370,17 +364,17 @@ Result<ValueIndex> ValueIndex::Deserialize(std::string_view bytes, MemoryBudget*
   return index;
 }
 
-int64_t ValueIndex::IntKey(uint64_t i) const { return Load<int64_t>(bytes_.data() + keys_offset_ + 8 * i); }
-double ValueIndex::FloatKey(uint64_t i) const { return Load<double>(bytes_.data() + keys_offset_ + 8 * i); }
+int64_t ValueIndex::IntKey(uint64_t i) const { return LoadLE<int64_t>(bytes_.data() + keys_offset_ + 8 * i); }
+double ValueIndex::FloatKey(uint64_t i) const { return LoadLE<double>(bytes_.data() + keys_offset_ + 8 * i); }
 std::string_view ValueIndex::StringKey(uint64_t i) const {
   const uint8_t* offsets = bytes_.data() + keys_offset_;
-  const uint32_t begin = Load<uint32_t>(offsets + 4 * i), end = Load<uint32_t>(offsets + 4 * (i + 1));
+  const uint32_t begin = LoadLE<uint32_t>(offsets + 4 * i), end = LoadLE<uint32_t>(offsets + 4 * (i + 1));
   return {reinterpret_cast<const char*>(bytes_.data()) + string_bytes_offset_ + begin, end - begin};
 }
 
 Result<RowBitmap> ValueIndex::Slot(uint64_t slot) const {
   const uint8_t* directory = bytes_.data() + directory_offset_;
-  const uint64_t begin = Load<uint64_t>(directory + 8 * slot), end = Load<uint64_t>(directory + 8 * (slot + 1));
+  const uint64_t begin = LoadLE<uint64_t>(directory + 8 * slot), end = LoadLE<uint64_t>(directory + 8 * (slot + 1));
   std::string_view stored(reinterpret_cast<const char*>(bytes_.data()) + bitmaps_offset_ + begin, end - begin);
   auto bitmap = RowBitmap::Deserialize(stored, row_count_);
   if (!bitmap.ok()) return bitmap.status().WithContext("index bitmap " + std::to_string(slot));
