@@ -86,7 +86,7 @@ class Dataset {
 
  private:
   // The engine's way in (the footer, the file reader): src/scan/dataset_internal.h.
-  friend struct DatasetInternals;
+  friend struct DatasetAccess;
   struct Rep;
   explicit Dataset(std::unique_ptr<Rep> rep);
   std::unique_ptr<Rep> rep_;

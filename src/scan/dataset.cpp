@@ -19,7 +19,7 @@ struct Dataset::Rep {
 };
 
 // The one door from the engine's private header to the Rep.
-struct DatasetInternals {
+struct DatasetAccess {
   static const Dataset::Rep& Of(const Dataset& dataset) { return *dataset.rep_; }
 };
 
@@ -66,9 +66,9 @@ int64_t Dataset::num_chunks() const { return int64_t(rep_->reader->metadata().ch
 uint64_t Dataset::file_size() const { return rep_->reader->file_size(); }
 
 const format::FileMetadata& DatasetMetadata(const Dataset& dataset) {
-  return DatasetInternals::Of(dataset).reader->metadata();
+  return DatasetAccess::Of(dataset).reader->metadata();
 }
-const format::FileReader& DatasetReader(const Dataset& dataset) { return *DatasetInternals::Of(dataset).reader; }
+const format::FileReader& DatasetReader(const Dataset& dataset) { return *DatasetAccess::Of(dataset).reader; }
 
 int Dataset::FindColumn(const std::string& name) const { return rep_->reader->metadata().FindColumn(name); }
 
