@@ -37,8 +37,8 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "outcore/column.h"
@@ -47,11 +47,6 @@
 
 namespace outcore {
 
-namespace format {
-class FileReader;
-struct FileMetadata;
-struct IndexMeta;
-}  // namespace format
 struct Expr;
 struct QueryPlan;
 class ValueIndex;
@@ -63,14 +58,19 @@ struct ColumnSchema {
   bool dictionary = false;  // scans yield codes + a Dictionary
 };
 
+// An open, validated .oc file. What `outcore info` shows of it (sizes,
+// encodings, value ranges, indexes, the ingest report) is DescribeDataset()
+// in outcore/dataset_info.h.
 class Dataset {
  public:
   // Opens and validates `path` (header, trailer, footer; blocks when read).
   static Result<std::shared_ptr<Dataset>> Open(const std::string& path);
   ~Dataset();
+  Dataset(const Dataset&) = delete;
+  Dataset& operator=(const Dataset&) = delete;
 
   const std::string& path() const;
-  const std::vector<ColumnSchema>& schema() const { return schema_; }
+  const std::vector<ColumnSchema>& schema() const;
   int64_t num_rows() const;
   int64_t num_chunks() const;
   uint64_t file_size() const;
@@ -78,25 +78,18 @@ class Dataset {
   int FindColumn(const std::string& name) const;
 
   // The column's file-wide dictionary, read and validated once, then shared.
-  // REQUIRES: the column has a dictionary block (metadata().columns[i].has_dictionary).
+  // A column the file keeps no dictionary for is an InvalidArgument error.
   Result<std::shared_ptr<const Dictionary>> LoadDictionary(int column) const;
   // Reads, verifies, decompresses and decodes one column chunk into `out`.
   // `stored` and `payload` are scratch buffers the caller reuses.
   Status ReadColumnChunk(int64_t chunk, int column, ColumnVector* out, Buffer* stored, Buffer* payload) const;
-  // Reads, verifies and decompresses an index block (doc/query.md, "Index
-  // blocks") into `out`; `stored` is scratch.
-  Status ReadIndexBlock(const format::IndexMeta& index, Buffer* out, Buffer* stored) const;
-
-  // Internal: the footer as parsed (src/format/metadata.h).
-  const format::FileMetadata& metadata() const;
-  const format::FileReader& reader() const { return *reader_; }
 
  private:
-  Dataset() = default;
-  std::unique_ptr<format::FileReader> reader_;
-  std::vector<ColumnSchema> schema_;
-  mutable std::mutex dictionaries_mutex_;
-  mutable std::vector<std::shared_ptr<const Dictionary>> dictionaries_;
+  // The engine's way in (the footer, the file reader): src/scan/dataset_internal.h.
+  friend struct DatasetAccess;
+  struct Rep;
+  explicit Dataset(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
 };
 
 struct ScanOptions {
@@ -112,6 +105,22 @@ struct ScanOptions {
                                      // replaces every block read, so it is worth more
   bool use_zone_maps = true;         // false: no chunk is skipped by its min/max
 };
+
+// A `where` as the user typed it, checked before it goes into ScanOptions: one
+// of only blanks (spaces, tabs, newlines) is an InvalidArgument error, not
+// "every row" — it is most often an unset shell variable. `option` names the
+// argument in the message ("--where", "where").
+//   OC_RETURN_IF_ERROR(outcore::CheckWhere(text, "--where"));
+Status CheckWhere(std::string_view where, std::string_view option);
+
+// Readies `options` for a scan the caller only counts (Scanner::CountRows):
+// sets count_only and, when `where` is set but no column is named, projects
+// the first column alone — a count decodes no column but those the predicate
+// reads, so "all columns" would only cost.
+//   outcore::PrepareCount(*dataset, &options);
+//   OC_ASSIGN_OR_RETURN(auto scanner, outcore::Scanner::Make(dataset, options));
+//   OC_ASSIGN_OR_RETURN(int64_t rows, scanner->CountRows());
+void PrepareCount(const Dataset& dataset, ScanOptions* options);
 
 // What a scan read, for --explain, benchmarks and tests.
 struct ScanCounters {

@@ -237,9 +237,8 @@ class Dataset:
         """The number of rows for which ``where`` is true (all rows without it)."""
         if where is None:
             return self.num_rows
-        first = next(iter(self.schema))
         scanner = self._scanner(
-            [first], 1 << 20, None, where, use_indexes, use_zone_maps, None, force_indexes, count_only=True
+            None, 1 << 20, None, where, use_indexes, use_zone_maps, None, force_indexes, count_only=True
         )
         return scanner.count()
 
@@ -247,8 +246,6 @@ class Dataset:
         self, columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit, force_indexes=False,
         count_only=False,
     ):
-        if where is not None and not where.strip():
-            raise ValueError("where is empty; give a predicate such as \"topic == 'food'\", or None for every row")
         return _core.Scanner(
             self._core,
             list(columns) if columns is not None else None,

@@ -17,10 +17,11 @@
 #include <cstring>
 #include <memory>
 
-#include "format/metadata.h"
 #include "outcore/dataset.h"
+#include "outcore/dataset_info.h"
 #include "outcore/ingest.h"
 #include "outcore/memory.h"
+#include "outcore/options.h"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -148,26 +149,16 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
   o.output = std::move(output);
   o.memory_limit = SizeArgument(memory_limit);
   o.threads = threads;
-  if (delimiter) {
-    if (*delimiter == "\\t" || *delimiter == "tab") o.delimiter = '\t';
-    else if (delimiter->size() == 1) o.delimiter = (*delimiter)[0];
-    else Raise(Status::InvalidArgument("delimiter must be one character, not '" + *delimiter + "'"));
-  }
+  if (delimiter) o.delimiter = Unwrap(ParseDelimiter(*delimiter, "delimiter"));
   if (quote.size() != 1) Raise(Status::InvalidArgument("quote must be one character"));
   o.quote = quote[0];
   o.header = header;
   if (na_values) o.na_values = *na_values;
   if (true_values) o.true_values = *true_values;
   if (false_values) o.false_values = *false_values;
-  for (const auto& [name, type_name] : schema) {
-    auto type = TypeFromName(type_name);
-    if (!type) Raise(Status::InvalidArgument("unknown type '" + type_name + "' for column '" + name + "'"));
-    o.schema.emplace_back(name, *type);
-  }
+  for (const auto& [name, type_name] : schema) o.schema.emplace_back(name, Unwrap(ParseColumnType(name, type_name, "schema")));
   if (reject) o.reject_path = *reject;
-  if (on_error == "reject") o.on_error = OnError::kReject;
-  else if (on_error == "fail") o.on_error = OnError::kFail;
-  else Raise(Status::InvalidArgument("on_error is 'reject' or 'fail', not '" + on_error + "'"));
+  o.on_error = Unwrap(ParseOnError(on_error, "on_error"));
   o.compression = compression;
   o.compression_level = level;
   o.block_bytes = SizeArgument(block_size);
@@ -201,12 +192,16 @@ class PyScanner {
     if (columns) options.columns = *columns;
     options.batch_rows = batch_rows;
     if (limit) options.limit = *limit;
-    if (where) options.where = *where;
+    if (where) {
+      Status checked = CheckWhere(*where, "where");
+      if (!checked.ok()) Raise(checked);
+      options.where = *where;
+    }
     options.use_indexes = use_indexes;
     options.use_zone_maps = use_zone_maps;
     options.force_indexes = force_indexes;
-    options.count_only = count_only;
     options.memory_limit = SizeArgument(memory_limit);
+    if (count_only) PrepareCount(*dataset, &options);
     nb::gil_scoped_release release;  // planning may read index blocks
     auto scanner = Scanner::Make(std::move(dataset), options);
     nb::gil_scoped_acquire gil;
@@ -328,12 +323,12 @@ NB_MODULE(_core, m) {
       .def_prop_ro("indexes",
                    [](const Dataset& d) {
                      nb::list out;
-                     for (const format::IndexMeta& index : d.metadata().indexes) {
+                     for (const IndexInfo& index : DescribeIndexes(d)) {
                        nb::dict entry;
-                       entry["column"] = d.schema()[index.column].name;
-                       entry["kind"] = index.kind == format::kIndexKindToken ? "token" : "value";
-                       entry["keys"] = index.key_count;
-                       entry["stored_bytes"] = index.block.stored_size;
+                       entry["column"] = index.column;
+                       entry["kind"] = index.kind;
+                       entry["keys"] = index.keys;
+                       entry["stored_bytes"] = index.stored_bytes;
                        out.append(entry);
                      }
                      return out;

@@ -12,13 +12,12 @@
 #include <vector>
 
 #include "outcore/dataset.h"
-#include "transform/column_stats.h"
-#include "transform/dataset_hasher.h"
-#include "transform/dataset_normalize.h"
+#include "outcore/transform.h"
+// Hashing of Python objects, matrix scaling and the PCA model are not (yet)
+// behind outcore/transform.h: they work on caller-owned memory, not a Dataset.
 #include "transform/dataset_pca.h"
 #include "transform/feature_hasher.h"
 #include "transform/incremental_pca.h"
-#include "transform/one_hot.h"
 #include "transform/scaler.h"
 
 namespace nb = nanobind;
@@ -182,30 +181,28 @@ nb::tuple HashFeatures(nb::handle raw_x, int64_t n_features, bool alternate_sign
 void CheckStatus(const Status& status);
 
 // (data, indices, indptr, n_samples) of hashed .oc columns (dataset_hasher.h).
+nb::tuple CsrArrays(CsrMatrix&& csr);
+
 nb::tuple HashDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
                       std::vector<std::string> tokens, int64_t n_features, bool alternate_sign) {
-  transform::HashColumnsOptions options;
+  HashOptions options;
   options.columns = std::move(columns);
   options.token_columns = std::move(tokens);
-  options.hasher = {.n_features = n_features, .alternate_sign = alternate_sign};
-  transform::CsrBuilder csr;
-  Status status;
+  options.n_features = n_features;
+  options.alternate_sign = alternate_sign;
+  Result<CsrMatrix> csr = Status::Cancelled("not run");
   {
     nb::gil_scoped_release release;
-    status = transform::HashDataset(dataset, options, &csr, nullptr);
+    csr = HashColumns(dataset, options);
   }
-  CheckStatus(status);
-  if (csr.nnz() > INT32_MAX) RaiseStatus(Status::InvalidArgument("more than 2^31 - 1 hashed entries: use outcore hash"));
-  size_t nnz = size_t(csr.nnz()), rows = size_t(csr.rows());
-  return nb::make_tuple(BufferToNumpy<double>(csr.ReleaseData(), nnz), BufferToNumpy<int32_t>(csr.ReleaseIndices(), nnz),
-                        BufferToNumpy<int64_t>(csr.ReleaseIndptr(), rows + 1), rows);
+  return CsrArrays(Check(std::move(csr)));
 }
 
-nb::list ColumnStats(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns) {
-  Result<std::vector<transform::ColumnSummary>> stats = Status::Cancelled("not run");
+nb::list ColumnStatsList(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns) {
+  Result<std::vector<ColumnStats>> stats = Status::Cancelled("not run");
   {
     nb::gil_scoped_release release;
-    stats = transform::ComputeColumnStats(dataset, columns);
+    stats = ComputeColumnStats(dataset, columns);
   }
   nb::list out;
   for (const auto& s : Check(std::move(stats))) {
@@ -218,8 +215,8 @@ nb::list ColumnStats(std::shared_ptr<Dataset> dataset, std::vector<std::string> 
       d["nans"] = s.nans;
       d["min"] = s.has_range ? nb::cast(s.min) : nb::none();
       d["max"] = s.has_range ? nb::cast(s.max) : nb::none();
-      d["mean"] = s.has_range ? nb::cast(s.moments.mean) : nb::none();
-      d["variance"] = s.has_range ? nb::cast(s.moments.variance()) : nb::none();
+      d["mean"] = s.has_range ? nb::cast(s.mean) : nb::none();
+      d["variance"] = s.has_range ? nb::cast(s.variance) : nb::none();
     }
     if (s.distinct >= 0) d["distinct"] = s.distinct;
     out.append(d);
@@ -227,32 +224,30 @@ nb::list ColumnStats(std::shared_ptr<Dataset> dataset, std::vector<std::string> 
   return out;
 }
 
-nb::tuple CsrArrays(transform::CsrBuilder* csr) {
-  if (csr->nnz() > INT32_MAX) RaiseStatus(Status::InvalidArgument("more than 2^31 - 1 entries: use the outcore command"));
-  size_t nnz = size_t(csr->nnz()), rows = size_t(csr->rows());
-  return nb::make_tuple(BufferToNumpy<double>(csr->ReleaseData(), nnz), BufferToNumpy<int32_t>(csr->ReleaseIndices(), nnz),
-                        BufferToNumpy<int64_t>(csr->ReleaseIndptr(), rows + 1), rows);
+// (data, indices, indptr, n_samples), each array owning its buffer.
+nb::tuple CsrArrays(CsrMatrix&& csr) {
+  size_t nnz = size_t(csr.nnz), rows = size_t(csr.rows);
+  return nb::make_tuple(BufferToNumpy<double>(std::move(csr.data), nnz), BufferToNumpy<int32_t>(std::move(csr.indices), nnz),
+                        BufferToNumpy<int64_t>(std::move(csr.indptr), rows + 1), rows);
 }
 
-transform::Categories OneHotCategories(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns) {
-  Result<transform::Categories> categories = Status::Cancelled("not run");
+OneHotCategories OneHotFit(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns) {
+  Result<OneHotCategories> categories = Status::Cancelled("not run");
   {
     nb::gil_scoped_release release;
-    categories = transform::CollectCategories(dataset, columns);
+    categories = FitOneHot(dataset, columns);
   }
   return Check(std::move(categories));
 }
 
-nb::tuple OneHotEncode(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
-                       transform::Categories categories, bool ignore_unknown) {
-  transform::CsrBuilder csr;
-  Status status;
+nb::tuple OneHotEncodeDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
+                              OneHotCategories categories, bool ignore_unknown) {
+  Result<CsrMatrix> csr = Status::Cancelled("not run");
   {
     nb::gil_scoped_release release;
-    status = transform::OneHotDataset(dataset, columns, categories, ignore_unknown, &csr, nullptr);
+    csr = OneHotEncode(dataset, columns, categories, ignore_unknown);
   }
-  CheckStatus(status);
-  return CsrArrays(&csr);
+  return CsrArrays(Check(std::move(csr)));
 }
 
 nb::object VectorToNumpy(const std::vector<double>& values);
@@ -261,10 +256,9 @@ nb::object VectorToNumpy(const std::vector<double>& values);
 template <typename T>
 nb::dict ScaleInPlace(nb::ndarray<T, nb::ndim<2>, nb::device::cpu> x, const std::string& method, double range_min,
                       double range_max) {
-  transform::ScaleMethod m;
-  if (method == "minmax") m = transform::ScaleMethod::kMinMax;
-  else if (method == "zscore") m = transform::ScaleMethod::kZScore;
-  else RaiseStatus(Status::InvalidArgument("method is 'minmax' or 'zscore', not '" + method + "'"));
+  const transform::ScaleMethod m = Check(ParseScaleMethod(method, "method")) == ScaleMethod::kMinMax
+                                       ? transform::ScaleMethod::kMinMax
+                                       : transform::ScaleMethod::kZScore;
   transform::MatrixView<T> view{x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)), int64_t(x.stride(0)),
                                 int64_t(x.stride(1))};
   transform::ScalerParams params;
@@ -289,25 +283,23 @@ nb::dict ScaleInPlace(nb::ndarray<T, nb::ndim<2>, nb::device::cpu> x, const std:
 
 nb::dict NormalizeFile(const std::string& path, std::vector<std::string> columns, const std::string& method,
                        double range_min, double range_max, const std::string& output) {
-  transform::NormalizeOptions o;
+  NormalizeColumnsOptions o;
   o.columns = std::move(columns);
-  if (method == "minmax") o.method = transform::ScaleMethod::kMinMax;
-  else if (method == "zscore") o.method = transform::ScaleMethod::kZScore;
-  else RaiseStatus(Status::InvalidArgument("method is 'minmax' or 'zscore', not '" + method + "'"));
+  o.method = Check(ParseScaleMethod(method, "method"));
   o.range_min = range_min;
   o.range_max = range_max;
   o.output = output;
-  Result<transform::ScalerParams> params = Status::Cancelled("not run");
+  Result<ScalerFit> params = Status::Cancelled("not run");
   {
     nb::gil_scoped_release release;
-    params = transform::NormalizeDataset(path, o);
+    params = NormalizeColumns(path, o);
   }
-  transform::ScalerParams p = Check(std::move(params));
+  ScalerFit p = Check(std::move(params));
   nb::dict d;
-  if (o.method == transform::ScaleMethod::kMinMax) {
+  if (o.method == ScaleMethod::kMinMax) {
     d["data_min_"] = VectorToNumpy(p.data_min);
     d["data_max_"] = VectorToNumpy(p.data_max);
-    d["min_"] = VectorToNumpy(p.offset);
+    d["min_"] = VectorToNumpy(p.min_offset);
   } else {
     d["mean_"] = VectorToNumpy(p.mean);
     d["var_"] = VectorToNumpy(p.var);
@@ -424,13 +416,13 @@ void BindTransform(nb::module_& m) {
     return int32_t(transform::MurmurHash3X86_32(key.c_str(), key.size(), seed));
   }, "key"_a, "seed"_a = 0);
 
-  m.def("onehot_categories", &OneHotCategories, "dataset"_a, "columns"_a);
-  m.def("onehot_encode", &OneHotEncode, "dataset"_a, "columns"_a, "categories"_a, "ignore_unknown"_a);
+  m.def("onehot_categories", &OneHotFit, "dataset"_a, "columns"_a);
+  m.def("onehot_encode", &OneHotEncodeDataset, "dataset"_a, "columns"_a, "categories"_a, "ignore_unknown"_a);
   m.def("scale_inplace", &ScaleInPlace<double>, "X"_a, "method"_a, "range_min"_a, "range_max"_a);
   m.def("scale_inplace", &ScaleInPlace<float>, "X"_a, "method"_a, "range_min"_a, "range_max"_a);
   m.def("normalize_file", &NormalizeFile, "path"_a, "columns"_a, "method"_a, "range_min"_a, "range_max"_a,
         "output"_a = "");
-  m.def("column_stats", &ColumnStats, "dataset"_a, "columns"_a);
+  m.def("column_stats", &ColumnStatsList, "dataset"_a, "columns"_a);
   m.def("hash_dataset", &HashDataset, "dataset"_a, "columns"_a, "tokens"_a, "n_features"_a, "alternate_sign"_a);
 
   nb::class_<PyIncrementalPca>(m, "IncrementalPCA")

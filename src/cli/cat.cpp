@@ -9,6 +9,7 @@
 #include "cli/value_text.h"
 #include "csv/writer.h"
 #include "outcore/dataset.h"
+#include "outcore/options.h"
 
 namespace outcore::cli {
 namespace {
@@ -42,38 +43,27 @@ Status Flush(std::string* out) {
 }
 
 Status RunCat(const CatArgs& a) {
-  if (a.where_given && a.where.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return Status::InvalidArgument("--where is empty; give a predicate such as \"topic == 'food'\" or leave --where out");
-  }
+  if (a.where_given) OC_RETURN_IF_ERROR(CheckWhere(a.where, "--where"));
   if (a.format != "csv" && a.format != "jsonl") {
     return Status::InvalidArgument("--format is csv or jsonl, not '" + a.format + "'");
   }
-  char delimiter = a.delimiter == "tab" || a.delimiter == "\\t" ? '\t' : a.delimiter.empty() ? ',' : a.delimiter[0];
+  char delimiter = ',';
+  if (!a.delimiter.empty()) {
+    OC_ASSIGN_OR_RETURN(delimiter, ParseDelimiter(a.delimiter, "--delimiter"));
+  }
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(a.input));
   ScanOptions options;
-  if (!a.columns.empty()) {
-    size_t start = 0;
-    for (;;) {
-      size_t comma = a.columns.find(',', start);
-      options.columns.push_back(a.columns.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
+  if (!a.columns.empty()) options.columns = SplitList(a.columns);
   options.limit = a.limit;
   options.batch_rows = a.batch_rows;
   options.where = a.where;
   options.use_indexes = !a.no_index;
   options.force_indexes = a.force_index;
-  options.count_only = a.count;
   options.use_zone_maps = !a.no_zone_maps;
   if (!a.memory_limit.empty()) {
     OC_ASSIGN_OR_RETURN(options.memory_limit, ParseSize(a.memory_limit));
   }
-  if (a.count && !a.where.empty() && options.columns.empty()) {
-    // Counting needs no column but those the predicate reads.
-    options.columns.push_back(dataset->schema()[0].name);
-  }
+  if (a.count) PrepareCount(*dataset, &options);
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, options));
   if (a.explain) {
     std::fputs(scanner->Explain().c_str(), stdout);

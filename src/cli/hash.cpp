@@ -9,8 +9,7 @@
 #include "cli/cli_util.h"
 #include "cli/command.h"
 #include "outcore/dataset.h"
-#include "transform/csr_npz.h"
-#include "transform/dataset_hasher.h"
+#include "outcore/transform.h"
 
 namespace outcore::cli {
 namespace {
@@ -33,23 +32,18 @@ Status RunHash(const HashArgs& a) {
   }
   MemoryBudget budget(limit);
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(a.input));
-  transform::HashColumnsOptions options;
+  HashOptions options;
   options.columns = a.columns;
   options.token_columns = a.tokens;
-  options.hasher = {.n_features = a.n_features, .alternate_sign = !a.no_alternate_sign};
+  options.n_features = a.n_features;
+  options.alternate_sign = !a.no_alternate_sign;
   options.memory_limit = limit / 2;  // the scan's decode buffers; the rest is for the rows being hashed
-  OC_ASSIGN_OR_RETURN(auto out, transform::CsrNpzWriter::Create(a.output));
-  transform::CsrBuilder csr(&budget);
-  const std::atomic<bool>& interrupted = InstallInterruptFlag();
-  OC_RETURN_IF_ERROR(transform::HashDataset(dataset, options, &csr, [&]() -> Status {
-    if (interrupted) return Status::Cancelled("interrupted: " + a.output + " was not written");
-    return out->Drain(&csr);
-  }));
-  OC_RETURN_IF_ERROR(out->Finish(a.n_features));
+  options.cancel = &InstallInterruptFlag();
+  OC_ASSIGN_OR_RETURN(NpzWritten out, HashColumnsToNpz(dataset, options, a.output, &budget));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "outcore hash: %s rows x %s features, %s stored entries -> %s in %.2f s (peak RSS %s)\n",
-               Thousands(uint64_t(out->rows())).c_str(), Thousands(uint64_t(a.n_features)).c_str(),
-               Thousands(uint64_t(out->nnz())).c_str(), a.output.c_str(), seconds, FormatSize(PeakRss()).c_str());
+               Thousands(uint64_t(out.rows)).c_str(), Thousands(uint64_t(a.n_features)).c_str(),
+               Thousands(uint64_t(out.nnz)).c_str(), a.output.c_str(), seconds, FormatSize(PeakRss()).c_str());
   return Status::OK();
 }
 

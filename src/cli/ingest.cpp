@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "outcore/ingest.h"
 #include "outcore/memory.h"
+#include "outcore/options.h"
 
 namespace outcore::cli {
 namespace {
@@ -34,18 +35,6 @@ struct IngestArgs {
   bool quiet = false;
 };
 
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t comma = text.find(',', start);
-    out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
 Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
   o->inputs = a.inputs;
   o->output = a.output;
@@ -54,9 +43,7 @@ Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
   }
   o->threads = a.threads;
   if (!a.delimiter.empty()) {
-    if (a.delimiter == "\\t" || a.delimiter == "tab" || a.delimiter == "\t") o->delimiter = '\t';
-    else if (a.delimiter.size() == 1) o->delimiter = a.delimiter[0];
-    else return Status::InvalidArgument("--delimiter takes one character (or 'tab'), not '" + a.delimiter + "'");
+    OC_ASSIGN_OR_RETURN(o->delimiter, ParseDelimiter(a.delimiter, "--delimiter"));
   }
   if (a.quote.size() != 1) return Status::InvalidArgument("--quote takes one character, not '" + a.quote + "'");
   o->quote = a.quote[0];
@@ -65,24 +52,10 @@ Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
   if (!a.true_values.empty()) o->true_values = SplitList(a.true_values);
   if (!a.false_values.empty()) o->false_values = SplitList(a.false_values);
   if (!a.schema.empty()) {
-    for (const std::string& item : SplitList(a.schema)) {
-      size_t colon = item.rfind(':');
-      if (colon == std::string::npos || colon == 0) {
-        return Status::InvalidArgument("--schema wants name:type pairs separated by commas (e.g. id:int64,price:float64), not '" +
-                                       item + "'");
-      }
-      auto type = TypeFromName(item.substr(colon + 1));
-      if (!type) {
-        return Status::InvalidArgument("--schema: unknown type '" + item.substr(colon + 1) +
-                                       "'; use bool, int64, float64, string, date or timestamp");
-      }
-      o->schema.emplace_back(item.substr(0, colon), *type);
-    }
+    OC_ASSIGN_OR_RETURN(o->schema, ParseSchema(a.schema, "--schema"));
   }
   o->reject_path = a.reject;
-  if (a.on_error == "reject") o->on_error = OnError::kReject;
-  else if (a.on_error == "fail") o->on_error = OnError::kFail;
-  else return Status::InvalidArgument("--on-error is 'reject' or 'fail', not '" + a.on_error + "'");
+  OC_ASSIGN_OR_RETURN(o->on_error, ParseOnError(a.on_error, "--on-error"));
   o->compression = a.compression;
   o->compression_level = a.level;
   if (!a.block_size.empty()) {

@@ -10,7 +10,7 @@
 #include "cli/cli_util.h"
 #include "cli/command.h"
 #include "outcore/memory.h"
-#include "transform/dataset_normalize.h"
+#include "outcore/transform.h"
 
 namespace outcore::cli {
 namespace {
@@ -26,11 +26,9 @@ struct NormalizeArgs {
 
 Status RunNormalize(const NormalizeArgs& a) {
   auto start = std::chrono::steady_clock::now();
-  transform::NormalizeOptions o;
+  NormalizeColumnsOptions o;
   o.columns = a.columns;
-  if (a.method == "minmax") o.method = transform::ScaleMethod::kMinMax;
-  else if (a.method == "zscore") o.method = transform::ScaleMethod::kZScore;
-  else return Status::InvalidArgument("--method is minmax or zscore, not '" + a.method + "'");
+  OC_ASSIGN_OR_RETURN(o.method, ParseScaleMethod(a.method, "--method"));
   if (a.range.size() != 2) return Status::InvalidArgument("--range takes two numbers: min,max");
   o.range_min = a.range[0];
   o.range_max = a.range[1];
@@ -39,12 +37,12 @@ Status RunNormalize(const NormalizeArgs& a) {
     OC_ASSIGN_OR_RETURN(o.memory_limit, ParseSize(a.memory_limit));
   }
   o.cancel = &InstallInterruptFlag();
-  OC_ASSIGN_OR_RETURN(transform::ScalerParams params, transform::NormalizeDataset(a.input, o));
+  OC_ASSIGN_OR_RETURN(ScalerFit params, NormalizeColumns(a.input, o));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "outcore normalize: %s -> %s (%s) in %.2f s, peak RSS %s\n", a.input.c_str(),
                (a.output.empty() ? a.input : a.output).c_str(), a.method.c_str(), seconds, FormatSize(PeakRss()).c_str());
   for (size_t i = 0; i < a.columns.size(); ++i) {
-    if (o.method == transform::ScaleMethod::kMinMax) {
+    if (o.method == ScaleMethod::kMinMax) {
       std::fprintf(stderr, "  %-16s min %.10g max %.10g -> [%g, %g]\n", a.columns[i].c_str(), params.data_min[i],
                    params.data_max[i], o.range_min, o.range_max);
     } else {

@@ -9,8 +9,7 @@
 #include "cli/cli_util.h"
 #include "cli/command.h"
 #include "outcore/dataset.h"
-#include "transform/csr_npz.h"
-#include "transform/one_hot.h"
+#include "outcore/transform.h"
 
 namespace outcore::cli {
 namespace {
@@ -39,20 +38,12 @@ Status RunOneHot(const OneHotArgs& a) {
   if (!a.categories_from.empty()) {
     OC_ASSIGN_OR_RETURN(fitted_on, Dataset::Open(a.categories_from));
   }
-  OC_ASSIGN_OR_RETURN(auto categories, transform::CollectCategories(fitted_on, a.columns));
-  std::vector<std::string> names = transform::OneHotFeatureNames(a.columns, categories);
-  OC_ASSIGN_OR_RETURN(auto out, transform::CsrNpzWriter::Create(a.output));
-  transform::CsrBuilder csr(&budget);
-  const std::atomic<bool>& interrupted = InstallInterruptFlag();
-  OC_RETURN_IF_ERROR(transform::OneHotDataset(dataset, a.columns, categories, a.handle_unknown == "ignore", &csr,
-                                              [&]() -> Status {
-                                                if (interrupted) return Status::Cancelled("interrupted");
-                                                return out->Drain(&csr);
-                                              }));
-  OC_RETURN_IF_ERROR(out->Finish(int64_t(names.size()), &names));
+  OC_ASSIGN_OR_RETURN(OneHotCategories categories, FitOneHot(fitted_on, a.columns));
+  OC_ASSIGN_OR_RETURN(NpzWritten out, OneHotEncodeToNpz(dataset, a.columns, categories, a.handle_unknown == "ignore",
+                                                        a.output, &budget, &InstallInterruptFlag()));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "outcore onehot: %s rows x %s features -> %s in %.2f s (peak RSS %s)\n",
-               Thousands(uint64_t(out->rows())).c_str(), Thousands(names.size()).c_str(), a.output.c_str(), seconds,
+               Thousands(uint64_t(out.rows)).c_str(), Thousands(uint64_t(out.cols)).c_str(), a.output.c_str(), seconds,
                FormatSize(PeakRss()).c_str());
   return Status::OK();
 }

@@ -9,7 +9,7 @@
 #include "cli/cli_util.h"
 #include "cli/command.h"
 #include "outcore/dataset.h"
-#include "transform/column_stats.h"
+#include "outcore/transform.h"
 
 namespace outcore::cli {
 namespace {
@@ -22,7 +22,7 @@ struct StatsArgs {
 
 Status RunStats(const StatsArgs& a) {
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(a.input));
-  OC_ASSIGN_OR_RETURN(auto stats, transform::ComputeColumnStats(dataset, a.columns));
+  OC_ASSIGN_OR_RETURN(auto stats, ComputeColumnStats(dataset, a.columns));
   if (a.json) {
     JsonWriter json;
     json.BeginObject().Key("file").String(a.input).Key("rows").Int(dataset->num_rows()).Key("columns").BeginArray();
@@ -33,7 +33,7 @@ Status RunStats(const StatsArgs& a) {
         json.Key("nans").Int(s.nans);
         if (s.has_range) {
           json.Key("min").Number(s.min).Key("max").Number(s.max);
-          json.Key("mean").Number(s.moments.mean).Key("variance").Number(s.moments.variance());
+          json.Key("mean").Number(s.mean).Key("variance").Number(s.variance);
         }
       }
       if (s.distinct >= 0) json.Key("distinct").Int(s.distinct);
@@ -51,7 +51,7 @@ Status RunStats(const StatsArgs& a) {
       std::printf("%-16s %-9s %12s %10s %8s %14.6g %14.6g %14.6g %14.6g %10s\n", s.name.c_str(),
                   std::string(TypeName(s.type)).c_str(), Thousands(uint64_t(s.count)).c_str(),
                   Thousands(uint64_t(s.nulls)).c_str(), Thousands(uint64_t(s.nans)).c_str(), s.min, s.max,
-                  s.moments.mean, std::sqrt(s.moments.variance()), distinct.c_str());
+                  s.mean, std::sqrt(s.variance), distinct.c_str());
     } else {
       std::printf("%-16s %-9s %12s %10s %8s %14s %14s %14s %14s %10s\n", s.name.c_str(),
                   std::string(TypeName(s.type)).c_str(), Thousands(uint64_t(s.count)).c_str(),

@@ -31,17 +31,4 @@ void AppendValueText(const ColumnVector& column, int64_t row, std::string* out) 
   }
 }
 
-std::string ZoneBoundText(TypeId type, const format::ZoneMap& zone, bool max) {
-  if (!zone.has_min_max) return "";
-  std::string out;
-  if (type == TypeId::kString) return max ? zone.max_string : zone.min_string;
-  if (type == TypeId::kFloat64) {
-    char buf[kFormatBufferSize];
-    out.append(buf, size_t(FormatFloat64(max ? zone.max_float : zone.min_float, buf) - buf));
-    return out;
-  }
-  AppendInteger(type, max ? zone.max_int : zone.min_int, &out);
-  return out;
-}
-
 }  // namespace outcore::cli

@@ -13,6 +13,7 @@
 #include "ingest/index_build.h"
 #include "outcore/dataset.h"
 #include "outcore/ingest.h"
+#include "scan/dataset_internal.h"
 
 namespace outcore {
 
@@ -145,8 +146,8 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
   // The new file: every block copied, then the indexes.
   const std::string target = options.output.empty() ? path : options.output;
   OC_ASSIGN_OR_RETURN(auto writer, format::FileWriter::Create(target));
-  const format::FileReader& reader = dataset->reader();
-  format::FileMetadata metadata = dataset->metadata();
+  const format::FileReader& reader = DatasetReader(*dataset);
+  format::FileMetadata metadata = DatasetMetadata(*dataset);
   Buffer stored(&budget), payload(&budget), compressed(&budget);
   for (auto& column : metadata.columns) {
     if (!column.has_dictionary) continue;

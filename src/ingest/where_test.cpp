@@ -15,6 +15,7 @@
 
 #include "format/file_reader.h"
 #include "outcore/dataset.h"
+#include "scan/dataset_internal.h"
 #include "outcore/ingest.h"
 #include "ingest/scan_test_util.h"
 
@@ -257,7 +258,7 @@ TEST_F(WhereTest, ClusteredValuesReadOnlyTheirChunksAndSpanChunkBoundaries) {
   ASSERT_TRUE(Ingest(Options(indexed, true)).ok());
   auto dataset = Dataset::Open(indexed);
   ASSERT_TRUE(dataset.ok());
-  const auto& chunks = (*dataset)->metadata().chunks;
+  const auto& chunks = DatasetMetadata(**dataset).chunks;
   ASSERT_GT(chunks.size(), 10u);
   // The day of the first row of chunk 5 also covers the end of chunk 4,
   // unless the chunk starts a new day; pick a day that straddles.
@@ -361,7 +362,7 @@ TEST_F(WhereTest, AddIndexesToAnExistingFileGivesTheSamePlanAsIngest) {
   auto a = Dataset::Open(indexed);
   auto b = Dataset::Open(later);
   ASSERT_TRUE(a.ok() && b.ok());
-  EXPECT_EQ((*b)->metadata().indexes.size(), 6u);
+  EXPECT_EQ(DatasetMetadata(**b).indexes.size(), 6u);
   for (const std::string where : {"s == 'fig' and n > 20", "t contains 'apple' or day == '2024-01-05'"}) {
     ScanOptions scan;
     scan.where = where;
@@ -379,7 +380,7 @@ TEST_F(WhereTest, AddIndexesToAnExistingFileGivesTheSamePlanAsIngest) {
   ASSERT_TRUE(AddIndexes(later, options).ok());
   auto c = Dataset::Open(later);
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ((*c)->metadata().indexes.size(), 6u);
+  EXPECT_EQ(DatasetMetadata(**c).indexes.size(), 6u);
 }
 
 TEST_F(WhereTest, AddIndexesRefusesBadColumnsAndLeavesTheFileAlone) {
@@ -431,8 +432,8 @@ TEST_F(WhereTest, AnIndexTooBigForTheBuildBudgetIsReportedNotFatal) {
   EXPECT_EQ(report->rows_kept, 200000u);
   auto dataset = Dataset::Open(out);
   ASSERT_TRUE(dataset.ok());
-  ASSERT_EQ((*dataset)->metadata().indexes.size(), 1u);
-  EXPECT_EQ((*dataset)->metadata().indexes[0].column, 1u);
+  ASSERT_EQ(DatasetMetadata(**dataset).indexes.size(), 1u);
+  EXPECT_EQ(DatasetMetadata(**dataset).indexes[0].column, 1u);
   ScanOptions options;
   options.where = "key == 'key-79190' or n == 3 and key < 'key-2'";
   options.columns = {"n"};
@@ -461,7 +462,7 @@ TEST_F(WhereTest, AnIndexTooBigForTheScanBudgetIsLeftOutWithTheSameRows) {
   ASSERT_TRUE(dataset.ok());
   // A budget that holds any one data block but not the index (its block, a
   // decompressed copy and the index's own copy).
-  const auto& meta = (*dataset)->metadata();
+  const auto& meta = DatasetMetadata(**dataset);
   ASSERT_EQ(meta.indexes.size(), 1u);
   uint64_t largest_block = 0;
   for (const auto& chunk : meta.chunks) {
@@ -504,7 +505,7 @@ TEST_F(WhereTest, TwoDecodingLanesGiveTheSameBatchesAsOne) {
   auto dataset = Dataset::Open(out);
   ASSERT_TRUE(dataset.ok());
   uint64_t first_chunk_bytes = 0;
-  for (const auto& column : (*dataset)->metadata().chunks[0].columns) first_chunk_bytes += column.block.stored_size;
+  for (const auto& column : DatasetMetadata(**dataset).chunks[0].columns) first_chunk_bytes += column.block.stored_size;
   ASSERT_GE(first_chunk_bytes, uint64_t(256) << 10) << "the test needs chunks the scanner splits across threads";
   auto scan = [&](int threads, const std::string& where) {
     ScanOptions options;

@@ -7,6 +7,7 @@
 #include "index/token_index.h"
 #include "index/value_index.h"
 #include "outcore/dataset.h"
+#include "scan/dataset_internal.h"
 #include "scan/predicate.h"
 
 namespace outcore {
@@ -201,7 +202,7 @@ Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> da
 // the plan is then answered by zone maps and filtering, with the same rows.
 Status Scanner::Plan() {
   OC_ASSIGN_OR_RETURN(where_, ParsePredicate(options_.where, dataset_->schema()));
-  const format::FileMetadata& meta = dataset_->metadata();
+  const format::FileMetadata& meta = DatasetMetadata(*dataset_);
   IndexSet indexes;
   indexes.value.resize(meta.columns.size());
   indexes.token.resize(meta.columns.size());
@@ -251,7 +252,7 @@ Status Scanner::Plan() {
           continue;
         }
         Buffer bytes(&budget_);
-        OC_RETURN_IF_ERROR(dataset_->ReadIndexBlock(*index, &bytes, &stored_));
+        OC_RETURN_IF_ERROR(ReadIndexBlock(*dataset_, *index, &bytes, &stored_));
         counters_.bytes_read += index->block.stored_size;
         if (kind == format::kIndexKindValue) {
           auto parsed = ValueIndex::Deserialize(bytes.view(), &budget_);
@@ -286,7 +287,7 @@ Status Scanner::Plan() {
 std::string Scanner::Explain() const {
   if (!plan_) return "no --where: every chunk is read (" + std::to_string(counters_.chunks_total) + " chunks)\n";
   std::string out = "where " + where_->ToString(dataset_->schema()) + "\n" + index_notes_;
-  return out + plan_->Explain(dataset_->metadata());
+  return out + plan_->Explain(DatasetMetadata(*dataset_));
 }
 
 bool Scanner::ChunkWanted(int64_t chunk) const { return !plan_ || plan_->chunks[size_t(chunk)].read; }
@@ -311,7 +312,7 @@ Status Scanner::DecodeColumns(int64_t chunk, const std::vector<size_t>& columns,
 }
 
 Status Scanner::DecodeChunk(int64_t chunk) {
-  const format::ChunkMeta& meta = dataset_->metadata().chunks[size_t(chunk)];
+  const format::ChunkMeta& meta = DatasetMetadata(*dataset_).chunks[size_t(chunk)];
   // Columns decode independently: with two lanes, the second runs on its own
   // thread with its own scratch, columns dealt out largest first to the lane
   // with fewer bytes so far. A small chunk is not worth a thread.
@@ -357,7 +358,7 @@ Status Scanner::DecodeChunk(int64_t chunk) {
 // Turns the predicate's answer for the loaded chunk into the positions of its
 // matching rows (selected_rows_), or leaves filtered_ false when all match.
 Status Scanner::SelectRows(int64_t chunk) {
-  const format::ChunkMeta& meta = dataset_->metadata().chunks[size_t(chunk)];
+  const format::ChunkMeta& meta = DatasetMetadata(*dataset_).chunks[size_t(chunk)];
   const int64_t rows = int64_t(meta.row_count);
   if (plan_->rows_exact) {
     selection_.Clear();
@@ -411,7 +412,7 @@ Result<bool> Scanner::Next(Batch* batch) {
   if (options_.limit >= 0 && rows_returned_ >= options_.limit) return false;
   const int64_t chunks = dataset_->num_chunks();
   if (chunk_ >= chunks) return false;  // exhausted (or counted)
-  const auto& meta = dataset_->metadata();
+  const auto& meta = DatasetMetadata(*dataset_);
   auto chunk_end = [&] { return filtered_ ? selected_count_ : int64_t(meta.chunks[size_t(chunk_)].row_count); };
   while (chunk_ < 0 || offset_in_chunk_ >= chunk_end()) {
     int64_t next = chunk_ + 1;

@@ -9,6 +9,7 @@
 #include "format/file_writer.h"
 #include "format/metadata.h"
 #include "outcore/dataset.h"
+#include "scan/dataset_internal.h"
 #include "transform/column_stats.h"
 
 namespace outcore::transform {
@@ -51,8 +52,8 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
   MemoryBudget budget(options.memory_limit ? options.memory_limit : DefaultMemoryLimit());
   const std::string target = options.output.empty() ? path : options.output;
   OC_ASSIGN_OR_RETURN(auto writer, format::FileWriter::Create(target));
-  format::FileMetadata metadata = dataset->metadata();
-  const format::FileReader& reader = dataset->reader();
+  format::FileMetadata metadata = DatasetMetadata(*dataset);
+  const format::FileReader& reader = DatasetReader(*dataset);
   Buffer stored(&budget), payload(&budget), compressed(&budget);
   for (auto& column : metadata.columns) {
     if (!column.has_dictionary) continue;

@@ -65,3 +65,15 @@ def test_multiple_files_and_header_mismatch(tmp_path):
     r = run("ingest", a, c, "-o", tmp_path / "ac.oc", check=False)
     assert r.returncode == 1 and "c.csv" in r.stderr and "'w'" in r.stderr
     assert not (tmp_path / "ac.oc").exists()
+
+
+def test_cat_and_ingest_refuse_a_delimiter_of_two_characters_alike(clean_csv, tmp_path):
+    # `cat --delimiter ab` once wrote with 'a' while `ingest --delimiter ab` refused it.
+    out = tmp_path / "d.oc"
+    run("ingest", clean_csv, "-o", out, "-q")
+    message = "--delimiter takes one character (or 'tab'), not 'ab'"
+    r = run("cat", out, "--delimiter", "ab", "--limit", 1, check=False)
+    assert r.returncode == 2 and message in r.stderr and r.stdout == "", r.stderr
+    r = run("ingest", clean_csv, "-o", tmp_path / "e.oc", "--delimiter", "ab", check=False)
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    assert run("cat", out, "--delimiter", "tab", "--limit", 1).stdout.startswith("id\t")

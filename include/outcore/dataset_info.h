@@ -1,0 +1,95 @@
+// What a .oc file holds, as plain values: schema with encodings, sizes on
+// disk and once decoded, value ranges, distinct counts, indexes, and the
+// ingest report its footer keeps. `outcore info` prints it; the Python
+// package's Dataset.indexes reads it. Computed from the footer alone (no
+// block is read), so it is cheap; the values are the caller's to keep.
+//
+//   OC_ASSIGN_OR_RETURN(auto dataset, outcore::Dataset::Open("sample.oc"));
+//   outcore::DatasetInfo info = outcore::DescribeDataset(*dataset);
+//   for (const outcore::ColumnInfo& c : info.columns) {
+//     std::printf("%s %s: %llu bytes on disk, min %s\n", c.name.c_str(), c.encodings.c_str(),
+//                 (unsigned long long)c.stored_bytes, c.min.c_str());
+//   }
+//   for (const outcore::IndexInfo& index : info.indexes) use(index.column, index.kind);
+//
+// Thread-safety: DescribeDataset may be called from any thread (the footer is
+// immutable once the file is open).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "outcore/dataset.h"
+#include "outcore/types.h"
+
+namespace outcore {
+
+struct ColumnInfo {
+  std::string name;
+  TypeId type = TypeId::kString;
+  std::string encodings;             // every encoding its chunks use, "+"-joined in id order ("dict+plain")
+  bool dictionary = false;           // the file keeps a dictionary block for it
+  bool dictionary_complete = false;  // every chunk is dictionary-coded: `distinct` is exact
+  uint64_t dictionary_entries = 0;
+  uint64_t stored_bytes = 0;   // on disk: its chunks' blocks and its dictionary
+  uint64_t encoded_bytes = 0;  // the same before block compression
+  // Once decoded in Arrow's layout: per chunk, 1 bit (bool), 4 bytes (date,
+  // dictionary codes) or 8 bytes (others) per row; plain strings 4 bytes of
+  // offset per row plus one, plus their payload; a validity bitmap for a
+  // chunk with nulls; plus the dictionary's bytes.
+  uint64_t decoded_bytes = 0;
+  uint64_t null_count = 0;
+  uint64_t distinct = 0;   // exact when dictionary_complete, else an estimate (HyperLogLog)
+  bool has_range = false;  // some value is not null (and, for float64, not NaN)
+  // The smallest and largest value over every chunk's zone map, as text that
+  // parses back to the value ("" without a range). String bounds are the
+  // zone maps' (at most 64 bytes each).
+  std::string min, max;
+
+  // decoded_bytes / stored_bytes (0 for an empty column).
+  double decoded_ratio() const { return stored_bytes ? double(decoded_bytes) / double(stored_bytes) : 0.0; }
+};
+
+struct IndexInfo {
+  std::string column;
+  std::string kind;  // "value" (value -> rows) or "token" (lowercase word -> rows)
+  uint64_t keys = 0;  // distinct values or tokens
+  uint64_t stored_bytes = 0;
+  double share_of_file = 0;  // stored_bytes / the file's size
+};
+
+// The report ingest wrote into the footer (all zero for a file that has none).
+struct IngestInfo {
+  uint64_t rows_read = 0;  // == rows_kept + rows_rejected
+  uint64_t rows_kept = 0;
+  uint64_t rows_rejected = 0;
+  // Reasons with a count, in the order of the reasons' ids ("field_count", ...).
+  std::vector<std::pair<std::string, uint64_t>> rejected_by_reason;
+  uint64_t input_bytes = 0;  // of the CSV files, as read (compressed bytes for .gz/.zst)
+  std::vector<std::string> sources;
+  std::string created_by;
+};
+
+struct DatasetInfo {
+  std::string path;
+  uint64_t file_bytes = 0;
+  uint64_t rows = 0;
+  uint64_t chunks = 0;
+  uint64_t decoded_bytes = 0;  // the columns' decoded_bytes summed
+  IngestInfo ingest;
+  std::vector<ColumnInfo> columns;  // in file order
+  std::vector<IndexInfo> indexes;   // in the footer's order
+
+  // decoded_bytes / file_bytes, and the ingest's input_bytes / file_bytes.
+  double decoded_ratio() const { return file_bytes ? double(decoded_bytes) / double(file_bytes) : 0.0; }
+  double compression_ratio() const { return file_bytes ? double(ingest.input_bytes) / double(file_bytes) : 0.0; }
+};
+
+// Everything above, from `dataset`'s footer.
+DatasetInfo DescribeDataset(const Dataset& dataset);
+// Only the indexes (DescribeDataset(dataset).indexes, without the per-column work).
+std::vector<IndexInfo> DescribeIndexes(const Dataset& dataset);
+
+}  // namespace outcore

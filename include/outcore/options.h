@@ -1,0 +1,42 @@
+// Parsers for the options that `outcore ingest`/`outcore cat` and the Python
+// package all take, so that a spelling means the same everywhere and a bad
+// one gets the same message. `option` is the argument's name as the user
+// typed it ("--delimiter" on the command line, "delimiter" in Python); the
+// message names it. Sizes ("256MiB") are ParseSize in outcore/memory.h.
+//
+//   OC_ASSIGN_OR_RETURN(char delimiter, outcore::ParseDelimiter("tab", "--delimiter"));    // '\t'
+//   OC_ASSIGN_OR_RETURN(outcore::OnError on_error, outcore::ParseOnError("fail", "--on-error"));
+//   OC_ASSIGN_OR_RETURN(auto schema, outcore::ParseSchema("id:int64,zip:string", "--schema"));
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "outcore/ingest.h"
+#include "outcore/status.h"
+#include "outcore/types.h"
+
+namespace outcore {
+
+// One character, or "tab" / "\t" (backslash-t) for a tab. Anything longer is
+// an error, never its first character.
+Result<char> ParseDelimiter(std::string_view text, std::string_view option);
+
+// "reject" or "fail".
+Result<OnError> ParseOnError(std::string_view text, std::string_view option);
+
+// The type of `column` named `type_name` (TypeFromName: bool, int64, float64,
+// string, date, timestamp and their aliases, any case).
+Result<TypeId> ParseColumnType(std::string_view column, std::string_view type_name, std::string_view option);
+
+// "name:type,name:type,..." (the last ':' splits, so a name may hold one).
+Result<std::vector<std::pair<std::string, TypeId>>> ParseSchema(std::string_view text, std::string_view option);
+
+// "a,b,c" -> {"a", "b", "c"}; "" -> {""}.
+std::vector<std::string> SplitList(std::string_view text);
+
+}  // namespace outcore

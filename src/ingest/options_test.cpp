@@ -1,0 +1,67 @@
+// The option parsers `outcore ingest`, `outcore cat` and the Python package
+// share (include/outcore/options.h).
+#include <gtest/gtest.h>
+
+#include "outcore/options.h"
+
+namespace outcore {
+namespace {
+
+TEST(ParseDelimiter, OneCharacterOrTab) {
+  EXPECT_EQ(*ParseDelimiter(",", "--delimiter"), ',');
+  EXPECT_EQ(*ParseDelimiter(";", "--delimiter"), ';');
+  EXPECT_EQ(*ParseDelimiter("tab", "--delimiter"), '\t');
+  EXPECT_EQ(*ParseDelimiter("\\t", "--delimiter"), '\t');
+  EXPECT_EQ(*ParseDelimiter("\t", "--delimiter"), '\t');
+}
+
+// `cat --delimiter ab` once wrote with 'a' while `ingest --delimiter ab` refused it.
+TEST(ParseDelimiter, LongerTextIsAnErrorNotItsFirstCharacter) {
+  for (const char* text : {"ab", ";;", "", "tabs"}) {
+    auto delimiter = ParseDelimiter(text, "--delimiter");
+    ASSERT_FALSE(delimiter.ok()) << text;
+    EXPECT_EQ(delimiter.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(delimiter.status().message(),
+              "--delimiter takes one character (or 'tab'), not '" + std::string(text) + "'");
+  }
+  EXPECT_EQ(ParseDelimiter("ab", "delimiter").status().message(), "delimiter takes one character (or 'tab'), not 'ab'");
+}
+
+TEST(ParseOnError, RejectOrFail) {
+  EXPECT_EQ(*ParseOnError("reject", "--on-error"), OnError::kReject);
+  EXPECT_EQ(*ParseOnError("fail", "--on-error"), OnError::kFail);
+  auto bad = ParseOnError("skip", "on_error");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "on_error is 'reject' or 'fail', not 'skip'");
+}
+
+TEST(ParseSchema, NameTypePairsSplitAtTheLastColon) {
+  auto schema = ParseSchema("id:int64,zip:STRING,a:b:float", "--schema");
+  ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+  ASSERT_EQ(schema->size(), 3u);
+  EXPECT_EQ((*schema)[0], (std::pair<std::string, TypeId>("id", TypeId::kInt64)));
+  EXPECT_EQ((*schema)[1], (std::pair<std::string, TypeId>("zip", TypeId::kString)));
+  EXPECT_EQ((*schema)[2], (std::pair<std::string, TypeId>("a:b", TypeId::kFloat64)));
+}
+
+TEST(ParseSchema, MissingColonOrUnknownTypeNamesTheItem) {
+  for (const char* text : {"id", ":int64", "id:int64,,"}) {
+    auto schema = ParseSchema(text, "--schema");
+    ASSERT_FALSE(schema.ok()) << text;
+    EXPECT_NE(schema.status().message().find("--schema wants name:type pairs"), std::string::npos);
+  }
+  auto unknown = ParseSchema("id:integer64", "--schema");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message(),
+            "--schema: unknown type 'integer64' for column 'id'; use bool, int64, float64, string, date or timestamp");
+  EXPECT_EQ(ParseColumnType("price", "double", "schema").value(), TypeId::kFloat64);
+  EXPECT_FALSE(ParseColumnType("price", "money", "schema").ok());
+}
+
+TEST(SplitList, CommasOnly) {
+  EXPECT_EQ(SplitList("a,b,,c"), (std::vector<std::string>{"a", "b", "", "c"}));
+  EXPECT_EQ(SplitList(""), (std::vector<std::string>{""}));
+}
+
+}  // namespace
+}  // namespace outcore

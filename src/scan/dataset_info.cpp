@@ -1,0 +1,153 @@
+// DescribeDataset (include/outcore/dataset_info.h): the footer summed up per
+// column — sizes, the decoded-size model, the chunks' zone maps merged into
+// one range — for `outcore info` and the Python package.
+#include <set>
+#include <string>
+
+#include "base/reject_reason.h"
+#include "csv/value_parser.h"
+#include "encoding/column_encoder.h"
+#include "outcore/dataset_info.h"
+#include "scan/dataset_internal.h"
+
+namespace outcore {
+
+namespace {
+
+// Is a's bound more extreme than b's? (max: larger; min: smaller)
+bool MoreExtreme(TypeId type, const format::ZoneMap& a, const format::ZoneMap& b, bool max) {
+  if (type == TypeId::kString) return max ? a.max_string > b.max_string : a.min_string < b.min_string;
+  if (type == TypeId::kFloat64) return max ? a.max_float > b.max_float : a.min_float < b.min_float;
+  return max ? a.max_int > b.max_int : a.min_int < b.min_int;
+}
+
+// A zone map's min or max as text that parses back to the same value.
+std::string BoundText(TypeId type, const format::ZoneMap& zone, bool max) {
+  if (type == TypeId::kString) return max ? zone.max_string : zone.min_string;
+  char buf[kFormatBufferSize];
+  char* end = buf;
+  const int64_t v = max ? zone.max_int : zone.min_int;
+  switch (type) {
+    case TypeId::kFloat64: end = FormatFloat64(max ? zone.max_float : zone.min_float, buf); break;
+    case TypeId::kBool: end = FormatBool(v != 0, buf); break;
+    case TypeId::kDate: end = FormatDate(int32_t(v), buf); break;
+    case TypeId::kTimestamp: end = FormatTimestamp(v, buf); break;
+    default: end = FormatInt64(v, buf); break;
+  }
+  return std::string(buf, size_t(end - buf));
+}
+
+// The bytes one chunk of a column takes once decoded (ColumnInfo::decoded_bytes).
+uint64_t DecodedChunkBytes(TypeId type, uint64_t rows, const format::ColumnChunkMeta& chunk) {
+  const uint64_t validity = chunk.zone.null_count ? (rows + 7) / 8 : 0;
+  switch (type) {
+    case TypeId::kBool: return (rows + 7) / 8 + validity;
+    case TypeId::kDate: return rows * 4 + validity;
+    case TypeId::kString:
+      // codes, or offsets + bytes (the payload holds the bytes plus packed lengths)
+      return chunk.encoding == uint8_t(Encoding::kDictCodes) ? rows * 4 + validity
+                                                             : (rows + 1) * 4 + chunk.block.decoded_size + validity;
+    default: return rows * 8 + validity;
+  }
+}
+
+ColumnInfo DescribeColumn(const format::FileMetadata& m, size_t column) {
+  const format::ColumnMeta& meta = m.columns[column];
+  ColumnInfo info;
+  info.name = meta.name;
+  info.type = meta.type;
+  info.dictionary = meta.has_dictionary;
+  info.dictionary_complete = meta.dictionary_complete;
+  info.dictionary_entries = meta.dictionary_entries;
+  info.null_count = meta.null_count;
+  info.distinct = meta.distinct_estimate;
+  std::set<uint8_t> encodings;
+  format::ZoneMap range;  // min over the chunks' mins, max over their maxes
+  for (const format::ChunkMeta& chunk : m.chunks) {
+    const format::ColumnChunkMeta& cc = chunk.columns[column];
+    info.stored_bytes += cc.block.stored_size;
+    info.encoded_bytes += cc.block.decoded_size;
+    info.decoded_bytes += DecodedChunkBytes(meta.type, chunk.row_count, cc);
+    encodings.insert(cc.encoding);
+    if (!cc.zone.has_min_max) continue;
+    if (!info.has_range) {
+      range = cc.zone;
+      info.has_range = true;
+      continue;
+    }
+    if (MoreExtreme(meta.type, cc.zone, range, false)) {
+      range.min_int = cc.zone.min_int;
+      range.min_float = cc.zone.min_float;
+      range.min_string = cc.zone.min_string;
+    }
+    if (MoreExtreme(meta.type, cc.zone, range, true)) {
+      range.max_int = cc.zone.max_int;
+      range.max_float = cc.zone.max_float;
+      range.max_string = cc.zone.max_string;
+    }
+  }
+  if (meta.has_dictionary) {
+    info.stored_bytes += meta.dictionary.stored_size;
+    info.encoded_bytes += meta.dictionary.decoded_size;
+    info.decoded_bytes += meta.dictionary.decoded_size;
+  }
+  for (uint8_t e : encodings) {
+    info.encodings += (info.encodings.empty() ? "" : "+") + std::string(EncodingName(Encoding(e)));
+  }
+  if (info.has_range) {
+    info.min = BoundText(meta.type, range, false);
+    info.max = BoundText(meta.type, range, true);
+  }
+  return info;
+}
+
+std::vector<IndexInfo> IndexesOf(const format::FileMetadata& m, uint64_t file_size) {
+  std::vector<IndexInfo> out;
+  for (const format::IndexMeta& index : m.indexes) {
+    IndexInfo info;
+    info.column = m.columns[index.column].name;
+    info.kind = index.kind == format::kIndexKindToken ? "token" : "value";
+    info.keys = index.key_count;
+    info.stored_bytes = index.block.stored_size;
+    info.share_of_file = double(index.block.stored_size) / double(file_size);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace
+
+DatasetInfo DescribeMetadata(const std::string& path, uint64_t file_size, const format::FileMetadata& m) {
+  DatasetInfo info;
+  info.path = path;
+  info.file_bytes = file_size;
+  info.rows = m.num_rows;
+  info.chunks = m.chunks.size();
+  for (size_t column = 0; column < m.columns.size(); ++column) {
+    info.columns.push_back(DescribeColumn(m, column));
+    info.decoded_bytes += info.columns.back().decoded_bytes;
+  }
+  const format::IngestReport& ir = m.ingest;
+  info.ingest.rows_read = ir.rows_read;
+  info.ingest.rows_kept = ir.rows_kept;
+  info.ingest.rows_rejected = ir.rows_rejected;
+  for (int reason = 0; reason < kRejectReasonCount; ++reason) {
+    const uint64_t count = ir.rejected_by_reason[size_t(reason)];
+    if (count) info.ingest.rejected_by_reason.emplace_back(RejectReasonName(RejectReason(reason)), count);
+  }
+  info.ingest.input_bytes = ir.input_bytes;
+  info.ingest.sources = ir.sources;
+  info.ingest.created_by = ir.created_by;
+  info.indexes = IndexesOf(m, file_size);
+  return info;
+}
+
+DatasetInfo DescribeDataset(const Dataset& dataset) {
+  return DescribeMetadata(dataset.path(), dataset.file_size(), DatasetMetadata(dataset));
+}
+
+std::vector<IndexInfo> DescribeIndexes(const Dataset& dataset) {
+  return IndexesOf(DatasetMetadata(dataset), dataset.file_size());
+}
+
+}  // namespace outcore

@@ -1,0 +1,214 @@
+// DescribeDataset: the numbers `outcore info` and the Python package show,
+// from a footer built by hand (every rule of the size model and the zone-map
+// merge) and from a file ingest wrote.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "encoding/column_encoder.h"
+#include "outcore/dataset_info.h"
+#include "outcore/ingest.h"
+#include "scan/dataset_internal.h"
+
+namespace outcore {
+namespace {
+
+namespace fs = std::filesystem;
+
+format::ColumnChunkMeta Chunk(Encoding encoding, uint64_t stored, uint64_t decoded, uint64_t nulls) {
+  format::ColumnChunkMeta c;
+  c.encoding = uint8_t(encoding);
+  c.block.stored_size = stored;
+  c.block.decoded_size = decoded;
+  c.zone.null_count = nulls;
+  return c;
+}
+
+format::ZoneMap IntRange(int64_t min, int64_t max) {
+  format::ZoneMap z;
+  z.has_min_max = true;
+  z.min_int = min;
+  z.max_int = max;
+  return z;
+}
+
+// Two chunks (10 and 6 rows) of an int64 and a string column, the string
+// column plain in one chunk and dictionary-coded in the other.
+format::FileMetadata TwoChunks() {
+  format::FileMetadata m;
+  m.columns.resize(2);
+  m.columns[0].name = "n";
+  m.columns[0].type = TypeId::kInt64;
+  m.columns[0].null_count = 3;
+  m.columns[0].distinct_estimate = 9;
+  m.columns[1].name = "s";
+  m.columns[1].type = TypeId::kString;
+  m.columns[1].has_dictionary = true;
+  m.columns[1].dictionary_entries = 4;
+  m.columns[1].dictionary.stored_size = 20;
+  m.columns[1].dictionary.decoded_size = 30;
+  m.columns[1].distinct_estimate = 5;
+  for (uint64_t rows : {10u, 6u}) {
+    format::ChunkMeta chunk;
+    chunk.row_count = rows;
+    m.chunks.push_back(chunk);
+  }
+  // n: a chunk with nulls (validity counted), then one without.
+  m.chunks[0].columns.push_back(Chunk(Encoding::kForInt, 40, 50, 3));
+  m.chunks[0].columns.back().zone = IntRange(5, 9);
+  m.chunks[0].columns.back().zone.null_count = 3;
+  m.chunks[1].columns.push_back(Chunk(Encoding::kForInt, 10, 12, 0));
+  m.chunks[1].columns.back().zone = IntRange(-2, 7);
+  // s: plain strings (offsets + payload), then codes; the larger max comes first.
+  m.chunks[0].columns.push_back(Chunk(Encoding::kPlainString, 60, 70, 0));
+  m.chunks[0].columns.back().zone.has_min_max = true;
+  m.chunks[0].columns.back().zone.min_string = "kiwi";
+  m.chunks[0].columns.back().zone.max_string = "pear";
+  m.chunks[1].columns.push_back(Chunk(Encoding::kDictCodes, 8, 9, 0));
+  m.chunks[1].columns.back().zone.has_min_max = true;
+  m.chunks[1].columns.back().zone.min_string = "apple";
+  m.chunks[1].columns.back().zone.max_string = "fig";
+  m.num_rows = 16;
+  format::IndexMeta index;
+  index.column = 1;
+  index.kind = format::kIndexKindToken;
+  index.key_count = 4;
+  index.block.stored_size = 25;
+  m.indexes.push_back(index);
+  m.ingest.rows_read = 20;
+  m.ingest.rows_kept = 16;
+  m.ingest.rows_rejected = 4;
+  m.ingest.rejected_by_reason[size_t(RejectReason::kUnparsable)] = 1;
+  m.ingest.rejected_by_reason[size_t(RejectReason::kFieldCount)] = 3;
+  m.ingest.input_bytes = 1000;
+  m.ingest.sources = {"a.csv", "b.csv"};
+  return m;
+}
+
+TEST(DescribeMetadata, SumsSizesAndModelsDecodedBytesPerChunk) {
+  DatasetInfo info = DescribeMetadata("t.oc", 500, TwoChunks());
+  EXPECT_EQ(info.path, "t.oc");
+  EXPECT_EQ(info.rows, 16u);
+  EXPECT_EQ(info.chunks, 2u);
+  ASSERT_EQ(info.columns.size(), 2u);
+  const ColumnInfo& n = info.columns[0];
+  EXPECT_EQ(n.stored_bytes, 50u);
+  EXPECT_EQ(n.encoded_bytes, 62u);
+  EXPECT_EQ(n.decoded_bytes, 10u * 8 + 2 + 6u * 8);  // 8 bytes a row; a 2-byte bitmap for the chunk with nulls
+  EXPECT_EQ(n.encodings, "for");
+  const ColumnInfo& s = info.columns[1];
+  // offsets (rows + 1) + payload, then 4-byte codes, then the dictionary's bytes
+  EXPECT_EQ(s.decoded_bytes, 11u * 4 + 70 + 6u * 4 + 30);
+  EXPECT_EQ(s.stored_bytes, 60u + 8 + 20);
+  EXPECT_EQ(s.encoded_bytes, 70u + 9 + 30);
+  EXPECT_EQ(s.encodings, "plain+dict");  // in encoding-id order
+  EXPECT_TRUE(s.dictionary);
+  EXPECT_FALSE(s.dictionary_complete);
+  EXPECT_EQ(s.dictionary_entries, 4u);
+  EXPECT_EQ(info.decoded_bytes, n.decoded_bytes + s.decoded_bytes);
+  EXPECT_DOUBLE_EQ(info.decoded_ratio(), double(info.decoded_bytes) / 500.0);
+  EXPECT_DOUBLE_EQ(info.compression_ratio(), 2.0);
+  EXPECT_DOUBLE_EQ(s.decoded_ratio(), double(s.decoded_bytes) / 88.0);
+}
+
+TEST(DescribeMetadata, MergesZoneMapsIntoOneRangeAsText) {
+  format::FileMetadata m = TwoChunks();
+  DatasetInfo info = DescribeMetadata("t.oc", 500, m);
+  EXPECT_TRUE(info.columns[0].has_range);
+  EXPECT_EQ(info.columns[0].min, "-2");
+  EXPECT_EQ(info.columns[0].max, "9");
+  EXPECT_EQ(info.columns[1].min, "apple");
+  EXPECT_EQ(info.columns[1].max, "pear");
+  // A chunk of nulls only has no range and does not widen the others'.
+  m.chunks[1].columns[0].zone = format::ZoneMap{};
+  info = DescribeMetadata("t.oc", 500, m);
+  EXPECT_EQ(info.columns[0].min, "5");
+  EXPECT_EQ(info.columns[0].max, "9");
+  m.chunks[0].columns[0].zone = format::ZoneMap{};
+  info = DescribeMetadata("t.oc", 500, m);
+  EXPECT_FALSE(info.columns[0].has_range);
+  EXPECT_EQ(info.columns[0].min, "");
+}
+
+TEST(DescribeMetadata, BoundsReadAsTheirType) {
+  format::FileMetadata m = TwoChunks();
+  m.columns[0].type = TypeId::kDate;
+  EXPECT_EQ(DescribeMetadata("t.oc", 500, m).columns[0].max, "1970-01-10");
+  m.columns[0].type = TypeId::kFloat64;
+  m.chunks[0].columns[0].zone.min_float = 0.1;
+  m.chunks[0].columns[0].zone.max_float = 2.5;
+  m.chunks[1].columns[0].zone.min_float = -1e300;
+  m.chunks[1].columns[0].zone.max_float = 1;
+  DatasetInfo info = DescribeMetadata("t.oc", 500, m);
+  EXPECT_EQ(info.columns[0].min, "-1e+300");
+  EXPECT_EQ(info.columns[0].max, "2.5");
+}
+
+TEST(DescribeMetadata, IndexesAndIngestReport) {
+  DatasetInfo info = DescribeMetadata("t.oc", 500, TwoChunks());
+  ASSERT_EQ(info.indexes.size(), 1u);
+  EXPECT_EQ(info.indexes[0].column, "s");
+  EXPECT_EQ(info.indexes[0].kind, "token");
+  EXPECT_EQ(info.indexes[0].keys, 4u);
+  EXPECT_EQ(info.indexes[0].stored_bytes, 25u);
+  EXPECT_DOUBLE_EQ(info.indexes[0].share_of_file, 0.05);
+  EXPECT_EQ(info.ingest.rows_read, 20u);
+  EXPECT_EQ(info.ingest.rows_rejected, 4u);
+  // Only reasons with a count, in reason order.
+  ASSERT_EQ(info.ingest.rejected_by_reason.size(), 2u);
+  EXPECT_EQ(info.ingest.rejected_by_reason[0], (std::pair<std::string, uint64_t>("field_count", 3)));
+  EXPECT_EQ(info.ingest.rejected_by_reason[1], (std::pair<std::string, uint64_t>("unparsable", 1)));
+  EXPECT_EQ(info.ingest.sources, (std::vector<std::string>{"a.csv", "b.csv"}));
+}
+
+class DescribeDatasetTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("oc_dataset_info_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    csv_ = (dir_ / "in.csv").string();
+    oc_ = (dir_ / "out.oc").string();
+    std::ofstream(csv_) << "id,topic\n1,food\n2,art\nx,food\n3,\n";
+    IngestOptions o;
+    o.inputs = {csv_};
+    o.output = oc_;
+    o.schema = {{"id", TypeId::kInt64}};
+    o.index_columns = {"topic"};
+    ASSERT_TRUE(Ingest(o).ok());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+  std::string csv_, oc_;
+};
+
+TEST_F(DescribeDatasetTest, AFileIngestWroteDescribesItsRowsRejectsAndIndex) {
+  auto dataset = Dataset::Open(oc_);
+  ASSERT_TRUE(dataset.ok()) << dataset.status().ToString();
+  DatasetInfo info = DescribeDataset(**dataset);
+  EXPECT_EQ(info.path, oc_);
+  EXPECT_EQ(info.file_bytes, (*dataset)->file_size());
+  EXPECT_EQ(info.rows, 3u);
+  EXPECT_EQ(info.ingest.rows_read, 4u);
+  EXPECT_EQ(info.ingest.rows_kept, 3u);
+  ASSERT_EQ(info.ingest.rejected_by_reason.size(), 1u);
+  EXPECT_EQ(info.ingest.rejected_by_reason[0].first, "unparsable");
+  ASSERT_EQ(info.columns.size(), 2u);
+  EXPECT_EQ(info.columns[0].min, "1");
+  EXPECT_EQ(info.columns[0].max, "3");
+  EXPECT_EQ(info.columns[1].min, "art");
+  EXPECT_EQ(info.columns[1].null_count, 1u);
+  ASSERT_EQ(info.indexes.size(), 1u);
+  EXPECT_EQ(info.indexes[0].column, "topic");
+  EXPECT_EQ(info.indexes[0].kind, "value");
+  EXPECT_EQ(info.indexes[0].keys, 2u);
+  std::vector<IndexInfo> indexes = DescribeIndexes(**dataset);
+  ASSERT_EQ(indexes.size(), 1u);
+  EXPECT_EQ(indexes[0].stored_bytes, info.indexes[0].stored_bytes);
+  EXPECT_GT(indexes[0].share_of_file, 0.0);
+  EXPECT_LT(indexes[0].share_of_file, 1.0);
+}
+
+}  // namespace
+}  // namespace outcore

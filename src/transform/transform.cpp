@@ -1,0 +1,150 @@
+// The public face of the transform layer (include/outcore/transform.h): each
+// entry point converts to the layer's own options, runs it, and hands back
+// plain values.
+#include "outcore/transform.h"
+
+#include "transform/column_stats.h"
+#include "transform/csr_builder.h"
+#include "transform/csr_npz.h"
+#include "transform/dataset_hasher.h"
+#include "transform/dataset_normalize.h"
+#include "transform/one_hot.h"
+
+namespace outcore {
+
+namespace {
+
+Result<CsrMatrix> ReleaseCsr(transform::CsrBuilder* csr, int64_t cols) {
+  if (csr->nnz() > INT32_MAX) {
+    return Status::InvalidArgument("more than 2^31 - 1 entries: write a .npz instead (the outcore command)");
+  }
+  CsrMatrix out;
+  out.rows = csr->rows();
+  out.cols = cols;
+  out.nnz = csr->nnz();
+  out.data = csr->ReleaseData();
+  out.indices = csr->ReleaseIndices();
+  out.indptr = csr->ReleaseIndptr();
+  return out;
+}
+
+transform::HashColumnsOptions HashColumnsOf(const HashOptions& options) {
+  transform::HashColumnsOptions o;
+  o.columns = options.columns;
+  o.token_columns = options.token_columns;
+  o.hasher = {.n_features = options.n_features, .alternate_sign = options.alternate_sign};
+  o.memory_limit = options.memory_limit;
+  return o;
+}
+
+transform::ScaleMethod MethodOf(ScaleMethod method) {
+  return method == ScaleMethod::kMinMax ? transform::ScaleMethod::kMinMax : transform::ScaleMethod::kZScore;
+}
+
+}  // namespace
+
+Result<std::vector<ColumnStats>> ComputeColumnStats(const std::shared_ptr<const Dataset>& dataset,
+                                                    const std::vector<std::string>& columns, uint64_t memory_limit) {
+  OC_ASSIGN_OR_RETURN(auto summaries, transform::ComputeColumnStats(dataset, columns, memory_limit));
+  std::vector<ColumnStats> out;
+  for (const transform::ColumnSummary& s : summaries) {
+    ColumnStats c;
+    c.name = s.name;
+    c.type = s.type;
+    c.count = s.count;
+    c.nulls = s.nulls;
+    c.nans = s.nans;
+    c.has_range = s.has_range;
+    c.min = s.min;
+    c.max = s.max;
+    c.mean = s.moments.mean;
+    c.variance = s.moments.variance();
+    c.distinct = s.distinct;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<CsrMatrix> HashColumns(const std::shared_ptr<const Dataset>& dataset, const HashOptions& options) {
+  transform::CsrBuilder csr;
+  OC_RETURN_IF_ERROR(transform::HashDataset(dataset, HashColumnsOf(options), &csr, [&]() -> Status {
+    if (options.cancel && *options.cancel) return Status::Cancelled("interrupted");
+    return Status::OK();
+  }));
+  return ReleaseCsr(&csr, options.n_features);
+}
+
+Result<NpzWritten> HashColumnsToNpz(const std::shared_ptr<const Dataset>& dataset, const HashOptions& options,
+                                    const std::string& path, MemoryBudget* budget) {
+  OC_ASSIGN_OR_RETURN(auto out, transform::CsrNpzWriter::Create(path));
+  transform::CsrBuilder csr(budget);
+  OC_RETURN_IF_ERROR(transform::HashDataset(dataset, HashColumnsOf(options), &csr, [&]() -> Status {
+    if (options.cancel && *options.cancel) return Status::Cancelled("interrupted: " + path + " was not written");
+    return out->Drain(&csr);
+  }));
+  OC_RETURN_IF_ERROR(out->Finish(options.n_features));
+  return NpzWritten{out->rows(), options.n_features, out->nnz()};
+}
+
+Result<OneHotCategories> FitOneHot(const std::shared_ptr<const Dataset>& dataset,
+                                   const std::vector<std::string>& columns) {
+  return transform::CollectCategories(dataset, columns);
+}
+
+std::vector<std::string> OneHotFeatureNamesOf(const std::vector<std::string>& columns,
+                                              const OneHotCategories& categories) {
+  return transform::OneHotFeatureNames(columns, categories);
+}
+
+Result<CsrMatrix> OneHotEncode(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
+                               const OneHotCategories& categories, bool ignore_unknown) {
+  transform::CsrBuilder csr;
+  OC_RETURN_IF_ERROR(transform::OneHotDataset(dataset, columns, categories, ignore_unknown, &csr, nullptr));
+  int64_t cols = 0;
+  for (const auto& c : categories) cols += int64_t(c.size());
+  return ReleaseCsr(&csr, cols);
+}
+
+Result<NpzWritten> OneHotEncodeToNpz(const std::shared_ptr<const Dataset>& dataset,
+                                     const std::vector<std::string>& columns, const OneHotCategories& categories,
+                                     bool ignore_unknown, const std::string& path, MemoryBudget* budget,
+                                     const std::atomic<bool>* cancel) {
+  std::vector<std::string> names = transform::OneHotFeatureNames(columns, categories);
+  OC_ASSIGN_OR_RETURN(auto out, transform::CsrNpzWriter::Create(path));
+  transform::CsrBuilder csr(budget);
+  OC_RETURN_IF_ERROR(transform::OneHotDataset(dataset, columns, categories, ignore_unknown, &csr, [&]() -> Status {
+    if (cancel && *cancel) return Status::Cancelled("interrupted");
+    return out->Drain(&csr);
+  }));
+  OC_RETURN_IF_ERROR(out->Finish(int64_t(names.size()), &names));
+  return NpzWritten{out->rows(), int64_t(names.size()), out->nnz()};
+}
+
+Result<ScaleMethod> ParseScaleMethod(std::string_view text, std::string_view option) {
+  if (text == "minmax") return ScaleMethod::kMinMax;
+  if (text == "zscore") return ScaleMethod::kZScore;
+  return Status::InvalidArgument(std::string(option) + " is 'minmax' or 'zscore', not '" + std::string(text) + "'");
+}
+
+Result<ScalerFit> NormalizeColumns(const std::string& path, const NormalizeColumnsOptions& options) {
+  transform::NormalizeOptions o;
+  o.columns = options.columns;
+  o.method = MethodOf(options.method);
+  o.range_min = options.range_min;
+  o.range_max = options.range_max;
+  o.output = options.output;
+  o.memory_limit = options.memory_limit;
+  o.cancel = options.cancel;
+  OC_ASSIGN_OR_RETURN(transform::ScalerParams params, transform::NormalizeDataset(path, o));
+  ScalerFit fit;
+  fit.method = options.method;
+  fit.scale = std::move(params.scale);
+  fit.min_offset = std::move(params.offset);
+  fit.mean = std::move(params.mean);
+  fit.var = std::move(params.var);
+  fit.data_min = std::move(params.data_min);
+  fit.data_max = std::move(params.data_max);
+  return fit;
+}
+
+}  // namespace outcore
