@@ -7,7 +7,10 @@
 #include "index/token_index.h"
 #include "index/value_index.h"
 #include "outcore/dataset.h"
-#include "scan/predicate.h"
+#include "scan/evaluate.h"
+#include "scan/expression.h"
+#include "scan/query_plan.h"
+#include "scan/zone_prune.h"
 
 namespace outcore {
 
