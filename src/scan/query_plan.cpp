@@ -12,6 +12,21 @@
 
 namespace outcore {
 
+namespace {
+
+// A value index is read when it is at most 1/kValueIndexCostFactor of the
+// bytes the scan would read without it (PlanZonesAndIndexes).
+constexpr uint64_t kValueIndexCostFactor = 4;
+
+// Appends the columns of `extra` that `columns` lacks, in order.
+void AddMissing(const std::vector<int>& extra, std::vector<int>* columns) {
+  for (int column : extra) {
+    if (std::find(columns->begin(), columns->end(), column) == columns->end()) columns->push_back(column);
+  }
+}
+
+}  // namespace
+
 // Rows from indexes: each node yields supersets of its true rows and of
 // its false rows (nullopt: all rows, nothing known), and whether both are
 // exact. Supersets survive and/or, and `not` swaps them, so the plan's rows
@@ -204,6 +219,9 @@ int64_t QueryPlan::chunks_to_read() const {
 
 std::string QueryPlan::Explain(const format::FileMetadata& metadata) const {
   std::string out;
+  for (const IndexChoice& choice : indexes) {
+    if (!choice.read && !choice.note.empty()) out += choice.note + "\n";
+  }
   uint64_t candidate = 0;
   for (size_t c = 0; c < chunks.size(); ++c) {
     const uint64_t first = c < metadata.chunks.size() ? metadata.chunks[c].first_row : 0;
@@ -218,9 +236,85 @@ std::string QueryPlan::Explain(const format::FileMetadata& metadata) const {
   return out + "\n";
 }
 
-Result<QueryPlan> PlanQuery(const Expr& expr, const format::FileMetadata& metadata, const IndexSet& indexes,
-                            bool use_zone_maps) {
+QueryPlan PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& metadata, const PlanOptions& options) {
   QueryPlan plan;
+  plan.used_zone_maps = options.use_zone_maps;
+  // The one place the zone maps are asked: every later step reads the answer.
+  for (const format::ChunkMeta& chunk : metadata.chunks) {
+    ChunkChoice choice;
+    choice.candidate_rows = chunk.row_count;
+    choice.zone_may_match = !options.use_zone_maps || MayMatch(expr, chunk);
+    if (!choice.zone_may_match) {
+      choice.read = false;
+      choice.candidate_rows = 0;
+      choice.reason = "skipped: zone maps show no row can match";
+    }
+    plan.chunks.push_back(std::move(choice));
+  }
+  // What the scan reads without indexes: the decoded columns' blocks in the
+  // chunks the zone maps keep. A value index is worth reading only when it is
+  // small against that (reading it whole to skip nothing would cost more than
+  // it saves: a low-cardinality column's index is often larger than the
+  // column); a token index always is, as `contains` is costly to evaluate and
+  // zone maps never help it.
+  const std::vector<int> expr_columns = expr.Columns();
+  plan.filter_columns = options.decoded_columns;
+  AddMissing(expr_columns, &plan.filter_columns);
+  for (size_t c = 0; c < metadata.chunks.size(); ++c) {
+    if (!plan.chunks[c].zone_may_match) continue;
+    for (int column : plan.filter_columns) plan.scan_bytes += metadata.chunks[c].columns[size_t(column)].block.stored_size;
+  }
+  if (!options.use_indexes) return plan;
+  bool every_column_indexed = true;
+  for (int column : expr_columns) {
+    every_column_indexed &=
+        metadata.FindIndex(column, format::kIndexKindValue) || metadata.FindIndex(column, format::kIndexKindToken);
+  }
+  for (int column : expr_columns) {
+    for (uint8_t kind : {format::kIndexKindValue, format::kIndexKindToken}) {
+      const format::IndexMeta* index = metadata.FindIndex(column, kind);
+      if (!index) continue;
+      IndexChoice choice;
+      choice.index = index;
+      choice.name = std::string(kind == format::kIndexKindToken ? "token" : "value") + " index of '" +
+                    metadata.columns[size_t(column)].name + "'";
+      choice.read = true;
+      // Counting, indexes that answer exactly replace every block read:
+      // worth it up to their size. An expression on a column without an
+      // index is filtered anyway, so there the index must be smaller still.
+      // (Exact needs an index on every column.)
+      const uint64_t factor = !every_column_indexed ? 2 * kValueIndexCostFactor
+                              : options.count_only  ? 1
+                                                    : kValueIndexCostFactor;
+      if (kind == format::kIndexKindValue && !options.force_indexes &&
+          index->block.stored_size * factor > plan.scan_bytes) {
+        choice.read = false;
+        choice.note = choice.name + " (" + FormatSize(index->block.stored_size) +
+                      ") not used: reading it costs more than it can save on the " + FormatSize(plan.scan_bytes) +
+                      " of blocks the zone maps leave to read";
+      }
+      plan.indexes.push_back(std::move(choice));
+    }
+  }
+  return plan;
+}
+
+bool AdmitIndex(const MemoryBudget& budget, IndexChoice* choice) {
+  const format::BlockRef& block = choice->index->block;
+  // Sizes are bounded by ParseFooter, so the sum cannot wrap.
+  const uint64_t need = block.stored_size + 2 * block.decoded_size;
+  if (block.decoded_size <= budget.limit() && need <= budget.available()) return true;
+  choice->read = false;
+  choice->note = choice->name + " (" + FormatSize(block.decoded_size) + ") not used: it does not fit --memory-limit " +
+                 FormatSize(budget.limit());
+  return false;
+}
+
+Status PlanRows(const Expr& expr, const format::FileMetadata& metadata, const IndexSet& indexes, QueryPlan* plan) {
+  if (plan->chunks.size() != metadata.chunks.size()) {
+    return Status::InvalidArgument("query plan has " + std::to_string(plan->chunks.size()) + " chunks, the file " +
+                                   std::to_string(metadata.chunks.size()));
+  }
   std::optional<RowSets> sets;
   // Row numbers past 2^32 cannot be in a bitmap; such files get zone maps only.
   if (metadata.num_rows <= RowBitmap::kMaxRows) {
@@ -228,29 +322,40 @@ Result<QueryPlan> PlanQuery(const Expr& expr, const format::FileMetadata& metada
     OC_ASSIGN_OR_RETURN(RowSets planned, planner.Plan(expr));
     sets = std::move(planned);
   }
-  plan.used_index = sets && sets->t.has_value();
-  plan.rows_exact = plan.used_index && sets->exact;
-  if (plan.used_index) plan.rows = std::move(*sets->t);
-  for (const format::ChunkMeta& chunk : metadata.chunks) {
-    ChunkChoice choice;
-    choice.candidate_rows = chunk.row_count;
-    if (use_zone_maps && !MayMatch(expr, chunk)) {
+  plan->used_index = sets && sets->t.has_value();
+  plan->rows_exact = plan->used_index && sets->exact;
+  if (plan->used_index) plan->rows = std::move(*sets->t);
+  for (size_t c = 0; c < metadata.chunks.size(); ++c) {
+    const format::ChunkMeta& chunk = metadata.chunks[c];
+    ChunkChoice& choice = plan->chunks[c];
+    if (!choice.zone_may_match) {
       choice.read = false;
       choice.candidate_rows = 0;
       choice.reason = "skipped: zone maps show no row can match";
-    } else if (plan.used_index) {
-      choice.candidate_rows = plan.rows.CardinalityInRange(chunk.first_row, chunk.first_row + chunk.row_count);
+    } else if (plan->used_index) {
+      choice.candidate_rows = plan->rows.CardinalityInRange(chunk.first_row, chunk.first_row + chunk.row_count);
       choice.read = choice.candidate_rows > 0;
       choice.reason = choice.read ? "read: index gives " + std::to_string(choice.candidate_rows) + " candidate rows"
                                   : "skipped: index gives no matching row";
     } else {
-      choice.reason = use_zone_maps ? "read: zone maps allow a match" : "read: zone maps not used";
+      choice.read = true;
+      choice.candidate_rows = chunk.row_count;
+      choice.reason = plan->used_zone_maps ? "read: zone maps allow a match" : "read: zone maps not used";
     }
-    if (!choice.read && plan.used_index) {
-      plan.rows.Subtract(RowBitmap::Range(chunk.first_row, chunk.first_row + chunk.row_count));
+    if (!choice.read && plan->used_index) {
+      plan->rows.Subtract(RowBitmap::Range(chunk.first_row, chunk.first_row + chunk.row_count));
     }
-    plan.chunks.push_back(std::move(choice));
   }
+  return Status::OK();
+}
+
+Result<QueryPlan> PlanQuery(const Expr& expr, const format::FileMetadata& metadata, const IndexSet& indexes,
+                            bool use_zone_maps) {
+  PlanOptions options;
+  options.use_zone_maps = use_zone_maps;
+  options.use_indexes = false;  // the caller's indexes are used as they are
+  QueryPlan plan = PlanZonesAndIndexes(expr, metadata, options);
+  OC_RETURN_IF_ERROR(PlanRows(expr, metadata, indexes, &plan));
   return plan;
 }
 

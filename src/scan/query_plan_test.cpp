@@ -417,5 +417,181 @@ TEST(Predicate, PlanRejectsAnIndexThatDoesNotCoverTheFile) {
   EXPECT_EQ(PlanQuery(**expr, shorter, indexes).status().code(), StatusCode::kCorruption);
 }
 
+
+// --- The plan records the zone maps' answer once per chunk, and every later
+// step obeys it instead of asking again.
+
+TEST(QueryPlan, TheRowsStepObeysTheRecordedZoneAnswerInsteadOfAskingAgain) {
+  TestFile file = MakeFile(7);
+  auto expr = ParsePredicate("n > 150", kSchema);
+  ASSERT_TRUE(expr.ok());
+  IndexSet all;
+  for (const ValueIndex& index : file.value_indexes) all.value.push_back(&index);
+  PlanOptions options;
+  options.use_indexes = false;  // the caller holds the indexes
+  QueryPlan zones = PlanZonesAndIndexes(**expr, file.metadata, options);
+  ASSERT_EQ(zones.chunks.size(), file.chunks.size());
+  int64_t kept = -1, excluded = -1;
+  for (size_t c = 0; c < zones.chunks.size(); ++c) {
+    const bool may = MayMatch(**expr, file.metadata.chunks[c]);
+    ASSERT_EQ(zones.chunks[c].zone_may_match, may) << c;
+    ASSERT_EQ(zones.chunks[c].read, may) << c;
+    if (may) kept = int64_t(c);
+    if (!may && excluded < 0) excluded = int64_t(c);
+  }
+  ASSERT_GE(kept, 0);
+  ASSERT_GE(excluded, 0);
+  const format::ChunkMeta& kept_meta = file.metadata.chunks[size_t(kept)];
+  for (bool with_indexes : {true, false}) {
+    const IndexSet none;
+    QueryPlan plan = PlanZonesAndIndexes(**expr, file.metadata, options);
+    // A decision the zone maps would not make: the rows step must follow the
+    // plan, in both directions.
+    plan.chunks[size_t(kept)].zone_may_match = false;
+    plan.chunks[size_t(excluded)].zone_may_match = true;
+    ASSERT_TRUE(PlanRows(**expr, file.metadata, with_indexes ? all : none, &plan).ok());
+    EXPECT_FALSE(plan.chunks[size_t(kept)].read);
+    EXPECT_EQ(plan.chunks[size_t(kept)].candidate_rows, 0u);
+    EXPECT_EQ(plan.chunks[size_t(kept)].reason, "skipped: zone maps show no row can match");
+    if (with_indexes) {
+      ASSERT_TRUE(plan.used_index);
+      EXPECT_EQ(plan.rows.CardinalityInRange(kept_meta.first_row, kept_meta.first_row + kept_meta.row_count), 0u);
+      EXPECT_EQ(plan.chunks[size_t(excluded)].reason, "skipped: index gives no matching row");
+    } else {
+      EXPECT_FALSE(plan.used_index);
+      EXPECT_TRUE(plan.chunks[size_t(excluded)].read);
+      EXPECT_EQ(plan.chunks[size_t(excluded)].reason, "read: zone maps allow a match");
+    }
+  }
+  // Without zone maps every chunk is kept, and the plan says why.
+  options.use_zone_maps = false;
+  QueryPlan unpruned = PlanZonesAndIndexes(**expr, file.metadata, options);
+  ASSERT_TRUE(PlanRows(**expr, file.metadata, IndexSet{}, &unpruned).ok());
+  EXPECT_EQ(unpruned.chunks_to_read(), int64_t(file.chunks.size()));
+  EXPECT_EQ(unpruned.chunks[size_t(excluded)].reason, "read: zone maps not used");
+}
+
+// --- The index cost model, on a file of four 100-row chunks whose column
+// blocks are 1000 stored bytes each; n is 0..9 in chunk 0, 10..19 in chunk 1, ...
+
+const std::vector<ColumnSchema> kSizedSchema = {
+    {"id", TypeId::kInt64, false}, {"n", TypeId::kInt64, false}, {"t", TypeId::kString, false}};
+
+format::FileMetadata SizedFile(uint64_t n_index_bytes, uint64_t t_index_bytes) {
+  format::FileMetadata metadata;
+  for (const ColumnSchema& column : kSizedSchema) {
+    format::ColumnMeta meta;
+    meta.name = column.name;
+    meta.type = column.type;
+    metadata.columns.push_back(meta);
+  }
+  for (int chunk = 0; chunk < 4; ++chunk) {
+    format::ChunkMeta meta;
+    meta.first_row = uint64_t(chunk) * 100;
+    meta.row_count = 100;
+    meta.columns.resize(kSizedSchema.size());
+    for (auto& column : meta.columns) column.block.stored_size = 1000;
+    meta.columns[1].zone.has_min_max = true;
+    meta.columns[1].zone.min_int = chunk * 10;
+    meta.columns[1].zone.max_int = chunk * 10 + 9;
+    metadata.chunks.push_back(meta);
+  }
+  metadata.num_rows = 400;
+  format::IndexMeta n_index;
+  n_index.column = 1;
+  n_index.kind = format::kIndexKindValue;
+  n_index.block.stored_size = n_index_bytes;
+  n_index.block.decoded_size = n_index_bytes;
+  metadata.indexes.push_back(n_index);
+  format::IndexMeta t_index;
+  t_index.column = 2;
+  t_index.kind = format::kIndexKindToken;
+  t_index.block.stored_size = t_index_bytes;
+  t_index.block.decoded_size = t_index_bytes;
+  metadata.indexes.push_back(t_index);
+  return metadata;
+}
+
+QueryPlan SizedPlan(const std::string& where, uint64_t n_index_bytes, const PlanOptions& options,
+                    const format::FileMetadata** metadata_out = nullptr) {
+  static format::FileMetadata metadata;
+  metadata = SizedFile(n_index_bytes, 1 << 30);
+  if (metadata_out) *metadata_out = &metadata;
+  auto expr = ParsePredicate(where, kSizedSchema);
+  EXPECT_TRUE(expr.ok()) << expr.status().ToString();
+  return PlanZonesAndIndexes(**expr, metadata, options);
+}
+
+TEST(QueryPlan, AValueIndexIsReadOnlyWhenSmallAgainstTheBlocksTheZoneMapsLeave) {
+  PlanOptions options;
+  options.decoded_columns = {0};  // id
+  // n >= 15: the zone maps keep chunks 1..3; id and n blocks there are 6000 bytes.
+  QueryPlan plan = SizedPlan("n >= 15", 1500, options);
+  EXPECT_EQ(plan.filter_columns, std::vector<int>({0, 1}));
+  EXPECT_EQ(plan.scan_bytes, 6000u);
+  ASSERT_EQ(plan.indexes.size(), 1u);
+  EXPECT_EQ(plan.indexes[0].name, "value index of 'n'");
+  EXPECT_TRUE(plan.indexes[0].read);  // a quarter of 6000
+  plan = SizedPlan("n >= 15", 1501, options);
+  ASSERT_EQ(plan.indexes.size(), 1u);
+  EXPECT_FALSE(plan.indexes[0].read);
+  EXPECT_EQ(plan.indexes[0].note,
+            "value index of 'n' (1.5 KiB) not used: reading it costs more than it can save on the 5.9 KiB of "
+            "blocks the zone maps leave to read");
+  // Forced, it is read; counting with an index on every column, up to the whole 6000.
+  options.force_indexes = true;
+  EXPECT_TRUE(SizedPlan("n >= 15", 1501, options).indexes[0].read);
+  options.force_indexes = false;
+  options.count_only = true;
+  EXPECT_TRUE(SizedPlan("n >= 15", 6000, options).indexes[0].read);
+  EXPECT_FALSE(SizedPlan("n >= 15", 6001, options).indexes[0].read);
+  // A column without an index (id) is filtered anyway: an eighth, counting or not.
+  EXPECT_TRUE(SizedPlan("n >= 15 and id > 3", 750, options).indexes[0].read);
+  EXPECT_FALSE(SizedPlan("n >= 15 and id > 3", 751, options).indexes[0].read);
+  // No indexes asked for: none considered, and Explain has no note.
+  options.use_indexes = false;
+  plan = SizedPlan("n >= 15", 1501, options);
+  EXPECT_TRUE(plan.indexes.empty());
+}
+
+TEST(QueryPlan, ATokenIndexIsReadWhateverItsSize) {
+  PlanOptions options;
+  options.decoded_columns = {0};
+  QueryPlan plan = SizedPlan("t contains 'fig' or n == 3", 1, options);
+  ASSERT_EQ(plan.indexes.size(), 2u);  // by column: n's value index, then t's token index
+  EXPECT_EQ(plan.indexes[0].name, "value index of 'n'");
+  EXPECT_EQ(plan.indexes[1].name, "token index of 't'");
+  EXPECT_TRUE(plan.indexes[1].read);
+  EXPECT_TRUE(plan.indexes[1].note.empty());
+}
+
+TEST(QueryPlan, AnIndexThatDoesNotFitTheBudgetIsLeftOutAndExplainSaysSo) {
+  PlanOptions options;
+  options.force_indexes = true;
+  const format::FileMetadata* metadata = nullptr;
+  QueryPlan plan = SizedPlan("n == 3", 4000, options, &metadata);
+  ASSERT_EQ(plan.indexes.size(), 1u);
+  // Its block, a decompressed copy and the index's own copy: 12000 bytes.
+  MemoryBudget roomy(12000);
+  IndexChoice fits = plan.indexes[0];
+  EXPECT_TRUE(AdmitIndex(roomy, &fits));
+  EXPECT_TRUE(fits.read);
+  roomy.Reserve(1);  // what the budget has left counts, not its limit
+  EXPECT_FALSE(AdmitIndex(roomy, &fits));
+  roomy.Release(1);
+  MemoryBudget small(11999);
+  EXPECT_FALSE(AdmitIndex(small, &plan.indexes[0]));
+  EXPECT_FALSE(plan.indexes[0].read);
+  EXPECT_EQ(plan.indexes[0].note, "value index of 'n' (3.9 KiB) not used: it does not fit --memory-limit 11.7 KiB");
+  auto expr = ParsePredicate("n == 3", kSizedSchema);
+  ASSERT_TRUE(expr.ok());
+  ASSERT_TRUE(PlanRows(**expr, *metadata, IndexSet{}, &plan).ok());
+  const std::string explain = plan.Explain(*metadata);
+  EXPECT_EQ(explain.find(plan.indexes[0].note + "\nchunk 0 (rows 0..100): read: zone maps allow a match\n"), 0u)
+      << explain;
+  EXPECT_NE(explain.find("chunk 1 (rows 100..200): skipped: zone maps show no row can match\n"), std::string::npos)
+      << explain;
+}
+
 }  // namespace
 }  // namespace outcore

@@ -5,6 +5,9 @@
 // and/or combine them, so pruning stays sound under negation and nulls
 // (doc/query.md, "Zone maps").
 //
+// The query planner (query_plan.h) asks this once per chunk and records the
+// answer in the plan; the scanner reads the plan.
+//
 // Thread-safety: only reads its arguments.
 //
 //   if (!MayMatch(*where, metadata.chunks[c])) continue;  // skip the chunk
