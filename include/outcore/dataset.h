@@ -182,7 +182,6 @@ class Scanner {
   std::unique_ptr<QueryPlan> plan_;
   std::vector<std::unique_ptr<ValueIndex>> value_indexes_;
   std::vector<std::unique_ptr<TokenIndex>> token_indexes_;
-  std::string index_notes_;  // indexes the plan could not use, for Explain
   bool filtered_ = false;    // the current chunk's rows are a selection
   Buffer selection_;         // the chunk's selection bitmap
   Buffer selected_rows_;     // int32 positions of the selected rows in the chunk

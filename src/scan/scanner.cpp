@@ -8,7 +8,9 @@
 #include "index/value_index.h"
 #include "outcore/dataset.h"
 #include "scan/dataset_internal.h"
-#include "scan/predicate.h"
+#include "scan/evaluate.h"
+#include "scan/expression.h"
+#include "scan/query_plan.h"
 
 namespace outcore {
 
@@ -26,19 +28,8 @@ void CopyBits(const uint8_t* src, int64_t offset, int64_t length, uint8_t* dst) 
   }
 }
 
-// Appends the columns of `extra` that `columns` lacks, in order.
-void AddMissing(const std::vector<int>& extra, std::vector<int>* columns) {
-  for (int column : extra) {
-    if (std::find(columns->begin(), columns->end(), column) == columns->end()) columns->push_back(column);
-  }
-}
-
 // Stored bytes of a chunk's decoded columns below which one thread decodes them.
 constexpr uint64_t kMinBytesForTwoLanes = 256 << 10;
-
-// A value index is read when it is at most 1/kValueIndexCostFactor of the
-// bytes the scan would read without it (Scanner::Plan).
-constexpr uint64_t kValueIndexCostFactor = 4;
 
 size_t FixedWidth(TypeId type) {
   switch (type) {
@@ -50,6 +41,37 @@ size_t FixedWidth(TypeId type) {
     case TypeId::kBool: return 0;
   }
   return 0;
+}
+
+// One index block, read and deserialized (one of the two is set).
+struct LoadedIndex {
+  std::unique_ptr<ValueIndex> value;
+  std::unique_ptr<TokenIndex> token;
+};
+
+// Reads, checks and deserializes the index of `choice`, charging it to
+// `budget`; `stored` is scratch, freed afterwards.
+Result<LoadedIndex> LoadIndex(const Dataset& dataset, const IndexChoice& choice, MemoryBudget* budget, Buffer* stored) {
+  const format::IndexMeta& index = *choice.index;
+  LoadedIndex loaded;
+  Buffer bytes(budget);
+  OC_RETURN_IF_ERROR(ReadIndexBlock(dataset, index, &bytes, stored));
+  if (index.kind == format::kIndexKindValue) {
+    auto parsed = ValueIndex::Deserialize(bytes.view(), budget);
+    if (!parsed.ok()) return parsed.status().WithContext(dataset.path() + ": " + choice.name);
+    if (parsed->kind() != IndexKind::kValue || parsed->type() != DatasetMetadata(dataset).columns[index.column].type) {
+      return Status::Corruption(dataset.path() + ": " + choice.name + " holds a " +
+                                (parsed->kind() == IndexKind::kToken ? "token index" : "value index") + " of a " +
+                                std::string(TypeName(parsed->type())) + " column");
+    }
+    loaded.value = std::make_unique<ValueIndex>(std::move(*parsed));
+  } else {
+    auto parsed = TokenIndex::Deserialize(bytes.view(), budget);
+    if (!parsed.ok()) return parsed.status().WithContext(dataset.path() + ": " + choice.name);
+    loaded.token = std::make_unique<TokenIndex>(std::move(*parsed));
+  }
+  stored->Free();
+  return loaded;
 }
 
 }  // namespace
@@ -197,97 +219,48 @@ Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> da
   return s;
 }
 
-// Parses `where`, loads the indexes it can use (those that fit the budget)
-// and decides which chunks to read. An index that does not fit is left out:
-// the plan is then answered by zone maps and filtering, with the same rows.
+// Parses `where`, asks the planner which chunks and indexes the scan needs,
+// loads those indexes (those that fit the budget) and lets the planner turn
+// their rows into the chunks to read. An index that does not fit is left
+// out: the plan is then answered by zone maps and filtering, with the same rows.
 Status Scanner::Plan() {
   OC_ASSIGN_OR_RETURN(where_, ParsePredicate(options_.where, dataset_->schema()));
   const format::FileMetadata& meta = DatasetMetadata(*dataset_);
+  PlanOptions plan_options;
+  plan_options.decoded_columns = decoded_;
+  plan_options.use_zone_maps = options_.use_zone_maps;
+  plan_options.use_indexes = options_.use_indexes;
+  plan_options.force_indexes = options_.force_indexes;
+  plan_options.count_only = options_.count_only;
+  plan_ = std::make_unique<QueryPlan>(PlanZonesAndIndexes(*where_, meta, plan_options));
   IndexSet indexes;
   indexes.value.resize(meta.columns.size());
   indexes.token.resize(meta.columns.size());
-  // What the scan reads without indexes: the decoded columns' blocks in the
-  // chunks the zone maps keep. A value index is worth reading only when it is
-  // small against that (reading it whole to skip nothing would cost more than
-  // it saves: a low-cardinality column's index is often larger than the
-  // column); a token index always is, as `contains` is costly to evaluate and
-  // zone maps never help it.
-  std::vector<int> read_columns = decoded_;
-  AddMissing(where_->Columns(), &read_columns);
-  uint64_t scan_bytes = 0;
-  for (const format::ChunkMeta& chunk : meta.chunks) {
-    if (options_.use_zone_maps && !MayMatch(*where_, chunk)) continue;
-    for (int column : read_columns) scan_bytes += chunk.columns[size_t(column)].block.stored_size;
-  }
-  bool every_column_indexed = true;
-  for (int column : where_->Columns()) {
-    every_column_indexed &= meta.FindIndex(column, format::kIndexKindValue) || meta.FindIndex(column, format::kIndexKindToken);
-  }
-  if (options_.use_indexes) {
-    for (int column : where_->Columns()) {
-      for (uint8_t kind : {format::kIndexKindValue, format::kIndexKindToken}) {
-        const format::IndexMeta* index = meta.FindIndex(column, kind);
-        if (!index) continue;
-        const std::string what = std::string(kind == format::kIndexKindToken ? "token" : "value") + " index of '" +
-                                 meta.columns[size_t(column)].name + "'";
-        // Counting, indexes that answer exactly replace every block read:
-        // worth it up to their size. An expression on a column without an
-        // index is filtered anyway, so there the index must be smaller still.
-        // (Exact needs an index on every column.)
-        const uint64_t factor = !every_column_indexed         ? 2 * kValueIndexCostFactor
-                                : options_.count_only         ? 1
-                                                              : kValueIndexCostFactor;
-        if (kind == format::kIndexKindValue && !options_.force_indexes && index->block.stored_size * factor > scan_bytes) {
-          index_notes_ += what + " (" + FormatSize(index->block.stored_size) +
-                          ") not used: reading it costs more than it can save on the " + FormatSize(scan_bytes) +
-                          " of blocks the zone maps leave to read\n";
-          continue;
-        }
-        // The block, its decompressed copy and the index's own copy are held at
-        // once (sizes are bounded by ParseFooter, so the sum cannot wrap).
-        const uint64_t need = index->block.stored_size + 2 * index->block.decoded_size;
-        if (index->block.decoded_size > budget_.limit() || need > budget_.available()) {
-          index_notes_ += what + " (" + FormatSize(index->block.decoded_size) + ") not used: it does not fit --memory-limit " +
-                          FormatSize(budget_.limit()) + "\n";
-          continue;
-        }
-        Buffer bytes(&budget_);
-        OC_RETURN_IF_ERROR(ReadIndexBlock(*dataset_, *index, &bytes, &stored_));
-        counters_.bytes_read += index->block.stored_size;
-        if (kind == format::kIndexKindValue) {
-          auto parsed = ValueIndex::Deserialize(bytes.view(), &budget_);
-          if (!parsed.ok()) return parsed.status().WithContext(dataset_->path() + ": " + what);
-          if (parsed->kind() != IndexKind::kValue || parsed->type() != meta.columns[size_t(column)].type) {
-            return Status::Corruption(dataset_->path() + ": " + what + " holds a " +
-                                      (parsed->kind() == IndexKind::kToken ? "token index" : "value index") + " of a " +
-                                      std::string(TypeName(parsed->type())) + " column");
-          }
-          value_indexes_.push_back(std::make_unique<ValueIndex>(std::move(*parsed)));
-          indexes.value[size_t(column)] = value_indexes_.back().get();
-        } else {
-          auto parsed = TokenIndex::Deserialize(bytes.view(), &budget_);
-          if (!parsed.ok()) return parsed.status().WithContext(dataset_->path() + ": " + what);
-          token_indexes_.push_back(std::make_unique<TokenIndex>(std::move(*parsed)));
-          indexes.token[size_t(column)] = token_indexes_.back().get();
-        }
-        stored_.Free();
-      }
+  for (IndexChoice& choice : plan_->indexes) {
+    if (!choice.read || !AdmitIndex(budget_, &choice)) continue;
+    OC_ASSIGN_OR_RETURN(LoadedIndex loaded, LoadIndex(*dataset_, choice, &budget_, &stored_));
+    counters_.bytes_read += choice.index->block.stored_size;
+    const size_t column = choice.index->column;
+    if (loaded.value) {
+      indexes.value[column] = loaded.value.get();
+      value_indexes_.push_back(std::move(loaded.value));
+    } else {
+      indexes.token[column] = loaded.token.get();
+      token_indexes_.push_back(std::move(loaded.token));
     }
   }
-  auto plan = PlanQuery(*where_, meta, indexes, options_.use_zone_maps);
-  if (!plan.ok()) return plan.status().WithContext(dataset_->path());
-  plan_ = std::make_unique<QueryPlan>(std::move(*plan));
+  Status planned = PlanRows(*where_, meta, indexes, plan_.get());
+  if (!planned.ok()) return planned.WithContext(dataset_->path());
   // The indexes are no longer needed once their rows are in the plan.
   value_indexes_.clear();
   token_indexes_.clear();
-  if (!plan_->rows_exact) decoded_ = std::move(read_columns);  // the rows are filtered: decode what the predicate reads
+  if (!plan_->rows_exact) decoded_ = plan_->filter_columns;  // the rows are filtered: decode what the predicate reads
   return Status::OK();
 }
 
 std::string Scanner::Explain() const {
   if (!plan_) return "no --where: every chunk is read (" + std::to_string(counters_.chunks_total) + " chunks)\n";
-  std::string out = "where " + where_->ToString(dataset_->schema()) + "\n" + index_notes_;
-  return out + plan_->Explain(DatasetMetadata(*dataset_));
+  return "where " + where_->ToString(dataset_->schema()) + "\n" + plan_->Explain(DatasetMetadata(*dataset_));
 }
 
 bool Scanner::ChunkWanted(int64_t chunk) const { return !plan_ || plan_->chunks[size_t(chunk)].read; }

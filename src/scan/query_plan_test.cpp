@@ -1,7 +1,12 @@
-#include "scan/predicate.h"
+// The planning room, and the property that ties the rooms together: on
+// random chunked data, Evaluate agrees with a row-by-row evaluator, the zone
+// maps never prune a chunk that holds a match, and every index plan (all
+// indexes, none, some) holds every match — exactly the matches when it says so.
+#include "scan/query_plan.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <random>
@@ -15,6 +20,9 @@
 #include "index/column_test_util.h"
 #include "index/token_index.h"
 #include "index/value_index.h"
+#include "scan/evaluate.h"
+#include "scan/expression.h"
+#include "scan/zone_prune.h"
 
 namespace outcore {
 namespace {
@@ -385,242 +393,6 @@ TEST(Predicate, RandomCompoundExpressionsAgreeAcrossScanZoneMapsAndIndexes) {
   EXPECT_GT(exact, 100);
 }
 
-// --- Semantics pinned by hand (doc/query.md).
-
-std::vector<int64_t> Selected(const std::string& text, const std::vector<ColumnSchema>& schema,
-                              const std::vector<const ColumnVector*>& columns) {
-  auto expr = ParsePredicate(text, schema);
-  EXPECT_TRUE(expr.ok()) << expr.status().ToString();
-  if (!expr.ok()) return {};
-  Buffer selection;
-  const int64_t rows = columns[0]->length;
-  EXPECT_TRUE(Evaluate(**expr, columns, rows, &selection).ok());
-  std::vector<int64_t> out;
-  for (int64_t row = 0; row < rows; ++row) {
-    if (GetBit(selection.data(), row)) out.push_back(row);
-  }
-  return out;
-}
-
-TEST(Predicate, NullRowsAreNeitherTrueNorFalse) {
-  const std::vector<ColumnSchema> schema = {{"n", TypeId::kInt64, false}};
-  ColumnVector n = IntColumn(TypeId::kInt64, {1, std::nullopt, 2});
-  std::vector<const ColumnVector*> columns = {&n};
-  using Rows = std::vector<int64_t>;
-  EXPECT_EQ(Selected("n == 1", schema, columns), Rows({0}));
-  EXPECT_EQ(Selected("not n == 1", schema, columns), Rows({2}));
-  EXPECT_EQ(Selected("n != 1", schema, columns), Rows({2}));
-  EXPECT_EQ(Selected("n is null", schema, columns), Rows({1}));
-  EXPECT_EQ(Selected("not (n is null)", schema, columns), Rows({0, 2}));
-  EXPECT_EQ(Selected("n == 1 or n is null", schema, columns), Rows({0, 1}));
-  // unknown or true is true; unknown and false is false; not of either stays so.
-  EXPECT_EQ(Selected("n > 0 or n is null", schema, columns), Rows({0, 1, 2}));
-  EXPECT_EQ(Selected("not (n > 5 and n > 0)", schema, columns), Rows({0, 2}));
-  EXPECT_EQ(Selected("n not in (2, 3)", schema, columns), Rows({0}));
-}
-
-TEST(Predicate, NaNFollowsIeeeComparisons) {
-  const std::vector<ColumnSchema> schema = {{"x", TypeId::kFloat64, false}};
-  ColumnVector x = FloatColumn({std::nan(""), 1.0, -0.0, std::nullopt});
-  std::vector<const ColumnVector*> columns = {&x};
-  using Rows = std::vector<int64_t>;
-  EXPECT_EQ(Selected("x != 1", schema, columns), Rows({0, 2}));
-  EXPECT_EQ(Selected("x < 5", schema, columns), Rows({1, 2}));
-  EXPECT_EQ(Selected("not x < 5", schema, columns), Rows({0}));
-  EXPECT_EQ(Selected("x == 0", schema, columns), Rows({2}));
-  EXPECT_EQ(Selected("x in (1, 0.0)", schema, columns), Rows({1, 2}));
-  EXPECT_EQ(Selected("x between -1 and 1e0", schema, columns), Rows({1, 2}));
-}
-
-TEST(Predicate, LiteralsParsePerColumnType) {
-  const std::vector<ColumnSchema> schema = {
-      {"d", TypeId::kDate, false}, {"ts", TypeId::kTimestamp, false}, {"s", TypeId::kString, false},
-      {"b", TypeId::kBool, false}, {"odd name", TypeId::kInt64, false}};
-  int32_t day = 0;
-  ASSERT_EQ(ParseDate("2024-03-01", &day), ParseOutcome::kOk);
-  int64_t micros = 0;
-  ASSERT_EQ(ParseTimestamp("2024-03-01 12:00:00", &micros), ParseOutcome::kOk);
-  ColumnVector d = IntColumn(TypeId::kDate, {day - 1, day, day + 1});
-  ColumnVector ts = IntColumn(TypeId::kTimestamp, {micros - 1, micros, micros + 1});
-  ColumnVector s = StringColumn({"it's", "plain", std::nullopt}, false);
-  ColumnVector b = IntColumn(TypeId::kBool, {1, 0, 1});
-  ColumnVector odd = IntColumn(TypeId::kInt64, {-1500, 7, 0});
-  std::vector<const ColumnVector*> columns = {&d, &ts, &s, &b, &odd};
-  using Rows = std::vector<int64_t>;
-  EXPECT_EQ(Selected("d >= '2024-03-01'", schema, columns), Rows({1, 2}));
-  EXPECT_EQ(Selected("ts == '2024-03-01T12:00:00'", schema, columns), Rows({1}));
-  EXPECT_EQ(Selected("ts < '2024-03-01'", schema, columns), Rows({}));
-  EXPECT_EQ(Selected("s == 'it''s'", schema, columns), Rows({0}));
-  EXPECT_EQ(Selected("b == TRUE", schema, columns), Rows({0, 2}));
-  EXPECT_EQ(Selected("\"odd name\" == -1500", schema, columns), Rows({0}));
-}
-
-TEST(Predicate, ContainsNeedsEveryWordAnywhere) {
-  const std::vector<ColumnSchema> schema = {{"p", TypeId::kString, false}};
-  ColumnVector p = StringColumn({"Ice-cream is FOOD", "cream of the crop", "icecream", std::nullopt}, true);
-  std::vector<const ColumnVector*> columns = {&p};
-  using Rows = std::vector<int64_t>;
-  EXPECT_EQ(Selected("p contains 'food'", schema, columns), Rows({0}));
-  EXPECT_EQ(Selected("p contains 'cream ICE'", schema, columns), Rows({0}));
-  EXPECT_EQ(Selected("p contains 'cream'", schema, columns), Rows({0, 1}));
-  EXPECT_EQ(Selected("not p contains 'cream'", schema, columns), Rows({2}));
-}
-
-// --- Errors point at the position and say what was expected.
-
-struct ErrorCase {
-  std::string text;
-  size_t position;
-  std::string says;
-};
-
-TEST(Predicate, ErrorsPointAtThePositionWithACaret) {
-  const std::vector<ColumnSchema> schema = {{"price", TypeId::kFloat64, false}, {"topic", TypeId::kString, true},
-                                            {"n", TypeId::kInt64, false},       {"d", TypeId::kDate, false},
-                                            {"flag", TypeId::kBool, false}};
-  const std::vector<ErrorCase> cases = {
-      {"price > 'abc'", 8, "expected a number for float64 column 'price'"},
-      {"topic == 5", 9, "expected a string in single quotes for string column 'topic'"},
-      {"nope == 1", 0, "unknown column 'nope' (columns: price, topic, n, d, flag)"},
-      {"price = 1", 6, "use '=='"},
-      {"price <> 1", 6, "use '!='"},
-      {"price >", 7, "but the expression ended"},
-      {"(price > 1", 10, "expected ')' to close the '(' at position 0"},
-      {"price > 1 topic", 10, "expected 'and', 'or' or the end"},
-      {"topic == 'abc", 9, "unterminated string"},
-      {"d == '2023-02-30'", 5, "not a calendar date"},
-      {"d > 5", 4, "expected a date"},
-      {"price contains 'x'", 6, "contains needs a string column"},
-      {"topic == null", 9, "null can only be tested with 'is null'"},
-      {"n > 1.5", 4, "expected a whole number for int64 column 'n'"},
-      {"n > 99999999999999999999", 4, "integer out of range"},
-      {"flag == 1", 8, "expected true or false"},
-      {"n between 1 2", 12, "expected 'and' between the two bounds"},
-      {"topic contains ' - '", 15, "expected a word"},
-      {"n in (1, 2", 10, "expected ',' or ')'"},
-      {"and == 1", 0, "'and' is a keyword"},
-      {"5 < n", 0, "expected a column name"},
-      {"n > 1 and", 9, "expected a column name, 'not' or '(' but the expression ended"},
-      {"n is 1", 5, "expected 'null' after 'is'"},
-      {"n > 12abc", 6, "malformed number"},
-      {"n ! 1", 2, "expected '!='"},
-      {"n > 1 $", 6, "unexpected character '$'"},
-      {"n not 1", 6, "expected 'in' or 'between' after 'not'"},
-  };
-  for (const ErrorCase& c : cases) {
-    PredicateError error;
-    auto expr = ParsePredicate(c.text, schema, &error);
-    ASSERT_FALSE(expr.ok()) << c.text;
-    EXPECT_EQ(expr.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_EQ(error.position, c.position) << c.text << ": " << error.message;
-    EXPECT_NE(error.message.find(c.says), std::string::npos) << c.text << ": " << error.message;
-    const std::string& message = expr.status().message();
-    const std::string expected = c.text + "\n" + std::string(c.position, ' ') + "^ " + error.message;
-    EXPECT_EQ(message, expected);
-  }
-}
-
-TEST(Predicate, CaretCountsCharactersNotBytes) {
-  const std::vector<ColumnSchema> schema = {{"topic", TypeId::kString, false}, {"n", TypeId::kInt64, false}};
-  const std::string text = "topic == 'caf\xc3\xa9' and n > 'x'";
-  PredicateError error;
-  auto expr = ParsePredicate(text, schema, &error);
-  ASSERT_FALSE(expr.ok());
-  EXPECT_EQ(error.position, text.find("'x'"));
-  const std::string& message = expr.status().message();
-  const size_t caret_line = message.find('\n') + 1;
-  EXPECT_EQ(message.find('^', caret_line) - caret_line, error.position - 1);  // é is 2 bytes, 1 column
-}
-
-TEST(Predicate, DeepNestingIsAnErrorNotAStackOverflow) {
-  const std::vector<ColumnSchema> schema = {{"n", TypeId::kInt64, false}};
-  std::string deep = std::string(100000, '(') + "n > 1" + std::string(100000, ')');
-  auto expr = ParsePredicate(deep, schema);
-  ASSERT_FALSE(expr.ok());
-  EXPECT_NE(expr.status().message().find("nests deeper"), std::string::npos);
-  std::string nots;
-  for (int i = 0; i < 100000; ++i) nots += "not ";
-  EXPECT_FALSE(ParsePredicate(nots + "n > 1", schema).ok());
-  // Long flat chains are fine: they do not nest.
-  std::string chain = "n == 0";
-  for (int i = 1; i < 20000; ++i) chain += " or n == " + std::to_string(i);
-  auto flat = ParsePredicate(chain, schema);
-  ASSERT_TRUE(flat.ok());
-  ColumnVector n = IntColumn(TypeId::kInt64, {5, 20000, std::nullopt});
-  std::vector<const ColumnVector*> columns = {&n};
-  EXPECT_EQ(Selected(chain, schema, columns), std::vector<int64_t>({0}));
-}
-
-TEST(Predicate, GarbageNeverCrashesAndAlwaysPointsSomewhere) {
-  const std::vector<ColumnSchema> schema = {{"n", TypeId::kInt64, false}, {"s", TypeId::kString, false}};
-  const std::vector<std::string> pieces = {"n", "s", "(", ")", "and", "or", "not", "in", "between", "is", "null",
-                                           "contains", "'a'", "'", "\"", "1", "-2.5e3", "==", "!=", "<", ">=", ",",
-                                           "=", "!", "@", "\xc3", " ", "true", "\"s\""};
-  std::mt19937 rng(99);
-  int parsed = 0;
-  for (int trial = 0; trial < 20000; ++trial) {
-    std::string text;
-    for (int i = 0, n = 1 + int(rng() % 8); i < n; ++i) text += pieces[rng() % pieces.size()] + (rng() % 2 ? " " : "");
-    PredicateError error;
-    auto expr = ParsePredicate(text, schema, &error);
-    if (expr.ok()) {
-      ++parsed;
-      continue;
-    }
-    EXPECT_LE(error.position, text.size()) << text;
-    EXPECT_NE(expr.status().message().find("\n"), std::string::npos);
-  }
-  // Near-valid input: valid expressions with a few bytes changed. Whatever
-  // parses must evaluate.
-  const std::vector<std::string> valid = {"n between -3 and 7 or not (s in ('a', 'b''c'))",
-                                          "(s contains 'ice cream') and n is not null", "\"n\" >= 1e2 or s != ''"};
-  ColumnVector n = IntColumn(TypeId::kInt64, {1, std::nullopt});
-  ColumnVector s = StringColumn({"ice", std::nullopt}, false);
-  std::vector<const ColumnVector*> columns = {&n, &s};
-  const std::string alphabet = "()'\" ,-.e0123456789=<>!nsandortbiwcl \xc3";
-  for (int trial = 0; trial < 20000; ++trial) {
-    std::string text = valid[rng() % valid.size()];
-    for (int edits = 1 + int(rng() % 2); edits > 0; --edits) {
-      const size_t at = rng() % (text.size() + 1);
-      switch (rng() % 3) {
-        case 0: if (at < text.size()) text.erase(at, 1); break;
-        case 1: text.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
-        default: if (at < text.size()) text[at] = alphabet[rng() % alphabet.size()]; break;
-      }
-    }
-    PredicateError error;
-    auto expr = ParsePredicate(text, schema, &error);
-    if (!expr.ok()) {
-      EXPECT_LE(error.position, text.size()) << text;
-      continue;
-    }
-    ++parsed;
-    Buffer selection;
-    EXPECT_TRUE(Evaluate(**expr, columns, 2, &selection).ok()) << text;
-  }
-  EXPECT_GT(parsed, 1000);
-}
-
-TEST(Predicate, ColumnsListsWhatTheExpressionReads) {
-  auto expr = ParsePredicate("topic == 'a' or (n > 1 and topic is null)", {{"n", TypeId::kInt64, false},
-                                                                           {"topic", TypeId::kString, false},
-                                                                           {"unused", TypeId::kBool, false}});
-  ASSERT_TRUE(expr.ok());
-  EXPECT_EQ((*expr)->Columns(), std::vector<int>({0, 1}));
-}
-
-TEST(Predicate, EvaluateRejectsMissingOrMistypedColumns) {
-  const std::vector<ColumnSchema> schema = {{"n", TypeId::kInt64, false}, {"x", TypeId::kFloat64, false}};
-  auto expr = ParsePredicate("x > 1", schema);
-  ASSERT_TRUE(expr.ok());
-  ColumnVector n = IntColumn(TypeId::kInt64, {1});
-  Buffer selection;
-  std::vector<const ColumnVector*> missing = {&n};
-  EXPECT_EQ(Evaluate(**expr, missing, 1, &selection).code(), StatusCode::kInvalidArgument);
-  std::vector<const ColumnVector*> mistyped = {&n, &n};
-  EXPECT_EQ(Evaluate(**expr, mistyped, 1, &selection).code(), StatusCode::kInvalidArgument);
-}
-
 TEST(Predicate, PlanExplainsSkippedChunks) {
   TestFile file = MakeFile(5);
   auto expr = ParsePredicate("n > 250", kSchema);
@@ -643,6 +415,182 @@ TEST(Predicate, PlanRejectsAnIndexThatDoesNotCoverTheFile) {
   IndexSet indexes;
   indexes.value = {nullptr, &file.value_indexes[1]};
   EXPECT_EQ(PlanQuery(**expr, shorter, indexes).status().code(), StatusCode::kCorruption);
+}
+
+
+// --- The plan records the zone maps' answer once per chunk, and every later
+// step obeys it instead of asking again.
+
+TEST(QueryPlan, TheRowsStepObeysTheRecordedZoneAnswerInsteadOfAskingAgain) {
+  TestFile file = MakeFile(7);
+  auto expr = ParsePredicate("n > 150", kSchema);
+  ASSERT_TRUE(expr.ok());
+  IndexSet all;
+  for (const ValueIndex& index : file.value_indexes) all.value.push_back(&index);
+  PlanOptions options;
+  options.use_indexes = false;  // the caller holds the indexes
+  QueryPlan zones = PlanZonesAndIndexes(**expr, file.metadata, options);
+  ASSERT_EQ(zones.chunks.size(), file.chunks.size());
+  int64_t kept = -1, excluded = -1;
+  for (size_t c = 0; c < zones.chunks.size(); ++c) {
+    const bool may = MayMatch(**expr, file.metadata.chunks[c]);
+    ASSERT_EQ(zones.chunks[c].zone_may_match, may) << c;
+    ASSERT_EQ(zones.chunks[c].read, may) << c;
+    if (may) kept = int64_t(c);
+    if (!may && excluded < 0) excluded = int64_t(c);
+  }
+  ASSERT_GE(kept, 0);
+  ASSERT_GE(excluded, 0);
+  const format::ChunkMeta& kept_meta = file.metadata.chunks[size_t(kept)];
+  for (bool with_indexes : {true, false}) {
+    const IndexSet none;
+    QueryPlan plan = PlanZonesAndIndexes(**expr, file.metadata, options);
+    // A decision the zone maps would not make: the rows step must follow the
+    // plan, in both directions.
+    plan.chunks[size_t(kept)].zone_may_match = false;
+    plan.chunks[size_t(excluded)].zone_may_match = true;
+    ASSERT_TRUE(PlanRows(**expr, file.metadata, with_indexes ? all : none, &plan).ok());
+    EXPECT_FALSE(plan.chunks[size_t(kept)].read);
+    EXPECT_EQ(plan.chunks[size_t(kept)].candidate_rows, 0u);
+    EXPECT_EQ(plan.chunks[size_t(kept)].reason, "skipped: zone maps show no row can match");
+    if (with_indexes) {
+      ASSERT_TRUE(plan.used_index);
+      EXPECT_EQ(plan.rows.CardinalityInRange(kept_meta.first_row, kept_meta.first_row + kept_meta.row_count), 0u);
+      EXPECT_EQ(plan.chunks[size_t(excluded)].reason, "skipped: index gives no matching row");
+    } else {
+      EXPECT_FALSE(plan.used_index);
+      EXPECT_TRUE(plan.chunks[size_t(excluded)].read);
+      EXPECT_EQ(plan.chunks[size_t(excluded)].reason, "read: zone maps allow a match");
+    }
+  }
+  // Without zone maps every chunk is kept, and the plan says why.
+  options.use_zone_maps = false;
+  QueryPlan unpruned = PlanZonesAndIndexes(**expr, file.metadata, options);
+  ASSERT_TRUE(PlanRows(**expr, file.metadata, IndexSet{}, &unpruned).ok());
+  EXPECT_EQ(unpruned.chunks_to_read(), int64_t(file.chunks.size()));
+  EXPECT_EQ(unpruned.chunks[size_t(excluded)].reason, "read: zone maps not used");
+}
+
+// --- The index cost model, on a file of four 100-row chunks whose column
+// blocks are 1000 stored bytes each; n is 0..9 in chunk 0, 10..19 in chunk 1, ...
+
+const std::vector<ColumnSchema> kSizedSchema = {
+    {"id", TypeId::kInt64, false}, {"n", TypeId::kInt64, false}, {"t", TypeId::kString, false}};
+
+format::FileMetadata SizedFile(uint64_t n_index_bytes, uint64_t t_index_bytes) {
+  format::FileMetadata metadata;
+  for (const ColumnSchema& column : kSizedSchema) {
+    format::ColumnMeta meta;
+    meta.name = column.name;
+    meta.type = column.type;
+    metadata.columns.push_back(meta);
+  }
+  for (int chunk = 0; chunk < 4; ++chunk) {
+    format::ChunkMeta meta;
+    meta.first_row = uint64_t(chunk) * 100;
+    meta.row_count = 100;
+    meta.columns.resize(kSizedSchema.size());
+    for (auto& column : meta.columns) column.block.stored_size = 1000;
+    meta.columns[1].zone.has_min_max = true;
+    meta.columns[1].zone.min_int = chunk * 10;
+    meta.columns[1].zone.max_int = chunk * 10 + 9;
+    metadata.chunks.push_back(meta);
+  }
+  metadata.num_rows = 400;
+  format::IndexMeta n_index;
+  n_index.column = 1;
+  n_index.kind = format::kIndexKindValue;
+  n_index.block.stored_size = n_index_bytes;
+  n_index.block.decoded_size = n_index_bytes;
+  metadata.indexes.push_back(n_index);
+  format::IndexMeta t_index;
+  t_index.column = 2;
+  t_index.kind = format::kIndexKindToken;
+  t_index.block.stored_size = t_index_bytes;
+  t_index.block.decoded_size = t_index_bytes;
+  metadata.indexes.push_back(t_index);
+  return metadata;
+}
+
+QueryPlan SizedPlan(const std::string& where, uint64_t n_index_bytes, const PlanOptions& options,
+                    const format::FileMetadata** metadata_out = nullptr) {
+  static format::FileMetadata metadata;
+  metadata = SizedFile(n_index_bytes, 1 << 30);
+  if (metadata_out) *metadata_out = &metadata;
+  auto expr = ParsePredicate(where, kSizedSchema);
+  EXPECT_TRUE(expr.ok()) << expr.status().ToString();
+  return PlanZonesAndIndexes(**expr, metadata, options);
+}
+
+TEST(QueryPlan, AValueIndexIsReadOnlyWhenSmallAgainstTheBlocksTheZoneMapsLeave) {
+  PlanOptions options;
+  options.decoded_columns = {0};  // id
+  // n >= 15: the zone maps keep chunks 1..3; id and n blocks there are 6000 bytes.
+  QueryPlan plan = SizedPlan("n >= 15", 1500, options);
+  EXPECT_EQ(plan.filter_columns, std::vector<int>({0, 1}));
+  EXPECT_EQ(plan.scan_bytes, 6000u);
+  ASSERT_EQ(plan.indexes.size(), 1u);
+  EXPECT_EQ(plan.indexes[0].name, "value index of 'n'");
+  EXPECT_TRUE(plan.indexes[0].read);  // a quarter of 6000
+  plan = SizedPlan("n >= 15", 1501, options);
+  ASSERT_EQ(plan.indexes.size(), 1u);
+  EXPECT_FALSE(plan.indexes[0].read);
+  EXPECT_EQ(plan.indexes[0].note,
+            "value index of 'n' (1.5 KiB) not used: reading it costs more than it can save on the 5.9 KiB of "
+            "blocks the zone maps leave to read");
+  // Forced, it is read; counting with an index on every column, up to the whole 6000.
+  options.force_indexes = true;
+  EXPECT_TRUE(SizedPlan("n >= 15", 1501, options).indexes[0].read);
+  options.force_indexes = false;
+  options.count_only = true;
+  EXPECT_TRUE(SizedPlan("n >= 15", 6000, options).indexes[0].read);
+  EXPECT_FALSE(SizedPlan("n >= 15", 6001, options).indexes[0].read);
+  // A column without an index (id) is filtered anyway: an eighth, counting or not.
+  EXPECT_TRUE(SizedPlan("n >= 15 and id > 3", 750, options).indexes[0].read);
+  EXPECT_FALSE(SizedPlan("n >= 15 and id > 3", 751, options).indexes[0].read);
+  // No indexes asked for: none considered, and Explain has no note.
+  options.use_indexes = false;
+  plan = SizedPlan("n >= 15", 1501, options);
+  EXPECT_TRUE(plan.indexes.empty());
+}
+
+TEST(QueryPlan, ATokenIndexIsReadWhateverItsSize) {
+  PlanOptions options;
+  options.decoded_columns = {0};
+  QueryPlan plan = SizedPlan("t contains 'fig' or n == 3", 1, options);
+  ASSERT_EQ(plan.indexes.size(), 2u);  // by column: n's value index, then t's token index
+  EXPECT_EQ(plan.indexes[0].name, "value index of 'n'");
+  EXPECT_EQ(plan.indexes[1].name, "token index of 't'");
+  EXPECT_TRUE(plan.indexes[1].read);
+  EXPECT_TRUE(plan.indexes[1].note.empty());
+}
+
+TEST(QueryPlan, AnIndexThatDoesNotFitTheBudgetIsLeftOutAndExplainSaysSo) {
+  PlanOptions options;
+  options.force_indexes = true;
+  const format::FileMetadata* metadata = nullptr;
+  QueryPlan plan = SizedPlan("n == 3", 4000, options, &metadata);
+  ASSERT_EQ(plan.indexes.size(), 1u);
+  // Its block, a decompressed copy and the index's own copy: 12000 bytes.
+  MemoryBudget roomy(12000);
+  IndexChoice fits = plan.indexes[0];
+  EXPECT_TRUE(AdmitIndex(roomy, &fits));
+  EXPECT_TRUE(fits.read);
+  roomy.Reserve(1);  // what the budget has left counts, not its limit
+  EXPECT_FALSE(AdmitIndex(roomy, &fits));
+  roomy.Release(1);
+  MemoryBudget small(11999);
+  EXPECT_FALSE(AdmitIndex(small, &plan.indexes[0]));
+  EXPECT_FALSE(plan.indexes[0].read);
+  EXPECT_EQ(plan.indexes[0].note, "value index of 'n' (3.9 KiB) not used: it does not fit --memory-limit 11.7 KiB");
+  auto expr = ParsePredicate("n == 3", kSizedSchema);
+  ASSERT_TRUE(expr.ok());
+  ASSERT_TRUE(PlanRows(**expr, *metadata, IndexSet{}, &plan).ok());
+  const std::string explain = plan.Explain(*metadata);
+  EXPECT_EQ(explain.find(plan.indexes[0].note + "\nchunk 0 (rows 0..100): read: zone maps allow a match\n"), 0u)
+      << explain;
+  EXPECT_NE(explain.find("chunk 1 (rows 100..200): skipped: zone maps show no row can match\n"), std::string::npos)
+      << explain;
 }
 
 }  // namespace

@@ -1,0 +1,316 @@
+// The scanner with `where`, end to end: the index path, the zone-map path and
+// the plain filtering path give the same rows, and those rows are the ones
+// the test knows match (computed while it wrote the CSV); which chunks and
+// indexes a plan reads and what Explain says about it; the ways an index can
+// fail to help (too costly, too big for the scan's budget, corrupt) without
+// changing the answer or crashing; two decoding lanes. The input files are
+// made by ingest (where_test_fixture.h).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "format/file_reader.h"
+#include "ingest/scan_test_util.h"
+#include "outcore/dataset.h"
+#include "scan/dataset_internal.h"
+#include "outcore/ingest.h"
+#include "scan/where_test_fixture.h"
+
+namespace outcore {
+namespace {
+
+using testutil::kWords;
+using testutil::Row;
+using testutil::WhereTest;
+namespace fs = std::filesystem;
+
+TEST_F(WhereTest, EveryPathGivesTheRowsThatMatch) {
+  const std::string indexed = Path("indexed.oc"), plain = Path("plain.oc");
+  auto report = Ingest(Options(indexed, true));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->indexes.size(), 6u);
+  for (const auto& index : report->indexes) EXPECT_TRUE(index.built) << index.column << ": " << index.note;
+  ASSERT_TRUE(Ingest(Options(plain, false)).ok());
+
+  struct Case {
+    std::string where;
+    std::function<bool(const Row&)> match;
+  };
+  const std::vector<Case> cases = {
+      {"n == 7", [](const Row& r) { return r.n == 7; }},
+      {"n != 7", [](const Row& r) { return r.n && *r.n != 7; }},
+      {"n < 3 or n >= 48", [](const Row& r) { return r.n && (*r.n < 3 || *r.n >= 48); }},
+      {"n between 10 and 12", [](const Row& r) { return r.n && *r.n >= 10 && *r.n <= 12; }},
+      {"n in (1, 5, 49)", [](const Row& r) { return r.n == 1 || r.n == 5 || r.n == 49; }},
+      {"n is null", [](const Row& r) { return !r.n; }},
+      {"not (n == 7)", [](const Row& r) { return r.n && *r.n != 7; }},
+      {"x > 9.5", [](const Row& r) { return r.x && *r.x > 9.5; }},
+      {"x != 0", [](const Row& r) { return r.x && !(*r.x == 0); }},  // NaN != 0 is true
+      {"x <= -9.99 or x is null", [](const Row& r) { return !r.x || *r.x <= -9.99; }},
+      {"s == 'fig'", [](const Row& r) { return r.s == "fig"; }},
+      {"s > 'date'", [](const Row& r) { return r.s && *r.s > "date"; }},
+      {"s in ('apple', 'grape') and b == true", [](const Row& r) { return (r.s == "apple" || r.s == "grape") && r.b == true; }},
+      {"t contains 'cherry'", [](const Row& r) { return HasWord(r.t, "cherry"); }},
+      {"t contains 'Fig apple'", [](const Row& r) { return HasWord(r.t, "fig") && HasWord(r.t, "apple"); }},
+      {"t contains 'kiwi'", [](const Row&) { return false; }},
+      {"day == '2024-02-03'", [](const Row& r) { return r.day == 28 + 2; }},
+      {"day between '2024-01-27' and '2024-02-02' and n < 25",
+       [](const Row& r) { return r.day >= 26 && r.day <= 29 && r.n && *r.n < 25; }},
+      {"(s == 'apple' or t contains 'date') and not (b is null)",
+       [](const Row& r) { return (r.s == "apple" || HasWord(r.t, "date")) && r.b.has_value(); }},
+      {"b == false and x < 0 and day > '2024-04-01'",
+       [](const Row& r) { return r.b == false && r.x && *r.x < 0 && r.day > 3 * 28; }},
+  };
+  for (const Case& c : cases) {
+    const std::vector<int64_t> expected = Expected(c.match);
+    for (const std::string& path : {indexed, plain}) {
+      for (bool use_indexes : {true, false}) {
+        for (bool use_zone_maps : {true, false}) {
+          EXPECT_EQ(Ids(path, c.where, use_indexes, use_zone_maps), expected)
+              << c.where << " on " << fs::path(path).filename() << " indexes " << use_indexes << " zone maps "
+              << use_zone_maps;
+        }
+        EXPECT_EQ(Count(path, c.where, use_indexes), int64_t(expected.size())) << c.where;
+      }
+    }
+  }
+}
+
+TEST_F(WhereTest, RandomPredicatesAgreeAcrossPaths) {
+  const std::string indexed = Path("indexed.oc");
+  ASSERT_TRUE(Ingest(Options(indexed, true)).ok());
+  std::mt19937 rng(99);
+  auto leaf = [&]() -> std::string {
+    switch (rng() % 7) {
+      case 0: return "n " + std::string(rng() % 2 ? "<" : ">=") + " " + std::to_string(rng() % 50);
+      case 1: return "x between " + std::to_string(int(rng() % 20) - 10) + " and " + std::to_string(int(rng() % 20) - 5);
+      case 2: return "s == '" + std::string(kWords[rng() % 7]) + "'";
+      case 3: return "t contains '" + std::string(kWords[rng() % 7]) + "'";
+      case 4: return "day <= '2024-0" + std::to_string(1 + rng() % 4) + "-1" + std::to_string(rng() % 9) + "'";
+      case 5: return std::string(rng() % 2 ? "b" : "n") + " is " + (rng() % 2 ? "not " : "") + "null";
+      default: return "b == " + std::string(rng() % 2 ? "true" : "false");
+    }
+  };
+  std::function<std::string(int)> expr = [&](int depth) -> std::string {
+    if (depth == 0 || rng() % 3 == 0) return leaf();
+    switch (rng() % 3) {
+      case 0: return "(" + expr(depth - 1) + " and " + expr(depth - 1) + ")";
+      case 1: return "(" + expr(depth - 1) + " or " + expr(depth - 1) + ")";
+      default: return "not " + expr(depth - 1);
+    }
+  };
+  for (int i = 0; i < 60; ++i) {
+    const std::string where = expr(3);
+    const std::vector<int64_t> filtered = Ids(indexed, where, false, false);
+    EXPECT_EQ(Ids(indexed, where, true, true), filtered) << where;
+    EXPECT_EQ(Ids(indexed, where, false, true), filtered) << where;
+  }
+}
+
+TEST_F(WhereTest, ClusteredValuesReadOnlyTheirChunksAndSpanChunkBoundaries) {
+  const std::string indexed = Path("indexed.oc");
+  ASSERT_TRUE(Ingest(Options(indexed, true)).ok());
+  auto dataset = Dataset::Open(indexed);
+  ASSERT_TRUE(dataset.ok());
+  const auto& chunks = DatasetMetadata(**dataset).chunks;
+  ASSERT_GT(chunks.size(), 10u);
+  // The day of the first row of chunk 5 also covers the end of chunk 4,
+  // unless the chunk starts a new day; pick a day that straddles.
+  int64_t boundary = -1;
+  for (size_t c = 1; c < chunks.size() && boundary < 0; ++c) {
+    if (chunks[c].first_row % 50 != 0) boundary = int64_t(chunks[c].first_row);
+  }
+  ASSERT_GE(boundary, 0);
+  const int day = rows_[size_t(boundary)].day;
+  char literal[16];
+  std::snprintf(literal, sizeof literal, "2024-%02d-%02d", 1 + day / 28, 1 + day % 28);
+  const std::string where = "day == '" + std::string(literal) + "'";
+  ScanCounters counters;
+  std::vector<int64_t> ids = Ids(indexed, where, true, true, &counters);
+  std::vector<int64_t> expected;
+  for (int64_t id = day * 50; id < day * 50 + 50; ++id) expected.push_back(id);
+  EXPECT_EQ(ids, expected);
+  EXPECT_EQ(counters.chunks_read, 2);  // both sides of the boundary, nothing else
+  EXPECT_EQ(counters.rows_matched, 50);
+  ScanCounters scanned;
+  EXPECT_EQ(Ids(indexed, where, false, false, &scanned), expected);
+  EXPECT_EQ(scanned.chunks_read, int64_t(chunks.size()));
+  EXPECT_GT(scanned.bytes_read, counters.bytes_read * 5);
+}
+
+TEST_F(WhereTest, ExplainSaysWhichChunksAreReadAndWhy) {
+  const std::string indexed = Path("indexed.oc");
+  ASSERT_TRUE(Ingest(Options(indexed, true)).ok());
+  auto dataset = Dataset::Open(indexed);
+  ASSERT_TRUE(dataset.ok());
+  ScanOptions options;
+  options.where = "day < '2024-01-03' and s == 'fig'";
+  options.force_indexes = true;  // on its own the planner would skip the s index for one chunk
+  auto scanner = Scanner::Make(*dataset, options);
+  ASSERT_TRUE(scanner.ok());
+  const std::string explain = (*scanner)->Explain();
+  EXPECT_NE(explain.find("where ((day < '2024-01-03') and (s == 'fig'))"), std::string::npos) << explain;
+  EXPECT_NE(explain.find("chunk 0 (rows 0.."), std::string::npos) << explain;
+  EXPECT_NE(explain.find("skipped"), std::string::npos) << explain;
+  EXPECT_NE(explain.find("read 1 of"), std::string::npos) << explain;
+  EXPECT_NE(explain.find("the indexes answer the predicate exactly"), std::string::npos) << explain;
+}
+
+TEST_F(WhereTest, AValueIndexThatCostsMoreThanItSavesIsNotRead) {
+  const std::string indexed = Path("indexed.oc");
+  ASSERT_TRUE(Ingest(Options(indexed, true)).ok());
+  auto dataset = Dataset::Open(indexed);
+  ASSERT_TRUE(dataset.ok());
+  // `s` has 7 values spread over every chunk: its index is larger than a
+  // quarter of the id and s blocks, and cannot skip a chunk.
+  ScanOptions options;
+  options.columns = {"id"};
+  options.where = "s == 'fig'";
+  auto scanner = Scanner::Make(*dataset, options);
+  ASSERT_TRUE(scanner.ok());
+  const std::string explain = (*scanner)->Explain();
+  EXPECT_NE(explain.find("value index of 's'"), std::string::npos) << explain;
+  EXPECT_NE(explain.find("not used: reading it costs more than it can save"), std::string::npos) << explain;
+  EXPECT_EQ(explain.find("indexes answer"), std::string::npos) << explain;
+  EXPECT_EQ(DrainRows(scanner->get()), int64_t(Expected([](const Row& r) { return r.s == "fig"; }).size()));
+  // Reading every column, the same index is cheap against what it may save.
+  options.columns.clear();
+  scanner = Scanner::Make(*dataset, options);
+  ASSERT_TRUE(scanner.ok());
+  EXPECT_NE((*scanner)->Explain().find("the indexes answer the predicate exactly"), std::string::npos)
+      << (*scanner)->Explain();
+  // A token index is read whatever its size: `contains` has no cheaper path.
+  options.columns = {"id"};
+  options.where = "t contains 'fig'";
+  scanner = Scanner::Make(*dataset, options);
+  ASSERT_TRUE(scanner.ok());
+  EXPECT_NE((*scanner)->Explain().find("the indexes answer the predicate exactly"), std::string::npos)
+      << (*scanner)->Explain();
+}
+
+TEST_F(WhereTest, BadExpressionsArePositionedErrors) {
+  const std::string plain = Path("plain.oc");
+  ASSERT_TRUE(Ingest(Options(plain, false)).ok());
+  auto dataset = Dataset::Open(plain);
+  ASSERT_TRUE(dataset.ok());
+  ScanOptions options;
+  options.where = "n > 'abc'";
+  auto scanner = Scanner::Make(*dataset, options);
+  ASSERT_FALSE(scanner.ok());
+  EXPECT_EQ(scanner.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(scanner.status().message().find("n > 'abc'\n    ^ expected a number for int64 column 'n'"), std::string::npos)
+      << scanner.status().message();
+}
+
+TEST_F(WhereTest, AnIndexTooBigForTheScanBudgetIsLeftOutWithTheSameRows) {
+  IngestOptions o = Options(Path("small.oc"), false);
+  o.token_index_columns = {"t"};
+  auto report = Ingest(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  for (const auto& index : report->indexes) EXPECT_TRUE(index.built);
+  // The scan's own budget: an index that does not fit it is left out, same rows.
+  const std::string where = "t contains 'grape'";
+  const std::vector<int64_t> expected = Expected([](const Row& r) { return HasWord(r.t, "grape"); });
+  auto dataset = Dataset::Open(Path("small.oc"));
+  ASSERT_TRUE(dataset.ok());
+  // A budget that holds any one data block but not the index (its block, a
+  // decompressed copy and the index's own copy).
+  const auto& meta = DatasetMetadata(**dataset);
+  ASSERT_EQ(meta.indexes.size(), 1u);
+  uint64_t largest_block = 0;
+  for (const auto& chunk : meta.chunks) {
+    for (const auto& column : chunk.columns) largest_block = std::max(largest_block, column.block.decoded_size);
+  }
+  const uint64_t limit = 2 * largest_block + 4096;
+  ASSERT_GT(meta.indexes[0].block.stored_size + 2 * meta.indexes[0].block.decoded_size, limit);
+  ScanOptions options;
+  options.where = where;
+  options.memory_limit = limit;
+  auto scanner = Scanner::Make(*dataset, options);
+  ASSERT_TRUE(scanner.ok());
+  EXPECT_NE((*scanner)->Explain().find("token index of 't'"), std::string::npos) << (*scanner)->Explain();
+  EXPECT_NE((*scanner)->Explain().find("not used"), std::string::npos);
+  EXPECT_EQ(Ids(Path("small.oc"), where, true, true, nullptr, limit), expected);
+  EXPECT_EQ(Ids(Path("small.oc"), where, true, true), expected);
+}
+
+TEST_F(WhereTest, TwoDecodingLanesGiveTheSameBatchesAsOne) {
+  // Chunks large enough (>= 256 KiB stored) that the scanner decodes their
+  // columns on two threads; the batches must equal a one-thread scan's.
+  std::mt19937_64 rng(5);
+  std::ostringstream csv;
+  csv << "id,hex,n,x,word\n";
+  for (int i = 0; i < 40000; ++i) {
+    char hex[41];
+    for (int k = 0; k < 40; ++k) hex[k] = "0123456789abcdef"[rng() % 16];
+    hex[40] = '\0';
+    csv << i << ',' << (rng() % 10 ? hex : "") << ',' << rng() % 1000 << ',' << double(rng() % 100000) / 7 << ','
+        << kWords[rng() % 7] << '\n';
+  }
+  const std::string in = Path("wide.csv"), out = Path("wide.oc");
+  std::ofstream(in, std::ios::binary) << csv.str();
+  IngestOptions o;
+  o.inputs = {in};
+  o.output = out;
+  o.memory_limit = 128ull << 20;
+  o.block_bytes = 1 << 20;
+  ASSERT_TRUE(Ingest(o).ok());
+  auto dataset = Dataset::Open(out);
+  ASSERT_TRUE(dataset.ok());
+  uint64_t first_chunk_bytes = 0;
+  for (const auto& column : DatasetMetadata(**dataset).chunks[0].columns) first_chunk_bytes += column.block.stored_size;
+  ASSERT_GE(first_chunk_bytes, uint64_t(256) << 10) << "the test needs chunks the scanner splits across threads";
+  auto scan = [&](int threads, const std::string& where) {
+    ScanOptions options;
+    options.threads = threads;
+    options.where = where;
+    options.batch_rows = 1000;
+    return ScanAllText(*dataset, options);
+  };
+  const auto one = scan(1, "");
+  EXPECT_EQ(one.size(), 40000u);
+  EXPECT_EQ(scan(2, ""), one);
+  EXPECT_EQ(scan(2, "word == 'fig' and n < 500"), scan(1, "word == 'fig' and n < 500"));
+  EXPECT_EQ(scan(2, "hex is null"), scan(1, "hex is null"));
+}
+
+TEST_F(WhereTest, ACorruptIndexBlockIsAnErrorNamingTheFileAndIndex) {
+  const std::string indexed = Path("indexed.oc");
+  IngestOptions o = Options(indexed, false);
+  o.index_columns = {"s"};
+  ASSERT_TRUE(Ingest(o).ok());
+  uint64_t offset = 0;
+  {
+    auto reader = format::FileReader::Open(indexed);
+    ASSERT_TRUE(reader.ok());
+    ASSERT_EQ((*reader)->metadata().indexes.size(), 1u);
+    offset = (*reader)->metadata().indexes[0].block.offset;
+  }
+  {
+    std::fstream f(indexed, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(std::streamoff(offset + 3));
+    f.put('\x5a');
+  }
+  auto dataset = Dataset::Open(indexed);
+  ASSERT_TRUE(dataset.ok());  // index blocks are checked when a query reads them
+  ScanOptions options;
+  options.where = "s == 'fig'";
+  auto scanner = Scanner::Make(*dataset, options);
+  ASSERT_FALSE(scanner.ok());
+  EXPECT_EQ(scanner.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(scanner.status().message().find("indexed.oc"), std::string::npos) << scanner.status().ToString();
+  EXPECT_NE(scanner.status().message().find("value index of column 's'"), std::string::npos) << scanner.status().ToString();
+  // Without the index the data is still readable.
+  EXPECT_EQ(Ids(indexed, "s == 'fig'", false, true), Expected([](const Row& r) { return r.s == "fig"; }));
+}
+
+}  // namespace
+}  // namespace outcore
