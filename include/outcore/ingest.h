@@ -84,6 +84,21 @@ struct IngestIndexReport {
   std::string note;
 };
 
+// How ingest divides its memory limit (doc/architecture.md, "Memory
+// planning"): planned once, before the first byte is read, from the limit, the
+// thread count and the indexes asked for — never from the input.
+struct MemoryPlan {
+  uint64_t memory_limit = 0;
+  uint64_t baseline_reserve = 0;    // code, libraries, stacks, allocator slack: not the engine's
+  uint64_t dictionary_bytes = 0;    // dictionaries of all string columns, split evenly between them
+  uint64_t index_pool_bytes = 0;    // the indexes being built share it; 0 without indexes
+  uint64_t block_share_bytes = 0;   // what the blocks in flight may hold together
+  uint64_t block_bytes = 0;         // CSV bytes per block (a chunk's rows come from one block)
+  uint64_t max_record_bytes = 0;    // a block grows to this for one long record, no further
+  int blocks_in_flight = 0;         // threads + 2: one reading, one queued per worker, one writing
+  int threads = 0;                  // workers (fewer than asked when the budget cannot feed them)
+};
+
 struct IngestReport {
   uint64_t rows_read = 0;
   uint64_t rows_kept = 0;
@@ -101,6 +116,7 @@ struct IngestReport {
   char delimiter = ',';
   std::vector<IngestColumnReport> columns;
   std::vector<IngestIndexReport> indexes;
+  MemoryPlan memory_plan;
 };
 
 Result<IngestReport> Ingest(const IngestOptions& options);

@@ -152,6 +152,18 @@ void PrintJson(const IngestArgs& a, const IngestReport& r) {
   j.Key("budget_peak").UInt(r.budget_peak);
   j.Key("block_bytes").UInt(r.block_bytes);
   j.Key("threads").Int(r.threads);
+  const MemoryPlan& plan = r.memory_plan;  // doc/architecture.md, "Memory planning"
+  j.Key("memory_plan").BeginObject();
+  j.Key("memory_limit").UInt(plan.memory_limit);
+  j.Key("baseline_reserve").UInt(plan.baseline_reserve);
+  j.Key("dictionary_bytes").UInt(plan.dictionary_bytes);
+  j.Key("index_pool_bytes").UInt(plan.index_pool_bytes);
+  j.Key("block_share_bytes").UInt(plan.block_share_bytes);
+  j.Key("block_bytes").UInt(plan.block_bytes);
+  j.Key("max_record_bytes").UInt(plan.max_record_bytes);
+  j.Key("blocks_in_flight").Int(plan.blocks_in_flight);
+  j.Key("threads").Int(plan.threads);
+  j.EndObject();
   j.Key("chunks").UInt(r.chunks);
   j.Key("delimiter").String(std::string(1, r.delimiter));
   j.Key("columns").BeginArray();

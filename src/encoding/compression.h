@@ -32,6 +32,11 @@ Result<Codec> CodecFromName(std::string_view name);
 // True for a codec id this version can decompress (used to validate files).
 bool IsKnownCodec(uint8_t raw);
 
+// The level ingest compresses at unless told otherwise
+// (IngestOptions::compression_level; ingest's options_test holds them equal);
+// rewrites of a file whose footer records no level use it too.
+inline constexpr int kDefaultCompressionLevel = 1;
+
 class Compressor {
  public:
   // `level`: zstd 1..22 (3 is a good default; negative = faster), lz4

@@ -276,7 +276,7 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
           }
         }
         OC_RETURN_IF_ERROR(CheckBlock(index.block, data_end,
-                                      std::string(index.kind == kIndexKindToken ? "token" : "value") +
+                                      std::string(IndexKindName(index.kind)) +
                                           " index of column '" + column.name + "'"));
       }
     }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/reject_reason.h"
+#include "format/index_kind.h"
 #include "outcore/memory.h"
 #include "outcore/status.h"
 #include "outcore/types.h"
@@ -97,9 +98,10 @@ struct IngestReport {
 };
 
 // doc/format.md, "Indexes section": one value or token index block of a
-// column (its layout: doc/query.md, "Index blocks").
-inline constexpr uint8_t kIndexKindValue = 1;
-inline constexpr uint8_t kIndexKindToken = 2;
+// column (its layout: doc/query.md, "Index blocks"). The kind ids and their
+// names are in format/index_kind.h.
+using outcore::kIndexKindToken;
+using outcore::kIndexKindValue;
 
 struct IndexMeta {
   uint32_t column = 0;           // schema index

@@ -1,19 +1,18 @@
 // AddIndexes (include/outcore/ingest.h): value and token indexes for an
 // existing .oc file. One scan of the indexed columns feeds the builders (each
 // batch is a whole chunk, so no rows are copied); then the file is rewritten
-// through FileWriter — every block copied and checksum-verified, the new index
-// blocks appended, the footer extended — and renamed over the original.
+// through FileRewriter — every block copied and checksum-verified, the new
+// index blocks appended, the footer extended — and renamed over the original.
 #include <algorithm>
 #include <functional>
 #include <future>
 
 #include "encoding/compression.h"
-#include "format/file_reader.h"
-#include "format/file_writer.h"
+#include "format/file_rewriter.h"
 #include "ingest/index_build.h"
 #include "outcore/dataset.h"
-#include "outcore/ingest.h"
 #include "scan/dataset_internal.h"
+#include "outcore/ingest.h"
 
 namespace outcore {
 
@@ -143,47 +142,30 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
   OC_RETURN_IF_ERROR(ScanIntoBuilds(scanner.get(), &requested, &budget, [&] { return Interrupted(options, path); }));
   scanner.reset();
 
-  // The new file: every block copied, then the indexes.
+  // The new file: every block copied (an index being replaced left out), then the new indexes.
   const std::string target = options.output.empty() ? path : options.output;
-  OC_ASSIGN_OR_RETURN(auto writer, format::FileWriter::Create(target));
-  const format::FileReader& reader = DatasetReader(*dataset);
-  format::FileMetadata metadata = DatasetMetadata(*dataset);
-  Buffer stored(&budget), payload(&budget), compressed(&budget);
-  for (auto& column : metadata.columns) {
-    if (!column.has_dictionary) continue;
-    OC_RETURN_IF_ERROR(
-        format::CopyBlock(reader, &column.dictionary, writer.get(), &stored, "dictionary of column '" + column.name + "'"));
-  }
-  for (size_t chunk = 0; chunk < metadata.chunks.size(); ++chunk) {
-    OC_RETURN_IF_ERROR(Interrupted(options, path));
-    for (size_t c = 0; c < metadata.columns.size(); ++c) {
-      OC_RETURN_IF_ERROR(format::CopyBlock(reader, &metadata.chunks[chunk].columns[c].block, writer.get(), &stored,
-                                           "chunk " + std::to_string(chunk) + " of column '" + metadata.columns[c].name + "'"));
-    }
-  }
-  std::vector<format::IndexMeta> indexes;
-  for (format::IndexMeta index : metadata.indexes) {
-    bool replaced = false;
+  format::RewriteOptions rewrite;
+  rewrite.drop_index = [&](const format::IndexMeta& index) {
     for (const Requested& r : requested) {
-      replaced |= !r.build->overflowed() && uint32_t(r.build->column()) == index.column && r.build->kind() == index.kind;
+      if (!r.build->overflowed() && uint32_t(r.build->column()) == index.column && r.build->kind() == index.kind) {
+        return true;
+      }
     }
-    if (replaced) continue;
-    OC_RETURN_IF_ERROR(format::CopyBlock(reader, &index.block, writer.get(), &stored,
-                                         "index of column '" + metadata.columns[index.column].name + "'"));
-    indexes.push_back(index);
-  }
-  stored.Free();
+    return false;
+  };
+  rewrite.interrupted = [&] { return Interrupted(options, path); };
+  OC_ASSIGN_OR_RETURN(auto rewriter, format::FileRewriter::Create(DatasetReader(*dataset), target, std::move(rewrite), &budget));
+  OC_RETURN_IF_ERROR(rewriter->CopyBlocks());
+  Buffer payload(&budget), compressed(&budget);
   Compressor compressor(Codec::kZstd, 1);
   std::vector<IngestIndexReport> reports;
   for (Requested& r : requested) {
     IngestIndexReport report;
-    OC_RETURN_IF_ERROR(r.build->Write(schema[size_t(r.build->column())].name, writer.get(), &compressor, &payload,
-                                      &compressed, &indexes, &report));
+    OC_RETURN_IF_ERROR(r.build->Write(schema[size_t(r.build->column())].name, rewriter->writer(), &compressor,
+                                      &payload, &compressed, &rewriter->metadata().indexes, &report));
     reports.push_back(std::move(report));
   }
-  metadata.indexes = std::move(indexes);
-  OC_RETURN_IF_ERROR(Interrupted(options, path));
-  OC_RETURN_IF_ERROR(writer->Finish(metadata));
+  OC_RETURN_IF_ERROR(rewriter->Finish());
   return reports;
 }
 

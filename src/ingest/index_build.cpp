@@ -1,5 +1,7 @@
 #include "ingest/index_build.h"
 
+#include "format/index_kind.h"
+
 namespace outcore {
 
 IndexBuild::IndexBuild(int column, TypeId type, uint8_t kind, MemoryBudget* budget, uint64_t max_bytes)
@@ -26,7 +28,7 @@ Status IndexBuild::Write(const std::string& column_name, format::FileWriter* wri
                          IngestIndexReport* report) {
   *report = IngestIndexReport();
   report->column = column_name;
-  report->kind = token_ ? "token" : "value";
+  report->kind = IndexKindName(kind_);
   if (overflowed()) {
     report->note = (token_ ? token_->overflow_reason() : value_->overflow_reason()) +
                    "; raise --memory-limit or index fewer columns";

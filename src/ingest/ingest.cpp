@@ -6,10 +6,11 @@
 //   cut at record        chunk-local dictionaries          encode + compress (parallel)
 //   boundary                                          ->   B: write blocks, chunk meta    (block order)
 //
-// Memory: at most `threads + 2` blocks are in flight (a bounded queue applies
-// back-pressure to the reader), every per-block buffer is a budget-charged
-// Buffer reused from block to block, and dictionaries are capped by a share of
-// the budget — past it a column falls back to plain encoding.
+// Memory: one MemoryPlan (memory_plan.h) divides the budget. At most
+// `threads + 2` blocks are in flight (a bounded queue applies back-pressure to
+// the reader), every per-block buffer is a budget-charged Buffer reused from
+// block to block, and dictionaries are capped by a share of the budget — past
+// it a column falls back to plain encoding.
 #include "outcore/ingest.h"
 
 #include <algorithm>
@@ -34,8 +35,10 @@
 #include "encoding/dictionary.h"
 #include "encoding/stats.h"
 #include "format/file_writer.h"
+#include "format/zone_map.h"
 #include "index/token_index.h"
 #include "ingest/index_build.h"
+#include "ingest/memory_plan.h"
 #include "ingest/pipeline_sync.h"
 #include "outcore/column.h"
 #include "outcore/memory.h"
@@ -46,22 +49,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr uint64_t kMinBlockBytes = 256 << 10;
-constexpr uint64_t kMaxPlannedBlockBytes = 64ull << 20;
-// Budget bytes a block costs while in flight, per byte of CSV: the raw bytes,
-// field spans, typed columns, encoded payloads and compressed blocks.
-constexpr uint64_t kInFlightBytesPerBlockByte = 6;
-// ... and per token-indexed column, for the chunk's tokens grouped by word
-// (TokenChunk: each occurrence's row, plus the distinct words).
-constexpr uint64_t kTokenBytesPerBlockByte = 6;
-// Share of the budget that dictionaries of all string columns may hold.
-constexpr double kDictionaryShare = 0.2;
 // A first chunk with more distinct values than this share of its rows is not
 // worth a dictionary (free text, ids): the column goes plain at once.
 constexpr double kMaxDistinctShareForDictionary = 0.5;
-// Share of the budget that the value and token indexes being built may hold
-// (taken from the blocks' share, only when indexes are asked for).
-constexpr double kIndexShare = 0.25;
 // Bytes of the first block that type inference looks at.
 constexpr size_t kInferenceSampleBytes = 2 << 20;
 
@@ -126,20 +116,6 @@ struct Worker {
   uint64_t records = 0;
 };
 
-format::ZoneMap ToZoneMap(const ColumnStats& s) {
-  format::ZoneMap z;
-  z.null_count = uint64_t(s.null_count);
-  z.has_min_max = s.has_min_max;
-  z.string_bounds_inexact = !s.max_string_bounded;
-  z.min_int = s.min_int;
-  z.max_int = s.max_int;
-  z.min_float = s.min_float;
-  z.max_float = s.max_float;
-  z.min_string = s.min_string;
-  z.max_string = s.max_string;
-  return z;
-}
-
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -188,8 +164,7 @@ class Pipeline {
   std::unique_ptr<ingest::BoundedQueue<RawBlock>> queue_;
 
   // Plan.
-  int threads_ = 1;
-  uint64_t block_bytes_ = 0;
+  MemoryPlan memory_;
   uint64_t input_total_bytes_ = 0;
   Codec codec_ = Codec::kZstd;
   Dialect dialect_;
@@ -261,27 +236,13 @@ Status Pipeline::Plan() {
     return Status::InvalidArgument("unknown compression '" + options_.compression + "'; use zstd, lz4 or none");
   }
   codec_ = *codec;
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  threads_ = options_.threads > 0 ? options_.threads : int(cores);
-  if (budget_.limit() < (64ull << 20)) {
-    return Status::InvalidArgument("--memory-limit " + FormatSize(budget_.limit()) +
-                                   " is too small: outcore needs at least 64MiB (code and libraries alone take ~" +
-                                   FormatSize(MemoryBudget::kBaselineReserve) + ")");
-  }
-  // The engine's share: what is left after code, libraries and stacks.
-  uint64_t engine = budget_.limit() - MemoryBudget::kBaselineReserve;
-  const bool indexes = !options_.index_columns.empty() || !options_.token_index_columns.empty();
-  uint64_t for_blocks = uint64_t(double(engine) * (1.0 - kDictionaryShare - (indexes ? kIndexShare : 0.0)));
-  // Fewer threads when the budget cannot feed them a sensible block each.
-  const uint64_t per_block_byte =
-      kInFlightBytesPerBlockByte + kTokenBytesPerBlockByte * uint64_t(options_.token_index_columns.size());
-  while (threads_ > 1 && for_blocks / (uint64_t(threads_ + 2) * per_block_byte) < (1ull << 20)) {
-    --threads_;
-  }
-  block_bytes_ = options_.block_bytes
-                     ? std::clamp<uint64_t>(options_.block_bytes, 1024, kMaxPlannedBlockBytes)
-                     : std::clamp(for_blocks / (uint64_t(threads_ + 2) * per_block_byte), kMinBlockBytes,
-                                  kMaxPlannedBlockBytes);
+  MemoryPlanInputs plan;
+  plan.memory_limit = budget_.limit();
+  plan.threads = options_.threads;
+  plan.block_bytes = options_.block_bytes;
+  plan.value_index_columns = options_.index_columns.size();
+  plan.token_index_columns = options_.token_index_columns.size();
+  OC_ASSIGN_OR_RETURN(memory_, PlanIngestMemory(plan));
   struct stat out_st;
   bool output_exists = ::stat(options_.output.c_str(), &out_st) == 0;
   for (const std::string& path : options_.inputs) {
@@ -319,7 +280,7 @@ Status Pipeline::ReadNextBlock(RawBlock* block, bool* done) {
   buf.Clear();
   buf.Append(carry_.data(), carry_.size());
   carry_.Clear();
-  uint64_t want = block_bytes_;
+  uint64_t want = memory_.block_bytes;
   bool eof = false;
   for (;;) {
     while (buf.size() < want && !eof) {
@@ -338,8 +299,7 @@ Status Pipeline::ReadNextBlock(RawBlock* block, bool* done) {
       break;
     }
     // One record is longer than the block: grow, within what the budget allows.
-    // Tokenizer offsets are 32-bit: a block never passes kMaxBlockBytes.
-    uint64_t max_record = std::min<uint64_t>(std::max<uint64_t>(budget_.limit() / 8, kMinBlockBytes), kMaxBlockBytes);
+    const uint64_t max_record = memory_.max_record_bytes;
     if (want >= max_record) {
       return Status::DataError(source_->path() + ": a record starting at line " + std::to_string(lines_before_ + 1) +
                                " is longer than " + FormatSize(max_record) +
@@ -440,9 +400,7 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
   }
   uint64_t string_columns = 0;
   for (const ColumnState& col : columns_) string_columns += col.type == TypeId::kString;
-  uint64_t engine = budget_.limit() - MemoryBudget::kBaselineReserve;
-  uint64_t per_dictionary = std::max<uint64_t>(
-      1ull << 20, uint64_t(double(engine) * kDictionaryShare) / std::max<uint64_t>(1, string_columns));
+  const uint64_t per_dictionary = DictionaryBytesPerColumn(memory_, string_columns);
   for (ColumnState& col : columns_) {
     types_.push_back(col.type);
     if (col.type == TypeId::kString) {
@@ -460,10 +418,9 @@ Status Pipeline::PlanIndexes() {
   for (size_t c = 0; c < columns_.size(); ++c) token_index_overflowed_[c] = false;
   const size_t count = options_.index_columns.size() + options_.token_index_columns.size();
   if (count == 0) return Status::OK();
-  const uint64_t engine = budget_.limit() - MemoryBudget::kBaselineReserve;
   // One pool for all of them: a value index on a low-cardinality column
   // takes little, so a text column's token index may use what it leaves.
-  const uint64_t share = uint64_t(double(engine) * kIndexShare);
+  const uint64_t share = memory_.index_pool_bytes;
   index_budget_ = std::make_unique<MemoryBudget>(share);
   auto find = [&](const std::string& name, const char* flag) -> Result<size_t> {
     auto it = std::find(header_.begin(), header_.end(), name);
@@ -698,7 +655,7 @@ Status Pipeline::OrderedWriteStage(Worker* w, const RawBlock& block) {
       format::ColumnChunkMeta& cc = chunk.columns[c];
       cc.block = ref;
       cc.encoding = w->encodings[c];
-      cc.zone = ToZoneMap(w->stats[c]);
+      cc.zone = format::ZoneMapFromStats(w->stats[c]);
       col.null_count += uint64_t(w->stats[c].null_count);
       col.stored_bytes += stored.size();
       col.encodings.insert(w->encodings[c]);
@@ -782,11 +739,11 @@ Result<IngestReport> Pipeline::Run() {
   OC_ASSIGN_OR_RETURN(rejects_, RejectSink::Open(options_.reject_path, header_));
 
   std::vector<std::unique_ptr<Worker>> workers;
-  for (int t = 0; t < threads_; ++t) {
+  for (int t = 0; t < memory_.threads; ++t) {
     workers.push_back(std::make_unique<Worker>(&budget_, columns_.size(), codec_, options_.compression_level, types_,
                                                parse_options_));
   }
-  queue_ = std::make_unique<ingest::BoundedQueue<RawBlock>>(size_t(threads_));
+  queue_ = std::make_unique<ingest::BoundedQueue<RawBlock>>(size_t(memory_.threads));
   std::vector<std::thread> threads;
   for (auto& worker : workers) threads.emplace_back([this, w = worker.get()] { WorkerLoop(w); });
   ReaderLoop(std::move(first), first_done);
@@ -822,8 +779,9 @@ Result<IngestReport> Pipeline::Run() {
   report.peak_rss = PeakRss();
   report.memory_limit = budget_.limit();
   report.budget_peak = budget_.peak() + (index_budget_ ? index_budget_->peak() : 0);
-  report.block_bytes = block_bytes_;
-  report.threads = threads_;
+  report.block_bytes = memory_.block_bytes;
+  report.threads = memory_.threads;
+  report.memory_plan = memory_;
   report.delimiter = dialect_.delimiter;
   for (const ColumnState& col : columns_) {
     IngestColumnReport c;

@@ -226,6 +226,23 @@ TEST_F(IngestTest, BlockSizeAndThreadsDoNotChangeTheResult) {
   EXPECT_EQ(b1, b2);
 }
 
+TEST_F(IngestTest, TheReportCarriesTheMemoryPlanItRanWith) {
+  std::string in = Write("in.csv", SyntheticCsv(2000, 3));
+  IngestOptions options = Options({in}, Path("out.oc"));
+  options.index_columns = {"topic"};
+  auto report = Ingest(options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const MemoryPlan& plan = report->memory_plan;
+  EXPECT_EQ(plan.memory_limit, 128ull << 20);
+  EXPECT_EQ(plan.threads, report->threads);
+  EXPECT_EQ(plan.blocks_in_flight, report->threads + 2);
+  EXPECT_EQ(plan.block_bytes, report->block_bytes);
+  EXPECT_GT(plan.index_pool_bytes, 0u);  // an index was asked for
+  EXPECT_GT(plan.dictionary_bytes, 0u);
+  // With an index, blocks get 55% of what the baseline reserve leaves.
+  EXPECT_EQ(plan.block_share_bytes, uint64_t(double(plan.memory_limit - plan.baseline_reserve) * 0.55));
+}
+
 TEST_F(IngestTest, TabSeparatedStrayQuotesAreCutRightAcrossBlocks) {
   // A literal quote inside an unquoted field (5'11") must not flip the quote
   // state: records stay whole however the blocks fall.

@@ -2,10 +2,18 @@
 // share (include/outcore/options.h).
 #include <gtest/gtest.h>
 
+#include "encoding/compression.h"
+#include "outcore/ingest.h"
 #include "outcore/options.h"
 
 namespace outcore {
 namespace {
+
+// Rewrites (normalize) of a file whose footer records no level compress at
+// encoding's default, which must be the level ingest wrote it with.
+TEST(IngestOptions, DefaultCompressionLevelIsEncodingsDefault) {
+  EXPECT_EQ(IngestOptions().compression_level, kDefaultCompressionLevel);
+}
 
 TEST(ParseDelimiter, OneCharacterOrTab) {
   EXPECT_EQ(*ParseDelimiter(",", "--delimiter"), ',');

@@ -121,7 +121,7 @@ Status ReadIndexBlock(const Dataset& dataset, const format::IndexMeta& index, Bu
   const format::FileReader& reader = DatasetReader(dataset);
   const format::ColumnMeta& meta = reader.metadata().columns[size_t(index.column)];
   const std::string what =
-      std::string(index.kind == format::kIndexKindToken ? "token" : "value") + " index of column '" + meta.name + "'";
+      std::string(IndexKindName(index.kind)) + " index of column '" + meta.name + "'";
   std::string_view bytes;
   OC_RETURN_IF_ERROR(ReadPayload(reader, index.block, what, stored, out, &bytes));
   if (index.block.codec == format::kCodecNone) {

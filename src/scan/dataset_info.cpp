@@ -106,7 +106,7 @@ std::vector<IndexInfo> IndexesOf(const format::FileMetadata& m, uint64_t file_si
   for (const format::IndexMeta& index : m.indexes) {
     IndexInfo info;
     info.column = m.columns[index.column].name;
-    info.kind = index.kind == format::kIndexKindToken ? "token" : "value";
+    info.kind = IndexKindName(index.kind);
     info.keys = index.key_count;
     info.stored_bytes = index.block.stored_size;
     info.share_of_file = double(index.block.stored_size) / double(file_size);

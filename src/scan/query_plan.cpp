@@ -276,7 +276,7 @@ QueryPlan PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& meta
       if (!index) continue;
       IndexChoice choice;
       choice.index = index;
-      choice.name = std::string(kind == format::kIndexKindToken ? "token" : "value") + " index of '" +
+      choice.name = std::string(IndexKindName(kind)) + " index of '" +
                     metadata.columns[size_t(column)].name + "'";
       choice.read = true;
       // Counting, indexes that answer exactly replace every block read:

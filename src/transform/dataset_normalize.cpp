@@ -5,9 +5,8 @@
 #include "encoding/column_encoder.h"
 #include "encoding/compression.h"
 #include "encoding/stats.h"
-#include "format/file_reader.h"
-#include "format/file_writer.h"
-#include "format/metadata.h"
+#include "format/file_rewriter.h"
+#include "format/zone_map.h"
 #include "outcore/dataset.h"
 #include "scan/dataset_internal.h"
 #include "transform/column_stats.h"
@@ -48,79 +47,68 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
   std::vector<int> param_of(dataset->schema().size(), -1);
   for (size_t i = 0; i < targets.size(); ++i) param_of[size_t(targets[i])] = int(i);
 
-  // Pass 2: the new file.
+  // Pass 2: the new file. Untouched columns' blocks are copied; a normalized
+  // column's values change, so its chunks are written anew and its index goes.
   MemoryBudget budget(options.memory_limit ? options.memory_limit : DefaultMemoryLimit());
   const std::string target = options.output.empty() ? path : options.output;
-  OC_ASSIGN_OR_RETURN(auto writer, format::FileWriter::Create(target));
-  format::FileMetadata metadata = DatasetMetadata(*dataset);
-  const format::FileReader& reader = DatasetReader(*dataset);
+  const format::FileMetadata& source = DatasetMetadata(*dataset);
+  // One compressor for the whole rewrite, with the file's codec. The footer
+  // records each block's codec but not the level it was compressed at, so the
+  // level is ingest's default.
+  Codec file_codec = Codec::kNone;
+  if (!source.chunks.empty() && !source.chunks[0].columns.empty()) {
+    file_codec = Codec(source.chunks[0].columns[0].block.codec);
+  }
+  Compressor compressor(file_codec, kDefaultCompressionLevel);
   Buffer stored(&budget), payload(&budget), compressed(&budget);
-  for (auto& column : metadata.columns) {
-    if (!column.has_dictionary) continue;
-    OC_RETURN_IF_ERROR(
-        format::CopyBlock(reader, &column.dictionary, writer.get(), &stored, "dictionary of column '" + column.name + "'"));
-  }
-  // Indexes of untouched columns still hold; a normalized column's values changed, so its index goes.
-  std::vector<format::IndexMeta> indexes;
-  for (format::IndexMeta index : metadata.indexes) {
-    if (param_of[index.column] >= 0) continue;
-    OC_RETURN_IF_ERROR(format::CopyBlock(reader, &index.block, writer.get(), &stored,
-                                         "index of column '" + metadata.columns[index.column].name + "'"));
-    indexes.push_back(index);
-  }
-  metadata.indexes = std::move(indexes);
   ColumnVector decoded(TypeId::kFloat64, &budget), scaled(TypeId::kFloat64, &budget);
-  for (size_t chunk = 0; chunk < metadata.chunks.size(); ++chunk) {
-    if (options.cancel && *options.cancel) return Status::Cancelled("interrupted: " + path + " is unchanged");
-    for (size_t c = 0; c < metadata.columns.size(); ++c) {
-      format::ColumnChunkMeta& meta = metadata.chunks[chunk].columns[c];
-      if (param_of[c] < 0) {
-        OC_RETURN_IF_ERROR(
-            format::CopyBlock(reader, &meta.block, writer.get(), &stored, "column '" + metadata.columns[c].name + "'"));
-        continue;
-      }
-      OC_RETURN_IF_ERROR(dataset->ReadColumnChunk(int64_t(chunk), int(c), &decoded, &stored, &payload));
-      const int64_t rows = decoded.length;
-      scaled.Reset(TypeId::kFloat64);
-      scaled.length = rows;
-      scaled.null_count = decoded.null_count;
-      if (decoded.null_count > 0) scaled.validity.Append(decoded.validity.data(), size_t(BitmapBytes(rows)));
-      scaled.values.Resize(size_t(rows) * sizeof(double));
-      MatrixView<double> out{scaled.values.as<double>(), rows, 1, 1, 1};
-      ScalerParams one = params;  // the column's parameters as a one-column scaler
-      const auto p = size_t(param_of[c]);
-      one.scale = {params.scale[p]};
-      one.offset = {params.offset[p]};
-      if (decoded.type == TypeId::kInt64) {
-        ApplyScaler(one, MatrixView<int64_t>{decoded.values.as<int64_t>(), rows, 1, 1, 1}, out);
-      } else {
-        ApplyScaler(one, MatrixView<double>{decoded.values.as<double>(), rows, 1, 1, 1}, out);
-      }
-      for (int64_t row = 0; row < rows; ++row) {
-        if (!scaled.IsValid(row)) out.at(row, 0) = 0;  // null slots hold 0
-      }
-      OC_RETURN_IF_ERROR(EncodeColumn(scaled, EncodeOptions{}, &payload));
-      OC_ASSIGN_OR_RETURN(Encoding encoding, PayloadEncoding(payload.view()));
-      auto codec = Codec(meta.block.codec);
-      std::string_view bytes = payload.view();
-      if (codec != Codec::kNone) {
-        Compressor compressor(codec, 3);
-        OC_RETURN_IF_ERROR(compressor.Compress(payload.view(), &compressed));
-        bytes = compressed.view();
-      }
-      OC_ASSIGN_OR_RETURN(meta.block, writer->AppendBlock(bytes, payload.size(), uint8_t(codec)));
-      meta.encoding = uint8_t(encoding);
-      ColumnStats zone = ComputeStats(scaled);
-      meta.zone = format::ZoneMap{};
-      meta.zone.null_count = uint64_t(zone.null_count);
-      meta.zone.has_min_max = zone.has_min_max;
-      meta.zone.min_float = zone.min_float;
-      meta.zone.max_float = zone.max_float;
+  auto normalize_chunk = [&](size_t chunk, size_t c) -> Result<format::ReplacementBlock> {
+    OC_RETURN_IF_ERROR(dataset->ReadColumnChunk(int64_t(chunk), int(c), &decoded, &stored, &payload));
+    const int64_t rows = decoded.length;
+    scaled.Reset(TypeId::kFloat64);
+    scaled.length = rows;
+    scaled.null_count = decoded.null_count;
+    if (decoded.null_count > 0) scaled.validity.Append(decoded.validity.data(), size_t(BitmapBytes(rows)));
+    scaled.values.Resize(size_t(rows) * sizeof(double));
+    MatrixView<double> out{scaled.values.as<double>(), rows, 1, 1, 1};
+    ScalerParams one = params;  // the column's parameters as a one-column scaler
+    const auto p = size_t(param_of[c]);
+    one.scale = {params.scale[p]};
+    one.offset = {params.offset[p]};
+    if (decoded.type == TypeId::kInt64) {
+      ApplyScaler(one, MatrixView<int64_t>{decoded.values.as<int64_t>(), rows, 1, 1, 1}, out);
+    } else {
+      ApplyScaler(one, MatrixView<double>{decoded.values.as<double>(), rows, 1, 1, 1}, out);
     }
-  }
-  for (int index : targets) metadata.columns[size_t(index)].type = TypeId::kFloat64;
-  if (options.cancel && *options.cancel) return Status::Cancelled("interrupted: " + path + " is unchanged");
-  OC_RETURN_IF_ERROR(writer->Finish(metadata));
+    for (int64_t row = 0; row < rows; ++row) {
+      if (!scaled.IsValid(row)) out.at(row, 0) = 0;  // null slots hold 0
+    }
+    OC_RETURN_IF_ERROR(EncodeColumn(scaled, EncodeOptions{}, &payload));
+    format::ReplacementBlock block;
+    OC_ASSIGN_OR_RETURN(Encoding encoding, PayloadEncoding(payload.view()));
+    block.encoding = uint8_t(encoding);
+    block.decoded_size = payload.size();
+    block.stored = payload.view();
+    if (Codec(source.chunks[chunk].columns[c].block.codec) != Codec::kNone && compressor.codec() != Codec::kNone) {
+      OC_RETURN_IF_ERROR(compressor.Compress(payload.view(), &compressed));
+      block.stored = compressed.view();
+      block.codec = uint8_t(compressor.codec());
+    }
+    block.zone = format::ZoneMapFromStats(ComputeStats(scaled));
+    return block;
+  };
+  format::RewriteOptions rewrite;
+  for (size_t c = 0; c < param_of.size(); ++c) rewrite.replace_columns.push_back(param_of[c] >= 0);
+  rewrite.replace = normalize_chunk;
+  rewrite.drop_index = [&](const format::IndexMeta& index) { return param_of[index.column] >= 0; };
+  rewrite.interrupted = [&] {
+    if (options.cancel && *options.cancel) return Status::Cancelled("interrupted: " + path + " is unchanged");
+    return Status::OK();
+  };
+  OC_ASSIGN_OR_RETURN(auto rewriter, format::FileRewriter::Create(DatasetReader(*dataset), target, std::move(rewrite), &budget));
+  OC_RETURN_IF_ERROR(rewriter->CopyBlocks());
+  for (int index : targets) rewriter->metadata().columns[size_t(index)].type = TypeId::kFloat64;
+  OC_RETURN_IF_ERROR(rewriter->Finish());
   return params;
 }
 

@@ -1,8 +1,11 @@
 // Normalizing columns of a .oc file: min-max or z-score (the numbers
 // MinMaxScaler / StandardScaler give), written chunk by chunk into a new file
-// that atomically replaces the original (or goes to `output`): untouched
-// columns' blocks are copied byte for byte, normalized columns are decoded,
-// scaled, re-encoded (float64 forms) and recompressed with their codec. A
+// that atomically replaces the original (or goes to `output`) through
+// format::FileRewriter: untouched columns' blocks are copied byte for byte,
+// normalized columns are decoded, scaled, re-encoded (float64 forms) and
+// recompressed with the file's codec, by one compressor at ingest's default
+// level (the footer records codecs, not levels); their zone maps come from
+// format::ZoneMapFromStats, as ingest's do, and their indexes are dropped. A
 // failure or Ctrl-C leaves the original as it was — never half-normalized.
 // Statistics come from one streaming pass first (column_stats.h); NaN stays
 // NaN and nulls stay null. Memory: one column chunk at a time.

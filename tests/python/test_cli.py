@@ -34,6 +34,25 @@ def test_ingest_json_report_and_info(dirty_csv, tmp_path):
     assert "topic" in text and "dict" in text
 
 
+def test_ingest_json_reports_the_memory_plan(clean_csv, tmp_path):
+    # doc/architecture.md, "Memory planning": 256 MiB and 2 threads give blocks of about 7 MiB.
+    out = tmp_path / "p.oc"
+    report = json.loads(
+        run("ingest", clean_csv, "-o", out, "--json", "--memory-limit", "256MiB", "--threads", 2).stdout)
+    plan = report["memory_plan"]
+    assert plan["memory_limit"] == report["memory_limit"] == 256 << 20
+    assert plan["baseline_reserve"] == 40 << 20
+    assert plan["threads"] == report["threads"] == 2 and plan["blocks_in_flight"] == 4
+    assert plan["block_bytes"] == report["block_bytes"] and 7 << 20 < plan["block_bytes"] < 15 << 19
+    assert plan["index_pool_bytes"] == 0
+    engine = (256 - 40) << 20
+    assert plan["dictionary_bytes"] == int(engine * 0.2)
+    indexed = json.loads(run("ingest", clean_csv, "-o", out, "--json", "--memory-limit", "256MiB",
+                             "--threads", 2, "--index", "topic").stdout)["memory_plan"]
+    assert indexed["index_pool_bytes"] == int(engine * 0.25)
+    assert indexed["block_bytes"] < plan["block_bytes"]
+
+
 def test_jsonl_is_valid_json(clean_csv, tmp_path):
     out = tmp_path / "j.oc"
     run("ingest", clean_csv, "-o", out, "-q")

@@ -1,0 +1,22 @@
+// A column chunk's zone map (the footer's min/max/null count that lets a scan
+// skip the chunk, doc/format.md "Chunks section") made from the statistics of
+// its values (encoding/stats.h). Every writer of chunks — ingest, and
+// rewrites that re-encode a column such as normalize — makes it here, so a
+// chunk's zone map means the same whoever wrote it.
+//
+// Thread-safety: a pure function.
+//
+//   ColumnStats stats = ComputeStats(chunk_column);
+//   chunk.columns[c].zone = format::ZoneMapFromStats(stats);
+#pragma once
+
+#include "encoding/stats.h"
+#include "format/metadata.h"
+
+namespace outcore::format {
+
+// Null count, and min/max when some value is valid. A string maximum that is
+// not an upper bound (ColumnStats::max_string_bounded) is flagged inexact.
+ZoneMap ZoneMapFromStats(const ColumnStats& stats);
+
+}  // namespace outcore::format

@@ -1,0 +1,112 @@
+#include "ingest/memory_plan.h"
+
+#include <gtest/gtest.h>
+
+#include "outcore/memory.h"
+
+namespace outcore {
+namespace {
+
+constexpr uint64_t kMiB = 1ull << 20;
+
+MemoryPlan Plan(uint64_t limit, int threads, size_t value_indexes = 0, size_t token_indexes = 0,
+                uint64_t block_bytes = 0) {
+  MemoryPlanInputs in;
+  in.memory_limit = limit;
+  in.threads = threads;
+  in.value_index_columns = value_indexes;
+  in.token_index_columns = token_indexes;
+  in.block_bytes = block_bytes;
+  auto plan = PlanIngestMemory(in);
+  EXPECT_TRUE(plan.ok()) << plan.status().ToString();
+  return plan.ok() ? *plan : MemoryPlan{};
+}
+
+// doc/architecture.md, "Memory planning": "With 256 MiB and 2 threads blocks are about 7 MiB."
+TEST(MemoryPlan, TwoHundredFiftySixMiBAndTwoThreadsGiveBlocksOfAboutSevenMiB) {
+  MemoryPlan plan = Plan(256 * kMiB, 2);
+  EXPECT_EQ(plan.memory_limit, 256 * kMiB);
+  EXPECT_EQ(plan.baseline_reserve, MemoryBudget::kBaselineReserve);
+  EXPECT_EQ(plan.threads, 2);
+  EXPECT_EQ(plan.blocks_in_flight, 4);
+  const uint64_t engine = 256 * kMiB - MemoryBudget::kBaselineReserve;
+  EXPECT_EQ(plan.dictionary_bytes, uint64_t(double(engine) * 0.2));
+  EXPECT_EQ(plan.index_pool_bytes, 0u);  // no indexes asked for
+  EXPECT_EQ(plan.block_share_bytes, uint64_t(double(engine) * 0.8));
+  // The blocks' share over (threads + 2) blocks costing 6x their bytes each.
+  EXPECT_EQ(plan.block_bytes, plan.block_share_bytes / (4 * 6));
+  EXPECT_GT(plan.block_bytes, 7 * kMiB);
+  EXPECT_LT(plan.block_bytes, 15 * kMiB / 2);
+  EXPECT_EQ(plan.max_record_bytes, 32 * kMiB);  // an eighth of the limit
+}
+
+TEST(MemoryPlan, IndexesTakeAQuarterOfTheEngineFromTheBlocks) {
+  MemoryPlan plain = Plan(256 * kMiB, 2);
+  MemoryPlan indexed = Plan(256 * kMiB, 2, 1);
+  const uint64_t engine = 256 * kMiB - MemoryBudget::kBaselineReserve;
+  EXPECT_EQ(indexed.index_pool_bytes, uint64_t(double(engine) * 0.25));
+  EXPECT_EQ(indexed.dictionary_bytes, plain.dictionary_bytes);
+  EXPECT_EQ(indexed.block_share_bytes, uint64_t(double(engine) * 0.55));
+  EXPECT_LT(indexed.block_bytes, plain.block_bytes);
+  EXPECT_EQ(Plan(256 * kMiB, 2, 0, 1).index_pool_bytes, indexed.index_pool_bytes);  // a token index alike
+}
+
+TEST(MemoryPlan, EachTokenIndexAddsSixBytesPerBlockByte) {
+  MemoryPlan plan = Plan(1024 * kMiB, 2, 0, 2);
+  EXPECT_EQ(plan.block_bytes, plan.block_share_bytes / (4 * (6 + 2 * 6)));
+}
+
+TEST(MemoryPlan, FewerThanAMiBPerBlockLowersTheThreadCount) {
+  // 64 MiB: 24 MiB for the engine, 19.2 MiB for blocks; 16 threads would get
+  // ~0.2 MiB each. One thread: 19.2 / (3 x 6) ~ 1.07 MiB.
+  MemoryPlan plan = Plan(64 * kMiB, 16);
+  EXPECT_EQ(plan.threads, 1);
+  EXPECT_EQ(plan.blocks_in_flight, 3);
+  EXPECT_GE(plan.block_bytes, kMiB);
+  // Where the budget feeds every thread a MiB, none is taken away.
+  MemoryPlan roomy = Plan(4096 * kMiB, 16);
+  EXPECT_EQ(roomy.threads, 16);
+  // The thread count kept is the largest whose blocks reach a MiB.
+  for (uint64_t limit : {100 * kMiB, 200 * kMiB, 300 * kMiB, 500 * kMiB}) {
+    MemoryPlan p = Plan(limit, 64);
+    EXPECT_GE(p.block_bytes, kMiB) << limit;
+    EXPECT_LT(p.block_share_bytes / (uint64_t(p.threads + 3) * 6), kMiB) << limit;
+  }
+}
+
+TEST(MemoryPlan, BlocksStayBetweenAQuarterMiBAndSixtyFourMiB) {
+  EXPECT_EQ(Plan(64ull << 30, 1).block_bytes, 64 * kMiB);  // 64 GiB, one thread: capped
+  EXPECT_EQ(Plan(64 * kMiB, 1, 0, 8).block_bytes, 256u << 10);  // eight token indexes: floored
+}
+
+TEST(MemoryPlan, AGivenBlockSizeIsKeptWithinBounds) {
+  EXPECT_EQ(Plan(256 * kMiB, 2, 0, 0, 4096).block_bytes, 4096u);
+  EXPECT_EQ(Plan(256 * kMiB, 2, 0, 0, 10).block_bytes, 1024u);
+  EXPECT_EQ(Plan(256 * kMiB, 2, 0, 0, 1ull << 30).block_bytes, 64 * kMiB);
+}
+
+TEST(MemoryPlan, NoThreadsAskedForMeansEveryCore) {
+  EXPECT_GE(Plan(64ull << 30, 0).threads, 1);
+}
+
+TEST(MemoryPlan, LessThanSixtyFourMiBIsRefused) {
+  MemoryPlanInputs in;
+  in.memory_limit = 64 * kMiB - 1;
+  auto plan = PlanIngestMemory(in);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(plan.status().message().find("at least 64MiB"), std::string::npos) << plan.status().ToString();
+  in.memory_limit = 64 * kMiB;
+  EXPECT_TRUE(PlanIngestMemory(in).ok());
+}
+
+TEST(MemoryPlan, DictionariesSplitTheirShareEvenlyButKeepAMiBEach) {
+  MemoryPlan plan = Plan(256 * kMiB, 2);
+  EXPECT_EQ(DictionaryBytesPerColumn(plan, 0), plan.dictionary_bytes);
+  EXPECT_EQ(DictionaryBytesPerColumn(plan, 1), plan.dictionary_bytes);
+  EXPECT_EQ(DictionaryBytesPerColumn(plan, 4), plan.dictionary_bytes / 4);
+  EXPECT_EQ(DictionaryBytesPerColumn(plan, 10000), kMiB);
+}
+
+}  // namespace
+}  // namespace outcore
