@@ -9,6 +9,7 @@ DEBIAN_PACKAGES=(
   libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev libroaring-dev libfast-float-dev
   libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev liblapacke-dev
+  clang-format
 )
 PYTHON_PACKAGES=(
   "scikit-build-core>=0.10" "nanobind>=2.0" "numpy>=1.24" "pytest>=7"
