@@ -1,10 +1,12 @@
 // Preparing a .oc data set for machine learning, streamed in bounded memory:
 // column statistics, feature hashing and one-hot encoding into sparse
 // matrices (scipy's CSR layout, bit-compatible with scikit-learn's
-// FeatureHasher and OneHotEncoder), and min-max / z-score normalization of a
-// file's columns in place. A thin public face over src/transform/, which
-// holds the streaming states; `outcore stats|hash|onehot|normalize` and the
-// Python package call these.
+// FeatureHasher and OneHotEncoder), min-max / z-score normalization of a
+// file's columns in place, and incremental PCA (sklearn IncrementalPCA's
+// numbers); the same hashing and scaling for memory the caller owns (NumPy
+// arrays, Python objects). A thin public face over src/transform/, which
+// holds the streaming states; `outcore stats|hash|onehot|normalize|pca` and
+// the Python package call these.
 //
 //   OC_ASSIGN_OR_RETURN(auto dataset, outcore::Dataset::Open("sample.oc"));
 //   OC_ASSIGN_OR_RETURN(auto stats, outcore::ComputeColumnStats(dataset, {"price"}));
@@ -25,11 +27,17 @@
 //   normalize.method = method;
 //   OC_ASSIGN_OR_RETURN(outcore::ScalerFit fit, outcore::NormalizeColumns("sample.oc", normalize));
 //
+//   outcore::IncrementalPcaModel pca({.n_components = 2});
+//   OC_RETURN_IF_ERROR(outcore::FitPcaOnDataset(dataset, {"x1", "x2", "x3"}, &pca));
+//   OC_RETURN_IF_ERROR(outcore::WritePcaModelNpz("model.npz", pca, {"x1", "x2", "x3"}));
+//
 // Thread-safety: each call has its own state; calls on different outputs are
-// independent. A Dataset may be shared.
+// independent. A Dataset may be shared. A model or row hasher is used by one
+// thread at a time (its const methods may be shared once fitting is done).
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -154,5 +162,143 @@ struct ScalerFit {
 };
 
 Result<ScalerFit> NormalizeColumns(const std::string& path, const NormalizeColumnsOptions& options);
+
+// A rows x cols matrix the caller owns (a NumPy array or memmap): element
+// (r, c) is at data[r * row_stride + c * col_stride], strides in elements.
+template <typename T>
+struct StridedMatrix {
+  T* data = nullptr;
+  int64_t rows = 0, cols = 0, row_stride = 0, col_stride = 1;
+};
+
+// Scales the columns of `x` in place as MinMaxScaler / StandardScaler would
+// (NaN ignored when fitting, and left NaN); returns the parameters used, as
+// NormalizeColumns does. T is float or double.
+//   double x[] = {1, 10, 3, 30};
+//   ScalerFit fit = ScaleMatrixInPlace(StridedMatrix<double>{x, 2, 2, 2, 1}, ScaleMethod::kMinMax);
+template <typename T>
+ScalerFit ScaleMatrixInPlace(const StridedMatrix<T>& x, ScaleMethod method, double range_min = 0,
+                             double range_max = 1);
+
+// MurmurHash3 x86_32 of `bytes` with `seed`, the hash sklearn's
+// murmurhash3_32 and FeatureHasher use (read the bits as int32 for sklearn's value).
+//   int32_t(MurmurHash3("foo", 0)) == -156908512
+uint32_t MurmurHash3(std::string_view bytes, uint32_t seed = 0);
+
+// Feature hashing of samples the caller walks itself (e.g. Python objects),
+// with FeatureHasher's rules (see HashOptions): features are added to the
+// open row, FinishRow() closes it, Release() hands the matrix over.
+//   OC_ASSIGN_OR_RETURN(auto rows, RowHasher::Make(16, /*alternate_sign=*/true));
+//   rows.Add("dog", 1.0); rows.AddPair("topic", "food"); rows.FinishRow();
+//   OC_ASSIGN_OR_RETURN(CsrMatrix x, rows.Release());
+class RowHasher {
+ public:
+  // n_features: 1 .. 2^31 - 1.
+  static Result<RowHasher> Make(int64_t n_features, bool alternate_sign = true);
+  RowHasher(RowHasher&&) noexcept;
+  RowHasher& operator=(RowHasher&&) noexcept;
+  ~RowHasher();
+
+  // `feature` with `value` (a zero value is skipped).
+  void Add(std::string_view feature, double value);
+  // The feature "name=value" with value 1 (sklearn's dict and pair inputs).
+  void AddPair(std::string_view name, std::string_view value);
+  // Every UTF-8 character of `text` as a feature with value 1 (input_type="char").
+  void AddCharacters(std::string_view text);
+  void FinishRow();
+  int64_t rows() const;  // finished rows
+  int64_t nnz() const;
+  // The finished rows (more than 2^31 - 1 entries is an error); the hasher is
+  // then empty.
+  Result<CsrMatrix> Release();
+
+ private:
+  struct Rep;
+  explicit RowHasher(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+// Incremental PCA with scikit-learn's IncrementalPCA algorithm and numbers
+// (Ross et al. 2008: per batch, Chan's update of mean and variance, QR of the
+// stacked components and centred batch, LAPACK's SVD, svd_flip signs). The
+// state is O(n_components x n_features); each batch's scratch is charged to
+// the budget given at construction.
+struct IncrementalPcaOptions {
+  int64_t n_components = -1;  // -1: min(n_samples of the first batch, n_features), like None
+  bool whiten = false;
+  int64_t batch_size = -1;  // -1: 5 * n_features, as sklearn's fit()
+};
+
+class IncrementalPcaModel {
+ public:
+  //   IncrementalPcaModel pca({.n_components = 2});
+  //   OC_RETURN_IF_ERROR(pca.PartialFit(x.data(), rows, n_features));
+  //   OC_RETURN_IF_ERROR(pca.Transform(x.data(), rows, n_features, out.data()));   // rows x 2
+  explicit IncrementalPcaModel(IncrementalPcaOptions options = {}, MemoryBudget* budget = nullptr);
+  IncrementalPcaModel(IncrementalPcaModel&&) noexcept;
+  IncrementalPcaModel& operator=(IncrementalPcaModel&&) noexcept;
+  ~IncrementalPcaModel();
+
+  // Merges one batch (row-major, `rows` x `cols`, rows `row_stride` doubles
+  // apart; 0 means cols) into the model. Non-finite values are an error.
+  Status PartialFit(const double* x, int64_t rows, int64_t cols, int64_t row_stride = 0);
+  // Fits from scratch on a whole row-major matrix in sklearn's fit() batches
+  // (only one batch is touched at a time, so `x` may be a memory map).
+  Status Fit(const double* x, int64_t rows, int64_t cols, int64_t row_stride = 0);
+  // The batch size Fit() uses for `cols` features.
+  int64_t EffectiveBatchSize(int64_t cols) const;
+  // Forgets the fitted state.
+  void Reset();
+
+  // out (rows x n_components, row-major) = (x - mean) components^T, divided by
+  // sqrt(explained_variance) when whitening. REQUIRES: fitted().
+  Status Transform(const double* x, int64_t rows, int64_t cols, double* out, int64_t row_stride = 0) const;
+  // out (rows x n_features) from y (rows x n_components). REQUIRES: fitted().
+  Status InverseTransform(const double* y, int64_t rows, double* out) const;
+
+  bool fitted() const;
+  const IncrementalPcaOptions& options() const;
+  int64_t n_components() const;
+  int64_t n_features() const;
+  int64_t n_samples_seen() const;
+  const std::vector<double>& components() const;  // n_components x n_features, row-major
+  const std::vector<double>& singular_values() const;
+  const std::vector<double>& mean() const;
+  const std::vector<double>& var() const;
+  const std::vector<double>& explained_variance() const;
+  const std::vector<double>& explained_variance_ratio() const;
+  double noise_variance() const;
+
+ private:
+  friend Status FitPcaOnDataset(const std::shared_ptr<const Dataset>&, const std::vector<std::string>&,
+                                IncrementalPcaModel*, MemoryBudget*);
+  friend Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>&,
+                                               const std::vector<std::string>&, const IncrementalPcaModel&,
+                                               const std::string&, MemoryBudget*, const std::atomic<bool>*);
+  struct Rep;
+  std::unique_ptr<Rep> rep_;
+};
+
+// Fits `model` from scratch on `columns` (int64/float64/bool; empty: every
+// numeric column) of `dataset`, streamed in sklearn's fit() batches, so the
+// result is that of Fit() on the same matrix; `budget` bounds the scan's and
+// the batch's buffers.
+Status FitPcaOnDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
+                       IncrementalPcaModel* model, MemoryBudget* budget = nullptr);
+
+// Writes the fitted `model` as a .npz (atomically) holding components,
+// explained_variance, explained_variance_ratio, singular_values, mean, var,
+// noise_variance, n_samples_seen, n_components, batch_size (the one Fit()
+// uses for these columns), whiten and `columns` (dtype S<n>).
+Status WritePcaModelNpz(const std::string& path, const IncrementalPcaModel& model,
+                        const std::vector<std::string>& columns);
+
+// Projects every row of `columns` of `dataset` with the fitted `model` into
+// a memmap-able .npy at `path` (rows x n_components, float64), streamed;
+// returns the rows written. `cancel` set stops it with a Cancelled status.
+Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>& dataset,
+                                      const std::vector<std::string>& columns, const IncrementalPcaModel& model,
+                                      const std::string& path, MemoryBudget* budget = nullptr,
+                                      const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace outcore

@@ -1,4 +1,4 @@
-// Bindings of the transform layer (src/transform/): see python/outcore/transform.py,
+// Bindings of the transform layer (outcore/transform.h): see python/outcore/transform.py,
 // which holds the estimator classes. Binds only: C++ Status errors become
 // ValueError/OSError/MemoryError here; results go to NumPy without a copy
 // (each array owns its Buffer through a capsule).
@@ -13,12 +13,6 @@
 
 #include "outcore/dataset.h"
 #include "outcore/transform.h"
-// Hashing of Python objects, matrix scaling and the PCA model are not (yet)
-// behind outcore/transform.h: they work on caller-owned memory, not a Dataset.
-#include "transform/dataset_pca.h"
-#include "transform/feature_hasher.h"
-#include "transform/incremental_pca.h"
-#include "transform/scaler.h"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -75,8 +69,7 @@ enum class InputType { kString, kDict, kPair, kChar };
 
 // One (name, value) feature of a dict/pair sample, as sklearn reads it: a
 // string value v makes the feature "name=v" with value 1.
-void AddNamedValue(const transform::FeatureHasher& hasher, PyObject* name, PyObject* value, std::string* scratch,
-                   transform::CsrBuilder* csr) {
+void AddNamedValue(RowHasher* hasher, PyObject* name, PyObject* value) {
   std::string_view name_bytes, value_bytes;
   if (PyUnicode_Check(value)) {
     // sklearn formats "%s=%s" % (name, value): a non-str name is written as str(name).
@@ -88,29 +81,28 @@ void AddNamedValue(const transform::FeatureHasher& hasher, PyObject* name, PyObj
       name_bytes = owned;
     }
     FeatureBytes(value, &value_bytes);
-    hasher.AddPair(name_bytes, value_bytes, scratch, csr);
+    hasher->AddPair(name_bytes, value_bytes);
     return;
   }
   double number = PyFloat_AsDouble(value);
   if (number == -1.0 && PyErr_Occurred()) throw nb::python_error();
   if (number == 0) return;
   if (!FeatureBytes(name, &name_bytes)) RaiseType("feature names must be strings");
-  hasher.Add(name_bytes, number, csr);
+  hasher->Add(name_bytes, number);
 }
 
-void HashSample(const transform::FeatureHasher& hasher, InputType input, PyObject* sample, std::string* scratch,
-                transform::CsrBuilder* csr) {
+void HashSample(RowHasher* hasher, InputType input, PyObject* sample) {
   std::string_view bytes;
   if (input == InputType::kChar) {
     if (!PyUnicode_Check(sample) && !PyBytes_Check(sample)) RaiseType("input_type='char' takes strings, one per sample");
     FeatureBytes(sample, &bytes);
-    hasher.AddCharacters(bytes, csr);
+    hasher->AddCharacters(bytes);
     return;
   }
   if (input == InputType::kDict && PyDict_Check(sample)) {
     PyObject *key, *value;
     Py_ssize_t pos = 0;
-    while (PyDict_Next(sample, &pos, &key, &value)) AddNamedValue(hasher, key, value, scratch, csr);
+    while (PyDict_Next(sample, &pos, &key, &value)) AddNamedValue(hasher, key, value);
     return;
   }
   if (input == InputType::kString && PyUnicode_Check(sample)) {
@@ -125,7 +117,7 @@ void HashSample(const transform::FeatureHasher& hasher, InputType input, PyObjec
     PyObject** items = PySequence_Fast_ITEMS(sample);
     for (Py_ssize_t i = 0; i < size; ++i) {
       if (!FeatureBytes(items[i], &bytes)) RaiseType("feature names must be strings");
-      hasher.Add(bytes, 1.0, csr);
+      hasher->Add(bytes, 1.0);
     }
     return;
   }
@@ -138,18 +130,25 @@ void HashSample(const transform::FeatureHasher& hasher, InputType input, PyObjec
     nb::object item_guard = nb::steal(item);
     if (input == InputType::kString) {
       if (!FeatureBytes(item, &bytes)) RaiseType("feature names must be strings");
-      hasher.Add(bytes, 1.0, csr);
+      hasher->Add(bytes, 1.0);
     } else {
       if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
         nb::tuple pair = nb::tuple(nb::handle(item));
         if (pair.size() != 2) RaiseType("each feature must be a (name, value) pair");
-        AddNamedValue(hasher, pair[0].ptr(), pair[1].ptr(), scratch, csr);
+        AddNamedValue(hasher, pair[0].ptr(), pair[1].ptr());
       } else {
-        AddNamedValue(hasher, PyTuple_GET_ITEM(item, 0), PyTuple_GET_ITEM(item, 1), scratch, csr);
+        AddNamedValue(hasher, PyTuple_GET_ITEM(item, 0), PyTuple_GET_ITEM(item, 1));
       }
     }
   }
   if (PyErr_Occurred()) throw nb::python_error();
+}
+
+// (data, indices, indptr, n_samples), each array owning its buffer.
+nb::tuple CsrArrays(CsrMatrix&& csr) {
+  size_t nnz = size_t(csr.nnz), rows = size_t(csr.rows);
+  return nb::make_tuple(BufferToNumpy<double>(std::move(csr.data), nnz), BufferToNumpy<int32_t>(std::move(csr.indices), nnz),
+                        BufferToNumpy<int64_t>(std::move(csr.indptr), rows + 1), rows);
 }
 
 // (data, indices, indptr, n_samples) of the hashed samples.
@@ -160,28 +159,21 @@ nb::tuple HashFeatures(nb::handle raw_x, int64_t n_features, bool alternate_sign
   else if (input_type == "pair") input = InputType::kPair;
   else if (input_type == "char") input = InputType::kChar;
   else RaiseStatus(Status::InvalidArgument("input_type must be 'dict', 'pair', 'string' or 'char', not '" + input_type + "'"));
-  auto hasher = Check(transform::FeatureHasher::Make({.n_features = n_features, .alternate_sign = alternate_sign}));
-  transform::CsrBuilder csr;
-  std::string scratch;
+  RowHasher hasher = Check(RowHasher::Make(n_features, alternate_sign));
   PyObject* iterator = PyObject_GetIter(raw_x.ptr());
   if (!iterator) throw nb::python_error();
   nb::object guard = nb::steal(iterator);
   while (PyObject* sample = PyIter_Next(iterator)) {
     nb::object sample_guard = nb::steal(sample);
-    HashSample(hasher, input, sample, &scratch, &csr);
-    csr.FinishRow();
+    HashSample(&hasher, input, sample);
+    hasher.FinishRow();
   }
   if (PyErr_Occurred()) throw nb::python_error();
-  if (csr.nnz() > INT32_MAX) RaiseStatus(Status::InvalidArgument("more than 2^31 - 1 hashed entries: hash in smaller batches"));
-  size_t nnz = size_t(csr.nnz()), rows = size_t(csr.rows());
-  return nb::make_tuple(BufferToNumpy<double>(csr.ReleaseData(), nnz), BufferToNumpy<int32_t>(csr.ReleaseIndices(), nnz),
-                        BufferToNumpy<int64_t>(csr.ReleaseIndptr(), rows + 1), rows);
+  if (hasher.nnz() > INT32_MAX) RaiseStatus(Status::InvalidArgument("more than 2^31 - 1 hashed entries: hash in smaller batches"));
+  return CsrArrays(Check(hasher.Release()));
 }
 
 void CheckStatus(const Status& status);
-
-// (data, indices, indptr, n_samples) of hashed .oc columns (dataset_hasher.h).
-nb::tuple CsrArrays(CsrMatrix&& csr);
 
 nb::tuple HashDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
                       std::vector<std::string> tokens, int64_t n_features, bool alternate_sign) {
@@ -224,13 +216,6 @@ nb::list ColumnStatsList(std::shared_ptr<Dataset> dataset, std::vector<std::stri
   return out;
 }
 
-// (data, indices, indptr, n_samples), each array owning its buffer.
-nb::tuple CsrArrays(CsrMatrix&& csr) {
-  size_t nnz = size_t(csr.nnz), rows = size_t(csr.rows);
-  return nb::make_tuple(BufferToNumpy<double>(std::move(csr.data), nnz), BufferToNumpy<int32_t>(std::move(csr.indices), nnz),
-                        BufferToNumpy<int64_t>(std::move(csr.indptr), rows + 1), rows);
-}
-
 OneHotCategories OneHotFit(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns) {
   Result<OneHotCategories> categories = Status::Cancelled("not run");
   {
@@ -256,23 +241,19 @@ nb::object VectorToNumpy(const std::vector<double>& values);
 template <typename T>
 nb::dict ScaleInPlace(nb::ndarray<T, nb::ndim<2>, nb::device::cpu> x, const std::string& method, double range_min,
                       double range_max) {
-  const transform::ScaleMethod m = Check(ParseScaleMethod(method, "method")) == ScaleMethod::kMinMax
-                                       ? transform::ScaleMethod::kMinMax
-                                       : transform::ScaleMethod::kZScore;
-  transform::MatrixView<T> view{x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)), int64_t(x.stride(0)),
-                                int64_t(x.stride(1))};
-  transform::ScalerParams params;
+  const ScaleMethod m = Check(ParseScaleMethod(method, "method"));
+  StridedMatrix<T> view{x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)), int64_t(x.stride(0)), int64_t(x.stride(1))};
+  ScalerFit params;
   {
     nb::gil_scoped_release release;
-    params = transform::FitScaler(view, m, range_min, range_max);
-    transform::ApplyScaler(params, view, view);
+    params = ScaleMatrixInPlace(view, m, range_min, range_max);
   }
   nb::dict d;
-  if (m == transform::ScaleMethod::kMinMax) {
+  if (m == ScaleMethod::kMinMax) {
     d["data_min_"] = VectorToNumpy(params.data_min);
     d["data_max_"] = VectorToNumpy(params.data_max);
     d["scale_"] = VectorToNumpy(params.scale);
-    d["min_"] = VectorToNumpy(params.offset);
+    d["min_"] = VectorToNumpy(params.min_offset);
   } else {
     d["mean_"] = VectorToNumpy(params.mean);
     d["var_"] = VectorToNumpy(params.var);
@@ -358,7 +339,7 @@ class PyIncrementalPca {
     Status status;
     {
       nb::gil_scoped_release release;
-      status = transform::FitDataset(dataset, columns, &pca_, &budget);
+      status = FitPcaOnDataset(dataset, columns, &pca_, &budget);
     }
     CheckStatus(status);
   }
@@ -405,7 +386,7 @@ class PyIncrementalPca {
   int64_t EffectiveBatchSize(int64_t cols) const { return pca_.EffectiveBatchSize(cols); }
 
  private:
-  transform::IncrementalPca pca_;
+  IncrementalPcaModel pca_;
 };
 
 }  // namespace
@@ -413,7 +394,7 @@ class PyIncrementalPca {
 void BindTransform(nb::module_& m) {
   m.def("hash_features", &HashFeatures, "raw_X"_a, "n_features"_a, "alternate_sign"_a, "input_type"_a);
   m.def("murmurhash3_32", [](nb::bytes key, uint32_t seed) {
-    return int32_t(transform::MurmurHash3X86_32(key.c_str(), key.size(), seed));
+    return int32_t(MurmurHash3(std::string_view(key.c_str(), key.size()), seed));
   }, "key"_a, "seed"_a = 0);
 
   m.def("onehot_categories", &OneHotFit, "dataset"_a, "columns"_a);

@@ -10,8 +10,7 @@
 #include "cli/cli_util.h"
 #include "cli/command.h"
 #include "outcore/dataset.h"
-#include "transform/dataset_pca.h"
-#include "transform/npz_writer.h"
+#include "outcore/transform.h"
 
 namespace outcore::cli {
 namespace {
@@ -27,32 +26,6 @@ struct PcaArgs {
   std::string memory_limit;
 };
 
-Status WriteVector(transform::NpzWriter* npz, const std::string& name, const std::vector<double>& v) {
-  return npz->WriteArray(name, "<f8", {int64_t(v.size())}, v.data(), v.size() * sizeof(double));
-}
-
-Status WriteModel(const std::string& path, const transform::IncrementalPca& pca, const std::vector<std::string>& columns,
-                  int64_t batch_size) {
-  OC_ASSIGN_OR_RETURN(auto npz, transform::NpzWriter::Create(path));
-  const int64_t k = pca.n_components(), f = pca.n_features();
-  OC_RETURN_IF_ERROR(npz->WriteArray("components", "<f8", {k, f}, pca.components().data(), size_t(k * f) * 8));
-  OC_RETURN_IF_ERROR(WriteVector(npz.get(), "explained_variance", pca.explained_variance()));
-  OC_RETURN_IF_ERROR(WriteVector(npz.get(), "explained_variance_ratio", pca.explained_variance_ratio()));
-  OC_RETURN_IF_ERROR(WriteVector(npz.get(), "singular_values", pca.singular_values()));
-  OC_RETURN_IF_ERROR(WriteVector(npz.get(), "mean", pca.mean()));
-  OC_RETURN_IF_ERROR(WriteVector(npz.get(), "var", pca.var()));
-  double noise = pca.noise_variance();
-  OC_RETURN_IF_ERROR(npz->WriteArray("noise_variance", "<f8", {}, &noise, 8));
-  int64_t scalars[3] = {pca.n_samples_seen(), k, batch_size};
-  OC_RETURN_IF_ERROR(npz->WriteArray("n_samples_seen", "<i8", {}, &scalars[0], 8));
-  OC_RETURN_IF_ERROR(npz->WriteArray("n_components", "<i8", {}, &scalars[1], 8));
-  OC_RETURN_IF_ERROR(npz->WriteArray("batch_size", "<i8", {}, &scalars[2], 8));
-  uint8_t whiten = pca.options().whiten;
-  OC_RETURN_IF_ERROR(npz->WriteArray("whiten", "|b1", {}, &whiten, 1));
-  OC_RETURN_IF_ERROR(transform::WriteBytesArray(npz.get(), "columns", columns));  // dtype S<n>
-  return npz->Finish();
-}
-
 Status RunPca(PcaArgs a) {
   auto start = std::chrono::steady_clock::now();
   uint64_t limit = DefaultMemoryLimit();
@@ -66,23 +39,13 @@ Status RunPca(PcaArgs a) {
       if (c.type == TypeId::kInt64 || c.type == TypeId::kFloat64 || c.type == TypeId::kBool) a.columns.push_back(c.name);
     }
   }
-  transform::IncrementalPca pca({.n_components = a.components, .whiten = a.whiten, .batch_size = a.batch_size}, &budget);
-  OC_RETURN_IF_ERROR(transform::FitDataset(dataset, a.columns, &pca, &budget));
+  IncrementalPcaModel pca({.n_components = a.components, .whiten = a.whiten, .batch_size = a.batch_size}, &budget);
+  OC_RETURN_IF_ERROR(FitPcaOnDataset(dataset, a.columns, &pca, &budget));
   const int64_t batch_size = pca.EffectiveBatchSize(int64_t(a.columns.size()));
-  OC_RETURN_IF_ERROR(WriteModel(a.output, pca, a.columns, batch_size));
+  OC_RETURN_IF_ERROR(WritePcaModelNpz(a.output, pca, a.columns));
   if (!a.transformed.empty()) {
-    OC_ASSIGN_OR_RETURN(auto npy, transform::NpzWriter::Create(a.transformed, /*single_npy=*/true));
-    OC_RETURN_IF_ERROR(npy->BeginArray("transformed", "<f8"));
     const std::atomic<bool>& interrupted = InstallInterruptFlag();
-    int64_t rows = 0;
-    OC_RETURN_IF_ERROR(transform::TransformDataset(dataset, a.columns, pca, &budget,
-                                                   [&](const double* values, int64_t count) -> Status {
-                                                     if (interrupted) return Status::Cancelled("interrupted");
-                                                     rows += count;
-                                                     return npy->Append(values, size_t(count * pca.n_components()) * 8);
-                                                   }));
-    OC_RETURN_IF_ERROR(npy->EndArray({rows, pca.n_components()}));
-    OC_RETURN_IF_ERROR(npy->Finish());
+    OC_RETURN_IF_ERROR(TransformDatasetToNpy(dataset, a.columns, pca, a.transformed, &budget, &interrupted).status());
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "outcore pca: %s rows x %zu columns -> %lld components (batch %lld) in %.2f s, peak RSS %s\n",

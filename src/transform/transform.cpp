@@ -8,7 +8,10 @@
 #include "transform/csr_npz.h"
 #include "transform/dataset_hasher.h"
 #include "transform/dataset_normalize.h"
+#include "transform/feature_hasher.h"
+#include "transform/murmur_hash3.h"
 #include "transform/one_hot.h"
+#include "transform/scaler.h"
 
 namespace outcore {
 
@@ -39,6 +42,18 @@ transform::HashColumnsOptions HashColumnsOf(const HashOptions& options) {
 
 transform::ScaleMethod MethodOf(ScaleMethod method) {
   return method == ScaleMethod::kMinMax ? transform::ScaleMethod::kMinMax : transform::ScaleMethod::kZScore;
+}
+
+ScalerFit FitOf(ScaleMethod method, transform::ScalerParams params) {
+  ScalerFit fit;
+  fit.method = method;
+  fit.scale = std::move(params.scale);
+  fit.min_offset = std::move(params.offset);
+  fit.mean = std::move(params.mean);
+  fit.var = std::move(params.var);
+  fit.data_min = std::move(params.data_min);
+  fit.data_max = std::move(params.data_max);
+  return fit;
 }
 
 }  // namespace
@@ -136,15 +151,51 @@ Result<ScalerFit> NormalizeColumns(const std::string& path, const NormalizeColum
   o.memory_limit = options.memory_limit;
   o.cancel = options.cancel;
   OC_ASSIGN_OR_RETURN(transform::ScalerParams params, transform::NormalizeDataset(path, o));
-  ScalerFit fit;
-  fit.method = options.method;
-  fit.scale = std::move(params.scale);
-  fit.min_offset = std::move(params.offset);
-  fit.mean = std::move(params.mean);
-  fit.var = std::move(params.var);
-  fit.data_min = std::move(params.data_min);
-  fit.data_max = std::move(params.data_max);
-  return fit;
+  return FitOf(options.method, std::move(params));
+}
+
+template <typename T>
+ScalerFit ScaleMatrixInPlace(const StridedMatrix<T>& x, ScaleMethod method, double range_min, double range_max) {
+  transform::MatrixView<T> view{x.data, x.rows, x.cols, x.row_stride, x.col_stride};
+  transform::ScalerParams params = transform::FitScaler(view, MethodOf(method), range_min, range_max);
+  transform::ApplyScaler(params, view, view);
+  return FitOf(method, std::move(params));
+}
+
+template ScalerFit ScaleMatrixInPlace<double>(const StridedMatrix<double>&, ScaleMethod, double, double);
+template ScalerFit ScaleMatrixInPlace<float>(const StridedMatrix<float>&, ScaleMethod, double, double);
+
+uint32_t MurmurHash3(std::string_view bytes, uint32_t seed) { return transform::MurmurHash3X86_32(bytes, seed); }
+
+struct RowHasher::Rep {
+  explicit Rep(transform::FeatureHasher h) : hasher(h) {}
+  transform::FeatureHasher hasher;
+  transform::CsrBuilder csr;
+  std::string scratch;  // AddPair's "name=value"
+};
+
+Result<RowHasher> RowHasher::Make(int64_t n_features, bool alternate_sign) {
+  OC_ASSIGN_OR_RETURN(auto hasher,
+                      transform::FeatureHasher::Make({.n_features = n_features, .alternate_sign = alternate_sign}));
+  return RowHasher(std::make_unique<Rep>(hasher));
+}
+RowHasher::RowHasher(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+RowHasher::RowHasher(RowHasher&&) noexcept = default;
+RowHasher& RowHasher::operator=(RowHasher&&) noexcept = default;
+RowHasher::~RowHasher() = default;
+
+void RowHasher::Add(std::string_view feature, double value) { rep_->hasher.Add(feature, value, &rep_->csr); }
+void RowHasher::AddPair(std::string_view name, std::string_view value) {
+  rep_->hasher.AddPair(name, value, &rep_->scratch, &rep_->csr);
+}
+void RowHasher::AddCharacters(std::string_view text) { rep_->hasher.AddCharacters(text, &rep_->csr); }
+void RowHasher::FinishRow() { rep_->csr.FinishRow(); }
+int64_t RowHasher::rows() const { return rep_->csr.rows(); }
+int64_t RowHasher::nnz() const { return rep_->csr.nnz(); }
+Result<CsrMatrix> RowHasher::Release() {
+  OC_ASSIGN_OR_RETURN(CsrMatrix out, ReleaseCsr(&rep_->csr, rep_->hasher.options().n_features));
+  rep_->csr = transform::CsrBuilder();
+  return out;
 }
 
 }  // namespace outcore

@@ -3,11 +3,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <random>
 
 #include "outcore/ingest.h"
 #include "outcore/transform.h"
+#include "transform/incremental_pca.h"
 
 namespace outcore {
 namespace {
@@ -105,6 +111,177 @@ TEST_F(TransformApiTest, NormalizeColumnsReportsTheParametersItUsed) {
   auto stats = ComputeColumnStats(*Dataset::Open(o.output), {"x"});
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ((*stats)[0].max, 1.0);
+}
+
+TEST_F(TransformApiTest, ScaleMatrixInPlaceScalesStridedColumnsAsNormalizeDoes) {
+  // A column-major 3 x 2 matrix: columns {1, 3, 5} and {10, NaN, 30}.
+  double x[] = {1, 3, 5, 10, NAN, 30};
+  ScalerFit fit = ScaleMatrixInPlace(StridedMatrix<double>{x, 3, 2, 1, 3}, ScaleMethod::kMinMax);
+  EXPECT_EQ(fit.method, ScaleMethod::kMinMax);
+  EXPECT_EQ(fit.data_min, (std::vector<double>{1, 10}));
+  EXPECT_EQ(fit.data_max, (std::vector<double>{5, 30}));
+  EXPECT_EQ(x[0], 0);
+  EXPECT_EQ(x[1], 0.5);
+  EXPECT_EQ(x[2], 1);
+  EXPECT_EQ(x[3], 0);
+  EXPECT_TRUE(std::isnan(x[4]));
+  EXPECT_EQ(x[5], 1);
+  float y[] = {2, 4, 6};
+  ScalerFit z = ScaleMatrixInPlace(StridedMatrix<float>{y, 3, 1, 1, 1}, ScaleMethod::kZScore);
+  EXPECT_DOUBLE_EQ(z.mean[0], 4);
+  EXPECT_DOUBLE_EQ(z.var[0], 8.0 / 3);
+  EXPECT_FLOAT_EQ(y[0], float(-2 / std::sqrt(8.0 / 3)));
+  EXPECT_FLOAT_EQ(y[1], 0);
+}
+
+TEST_F(TransformApiTest, RowHasherPlacesFeaturesAsHashColumnsDoes) {
+  EXPECT_EQ(int32_t(MurmurHash3("foo")), -156908512);  // sklearn's murmurhash3_32("foo")
+  EXPECT_FALSE(RowHasher::Make(0).ok());
+  auto hasher = RowHasher::Make(16);
+  ASSERT_TRUE(hasher.ok()) << hasher.status().ToString();
+  for (const char* topic : {"food", "art", "food", "sport"}) {
+    hasher->AddPair("topic", topic);
+    hasher->FinishRow();
+  }
+  EXPECT_EQ(hasher->rows(), 4);
+  auto rows = hasher->Release();
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  HashOptions options;
+  options.columns = {"topic"};
+  options.n_features = 16;
+  auto columns = HashColumns(dataset_, options);
+  ASSERT_TRUE(columns.ok()) << columns.status().ToString();
+  ASSERT_EQ(rows->nnz, columns->nnz);
+  EXPECT_EQ(rows->cols, 16);
+  for (int64_t entry = 0; entry < rows->nnz; ++entry) {
+    EXPECT_EQ(rows->indices.as<int32_t>()[entry], columns->indices.as<int32_t>()[entry]);
+    EXPECT_EQ(rows->data.as<double>()[entry], columns->data.as<double>()[entry]);
+  }
+  EXPECT_EQ(hasher->rows(), 0);  // released: empty again
+  hasher->Add("dog", 0.0);       // zero values are skipped
+  hasher->AddCharacters("ab");
+  hasher->FinishRow();
+  EXPECT_EQ(hasher->nnz(), 2);
+}
+
+// Incremental PCA through the public model and its data set entry points.
+class PcaApiTest : public ::testing::Test {
+ protected:
+  static constexpr int64_t kRows = 103, kCols = 3;
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("oc_pca_api_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    const std::string csv = (dir_ / "in.csv").string();
+    path_ = (dir_ / "in.oc").string();
+    // Small integers are exact as text and as doubles, so the matrix below is
+    // exactly what the scan reads.
+    std::mt19937 rng(7);
+    std::ofstream out(csv);
+    out << "a,b,c\n";
+    for (int64_t row = 0; row < kRows; ++row) {
+      int64_t a = int64_t(rng() % 100), b = a * 2 + int64_t(rng() % 7), c = int64_t(rng() % 50) - a;
+      x_.insert(x_.end(), {double(a), double(b), double(c)});
+      out << a << "," << b << "," << c << "\n";
+    }
+    out.close();
+    IngestOptions o;
+    o.inputs = {csv};
+    o.output = path_;
+    ASSERT_TRUE(Ingest(o).ok());
+    auto dataset = Dataset::Open(path_);
+    ASSERT_TRUE(dataset.ok());
+    dataset_ = *dataset;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+  std::string path_;
+  std::shared_ptr<Dataset> dataset_;
+  std::vector<double> x_;  // kRows x kCols, row-major
+};
+
+TEST_F(PcaApiTest, ModelGivesTheNumbersOfTheLayersIncrementalPca) {
+  IncrementalPcaModel model({.n_components = 2, .batch_size = 10});
+  transform::IncrementalPca reference({.n_components = 2, .batch_size = 10});
+  ASSERT_TRUE(model.Fit(x_.data(), kRows, kCols).ok());
+  ASSERT_TRUE(reference.Fit(x_.data(), kRows, kCols).ok());
+  ASSERT_TRUE(model.PartialFit(x_.data(), 20, kCols).ok());
+  ASSERT_TRUE(reference.PartialFit(x_.data(), 20, kCols).ok());
+  EXPECT_TRUE(model.fitted());
+  EXPECT_EQ(model.n_components(), 2);
+  EXPECT_EQ(model.n_features(), kCols);
+  EXPECT_EQ(model.n_samples_seen(), kRows + 20);
+  EXPECT_EQ(model.options().batch_size, 10);
+  EXPECT_EQ(model.EffectiveBatchSize(kCols), reference.EffectiveBatchSize(kCols));
+  EXPECT_EQ(model.components(), reference.components());
+  EXPECT_EQ(model.singular_values(), reference.singular_values());
+  EXPECT_EQ(model.mean(), reference.mean());
+  EXPECT_EQ(model.var(), reference.var());
+  EXPECT_EQ(model.explained_variance(), reference.explained_variance());
+  EXPECT_EQ(model.explained_variance_ratio(), reference.explained_variance_ratio());
+  EXPECT_EQ(model.noise_variance(), reference.noise_variance());
+  std::vector<double> got(size_t(kRows * 2)), want(size_t(kRows * 2));
+  ASSERT_TRUE(model.Transform(x_.data(), kRows, kCols, got.data()).ok());
+  ASSERT_TRUE(reference.Transform(x_.data(), kRows, kCols, want.data()).ok());
+  EXPECT_EQ(got, want);
+  std::vector<double> back(size_t(kRows * kCols)), back_want(size_t(kRows * kCols));
+  ASSERT_TRUE(model.InverseTransform(got.data(), kRows, back.data()).ok());
+  ASSERT_TRUE(reference.InverseTransform(want.data(), kRows, back_want.data()).ok());
+  EXPECT_EQ(back, back_want);
+  model.Reset();
+  EXPECT_FALSE(model.fitted());
+  EXPECT_FALSE(model.PartialFit(std::vector<double>{NAN, 1, 2}.data(), 1, kCols).ok());  // non-finite
+}
+
+TEST_F(PcaApiTest, FittingTheDatasetGivesWhatFittingItsMatrixGives) {
+  // batch_size 10 over 103 rows: gen_batches merges the short last batch.
+  IncrementalPcaModel streamed({.n_components = 2, .batch_size = 10});
+  IncrementalPcaModel in_memory({.n_components = 2, .batch_size = 10});
+  Status status = FitPcaOnDataset(dataset_, {"a", "b", "c"}, &streamed);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  ASSERT_TRUE(in_memory.Fit(x_.data(), kRows, kCols).ok());
+  EXPECT_EQ(streamed.n_samples_seen(), kRows);
+  EXPECT_EQ(streamed.components(), in_memory.components());
+  EXPECT_EQ(streamed.singular_values(), in_memory.singular_values());
+  EXPECT_EQ(streamed.mean(), in_memory.mean());
+  EXPECT_EQ(streamed.var(), in_memory.var());
+  EXPECT_EQ(streamed.explained_variance(), in_memory.explained_variance());
+  // Empty columns: every numeric column, here the same three.
+  IncrementalPcaModel all({.n_components = 2, .batch_size = 10});
+  ASSERT_TRUE(FitPcaOnDataset(dataset_, {}, &all).ok());
+  EXPECT_EQ(all.components(), in_memory.components());
+  EXPECT_FALSE(FitPcaOnDataset(dataset_, {"nope"}, &all).ok());
+}
+
+TEST_F(PcaApiTest, ModelNpzAndTransformedNpyHoldTheModelsNumbers) {
+  IncrementalPcaModel model({.n_components = 2});
+  ASSERT_TRUE(FitPcaOnDataset(dataset_, {"a", "b", "c"}, &model).ok());
+  const std::string npz = (dir_ / "model.npz").string(), npy = (dir_ / "X.npy").string();
+  Status status = WritePcaModelNpz(npz, model, {"a", "b", "c"});
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_TRUE(fs::exists(npz));
+  std::ifstream npz_in(npz, std::ios::binary);
+  const std::string archive((std::istreambuf_iterator<char>(npz_in)), std::istreambuf_iterator<char>());
+  for (const char* entry : {"components.npy", "explained_variance_ratio.npy", "noise_variance.npy", "batch_size.npy",
+                            "whiten.npy", "columns.npy"}) {
+    EXPECT_NE(archive.find(entry), std::string::npos) << entry;
+  }
+  auto rows = TransformDatasetToNpy(dataset_, {"a", "b", "c"}, model, npy);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, kRows);
+  std::vector<double> want(size_t(kRows * 2));
+  ASSERT_TRUE(model.Transform(x_.data(), kRows, kCols, want.data()).ok());
+  std::ifstream in(npy, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_EQ(bytes.size(), 128 + want.size() * sizeof(double));  // one padded header, then the rows
+  EXPECT_NE(bytes.find("'shape': (103, 2)"), std::string::npos);
+  std::vector<double> got(want.size());
+  std::memcpy(got.data(), bytes.data() + 128, got.size() * sizeof(double));
+  EXPECT_EQ(got, want);
+  std::atomic<bool> cancel{true};
+  const std::string cancelled = (dir_ / "cancelled.npy").string();
+  EXPECT_EQ(TransformDatasetToNpy(dataset_, {"a", "b", "c"}, model, cancelled, nullptr, &cancel).status().code(),
+            StatusCode::kCancelled);
+  EXPECT_FALSE(fs::exists(cancelled));
 }
 
 }  // namespace
