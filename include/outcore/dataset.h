@@ -189,14 +189,4 @@ class Scanner {
   Status failed_;  // the first error of LoadChunk; every later call returns it
 };
 
-// Copies rows `rows[0..count)` of `src` (positions, ascending) into `dst`,
-// replacing its contents and reusing its buffers. Dictionary codes stay codes.
-void TakeRows(const ColumnVector& src, const int32_t* rows, int64_t count, ColumnVector* dst);
-
-// Copies rows [offset, offset + length) of `src` into `dst` (replacing its
-// contents, reusing its buffers). Dictionary codes stay codes.
-void SliceColumn(const ColumnVector& src, int64_t offset, int64_t length, ColumnVector* dst);
-// Turns dictionary codes into plain offsets + bytes in place.
-void MaterializeDictionary(ColumnVector* column);
-
 }  // namespace outcore
