@@ -2,6 +2,8 @@
 // layout, so that NumPy, pyarrow, Polars and DuckDB can take it without a copy.
 // Ingest fills one per column per chunk (typed values before encoding); the
 // scan layer decodes into them (batches). Buffers are charged to a budget.
+// The kernels at the bottom (SliceColumn, TakeRows, MaterializeDictionary)
+// copy rows between vectors; the scanner cuts its batches with them.
 //
 // Layout by type (all little-endian, bits LSB-first as in Arrow):
 //   validity  bit i = 1 when row i is valid; EMPTY when null_count == 0
@@ -76,5 +78,24 @@ struct ColumnVector {
     dictionary.reset();
   }
 };
+
+// Copies rows [offset, offset + length) of `src` into `dst` (replacing its
+// contents, reusing its buffers). Dictionary codes stay codes; `dst` shares
+// `src`'s dictionary. `dst` keeps a validity bitmap only if a copied row is null.
+// REQUIRES: offset + length <= src.length; dst != &src.
+//   outcore::SliceColumn(chunk, 1000, 64, &batch_column);  // rows 1000..1063
+void SliceColumn(const ColumnVector& src, int64_t offset, int64_t length, ColumnVector* dst);
+
+// Copies rows `rows[0..count)` of `src` (positions, ascending) into `dst`,
+// replacing its contents and reusing its buffers. Dictionary codes stay codes.
+// REQUIRES: every position < src.length; dst != &src.
+//   const int32_t rows[] = {0, 5, 9};
+//   outcore::TakeRows(chunk, rows, 3, &batch_column);
+void TakeRows(const ColumnVector& src, const int32_t* rows, int64_t count, ColumnVector* dst);
+
+// Turns dictionary codes into plain offsets + bytes in place (a null row
+// becomes an empty string); a column without a dictionary is left as it is.
+//   outcore::MaterializeDictionary(&column);  // column.is_dictionary() == false
+void MaterializeDictionary(ColumnVector* column);
 
 }  // namespace outcore

@@ -47,11 +47,6 @@
 
 namespace outcore {
 
-struct Expr;
-struct QueryPlan;
-class ValueIndex;
-class TokenIndex;
-
 struct ColumnSchema {
   std::string name;
   TypeId type = TypeId::kString;
@@ -147,56 +142,22 @@ class Scanner {
   // exactly, otherwise by scanning. The scanner is exhausted afterwards.
   Result<int64_t> CountRows();
   // The projected columns, in batch order.
-  const std::vector<ColumnSchema>& columns() const { return columns_; }
-  const MemoryBudget& budget() const { return budget_; }
-  const ScanCounters& counters() const { return counters_; }
+  const std::vector<ColumnSchema>& columns() const;
+  const MemoryBudget& budget() const;
+  const ScanCounters& counters() const;
   // Which chunks the scan reads and why, one line per chunk and a summary
   // ("chunk 3: read, index: 1204 candidate rows"); without `where`, a line saying so.
   std::string Explain() const;
   ~Scanner();
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
 
  private:
-  Scanner(std::shared_ptr<const Dataset> dataset, ScanOptions options, uint64_t limit);
-  Status Plan();
-  Status LoadChunk(int64_t chunk);
-  Status DecodeChunk(int64_t chunk);
-  Status DecodeColumns(int64_t chunk, const std::vector<size_t>& columns, Buffer* stored, Buffer* payload);
-  Status SelectRows(int64_t chunk);
-  bool ChunkWanted(int64_t chunk) const;
-
-  std::shared_ptr<const Dataset> dataset_;
-  ScanOptions options_;
-  MemoryBudget budget_;
-  std::vector<int> projection_;  // file column index per batch column
-  std::vector<ColumnSchema> columns_;
-  std::vector<int> decoded_;                 // file columns decoded per chunk: projection, then where-only columns
-  std::vector<ColumnVector> chunk_columns_;  // the current chunk, decoded, in decoded_ order
-  Buffer stored_, payload_;
-  Buffer stored2_, payload2_;  // the second decoding lane's scratch
-  int lanes_ = 1;
-  int64_t chunk_ = -1;
-  int64_t offset_in_chunk_ = 0;
-  int64_t rows_returned_ = 0;
-  ScanCounters counters_;
-  std::unique_ptr<Expr> where_;
-  std::unique_ptr<QueryPlan> plan_;
-  std::vector<std::unique_ptr<ValueIndex>> value_indexes_;
-  std::vector<std::unique_ptr<TokenIndex>> token_indexes_;
-  bool filtered_ = false;    // the current chunk's rows are a selection
-  Buffer selection_;         // the chunk's selection bitmap
-  Buffer selected_rows_;     // int32 positions of the selected rows in the chunk
-  int64_t selected_count_ = 0;
-  Status failed_;  // the first error of LoadChunk; every later call returns it
+  // The plan, the decoded chunk, its selection and the decoding lanes:
+  // src/scan/scanner.cpp.
+  struct Rep;
+  explicit Scanner(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
 };
-
-// Copies rows `rows[0..count)` of `src` (positions, ascending) into `dst`,
-// replacing its contents and reusing its buffers. Dictionary codes stay codes.
-void TakeRows(const ColumnVector& src, const int32_t* rows, int64_t count, ColumnVector* dst);
-
-// Copies rows [offset, offset + length) of `src` into `dst` (replacing its
-// contents, reusing its buffers). Dictionary codes stay codes.
-void SliceColumn(const ColumnVector& src, int64_t offset, int64_t length, ColumnVector* dst);
-// Turns dictionary codes into plain offsets + bytes in place.
-void MaterializeDictionary(ColumnVector* column);
 
 }  // namespace outcore

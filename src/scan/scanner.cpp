@@ -16,32 +16,8 @@ namespace outcore {
 
 namespace {
 
-// Copies `length` bits starting at bit `offset` of `src` to the start of `dst`.
-void CopyBits(const uint8_t* src, int64_t offset, int64_t length, uint8_t* dst) {
-  if ((offset & 7) == 0) {
-    std::memcpy(dst, src + (offset >> 3), size_t(BitmapBytes(length)));
-    return;
-  }
-  std::memset(dst, 0, size_t(BitmapBytes(length)));
-  for (int64_t i = 0; i < length; ++i) {
-    if (GetBit(src, offset + i)) SetBit(dst, i);
-  }
-}
-
 // Stored bytes of a chunk's decoded columns below which one thread decodes them.
 constexpr uint64_t kMinBytesForTwoLanes = 256 << 10;
-
-size_t FixedWidth(TypeId type) {
-  switch (type) {
-    case TypeId::kInt64:
-    case TypeId::kTimestamp:
-    case TypeId::kFloat64: return 8;
-    case TypeId::kDate:
-    case TypeId::kString: return 4;  // dictionary codes
-    case TypeId::kBool: return 0;
-  }
-  return 0;
-}
 
 // One index block, read and deserialized (one of the two is set).
 struct LoadedIndex {
@@ -76,109 +52,47 @@ Result<LoadedIndex> LoadIndex(const Dataset& dataset, const IndexChoice& choice,
 
 }  // namespace
 
-void SliceColumn(const ColumnVector& src, int64_t offset, int64_t length, ColumnVector* dst) {
-  dst->Reset(src.type);
-  dst->length = length;
-  dst->dictionary = src.dictionary;
-  if (src.null_count > 0) {
-    dst->validity.Resize(size_t(BitmapBytes(length)));
-    CopyBits(src.validity.data(), offset, length, dst->validity.data());
-    int64_t valid = 0;
-    for (int64_t i = 0; i < length; ++i) valid += GetBit(dst->validity.data(), i);
-    dst->null_count = length - valid;
-    if (dst->null_count == 0) dst->validity.Clear();
-  }
-  if (src.type == TypeId::kBool) {
-    dst->values.Resize(size_t(BitmapBytes(length)));
-    CopyBits(src.values.data(), offset, length, dst->values.data());
-  } else if (src.type == TypeId::kString && !src.dictionary) {
-    const int32_t* off = src.values.as<int32_t>();
-    int32_t base = off[offset];
-    dst->values.Resize(size_t(length + 1) * 4);
-    int32_t* out = dst->values.as<int32_t>();
-    for (int64_t i = 0; i <= length; ++i) out[i] = off[offset + i] - base;
-    dst->data.Resize(size_t(off[offset + length] - base));
-    std::memcpy(dst->data.data(), src.data.data() + base, dst->data.size());
-  } else {
-    size_t width = FixedWidth(src.type);
-    dst->values.Resize(size_t(length) * width);
-    std::memcpy(dst->values.data(), src.values.data() + size_t(offset) * width, size_t(length) * width);
-  }
-}
+// Everything a scan holds between calls. Scanner forwards to it once per
+// call (a batch, a count), never per row.
+struct Scanner::Rep {
+  Rep(std::shared_ptr<const Dataset> dataset, ScanOptions options, uint64_t limit);
 
-void MaterializeDictionary(ColumnVector* column) {
-  if (!column->dictionary) return;
-  std::shared_ptr<const Dictionary> dictionary = std::move(column->dictionary);
-  column->dictionary.reset();
-  Buffer codes = std::move(column->values);
-  column->values = Buffer(codes.budget());
-  column->values.Resize(size_t(column->length + 1) * 4);
-  column->data.Clear();
-  int32_t* off = column->values.as<int32_t>();
-  const int32_t* code = codes.as<int32_t>();
-  off[0] = 0;
-  for (int64_t i = 0; i < column->length; ++i) {
-    if (column->IsValid(i)) {
-      std::string_view v = dictionary->Get(code[i]);
-      column->data.Append(v.data(), v.size());
-    }
-    off[i + 1] = int32_t(column->data.size());
-  }
-}
+  Status Plan();
+  Result<bool> Next(Batch* batch);
+  Result<int64_t> CountRows();
+  std::string Explain() const;
+  Status LoadChunk(int64_t chunk);
+  Status DecodeChunk(int64_t chunk);
+  Status DecodeColumns(int64_t chunk, const std::vector<size_t>& columns, Buffer* stored, Buffer* payload);
+  Status SelectRows(int64_t chunk);
+  bool ChunkWanted(int64_t chunk) const;
 
-void TakeRows(const ColumnVector& src, const int32_t* rows, int64_t count, ColumnVector* dst) {
-  dst->Reset(src.type);
-  dst->length = count;
-  dst->dictionary = src.dictionary;
-  if (src.null_count > 0) {
-    dst->validity.ResizeZeroed(size_t(BitmapBytes(count)));
-    int64_t valid = 0;
-    for (int64_t i = 0; i < count; ++i) {
-      if (GetBit(src.validity.data(), rows[i])) {
-        SetBit(dst->validity.data(), i);
-        ++valid;
-      }
-    }
-    dst->null_count = count - valid;
-    if (dst->null_count == 0) dst->validity.Clear();
-  }
-  if (src.type == TypeId::kBool) {
-    dst->values.ResizeZeroed(size_t(BitmapBytes(count)));
-    for (int64_t i = 0; i < count; ++i) {
-      if (GetBit(src.values.data(), rows[i])) SetBit(dst->values.data(), i);
-    }
-  } else if (src.type == TypeId::kString && !src.dictionary) {
-    const int32_t* off = src.values.as<int32_t>();
-    size_t bytes = 0;
-    for (int64_t i = 0; i < count; ++i) bytes += size_t(off[rows[i] + 1] - off[rows[i]]);
-    dst->values.Resize(size_t(count + 1) * 4);
-    dst->data.Resize(bytes);
-    int32_t* out = dst->values.as<int32_t>();
-    uint8_t* data = dst->data.data();
-    int32_t at = 0;
-    for (int64_t i = 0; i < count; ++i) {
-      out[i] = at;
-      const int32_t len = off[rows[i] + 1] - off[rows[i]];
-      std::memcpy(data + at, src.data.data() + off[rows[i]], size_t(len));
-      at += len;
-    }
-    out[count] = at;
-  } else {
-    const size_t width = FixedWidth(src.type);
-    dst->values.Resize(size_t(count) * width);
-    if (width == 8) {
-      const uint64_t* in = src.values.as<uint64_t>();
-      uint64_t* out = dst->values.as<uint64_t>();
-      for (int64_t i = 0; i < count; ++i) out[i] = in[rows[i]];
-    } else {
-      const uint32_t* in = src.values.as<uint32_t>();
-      uint32_t* out = dst->values.as<uint32_t>();
-      for (int64_t i = 0; i < count; ++i) out[i] = in[rows[i]];
-    }
-  }
-}
+  std::shared_ptr<const Dataset> dataset_;
+  ScanOptions options_;
+  MemoryBudget budget_;
+  std::vector<int> projection_;  // file column index per batch column
+  std::vector<ColumnSchema> columns_;
+  std::vector<int> decoded_;                 // file columns decoded per chunk: projection, then where-only columns
+  std::vector<ColumnVector> chunk_columns_;  // the current chunk, decoded, in decoded_ order
+  Buffer stored_, payload_;
+  Buffer stored2_, payload2_;  // the second decoding lane's scratch
+  int lanes_ = 1;
+  int64_t chunk_ = -1;
+  int64_t offset_in_chunk_ = 0;
+  int64_t rows_returned_ = 0;
+  ScanCounters counters_;
+  std::unique_ptr<Expr> where_;
+  std::unique_ptr<QueryPlan> plan_;
+  std::vector<std::unique_ptr<ValueIndex>> value_indexes_;
+  std::vector<std::unique_ptr<TokenIndex>> token_indexes_;
+  bool filtered_ = false;    // the current chunk's rows are a selection
+  Buffer selection_;         // the chunk's selection bitmap
+  Buffer selected_rows_;     // int32 positions of the selected rows in the chunk
+  int64_t selected_count_ = 0;
+  Status failed_;  // the first error of LoadChunk; every later call returns it
+};
 
-Scanner::Scanner(std::shared_ptr<const Dataset> dataset, ScanOptions options, uint64_t limit)
+Scanner::Rep::Rep(std::shared_ptr<const Dataset> dataset, ScanOptions options, uint64_t limit)
     : dataset_(std::move(dataset)),
       options_(std::move(options)),
       budget_(limit),
@@ -189,12 +103,14 @@ Scanner::Scanner(std::shared_ptr<const Dataset> dataset, ScanOptions options, ui
       selection_(&budget_),
       selected_rows_(&budget_) {}
 
+Scanner::Scanner(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+
 Scanner::~Scanner() = default;
 
 Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> dataset, ScanOptions options) {
   if (options.batch_rows <= 0) return Status::InvalidArgument("batch_rows must be at least 1");
   uint64_t limit = options.memory_limit ? options.memory_limit : DefaultMemoryLimit();
-  std::unique_ptr<Scanner> s(new Scanner(std::move(dataset), std::move(options), limit));
+  auto s = std::make_unique<Rep>(std::move(dataset), std::move(options), limit);
   const auto& schema = s->dataset_->schema();
   if (s->options_.columns.empty()) {
     for (size_t i = 0; i < schema.size(); ++i) s->projection_.push_back(int(i));
@@ -216,14 +132,14 @@ Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> da
   s->counters_.chunks_total = s->dataset_->num_chunks();
   if (!s->options_.where.empty()) OC_RETURN_IF_ERROR(s->Plan());
   for (int index : s->decoded_) s->chunk_columns_.emplace_back(schema[size_t(index)].type, &s->budget_);
-  return s;
+  return std::unique_ptr<Scanner>(new Scanner(std::move(s)));
 }
 
 // Parses `where`, asks the planner which chunks and indexes the scan needs,
 // loads those indexes (those that fit the budget) and lets the planner turn
 // their rows into the chunks to read. An index that does not fit is left
 // out: the plan is then answered by zone maps and filtering, with the same rows.
-Status Scanner::Plan() {
+Status Scanner::Rep::Plan() {
   OC_ASSIGN_OR_RETURN(where_, ParsePredicate(options_.where, dataset_->schema()));
   const format::FileMetadata& meta = DatasetMetadata(*dataset_);
   PlanOptions plan_options;
@@ -258,14 +174,14 @@ Status Scanner::Plan() {
   return Status::OK();
 }
 
-std::string Scanner::Explain() const {
+std::string Scanner::Rep::Explain() const {
   if (!plan_) return "no --where: every chunk is read (" + std::to_string(counters_.chunks_total) + " chunks)\n";
   return "where " + where_->ToString(dataset_->schema()) + "\n" + plan_->Explain(DatasetMetadata(*dataset_));
 }
 
-bool Scanner::ChunkWanted(int64_t chunk) const { return !plan_ || plan_->chunks[size_t(chunk)].read; }
+bool Scanner::Rep::ChunkWanted(int64_t chunk) const { return !plan_ || plan_->chunks[size_t(chunk)].read; }
 
-Status Scanner::LoadChunk(int64_t chunk) {
+Status Scanner::Rep::LoadChunk(int64_t chunk) {
   // An error is sticky: the decoded buffers are half overwritten, and a later
   // Next() must not hand them out (or skip rows) as if nothing happened.
   Status status = DecodeChunk(chunk);
@@ -273,7 +189,7 @@ Status Scanner::LoadChunk(int64_t chunk) {
   return status;
 }
 
-Status Scanner::DecodeColumns(int64_t chunk, const std::vector<size_t>& columns, Buffer* stored, Buffer* payload) {
+Status Scanner::Rep::DecodeColumns(int64_t chunk, const std::vector<size_t>& columns, Buffer* stored, Buffer* payload) {
   for (size_t i : columns) {
     ColumnVector& column = chunk_columns_[i];
     OC_RETURN_IF_ERROR(dataset_->ReadColumnChunk(chunk, decoded_[i], &column, stored, payload));
@@ -284,7 +200,7 @@ Status Scanner::DecodeColumns(int64_t chunk, const std::vector<size_t>& columns,
   return Status::OK();
 }
 
-Status Scanner::DecodeChunk(int64_t chunk) {
+Status Scanner::Rep::DecodeChunk(int64_t chunk) {
   const format::ChunkMeta& meta = DatasetMetadata(*dataset_).chunks[size_t(chunk)];
   // Columns decode independently: with two lanes, the second runs on its own
   // thread with its own scratch, columns dealt out largest first to the lane
@@ -330,7 +246,7 @@ Status Scanner::DecodeChunk(int64_t chunk) {
 
 // Turns the predicate's answer for the loaded chunk into the positions of its
 // matching rows (selected_rows_), or leaves filtered_ false when all match.
-Status Scanner::SelectRows(int64_t chunk) {
+Status Scanner::Rep::SelectRows(int64_t chunk) {
   const format::ChunkMeta& meta = DatasetMetadata(*dataset_).chunks[size_t(chunk)];
   const int64_t rows = int64_t(meta.row_count);
   if (plan_->rows_exact) {
@@ -361,7 +277,7 @@ Status Scanner::SelectRows(int64_t chunk) {
   return Status::OK();
 }
 
-Result<int64_t> Scanner::CountRows() {
+Result<int64_t> Scanner::Rep::CountRows() {
   if (!failed_.ok()) return failed_;
   if (plan_ && plan_->rows_exact && chunk_ < 0) {
     int64_t rows = int64_t(plan_->rows.Cardinality());
@@ -380,7 +296,7 @@ Result<int64_t> Scanner::CountRows() {
   }
 }
 
-Result<bool> Scanner::Next(Batch* batch) {
+Result<bool> Scanner::Rep::Next(Batch* batch) {
   if (!failed_.ok()) return failed_;
   if (options_.limit >= 0 && rows_returned_ >= options_.limit) return false;
   const int64_t chunks = dataset_->num_chunks();
@@ -419,5 +335,12 @@ Result<bool> Scanner::Next(Batch* batch) {
   counters_.rows_matched += rows;
   return true;
 }
+
+const std::vector<ColumnSchema>& Scanner::columns() const { return rep_->columns_; }
+const MemoryBudget& Scanner::budget() const { return rep_->budget_; }
+const ScanCounters& Scanner::counters() const { return rep_->counters_; }
+Result<bool> Scanner::Next(Batch* batch) { return rep_->Next(batch); }
+Result<int64_t> Scanner::CountRows() { return rep_->CountRows(); }
+std::string Scanner::Explain() const { return rep_->Explain(); }
 
 }  // namespace outcore
