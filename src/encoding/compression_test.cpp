@@ -94,7 +94,7 @@ TEST_P(CodecTest, DamagedBlocksNeverCrash) {
 
 INSTANTIATE_TEST_SUITE_P(AllCodecs, CodecTest,
                          ::testing::Values(Codec::kNone, Codec::kZstd, Codec::kLz4),
-                         [](const auto& info) { return std::string(CodecName(info.param)); });
+                         [](const auto& codec_param) { return std::string(CodecName(codec_param.param)); });
 
 TEST(CodecFromName, AcceptsTheThreeNamesAndNamesTheChoicesOtherwise) {
   EXPECT_EQ(*CodecFromName("zstd"), Codec::kZstd);

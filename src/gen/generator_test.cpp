@@ -226,8 +226,8 @@ TEST(Generator, DefaultRatesGiveAboutHalfAPercentDirtyRowsAndTwoPercentMissing) 
   GeneratorStats stats;
   Generate(Rows(200000, 4096), &stats);
   uint64_t dirty = stats.rows - stats.count(DirtKind::kNone);
-  EXPECT_NEAR(double(dirty) / stats.rows, 0.005, 0.0008);
-  EXPECT_NEAR(double(stats.missing_cells) / (stats.valid_rows() * (kColumnCount - 1)), 0.02, 0.002);
+  EXPECT_NEAR(double(dirty) / double(stats.rows), 0.005, 0.0008);
+  EXPECT_NEAR(double(stats.missing_cells) / double(stats.valid_rows() * (kColumnCount - 1)), 0.02, 0.002);
 }
 
 TEST(Generator, CleanRowsParseAsTheirColumnTypes) {

@@ -13,7 +13,7 @@ TEST(RowBitmap, SetOperationsMatchStdSet) {
   std::set<uint32_t> a, b;
   RowBitmap x, y;
   for (int i = 0; i < 5000; ++i) {
-    uint32_t row = rng() % 200000;
+    uint32_t row = uint32_t(rng() % 200000);
     if (i % 2) {
       a.insert(row);
       x.Add(row);
@@ -61,7 +61,7 @@ TEST(RowBitmap, RangeReachesTheLastAddressableRow) {
 TEST(RowBitmap, FillBitsMarksTheRowsOfOneBatch) {
   std::mt19937 rng(23);
   RowBitmap rows;
-  for (int i = 0; i < 3000; ++i) rows.Add(rng() % 20000);
+  for (int i = 0; i < 3000; ++i) rows.Add(uint32_t(rng() % 20000));
   for (uint64_t first_row : {0ull, 1ull, 4093ull, 19990ull, 25000ull}) {
     const int64_t num_rows = 5003;
     std::vector<uint8_t> bits(size_t((num_rows + 7) / 8), 0);

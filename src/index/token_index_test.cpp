@@ -31,7 +31,7 @@ TEST(TokenIndex, LookupsMatchBruteForceOverTokenizedRows) {
   for (auto& v : values) {
     if (rng() % 9 == 0) continue;
     std::string text;
-    for (int w = rng() % 5; w > 0; --w) text += vocabulary[rng() % vocabulary.size()] + (rng() % 2 ? " " : ", ");
+    for (int w = int(rng() % 5); w > 0; --w) text += vocabulary[rng() % vocabulary.size()] + (rng() % 2 ? " " : ", ");
     v = text;
   }
   MemoryBudget budget(1 << 30);

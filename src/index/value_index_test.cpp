@@ -204,7 +204,7 @@ TEST(ValueIndex, HostileBlocksAreCorruptionNotACrash) {
     if (trial % 2) {
       bytes.resize(rng() % bytes.size());
     } else {
-      for (int flips = 1 + rng() % 3; flips > 0; --flips) bytes[rng() % bytes.size()] ^= char(1 << (rng() % 8));
+      for (int flips = 1 + int(rng() % 3); flips > 0; --flips) bytes[rng() % bytes.size()] ^= char(1 << (rng() % 8));
     }
     auto index = ValueIndex::Deserialize(bytes);
     if (!index.ok()) {

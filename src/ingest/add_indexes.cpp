@@ -74,7 +74,8 @@ Status ScanIntoBuilds(Scanner* scanner, std::vector<Requested>* requested, Memor
       merged = r.build->AddChunk(batches[current].columns[size_t(r.batch_column)], uint64_t(batches[current].first_row));
     }
     if (!merged.ok()) {
-      if (collecting.valid()) collecting.get();
+      // Wait for the collector; merged's error is the one to report, not its.
+      if (collecting.valid()) static_cast<void>(collecting.get());
       return merged;
     }
     if (!have) return Status::OK();

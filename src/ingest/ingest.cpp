@@ -81,23 +81,23 @@ struct ColumnState {
 };
 
 struct Worker {
-  explicit Worker(MemoryBudget* budget, size_t columns, Codec codec, int level,
+  explicit Worker(MemoryBudget* budget, size_t column_count, Codec codec, int level,
                   const std::vector<TypeId>& types, const ParseOptions& parse_options)
       : tokens(budget), parser(types, parse_options, budget), compressor(codec, level) {
-    for (TypeId t : types) this->columns.emplace_back(t, budget);
-    local_dictionaries.resize(columns);
-    codes.reserve(columns);
-    for (size_t i = 0; i < columns; ++i) {
+    for (TypeId t : types) columns.emplace_back(t, budget);
+    local_dictionaries.resize(column_count);
+    codes.reserve(column_count);
+    for (size_t i = 0; i < column_count; ++i) {
       codes.emplace_back(budget);
       payloads.emplace_back(budget);
       compressed.emplace_back(budget);
     }
-    uniques.resize(columns);
-    remaps.resize(columns);
-    uses_dictionary.resize(columns);
-    stats.resize(columns);
-    encodings.resize(columns);
-    distinct.resize(columns);
+    uniques.resize(column_count);
+    remaps.resize(column_count);
+    uses_dictionary.resize(column_count);
+    stats.resize(column_count);
+    encodings.resize(column_count);
+    distinct.resize(column_count);
   }
   TokenizedBlock tokens;
   BlockParser parser;

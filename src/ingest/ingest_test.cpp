@@ -192,9 +192,11 @@ std::string SyntheticCsv(int rows, uint32_t seed) {
     csv += std::to_string(i) + ",";
     if (rng() % 50 != 0) csv += topics[rng() % 5];
     csv += ",";
-    if (rng() % 7 == 0) csv += "\"note " + std::to_string(rng()) + ",\nwrapped\"";
-    else csv += "n" + std::to_string(rng() % 100000);
-    csv += "," + std::to_string(double(int(rng() % 200000) - 100000) / 1000.0) + ",";
+    if (rng() % 7 == 0) csv += std::string("\"note ").append(std::to_string(rng())) + ",\nwrapped\"";
+    else csv += std::string("n").append(std::to_string(rng() % 100000));
+    csv += ',';
+    csv += std::to_string(double(int(rng() % 200000) - 100000) / 1000.0);
+    csv += ',';
     csv += (rng() % 2 ? "True" : "False");
     csv += (i % 3 == 0 ? "\r\n" : "\n");
   }

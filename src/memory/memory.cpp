@@ -109,7 +109,8 @@ uint64_t DefaultMemoryLimit() {
 
 Result<uint64_t> ParseSize(std::string_view text) {
   auto fail = [&] {
-    return Status::InvalidArgument("'" + std::string(text) +
+    // Appended, not "'" + std::string(text): GCC 12's -Wrestrict misfires on that.
+    return Status::InvalidArgument(std::string("'").append(text) +
                                    "' is not a size; write a number with an optional unit, e.g. 512MiB, 2G, 1.5GB");
   };
   size_t begin = 0, end = text.size();

@@ -92,7 +92,8 @@ ColumnInfo DescribeColumn(const format::FileMetadata& m, size_t column) {
     info.decoded_bytes += meta.dictionary.decoded_size;
   }
   for (uint8_t e : encodings) {
-    info.encodings += (info.encodings.empty() ? "" : "+") + std::string(EncodingName(Encoding(e)));
+    if (!info.encodings.empty()) info.encodings += '+';
+    info.encodings += EncodingName(Encoding(e));
   }
   if (info.has_range) {
     info.min = BoundText(meta.type, range, false);

@@ -136,7 +136,7 @@ Cell RandomCell(size_t column, size_t chunk, std::mt19937& rng) {
     case 0: return Value(int64_t(chunk % 3 == 0 ? 1 : rng() % 2));
     case 1: return Value(base + int64_t(rng() % 60) - 10);
     case 2: {
-      const uint32_t pick = rng() % 40;
+      const uint32_t pick = uint32_t(rng() % 40);
       if (pick == 0) return Value(std::nan(""));
       if (pick == 1) return Value(-0.0);
       if (chunk == 5) return Value(std::nan(""));  // a chunk of only NaN (and nulls)

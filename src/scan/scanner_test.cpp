@@ -130,7 +130,7 @@ TEST_F(WhereTest, ClusteredValuesReadOnlyTheirChunksAndSpanChunkBoundaries) {
   }
   ASSERT_GE(boundary, 0);
   const int day = rows_[size_t(boundary)].day;
-  char literal[16];
+  char literal[32];  // 16 holds any date here, but not every int GCC allows for
   std::snprintf(literal, sizeof literal, "2024-%02d-%02d", 1 + day / 28, 1 + day % 28);
   const std::string where = "day == '" + std::string(literal) + "'";
   ScanCounters counters;

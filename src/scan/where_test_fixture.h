@@ -77,7 +77,7 @@ class WhereTest : public ::testing::Test {
         }
       }
       csv << ',' << (r.s ? *r.s : "") << ',' << (r.t ? "\"" + *r.t + "\"" : "") << ',';
-      char day[16];
+      char day[32];  // 16 holds any date here, but not every int GCC allows for
       std::snprintf(day, sizeof day, "2024-%02d-%02d", 1 + r.day / 28, 1 + r.day % 28);
       csv << day << ',' << (r.b ? (*r.b ? "True" : "False") : "") << '\n';
       rows_.push_back(std::move(r));

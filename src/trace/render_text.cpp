@@ -68,8 +68,8 @@ std::string RenderTraceText(const TraceReport& report) {
 std::string RenderMemText(const MemReport& report) {
   std::string out = fmt::format("outcore mem: {}\n  {}, {:.2f} s wall, {:.2f} s user, {:.2f} s system\n",
                                 report.command, report.exit.Describe(), report.exit.wall_seconds,
-                                double(report.exit.usage.ru_utime.tv_sec) + report.exit.usage.ru_utime.tv_usec * 1e-6,
-                                double(report.exit.usage.ru_stime.tv_sec) + report.exit.usage.ru_stime.tv_usec * 1e-6);
+                                double(report.exit.usage.ru_utime.tv_sec) + double(report.exit.usage.ru_utime.tv_usec) * 1e-6,
+                                double(report.exit.usage.ru_stime.tv_sec) + double(report.exit.usage.ru_stime.tv_usec) * 1e-6);
   out += fmt::format("  peak RSS {} (largest single process), {} summed over the process tree\n",
                      FormatSize(report.peak_rss), FormatSize(report.peak_rss_sum));
   if (report.peak_swap) out += fmt::format("  peak swap {}\n", FormatSize(report.peak_swap));

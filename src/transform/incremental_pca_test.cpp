@@ -21,7 +21,7 @@ std::vector<double> MakeData(int64_t rows, int64_t cols, uint32_t seed) {
   for (int64_t row = 0; row < rows; ++row) {
     for (int64_t c = 0; c < cols; ++c) z[c] = normal(rng) * double(cols - c);
     for (int64_t c = 0; c < cols; ++c) {
-      double v = 3.0 + c;
+      double v = 3.0 + double(c);
       for (int64_t d = 0; d < cols; ++d) v += z[d] * mix[d * cols + c];
       x[row * cols + c] = v;
     }
