@@ -5,9 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
-# First, as it takes a second: a lint violation fails the run (rules in pyproject.toml).
+# First, as they take seconds: a lint violation (rules in pyproject.toml) or a
+# C++ file .clang-format would change fails the run.
 echo "==> Python lint (ruff)"
 $PYTHON -m ruff check python tests bench
+echo "==> C++ format (clang-format)"
+bash scripts/format.sh --check
 OUTCORE_TESTS=ON bash scripts/build.sh
 echo "==> C++ tests (ctest)"
 ctest --test-dir build/py --output-on-failure -j2

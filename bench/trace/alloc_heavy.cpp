@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<char[]>> held;
   for (int round = 0; round < rounds; ++round) {
     std::map<int, std::string> table;
-    for (int i = 0; i < 100000; ++i) table[(i * 7919) % 100003] = std::string(24 + i % 40, char('a' + i % 26));
+    for (int i = 0; i < 100000; ++i)
+      table[(i * 7919) % 100003] = std::string(24 + i % 40, char('a' + i % 26));
     for (int i = 0; i < 100000; i += 2) table.erase((i * 7919) % 100003);
     std::vector<std::vector<int>> rows;
     for (int i = 0; i < 20000; ++i) {

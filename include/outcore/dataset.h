@@ -120,9 +120,9 @@ void PrepareCount(const Dataset& dataset, ScanOptions* options);
 // What a scan read, for --explain, benchmarks and tests.
 struct ScanCounters {
   int64_t chunks_total = 0;
-  int64_t chunks_read = 0;     // chunks whose blocks were decoded
-  uint64_t bytes_read = 0;     // stored bytes read: column blocks, dictionaries, indexes
-  int64_t rows_matched = 0;    // rows returned so far
+  int64_t chunks_read = 0;   // chunks whose blocks were decoded
+  uint64_t bytes_read = 0;   // stored bytes read: column blocks, dictionaries, indexes
+  int64_t rows_matched = 0;  // rows returned so far
 };
 
 struct Batch {

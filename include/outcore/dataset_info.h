@@ -54,7 +54,7 @@ struct ColumnInfo {
 
 struct IndexInfo {
   std::string column;
-  std::string kind;  // "value" (value -> rows) or "token" (lowercase word -> rows)
+  std::string kind;   // "value" (value -> rows) or "token" (lowercase word -> rows)
   uint64_t keys = 0;  // distinct values or tokens
   uint64_t stored_bytes = 0;
   double share_of_file = 0;  // stored_bytes / the file's size
@@ -84,7 +84,9 @@ struct DatasetInfo {
 
   // decoded_bytes / file_bytes, and the ingest's input_bytes / file_bytes.
   double decoded_ratio() const { return file_bytes ? double(decoded_bytes) / double(file_bytes) : 0.0; }
-  double compression_ratio() const { return file_bytes ? double(ingest.input_bytes) / double(file_bytes) : 0.0; }
+  double compression_ratio() const {
+    return file_bytes ? double(ingest.input_bytes) / double(file_bytes) : 0.0;
+  }
 };
 
 // Everything above, from `dataset`'s footer.

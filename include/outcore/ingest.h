@@ -44,20 +44,20 @@ struct IngestProgress {
 struct IngestOptions {
   std::vector<std::string> inputs;  // same columns in each; "-" is standard input
   std::string output;
-  uint64_t memory_limit = 0;        // bytes; 0 = DefaultMemoryLimit()
-  int threads = 0;                  // 0 = every core
-  std::optional<char> delimiter;    // unset: detected from the first file
+  uint64_t memory_limit = 0;      // bytes; 0 = DefaultMemoryLimit()
+  int threads = 0;                // 0 = every core
+  std::optional<char> delimiter;  // unset: detected from the first file
   char quote = '"';
   bool header = true;
-  std::vector<std::string> na_values;     // empty: "", NA, N/A, NULL, null, NaN, nan, None
-  std::vector<std::string> true_values;   // empty: true, True, TRUE
-  std::vector<std::string> false_values;  // empty: false, False, FALSE
+  std::vector<std::string> na_values;                  // empty: "", NA, N/A, NULL, null, NaN, nan, None
+  std::vector<std::string> true_values;                // empty: true, True, TRUE
+  std::vector<std::string> false_values;               // empty: false, False, FALSE
   std::vector<std::pair<std::string, TypeId>> schema;  // overrides inferred types by column name
-  std::string reject_path;          // empty: rejects are counted, not written
+  std::string reject_path;                             // empty: rejects are counted, not written
   OnError on_error = OnError::kReject;
-  std::string compression = "zstd"; // zstd, lz4 or none
-  int compression_level = 1;        // zstd 1: a third less CPU than 3 for ~4% larger files
-  uint64_t block_bytes = 0;         // 0: derived from the budget (tests set it small)
+  std::string compression = "zstd";              // zstd, lz4 or none
+  int compression_level = 1;                     // zstd 1: a third less CPU than 3 for ~4% larger files
+  uint64_t block_bytes = 0;                      // 0: derived from the budget (tests set it small)
   std::vector<std::string> index_columns;        // value index per column: value -> rows (doc/query.md)
   std::vector<std::string> token_index_columns;  // token index per string column: word -> rows
   std::function<void(const IngestProgress&)> progress;  // called from the pipeline, at most ~4 times a second
@@ -67,19 +67,19 @@ struct IngestOptions {
 struct IngestColumnReport {
   std::string name;
   TypeId type = TypeId::kString;
-  bool inferred = true;             // false when --schema set it
-  std::string encodings;            // e.g. "dictionary", "for-bitpack", "decimal", "plain+dictionary"
+  bool inferred = true;   // false when --schema set it
+  std::string encodings;  // e.g. "dictionary", "for-bitpack", "decimal", "plain+dictionary"
   uint64_t stored_bytes = 0;
   uint64_t null_count = 0;
-  uint64_t sample_mismatches = 0;   // values in the inference sample that did not parse as `type`
+  uint64_t sample_mismatches = 0;  // values in the inference sample that did not parse as `type`
   std::string mismatch_example;
 };
 
 struct IngestIndexReport {
   std::string column;
-  std::string kind;                 // "value" or "token"
-  bool built = false;               // false: it did not fit; `note` says why, the file has no such index
-  uint64_t keys = 0;                // distinct values or tokens
+  std::string kind;    // "value" or "token"
+  bool built = false;  // false: it did not fit; `note` says why, the file has no such index
+  uint64_t keys = 0;   // distinct values or tokens
   uint64_t stored_bytes = 0;
   std::string note;
 };
@@ -89,14 +89,14 @@ struct IngestIndexReport {
 // thread count and the indexes asked for — never from the input.
 struct MemoryPlan {
   uint64_t memory_limit = 0;
-  uint64_t baseline_reserve = 0;    // code, libraries, stacks, allocator slack: not the engine's
-  uint64_t dictionary_bytes = 0;    // dictionaries of all string columns, split evenly between them
-  uint64_t index_pool_bytes = 0;    // the indexes being built share it; 0 without indexes
-  uint64_t block_share_bytes = 0;   // what the blocks in flight may hold together
-  uint64_t block_bytes = 0;         // CSV bytes per block (a chunk's rows come from one block)
-  uint64_t max_record_bytes = 0;    // a block grows to this for one long record, no further
-  int blocks_in_flight = 0;         // threads + 2: one reading, one queued per worker, one writing
-  int threads = 0;                  // workers (fewer than asked when the budget cannot feed them)
+  uint64_t baseline_reserve = 0;   // code, libraries, stacks, allocator slack: not the engine's
+  uint64_t dictionary_bytes = 0;   // dictionaries of all string columns, split evenly between them
+  uint64_t index_pool_bytes = 0;   // the indexes being built share it; 0 without indexes
+  uint64_t block_share_bytes = 0;  // what the blocks in flight may hold together
+  uint64_t block_bytes = 0;        // CSV bytes per block (a chunk's rows come from one block)
+  uint64_t max_record_bytes = 0;   // a block grows to this for one long record, no further
+  int blocks_in_flight = 0;        // threads + 2: one reading, one queued per worker, one writing
+  int threads = 0;                 // workers (fewer than asked when the budget cannot feed them)
 };
 
 struct IngestReport {
@@ -108,9 +108,9 @@ struct IngestReport {
   uint64_t output_bytes = 0;
   uint64_t chunks = 0;
   double seconds = 0;
-  uint64_t peak_rss = 0;            // VmHWM of this process at the end
+  uint64_t peak_rss = 0;  // VmHWM of this process at the end
   uint64_t memory_limit = 0;
-  uint64_t budget_peak = 0;         // most bytes charged to the budget at once
+  uint64_t budget_peak = 0;  // most bytes charged to the budget at once
   uint64_t block_bytes = 0;
   int threads = 0;
   char delimiter = ',';

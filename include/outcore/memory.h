@@ -12,13 +12,14 @@
 //   auto now = outcore::ReadProcessMemory();  // rss, peak, anon/file, swap
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 
 #include "outcore/status.h"
 
@@ -26,12 +27,12 @@ namespace outcore {
 
 // One reading of a process's memory from /proc/<pid>/status, in bytes.
 struct MemoryReading {
-  uint64_t rss = 0;         // VmRSS: resident now
-  uint64_t peak_rss = 0;    // VmHWM: resident high-water mark
-  uint64_t rss_anon = 0;    // RssAnon: heap, stacks, anonymous mmap
-  uint64_t rss_file = 0;    // RssFile: file-backed pages (binaries, mmapped files)
-  uint64_t rss_shmem = 0;   // RssShmem
-  uint64_t swap = 0;        // VmSwap
+  uint64_t rss = 0;           // VmRSS: resident now
+  uint64_t peak_rss = 0;      // VmHWM: resident high-water mark
+  uint64_t rss_anon = 0;      // RssAnon: heap, stacks, anonymous mmap
+  uint64_t rss_file = 0;      // RssFile: file-backed pages (binaries, mmapped files)
+  uint64_t rss_shmem = 0;     // RssShmem
+  uint64_t swap = 0;          // VmSwap
   uint64_t virtual_size = 0;  // VmSize
 };
 
@@ -108,8 +109,14 @@ class Buffer {
 
   uint8_t* data() { return data_; }
   const uint8_t* data() const { return data_; }
-  template <typename T> T* as() { return reinterpret_cast<T*>(data_); }
-  template <typename T> const T* as() const { return reinterpret_cast<const T*>(data_); }
+  template <typename T>
+  T* as() {
+    return reinterpret_cast<T*>(data_);
+  }
+  template <typename T>
+  const T* as() const {
+    return reinterpret_cast<const T*>(data_);
+  }
   size_t size() const { return size_; }
   size_t capacity() const { return capacity_; }
   bool empty() const { return size_ == 0; }
@@ -131,7 +138,10 @@ class Buffer {
     if (n) std::memcpy(data_ + size_, bytes, n);
     size_ += n;
   }
-  template <typename T> void Push(const T& value) { Append(&value, sizeof(T)); }
+  template <typename T>
+  void Push(const T& value) {
+    Append(&value, sizeof(T));
+  }
   std::string_view view() const { return {reinterpret_cast<const char*>(data_), size_}; }
 
  private:

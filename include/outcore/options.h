@@ -34,7 +34,8 @@ Result<OnError> ParseOnError(std::string_view text, std::string_view option);
 Result<TypeId> ParseColumnType(std::string_view column, std::string_view type_name, std::string_view option);
 
 // "name:type,name:type,..." (the last ':' splits, so a name may hold one).
-Result<std::vector<std::pair<std::string, TypeId>>> ParseSchema(std::string_view text, std::string_view option);
+Result<std::vector<std::pair<std::string, TypeId>>> ParseSchema(std::string_view text,
+                                                                std::string_view option);
 
 // "a,b,c" -> {"a", "b", "c"}; "" -> {""}.
 std::vector<std::string> SplitList(std::string_view text);

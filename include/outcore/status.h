@@ -60,7 +60,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : state_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(state_).ok() && "Result built from an OK status");
   }
@@ -86,10 +86,10 @@ class [[nodiscard]] Result {
 }  // namespace outcore
 
 // Return early from the enclosing function when `expr` yields a non-OK Status.
-#define OC_RETURN_IF_ERROR(expr)                  \
-  do {                                            \
-    ::outcore::Status oc_status_ = (expr);        \
-    if (!oc_status_.ok()) return oc_status_;      \
+#define OC_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::outcore::Status oc_status_ = (expr);   \
+    if (!oc_status_.ok()) return oc_status_; \
   } while (0)
 
 #define OC_CONCAT_INNER(a, b) a##b

@@ -101,7 +101,7 @@ struct HashOptions {
   std::vector<std::string> token_columns;
   int64_t n_features = int64_t(1) << 20;  // 1 .. 2^31 - 1
   bool alternate_sign = true;
-  uint64_t memory_limit = 0;  // the scan's buffers (0: the default)
+  uint64_t memory_limit = 0;                  // the scan's buffers (0: the default)
   const std::atomic<bool>* cancel = nullptr;  // set: stop with a Cancelled status
 };
 
@@ -127,13 +127,15 @@ Result<OneHotCategories> FitOneHot(const std::shared_ptr<const Dataset>& dataset
 std::vector<std::string> OneHotFeatureNamesOf(const std::vector<std::string>& columns,
                                               const OneHotCategories& categories);
 // Every row encoded, in memory.
-Result<CsrMatrix> OneHotEncode(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
-                               const OneHotCategories& categories, bool ignore_unknown = false);
+Result<CsrMatrix> OneHotEncode(const std::shared_ptr<const Dataset>& dataset,
+                               const std::vector<std::string>& columns, const OneHotCategories& categories,
+                               bool ignore_unknown = false);
 // The same streamed to a .npz at `path`, with the feature names as an extra
 // "feature_names" entry; `cancel` set stops it with a Cancelled status.
 Result<NpzWritten> OneHotEncodeToNpz(const std::shared_ptr<const Dataset>& dataset,
-                                     const std::vector<std::string>& columns, const OneHotCategories& categories,
-                                     bool ignore_unknown, const std::string& path, MemoryBudget* budget = nullptr,
+                                     const std::vector<std::string>& columns,
+                                     const OneHotCategories& categories, bool ignore_unknown,
+                                     const std::string& path, MemoryBudget* budget = nullptr,
                                      const std::atomic<bool>* cancel = nullptr);
 
 // Normalizing columns of a .oc file: the numbers MinMaxScaler / StandardScaler
@@ -297,8 +299,9 @@ Status WritePcaModelNpz(const std::string& path, const IncrementalPcaModel& mode
 // a memmap-able .npy at `path` (rows x n_components, float64), streamed;
 // returns the rows written. `cancel` set stops it with a Cancelled status.
 Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>& dataset,
-                                      const std::vector<std::string>& columns, const IncrementalPcaModel& model,
-                                      const std::string& path, MemoryBudget* budget = nullptr,
+                                      const std::vector<std::string>& columns,
+                                      const IncrementalPcaModel& model, const std::string& path,
+                                      MemoryBudget* budget = nullptr,
                                       const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace outcore

@@ -36,11 +36,20 @@ namespace {
 [[noreturn]] void Raise(const Status& status) {
   PyObject* type = PyExc_ValueError;
   switch (status.code()) {
-    case StatusCode::kIOError: type = PyExc_OSError; break;
-    case StatusCode::kOutOfMemory: type = PyExc_MemoryError; break;
-    case StatusCode::kCancelled: type = PyExc_KeyboardInterrupt; break;
-    case StatusCode::kNotImplemented: type = PyExc_NotImplementedError; break;
-    default: break;
+    case StatusCode::kIOError:
+      type = PyExc_OSError;
+      break;
+    case StatusCode::kOutOfMemory:
+      type = PyExc_MemoryError;
+      break;
+    case StatusCode::kCancelled:
+      type = PyExc_KeyboardInterrupt;
+      break;
+    case StatusCode::kNotImplemented:
+      type = PyExc_NotImplementedError;
+      break;
+    default:
+      break;
   }
   PyErr_SetString(type, status.message().c_str());
   throw nb::python_error();
@@ -137,13 +146,15 @@ nb::dict ReportToDict(const IngestReport& r) {
   return d;
 }
 
-nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::handle memory_limit, int threads,
-                       std::optional<std::string> delimiter, std::string quote, bool header,
-                       std::optional<std::vector<std::string>> na_values, std::optional<std::vector<std::string>> true_values,
+nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::handle memory_limit,
+                       int threads, std::optional<std::string> delimiter, std::string quote, bool header,
+                       std::optional<std::vector<std::string>> na_values,
+                       std::optional<std::vector<std::string>> true_values,
                        std::optional<std::vector<std::string>> false_values,
-                       std::vector<std::pair<std::string, std::string>> schema, std::optional<std::string> reject,
-                       std::string on_error, std::string compression, int level, nb::handle block_size,
-                       std::vector<std::string> index, std::vector<std::string> index_tokens) {
+                       std::vector<std::pair<std::string, std::string>> schema,
+                       std::optional<std::string> reject, std::string on_error, std::string compression,
+                       int level, nb::handle block_size, std::vector<std::string> index,
+                       std::vector<std::string> index_tokens) {
   IngestOptions o;
   o.inputs = std::move(inputs);
   o.output = std::move(output);
@@ -156,7 +167,8 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
   if (na_values) o.na_values = *na_values;
   if (true_values) o.true_values = *true_values;
   if (false_values) o.false_values = *false_values;
-  for (const auto& [name, type_name] : schema) o.schema.emplace_back(name, Unwrap(ParseColumnType(name, type_name, "schema")));
+  for (const auto& [name, type_name] : schema)
+    o.schema.emplace_back(name, Unwrap(ParseColumnType(name, type_name, "schema")));
   if (reject) o.reject_path = *reject;
   o.on_error = Unwrap(ParseOnError(on_error, "on_error"));
   o.compression = compression;
@@ -185,9 +197,10 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
 
 class PyScanner {
  public:
-  PyScanner(std::shared_ptr<Dataset> dataset, std::optional<std::vector<std::string>> columns, int64_t batch_rows,
-            std::optional<int64_t> limit, std::optional<std::string> where, bool use_indexes, bool use_zone_maps,
-            nb::handle memory_limit, bool force_indexes, bool count_only) {
+  PyScanner(std::shared_ptr<Dataset> dataset, std::optional<std::vector<std::string>> columns,
+            int64_t batch_rows, std::optional<int64_t> limit, std::optional<std::string> where,
+            bool use_indexes, bool use_zone_maps, nb::handle memory_limit, bool force_indexes,
+            bool count_only) {
     ScanOptions options;
     if (columns) options.columns = *columns;
     options.batch_rows = batch_rows;
@@ -245,11 +258,19 @@ class PyScanner {
       nb::object values, data = nb::none();
       bool is_codes = false;
       switch (c.type) {
-        case TypeId::kBool: values = BitsToBools(c.values, c.length, false); break;
+        case TypeId::kBool:
+          values = BitsToBools(c.values, c.length, false);
+          break;
         case TypeId::kInt64:
-        case TypeId::kTimestamp: values = ToNumpy<int64_t>(std::move(c.values), n); break;
-        case TypeId::kFloat64: values = ToNumpy<double>(std::move(c.values), n); break;
-        case TypeId::kDate: values = ToNumpy<int32_t>(std::move(c.values), n); break;
+        case TypeId::kTimestamp:
+          values = ToNumpy<int64_t>(std::move(c.values), n);
+          break;
+        case TypeId::kFloat64:
+          values = ToNumpy<double>(std::move(c.values), n);
+          break;
+        case TypeId::kDate:
+          values = ToNumpy<int32_t>(std::move(c.values), n);
+          break;
         case TypeId::kString:
           if (c.dictionary) {
             // pandas.Categorical codes: -1 marks a missing value.
@@ -266,7 +287,8 @@ class PyScanner {
           }
           break;
       }
-      columns.append(nb::make_tuple(schema.name, std::string(TypeName(c.type)), values, mask, data, is_codes));
+      columns.append(
+          nb::make_tuple(schema.name, std::string(TypeName(c.type)), values, mask, data, is_codes));
     }
     return nb::make_tuple(batch.num_rows, batch.first_row, columns);
   }
@@ -282,7 +304,9 @@ NB_MODULE(_core, m) {
   using namespace outcore;
   m.doc() = "outcore engine bindings (private: import outcore instead)";
 
-  m.def("read_memory", [](int pid) { return ReadingToDict(Unwrap(ReadProcessMemory(pid_t(pid)))); }, "pid"_a = 0);
+  m.def(
+      "read_memory", [](int pid) { return ReadingToDict(Unwrap(ReadProcessMemory(pid_t(pid)))); },
+      "pid"_a = 0);
   m.def("reset_peak_rss", &ResetPeakRss);
   m.def("parse_size", [](const std::string& text) { return Unwrap(ParseSize(text)); });
   m.def("format_size", &FormatSize);
@@ -315,7 +339,8 @@ NB_MODULE(_core, m) {
       "output"_a = nb::none(), "memory_limit"_a = nb::none());
 
   nb::class_<Dataset>(m, "Dataset")
-      .def_static("open", [](const std::string& path) { return Unwrap(Dataset::Open(path)); }, "path"_a)
+      .def_static(
+          "open", [](const std::string& path) { return Unwrap(Dataset::Open(path)); }, "path"_a)
       .def_prop_ro("path", &Dataset::path)
       .def_prop_ro("num_rows", &Dataset::num_rows)
       .def_prop_ro("num_chunks", &Dataset::num_chunks)
@@ -336,28 +361,28 @@ NB_MODULE(_core, m) {
       .def_prop_ro("schema",
                    [](const Dataset& d) {
                      nb::list out;
-                     for (const auto& c : d.schema()) out.append(nb::make_tuple(c.name, std::string(TypeName(c.type)), c.dictionary));
+                     for (const auto& c : d.schema())
+                       out.append(nb::make_tuple(c.name, std::string(TypeName(c.type)), c.dictionary));
                      return out;
                    })
-      .def("dictionary",
-           [](const Dataset& d, const std::string& name) {
-             int index = d.FindColumn(name);
-             if (index < 0) Raise(Status::InvalidArgument("no column '" + name + "' in " + d.path()));
-             auto dictionary = Unwrap(d.LoadDictionary(index));
-             nb::list out;
-             for (int64_t i = 0; i < dictionary->size; ++i) {
-               std::string_view v = dictionary->Get(i);
-               out.append(nb::str(v.data(), v.size()));
-             }
-             return out;
-           });
+      .def("dictionary", [](const Dataset& d, const std::string& name) {
+        int index = d.FindColumn(name);
+        if (index < 0) Raise(Status::InvalidArgument("no column '" + name + "' in " + d.path()));
+        auto dictionary = Unwrap(d.LoadDictionary(index));
+        nb::list out;
+        for (int64_t i = 0; i < dictionary->size; ++i) {
+          std::string_view v = dictionary->Get(i);
+          out.append(nb::str(v.data(), v.size()));
+        }
+        return out;
+      });
 
   nb::class_<PyScanner>(m, "Scanner")
-      .def(nb::init<std::shared_ptr<Dataset>, std::optional<std::vector<std::string>>, int64_t, std::optional<int64_t>,
-                    std::optional<std::string>, bool, bool, nb::handle, bool, bool>(),
-           "dataset"_a, "columns"_a = nb::none(), "batch_rows"_a = 65536, "limit"_a = nb::none(), "where"_a = nb::none(),
-           "use_indexes"_a = true, "use_zone_maps"_a = true, "memory_limit"_a = nb::none(),
-           "force_indexes"_a = false, "count_only"_a = false)
+      .def(nb::init<std::shared_ptr<Dataset>, std::optional<std::vector<std::string>>, int64_t,
+                    std::optional<int64_t>, std::optional<std::string>, bool, bool, nb::handle, bool, bool>(),
+           "dataset"_a, "columns"_a = nb::none(), "batch_rows"_a = 65536, "limit"_a = nb::none(),
+           "where"_a = nb::none(), "use_indexes"_a = true, "use_zone_maps"_a = true,
+           "memory_limit"_a = nb::none(), "force_indexes"_a = false, "count_only"_a = false)
       .def("next", &PyScanner::Next)
       .def("explain", &PyScanner::Explain)
       .def("count", &PyScanner::Count)

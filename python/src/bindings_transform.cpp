@@ -94,7 +94,8 @@ void AddNamedValue(RowHasher* hasher, PyObject* name, PyObject* value) {
 void HashSample(RowHasher* hasher, InputType input, PyObject* sample) {
   std::string_view bytes;
   if (input == InputType::kChar) {
-    if (!PyUnicode_Check(sample) && !PyBytes_Check(sample)) RaiseType("input_type='char' takes strings, one per sample");
+    if (!PyUnicode_Check(sample) && !PyBytes_Check(sample))
+      RaiseType("input_type='char' takes strings, one per sample");
     FeatureBytes(sample, &bytes);
     hasher->AddCharacters(bytes);
     return;
@@ -106,9 +107,10 @@ void HashSample(RowHasher* hasher, InputType input, PyObject* sample) {
     return;
   }
   if (input == InputType::kString && PyUnicode_Check(sample)) {
-    PyErr_SetString(PyExc_ValueError,
-                    "Samples can not be a single string. The input must be an iterable over iterables of strings "
-                    "(or use input_type='char' to hash each string's characters).");
+    PyErr_SetString(
+        PyExc_ValueError,
+        "Samples can not be a single string. The input must be an iterable over iterables of strings "
+        "(or use input_type='char' to hash each string's characters).");
     throw nb::python_error();
   }
   if (input == InputType::kString && (PyList_Check(sample) || PyTuple_Check(sample))) {
@@ -147,18 +149,26 @@ void HashSample(RowHasher* hasher, InputType input, PyObject* sample) {
 // (data, indices, indptr, n_samples), each array owning its buffer.
 nb::tuple CsrArrays(CsrMatrix&& csr) {
   size_t nnz = size_t(csr.nnz), rows = size_t(csr.rows);
-  return nb::make_tuple(BufferToNumpy<double>(std::move(csr.data), nnz), BufferToNumpy<int32_t>(std::move(csr.indices), nnz),
+  return nb::make_tuple(BufferToNumpy<double>(std::move(csr.data), nnz),
+                        BufferToNumpy<int32_t>(std::move(csr.indices), nnz),
                         BufferToNumpy<int64_t>(std::move(csr.indptr), rows + 1), rows);
 }
 
 // (data, indices, indptr, n_samples) of the hashed samples.
-nb::tuple HashFeatures(nb::handle raw_x, int64_t n_features, bool alternate_sign, const std::string& input_type) {
+nb::tuple HashFeatures(nb::handle raw_x, int64_t n_features, bool alternate_sign,
+                       const std::string& input_type) {
   InputType input;
-  if (input_type == "string") input = InputType::kString;
-  else if (input_type == "dict") input = InputType::kDict;
-  else if (input_type == "pair") input = InputType::kPair;
-  else if (input_type == "char") input = InputType::kChar;
-  else RaiseStatus(Status::InvalidArgument("input_type must be 'dict', 'pair', 'string' or 'char', not '" + input_type + "'"));
+  if (input_type == "string")
+    input = InputType::kString;
+  else if (input_type == "dict")
+    input = InputType::kDict;
+  else if (input_type == "pair")
+    input = InputType::kPair;
+  else if (input_type == "char")
+    input = InputType::kChar;
+  else
+    RaiseStatus(Status::InvalidArgument("input_type must be 'dict', 'pair', 'string' or 'char', not '" +
+                                        input_type + "'"));
   RowHasher hasher = Check(RowHasher::Make(n_features, alternate_sign));
   PyObject* iterator = PyObject_GetIter(raw_x.ptr());
   if (!iterator) throw nb::python_error();
@@ -169,7 +179,8 @@ nb::tuple HashFeatures(nb::handle raw_x, int64_t n_features, bool alternate_sign
     hasher.FinishRow();
   }
   if (PyErr_Occurred()) throw nb::python_error();
-  if (hasher.nnz() > INT32_MAX) RaiseStatus(Status::InvalidArgument("more than 2^31 - 1 hashed entries: hash in smaller batches"));
+  if (hasher.nnz() > INT32_MAX)
+    RaiseStatus(Status::InvalidArgument("more than 2^31 - 1 hashed entries: hash in smaller batches"));
   return CsrArrays(Check(hasher.Release()));
 }
 
@@ -239,10 +250,11 @@ nb::object VectorToNumpy(const std::vector<double>& values);
 
 // Scales the columns of a writable float matrix in place; returns the fitted parameters.
 template <typename T>
-nb::dict ScaleInPlace(nb::ndarray<T, nb::ndim<2>, nb::device::cpu> x, const std::string& method, double range_min,
-                      double range_max) {
+nb::dict ScaleInPlace(nb::ndarray<T, nb::ndim<2>, nb::device::cpu> x, const std::string& method,
+                      double range_min, double range_max) {
   const ScaleMethod m = Check(ParseScaleMethod(method, "method"));
-  StridedMatrix<T> view{x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)), int64_t(x.stride(0)), int64_t(x.stride(1))};
+  StridedMatrix<T> view{x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)), int64_t(x.stride(0)),
+                        int64_t(x.stride(1))};
   ScalerFit params;
   {
     nb::gil_scoped_release release;
@@ -356,8 +368,9 @@ class PyIncrementalPca {
   }
   nb::object InverseTransform(Matrix y) {
     if (int64_t(y.shape(1)) != pca_.n_components()) {
-      RaiseStatus(Status::InvalidArgument("X has " + std::to_string(y.shape(1)) + " columns, expected n_components=" +
-                                          std::to_string(pca_.n_components())));
+      RaiseStatus(
+          Status::InvalidArgument("X has " + std::to_string(y.shape(1)) +
+                                  " columns, expected n_components=" + std::to_string(pca_.n_components())));
     }
     double* out = nullptr;
     nb::object result = NewMatrix(int64_t(y.shape(0)), pca_.n_features(), &out);
@@ -393,9 +406,12 @@ class PyIncrementalPca {
 
 void BindTransform(nb::module_& m) {
   m.def("hash_features", &HashFeatures, "raw_X"_a, "n_features"_a, "alternate_sign"_a, "input_type"_a);
-  m.def("murmurhash3_32", [](nb::bytes key, uint32_t seed) {
-    return int32_t(MurmurHash3(std::string_view(key.c_str(), key.size()), seed));
-  }, "key"_a, "seed"_a = 0);
+  m.def(
+      "murmurhash3_32",
+      [](nb::bytes key, uint32_t seed) {
+        return int32_t(MurmurHash3(std::string_view(key.c_str(), key.size()), seed));
+      },
+      "key"_a, "seed"_a = 0);
 
   m.def("onehot_categories", &OneHotFit, "dataset"_a, "columns"_a);
   m.def("onehot_encode", &OneHotEncodeDataset, "dataset"_a, "columns"_a, "categories"_a, "ignore_unknown"_a);
@@ -404,7 +420,8 @@ void BindTransform(nb::module_& m) {
   m.def("normalize_file", &NormalizeFile, "path"_a, "columns"_a, "method"_a, "range_min"_a, "range_max"_a,
         "output"_a = "");
   m.def("column_stats", &ColumnStatsList, "dataset"_a, "columns"_a);
-  m.def("hash_dataset", &HashDataset, "dataset"_a, "columns"_a, "tokens"_a, "n_features"_a, "alternate_sign"_a);
+  m.def("hash_dataset", &HashDataset, "dataset"_a, "columns"_a, "tokens"_a, "n_features"_a,
+        "alternate_sign"_a);
 
   nb::class_<PyIncrementalPca>(m, "IncrementalPCA")
       .def(nb::init<int64_t, bool, int64_t>(), "n_components"_a, "whiten"_a, "batch_size"_a)

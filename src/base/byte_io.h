@@ -157,8 +157,8 @@ class ByteReader {
     return Short(field, n);
   }
   Status Short(const char* field, uint64_t n) const {
-    return Status::Corruption(std::string(what_) + " truncated: field '" + field + "' needs " + std::to_string(n) +
-                              " bytes at offset " + std::to_string(pos_) + " but only " +
+    return Status::Corruption(std::string(what_) + " truncated: field '" + field + "' needs " +
+                              std::to_string(n) + " bytes at offset " + std::to_string(pos_) + " but only " +
                               std::to_string(remaining()) + " remain (the file is damaged)");
   }
 

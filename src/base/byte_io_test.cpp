@@ -57,8 +57,8 @@ TEST(ByteReader, ReadsBackWhatTheWriterWrote) {
   int64_t i64;
   double f64;
   std::string s;
-  ASSERT_TRUE(reader.U8(&u8) && reader.U32(&u32) && reader.U64(&u64) && reader.I64(&i64) && reader.F64(&f64) &&
-              reader.Str(&s, 16));
+  ASSERT_TRUE(reader.U8(&u8) && reader.U32(&u32) && reader.U64(&u64) && reader.I64(&i64) &&
+              reader.F64(&f64) && reader.Str(&s, 16));
   EXPECT_EQ(u8, 7);
   EXPECT_EQ(u32, 70000u);
   EXPECT_EQ(u64, uint64_t(1) << 40);
@@ -98,13 +98,15 @@ TEST(ByteReader, TheStatusFormNamesTheFieldTheOffsetAndThePayload) {
   Status short_read = reader.U32("entry count", &u32);
   ASSERT_FALSE(short_read.ok());
   EXPECT_EQ(short_read.code(), StatusCode::kCorruption);
-  EXPECT_NE(short_read.message().find("column payload truncated: field 'entry count' needs 4 bytes at offset 1 "
-                                      "but only 2 remain"),
-            std::string::npos)
+  EXPECT_NE(
+      short_read.message().find("column payload truncated: field 'entry count' needs 4 bytes at offset 1 "
+                                "but only 2 remain"),
+      std::string::npos)
       << short_read.message();
   const uint8_t* bytes = nullptr;
   EXPECT_FALSE(reader.Bytes("entry bytes", 3, &bytes).ok());
-  EXPECT_NE(reader.ExpectEnd().message().find("2 unexpected trailing bytes after offset 1"), std::string::npos);
+  EXPECT_NE(reader.ExpectEnd().message().find("2 unexpected trailing bytes after offset 1"),
+            std::string::npos);
   ASSERT_TRUE(reader.Bytes("entry bytes", 2, &bytes).ok());
   EXPECT_EQ(bytes[1], 0x03);
   EXPECT_TRUE(reader.ExpectEnd().ok());

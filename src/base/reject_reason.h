@@ -12,14 +12,14 @@
 namespace outcore {
 
 enum class RejectReason : uint8_t {
-  kFieldCount = 0,        // record has more or fewer fields than the header
-  kUnparsable = 1,        // value is not of the column's type ("abc" in an int64 column)
-  kOutOfRange = 2,        // numeric value does not fit the type (int64 overflow, bad date)
-  kInvalidUtf8 = 3,       // string value is not valid UTF-8
-  kUnterminatedQuote = 4, // a quoted field is still open at end of input
-  kMalformedQuote = 5,    // characters after a closing quote ("ab"c)
-  kRule = 6,              // a declared rule (required, range, allowed values) failed
-  kRowTooLong = 7,        // record longer than the largest block the budget allows
+  kFieldCount = 0,         // record has more or fewer fields than the header
+  kUnparsable = 1,         // value is not of the column's type ("abc" in an int64 column)
+  kOutOfRange = 2,         // numeric value does not fit the type (int64 overflow, bad date)
+  kInvalidUtf8 = 3,        // string value is not valid UTF-8
+  kUnterminatedQuote = 4,  // a quoted field is still open at end of input
+  kMalformedQuote = 5,     // characters after a closing quote ("ab"c)
+  kRule = 6,               // a declared rule (required, range, allowed values) failed
+  kRowTooLong = 7,         // record longer than the largest block the budget allows
 };
 inline constexpr int kRejectReasonCount = 8;
 

@@ -8,12 +8,18 @@ namespace outcore {
 
 std::string_view TypeName(TypeId type) {
   switch (type) {
-    case TypeId::kBool: return "bool";
-    case TypeId::kInt64: return "int64";
-    case TypeId::kFloat64: return "float64";
-    case TypeId::kString: return "string";
-    case TypeId::kDate: return "date";
-    case TypeId::kTimestamp: return "timestamp";
+    case TypeId::kBool:
+      return "bool";
+    case TypeId::kInt64:
+      return "int64";
+    case TypeId::kFloat64:
+      return "float64";
+    case TypeId::kString:
+      return "string";
+    case TypeId::kDate:
+      return "date";
+    case TypeId::kTimestamp:
+      return "timestamp";
   }
   return "unknown";
 }

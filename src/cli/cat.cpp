@@ -138,7 +138,9 @@ Status RunCat(const CatArgs& a) {
 
 void SetupCat(CLI::App& app) {
   auto args = std::make_shared<CatArgs>();
-  CLI::App* cmd = app.add_subcommand("cat", "decode a .oc file (all rows, or those matching --where) to CSV or JSON lines on standard output");
+  CLI::App* cmd = app.add_subcommand(
+      "cat",
+      "decode a .oc file (all rows, or those matching --where) to CSV or JSON lines on standard output");
   cmd->footer(
       "Values come out as they went in: strings byte for byte, integers exactly, floats bit\n"
       "for bit (shortest round-trip form). Nulls are empty fields (CSV) or null (JSON).\n"
@@ -160,17 +162,22 @@ void SetupCat(CLI::App& app) {
   cmd->add_option("--limit", args->limit, "print at most N rows")->check(CLI::Range(int64_t(0), INT64_MAX));
   cmd->add_option("--format", args->format, "csv or jsonl")->capture_default_str();
   cmd->add_flag("--no-header", args->no_header, "CSV without the header line");
-  cmd->add_option("--delimiter", args->delimiter, "CSV delimiter (one character or 'tab')")->capture_default_str();
-  cmd->add_option("--where", args->where, "only rows for which this predicate is true, e.g. \"topic == 'food'\"")
+  cmd->add_option("--delimiter", args->delimiter, "CSV delimiter (one character or 'tab')")
+      ->capture_default_str();
+  cmd->add_option("--where", args->where,
+                  "only rows for which this predicate is true, e.g. \"topic == 'food'\"")
       ->each([args](const std::string&) { args->where_given = true; });
   cmd->add_flag("--explain", args->explain, "print which chunks --where reads and why, instead of the rows");
   cmd->add_flag("--count", args->count, "print the number of matching rows instead of the rows");
   cmd->add_flag("--no-index", args->no_index, "answer --where without value/token indexes");
   cmd->add_flag("--force-index", args->force_index,
                 "read every index --where can use, even one that costs more to read than it saves");
-  cmd->add_flag("--no-zone-maps", args->no_zone_maps, "answer --where without skipping chunks by their min/max");
-  cmd->add_option("--memory-limit", args->memory_limit, "budget for the scan's buffers and indexes, e.g. 256MiB");
-  cmd->add_option("--batch-rows", args->batch_rows, "rows decoded at a time")->check(CLI::Range(int64_t(1), int64_t(1) << 30));
+  cmd->add_flag("--no-zone-maps", args->no_zone_maps,
+                "answer --where without skipping chunks by their min/max");
+  cmd->add_option("--memory-limit", args->memory_limit,
+                  "budget for the scan's buffers and indexes, e.g. 256MiB");
+  cmd->add_option("--batch-rows", args->batch_rows, "rows decoded at a time")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 30));
   cmd->callback([args] {
     Status status = RunCat(*args);
     if (!status.ok()) ReportError("cat", status);

@@ -1,9 +1,10 @@
 #include "cli/cli_util.h"
 
+#include <unistd.h>
+
 #include <cmath>
 #include <csignal>
 #include <cstdio>
-#include <unistd.h>
 
 #include "cli/command.h"
 #include "csv/writer.h"
@@ -43,10 +44,14 @@ void ReportError(const char* command, const Status& status) {
 
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return 0;
-    case StatusCode::kInvalidArgument: return 2;
-    case StatusCode::kCancelled: return 130;
-    default: return 1;
+    case StatusCode::kOk:
+      return 0;
+    case StatusCode::kInvalidArgument:
+      return 2;
+    case StatusCode::kCancelled:
+      return 130;
+    default:
+      return 1;
   }
 }
 

@@ -21,8 +21,8 @@ struct CommandRegistrar {
 
 // Exit codes shared by all subcommands.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;   // the work failed (I/O, corrupt file, data error)
-inline constexpr int kExitUsage = 2;     // bad arguments
+inline constexpr int kExitFailure = 1;  // the work failed (I/O, corrupt file, data error)
+inline constexpr int kExitUsage = 2;    // bad arguments
 inline constexpr int kExitInterrupted = 130;
 
 }  // namespace outcore::cli

@@ -1,5 +1,6 @@
 // `outcore gen`: writes a deterministic synthetic CSV (src/gen/generator.h)
 // to a file, atomically, or to stdout; reports what dirt it put in.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -7,8 +8,6 @@
 #include <cstdio>
 #include <memory>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "cli/cli_util.h"
 #include "cli/command.h"
@@ -68,7 +67,8 @@ class GenProgress {
     if (now - last_ < std::chrono::milliseconds(500)) return;
     last_ = now;
     double seconds = std::chrono::duration<double>(now - start_).count();
-    fmt::print(stderr, "\r  {} rows, {}, {}   ", Thousands(rows), FormatSize(bytes), Rate(double(bytes), seconds));
+    fmt::print(stderr, "\r  {} rows, {}, {}   ", Thousands(rows), FormatSize(bytes),
+               Rate(double(bytes), seconds));
     std::fflush(stderr);
     shown_ = true;
   }
@@ -101,7 +101,8 @@ int RunGen(const GenArgs& args) {
   } else {
     auto size = ParseSize(args.size);
     if (!size.ok() || *size == 0) {
-      fmt::print(stderr, "outcore gen: --size: {}\n", size.ok() ? "must be at least 1 byte" : size.status().message());
+      fmt::print(stderr, "outcore gen: --size: {}\n",
+                 size.ok() ? "must be at least 1 byte" : size.status().message());
       return kExitUsage;
     }
     options.size_bytes = *size;
@@ -118,7 +119,8 @@ int RunGen(const GenArgs& args) {
   if (StderrIsTerminal()) {
     options.progress = [&progress](uint64_t rows, uint64_t bytes) { progress.Update(rows, bytes); };
   }
-  auto stats = to_stdout ? gen::GenerateCsvToFd(options, STDOUT_FILENO) : gen::GenerateCsvToFile(options, args.output);
+  auto stats =
+      to_stdout ? gen::GenerateCsvToFd(options, STDOUT_FILENO) : gen::GenerateCsvToFile(options, args.output);
   progress.Finish();
 
   if (!stats.ok()) {
@@ -137,15 +139,19 @@ int RunGen(const GenArgs& args) {
 
 void SetupGen(CLI::App& app) {
   auto args = std::make_shared<GenArgs>();
-  CLI::App* command = app.add_subcommand(
-      "gen", "write a deterministic synthetic CSV (a realistic export with counted dirt) for demos, tests, benchmarks");
+  CLI::App* command = app.add_subcommand("gen",
+                                         "write a deterministic synthetic CSV (a realistic export with "
+                                         "counted dirt) for demos, tests, benchmarks");
   command->footer(kGenFooter);
   command->add_option("--rows", args->rows, "Number of data rows: 1000, 1.5k, 10M, 2B");
-  command->add_option("--size", args->size, "Approximate output size: 50MiB, 1G, 10GB (stops at the first row reaching it)");
+  command->add_option("--size", args->size,
+                      "Approximate output size: 50MiB, 1G, 10GB (stops at the first row reaching it)");
   command->add_option("-o,--output", args->output, "Output CSV file, or - for stdout")->required();
   command->add_option("--seed", args->seed, "Random seed; same seed and rows/size give the same bytes")
       ->capture_default_str();
-  command->add_option("--threads", args->threads, "Formatting threads (0: one per core); never changes the output")
+  command
+      ->add_option("--threads", args->threads,
+                   "Formatting threads (0: one per core); never changes the output")
       ->capture_default_str()
       ->check(CLI::Range(0, 256));
   command->add_option("--dirty-rate", args->dirty_rate, "Share of rows with one defect")

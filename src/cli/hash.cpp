@@ -41,15 +41,17 @@ Status RunHash(const HashArgs& a) {
   options.cancel = &InstallInterruptFlag();
   OC_ASSIGN_OR_RETURN(NpzWritten out, HashColumnsToNpz(dataset, options, a.output, &budget));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "outcore hash: %s rows x %s features, %s stored entries -> %s in %.2f s (peak RSS %s)\n",
-               Thousands(uint64_t(out.rows)).c_str(), Thousands(uint64_t(a.n_features)).c_str(),
-               Thousands(uint64_t(out.nnz)).c_str(), a.output.c_str(), seconds, FormatSize(PeakRss()).c_str());
+  std::fprintf(
+      stderr, "outcore hash: %s rows x %s features, %s stored entries -> %s in %.2f s (peak RSS %s)\n",
+      Thousands(uint64_t(out.rows)).c_str(), Thousands(uint64_t(a.n_features)).c_str(),
+      Thousands(uint64_t(out.nnz)).c_str(), a.output.c_str(), seconds, FormatSize(PeakRss()).c_str());
   return Status::OK();
 }
 
 void SetupHash(CLI::App& app) {
   auto args = std::make_shared<HashArgs>();
-  CLI::App* cmd = app.add_subcommand("hash", "feature hashing (sklearn FeatureHasher-compatible) of columns into a CSR .npz");
+  CLI::App* cmd = app.add_subcommand(
+      "hash", "feature hashing (sklearn FeatureHasher-compatible) of columns into a CSR .npz");
   cmd->footer(
       "Each row is hashed like sklearn's FeatureHasher(input_type='dict') on {column: value}: a string\n"
       "value v of column c is the feature \"c=v\", a number is the feature \"c\" with that value, nulls\n"
@@ -57,11 +59,14 @@ void SetupHash(CLI::App& app) {
       "Example:\n  outcore hash sample.oc --columns topic,user --tokens text --n-features 1048576 -o X.npz\n"
       "  python -c \"import scipy.sparse as sp; print(sp.load_npz('X.npz').shape)\"\n");
   cmd->add_option("file", args->input, "the .oc file")->required();
-  cmd->add_option("--columns", args->columns, "columns hashed as column=value (numbers: column, value)")->delimiter(',');
+  cmd->add_option("--columns", args->columns, "columns hashed as column=value (numbers: column, value)")
+      ->delimiter(',');
   cmd->add_option("--tokens", args->tokens, "text columns hashed token by token")->delimiter(',');
-  cmd->add_option("--n-features", args->n_features, "number of output columns (1 .. 2^31-1)")->capture_default_str();
+  cmd->add_option("--n-features", args->n_features, "number of output columns (1 .. 2^31-1)")
+      ->capture_default_str();
   cmd->add_flag("--no-alternate-sign", args->no_alternate_sign, "keep every hashed value positive");
-  cmd->add_option("-o,--output", args->output, "the .npz to write (scipy.sparse.load_npz reads it)")->required();
+  cmd->add_option("-o,--output", args->output, "the .npz to write (scipy.sparse.load_npz reads it)")
+      ->required();
   cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB");
   cmd->callback([args] {
     Status status = RunHash(*args);

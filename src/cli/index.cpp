@@ -39,23 +39,25 @@ Status RunIndex(const IndexArgs& a) {
   std::string missing;
   for (const auto& r : reports) {
     if (r.built) {
-      std::printf("  %-16s %-6s %12s keys %12s\n", r.column.c_str(), r.kind.c_str(), Thousands(r.keys).c_str(),
-                  FormatSize(r.stored_bytes).c_str());
+      std::printf("  %-16s %-6s %12s keys %12s\n", r.column.c_str(), r.kind.c_str(),
+                  Thousands(r.keys).c_str(), FormatSize(r.stored_bytes).c_str());
     } else {
       std::printf("  %-16s %-6s not built: %s\n", r.column.c_str(), r.kind.c_str(), r.note.c_str());
       missing += (missing.empty() ? "" : ", ") + r.column;
     }
   }
   if (!missing.empty()) {
-    return Status::OutOfMemory("the index of " + missing +
-                                     " did not fit the memory budget; raise --memory-limit (the others were written)");
+    return Status::OutOfMemory(
+        "the index of " + missing +
+        " did not fit the memory budget; raise --memory-limit (the others were written)");
   }
   return Status::OK();
 }
 
 void SetupIndex(CLI::App& app) {
   auto args = std::make_shared<IndexArgs>();
-  CLI::App* cmd = app.add_subcommand("index", "add value or token indexes to a .oc file (rewritten atomically)");
+  CLI::App* cmd =
+      app.add_subcommand("index", "add value or token indexes to a .oc file (rewritten atomically)");
   cmd->footer(
       "A value index maps each distinct value of a column to its rows; a token index maps each\n"
       "lowercase word of a text column to its rows. `cat --where` and Python's scan(where=...)\n"
@@ -69,7 +71,8 @@ void SetupIndex(CLI::App& app) {
   cmd->add_option("--columns", args->columns, "value indexes on these columns")->delimiter(',');
   cmd->add_option("--tokens", args->tokens, "token indexes on these string columns")->delimiter(',');
   cmd->add_option("-o,--output", args->output, "write here instead of replacing the input");
-  cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB (default: a quarter of available memory)");
+  cmd->add_option("--memory-limit", args->memory_limit,
+                  "memory budget, e.g. 512MiB (default: a quarter of available memory)");
   cmd->callback([args] {
     Status status = RunIndex(*args);
     if (!status.ok()) ReportError("index", status);

@@ -71,9 +71,15 @@ Status RunInfo(const InfoArgs& a) {
       j.Key("distinct").UInt(c.distinct);
       j.Key("distinct_exact").Bool(c.dictionary_complete);
       j.Key("min");
-      if (c.has_range) j.String(c.min); else j.Null();
+      if (c.has_range)
+        j.String(c.min);
+      else
+        j.Null();
       j.Key("max");
-      if (c.has_range) j.String(c.max); else j.Null();
+      if (c.has_range)
+        j.String(c.max);
+      else
+        j.Null();
       j.EndObject();
     }
     j.EndArray();
@@ -101,7 +107,8 @@ Status RunInfo(const InfoArgs& a) {
     for (const auto& src : ir.sources) sources += (sources.empty() ? "" : ", ") + src;
     std::printf("ingested from %s: %s, ratio %s; rows read %s = kept %s + rejected %s", sources.c_str(),
                 FormatSize(ir.input_bytes).c_str(), Ratio(info.compression_ratio()).c_str(),
-                Thousands(ir.rows_read).c_str(), Thousands(ir.rows_kept).c_str(), Thousands(ir.rows_rejected).c_str());
+                Thousands(ir.rows_read).c_str(), Thousands(ir.rows_kept).c_str(),
+                Thousands(ir.rows_rejected).c_str());
     std::string reasons;
     for (const auto& [reason, count] : ir.rejected_by_reason) {
       reasons += (reasons.empty() ? "" : ", ") + reason + " " + Thousands(count);
@@ -109,21 +116,23 @@ Status RunInfo(const InfoArgs& a) {
     if (!reasons.empty()) std::printf(" (%s)", reasons.c_str());
     std::printf("\n");
   }
-  std::printf("\n%-16s %-9s %-14s %10s %10s %6s %12s %-20s %-20s %s\n", "column", "type", "encoding", "stored",
-              "decoded", "ratio", "nulls", "min", "max", "distinct");
+  std::printf("\n%-16s %-9s %-14s %10s %10s %6s %12s %-20s %-20s %s\n", "column", "type", "encoding",
+              "stored", "decoded", "ratio", "nulls", "min", "max", "distinct");
   for (const ColumnInfo& c : info.columns) {
     std::string distinct =
         c.dictionary_complete ? Thousands(c.distinct) + " (dictionary)" : "~" + Thousands(c.distinct);
     std::printf("%-16s %-9s %-14s %10s %10s %6s %12s %-20s %-20s %s\n", Clip(c.name, 16).c_str(),
-                std::string(TypeName(c.type)).c_str(), c.encodings.c_str(), FormatSize(c.stored_bytes).c_str(),
-                FormatSize(c.decoded_bytes).c_str(), Ratio(c.decoded_ratio()).c_str(), Thousands(c.null_count).c_str(),
-                Clip(c.min, 20).c_str(), Clip(c.max, 20).c_str(), distinct.c_str());
+                std::string(TypeName(c.type)).c_str(), c.encodings.c_str(),
+                FormatSize(c.stored_bytes).c_str(), FormatSize(c.decoded_bytes).c_str(),
+                Ratio(c.decoded_ratio()).c_str(), Thousands(c.null_count).c_str(), Clip(c.min, 20).c_str(),
+                Clip(c.max, 20).c_str(), distinct.c_str());
   }
   if (!info.indexes.empty()) {
     std::printf("\n%-16s %-6s %12s %10s %8s\n", "index on", "kind", "keys", "stored", "of file");
     for (const IndexInfo& index : info.indexes) {
       char share[32];
-      std::snprintf(share, sizeof share, "%.2f%%", 100.0 * double(index.stored_bytes) / double(info.file_bytes));
+      std::snprintf(share, sizeof share, "%.2f%%",
+                    100.0 * double(index.stored_bytes) / double(info.file_bytes));
       std::printf("%-16s %-6s %12s %10s %8s\n", Clip(index.column, 16).c_str(), index.kind.c_str(),
                   Thousands(index.keys).c_str(), FormatSize(index.stored_bytes).c_str(), share);
     }
@@ -136,7 +145,8 @@ Status RunInfo(const InfoArgs& a) {
 
 void SetupInfo(CLI::App& app) {
   auto args = std::make_shared<InfoArgs>();
-  CLI::App* cmd = app.add_subcommand("info", "schema, encodings, sizes, ratios, value ranges and the ingest report of a .oc file");
+  CLI::App* cmd = app.add_subcommand(
+      "info", "schema, encodings, sizes, ratios, value ranges and the ingest report of a .oc file");
   cmd->footer("Example:\n  outcore info sample.oc\n  outcore info sample.oc --json | jq .columns\n");
   cmd->add_option("file", args->input, "the .oc file")->required();
   cmd->add_flag("--json", args->json, "print as JSON");

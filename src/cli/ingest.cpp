@@ -1,4 +1,6 @@
 // `outcore ingest`: CSV files -> one .oc file, inside a memory budget.
+#include "outcore/ingest.h"
+
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -6,7 +8,6 @@
 
 #include "cli/cli_util.h"
 #include "cli/command.h"
-#include "outcore/ingest.h"
 #include "outcore/memory.h"
 #include "outcore/options.h"
 
@@ -45,7 +46,8 @@ Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
   if (!a.delimiter.empty()) {
     OC_ASSIGN_OR_RETURN(o->delimiter, ParseDelimiter(a.delimiter, "--delimiter"));
   }
-  if (a.quote.size() != 1) return Status::InvalidArgument("--quote takes one character, not '" + a.quote + "'");
+  if (a.quote.size() != 1)
+    return Status::InvalidArgument("--quote takes one character, not '" + a.quote + "'");
   o->quote = a.quote[0];
   o->header = !a.no_header;
   if (a.na_given) o->na_values = SplitList(a.na);
@@ -72,11 +74,12 @@ void PrintProgress(const IngestProgress& p) {
   if (p.input_bytes_total > 0) {
     double pct = 100.0 * double(p.input_bytes_done) / double(p.input_bytes_total);
     std::snprintf(line, sizeof line, "\r  %s / %s (%3.0f%%)  %s rows  %.0f MB/s  RSS %s   ",
-                  FormatSize(p.input_bytes_done).c_str(), FormatSize(p.input_bytes_total).c_str(), pct > 100 ? 100 : pct,
-                  Thousands(p.rows_read).c_str(), rate, FormatSize(p.rss).c_str());
+                  FormatSize(p.input_bytes_done).c_str(), FormatSize(p.input_bytes_total).c_str(),
+                  pct > 100 ? 100 : pct, Thousands(p.rows_read).c_str(), rate, FormatSize(p.rss).c_str());
   } else {
-    std::snprintf(line, sizeof line, "\r  %s  %s rows  %.0f MB/s  RSS %s   ", FormatSize(p.input_bytes_done).c_str(),
-                  Thousands(p.rows_read).c_str(), rate, FormatSize(p.rss).c_str());
+    std::snprintf(line, sizeof line, "\r  %s  %s rows  %.0f MB/s  RSS %s   ",
+                  FormatSize(p.input_bytes_done).c_str(), Thousands(p.rows_read).c_str(), rate,
+                  FormatSize(p.rss).c_str());
   }
   std::fputs(line, stderr);
   std::fflush(stderr);
@@ -95,7 +98,8 @@ void PrintText(const IngestArgs& a, const IngestReport& r) {
       reasons += (reasons.empty() ? "" : ", ") + reason + " " + Thousands(count);
     }
     std::printf("  (%s)", reasons.c_str());
-    std::printf(a.reject.empty() ? "  [not written: pass --reject FILE to keep them]" : "  -> %s", a.reject.c_str());
+    std::printf(a.reject.empty() ? "  [not written: pass --reject FILE to keep them]" : "  -> %s",
+                a.reject.c_str());
   }
   std::printf("\n");
   double ratio = r.output_bytes ? double(r.input_bytes) / double(r.output_bytes) : 0;
@@ -122,7 +126,8 @@ void PrintText(const IngestArgs& a, const IngestReport& r) {
       std::printf("    %-16s %-6s %12s keys %12s\n", index.column.c_str(), index.kind.c_str(),
                   Thousands(index.keys).c_str(), FormatSize(index.stored_bytes).c_str());
     } else {
-      std::printf("    %-16s %-6s not built: %s\n", index.column.c_str(), index.kind.c_str(), index.note.c_str());
+      std::printf("    %-16s %-6s not built: %s\n", index.column.c_str(), index.kind.c_str(),
+                  index.note.c_str());
     }
   }
 }
@@ -141,7 +146,10 @@ void PrintJson(const IngestArgs& a, const IngestReport& r) {
   for (const auto& [reason, count] : r.rejected_by_reason) j.Key(reason).UInt(count);
   j.EndObject();
   j.Key("reject_file");
-  if (a.reject.empty()) j.Null(); else j.String(a.reject);
+  if (a.reject.empty())
+    j.Null();
+  else
+    j.String(a.reject);
   j.Key("input_bytes").UInt(r.input_bytes);
   j.Key("output_bytes").UInt(r.output_bytes);
   j.Key("ratio").Number(r.output_bytes ? double(r.input_bytes) / double(r.output_bytes) : 0);
@@ -197,7 +205,8 @@ void PrintJson(const IngestArgs& a, const IngestReport& r) {
 
 void SetupIngest(CLI::App& app) {
   auto args = std::make_shared<IngestArgs>();
-  CLI::App* cmd = app.add_subcommand("ingest", "CSV files (plain, .gz, .zst) -> one compressed, chunked .oc file");
+  CLI::App* cmd =
+      app.add_subcommand("ingest", "CSV files (plain, .gz, .zst) -> one compressed, chunked .oc file");
   cmd->footer(
       "Rows that do not fit the schema (wrong field count, unparsable value, invalid UTF-8,\n"
       "broken quotes) are rejected, never dropped silently: rows read = kept + rejected.\n"
@@ -208,30 +217,44 @@ void SetupIngest(CLI::App& app) {
       "  outcore ingest part-*.csv.gz -o all.oc --schema id:int64,zip:string\n"
       "  outcore ingest data.tsv -o data.oc --delimiter tab --na NA,-,'' --on-error fail\n"
       "  outcore ingest sample.csv -o sample.oc --index topic,day --index-tokens passage\n");
-  cmd->add_option("inputs", args->inputs, "CSV files with the same columns ('-' = standard input)")->required();
+  cmd->add_option("inputs", args->inputs, "CSV files with the same columns ('-' = standard input)")
+      ->required();
   cmd->add_option("-o,--output", args->output, "the .oc file to write")->required();
-  cmd->add_option("--memory-limit", args->memory_limit,
-                  "bound on the whole process, e.g. 256MiB, 2G (default: a quarter of available memory, 256MiB..8GiB)");
-  cmd->add_option("--threads", args->threads, "worker threads (default: every core)")->check(CLI::Range(0, 1024));
-  cmd->add_option("--delimiter", args->delimiter, "field delimiter: one character or 'tab' (default: detected)");
+  cmd->add_option(
+      "--memory-limit", args->memory_limit,
+      "bound on the whole process, e.g. 256MiB, 2G (default: a quarter of available memory, 256MiB..8GiB)");
+  cmd->add_option("--threads", args->threads, "worker threads (default: every core)")
+      ->check(CLI::Range(0, 1024));
+  cmd->add_option("--delimiter", args->delimiter,
+                  "field delimiter: one character or 'tab' (default: detected)");
   cmd->add_option("--quote", args->quote, "quote character")->capture_default_str();
-  cmd->add_flag("--no-header", args->no_header, "the first line is data; columns are named column_1, column_2, ...");
-  cmd->add_option("--na", args->na, "comma-separated spellings of a missing value (default: '',NA,N/A,NULL,null,NaN,nan,None)")
+  cmd->add_flag("--no-header", args->no_header,
+                "the first line is data; columns are named column_1, column_2, ...");
+  cmd->add_option("--na", args->na,
+                  "comma-separated spellings of a missing value (default: '',NA,N/A,NULL,null,NaN,nan,None)")
       ->each([args](const std::string&) { args->na_given = true; });
-  cmd->add_option("--true-values", args->true_values, "comma-separated spellings of true (default: true,True,TRUE)");
-  cmd->add_option("--false-values", args->false_values, "comma-separated spellings of false (default: false,False,FALSE)");
-  cmd->add_option("--schema", args->schema,
-                  "override inferred types: name:type,... with bool, int64, float64, string, date, timestamp");
-  cmd->add_option("--reject", args->reject, "write rejected rows (file, line, column, reason, detail, raw row) to this CSV");
-  cmd->add_option("--on-error", args->on_error, "reject: keep going and count; fail: stop at the first bad row")
+  cmd->add_option("--true-values", args->true_values,
+                  "comma-separated spellings of true (default: true,True,TRUE)");
+  cmd->add_option("--false-values", args->false_values,
+                  "comma-separated spellings of false (default: false,False,FALSE)");
+  cmd->add_option(
+      "--schema", args->schema,
+      "override inferred types: name:type,... with bool, int64, float64, string, date, timestamp");
+  cmd->add_option("--reject", args->reject,
+                  "write rejected rows (file, line, column, reason, detail, raw row) to this CSV");
+  cmd->add_option("--on-error", args->on_error,
+                  "reject: keep going and count; fail: stop at the first bad row")
       ->capture_default_str();
   cmd->add_option("--compression", args->compression, "zstd, lz4 or none")->capture_default_str();
-  cmd->add_option("--level", args->level, "compression level (zstd 1..19; higher is smaller and slower)")->capture_default_str();
-  cmd->add_option("--block-size", args->block_size, "bytes of CSV per chunk (default: derived from --memory-limit)");
+  cmd->add_option("--level", args->level, "compression level (zstd 1..19; higher is smaller and slower)")
+      ->capture_default_str();
+  cmd->add_option("--block-size", args->block_size,
+                  "bytes of CSV per chunk (default: derived from --memory-limit)");
   cmd->add_option("--index", args->index,
                   "value indexes (value -> rows) on these columns, e.g. topic,day; cat --where uses them");
   cmd->add_option("--index-tokens", args->index_tokens,
-                  "token indexes (lowercase word -> rows) on these text columns, for --where \"passage contains 'food'\"");
+                  "token indexes (lowercase word -> rows) on these text columns, for --where \"passage "
+                  "contains 'food'\"");
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->callback([args] {
@@ -252,8 +275,10 @@ void SetupIngest(CLI::App& app) {
       SetExitCode(ExitCodeFor(report.status()));
       return;
     }
-    if (args->json) PrintJson(*args, *report);
-    else PrintText(*args, *report);
+    if (args->json)
+      PrintJson(*args, *report);
+    else
+      PrintText(*args, *report);
   });
 }
 

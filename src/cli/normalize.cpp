@@ -40,11 +40,12 @@ Status RunNormalize(const NormalizeArgs& a) {
   OC_ASSIGN_OR_RETURN(ScalerFit params, NormalizeColumns(a.input, o));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "outcore normalize: %s -> %s (%s) in %.2f s, peak RSS %s\n", a.input.c_str(),
-               (a.output.empty() ? a.input : a.output).c_str(), a.method.c_str(), seconds, FormatSize(PeakRss()).c_str());
+               (a.output.empty() ? a.input : a.output).c_str(), a.method.c_str(), seconds,
+               FormatSize(PeakRss()).c_str());
   for (size_t i = 0; i < a.columns.size(); ++i) {
     if (o.method == ScaleMethod::kMinMax) {
-      std::fprintf(stderr, "  %-16s min %.10g max %.10g -> [%g, %g]\n", a.columns[i].c_str(), params.data_min[i],
-                   params.data_max[i], o.range_min, o.range_max);
+      std::fprintf(stderr, "  %-16s min %.10g max %.10g -> [%g, %g]\n", a.columns[i].c_str(),
+                   params.data_min[i], params.data_max[i], o.range_min, o.range_max);
     } else {
       std::fprintf(stderr, "  %-16s mean %.10g std %.10g\n", a.columns[i].c_str(), params.mean[i],
                    std::sqrt(params.var[i]));
@@ -55,7 +56,8 @@ Status RunNormalize(const NormalizeArgs& a) {
 
 void SetupNormalize(CLI::App& app) {
   auto args = std::make_shared<NormalizeArgs>();
-  CLI::App* cmd = app.add_subcommand("normalize", "min-max or z-score columns of a .oc file in place (atomically)");
+  CLI::App* cmd =
+      app.add_subcommand("normalize", "min-max or z-score columns of a .oc file in place (atomically)");
   cmd->footer(
       "Same numbers as sklearn's MinMaxScaler / StandardScaler; int64 columns become float64. The file is\n"
       "rewritten beside itself and renamed over the original: it is never left half-normalized.\n"

@@ -39,18 +39,20 @@ Status RunOneHot(const OneHotArgs& a) {
     OC_ASSIGN_OR_RETURN(fitted_on, Dataset::Open(a.categories_from));
   }
   OC_ASSIGN_OR_RETURN(OneHotCategories categories, FitOneHot(fitted_on, a.columns));
-  OC_ASSIGN_OR_RETURN(NpzWritten out, OneHotEncodeToNpz(dataset, a.columns, categories, a.handle_unknown == "ignore",
-                                                        a.output, &budget, &InstallInterruptFlag()));
+  OC_ASSIGN_OR_RETURN(NpzWritten out,
+                      OneHotEncodeToNpz(dataset, a.columns, categories, a.handle_unknown == "ignore",
+                                        a.output, &budget, &InstallInterruptFlag()));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "outcore onehot: %s rows x %s features -> %s in %.2f s (peak RSS %s)\n",
-               Thousands(uint64_t(out.rows)).c_str(), Thousands(uint64_t(out.cols)).c_str(), a.output.c_str(), seconds,
-               FormatSize(PeakRss()).c_str());
+               Thousands(uint64_t(out.rows)).c_str(), Thousands(uint64_t(out.cols)).c_str(), a.output.c_str(),
+               seconds, FormatSize(PeakRss()).c_str());
   return Status::OK();
 }
 
 void SetupOneHot(CLI::App& app) {
   auto args = std::make_shared<OneHotArgs>();
-  CLI::App* cmd = app.add_subcommand("onehot", "one-hot encoding (sklearn OneHotEncoder-compatible) into a CSR .npz");
+  CLI::App* cmd =
+      app.add_subcommand("onehot", "one-hot encoding (sklearn OneHotEncoder-compatible) into a CSR .npz");
   cmd->footer(
       "Categories are each column's sorted distinct values (of --categories-from when given); output\n"
       "columns are named <column>_<category> (stored as feature_names in the .npz). Nulls encode as\n"

@@ -36,40 +36,47 @@ Status RunPca(PcaArgs a) {
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(a.input));
   if (a.columns.empty()) {
     for (const auto& c : dataset->schema()) {
-      if (c.type == TypeId::kInt64 || c.type == TypeId::kFloat64 || c.type == TypeId::kBool) a.columns.push_back(c.name);
+      if (c.type == TypeId::kInt64 || c.type == TypeId::kFloat64 || c.type == TypeId::kBool)
+        a.columns.push_back(c.name);
     }
   }
-  IncrementalPcaModel pca({.n_components = a.components, .whiten = a.whiten, .batch_size = a.batch_size}, &budget);
+  IncrementalPcaModel pca({.n_components = a.components, .whiten = a.whiten, .batch_size = a.batch_size},
+                          &budget);
   OC_RETURN_IF_ERROR(FitPcaOnDataset(dataset, a.columns, &pca, &budget));
   const int64_t batch_size = pca.EffectiveBatchSize(int64_t(a.columns.size()));
   OC_RETURN_IF_ERROR(WritePcaModelNpz(a.output, pca, a.columns));
   if (!a.transformed.empty()) {
     const std::atomic<bool>& interrupted = InstallInterruptFlag();
-    OC_RETURN_IF_ERROR(TransformDatasetToNpy(dataset, a.columns, pca, a.transformed, &budget, &interrupted).status());
+    OC_RETURN_IF_ERROR(
+        TransformDatasetToNpy(dataset, a.columns, pca, a.transformed, &budget, &interrupted).status());
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "outcore pca: %s rows x %zu columns -> %lld components (batch %lld) in %.2f s, peak RSS %s\n",
-               Thousands(uint64_t(pca.n_samples_seen())).c_str(), a.columns.size(), (long long)pca.n_components(),
-               (long long)batch_size, seconds, FormatSize(PeakRss()).c_str());
+  std::fprintf(stderr,
+               "outcore pca: %s rows x %zu columns -> %lld components (batch %lld) in %.2f s, peak RSS %s\n",
+               Thousands(uint64_t(pca.n_samples_seen())).c_str(), a.columns.size(),
+               (long long)pca.n_components(), (long long)batch_size, seconds, FormatSize(PeakRss()).c_str());
   double cumulative = 0;
   for (int64_t i = 0; i < pca.n_components(); ++i) {
     cumulative += pca.explained_variance_ratio()[size_t(i)];
-    std::fprintf(stderr, "  component %lld: explained variance %.6g (ratio %.4f, cumulative %.4f)\n", (long long)i,
-                 pca.explained_variance()[size_t(i)], pca.explained_variance_ratio()[size_t(i)], cumulative);
+    std::fprintf(stderr, "  component %lld: explained variance %.6g (ratio %.4f, cumulative %.4f)\n",
+                 (long long)i, pca.explained_variance()[size_t(i)], pca.explained_variance_ratio()[size_t(i)],
+                 cumulative);
   }
   return Status::OK();
 }
 
 void SetupPca(CLI::App& app) {
   auto args = std::make_shared<PcaArgs>();
-  CLI::App* cmd = app.add_subcommand("pca", "incremental PCA (sklearn IncrementalPCA's numbers) of numeric columns");
+  CLI::App* cmd =
+      app.add_subcommand("pca", "incremental PCA (sklearn IncrementalPCA's numbers) of numeric columns");
   cmd->footer(
       "The model .npz holds components, explained_variance, explained_variance_ratio, singular_values,\n"
       "mean, var, noise_variance, n_samples_seen, n_components, batch_size, whiten and columns.\n"
       "Example:\n  outcore pca sample.oc --columns x1,x2,x3 --components 2 -o model.npz --transform X.npy\n"
       "  python -c \"import numpy as np; print(np.load('X.npy', mmap_mode='r').shape)\"\n");
   cmd->add_option("file", args->input, "the .oc file")->required();
-  cmd->add_option("--columns", args->columns, "int64/float64/bool columns (default: all of them)")->delimiter(',');
+  cmd->add_option("--columns", args->columns, "int64/float64/bool columns (default: all of them)")
+      ->delimiter(',');
   cmd->add_option("-k,--components", args->components, "number of components (default: all)");
   cmd->add_flag("--whiten", args->whiten, "scale projected rows to unit variance");
   cmd->add_option("--batch-size", args->batch_size, "rows per SVD update (default: 5 x columns)");

@@ -25,7 +25,13 @@ Status RunStats(const StatsArgs& a) {
   OC_ASSIGN_OR_RETURN(auto stats, ComputeColumnStats(dataset, a.columns));
   if (a.json) {
     JsonWriter json;
-    json.BeginObject().Key("file").String(a.input).Key("rows").Int(dataset->num_rows()).Key("columns").BeginArray();
+    json.BeginObject()
+        .Key("file")
+        .String(a.input)
+        .Key("rows")
+        .Int(dataset->num_rows())
+        .Key("columns")
+        .BeginArray();
     for (const auto& s : stats) {
       json.BeginObject().Key("name").String(s.name).Key("type").String(TypeName(s.type));
       json.Key("count").Int(s.count).Key("nulls").Int(s.nulls);
@@ -43,8 +49,8 @@ Status RunStats(const StatsArgs& a) {
     std::printf("%s\n", json.str().c_str());
     return Status::OK();
   }
-  std::printf("%-16s %-9s %12s %10s %8s %14s %14s %14s %14s %10s\n", "column", "type", "count", "nulls", "nans", "min",
-              "max", "mean", "std", "distinct");
+  std::printf("%-16s %-9s %12s %10s %8s %14s %14s %14s %14s %10s\n", "column", "type", "count", "nulls",
+              "nans", "min", "max", "mean", "std", "distinct");
   for (const auto& s : stats) {
     std::string distinct = s.distinct >= 0 ? Thousands(uint64_t(s.distinct)) : "";
     if (s.numeric() && s.has_range) {
@@ -63,9 +69,11 @@ Status RunStats(const StatsArgs& a) {
 
 void SetupStats(CLI::App& app) {
   auto args = std::make_shared<StatsArgs>();
-  CLI::App* cmd = app.add_subcommand("stats", "count, nulls, min, max, mean, variance, distinct values per column");
-  cmd->footer("Variance is the population variance (ddof=0, as numpy); NaN is counted apart and left out.\n"
-              "Example:\n  outcore stats sample.oc --columns price,quantity,topic\n");
+  CLI::App* cmd =
+      app.add_subcommand("stats", "count, nulls, min, max, mean, variance, distinct values per column");
+  cmd->footer(
+      "Variance is the population variance (ddof=0, as numpy); NaN is counted apart and left out.\n"
+      "Example:\n  outcore stats sample.oc --columns price,quantity,topic\n");
   cmd->add_option("file", args->input, "the .oc file")->required();
   cmd->add_option("--columns", args->columns, "columns to summarize (default: all)")->delimiter(',');
   cmd->add_flag("--json", args->json, "print as JSON");

@@ -115,7 +115,8 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
     fs::create_directories(dir, ec);
     if (ec) return Status::IOError("cannot create --trace-dir " + dir + ": " + ec.message());
     if (!ListTraceStems(dir).empty()) {
-      return Status::InvalidArgument("--trace-dir " + dir + " already holds a trace; give an empty directory");
+      return Status::InvalidArgument("--trace-dir " + dir +
+                                     " already holds a trace; give an empty directory");
     }
   }
   dir = fs::absolute(dir).string();
@@ -156,7 +157,8 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
   auto processes = ReadTraceDir(dir, &warnings);
   if (!processes.ok()) return processes.status();
   if (processes->empty()) {
-    warnings.push_back("no process was traced: the command may be statically linked, setuid, or clear LD_PRELOAD");
+    warnings.push_back(
+        "no process was traced: the command may be statically linked, setuid, or clear LD_PRELOAD");
   }
   TraceInput input;
   for (const auto& arg : args.command) input.command += (input.command.empty() ? "" : " ") + arg;
@@ -175,23 +177,25 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
   if (!args.quiet) std::fputs(RenderTraceText(report).c_str(), stderr);
   if (!args.json_path.empty()) OC_RETURN_IF_ERROR(WriteTextFile(args.json_path, RenderTraceJson(report)));
   if (!args.html_path.empty()) OC_RETURN_IF_ERROR(WriteTextFile(args.html_path, RenderTraceHtml(report)));
-  if (!args.collapsed_path.empty()) OC_RETURN_IF_ERROR(WriteTextFile(args.collapsed_path, RenderCollapsed(report)));
+  if (!args.collapsed_path.empty())
+    OC_RETURN_IF_ERROR(WriteTextFile(args.collapsed_path, RenderCollapsed(report)));
   if (temporary) fs::remove_all(dir, ec);
   return Status::OK();
 }
 
 void SetupTrace(CLI::App& app) {
   auto args = std::make_shared<TraceArgs>();
-  CLI::App* sub = app.add_subcommand(
-      "trace",
-      "run a program and show where its memory went: peak heap, the call sites live at the peak, RSS over time.\n"
-      "  outcore trace -- ./my_program arg\n"
-      "  outcore trace --python --html report.html -- python3 job.py");
+  CLI::App* sub = app.add_subcommand("trace",
+                                     "run a program and show where its memory went: peak heap, the call "
+                                     "sites live at the peak, RSS over time.\n"
+                                     "  outcore trace -- ./my_program arg\n"
+                                     "  outcore trace --python --html report.html -- python3 job.py");
   sub->add_flag("--python", args->python, "attribute allocations to Python source lines (CPython 3.9+)");
   sub->add_option("--json", args->json_path, "write the report as JSON to this file ('-' = stdout)");
   sub->add_option("--html", args->html_path, "write a self-contained HTML report with the timeline plotted");
   sub->add_option("--collapsed", args->collapsed_path, "write flamegraph collapsed stacks of the peak");
-  sub->add_option("--trace-dir", args->trace_dir, "keep the raw per-process trace files in this (empty) directory");
+  sub->add_option("--trace-dir", args->trace_dir,
+                  "keep the raw per-process trace files in this (empty) directory");
   sub->add_option("--threshold", args->threshold,
                   "snapshot the per-site table when the total passes its previous peak by this fraction")
       ->check(CLI::Range(0.0, 1.0))
@@ -199,8 +203,12 @@ void SetupTrace(CLI::App& app) {
   sub->add_option("--interval", args->interval, "seconds between RSS samples")
       ->check(CLI::Range(0.001, 60.0))
       ->capture_default_str();
-  sub->add_option("--top", args->top, "call sites to list")->check(CLI::Range(1, 1000))->capture_default_str();
-  sub->add_option("--depth", args->depth, "native stack frames to record")->check(CLI::Range(1, 64))->capture_default_str();
+  sub->add_option("--top", args->top, "call sites to list")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  sub->add_option("--depth", args->depth, "native stack frames to record")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   sub->add_flag("--quiet", args->quiet, "print no text report (use with --json/--html)");
   sub->add_option("command", args->command, "the program to run and its arguments, after --")->required();
   sub->callback([args] {

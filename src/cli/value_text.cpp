@@ -9,10 +9,18 @@ void AppendInteger(TypeId type, int64_t v, std::string* out) {
   char buf[kFormatBufferSize];
   char* end = buf;
   switch (type) {
-    case TypeId::kBool: end = FormatBool(v != 0, buf); break;
-    case TypeId::kDate: end = FormatDate(int32_t(v), buf); break;
-    case TypeId::kTimestamp: end = FormatTimestamp(v, buf); break;
-    default: end = FormatInt64(v, buf); break;
+    case TypeId::kBool:
+      end = FormatBool(v != 0, buf);
+      break;
+    case TypeId::kDate:
+      end = FormatDate(int32_t(v), buf);
+      break;
+    case TypeId::kTimestamp:
+      end = FormatTimestamp(v, buf);
+      break;
+    default:
+      end = FormatInt64(v, buf);
+      break;
   }
   out->append(buf, size_t(end - buf));
 }
@@ -22,12 +30,22 @@ void AppendValueText(const ColumnVector& column, int64_t row, std::string* out) 
   if (!column.IsValid(row)) return;
   char buf[kFormatBufferSize];
   switch (column.type) {
-    case TypeId::kBool: AppendInteger(TypeId::kBool, column.GetBool(row), out); break;
+    case TypeId::kBool:
+      AppendInteger(TypeId::kBool, column.GetBool(row), out);
+      break;
     case TypeId::kInt64:
-    case TypeId::kTimestamp: AppendInteger(column.type, column.GetInt64(row), out); break;
-    case TypeId::kDate: AppendInteger(TypeId::kDate, column.GetDate(row), out); break;
-    case TypeId::kFloat64: out->append(buf, size_t(FormatFloat64(column.GetFloat64(row), buf) - buf)); break;
-    case TypeId::kString: out->append(column.GetString(row)); break;
+    case TypeId::kTimestamp:
+      AppendInteger(column.type, column.GetInt64(row), out);
+      break;
+    case TypeId::kDate:
+      AppendInteger(TypeId::kDate, column.GetDate(row), out);
+      break;
+    case TypeId::kFloat64:
+      out->append(buf, size_t(FormatFloat64(column.GetFloat64(row), buf) - buf));
+      break;
+    case TypeId::kString:
+      out->append(column.GetString(row));
+      break;
   }
 }
 

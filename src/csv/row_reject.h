@@ -16,11 +16,11 @@
 namespace outcore {
 
 struct RowReject {
-  uint64_t line = 0;          // 1-based physical line where the record starts
-  int32_t column = -1;        // 0-based column index, -1 for the whole row
+  uint64_t line = 0;    // 1-based physical line where the record starts
+  int32_t column = -1;  // 0-based column index, -1 for the whole row
   RejectReason reason = RejectReason::kUnparsable;
-  std::string detail;         // e.g. "expected 11 fields, found 12" or "'abc' is not an int64"
-  std::string raw;            // the record as it stood in the file, capped at kMaxRawBytes
+  std::string detail;  // e.g. "expected 11 fields, found 12" or "'abc' is not an int64"
+  std::string raw;     // the record as it stood in the file, capped at kMaxRawBytes
   static constexpr size_t kMaxRawBytes = 64 * 1024;
 };
 

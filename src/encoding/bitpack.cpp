@@ -104,8 +104,6 @@ void BitPack(const uint64_t* values, int64_t n, int width, uint8_t* out) {
   kPackTable[width](values, n, out);
 }
 
-void BitUnpack(const uint8_t* in, int64_t n, int width, uint64_t* out) {
-  kUnpackTable[width](in, n, out);
-}
+void BitUnpack(const uint8_t* in, int64_t n, int width, uint64_t* out) { kUnpackTable[width](in, n, out); }
 
 }  // namespace outcore

@@ -24,9 +24,7 @@ inline int BitWidth(uint64_t max) { return 64 - std::countl_zero(max); }
 
 // Bytes of a run of n values at `width` bits: ceil(n * width / 8).
 // REQUIRES: 0 <= n < 2^57 (so n * width cannot overflow), 0 <= width <= 64.
-inline uint64_t BitPackedBytes(int64_t n, int width) {
-  return (uint64_t(n) * uint64_t(width) + 7) >> 3;
-}
+inline uint64_t BitPackedBytes(int64_t n, int width) { return (uint64_t(n) * uint64_t(width) + 7) >> 3; }
 
 // Writes exactly BitPackedBytes(n, width) bytes to `out`; bits past the last
 // value in the final byte are zero. Bits of a value above `width` are dropped.

@@ -57,15 +57,15 @@ int64_t CountValid(const uint8_t* bits, int64_t n) {
 
 Status TooSmall(const char* buffer, TypeId type, int64_t length, size_t have, uint64_t need) {
   return Status::InvalidArgument(std::string("EncodeColumn: ") + buffer + " buffer of a " +
-                                 std::string(TypeName(type)) + " column of " +
-                                 std::to_string(length) + " rows holds " + std::to_string(have) +
-                                 " bytes, needs " + std::to_string(need));
+                                 std::string(TypeName(type)) + " column of " + std::to_string(length) +
+                                 " rows holds " + std::to_string(have) + " bytes, needs " +
+                                 std::to_string(need));
 }
 
 // --- encoders -------------------------------------------------------------
 
-Encoding EncodeFloat(const double* values, int64_t n, const uint8_t* validity,
-                     const EncodeOptions& options, ByteWriter<Buffer>* writer) {
+Encoding EncodeFloat(const double* values, int64_t n, const uint8_t* validity, const EncodeOptions& options,
+                     ByteWriter<Buffer>* writer) {
   // Decimal: the smallest scale at which every value is k / 10^scale. If v is
   // exact at scale s it is exact at every larger scale (10k / 10^(s+1) is the
   // same correctly rounded quotient) so the scale only ever rises.
@@ -137,8 +137,8 @@ void EncodeInts(const T* values, int64_t n, const uint8_t* validity, ByteWriter<
 
 // Writes the body (everything after the validity section) and reports which
 // encoding it chose.
-Status EncodeBody(const ColumnVector& column, const EncodeOptions& options,
-                  const uint8_t* validity, ByteWriter<Buffer>* writer, Encoding* encoding) {
+Status EncodeBody(const ColumnVector& column, const EncodeOptions& options, const uint8_t* validity,
+                  ByteWriter<Buffer>* writer, Encoding* encoding) {
   const int64_t n = column.length;
   const size_t have = column.values.size();
   switch (column.type) {
@@ -200,8 +200,7 @@ Status EncodeBody(const ColumnVector& column, const EncodeOptions& options,
   const int32_t* offsets = column.values.as<int32_t>();
   for (int64_t row = 0; row < n; ++row) {
     if (offsets[row + 1] < offsets[row] || offsets[row] < 0) {
-      return Status::InvalidArgument("EncodeColumn: string offsets decrease at row " +
-                                     std::to_string(row));
+      return Status::InvalidArgument("EncodeColumn: string offsets decrease at row " + std::to_string(row));
     }
   }
   if (uint64_t(offsets[n]) > column.data.size()) {
@@ -225,14 +224,17 @@ Status EncodeBody(const ColumnVector& column, const EncodeOptions& options,
 
 bool EncodingFitsType(Encoding encoding, TypeId type) {
   switch (type) {
-    case TypeId::kBool: return encoding == Encoding::kBits;
+    case TypeId::kBool:
+      return encoding == Encoding::kBits;
     case TypeId::kInt64:
     case TypeId::kTimestamp:
-    case TypeId::kDate: return encoding == Encoding::kForInt;
+    case TypeId::kDate:
+      return encoding == Encoding::kForInt;
     case TypeId::kFloat64:
       return encoding == Encoding::kDecimal || encoding == Encoding::kFloat32 ||
              encoding == Encoding::kFloat64;
-    case TypeId::kString: return encoding == Encoding::kPlainString || encoding == Encoding::kDictCodes;
+    case TypeId::kString:
+      return encoding == Encoding::kPlainString || encoding == Encoding::kDictCodes;
   }
   return false;
 }
@@ -262,8 +264,7 @@ Status DecodeForInts(ByteReader* reader, TypeId type, int64_t rows, const uint8_
         run, rows, validity,
         [&](int64_t row, int64_t value) {
           days[row] = int32_t(value);
-          return value >= std::numeric_limits<int32_t>::min() &&
-                 value <= std::numeric_limits<int32_t>::max();
+          return value >= std::numeric_limits<int32_t>::min() && value <= std::numeric_limits<int32_t>::max();
         },
         [&](int64_t row) { days[row] = 0; });
     if (bad >= 0) return RowError(*reader, "date outside the int32 day range (or a null with a value)", bad);
@@ -282,8 +283,8 @@ Status DecodeForInts(ByteReader* reader, TypeId type, int64_t rows, const uint8_
   return Status::OK();
 }
 
-Status DecodeFloats(ByteReader* reader, Encoding encoding, int64_t rows,
-                    const uint8_t* validity, ColumnVector* out) {
+Status DecodeFloats(ByteReader* reader, Encoding encoding, int64_t rows, const uint8_t* validity,
+                    ColumnVector* out) {
   out->values.Resize(8 * size_t(rows));
   double* values = out->values.as<double>();
   if (encoding == Encoding::kDecimal) {
@@ -327,8 +328,7 @@ Status DecodeFloats(ByteReader* reader, Encoding encoding, int64_t rows,
   return Status::OK();
 }
 
-Status DecodePlainStrings(ByteReader* reader, int64_t rows, const uint8_t* validity,
-                          ColumnVector* out) {
+Status DecodePlainStrings(ByteReader* reader, int64_t rows, const uint8_t* validity, ColumnVector* out) {
   ForRun run;
   OC_RETURN_IF_ERROR(ReadFor(reader, rows, "string length FOR block", &run));
   // The bytes follow the lengths and end the payload, so every length and
@@ -396,8 +396,8 @@ Status DecodeInto(TypeId type, int64_t rows, std::string_view payload,
   }
   Encoding encoding = Encoding(raw_encoding);
   if (!EncodingFitsType(encoding, type)) {
-    return reader.Corrupt("encoding '" + std::string(EncodingName(encoding)) +
-                          "' cannot hold a " + std::string(TypeName(type)) + " column");
+    return reader.Corrupt("encoding '" + std::string(EncodingName(encoding)) + "' cannot hold a " +
+                          std::string(TypeName(type)) + " column");
   }
   if (flags & ~kKnownFlags) return reader.Corrupt("unknown flag bits " + std::to_string(flags));
 
@@ -450,13 +450,20 @@ Status DecodeInto(TypeId type, int64_t rows, std::string_view payload,
 
 std::string_view EncodingName(Encoding encoding) {
   switch (encoding) {
-    case Encoding::kBits: return "bits";
-    case Encoding::kForInt: return "for";
-    case Encoding::kDecimal: return "decimal";
-    case Encoding::kFloat32: return "float32";
-    case Encoding::kFloat64: return "float64";
-    case Encoding::kPlainString: return "plain";
-    case Encoding::kDictCodes: return "dict";
+    case Encoding::kBits:
+      return "bits";
+    case Encoding::kForInt:
+      return "for";
+    case Encoding::kDecimal:
+      return "decimal";
+    case Encoding::kFloat32:
+      return "float32";
+    case Encoding::kFloat64:
+      return "float64";
+    case Encoding::kPlainString:
+      return "plain";
+    case Encoding::kDictCodes:
+      return "dict";
   }
   return "unknown";
 }

@@ -23,8 +23,7 @@ constexpr uint64_t kFor = 9;     // i64 reference, u8 width
 
 // Encodes, checks the chosen encoding, decodes, compares bit-for-bit; returns
 // the payload so the caller can assert its size.
-std::string RoundTrip(const ColumnVector& column, Encoding expected,
-                      const EncodeOptions& options = {},
+std::string RoundTrip(const ColumnVector& column, Encoding expected, const EncodeOptions& options = {},
                       std::shared_ptr<const Dictionary> dictionary = nullptr) {
   Buffer payload;
   Status status = EncodeColumn(column, options, &payload);
@@ -104,9 +103,10 @@ TEST(EncodeColumn, DatesRoundTripAcrossTheInt32Range) {
 TEST(EncodeColumn, EmptyAllNullAndSingleRowChunksRoundTrip) {
   for (TypeId type : {TypeId::kInt64, TypeId::kTimestamp, TypeId::kFloat64}) {
     // Zero rows: raw float64 is 0 bytes, smaller than any header.
-    RoundTrip(MakeColumn<int64_t>(type, {}), type == TypeId::kFloat64 ? Encoding::kFloat64 : Encoding::kForInt);
+    RoundTrip(MakeColumn<int64_t>(type, {}),
+              type == TypeId::kFloat64 ? Encoding::kFloat64 : Encoding::kForInt);
     RoundTrip(MakeColumn<int64_t>(type, {5, 6, 7}, {false, false, false}),
-                                     type == TypeId::kFloat64 ? Encoding::kDecimal : Encoding::kForInt);
+              type == TypeId::kFloat64 ? Encoding::kDecimal : Encoding::kForInt);
     // As a double, the bits of 123456789 are a denormal: only float64 holds it.
     RoundTrip(MakeColumn<int64_t>(type, {123456789}),
               type == TypeId::kFloat64 ? Encoding::kFloat64 : Encoding::kForInt);
@@ -146,7 +146,7 @@ TEST(EncodeColumn, PricesPickDecimalWithTheSmallestScale) {
   prices[2] = 99.99;
   prices[3] = 0.0;
   std::string payload = RoundTrip(MakeColumn(TypeId::kFloat64, prices), Encoding::kDecimal);
-  EXPECT_EQ(uint8_t(payload[kHeader]), 2);  // scale
+  EXPECT_EQ(uint8_t(payload[kHeader]), 2);                                   // scale
   EXPECT_EQ(payload.size(), kHeader + 1 + kFor + BitPackedBytes(1000, 14));  // 9999 < 2^14
 }
 
@@ -154,7 +154,8 @@ TEST(EncodeColumn, NegativeAndWholeDecimalsRoundTrip) {
   RoundTrip(MakeColumn<double>(TypeId::kFloat64, {-1.5, 2.25, -1000.125, 3, 0.001}), Encoding::kDecimal);
   std::string whole = RoundTrip(MakeColumn<double>(TypeId::kFloat64, {1, 2, 3, -4}), Encoding::kDecimal);
   EXPECT_EQ(uint8_t(whole[kHeader]), 0);
-  std::string micro = RoundTrip(MakeColumn<double>(TypeId::kFloat64, {0.000001, 1.123456}), Encoding::kDecimal);
+  std::string micro =
+      RoundTrip(MakeColumn<double>(TypeId::kFloat64, {0.000001, 1.123456}), Encoding::kDecimal);
   EXPECT_EQ(uint8_t(micro[kHeader]), 6);
 }
 
@@ -216,8 +217,8 @@ TEST(EncodeColumn, RandomDoublesKeepTheirBits) {
 // --- strings --------------------------------------------------------------
 
 TEST(EncodeColumn, PlainStringsKeepEmptyApartFromNullAndUtf8Intact) {
-  std::vector<std::optional<std::string>> values = {"", std::nullopt, "héllo", "日本語", "",
-                                                    "🙂 emoji", std::nullopt, std::string(300, 'z')};
+  std::vector<std::optional<std::string>> values = {"", std::nullopt, "héllo",      "日本語",
+                                                    "", "🙂 emoji", std::nullopt, std::string(300, 'z')};
   ColumnVector column = MakeStringColumn(values);
   std::string payload = RoundTrip(column, Encoding::kPlainString);
   uint64_t bytes = 0;
@@ -393,8 +394,10 @@ std::vector<Case> CorpusOfEveryEncoding(std::shared_ptr<const Dictionary> dictio
   cases.push_back({MakeColumn(TypeId::kFloat64, doubles, valid), {}});
   std::vector<std::optional<std::string>> strings;
   for (size_t row = 0; row < 200; ++row) {
-    if (valid[row]) strings.push_back(std::string(rng() % 12, char('a' + rng() % 26)));
-    else strings.push_back(std::nullopt);
+    if (valid[row])
+      strings.push_back(std::string(rng() % 12, char('a' + rng() % 26)));
+    else
+      strings.push_back(std::nullopt);
   }
   cases.push_back({MakeStringColumn(strings), {}});
   std::vector<int32_t> codes(200);

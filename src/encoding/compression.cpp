@@ -16,9 +16,12 @@ struct Compressor::ZstdContext {
 
 std::string_view CodecName(Codec codec) {
   switch (codec) {
-    case Codec::kNone: return "none";
-    case Codec::kZstd: return "zstd";
-    case Codec::kLz4: return "lz4";
+    case Codec::kNone:
+      return "none";
+    case Codec::kZstd:
+      return "zstd";
+    case Codec::kLz4:
+      return "lz4";
   }
   return "unknown";
 }
@@ -50,24 +53,21 @@ Status Compressor::Compress(std::string_view in, Buffer* out) {
     case Codec::kZstd: {
       if (!zstd_->cctx) return Status::OutOfMemory("zstd: could not create a compression context");
       out->Resize(ZSTD_compressBound(in.size()));
-      size_t written = ZSTD_compressCCtx(zstd_->cctx, out->data(), out->size(), in.data(),
-                                         in.size(), level_);
+      size_t written = ZSTD_compressCCtx(zstd_->cctx, out->data(), out->size(), in.data(), in.size(), level_);
       if (ZSTD_isError(written)) {
-        return Status::IOError(std::string("zstd compression failed: ") +
-                               ZSTD_getErrorName(written));
+        return Status::IOError(std::string("zstd compression failed: ") + ZSTD_getErrorName(written));
       }
       out->Resize(written);
       return Status::OK();
     }
     case Codec::kLz4: {
       if (in.size() > size_t(LZ4_MAX_INPUT_SIZE)) {
-        return Status::InvalidArgument("lz4 cannot compress a block of " +
-                                       std::to_string(in.size()) +
+        return Status::InvalidArgument("lz4 cannot compress a block of " + std::to_string(in.size()) +
                                        " bytes (limit ~2 GB): use zstd or smaller chunks");
       }
       out->Resize(size_t(LZ4_compressBound(int(in.size()))));
-      int written = LZ4_compress_fast(in.data(), reinterpret_cast<char*>(out->data()),
-                                      int(in.size()), int(out->size()), level_ > 1 ? level_ : 1);
+      int written = LZ4_compress_fast(in.data(), reinterpret_cast<char*>(out->data()), int(in.size()),
+                                      int(out->size()), level_ > 1 ? level_ : 1);
       if (written <= 0) return Status::IOError("lz4 compression failed");
       out->Resize(size_t(written));
       return Status::OK();
@@ -79,9 +79,9 @@ Status Compressor::Compress(std::string_view in, Buffer* out) {
 namespace {
 
 Status SizeMismatch(Codec codec, uint64_t got, uint64_t want) {
-  return Status::Corruption(std::string(CodecName(codec)) + " block decoded to " +
-                            std::to_string(got) + " bytes but the chunk header says " +
-                            std::to_string(want) + " (the file is damaged)");
+  return Status::Corruption(std::string(CodecName(codec)) + " block decoded to " + std::to_string(got) +
+                            " bytes but the chunk header says " + std::to_string(want) +
+                            " (the file is damaged)");
 }
 
 ZSTD_DCtx* ThreadDecompressionContext() {
@@ -99,8 +99,9 @@ Status Decompress(Codec codec, std::string_view in, uint64_t decoded_size, Buffe
   out->Clear();
   // A block larger than the whole memory budget cannot be decoded inside it.
   if (out->budget() != nullptr && decoded_size > out->budget()->limit()) {
-    return Status::OutOfMemory("a block of " + FormatSize(decoded_size) + " (decoded) does not fit the memory limit of " +
-                               FormatSize(out->budget()->limit()) + "; raise --memory-limit (or the file is damaged)");
+    return Status::OutOfMemory(
+        "a block of " + FormatSize(decoded_size) + " (decoded) does not fit the memory limit of " +
+        FormatSize(out->budget()->limit()) + "; raise --memory-limit (or the file is damaged)");
   }
   switch (codec) {
     case Codec::kNone:
@@ -115,8 +116,9 @@ Status Decompress(Codec codec, std::string_view in, uint64_t decoded_size, Buffe
       const unsigned long long content = ZSTD_getFrameContentSize(in.data(), in.size());
       if (decoded_size > (uint64_t(in.size()) / 3 + 1) * (128 << 10) ||
           (content != ZSTD_CONTENTSIZE_UNKNOWN && content != decoded_size)) {
-        return Status::Corruption("zstd block of " + std::to_string(in.size()) + " bytes cannot decode to the " +
-                                  std::to_string(decoded_size) + " bytes recorded for it (the file is damaged)");
+        return Status::Corruption("zstd block of " + std::to_string(in.size()) +
+                                  " bytes cannot decode to the " + std::to_string(decoded_size) +
+                                  " bytes recorded for it (the file is damaged)");
       }
       ZSTD_DCtx* dctx = ThreadDecompressionContext();
       if (!dctx) return Status::OutOfMemory("zstd: could not create a decompression context");
@@ -127,8 +129,8 @@ Status Decompress(Codec codec, std::string_view in, uint64_t decoded_size, Buffe
       if (ZSTD_isError(got)) {
         out->Clear();
         return Status::Corruption(std::string("zstd block cannot be decoded into ") +
-                                  std::to_string(decoded_size) + " bytes: " +
-                                  ZSTD_getErrorName(got) + " (the file is damaged)");
+                                  std::to_string(decoded_size) + " bytes: " + ZSTD_getErrorName(got) +
+                                  " (the file is damaged)");
       }
       if (got != decoded_size) {
         out->Clear();
@@ -144,12 +146,13 @@ Status Decompress(Codec codec, std::string_view in, uint64_t decoded_size, Buffe
       }
       // An LZ4 block expands at most ~255x (one token byte per 255 literal-copy bytes).
       if (decoded_size > 255 * uint64_t(in.size()) + 64) {
-        return Status::Corruption("lz4 block of " + std::to_string(in.size()) + " bytes cannot decode to the " +
-                                  std::to_string(decoded_size) + " bytes recorded for it (the file is damaged)");
+        return Status::Corruption("lz4 block of " + std::to_string(in.size()) +
+                                  " bytes cannot decode to the " + std::to_string(decoded_size) +
+                                  " bytes recorded for it (the file is damaged)");
       }
       out->Resize(decoded_size);
-      int got = LZ4_decompress_safe(in.data(), reinterpret_cast<char*>(out->data()),
-                                    int(in.size()), int(decoded_size));
+      int got = LZ4_decompress_safe(in.data(), reinterpret_cast<char*>(out->data()), int(in.size()),
+                                    int(decoded_size));
       if (got < 0) {
         out->Clear();
         return Status::Corruption("lz4 block is malformed (the file is damaged)");

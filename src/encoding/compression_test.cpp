@@ -92,8 +92,7 @@ TEST_P(CodecTest, DamagedBlocksNeverCrash) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllCodecs, CodecTest,
-                         ::testing::Values(Codec::kNone, Codec::kZstd, Codec::kLz4),
+INSTANTIATE_TEST_SUITE_P(AllCodecs, CodecTest, ::testing::Values(Codec::kNone, Codec::kZstd, Codec::kLz4),
                          [](const auto& codec_param) { return std::string(CodecName(codec_param.param)); });
 
 TEST(CodecFromName, AcceptsTheThreeNamesAndNamesTheChoicesOtherwise) {

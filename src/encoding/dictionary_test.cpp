@@ -196,8 +196,10 @@ TEST(DictionaryEncoding, ChunksThroughLocalGlobalAndRemapDecodeToTheOriginalStri
   for (int chunk = 0; chunk < 4; ++chunk) {
     std::vector<std::optional<std::string>> values;
     for (int row = 0; row < 777; ++row) {
-      if (rng() % 10 == 0) values.push_back(std::nullopt);
-      else values.push_back(topics[rng() % (2 + chunk)]);
+      if (rng() % 10 == 0)
+        values.push_back(std::nullopt);
+      else
+        values.push_back(topics[rng() % (2 + chunk)]);
     }
     chunks.push_back(MakeStringColumn(values, &budget));
     const ColumnVector& plain = chunks.back();
@@ -218,8 +220,9 @@ TEST(DictionaryEncoding, ChunksThroughLocalGlobalAndRemapDecodeToTheOriginalStri
   auto dictionary = global.ToDictionary(&budget);
   ColumnVector decoded(TypeId::kString, &budget);
   for (size_t chunk = 0; chunk < chunks.size(); ++chunk) {
-    ASSERT_TRUE(DecodeColumn(TypeId::kString, chunks[chunk].length, payloads[chunk].view(), dictionary,
-                             &decoded).ok());
+    ASSERT_TRUE(
+        DecodeColumn(TypeId::kString, chunks[chunk].length, payloads[chunk].view(), dictionary, &decoded)
+            .ok());
     testing_util::ExpectSameColumn(chunks[chunk], decoded);
   }
 }

@@ -83,7 +83,8 @@ ColumnVector PriceColumn() {
   ColumnVector column(TypeId::kFloat64, nullptr);
   column.length = kValues;
   column.values.Resize(8 * kValues);
-  for (int64_t row = 0; row < kValues; ++row) column.values.as<double>()[row] = double(rng() % 100000) / 100.0;
+  for (int64_t row = 0; row < kValues; ++row)
+    column.values.as<double>()[row] = double(rng() % 100000) / 100.0;
   return column;
 }
 

@@ -28,8 +28,8 @@ inline void SetValidity(ColumnVector* column, const std::vector<bool>& valid) {
 // Fixed-width column; rows whose `valid` entry is false become nulls but keep
 // whatever value was given (encoders must not let it matter).
 template <typename T>
-ColumnVector MakeColumn(TypeId type, const std::vector<T>& values,
-                        const std::vector<bool>& valid = {}, MemoryBudget* budget = nullptr) {
+ColumnVector MakeColumn(TypeId type, const std::vector<T>& values, const std::vector<bool>& valid = {},
+                        MemoryBudget* budget = nullptr) {
   ColumnVector column(type, budget);
   column.length = int64_t(values.size());
   column.values.Resize(values.size() * sizeof(T));
@@ -79,16 +79,24 @@ inline void ExpectSameColumn(const ColumnVector& expected, const ColumnVector& a
     ASSERT_EQ(expected.IsValid(row), actual.IsValid(row)) << "row " << row;
     if (!expected.IsValid(row)) continue;
     switch (expected.type) {
-      case TypeId::kBool: ASSERT_EQ(expected.GetBool(row), actual.GetBool(row)) << "row " << row; break;
+      case TypeId::kBool:
+        ASSERT_EQ(expected.GetBool(row), actual.GetBool(row)) << "row " << row;
+        break;
       case TypeId::kInt64:
-      case TypeId::kTimestamp: ASSERT_EQ(expected.GetInt64(row), actual.GetInt64(row)) << "row " << row; break;
-      case TypeId::kDate: ASSERT_EQ(expected.GetDate(row), actual.GetDate(row)) << "row " << row; break;
+      case TypeId::kTimestamp:
+        ASSERT_EQ(expected.GetInt64(row), actual.GetInt64(row)) << "row " << row;
+        break;
+      case TypeId::kDate:
+        ASSERT_EQ(expected.GetDate(row), actual.GetDate(row)) << "row " << row;
+        break;
       case TypeId::kFloat64:
         ASSERT_EQ(std::bit_cast<uint64_t>(expected.GetFloat64(row)),
                   std::bit_cast<uint64_t>(actual.GetFloat64(row)))
             << "row " << row << ": " << expected.GetFloat64(row) << " vs " << actual.GetFloat64(row);
         break;
-      case TypeId::kString: ASSERT_EQ(expected.GetString(row), actual.GetString(row)) << "row " << row; break;
+      case TypeId::kString:
+        ASSERT_EQ(expected.GetString(row), actual.GetString(row)) << "row " << row;
+        break;
     }
   }
 }

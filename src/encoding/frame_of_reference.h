@@ -54,8 +54,7 @@ ForPlan PlanFor(int64_t n, const uint8_t* validity, Get get) {
 
 // Appends the FOR block of n values; null rows are stored as delta 0.
 template <typename Get>
-void AppendFor(ByteWriter<Buffer>* writer, const ForPlan& plan, int64_t n, const uint8_t* validity,
-               Get get) {
+void AppendFor(ByteWriter<Buffer>* writer, const ForPlan& plan, int64_t n, const uint8_t* validity, Get get) {
   writer->U64(uint64_t(plan.reference));
   writer->U8(uint8_t(plan.width));
   uint8_t* packed = writer->Extend(BitPackedBytes(n, plan.width));
@@ -100,8 +99,7 @@ inline Status ReadFor(ByteReader* reader, int64_t n, const char* what, ForRun* r
 // canonical form AppendFor writes. Stops at the first row whose sink returns
 // false or whose null has a non-zero delta and returns it; -1 when all passed.
 template <typename Sink, typename NullSink>
-int64_t UnpackFor(const ForRun& run, int64_t n, const uint8_t* validity, Sink sink,
-                  NullSink null_sink) {
+int64_t UnpackFor(const ForRun& run, int64_t n, const uint8_t* validity, Sink sink, NullSink null_sink) {
   uint64_t deltas[kForBlockValues];
   for (int64_t start = 0; start < n; start += kForBlockValues) {
     int64_t count = std::min(kForBlockValues, n - start);

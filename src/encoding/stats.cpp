@@ -101,10 +101,18 @@ ColumnStats ComputeStats(const ColumnVector& column) {
       break;
     }
     case TypeId::kInt64:
-    case TypeId::kTimestamp: IntRange(column, column.values.as<int64_t>(), &stats); break;
-    case TypeId::kDate: IntRange(column, column.values.as<int32_t>(), &stats); break;
-    case TypeId::kFloat64: FloatRange(column, &stats); break;
-    case TypeId::kString: StringRange(column, &stats); break;
+    case TypeId::kTimestamp:
+      IntRange(column, column.values.as<int64_t>(), &stats);
+      break;
+    case TypeId::kDate:
+      IntRange(column, column.values.as<int32_t>(), &stats);
+      break;
+    case TypeId::kFloat64:
+      FloatRange(column, &stats);
+      break;
+    case TypeId::kString:
+      StringRange(column, &stats);
+      break;
   }
   return stats;
 }
@@ -130,12 +138,22 @@ void DistinctCounter::AddColumn(const ColumnVector& column) {
   for (int64_t row = 0; row < column.length; ++row) {
     if (!column.IsValid(row)) continue;
     switch (column.type) {
-      case TypeId::kBool: AddInt64(column.GetBool(row)); break;
+      case TypeId::kBool:
+        AddInt64(column.GetBool(row));
+        break;
       case TypeId::kInt64:
-      case TypeId::kTimestamp: AddInt64(column.GetInt64(row)); break;
-      case TypeId::kDate: AddInt64(column.GetDate(row)); break;
-      case TypeId::kFloat64: AddDouble(column.GetFloat64(row)); break;
-      case TypeId::kString: AddString(column.GetString(row)); break;
+      case TypeId::kTimestamp:
+        AddInt64(column.GetInt64(row));
+        break;
+      case TypeId::kDate:
+        AddInt64(column.GetDate(row));
+        break;
+      case TypeId::kFloat64:
+        AddDouble(column.GetFloat64(row));
+        break;
+      case TypeId::kString:
+        AddString(column.GetString(row));
+        break;
     }
   }
 }

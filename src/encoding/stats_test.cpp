@@ -16,8 +16,8 @@ using testing_util::MakeColumn;
 using testing_util::MakeStringColumn;
 
 TEST(ComputeStats, IntegerMinMaxIgnoreNullSlots) {
-  ColumnVector column = MakeColumn<int64_t>(TypeId::kInt64, {5, -1000000, 7, 999999, -3},
-                                            {true, false, true, false, true});
+  ColumnVector column =
+      MakeColumn<int64_t>(TypeId::kInt64, {5, -1000000, 7, 999999, -3}, {true, false, true, false, true});
   ColumnStats stats = ComputeStats(column);
   EXPECT_EQ(stats.rows, 5);
   EXPECT_EQ(stats.null_count, 2);

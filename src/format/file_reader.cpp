@@ -1,11 +1,12 @@
 #include "format/file_reader.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace outcore::format {
 
@@ -19,7 +20,8 @@ Status PreadAll(int fd, void* dst, size_t n, uint64_t offset, const std::string&
       if (errno == EINTR) continue;
       return Status::IOError("cannot read " + path + ": " + std::strerror(errno));
     }
-    if (got == 0) return Status::Corruption(path + ": unexpected end of file at byte " + std::to_string(offset));
+    if (got == 0)
+      return Status::Corruption(path + ": unexpected end of file at byte " + std::to_string(offset));
     p += got;
     n -= size_t(got);
     offset += uint64_t(got);
@@ -38,9 +40,7 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path, Me
   if (::fstat(r->fd_, &st) != 0) return Status::IOError("cannot stat " + path + ": " + std::strerror(errno));
   if (S_ISDIR(st.st_mode)) return Status::InvalidArgument(path + " is a folder, not a .oc file");
   r->file_size_ = uint64_t(st.st_size);
-  auto corrupt = [&](const std::string& what) {
-    return Status::Corruption(path + ": " + what);
-  };
+  auto corrupt = [&](const std::string& what) { return Status::Corruption(path + ": " + what); };
   if (r->file_size_ < kHeaderSize + kTrailerSize) {
     return corrupt("too small to be a .oc file (" + std::to_string(r->file_size_) + " bytes; truncated?)");
   }
@@ -50,12 +50,13 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path, Me
   uint32_t version;
   std::memcpy(&version, header + 8, 4);
   if (version != kFormatVersion) {
-    return corrupt("format version " + std::to_string(version) + " is not supported (this outcore reads version " +
-                   std::to_string(kFormatVersion) + ")");
+    return corrupt("format version " + std::to_string(version) +
+                   " is not supported (this outcore reads version " + std::to_string(kFormatVersion) + ")");
   }
   uint32_t flags;
   std::memcpy(&flags, header + 12, 4);
-  if (flags != 0) return corrupt("unknown header flags " + std::to_string(flags) + " (reserved, must be zero)");
+  if (flags != 0)
+    return corrupt("unknown header flags " + std::to_string(flags) + " (reserved, must be zero)");
   char trailer[kTrailerSize];
   OC_RETURN_IF_ERROR(PreadAll(r->fd_, trailer, sizeof trailer, r->file_size_ - kTrailerSize, path));
   if (std::memcmp(trailer + 24, kMagic, 8) != 0) {
@@ -66,13 +67,15 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path, Me
   std::memcpy(&footer_length, trailer + 8, 8);
   std::memcpy(&footer_checksum, trailer + 16, 8);
   uint64_t footer_end = r->file_size_ - kTrailerSize;
-  if (footer_offset < kHeaderSize || footer_offset > footer_end || footer_length != footer_end - footer_offset) {
+  if (footer_offset < kHeaderSize || footer_offset > footer_end ||
+      footer_length != footer_end - footer_offset) {
     return corrupt("footer position in the trailer is inconsistent with the file size");
   }
   Buffer footer(budget);
   footer.Resize(footer_length);
   OC_RETURN_IF_ERROR(PreadAll(r->fd_, footer.data(), footer_length, footer_offset, path));
-  if (XXH3_64bits(footer.data(), footer.size()) != footer_checksum) return corrupt("footer checksum mismatch");
+  if (XXH3_64bits(footer.data(), footer.size()) != footer_checksum)
+    return corrupt("footer checksum mismatch");
   Status parsed = ParseFooter(footer.view(), footer_offset, &r->metadata_);
   if (!parsed.ok()) return parsed.WithContext(path);
   r->footer_size_ = footer_length;
@@ -87,8 +90,9 @@ Status FileReader::ReadBlock(const BlockRef& block, Buffer* out, const std::stri
   out->Resize(block.stored_size);
   OC_RETURN_IF_ERROR(PreadAll(fd_, out->data(), block.stored_size, block.offset, path_));
   if (XXH3_64bits(out->data(), block.stored_size) != block.checksum) {
-    return Status::Corruption(path_ + ": checksum mismatch in " + what + " (bytes " + std::to_string(block.offset) +
-                              ".." + std::to_string(block.offset + block.stored_size) + ")");
+    return Status::Corruption(path_ + ": checksum mismatch in " + what + " (bytes " +
+                              std::to_string(block.offset) + ".." +
+                              std::to_string(block.offset + block.stored_size) + ")");
   }
   return Status::OK();
 }

@@ -5,12 +5,14 @@ namespace outcore::format {
 FileRewriter::FileRewriter(const FileReader& source, RewriteOptions options, MemoryBudget* budget)
     : source_(source), options_(std::move(options)), metadata_(source.metadata()), stored_(budget) {}
 
-Result<std::unique_ptr<FileRewriter>> FileRewriter::Create(const FileReader& source, const std::string& target,
-                                                           RewriteOptions options, MemoryBudget* budget) {
+Result<std::unique_ptr<FileRewriter>> FileRewriter::Create(const FileReader& source,
+                                                           const std::string& target, RewriteOptions options,
+                                                           MemoryBudget* budget) {
   const size_t columns = source.metadata().columns.size();
   if (!options.replace_columns.empty() && options.replace_columns.size() != columns) {
-    return Status::InvalidArgument("FileRewriter: replace_columns has " + std::to_string(options.replace_columns.size()) +
-                                   " entries for " + std::to_string(columns) + " columns");
+    return Status::InvalidArgument("FileRewriter: replace_columns has " +
+                                   std::to_string(options.replace_columns.size()) + " entries for " +
+                                   std::to_string(columns) + " columns");
   }
   std::unique_ptr<FileRewriter> rewriter(new FileRewriter(source, std::move(options), budget));
   OC_ASSIGN_OR_RETURN(rewriter->writer_, FileWriter::Create(target));
@@ -38,8 +40,8 @@ Status FileRewriter::CopyBlocks() {
         continue;
       }
       OC_ASSIGN_OR_RETURN(ReplacementBlock replacement, options_.replace(chunk, column));
-      OC_ASSIGN_OR_RETURN(meta.block,
-                          writer_->AppendBlock(replacement.stored, replacement.decoded_size, replacement.codec));
+      OC_ASSIGN_OR_RETURN(
+          meta.block, writer_->AppendBlock(replacement.stored, replacement.decoded_size, replacement.codec));
       meta.encoding = replacement.encoding;
       meta.zone = std::move(replacement.zone);
     }

@@ -16,9 +16,9 @@
 //
 //   RewriteOptions options;
 //   options.drop_index = [&](const IndexMeta& index) { return index.column == changed; };
-//   OC_ASSIGN_OR_RETURN(auto rewriter, FileRewriter::Create(reader, "sample.oc", std::move(options), &budget));
-//   OC_RETURN_IF_ERROR(rewriter->CopyBlocks());
-//   OC_ASSIGN_OR_RETURN(BlockRef ref, rewriter->writer()->AppendBlock(index_bytes, decoded_size, kCodecZstd));
+//   OC_ASSIGN_OR_RETURN(auto rewriter, FileRewriter::Create(reader, "sample.oc", std::move(options),
+//   &budget)); OC_RETURN_IF_ERROR(rewriter->CopyBlocks()); OC_ASSIGN_OR_RETURN(BlockRef ref,
+//   rewriter->writer()->AppendBlock(index_bytes, decoded_size, kCodecZstd));
 //   rewriter->metadata().indexes.push_back(...);
 //   OC_RETURN_IF_ERROR(rewriter->Finish());
 #pragma once
@@ -41,7 +41,7 @@ struct ReplacementBlock {
   std::string_view stored;    // the caller's bytes; read before the next call
   uint64_t decoded_size = 0;  // bytes after decompression
   uint8_t codec = kCodecNone;
-  uint8_t encoding = 0;       // the payload's encoding id
+  uint8_t encoding = 0;  // the payload's encoding id
   ZoneMap zone;
 };
 

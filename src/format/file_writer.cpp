@@ -1,13 +1,15 @@
 #include "format/file_writer.h"
-#include "format/file_reader.h"
 
-#include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <libgen.h>
 #include <unistd.h>
 #include <xxhash.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "format/file_reader.h"
 
 namespace outcore::format {
 
@@ -133,7 +135,8 @@ Status FileWriter::Finish(const FileMetadata& metadata) {
   return Status::OK();
 }
 
-Status CopyBlock(const FileReader& reader, BlockRef* block, FileWriter* writer, Buffer* scratch, const std::string& what) {
+Status CopyBlock(const FileReader& reader, BlockRef* block, FileWriter* writer, Buffer* scratch,
+                 const std::string& what) {
   OC_RETURN_IF_ERROR(reader.ReadBlock(*block, scratch, what));
   OC_ASSIGN_OR_RETURN(*block, writer->AppendBlock(scratch->view(), block->decoded_size, block->codec));
   return Status::OK();

@@ -53,7 +53,8 @@ class FileReader;
 // Copies one block of `reader`'s file, checksum verified, to the end of
 // `writer`'s file, and points `block` at the copy. `what` names it in errors.
 // For rewrites that keep most of a file (normalize, adding indexes).
-Status CopyBlock(const FileReader& reader, BlockRef* block, FileWriter* writer, Buffer* scratch, const std::string& what);
+Status CopyBlock(const FileReader& reader, BlockRef* block, FileWriter* writer, Buffer* scratch,
+                 const std::string& what);
 
 // Creates `<dir>/.<name>.tmp-<pid>-<n>` with O_EXCL; shared by every atomic
 // writer (data file, rejects file, exports).

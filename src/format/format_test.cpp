@@ -105,7 +105,7 @@ TEST_F(FormatTest, UnfinishedWriterLeavesNothingAndKeepsTheOldFile) {
     ASSERT_TRUE(writer.ok());
     ASSERT_TRUE((*writer)->AppendBlock("half", 4, kCodecNone).ok());
     EXPECT_EQ(FilesIn(), 2u);  // the temporary exists while writing
-  }  // destroyed without Finish: as after an error or Ctrl-C
+  }                            // destroyed without Finish: as after an error or Ctrl-C
   EXPECT_EQ(FilesIn(), 1u);
   EXPECT_EQ(fs::file_size(path), before);
   EXPECT_TRUE(FileReader::Open(path).ok());
@@ -159,7 +159,8 @@ TEST_F(FormatTest, FlippedBytesNeverCrashAndAreCaughtByChecksums) {
       }
     }
     Buffer dict;
-    if (!(*reader)->ReadBlock((*reader)->metadata().columns[1].dictionary, &dict, "dictionary").ok()) caught = true;
+    if (!(*reader)->ReadBlock((*reader)->metadata().columns[1].dictionary, &dict, "dictionary").ok())
+      caught = true;
     EXPECT_TRUE(caught) << "flip at byte " << pos << " went unnoticed";
   }
 }
@@ -275,7 +276,8 @@ TEST(ParseFooter, RefusesHostileIndexEntries) {
   const Case cases[] = {
       {IndexMeta{2, kIndexKindValue, BlockRef{20, 10, 10, kCodecNone, 0}, 1}, "names column 2 of 2"},
       {IndexMeta{0, 9, BlockRef{20, 10, 10, kCodecNone, 0}, 1}, "unknown kind 9"},
-      {IndexMeta{0, kIndexKindToken, BlockRef{20, 10, 10, kCodecNone, 0}, 1}, "token index on non-string column 'n'"},
+      {IndexMeta{0, kIndexKindToken, BlockRef{20, 10, 10, kCodecNone, 0}, 1},
+       "token index on non-string column 'n'"},
       {IndexMeta{0, kIndexKindValue, BlockRef{95, 10, 10, kCodecNone, 0}, 1}, "outside the data region"},
   };
   for (const Case& c : cases) {

@@ -54,7 +54,8 @@ bool ReadZone(ByteReader& r, TypeId type, ZoneMap* z) {
   z->string_bounds_inexact = flags & kZoneInexact;
   if (!z->has_min_max) return true;
   if (type == TypeId::kFloat64) return r.F64(&z->min_float) && r.F64(&z->max_float);
-  if (type == TypeId::kString) return r.Str(&z->min_string, kMaxStatBytes) && r.Str(&z->max_string, kMaxStatBytes);
+  if (type == TypeId::kString)
+    return r.Str(&z->min_string, kMaxStatBytes) && r.Str(&z->max_string, kMaxStatBytes);
   return r.I64(&z->min_int) && r.I64(&z->max_int);
 }
 
@@ -71,7 +72,8 @@ Status CheckBlock(const BlockRef& b, uint64_t data_end, const std::string& what)
     return Status::Corruption("footer: " + what + " points outside the data region (offset " +
                               std::to_string(b.offset) + ", size " + std::to_string(b.stored_size) + ")");
   }
-  if (b.codec > kCodecLz4) return Status::Corruption("footer: " + what + " has unknown codec " + std::to_string(b.codec));
+  if (b.codec > kCodecLz4)
+    return Status::Corruption("footer: " + what + " has unknown codec " + std::to_string(b.codec));
   // No block of ours decodes past 1 TiB (column chunks hold at most 2^26 rows);
   // a larger size is hostile and must not reach an allocation.
   if (b.decoded_size > kMaxDecodedBlockBytes) {
@@ -113,7 +115,8 @@ void SerializeFooter(const FileMetadata& m, Buffer* out) {
   for (const ColumnMeta& c : m.columns) {
     w.Str(c.name);
     w.U8(uint8_t(c.type));
-    w.U8(uint8_t((c.has_dictionary ? kColumnHasDictionary : 0) | (c.dictionary_complete ? kColumnDictionaryComplete : 0)));
+    w.U8(uint8_t((c.has_dictionary ? kColumnHasDictionary : 0) |
+                 (c.dictionary_complete ? kColumnDictionaryComplete : 0)));
     if (c.has_dictionary) {
       WriteBlockRef(w, c.dictionary);
       w.U64(c.dictionary_entries);
@@ -177,19 +180,23 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
       if (saw_schema) return Bad("a second schema section", r);
       uint32_t count;
       if (!s.U32(&count)) return Bad("truncated schema", s);
-      if (count == 0 || count > kMaxColumns) return Bad("implausible column count " + std::to_string(count), s);
+      if (count == 0 || count > kMaxColumns)
+        return Bad("implausible column count " + std::to_string(count), s);
       out->columns.resize(count);
       for (uint32_t i = 0; i < count; ++i) {
         ColumnMeta& c = out->columns[i];
         uint8_t type, flags;
-        if (!s.Str(&c.name, kMaxNameBytes) || !s.U8(&type) || !s.U8(&flags)) return Bad("truncated column entry", s);
-        if (!IsKnownType(type)) return Bad("column '" + c.name + "' has unknown type id " + std::to_string(type), s);
+        if (!s.Str(&c.name, kMaxNameBytes) || !s.U8(&type) || !s.U8(&flags))
+          return Bad("truncated column entry", s);
+        if (!IsKnownType(type))
+          return Bad("column '" + c.name + "' has unknown type id " + std::to_string(type), s);
         c.type = TypeId(type);
         c.has_dictionary = flags & kColumnHasDictionary;
         c.dictionary_complete = flags & kColumnDictionaryComplete;
         if (c.has_dictionary) {
           if (c.type != TypeId::kString) return Bad("dictionary on non-string column '" + c.name + "'", s);
-          if (!ReadBlockRef(s, &c.dictionary) || !s.U64(&c.dictionary_entries)) return Bad("truncated dictionary ref", s);
+          if (!ReadBlockRef(s, &c.dictionary) || !s.U64(&c.dictionary_entries))
+            return Bad("truncated dictionary ref", s);
           OC_RETURN_IF_ERROR(CheckBlock(c.dictionary, data_end, "dictionary of column '" + c.name + "'"));
           if (c.dictionary_entries > c.dictionary.decoded_size) return Bad("implausible dictionary size", s);
         }
@@ -208,7 +215,8 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
       for (uint64_t ci = 0; ci < count; ++ci) {
         ChunkMeta& chunk = out->chunks[ci];
         if (!s.U64(&chunk.row_count)) return Bad("truncated chunk", s);
-        if (chunk.row_count == 0 || chunk.row_count > kMaxChunkRows || next_row + chunk.row_count < next_row) {
+        if (chunk.row_count == 0 || chunk.row_count > kMaxChunkRows ||
+            next_row + chunk.row_count < next_row) {
           return Bad("chunk " + std::to_string(ci) + " has implausible row count", s);
         }
         chunk.first_row = next_row;
@@ -216,11 +224,13 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
         chunk.columns.resize(out->columns.size());
         for (size_t col = 0; col < out->columns.size(); ++col) {
           ColumnChunkMeta& cc = chunk.columns[col];
-          if (!ReadBlockRef(s, &cc.block) || !s.U8(&cc.encoding) || !ReadZone(s, out->columns[col].type, &cc.zone)) {
+          if (!ReadBlockRef(s, &cc.block) || !s.U8(&cc.encoding) ||
+              !ReadZone(s, out->columns[col].type, &cc.zone)) {
             return Bad("truncated chunk " + std::to_string(ci), s);
           }
-          OC_RETURN_IF_ERROR(CheckBlock(cc.block, data_end,
-                                        "chunk " + std::to_string(ci) + " of column '" + out->columns[col].name + "'"));
+          OC_RETURN_IF_ERROR(
+              CheckBlock(cc.block, data_end,
+                         "chunk " + std::to_string(ci) + " of column '" + out->columns[col].name + "'"));
           if (cc.zone.null_count > chunk.row_count) return Bad("null count above row count", s);
         }
       }
@@ -238,7 +248,8 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
         if (i < ir.rejected_by_reason.size()) ir.rejected_by_reason[i] = n;
       }
       uint32_t sources;
-      if (!s.U64(&ir.input_bytes) || !s.U32(&sources) || sources > kMaxSources) return Bad("truncated ingest report", s);
+      if (!s.U64(&ir.input_bytes) || !s.U32(&sources) || sources > kMaxSources)
+        return Bad("truncated ingest report", s);
       ir.sources.resize(sources);
       for (auto& src : ir.sources) {
         if (!s.Str(&src, kMaxNameBytes)) return Bad("truncated ingest report", s);
@@ -255,7 +266,8 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
       out->indexes.resize(count);
       for (uint32_t i = 0; i < count; ++i) {
         IndexMeta& index = out->indexes[i];
-        if (!s.U32(&index.column) || !s.U8(&index.kind) || !ReadBlockRef(s, &index.block) || !s.U64(&index.key_count)) {
+        if (!s.U32(&index.column) || !s.U8(&index.kind) || !ReadBlockRef(s, &index.block) ||
+            !s.U64(&index.key_count)) {
           return Bad("truncated index entry", s);
         }
         if (index.column >= out->columns.size()) {
@@ -265,7 +277,8 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
         }
         const ColumnMeta& column = out->columns[index.column];
         if (index.kind != kIndexKindValue && index.kind != kIndexKindToken) {
-          return Bad("index on column '" + column.name + "' has unknown kind " + std::to_string(index.kind), s);
+          return Bad("index on column '" + column.name + "' has unknown kind " + std::to_string(index.kind),
+                     s);
         }
         if (index.kind == kIndexKindToken && column.type != TypeId::kString) {
           return Bad("token index on non-string column '" + column.name + "'", s);
@@ -275,9 +288,9 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
             return Bad("two indexes of one kind on column '" + column.name + "'", s);
           }
         }
-        OC_RETURN_IF_ERROR(CheckBlock(index.block, data_end,
-                                      std::string(IndexKindName(index.kind)) +
-                                          " index of column '" + column.name + "'"));
+        OC_RETURN_IF_ERROR(
+            CheckBlock(index.block, data_end,
+                       std::string(IndexKindName(index.kind)) + " index of column '" + column.name + "'"));
       }
     }
     // Unknown tags: skipped, so newer writers' sections do not break older readers.

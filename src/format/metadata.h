@@ -51,17 +51,17 @@ struct BlockRef {
   uint64_t stored_size = 0;   // bytes on disk (compressed)
   uint64_t decoded_size = 0;  // bytes after decompression (the encoded payload)
   uint8_t codec = kCodecNone;
-  uint64_t checksum = 0;      // XXH3-64 of the stored bytes
+  uint64_t checksum = 0;  // XXH3-64 of the stored bytes
 };
 
 // Per chunk and column: the zone map that lets a scan skip the chunk.
 struct ZoneMap {
   uint64_t null_count = 0;
-  bool has_min_max = false;        // false when every value is null
-  bool string_bounds_inexact = false;  // max_string is not an upper bound: do not prune on it
-  int64_t min_int = 0, max_int = 0;    // bool, int64, date, timestamp
-  double min_float = 0, max_float = 0; // float64 (NaN excluded)
-  std::string min_string, max_string;  // string (at most 64 bytes each)
+  bool has_min_max = false;             // false when every value is null
+  bool string_bounds_inexact = false;   // max_string is not an upper bound: do not prune on it
+  int64_t min_int = 0, max_int = 0;     // bool, int64, date, timestamp
+  double min_float = 0, max_float = 0;  // float64 (NaN excluded)
+  std::string min_string, max_string;   // string (at most 64 bytes each)
 };
 
 struct ColumnChunkMeta {
@@ -84,7 +84,7 @@ struct ColumnMeta {
   BlockRef dictionary;
   uint64_t dictionary_entries = 0;
   uint64_t null_count = 0;
-  uint64_t distinct_estimate = 0;    // HyperLogLog estimate, or exact for a complete dictionary
+  uint64_t distinct_estimate = 0;  // HyperLogLog estimate, or exact for a complete dictionary
 };
 
 struct IngestReport {
@@ -104,10 +104,10 @@ using outcore::kIndexKindToken;
 using outcore::kIndexKindValue;
 
 struct IndexMeta {
-  uint32_t column = 0;           // schema index
+  uint32_t column = 0;  // schema index
   uint8_t kind = kIndexKindValue;
   BlockRef block;
-  uint64_t key_count = 0;        // distinct values or tokens
+  uint64_t key_count = 0;  // distinct values or tokens
 };
 
 struct FileMetadata {

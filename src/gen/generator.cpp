@@ -1,6 +1,7 @@
 #include "gen/generator.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,8 +15,6 @@
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "gen/random.h"
 #include "gen/vocabulary.h"
@@ -55,7 +54,8 @@ CivilDate CivilFromDays(int64_t days) {
   days += 719468;
   const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
   const unsigned day_of_era = unsigned(days - era * 146097);
-  const unsigned year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const unsigned year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
   const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const unsigned shifted_month = (5 * day_of_year + 2) / 153;
   const unsigned day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
@@ -65,9 +65,9 @@ CivilDate CivilFromDays(int64_t days) {
 
 // Per-row facts the writer needs to cut a block at a row and count it.
 struct RowRecord {
-  uint32_t end;      // offset just past the row's '\n' within the block
+  uint32_t end;  // offset just past the row's '\n' within the block
   DirtKind kind;
-  uint8_t missing;   // empty non-id cells (counted for valid rows only)
+  uint8_t missing;  // empty non-id cells (counted for valid rows only)
 };
 
 // A cursor into a buffer with at least kMaxRowBytes of room.
@@ -171,7 +171,8 @@ class BlockFormatter {
     DirtKind kind = DirtKind::kNone;
     if (options_.dirty_rate > 0 && rng.Chance(options_.dirty_rate)) kind = DirtKind(1 + rng.Below(5));
     bool missing[kColumnCount] = {};
-    for (int column = kActive; column < kColumnCount; ++column) missing[column] = rng.Chance(options_.missing_rate);
+    for (int column = kActive; column < kColumnCount; ++column)
+      missing[column] = rng.Chance(options_.missing_rate);
     // Which cell carries the dirt (it must be present to carry it).
     int dirt_column = -1;
     if (kind == DirtKind::kTextInNumeric) dirt_column = rng.Chance(0.5) ? kQuantity : kPrice;
@@ -360,7 +361,8 @@ class BlockPipeline {
     bool ready = false;
   };
 
-  BlockPipeline(const GeneratorContext& context, const GeneratorOptions& options, int threads, uint64_t block_limit)
+  BlockPipeline(const GeneratorContext& context, const GeneratorOptions& options, int threads,
+                uint64_t block_limit)
       : context_(context), options_(options), block_limit_(block_limit), slots_(size_t(threads) * 2) {
     for (Slot& slot : slots_) {
       slot.bytes = Buffer(options.budget);
@@ -422,7 +424,8 @@ class BlockPipeline {
       try {
         formatter.Format(block_index, first_row, row_count, slot.bytes, slot.records);
       } catch (const std::bad_alloc&) {
-        failure = Status::OutOfMemory("gen: out of memory while formatting block " + std::to_string(block_index));
+        failure =
+            Status::OutOfMemory("gen: out of memory while formatting block " + std::to_string(block_index));
       }
       lock.lock();
       if (!failure.ok() && error_.ok()) error_ = failure;
@@ -448,12 +451,18 @@ class BlockPipeline {
 
 std::string_view DirtKindName(DirtKind kind) {
   switch (kind) {
-    case DirtKind::kNone: return "clean";
-    case DirtKind::kExtraField: return "extra_field";
-    case DirtKind::kMissingField: return "missing_field";
-    case DirtKind::kTextInNumeric: return "text_in_numeric";
-    case DirtKind::kInvalidUtf8: return "invalid_utf8";
-    case DirtKind::kTrickyQuoted: return "tricky_quoted";
+    case DirtKind::kNone:
+      return "clean";
+    case DirtKind::kExtraField:
+      return "extra_field";
+    case DirtKind::kMissingField:
+      return "missing_field";
+    case DirtKind::kTextInNumeric:
+      return "text_in_numeric";
+    case DirtKind::kInvalidUtf8:
+      return "invalid_utf8";
+    case DirtKind::kTrickyQuoted:
+      return "tricky_quoted";
   }
   return "unknown";
 }
@@ -464,19 +473,20 @@ uint64_t GeneratorStats::rejectable_rows() const {
 }
 
 std::string GeneratorStats::ToJson() const {
-  std::string json = fmt::format(R"({{"rows":{},"bytes":{},"lines":{},"missing_cells":{})", rows, bytes, lines,
-                                 missing_cells);
+  std::string json = fmt::format(R"({{"rows":{},"bytes":{},"lines":{},"missing_cells":{})", rows, bytes,
+                                 lines, missing_cells);
   for (int kind = 0; kind < kDirtKindCount; ++kind) {
-    json += fmt::format(R"(,"{}":{})", kind == 0 ? std::string_view("clean_rows") : DirtKindName(DirtKind(kind)),
-                        dirt[kind]);
+    json += fmt::format(
+        R"(,"{}":{})", kind == 0 ? std::string_view("clean_rows") : DirtKindName(DirtKind(kind)), dirt[kind]);
   }
   json += fmt::format(R"(,"rejectable_rows":{},"valid_rows":{}}})", rejectable_rows(), valid_rows());
   return json;
 }
 
 std::string GeneratorStats::ToText() const {
-  std::string text = fmt::format("rows {} ({} valid, {} must be rejected), {}, {} missing cells in valid rows\ndirt:",
-                                 rows, valid_rows(), rejectable_rows(), FormatSize(bytes), missing_cells);
+  std::string text =
+      fmt::format("rows {} ({} valid, {} must be rejected), {}, {} missing cells in valid rows\ndirt:", rows,
+                  valid_rows(), rejectable_rows(), FormatSize(bytes), missing_cells);
   for (int kind = 1; kind < kDirtKindCount; ++kind) {
     text += fmt::format(" {}={}", DirtKindName(DirtKind(kind)), dirt[kind]);
   }
@@ -486,7 +496,8 @@ std::string GeneratorStats::ToText() const {
 
 Result<GeneratorStats> GenerateCsv(const GeneratorOptions& options, const ChunkSink& sink) {
   OC_RETURN_IF_ERROR(ValidateOptions(options));
-  int threads = options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  int threads =
+      options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
   const GeneratorContext context;
   GeneratorStats stats;
   const std::string header = HeaderLine();
@@ -564,7 +575,8 @@ Result<GeneratorStats> GenerateCsvToFile(const GeneratorOptions& options, const 
     stats = Status::IOError("gen: cannot finish writing '" + temp_path + "': " + std::strerror(errno));
   }
   if (stats.ok() && ::rename(temp_path.c_str(), path.c_str()) != 0) {
-    stats = Status::IOError("gen: cannot rename '" + temp_path + "' to '" + path + "': " + std::strerror(errno));
+    stats =
+        Status::IOError("gen: cannot rename '" + temp_path + "' to '" + path + "': " + std::strerror(errno));
   }
   if (!stats.ok()) {
     ::unlink(temp_path.c_str());
@@ -575,11 +587,12 @@ Result<GeneratorStats> GenerateCsvToFile(const GeneratorOptions& options, const 
 
 Result<uint64_t> ParseCount(std::string_view text) {
   auto fail = [&] {
-    return Status::InvalidArgument(
-        fmt::format("'{}' is not a row count; write a number with an optional k/M/G suffix, e.g. 10M or 1.5k", text));
+    return Status::InvalidArgument(fmt::format(
+        "'{}' is not a row count; write a number with an optional k/M/G suffix, e.g. 10M or 1.5k", text));
   };
   size_t number_end = 0;
-  while (number_end < text.size() && (std::isdigit((unsigned char)text[number_end]) || text[number_end] == '.')) {
+  while (number_end < text.size() &&
+         (std::isdigit((unsigned char)text[number_end]) || text[number_end] == '.')) {
     ++number_end;
   }
   if (number_end == 0) return fail();
@@ -588,11 +601,16 @@ Result<uint64_t> ParseCount(std::string_view text) {
   if (parsed.ec != std::errc() || parsed.ptr != text.data() + number_end) return fail();
   std::string_view suffix = text.substr(number_end);
   double scale = 1;
-  if (suffix.empty()) scale = 1;
-  else if (suffix == "k" || suffix == "K") scale = 1e3;
-  else if (suffix == "m" || suffix == "M") scale = 1e6;
-  else if (suffix == "g" || suffix == "G" || suffix == "b" || suffix == "B") scale = 1e9;
-  else return fail();
+  if (suffix.empty())
+    scale = 1;
+  else if (suffix == "k" || suffix == "K")
+    scale = 1e3;
+  else if (suffix == "m" || suffix == "M")
+    scale = 1e6;
+  else if (suffix == "g" || suffix == "G" || suffix == "b" || suffix == "B")
+    scale = 1e9;
+  else
+    return fail();
   double count = number * scale;
   if (!(count < 1.8e19) || count != std::floor(count)) return fail();
   return uint64_t(count);

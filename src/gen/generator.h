@@ -33,9 +33,9 @@ inline constexpr std::string_view kColumnNames[] = {"id",       "active", "topic
                                                     "quantity", "score",  "price", "day",  "created"};
 inline constexpr int kColumnCount = 10;
 // The values of `topic`, most frequent first.
-inline constexpr std::string_view kTopics[] = {"fashion", "real estate", "food",     "travel",
-                                               "sports",  "technology",  "health",   "finance",
-                                               "music",   "politics",    "science",  "gaming"};
+inline constexpr std::string_view kTopics[] = {"fashion", "real estate", "food",    "travel",
+                                               "sports",  "technology",  "health",  "finance",
+                                               "music",   "politics",    "science", "gaming"};
 inline constexpr int kTopicCount = 12;
 
 // Each dirty row has exactly one of these defects.
@@ -70,10 +70,10 @@ struct GeneratorOptions {
 
 // What was written: counts that tests and benchmarks compare ingest against.
 struct GeneratorStats {
-  uint64_t rows = 0;           // data rows (records), not counting the header
-  uint64_t bytes = 0;          // all bytes, header included
-  uint64_t lines = 0;          // physical lines (tricky rows span two), header included
-  uint64_t missing_cells = 0;  // empty non-id cells in valid rows (what ingest keeps as nulls)
+  uint64_t rows = 0;                   // data rows (records), not counting the header
+  uint64_t bytes = 0;                  // all bytes, header included
+  uint64_t lines = 0;                  // physical lines (tricky rows span two), header included
+  uint64_t missing_cells = 0;          // empty non-id cells in valid rows (what ingest keeps as nulls)
   uint64_t dirt[kDirtKindCount] = {};  // rows per DirtKind (index 0 = clean rows)
 
   uint64_t count(DirtKind kind) const { return dirt[int(kind)]; }

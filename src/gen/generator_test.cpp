@@ -188,7 +188,8 @@ TEST(Generator, SizeOptionStopsAtTheFirstRowThatReachesTheSize) {
     // Without its last record the output is still short of the size.
     std::string_view without_last(csv.data(), csv.size() - 1);
     size_t previous_end = without_last.rfind('\n');
-    if (records.back()[4].find('\n') != std::string::npos) previous_end = without_last.rfind('\n', previous_end - 1);
+    if (records.back()[4].find('\n') != std::string::npos)
+      previous_end = without_last.rfind('\n', previous_end - 1);
     EXPECT_LT(previous_end + 1, size);
   }
 }
@@ -213,7 +214,9 @@ TEST(Generator, DirtCountsMatchTheRowsAndTheRequestedRates) {
   const double per_kind = 200000 * 0.02 / 5;
   for (int kind = 0; kind < kDirtKindCount; ++kind) {
     EXPECT_EQ(counted[kind], stats.dirt[kind]) << DirtKindName(DirtKind(kind));
-    if (kind) { EXPECT_NEAR(double(stats.dirt[kind]), per_kind, per_kind * 0.15) << DirtKindName(DirtKind(kind)); }
+    if (kind) {
+      EXPECT_NEAR(double(stats.dirt[kind]), per_kind, per_kind * 0.15) << DirtKindName(DirtKind(kind));
+    }
   }
   EXPECT_EQ(stats.valid_rows(), valid);
   EXPECT_EQ(stats.rejectable_rows() + stats.valid_rows(), stats.rows);
@@ -244,7 +247,9 @@ TEST(Generator, CleanRowsParseAsTheirColumnTypes) {
     int64_t integer;
     double real;
     ASSERT_TRUE(IsInteger(record[0], &integer));
-    if (!record[1].empty()) { ASSERT_TRUE(record[1] == "True" || record[1] == "False") << record[1]; }
+    if (!record[1].empty()) {
+      ASSERT_TRUE(record[1] == "True" || record[1] == "False") << record[1];
+    }
     if (!record[2].empty()) {
       auto topic = std::find(std::begin(kTopics), std::end(kTopics), record[2]);
       ASSERT_NE(topic, std::end(kTopics)) << record[2];
@@ -266,8 +271,12 @@ TEST(Generator, CleanRowsParseAsTheirColumnTypes) {
       ASSERT_TRUE(real >= 0.5 && real <= 5000.0) << real;
       price_decimals_seen += record[7].back() != '0';
     }
-    if (!record[8].empty()) { ASSERT_TRUE(IsDate(record[8])) << record[8]; }
-    if (!record[9].empty()) { ASSERT_TRUE(IsTimestamp(record[9])) << record[9]; }
+    if (!record[8].empty()) {
+      ASSERT_TRUE(IsDate(record[8])) << record[8];
+    }
+    if (!record[9].empty()) {
+      ASSERT_TRUE(IsTimestamp(record[9])) << record[9];
+    }
   }
   // Frequencies are skewed: the first topic is the most common, all appear.
   for (int topic = 0; topic < kTopicCount; ++topic) EXPECT_GT(topic_counts[topic], 0) << kTopics[topic];
@@ -380,7 +389,8 @@ TEST(Generator, FileOutputAppearsWholeOrNotAtAll) {
   auto cancelled = GenerateCsvToFile(options, cancelled_path);
   EXPECT_EQ(cancelled.status().code(), StatusCode::kCancelled);
   EXPECT_FALSE(std::filesystem::exists(cancelled_path));
-  size_t files = std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator());
+  size_t files =
+      std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator());
   EXPECT_EQ(files, 1u) << "no temp file is left behind";
 
   auto unwritable = GenerateCsvToFile(Rows(10), (dir / "missing" / "x.csv").string());
@@ -401,7 +411,8 @@ TEST(Generator, StatsJsonCarriesEveryCount) {
     field.append(DirtKindName(DirtKind(kind))).append("\":").append(std::to_string(stats.dirt[kind]));
     EXPECT_NE(json.find(field), std::string::npos) << field;
   }
-  EXPECT_NE(json.find(std::string("\"rejectable_rows\":").append(std::to_string(stats.rejectable_rows()))), std::string::npos);
+  EXPECT_NE(json.find(std::string("\"rejectable_rows\":").append(std::to_string(stats.rejectable_rows()))),
+            std::string::npos);
 }
 
 TEST(ParseCount, AcceptsSuffixesInPowersOfAThousand) {

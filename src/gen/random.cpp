@@ -5,8 +5,7 @@
 
 namespace outcore::gen {
 
-AliasSampler::AliasSampler(const std::vector<double>& weights)
-    : slots_(weights.size(), Slot{0, 0}) {
+AliasSampler::AliasSampler(const std::vector<double>& weights) : slots_(weights.size(), Slot{0, 0}) {
   assert(!weights.empty());
   const size_t count = weights.size();
   double total = 0;

@@ -14,9 +14,8 @@ namespace {
 // Onset + nucleus + optional coda: every syllable has a vowel, so every word
 // can be read aloud. Longest syllable is 3 + 2 + 2 = 7 letters.
 constexpr std::array<std::string_view, 34> kOnsets = {
-    "b",  "c",  "d",  "f",  "g",  "h",  "j",  "k",  "l",  "m",  "n",  "p",
-    "r",  "s",  "t",  "v",  "w",  "z",  "br", "ch", "cl", "cr", "dr", "fl",
-    "gr", "pl", "pr", "sh", "sl", "st", "th", "tr", "",   "str"};
+    "b", "c",  "d",  "f",  "g",  "h",  "j",  "k",  "l",  "m",  "n",  "p",  "r",  "s",  "t",  "v", "w",
+    "z", "br", "ch", "cl", "cr", "dr", "fl", "gr", "pl", "pr", "sh", "sl", "st", "th", "tr", "",  "str"};
 constexpr std::array<std::string_view, 10> kNuclei = {"a", "e", "i", "o", "u", "ai", "ea", "io", "ou", "ee"};
 constexpr std::array<std::string_view, 10> kCodas = {"", "", "", "n", "r", "s", "l", "m", "nd", "st"};
 

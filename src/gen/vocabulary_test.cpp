@@ -43,7 +43,9 @@ TEST(Vocabulary, IsOrderedShortestFirstAndTheSameEveryBuild) {
   Vocabulary first = Vocabulary::Build(60000), second = Vocabulary::Build(60000);
   for (size_t rank = 0; rank < first.size(); ++rank) {
     ASSERT_EQ(first.word(rank), second.word(rank));
-    if (rank) { ASSERT_LE(first.word(rank - 1).size(), first.word(rank).size()); }
+    if (rank) {
+      ASSERT_LE(first.word(rank - 1).size(), first.word(rank).size());
+    }
   }
 }
 

@@ -78,8 +78,12 @@ void RowBitmap::AddRange(uint64_t begin, uint64_t end) {
   if (begin < end) roaring_bitmap_add_range_closed(bitmap_, uint32_t(begin), uint32_t(end - 1));
 }
 
-bool RowBitmap::Contains(uint32_t row) const { return bitmap_ != nullptr && roaring_bitmap_contains(bitmap_, row); }
-uint64_t RowBitmap::Cardinality() const { return bitmap_ == nullptr ? 0 : roaring_bitmap_get_cardinality(bitmap_); }
+bool RowBitmap::Contains(uint32_t row) const {
+  return bitmap_ != nullptr && roaring_bitmap_contains(bitmap_, row);
+}
+uint64_t RowBitmap::Cardinality() const {
+  return bitmap_ == nullptr ? 0 : roaring_bitmap_get_cardinality(bitmap_);
+}
 uint64_t RowBitmap::CardinalityInRange(uint64_t begin, uint64_t end) const {
   if (bitmap_ == nullptr || begin >= end) return 0;
   return roaring_bitmap_range_cardinality(bitmap_, begin, end);
@@ -195,7 +199,8 @@ void RowBitmap::SerializeTo(Buffer* out) const {
 
 Result<RowBitmap> RowBitmap::Deserialize(std::string_view bytes, uint64_t row_limit) {
   roaring_bitmap_t* parsed = roaring_bitmap_portable_deserialize_safe(bytes.data(), bytes.size());
-  if (parsed == nullptr) return Status::Corruption("index bitmap: not a valid roaring bitmap (truncated or malformed)");
+  if (parsed == nullptr)
+    return Status::Corruption("index bitmap: not a valid roaring bitmap (truncated or malformed)");
   RowBitmap untrusted(parsed);
   if (roaring_bitmap_portable_size_in_bytes(parsed) != bytes.size()) {
     return Status::Corruption("index bitmap: " + std::to_string(bytes.size()) +
@@ -218,7 +223,8 @@ Result<RowBitmap> RowBitmap::Deserialize(std::string_view bytes, uint64_t row_li
     if (got == 0) break;
     for (uint32_t i = 0; i < got; ++i) {
       const uint64_t row = block[i];
-      if (!first && row <= previous) return Status::Corruption("index bitmap: rows are not in ascending order");
+      if (!first && row <= previous)
+        return Status::Corruption("index bitmap: rows are not in ascending order");
       if (row >= row_limit) {
         return Status::Corruption("index bitmap: row " + std::to_string(row) + " is past the " +
                                   std::to_string(row_limit) + " rows the index covers");

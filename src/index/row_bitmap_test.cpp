@@ -68,7 +68,8 @@ TEST(RowBitmap, FillBitsMarksTheRowsOfOneBatch) {
     rows.FillBits(first_row, num_rows, bits.data());
     for (int64_t i = 0; i < num_rows; ++i) {
       const bool set = (bits[size_t(i >> 3)] >> (i & 7)) & 1;
-      ASSERT_EQ(set, first_row + uint64_t(i) < RowBitmap::kMaxRows && rows.Contains(uint32_t(first_row + uint64_t(i))))
+      ASSERT_EQ(set, first_row + uint64_t(i) < RowBitmap::kMaxRows &&
+                         rows.Contains(uint32_t(first_row + uint64_t(i))))
           << first_row << " " << i;
     }
   }
@@ -110,9 +111,12 @@ TEST(RowBitmap, HostileBytesAreCorruptionNotACrash) {
   for (int trial = 0; trial < 3000; ++trial) {
     std::string bytes = original;
     switch (trial % 3) {
-      case 0: bytes.resize(rng() % bytes.size()); break;
+      case 0:
+        bytes.resize(rng() % bytes.size());
+        break;
       case 1:
-        for (int flips = 1 + rng() % 4; flips > 0; --flips) bytes[rng() % bytes.size()] ^= char(1 << (rng() % 8));
+        for (int flips = 1 + rng() % 4; flips > 0; --flips)
+          bytes[rng() % bytes.size()] ^= char(1 << (rng() % 8));
         break;
       case 2:
         for (size_t i = 0; i < 16 && i < bytes.size(); ++i) bytes[rng() % 32] = char(rng());

@@ -19,7 +19,8 @@ TokenIndexBuilder::TokenIndexBuilder(MemoryBudget* budget, uint64_t max_bytes)
 Status TokenIndexBuilder::AddChunk(const ColumnVector& column, uint64_t first_row) {
   if (builder_.overflowed()) return Status::OK();
   if (column.type != TypeId::kString) {
-    return Status::InvalidArgument("token index needs a string column, got " + std::string(TypeName(column.type)));
+    return Status::InvalidArgument("token index needs a string column, got " +
+                                   std::string(TypeName(column.type)));
   }
   if (first_row + uint64_t(column.length) > RowBitmap::kMaxRows) {
     // Let the shared builder record the overflow with its usual message.
@@ -34,7 +35,8 @@ Status TokenIndexBuilder::AddChunk(const ColumnVector& column, uint64_t first_ro
       continue;
     }
     // A row may repeat a token; adding it to the bitmap twice is harmless.
-    ForEachToken(column.GetString(i), &scratch_, [&](std::string_view token) { builder_.AddStringKey(token, row); });
+    ForEachToken(column.GetString(i), &scratch_,
+                 [&](std::string_view token) { builder_.AddStringKey(token, row); });
   }
   return builder_.FinishChunk(first_row, uint64_t(column.length));
 }
@@ -46,7 +48,8 @@ void TokenChunk::Release() {
 
 Status TokenChunk::Collect(const ColumnVector& column) {
   if (column.type != TypeId::kString) {
-    return Status::InvalidArgument("token index needs a string column, got " + std::string(TypeName(column.type)));
+    return Status::InvalidArgument("token index needs a string column, got " +
+                                   std::string(TypeName(column.type)));
   }
   rows_by_token_.clear();
   null_rows_.clear();
@@ -59,7 +62,8 @@ Status TokenChunk::Collect(const ColumnVector& column) {
     }
     ForEachToken(column.GetString(i), &scratch_, [&](std::string_view token) {
       auto it = rows_by_token_.find(token);
-      if (it == rows_by_token_.end()) it = rows_by_token_.emplace(std::string(token), std::vector<uint32_t>()).first;
+      if (it == rows_by_token_.end())
+        it = rows_by_token_.emplace(std::string(token), std::vector<uint32_t>()).first;
       // A token repeated within a row is recorded once.
       if (it->second.empty() || it->second.back() != row) it->second.push_back(row);
     });
@@ -67,9 +71,11 @@ Status TokenChunk::Collect(const ColumnVector& column) {
   // Measured after the fact from capacities: hash node, bucket, key and
   // allocator headers per token (~112 bytes), plus the row vectors as allocated.
   constexpr uint64_t kPerTokenOverhead = 112;
-  uint64_t estimate = null_rows_.capacity() * sizeof(uint32_t) + rows_by_token_.bucket_count() * sizeof(void*);
+  uint64_t estimate =
+      null_rows_.capacity() * sizeof(uint32_t) + rows_by_token_.bucket_count() * sizeof(void*);
   for (const auto& [token, rows] : rows_by_token_) {
-    estimate += kPerTokenOverhead + (token.size() > 15 ? token.size() + 1 : 0) + rows.capacity() * sizeof(uint32_t);
+    estimate +=
+        kPerTokenOverhead + (token.size() > 15 ? token.size() + 1 : 0) + rows.capacity() * sizeof(uint32_t);
   }
   // Working memory of the chunk being ingested, which cannot be done without:
   // charged unconditionally, like the chunk's own column buffers.
@@ -93,14 +99,16 @@ Status TokenIndexBuilder::AddCollected(const TokenChunk& chunk, uint64_t first_r
 
 Result<TokenIndex> TokenIndex::Deserialize(std::string_view bytes, MemoryBudget* budget) {
   OC_ASSIGN_OR_RETURN(ValueIndex index, ValueIndex::Deserialize(bytes, budget));
-  if (index.kind() != IndexKind::kToken) return Status::InvalidArgument("index block holds a value index, not a token index");
+  if (index.kind() != IndexKind::kToken)
+    return Status::InvalidArgument("index block holds a value index, not a token index");
   return TokenIndex(std::move(index));
 }
 
 Result<RowBitmap> TokenIndex::Lookup(std::string_view words) const {
   const std::vector<std::string> tokens = Tokenize(words);
   if (tokens.empty()) {
-    std::string message = "'";  // appended, not concatenated: GCC 12 warns falsely (-Wrestrict) on "'" + string
+    std::string message =
+        "'";  // appended, not concatenated: GCC 12 warns falsely (-Wrestrict) on "'" + string
     message.append(words);
     message += "' has no word to look up (letters or digits)";
     return Status::InvalidArgument(std::move(message));

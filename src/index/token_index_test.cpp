@@ -1,12 +1,11 @@
 #include "index/token_index.h"
 
-#include "index/column_test_util.h"
-
 #include <gtest/gtest.h>
-
 #include <malloc.h>
 
 #include <random>
+
+#include "index/column_test_util.h"
 
 namespace outcore {
 namespace {
@@ -19,7 +18,8 @@ TEST(Tokenize, SplitsOnNonAlphanumericAsciiAndLowercasesAscii) {
   EXPECT_EQ(Tokenize("Ice-cream, 2 SCOOPS!"), (std::vector<std::string>{"2", "cream", "ice", "scoops"}));
   EXPECT_EQ(Tokenize("The cat, the hat"), (std::vector<std::string>{"cat", "hat", "the"}));
   // Non-ASCII bytes belong to words and are not case-folded.
-  EXPECT_EQ(Tokenize("Caf\xc3\xa9 \xc3\x89t\xc3\xa9"), (std::vector<std::string>{"caf\xc3\xa9", "\xc3\x89t\xc3\xa9"}));
+  EXPECT_EQ(Tokenize("Caf\xc3\xa9 \xc3\x89t\xc3\xa9"),
+            (std::vector<std::string>{"caf\xc3\xa9", "\xc3\x89t\xc3\xa9"}));
   EXPECT_TRUE(Tokenize(" ,;-- ").empty());
   EXPECT_EQ(Tokenize("a_b"), (std::vector<std::string>{"a", "b"}));
 }
@@ -31,7 +31,8 @@ TEST(TokenIndex, LookupsMatchBruteForceOverTokenizedRows) {
   for (auto& v : values) {
     if (rng() % 9 == 0) continue;
     std::string text;
-    for (int w = int(rng() % 5); w > 0; --w) text += vocabulary[rng() % vocabulary.size()] + (rng() % 2 ? " " : ", ");
+    for (int w = int(rng() % 5); w > 0; --w)
+      text += vocabulary[rng() % vocabulary.size()] + (rng() % 2 ? " " : ", ");
     v = text;
   }
   MemoryBudget budget(1 << 30);
@@ -51,14 +52,16 @@ TEST(TokenIndex, LookupsMatchBruteForceOverTokenizedRows) {
     for (size_t row = 0; row < values.size(); ++row) {
       if (!values[row]) continue;
       const std::vector<std::string> have = Tokenize(*values[row]);
-      if (std::includes(have.begin(), have.end(), wanted.begin(), wanted.end())) expected.push_back(uint32_t(row));
+      if (std::includes(have.begin(), have.end(), wanted.begin(), wanted.end()))
+        expected.push_back(uint32_t(row));
     }
     auto rows = index->Lookup(query);
     ASSERT_TRUE(rows.ok());
     EXPECT_EQ(rows->ToVector(), expected) << query;
   }
   std::vector<uint32_t> nulls;
-  for (size_t row = 0; row < values.size(); ++row) if (!values[row]) nulls.push_back(uint32_t(row));
+  for (size_t row = 0; row < values.size(); ++row)
+    if (!values[row]) nulls.push_back(uint32_t(row));
   EXPECT_EQ(index->Nulls()->ToVector(), nulls);
   EXPECT_EQ(index->Lookup(" -- ").status().code(), StatusCode::kInvalidArgument);
 }
@@ -86,7 +89,8 @@ TEST(TokenIndex, CollectedChunksBuildTheSameIndex) {
     ColumnVector column = Strings(chunk);
     ASSERT_TRUE(direct.AddChunk(column, first_row).ok());
     ASSERT_TRUE(tokens.Collect(column).ok());
-    EXPECT_GT(budget.used(), direct.charged_bytes() + collected.charged_bytes());  // the chunk's groups are charged
+    EXPECT_GT(budget.used(),
+              direct.charged_bytes() + collected.charged_bytes());  // the chunk's groups are charged
     ASSERT_TRUE(collected.AddCollected(tokens, first_row).ok());
     first_row += chunk.size();
   }
@@ -112,7 +116,8 @@ TEST(TokenChunk, ChargeCoversTheHeapItHolds) {
     TokenChunk chunk(&budget);
     ASSERT_TRUE(chunk.Collect(column).ok());
     const size_t after = mallinfo2().uordblks;
-    if (after <= before) GTEST_SKIP() << "this allocator does not report heap use through mallinfo2 (sanitizers)";
+    if (after <= before)
+      GTEST_SKIP() << "this allocator does not report heap use through mallinfo2 (sanitizers)";
     EXPECT_GE(double(budget.used()), double(after - before) * 0.9) << vocabulary;
     EXPECT_LE(double(budget.used()), double(after - before) * 1.5) << vocabulary;
   }
@@ -130,7 +135,8 @@ TEST(TokenIndex, OverflowIsReportedNotFatal) {
   MemoryBudget budget(1 << 30);
   TokenIndexBuilder builder(&budget, 16 << 10);
   std::vector<std::optional<std::string>> values;
-  for (int i = 0; i < 5000; ++i) values.push_back("word" + std::to_string(i) + " other" + std::to_string(i * 7));
+  for (int i = 0; i < 5000; ++i)
+    values.push_back("word" + std::to_string(i) + " other" + std::to_string(i * 7));
   ASSERT_TRUE(builder.AddChunk(Strings(values), 0).ok());
   EXPECT_TRUE(builder.overflowed());
   EXPECT_FALSE(builder.overflow_reason().empty());

@@ -28,9 +28,12 @@ std::string SizeText(uint64_t bytes) { return FormatSize(bytes); }
 
 KeyForm KeyFormOf(TypeId type) {
   switch (type) {
-    case TypeId::kFloat64: return KeyForm::kFloat64;
-    case TypeId::kString: return KeyForm::kString;
-    default: return KeyForm::kInt64;
+    case TypeId::kFloat64:
+      return KeyForm::kFloat64;
+    case TypeId::kString:
+      return KeyForm::kString;
+    default:
+      return KeyForm::kInt64;
   }
 }
 
@@ -65,7 +68,8 @@ ValueIndexBuilder::Posting& ValueIndexBuilder::StringPosting(std::string_view ke
 
 void ValueIndexBuilder::AddStringKey(std::string_view key, uint32_t row) { StringPosting(key).rows.Add(row); }
 
-void ValueIndexBuilder::AddStringKeyRows(std::string_view key, const std::vector<uint32_t>& rows, uint64_t offset) {
+void ValueIndexBuilder::AddStringKeyRows(std::string_view key, const std::vector<uint32_t>& rows,
+                                         uint64_t offset) {
   StringPosting(key).rows.AddMany(rows.data(), rows.size(), offset);
 }
 
@@ -95,8 +99,8 @@ void ValueIndexBuilder::Overflow(std::string reason) {
 Status ValueIndexBuilder::AddChunk(const ColumnVector& column, uint64_t first_row) {
   if (overflowed_) return Status::OK();
   if (column.type != type_) {
-    return Status::InvalidArgument("value index of a " + std::string(TypeName(type_)) + " column was given a " +
-                                   std::string(TypeName(column.type)) + " chunk");
+    return Status::InvalidArgument("value index of a " + std::string(TypeName(type_)) +
+                                   " column was given a " + std::string(TypeName(column.type)) + " chunk");
   }
   if (first_row + uint64_t(column.length) > RowBitmap::kMaxRows) {
     Overflow("an index covers at most 2^32 rows; this column has more");
@@ -118,7 +122,7 @@ Status ValueIndexBuilder::AddChunk(const ColumnVector& column, uint64_t first_ro
           AddNull(row_of(i));
           continue;
         }
-        int64_t key = type_ == TypeId::kBool ? int64_t(column.GetBool(i))
+        int64_t key = type_ == TypeId::kBool   ? int64_t(column.GetBool(i))
                       : type_ == TypeId::kDate ? int64_t(column.GetDate(i))
                                                : column.GetInt64(i);
         if (last == nullptr || key != last_key) {
@@ -242,7 +246,8 @@ Status ValueIndexBuilder::Serialize(Buffer* out) {
   if (form == KeyForm::kString) {
     uint64_t string_bytes = 0;
     for (const std::string* key : string_order) string_bytes += key->size();
-    if (string_bytes > UINT32_MAX) return Status::InvalidArgument("value index: more than 4 GiB of string keys");
+    if (string_bytes > UINT32_MAX)
+      return Status::InvalidArgument("value index: more than 4 GiB of string keys");
     key_bytes = 4 * (key_count + 1) + string_bytes;
   } else {
     key_bytes = 8 * key_count;
@@ -295,14 +300,16 @@ Result<ValueIndex> ValueIndex::Deserialize(std::string_view bytes, MemoryBudget*
   const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
   if (std::memcmp(p, kIndexMagic, 4) != 0) return corrupt("bad magic (not an outcore index)");
   if (p[4] != kIndexVersion) return corrupt("unsupported version " + std::to_string(p[4]));
-  if (p[5] != uint8_t(IndexKind::kValue) && p[5] != uint8_t(IndexKind::kToken)) return corrupt("unknown index kind");
+  if (p[5] != uint8_t(IndexKind::kValue) && p[5] != uint8_t(IndexKind::kToken))
+    return corrupt("unknown index kind");
   if (!IsKnownType(p[6])) return corrupt("unknown column type id " + std::to_string(p[6]));
   ValueIndex index;
   index.kind_ = IndexKind(p[5]);
   index.type_ = TypeId(p[6]);
   index.key_form_ = KeyFormOf(index.type_);
   if (p[7] != uint8_t(index.key_form_)) return corrupt("key form does not match the column type");
-  if (index.kind_ == IndexKind::kToken && index.type_ != TypeId::kString) return corrupt("token index of a non-string column");
+  if (index.kind_ == IndexKind::kToken && index.type_ != TypeId::kString)
+    return corrupt("token index of a non-string column");
   index.row_count_ = LoadLE<uint64_t>(p + 8);
   index.key_count_ = LoadLE<uint64_t>(p + 16);
   const uint64_t key_bytes = LoadLE<uint64_t>(p + 24);
@@ -310,7 +317,8 @@ Result<ValueIndex> ValueIndex::Deserialize(std::string_view bytes, MemoryBudget*
   if (index.row_count_ > RowBitmap::kMaxRows) return corrupt("row count past 2^32");
   // Each bound below is checked before it is used in arithmetic, so no sum overflows.
   const uint64_t rest = bytes.size() - kIndexHeaderSize;
-  if (index.key_count_ > rest / 8) return corrupt("key count " + std::to_string(index.key_count_) + " does not fit the block");
+  if (index.key_count_ > rest / 8)
+    return corrupt("key count " + std::to_string(index.key_count_) + " does not fit the block");
   const uint64_t directory_bytes = 8 * (index.key_count_ + kFixedSlots + 1);
   if (key_bytes > rest || bitmap_bytes > rest || directory_bytes > rest ||
       key_bytes + directory_bytes + bitmap_bytes != rest) {
@@ -329,13 +337,15 @@ Result<ValueIndex> ValueIndex::Deserialize(std::string_view bytes, MemoryBudget*
     const char* strings = bytes.data() + index.string_bytes_offset_;
     for (uint64_t i = 0; i < index.key_count_; ++i) {
       const uint32_t begin = LoadLE<uint32_t>(keys + 4 * i), end = LoadLE<uint32_t>(keys + 4 * (i + 1));
-      if (end < begin || end > string_bytes) return corrupt("string key " + std::to_string(i) + " is out of bounds");
+      if (end < begin || end > string_bytes)
+        return corrupt("string key " + std::to_string(i) + " is out of bounds");
       std::string_view key(strings + begin, end - begin);
       if (i > 0 && !(previous < key)) return corrupt("string keys are not in strictly ascending order");
       previous = key;
     }
     if (index.key_count_ > 0 || string_bytes > 0) {
-      if (LoadLE<uint32_t>(keys + 4 * index.key_count_) != string_bytes) return corrupt("string key bytes have a gap at the end");
+      if (LoadLE<uint32_t>(keys + 4 * index.key_count_) != string_bytes)
+        return corrupt("string key bytes have a gap at the end");
     }
   } else {
     if (key_bytes != 8 * index.key_count_) return corrupt("key section size does not match the key count");
@@ -343,8 +353,10 @@ Result<ValueIndex> ValueIndex::Deserialize(std::string_view bytes, MemoryBudget*
       const int64_t raw = LoadLE<int64_t>(keys + 8 * i);
       if (index.key_form_ == KeyForm::kFloat64) {
         const double value = std::bit_cast<double>(raw);
-        if (std::isnan(value) || raw == std::bit_cast<int64_t>(-0.0)) return corrupt("float key is NaN or -0");
-        if (i > 0 && !(LoadLE<double>(keys + 8 * (i - 1)) < value)) return corrupt("float keys are not ascending");
+        if (std::isnan(value) || raw == std::bit_cast<int64_t>(-0.0))
+          return corrupt("float key is NaN or -0");
+        if (i > 0 && !(LoadLE<double>(keys + 8 * (i - 1)) < value))
+          return corrupt("float keys are not ascending");
       } else if (i > 0 && !(LoadLE<int64_t>(keys + 8 * (i - 1)) < raw)) {
         return corrupt("integer keys are not ascending");
       }
@@ -353,8 +365,10 @@ Result<ValueIndex> ValueIndex::Deserialize(std::string_view bytes, MemoryBudget*
   const uint8_t* directory = p + index.directory_offset_;
   if (LoadLE<uint64_t>(directory) != 0) return corrupt("bitmap directory does not start at 0");
   for (uint64_t slot = 0; slot < index.key_count_ + kFixedSlots; ++slot) {
-    const uint64_t begin = LoadLE<uint64_t>(directory + 8 * slot), end = LoadLE<uint64_t>(directory + 8 * (slot + 1));
-    if (end < begin || end > bitmap_bytes) return corrupt("bitmap " + std::to_string(slot) + " is out of bounds");
+    const uint64_t begin = LoadLE<uint64_t>(directory + 8 * slot),
+                   end = LoadLE<uint64_t>(directory + 8 * (slot + 1));
+    if (end < begin || end > bitmap_bytes)
+      return corrupt("bitmap " + std::to_string(slot) + " is out of bounds");
   }
   if (LoadLE<uint64_t>(directory + 8 * (index.key_count_ + kFixedSlots)) != bitmap_bytes) {
     return corrupt("bitmap directory does not end at the section's end");
@@ -374,8 +388,10 @@ std::string_view ValueIndex::StringKey(uint64_t i) const {
 
 Result<RowBitmap> ValueIndex::Slot(uint64_t slot) const {
   const uint8_t* directory = bytes_.data() + directory_offset_;
-  const uint64_t begin = LoadLE<uint64_t>(directory + 8 * slot), end = LoadLE<uint64_t>(directory + 8 * (slot + 1));
-  std::string_view stored(reinterpret_cast<const char*>(bytes_.data()) + bitmaps_offset_ + begin, end - begin);
+  const uint64_t begin = LoadLE<uint64_t>(directory + 8 * slot),
+                 end = LoadLE<uint64_t>(directory + 8 * (slot + 1));
+  std::string_view stored(reinterpret_cast<const char*>(bytes_.data()) + bitmaps_offset_ + begin,
+                          end - begin);
   auto bitmap = RowBitmap::Deserialize(stored, row_count_);
   if (!bitmap.ok()) return bitmap.status().WithContext("index bitmap " + std::to_string(slot));
   return bitmap;
@@ -408,7 +424,10 @@ std::pair<uint64_t, uint64_t> KeySpan(const KeyRange<T>& range, uint64_t count, 
     while (lo < hi) {
       uint64_t mid = lo + (hi - lo) / 2;
       bool below = range.low_inclusive ? key_at(mid) < *range.low : !(*range.low < key_at(mid));
-      if (below) lo = mid + 1; else hi = mid;
+      if (below)
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     first = lo;
   }
@@ -417,7 +436,10 @@ std::pair<uint64_t, uint64_t> KeySpan(const KeyRange<T>& range, uint64_t count, 
     while (lo < hi) {
       uint64_t mid = lo + (hi - lo) / 2;
       bool inside = range.high_inclusive ? !(*range.high < key_at(mid)) : key_at(mid) < *range.high;
-      if (inside) lo = mid + 1; else hi = mid;
+      if (inside)
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     end = lo;
   }
@@ -427,20 +449,23 @@ std::pair<uint64_t, uint64_t> KeySpan(const KeyRange<T>& range, uint64_t count, 
 }  // namespace
 
 Result<RowBitmap> ValueIndex::LookupIntRange(const KeyRange<int64_t>& range) const {
-  if (key_form_ != KeyForm::kInt64) return Status::InvalidArgument("integer lookup in an index of " + std::string(TypeName(type_)) + " keys");
+  if (key_form_ != KeyForm::kInt64)
+    return Status::InvalidArgument("integer lookup in an index of " + std::string(TypeName(type_)) + " keys");
   auto [first, end] = KeySpan(range, key_count_, [this](uint64_t i) { return IntKey(i); });
   return SlotsUnion(first, end);
 }
 
 Result<RowBitmap> ValueIndex::LookupFloatRange(const KeyRange<double>& range) const {
-  if (key_form_ != KeyForm::kFloat64) return Status::InvalidArgument("float lookup in an index of " + std::string(TypeName(type_)) + " keys");
+  if (key_form_ != KeyForm::kFloat64)
+    return Status::InvalidArgument("float lookup in an index of " + std::string(TypeName(type_)) + " keys");
   if ((range.low && std::isnan(*range.low)) || (range.high && std::isnan(*range.high))) return RowBitmap();
   auto [first, end] = KeySpan(range, key_count_, [this](uint64_t i) { return FloatKey(i); });
   return SlotsUnion(first, end);
 }
 
 Result<RowBitmap> ValueIndex::LookupStringRange(const KeyRange<std::string_view>& range) const {
-  if (key_form_ != KeyForm::kString) return Status::InvalidArgument("string lookup in an index of " + std::string(TypeName(type_)) + " keys");
+  if (key_form_ != KeyForm::kString)
+    return Status::InvalidArgument("string lookup in an index of " + std::string(TypeName(type_)) + " keys");
   auto [first, end] = KeySpan(range, key_count_, [this](uint64_t i) { return StringKey(i); });
   return SlotsUnion(first, end);
 }

@@ -61,7 +61,8 @@ class ValueIndexBuilder {
   // `max_bytes` caps this index's (estimated) memory; the budget is charged
   // the same estimate: each bitmap's RowBitmap::MemoryEstimate() plus key
   // bytes plus a fixed per-key overhead for the hash table.
-  ValueIndexBuilder(TypeId type, MemoryBudget* budget, uint64_t max_bytes, IndexKind kind = IndexKind::kValue);
+  ValueIndexBuilder(TypeId type, MemoryBudget* budget, uint64_t max_bytes,
+                    IndexKind kind = IndexKind::kValue);
   ~ValueIndexBuilder();
   ValueIndexBuilder(const ValueIndexBuilder&) = delete;
   ValueIndexBuilder& operator=(const ValueIndexBuilder&) = delete;
@@ -161,9 +162,9 @@ class ValueIndex {
   KeyForm key_form_ = KeyForm::kInt64;
   uint64_t row_count_ = 0;
   uint64_t key_count_ = 0;
-  size_t keys_offset_ = 0;       // key section
+  size_t keys_offset_ = 0;          // key section
   size_t string_bytes_offset_ = 0;  // string keys: the bytes after the offsets
-  size_t directory_offset_ = 0;  // u64[key_count + 3]
+  size_t directory_offset_ = 0;     // u64[key_count + 3]
   size_t bitmaps_offset_ = 0;
 };
 

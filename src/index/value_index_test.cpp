@@ -1,9 +1,6 @@
 #include "index/value_index.h"
 
-#include "index/column_test_util.h"
-
 #include <gtest/gtest.h>
-
 #include <malloc.h>
 
 #include <cmath>
@@ -11,6 +8,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "index/column_test_util.h"
 
 namespace outcore {
 namespace {
@@ -59,7 +58,8 @@ TEST(ValueIndex, IntegerLookupsMatchBruteForce) {
     });
     EXPECT_EQ(index.row_count(), values.size());
     std::vector<uint32_t> nulls;
-    for (size_t i = 0; i < values.size(); ++i) if (!values[i]) nulls.push_back(uint32_t(i));
+    for (size_t i = 0; i < values.size(); ++i)
+      if (!values[i]) nulls.push_back(uint32_t(i));
     EXPECT_EQ(index.Nulls()->ToVector(), nulls);
     for (int64_t key : {-150, -3, 0, 1, 7, 149, 500}) {
       EXPECT_EQ(index.LookupIntRange(KeyRange<int64_t>::Equal(key))->ToVector(),
@@ -93,7 +93,8 @@ TEST(ValueIndex, StringLookupsMatchBruteForcePlainAndDictionary) {
     std::mt19937 rng(5);
     const std::vector<std::string> words = {"", "apple", "apples", "banana", "food", "Food", "z\xc3\xa9"};
     std::vector<std::optional<std::string>> values(3000);
-    for (auto& v : values) if (rng() % 8) v = words[rng() % words.size()];
+    for (auto& v : values)
+      if (rng() % 8) v = words[rng() % words.size()];
     ValueIndex index = BuildAndLoad(TypeId::kString, values.size(), 700, [&](size_t begin, size_t end) {
       return StringColumn({values.begin() + begin, values.begin() + end}, dictionary);
     });
@@ -121,7 +122,8 @@ TEST(ValueIndex, SmallChunkOfAHugeDictionaryIndexesByContent) {
   auto index = ValueIndex::Deserialize(block.view());
   ASSERT_TRUE(index.ok());
   EXPECT_EQ(index->row_count(), 110u);
-  EXPECT_EQ(index->LookupStringRange(KeyRange<std::string_view>::Equal("v3"))->ToVector(), std::vector<uint32_t>({103}));
+  EXPECT_EQ(index->LookupStringRange(KeyRange<std::string_view>::Equal("v3"))->ToVector(),
+            std::vector<uint32_t>({103}));
   EXPECT_TRUE(index->LookupStringRange(KeyRange<std::string_view>::Equal("v10"))->IsEmpty());
 }
 
@@ -176,7 +178,8 @@ TEST(ValueIndex, ChargeCoversTheHeapTheIndexHolds) {
     ValueIndexBuilder builder(TypeId::kInt64, nullptr, uint64_t(1) << 40);
     for (uint64_t c = 0; c < 8; ++c) ASSERT_TRUE(builder.AddChunk(chunk, c * values.size() * 5).ok());
     const size_t after = mallinfo2().uordblks;
-    if (after <= before) GTEST_SKIP() << "this allocator does not report heap use through mallinfo2 (sanitizers)";
+    if (after <= before)
+      GTEST_SKIP() << "this allocator does not report heap use through mallinfo2 (sanitizers)";
     const double heap = double(after - before);
     EXPECT_GE(double(builder.charged_bytes()), heap * 0.95) << rows_per_key;
     EXPECT_LE(double(builder.charged_bytes()), heap * 2.0) << rows_per_key;
@@ -191,7 +194,9 @@ TEST(ValueIndex, WrongChunkTypeIsInvalidArgument) {
 
 TEST(ValueIndex, HostileBlocksAreCorruptionNotACrash) {
   std::vector<std::optional<std::string>> values;
-  for (int i = 0; i < 300; ++i) values.push_back(i % 7 ? std::optional<std::string>(std::string("w").append(std::to_string(i % 13))) : std::nullopt);
+  for (int i = 0; i < 300; ++i)
+    values.push_back(i % 7 ? std::optional<std::string>(std::string("w").append(std::to_string(i % 13)))
+                           : std::nullopt);
   ValueIndexBuilder builder(TypeId::kString, nullptr, 1 << 30);
   ASSERT_TRUE(builder.AddChunk(StringColumn(values, true), 0).ok());
   Buffer block;
@@ -204,7 +209,8 @@ TEST(ValueIndex, HostileBlocksAreCorruptionNotACrash) {
     if (trial % 2) {
       bytes.resize(rng() % bytes.size());
     } else {
-      for (int flips = 1 + int(rng() % 3); flips > 0; --flips) bytes[rng() % bytes.size()] ^= char(1 << (rng() % 8));
+      for (int flips = 1 + int(rng() % 3); flips > 0; --flips)
+        bytes[rng() % bytes.size()] ^= char(1 << (rng() % 8));
     }
     auto index = ValueIndex::Deserialize(bytes);
     if (!index.ok()) {

@@ -11,8 +11,8 @@
 #include "format/file_rewriter.h"
 #include "ingest/index_build.h"
 #include "outcore/dataset.h"
-#include "scan/dataset_internal.h"
 #include "outcore/ingest.h"
+#include "scan/dataset_internal.h"
 
 namespace outcore {
 
@@ -66,12 +66,14 @@ Status ScanIntoBuilds(Scanner* scanner, std::vector<Requested>* requested, Memor
     Status merged;
     if (previous >= 0) {
       for (size_t i = 0; i < tokens.size() && merged.ok(); ++i) {
-        merged = tokens[i]->build->AddCollected(*collected[previous][i], uint64_t(batches[previous].first_row));
+        merged =
+            tokens[i]->build->AddCollected(*collected[previous][i], uint64_t(batches[previous].first_row));
       }
     }
     for (Requested& r : *requested) {
       if (!have || !merged.ok() || r.build->is_token()) continue;
-      merged = r.build->AddChunk(batches[current].columns[size_t(r.batch_column)], uint64_t(batches[current].first_row));
+      merged = r.build->AddChunk(batches[current].columns[size_t(r.batch_column)],
+                                 uint64_t(batches[current].first_row));
     }
     if (!merged.ok()) {
       // Wait for the collector; merged's error is the one to report, not its.
@@ -85,7 +87,8 @@ Status ScanIntoBuilds(Scanner* scanner, std::vector<Requested>* requested, Memor
 }
 
 Status Interrupted(const AddIndexOptions& options, const std::string& path) {
-  if (options.cancel && options.cancel->load()) return Status::Cancelled("interrupted: " + path + " is unchanged");
+  if (options.cancel && options.cancel->load())
+    return Status::Cancelled("interrupted: " + path + " is unchanged");
   return Status::OK();
 }
 
@@ -93,13 +96,15 @@ Status Interrupted(const AddIndexOptions& options, const std::string& path) {
 
 Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const AddIndexOptions& options) {
   if (options.columns.empty() && options.token_columns.empty()) {
-    return Status::InvalidArgument("name the columns to index (--columns for value indexes, --tokens for text)");
+    return Status::InvalidArgument(
+        "name the columns to index (--columns for value indexes, --tokens for text)");
   }
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(path));
   const auto& schema = dataset->schema();
   MemoryBudget budget(options.memory_limit ? options.memory_limit : DefaultMemoryLimit());
-  const uint64_t engine = budget.limit() > MemoryBudget::kBaselineReserve ? budget.limit() - MemoryBudget::kBaselineReserve
-                                                                          : budget.limit() / 2;
+  const uint64_t engine = budget.limit() > MemoryBudget::kBaselineReserve
+                              ? budget.limit() - MemoryBudget::kBaselineReserve
+                              : budget.limit() / 2;
   // The indexes share one pool: small value indexes leave the rest to a large token index.
   const uint64_t share = uint64_t(double(engine) * kIndexShare);
   MemoryBudget index_budget(share);
@@ -126,7 +131,8 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
     return Status::OK();
   };
   for (const std::string& name : options.columns) OC_RETURN_IF_ERROR(add(name, format::kIndexKindValue));
-  for (const std::string& name : options.token_columns) OC_RETURN_IF_ERROR(add(name, format::kIndexKindToken));
+  for (const std::string& name : options.token_columns)
+    OC_RETURN_IF_ERROR(add(name, format::kIndexKindToken));
 
   // One scan of the columns to index.
   ScanOptions scan;
@@ -140,7 +146,8 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
   // The scan holds one decoded chunk of the indexed columns: what the index pool leaves.
   scan.memory_limit = std::max<uint64_t>(budget.limit() - share, 16ull << 20);
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, scan));
-  OC_RETURN_IF_ERROR(ScanIntoBuilds(scanner.get(), &requested, &budget, [&] { return Interrupted(options, path); }));
+  OC_RETURN_IF_ERROR(
+      ScanIntoBuilds(scanner.get(), &requested, &budget, [&] { return Interrupted(options, path); }));
   scanner.reset();
 
   // The new file: every block copied (an index being replaced left out), then the new indexes.
@@ -148,14 +155,16 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
   format::RewriteOptions rewrite;
   rewrite.drop_index = [&](const format::IndexMeta& index) {
     for (const Requested& r : requested) {
-      if (!r.build->overflowed() && uint32_t(r.build->column()) == index.column && r.build->kind() == index.kind) {
+      if (!r.build->overflowed() && uint32_t(r.build->column()) == index.column &&
+          r.build->kind() == index.kind) {
         return true;
       }
     }
     return false;
   };
   rewrite.interrupted = [&] { return Interrupted(options, path); };
-  OC_ASSIGN_OR_RETURN(auto rewriter, format::FileRewriter::Create(DatasetReader(*dataset), target, std::move(rewrite), &budget));
+  OC_ASSIGN_OR_RETURN(auto rewriter, format::FileRewriter::Create(DatasetReader(*dataset), target,
+                                                                  std::move(rewrite), &budget));
   OC_RETURN_IF_ERROR(rewriter->CopyBlocks());
   Buffer payload(&budget), compressed(&budget);
   Compressor compressor(Codec::kZstd, 1);

@@ -9,7 +9,8 @@
 //   IndexBuild build(column, TypeId::kString, format::kIndexKindValue, &budget, cap);
 //   OC_RETURN_IF_ERROR(build.AddChunk(chunk_column, first_row));
 //   IngestIndexReport report;
-//   OC_RETURN_IF_ERROR(build.Write(name, writer, &compressor, &payload, &compressed, &metadata.indexes, &report));
+//   OC_RETURN_IF_ERROR(build.Write(name, writer, &compressor, &payload, &compressed, &metadata.indexes,
+//   &report));
 #pragma once
 
 #include <memory>
@@ -43,8 +44,9 @@ class IndexBuild {
   // Appends the index as one block compressed with `compressor` (or stored as
   // is when it is null) and adds its entry to `indexes`; an index that
   // overflowed is only reported. Frees the builder either way.
-  Status Write(const std::string& column_name, format::FileWriter* writer, Compressor* compressor, Buffer* payload,
-               Buffer* compressed, std::vector<format::IndexMeta>* indexes, IngestIndexReport* report);
+  Status Write(const std::string& column_name, format::FileWriter* writer, Compressor* compressor,
+               Buffer* payload, Buffer* compressed, std::vector<format::IndexMeta>* indexes,
+               IngestIndexReport* report);
 
  private:
   int column_;

@@ -13,13 +13,14 @@
 // it a column falls back to plain encoding.
 #include "outcore/ingest.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <set>
-#include <sys/stat.h>
 #include <thread>
 
 #include "clean/reject.h"
@@ -233,7 +234,8 @@ Status Pipeline::Plan() {
   if (options_.output.empty()) return Status::InvalidArgument("no output file given (-o out.oc)");
   auto codec = CodecFromName(options_.compression);
   if (!codec.ok()) {
-    return Status::InvalidArgument("unknown compression '" + options_.compression + "'; use zstd, lz4 or none");
+    return Status::InvalidArgument("unknown compression '" + options_.compression +
+                                   "'; use zstd, lz4 or none");
   }
   codec_ = *codec;
   MemoryPlanInputs plan;
@@ -258,7 +260,8 @@ Status Pipeline::Plan() {
   parse_options_.dialect.header = options_.header;
   if (!options_.na_values.empty()) parse_options_.spellings.na = SpellingSet(options_.na_values);
   if (!options_.true_values.empty()) parse_options_.spellings.true_values = SpellingSet(options_.true_values);
-  if (!options_.false_values.empty()) parse_options_.spellings.false_values = SpellingSet(options_.false_values);
+  if (!options_.false_values.empty())
+    parse_options_.spellings.false_values = SpellingSet(options_.false_values);
   return Status::OK();
 }
 
@@ -301,8 +304,9 @@ Status Pipeline::ReadNextBlock(RawBlock* block, bool* done) {
     // One record is longer than the block: grow, within what the budget allows.
     const uint64_t max_record = memory_.max_record_bytes;
     if (want >= max_record) {
-      return Status::DataError(source_->path() + ": a record starting at line " + std::to_string(lines_before_ + 1) +
-                               " is longer than " + FormatSize(max_record) +
+      return Status::DataError(source_->path() + ": a record starting at line " +
+                               std::to_string(lines_before_ + 1) + " is longer than " +
+                               FormatSize(max_record) +
                                " (an unterminated quote?); raise --memory-limit if such records are real");
     }
     want = std::min(want * 2, max_record);
@@ -343,7 +347,8 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
     carry_.Clear();
     size_t cut = FindLastRecordEnd(buf.view(), dialect_);
     if (cut == 0) {
-      return Status::DataError(options_.inputs[0] + ": the first record is longer than " + FormatSize(buf.size()) +
+      return Status::DataError(options_.inputs[0] + ": the first record is longer than " +
+                               FormatSize(buf.size()) +
                                " (an unterminated quote?); raise --memory-limit if such records are real");
     }
     carry_.Append(buf.data() + cut, buf.size() - cut);
@@ -362,7 +367,8 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
   if (options_.header) {
     std::set<std::string> seen;
     for (size_t f = 0; f < field_count; ++f) {
-      std::string name(FieldValue(sample, tokens.fields[tokens.record_fields[0] + f], dialect_.quote, &scratch));
+      std::string name(
+          FieldValue(sample, tokens.fields[tokens.record_fields[0] + f], dialect_.quote, &scratch));
       if (name.empty()) name = "column_" + std::to_string(f + 1);
       if (!seen.insert(name).second) {
         return Status::DataError(options_.inputs[0] + ": the header names column '" + name +
@@ -425,7 +431,8 @@ Status Pipeline::PlanIndexes() {
   auto find = [&](const std::string& name, const char* flag) -> Result<size_t> {
     auto it = std::find(header_.begin(), header_.end(), name);
     if (it == header_.end()) {
-      return Status::InvalidArgument(std::string(flag) + " names column '" + name + "', which " + options_.inputs[0] +
+      return Status::InvalidArgument(std::string(flag) + " names column '" + name + "', which " +
+                                     options_.inputs[0] +
                                      " does not have; its columns are: " + JoinNames(header_));
     }
     return size_t(it - header_.begin());
@@ -433,16 +440,19 @@ Status Pipeline::PlanIndexes() {
   for (const std::string& name : options_.index_columns) {
     OC_ASSIGN_OR_RETURN(size_t c, find(name, "--index"));
     if (value_indexes_[c]) continue;
-    value_indexes_[c] = std::make_unique<IndexBuild>(int(c), columns_[c].type, format::kIndexKindValue, index_budget_.get(), share);
+    value_indexes_[c] = std::make_unique<IndexBuild>(int(c), columns_[c].type, format::kIndexKindValue,
+                                                     index_budget_.get(), share);
   }
   for (const std::string& name : options_.token_index_columns) {
     OC_ASSIGN_OR_RETURN(size_t c, find(name, "--index-tokens"));
     if (columns_[c].type != TypeId::kString) {
       return Status::InvalidArgument("--index-tokens needs a string column; '" + name + "' is " +
-                                     std::string(TypeName(columns_[c].type)) + " (use --index for a value index)");
+                                     std::string(TypeName(columns_[c].type)) +
+                                     " (use --index for a value index)");
     }
     if (token_indexes_[c]) continue;
-    token_indexes_[c] = std::make_unique<IndexBuild>(int(c), TypeId::kString, format::kIndexKindToken, index_budget_.get(), share);
+    token_indexes_[c] = std::make_unique<IndexBuild>(int(c), TypeId::kString, format::kIndexKindToken,
+                                                     index_budget_.get(), share);
   }
   return Status::OK();
 }
@@ -452,8 +462,9 @@ Status Pipeline::WriteIndexes(Compressor* compressor, Buffer* payload, Buffer* c
     for (auto* slot : {&value_indexes_[c], &token_indexes_[c]}) {
       if (!*slot) continue;
       IngestIndexReport report;
-      OC_RETURN_IF_ERROR((*slot)->Write(columns_[c].name, writer_.get(), codec_ == Codec::kNone ? nullptr : compressor,
-                                        payload, compressed, &metadata_.indexes, &report));
+      OC_RETURN_IF_ERROR((*slot)->Write(columns_[c].name, writer_.get(),
+                                        codec_ == Codec::kNone ? nullptr : compressor, payload, compressed,
+                                        &metadata_.indexes, &report));
       slot->reset();  // each index is freed once written, before the next is serialized
       index_reports_.push_back(std::move(report));
     }
@@ -547,7 +558,8 @@ Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
   Tokenize(data, dialect_, &w->tokens);
   w->rejects.clear();
   for (size_t c = 0; c < columns_.size(); ++c) w->columns[c].Reset(types_[c]);  // Parse appends
-  OC_RETURN_IF_ERROR(w->parser.Parse(data, w->tokens, block->skip_records, block->first_line, &w->columns, &w->rejects));
+  OC_RETURN_IF_ERROR(
+      w->parser.Parse(data, w->tokens, block->skip_records, block->first_line, &w->columns, &w->rejects));
   size_t records = w->tokens.num_records();
   w->records = records > block->skip_records ? records - block->skip_records : 0;
   const int64_t rows = int64_t(w->records - w->rejects.size());
@@ -590,7 +602,8 @@ Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
       if (w->uses_dictionary[c]) std::swap(column.values, w->codes[c]);
       OC_ASSIGN_OR_RETURN(Encoding encoding, PayloadEncoding(w->payloads[c].view()));
       w->encodings[c] = uint8_t(encoding);
-      if (codec_ != Codec::kNone) OC_RETURN_IF_ERROR(w->compressor.Compress(w->payloads[c].view(), &w->compressed[c]));
+      if (codec_ != Codec::kNone)
+        OC_RETURN_IF_ERROR(w->compressor.Compress(w->payloads[c].view(), &w->compressed[c]));
     }
   }
 
@@ -614,7 +627,8 @@ Status Pipeline::OrderedDictionaryStage(Worker* w, const RawBlock& block) {
     ColumnState& col = columns_[c];
     if (col.type != TypeId::kString) continue;
     if (col.dictionary_mode) {
-      bool worth_it = col.dictionary_used || double(w->uniques[c].size()) <= double(rows) * kMaxDistinctShareForDictionary;
+      bool worth_it = col.dictionary_used ||
+                      double(w->uniques[c].size()) <= double(rows) * kMaxDistinctShareForDictionary;
       if (worth_it && col.dictionary->Merge(w->uniques[c], &w->remaps[c])) {
         w->uses_dictionary[c] = true;
         col.dictionary_used = true;
@@ -740,8 +754,8 @@ Result<IngestReport> Pipeline::Run() {
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (int t = 0; t < memory_.threads; ++t) {
-    workers.push_back(std::make_unique<Worker>(&budget_, columns_.size(), codec_, options_.compression_level, types_,
-                                               parse_options_));
+    workers.push_back(std::make_unique<Worker>(&budget_, columns_.size(), codec_, options_.compression_level,
+                                               types_, parse_options_));
   }
   queue_ = std::make_unique<ingest::BoundedQueue<RawBlock>>(size_t(memory_.threads));
   std::vector<std::thread> threads;
@@ -769,7 +783,8 @@ Result<IngestReport> Pipeline::Run() {
   report.rows_rejected = rejects_->total();
   for (int r = 0; r < kRejectReasonCount; ++r) {
     if (rejects_->counts()[size_t(r)]) {
-      report.rejected_by_reason.emplace_back(std::string(RejectReasonName(RejectReason(r))), rejects_->counts()[size_t(r)]);
+      report.rejected_by_reason.emplace_back(std::string(RejectReasonName(RejectReason(r))),
+                                             rejects_->counts()[size_t(r)]);
     }
   }
   report.input_bytes = input_done_before_file_;
@@ -788,7 +803,8 @@ Result<IngestReport> Pipeline::Run() {
     c.name = col.name;
     c.type = col.type;
     c.inferred = col.inferred;
-    for (uint8_t e : col.encodings) c.encodings += (c.encodings.empty() ? "" : "+") + std::string(EncodingName(Encoding(e)));
+    for (uint8_t e : col.encodings)
+      c.encodings += (c.encodings.empty() ? "" : "+") + std::string(EncodingName(Encoding(e)));
     c.stored_bytes = col.stored_bytes;
     c.null_count = col.null_count;
     c.sample_mismatches = col.sample_mismatches;

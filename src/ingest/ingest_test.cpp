@@ -1,4 +1,6 @@
 // End-to-end: CSV -> Ingest -> .oc -> Scanner -> the same values.
+#include "outcore/ingest.h"
+
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -10,9 +12,8 @@
 #include <sstream>
 
 #include "format/file_reader.h"
-#include "outcore/dataset.h"
-#include "outcore/ingest.h"
 #include "ingest/scan_test_util.h"
+#include "outcore/dataset.h"
 
 namespace outcore {
 namespace {
@@ -88,7 +89,8 @@ TEST_F(IngestTest, ValuesComeBackExactlyThroughQuotesNullsAndCrlf) {
   EXPECT_EQ(report->columns[5].type, TypeId::kTimestamp);
   auto rows = ReadAll(out);
   ASSERT_EQ(rows.size(), 5u);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"1", "true", "plain", Bits(19.99), "19787", "1709642096000000"}));
+  EXPECT_EQ(rows[0],
+            (std::vector<std::string>{"1", "true", "plain", Bits(19.99), "19787", "1709642096000000"}));
   EXPECT_EQ(rows[1][2], "with, comma");
   EXPECT_EQ(rows[1][3], Bits(0.1));
   EXPECT_EQ(rows[1][5], "500000");
@@ -110,9 +112,9 @@ TEST_F(IngestTest, RejectsAreCountedByReasonAndWrittenWithLineNumbers) {
   std::string csv =
       "id,qty,word\n"
       "1,10,a\n"
-      "2,many,b\n"        // line 3: unparsable int
-      "3,30\n"            // line 4: field count
-      "4,40,c\xff\n"      // line 5: invalid UTF-8
+      "2,many,b\n"    // line 3: unparsable int
+      "3,30\n"        // line 4: field count
+      "4,40,c\xff\n"  // line 5: invalid UTF-8
       "5,50,\"multi\nline\"\n"
       "6,99999999999999999999,d\n"  // line 8: out of range
       "7,70,e\n";
@@ -126,7 +128,8 @@ TEST_F(IngestTest, RejectsAreCountedByReasonAndWrittenWithLineNumbers) {
   EXPECT_EQ(report->rows_kept, 3u);
   EXPECT_EQ(report->rows_rejected, 4u);
   EXPECT_EQ(report->rows_read, report->rows_kept + report->rows_rejected);
-  std::map<std::string, uint64_t> reasons(report->rejected_by_reason.begin(), report->rejected_by_reason.end());
+  std::map<std::string, uint64_t> reasons(report->rejected_by_reason.begin(),
+                                          report->rejected_by_reason.end());
   EXPECT_EQ(reasons["unparsable"], 1u);
   EXPECT_EQ(reasons["field_count"], 1u);
   EXPECT_EQ(reasons["invalid_utf8"], 1u);
@@ -192,8 +195,10 @@ std::string SyntheticCsv(int rows, uint32_t seed) {
     csv += std::to_string(i) + ",";
     if (rng() % 50 != 0) csv += topics[rng() % 5];
     csv += ",";
-    if (rng() % 7 == 0) csv += std::string("\"note ").append(std::to_string(rng())) + ",\nwrapped\"";
-    else csv += std::string("n").append(std::to_string(rng() % 100000));
+    if (rng() % 7 == 0)
+      csv += std::string("\"note ").append(std::to_string(rng())) + ",\nwrapped\"";
+    else
+      csv += std::string("n").append(std::to_string(rng() % 100000));
     csv += ',';
     csv += std::to_string(double(int(rng() % 200000) - 100000) / 1000.0);
     csv += ',';

@@ -39,16 +39,18 @@ Result<MemoryPlan> PlanIngestMemory(const MemoryPlanInputs& inputs) {
   plan.memory_limit = inputs.memory_limit;
   plan.baseline_reserve = MemoryBudget::kBaselineReserve;
   if (inputs.memory_limit < kMinIngestMemoryLimit) {
-    return Status::InvalidArgument("--memory-limit " + FormatSize(inputs.memory_limit) +
-                                   " is too small: outcore needs at least 64MiB (code and libraries alone take ~" +
-                                   FormatSize(MemoryBudget::kBaselineReserve) + ")");
+    return Status::InvalidArgument(
+        "--memory-limit " + FormatSize(inputs.memory_limit) +
+        " is too small: outcore needs at least 64MiB (code and libraries alone take ~" +
+        FormatSize(MemoryBudget::kBaselineReserve) + ")");
   }
   // The engine's share: what is left after code, libraries and stacks.
   const uint64_t engine = inputs.memory_limit - plan.baseline_reserve;
   const bool indexes = inputs.value_index_columns + inputs.token_index_columns > 0;
   plan.dictionary_bytes = uint64_t(double(engine) * kDictionaryShare);
   plan.index_pool_bytes = indexes ? uint64_t(double(engine) * kIndexShare) : 0;
-  plan.block_share_bytes = uint64_t(double(engine) * (1.0 - kDictionaryShare - (indexes ? kIndexShare : 0.0)));
+  plan.block_share_bytes =
+      uint64_t(double(engine) * (1.0 - kDictionaryShare - (indexes ? kIndexShare : 0.0)));
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   plan.threads = inputs.threads > 0 ? inputs.threads : int(cores);
@@ -60,9 +62,10 @@ Result<MemoryPlan> PlanIngestMemory(const MemoryPlanInputs& inputs) {
   // Fewer threads when the budget cannot feed them a sensible block each.
   while (plan.threads > 1 && block_for(plan.threads) < kMinBlockBytesPerThread) --plan.threads;
   plan.blocks_in_flight = plan.threads + kExtraBlocksInFlight;
-  plan.block_bytes = inputs.block_bytes
-                         ? std::clamp<uint64_t>(inputs.block_bytes, kMinGivenBlockBytes, kMaxPlannedBlockBytes)
-                         : std::clamp(block_for(plan.threads), kMinBlockBytes, kMaxPlannedBlockBytes);
+  plan.block_bytes =
+      inputs.block_bytes
+          ? std::clamp<uint64_t>(inputs.block_bytes, kMinGivenBlockBytes, kMaxPlannedBlockBytes)
+          : std::clamp(block_for(plan.threads), kMinBlockBytes, kMaxPlannedBlockBytes);
   // Tokenizer offsets are 32-bit: a block never passes kMaxBlockBytes.
   plan.max_record_bytes =
       std::min<uint64_t>(std::max<uint64_t>(inputs.memory_limit / 8, kMinBlockBytes), kMaxBlockBytes);
@@ -70,7 +73,8 @@ Result<MemoryPlan> PlanIngestMemory(const MemoryPlanInputs& inputs) {
 }
 
 uint64_t DictionaryBytesPerColumn(const MemoryPlan& plan, size_t string_columns) {
-  return std::max<uint64_t>(kMinDictionaryBytes, plan.dictionary_bytes / std::max<uint64_t>(1, string_columns));
+  return std::max<uint64_t>(kMinDictionaryBytes,
+                            plan.dictionary_bytes / std::max<uint64_t>(1, string_columns));
 }
 
 }  // namespace outcore

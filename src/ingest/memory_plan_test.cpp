@@ -75,7 +75,7 @@ TEST(MemoryPlan, FewerThanAMiBPerBlockLowersTheThreadCount) {
 }
 
 TEST(MemoryPlan, BlocksStayBetweenAQuarterMiBAndSixtyFourMiB) {
-  EXPECT_EQ(Plan(64ull << 30, 1).block_bytes, 64 * kMiB);  // 64 GiB, one thread: capped
+  EXPECT_EQ(Plan(64ull << 30, 1).block_bytes, 64 * kMiB);       // 64 GiB, one thread: capped
   EXPECT_EQ(Plan(64 * kMiB, 1, 0, 8).block_bytes, 256u << 10);  // eight token indexes: floored
 }
 
@@ -85,9 +85,7 @@ TEST(MemoryPlan, AGivenBlockSizeIsKeptWithinBounds) {
   EXPECT_EQ(Plan(256 * kMiB, 2, 0, 0, 1ull << 30).block_bytes, 64 * kMiB);
 }
 
-TEST(MemoryPlan, NoThreadsAskedForMeansEveryCore) {
-  EXPECT_GE(Plan(64ull << 30, 0).threads, 1);
-}
+TEST(MemoryPlan, NoThreadsAskedForMeansEveryCore) { EXPECT_GE(Plan(64ull << 30, 0).threads, 1); }
 
 TEST(MemoryPlan, LessThanSixtyFourMiBIsRefused) {
   MemoryPlanInputs in;

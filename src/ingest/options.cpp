@@ -6,14 +6,15 @@ namespace outcore {
 Result<char> ParseDelimiter(std::string_view text, std::string_view option) {
   if (text == "\\t" || text == "tab" || text == "\t") return '\t';
   if (text.size() == 1) return text[0];
-  return Status::InvalidArgument(std::string(option) + " takes one character (or 'tab'), not '" + std::string(text) +
-                                 "'");
+  return Status::InvalidArgument(std::string(option) + " takes one character (or 'tab'), not '" +
+                                 std::string(text) + "'");
 }
 
 Result<OnError> ParseOnError(std::string_view text, std::string_view option) {
   if (text == "reject") return OnError::kReject;
   if (text == "fail") return OnError::kFail;
-  return Status::InvalidArgument(std::string(option) + " is 'reject' or 'fail', not '" + std::string(text) + "'");
+  return Status::InvalidArgument(std::string(option) + " is 'reject' or 'fail', not '" + std::string(text) +
+                                 "'");
 }
 
 Result<TypeId> ParseColumnType(std::string_view column, std::string_view type_name, std::string_view option) {
@@ -26,14 +27,15 @@ Result<TypeId> ParseColumnType(std::string_view column, std::string_view type_na
   return *type;
 }
 
-Result<std::vector<std::pair<std::string, TypeId>>> ParseSchema(std::string_view text, std::string_view option) {
+Result<std::vector<std::pair<std::string, TypeId>>> ParseSchema(std::string_view text,
+                                                                std::string_view option) {
   std::vector<std::pair<std::string, TypeId>> schema;
   for (const std::string& item : SplitList(text)) {
     const size_t colon = item.rfind(':');
     if (colon == std::string::npos || colon == 0) {
-      return Status::InvalidArgument(std::string(option) +
-                                     " wants name:type pairs separated by commas (e.g. id:int64,price:float64), not '" +
-                                     item + "'");
+      return Status::InvalidArgument(
+          std::string(option) +
+          " wants name:type pairs separated by commas (e.g. id:int64,price:float64), not '" + item + "'");
     }
     OC_ASSIGN_OR_RETURN(TypeId type, ParseColumnType(item.substr(0, colon), item.substr(colon + 1), option));
     schema.emplace_back(item.substr(0, colon), type);
@@ -46,7 +48,8 @@ std::vector<std::string> SplitList(std::string_view text) {
   size_t start = 0;
   for (;;) {
     const size_t comma = text.find(',', start);
-    out.emplace_back(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    out.emplace_back(
+        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }

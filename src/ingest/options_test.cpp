@@ -1,10 +1,11 @@
 // The option parsers `outcore ingest`, `outcore cat` and the Python package
 // share (include/outcore/options.h).
+#include "outcore/options.h"
+
 #include <gtest/gtest.h>
 
 #include "encoding/compression.h"
 #include "outcore/ingest.h"
-#include "outcore/options.h"
 
 namespace outcore {
 namespace {
@@ -32,7 +33,8 @@ TEST(ParseDelimiter, LongerTextIsAnErrorNotItsFirstCharacter) {
     EXPECT_EQ(delimiter.status().message(),
               "--delimiter takes one character (or 'tab'), not '" + std::string(text) + "'");
   }
-  EXPECT_EQ(ParseDelimiter("ab", "delimiter").status().message(), "delimiter takes one character (or 'tab'), not 'ab'");
+  EXPECT_EQ(ParseDelimiter("ab", "delimiter").status().message(),
+            "delimiter takes one character (or 'tab'), not 'ab'");
 }
 
 TEST(ParseOnError, RejectOrFail) {
@@ -61,7 +63,8 @@ TEST(ParseSchema, MissingColonOrUnknownTypeNamesTheItem) {
   auto unknown = ParseSchema("id:integer64", "--schema");
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.status().message(),
-            "--schema: unknown type 'integer64' for column 'id'; use bool, int64, float64, string, date or timestamp");
+            "--schema: unknown type 'integer64' for column 'id'; use bool, int64, float64, string, date or "
+            "timestamp");
   EXPECT_EQ(ParseColumnType("price", "double", "schema").value(), TypeId::kFloat64);
   EXPECT_FALSE(ParseColumnType("price", "money", "schema").ok());
 }

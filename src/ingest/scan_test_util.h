@@ -17,24 +17,28 @@ namespace outcore {
 inline std::string ValueText(const ColumnVector& c, int64_t r) {
   if (!c.IsValid(r)) return "<null>";
   switch (c.type) {
-    case TypeId::kBool: return c.GetBool(r) ? "true" : "false";
+    case TypeId::kBool:
+      return c.GetBool(r) ? "true" : "false";
     case TypeId::kInt64:
-    case TypeId::kTimestamp: return std::to_string(c.GetInt64(r));
-    case TypeId::kDate: return std::to_string(c.GetDate(r));
+    case TypeId::kTimestamp:
+      return std::to_string(c.GetInt64(r));
+    case TypeId::kDate:
+      return std::to_string(c.GetDate(r));
     case TypeId::kFloat64: {
       double v = c.GetFloat64(r);
       uint64_t bits;
       std::memcpy(&bits, &v, 8);
       return std::to_string(bits);
     }
-    case TypeId::kString: return std::string(c.GetString(r));
+    case TypeId::kString:
+      return std::string(c.GetString(r));
   }
   return "?";
 }
 
 // Every row of a scan of `dataset` with `options`, each as one string per column.
 inline std::vector<std::vector<std::string>> ScanAllText(const std::shared_ptr<Dataset>& dataset,
-                                                          const ScanOptions& options) {
+                                                         const ScanOptions& options) {
   std::vector<std::vector<std::string>> rows;
   auto scanner = Scanner::Make(dataset, options);
   EXPECT_TRUE(scanner.ok()) << scanner.status().ToString();

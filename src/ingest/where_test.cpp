@@ -14,8 +14,8 @@
 #include "format/metadata.h"
 #include "ingest/scan_test_util.h"
 #include "outcore/dataset.h"
-#include "scan/dataset_internal.h"
 #include "outcore/ingest.h"
+#include "scan/dataset_internal.h"
 #include "scan/where_test_fixture.h"
 
 namespace outcore {

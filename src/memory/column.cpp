@@ -1,11 +1,11 @@
 // The column kernels declared in include/outcore/column.h: slicing, taking
 // selected rows, and turning dictionary codes into strings. Each dispatches on
 // the column's type once and then runs a plain loop over its buffers.
+#include "outcore/column.h"
+
 #include <cstring>
 #include <memory>
 #include <string_view>
-
-#include "outcore/column.h"
 
 namespace outcore {
 
@@ -29,10 +29,13 @@ size_t FixedWidth(TypeId type) {
   switch (type) {
     case TypeId::kInt64:
     case TypeId::kTimestamp:
-    case TypeId::kFloat64: return 8;
+    case TypeId::kFloat64:
+      return 8;
     case TypeId::kDate:
-    case TypeId::kString: return 4;  // dictionary codes
-    case TypeId::kBool: return 0;
+    case TypeId::kString:
+      return 4;  // dictionary codes
+    case TypeId::kBool:
+      return 0;
   }
   return 0;
 }

@@ -1,3 +1,5 @@
+#include "outcore/column.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "outcore/column.h"
 #include "outcore/memory.h"
 
 namespace outcore {
@@ -102,7 +103,8 @@ std::string BoolsOf(const ColumnVector& column) {
   return bits;
 }
 
-template <typename T> std::vector<T> ValuesOf(const ColumnVector& column) {
+template <typename T>
+std::vector<T> ValuesOf(const ColumnVector& column) {
   EXPECT_EQ(column.values.size(), size_t(column.length) * sizeof(T));
   const T* values = column.values.as<T>();
   return std::vector<T>(values, values + column.length);

@@ -1,3 +1,8 @@
+#include "outcore/memory.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -5,11 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <string>
-#include <unistd.h>
-
-#include "outcore/memory.h"
 
 namespace outcore {
 
@@ -35,7 +36,8 @@ bool ReadSmallFile(const char* path, std::string* out) {
 uint64_t FieldKiB(std::string_view text, std::string_view key) {
   size_t pos = 0;
   while ((pos = text.find(key, pos)) != std::string_view::npos) {
-    if ((pos == 0 || text[pos - 1] == '\n') && pos + key.size() < text.size() && text[pos + key.size()] == ':') {
+    if ((pos == 0 || text[pos - 1] == '\n') && pos + key.size() < text.size() &&
+        text[pos + key.size()] == ':') {
       size_t i = pos + key.size() + 1;
       while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
       uint64_t value = 0;
@@ -110,8 +112,9 @@ uint64_t DefaultMemoryLimit() {
 Result<uint64_t> ParseSize(std::string_view text) {
   auto fail = [&] {
     // Appended, not "'" + std::string(text): GCC 12's -Wrestrict misfires on that.
-    return Status::InvalidArgument(std::string("'").append(text) +
-                                   "' is not a size; write a number with an optional unit, e.g. 512MiB, 2G, 1.5GB");
+    return Status::InvalidArgument(
+        std::string("'").append(text) +
+        "' is not a size; write a number with an optional unit, e.g. 512MiB, 2G, 1.5GB");
   };
   size_t begin = 0, end = text.size();
   while (begin < end && std::isspace((unsigned char)text[begin])) ++begin;
@@ -129,16 +132,26 @@ Result<uint64_t> ParseSize(std::string_view text) {
     unit.push_back(char(std::tolower((unsigned char)text[i])));
   }
   double scale = 1;
-  if (unit.empty() || unit == "b") scale = 1;
-  else if (unit == "k" || unit == "kib") scale = 1024.0;
-  else if (unit == "m" || unit == "mib") scale = 1024.0 * 1024;
-  else if (unit == "g" || unit == "gib") scale = 1024.0 * 1024 * 1024;
-  else if (unit == "t" || unit == "tib") scale = 1024.0 * 1024 * 1024 * 1024;
-  else if (unit == "kb") scale = 1e3;
-  else if (unit == "mb") scale = 1e6;
-  else if (unit == "gb") scale = 1e9;
-  else if (unit == "tb") scale = 1e12;
-  else return fail();
+  if (unit.empty() || unit == "b")
+    scale = 1;
+  else if (unit == "k" || unit == "kib")
+    scale = 1024.0;
+  else if (unit == "m" || unit == "mib")
+    scale = 1024.0 * 1024;
+  else if (unit == "g" || unit == "gib")
+    scale = 1024.0 * 1024 * 1024;
+  else if (unit == "t" || unit == "tib")
+    scale = 1024.0 * 1024 * 1024 * 1024;
+  else if (unit == "kb")
+    scale = 1e3;
+  else if (unit == "mb")
+    scale = 1e6;
+  else if (unit == "gb")
+    scale = 1e9;
+  else if (unit == "tb")
+    scale = 1e12;
+  else
+    return fail();
   double bytes = number * scale;
   if (!std::isfinite(bytes) || bytes >= 1.8e19) return fail();
   return uint64_t(std::llround(bytes));
@@ -153,8 +166,10 @@ std::string FormatSize(uint64_t bytes) {
     ++unit;
   }
   char out[32];
-  if (unit == 0) std::snprintf(out, sizeof out, "%llu B", (unsigned long long)bytes);
-  else std::snprintf(out, sizeof out, "%.1f %s", value, kUnits[unit]);
+  if (unit == 0)
+    std::snprintf(out, sizeof out, "%llu B", (unsigned long long)bytes);
+  else
+    std::snprintf(out, sizeof out, "%.1f %s", value, kUnits[unit]);
   return out;
 }
 

@@ -1,8 +1,8 @@
+#include "outcore/memory.h"
+
 #include <gtest/gtest.h>
 
 #include <vector>
-
-#include "outcore/memory.h"
 
 namespace outcore {
 

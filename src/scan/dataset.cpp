@@ -1,4 +1,6 @@
 // Dataset: a validated .oc file, its schema, and its blocks read back.
+#include "outcore/dataset.h"
+
 #include <mutex>
 #include <string>
 
@@ -6,7 +8,6 @@
 #include "encoding/compression.h"
 #include "encoding/dictionary.h"
 #include "format/file_reader.h"
-#include "outcore/dataset.h"
 #include "scan/dataset_internal.h"
 
 namespace outcore {
@@ -96,14 +97,16 @@ Result<std::shared_ptr<const Dictionary>> Dataset::LoadDictionary(int column) co
   return std::shared_ptr<const Dictionary>(dictionary);
 }
 
-Status Dataset::ReadColumnChunk(int64_t chunk, int column, ColumnVector* out, Buffer* stored, Buffer* payload) const {
+Status Dataset::ReadColumnChunk(int64_t chunk, int column, ColumnVector* out, Buffer* stored,
+                                Buffer* payload) const {
   const format::FileReader& reader = *rep_->reader;
   const format::FileMetadata& m = reader.metadata();
   const format::ColumnMeta& meta = m.columns[size_t(column)];
   const format::ChunkMeta& chunk_meta = m.chunks[size_t(chunk)];
   std::string what = ChunkName(chunk, meta.name);
   std::string_view bytes;
-  OC_RETURN_IF_ERROR(ReadPayload(reader, chunk_meta.columns[size_t(column)].block, what, stored, payload, &bytes));
+  OC_RETURN_IF_ERROR(
+      ReadPayload(reader, chunk_meta.columns[size_t(column)].block, what, stored, payload, &bytes));
   std::shared_ptr<const Dictionary> dictionary;
   if (meta.has_dictionary) {
     OC_ASSIGN_OR_RETURN(dictionary, LoadDictionary(column));
@@ -120,8 +123,7 @@ Status Dataset::ReadColumnChunk(int64_t chunk, int column, ColumnVector* out, Bu
 Status ReadIndexBlock(const Dataset& dataset, const format::IndexMeta& index, Buffer* out, Buffer* stored) {
   const format::FileReader& reader = DatasetReader(dataset);
   const format::ColumnMeta& meta = reader.metadata().columns[size_t(index.column)];
-  const std::string what =
-      std::string(IndexKindName(index.kind)) + " index of column '" + meta.name + "'";
+  const std::string what = std::string(IndexKindName(index.kind)) + " index of column '" + meta.name + "'";
   std::string_view bytes;
   OC_RETURN_IF_ERROR(ReadPayload(reader, index.block, what, stored, out, &bytes));
   if (index.block.codec == format::kCodecNone) {

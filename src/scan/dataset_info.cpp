@@ -1,13 +1,14 @@
 // DescribeDataset (include/outcore/dataset_info.h): the footer summed up per
 // column — sizes, the decoded-size model, the chunks' zone maps merged into
 // one range — for `outcore info` and the Python package.
+#include "outcore/dataset_info.h"
+
 #include <set>
 #include <string>
 
 #include "base/reject_reason.h"
 #include "csv/value_parser.h"
 #include "encoding/column_encoder.h"
-#include "outcore/dataset_info.h"
 #include "scan/dataset_internal.h"
 
 namespace outcore {
@@ -28,11 +29,21 @@ std::string BoundText(TypeId type, const format::ZoneMap& zone, bool max) {
   char* end = buf;
   const int64_t v = max ? zone.max_int : zone.min_int;
   switch (type) {
-    case TypeId::kFloat64: end = FormatFloat64(max ? zone.max_float : zone.min_float, buf); break;
-    case TypeId::kBool: end = FormatBool(v != 0, buf); break;
-    case TypeId::kDate: end = FormatDate(int32_t(v), buf); break;
-    case TypeId::kTimestamp: end = FormatTimestamp(v, buf); break;
-    default: end = FormatInt64(v, buf); break;
+    case TypeId::kFloat64:
+      end = FormatFloat64(max ? zone.max_float : zone.min_float, buf);
+      break;
+    case TypeId::kBool:
+      end = FormatBool(v != 0, buf);
+      break;
+    case TypeId::kDate:
+      end = FormatDate(int32_t(v), buf);
+      break;
+    case TypeId::kTimestamp:
+      end = FormatTimestamp(v, buf);
+      break;
+    default:
+      end = FormatInt64(v, buf);
+      break;
   }
   return std::string(buf, size_t(end - buf));
 }
@@ -41,13 +52,17 @@ std::string BoundText(TypeId type, const format::ZoneMap& zone, bool max) {
 uint64_t DecodedChunkBytes(TypeId type, uint64_t rows, const format::ColumnChunkMeta& chunk) {
   const uint64_t validity = chunk.zone.null_count ? (rows + 7) / 8 : 0;
   switch (type) {
-    case TypeId::kBool: return (rows + 7) / 8 + validity;
-    case TypeId::kDate: return rows * 4 + validity;
+    case TypeId::kBool:
+      return (rows + 7) / 8 + validity;
+    case TypeId::kDate:
+      return rows * 4 + validity;
     case TypeId::kString:
       // codes, or offsets + bytes (the payload holds the bytes plus packed lengths)
-      return chunk.encoding == uint8_t(Encoding::kDictCodes) ? rows * 4 + validity
-                                                             : (rows + 1) * 4 + chunk.block.decoded_size + validity;
-    default: return rows * 8 + validity;
+      return chunk.encoding == uint8_t(Encoding::kDictCodes)
+                 ? rows * 4 + validity
+                 : (rows + 1) * 4 + chunk.block.decoded_size + validity;
+    default:
+      return rows * 8 + validity;
   }
 }
 

@@ -1,6 +1,8 @@
 // DescribeDataset: the numbers `outcore info` and the Python package show,
 // from a footer built by hand (every rule of the size model and the zone-map
 // merge) and from a file ingest wrote.
+#include "outcore/dataset_info.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,7 +10,6 @@
 #include <fstream>
 
 #include "encoding/column_encoder.h"
-#include "outcore/dataset_info.h"
 #include "outcore/ingest.h"
 #include "scan/dataset_internal.h"
 
@@ -96,7 +97,8 @@ TEST(DescribeMetadata, SumsSizesAndModelsDecodedBytesPerChunk) {
   const ColumnInfo& n = info.columns[0];
   EXPECT_EQ(n.stored_bytes, 50u);
   EXPECT_EQ(n.encoded_bytes, 62u);
-  EXPECT_EQ(n.decoded_bytes, 10u * 8 + 2 + 6u * 8);  // 8 bytes a row; a 2-byte bitmap for the chunk with nulls
+  EXPECT_EQ(n.decoded_bytes,
+            10u * 8 + 2 + 6u * 8);  // 8 bytes a row; a 2-byte bitmap for the chunk with nulls
   EXPECT_EQ(n.encodings, "for");
   const ColumnInfo& s = info.columns[1];
   // offsets (rows + 1) + payload, then 4-byte codes, then the dictionary's bytes

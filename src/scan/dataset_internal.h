@@ -26,6 +26,7 @@ const format::FileReader& DatasetReader(const Dataset& dataset);
 Status ReadIndexBlock(const Dataset& dataset, const format::IndexMeta& index, Buffer* out, Buffer* stored);
 
 // DescribeDataset's work, on a footer held in memory (tests build one by hand).
-DatasetInfo DescribeMetadata(const std::string& path, uint64_t file_size, const format::FileMetadata& metadata);
+DatasetInfo DescribeMetadata(const std::string& path, uint64_t file_size,
+                             const format::FileMetadata& metadata);
 
 }  // namespace outcore

@@ -57,20 +57,35 @@ void FillLeaf(const ColumnVector& column, int64_t num_rows, Get get, Test test, 
 template <typename T, typename Fill>
 void WithLeafTest(const Expr& leaf, Fill&& fill) {
   auto literal = [&](size_t i) -> T {
-    if constexpr (std::is_same_v<T, int64_t>) return leaf.values[i].int_value;
-    else if constexpr (std::is_same_v<T, double>) return leaf.values[i].float_value;
-    else return std::string_view(leaf.values[i].string_value);
+    if constexpr (std::is_same_v<T, int64_t>)
+      return leaf.values[i].int_value;
+    else if constexpr (std::is_same_v<T, double>)
+      return leaf.values[i].float_value;
+    else
+      return std::string_view(leaf.values[i].string_value);
   };
   switch (leaf.kind) {
     case ExprKind::kCompare: {
       const T c = literal(0);
       switch (leaf.op) {
-        case CompareOp::kEq: fill([c](T v) { return v == c; }); return;
-        case CompareOp::kNe: fill([c](T v) { return v != c; }); return;
-        case CompareOp::kLt: fill([c](T v) { return v < c; }); return;
-        case CompareOp::kLe: fill([c](T v) { return v <= c; }); return;
-        case CompareOp::kGt: fill([c](T v) { return v > c; }); return;
-        case CompareOp::kGe: fill([c](T v) { return v >= c; }); return;
+        case CompareOp::kEq:
+          fill([c](T v) { return v == c; });
+          return;
+        case CompareOp::kNe:
+          fill([c](T v) { return v != c; });
+          return;
+        case CompareOp::kLt:
+          fill([c](T v) { return v < c; });
+          return;
+        case CompareOp::kLe:
+          fill([c](T v) { return v <= c; });
+          return;
+        case CompareOp::kGt:
+          fill([c](T v) { return v > c; });
+          return;
+        case CompareOp::kGe:
+          fill([c](T v) { return v >= c; });
+          return;
       }
       return;
     }
@@ -110,14 +125,16 @@ void WithLeafTest(const Expr& leaf, Fill&& fill) {
         });
       }
       return;
-    default: return;
+    default:
+      return;
   }
 }
 
 Status CheckColumn(const Expr& leaf, const EvalContext& ctx, const ColumnVector** out) {
   const auto column = size_t(leaf.column);
   if (column >= ctx.columns.size() || ctx.columns[column] == nullptr) {
-    return Status::InvalidArgument("predicate needs schema column " + std::to_string(column) + ", which was not provided");
+    return Status::InvalidArgument("predicate needs schema column " + std::to_string(column) +
+                                   ", which was not provided");
   }
   const ColumnVector& vector = *ctx.columns[column];
   if (vector.type != leaf.type) {
@@ -131,7 +148,8 @@ Status CheckColumn(const Expr& leaf, const EvalContext& ctx, const ColumnVector*
                                    std::to_string(ctx.num_rows) + " to evaluate");
   }
   if (vector.null_count > 0 && vector.validity.size() < size_t(BitmapBytes(ctx.num_rows))) {
-    return Status::InvalidArgument("predicate column " + std::to_string(column) + " has nulls but no validity bitmap");
+    return Status::InvalidArgument("predicate column " + std::to_string(column) +
+                                   " has nulls but no validity bitmap");
   }
   *out = &vector;
   return Status::OK();
@@ -159,13 +177,15 @@ Status EvalLeaf(const Expr& leaf, const EvalContext& ctx, Truth* out) {
   switch (leaf.type) {
     case TypeId::kBool:
       WithLeafTest<int64_t>(leaf, [&](auto test) {
-        FillLeaf(*column, n, [&](int64_t row) { return int64_t(column->GetBool(row)); }, test, t, f);
+        FillLeaf(
+            *column, n, [&](int64_t row) { return int64_t(column->GetBool(row)); }, test, t, f);
       });
       break;
     case TypeId::kDate: {
       const int32_t* values = column->values.as<int32_t>();
       WithLeafTest<int64_t>(leaf, [&](auto test) {
-        FillLeaf(*column, n, [values](int64_t row) { return int64_t(values[row]); }, test, t, f);
+        FillLeaf(
+            *column, n, [values](int64_t row) { return int64_t(values[row]); }, test, t, f);
       });
       break;
     }
@@ -173,14 +193,16 @@ Status EvalLeaf(const Expr& leaf, const EvalContext& ctx, Truth* out) {
     case TypeId::kTimestamp: {
       const int64_t* values = column->values.as<int64_t>();
       WithLeafTest<int64_t>(leaf, [&](auto test) {
-        FillLeaf(*column, n, [values](int64_t row) { return values[row]; }, test, t, f);
+        FillLeaf(
+            *column, n, [values](int64_t row) { return values[row]; }, test, t, f);
       });
       break;
     }
     case TypeId::kFloat64: {
       const double* values = column->values.as<double>();
       WithLeafTest<double>(leaf, [&](auto test) {
-        FillLeaf(*column, n, [values](int64_t row) { return values[row]; }, test, t, f);
+        FillLeaf(
+            *column, n, [values](int64_t row) { return values[row]; }, test, t, f);
       });
       break;
     }
@@ -191,7 +213,8 @@ Status EvalLeaf(const Expr& leaf, const EvalContext& ctx, Truth* out) {
         const int32_t* codes = column->values.as<int32_t>();
         for (int64_t row = 0; row < n; ++row) {
           if (codes[row] < 0 || codes[row] >= dictionary.size) {
-            return Status::Corruption("predicate: dictionary code " + std::to_string(codes[row]) + " out of range");
+            return Status::Corruption("predicate: dictionary code " + std::to_string(codes[row]) +
+                                      " out of range");
           }
         }
         Buffer memo(ctx.budget);
@@ -210,7 +233,8 @@ Status EvalLeaf(const Expr& leaf, const EvalContext& ctx, Truth* out) {
         });
       } else {
         WithLeafTest<std::string_view>(leaf, [&](auto test) {
-          FillLeaf(*column, n, [column](int64_t row) { return column->GetString(row); }, test, t, f);
+          FillLeaf(
+              *column, n, [column](int64_t row) { return column->GetString(row); }, test, t, f);
         });
       }
       break;
@@ -247,13 +271,15 @@ Status Eval(const Expr& expr, const EvalContext& ctx, Truth* out) {
       }
       return Status::OK();
     }
-    default: return EvalLeaf(expr, ctx, out);
+    default:
+      return EvalLeaf(expr, ctx, out);
   }
 }
 
 }  // namespace
 
-Status Evaluate(const Expr& expr, std::span<const ColumnVector* const> columns, int64_t num_rows, Buffer* selection) {
+Status Evaluate(const Expr& expr, std::span<const ColumnVector* const> columns, int64_t num_rows,
+                Buffer* selection) {
   if (num_rows < 0) return Status::InvalidArgument("predicate: negative row count");
   EvalContext ctx{columns, num_rows, size_t((num_rows + 63) / 64), selection->budget()};
   Truth truth;
@@ -264,7 +290,8 @@ Status Evaluate(const Expr& expr, std::span<const ColumnVector* const> columns, 
   return Status::OK();
 }
 
-Status EvaluateBatch(const Expr& expr, const Batch& batch, std::span<const int> batch_columns, Buffer* selection) {
+Status EvaluateBatch(const Expr& expr, const Batch& batch, std::span<const int> batch_columns,
+                     Buffer* selection) {
   std::vector<const ColumnVector*> by_schema;
   for (size_t i = 0; i < batch_columns.size() && i < batch.columns.size(); ++i) {
     if (batch_columns[i] < 0) continue;

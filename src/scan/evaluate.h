@@ -29,9 +29,11 @@ namespace outcore {
 // be null). `selection` becomes BitmapBytes(num_rows) bytes, bit r set when
 // row r is true. Scratch is charged to selection->budget().
 //   OC_RETURN_IF_ERROR(Evaluate(*where, by_schema_index, num_rows, &selection));
-Status Evaluate(const Expr& expr, std::span<const ColumnVector* const> columns, int64_t num_rows, Buffer* selection);
+Status Evaluate(const Expr& expr, std::span<const ColumnVector* const> columns, int64_t num_rows,
+                Buffer* selection);
 // The same on a scanner's batch: `batch_columns[i]` is the schema index of
 // batch.columns[i] (the scan's projection, which must include expr.Columns()).
-Status EvaluateBatch(const Expr& expr, const Batch& batch, std::span<const int> batch_columns, Buffer* selection);
+Status EvaluateBatch(const Expr& expr, const Batch& batch, std::span<const int> batch_columns,
+                     Buffer* selection);
 
 }  // namespace outcore

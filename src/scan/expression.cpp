@@ -41,7 +41,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-constexpr std::string_view kKeywords[] = {"and", "or", "not", "in", "between", "is", "null", "contains", "true", "false"};
+constexpr std::string_view kKeywords[] = {"and", "or",   "not",      "in",   "between",
+                                          "is",  "null", "contains", "true", "false"};
 
 bool IsKeyword(std::string_view word) {
   for (std::string_view keyword : kKeywords) {
@@ -111,8 +112,10 @@ class Lexer {
           }
           token.text.push_back(text_[i++]);
         }
-        if (token.kind == Tok::kQuotedIdent && token.text.empty()) return fail(token.position, "empty column name \"\"");
-      } else if (IsDigit(c) || ((c == '-' || c == '.') && i + 1 < n && (IsDigit(text_[i + 1]) || text_[i + 1] == '.'))) {
+        if (token.kind == Tok::kQuotedIdent && token.text.empty())
+          return fail(token.position, "empty column name \"\"");
+      } else if (IsDigit(c) ||
+                 ((c == '-' || c == '.') && i + 1 < n && (IsDigit(text_[i + 1]) || text_[i + 1] == '.'))) {
         token.kind = Tok::kNumber;
         size_t j = i;
         if (text_[j] == '-') ++j;
@@ -126,11 +129,13 @@ class Lexer {
         if (j < n && (text_[j] == 'e' || text_[j] == 'E')) {
           size_t k = j + 1;
           if (k < n && (text_[k] == '+' || text_[k] == '-')) ++k;
-          if (k == n || !IsDigit(text_[k])) return fail(j, "malformed number: expected digits after the exponent");
+          if (k == n || !IsDigit(text_[k]))
+            return fail(j, "malformed number: expected digits after the exponent");
           while (k < n && IsDigit(text_[k])) ++k;
           j = k;
         }
-        if (j < n && (IsIdentChar(text_[j]) || text_[j] == '.')) return fail(j, "malformed number: unexpected '" + std::string(1, text_[j]) + "'");
+        if (j < n && (IsIdentChar(text_[j]) || text_[j] == '.'))
+          return fail(j, "malformed number: unexpected '" + std::string(1, text_[j]) + "'");
         token.text.assign(text_.substr(i, j - i));
         i = j;
       } else if (IsIdentStart(c)) {
@@ -170,18 +175,25 @@ class Lexer {
 
 std::string_view OpText(CompareOp op) {
   switch (op) {
-    case CompareOp::kEq: return "==";
-    case CompareOp::kNe: return "!=";
-    case CompareOp::kLt: return "<";
-    case CompareOp::kLe: return "<=";
-    case CompareOp::kGt: return ">";
-    case CompareOp::kGe: return ">=";
+    case CompareOp::kEq:
+      return "==";
+    case CompareOp::kNe:
+      return "!=";
+    case CompareOp::kLt:
+      return "<";
+    case CompareOp::kLe:
+      return "<=";
+    case CompareOp::kGt:
+      return ">";
+    case CompareOp::kGe:
+      return ">=";
   }
   return "?";
 }
 
 std::optional<CompareOp> OpFromText(std::string_view text) {
-  for (CompareOp op : {CompareOp::kEq, CompareOp::kNe, CompareOp::kLt, CompareOp::kLe, CompareOp::kGt, CompareOp::kGe}) {
+  for (CompareOp op :
+       {CompareOp::kEq, CompareOp::kNe, CompareOp::kLt, CompareOp::kLe, CompareOp::kGt, CompareOp::kGe}) {
     if (OpText(op) == text) return op;
   }
   return std::nullopt;
@@ -247,7 +259,8 @@ class Parser {
   ExprResult ParseOr(int depth) { return ParseList(ExprKind::kOr, "or", depth); }
 
   ExprResult ParseUnary(int depth) {
-    if (depth > kMaxDepth) return Fail(Peek().position, "expression nests deeper than " + std::to_string(kMaxDepth) + " levels");
+    if (depth > kMaxDepth)
+      return Fail(Peek().position, "expression nests deeper than " + std::to_string(kMaxDepth) + " levels");
     if (PeekKeyword("not")) {
       auto node = std::make_unique<Expr>();
       node->kind = ExprKind::kNot;
@@ -260,7 +273,8 @@ class Parser {
       const size_t open = Take().position;
       OC_ASSIGN_OR_RETURN(auto inner, ParseOr(depth + 1));
       if (Peek().kind != Tok::kRParen) {
-        return Fail(Peek().position, Ended("expected ')' to close the '(' at position " + std::to_string(open)));
+        return Fail(Peek().position,
+                    Ended("expected ')' to close the '(' at position " + std::to_string(open)));
       }
       Take();
       return inner;
@@ -269,12 +283,13 @@ class Parser {
     if (token.kind == Tok::kQuotedIdent || (token.kind == Tok::kIdent && !IsKeyword(token.text))) {
       return ParsePredicateOn(Take());
     }
-    if (token.kind == Tok::kString || token.kind == Tok::kNumber || PeekKeyword("true") || PeekKeyword("false") ||
-        PeekKeyword("null")) {
+    if (token.kind == Tok::kString || token.kind == Tok::kNumber || PeekKeyword("true") ||
+        PeekKeyword("false") || PeekKeyword("null")) {
       return Fail(token.position, "expected a column name: write the column first, as in price > 100");
     }
     if (token.kind == Tok::kIdent) {
-      return Fail(token.position, "'" + token.text + "' is a keyword; put a column of that name in double quotes: \"" +
+      return Fail(token.position, "'" + token.text +
+                                      "' is a keyword; put a column of that name in double quotes: \"" +
                                       token.text + "\"");
     }
     return Fail(token.position, Ended("expected a column name, 'not' or '('"));
@@ -296,13 +311,15 @@ class Parser {
     const std::string what = std::string(TypeName(column.type)) + " column '" + column.name + "'";
     auto fail = [&](const std::string& message) { return Fail(token.position, message); };
     if (token.kind == Tok::kIdent && EqualsIgnoreCase(token.text, "null")) {
-      return fail("null can only be tested with 'is null' or 'is not null' (a comparison with null is never true)");
+      return fail(
+          "null can only be tested with 'is null' or 'is not null' (a comparison with null is never true)");
     }
-    const bool is_bool_word =
-        token.kind == Tok::kIdent && (EqualsIgnoreCase(token.text, "true") || EqualsIgnoreCase(token.text, "false"));
+    const bool is_bool_word = token.kind == Tok::kIdent &&
+                              (EqualsIgnoreCase(token.text, "true") || EqualsIgnoreCase(token.text, "false"));
     if (token.kind == Tok::kEnd) return fail("expected a value but the expression ended");
     if (token.kind != Tok::kString && token.kind != Tok::kNumber && !is_bool_word) {
-      return fail("expected a value (a number, 'text' in single quotes, true or false), found '" + token.text + "'");
+      return fail("expected a value (a number, 'text' in single quotes, true or false), found '" +
+                  token.text + "'");
     }
     Literal literal;
     switch (column.type) {
@@ -342,8 +359,10 @@ class Parser {
           return fail("expected a timestamp in quotes, 'YYYY-MM-DD HH:MM:SS', for " + what);
         }
         ParseOutcome outcome = ParseTimestamp(token.text, &literal.int_value);
-        if (outcome == ParseOutcome::kOutOfRange) return fail("'" + token.text + "' is not a valid timestamp");
-        if (outcome != ParseOutcome::kOk) return fail("expected a timestamp 'YYYY-MM-DD HH:MM:SS' for " + what);
+        if (outcome == ParseOutcome::kOutOfRange)
+          return fail("'" + token.text + "' is not a valid timestamp");
+        if (outcome != ParseOutcome::kOk)
+          return fail("expected a timestamp 'YYYY-MM-DD HH:MM:SS' for " + what);
         return literal;
       }
     }
@@ -377,7 +396,8 @@ class Parser {
     if (PeekKeyword("in")) {
       leaf->kind = ExprKind::kIn;
       Take();
-      if (Peek().kind != Tok::kLParen) return Fail(Peek().position, Ended("expected '(' to start the list after 'in'"));
+      if (Peek().kind != Tok::kLParen)
+        return Fail(Peek().position, Ended("expected '(' to start the list after 'in'"));
       Take();
       for (;;) {
         OC_ASSIGN_OR_RETURN(Literal value, ParseLiteral(*leaf));
@@ -397,7 +417,8 @@ class Parser {
       leaf->kind = ExprKind::kBetween;
       Take();
       OC_ASSIGN_OR_RETURN(Literal low, ParseLiteral(*leaf));
-      if (!PeekKeyword("and")) return Fail(Peek().position, Ended("expected 'and' between the two bounds of 'between'"));
+      if (!PeekKeyword("and"))
+        return Fail(Peek().position, Ended("expected 'and' between the two bounds of 'between'"));
       Take();
       OC_ASSIGN_OR_RETURN(Literal high, ParseLiteral(*leaf));
       leaf->values.push_back(std::move(low));
@@ -415,10 +436,12 @@ class Parser {
       leaf->kind = ExprKind::kContains;
       const size_t at = Take().position;
       if (!IsStringForm(leaf->type)) {
-        return Fail(at, "contains needs a string column; " + name + " is " + std::string(TypeName(leaf->type)));
+        return Fail(at,
+                    "contains needs a string column; " + name + " is " + std::string(TypeName(leaf->type)));
       }
       const Token& word = Peek();
-      if (word.kind != Tok::kString) return Fail(word.position, Ended("expected a word in single quotes after contains"));
+      if (word.kind != Tok::kString)
+        return Fail(word.position, Ended("expected a word in single quotes after contains"));
       Take();
       leaf->tokens = Tokenize(word.text);
       if (leaf->tokens.empty()) return Fail(word.position, "expected a word (letters or digits) to look for");
@@ -426,8 +449,10 @@ class Parser {
       literal.string_value = word.text;
       leaf->values.push_back(std::move(literal));
     } else {
-      return Fail(Peek().position,
-                  Ended("expected an operator (==, !=, <, <=, >, >=, in, between, is, contains) after column " + name));
+      return Fail(
+          Peek().position,
+          Ended("expected an operator (==, !=, <, <=, >, >=, in, between, is, contains) after column " +
+                name));
     }
     if (!negate) return leaf;
     auto node = std::make_unique<Expr>();
@@ -440,7 +465,8 @@ class Parser {
   static void SortValues(Expr* leaf) {
     auto& values = leaf->values;
     if (IsStringForm(leaf->type)) {
-      std::sort(values.begin(), values.end(), [](auto& a, auto& b) { return a.string_value < b.string_value; });
+      std::sort(values.begin(), values.end(),
+                [](auto& a, auto& b) { return a.string_value < b.string_value; });
       values.erase(std::unique(values.begin(), values.end(),
                                [](auto& a, auto& b) { return a.string_value == b.string_value; }),
                    values.end());
@@ -480,12 +506,18 @@ std::string QuoteString(std::string_view text, char quote) {
 std::string LiteralText(const Literal& literal, TypeId type) {
   char buffer[kFormatBufferSize];
   switch (type) {
-    case TypeId::kBool: return literal.int_value ? "true" : "false";
-    case TypeId::kInt64: return std::string(buffer, FormatInt64(literal.int_value, buffer));
-    case TypeId::kFloat64: return std::string(buffer, FormatFloat64(literal.float_value, buffer));
-    case TypeId::kString: return QuoteString(literal.string_value, '\'');
-    case TypeId::kDate: return "'" + std::string(buffer, FormatDate(int32_t(literal.int_value), buffer)) + "'";
-    case TypeId::kTimestamp: return "'" + std::string(buffer, FormatTimestamp(literal.int_value, buffer)) + "'";
+    case TypeId::kBool:
+      return literal.int_value ? "true" : "false";
+    case TypeId::kInt64:
+      return std::string(buffer, FormatInt64(literal.int_value, buffer));
+    case TypeId::kFloat64:
+      return std::string(buffer, FormatFloat64(literal.float_value, buffer));
+    case TypeId::kString:
+      return QuoteString(literal.string_value, '\'');
+    case TypeId::kDate:
+      return "'" + std::string(buffer, FormatDate(int32_t(literal.int_value), buffer)) + "'";
+    case TypeId::kTimestamp:
+      return "'" + std::string(buffer, FormatTimestamp(literal.int_value, buffer)) + "'";
   }
   return "?";
 }
@@ -528,9 +560,12 @@ std::string Expr::ToString(const std::vector<ColumnSchema>& schema) const {
   const std::string name =
       column >= 0 && size_t(column) < schema.size() ? ColumnText(schema[size_t(column)].name) : "?";
   switch (kind) {
-    case ExprKind::kAnd: return join(" and ");
-    case ExprKind::kOr: return join(" or ");
-    case ExprKind::kNot: return "(not " + children[0]->ToString(schema) + ")";
+    case ExprKind::kAnd:
+      return join(" and ");
+    case ExprKind::kOr:
+      return join(" or ");
+    case ExprKind::kNot:
+      return "(not " + children[0]->ToString(schema) + ")";
     case ExprKind::kCompare:
       return "(" + name + " " + std::string(OpText(op)) + " " + LiteralText(values[0], type) + ")";
     case ExprKind::kIn: {
@@ -539,9 +574,12 @@ std::string Expr::ToString(const std::vector<ColumnSchema>& schema) const {
       return out + "))";
     }
     case ExprKind::kBetween:
-      return "(" + name + " between " + LiteralText(values[0], type) + " and " + LiteralText(values[1], type) + ")";
-    case ExprKind::kIsNull: return "(" + name + (negated ? " is not null)" : " is null)");
-    case ExprKind::kContains: return "(" + name + " contains " + QuoteString(values[0].string_value, '\'') + ")";
+      return "(" + name + " between " + LiteralText(values[0], type) + " and " +
+             LiteralText(values[1], type) + ")";
+    case ExprKind::kIsNull:
+      return "(" + name + (negated ? " is not null)" : " is null)");
+    case ExprKind::kContains:
+      return "(" + name + " contains " + QuoteString(values[0].string_value, '\'') + ")";
   }
   return "?";
 }

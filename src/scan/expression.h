@@ -45,8 +45,8 @@ struct Expr {
   TypeId type = TypeId::kInt64;                 // leaves: the column's type
   CompareOp op = CompareOp::kEq;                // kCompare: column op values[0]
   bool negated = false;                         // kIsNull: `is not null`
-  std::vector<Literal> values;                  // compare 1; in: sorted, distinct; between: low, high; contains 1
-  std::vector<std::string> tokens;              // kContains: distinct tokens of the word(s), sorted
+  std::vector<Literal> values;      // compare 1; in: sorted, distinct; between: low, high; contains 1
+  std::vector<std::string> tokens;  // kContains: distinct tokens of the word(s), sorted
 
   // Schema indexes the expression reads, ascending and distinct.
   std::vector<int> Columns() const;

@@ -21,9 +21,11 @@ using testutil::Selected;
 using testutil::StringColumn;
 
 TEST(Predicate, LiteralsParsePerColumnType) {
-  const std::vector<ColumnSchema> schema = {
-      {"d", TypeId::kDate, false}, {"ts", TypeId::kTimestamp, false}, {"s", TypeId::kString, false},
-      {"b", TypeId::kBool, false}, {"odd name", TypeId::kInt64, false}};
+  const std::vector<ColumnSchema> schema = {{"d", TypeId::kDate, false},
+                                            {"ts", TypeId::kTimestamp, false},
+                                            {"s", TypeId::kString, false},
+                                            {"b", TypeId::kBool, false},
+                                            {"odd name", TypeId::kInt64, false}};
   int32_t day = 0;
   ASSERT_EQ(ParseDate("2024-03-01", &day), ParseOutcome::kOk);
   int64_t micros = 0;
@@ -52,8 +54,10 @@ struct ErrorCase {
 };
 
 TEST(Predicate, ErrorsPointAtThePositionWithACaret) {
-  const std::vector<ColumnSchema> schema = {{"price", TypeId::kFloat64, false}, {"topic", TypeId::kString, true},
-                                            {"n", TypeId::kInt64, false},       {"d", TypeId::kDate, false},
+  const std::vector<ColumnSchema> schema = {{"price", TypeId::kFloat64, false},
+                                            {"topic", TypeId::kString, true},
+                                            {"n", TypeId::kInt64, false},
+                                            {"d", TypeId::kDate, false},
                                             {"flag", TypeId::kBool, false}};
   const std::vector<ErrorCase> cases = {
       {"price > 'abc'", 8, "expected a number for float64 column 'price'"},
@@ -130,14 +134,16 @@ TEST(Predicate, DeepNestingIsAnErrorNotAStackOverflow) {
 
 TEST(Predicate, GarbageNeverCrashesAndAlwaysPointsSomewhere) {
   const std::vector<ColumnSchema> schema = {{"n", TypeId::kInt64, false}, {"s", TypeId::kString, false}};
-  const std::vector<std::string> pieces = {"n", "s", "(", ")", "and", "or", "not", "in", "between", "is", "null",
-                                           "contains", "'a'", "'", "\"", "1", "-2.5e3", "==", "!=", "<", ">=", ",",
-                                           "=", "!", "@", "\xc3", " ", "true", "\"s\""};
+  const std::vector<std::string> pieces = {"n",       "s",    "(",    ")",        "and",  "or", "not", "in",
+                                           "between", "is",   "null", "contains", "'a'",  "'",  "\"",  "1",
+                                           "-2.5e3",  "==",   "!=",   "<",        ">=",   ",",  "=",   "!",
+                                           "@",       "\xc3", " ",    "true",     "\"s\""};
   std::mt19937 rng(99);
   int parsed = 0;
   for (int trial = 0; trial < 20000; ++trial) {
     std::string text;
-    for (int i = 0, n = 1 + int(rng() % 8); i < n; ++i) text += pieces[rng() % pieces.size()] + (rng() % 2 ? " " : "");
+    for (int i = 0, n = 1 + int(rng() % 8); i < n; ++i)
+      text += pieces[rng() % pieces.size()] + (rng() % 2 ? " " : "");
     PredicateError error;
     auto expr = ParsePredicate(text, schema, &error);
     if (expr.ok()) {
@@ -150,7 +156,8 @@ TEST(Predicate, GarbageNeverCrashesAndAlwaysPointsSomewhere) {
   // Near-valid input: valid expressions with a few bytes changed. Whatever
   // parses must evaluate.
   const std::vector<std::string> valid = {"n between -3 and 7 or not (s in ('a', 'b''c'))",
-                                          "(s contains 'ice cream') and n is not null", "\"n\" >= 1e2 or s != ''"};
+                                          "(s contains 'ice cream') and n is not null",
+                                          "\"n\" >= 1e2 or s != ''"};
   ColumnVector n = IntColumn(TypeId::kInt64, {1, std::nullopt});
   ColumnVector s = StringColumn({"ice", std::nullopt}, false);
   std::vector<const ColumnVector*> columns = {&n, &s};
@@ -160,9 +167,15 @@ TEST(Predicate, GarbageNeverCrashesAndAlwaysPointsSomewhere) {
     for (int edits = 1 + int(rng() % 2); edits > 0; --edits) {
       const size_t at = rng() % (text.size() + 1);
       switch (rng() % 3) {
-        case 0: if (at < text.size()) text.erase(at, 1); break;
-        case 1: text.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
-        default: if (at < text.size()) text[at] = alphabet[rng() % alphabet.size()]; break;
+        case 0:
+          if (at < text.size()) text.erase(at, 1);
+          break;
+        case 1:
+          text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        default:
+          if (at < text.size()) text[at] = alphabet[rng() % alphabet.size()];
+          break;
       }
     }
     PredicateError error;
@@ -179,9 +192,9 @@ TEST(Predicate, GarbageNeverCrashesAndAlwaysPointsSomewhere) {
 }
 
 TEST(Predicate, ColumnsListsWhatTheExpressionReads) {
-  auto expr = ParsePredicate("topic == 'a' or (n > 1 and topic is null)", {{"n", TypeId::kInt64, false},
-                                                                           {"topic", TypeId::kString, false},
-                                                                           {"unused", TypeId::kBool, false}});
+  auto expr = ParsePredicate(
+      "topic == 'a' or (n > 1 and topic is null)",
+      {{"n", TypeId::kInt64, false}, {"topic", TypeId::kString, false}, {"unused", TypeId::kBool, false}});
   ASSERT_TRUE(expr.ok());
   EXPECT_EQ((*expr)->Columns(), std::vector<int>({0, 1}));
 }

@@ -18,7 +18,7 @@
 namespace outcore::testutil {
 
 inline std::vector<int64_t> Selected(const std::string& text, const std::vector<ColumnSchema>& schema,
-                              const std::vector<const ColumnVector*>& columns) {
+                                     const std::vector<const ColumnVector*>& columns) {
   auto expr = ParsePredicate(text, schema);
   EXPECT_TRUE(expr.ok()) << expr.status().ToString();
   if (!expr.ok()) return {};

@@ -41,7 +41,8 @@ struct RowSets {
 
 class IndexPlanner {
  public:
-  IndexPlanner(const format::FileMetadata& metadata, const IndexSet& indexes) : metadata_(metadata), indexes_(indexes) {}
+  IndexPlanner(const format::FileMetadata& metadata, const IndexSet& indexes)
+      : metadata_(metadata), indexes_(indexes) {}
 
   Result<RowSets> Plan(const Expr& expr) {
     switch (expr.kind) {
@@ -63,7 +64,8 @@ class IndexPlanner {
         }
         return result;
       }
-      default: return PlanLeaf(expr);
+      default:
+        return PlanLeaf(expr);
     }
   }
 
@@ -190,7 +192,8 @@ class IndexPlanner {
             part = RowBitmap();
             break;
           }
-          part = index.LookupStringRange(range_of([&](size_t k) { return std::string_view(leaf.values[k].string_value); }));
+          part = index.LookupStringRange(
+              range_of([&](size_t k) { return std::string_view(leaf.values[k].string_value); }));
           break;
       }
       if (!part.ok()) return part.status();
@@ -232,11 +235,14 @@ std::string QueryPlan::Explain(const format::FileMetadata& metadata) const {
   }
   out += "read " + std::to_string(chunks_to_read()) + " of " + std::to_string(chunks.size()) + " chunks, " +
          std::to_string(candidate) + " candidate rows";
-  if (used_index) out += rows_exact ? "; the indexes answer the predicate exactly" : "; indexes narrowed the rows, the rest is filtered";
+  if (used_index)
+    out += rows_exact ? "; the indexes answer the predicate exactly"
+                      : "; indexes narrowed the rows, the rest is filtered";
   return out + "\n";
 }
 
-QueryPlan PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& metadata, const PlanOptions& options) {
+QueryPlan PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& metadata,
+                              const PlanOptions& options) {
   QueryPlan plan;
   plan.used_zone_maps = options.use_zone_maps;
   // The one place the zone maps are asked: every later step reads the answer.
@@ -262,13 +268,14 @@ QueryPlan PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& meta
   AddMissing(expr_columns, &plan.filter_columns);
   for (size_t c = 0; c < metadata.chunks.size(); ++c) {
     if (!plan.chunks[c].zone_may_match) continue;
-    for (int column : plan.filter_columns) plan.scan_bytes += metadata.chunks[c].columns[size_t(column)].block.stored_size;
+    for (int column : plan.filter_columns)
+      plan.scan_bytes += metadata.chunks[c].columns[size_t(column)].block.stored_size;
   }
   if (!options.use_indexes) return plan;
   bool every_column_indexed = true;
   for (int column : expr_columns) {
-    every_column_indexed &=
-        metadata.FindIndex(column, format::kIndexKindValue) || metadata.FindIndex(column, format::kIndexKindToken);
+    every_column_indexed &= metadata.FindIndex(column, format::kIndexKindValue) ||
+                            metadata.FindIndex(column, format::kIndexKindToken);
   }
   for (int column : expr_columns) {
     for (uint8_t kind : {format::kIndexKindValue, format::kIndexKindToken}) {
@@ -276,8 +283,8 @@ QueryPlan PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& meta
       if (!index) continue;
       IndexChoice choice;
       choice.index = index;
-      choice.name = std::string(IndexKindName(kind)) + " index of '" +
-                    metadata.columns[size_t(column)].name + "'";
+      choice.name =
+          std::string(IndexKindName(kind)) + " index of '" + metadata.columns[size_t(column)].name + "'";
       choice.read = true;
       // Counting, indexes that answer exactly replace every block read:
       // worth it up to their size. An expression on a column without an
@@ -290,8 +297,8 @@ QueryPlan PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& meta
           index->block.stored_size * factor > plan.scan_bytes) {
         choice.read = false;
         choice.note = choice.name + " (" + FormatSize(index->block.stored_size) +
-                      ") not used: reading it costs more than it can save on the " + FormatSize(plan.scan_bytes) +
-                      " of blocks the zone maps leave to read";
+                      ") not used: reading it costs more than it can save on the " +
+                      FormatSize(plan.scan_bytes) + " of blocks the zone maps leave to read";
       }
       plan.indexes.push_back(std::move(choice));
     }
@@ -305,15 +312,16 @@ bool AdmitIndex(const MemoryBudget& budget, IndexChoice* choice) {
   const uint64_t need = block.stored_size + 2 * block.decoded_size;
   if (block.decoded_size <= budget.limit() && need <= budget.available()) return true;
   choice->read = false;
-  choice->note = choice->name + " (" + FormatSize(block.decoded_size) + ") not used: it does not fit --memory-limit " +
-                 FormatSize(budget.limit());
+  choice->note = choice->name + " (" + FormatSize(block.decoded_size) +
+                 ") not used: it does not fit --memory-limit " + FormatSize(budget.limit());
   return false;
 }
 
-Status PlanRows(const Expr& expr, const format::FileMetadata& metadata, const IndexSet& indexes, QueryPlan* plan) {
+Status PlanRows(const Expr& expr, const format::FileMetadata& metadata, const IndexSet& indexes,
+                QueryPlan* plan) {
   if (plan->chunks.size() != metadata.chunks.size()) {
-    return Status::InvalidArgument("query plan has " + std::to_string(plan->chunks.size()) + " chunks, the file " +
-                                   std::to_string(metadata.chunks.size()));
+    return Status::InvalidArgument("query plan has " + std::to_string(plan->chunks.size()) +
+                                   " chunks, the file " + std::to_string(metadata.chunks.size()));
   }
   std::optional<RowSets> sets;
   // Row numbers past 2^32 cannot be in a bitmap; such files get zone maps only.
@@ -333,10 +341,12 @@ Status PlanRows(const Expr& expr, const format::FileMetadata& metadata, const In
       choice.candidate_rows = 0;
       choice.reason = "skipped: zone maps show no row can match";
     } else if (plan->used_index) {
-      choice.candidate_rows = plan->rows.CardinalityInRange(chunk.first_row, chunk.first_row + chunk.row_count);
+      choice.candidate_rows =
+          plan->rows.CardinalityInRange(chunk.first_row, chunk.first_row + chunk.row_count);
       choice.read = choice.candidate_rows > 0;
-      choice.reason = choice.read ? "read: index gives " + std::to_string(choice.candidate_rows) + " candidate rows"
-                                  : "skipped: index gives no matching row";
+      choice.reason = choice.read
+                          ? "read: index gives " + std::to_string(choice.candidate_rows) + " candidate rows"
+                          : "skipped: index gives no matching row";
     } else {
       choice.read = true;
       choice.candidate_rows = chunk.row_count;

@@ -6,10 +6,10 @@
 // A plan is made in two steps around the one thing the planner does not do,
 // reading index blocks (that is I/O, the scanner's):
 //
-//   QueryPlan plan = PlanZonesAndIndexes(*where, metadata, options);  // zone maps, once per chunk; cost model
-//   IndexSet indexes = ...;  // load each plan.indexes[i] with read set, if AdmitIndex(budget, &plan.indexes[i])
-//   OC_RETURN_IF_ERROR(PlanRows(*where, metadata, indexes, &plan));    // index rows, chunks to read
-//   for (chunk c with plan.chunks[c].read) { decode; if (!plan.rows_exact) Evaluate(...); }
+//   QueryPlan plan = PlanZonesAndIndexes(*where, metadata, options);  // zone maps, once per chunk; cost
+//   model IndexSet indexes = ...;  // load each plan.indexes[i] with read set, if AdmitIndex(budget,
+//   &plan.indexes[i]) OC_RETURN_IF_ERROR(PlanRows(*where, metadata, indexes, &plan));    // index rows,
+//   chunks to read for (chunk c with plan.chunks[c].read) { decode; if (!plan.rows_exact) Evaluate(...); }
 //
 // PlanQuery does both steps for callers that hold their indexes already.
 //
@@ -98,7 +98,8 @@ struct QueryPlan {
 // filtered anyway; all of it when counting with an index on every column),
 // or with force_indexes; a token index always is (`contains` is costly to
 // evaluate and zone maps never help it).
-QueryPlan PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& metadata, const PlanOptions& options);
+QueryPlan PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& metadata,
+                              const PlanOptions& options);
 
 // Whether the index of `choice` can be loaded now, within what `budget` has
 // left: its stored block, the decompressed copy and the index's own copy are
@@ -110,7 +111,8 @@ bool AdmitIndex(const MemoryBudget& budget, IndexChoice* choice);
 // chunk the index leaves no candidate row is skipped). Corruption when an
 // index does not cover the file's rows or holds keys of another type.
 // REQUIRES: `plan` came from PlanZonesAndIndexes(expr, metadata, ...).
-Status PlanRows(const Expr& expr, const format::FileMetadata& metadata, const IndexSet& indexes, QueryPlan* plan);
+Status PlanRows(const Expr& expr, const format::FileMetadata& metadata, const IndexSet& indexes,
+                QueryPlan* plan);
 
 // Both steps with indexes the caller holds (no cost model: every index in
 // `indexes` is used).

@@ -37,8 +37,8 @@ using Value = std::variant<int64_t, double, std::string>;
 using Cell = std::optional<Value>;
 
 const std::vector<ColumnSchema> kSchema = {
-    {"flag", TypeId::kBool, false},   {"n", TypeId::kInt64, false},      {"x", TypeId::kFloat64, false},
-    {"topic", TypeId::kString, true}, {"word", TypeId::kString, false},  {"d", TypeId::kDate, false},
+    {"flag", TypeId::kBool, false},    {"n", TypeId::kInt64, false},        {"x", TypeId::kFloat64, false},
+    {"topic", TypeId::kString, true},  {"word", TypeId::kString, false},    {"d", TypeId::kDate, false},
     {"ts", TypeId::kTimestamp, false}, {"passage", TypeId::kString, false},
 };
 const std::vector<std::string> kWords = {"", "apple", "food", "Food", "ice", "cream", "zebra", "caf\xc3\xa9"};
@@ -47,16 +47,19 @@ ColumnVector MakeColumn(size_t column, const std::vector<Cell>& cells) {
   const TypeId type = kSchema[column].type;
   if (type == TypeId::kFloat64) {
     std::vector<std::optional<double>> values;
-    for (const Cell& c : cells) values.push_back(c ? std::optional<double>(std::get<double>(*c)) : std::nullopt);
+    for (const Cell& c : cells)
+      values.push_back(c ? std::optional<double>(std::get<double>(*c)) : std::nullopt);
     return FloatColumn(values);
   }
   if (type == TypeId::kString) {
     std::vector<std::optional<std::string>> values;
-    for (const Cell& c : cells) values.push_back(c ? std::optional<std::string>(std::get<std::string>(*c)) : std::nullopt);
+    for (const Cell& c : cells)
+      values.push_back(c ? std::optional<std::string>(std::get<std::string>(*c)) : std::nullopt);
     return StringColumn(values, kSchema[column].dictionary);
   }
   std::vector<std::optional<int64_t>> values;
-  for (const Cell& c : cells) values.push_back(c ? std::optional<int64_t>(std::get<int64_t>(*c)) : std::nullopt);
+  for (const Cell& c : cells)
+    values.push_back(c ? std::optional<int64_t>(std::get<int64_t>(*c)) : std::nullopt);
   return IntColumn(type, values);
 }
 
@@ -74,12 +77,15 @@ std::optional<bool> RowTruth(const Expr& e, const std::vector<std::vector<Cell>>
       bool unknown = false;
       for (const auto& child : e.children) {
         auto v = RowTruth(*child, table, row);
-        if (!v) unknown = true;
-        else if (*v != is_and) return !is_and;  // a false in and, a true in or, decides
+        if (!v)
+          unknown = true;
+        else if (*v != is_and)
+          return !is_and;  // a false in and, a true in or, decides
       }
       return unknown ? std::nullopt : std::optional<bool>(is_and);
     }
-    default: break;
+    default:
+      break;
   }
   const Cell& cell = table[size_t(e.column)][row];
   if (e.kind == ExprKind::kIsNull) return cell.has_value() == e.negated;
@@ -93,25 +99,34 @@ std::optional<bool> RowTruth(const Expr& e, const std::vector<std::vector<Cell>>
       case ExprKind::kCompare: {
         auto c = literal_of(e.values[0]);
         switch (e.op) {
-          case CompareOp::kEq: return v == c;
-          case CompareOp::kNe: return v != c;
-          case CompareOp::kLt: return v < c;
-          case CompareOp::kLe: return v <= c;
-          case CompareOp::kGt: return v > c;
-          case CompareOp::kGe: return v >= c;
+          case CompareOp::kEq:
+            return v == c;
+          case CompareOp::kNe:
+            return v != c;
+          case CompareOp::kLt:
+            return v < c;
+          case CompareOp::kLe:
+            return v <= c;
+          case CompareOp::kGt:
+            return v > c;
+          case CompareOp::kGe:
+            return v >= c;
         }
         return false;
       }
-      case ExprKind::kBetween: return literal_of(e.values[0]) <= v && v <= literal_of(e.values[1]);
+      case ExprKind::kBetween:
+        return literal_of(e.values[0]) <= v && v <= literal_of(e.values[1]);
       case ExprKind::kIn:
         for (const Literal& l : e.values) {
           if (v == literal_of(l)) return true;
         }
         return false;
-      default: return false;
+      default:
+        return false;
     }
   };
-  if (e.type == TypeId::kFloat64) return compare(std::get<double>(*cell), [](const Literal& l) { return l.float_value; });
+  if (e.type == TypeId::kFloat64)
+    return compare(std::get<double>(*cell), [](const Literal& l) { return l.float_value; });
   if (e.type == TypeId::kString) {
     return compare(std::get<std::string>(*cell), [](const Literal& l) { return l.string_value; });
   }
@@ -124,7 +139,7 @@ struct TestFile {
   std::vector<std::vector<std::vector<Cell>>> chunks;  // chunk -> column -> rows
   std::vector<std::vector<Cell>> all;                  // column -> all rows
   format::FileMetadata metadata;
-  std::vector<std::vector<ColumnVector>> vectors;      // chunk -> column
+  std::vector<std::vector<ColumnVector>> vectors;  // chunk -> column
   std::vector<ValueIndex> value_indexes;
   std::vector<TokenIndex> token_indexes;
 };
@@ -133,8 +148,10 @@ Cell RandomCell(size_t column, size_t chunk, std::mt19937& rng) {
   if (rng() % 10 == 0) return std::nullopt;
   const int64_t base = int64_t(chunk) * 40;
   switch (column) {
-    case 0: return Value(int64_t(chunk % 3 == 0 ? 1 : rng() % 2));
-    case 1: return Value(base + int64_t(rng() % 60) - 10);
+    case 0:
+      return Value(int64_t(chunk % 3 == 0 ? 1 : rng() % 2));
+    case 1:
+      return Value(base + int64_t(rng() % 60) - 10);
     case 2: {
       const uint32_t pick = uint32_t(rng() % 40);
       if (pick == 0) return Value(std::nan(""));
@@ -142,13 +159,18 @@ Cell RandomCell(size_t column, size_t chunk, std::mt19937& rng) {
       if (chunk == 5) return Value(std::nan(""));  // a chunk of only NaN (and nulls)
       return Value(double(base) + double(rng() % 1000) / 16.0);
     }
-    case 3: return Value(kWords[(chunk + rng() % 3) % kWords.size()]);
-    case 4: return Value(kWords[rng() % kWords.size()]);
-    case 5: return Value(int64_t(19000 + base + int64_t(rng() % 50)));
-    case 6: return Value(int64_t(1700000000000000LL + (base + int64_t(rng() % 50)) * 1000000LL));
+    case 3:
+      return Value(kWords[(chunk + rng() % 3) % kWords.size()]);
+    case 4:
+      return Value(kWords[rng() % kWords.size()]);
+    case 5:
+      return Value(int64_t(19000 + base + int64_t(rng() % 50)));
+    case 6:
+      return Value(int64_t(1700000000000000LL + (base + int64_t(rng() % 50)) * 1000000LL));
     default: {
       std::string text;
-      for (int w = int(rng() % 6); w > 0; --w) text += kWords[(chunk + rng() % 4) % kWords.size()] + (rng() % 2 ? " " : ", ");
+      for (int w = int(rng() % 6); w > 0; --w)
+        text += kWords[(chunk + rng() % 4) % kWords.size()] + (rng() % 2 ? " " : ", ");
       return Value(text);
     }
   }
@@ -174,7 +196,8 @@ TestFile MakeFile(uint32_t seed) {
   TestFile file;
   file.all.resize(kSchema.size());
   std::vector<std::unique_ptr<ValueIndexBuilder>> builders;
-  for (const ColumnSchema& column : kSchema) builders.push_back(std::make_unique<ValueIndexBuilder>(column.type, nullptr, 1 << 30));
+  for (const ColumnSchema& column : kSchema)
+    builders.push_back(std::make_unique<ValueIndexBuilder>(column.type, nullptr, 1 << 30));
   TokenIndexBuilder passage_tokens(nullptr, 1 << 30), word_tokens(nullptr, 1 << 30);
   uint64_t first_row = 0;
   for (size_t chunk = 0; chunk < 8; ++chunk) {
@@ -226,7 +249,8 @@ std::string LiteralFor(size_t column, std::mt19937& rng, const TestFile& file) {
   const Cell& cell = cells[rng() % cells.size()];
   char buffer[kFormatBufferSize];
   switch (kSchema[column].type) {
-    case TypeId::kBool: return rng() % 2 ? "true" : "FALSE";
+    case TypeId::kBool:
+      return rng() % 2 ? "true" : "FALSE";
     case TypeId::kInt64: {
       int64_t v = cell && rng() % 2 ? std::get<int64_t>(*cell) : int64_t(rng() % 400) - 20;
       return std::string(buffer, FormatInt64(v, buffer));
@@ -238,7 +262,8 @@ std::string LiteralFor(size_t column, std::mt19937& rng, const TestFile& file) {
       return std::string(buffer, FormatFloat64(v, buffer));
     }
     case TypeId::kString: {
-      std::string v = cell && rng() % 2 ? std::get<std::string>(*cell) : kWords[rng() % kWords.size()] + (rng() % 3 ? "" : "z");
+      std::string v = cell && rng() % 2 ? std::get<std::string>(*cell)
+                                        : kWords[rng() % kWords.size()] + (rng() % 3 ? "" : "z");
       if (column == 7 || rng() % 4 == 0) v = kWords[1 + rng() % (kWords.size() - 1)];
       std::string quoted = "'";
       for (char c : v) quoted += c == '\'' ? std::string("''") : std::string(1, c);
@@ -249,7 +274,8 @@ std::string LiteralFor(size_t column, std::mt19937& rng, const TestFile& file) {
       return "'" + std::string(buffer, FormatDate(int32_t(v), buffer)) + "'";
     }
     case TypeId::kTimestamp: {
-      int64_t v = cell && rng() % 2 ? std::get<int64_t>(*cell) : 1700000000000000LL + int64_t(rng() % 360) * 1000000LL;
+      int64_t v = cell && rng() % 2 ? std::get<int64_t>(*cell)
+                                    : 1700000000000000LL + int64_t(rng() % 360) * 1000000LL;
       return "'" + std::string(buffer, FormatTimestamp(v, buffer)) + "'";
     }
   }
@@ -260,18 +286,26 @@ std::string LeafText(size_t column, int form, std::mt19937& rng, const TestFile&
   static const char* kOps[] = {"==", "!=", "<", "<=", ">", ">="};
   const std::string name = kSchema[column].name;
   switch (form) {
-    case 0: case 1: case 2: case 3: case 4: case 5:
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
       return name + " " + kOps[form] + " " + LiteralFor(column, rng, file);
     case 6: {
       std::string list = name + (rng() % 4 == 0 ? " not in (" : " in (");
-      for (int i = 0, n = 1 + int(rng() % 4); i < n; ++i) list += (i ? ", " : "") + LiteralFor(column, rng, file);
+      for (int i = 0, n = 1 + int(rng() % 4); i < n; ++i)
+        list += (i ? ", " : "") + LiteralFor(column, rng, file);
       return list + ")";
     }
     case 7:
-      return name + (rng() % 4 == 0 ? " not between " : " between ") + LiteralFor(column, rng, file) + " and " +
-             LiteralFor(column, rng, file);
-    case 8: return name + " is null";
-    case 9: return name + " is not null";
+      return name + (rng() % 4 == 0 ? " not between " : " between ") + LiteralFor(column, rng, file) +
+             " and " + LiteralFor(column, rng, file);
+    case 8:
+      return name + " is null";
+    case 9:
+      return name + " is not null";
     default: {
       std::string words = kWords[1 + rng() % (kWords.size() - 1)];
       if (rng() % 3 == 0) words += " " + kWords[1 + rng() % (kWords.size() - 1)];
@@ -287,9 +321,12 @@ std::string RandomExpression(std::mt19937& rng, const TestFile& file, int depth)
     return LeafText(column, int(rng() % forms), rng, file);
   }
   switch (rng() % 4) {
-    case 0: return "not (" + RandomExpression(rng, file, depth - 1) + ")";
-    case 1: return "(" + RandomExpression(rng, file, depth - 1) + ") or " + RandomExpression(rng, file, depth - 1);
-    default: return RandomExpression(rng, file, depth - 1) + " AND (" + RandomExpression(rng, file, depth - 1) + ")";
+    case 0:
+      return "not (" + RandomExpression(rng, file, depth - 1) + ")";
+    case 1:
+      return "(" + RandomExpression(rng, file, depth - 1) + ") or " + RandomExpression(rng, file, depth - 1);
+    default:
+      return RandomExpression(rng, file, depth - 1) + " AND (" + RandomExpression(rng, file, depth - 1) + ")";
   }
 }
 
@@ -310,19 +347,22 @@ void CheckExpression(const Expr& expr, const TestFile& file, const std::string& 
     ASSERT_EQ(selection.size(), size_t(BitmapBytes(int64_t(rows))));
     for (size_t row = 0; row < rows; ++row) {
       const bool expected = RowTruth(expr, file.chunks[chunk], row) == std::optional<bool>(true);
-      ASSERT_EQ(GetBit(selection.data(), int64_t(row)), expected) << text << " chunk " << chunk << " row " << row;
+      ASSERT_EQ(GetBit(selection.data(), int64_t(row)), expected)
+          << text << " chunk " << chunk << " row " << row;
       if (expected) {
         matches.push_back(uint32_t(first_row + row));
         chunk_has_match[chunk] = true;
       }
     }
     const bool may = MayMatch(expr, file.metadata.chunks[chunk]);
-    ASSERT_TRUE(may || !chunk_has_match[chunk]) << "zone maps pruned a matching chunk " << chunk << ": " << text;
+    ASSERT_TRUE(may || !chunk_has_match[chunk])
+        << "zone maps pruned a matching chunk " << chunk << ": " << text;
     if (!may) ++*pruned_chunks;
   }
   IndexSet all, none, some;
   for (const ValueIndex& index : file.value_indexes) all.value.push_back(&index);
-  all.token = {nullptr, nullptr, nullptr, nullptr, &file.token_indexes[0], nullptr, nullptr, &file.token_indexes[1]};
+  all.token = {
+      nullptr, nullptr, nullptr, nullptr, &file.token_indexes[0], nullptr, nullptr, &file.token_indexes[1]};
   some.value = {nullptr, &file.value_indexes[1], nullptr, &file.value_indexes[3]};
   some.token = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &file.token_indexes[1]};
   for (const IndexSet* indexes : {&all, &none, &some}) {
@@ -330,7 +370,8 @@ void CheckExpression(const Expr& expr, const TestFile& file, const std::string& 
     ASSERT_TRUE(plan.ok()) << plan.status().ToString();
     ASSERT_EQ(plan->chunks.size(), file.chunks.size());
     for (size_t chunk = 0; chunk < file.chunks.size(); ++chunk) {
-      ASSERT_TRUE(plan->chunks[chunk].read || !chunk_has_match[chunk]) << "plan skipped a matching chunk: " << text;
+      ASSERT_TRUE(plan->chunks[chunk].read || !chunk_has_match[chunk])
+          << "plan skipped a matching chunk: " << text;
     }
     if (!plan->used_index) continue;
     const std::vector<uint32_t> rows = plan->rows.ToVector();
@@ -403,7 +444,8 @@ TEST(Predicate, PlanExplainsSkippedChunks) {
   EXPECT_LT(plan->chunks_to_read(), int64_t(file.chunks.size()));
   const std::string explain = plan->Explain(file.metadata);
   EXPECT_NE(explain.find("skipped: zone maps"), std::string::npos) << explain;
-  EXPECT_NE(explain.find("read " + std::to_string(plan->chunks_to_read()) + " of 8 chunks"), std::string::npos);
+  EXPECT_NE(explain.find("read " + std::to_string(plan->chunks_to_read()) + " of 8 chunks"),
+            std::string::npos);
 }
 
 TEST(Predicate, PlanRejectsAnIndexThatDoesNotCoverTheFile) {
@@ -416,7 +458,6 @@ TEST(Predicate, PlanRejectsAnIndexThatDoesNotCoverTheFile) {
   indexes.value = {nullptr, &file.value_indexes[1]};
   EXPECT_EQ(PlanQuery(**expr, shorter, indexes).status().code(), StatusCode::kCorruption);
 }
-
 
 // --- The plan records the zone maps' answer once per chunk, and every later
 // step obeys it instead of asking again.
@@ -455,7 +496,8 @@ TEST(QueryPlan, TheRowsStepObeysTheRecordedZoneAnswerInsteadOfAskingAgain) {
     EXPECT_EQ(plan.chunks[size_t(kept)].reason, "skipped: zone maps show no row can match");
     if (with_indexes) {
       ASSERT_TRUE(plan.used_index);
-      EXPECT_EQ(plan.rows.CardinalityInRange(kept_meta.first_row, kept_meta.first_row + kept_meta.row_count), 0u);
+      EXPECT_EQ(plan.rows.CardinalityInRange(kept_meta.first_row, kept_meta.first_row + kept_meta.row_count),
+                0u);
       EXPECT_EQ(plan.chunks[size_t(excluded)].reason, "skipped: index gives no matching row");
     } else {
       EXPECT_FALSE(plan.used_index);
@@ -582,14 +624,17 @@ TEST(QueryPlan, AnIndexThatDoesNotFitTheBudgetIsLeftOutAndExplainSaysSo) {
   MemoryBudget small(11999);
   EXPECT_FALSE(AdmitIndex(small, &plan.indexes[0]));
   EXPECT_FALSE(plan.indexes[0].read);
-  EXPECT_EQ(plan.indexes[0].note, "value index of 'n' (3.9 KiB) not used: it does not fit --memory-limit 11.7 KiB");
+  EXPECT_EQ(plan.indexes[0].note,
+            "value index of 'n' (3.9 KiB) not used: it does not fit --memory-limit 11.7 KiB");
   auto expr = ParsePredicate("n == 3", kSizedSchema);
   ASSERT_TRUE(expr.ok());
   ASSERT_TRUE(PlanRows(**expr, *metadata, IndexSet{}, &plan).ok());
   const std::string explain = plan.Explain(*metadata);
-  EXPECT_EQ(explain.find(plan.indexes[0].note + "\nchunk 0 (rows 0..100): read: zone maps allow a match\n"), 0u)
+  EXPECT_EQ(explain.find(plan.indexes[0].note + "\nchunk 0 (rows 0..100): read: zone maps allow a match\n"),
+            0u)
       << explain;
-  EXPECT_NE(explain.find("chunk 1 (rows 100..200): skipped: zone maps show no row can match\n"), std::string::npos)
+  EXPECT_NE(explain.find("chunk 1 (rows 100..200): skipped: zone maps show no row can match\n"),
+            std::string::npos)
       << explain;
 }
 

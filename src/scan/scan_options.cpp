@@ -9,9 +9,10 @@ namespace outcore {
 
 Status CheckWhere(std::string_view where, std::string_view option) {
   if (where.find_first_not_of(" \t\r\n\f\v") != std::string_view::npos) return Status::OK();
-  return Status::InvalidArgument(std::string(option) +
-                                 " is empty; give a predicate such as \"topic == 'food'\", or leave it out for "
-                                 "every row");
+  return Status::InvalidArgument(
+      std::string(option) +
+      " is empty; give a predicate such as \"topic == 'food'\", or leave it out for "
+      "every row");
 }
 
 void PrepareCount(const Dataset& dataset, ScanOptions* options) {

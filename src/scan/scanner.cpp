@@ -27,7 +27,8 @@ struct LoadedIndex {
 
 // Reads, checks and deserializes the index of `choice`, charging it to
 // `budget`; `stored` is scratch, freed afterwards.
-Result<LoadedIndex> LoadIndex(const Dataset& dataset, const IndexChoice& choice, MemoryBudget* budget, Buffer* stored) {
+Result<LoadedIndex> LoadIndex(const Dataset& dataset, const IndexChoice& choice, MemoryBudget* budget,
+                              Buffer* stored) {
   const format::IndexMeta& index = *choice.index;
   LoadedIndex loaded;
   Buffer bytes(budget);
@@ -35,10 +36,11 @@ Result<LoadedIndex> LoadIndex(const Dataset& dataset, const IndexChoice& choice,
   if (index.kind == format::kIndexKindValue) {
     auto parsed = ValueIndex::Deserialize(bytes.view(), budget);
     if (!parsed.ok()) return parsed.status().WithContext(dataset.path() + ": " + choice.name);
-    if (parsed->kind() != IndexKind::kValue || parsed->type() != DatasetMetadata(dataset).columns[index.column].type) {
+    if (parsed->kind() != IndexKind::kValue ||
+        parsed->type() != DatasetMetadata(dataset).columns[index.column].type) {
       return Status::Corruption(dataset.path() + ": " + choice.name + " holds a " +
-                                (parsed->kind() == IndexKind::kToken ? "token index" : "value index") + " of a " +
-                                std::string(TypeName(parsed->type())) + " column");
+                                (parsed->kind() == IndexKind::kToken ? "token index" : "value index") +
+                                " of a " + std::string(TypeName(parsed->type())) + " column");
     }
     loaded.value = std::make_unique<ValueIndex>(std::move(*parsed));
   } else {
@@ -72,7 +74,7 @@ struct Scanner::Rep {
   MemoryBudget budget_;
   std::vector<int> projection_;  // file column index per batch column
   std::vector<ColumnSchema> columns_;
-  std::vector<int> decoded_;                 // file columns decoded per chunk: projection, then where-only columns
+  std::vector<int> decoded_;  // file columns decoded per chunk: projection, then where-only columns
   std::vector<ColumnVector> chunk_columns_;  // the current chunk, decoded, in decoded_ order
   Buffer stored_, payload_;
   Buffer stored2_, payload2_;  // the second decoding lane's scratch
@@ -85,9 +87,9 @@ struct Scanner::Rep {
   std::unique_ptr<QueryPlan> plan_;
   std::vector<std::unique_ptr<ValueIndex>> value_indexes_;
   std::vector<std::unique_ptr<TokenIndex>> token_indexes_;
-  bool filtered_ = false;    // the current chunk's rows are a selection
-  Buffer selection_;         // the chunk's selection bitmap
-  Buffer selected_rows_;     // int32 positions of the selected rows in the chunk
+  bool filtered_ = false;  // the current chunk's rows are a selection
+  Buffer selection_;       // the chunk's selection bitmap
+  Buffer selected_rows_;   // int32 positions of the selected rows in the chunk
   int64_t selected_count_ = 0;
   Status failed_;  // the first error of LoadChunk; every later call returns it
 };
@@ -120,14 +122,16 @@ Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> da
       if (index < 0) {
         std::string names;
         for (const auto& c : schema) names += (names.empty() ? "" : ", ") + c.name;
-        return Status::InvalidArgument("no column '" + name + "' in " + s->dataset_->path() + "; its columns are: " + names);
+        return Status::InvalidArgument("no column '" + name + "' in " + s->dataset_->path() +
+                                       "; its columns are: " + names);
       }
       s->projection_.push_back(index);
     }
   }
   for (int index : s->projection_) s->columns_.push_back(schema[size_t(index)]);
   s->decoded_ = s->projection_;
-  const int threads = s->options_.threads > 0 ? s->options_.threads : int(std::thread::hardware_concurrency());
+  const int threads =
+      s->options_.threads > 0 ? s->options_.threads : int(std::thread::hardware_concurrency());
   s->lanes_ = threads >= 2 ? 2 : 1;
   s->counters_.chunks_total = s->dataset_->num_chunks();
   if (!s->options_.where.empty()) OC_RETURN_IF_ERROR(s->Plan());
@@ -170,12 +174,14 @@ Status Scanner::Rep::Plan() {
   // The indexes are no longer needed once their rows are in the plan.
   value_indexes_.clear();
   token_indexes_.clear();
-  if (!plan_->rows_exact) decoded_ = plan_->filter_columns;  // the rows are filtered: decode what the predicate reads
+  if (!plan_->rows_exact)
+    decoded_ = plan_->filter_columns;  // the rows are filtered: decode what the predicate reads
   return Status::OK();
 }
 
 std::string Scanner::Rep::Explain() const {
-  if (!plan_) return "no --where: every chunk is read (" + std::to_string(counters_.chunks_total) + " chunks)\n";
+  if (!plan_)
+    return "no --where: every chunk is read (" + std::to_string(counters_.chunks_total) + " chunks)\n";
   return "where " + where_->ToString(dataset_->schema()) + "\n" + plan_->Explain(DatasetMetadata(*dataset_));
 }
 
@@ -189,13 +195,15 @@ Status Scanner::Rep::LoadChunk(int64_t chunk) {
   return status;
 }
 
-Status Scanner::Rep::DecodeColumns(int64_t chunk, const std::vector<size_t>& columns, Buffer* stored, Buffer* payload) {
+Status Scanner::Rep::DecodeColumns(int64_t chunk, const std::vector<size_t>& columns, Buffer* stored,
+                                   Buffer* payload) {
   for (size_t i : columns) {
     ColumnVector& column = chunk_columns_[i];
     OC_RETURN_IF_ERROR(dataset_->ReadColumnChunk(chunk, decoded_[i], &column, stored, payload));
     // Early chunks of a column whose dictionary overflowed are coded; the
     // column as a whole is plain, so its batches are too.
-    if (column.dictionary && !dataset_->schema()[size_t(decoded_[i])].dictionary) MaterializeDictionary(&column);
+    if (column.dictionary && !dataset_->schema()[size_t(decoded_[i])].dictionary)
+      MaterializeDictionary(&column);
   }
   return Status::OK();
 }
@@ -215,7 +223,8 @@ Status Scanner::Rep::DecodeChunk(int64_t chunk) {
   std::vector<size_t> lanes[2];
   if (lanes_ > 1 && decoded_.size() > 1 && total >= kMinBytesForTwoLanes) {
     std::sort(by_size.begin(), by_size.end(), [&](size_t a, size_t b) {
-      return meta.columns[size_t(decoded_[a])].block.stored_size > meta.columns[size_t(decoded_[b])].block.stored_size;
+      return meta.columns[size_t(decoded_[a])].block.stored_size >
+             meta.columns[size_t(decoded_[b])].block.stored_size;
     });
     uint64_t bytes[2] = {0, 0};
     for (size_t i : by_size) {
@@ -228,7 +237,8 @@ Status Scanner::Rep::DecodeChunk(int64_t chunk) {
   }
   std::future<Status> second;
   if (!lanes[1].empty()) {
-    second = std::async(std::launch::async, [&] { return DecodeColumns(chunk, lanes[1], &stored2_, &payload2_); });
+    second =
+        std::async(std::launch::async, [&] { return DecodeColumns(chunk, lanes[1], &stored2_, &payload2_); });
   }
   Status first = DecodeColumns(chunk, lanes[0], &stored_, &payload_);
   Status other = second.valid() ? second.get() : Status::OK();
@@ -302,7 +312,9 @@ Result<bool> Scanner::Rep::Next(Batch* batch) {
   const int64_t chunks = dataset_->num_chunks();
   if (chunk_ >= chunks) return false;  // exhausted (or counted)
   const auto& meta = DatasetMetadata(*dataset_);
-  auto chunk_end = [&] { return filtered_ ? selected_count_ : int64_t(meta.chunks[size_t(chunk_)].row_count); };
+  auto chunk_end = [&] {
+    return filtered_ ? selected_count_ : int64_t(meta.chunks[size_t(chunk_)].row_count);
+  };
   while (chunk_ < 0 || offset_in_chunk_ >= chunk_end()) {
     int64_t next = chunk_ + 1;
     while (next < chunks && !ChunkWanted(next)) ++next;

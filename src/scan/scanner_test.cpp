@@ -20,8 +20,8 @@
 #include "format/file_reader.h"
 #include "ingest/scan_test_util.h"
 #include "outcore/dataset.h"
-#include "scan/dataset_internal.h"
 #include "outcore/ingest.h"
+#include "scan/dataset_internal.h"
 #include "scan/where_test_fixture.h"
 
 namespace outcore {
@@ -57,7 +57,8 @@ TEST_F(WhereTest, EveryPathGivesTheRowsThatMatch) {
       {"x <= -9.99 or x is null", [](const Row& r) { return !r.x || *r.x <= -9.99; }},
       {"s == 'fig'", [](const Row& r) { return r.s == "fig"; }},
       {"s > 'date'", [](const Row& r) { return r.s && *r.s > "date"; }},
-      {"s in ('apple', 'grape') and b == true", [](const Row& r) { return (r.s == "apple" || r.s == "grape") && r.b == true; }},
+      {"s in ('apple', 'grape') and b == true",
+       [](const Row& r) { return (r.s == "apple" || r.s == "grape") && r.b == true; }},
       {"t contains 'cherry'", [](const Row& r) { return HasWord(r.t, "cherry"); }},
       {"t contains 'Fig apple'", [](const Row& r) { return HasWord(r.t, "fig") && HasWord(r.t, "apple"); }},
       {"t contains 'kiwi'", [](const Row&) { return false; }},
@@ -90,21 +91,32 @@ TEST_F(WhereTest, RandomPredicatesAgreeAcrossPaths) {
   std::mt19937 rng(99);
   auto leaf = [&]() -> std::string {
     switch (rng() % 7) {
-      case 0: return "n " + std::string(rng() % 2 ? "<" : ">=") + " " + std::to_string(rng() % 50);
-      case 1: return "x between " + std::to_string(int(rng() % 20) - 10) + " and " + std::to_string(int(rng() % 20) - 5);
-      case 2: return "s == '" + std::string(kWords[rng() % 7]) + "'";
-      case 3: return "t contains '" + std::string(kWords[rng() % 7]) + "'";
-      case 4: return "day <= '2024-0" + std::to_string(1 + rng() % 4) + "-1" + std::to_string(rng() % 9) + "'";
-      case 5: return std::string(rng() % 2 ? "b" : "n") + " is " + (rng() % 2 ? "not " : "") + "null";
-      default: return "b == " + std::string(rng() % 2 ? "true" : "false");
+      case 0:
+        return "n " + std::string(rng() % 2 ? "<" : ">=") + " " + std::to_string(rng() % 50);
+      case 1:
+        return "x between " + std::to_string(int(rng() % 20) - 10) + " and " +
+               std::to_string(int(rng() % 20) - 5);
+      case 2:
+        return "s == '" + std::string(kWords[rng() % 7]) + "'";
+      case 3:
+        return "t contains '" + std::string(kWords[rng() % 7]) + "'";
+      case 4:
+        return "day <= '2024-0" + std::to_string(1 + rng() % 4) + "-1" + std::to_string(rng() % 9) + "'";
+      case 5:
+        return std::string(rng() % 2 ? "b" : "n") + " is " + (rng() % 2 ? "not " : "") + "null";
+      default:
+        return "b == " + std::string(rng() % 2 ? "true" : "false");
     }
   };
   std::function<std::string(int)> expr = [&](int depth) -> std::string {
     if (depth == 0 || rng() % 3 == 0) return leaf();
     switch (rng() % 3) {
-      case 0: return "(" + expr(depth - 1) + " and " + expr(depth - 1) + ")";
-      case 1: return "(" + expr(depth - 1) + " or " + expr(depth - 1) + ")";
-      default: return "not " + expr(depth - 1);
+      case 0:
+        return "(" + expr(depth - 1) + " and " + expr(depth - 1) + ")";
+      case 1:
+        return "(" + expr(depth - 1) + " or " + expr(depth - 1) + ")";
+      default:
+        return "not " + expr(depth - 1);
     }
   };
   for (int i = 0; i < 60; ++i) {
@@ -206,7 +218,8 @@ TEST_F(WhereTest, BadExpressionsArePositionedErrors) {
   auto scanner = Scanner::Make(*dataset, options);
   ASSERT_FALSE(scanner.ok());
   EXPECT_EQ(scanner.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(scanner.status().message().find("n > 'abc'\n    ^ expected a number for int64 column 'n'"), std::string::npos)
+  EXPECT_NE(scanner.status().message().find("n > 'abc'\n    ^ expected a number for int64 column 'n'"),
+            std::string::npos)
       << scanner.status().message();
 }
 
@@ -227,7 +240,8 @@ TEST_F(WhereTest, AnIndexTooBigForTheScanBudgetIsLeftOutWithTheSameRows) {
   ASSERT_EQ(meta.indexes.size(), 1u);
   uint64_t largest_block = 0;
   for (const auto& chunk : meta.chunks) {
-    for (const auto& column : chunk.columns) largest_block = std::max(largest_block, column.block.decoded_size);
+    for (const auto& column : chunk.columns)
+      largest_block = std::max(largest_block, column.block.decoded_size);
   }
   const uint64_t limit = 2 * largest_block + 4096;
   ASSERT_GT(meta.indexes[0].block.stored_size + 2 * meta.indexes[0].block.decoded_size, limit);
@@ -252,8 +266,8 @@ TEST_F(WhereTest, TwoDecodingLanesGiveTheSameBatchesAsOne) {
     char hex[41];
     for (int k = 0; k < 40; ++k) hex[k] = "0123456789abcdef"[rng() % 16];
     hex[40] = '\0';
-    csv << i << ',' << (rng() % 10 ? hex : "") << ',' << rng() % 1000 << ',' << double(rng() % 100000) / 7 << ','
-        << kWords[rng() % 7] << '\n';
+    csv << i << ',' << (rng() % 10 ? hex : "") << ',' << rng() % 1000 << ',' << double(rng() % 100000) / 7
+        << ',' << kWords[rng() % 7] << '\n';
   }
   const std::string in = Path("wide.csv"), out = Path("wide.oc");
   std::ofstream(in, std::ios::binary) << csv.str();
@@ -266,8 +280,10 @@ TEST_F(WhereTest, TwoDecodingLanesGiveTheSameBatchesAsOne) {
   auto dataset = Dataset::Open(out);
   ASSERT_TRUE(dataset.ok());
   uint64_t first_chunk_bytes = 0;
-  for (const auto& column : DatasetMetadata(**dataset).chunks[0].columns) first_chunk_bytes += column.block.stored_size;
-  ASSERT_GE(first_chunk_bytes, uint64_t(256) << 10) << "the test needs chunks the scanner splits across threads";
+  for (const auto& column : DatasetMetadata(**dataset).chunks[0].columns)
+    first_chunk_bytes += column.block.stored_size;
+  ASSERT_GE(first_chunk_bytes, uint64_t(256) << 10)
+      << "the test needs chunks the scanner splits across threads";
   auto scan = [&](int threads, const std::string& where) {
     ScanOptions options;
     options.threads = threads;
@@ -307,7 +323,8 @@ TEST_F(WhereTest, ACorruptIndexBlockIsAnErrorNamingTheFileAndIndex) {
   ASSERT_FALSE(scanner.ok());
   EXPECT_EQ(scanner.status().code(), StatusCode::kCorruption);
   EXPECT_NE(scanner.status().message().find("indexed.oc"), std::string::npos) << scanner.status().ToString();
-  EXPECT_NE(scanner.status().message().find("value index of column 's'"), std::string::npos) << scanner.status().ToString();
+  EXPECT_NE(scanner.status().message().find("value index of column 's'"), std::string::npos)
+      << scanner.status().ToString();
   // Without the index the data is still readable.
   EXPECT_EQ(Ids(indexed, "s == 'fig'", false, true), Expected([](const Row& r) { return r.s == "fig"; }));
 }

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cmath>
@@ -31,11 +30,11 @@ namespace fs = std::filesystem;
 // One generated row, kept so the test can answer predicates itself.
 struct Row {
   int64_t id = 0;
-  std::optional<int64_t> n;     // 0..49
-  std::optional<double> x;      // -10..10, some NaN
-  std::optional<std::string> s; // one of kWords
-  std::optional<std::string> t; // two or three words
-  int day = 0;                  // 0..: 50 rows per day, in file order
+  std::optional<int64_t> n;      // 0..49
+  std::optional<double> x;       // -10..10, some NaN
+  std::optional<std::string> s;  // one of kWords
+  std::optional<std::string> t;  // two or three words
+  int day = 0;                   // 0..: 50 rows per day, in file order
   std::optional<bool> b;
 };
 
@@ -126,7 +125,8 @@ class WhereTest : public ::testing::Test {
   }
 
   static std::vector<int64_t> Ids(const std::string& path, const std::string& where, bool use_indexes,
-                                  bool use_zone_maps, ScanCounters* counters = nullptr, uint64_t memory_limit = 0) {
+                                  bool use_zone_maps, ScanCounters* counters = nullptr,
+                                  uint64_t memory_limit = 0) {
     auto dataset = Dataset::Open(path);
     EXPECT_TRUE(dataset.ok()) << dataset.status().ToString();
     ScanOptions options;

@@ -26,31 +26,43 @@ struct Possible {
 template <typename T>
 bool RangeMayHold(CompareOp op, const T& min, const T& max, bool max_exact, const T& c) {
   switch (op) {
-    case CompareOp::kEq: return min <= c && (!max_exact || c <= max);
-    case CompareOp::kNe: return true;
-    case CompareOp::kLt: return min < c;
-    case CompareOp::kLe: return min <= c;
-    case CompareOp::kGt: return !max_exact || max > c;
-    case CompareOp::kGe: return !max_exact || max >= c;
+    case CompareOp::kEq:
+      return min <= c && (!max_exact || c <= max);
+    case CompareOp::kNe:
+      return true;
+    case CompareOp::kLt:
+      return min < c;
+    case CompareOp::kLe:
+      return min <= c;
+    case CompareOp::kGt:
+      return !max_exact || max > c;
+    case CompareOp::kGe:
+      return !max_exact || max >= c;
   }
   return true;
 }
 
 CompareOp Negated(CompareOp op) {
   switch (op) {
-    case CompareOp::kEq: return CompareOp::kNe;
-    case CompareOp::kNe: return CompareOp::kEq;
-    case CompareOp::kLt: return CompareOp::kGe;
-    case CompareOp::kLe: return CompareOp::kGt;
-    case CompareOp::kGt: return CompareOp::kLe;
-    case CompareOp::kGe: return CompareOp::kLt;
+    case CompareOp::kEq:
+      return CompareOp::kNe;
+    case CompareOp::kNe:
+      return CompareOp::kEq;
+    case CompareOp::kLt:
+      return CompareOp::kGe;
+    case CompareOp::kLe:
+      return CompareOp::kGt;
+    case CompareOp::kGt:
+      return CompareOp::kLe;
+    case CompareOp::kGe:
+      return CompareOp::kLt;
   }
   return op;
 }
 
 template <typename T>
-Possible ValueLeaf(const Expr& leaf, bool has_range, const T& min, const T& max, bool max_exact, bool nan_possible,
-                   bool equal_bounds_exact, auto literal) {
+Possible ValueLeaf(const Expr& leaf, bool has_range, const T& min, const T& max, bool max_exact,
+                   bool nan_possible, bool equal_bounds_exact, auto literal) {
   // "some value satisfies op c" over the zone; without a range (all NaN), only != can hold.
   auto holds = [&](CompareOp op, const T& c) {
     if (!has_range) return op == CompareOp::kNe && nan_possible;
@@ -76,7 +88,8 @@ Possible ValueLeaf(const Expr& leaf, bool has_range, const T& min, const T& max,
       return p;
     case ExprKind::kIn: {
       p.may_true = false;
-      for (size_t i = 0; i < leaf.values.size() && !p.may_true; ++i) p.may_true = holds(CompareOp::kEq, literal(i));
+      for (size_t i = 0; i < leaf.values.size() && !p.may_true; ++i)
+        p.may_true = holds(CompareOp::kEq, literal(i));
       // False rows exist unless every row provably equals one listed value.
       p.may_false = nan_possible || !has_range || !(equal_bounds_exact && min == max) || !p.may_true;
       if (!nan_possible && has_range && equal_bounds_exact && min == max) {
@@ -86,7 +99,8 @@ Possible ValueLeaf(const Expr& leaf, bool has_range, const T& min, const T& max,
       }
       return p;
     }
-    default: return p;
+    default:
+      return p;
   }
 }
 
@@ -112,7 +126,8 @@ Possible ZonePossible(const Expr& expr, const format::ChunkMeta& chunk) {
       }
       return result;
     }
-    default: break;
+    default:
+      break;
   }
   if (expr.column < 0 || size_t(expr.column) >= chunk.columns.size()) return {};
   const format::ZoneMap& zone = chunk.columns[size_t(expr.column)].zone;
@@ -131,9 +146,9 @@ Possible ZonePossible(const Expr& expr, const format::ChunkMeta& chunk) {
                                [&](size_t i) { return expr.values[i].float_value; });
     case TypeId::kString:
       if (!zone.has_min_max) return {};
-      return ValueLeaf<std::string_view>(expr, true, zone.min_string, zone.max_string, !zone.string_bounds_inexact,
-                                         false, false,
-                                         [&](size_t i) { return std::string_view(expr.values[i].string_value); });
+      return ValueLeaf<std::string_view>(
+          expr, true, zone.min_string, zone.max_string, !zone.string_bounds_inexact, false, false,
+          [&](size_t i) { return std::string_view(expr.values[i].string_value); });
     default:
       if (!zone.has_min_max) return {};
       return ValueLeaf<int64_t>(expr, true, zone.min_int, zone.max_int, true, false, true,

@@ -45,19 +45,22 @@ uint64_t ExitInfo::ChildPeakRss() const {
 }
 
 Result<ExitInfo> RunCommand(const LaunchOptions& options, const std::function<void(pid_t, double)>& on_tick) {
-  if (options.argv.empty()) return Status::InvalidArgument("no command given; write it after --, e.g. -- python3 job.py");
+  if (options.argv.empty())
+    return Status::InvalidArgument("no command given; write it after --, e.g. -- python3 job.py");
   // Prepared before fork: the child of a threaded parent may not allocate.
   std::vector<char*> argv;
   for (const auto& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
   int error_pipe[2];
-  if (::pipe2(error_pipe, O_CLOEXEC) != 0) return Status::IOError(std::string("pipe: ") + std::strerror(errno));
+  if (::pipe2(error_pipe, O_CLOEXEC) != 0)
+    return Status::IOError(std::string("pipe: ") + std::strerror(errno));
 
   ExitInfo info;
   info.launcher_hwm = PeakRss();
   timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
-  struct sigaction ignore {}, forward {}, old_int {}, old_quit {}, old_term {};
+  struct sigaction ignore {
+  }, forward{}, old_int{}, old_quit{}, old_term{};
   ignore.sa_handler = SIG_IGN;
   forward.sa_handler = ForwardSignal;
   ::sigaction(SIGINT, &ignore, &old_int);

@@ -23,18 +23,18 @@
 namespace outcore::trace {
 
 struct LaunchOptions {
-  std::vector<std::string> argv;                            // argv[0] is looked up in PATH
-  std::vector<std::pair<std::string, std::string>> env;     // set in the child only
-  double interval_seconds = 0.02;                           // between callbacks
+  std::vector<std::string> argv;                         // argv[0] is looked up in PATH
+  std::vector<std::pair<std::string, std::string>> env;  // set in the child only
+  double interval_seconds = 0.02;                        // between callbacks
 };
 
 struct ExitInfo {
   bool signaled = false;
-  int exit_code = 0;       // when !signaled
-  int signal = 0;          // when signaled
+  int exit_code = 0;  // when !signaled
+  int signal = 0;     // when signaled
   bool core_dumped = false;
   double wall_seconds = 0;
-  struct rusage usage {};  // of the child and everything it waited for
+  struct rusage usage {};     // of the child and everything it waited for
   uint64_t launcher_hwm = 0;  // our own VmHWM when we forked (see ChildPeakRss)
 
   // What a shell would report: the exit code, or 128 + signal.

@@ -30,8 +30,8 @@ struct ProcessPeak {
   pid_t pid = 0;
   pid_t ppid = 0;
   std::string command;
-  uint64_t peak_hwm = 0;   // highest VmHWM seen
-  uint64_t peak_rss = 0;   // highest VmRSS seen
+  uint64_t peak_hwm = 0;  // highest VmHWM seen
+  uint64_t peak_rss = 0;  // highest VmRSS seen
   uint64_t peak_swap = 0;
   double first_seen = 0, last_seen = 0;  // seconds
 };

@@ -1,10 +1,10 @@
 // The flamegraph form of the trace report; see render_collapsed.h.
 #include "trace/render_collapsed.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
-
-#include <fmt/format.h>
 
 namespace outcore::trace {
 

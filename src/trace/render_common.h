@@ -2,9 +2,9 @@
 // Internal to the renderers (render_*.cpp).
 #pragma once
 
-#include <string>
-
 #include <fmt/format.h>
+
+#include <string>
 
 namespace outcore::trace {
 

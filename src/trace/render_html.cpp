@@ -1,9 +1,9 @@
 // The HTML form of the trace report; see render_html.h.
 #include "trace/render_html.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "outcore/memory.h"
 #include "trace/render_common.h"
@@ -16,11 +16,20 @@ std::string HtmlEscape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -42,28 +51,32 @@ std::string TimelineSvg(const std::vector<TimelineSample>& timeline, double peak
   auto line = [&](uint64_t TimelineSample::*field, const char* color, const char* label) {
     std::string points;
     for (const auto& s : timeline) points += fmt::format("{:.1f},{:.1f} ", x(s.seconds), y(s.*field));
-    return fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" points=\"{}\"><title>{}</title>"
-                       "</polyline>\n",
-                       color, points, label);
+    return fmt::format(
+        "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" points=\"{}\"><title>{}</title>"
+        "</polyline>\n",
+        color, points, label);
   };
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" "
-      "font-size=\"11\">\n<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#fafafa\" stroke=\"#ccc\"/>\n",
+      "font-size=\"11\">\n<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#fafafa\" "
+      "stroke=\"#ccc\"/>\n",
       width, height, left, top, width - left - right, height - top - bottom);
   for (int tick = 0; tick <= 4; ++tick) {
     uint64_t v = y_max / 4 * uint64_t(tick);
     svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 4, y(v) + 4,
                        FormatSize(v));
     double t = t_max / 4 * tick;
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{:.2f}s</text>\n", x(t), height - 10, t);
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{:.2f}s</text>\n", x(t),
+                       height - 10, t);
   }
   svg += line(&TimelineSample::rss, "#1f77b4", "RSS");
   svg += line(&TimelineSample::rss_file, "#9ecae1", "RSS file-backed");
   if (with_heap) svg += line(&TimelineSample::heap, "#d62728", "heap (traced)");
   if (peak_seconds >= 0) {
-    svg += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#d62728\" "
-                       "stroke-dasharray=\"4 3\"/><text x=\"{0:.1f}\" y=\"{3}\" fill=\"#d62728\">peak</text>\n",
-                       x(std::min(peak_seconds, t_max)), top, height - bottom, top - 6);
+    svg += fmt::format(
+        "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#d62728\" "
+        "stroke-dasharray=\"4 3\"/><text x=\"{0:.1f}\" y=\"{3}\" fill=\"#d62728\">peak</text>\n",
+        x(std::min(peak_seconds, t_max)), top, height - bottom, top - 6);
   }
   svg += fmt::format("<text x=\"{}\" y=\"14\" fill=\"#1f77b4\">RSS</text>", left + 4);
   if (with_heap) svg += fmt::format("<text x=\"{}\" y=\"14\" fill=\"#d62728\">heap</text>", left + 40);
@@ -79,31 +92,36 @@ std::string RenderTraceHtml(const TraceReport& report) {
       "<style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}"
       "td,th{padding:2px 10px;text-align:right;border-bottom:1px solid #eee}td.l,th.l{text-align:left}"
       "code{font-size:90%}details{margin:4px 0}</style></head><body>\n";
-  out += fmt::format("<h1>outcore trace</h1>\n<p><code>{}</code> — {} in {:.2f} s</p>\n", HtmlEscape(report.command),
-                     HtmlEscape(report.exit.Describe()), report.exit.wall_seconds);
+  out +=
+      fmt::format("<h1>outcore trace</h1>\n<p><code>{}</code> — {} in {:.2f} s</p>\n",
+                  HtmlEscape(report.command), HtmlEscape(report.exit.Describe()), report.exit.wall_seconds);
   out += fmt::format("<p>Peak heap <b>{}</b>; summed over processes {}; peak RSS {}.</p>\n",
-                     FormatSize(report.peak_heap), FormatSize(report.peak_heap_sum), FormatSize(report.peak_rss_sum));
+                     FormatSize(report.peak_heap), FormatSize(report.peak_heap_sum),
+                     FormatSize(report.peak_rss_sum));
   out += TimelineSvg(report.timeline, peak_seconds, true);
   for (size_t process_idx = 0; process_idx < report.processes.size(); ++process_idx) {
     if (IsMinorProcess(report, process_idx)) continue;
     const auto& p = report.processes[process_idx];
-    out += fmt::format("<h2>process {} <small>(parent {})</small></h2>\n<p><code>{}</code></p>\n", p.pid, p.ppid,
-                       HtmlEscape(p.command));
-    out += fmt::format("<p>peak heap {} at {:.3f} s; peak RSS {}; allocated {} in {} calls{}</p>\n",
-                       FormatSize(p.peak_heap), p.peak_seconds, FormatSize(p.peak_rss), FormatSize(p.alloc_bytes),
-                       p.alloc_count, p.exited ? "" : "; <b>did not reach exit</b>");
+    out += fmt::format("<h2>process {} <small>(parent {})</small></h2>\n<p><code>{}</code></p>\n", p.pid,
+                       p.ppid, HtmlEscape(p.command));
+    out +=
+        fmt::format("<p>peak heap {} at {:.3f} s; peak RSS {}; allocated {} in {} calls{}</p>\n",
+                    FormatSize(p.peak_heap), p.peak_seconds, FormatSize(p.peak_rss),
+                    FormatSize(p.alloc_bytes), p.alloc_count, p.exited ? "" : "; <b>did not reach exit</b>");
     auto table = [&](const std::vector<ReportSite>& sites, const char* title) {
       if (sites.empty()) return;
-      out += fmt::format("<h3>{}</h3>\n<table><tr><th>bytes</th><th>share</th><th>blocks</th><th class=l>kind</th>"
-                         "<th class=l>site</th></tr>\n",
-                         title);
+      out += fmt::format(
+          "<h3>{}</h3>\n<table><tr><th>bytes</th><th>share</th><th>blocks</th><th class=l>kind</th>"
+          "<th class=l>site</th></tr>\n",
+          title);
       for (const auto& s : sites) {
         std::string stack;
         for (const auto& frame : s.stack) stack += HtmlEscape(frame) + "<br>";
-        out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=l>{}</td><td class=l><details><summary>"
-                           "<code>{}</code> {}</summary><code>{}</code></details></td></tr>\n",
-                           FormatSize(s.bytes), FormatShare(s.share), s.count, s.kind, HtmlEscape(s.location),
-                           HtmlEscape(s.function), stack);
+        out += fmt::format(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=l>{}</td><td class=l><details><summary>"
+            "<code>{}</code> {}</summary><code>{}</code></details></td></tr>\n",
+            FormatSize(s.bytes), FormatShare(s.share), s.count, s.kind, HtmlEscape(s.location),
+            HtmlEscape(s.function), stack);
       }
       out += "</table>\n";
     };

@@ -17,7 +17,8 @@ size_t Count(const std::string& text, const std::string& part) {
 
 TEST(TraceHtml, IsOneSelfContainedPage) {
   std::string html = RenderTraceHtml(SampleTraceReport());
-  EXPECT_EQ(html.rfind("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>outcore trace</title>", 0), 0u);
+  EXPECT_EQ(
+      html.rfind("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>outcore trace</title>", 0), 0u);
   EXPECT_EQ(html.substr(html.size() - 15), "</body></html>\n");
   EXPECT_FALSE(Has(html, "<script"));
   EXPECT_FALSE(Has(html, "src="));
@@ -39,12 +40,15 @@ TEST(TraceHtml, DrawsTheTimelineWithThePeakMarked) {
 TEST(TraceHtml, TablesTheSitesOfEachProcessWithTheirStacks) {
   std::string html = RenderTraceHtml(SampleTraceReport());
   EXPECT_TRUE(Has(html, "<h2>process 100 <small>(parent 1)</small></h2>"));
-  EXPECT_TRUE(Has(html, "<p>peak heap 1000 B at 0.250 s; peak RSS 4.0 KiB; allocated 2.0 KiB in 7 calls</p>"));
+  EXPECT_TRUE(
+      Has(html, "<p>peak heap 1000 B at 0.250 s; peak RSS 4.0 KiB; allocated 2.0 KiB in 7 calls</p>"));
   EXPECT_TRUE(Has(html, "<h3>Live at the peak</h3>"));
   EXPECT_TRUE(Has(html, "<h3>Still allocated at exit</h3>"));
-  EXPECT_TRUE(Has(html, "<tr><td>900 B</td><td> 90.0%</td><td>1</td><td class=l>heap</td><td class=l><details>"
-                        "<summary><code>job.py:12</code> main</summary><code>ones numeric.py:204<br>main job.py:12<br>"
-                        "</code></details></td></tr>"))
+  EXPECT_TRUE(
+      Has(html,
+          "<tr><td>900 B</td><td> 90.0%</td><td>1</td><td class=l>heap</td><td class=l><details>"
+          "<summary><code>job.py:12</code> main</summary><code>ones numeric.py:204<br>main job.py:12<br>"
+          "</code></details></td></tr>"))
       << html;
   // The 5-byte helper is below 1% of the peak: left out of the page.
   EXPECT_FALSE(Has(html, "process 101"));

@@ -11,13 +11,23 @@ std::string JsonEscape(const std::string& text) {
   std::string out = "\"";
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += char(c);
+        if (c < 0x20)
+          out += fmt::format("\\u{:04x}", c);
+        else
+          out += char(c);
     }
   }
   return out + "\"";
@@ -27,10 +37,11 @@ std::string SitesJson(const std::vector<ReportSite>& sites) {
   std::string out = "[";
   for (size_t i = 0; i < sites.size(); ++i) {
     const auto& s = sites[i];
-    out += fmt::format("{}{{\"location\": {}, \"function\": {}, \"kind\": {}, \"bytes\": {}, \"count\": {}, "
-                       "\"share\": {:.6f}, \"stack\": [",
-                       i ? ", " : "", JsonEscape(s.location), JsonEscape(s.function), JsonEscape(s.kind), s.bytes,
-                       s.count, s.share);
+    out += fmt::format(
+        "{}{{\"location\": {}, \"function\": {}, \"kind\": {}, \"bytes\": {}, \"count\": {}, "
+        "\"share\": {:.6f}, \"stack\": [",
+        i ? ", " : "", JsonEscape(s.location), JsonEscape(s.function), JsonEscape(s.kind), s.bytes, s.count,
+        s.share);
     for (size_t j = 0; j < s.stack.size(); ++j) out += (j ? ", " : "") + JsonEscape(s.stack[j]);
     out += "]}";
   }
@@ -41,38 +52,43 @@ std::string TimelineJson(const std::vector<TimelineSample>& timeline) {
   std::string out = "[";
   for (size_t i = 0; i < timeline.size(); ++i) {
     const auto& s = timeline[i];
-    out += fmt::format("{}{{\"seconds\": {:.4f}, \"heap\": {}, \"file_mapped\": {}, \"rss\": {}, \"rss_anon\": {}, "
-                       "\"rss_file\": {}, \"swap\": {}, \"processes\": {}}}",
-                       i ? ", " : "", s.seconds, s.heap, s.file_mapped, s.rss, s.rss_anon, s.rss_file, s.swap,
-                       s.processes);
+    out += fmt::format(
+        "{}{{\"seconds\": {:.4f}, \"heap\": {}, \"file_mapped\": {}, \"rss\": {}, \"rss_anon\": {}, "
+        "\"rss_file\": {}, \"swap\": {}, \"processes\": {}}}",
+        i ? ", " : "", s.seconds, s.heap, s.file_mapped, s.rss, s.rss_anon, s.rss_file, s.swap, s.processes);
   }
   return out + "]";
 }
 
 std::string ExitJson(const ExitInfo& exit) {
-  return fmt::format("{{\"signaled\": {}, \"exit_code\": {}, \"signal\": {}, \"status\": {}, \"description\": {}}}",
-                     exit.signaled ? "true" : "false", exit.exit_code, exit.signal, exit.ShellStatus(),
-                     JsonEscape(exit.Describe()));
+  return fmt::format(
+      "{{\"signaled\": {}, \"exit_code\": {}, \"signal\": {}, \"status\": {}, \"description\": {}}}",
+      exit.signaled ? "true" : "false", exit.exit_code, exit.signal, exit.ShellStatus(),
+      JsonEscape(exit.Describe()));
 }
 
 }  // namespace
 
 std::string RenderTraceJson(const TraceReport& report) {
-  std::string out = fmt::format("{{\"command\": {}, \"exit\": {}, \"wall_seconds\": {:.4f}, \"peak_heap\": {}, "
-                                "\"peak_heap_sum\": {}, \"peak_rss\": {}, \"processes\": [",
-                                JsonEscape(report.command), ExitJson(report.exit), report.exit.wall_seconds,
-                                report.peak_heap, report.peak_heap_sum, report.peak_rss_sum);
+  std::string out = fmt::format(
+      "{{\"command\": {}, \"exit\": {}, \"wall_seconds\": {:.4f}, \"peak_heap\": {}, "
+      "\"peak_heap_sum\": {}, \"peak_rss\": {}, \"processes\": [",
+      JsonEscape(report.command), ExitJson(report.exit), report.exit.wall_seconds, report.peak_heap,
+      report.peak_heap_sum, report.peak_rss_sum);
   for (size_t i = 0; i < report.processes.size(); ++i) {
     const auto& p = report.processes[i];
     out += fmt::format(
-        "{}{{\"pid\": {}, \"ppid\": {}, \"command\": {}, \"python\": {}, \"exited\": {}, \"alloc_failed\": {}, "
+        "{}{{\"pid\": {}, \"ppid\": {}, \"command\": {}, \"python\": {}, \"exited\": {}, \"alloc_failed\": "
+        "{}, "
         "\"failed_allocs\": {}, \"peak_heap\": {}, \"snapshot_heap\": {}, \"peak_seconds\": {:.4f}, "
         "\"file_mapped_at_peak\": {}, \"alloc_count\": {}, \"alloc_bytes\": {}, \"peak_rss\": {}, "
-        "\"tracer_overhead\": {}, \"leaked_bytes\": {}, \"top_at_peak\": {}, \"leaks\": {}, \"top_allocators\": {}}}",
-        i ? ", " : "", p.pid, p.ppid, JsonEscape(p.command), p.python ? "true" : "false", p.exited ? "true" : "false",
-        p.alloc_failed ? "true" : "false", p.failed_allocs, p.peak_heap, p.snapshot_heap, p.peak_seconds,
-        p.file_mapped_at_peak, p.alloc_count, p.alloc_bytes, p.peak_rss, p.tracer_overhead, p.leaked_bytes,
-        SitesJson(p.top_at_peak), SitesJson(p.leaks), SitesJson(p.top_allocators));
+        "\"tracer_overhead\": {}, \"leaked_bytes\": {}, \"top_at_peak\": {}, \"leaks\": {}, "
+        "\"top_allocators\": {}}}",
+        i ? ", " : "", p.pid, p.ppid, JsonEscape(p.command), p.python ? "true" : "false",
+        p.exited ? "true" : "false", p.alloc_failed ? "true" : "false", p.failed_allocs, p.peak_heap,
+        p.snapshot_heap, p.peak_seconds, p.file_mapped_at_peak, p.alloc_count, p.alloc_bytes, p.peak_rss,
+        p.tracer_overhead, p.leaked_bytes, SitesJson(p.top_at_peak), SitesJson(p.leaks),
+        SitesJson(p.top_allocators));
   }
   out += "], \"timeline\": " + TimelineJson(report.timeline) + ", \"warnings\": [";
   for (size_t i = 0; i < report.warnings.size(); ++i) out += (i ? ", " : "") + JsonEscape(report.warnings[i]);
@@ -80,16 +96,18 @@ std::string RenderTraceJson(const TraceReport& report) {
 }
 
 std::string RenderMemJson(const MemReport& report) {
-  std::string out = fmt::format("{{\"command\": {}, \"exit\": {}, \"wall_seconds\": {:.4f}, \"peak_rss\": {}, "
-                                "\"peak_rss_sum\": {}, \"peak_swap\": {}, \"processes\": [",
-                                JsonEscape(report.command), ExitJson(report.exit), report.exit.wall_seconds,
-                                report.peak_rss, report.peak_rss_sum, report.peak_swap);
+  std::string out = fmt::format(
+      "{{\"command\": {}, \"exit\": {}, \"wall_seconds\": {:.4f}, \"peak_rss\": {}, "
+      "\"peak_rss_sum\": {}, \"peak_swap\": {}, \"processes\": [",
+      JsonEscape(report.command), ExitJson(report.exit), report.exit.wall_seconds, report.peak_rss,
+      report.peak_rss_sum, report.peak_swap);
   for (size_t i = 0; i < report.processes.size(); ++i) {
     const auto& p = report.processes[i];
-    out += fmt::format("{}{{\"pid\": {}, \"ppid\": {}, \"command\": {}, \"peak_rss\": {}, \"peak_swap\": {}, "
-                       "\"first_seen\": {:.4f}, \"last_seen\": {:.4f}}}",
-                       i ? ", " : "", p.pid, p.ppid, JsonEscape(p.command), p.peak_hwm, p.peak_swap, p.first_seen,
-                       p.last_seen);
+    out += fmt::format(
+        "{}{{\"pid\": {}, \"ppid\": {}, \"command\": {}, \"peak_rss\": {}, \"peak_swap\": {}, "
+        "\"first_seen\": {:.4f}, \"last_seen\": {:.4f}}}",
+        i ? ", " : "", p.pid, p.ppid, JsonEscape(p.command), p.peak_hwm, p.peak_swap, p.first_seen,
+        p.last_seen);
   }
   return out + "], \"timeline\": " + TimelineJson(report.timeline) + "}\n";
 }

@@ -29,9 +29,8 @@ inline TraceReport SampleTraceReport() {
   job.alloc_bytes = 2000;
   job.peak_rss = 4096;
   job.leaked_bytes = 64;
-  job.top_at_peak = {
-      {"job.py:12", "main", "heap", 900, 1, 0.9, {"ones numeric.py:204", "main job.py:12"}},
-      {"job.py:30", "helper", "heap", 100, 4, 0.1, {"helper job.py:30"}}};
+  job.top_at_peak = {{"job.py:12", "main", "heap", 900, 1, 0.9, {"ones numeric.py:204", "main job.py:12"}},
+                     {"job.py:30", "helper", "heap", 100, 4, 0.1, {"helper job.py:30"}}};
   job.leaks = {{"job.py:30", "helper", "heap", 64, 1, 1.0, {"helper job.py:30"}}};
   job.top_allocators = {{"job.py:12", "main", "heap", 1800, 2, 0.9, {"main job.py:12"}}};
   job.collapsed = {{"main job.py:12;ones numeric.py:204", 900}, {"helper job.py:30", 100}};

@@ -1,9 +1,9 @@
 // The text forms of the reports; see render_text.h.
 #include "trace/render_text.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "outcore/memory.h"
 #include "trace/render_common.h"
@@ -17,8 +17,8 @@ void AppendSitesText(std::string& out, const std::vector<ReportSite>& sites, con
   out += fmt::format("  {}\n", title);
   out += fmt::format("    {:>10}  {:>6}  {:>8}  {:<9}  {}\n", "bytes", "share", "blocks", "kind", "site");
   for (const auto& s : sites) {
-    out += fmt::format("    {:>10}  {}  {:>8}  {:<9}  {}{}\n", FormatSize(s.bytes), FormatShare(s.share), s.count,
-                       s.kind, s.location, s.function.empty() ? "" : "  (" + s.function + ")");
+    out += fmt::format("    {:>10}  {}  {:>8}  {:<9}  {}{}\n", FormatSize(s.bytes), FormatShare(s.share),
+                       s.count, s.kind, s.location, s.function.empty() ? "" : "  (" + s.function + ")");
   }
 }
 
@@ -28,26 +28,32 @@ std::string RenderTraceText(const TraceReport& report) {
   std::string out = fmt::format("outcore trace: {}\n  {}", report.command, report.exit.Describe());
   out += fmt::format(", {:.2f} s\n", report.exit.wall_seconds);
   out += fmt::format("  peak heap {} (one process), {} summed over processes; peak RSS {}\n",
-                     FormatSize(report.peak_heap), FormatSize(report.peak_heap_sum), FormatSize(report.peak_rss_sum));
+                     FormatSize(report.peak_heap), FormatSize(report.peak_heap_sum),
+                     FormatSize(report.peak_rss_sum));
   for (size_t process_idx = 0; process_idx < report.processes.size(); ++process_idx) {
     const auto& p = report.processes[process_idx];
     if (IsMinorProcess(report, process_idx)) {
-      out += fmt::format("\nprocess {} (parent {}): peak heap {} — {}\n", p.pid, p.ppid, FormatSize(p.peak_heap),
-                         p.command);
+      out += fmt::format("\nprocess {} (parent {}): peak heap {} — {}\n", p.pid, p.ppid,
+                         FormatSize(p.peak_heap), p.command);
       continue;
     }
     out += fmt::format("\nprocess {} (parent {}): {}\n", p.pid, p.ppid, p.command);
     out += fmt::format("  peak heap {}", FormatSize(p.peak_heap));
     if (p.peak_seconds >= 0) out += fmt::format(" at {:.3f} s", p.peak_seconds);
-    out += fmt::format("; peak RSS {}; allocated {} in {} calls\n", FormatSize(p.peak_rss), FormatSize(p.alloc_bytes),
-                       p.alloc_count);
-    if (p.file_mapped_at_peak) out += fmt::format("  file-backed mappings at peak: {}\n", FormatSize(p.file_mapped_at_peak));
+    out += fmt::format("; peak RSS {}; allocated {} in {} calls\n", FormatSize(p.peak_rss),
+                       FormatSize(p.alloc_bytes), p.alloc_count);
+    if (p.file_mapped_at_peak)
+      out += fmt::format("  file-backed mappings at peak: {}\n", FormatSize(p.file_mapped_at_peak));
     if (p.alloc_failed) out += fmt::format("  {} allocation(s) FAILED (out of memory)\n", p.failed_allocs);
-    if (!p.exited) out += "  did not reach exit (killed, crashed or exec'd): figures are from the last peak snapshot\n";
+    if (!p.exited)
+      out += "  did not reach exit (killed, crashed or exec'd): figures are from the last peak snapshot\n";
     AppendSitesText(out, p.top_at_peak, "live at the peak:");
     if (p.exited) {
-      if (p.leaked_bytes) AppendSitesText(out, p.leaks, fmt::format("still allocated at exit ({}):", FormatSize(p.leaked_bytes)).c_str());
-      else out += "  nothing left allocated at exit\n";
+      if (p.leaked_bytes)
+        AppendSitesText(out, p.leaks,
+                        fmt::format("still allocated at exit ({}):", FormatSize(p.leaked_bytes)).c_str());
+      else
+        out += "  nothing left allocated at exit\n";
     }
     if (!p.top_at_peak.empty() && !p.top_at_peak.front().stack.empty()) {
       out += "  stack of the top site:\n";
@@ -66,16 +72,18 @@ std::string RenderTraceText(const TraceReport& report) {
 }
 
 std::string RenderMemText(const MemReport& report) {
-  std::string out = fmt::format("outcore mem: {}\n  {}, {:.2f} s wall, {:.2f} s user, {:.2f} s system\n",
-                                report.command, report.exit.Describe(), report.exit.wall_seconds,
-                                double(report.exit.usage.ru_utime.tv_sec) + double(report.exit.usage.ru_utime.tv_usec) * 1e-6,
-                                double(report.exit.usage.ru_stime.tv_sec) + double(report.exit.usage.ru_stime.tv_usec) * 1e-6);
+  std::string out = fmt::format(
+      "outcore mem: {}\n  {}, {:.2f} s wall, {:.2f} s user, {:.2f} s system\n", report.command,
+      report.exit.Describe(), report.exit.wall_seconds,
+      double(report.exit.usage.ru_utime.tv_sec) + double(report.exit.usage.ru_utime.tv_usec) * 1e-6,
+      double(report.exit.usage.ru_stime.tv_sec) + double(report.exit.usage.ru_stime.tv_usec) * 1e-6);
   out += fmt::format("  peak RSS {} (largest single process), {} summed over the process tree\n",
                      FormatSize(report.peak_rss), FormatSize(report.peak_rss_sum));
   if (report.peak_swap) out += fmt::format("  peak swap {}\n", FormatSize(report.peak_swap));
   out += fmt::format("  {} process(es):\n", report.processes.size());
   for (const auto& p : report.processes) {
-    out += fmt::format("    pid {:>7}  peak RSS {:>10}  {}\n", p.pid, FormatSize(p.peak_hwm), p.command.substr(0, 100));
+    out += fmt::format("    pid {:>7}  peak RSS {:>10}  {}\n", p.pid, FormatSize(p.peak_hwm),
+                       p.command.substr(0, 100));
   }
   if (!report.timeline.empty()) {
     out += "  timeline (RSS of the tree):\n";

@@ -13,17 +13,19 @@ bool Has(const std::string& text, const std::string& part) { return text.find(pa
 TEST(TraceText, OpensWithTheCommandItsExitAndThePeaks) {
   std::string text = RenderTraceText(SampleTraceReport());
   EXPECT_EQ(text.rfind("outcore trace: python3 job.py\n  exited with status 0, 1.50 s\n", 0), 0u) << text;
-  EXPECT_TRUE(Has(text, "  peak heap 1000 B (one process), 1005 B summed over processes; peak RSS 4.0 KiB\n"));
+  EXPECT_TRUE(
+      Has(text, "  peak heap 1000 B (one process), 1005 B summed over processes; peak RSS 4.0 KiB\n"));
 }
 
 TEST(TraceText, ListsTheSitesLiveAtThePeakAsAlignedColumns) {
   std::string text = RenderTraceText(SampleTraceReport());
-  EXPECT_TRUE(Has(text, "\nprocess 100 (parent 1): python3 job.py\n"
-                        "  peak heap 1000 B at 0.250 s; peak RSS 4.0 KiB; allocated 2.0 KiB in 7 calls\n"
-                        "  live at the peak:\n"
-                        "         bytes   share    blocks  kind       site\n"
-                        "         900 B   90.0%         1  heap       job.py:12  (main)\n"
-                        "         100 B   10.0%         4  heap       job.py:30  (helper)\n"))
+  EXPECT_TRUE(Has(text,
+                  "\nprocess 100 (parent 1): python3 job.py\n"
+                  "  peak heap 1000 B at 0.250 s; peak RSS 4.0 KiB; allocated 2.0 KiB in 7 calls\n"
+                  "  live at the peak:\n"
+                  "         bytes   share    blocks  kind       site\n"
+                  "         900 B   90.0%         1  heap       job.py:12  (main)\n"
+                  "         100 B   10.0%         4  heap       job.py:30  (helper)\n"))
       << text;
 }
 
@@ -60,7 +62,8 @@ TEST(TraceText, HintsAtPythonModeAndEndsWithTheWarnings) {
   report.warnings = {"one damaged file"};
   std::string text = RenderTraceText(report);
   EXPECT_TRUE(Has(text, "\nhint: add --python to attribute memory to Python source lines\n"));
-  EXPECT_TRUE(text.size() >= 26 && text.compare(text.size() - 26, 26, "warning: one damaged file\n") == 0) << text;
+  EXPECT_TRUE(text.size() >= 26 && text.compare(text.size() - 26, 26, "warning: one damaged file\n") == 0)
+      << text;
   EXPECT_FALSE(Has(RenderTraceText(SampleTraceReport()), "hint:"));
 }
 
@@ -73,10 +76,12 @@ TEST(MemText, ListsPeakRssProcessesAndTheTimeline) {
   report.timeline = {{.seconds = 0.5, .rss = 3072, .rss_anon = 2048, .rss_file = 1024}};
   std::string text = RenderMemText(report);
   EXPECT_EQ(text.rfind("outcore mem: ./job\n  exited with status 0, 0.00 s wall", 0), 0u) << text;
-  EXPECT_TRUE(Has(text, "  peak RSS 2.0 KiB (largest single process), 3.0 KiB summed over the process tree\n"));
+  EXPECT_TRUE(
+      Has(text, "  peak RSS 2.0 KiB (largest single process), 3.0 KiB summed over the process tree\n"));
   EXPECT_FALSE(Has(text, "peak swap"));
   EXPECT_TRUE(Has(text, "  1 process(es):\n    pid       7  peak RSS    2.0 KiB  ./job\n")) << text;
-  EXPECT_TRUE(Has(text, "  timeline (RSS of the tree):\n        0.50 s     3.0 KiB  (anon 2.0 KiB, file 1.0 KiB)\n"))
+  EXPECT_TRUE(
+      Has(text, "  timeline (RSS of the tree):\n        0.50 s     3.0 KiB  (anon 2.0 KiB, file 1.0 KiB)\n"))
       << text;
 }
 

@@ -15,9 +15,12 @@ constexpr size_t kReportTimelinePoints = 250;
 
 const char* KindName(uint8_t kind) {
   switch (kind) {
-    case kSiteAnonMap: return "mmap";
-    case kSiteFileMap: return "file mmap";
-    default: return "heap";
+    case kSiteAnonMap:
+      return "mmap";
+    case kSiteFileMap:
+      return "file mmap";
+    default:
+      return "heap";
   }
 }
 
@@ -47,7 +50,8 @@ std::vector<ReportSite> Aggregate(const std::vector<TableEntry>& entries, const 
   }
   std::vector<ReportSite> sites;
   for (auto& [key, site] : by_location) sites.push_back(std::move(site));
-  std::sort(sites.begin(), sites.end(), [](const ReportSite& a, const ReportSite& b) { return a.bytes > b.bytes; });
+  std::sort(sites.begin(), sites.end(),
+            [](const ReportSite& a, const ReportSite& b) { return a.bytes > b.bytes; });
   if (sites.size() > top) sites.resize(top);
   for (auto& site : sites) site.share = share_base ? double(site.bytes) / double(share_base) : 0;
   return sites;
@@ -102,7 +106,8 @@ ProcessReport BuildProcess(const ProcessTrace& process, Symbolizer& symbolizer, 
   std::vector<uint64_t> addresses;
   for (uint32_t id : wanted) {
     auto it = process.sites.find(id);
-    if (it != process.sites.end()) addresses.insert(addresses.end(), it->second.native.begin(), it->second.native.end());
+    if (it != process.sites.end())
+      addresses.insert(addresses.end(), it->second.native.begin(), it->second.native.end());
   }
   symbolizer.Prepare(process.modules, addresses);
   std::map<uint32_t, SiteDescription> described;
@@ -110,9 +115,12 @@ ProcessReport BuildProcess(const ProcessTrace& process, Symbolizer& symbolizer, 
     for (const auto& e : entries) {
       if (described.count(e.site_id)) continue;
       auto it = process.sites.find(e.site_id);
-      if (!wanted.count(e.site_id)) described[e.site_id] = SiteDescription{"(smaller sites)", "", {}};
-      else if (it == process.sites.end()) described[e.site_id] = SiteDescription{"(unrecorded stack)", "", {}};
-      else described[e.site_id] = DescribeSite(it->second, process.modules, symbolizer, input.cwd);
+      if (!wanted.count(e.site_id))
+        described[e.site_id] = SiteDescription{"(smaller sites)", "", {}};
+      else if (it == process.sites.end())
+        described[e.site_id] = SiteDescription{"(unrecorded stack)", "", {}};
+      else
+        described[e.site_id] = DescribeSite(it->second, process.modules, symbolizer, input.cwd);
     }
   };
   describe_all(process.peak.entries);
@@ -126,22 +134,24 @@ ProcessReport BuildProcess(const ProcessTrace& process, Symbolizer& symbolizer, 
     (file ? file_backed : held).push_back(e);
   }
   r.top_at_peak = Aggregate(held, process, described, true, input.top_sites, r.snapshot_heap);
-  for (auto& site : Aggregate(file_backed, process, described, true, input.top_sites, process.peak.file_live)) {
+  for (auto& site :
+       Aggregate(file_backed, process, described, true, input.top_sites, process.peak.file_live)) {
     r.top_at_peak.push_back(std::move(site));
   }
   if (process.final_table.present) {
     std::vector<TableEntry> leaked;
     for (const auto& e : process.final_table.entries) {
       auto it = process.sites.find(e.site_id);
-      if (it != process.sites.end() && it->second.kind != kSiteHeap) continue;  // mappings die with the process
+      if (it != process.sites.end() && it->second.kind != kSiteHeap)
+        continue;  // mappings die with the process
       if (e.live_bytes) {
         leaked.push_back(e);
         r.leaked_bytes += e.live_bytes;
       }
     }
     r.leaks = Aggregate(leaked, process, described, true, input.top_sites, r.leaked_bytes);
-    r.top_allocators = Aggregate(process.final_table.entries, process, described, false, input.top_sites,
-                                 r.alloc_bytes);
+    r.top_allocators =
+        Aggregate(process.final_table.entries, process, described, false, input.top_sites, r.alloc_bytes);
   }
   for (const auto& e : held) {
     const auto& stack = described[e.site_id].stack;

@@ -30,12 +30,12 @@
 namespace outcore::trace {
 
 struct ReportSite {
-  std::string location;         // "file:line" where the memory was asked for
+  std::string location;  // "file:line" where the memory was asked for
   std::string function;
-  std::string kind;             // "heap", "mmap", "file mmap"
+  std::string kind;  // "heap", "mmap", "file mmap"
   uint64_t bytes = 0;
-  uint64_t count = 0;           // live blocks (or allocations, for totals)
-  double share = 0;             // of the process's total at that moment
+  uint64_t count = 0;              // live blocks (or allocations, for totals)
+  double share = 0;                // of the process's total at that moment
   std::vector<std::string> stack;  // "function file:line", innermost first
 };
 
@@ -44,43 +44,43 @@ struct ProcessReport {
   pid_t ppid = 0;
   std::string command;
   bool python = false;
-  bool exited = false;          // reached its exit handler (so leaks are known)
+  bool exited = false;  // reached its exit handler (so leaks are known)
   bool alloc_failed = false;
   uint64_t failed_allocs = 0;
-  uint64_t peak_heap = 0;       // malloc family + anonymous mmap, exact
-  uint64_t snapshot_heap = 0;   // the total in the snapshot the sites come from
-  double peak_seconds = -1;     // when the snapshot was taken, since launch
+  uint64_t peak_heap = 0;      // malloc family + anonymous mmap, exact
+  uint64_t snapshot_heap = 0;  // the total in the snapshot the sites come from
+  double peak_seconds = -1;    // when the snapshot was taken, since launch
   uint64_t file_mapped_at_peak = 0;
   uint64_t alloc_count = 0;
   uint64_t alloc_bytes = 0;
-  uint64_t peak_rss = 0;        // VmHWM sampled from /proc
-  uint64_t tracer_overhead = 0; // the tracer's own tables in this process
-  uint64_t leaked_bytes = 0;    // live at exit
+  uint64_t peak_rss = 0;         // VmHWM sampled from /proc
+  uint64_t tracer_overhead = 0;  // the tracer's own tables in this process
+  uint64_t leaked_bytes = 0;     // live at exit
   std::vector<ReportSite> top_at_peak;
   std::vector<ReportSite> leaks;
-  std::vector<ReportSite> top_allocators;  // by total bytes allocated
+  std::vector<ReportSite> top_allocators;                   // by total bytes allocated
   std::vector<std::pair<std::string, uint64_t>> collapsed;  // root;...;leaf -> bytes at peak
 };
 
 struct TraceInput {
   std::string command;
   ExitInfo exit;
-  int64_t launch_ns = 0;        // CLOCK_MONOTONIC at launch
+  int64_t launch_ns = 0;  // CLOCK_MONOTONIC at launch
   const Timeline* timeline = nullptr;
   const std::map<pid_t, ProcessPeak>* rss = nullptr;
   size_t top_sites = 10;
-  size_t symbolize_top = 256;   // raw stacks symbolized per ranking
-  bool full_stacks = false;     // symbolize every stack (for --collapsed)
-  std::string cwd;              // paths below it are shown relative
+  size_t symbolize_top = 256;  // raw stacks symbolized per ranking
+  bool full_stacks = false;    // symbolize every stack (for --collapsed)
+  std::string cwd;             // paths below it are shown relative
   std::vector<std::string> warnings;
 };
 
 struct TraceReport {
   std::string command;
   ExitInfo exit;
-  uint64_t peak_heap = 0;       // highest single-process peak heap
-  uint64_t peak_heap_sum = 0;   // highest sampled sum over processes
-  uint64_t peak_rss_sum = 0;    // highest sampled RSS of the process tree
+  uint64_t peak_heap = 0;                // highest single-process peak heap
+  uint64_t peak_heap_sum = 0;            // highest sampled sum over processes
+  uint64_t peak_rss_sum = 0;             // highest sampled RSS of the process tree
   std::vector<ProcessReport> processes;  // biggest peak first
   std::vector<TimelineSample> timeline;
   std::vector<std::string> warnings;
@@ -97,8 +97,8 @@ bool IsMinorProcess(const TraceReport& report, size_t process_idx);
 struct MemReport {
   std::string command;
   ExitInfo exit;
-  uint64_t peak_rss = 0;        // the child's own high-water mark (see ExitInfo)
-  uint64_t peak_rss_sum = 0;    // highest sampled RSS of the whole tree
+  uint64_t peak_rss = 0;      // the child's own high-water mark (see ExitInfo)
+  uint64_t peak_rss_sum = 0;  // highest sampled RSS of the whole tree
   uint64_t peak_swap = 0;
   std::vector<ProcessPeak> processes;
   std::vector<TimelineSample> timeline;

@@ -1,9 +1,9 @@
 // Attribution of an allocation stack to a call site; see site_description.h.
 #include "trace/site_description.h"
 
-#include <utility>
-
 #include <fmt/format.h>
+
+#include <utility>
 
 namespace outcore::trace {
 
@@ -87,8 +87,10 @@ SiteDescription DescribeSite(const SiteStack& stack, const std::vector<LoadedMod
   }
   // Without line information the object is the honest location; the function
   // is only the nearest exported symbol then.
-  if (!chosen->file.empty()) d.location = fmt::format("{}:{}", Shorten(chosen->file, cwd), chosen->line);
-  else d.location = chosen->module.empty() ? chosen->function : BaseName(chosen->module);
+  if (!chosen->file.empty())
+    d.location = fmt::format("{}:{}", Shorten(chosen->file, cwd), chosen->line);
+  else
+    d.location = chosen->module.empty() ? chosen->function : BaseName(chosen->module);
   d.function = chosen->function;
   return d;
 }

@@ -19,7 +19,7 @@
 namespace outcore::trace {
 
 struct SiteDescription {
-  std::string location;            // "file:line", an object's name, or "(unknown)"
+  std::string location;  // "file:line", an object's name, or "(unknown)"
   std::string function;
   std::vector<std::string> stack;  // "function file:line", innermost first
 };

@@ -24,8 +24,9 @@ TEST(SiteDescription, PythonSiteIsTheUsersLineNotTheLibrarys) {
   SiteDescription d = DescribeSite(stack, {}, symbolizer, "/home/me");
   EXPECT_EQ(d.location, "job.py:12");  // relative to the working directory
   EXPECT_EQ(d.function, "main");
-  EXPECT_EQ(d.stack, (std::vector<std::string>{"ones /usr/lib/python3/dist-packages/numpy/core/numeric.py:204",
-                                               "_run_code <frozen runpy>:86", "main job.py:12"}));
+  EXPECT_EQ(d.stack,
+            (std::vector<std::string>{"ones /usr/lib/python3/dist-packages/numpy/core/numeric.py:204",
+                                      "_run_code <frozen runpy>:86", "main job.py:12"}));
 }
 
 TEST(SiteDescription, AllLibraryPythonStackFallsBackToTheInnermostFrame) {

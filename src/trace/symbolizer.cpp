@@ -1,13 +1,12 @@
 // addr2line-based symbolization; see symbolizer.h.
 #include "trace/symbolizer.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <set>
-
-#include <fmt/format.h>
 
 namespace outcore::trace {
 
@@ -16,8 +15,10 @@ namespace {
 std::string ShellQuote(const std::string& text) {
   std::string quoted = "'";
   for (char c : text) {
-    if (c == '\'') quoted += "'\\''";
-    else quoted += c;
+    if (c == '\'')
+      quoted += "'\\''";
+    else
+      quoted += c;
   }
   return quoted + "'";
 }
@@ -89,8 +90,8 @@ void Symbolizer::Prepare(const std::vector<LoadedModule>& modules, const std::ve
     ::close(fd);
     std::string output;
     if (written && ::access(path.c_str(), R_OK) == 0) {
-      std::string command = ShellQuote(tool_) + " -a -f -C -i -e " + ShellQuote(path) + " < " + input_path +
-                            " 2>/dev/null";
+      std::string command =
+          ShellQuote(tool_) + " -a -f -C -i -e " + ShellQuote(path) + " < " + input_path + " 2>/dev/null";
       if (FILE* pipe = ::popen(command.c_str(), "r")) {
         char buf[1 << 14];
         size_t n;

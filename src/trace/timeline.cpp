@@ -52,7 +52,8 @@ std::vector<TimelineSample> Timeline::Resampled(size_t buckets) const {
   out.reserve(buckets);
   size_t open_bucket = SIZE_MAX;
   for (const auto& s : samples_) {
-    size_t bucket = span > 0 ? std::min(buckets - 1, size_t((s.seconds - begin) / span * double(buckets))) : 0;
+    size_t bucket =
+        span > 0 ? std::min(buckets - 1, size_t((s.seconds - begin) / span * double(buckets))) : 0;
     if (bucket != open_bucket) {
       out.push_back(s);
       open_bucket = bucket;

@@ -17,14 +17,14 @@
 namespace outcore::trace {
 
 struct TimelineSample {
-  double seconds = 0;       // since the traced command started
-  uint64_t heap = 0;        // malloc-family + anonymous mmap bytes (traced processes)
-  uint64_t file_mapped = 0; // file-backed mmap bytes
-  uint64_t rss = 0;         // resident, summed over the processes
+  double seconds = 0;        // since the traced command started
+  uint64_t heap = 0;         // malloc-family + anonymous mmap bytes (traced processes)
+  uint64_t file_mapped = 0;  // file-backed mmap bytes
+  uint64_t rss = 0;          // resident, summed over the processes
   uint64_t rss_anon = 0;
   uint64_t rss_file = 0;
   uint64_t swap = 0;
-  uint32_t processes = 0;   // how many were alive
+  uint32_t processes = 0;  // how many were alive
 };
 
 class Timeline {
@@ -45,8 +45,8 @@ class Timeline {
   void Halve();
 
   size_t max_samples_;
-  size_t stride_ = 1;    // raw samples merged into each kept one
-  size_t pending_ = 0;   // raw samples merged into the open last one
+  size_t stride_ = 1;   // raw samples merged into each kept one
+  size_t pending_ = 0;  // raw samples merged into the open last one
   std::vector<TimelineSample> samples_;
 };
 

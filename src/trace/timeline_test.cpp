@@ -13,7 +13,8 @@ TEST(Timeline, StaysBoundedHoweverLongTheRun) {
 
 TEST(Timeline, KeepsThePeakWhenMergingSamples) {
   Timeline timeline(16);
-  for (int i = 0; i < 1000; ++i) timeline.Add({.seconds = double(i), .heap = i == 537 ? 1000000u : 10u, .rss = 5});
+  for (int i = 0; i < 1000; ++i)
+    timeline.Add({.seconds = double(i), .heap = i == 537 ? 1000000u : 10u, .rss = 5});
   const TimelineSample* peak = timeline.MaxBy(&TimelineSample::heap);
   ASSERT_NE(peak, nullptr);
   EXPECT_EQ(peak->heap, 1000000u);

@@ -20,7 +20,8 @@ namespace {
 
 // A small JSON reader, enough for the reports (tests only).
 struct Json {
-  std::variant<std::nullptr_t, bool, double, std::string, std::vector<Json>, std::map<std::string, Json>> value;
+  std::variant<std::nullptr_t, bool, double, std::string, std::vector<Json>, std::map<std::string, Json>>
+      value;
   const Json& operator[](const std::string& key) const {
     static const Json kNull;
     const auto* object = std::get_if<std::map<std::string, Json>>(&value);
@@ -38,7 +39,9 @@ struct Json {
     return array ? array->size() : 0;
   }
   double num() const { return std::holds_alternative<double>(value) ? std::get<double>(value) : NAN; }
-  std::string str() const { return std::holds_alternative<std::string>(value) ? std::get<std::string>(value) : ""; }
+  std::string str() const {
+    return std::holds_alternative<std::string>(value) ? std::get<std::string>(value) : "";
+  }
   bool boolean() const { return std::holds_alternative<bool>(value) && std::get<bool>(value); }
 };
 
@@ -53,7 +56,8 @@ class JsonParser {
       ++at_;
       std::map<std::string, Json> object;
       Skip();
-      if (Peek() == '}') ++at_;
+      if (Peek() == '}')
+        ++at_;
       else
         for (;;) {
           Skip();
@@ -69,7 +73,8 @@ class JsonParser {
       ++at_;
       std::vector<Json> array;
       Skip();
-      if (Peek() == ']') ++at_;
+      if (Peek() == ']')
+        ++at_;
       else
         for (;;) {
           array.push_back(Parse());
@@ -109,12 +114,15 @@ class JsonParser {
       if (text_[at_] == '\\') {
         ++at_;
         char e = text_[at_];
-        if (e == 'n') out += '\n';
-        else if (e == 't') out += '\t';
+        if (e == 'n')
+          out += '\n';
+        else if (e == 't')
+          out += '\t';
         else if (e == 'u') {
           out += '?';
           at_ += 4;
-        } else out += e;
+        } else
+          out += e;
         ++at_;
         continue;
       }
@@ -166,8 +174,8 @@ CommandRun RunOutcore(const std::string& mode, const std::string& options, const
   CommandRun run;
   std::string dir = ::mkdtemp(dir_template);
   std::string json = dir + "/report.json";
-  std::string line = std::string(OUTCORE_BIN) + " " + mode + " --quiet --json " + json + " " + options + " -- " +
-                     command + " > " + dir + "/out.txt 2>&1";
+  std::string line = std::string(OUTCORE_BIN) + " " + mode + " --quiet --json " + json + " " + options +
+                     " -- " + command + " > " + dir + "/out.txt 2>&1";
   int raw = std::system(line.c_str());
   run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   run.report = JsonParser(ReadFile(json)).Parse();
@@ -177,7 +185,8 @@ CommandRun RunOutcore(const std::string& mode, const std::string& options, const
 }
 
 bool EndsWith(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // The process whose command ends with `suffix`, with the biggest peak.
@@ -202,7 +211,8 @@ TEST(TraceEndToEnd, PeakIsTheHeldSumAndTopSiteIsTheRightLine) {
   ExpectWithinOnePercent(p["peak_heap"].num(), 64 << 20);
   ExpectWithinOnePercent(p["snapshot_heap"].num(), 64 << 20);
   const Json& top = p["top_at_peak"][0];
-  EXPECT_TRUE(EndsWith(top["location"].str(), "peak_at_line.cpp:" + std::to_string(LineOf("peak_at_line.cpp", "PEAK_LINE"))))
+  EXPECT_TRUE(EndsWith(top["location"].str(),
+                       "peak_at_line.cpp:" + std::to_string(LineOf("peak_at_line.cpp", "PEAK_LINE"))))
       << top["location"].str();
   EXPECT_EQ(top["count"].num(), 64);
   EXPECT_GT(top["share"].num(), 0.99);
@@ -322,7 +332,8 @@ TEST(TraceEndToEnd, ProgramKilledBySignalStillGetsItsReport) {
 
 TEST(TraceEndToEnd, AllocationFailureNearTheLimitStillGetsItsReport) {
   // A 600 MB address-space limit: the program's mallocs start failing there.
-  CommandRun run = RunOutcore("trace", "", "/bin/sh -c 'ulimit -v 600000; exec " + Program("out_of_memory") + "'");
+  CommandRun run =
+      RunOutcore("trace", "", "/bin/sh -c 'ulimit -v 600000; exec " + Program("out_of_memory") + "'");
   EXPECT_EQ(run.status, 128 + 6);  // it aborts
   const Json* p = ProcessNamed(run.report, "trace_prog_out_of_memory");
   ASSERT_NE(p, nullptr) << run.output;
@@ -337,8 +348,8 @@ TEST(TraceEndToEnd, AllocationFailureNearTheLimitStillGetsItsReport) {
 TEST(TraceEndToEnd, HtmlAndCollapsedOutputsAreWrittenAndBounded) {
   char dir_template[] = "/tmp/outcore-trace-test-XXXXXX";
   std::string dir = ::mkdtemp(dir_template);
-  std::string line = std::string(OUTCORE_BIN) + " trace --quiet --html " + dir + "/r.html --collapsed " + dir +
-                     "/r.folded -- " + Program("thread_pool");
+  std::string line = std::string(OUTCORE_BIN) + " trace --quiet --html " + dir + "/r.html --collapsed " +
+                     dir + "/r.folded -- " + Program("thread_pool");
   ASSERT_EQ(std::system(line.c_str()), 0);
   std::string html = ReadFile(dir + "/r.html");
   EXPECT_NE(html.find("<svg"), std::string::npos);

@@ -29,9 +29,9 @@ inline constexpr int kMaxPythonFrames = 64;
 enum SiteKind : uint8_t { kSiteHeap = 0, kSiteAnonMap = 1, kSiteFileMap = 2 };
 
 enum LiveFlags : uint32_t {
-  kLivePython = 1u << 0,     // Python frames were requested
-  kLiveExited = 1u << 1,     // the process reached its exit handler
-  kLiveAllocFailed = 1u << 2 // an allocation returned NULL (out of memory)
+  kLivePython = 1u << 0,      // Python frames were requested
+  kLiveExited = 1u << 1,      // the process reached its exit handler
+  kLiveAllocFailed = 1u << 2  // an allocation returned NULL (out of memory)
 };
 
 // Shared-mapped header of <stem>.live. Counters are written with relaxed
@@ -42,22 +42,22 @@ struct LiveHeader {
   uint32_t pid;
   uint32_t ppid;
   uint32_t flags;
-  int64_t start_ns;        // CLOCK_MONOTONIC at library start
-  uint64_t heap_live;      // malloc family, requested bytes
-  uint64_t anon_live;      // anonymous mmap
-  uint64_t file_live;      // file-backed mmap
-  uint64_t peak_total;     // max of heap_live + anon_live
-  int64_t peak_ns;         // when the last snapshot of a peak was taken
-  uint64_t alloc_count;    // malloc-family calls + mmaps, as of the last table write
-  uint64_t alloc_bytes;    // bytes they asked for
+  int64_t start_ns;      // CLOCK_MONOTONIC at library start
+  uint64_t heap_live;    // malloc family, requested bytes
+  uint64_t anon_live;    // anonymous mmap
+  uint64_t file_live;    // file-backed mmap
+  uint64_t peak_total;   // max of heap_live + anon_live
+  int64_t peak_ns;       // when the last snapshot of a peak was taken
+  uint64_t alloc_count;  // malloc-family calls + mmaps, as of the last table write
+  uint64_t alloc_bytes;  // bytes they asked for
   uint64_t snapshot_count;
-  uint64_t snapshot_total; // heap + anon in the last peak snapshot
-  uint64_t overhead_bytes; // the tracer's own tables
+  uint64_t snapshot_total;  // heap + anon in the last peak snapshot
+  uint64_t overhead_bytes;  // the tracer's own tables
   uint64_t failed_allocs;
-  int64_t exit_ns;         // 0 unless the exit handler ran
+  int64_t exit_ns;  // 0 unless the exit handler ran
   uint64_t reserved[8];
   char exe[512];
-  char cmdline[1024];      // NUL-separated argv, truncated
+  char cmdline[1024];  // NUL-separated argv, truncated
 };
 static_assert(sizeof(LiveHeader) <= kLiveFileSize);
 
@@ -66,7 +66,7 @@ static_assert(sizeof(LiveHeader) <= kLiveFileSize);
 // followed by file_len + func_len bytes (no NULs).
 struct SiteRecord {
   uint32_t site_id;
-  uint8_t kind;            // SiteKind
+  uint8_t kind;  // SiteKind
   uint8_t native_frames;
   uint8_t python_frames;
   uint8_t reserved;
@@ -81,8 +81,8 @@ struct TableHeader {
   char magic[8];
   uint32_t version;
   uint32_t entry_count;
-  int64_t time_ns;         // CLOCK_MONOTONIC when taken
-  uint64_t heap_live;      // sums over the entries, by kind
+  int64_t time_ns;     // CLOCK_MONOTONIC when taken
+  uint64_t heap_live;  // sums over the entries, by kind
   uint64_t anon_live;
   uint64_t file_live;
 };
@@ -97,8 +97,8 @@ struct TableEntry {
 
 // One record of <stem>.modules, followed by name_len bytes of path.
 struct ModuleRecord {
-  uint64_t bias;           // dlpi_addr: ELF vaddr = runtime address - bias
-  uint64_t begin;          // runtime address range of its PT_LOAD segments
+  uint64_t bias;   // dlpi_addr: ELF vaddr = runtime address - bias
+  uint64_t begin;  // runtime address range of its PT_LOAD segments
   uint64_t end;
   uint32_t name_len;
   uint32_t reserved;

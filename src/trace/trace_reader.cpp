@@ -103,7 +103,8 @@ Status ParseSites(const std::string& bytes, std::unordered_map<uint32_t, SiteSta
     if (!cursor.Read(&record)) return truncated();
     if (record.kind > kSiteFileMap || record.native_frames > kMaxNativeFrames ||
         record.python_frames > kMaxPythonFrames) {
-      return Status::Corruption("site record at byte " + std::to_string(record_at) + " has impossible counts");
+      return Status::Corruption("site record at byte " + std::to_string(record_at) +
+                                " has impossible counts");
     }
     SiteStack stack;
     stack.kind = record.kind;
@@ -134,7 +135,8 @@ Status ParseTable(const std::string& bytes, SiteTableData* out) {
     return Status::Corruption("not an outcore site table (magic or version differs)");
   }
   if (uint64_t(header.entry_count) * sizeof(TableEntry) > bytes.size() - sizeof header) {
-    return Status::Corruption("site table claims " + std::to_string(header.entry_count) + " entries, holds fewer");
+    return Status::Corruption("site table claims " + std::to_string(header.entry_count) +
+                              " entries, holds fewer");
   }
   out->present = true;
   out->time_ns = header.time_ns;
@@ -151,7 +153,8 @@ Status ParseModules(const std::string& bytes, std::vector<LoadedModule>* out) {
   while (!cursor.done()) {
     ModuleRecord record;
     LoadedModule module;
-    if (!cursor.Read(&record) || record.name_len > 4096 || !cursor.ReadString(record.name_len, &module.path)) {
+    if (!cursor.Read(&record) || record.name_len > 4096 ||
+        !cursor.ReadString(record.name_len, &module.path)) {
       return Status::Corruption("module list is truncated");
     }
     module.bias = record.bias;

@@ -27,8 +27,8 @@ struct PySourceFrame {
 
 struct SiteStack {
   uint8_t kind = kSiteHeap;
-  std::vector<uint64_t> native;        // return addresses, innermost first
-  std::vector<PySourceFrame> python;   // innermost first
+  std::vector<uint64_t> native;       // return addresses, innermost first
+  std::vector<PySourceFrame> python;  // innermost first
 };
 
 struct SiteTableData {
@@ -45,12 +45,12 @@ struct LoadedModule {
 
 // One traced process image (a pid, or a pid after exec).
 struct ProcessTrace {
-  std::string stem;               // "<dir>/<pid>.<n>"
+  std::string stem;  // "<dir>/<pid>.<n>"
   LiveHeader header{};
   std::vector<std::string> argv;
   std::unordered_map<uint32_t, SiteStack> sites;
-  SiteTableData peak;             // per-site figures at the last peak snapshot
-  SiteTableData final_table;      // at exit (absent when killed)
+  SiteTableData peak;         // per-site figures at the last peak snapshot
+  SiteTableData final_table;  // at exit (absent when killed)
   std::vector<LoadedModule> modules;
 };
 

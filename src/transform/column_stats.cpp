@@ -66,7 +66,8 @@ Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<cons
           seen.resize(size_t(v.dictionary->size), false);
           const int32_t* codes = v.values.as<int32_t>();
           for (int64_t row = 0; row < v.length; ++row) {
-            if (v.IsValid(row) && codes[row] >= 0 && codes[row] < v.dictionary->size) seen[size_t(codes[row])] = true;
+            if (v.IsValid(row) && codes[row] >= 0 && codes[row] < v.dictionary->size)
+              seen[size_t(codes[row])] = true;
           }
         }
         continue;
@@ -76,10 +77,18 @@ Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<cons
         if (!v.IsValid(row)) continue;
         double x;
         switch (v.type) {
-          case TypeId::kFloat64: x = v.GetFloat64(row); break;
-          case TypeId::kBool: x = v.GetBool(row) ? 1.0 : 0.0; break;
-          case TypeId::kDate: x = double(v.GetDate(row)); break;
-          default: x = double(v.GetInt64(row)); break;
+          case TypeId::kFloat64:
+            x = v.GetFloat64(row);
+            break;
+          case TypeId::kBool:
+            x = v.GetBool(row) ? 1.0 : 0.0;
+            break;
+          case TypeId::kDate:
+            x = double(v.GetDate(row));
+            break;
+          default:
+            x = double(v.GetInt64(row));
+            break;
         }
         if (std::isnan(x)) {
           ++s.nans;

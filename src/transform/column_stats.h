@@ -33,9 +33,9 @@ struct Moments {
 struct ColumnSummary {
   std::string name;
   TypeId type = TypeId::kFloat64;
-  int64_t count = 0;      // non-null values (NaN included)
+  int64_t count = 0;  // non-null values (NaN included)
   int64_t nulls = 0;
-  int64_t nans = 0;       // float64 only
+  int64_t nans = 0;        // float64 only
   bool has_range = false;  // numeric with at least one non-NaN value
   double min = 0, max = 0;
   Moments moments;        // numeric columns, NaN left out

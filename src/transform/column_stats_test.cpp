@@ -27,7 +27,8 @@ TEST(Moments, MergedBatchesEqualOneTwoPassComputation) {
   }
   EXPECT_EQ(merged.count, int64_t(x.size()));
   EXPECT_NEAR(merged.mean, mean, 1e-6);
-  EXPECT_NEAR(merged.variance(), m2 / double(x.size()), 1e-7 * m2 / double(x.size()));  // sum of squares would be off by ~100
+  EXPECT_NEAR(merged.variance(), m2 / double(x.size()),
+              1e-7 * m2 / double(x.size()));  // sum of squares would be off by ~100
   EXPECT_NEAR(merged.variance(), 9.0, 0.5);
 }
 

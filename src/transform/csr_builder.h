@@ -20,9 +20,7 @@ class CsrBuilder {
   explicit CsrBuilder(MemoryBudget* budget = nullptr);
 
   // Adds one entry to the row being built (any order; duplicates allowed).
-  void Add(int32_t column, double value) {
-    pending_.Push(Entry{column, value});
-  }
+  void Add(int32_t column, double value) { pending_.Push(Entry{column, value}); }
   // Closes the current row: entries sorted by column and duplicates summed,
   // in the order scipy's csr_matrix.sum_duplicates sums them (std::sort of
   // (index, value) pairs by index). A sum of zero stays as an explicit entry,

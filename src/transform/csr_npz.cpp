@@ -13,7 +13,8 @@ namespace {
 // for the output itself, unlike perhaps /tmp).
 FILE* SpillFile(const std::string& path) {
   size_t slash = path.rfind('/');
-  std::string name = (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + ".outcore-spill-XXXXXX";
+  std::string name =
+      (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + ".outcore-spill-XXXXXX";
   int fd = ::mkstemp(name.data());
   if (fd < 0) return nullptr;
   ::unlink(name.c_str());
@@ -41,7 +42,8 @@ Result<std::unique_ptr<CsrNpzWriter>> CsrNpzWriter::Create(const std::string& pa
   auto writer = std::unique_ptr<CsrNpzWriter>(new CsrNpzWriter(path, std::move(npz), data, indptr));
   OC_RETURN_IF_ERROR(writer->npz_->BeginArray("indices", "<i4"));
   int64_t zero = 0;
-  if (std::fwrite(&zero, 8, 1, indptr) != 1) return Status::IOError("cannot write a temporary file beside " + path);
+  if (std::fwrite(&zero, 8, 1, indptr) != 1)
+    return Status::IOError("cannot write a temporary file beside " + path);
   return writer;
 }
 

@@ -16,8 +16,8 @@ struct HashedColumn {
 
 }  // namespace
 
-Status HashDataset(const std::shared_ptr<const Dataset>& dataset, const HashColumnsOptions& options, CsrBuilder* csr,
-                   const std::function<Status()>& on_batch) {
+Status HashDataset(const std::shared_ptr<const Dataset>& dataset, const HashColumnsOptions& options,
+                   CsrBuilder* csr, const std::function<Status()>& on_batch) {
   OC_ASSIGN_OR_RETURN(FeatureHasher hasher, FeatureHasher::Make(options.hasher));
   if (options.columns.empty() && options.token_columns.empty()) {
     return Status::InvalidArgument("name at least one column to hash");
@@ -32,10 +32,9 @@ Status HashDataset(const std::shared_ptr<const Dataset>& dataset, const HashColu
                      : (type == TypeId::kString || type == TypeId::kInt64 || type == TypeId::kFloat64 ||
                         type == TypeId::kBool);
     if (!ok) {
-      return Status::InvalidArgument("column '" + name + "' of " + dataset->path() + " is " +
-                                     std::string(TypeName(type)) +
-                                     (tokens ? ": only string columns have tokens"
-                                             : ": hash string, int64, float64 or bool columns"));
+      return Status::InvalidArgument(
+          "column '" + name + "' of " + dataset->path() + " is " + std::string(TypeName(type)) +
+          (tokens ? ": only string columns have tokens" : ": hash string, int64, float64 or bool columns"));
     }
     HashedColumn column;
     column.name = name;
@@ -101,7 +100,8 @@ Status HashDataset(const std::shared_ptr<const Dataset>& dataset, const HashColu
           case TypeId::kBool:
             if (v.GetBool(row)) FeatureHasher::AddHashed(column.numeric, 1.0, csr);
             break;
-          default: break;
+          default:
+            break;
         }
       }
       csr->FinishRow();

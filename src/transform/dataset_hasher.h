@@ -32,7 +32,7 @@ struct HashColumnsOptions {
 // `on_batch` (which may drain the rows with csr->TakeFinished()).
 //   CsrBuilder csr(&budget);
 //   OC_RETURN_IF_ERROR(HashDataset(dataset, {.columns = {"topic"}}, &csr, nullptr));
-Status HashDataset(const std::shared_ptr<const Dataset>& dataset, const HashColumnsOptions& options, CsrBuilder* csr,
-                   const std::function<Status()>& on_batch);
+Status HashDataset(const std::shared_ptr<const Dataset>& dataset, const HashColumnsOptions& options,
+                   CsrBuilder* csr, const std::function<Status()>& on_batch);
 
 }  // namespace outcore::transform

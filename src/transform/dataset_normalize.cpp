@@ -23,7 +23,8 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
     if (index < 0) return Status::InvalidArgument("no column '" + name + "' in " + path);
     TypeId type = dataset->schema()[size_t(index)].type;
     if (type != TypeId::kInt64 && type != TypeId::kFloat64) {
-      return Status::InvalidArgument("column '" + name + "' of " + path + " is " + std::string(TypeName(type)) +
+      return Status::InvalidArgument("column '" + name + "' of " + path + " is " +
+                                     std::string(TypeName(type)) +
                                      ": only int64 and float64 columns can be normalized");
     }
     if (normalized[size_t(index)]) return Status::InvalidArgument("column '" + name + "' is named twice");
@@ -43,7 +44,8 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
     mean.push_back(s.moments.mean);
     var.push_back(s.moments.variance());
   }
-  ScalerParams params = ScalerFromStats(options.method, lo, hi, mean, var, options.range_min, options.range_max);
+  ScalerParams params =
+      ScalerFromStats(options.method, lo, hi, mean, var, options.range_min, options.range_max);
   std::vector<int> param_of(dataset->schema().size(), -1);
   for (size_t i = 0; i < targets.size(); ++i) param_of[size_t(targets[i])] = int(i);
 
@@ -89,7 +91,8 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
     block.encoding = uint8_t(encoding);
     block.decoded_size = payload.size();
     block.stored = payload.view();
-    if (Codec(source.chunks[chunk].columns[c].block.codec) != Codec::kNone && compressor.codec() != Codec::kNone) {
+    if (Codec(source.chunks[chunk].columns[c].block.codec) != Codec::kNone &&
+        compressor.codec() != Codec::kNone) {
       OC_RETURN_IF_ERROR(compressor.Compress(payload.view(), &compressed));
       block.stored = compressed.view();
       block.codec = uint8_t(compressor.codec());
@@ -105,7 +108,8 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
     if (options.cancel && *options.cancel) return Status::Cancelled("interrupted: " + path + " is unchanged");
     return Status::OK();
   };
-  OC_ASSIGN_OR_RETURN(auto rewriter, format::FileRewriter::Create(DatasetReader(*dataset), target, std::move(rewrite), &budget));
+  OC_ASSIGN_OR_RETURN(auto rewriter, format::FileRewriter::Create(DatasetReader(*dataset), target,
+                                                                  std::move(rewrite), &budget));
   OC_RETURN_IF_ERROR(rewriter->CopyBlocks());
   for (int index : targets) rewriter->metadata().columns[size_t(index)].type = TypeId::kFloat64;
   OC_RETURN_IF_ERROR(rewriter->Finish());

@@ -26,8 +26,8 @@ Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vect
     if (!more) break;
     for (int64_t offset = 0; offset < batch.num_rows;) {
       int64_t take = std::min(batch.num_rows - offset, target - filled);
-      OC_RETURN_IF_ERROR(CopyRowsAsDoubles(batch, scanner->columns(), offset, take,
-                                           pending.as<double>() + filled * width));
+      OC_RETURN_IF_ERROR(
+          CopyRowsAsDoubles(batch, scanner->columns(), offset, take, pending.as<double>() + filled * width));
       offset += take;
       filled += take;
       if (filled == target) {
@@ -48,8 +48,9 @@ Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vect
   return Status::OK();
 }
 
-Status TransformDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
-                        const IncrementalPca& pca, MemoryBudget* budget,
+Status TransformDataset(const std::shared_ptr<const Dataset>& dataset,
+                        const std::vector<std::string>& columns, const IncrementalPca& pca,
+                        MemoryBudget* budget,
                         const std::function<Status(const double* rows, int64_t count)>& sink) {
   OC_ASSIGN_OR_RETURN(ScanOptions options, NumericScanOptions(*dataset, columns));
   const auto width = int64_t(options.columns.size());

@@ -23,8 +23,9 @@ Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vect
 
 // Transforms the rows of `dataset` with a fitted `pca` and hands each batch of
 // results (rows x n_components, row-major) to `sink`, in row order.
-Status TransformDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
-                        const IncrementalPca& pca, MemoryBudget* budget,
+Status TransformDataset(const std::shared_ptr<const Dataset>& dataset,
+                        const std::vector<std::string>& columns, const IncrementalPca& pca,
+                        MemoryBudget* budget,
                         const std::function<Status(const double* rows, int64_t count)>& sink);
 
 }  // namespace outcore::transform

@@ -12,7 +12,11 @@ Result<FeatureHasher> FeatureHasher::Make(FeatureHasherOptions options) {
 
 int Utf8CharLength(std::string_view text) {
   const auto lead = uint8_t(text[0]);
-  int length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 1;
+  int length = lead < 0x80           ? 1
+               : (lead >> 5) == 0x6  ? 2
+               : (lead >> 4) == 0xE  ? 3
+               : (lead >> 3) == 0x1E ? 4
+                                     : 1;
   if (size_t(length) > text.size()) return 1;
   for (int i = 1; i < length; ++i) {
     if ((uint8_t(text[i]) & 0xC0) != 0x80) return 1;

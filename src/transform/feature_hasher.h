@@ -40,7 +40,9 @@ class FeatureHasher {
 
   const FeatureHasherOptions& options() const { return options_; }
 
-  HashedFeature Hash(std::string_view feature) const { return FromHash(int32_t(MurmurHash3X86_32(feature, 0))); }
+  HashedFeature Hash(std::string_view feature) const {
+    return FromHash(int32_t(MurmurHash3X86_32(feature, 0)));
+  }
   // The column and sign for a signed hash value h.
   HashedFeature FromHash(int32_t h) const {
     HashedFeature out;

@@ -1,11 +1,11 @@
 #include "transform/incremental_pca.h"
 
-#include "transform/lapack.h"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
+
+#include "transform/lapack.h"
 
 namespace outcore::transform {
 
@@ -63,8 +63,8 @@ Status IncrementalPca::PartialFit(const double* x, int64_t rows, int64_t cols, i
   }
   const bool first_pass = n_samples_seen_ == 0;
   if (!first_pass && cols != n_features_) {
-    return Status::InvalidArgument("a batch has " + std::to_string(cols) + " features, but the model was fitted with " +
-                                   std::to_string(n_features_));
+    return Status::InvalidArgument("a batch has " + std::to_string(cols) +
+                                   " features, but the model was fitted with " + std::to_string(n_features_));
   }
   // Number of components, checked as sklearn's partial_fit checks it.
   int64_t k;
@@ -76,8 +76,8 @@ Status IncrementalPca::PartialFit(const double* x, int64_t rows, int64_t cols, i
                                    ", need more rows than n_components to fit");
   } else if (options_.n_components > rows && first_pass) {
     return Status::InvalidArgument("n_components=" + std::to_string(options_.n_components) +
-                                   " must be less or equal to the batch number of samples " + std::to_string(rows) +
-                                   " for the first partial_fit call");
+                                   " must be less or equal to the batch number of samples " +
+                                   std::to_string(rows) + " for the first partial_fit call");
   } else {
     k = options_.n_components;
   }
@@ -137,7 +137,8 @@ Status IncrementalPca::PartialFit(const double* x, int64_t rows, int64_t cols, i
   stacked_.Resize(size_t(m * cols) * sizeof(double));
   double* a = stacked_.as<double>();
   for (int64_t i = 0; i < prior; ++i) {
-    for (int64_t col = 0; col < cols; ++col) a[col * m + i] = singular_values_[i] * components_[i * cols + col];
+    for (int64_t col = 0; col < cols; ++col)
+      a[col * m + i] = singular_values_[i] * components_[i * cols + col];
   }
   const std::vector<double>& centre = first_pass ? col_mean : batch_mean;
   for (int64_t row = 0; row < rows; ++row) {
@@ -146,7 +147,8 @@ Status IncrementalPca::PartialFit(const double* x, int64_t rows, int64_t cols, i
   }
   if (!first_pass) {
     double scale = std::sqrt((last_n / total) * n);
-    for (int64_t col = 0; col < cols; ++col) a[col * m + prior + rows] = scale * (mean_[col] - batch_mean[col]);
+    for (int64_t col = 0; col < cols; ++col)
+      a[col * m + prior + rows] = scale * (mean_[col] - batch_mean[col]);
   }
 
   // A tall matrix is reduced to its n x n triangle R first (A = QR): R has
@@ -227,10 +229,13 @@ Status IncrementalPca::PartialFit(const double* x, int64_t rows, int64_t cols, i
   return Status::OK();
 }
 
-Status IncrementalPca::Transform(const double* x, int64_t rows, int64_t cols, double* out, int64_t row_stride) const {
-  if (!fitted()) return Status::InvalidArgument("IncrementalPCA is not fitted yet: call fit or partial_fit first");
+Status IncrementalPca::Transform(const double* x, int64_t rows, int64_t cols, double* out,
+                                 int64_t row_stride) const {
+  if (!fitted())
+    return Status::InvalidArgument("IncrementalPCA is not fitted yet: call fit or partial_fit first");
   if (cols != n_features_) {
-    return Status::InvalidArgument("X has " + std::to_string(cols) + " features, but IncrementalPCA was fitted with " +
+    return Status::InvalidArgument("X has " + std::to_string(cols) +
+                                   " features, but IncrementalPCA was fitted with " +
                                    std::to_string(n_features_));
   }
   if (rows == 0) return Status::OK();
@@ -238,12 +243,13 @@ Status IncrementalPca::Transform(const double* x, int64_t rows, int64_t cols, do
   const int64_t k = n_components_;
   // As sklearn: X @ C^T - mean @ C^T (the data is never copied to centre it).
   OC_ASSIGN_OR_RETURN(const Lapack* lapack, LoadLapack());
-  lapack->dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(k), int(cols), 1.0, x, int(row_stride),
-              components_.data(), int(cols), 0.0, out, int(k));
+  lapack->dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(k), int(cols), 1.0, x,
+                int(row_stride), components_.data(), int(cols), 0.0, out, int(k));
   std::vector<double> offset(static_cast<size_t>(k), 0.0), scale(static_cast<size_t>(k), 1.0);
   for (int64_t i = 0; i < k; ++i) {
     for (int64_t col = 0; col < cols; ++col) offset[i] += mean_[col] * components_[i * cols + col];
-    if (options_.whiten) scale[i] = std::max(std::sqrt(explained_variance_[i]), std::numeric_limits<double>::epsilon());
+    if (options_.whiten)
+      scale[i] = std::max(std::sqrt(explained_variance_[i]), std::numeric_limits<double>::epsilon());
   }
   for (int64_t row = 0; row < rows; ++row) {
     double* r = out + row * k;
@@ -256,7 +262,8 @@ Status IncrementalPca::Transform(const double* x, int64_t rows, int64_t cols, do
 }
 
 Status IncrementalPca::InverseTransform(const double* y, int64_t rows, double* out) const {
-  if (!fitted()) return Status::InvalidArgument("IncrementalPCA is not fitted yet: call fit or partial_fit first");
+  if (!fitted())
+    return Status::InvalidArgument("IncrementalPCA is not fitted yet: call fit or partial_fit first");
   if (rows == 0) return Status::OK();
   const int64_t k = n_components_, cols = n_features_;
   std::vector<double> scaled;
@@ -270,8 +277,8 @@ Status IncrementalPca::InverseTransform(const double* y, int64_t rows, double* o
     basis = scaled.data();
   }
   OC_ASSIGN_OR_RETURN(const Lapack* lapack, LoadLapack());
-  lapack->dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(cols), int(k), 1.0, y, int(k), basis, int(cols),
-              0.0, out, int(cols));
+  lapack->dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(cols), int(k), 1.0, y, int(k),
+                basis, int(cols), 0.0, out, int(cols));
   for (int64_t row = 0; row < rows; ++row) {
     for (int64_t col = 0; col < cols; ++col) out[row * cols + col] += mean_[col];
   }
@@ -281,14 +288,15 @@ Status IncrementalPca::InverseTransform(const double* y, int64_t rows, double* o
 Status IncrementalPca::Restore(int64_t n_components, int64_t n_features, int64_t n_samples_seen,
                                std::vector<double> components, std::vector<double> singular_values,
                                std::vector<double> mean, std::vector<double> var,
-                               std::vector<double> explained_variance, std::vector<double> explained_variance_ratio,
-                               double noise_variance) {
+                               std::vector<double> explained_variance,
+                               std::vector<double> explained_variance_ratio, double noise_variance) {
   const auto k = size_t(n_components), f = size_t(n_features);
   if (n_components < 1 || n_features < 1 || n_samples_seen < 1 || components.size() != k * f ||
       singular_values.size() != k || mean.size() != f || var.size() != f || explained_variance.size() != k ||
       explained_variance_ratio.size() != k) {
-    return Status::InvalidArgument("inconsistent IncrementalPCA state: array sizes do not match n_components=" +
-                                   std::to_string(n_components) + ", n_features=" + std::to_string(n_features));
+    return Status::InvalidArgument(
+        "inconsistent IncrementalPCA state: array sizes do not match n_components=" +
+        std::to_string(n_components) + ", n_features=" + std::to_string(n_features));
   }
   n_components_ = n_components;
   n_features_ = n_features;

@@ -22,7 +22,7 @@ namespace outcore::transform {
 struct IncrementalPcaOptions {
   int64_t n_components = -1;  // -1: min(n_samples of the first batch, n_features), like None
   bool whiten = false;
-  int64_t batch_size = -1;    // -1: 5 * n_features, as sklearn's fit()
+  int64_t batch_size = -1;  // -1: 5 * n_features, as sklearn's fit()
 };
 
 // The length of the batch that starts at row `start` of `rows` under
@@ -70,10 +70,10 @@ class IncrementalPca {
   double noise_variance() const { return noise_variance_; }
 
   // Restores a fitted state (e.g. read back from a model file).
-  Status Restore(int64_t n_components, int64_t n_features, int64_t n_samples_seen, std::vector<double> components,
-                 std::vector<double> singular_values, std::vector<double> mean, std::vector<double> var,
-                 std::vector<double> explained_variance, std::vector<double> explained_variance_ratio,
-                 double noise_variance);
+  Status Restore(int64_t n_components, int64_t n_features, int64_t n_samples_seen,
+                 std::vector<double> components, std::vector<double> singular_values,
+                 std::vector<double> mean, std::vector<double> var, std::vector<double> explained_variance,
+                 std::vector<double> explained_variance_ratio, double noise_variance);
 
  private:
   IncrementalPcaOptions options_;

@@ -29,7 +29,8 @@ Result<const Lapack*> LoadLapack() {
   static Status status;
   std::call_once(once, [] {
     std::string error;
-    void* blas = OpenFirst({OUTCORE_CBLAS_LIBRARY, "libopenblas.so.0", "libcblas.so.3", "libblas.so.3"}, &error);
+    void* blas =
+        OpenFirst({OUTCORE_CBLAS_LIBRARY, "libopenblas.so.0", "libcblas.so.3", "libblas.so.3"}, &error);
     void* lapacke = OpenFirst({OUTCORE_LAPACKE_LIBRARY, "liblapacke.so.3"}, &error);
     if (!blas || !lapacke) {
       status = Status::NotImplemented("BLAS/LAPACK could not be loaded (" + error +
@@ -40,7 +41,8 @@ Result<const Lapack*> LoadLapack() {
     table.dgeqrf = reinterpret_cast<decltype(table.dgeqrf)>(::dlsym(lapacke, "LAPACKE_dgeqrf"));
     table.dgesdd = reinterpret_cast<decltype(table.dgesdd)>(::dlsym(lapacke, "LAPACKE_dgesdd"));
     if (!table.dgemm || !table.dgeqrf || !table.dgesdd) {
-      status = Status::NotImplemented("BLAS/LAPACK loaded but lacks cblas_dgemm, LAPACKE_dgeqrf or LAPACKE_dgesdd");
+      status = Status::NotImplemented(
+          "BLAS/LAPACK loaded but lacks cblas_dgemm, LAPACKE_dgeqrf or LAPACKE_dgesdd");
     }
   });
   if (!status.ok()) return status;

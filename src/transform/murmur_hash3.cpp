@@ -38,8 +38,12 @@ uint32_t MurmurHash3X86_32(const void* bytes, size_t length, uint32_t seed) {
   const uint8_t* tail = data + blocks * 4;
   uint32_t k = 0;
   switch (length & 3) {
-    case 3: k ^= uint32_t(tail[2]) << 16; [[fallthrough]];
-    case 2: k ^= uint32_t(tail[1]) << 8; [[fallthrough]];
+    case 3:
+      k ^= uint32_t(tail[2]) << 16;
+      [[fallthrough]];
+    case 2:
+      k ^= uint32_t(tail[1]) << 8;
+      [[fallthrough]];
     case 1:
       k ^= tail[0];
       k *= kC1;

@@ -115,14 +115,17 @@ Status NpzWriter::Write(const void* bytes, size_t length) {
 }
 
 Status NpzWriter::BeginArray(const std::string& name, std::string_view descr) {
-  if (open_entry_ || finished_) return Status::InvalidArgument("NpzWriter: BeginArray while an array is open");
+  if (open_entry_ || finished_)
+    return Status::InvalidArgument("NpzWriter: BeginArray while an array is open");
   if (single_npy_ && !entries_.empty()) return Status::InvalidArgument("a .npy file holds one array");
   Entry entry;
   entry.name = name + ".npy";
   entry.offset = position_;
   entries_.push_back(entry);
   descr_ = std::string(descr);
-  if (!single_npy_) OC_RETURN_IF_ERROR(Write(LocalHeader(entry.name, 0, 0).data(), 30 + entry.name.size() + kLocalExtraBytes));
+  if (!single_npy_)
+    OC_RETURN_IF_ERROR(
+        Write(LocalHeader(entry.name, 0, 0).data(), 30 + entry.name.size() + kLocalExtraBytes));
   std::string placeholder(kNpyHeaderBytes, ' ');
   OC_RETURN_IF_ERROR(Write(placeholder.data(), placeholder.size()));
   body_bytes_ = 0;
@@ -149,7 +152,8 @@ Status NpzWriter::EndArray(const std::vector<int64_t>& shape) {
   Entry& entry = entries_.back();
   std::string header = NpyHeader(descr_, shape);
   if (header.size() != kNpyHeaderBytes) return Status::InvalidArgument("npy header too long for shape");
-  uint32_t header_crc = uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(header.data()), uInt(header.size())));
+  uint32_t header_crc =
+      uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(header.data()), uInt(header.size())));
   entry.crc = uint32_t(crc32_combine(header_crc, body_crc_, z_off_t(body_bytes_)));
   entry.size = kNpyHeaderBytes + body_bytes_;
   const uint64_t end = position_;
@@ -166,8 +170,8 @@ Status NpzWriter::EndArray(const std::vector<int64_t>& shape) {
   return Status::OK();
 }
 
-Status NpzWriter::WriteArray(const std::string& name, std::string_view descr, const std::vector<int64_t>& shape,
-                             const void* bytes, size_t length) {
+Status NpzWriter::WriteArray(const std::string& name, std::string_view descr,
+                             const std::vector<int64_t>& shape, const void* bytes, size_t length) {
   OC_RETURN_IF_ERROR(BeginArray(name, descr));
   OC_RETURN_IF_ERROR(Append(bytes, length));
   return EndArray(shape);
@@ -178,7 +182,8 @@ Status WriteBytesArray(NpzWriter* npz, const std::string& name, const std::vecto
   for (const auto& v : values) width = std::max(width, v.size());
   std::string bytes(width * values.size(), '\0');
   for (size_t i = 0; i < values.size(); ++i) bytes.replace(i * width, values[i].size(), values[i]);
-  return npz->WriteArray(name, "|S" + std::to_string(width), {int64_t(values.size())}, bytes.data(), bytes.size());
+  return npz->WriteArray(name, "|S" + std::to_string(width), {int64_t(values.size())}, bytes.data(),
+                         bytes.size());
 }
 
 Status NpzWriter::Finish() {

@@ -15,10 +15,10 @@ Result<ScanOptions> NumericScanOptions(const Dataset& dataset, std::vector<std::
     if (index < 0) return Status::InvalidArgument("no column '" + name + "' in " + dataset.path());
     TypeId type = dataset.schema()[size_t(index)].type;
     if (!numeric(type)) {
-      return Status::InvalidArgument("column '" + name + "' of " + dataset.path() + " is " +
-                                     std::string(TypeName(type)) +
-                                     ": only int64, float64 and bool columns can be used here (hash or one-hot "
-                                     "encode string columns first)");
+      return Status::InvalidArgument(
+          "column '" + name + "' of " + dataset.path() + " is " + std::string(TypeName(type)) +
+          ": only int64, float64 and bool columns can be used here (hash or one-hot "
+          "encode string columns first)");
     }
   }
   ScanOptions options;
@@ -26,8 +26,8 @@ Result<ScanOptions> NumericScanOptions(const Dataset& dataset, std::vector<std::
   return options;
 }
 
-Status CopyRowsAsDoubles(const Batch& batch, const std::vector<ColumnSchema>& schema, int64_t offset, int64_t rows,
-                         double* out) {
+Status CopyRowsAsDoubles(const Batch& batch, const std::vector<ColumnSchema>& schema, int64_t offset,
+                         int64_t rows, double* out) {
   const auto width = int64_t(batch.columns.size());
   for (int64_t c = 0; c < width; ++c) {
     const ColumnVector& column = batch.columns[size_t(c)];

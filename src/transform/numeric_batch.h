@@ -22,7 +22,7 @@ Result<ScanOptions> NumericScanOptions(const Dataset& dataset, std::vector<std::
 
 // Copies rows [offset, offset + rows) of `batch` into `out` (row-major,
 // rows x batch.columns.size()).
-Status CopyRowsAsDoubles(const Batch& batch, const std::vector<ColumnSchema>& schema, int64_t offset, int64_t rows,
-                         double* out);
+Status CopyRowsAsDoubles(const Batch& batch, const std::vector<ColumnSchema>& schema, int64_t offset,
+                         int64_t rows, double* out);
 
 }  // namespace outcore::transform

@@ -68,7 +68,8 @@ Result<Categories> CollectCategories(const std::shared_ptr<const Dataset>& datas
   return out;
 }
 
-std::vector<std::string> OneHotFeatureNames(const std::vector<std::string>& columns, const Categories& categories) {
+std::vector<std::string> OneHotFeatureNames(const std::vector<std::string>& columns,
+                                            const Categories& categories) {
   std::vector<std::string> names;
   for (size_t c = 0; c < columns.size() && c < categories.size(); ++c) {
     for (const auto& category : categories[c]) names.push_back(columns[c] + "_" + category);
@@ -86,7 +87,8 @@ Status OneHotDataset(const std::shared_ptr<const Dataset>& dataset, const std::v
   std::vector<std::unordered_map<std::string_view, int32_t>> lookup(columns.size());
   int64_t total = 0;
   for (size_t c = 0; c < columns.size(); ++c) {
-    for (size_t i = 0; i < categories[c].size(); ++i) lookup[c].emplace(categories[c][i], int32_t(total + int64_t(i)));
+    for (size_t i = 0; i < categories[c].size(); ++i)
+      lookup[c].emplace(categories[c][i], int32_t(total + int64_t(i)));
     total += int64_t(categories[c].size());
     if (total > INT32_MAX) return Status::InvalidArgument("more than 2^31 - 1 one-hot columns");
   }
@@ -96,9 +98,10 @@ Status OneHotDataset(const std::shared_ptr<const Dataset>& dataset, const std::v
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, options));
   Batch batch;
   auto unknown = [&](size_t c, int64_t row, std::string_view value) {
-    return Status::InvalidArgument("column '" + columns[c] + "' has the value '" + std::string(value) +
-                                   "' (row " + std::to_string(batch.first_row + row) +
-                                   ") that is not among the fitted categories; pass ignore for all-zero columns");
+    return Status::InvalidArgument(
+        "column '" + columns[c] + "' has the value '" + std::string(value) + "' (row " +
+        std::to_string(batch.first_row + row) +
+        ") that is not among the fitted categories; pass ignore for all-zero columns");
   };
   for (;;) {
     OC_ASSIGN_OR_RETURN(bool more, scanner->Next(&batch));

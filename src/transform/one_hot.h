@@ -28,7 +28,8 @@ Result<Categories> CollectCategories(const std::shared_ptr<const Dataset>& datas
                                      const std::vector<std::string>& columns);
 
 // "<column>_<category>" for every output column, in order.
-std::vector<std::string> OneHotFeatureNames(const std::vector<std::string>& columns, const Categories& categories);
+std::vector<std::string> OneHotFeatureNames(const std::vector<std::string>& columns,
+                                            const Categories& categories);
 
 // Encodes every row into `csr` (one 1.0 per column with a known value);
 // `on_batch` runs after each scanned batch (may drain csr).

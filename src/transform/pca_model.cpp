@@ -13,7 +13,8 @@ namespace outcore {
 
 struct IncrementalPcaModel::Rep {
   Rep(IncrementalPcaOptions o, MemoryBudget* budget)
-      : options(o), pca({.n_components = o.n_components, .whiten = o.whiten, .batch_size = o.batch_size}, budget) {}
+      : options(o),
+        pca({.n_components = o.n_components, .whiten = o.whiten, .batch_size = o.batch_size}, budget) {}
   IncrementalPcaOptions options;
   transform::IncrementalPca pca;
 };
@@ -30,7 +31,9 @@ Status IncrementalPcaModel::PartialFit(const double* x, int64_t rows, int64_t co
 Status IncrementalPcaModel::Fit(const double* x, int64_t rows, int64_t cols, int64_t row_stride) {
   return rep_->pca.Fit(x, rows, cols, row_stride);
 }
-int64_t IncrementalPcaModel::EffectiveBatchSize(int64_t cols) const { return rep_->pca.EffectiveBatchSize(cols); }
+int64_t IncrementalPcaModel::EffectiveBatchSize(int64_t cols) const {
+  return rep_->pca.EffectiveBatchSize(cols);
+}
 void IncrementalPcaModel::Reset() { rep_->pca.Reset(); }
 
 Status IncrementalPcaModel::Transform(const double* x, int64_t rows, int64_t cols, double* out,
@@ -47,7 +50,9 @@ int64_t IncrementalPcaModel::n_components() const { return rep_->pca.n_component
 int64_t IncrementalPcaModel::n_features() const { return rep_->pca.n_features(); }
 int64_t IncrementalPcaModel::n_samples_seen() const { return rep_->pca.n_samples_seen(); }
 const std::vector<double>& IncrementalPcaModel::components() const { return rep_->pca.components(); }
-const std::vector<double>& IncrementalPcaModel::singular_values() const { return rep_->pca.singular_values(); }
+const std::vector<double>& IncrementalPcaModel::singular_values() const {
+  return rep_->pca.singular_values();
+}
 const std::vector<double>& IncrementalPcaModel::mean() const { return rep_->pca.mean(); }
 const std::vector<double>& IncrementalPcaModel::var() const { return rep_->pca.var(); }
 const std::vector<double>& IncrementalPcaModel::explained_variance() const {
@@ -76,7 +81,8 @@ Status WritePcaModelNpz(const std::string& path, const IncrementalPcaModel& mode
   OC_ASSIGN_OR_RETURN(auto npz, transform::NpzWriter::Create(path));
   const int64_t k = model.n_components(), f = model.n_features();
   const int64_t batch_size = model.EffectiveBatchSize(int64_t(columns.size()));
-  OC_RETURN_IF_ERROR(npz->WriteArray("components", "<f8", {k, f}, model.components().data(), size_t(k * f) * 8));
+  OC_RETURN_IF_ERROR(
+      npz->WriteArray("components", "<f8", {k, f}, model.components().data(), size_t(k * f) * 8));
   OC_RETURN_IF_ERROR(WriteVector(npz.get(), "explained_variance", model.explained_variance()));
   OC_RETURN_IF_ERROR(WriteVector(npz.get(), "explained_variance_ratio", model.explained_variance_ratio()));
   OC_RETURN_IF_ERROR(WriteVector(npz.get(), "singular_values", model.singular_values()));
@@ -95,16 +101,17 @@ Status WritePcaModelNpz(const std::string& path, const IncrementalPcaModel& mode
 }
 
 Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>& dataset,
-                                      const std::vector<std::string>& columns, const IncrementalPcaModel& model,
-                                      const std::string& path, MemoryBudget* budget,
-                                      const std::atomic<bool>* cancel) {
+                                      const std::vector<std::string>& columns,
+                                      const IncrementalPcaModel& model, const std::string& path,
+                                      MemoryBudget* budget, const std::atomic<bool>* cancel) {
   OC_ASSIGN_OR_RETURN(auto npy, transform::NpzWriter::Create(path, /*single_npy=*/true));
   OC_RETURN_IF_ERROR(npy->BeginArray("transformed", "<f8"));
   const int64_t k = model.n_components();
   int64_t rows = 0;
   OC_RETURN_IF_ERROR(transform::TransformDataset(dataset, columns, model.rep_->pca, budget,
                                                  [&](const double* values, int64_t count) -> Status {
-                                                   if (cancel && *cancel) return Status::Cancelled("interrupted");
+                                                   if (cancel && *cancel)
+                                                     return Status::Cancelled("interrupted");
                                                    rows += count;
                                                    return npy->Append(values, size_t(count * k) * 8);
                                                  }));

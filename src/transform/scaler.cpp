@@ -41,7 +41,8 @@ ScalerParams ScalerFromStats(ScaleMethod method, const std::vector<double>& data
 template <typename T>
 ScalerParams FitScaler(const MatrixView<T>& x, ScaleMethod method, double range_min, double range_max) {
   const auto cols = size_t(x.cols);
-  std::vector<double> lo(cols, std::numeric_limits<double>::quiet_NaN()), hi = lo, mean(cols, 0.0), var(cols, 0.0);
+  std::vector<double> lo(cols, std::numeric_limits<double>::quiet_NaN()), hi = lo, mean(cols, 0.0),
+                                                                          var(cols, 0.0);
   std::vector<int64_t> count(cols, 0);
   std::vector<double> sum(cols, 0.0);
   // Row by row, as numpy reduces a C-ordered array over axis 0.
@@ -97,11 +98,16 @@ void ApplyScaler(const ScalerParams& p, const MatrixView<In>& x, const MatrixVie
 
 template ScalerParams FitScaler<double>(const MatrixView<double>&, ScaleMethod, double, double);
 template ScalerParams FitScaler<float>(const MatrixView<float>&, ScaleMethod, double, double);
-template void ApplyScaler<double, double>(const ScalerParams&, const MatrixView<double>&, const MatrixView<double>&);
-template void ApplyScaler<float, float>(const ScalerParams&, const MatrixView<float>&, const MatrixView<float>&);
-template void ApplyScaler<double, float>(const ScalerParams&, const MatrixView<double>&, const MatrixView<float>&);
-template void ApplyScaler<float, double>(const ScalerParams&, const MatrixView<float>&, const MatrixView<double>&);
-template void ApplyScaler<int64_t, double>(const ScalerParams&, const MatrixView<int64_t>&, const MatrixView<double>&);
+template void ApplyScaler<double, double>(const ScalerParams&, const MatrixView<double>&,
+                                          const MatrixView<double>&);
+template void ApplyScaler<float, float>(const ScalerParams&, const MatrixView<float>&,
+                                        const MatrixView<float>&);
+template void ApplyScaler<double, float>(const ScalerParams&, const MatrixView<double>&,
+                                         const MatrixView<float>&);
+template void ApplyScaler<float, double>(const ScalerParams&, const MatrixView<float>&,
+                                         const MatrixView<double>&);
+template void ApplyScaler<int64_t, double>(const ScalerParams&, const MatrixView<int64_t>&,
+                                           const MatrixView<double>&);
 template ScalerParams FitScaler<int64_t>(const MatrixView<int64_t>&, ScaleMethod, double, double);
 
 }  // namespace outcore::transform

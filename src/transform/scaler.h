@@ -36,7 +36,8 @@ struct MatrixView {
 //   auto params = FitScaler(view, ScaleMethod::kZScore);
 //   ApplyScaler(params, view, view);   // in place
 template <typename T>
-ScalerParams FitScaler(const MatrixView<T>& x, ScaleMethod method, double range_min = 0, double range_max = 1);
+ScalerParams FitScaler(const MatrixView<T>& x, ScaleMethod method, double range_min = 0,
+                       double range_max = 1);
 
 // Builds parameters from column statistics (for data fitted elsewhere, e.g.
 // streamed from a .oc file).

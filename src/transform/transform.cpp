@@ -59,7 +59,8 @@ ScalerFit FitOf(ScaleMethod method, transform::ScalerParams params) {
 }  // namespace
 
 Result<std::vector<ColumnStats>> ComputeColumnStats(const std::shared_ptr<const Dataset>& dataset,
-                                                    const std::vector<std::string>& columns, uint64_t memory_limit) {
+                                                    const std::vector<std::string>& columns,
+                                                    uint64_t memory_limit) {
   OC_ASSIGN_OR_RETURN(auto summaries, transform::ComputeColumnStats(dataset, columns, memory_limit));
   std::vector<ColumnStats> out;
   for (const transform::ColumnSummary& s : summaries) {
@@ -94,7 +95,8 @@ Result<NpzWritten> HashColumnsToNpz(const std::shared_ptr<const Dataset>& datase
   OC_ASSIGN_OR_RETURN(auto out, transform::CsrNpzWriter::Create(path));
   transform::CsrBuilder csr(budget);
   OC_RETURN_IF_ERROR(transform::HashDataset(dataset, HashColumnsOf(options), &csr, [&]() -> Status {
-    if (options.cancel && *options.cancel) return Status::Cancelled("interrupted: " + path + " was not written");
+    if (options.cancel && *options.cancel)
+      return Status::Cancelled("interrupted: " + path + " was not written");
     return out->Drain(&csr);
   }));
   OC_RETURN_IF_ERROR(out->Finish(options.n_features));
@@ -111,8 +113,9 @@ std::vector<std::string> OneHotFeatureNamesOf(const std::vector<std::string>& co
   return transform::OneHotFeatureNames(columns, categories);
 }
 
-Result<CsrMatrix> OneHotEncode(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
-                               const OneHotCategories& categories, bool ignore_unknown) {
+Result<CsrMatrix> OneHotEncode(const std::shared_ptr<const Dataset>& dataset,
+                               const std::vector<std::string>& columns, const OneHotCategories& categories,
+                               bool ignore_unknown) {
   transform::CsrBuilder csr;
   OC_RETURN_IF_ERROR(transform::OneHotDataset(dataset, columns, categories, ignore_unknown, &csr, nullptr));
   int64_t cols = 0;
@@ -121,16 +124,18 @@ Result<CsrMatrix> OneHotEncode(const std::shared_ptr<const Dataset>& dataset, co
 }
 
 Result<NpzWritten> OneHotEncodeToNpz(const std::shared_ptr<const Dataset>& dataset,
-                                     const std::vector<std::string>& columns, const OneHotCategories& categories,
-                                     bool ignore_unknown, const std::string& path, MemoryBudget* budget,
+                                     const std::vector<std::string>& columns,
+                                     const OneHotCategories& categories, bool ignore_unknown,
+                                     const std::string& path, MemoryBudget* budget,
                                      const std::atomic<bool>* cancel) {
   std::vector<std::string> names = transform::OneHotFeatureNames(columns, categories);
   OC_ASSIGN_OR_RETURN(auto out, transform::CsrNpzWriter::Create(path));
   transform::CsrBuilder csr(budget);
-  OC_RETURN_IF_ERROR(transform::OneHotDataset(dataset, columns, categories, ignore_unknown, &csr, [&]() -> Status {
-    if (cancel && *cancel) return Status::Cancelled("interrupted");
-    return out->Drain(&csr);
-  }));
+  OC_RETURN_IF_ERROR(
+      transform::OneHotDataset(dataset, columns, categories, ignore_unknown, &csr, [&]() -> Status {
+        if (cancel && *cancel) return Status::Cancelled("interrupted");
+        return out->Drain(&csr);
+      }));
   OC_RETURN_IF_ERROR(out->Finish(int64_t(names.size()), &names));
   return NpzWritten{out->rows(), int64_t(names.size()), out->nnz()};
 }
@@ -138,7 +143,8 @@ Result<NpzWritten> OneHotEncodeToNpz(const std::shared_ptr<const Dataset>& datas
 Result<ScaleMethod> ParseScaleMethod(std::string_view text, std::string_view option) {
   if (text == "minmax") return ScaleMethod::kMinMax;
   if (text == "zscore") return ScaleMethod::kZScore;
-  return Status::InvalidArgument(std::string(option) + " is 'minmax' or 'zscore', not '" + std::string(text) + "'");
+  return Status::InvalidArgument(std::string(option) + " is 'minmax' or 'zscore', not '" + std::string(text) +
+                                 "'");
 }
 
 Result<ScalerFit> NormalizeColumns(const std::string& path, const NormalizeColumnsOptions& options) {
@@ -155,7 +161,8 @@ Result<ScalerFit> NormalizeColumns(const std::string& path, const NormalizeColum
 }
 
 template <typename T>
-ScalerFit ScaleMatrixInPlace(const StridedMatrix<T>& x, ScaleMethod method, double range_min, double range_max) {
+ScalerFit ScaleMatrixInPlace(const StridedMatrix<T>& x, ScaleMethod method, double range_min,
+                             double range_max) {
   transform::MatrixView<T> view{x.data, x.rows, x.cols, x.row_stride, x.col_stride};
   transform::ScalerParams params = transform::FitScaler(view, MethodOf(method), range_min, range_max);
   transform::ApplyScaler(params, view, view);
@@ -165,7 +172,9 @@ ScalerFit ScaleMatrixInPlace(const StridedMatrix<T>& x, ScaleMethod method, doub
 template ScalerFit ScaleMatrixInPlace<double>(const StridedMatrix<double>&, ScaleMethod, double, double);
 template ScalerFit ScaleMatrixInPlace<float>(const StridedMatrix<float>&, ScaleMethod, double, double);
 
-uint32_t MurmurHash3(std::string_view bytes, uint32_t seed) { return transform::MurmurHash3X86_32(bytes, seed); }
+uint32_t MurmurHash3(std::string_view bytes, uint32_t seed) {
+  return transform::MurmurHash3X86_32(bytes, seed);
+}
 
 struct RowHasher::Rep {
   explicit Rep(transform::FeatureHasher h) : hasher(h) {}
@@ -175,8 +184,8 @@ struct RowHasher::Rep {
 };
 
 Result<RowHasher> RowHasher::Make(int64_t n_features, bool alternate_sign) {
-  OC_ASSIGN_OR_RETURN(auto hasher,
-                      transform::FeatureHasher::Make({.n_features = n_features, .alternate_sign = alternate_sign}));
+  OC_ASSIGN_OR_RETURN(auto hasher, transform::FeatureHasher::Make(
+                                       {.n_features = n_features, .alternate_sign = alternate_sign}));
   return RowHasher(std::make_unique<Rep>(hasher));
 }
 RowHasher::RowHasher(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}

@@ -1,5 +1,7 @@
 // The public transform entry points (include/outcore/transform.h) on a file
 // ingest wrote: each gives what the layer underneath computes, as plain values.
+#include "outcore/transform.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -12,7 +14,6 @@
 #include <random>
 
 #include "outcore/ingest.h"
-#include "outcore/transform.h"
 #include "transform/incremental_pca.h"
 
 namespace outcore {
@@ -53,7 +54,9 @@ TEST_F(TransformApiTest, ColumnStatsGiveMeanAndPopulationVariance) {
   EXPECT_EQ(x.min, 1);
   EXPECT_EQ(x.max, 5);
   EXPECT_DOUBLE_EQ(x.mean, 8.0 / 3);
-  EXPECT_DOUBLE_EQ(x.variance, ((1 - 8.0 / 3) * (1 - 8.0 / 3) + (2 - 8.0 / 3) * (2 - 8.0 / 3) + (5 - 8.0 / 3) * (5 - 8.0 / 3)) / 3);
+  EXPECT_DOUBLE_EQ(
+      x.variance,
+      ((1 - 8.0 / 3) * (1 - 8.0 / 3) + (2 - 8.0 / 3) * (2 - 8.0 / 3) + (5 - 8.0 / 3) * (5 - 8.0 / 3)) / 3);
   EXPECT_FALSE((*stats)[1].numeric());
   EXPECT_EQ((*stats)[1].distinct, dataset_->schema()[1].dictionary ? 3 : -1);  // exact only for codes
 }
@@ -97,7 +100,8 @@ TEST_F(TransformApiTest, OneHotCategoriesAreSortedAndEachRowHasOneEntry) {
 
 TEST_F(TransformApiTest, NormalizeColumnsReportsTheParametersItUsed) {
   EXPECT_EQ(*ParseScaleMethod("zscore", "--method"), ScaleMethod::kZScore);
-  EXPECT_EQ(ParseScaleMethod("max", "--method").status().message(), "--method is 'minmax' or 'zscore', not 'max'");
+  EXPECT_EQ(ParseScaleMethod("max", "--method").status().message(),
+            "--method is 'minmax' or 'zscore', not 'max'");
   NormalizeColumnsOptions o;
   o.columns = {"x"};
   o.output = (dir_ / "scaled.oc").string();
@@ -261,8 +265,8 @@ TEST_F(PcaApiTest, ModelNpzAndTransformedNpyHoldTheModelsNumbers) {
   EXPECT_TRUE(fs::exists(npz));
   std::ifstream npz_in(npz, std::ios::binary);
   const std::string archive((std::istreambuf_iterator<char>(npz_in)), std::istreambuf_iterator<char>());
-  for (const char* entry : {"components.npy", "explained_variance_ratio.npy", "noise_variance.npy", "batch_size.npy",
-                            "whiten.npy", "columns.npy"}) {
+  for (const char* entry : {"components.npy", "explained_variance_ratio.npy", "noise_variance.npy",
+                            "batch_size.npy", "whiten.npy", "columns.npy"}) {
     EXPECT_NE(archive.find(entry), std::string::npos) << entry;
   }
   auto rows = TransformDatasetToNpy(dataset_, {"a", "b", "c"}, model, npy);
@@ -279,8 +283,9 @@ TEST_F(PcaApiTest, ModelNpzAndTransformedNpyHoldTheModelsNumbers) {
   EXPECT_EQ(got, want);
   std::atomic<bool> cancel{true};
   const std::string cancelled = (dir_ / "cancelled.npy").string();
-  EXPECT_EQ(TransformDatasetToNpy(dataset_, {"a", "b", "c"}, model, cancelled, nullptr, &cancel).status().code(),
-            StatusCode::kCancelled);
+  EXPECT_EQ(
+      TransformDatasetToNpy(dataset_, {"a", "b", "c"}, model, cancelled, nullptr, &cancel).status().code(),
+      StatusCode::kCancelled);
   EXPECT_FALSE(fs::exists(cancelled));
 }
 

@@ -175,8 +175,10 @@ void ReplaceFile(const char* suffix, const void* data, size_t n) {
   if (fd < 0) return;
   bool ok = WriteAll(fd, data, n);
   close(fd);
-  if (ok) rename(tmp, final_path);
-  else unlink(tmp);
+  if (ok)
+    rename(tmp, final_path);
+  else
+    unlink(tmp);
 }
 
 uint8_t* TableBuffer(size_t bytes) {
@@ -268,9 +270,12 @@ void WriteTable(const char* suffix, bool live_only) {
     e.live_count = live_count > 0 ? uint64_t(live_count) : 0;
     e.alloc_bytes = site->alloc_bytes.load(std::memory_order_relaxed);
     e.alloc_count = allocs;
-    if (site->kind == kSiteHeap) header.heap_live += e.live_bytes;
-    else if (site->kind == kSiteAnonMap) header.anon_live += e.live_bytes;
-    else header.file_live += e.live_bytes;
+    if (site->kind == kSiteHeap)
+      header.heap_live += e.live_bytes;
+    else if (site->kind == kSiteAnonMap)
+      header.anon_live += e.live_bytes;
+    else
+      header.file_live += e.live_bytes;
   }
   header.entry_count = used;
   std::memcpy(buf, &header, sizeof header);
@@ -303,7 +308,8 @@ bool AtUnrecordedPeak() {
   uint64_t total = Relaxed(g_header->heap_live) + Relaxed(g_header->anon_live);
   uint64_t peak = Relaxed(g_header->peak_total);
   uint64_t snap = Relaxed(g_header->snapshot_total);
-  return total >= peak && total >= kMinSnapshotBytes && double(peak) > double(snap) * (1.0 + g_threshold / 8) + 4096.0;
+  return total >= peak && total >= kMinSnapshotBytes &&
+         double(peak) > double(snap) * (1.0 + g_threshold / 8) + 4096.0;
 }
 
 // The refining snapshot waits for a writer in another thread (which recorded
@@ -421,7 +427,9 @@ uint32_t CurrentSite(uint8_t kind, uintptr_t fp) {
 // ---- accounting ----
 
 uint64_t& LiveField(uint8_t kind) {
-  return kind == kSiteHeap ? g_header->heap_live : kind == kSiteAnonMap ? g_header->anon_live : g_header->file_live;
+  return kind == kSiteHeap      ? g_header->heap_live
+         : kind == kSiteAnonMap ? g_header->anon_live
+                                : g_header->file_live;
 }
 
 void NoteGrowth(uint8_t kind) {
@@ -436,7 +444,8 @@ void NoteGrowth(uint8_t kind) {
     }
   }
   uint64_t snap = Relaxed(g_header->snapshot_total);
-  if (total > peak && total >= kMinSnapshotBytes && double(total) > double(snap) * (1.0 + g_threshold) + 4096.0) {
+  if (total > peak && total >= kMinSnapshotBytes &&
+      double(total) > double(snap) * (1.0 + g_threshold) + 4096.0) {
     TakeSnapshot();
   }
 }
@@ -446,8 +455,10 @@ void NoteGrowth(uint8_t kind) {
 // `may_wait` is false under the regions lock (fork takes the snapshot lock first).
 void NoteShrink(uint8_t kind, bool may_wait) {
   if (kind == kSiteFileMap || !AtUnrecordedPeak()) return;
-  if (may_wait) TakeRefiningSnapshot();
-  else TakeSnapshot();
+  if (may_wait)
+    TakeRefiningSnapshot();
+  else
+    TakeSnapshot();
 }
 
 void Charge(uint32_t site_id, uint8_t kind, uint64_t bytes) {
@@ -639,7 +650,8 @@ void Init() {
   }
   // Site 0 takes whatever arrives after the site table is full.
   uint64_t none = 0;
-  g_overflow_site = g_sites.FindOrInsert(1, kSiteHeap, [&](uint32_t id) { DescribeNative(id, kSiteHeap, &none, 0); });
+  g_overflow_site =
+      g_sites.FindOrInsert(1, kSiteHeap, [&](uint32_t id) { DescribeNative(id, kSiteHeap, &none, 0); });
   pthread_atfork(ForkPrepare, ForkParent, ForkChild);
   g_state.store(kReady);
   g_ready.store(1, std::memory_order_release);
@@ -663,7 +675,8 @@ __attribute__((destructor)) void OnUnload() {
   g_snapshot_lock.Lock();
   // If the process stands at an unrecorded peak, record it before the totals.
   uint64_t total = Relaxed(g_header->heap_live) + Relaxed(g_header->anon_live);
-  if (total >= Relaxed(g_header->peak_total) && total > Relaxed(g_header->snapshot_total)) WriteTable(".peak", true);
+  if (total >= Relaxed(g_header->peak_total) && total > Relaxed(g_header->snapshot_total))
+    WriteTable(".peak", true);
   WriteTable(".final", false);
   __atomic_store_n(&g_header->overhead_bytes, OverheadBytes(), __ATOMIC_RELAXED);
   __atomic_store_n(&g_header->exit_ns, NowNs(), __ATOMIC_RELAXED);
@@ -677,8 +690,10 @@ __attribute__((always_inline)) inline void* TracedMalloc(size_t size, uintptr_t 
   if (!Tracing()) return __libc_malloc(size);
   Guard guard;
   void* p = __libc_malloc(size);
-  if (OC_LIKELY(p)) RecordHeap(p, size, fp);
-  else NoteFailure();
+  if (OC_LIKELY(p))
+    RecordHeap(p, size, fp);
+  else
+    NoteFailure();
   return p;
 }
 
@@ -686,8 +701,10 @@ __attribute__((always_inline)) inline void* TracedMemalign(size_t alignment, siz
   if (!Tracing()) return __libc_memalign(alignment, size);
   Guard guard;
   void* p = __libc_memalign(alignment, size);
-  if (OC_LIKELY(p)) RecordHeap(p, size, fp);
-  else NoteFailure();
+  if (OC_LIKELY(p))
+    RecordHeap(p, size, fp);
+  else
+    NoteFailure();
   return p;
 }
 
@@ -728,8 +745,10 @@ OC_EXPORT void* calloc(size_t count, size_t size) {
   if (!Tracing()) return __libc_calloc(count, size);
   Guard guard;
   void* p = __libc_calloc(count, size);
-  if (OC_LIKELY(p)) RecordHeap(p, uint64_t(count) * size, OC_FRAME());
-  else if (count && size) NoteFailure();
+  if (OC_LIKELY(p))
+    RecordHeap(p, uint64_t(count) * size, OC_FRAME());
+  else if (count && size)
+    NoteFailure();
   return p;
 }
 
@@ -739,8 +758,10 @@ OC_EXPORT void* realloc(void* ptr, size_t size) {
   uintptr_t fp = OC_FRAME();
   if (!ptr) {
     void* p = __libc_realloc(nullptr, size);
-    if (p) RecordHeap(p, size, fp);
-    else NoteFailure();
+    if (p)
+      RecordHeap(p, size, fp);
+    else
+      NoteFailure();
     return p;
   }
   PtrMap::Entry old;
@@ -766,9 +787,13 @@ OC_EXPORT void* reallocarray(void* ptr, size_t count, size_t size) {
   return realloc(ptr, bytes);
 }
 
-OC_EXPORT void* memalign(size_t alignment, size_t size) { return TracedMemalign(alignment, size, OC_FRAME()); }
+OC_EXPORT void* memalign(size_t alignment, size_t size) {
+  return TracedMemalign(alignment, size, OC_FRAME());
+}
 
-OC_EXPORT void* aligned_alloc(size_t alignment, size_t size) { return TracedMemalign(alignment, size, OC_FRAME()); }
+OC_EXPORT void* aligned_alloc(size_t alignment, size_t size) {
+  return TracedMemalign(alignment, size, OC_FRAME());
+}
 
 OC_EXPORT int posix_memalign(void** out, size_t alignment, size_t size) {
   if (alignment < sizeof(void*) || (alignment & (alignment - 1))) return EINVAL;
@@ -832,8 +857,10 @@ void* TracedMmap(void* addr, size_t length, int prot, int flags, int fd, off_t o
   if (!Tracing()) return RawMmap(addr, length, prot, flags, fd, offset);
   Guard guard;
   void* p = RawMmap(addr, length, prot, flags, fd, offset);
-  if (p != MAP_FAILED) RecordMap(p, length, (flags & MAP_ANONYMOUS) || fd < 0, fp);
-  else if (errno == ENOMEM) NoteFailure();
+  if (p != MAP_FAILED)
+    RecordMap(p, length, (flags & MAP_ANONYMOUS) || fd < 0, fp);
+  else if (errno == ENOMEM)
+    NoteFailure();
   return p;
 }
 }  // namespace

@@ -28,9 +28,9 @@ struct PythonApi {
   int (*is_finalizing)() = nullptr;
   int (*gil_check)() = nullptr;
   PyObj* (*get_frame)() = nullptr;             // borrowed
-  PyObj* (*frame_get_code)(PyObj*) = nullptr;   // new reference
+  PyObj* (*frame_get_code)(PyObj*) = nullptr;  // new reference
   int (*frame_get_line)(PyObj*) = nullptr;
-  PyObj* (*frame_get_back)(PyObj*) = nullptr;   // new reference
+  PyObj* (*frame_get_back)(PyObj*) = nullptr;  // new reference
   void (*inc_ref)(PyObj*) = nullptr;
   void (*dec_ref)(PyObj*) = nullptr;
   PyObj* (*get_attr)(PyObj*, const char*) = nullptr;
@@ -61,7 +61,7 @@ struct ShadowEntry {
 struct ShadowStack {
   ShadowEntry* entries;
   uint32_t capacity;
-  uint32_t depth;  // may exceed capacity (then only the first `capacity` are kept)
+  uint32_t depth;   // may exceed capacity (then only the first `capacity` are kept)
   bool seen_event;  // the profile function has run on this thread
   bool asked;       // this thread has asked for an installation once
 };
@@ -80,7 +80,9 @@ SpinLock g_names_lock;
 CodeNames* g_names = nullptr;
 uint64_t g_names_capacity = 0, g_names_count = 0;
 
-uint64_t CodeHash(const void* code) { return (reinterpret_cast<uint64_t>(code) >> 4) * 0x9E3779B97F4A7C15ull; }
+uint64_t CodeHash(const void* code) {
+  return (reinterpret_cast<uint64_t>(code) >> 4) * 0x9E3779B97F4A7C15ull;
+}
 
 CodeNames* FindNamesLocked(const void* code) {
   if (!g_names_capacity) return nullptr;
@@ -261,11 +263,12 @@ int InstallProfiler(void*) {
 bool ResolvePythonApi() {
   bool ok = Load(&g_py.is_initialized, "Py_IsInitialized") && Load(&g_py.gil_check, "PyGILState_Check") &&
             Load(&g_py.get_frame, "PyEval_GetFrame") && Load(&g_py.frame_get_code, "PyFrame_GetCode") &&
-            Load(&g_py.frame_get_line, "PyFrame_GetLineNumber") && Load(&g_py.frame_get_back, "PyFrame_GetBack") &&
-            Load(&g_py.inc_ref, "Py_IncRef") && Load(&g_py.dec_ref, "Py_DecRef") &&
-            Load(&g_py.get_attr, "PyObject_GetAttrString") && Load(&g_py.utf8, "PyUnicode_AsUTF8AndSize") &&
-            Load(&g_py.err_fetch, "PyErr_Fetch") && Load(&g_py.err_restore, "PyErr_Restore") &&
-            Load(&g_py.add_pending_call, "Py_AddPendingCall") && Load(&g_py.set_profile, "PyEval_SetProfile");
+            Load(&g_py.frame_get_line, "PyFrame_GetLineNumber") &&
+            Load(&g_py.frame_get_back, "PyFrame_GetBack") && Load(&g_py.inc_ref, "Py_IncRef") &&
+            Load(&g_py.dec_ref, "Py_DecRef") && Load(&g_py.get_attr, "PyObject_GetAttrString") &&
+            Load(&g_py.utf8, "PyUnicode_AsUTF8AndSize") && Load(&g_py.err_fetch, "PyErr_Fetch") &&
+            Load(&g_py.err_restore, "PyErr_Restore") && Load(&g_py.add_pending_call, "Py_AddPendingCall") &&
+            Load(&g_py.set_profile, "PyEval_SetProfile");
   Load(&g_py.interpreter_get, "PyInterpreterState_Get");
   Load(&g_py.thread_head, "PyInterpreterState_ThreadHead");
   Load(&g_py.thread_next, "PyThreadState_Next");

@@ -52,8 +52,9 @@ void PtrMap::PutNoGrow(Stripe& stripe, uint64_t key, uint64_t meta) {
 
 void PtrMap::Grow(Stripe& stripe) {
   // Mostly tombstones: rehash at the same size; otherwise double.
-  uint64_t new_capacity = !stripe.capacity ? 256 : stripe.count * 10 < stripe.capacity * 4 ? stripe.capacity
-                                                                                             : stripe.capacity * 2;
+  uint64_t new_capacity = !stripe.capacity                          ? 256
+                          : stripe.count * 10 < stripe.capacity * 4 ? stripe.capacity
+                                                                    : stripe.capacity * 2;
   Slot* fresh = static_cast<Slot*>(RawAlloc(new_capacity * sizeof(Slot)));
   if (!fresh) return;  // keep probing the full-ish table; Insert checks room
   Slot* old = stripe.slots;
@@ -193,8 +194,10 @@ void RegionMap::RemoveLocked(uint64_t begin, uint64_t end, OnRemove on_remove, v
   uint64_t lo = 0, hi = count_;
   while (lo < hi) {
     uint64_t mid = (lo + hi) / 2;
-    if (regions_[mid].end <= begin) lo = mid + 1;
-    else hi = mid;
+    if (regions_[mid].end <= begin)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   uint64_t i = lo;
   while (i < count_ && regions_[i].begin < end) {
@@ -226,15 +229,18 @@ void RegionMap::RemoveLocked(uint64_t begin, uint64_t end, OnRemove on_remove, v
   }
 }
 
-void RegionMap::Add(uint64_t begin, uint64_t end, uint32_t site, uint8_t kind, OnRemove on_remove, void* ctx) {
+void RegionMap::Add(uint64_t begin, uint64_t end, uint32_t site, uint8_t kind, OnRemove on_remove,
+                    void* ctx) {
   if (end <= begin) return;
   lock_.Lock();
   RemoveLocked(begin, end, on_remove, ctx);
   uint64_t lo = 0, hi = count_;
   while (lo < hi) {
     uint64_t mid = (lo + hi) / 2;
-    if (regions_[mid].begin < begin) lo = mid + 1;
-    else hi = mid;
+    if (regions_[mid].begin < begin)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   InsertAtLocked(lo, Region{begin, end, site, kind});
   lock_.Unlock();
@@ -252,8 +258,10 @@ bool RegionMap::Find(uint64_t addr, Region* out) {
   uint64_t lo = 0, hi = count_;
   while (lo < hi) {
     uint64_t mid = (lo + hi) / 2;
-    if (regions_[mid].end <= addr) lo = mid + 1;
-    else hi = mid;
+    if (regions_[mid].end <= addr)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   bool found = lo < count_ && regions_[lo].begin <= addr;
   if (found) *out = regions_[lo];

@@ -32,8 +32,10 @@ inline bool SingleThreaded() { return __libc_single_threaded; }
 // Adds to a counter, atomically only when another thread could race.
 template <typename T>
 inline void CounterAdd(std::atomic<T>& counter, T delta) {
-  if (SingleThreaded()) counter.store(counter.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
-  else counter.fetch_add(delta, std::memory_order_relaxed);
+  if (SingleThreaded())
+    counter.store(counter.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  else
+    counter.fetch_add(delta, std::memory_order_relaxed);
 }
 
 class SpinLock {

@@ -79,7 +79,9 @@ TEST(SiteTable, GivesOneIdPerHashAndDescribesEachOnce) {
 struct Removed {
   std::map<uint32_t, uint64_t> bytes;
 };
-void Collect(uint32_t site, uint8_t, uint64_t bytes, void* ctx) { static_cast<Removed*>(ctx)->bytes[site] += bytes; }
+void Collect(uint32_t site, uint8_t, uint64_t bytes, void* ctx) {
+  static_cast<Removed*>(ctx)->bytes[site] += bytes;
+}
 
 TEST(RegionMap, PartialUnmapSplitsAndCountsOnlyTheRemovedBytes) {
   static RegionMap regions;

@@ -13,8 +13,10 @@ int main(int argc, char** argv) {
   if (argc < 2) return 2;
   int fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0600);
   if (fd < 0 || ftruncate(fd, 16 << 20) != 0) return 3;
-  char* file = static_cast<char*>(mmap(nullptr, 16 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));  // MMAP_FILE_LINE
-  char* anon = static_cast<char*>(mmap(nullptr, 8 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));  // MMAP_ANON_LINE
+  char* file = static_cast<char*>(
+      mmap(nullptr, 16 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));  // MMAP_FILE_LINE
+  char* anon = static_cast<char*>(
+      mmap(nullptr, 8 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));  // MMAP_ANON_LINE
   if (file == MAP_FAILED || anon == MAP_FAILED) return 4;
   std::memset(file, 1, 16 << 20);
   std::memset(anon, 2, 8 << 20);

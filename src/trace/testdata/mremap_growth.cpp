@@ -7,7 +7,8 @@
 #include <cstring>
 
 int main() {
-  void* small = mmap(nullptr, 4 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);  // MAP_LINE
+  void* small =
+      mmap(nullptr, 4 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);  // MAP_LINE
   if (small == MAP_FAILED) return 2;
   void* grown = mremap(small, 4 << 20, 16 << 20, MREMAP_MAYMOVE);  // MREMAP_LINE
   if (grown == MAP_FAILED) return 3;
