@@ -55,7 +55,7 @@ namespace outcore {
 // and variance (population, ddof = 0, as numpy and StandardScaler use;
 // merged batch by batch with Chan's update). NaN is counted apart and left
 // out of min/max/mean/variance.
-struct ColumnStats {
+struct ColumnSummary {
   std::string name;
   TypeId type = TypeId::kFloat64;
   int64_t count = 0;  // non-null values (NaN included)
@@ -68,9 +68,9 @@ struct ColumnStats {
 };
 
 // Statistics of `columns` (empty: all) of `dataset`.
-Result<std::vector<ColumnStats>> ComputeColumnStats(const std::shared_ptr<const Dataset>& dataset,
-                                                    const std::vector<std::string>& columns,
-                                                    uint64_t memory_limit = 0);
+Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<const Dataset>& dataset,
+                                                      const std::vector<std::string>& columns,
+                                                      uint64_t memory_limit = 0);
 
 // A sparse matrix in CSR form, as scipy.sparse.csr_matrix holds it: row r's
 // entries are indices/data[indptr[r] .. indptr[r + 1]), indices sorted within

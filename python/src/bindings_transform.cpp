@@ -202,7 +202,7 @@ nb::tuple HashDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string>
 }
 
 nb::list ColumnStatsList(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns) {
-  Result<std::vector<ColumnStats>> stats = Status::Cancelled("not run");
+  Result<std::vector<ColumnSummary>> stats = Status::Cancelled("not run");
   {
     nb::gil_scoped_release release;
     stats = ComputeColumnStats(dataset, columns);

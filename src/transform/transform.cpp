@@ -58,13 +58,13 @@ ScalerFit FitOf(ScaleMethod method, transform::ScalerParams params) {
 
 }  // namespace
 
-Result<std::vector<ColumnStats>> ComputeColumnStats(const std::shared_ptr<const Dataset>& dataset,
-                                                    const std::vector<std::string>& columns,
-                                                    uint64_t memory_limit) {
+Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<const Dataset>& dataset,
+                                                      const std::vector<std::string>& columns,
+                                                      uint64_t memory_limit) {
   OC_ASSIGN_OR_RETURN(auto summaries, transform::ComputeColumnStats(dataset, columns, memory_limit));
-  std::vector<ColumnStats> out;
+  std::vector<ColumnSummary> out;
   for (const transform::ColumnSummary& s : summaries) {
-    ColumnStats c;
+    ColumnSummary c;
     c.name = s.name;
     c.type = s.type;
     c.count = s.count;

@@ -47,7 +47,7 @@ TEST_F(TransformApiTest, ColumnStatsGiveMeanAndPopulationVariance) {
   auto stats = ComputeColumnStats(dataset_, {"x", "topic"});
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   ASSERT_EQ(stats->size(), 2u);
-  const ColumnStats& x = (*stats)[0];
+  const ColumnSummary& x = (*stats)[0];
   EXPECT_EQ(x.count, 3);
   EXPECT_EQ(x.nulls, 1);
   EXPECT_TRUE(x.has_range);
