@@ -7,22 +7,7 @@ namespace outcore::cli {
 namespace {
 void AppendInteger(TypeId type, int64_t v, std::string* out) {
   char buf[kFormatBufferSize];
-  char* end = buf;
-  switch (type) {
-    case TypeId::kBool:
-      end = FormatBool(v != 0, buf);
-      break;
-    case TypeId::kDate:
-      end = FormatDate(int32_t(v), buf);
-      break;
-    case TypeId::kTimestamp:
-      end = FormatTimestamp(v, buf);
-      break;
-    default:
-      end = FormatInt64(v, buf);
-      break;
-  }
-  out->append(buf, size_t(end - buf));
+  out->append(buf, size_t(FormatIntegerAs(type, v, buf) - buf));
 }
 }  // namespace
 

@@ -301,4 +301,17 @@ char* FormatTimestamp(int64_t micros, char* out) {
   return out;
 }
 
+char* FormatIntegerAs(TypeId type, int64_t value, char* out) {
+  switch (type) {
+    case TypeId::kBool:
+      return FormatBool(value != 0, out);
+    case TypeId::kDate:
+      return FormatDate(int32_t(value), out);
+    case TypeId::kTimestamp:
+      return FormatTimestamp(value, out);
+    default:
+      return FormatInt64(value, out);
+  }
+}
+
 }  // namespace outcore

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "outcore/types.h"
+
 namespace outcore {
 
 enum class ParseOutcome : uint8_t {
@@ -106,5 +108,11 @@ char* FormatDate(int32_t days, char* out);
 // "YYYY-MM-DD HH:MM:SS", plus ".f" (up to 6 digits, trailing zeros trimmed)
 // when there is a fraction.
 char* FormatTimestamp(int64_t micros, char* out);
+// A value held as an integer, written as its type prints it: bool (0/1),
+// date (days), timestamp (microseconds) or int64. `type` is not kFloat64 or
+// kString (they are not held as integers).
+//   char buf[kFormatBufferSize];
+//   FormatIntegerAs(TypeId::kDate, 0, buf);  // "1970-01-01"
+char* FormatIntegerAs(TypeId type, int64_t value, char* out);
 
 }  // namespace outcore

@@ -253,5 +253,19 @@ TEST(ParseTimestamp, RoundTripsRandomMicrosecondsAndExtremes) {
   }
 }
 
+// info's zone-map bounds and cat's values both print integer-held values
+// through FormatIntegerAs: each type as its own formatter prints it.
+TEST(FormatIntegerAs, PrintsEachIntegerHeldTypeAsItsFormatterDoes) {
+  char buf[kFormatBufferSize];
+  auto text = [&](TypeId type, int64_t v) { return std::string(buf, FormatIntegerAs(type, v, buf)); };
+  EXPECT_EQ(text(TypeId::kBool, 1), "true");
+  EXPECT_EQ(text(TypeId::kBool, 0), "false");
+  EXPECT_EQ(text(TypeId::kDate, 0), "1970-01-01");
+  EXPECT_EQ(text(TypeId::kDate, 18262), DateText(18262));
+  EXPECT_EQ(text(TypeId::kTimestamp, 1500000), "1970-01-01 00:00:01.5");
+  EXPECT_EQ(text(TypeId::kInt64, -42), "-42");
+  EXPECT_EQ(text(TypeId::kInt64, INT64_MIN), Int64Text(INT64_MIN));
+}
+
 }  // namespace
 }  // namespace outcore

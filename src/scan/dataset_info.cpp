@@ -26,25 +26,8 @@ bool MoreExtreme(TypeId type, const format::ZoneMap& a, const format::ZoneMap& b
 std::string BoundText(TypeId type, const format::ZoneMap& zone, bool max) {
   if (type == TypeId::kString) return max ? zone.max_string : zone.min_string;
   char buf[kFormatBufferSize];
-  char* end = buf;
-  const int64_t v = max ? zone.max_int : zone.min_int;
-  switch (type) {
-    case TypeId::kFloat64:
-      end = FormatFloat64(max ? zone.max_float : zone.min_float, buf);
-      break;
-    case TypeId::kBool:
-      end = FormatBool(v != 0, buf);
-      break;
-    case TypeId::kDate:
-      end = FormatDate(int32_t(v), buf);
-      break;
-    case TypeId::kTimestamp:
-      end = FormatTimestamp(v, buf);
-      break;
-    default:
-      end = FormatInt64(v, buf);
-      break;
-  }
+  char* end = type == TypeId::kFloat64 ? FormatFloat64(max ? zone.max_float : zone.min_float, buf)
+                                       : FormatIntegerAs(type, max ? zone.max_int : zone.min_int, buf);
   return std::string(buf, size_t(end - buf));
 }
 

@@ -17,6 +17,7 @@
 #include "csv/value_parser.h"
 #include "encoding/stats.h"
 #include "format/metadata.h"
+#include "format/zone_map.h"
 #include "index/column_test_util.h"
 #include "index/token_index.h"
 #include "index/value_index.h"
@@ -176,20 +177,7 @@ Cell RandomCell(size_t column, size_t chunk, std::mt19937& rng) {
   }
 }
 
-format::ZoneMap ZoneOf(const ColumnVector& column) {
-  const ColumnStats stats = ComputeStats(column);
-  format::ZoneMap zone;
-  zone.null_count = uint64_t(stats.null_count);
-  zone.has_min_max = stats.has_min_max;
-  zone.string_bounds_inexact = !stats.max_string_bounded;
-  zone.min_int = stats.min_int;
-  zone.max_int = stats.max_int;
-  zone.min_float = stats.min_float;
-  zone.max_float = stats.max_float;
-  zone.min_string = stats.min_string;
-  zone.max_string = stats.max_string;
-  return zone;
-}
+format::ZoneMap ZoneOf(const ColumnVector& column) { return format::ZoneMapFromStats(ComputeStats(column)); }
 
 TestFile MakeFile(uint32_t seed) {
   std::mt19937 rng(seed);
