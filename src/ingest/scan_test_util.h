@@ -1,6 +1,6 @@
 // Test helper: every row a scan returns, as text, so tests compare whole
 // tables with one EXPECT_EQ. Floats are their bit patterns (exact), nulls
-// "<null>". Shared by ingest_test and where_test.
+// "<null>". Shared by the tests that read back what ingest wrote.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "outcore/dataset.h"
+#include "outcore/ingest.h"
 
 namespace outcore {
 
@@ -55,6 +56,16 @@ inline std::vector<std::vector<std::string>> ScanAllText(const std::shared_ptr<D
     }
   }
   return rows;
+}
+
+// Ingests the CSV file `csv` with default options into `output` and opens
+// the result: the fixture of tests that need a small .oc file.
+inline Result<std::shared_ptr<Dataset>> IngestAndOpen(const std::string& csv, const std::string& output) {
+  IngestOptions options;
+  options.inputs = {csv};
+  options.output = output;
+  OC_RETURN_IF_ERROR(Ingest(options).status());
+  return Dataset::Open(output);
 }
 
 // The number of rows a scanner hands out, batch by batch.

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ingest/scan_test_util.h"
 #include "outcore/dataset.h"
 #include "outcore/ingest.h"
 
@@ -33,12 +34,8 @@ class PrepareCountTest : public ::testing::Test {
     const std::string csv = (dir_ / "in.csv").string();
     path_ = (dir_ / "out.oc").string();
     std::ofstream(csv) << "id,topic,price\n1,food,3\n2,art,4\n3,food,5\n";
-    IngestOptions o;
-    o.inputs = {csv};
-    o.output = path_;
-    ASSERT_TRUE(Ingest(o).ok());
-    auto dataset = Dataset::Open(path_);
-    ASSERT_TRUE(dataset.ok());
+    auto dataset = IngestAndOpen(csv, path_);
+    ASSERT_TRUE(dataset.ok()) << dataset.status().ToString();
     dataset_ = *dataset;
   }
   void TearDown() override { fs::remove_all(dir_); }

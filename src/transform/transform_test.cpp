@@ -13,6 +13,7 @@
 #include <iterator>
 #include <random>
 
+#include "ingest/scan_test_util.h"
 #include "outcore/ingest.h"
 #include "transform/incremental_pca.h"
 
@@ -29,12 +30,8 @@ class TransformApiTest : public ::testing::Test {
     const std::string csv = (dir_ / "in.csv").string();
     path_ = (dir_ / "in.oc").string();
     std::ofstream(csv) << "x,topic\n1,food\n2,art\n,food\n5,sport\n";
-    IngestOptions o;
-    o.inputs = {csv};
-    o.output = path_;
-    ASSERT_TRUE(Ingest(o).ok());
-    auto dataset = Dataset::Open(path_);
-    ASSERT_TRUE(dataset.ok());
+    auto dataset = IngestAndOpen(csv, path_);
+    ASSERT_TRUE(dataset.ok()) << dataset.status().ToString();
     dataset_ = *dataset;
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -188,12 +185,8 @@ class PcaApiTest : public ::testing::Test {
       out << a << "," << b << "," << c << "\n";
     }
     out.close();
-    IngestOptions o;
-    o.inputs = {csv};
-    o.output = path_;
-    ASSERT_TRUE(Ingest(o).ok());
-    auto dataset = Dataset::Open(path_);
-    ASSERT_TRUE(dataset.ok());
+    auto dataset = IngestAndOpen(csv, path_);
+    ASSERT_TRUE(dataset.ok()) << dataset.status().ToString();
     dataset_ = *dataset;
   }
   void TearDown() override { fs::remove_all(dir_); }
