@@ -273,20 +273,24 @@ class IncrementalPcaModel {
 
  private:
   friend Status FitPcaOnDataset(const std::shared_ptr<const Dataset>&, const std::vector<std::string>&,
-                                IncrementalPcaModel*, MemoryBudget*);
+                                IncrementalPcaModel*, MemoryBudget*, const std::string&);
   friend Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>&,
                                                const std::vector<std::string>&, const IncrementalPcaModel&,
-                                               const std::string&, MemoryBudget*, const std::atomic<bool>*);
+                                               const std::string&, MemoryBudget*, const std::atomic<bool>*,
+                                               const std::string&);
   struct Rep;
   std::unique_ptr<Rep> rep_;
 };
 
 // Fits `model` from scratch on `columns` (int64/float64/bool; empty: every
-// numeric column) of `dataset`, streamed in sklearn's fit() batches, so the
-// result is that of Fit() on the same matrix; `budget` bounds the scan's and
-// the batch's buffers.
+// numeric column) of the rows of `dataset` that match `where` (doc/query.md;
+// empty: every row), streamed in sklearn's fit() batches, so the result is
+// that of Fit() on the same matrix; `budget` bounds the scan's and the batch's
+// buffers. A null among those rows is an error: leave such rows out with
+// `where`, e.g. "x is not null and y is not null".
 Status FitPcaOnDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
-                       IncrementalPcaModel* model, MemoryBudget* budget = nullptr);
+                       IncrementalPcaModel* model, MemoryBudget* budget = nullptr,
+                       const std::string& where = {});
 
 // Writes the fitted `model` as a .npz (atomically) holding components,
 // explained_variance, explained_variance_ratio, singular_values, mean, var,
@@ -295,13 +299,15 @@ Status FitPcaOnDataset(const std::shared_ptr<const Dataset>& dataset, const std:
 Status WritePcaModelNpz(const std::string& path, const IncrementalPcaModel& model,
                         const std::vector<std::string>& columns);
 
-// Projects every row of `columns` of `dataset` with the fitted `model` into
-// a memmap-able .npy at `path` (rows x n_components, float64), streamed;
-// returns the rows written. `cancel` set stops it with a Cancelled status.
+// Projects the rows of `columns` of `dataset` that match `where` (empty:
+// every row) with the fitted `model` into a memmap-able .npy at `path` (rows x
+// n_components, float64), streamed; returns the rows written. `cancel` set
+// stops it with a Cancelled status.
 Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>& dataset,
                                       const std::vector<std::string>& columns,
                                       const IncrementalPcaModel& model, const std::string& path,
                                       MemoryBudget* budget = nullptr,
-                                      const std::atomic<bool>* cancel = nullptr);
+                                      const std::atomic<bool>* cancel = nullptr,
+                                      const std::string& where = {});
 
 }  // namespace outcore

@@ -24,6 +24,8 @@ struct PcaArgs {
   std::string output;
   std::string transformed;
   std::string memory_limit;
+  std::string where;
+  bool where_given = false;
 };
 
 Status RunPca(PcaArgs a) {
@@ -33,6 +35,7 @@ Status RunPca(PcaArgs a) {
     OC_ASSIGN_OR_RETURN(limit, ParseSize(a.memory_limit));
   }
   MemoryBudget budget(limit);
+  if (a.where_given) OC_RETURN_IF_ERROR(CheckWhere(a.where, "--where"));
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(a.input));
   if (a.columns.empty()) {
     for (const auto& c : dataset->schema()) {
@@ -42,13 +45,14 @@ Status RunPca(PcaArgs a) {
   }
   IncrementalPcaModel pca({.n_components = a.components, .whiten = a.whiten, .batch_size = a.batch_size},
                           &budget);
-  OC_RETURN_IF_ERROR(FitPcaOnDataset(dataset, a.columns, &pca, &budget));
+  OC_RETURN_IF_ERROR(FitPcaOnDataset(dataset, a.columns, &pca, &budget, a.where));
   const int64_t batch_size = pca.EffectiveBatchSize(int64_t(a.columns.size()));
   OC_RETURN_IF_ERROR(WritePcaModelNpz(a.output, pca, a.columns));
   if (!a.transformed.empty()) {
     const std::atomic<bool>& interrupted = InstallInterruptFlag();
     OC_RETURN_IF_ERROR(
-        TransformDatasetToNpy(dataset, a.columns, pca, a.transformed, &budget, &interrupted).status());
+        TransformDatasetToNpy(dataset, a.columns, pca, a.transformed, &budget, &interrupted, a.where)
+            .status());
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr,
@@ -72,7 +76,10 @@ void SetupPca(CLI::App& app) {
   cmd->footer(
       "The model .npz holds components, explained_variance, explained_variance_ratio, singular_values,\n"
       "mean, var, noise_variance, n_samples_seen, n_components, batch_size, whiten and columns.\n"
+      "A null in a fitted row is an error: leave such rows out with --where.\n"
       "Example:\n  outcore pca sample.oc --columns x1,x2,x3 --components 2 -o model.npz --transform X.npy\n"
+      "  outcore pca sample.oc --columns score,price --components 2 -o model.npz \\\n"
+      "      --where \"score is not null and price is not null\"\n"
       "  python -c \"import numpy as np; print(np.load('X.npy', mmap_mode='r').shape)\"\n");
   cmd->add_option("file", args->input, "the .oc file")->required();
   cmd->add_option("--columns", args->columns, "int64/float64/bool columns (default: all of them)")
@@ -83,6 +90,9 @@ void SetupPca(CLI::App& app) {
   cmd->add_option("-o,--output", args->output, "the model .npz to write")->required();
   cmd->add_option("--transform", args->transformed, "also write the projected rows to this .npy");
   cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB");
+  cmd->add_option("--where", args->where,
+                  "fit (and --transform) only the rows for which this predicate is true (doc/query.md)")
+      ->each([args](const std::string&) { args->where_given = true; });
   cmd->callback([args] {
     Status status = RunPca(*args);
     if (!status.ok()) ReportError("pca", status);

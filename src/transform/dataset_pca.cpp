@@ -5,12 +5,26 @@
 namespace outcore::transform {
 
 Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
-                  IncrementalPca* pca, MemoryBudget* budget, int64_t scan_batch_rows) {
+                  const std::string& where, IncrementalPca* pca, MemoryBudget* budget,
+                  int64_t scan_batch_rows) {
   OC_ASSIGN_OR_RETURN(ScanOptions options, NumericScanOptions(*dataset, columns));
   options.batch_rows = scan_batch_rows;
+  options.where = where;
   const auto width = int64_t(options.columns.size());
-  const int64_t total = dataset->num_rows();
-  if (total == 0) return Status::InvalidArgument(dataset->path() + " has no rows to fit IncrementalPCA on");
+  int64_t total = dataset->num_rows();
+  if (!where.empty()) {
+    // sklearn's batches depend on the row count, so the matching rows are
+    // counted first (from the indexes alone where they answer exactly).
+    ScanOptions count = options;
+    count.count_only = true;
+    OC_ASSIGN_OR_RETURN(auto counter, Scanner::Make(dataset, count));
+    OC_ASSIGN_OR_RETURN(total, counter->CountRows());
+  }
+  if (total == 0) {
+    return Status::InvalidArgument(dataset->path() + " has no rows" +
+                                   (where.empty() ? "" : " matching the where") +
+                                   " to fit IncrementalPCA on");
+  }
   pca->Reset();
   const int64_t batch_size = pca->EffectiveBatchSize(width);
   if (batch_size < 1) return Status::InvalidArgument("batch_size must be at least 1");
@@ -36,7 +50,7 @@ Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vect
         filled = 0;
         target = BatchLengthAt(fitted, total, batch_size, min_batch);
         if (target == 0 && offset < batch.num_rows) {
-          return Status::Corruption(dataset->path() + " holds more rows than its footer says");
+          return Status::Corruption(dataset->path() + " holds more rows than its footer (or the count) says");
         }
       }
     }
@@ -49,10 +63,11 @@ Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vect
 }
 
 Status TransformDataset(const std::shared_ptr<const Dataset>& dataset,
-                        const std::vector<std::string>& columns, const IncrementalPca& pca,
-                        MemoryBudget* budget,
+                        const std::vector<std::string>& columns, const std::string& where,
+                        const IncrementalPca& pca, MemoryBudget* budget,
                         const std::function<Status(const double* rows, int64_t count)>& sink) {
   OC_ASSIGN_OR_RETURN(ScanOptions options, NumericScanOptions(*dataset, columns));
+  options.where = where;
   const auto width = int64_t(options.columns.size());
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, options));
   Buffer input(budget), output(budget);

@@ -14,18 +14,23 @@
 
 namespace outcore::transform {
 
-// Fits `pca` from scratch on `columns` (empty: every numeric column) of
-// `dataset`, exactly as sklearn's fit() on the same matrix.
+// Fits `pca` from scratch on `columns` (empty: every numeric column) of the
+// rows of `dataset` that match `where` (doc/query.md; empty: every row),
+// exactly as sklearn's fit() on that matrix. A `where` is counted first, so the
+// batches are the ones sklearn cuts from that many rows.
 //   IncrementalPca pca({.n_components = 8});
-//   OC_RETURN_IF_ERROR(FitDataset(dataset, {"x1", "x2", "x3"}, &pca, &budget));
+//   OC_RETURN_IF_ERROR(FitDataset(dataset, {"x1", "x2"}, "x1 is not null and x2 is not null", &pca,
+//   &budget));
 Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
-                  IncrementalPca* pca, MemoryBudget* budget, int64_t scan_batch_rows = 64 * 1024);
+                  const std::string& where, IncrementalPca* pca, MemoryBudget* budget,
+                  int64_t scan_batch_rows = 64 * 1024);
 
-// Transforms the rows of `dataset` with a fitted `pca` and hands each batch of
-// results (rows x n_components, row-major) to `sink`, in row order.
+// Transforms the rows of `dataset` that match `where` (empty: every row) with
+// a fitted `pca` and hands each batch of results (rows x n_components,
+// row-major) to `sink`, in row order.
 Status TransformDataset(const std::shared_ptr<const Dataset>& dataset,
-                        const std::vector<std::string>& columns, const IncrementalPca& pca,
-                        MemoryBudget* budget,
+                        const std::vector<std::string>& columns, const std::string& where,
+                        const IncrementalPca& pca, MemoryBudget* budget,
                         const std::function<Status(const double* rows, int64_t count)>& sink);
 
 }  // namespace outcore::transform

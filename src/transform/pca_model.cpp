@@ -64,8 +64,8 @@ const std::vector<double>& IncrementalPcaModel::explained_variance_ratio() const
 double IncrementalPcaModel::noise_variance() const { return rep_->pca.noise_variance(); }
 
 Status FitPcaOnDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
-                       IncrementalPcaModel* model, MemoryBudget* budget) {
-  return transform::FitDataset(dataset, columns, &model->rep_->pca, budget);
+                       IncrementalPcaModel* model, MemoryBudget* budget, const std::string& where) {
+  return transform::FitDataset(dataset, columns, where, &model->rep_->pca, budget);
 }
 
 namespace {
@@ -103,12 +103,13 @@ Status WritePcaModelNpz(const std::string& path, const IncrementalPcaModel& mode
 Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>& dataset,
                                       const std::vector<std::string>& columns,
                                       const IncrementalPcaModel& model, const std::string& path,
-                                      MemoryBudget* budget, const std::atomic<bool>* cancel) {
+                                      MemoryBudget* budget, const std::atomic<bool>* cancel,
+                                      const std::string& where) {
   OC_ASSIGN_OR_RETURN(auto npy, transform::NpzWriter::Create(path, /*single_npy=*/true));
   OC_RETURN_IF_ERROR(npy->BeginArray("transformed", "<f8"));
   const int64_t k = model.n_components();
   int64_t rows = 0;
-  OC_RETURN_IF_ERROR(transform::TransformDataset(dataset, columns, model.rep_->pca, budget,
+  OC_RETURN_IF_ERROR(transform::TransformDataset(dataset, columns, where, model.rep_->pca, budget,
                                                  [&](const double* values, int64_t count) -> Status {
                                                    if (cancel && *cancel)
                                                      return Status::Cancelled("interrupted");

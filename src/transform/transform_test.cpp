@@ -249,6 +249,45 @@ TEST_F(PcaApiTest, FittingTheDatasetGivesWhatFittingItsMatrixGives) {
   EXPECT_FALSE(FitPcaOnDataset(dataset_, {"nope"}, &all).ok());
 }
 
+// README's `outcore pca ... --where "... is not null"`: fitting through a where
+// is fitting the matrix of the matching rows, batches cut from their count.
+TEST_F(PcaApiTest, FittingWithWhereGivesWhatFittingTheMatchingRowsGives) {
+  std::vector<double> kept;
+  for (int64_t row = 0; row < kRows; ++row) {
+    if (x_[size_t(row * kCols)] >= 50)
+      kept.insert(kept.end(), x_.begin() + row * kCols, x_.begin() + (row + 1) * kCols);
+  }
+  const int64_t kept_rows = int64_t(kept.size()) / kCols;
+  ASSERT_GT(kept_rows, 20);
+  ASSERT_LT(kept_rows, kRows);
+  IncrementalPcaModel streamed({.n_components = 2, .batch_size = 10});
+  IncrementalPcaModel in_memory({.n_components = 2, .batch_size = 10});
+  Status status = FitPcaOnDataset(dataset_, {"a", "b", "c"}, &streamed, nullptr, "a >= 50");
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  ASSERT_TRUE(in_memory.Fit(kept.data(), kept_rows, kCols).ok());
+  EXPECT_EQ(streamed.n_samples_seen(), kept_rows);
+  EXPECT_EQ(streamed.components(), in_memory.components());
+  EXPECT_EQ(streamed.singular_values(), in_memory.singular_values());
+  EXPECT_EQ(streamed.mean(), in_memory.mean());
+  EXPECT_EQ(streamed.explained_variance(), in_memory.explained_variance());
+
+  const std::string npy = (dir_ / "kept.npy").string();
+  auto rows = TransformDatasetToNpy(dataset_, {"a", "b", "c"}, streamed, npy, nullptr, nullptr, "a >= 50");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, kept_rows);
+  std::vector<double> want(size_t(kept_rows * 2));
+  ASSERT_TRUE(streamed.Transform(kept.data(), kept_rows, kCols, want.data()).ok());
+  std::ifstream in(npy, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  ASSERT_EQ(bytes.size(), 128 + want.size() * 8);
+  EXPECT_EQ(std::memcmp(bytes.data() + 128, want.data(), want.size() * 8), 0);
+
+  IncrementalPcaModel none({.n_components = 2, .batch_size = 10});
+  Status empty = FitPcaOnDataset(dataset_, {"a", "b", "c"}, &none, nullptr, "a > 1000");
+  EXPECT_EQ(empty.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(empty.message().find("no rows matching the where"), std::string::npos) << empty.message();
+}
+
 TEST_F(PcaApiTest, ModelNpzAndTransformedNpyHoldTheModelsNumbers) {
   IncrementalPcaModel model({.n_components = 2});
   ASSERT_TRUE(FitPcaOnDataset(dataset_, {"a", "b", "c"}, &model).ok());
