@@ -51,7 +51,10 @@ void Buffer::Reserve(size_t n) {
 }
 
 void Buffer::Grow(size_t min_capacity) {
-  size_t next = capacity_ < 4096 ? 4096 : capacity_ + capacity_ / 2;
+  // The first allocation is what is asked for (a wide file has tens of
+  // thousands of column buffers per worker: a 4 KiB floor each was hundreds of
+  // MiB); after that, 1.5x growth keeps appends amortised.
+  size_t next = capacity_ == 0 ? 64 : capacity_ + capacity_ / 2;
   Reserve(next > min_capacity ? next : min_capacity);
 }
 

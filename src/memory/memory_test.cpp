@@ -60,6 +60,20 @@ TEST(Buffer, ChargesItsCapacityAndGivesItBack) {
   EXPECT_EQ(budget.used(), 0u);
 }
 
+TEST(Buffer, SmallBuffersCostWhatTheyHoldNotAPage) {
+  // A wide file has a few buffers per column per worker: 20,000 columns with a
+  // 4 KiB floor each cost hundreds of MiB before a byte was parsed.
+  MemoryBudget budget(1 << 20);
+  std::vector<Buffer> buffers;
+  for (int i = 0; i < 1000; ++i) {
+    buffers.emplace_back(&budget);
+    buffers.back().Resize(8 * 19);  // 19 int64 values: one column of a chunk of a wide file
+  }
+  EXPECT_LE(budget.used(), 1000u * 192);
+  buffers[0].Resize(100000);  // and growth still works
+  EXPECT_GE(buffers[0].capacity(), 100000u);
+}
+
 TEST(Buffer, AppendKeepsBytesAcrossGrowth) {
   Buffer buffer;
   for (int i = 0; i < 10000; ++i) buffer.Push<int32_t>(i);
