@@ -117,11 +117,127 @@ ColumnStats ComputeStats(const ColumnVector& column) {
   return stats;
 }
 
+DistinctCounter::DistinctCounter(DistinctCounter&& other) noexcept
+    : budget_(other.budget_),
+      dense_(other.dense_),
+      table_(other.table_),
+      table_slots_(other.table_slots_),
+      table_used_(other.table_used_) {
+  other.dense_ = nullptr;
+  other.table_ = nullptr;
+  other.table_slots_ = other.table_used_ = 0;
+}
+
+DistinctCounter& DistinctCounter::operator=(DistinctCounter&& other) noexcept {
+  if (this != &other) {
+    FreeAll();
+    budget_ = other.budget_;
+    dense_ = other.dense_;
+    table_ = other.table_;
+    table_slots_ = other.table_slots_;
+    table_used_ = other.table_used_;
+    other.dense_ = nullptr;
+    other.table_ = nullptr;
+    other.table_slots_ = other.table_used_ = 0;
+  }
+  return *this;
+}
+
+DistinctCounter::~DistinctCounter() { FreeAll(); }
+
+void DistinctCounter::Charge(size_t bytes) {
+  if (budget_) budget_->Reserve(bytes);
+}
+
+void DistinctCounter::Uncharge(size_t bytes) {
+  if (budget_) budget_->Release(bytes);
+}
+
+void DistinctCounter::FreeAll() {
+  if (dense_) Uncharge(kRegisters);
+  if (table_) Uncharge(size_t(table_slots_) * sizeof(uint32_t));
+  delete[] dense_;
+  delete[] table_;
+  dense_ = nullptr;
+  table_ = nullptr;
+  table_slots_ = table_used_ = 0;
+}
+
+size_t DistinctCounter::heap_bytes() const {
+  return (dense_ ? kRegisters : 0) + size_t(table_slots_) * sizeof(uint32_t);
+}
+
+void DistinctCounter::InsertSparse(uint32_t key, uint8_t rank) {
+  const uint32_t mask = table_slots_ - 1;
+  // The key's low bits come from the hash's top bits: already well spread.
+  for (uint32_t slot = key & mask;; slot = (slot + 1) & mask) {
+    uint32_t entry = table_[slot];
+    if (entry == 0) {
+      table_[slot] = key << 8 | rank;
+      ++table_used_;
+      return;
+    }
+    if (entry >> 8 == key) {
+      if ((entry & 0xFF) < rank) table_[slot] = key << 8 | rank;
+      return;
+    }
+  }
+}
+
+void DistinctCounter::GrowSparse() {
+  uint32_t* old = table_;
+  const uint32_t old_slots = table_slots_;
+  table_slots_ = old_slots ? old_slots * 2 : 16;
+  table_ = new uint32_t[table_slots_]();
+  Charge(size_t(table_slots_) * sizeof(uint32_t));
+  table_used_ = 0;
+  for (uint32_t slot = 0; slot < old_slots; ++slot) {
+    if (old[slot]) InsertSparse(old[slot] >> 8, uint8_t(old[slot] & 0xFF));
+  }
+  delete[] old;
+  Uncharge(size_t(old_slots) * sizeof(uint32_t));
+}
+
+void DistinctCounter::MakeDense() {
+  dense_ = new uint8_t[kRegisters]();
+  Charge(kRegisters);
+  for (uint32_t slot = 0; slot < table_slots_; ++slot) {
+    if (table_[slot]) dense_[(table_[slot] >> 8) - 1] = uint8_t(table_[slot] & 0xFF);
+  }
+  delete[] table_;
+  Uncharge(size_t(table_slots_) * sizeof(uint32_t));
+  table_ = nullptr;
+  table_slots_ = table_used_ = 0;
+}
+
+void DistinctCounter::SetRank(size_t index, uint8_t rank) {
+  if (dense_) {
+    dense_[index] = std::max(dense_[index], rank);
+    return;
+  }
+  // Load at most one half; past kMaxSparseRegisters the dense array is smaller.
+  if ((table_used_ + 1) * 2 > table_slots_) {
+    if (table_used_ + 1 > kMaxSparseRegisters) {
+      MakeDense();
+      dense_[index] = std::max(dense_[index], rank);
+      return;
+    }
+    GrowSparse();
+  }
+  InsertSparse(uint32_t(index + 1), rank);
+}
+
 void DistinctCounter::AddHash(uint64_t hash) {
   size_t index = size_t(hash >> (64 - kPrecision));
   uint64_t rest = hash << kPrecision;
   uint8_t rank = rest == 0 ? kMaxRank : uint8_t(std::countl_zero(rest) + 1);
-  registers_[index] = std::max(registers_[index], rank);
+  SetRank(index, rank);
+}
+
+void DistinctCounter::Clear() {
+  if (dense_) std::fill(dense_, dense_ + kRegisters, uint8_t(0));
+  if (table_) std::fill(table_, table_ + table_slots_, 0u);
+  table_used_ = 0;
 }
 
 void DistinctCounter::AddString(std::string_view value) { AddHash(XXH3_64bits(value.data(), value.size())); }
@@ -159,8 +275,14 @@ void DistinctCounter::AddColumn(const ColumnVector& column) {
 }
 
 void DistinctCounter::Merge(const DistinctCounter& other) {
-  for (size_t idx = 0; idx < kRegisters; ++idx) {
-    registers_[idx] = std::max(registers_[idx], other.registers_[idx]);
+  if (other.dense_) {
+    if (!dense_) MakeDense();
+    for (size_t idx = 0; idx < kRegisters; ++idx) dense_[idx] = std::max(dense_[idx], other.dense_[idx]);
+    return;
+  }
+  for (uint32_t slot = 0; slot < other.table_slots_; ++slot) {
+    uint32_t entry = other.table_[slot];
+    if (entry) SetRank((entry >> 8) - 1, uint8_t(entry & 0xFF));
   }
 }
 
@@ -169,9 +291,18 @@ uint64_t DistinctCounter::Estimate() const {
   const double alpha = 0.7213 / (1.0 + 1.079 / m);
   double inverse_sum = 0;
   int zeros = 0;
-  for (uint8_t rank : registers_) {
-    inverse_sum += std::ldexp(1.0, -int(rank));
-    zeros += rank == 0;
+  if (dense_) {
+    for (size_t idx = 0; idx < kRegisters; ++idx) {
+      inverse_sum += std::ldexp(1.0, -int(dense_[idx]));
+      zeros += dense_[idx] == 0;
+    }
+  } else {
+    // Registers not in the table are 0: each adds 2^0.
+    zeros = int(kRegisters - table_used_);
+    inverse_sum = double(zeros);
+    for (uint32_t slot = 0; slot < table_slots_; ++slot) {
+      if (table_[slot]) inverse_sum += std::ldexp(1.0, -int(table_[slot] & 0xFF));
+    }
   }
   double estimate = alpha * m * m / inverse_sum;
   // Small range: linear counting over the empty registers is far more exact.
@@ -179,10 +310,24 @@ uint64_t DistinctCounter::Estimate() const {
   return uint64_t(std::llround(estimate));
 }
 
+std::array<uint8_t, DistinctCounter::kRegisters> DistinctCounter::registers() const {
+  std::array<uint8_t, kRegisters> out{};
+  if (dense_) {
+    std::copy(dense_, dense_ + kRegisters, out.begin());
+  } else {
+    for (uint32_t slot = 0; slot < table_slots_; ++slot) {
+      if (table_[slot]) out[(table_[slot] >> 8) - 1] = uint8_t(table_[slot] & 0xFF);
+    }
+  }
+  return out;
+}
+
 DistinctCounter DistinctCounter::FromRegisters(std::span<const uint8_t> registers) {
   DistinctCounter counter;
   size_t n = std::min(registers.size(), kRegisters);
-  for (size_t idx = 0; idx < n; ++idx) counter.registers_[idx] = std::min(registers[idx], kMaxRank);
+  for (size_t idx = 0; idx < n; ++idx) {
+    if (registers[idx]) counter.SetRank(idx, std::min(registers[idx], kMaxRank));
+  }
   return counter;
 }
 

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "outcore/column.h"
+#include "outcore/memory.h"
 
 namespace outcore {
 
@@ -43,11 +44,25 @@ struct ColumnStats {
 ColumnStats ComputeStats(const ColumnVector& column);
 
 // HyperLogLog with 2^12 one-byte registers over XXH3 hashes: ~1.6% standard
-// error, 4 KiB, fixed size whatever the data (so not budget-charged).
+// error. A counter starts sparse — a small open-addressing table of the
+// registers set so far, 4 bytes each — and becomes the dense 4 KiB array only
+// once more than kMaxSparseRegisters are set; the estimate is the same either
+// way. A wide file keeps a counter per column (and one per column per worker),
+// mostly with few values per chunk: 20,000 dense counters were 160 MiB.
+// Optionally charged to a MemoryBudget (ingest passes its own).
 class DistinctCounter {
  public:
   static constexpr int kPrecision = 12;
   static constexpr size_t kRegisters = size_t(1) << kPrecision;
+  // Registers set before the counter turns dense (its table then holds 2 KiB).
+  static constexpr size_t kMaxSparseRegisters = 256;
+
+  explicit DistinctCounter(MemoryBudget* budget = nullptr) : budget_(budget) {}
+  DistinctCounter(DistinctCounter&& other) noexcept;
+  DistinctCounter& operator=(DistinctCounter&& other) noexcept;
+  DistinctCounter(const DistinctCounter&) = delete;
+  DistinctCounter& operator=(const DistinctCounter&) = delete;
+  ~DistinctCounter();
 
   void AddHash(uint64_t hash);
   void AddString(std::string_view value);
@@ -59,17 +74,34 @@ class DistinctCounter {
   void AddColumn(const ColumnVector& column);
   // Afterwards this counts the union of both inputs.
   void Merge(const DistinctCounter& other);
+  // Forgets every value; keeps the memory it holds, for the next chunk.
+  void Clear();
   // Estimated number of distinct values added.
   uint64_t Estimate() const;
 
   // The raw registers, for storing the sketch and restoring it with FromRegisters.
-  const std::array<uint8_t, kRegisters>& registers() const { return registers_; }
+  std::array<uint8_t, kRegisters> registers() const;
   // REQUIRES: registers.size() == kRegisters. Values above 64 - kPrecision + 1
   // are clamped (a stored sketch is untrusted).
   static DistinctCounter FromRegisters(std::span<const uint8_t> registers);
+  // Bytes it holds beyond itself (0, a sparse table, or the 4 KiB array).
+  size_t heap_bytes() const;
+  bool dense() const { return dense_ != nullptr; }
 
  private:
-  std::array<uint8_t, kRegisters> registers_{};
+  void SetRank(size_t index, uint8_t rank);
+  void InsertSparse(uint32_t key, uint8_t rank);
+  void GrowSparse();
+  void MakeDense();
+  void Charge(size_t bytes);
+  void Uncharge(size_t bytes);
+  void FreeAll();
+
+  MemoryBudget* budget_ = nullptr;
+  uint8_t* dense_ = nullptr;   // kRegisters ranks, or null while sparse
+  uint32_t* table_ = nullptr;  // sparse: (register index + 1) << 8 | rank; 0 = empty slot
+  uint32_t table_slots_ = 0;   // a power of two
+  uint32_t table_used_ = 0;
 };
 
 }  // namespace outcore

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -112,6 +113,46 @@ TEST(DistinctCounter, MergeEqualsCountingTheUnion) {
   EXPECT_EQ(left.registers(), both.registers());
   DistinctCounter restored = DistinctCounter::FromRegisters(both.registers());
   EXPECT_EQ(restored.Estimate(), both.Estimate());
+}
+
+TEST(DistinctCounter, FewValuesCostAFewBytesAndManyTheDenseArray) {
+  MemoryBudget budget(1 << 20);
+  {
+    DistinctCounter few(&budget), many(&budget);
+    for (int value = 0; value < 100; ++value) few.AddInt64(value % 50);
+    for (int value = 0; value < 100000; ++value) many.AddInt64(value);
+    EXPECT_FALSE(few.dense());
+    EXPECT_LE(few.heap_bytes(), 512u);  // 50 registers set: a 128-slot table
+    EXPECT_EQ(few.Estimate(), 50u);
+    EXPECT_TRUE(many.dense());
+    EXPECT_EQ(budget.used(), few.heap_bytes() + many.heap_bytes());
+  }
+  EXPECT_EQ(budget.used(), 0u);  // given back
+}
+
+TEST(DistinctCounter, SparseAndDenseAgreeAcrossTheSwitch) {
+  // Every count from sparse to well past the switch: the registers (and so
+  // the estimate) are those of counting into a plain array.
+  for (int truth : {1, 7, 255, 256, 257, 300, 5000}) {
+    DistinctCounter counter, sparse_part, dense_part;
+    std::array<uint8_t, DistinctCounter::kRegisters> want{};
+    for (int value = 0; value < truth; ++value) {
+      counter.AddInt64(value);
+      (value % 10 ? dense_part : sparse_part).AddInt64(value);
+    }
+    for (int value = 0; value < truth; ++value) {
+      DistinctCounter one;
+      one.AddInt64(value);
+      auto r = one.registers();
+      for (size_t i = 0; i < r.size(); ++i) want[i] = std::max(want[i], r[i]);
+    }
+    EXPECT_EQ(counter.registers(), want) << truth;
+    sparse_part.Merge(dense_part);
+    EXPECT_EQ(sparse_part.registers(), want) << truth;
+    EXPECT_EQ(DistinctCounter::FromRegisters(want).Estimate(), counter.Estimate()) << truth;
+    counter.Clear();
+    EXPECT_EQ(counter.Estimate(), 0u);
+  }
 }
 
 TEST(DistinctCounter, TreatsNegativeZeroAndNaNsAsOneValueEach) {

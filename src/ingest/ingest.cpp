@@ -98,7 +98,8 @@ struct Worker {
     uses_dictionary.resize(column_count);
     stats.resize(column_count);
     encodings.resize(column_count);
-    distinct.resize(column_count);
+    distinct.reserve(column_count);
+    for (size_t i = 0; i < column_count; ++i) distinct.emplace_back(budget);
   }
   TokenizedBlock tokens;
   BlockParser parser;
@@ -387,6 +388,7 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
   columns_.resize(header_.size());
   for (size_t c = 0; c < header_.size(); ++c) {
     ColumnState& col = columns_[c];
+    col.distinct = DistinctCounter(&budget_);
     col.name = header_[c];
     col.type = guesses[c].type;
     col.sample_mismatches = uint64_t(guesses[c].mismatches);
@@ -574,7 +576,7 @@ Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
       OC_RETURN_IF_ERROR(w->token_chunks[c]->Collect(w->columns[c]));
     }
     w->stats[c] = ComputeStats(w->columns[c]);
-    w->distinct[c] = DistinctCounter();
+    w->distinct[c].Clear();
     if (types_[c] == TypeId::kString && columns_[c].dictionary_mode) {
       w->local_dictionaries[c].Build(w->columns[c], &w->codes[c], &w->uniques[c]);
       for (std::string_view v : w->uniques[c]) w->distinct[c].AddString(v);
