@@ -94,6 +94,15 @@ class MemoryBudget {
   std::atomic<uint64_t> overshoot_{0};
 };
 
+// The smallest whole-process memory limit a command accepts: code and
+// libraries alone take ~kBaselineReserve.
+inline constexpr uint64_t kMinMemoryLimit = 64ull << 20;
+// What a whole-process memory limit (a command's --memory-limit) leaves for
+// the engine's buffers once MemoryBudget::kBaselineReserve is set aside.
+// InvalidArgument below kMinMemoryLimit, naming the limit and the minimum.
+//   OC_ASSIGN_OR_RETURN(uint64_t engine, EngineShareOfLimit(64ull << 20));  // 24 MiB
+Result<uint64_t> EngineShareOfLimit(uint64_t memory_limit);
+
 // A growable byte buffer whose capacity is charged to a MemoryBudget (or to
 // none when budget is null). Move-only. Capacity grows geometrically; Clear()
 // keeps it so the buffer can be reused for the next chunk or batch.

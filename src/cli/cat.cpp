@@ -61,10 +61,19 @@ Status RunCat(const CatArgs& a) {
   options.force_indexes = a.force_index;
   options.use_zone_maps = !a.no_zone_maps;
   if (!a.memory_limit.empty()) {
-    OC_ASSIGN_OR_RETURN(options.memory_limit, ParseSize(a.memory_limit));
+    // The limit is the whole process's: the scan gets what code and libraries leave.
+    OC_ASSIGN_OR_RETURN(uint64_t limit, ParseSize(a.memory_limit));
+    OC_ASSIGN_OR_RETURN(options.memory_limit, EngineShareOfLimit(limit));
   }
   if (a.count) PrepareCount(*dataset, &options);
-  OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, options));
+  auto made = Scanner::Make(dataset, options);
+  if (!made.ok() && made.status().code() == StatusCode::kOutOfMemory && !a.memory_limit.empty()) {
+    return Status(StatusCode::kOutOfMemory, made.status().message() + " (--memory-limit " + a.memory_limit +
+                                                " leaves the scan " + FormatSize(options.memory_limit) +
+                                                " after " + FormatSize(MemoryBudget::kBaselineReserve) +
+                                                " for code and libraries)");
+  }
+  OC_ASSIGN_OR_RETURN(auto scanner, std::move(made));
   if (a.explain) {
     std::fputs(scanner->Explain().c_str(), stdout);
     return Status::OK();
@@ -175,7 +184,8 @@ void SetupCat(CLI::App& app) {
   cmd->add_flag("--no-zone-maps", args->no_zone_maps,
                 "answer --where without skipping chunks by their min/max");
   cmd->add_option("--memory-limit", args->memory_limit,
-                  "budget for the scan's buffers and indexes, e.g. 256MiB");
+                  "peak memory of the whole command, e.g. 256MiB (at least 64MiB); a file whose chunks need "
+                  "more is refused up front");
   cmd->add_option("--batch-rows", args->batch_rows, "rows decoded at a time")
       ->check(CLI::Range(int64_t(1), int64_t(1) << 30));
   cmd->callback([args] {

@@ -38,14 +38,8 @@ Result<MemoryPlan> PlanIngestMemory(const MemoryPlanInputs& inputs) {
   MemoryPlan plan;
   plan.memory_limit = inputs.memory_limit;
   plan.baseline_reserve = MemoryBudget::kBaselineReserve;
-  if (inputs.memory_limit < kMinIngestMemoryLimit) {
-    return Status::InvalidArgument(
-        "--memory-limit " + FormatSize(inputs.memory_limit) +
-        " is too small: outcore needs at least 64MiB (code and libraries alone take ~" +
-        FormatSize(MemoryBudget::kBaselineReserve) + ")");
-  }
   // The engine's share: what is left after code, libraries and stacks.
-  const uint64_t engine = inputs.memory_limit - plan.baseline_reserve;
+  OC_ASSIGN_OR_RETURN(const uint64_t engine, EngineShareOfLimit(inputs.memory_limit));
   const bool indexes = inputs.value_index_columns + inputs.token_index_columns > 0;
   plan.dictionary_bytes = uint64_t(double(engine) * kDictionaryShare);
   plan.index_pool_bytes = indexes ? uint64_t(double(engine) * kIndexShare) : 0;

@@ -17,11 +17,12 @@
 #include <cstdint>
 
 #include "outcore/ingest.h"
+#include "outcore/memory.h"
 
 namespace outcore {
 
 // The smallest limit ingest accepts (code and libraries alone take ~40 MiB).
-inline constexpr uint64_t kMinIngestMemoryLimit = 64ull << 20;
+inline constexpr uint64_t kMinIngestMemoryLimit = kMinMemoryLimit;
 
 struct MemoryPlanInputs {
   uint64_t memory_limit = 0;       // bytes, resolved (not 0)

@@ -109,6 +109,16 @@ uint64_t DefaultMemoryLimit() {
   return std::clamp(quarter, kMin, kMax);
 }
 
+Result<uint64_t> EngineShareOfLimit(uint64_t memory_limit) {
+  if (memory_limit < kMinMemoryLimit) {
+    return Status::InvalidArgument(
+        "--memory-limit " + FormatSize(memory_limit) +
+        " is too small: outcore needs at least 64MiB (code and libraries alone take ~" +
+        FormatSize(MemoryBudget::kBaselineReserve) + ")");
+  }
+  return memory_limit - MemoryBudget::kBaselineReserve;
+}
+
 Result<uint64_t> ParseSize(std::string_view text) {
   auto fail = [&] {
     // Appended, not "'" + std::string(text): GCC 12's -Wrestrict misfires on that.

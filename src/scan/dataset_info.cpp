@@ -31,24 +31,6 @@ std::string BoundText(TypeId type, const format::ZoneMap& zone, bool max) {
   return std::string(buf, size_t(end - buf));
 }
 
-// The bytes one chunk of a column takes once decoded (ColumnInfo::decoded_bytes).
-uint64_t DecodedChunkBytes(TypeId type, uint64_t rows, const format::ColumnChunkMeta& chunk) {
-  const uint64_t validity = chunk.zone.null_count ? (rows + 7) / 8 : 0;
-  switch (type) {
-    case TypeId::kBool:
-      return (rows + 7) / 8 + validity;
-    case TypeId::kDate:
-      return rows * 4 + validity;
-    case TypeId::kString:
-      // codes, or offsets + bytes (the payload holds the bytes plus packed lengths)
-      return chunk.encoding == uint8_t(Encoding::kDictCodes)
-                 ? rows * 4 + validity
-                 : (rows + 1) * 4 + chunk.block.decoded_size + validity;
-    default:
-      return rows * 8 + validity;
-  }
-}
-
 ColumnInfo DescribeColumn(const format::FileMetadata& m, size_t column) {
   const format::ColumnMeta& meta = m.columns[column];
   ColumnInfo info;
@@ -115,6 +97,23 @@ std::vector<IndexInfo> IndexesOf(const format::FileMetadata& m, uint64_t file_si
 }
 
 }  // namespace
+
+uint64_t DecodedChunkBytes(TypeId type, uint64_t rows, const format::ColumnChunkMeta& chunk) {
+  const uint64_t validity = chunk.zone.null_count ? (rows + 7) / 8 : 0;
+  switch (type) {
+    case TypeId::kBool:
+      return (rows + 7) / 8 + validity;
+    case TypeId::kDate:
+      return rows * 4 + validity;
+    case TypeId::kString:
+      // codes, or offsets + bytes (the payload holds the bytes plus packed lengths)
+      return chunk.encoding == uint8_t(Encoding::kDictCodes)
+                 ? rows * 4 + validity
+                 : (rows + 1) * 4 + chunk.block.decoded_size + validity;
+    default:
+      return rows * 8 + validity;
+  }
+}
 
 DatasetInfo DescribeMetadata(const std::string& path, uint64_t file_size, const format::FileMetadata& m) {
   DatasetInfo info;

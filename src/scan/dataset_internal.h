@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "format/file_reader.h"
 #include "format/metadata.h"
@@ -24,6 +25,19 @@ const format::FileReader& DatasetReader(const Dataset& dataset);
 // blocks") into `out`; `stored` is scratch.
 //   OC_RETURN_IF_ERROR(ReadIndexBlock(*dataset, *index, &bytes, &stored));
 Status ReadIndexBlock(const Dataset& dataset, const format::IndexMeta& index, Buffer* out, Buffer* stored);
+
+// The bytes one chunk of a column takes once decoded: its values (codes for a
+// dictionary-coded chunk), offsets and validity (ColumnInfo::decoded_bytes,
+// and what the scanner checks against its budget before decoding).
+uint64_t DecodedChunkBytes(TypeId type, uint64_t rows, const format::ColumnChunkMeta& chunk);
+
+// What a scan holds at once to decode `columns` of one chunk: each column
+// decoded; per decoding lane one stored block and its decompressed payload
+// (the largest column's); the selection (bitmap and int32 positions) when
+// `filtered`; and the dictionaries of those columns. The scanner refuses a
+// chunk whose need passes its budget before allocating anything.
+uint64_t ChunkDecodeBytes(const format::FileMetadata& meta, const format::ChunkMeta& chunk,
+                          const std::vector<int>& columns, bool filtered, int lanes);
 
 // DescribeDataset's work, on a footer held in memory (tests build one by hand).
 DatasetInfo DescribeMetadata(const std::string& path, uint64_t file_size,

@@ -54,12 +54,31 @@ Result<LoadedIndex> LoadIndex(const Dataset& dataset, const IndexChoice& choice,
 
 }  // namespace
 
+uint64_t ChunkDecodeBytes(const format::FileMetadata& meta, const format::ChunkMeta& chunk,
+                          const std::vector<int>& columns, bool filtered, int lanes) {
+  uint64_t held = 0, scratch = 0;
+  for (int column : columns) {
+    const format::ColumnMeta& column_meta = meta.columns[size_t(column)];
+    const format::ColumnChunkMeta& cc = chunk.columns[size_t(column)];
+    held += DecodedChunkBytes(column_meta.type, chunk.row_count, cc);
+    const uint64_t payload = cc.block.codec == format::kCodecNone ? 0 : cc.block.decoded_size;
+    scratch = std::max(scratch, cc.block.stored_size + payload);
+    if (column_meta.has_dictionary) {
+      held += column_meta.dictionary.stored_size + 2 * column_meta.dictionary.decoded_size;
+    }
+  }
+  if (filtered && !columns.empty()) held += (chunk.row_count + 7) / 8 + chunk.row_count * 4;
+  return held + scratch * uint64_t(lanes);
+}
+
 // Everything a scan holds between calls. Scanner forwards to it once per
 // call (a batch, a count), never per row.
 struct Scanner::Rep {
   Rep(std::shared_ptr<const Dataset> dataset, ScanOptions options, uint64_t limit);
 
   Status Plan();
+  uint64_t DecodeNeed(const format::ChunkMeta& chunk, int lanes) const;
+  Status CheckDecodeFits();
   Result<bool> Next(Batch* batch);
   Result<int64_t> CountRows();
   std::string Explain() const;
@@ -135,6 +154,7 @@ Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> da
   s->lanes_ = threads >= 2 ? 2 : 1;
   s->counters_.chunks_total = s->dataset_->num_chunks();
   if (!s->options_.where.empty()) OC_RETURN_IF_ERROR(s->Plan());
+  OC_RETURN_IF_ERROR(s->CheckDecodeFits());
   for (int index : s->decoded_) s->chunk_columns_.emplace_back(schema[size_t(index)].type, &s->budget_);
   return std::unique_ptr<Scanner>(new Scanner(std::move(s)));
 }
@@ -176,6 +196,51 @@ Status Scanner::Rep::Plan() {
   token_indexes_.clear();
   if (!plan_->rows_exact)
     decoded_ = plan_->filter_columns;  // the rows are filtered: decode what the predicate reads
+  return Status::OK();
+}
+
+uint64_t Scanner::Rep::DecodeNeed(const format::ChunkMeta& chunk, int lanes) const {
+  return ChunkDecodeBytes(DatasetMetadata(*dataset_), chunk, decoded_, plan_ != nullptr, lanes);
+}
+
+// Before the first chunk is read: a chunk too large for the budget is refused
+// here, naming it and what it needs, rather than allocated (a file written with
+// a larger budget than the scan's, or a footer with hostile sizes). Two
+// decoding lanes that do not fit become one.
+Status Scanner::Rep::CheckDecodeFits() {
+  const format::FileMetadata& meta = DatasetMetadata(*dataset_);
+  uint64_t worst = 0;
+  int64_t worst_chunk = -1;
+  for (size_t chunk = 0; chunk < meta.chunks.size(); ++chunk) {
+    if (!ChunkWanted(int64_t(chunk))) continue;
+    const uint64_t need = DecodeNeed(meta.chunks[chunk], 1);
+    if (need > worst) {
+      worst = need;
+      worst_chunk = int64_t(chunk);
+    }
+  }
+  const uint64_t limit = budget_.limit();
+  if (worst_chunk >= 0 && worst > limit) {
+    const format::ChunkMeta& chunk = meta.chunks[size_t(worst_chunk)];
+    std::string names;
+    for (int column : decoded_) names += (names.empty() ? "" : ", ") + meta.columns[size_t(column)].name;
+    return Status(
+        StatusCode::kOutOfMemory,
+        dataset_->path() + ": chunk " + std::to_string(worst_chunk) + " (" + std::to_string(chunk.row_count) +
+            " rows) needs " + FormatSize(worst) + " to decode column(s) " + names +
+            ", more than this scan's memory budget of " + FormatSize(limit) +
+            " (the file was written with larger chunks than that budget holds)" +
+            "; give the scan at least " + FormatSize(worst) + ", read fewer columns, or rewrite " +
+            "the file with `outcore ingest --memory-limit` no larger than the budget you read with");
+  }
+  if (lanes_ > 1) {
+    for (size_t chunk = 0; chunk < meta.chunks.size(); ++chunk) {
+      if (ChunkWanted(int64_t(chunk)) && DecodeNeed(meta.chunks[chunk], lanes_) > limit) {
+        lanes_ = 1;
+        break;
+      }
+    }
+  }
   return Status::OK();
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "format/file_reader.h"
+#include "format/file_writer.h"
 #include "ingest/scan_test_util.h"
 #include "outcore/dataset.h"
 #include "outcore/ingest.h"
@@ -234,16 +235,16 @@ TEST_F(WhereTest, AnIndexTooBigForTheScanBudgetIsLeftOutWithTheSameRows) {
   const std::vector<int64_t> expected = Expected([](const Row& r) { return HasWord(r.t, "grape"); });
   auto dataset = Dataset::Open(Path("small.oc"));
   ASSERT_TRUE(dataset.ok());
-  // A budget that holds any one data block but not the index (its block, a
-  // decompressed copy and the index's own copy).
+  // A budget that holds decoding any one chunk (every column, two lanes) but
+  // not the index (its block, a decompressed copy and the index's own copy).
   const auto& meta = DatasetMetadata(**dataset);
   ASSERT_EQ(meta.indexes.size(), 1u);
-  uint64_t largest_block = 0;
-  for (const auto& chunk : meta.chunks) {
-    for (const auto& column : chunk.columns)
-      largest_block = std::max(largest_block, column.block.decoded_size);
-  }
-  const uint64_t limit = 2 * largest_block + 4096;
+  std::vector<int> every_column;
+  for (size_t c = 0; c < meta.columns.size(); ++c) every_column.push_back(int(c));
+  uint64_t largest_chunk = 0;
+  for (const auto& chunk : meta.chunks)
+    largest_chunk = std::max(largest_chunk, ChunkDecodeBytes(meta, chunk, every_column, true, 2));
+  const uint64_t limit = largest_chunk + 4096;
   ASSERT_GT(meta.indexes[0].block.stored_size + 2 * meta.indexes[0].block.decoded_size, limit);
   ScanOptions options;
   options.where = where;
@@ -327,6 +328,85 @@ TEST_F(WhereTest, ACorruptIndexBlockIsAnErrorNamingTheFileAndIndex) {
       << scanner.status().ToString();
   // Without the index the data is still readable.
   EXPECT_EQ(Ids(indexed, "s == 'fig'", false, true), Expected([](const Row& r) { return r.s == "fig"; }));
+}
+
+TEST_F(WhereTest, AChunkLargerThanTheScanBudgetIsRefusedBeforeItIsRead) {
+  // One big chunk (as a file written with a larger budget has) and a scan
+  // budget that cannot hold it decoded: refused up front, naming the chunk and
+  // what it needs; a budget that holds it reads every row.
+  IngestOptions o = Options(Path("big_chunks.oc"), false);
+  o.block_bytes = 64ull << 20;
+  ASSERT_TRUE(Ingest(o).ok());
+  auto dataset = Dataset::Open(Path("big_chunks.oc"));
+  ASSERT_TRUE(dataset.ok());
+  const auto& meta = DatasetMetadata(**dataset);
+  ASSERT_EQ(meta.chunks.size(), 1u);
+  std::vector<int> every_column;
+  for (size_t c = 0; c < meta.columns.size(); ++c) every_column.push_back(int(c));
+  const uint64_t need = ChunkDecodeBytes(meta, meta.chunks[0], every_column, false, 1);
+  ScanOptions options;
+  options.memory_limit = need - 1;
+  options.threads = 1;
+  auto refused = Scanner::Make(*dataset, options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kOutOfMemory);
+  EXPECT_NE(refused.status().message().find("big_chunks.oc: chunk 0"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find(FormatSize(need)), std::string::npos)
+      << refused.status().ToString();
+  options.memory_limit = need;
+  auto scanner = Scanner::Make(*dataset, options);
+  ASSERT_TRUE(scanner.ok()) << scanner.status().ToString();
+  int64_t rows = 0;
+  Batch batch;
+  while (true) {
+    auto more = (*scanner)->Next(&batch);
+    ASSERT_TRUE(more.ok()) << more.status().ToString();
+    if (!*more) break;
+    rows += batch.num_rows;
+  }
+  EXPECT_EQ(rows, (*dataset)->num_rows());
+  EXPECT_LE((*scanner)->budget().peak(), need);
+}
+
+TEST_F(WhereTest, AHostileDecodedSizeInTheFooterIsRefusedNotAllocated) {
+  // A footer (valid checksums) claiming a 4 GiB payload for a tiny block: the
+  // scan must refuse before allocating it, not try.
+  IngestOptions o = Options(Path("honest.oc"), false);
+  ASSERT_TRUE(Ingest(o).ok());
+  const std::string hostile = Path("hostile.oc");
+  {
+    auto reader = format::FileReader::Open(Path("honest.oc"));
+    ASSERT_TRUE(reader.ok());
+    format::FileMetadata meta = (*reader)->metadata();
+    auto writer = format::FileWriter::Create(hostile);
+    ASSERT_TRUE(writer.ok());
+    Buffer scratch;
+    for (auto& chunk : meta.chunks) {
+      for (auto& column : chunk.columns) {
+        ASSERT_TRUE(format::CopyBlock(**reader, &column.block, writer->get(), &scratch, "block").ok());
+      }
+    }
+    for (auto& column : meta.columns) {
+      if (!column.has_dictionary) continue;
+      ASSERT_TRUE(format::CopyBlock(**reader, &column.dictionary, writer->get(), &scratch, "dict").ok());
+    }
+    ASSERT_TRUE(meta.indexes.empty());
+    meta.chunks[0].columns[0].block.decoded_size = 4ull << 30;
+    ASSERT_TRUE((*writer)->Finish(meta).ok());
+  }
+  auto dataset = Dataset::Open(hostile);
+  if (!dataset.ok()) {  // a reader that already rejects the size at open is as good
+    EXPECT_NE(dataset.status().message().find("hostile.oc"), std::string::npos);
+    return;
+  }
+  ScanOptions options;
+  options.memory_limit = 64ull << 20;
+  auto scanner = Scanner::Make(*dataset, options);
+  ASSERT_FALSE(scanner.ok());
+  EXPECT_EQ(scanner.status().code(), StatusCode::kOutOfMemory);
+  EXPECT_NE(scanner.status().message().find("hostile.oc: chunk 0"), std::string::npos)
+      << scanner.status().ToString();
 }
 
 }  // namespace
