@@ -99,8 +99,8 @@ class DecoderCharge {
 
 class DecompressingSource final : public ByteSource {
  public:
-  DecompressingSource(std::unique_ptr<RawFile> file, std::string_view prefix, std::unique_ptr<Decoder> decoder,
-                      MemoryBudget* budget)
+  DecompressingSource(std::unique_ptr<RawFile> file, std::string_view prefix,
+                      std::unique_ptr<Decoder> decoder, MemoryBudget* budget)
       : input_(std::move(file), prefix, budget), decoder_(std::move(decoder)), charge_(budget) {
     charge_.Set(decoder_->memory_bytes());
   }
@@ -132,8 +132,9 @@ class DecompressingSource final : public ByteSource {
         in_stream_ = false;
       } else if (input_ends && step.consumed == 0 && step.produced == 0) {
         return Status::Corruption(path() + ": truncated " + std::string(decoder_->name()) +
-                                  " stream: input ends inside a " + decoder_->unit() + " at compressed byte " +
-                                  std::to_string(input_.file().consumed()) + "; the file is incomplete");
+                                  " stream: input ends inside a " + decoder_->unit() +
+                                  " at compressed byte " + std::to_string(input_.file().consumed()) +
+                                  "; the file is incomplete");
       }
     }
     return produced;
@@ -204,8 +205,9 @@ class InflateDecoder final : public Decoder {
     step->stream_end = rc == Z_STREAM_END;
     if (rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR) return Status::OK();  // BUF: no progress
     if (rc == Z_MEM_ERROR) return Status::OutOfMemory("cannot allocate memory to inflate");
-    return Status::Corruption(stream_.msg ? stream_.msg : rc == Z_NEED_DICT ? "needs a preset dictionary"
-                                                                            : "inflate error");
+    return Status::Corruption(stream_.msg         ? stream_.msg
+                              : rc == Z_NEED_DICT ? "needs a preset dictionary"
+                                                  : "inflate error");
   }
 
  private:
@@ -352,7 +354,8 @@ class XzDecoder final : public Decoder {
         return Status::InvalidArgument(
             "needs " + Mib(lzma_memusage(&stream_)) + " to decompress, more than the " + Mib(memory_limit_) +
             " an xz decoder may use (half the memory limit, at most " + Mib(kMaxXzDecoderBytes) +
-            "); raise --memory-limit, recompress with a smaller dictionary (xz -6 or lower), or decompress it "
+            "); raise --memory-limit, recompress with a smaller dictionary (xz -6 or lower), or decompress "
+            "it "
             "first (xz -dc FILE | outcore ingest - ...)");
       case LZMA_MEM_ERROR:
         return Status::OutOfMemory("cannot allocate memory to decompress");

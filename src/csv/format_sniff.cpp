@@ -122,7 +122,8 @@ class JsonScanner {
     if (c == '-' && text_.substr(pos_ + 1, 1) == "I") return Literal("-Infinity", pos_);
     if (c == '-' || (c >= '0' && c <= '9')) {
       bool digits = false;
-      for (; pos_ < text_.size() && text_[pos_] != '\0' && std::strchr("+-.eE0123456789", text_[pos_]); ++pos_) {
+      for (; pos_ < text_.size() && text_[pos_] != '\0' && std::strchr("+-.eE0123456789", text_[pos_]);
+           ++pos_) {
         digits |= text_[pos_] >= '0' && text_[pos_] <= '9';
       }
       if (!digits && pos_ == text_.size()) cut_ = true;  // "-" and then the end
@@ -149,8 +150,9 @@ class JsonScanner {
 
 Status Refuse(const std::string& path, std::string_view compression, const std::string& what,
               const std::string& advice) {
-  const std::string inside = compression.empty() ? "" : " (" + std::string(compression) + "-compressed)";
-  return Status::InvalidArgument(path + " is " + what + inside + ", not CSV: " + advice);
+  const std::string once =
+      compression.empty() ? "" : ", once decompressed (" + std::string(compression) + "),";
+  return Status::InvalidArgument(path + once + " is " + what + ", not CSV: " + advice);
 }
 
 std::string PolarsAdvice(const std::string& read_call) {
@@ -180,7 +182,8 @@ Status CheckLooksLikeCsv(std::string_view head, const std::string& path, std::st
     return Refuse(path, compression, "a Parquet file", PolarsAdvice("pl.read_parquet(" + quoted + ")"));
   }
   if (head.starts_with(kArrowFileMagic) || head.starts_with(kFeatherV1Magic)) {
-    return Refuse(path, compression, "an Arrow IPC / Feather file", PolarsAdvice("pl.read_ipc(" + quoted + ")"));
+    return Refuse(path, compression, "an Arrow IPC / Feather file",
+                  PolarsAdvice("pl.read_ipc(" + quoted + ")"));
   }
   if (head.starts_with(kArrowContinuation) && head.size() >= 8 && LoadLE<int32_t>(head.data() + 4) > 0) {
     return Refuse(path, compression, "an Arrow IPC stream",

@@ -72,8 +72,9 @@ TEST(CheckLooksLikeCsv, RefusesATarArchiveAndSaysWhatItWasCompressedWith) {
   std::string tar(512, '\0');
   tar.replace(0, 8, "data.csv");
   tar.replace(257, 6, std::string("ustar\0", 6));
-  EXPECT_NE(Message(tar, "gzip").find("in.dat is a tar archive (gzip-compressed), not CSV: extract it"),
-            std::string::npos)
+  EXPECT_NE(
+      Message(tar, "gzip").find("in.dat, once decompressed (gzip), is a tar archive, not CSV: extract it"),
+      std::string::npos)
       << Message(tar, "gzip");
 }
 
@@ -81,8 +82,9 @@ TEST(CheckLooksLikeCsv, RefusesJsonWithAConversionHint) {
   EXPECT_NE(Message("{\"a\":1}\n{\"a\":2}\n").find("in.dat is JSON lines (one JSON value per line), not CSV"),
             std::string::npos);
   EXPECT_NE(Message("{\"a\":1}\n{\"a\":2}\n").find("pl.read_ndjson('in.dat')"), std::string::npos);
-  EXPECT_NE(Message("[{\"a\":1}]", "zstd").find("in.dat is a JSON document (zstd-compressed), not CSV"),
-            std::string::npos);
+  EXPECT_NE(
+      Message("[{\"a\":1}]", "zstd").find("in.dat, once decompressed (zstd), is a JSON document, not CSV"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -403,9 +403,9 @@ TEST_F(SourceTest, RefusesNonCsvFormatsAlsoWhenCompressed) {
   ExpectError(OpenAndReadAll(Write("rows.jsonl", jsonl)), StatusCode::kInvalidArgument,
               "rows.jsonl is JSON lines (one JSON value per line), not CSV");
   ExpectError(OpenAndReadAll(Write("rows.jsonl.gz", Gzip(jsonl))), StatusCode::kInvalidArgument,
-              "rows.jsonl.gz is JSON lines (one JSON value per line) (gzip-compressed), not CSV");
+              "rows.jsonl.gz, once decompressed (gzip), is JSON lines (one JSON value per line), not CSV");
   ExpectError(OpenAndReadAll(Write("rows.zip", Zip({{"rows.json", jsonl}}))), StatusCode::kInvalidArgument,
-              "rows.zip is JSON lines (one JSON value per line) (zip-compressed)");
+              "rows.zip, once decompressed (zip), is JSON lines");
   ExpectError(OpenAndReadAll(Write("t.parquet", std::string("PAR1\x15\x04", 6) + std::string(100, 'x'))),
               StatusCode::kInvalidArgument, "t.parquet is a Parquet file, not CSV");
 }

@@ -74,12 +74,13 @@ Status Zip64Refused(const std::string& path) {
 Status RefuseOfficeDocuments(const std::vector<ZipEntry>& entries, const std::string& path) {
   auto has = [&](auto&& test) { return std::any_of(entries.begin(), entries.end(), test); };
   if (has([](const ZipEntry& e) { return e.name.starts_with("xl/"); })) {
-    return Status::InvalidArgument(path + " is an Excel workbook (.xlsx), not CSV: " + SpreadsheetAdvice(path));
+    return Status::InvalidArgument(path +
+                                   " is an Excel workbook (.xlsx), not CSV: " + SpreadsheetAdvice(path));
   }
   if (has([](const ZipEntry& e) { return e.name == "mimetype"; }) &&
       has([](const ZipEntry& e) { return e.name == "content.xml"; })) {
-    return Status::InvalidArgument(path + " is an OpenDocument file (.ods, .odt), not CSV: " +
-                                   SpreadsheetAdvice(path));
+    return Status::InvalidArgument(
+        path + " is an OpenDocument file (.ods, .odt), not CSV: " + SpreadsheetAdvice(path));
   }
   if (has([](const ZipEntry& e) { return e.name == "[Content_Types].xml"; })) {
     return Status::InvalidArgument(path + " is an Office document (Word, PowerPoint, ...), not CSV");
@@ -138,7 +139,8 @@ class ZipMemberDecoder final : public Decoder {
                                 "; the archive is damaged");
     }
     if (crc_ != entry_.crc32) {
-      return Status::Corruption("member '" + entry_.name + "' fails its CRC-32 check; the archive is damaged");
+      return Status::Corruption("member '" + entry_.name +
+                                "' fails its CRC-32 check; the archive is damaged");
     }
     return Status::OK();
   }
@@ -204,7 +206,8 @@ Result<std::vector<ZipEntry>> ReadZipDirectory(RawFile* file, MemoryBudget* budg
   tail.Free();
   Buffer directory(budget);
   directory.Resize(directory_size);
-  OC_RETURN_IF_ERROR(file->ReadAt(directory_offset, reinterpret_cast<char*>(directory.data()), directory_size));
+  OC_RETURN_IF_ERROR(
+      file->ReadAt(directory_offset, reinterpret_cast<char*>(directory.data()), directory_size));
   std::vector<ZipEntry> result;
   size_t at = 0;
   for (uint16_t entry_idx = 0; entry_idx < entries; ++entry_idx) {
@@ -238,10 +241,11 @@ Result<std::vector<ZipEntry>> ReadZipDirectory(RawFile* file, MemoryBudget* budg
 Result<std::unique_ptr<ByteSource>> OpenZipMember(std::unique_ptr<RawFile> file, MemoryBudget* budget) {
   const std::string path = file->path();
   if (!file->seekable()) {
-    return Status::InvalidArgument(path +
-                                   " is a zip archive read from a pipe; a zip lists its members at its end, so "
-                                   "outcore reads it from a file: pass its path, or unzip it into the pipe "
-                                   "(unzip -p archive.zip | outcore ingest - -o out.oc)");
+    return Status::InvalidArgument(
+        path +
+        " is a zip archive read from a pipe; a zip lists its members at its end, so "
+        "outcore reads it from a file: pass its path, or unzip it into the pipe "
+        "(unzip -p archive.zip | outcore ingest - -o out.oc)");
   }
   OC_ASSIGN_OR_RETURN(std::vector<ZipEntry> entries, ReadZipDirectory(file.get(), budget));
   OC_RETURN_IF_ERROR(RefuseOfficeDocuments(entries, path));
@@ -251,8 +255,8 @@ Result<std::unique_ptr<ByteSource>> OpenZipMember(std::unique_ptr<RawFile> file,
   }
   if (files.empty()) return Status::InvalidArgument(path + " is a zip archive with no file in it");
   if (files.size() > 1) {
-    return Status::InvalidArgument(path + " is a zip archive of " + std::to_string(files.size()) + " files (" +
-                                   ListNames(files) +
+    return Status::InvalidArgument(path + " is a zip archive of " + std::to_string(files.size()) +
+                                   " files (" + ListNames(files) +
                                    "); outcore reads a zip that holds one CSV file: unzip it and ingest the "
                                    "files, or pipe one in (unzip -p " +
                                    path + " '" + files[0]->name + "' | outcore ingest - -o out.oc)");
@@ -260,7 +264,8 @@ Result<std::unique_ptr<ByteSource>> OpenZipMember(std::unique_ptr<RawFile> file,
   const ZipEntry& member = *files[0];
   const std::string named = path + ": zip member '" + member.name + "'";
   if ((member.flags & (kFlagEncrypted | kFlagStrongEncryption)) || member.method == kMethodAesEncrypted) {
-    return Status::InvalidArgument(named + " is encrypted, and outcore does not decrypt: unzip it first (unzip " +
+    return Status::InvalidArgument(named +
+                                   " is encrypted, and outcore does not decrypt: unzip it first (unzip " +
                                    path + ") and ingest the CSV file");
   }
   if (member.compressed_size == kZip64Marker || member.size == kZip64Marker ||
@@ -268,23 +273,26 @@ Result<std::unique_ptr<ByteSource>> OpenZipMember(std::unique_ptr<RawFile> file,
     return Zip64Refused(path);
   }
   if (member.method != kMethodStored && member.method != kMethodDeflate) {
-    return Status::InvalidArgument(named + " is compressed with method " + std::to_string(member.method) + " (" +
-                                   MethodName(member.method) +
+    return Status::InvalidArgument(named + " is compressed with method " + std::to_string(member.method) +
+                                   " (" + MethodName(member.method) +
                                    "); outcore reads stored and deflated members: unzip it first, or pipe it "
                                    "in (unzip -p " +
                                    path + " | outcore ingest - -o out.oc)");
   }
   uint8_t header[kLocalHeaderBytes];
-  OC_RETURN_IF_ERROR(file->ReadAt(member.local_header_offset, reinterpret_cast<char*>(header), sizeof header));
+  OC_RETURN_IF_ERROR(
+      file->ReadAt(member.local_header_offset, reinterpret_cast<char*>(header), sizeof header));
   if (U32(header) != kLocalHeaderSignature || U16(header + 8) != member.method) {
     return Status::Corruption(named + " has no matching local header at byte " +
                               std::to_string(member.local_header_offset) + ": the archive is damaged");
   }
-  const uint64_t data_begin = member.local_header_offset + kLocalHeaderBytes + U16(header + 26) + U16(header + 28);
+  const uint64_t data_begin =
+      member.local_header_offset + kLocalHeaderBytes + U16(header + 26) + U16(header + 28);
   const uint64_t data_end = data_begin + member.compressed_size;
   if (data_end > file->size()) {
-    return Status::Corruption(named + " runs to byte " + std::to_string(data_end) + ", past the end of the file (" +
-                              std::to_string(file->size()) + " bytes): the archive is truncated");
+    return Status::Corruption(named + " runs to byte " + std::to_string(data_end) +
+                              ", past the end of the file (" + std::to_string(file->size()) +
+                              " bytes): the archive is truncated");
   }
   OC_RETURN_IF_ERROR(file->Narrow(data_begin, data_end));
   std::unique_ptr<Decoder> inflate;
