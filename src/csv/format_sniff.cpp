@@ -22,6 +22,16 @@ constexpr std::string_view kOle2Magic = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 constexpr std::string_view kTarMagic = "ustar";
 constexpr size_t kTarMagicOffset = 257;
 
+// Binary formats whose magic is plain letters ("PAR1", "FEA1") could collide
+// with a CSV header ("PAR1,PAR2"); their next bytes are binary, a header's are not.
+bool HasControlBytes(std::string_view bytes) {
+  for (char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 && c != '\t' && c != '\n' && c != '\r') return true;
+  }
+  return false;
+}
+
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // A syntax-only JSON scanner over a prefix of a text: it never builds values.
@@ -178,10 +188,11 @@ std::string SpreadsheetAdvice(const std::string& path) {
 
 Status CheckLooksLikeCsv(std::string_view head, const std::string& path, std::string_view compression) {
   const std::string quoted = "'" + path + "'";
-  if (head.starts_with(kParquetMagic)) {
+  const bool binary_start = HasControlBytes(head.substr(0, 64));
+  if (head.starts_with(kParquetMagic) && binary_start) {
     return Refuse(path, compression, "a Parquet file", PolarsAdvice("pl.read_parquet(" + quoted + ")"));
   }
-  if (head.starts_with(kArrowFileMagic) || head.starts_with(kFeatherV1Magic)) {
+  if ((head.starts_with(kArrowFileMagic) || head.starts_with(kFeatherV1Magic)) && binary_start) {
     return Refuse(path, compression, "an Arrow IPC / Feather file",
                   PolarsAdvice("pl.read_ipc(" + quoted + ")"));
   }
@@ -197,7 +208,12 @@ Status CheckLooksLikeCsv(std::string_view head, const std::string& path, std::st
     return Refuse(path, compression, "an Excel .xls workbook (or another OLE2 Office file)",
                   SpreadsheetAdvice(path));
   }
-  if (head.size() >= kTarMagicOffset + kTarMagic.size() && head.substr(kTarMagicOffset, 5) == kTarMagic) {
+  // "ustar\0" (POSIX) or "ustar " (GNU) after a NUL-padded file name, so text
+  // that happens to hold "ustar" at byte 257 ("custard") is not a tar.
+  const size_t tar_flavour = kTarMagicOffset + kTarMagic.size();
+  if (head.size() > tar_flavour && head.substr(kTarMagicOffset, kTarMagic.size()) == kTarMagic &&
+      (head[tar_flavour] == '\0' || head[tar_flavour] == ' ') &&
+      HasControlBytes(head.substr(0, kTarMagicOffset))) {
     return Refuse(path, compression, "a tar archive",
                   "extract it (tar -xf " + path + ") and ingest the CSV files, or pipe one in (tar -xOf " +
                       path + " member.csv | outcore ingest - -o out.oc)");

@@ -44,6 +44,11 @@ TEST(CheckLooksLikeCsv, AcceptsCsv) {
   EXPECT_TRUE(CheckLooksLikeCsv("a,b\n1,2\n", "x.csv", "").ok());
   EXPECT_TRUE(CheckLooksLikeCsv("", "x.csv", "").ok());
   EXPECT_TRUE(CheckLooksLikeCsv("PAR,value\n1,2\n", "x.csv", "").ok());  // not the whole magic
+  EXPECT_TRUE(CheckLooksLikeCsv("PAR1,PAR2\n1,2\n", "x.csv", "").ok());  // the magic, then text
+  EXPECT_TRUE(CheckLooksLikeCsv("FEA1;ARROW1\n1;2\n", "x.csv", "").ok());
+  std::string spanish(400, 'a');
+  spanish.replace(256 - 6, 7, "gustar ");  // after "frase\n": "ustar " at byte 257, in text
+  EXPECT_TRUE(CheckLooksLikeCsv("frase\n" + spanish + "\n", "x.csv", "").ok());
   EXPECT_TRUE(CheckLooksLikeCsv("[id],name\n1,a\n", "x.csv", "").ok());
 }
 
