@@ -6,7 +6,7 @@ set -euo pipefail
 
 DEBIAN_PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev libroaring-dev libfast-float-dev
+  libzstd-dev liblz4-dev zlib1g-dev libbz2-dev liblzma-dev libxxhash-dev libroaring-dev libfast-float-dev
   libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev liblapacke-dev
   clang-format

@@ -62,7 +62,10 @@ def ingest(
     index: Sequence[str] = (),
     index_tokens: Sequence[str] = (),
 ) -> dict:
-    """Ingest CSV file(s) (plain, .gz or .zst) into one .oc file; returns the report as a dict.
+    """Ingest CSV file(s) into one .oc file; returns the report as a dict.
+
+    Plain, gzip, zstd, bzip2, xz or a zip holding one file (recognised by the first bytes);
+    Parquet, Arrow, Excel, JSON and other files that are not CSV raise ValueError saying so.
 
     Same options as ``outcore ingest``: ``memory_limit`` ("512MiB", "2G" or bytes) bounds the
     whole process; ``schema`` ({"id": "int64", ...}) overrides inferred types; rejected rows go

@@ -205,16 +205,21 @@ void PrintJson(const IngestArgs& a, const IngestReport& r) {
 
 void SetupIngest(CLI::App& app) {
   auto args = std::make_shared<IngestArgs>();
-  CLI::App* cmd =
-      app.add_subcommand("ingest", "CSV files (plain, .gz, .zst) -> one compressed, chunked .oc file");
+  CLI::App* cmd = app.add_subcommand(
+      "ingest", "CSV files (plain, .gz, .zst, .bz2, .xz, .zip) -> one compressed, chunked .oc file");
   cmd->footer(
       "Rows that do not fit the schema (wrong field count, unparsable value, invalid UTF-8,\n"
       "broken quotes) are rejected, never dropped silently: rows read = kept + rejected.\n"
       "The output is written atomically; Ctrl-C or an error leaves no file behind.\n"
       "\n"
+      "Compression is recognised by the first bytes, not the name: gzip, zstd, bzip2, xz,\n"
+      "and a zip holding one file. Parquet, Arrow/Feather, .oc, Excel (.xls, .xlsx), tar\n"
+      "and JSON inputs are refused with a hint on converting them to CSV.\n"
+      "\n"
       "Examples:\n"
       "  outcore ingest sample.csv -o sample.oc --memory-limit 256MiB --reject rejects.csv\n"
       "  outcore ingest part-*.csv.gz -o all.oc --schema id:int64,zip:string\n"
+      "  outcore ingest export.zip -o export.oc          # a zip holding one CSV file\n"
       "  outcore ingest data.tsv -o data.oc --delimiter tab --na NA,-,'' --on-error fail\n"
       "  outcore ingest sample.csv -o sample.oc --index topic,day --index-tokens passage\n");
   cmd->add_option("inputs", args->inputs, "CSV files with the same columns ('-' = standard input)")
