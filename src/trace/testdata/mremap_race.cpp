@@ -49,6 +49,6 @@ int main() {
   for (auto& mapper : mappers) mapper.join();
   if (g_failed) return 2;
   std::printf("mapped %llu\n", static_cast<unsigned long long>(uint64_t(kMoves) * kGrown +
-                                                                uint64_t(kMappers) * kMapsPerMapper * kSmall));
+                                                               uint64_t(kMappers) * kMapsPerMapper * kSmall));
   return 0;
 }
