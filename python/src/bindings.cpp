@@ -72,6 +72,25 @@ uint64_t SizeArgument(nb::handle value) {
   return Unwrap(ParseSize(nb::cast<std::string>(value)));
 }
 
+// Opens `path`; column names reach Python as str, so one that is not UTF-8 is
+// refused here, naming the file and the column (ingest takes header names as
+// they are; values that are not UTF-8 it rejects, and the engine checks those).
+std::shared_ptr<Dataset> OpenDataset(const std::string& path) {
+  std::shared_ptr<Dataset> dataset = Unwrap(Dataset::Open(path));
+  for (size_t column = 0; column < dataset->schema().size(); ++column) {
+    const std::string& name = dataset->schema()[column].name;
+    PyObject* text = PyUnicode_DecodeUTF8(name.data(), Py_ssize_t(name.size()), "strict");
+    if (!text) {
+      PyErr_Clear();
+      Raise(
+          Status::Corruption(path + ": the name of column " + std::to_string(column) +
+                             " is not valid UTF-8 (the header was not UTF-8 text, or the file is damaged)"));
+    }
+    Py_DECREF(text);
+  }
+  return dataset;
+}
+
 nb::list IndexReportsToList(const std::vector<IngestIndexReport>& reports) {
   nb::list out;
   for (const auto& r : reports) {
@@ -293,8 +312,7 @@ NB_MODULE(_core, m) {
       "output"_a = nb::none(), "memory_limit"_a = nb::none());
 
   nb::class_<Dataset>(m, "Dataset")
-      .def_static(
-          "open", [](const std::string& path) { return Unwrap(Dataset::Open(path)); }, "path"_a)
+      .def_static("open", &OpenDataset, "path"_a)
       .def_prop_ro("path", &Dataset::path)
       .def_prop_ro("num_rows", &Dataset::num_rows)
       .def_prop_ro("num_chunks", &Dataset::num_chunks)

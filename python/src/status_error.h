@@ -6,8 +6,9 @@
 //   kCorruption: bad arguments, bad content).
 // A file's errors are therefore ValueError (what it holds) or OSError (reading
 // it), and their messages name the file and the part. Strings a file holds
-// reach Python only after the engine checked they are UTF-8 (column names at
-// open, dictionaries when loaded, plain values when decoded: src/scan/dataset.cpp).
+// reach Python only after they were checked to be UTF-8 (column names by
+// OpenDataset in bindings.cpp; dictionaries when loaded and plain values when
+// decoded by the engine, src/scan/dataset.cpp).
 #pragma once
 
 #include <nanobind/nanobind.h>

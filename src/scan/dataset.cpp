@@ -73,10 +73,6 @@ Result<std::shared_ptr<Dataset>> Dataset::Open(const std::string& path) {
   auto rep = std::make_unique<Rep>();
   OC_ASSIGN_OR_RETURN(rep->reader, format::FileReader::Open(path));
   for (const format::ColumnMeta& c : rep->reader->metadata().columns) {
-    if (!IsValidUtf8(c.name)) {
-      return Status::Corruption(path + ": footer: the name of column " + std::to_string(rep->schema.size()) +
-                                " is not valid UTF-8 (the file is damaged)");
-    }
     rep->schema.push_back(ColumnSchema{c.name, c.type, c.has_dictionary && c.dictionary_complete});
   }
   rep->dictionaries.resize(rep->schema.size());
