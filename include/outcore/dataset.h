@@ -35,6 +35,7 @@
 //   options.where = "topic == 'food' and price > 100";   // only matching rows
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -99,6 +100,8 @@ struct ScanOptions {
   bool count_only = false;           // the caller only calls CountRows: an index that answers exactly
                                      // replaces every block read, so it is worth more
   bool use_zone_maps = true;         // false: no chunk is skipped by its min/max
+  const std::atomic<bool>* cancel = nullptr;  // set (Ctrl-C): Next/CountRows stop with a Cancelled
+                                              // status before the next chunk
 };
 
 // A `where` as the user typed it, checked before it goes into ScanOptions: one

@@ -67,10 +67,12 @@ struct ColumnSummary {
   bool numeric() const { return type != TypeId::kString; }
 };
 
-// Statistics of `columns` (empty: all) of `dataset`.
+// Statistics of `columns` (empty: all) of `dataset`; `cancel` set stops it
+// with a Cancelled status.
 Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<const Dataset>& dataset,
                                                       const std::vector<std::string>& columns,
-                                                      uint64_t memory_limit = 0);
+                                                      uint64_t memory_limit = 0,
+                                                      const std::atomic<bool>* cancel = nullptr);
 
 // A sparse matrix in CSR form, as scipy.sparse.csr_matrix holds it: row r's
 // entries are indices/data[indptr[r] .. indptr[r + 1]), indices sorted within
@@ -122,14 +124,15 @@ using OneHotCategories = std::vector<std::vector<std::string>>;  // per column, 
 
 // The categories of `columns` (string columns) of `dataset`.
 Result<OneHotCategories> FitOneHot(const std::shared_ptr<const Dataset>& dataset,
-                                   const std::vector<std::string>& columns);
+                                   const std::vector<std::string>& columns,
+                                   const std::atomic<bool>* cancel = nullptr);
 // "<column>_<category>" for every output column, in order (get_feature_names_out).
 std::vector<std::string> OneHotFeatureNamesOf(const std::vector<std::string>& columns,
                                               const OneHotCategories& categories);
 // Every row encoded, in memory.
 Result<CsrMatrix> OneHotEncode(const std::shared_ptr<const Dataset>& dataset,
                                const std::vector<std::string>& columns, const OneHotCategories& categories,
-                               bool ignore_unknown = false);
+                               bool ignore_unknown = false, const std::atomic<bool>* cancel = nullptr);
 // The same streamed to a .npz at `path`, with the feature names as an extra
 // "feature_names" entry; `cancel` set stops it with a Cancelled status.
 Result<NpzWritten> OneHotEncodeToNpz(const std::shared_ptr<const Dataset>& dataset,
@@ -273,7 +276,8 @@ class IncrementalPcaModel {
 
  private:
   friend Status FitPcaOnDataset(const std::shared_ptr<const Dataset>&, const std::vector<std::string>&,
-                                IncrementalPcaModel*, MemoryBudget*, const std::string&);
+                                IncrementalPcaModel*, MemoryBudget*, const std::string&,
+                                const std::atomic<bool>*);
   friend Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>&,
                                                const std::vector<std::string>&, const IncrementalPcaModel&,
                                                const std::string&, MemoryBudget*, const std::atomic<bool>*,
@@ -287,10 +291,11 @@ class IncrementalPcaModel {
 // empty: every row), streamed in sklearn's fit() batches, so the result is
 // that of Fit() on the same matrix; `budget` bounds the scan's and the batch's
 // buffers. A null among those rows is an error: leave such rows out with
-// `where`, e.g. "x is not null and y is not null".
+// `where`, e.g. "x is not null and y is not null". `cancel` set stops it
+// with a Cancelled status (the model is then reset).
 Status FitPcaOnDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
                        IncrementalPcaModel* model, MemoryBudget* budget = nullptr,
-                       const std::string& where = {});
+                       const std::string& where = {}, const std::atomic<bool>* cancel = nullptr);
 
 // Writes the fitted `model` as a .npz (atomically) holding components,
 // explained_variance, explained_variance_ratio, singular_values, mean, var,

@@ -1,8 +1,7 @@
 // outcore._core: the nanobind bindings, and nothing else. The Pythonic layer
 // (classes users see, NumPy/pandas/Arrow adaptation) is python/outcore/. C++
-// Status errors become Python exceptions here and only here:
-//   kIOError -> OSError, kOutOfMemory -> MemoryError, kCancelled ->
-//   KeyboardInterrupt, everything else -> ValueError; same message.
+// Status errors become Python exceptions here and only here (status_error.h);
+// long calls run without the GIL and stop on Ctrl-C (interrupt.h).
 // Decoded buffers are handed to NumPy without a copy: each ndarray owns its
 // Buffer through a capsule.
 #include <nanobind/nanobind.h>
@@ -17,11 +16,13 @@
 #include <cstring>
 #include <memory>
 
+#include "interrupt.h"
 #include "outcore/dataset.h"
 #include "outcore/dataset_info.h"
 #include "outcore/ingest.h"
 #include "outcore/memory.h"
 #include "outcore/options.h"
+#include "status_error.h"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -32,34 +33,6 @@ namespace outcore {
 void BindTransform(nb::module_& m);
 
 namespace {
-
-[[noreturn]] void Raise(const Status& status) {
-  PyObject* type = PyExc_ValueError;
-  switch (status.code()) {
-    case StatusCode::kIOError:
-      type = PyExc_OSError;
-      break;
-    case StatusCode::kOutOfMemory:
-      type = PyExc_MemoryError;
-      break;
-    case StatusCode::kCancelled:
-      type = PyExc_KeyboardInterrupt;
-      break;
-    case StatusCode::kNotImplemented:
-      type = PyExc_NotImplementedError;
-      break;
-    default:
-      break;
-  }
-  PyErr_SetString(type, status.message().c_str());
-  throw nb::python_error();
-}
-
-template <typename T>
-T Unwrap(Result<T> result) {
-  if (!result.ok()) Raise(result.status());
-  return std::move(result).value();
-}
 
 // Moves `buffer` into a NumPy array of `count` values of T; the array owns it.
 template <typename T>
@@ -97,6 +70,25 @@ uint64_t SizeArgument(nb::handle value) {
   if (value.is_none()) return 0;
   if (nb::isinstance<nb::int_>(value)) return nb::cast<uint64_t>(value);
   return Unwrap(ParseSize(nb::cast<std::string>(value)));
+}
+
+// Opens `path`; column names reach Python as str, so one that is not UTF-8 is
+// refused here, naming the file and the column (ingest takes header names as
+// they are; values that are not UTF-8 it rejects, and the engine checks those).
+std::shared_ptr<Dataset> OpenDataset(const std::string& path) {
+  std::shared_ptr<Dataset> dataset = Unwrap(Dataset::Open(path));
+  for (size_t column = 0; column < dataset->schema().size(); ++column) {
+    const std::string& name = dataset->schema()[column].name;
+    PyObject* text = PyUnicode_DecodeUTF8(name.data(), Py_ssize_t(name.size()), "strict");
+    if (!text) {
+      PyErr_Clear();
+      Raise(
+          Status::Corruption(path + ": the name of column " + std::to_string(column) +
+                             " is not valid UTF-8 (the header was not UTF-8 text, or the file is damaged)"));
+    }
+    Py_DECREF(text);
+  }
+  return dataset;
 }
 
 nb::list IndexReportsToList(const std::vector<IngestIndexReport>& reports) {
@@ -176,22 +168,13 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
   o.block_bytes = SizeArgument(block_size);
   o.index_columns = std::move(index);
   o.token_index_columns = std::move(index_tokens);
-  // Ctrl-C: the pipeline calls back a few times a second; there, with the GIL
-  // held, Python's pending signals are checked and a KeyboardInterrupt stops it.
-  std::atomic<bool> cancel{false};
-  o.cancel = &cancel;
-  o.progress = [&cancel](const IngestProgress&) {
-    nb::gil_scoped_acquire gil;
-    if (PyErr_CheckSignals() != 0) {
-      PyErr_Clear();
-      cancel = true;
-    }
-  };
-  Result<IngestReport> report = Status::Cancelled("not run");
-  {
-    nb::gil_scoped_release release;
-    report = Ingest(o);
-  }
+  // Ctrl-C sets the pipeline's cancel flag; it stops before the next block and
+  // leaves no file behind (PyErr_CheckSignals from the pipeline's threads never
+  // saw a signal: Python handles them on the main thread only).
+  Result<IngestReport> report = CallWithCtrlC([&](const std::atomic<bool>* cancel) {
+    o.cancel = cancel;
+    return Ingest(o);
+  });
   return ReportToDict(Unwrap(std::move(report)));
 }
 
@@ -215,20 +198,15 @@ class PyScanner {
     options.force_indexes = force_indexes;
     options.memory_limit = SizeArgument(memory_limit);
     if (count_only) PrepareCount(*dataset, &options);
-    nb::gil_scoped_release release;  // planning may read index blocks
-    auto scanner = Scanner::Make(std::move(dataset), options);
-    nb::gil_scoped_acquire gil;
-    scanner_ = Unwrap(std::move(scanner));
+    options.cancel = &cancel_;
+    // Planning may read index blocks.
+    scanner_ =
+        Unwrap(CallWithCtrlC([&](auto*) { return Scanner::Make(std::move(dataset), options); }, &cancel_));
   }
 
   std::string Explain() const { return scanner_->Explain(); }
   int64_t Count() {
-    Result<int64_t> rows = 0;
-    {
-      nb::gil_scoped_release release;
-      rows = scanner_->CountRows();
-    }
-    return Unwrap(std::move(rows));
+    return Unwrap(CallWithCtrlC([&](auto*) { return scanner_->CountRows(); }, &cancel_));
   }
   nb::dict Counters() const {
     const ScanCounters& c = scanner_->counters();
@@ -243,12 +221,7 @@ class PyScanner {
   // None at the end; else (num_rows, first_row, [(name, type, values, null_mask, data, is_codes), ...]).
   nb::object Next() {
     Batch batch;
-    Result<bool> more = false;
-    {
-      nb::gil_scoped_release release;
-      more = scanner_->Next(&batch);
-    }
-    if (!Unwrap(std::move(more))) return nb::none();
+    if (!Unwrap(CallWithCtrlC([&](auto*) { return scanner_->Next(&batch); }, &cancel_))) return nb::none();
     nb::list columns;
     for (size_t i = 0; i < batch.columns.size(); ++i) {
       ColumnVector& c = batch.columns[i];
@@ -294,6 +267,7 @@ class PyScanner {
   }
 
  private:
+  std::atomic<bool> cancel_{false};  // the scan's cancel: set by Ctrl-C during next()/count()
   std::unique_ptr<Scanner> scanner_;
 };
 
@@ -328,19 +302,17 @@ NB_MODULE(_core, m) {
         o.token_columns = std::move(tokens);
         if (output) o.output = *output;
         o.memory_limit = SizeArgument(memory_limit);
-        Result<std::vector<IngestIndexReport>> reports = Status::Cancelled("not run");
-        {
-          nb::gil_scoped_release release;
-          reports = AddIndexes(path, o);
-        }
+        auto reports = CallWithCtrlC([&](const std::atomic<bool>* cancel) {
+          o.cancel = cancel;
+          return AddIndexes(path, o);
+        });
         return IndexReportsToList(Unwrap(std::move(reports)));
       },
       "path"_a, "columns"_a = std::vector<std::string>(), "tokens"_a = std::vector<std::string>(),
       "output"_a = nb::none(), "memory_limit"_a = nb::none());
 
   nb::class_<Dataset>(m, "Dataset")
-      .def_static(
-          "open", [](const std::string& path) { return Unwrap(Dataset::Open(path)); }, "path"_a)
+      .def_static("open", &OpenDataset, "path"_a)
       .def_prop_ro("path", &Dataset::path)
       .def_prop_ro("num_rows", &Dataset::num_rows)
       .def_prop_ro("num_chunks", &Dataset::num_chunks)

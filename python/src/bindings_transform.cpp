@@ -1,7 +1,8 @@
 // Bindings of the transform layer (outcore/transform.h): see python/outcore/transform.py,
 // which holds the estimator classes. Binds only: C++ Status errors become
-// ValueError/OSError/MemoryError here; results go to NumPy without a copy
-// (each array owns its Buffer through a capsule).
+// Python exceptions through status_error.h, long calls over a dataset stop on
+// Ctrl-C (interrupt.h); results go to NumPy without a copy (each array owns
+// its Buffer through a capsule).
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/shared_ptr.h>
@@ -11,28 +12,16 @@
 #include <string>
 #include <vector>
 
+#include "interrupt.h"
 #include "outcore/dataset.h"
 #include "outcore/transform.h"
+#include "status_error.h"
 
 namespace nb = nanobind;
 using namespace nb::literals;
 
 namespace outcore {
 namespace {
-
-[[noreturn]] void RaiseStatus(const Status& status) {
-  PyObject* type = PyExc_ValueError;
-  if (status.code() == StatusCode::kIOError) type = PyExc_OSError;
-  if (status.code() == StatusCode::kOutOfMemory) type = PyExc_MemoryError;
-  PyErr_SetString(type, status.message().c_str());
-  throw nb::python_error();
-}
-
-template <typename T>
-T Check(Result<T> result) {
-  if (!result.ok()) RaiseStatus(result.status());
-  return std::move(result).value();
-}
 
 template <typename T>
 nb::object BufferToNumpy(Buffer&& buffer, size_t count) {
@@ -167,9 +156,9 @@ nb::tuple HashFeatures(nb::handle raw_x, int64_t n_features, bool alternate_sign
   else if (input_type == "char")
     input = InputType::kChar;
   else
-    RaiseStatus(Status::InvalidArgument("input_type must be 'dict', 'pair', 'string' or 'char', not '" +
-                                        input_type + "'"));
-  RowHasher hasher = Check(RowHasher::Make(n_features, alternate_sign));
+    Raise(Status::InvalidArgument("input_type must be 'dict', 'pair', 'string' or 'char', not '" +
+                                  input_type + "'"));
+  RowHasher hasher = Unwrap(RowHasher::Make(n_features, alternate_sign));
   PyObject* iterator = PyObject_GetIter(raw_x.ptr());
   if (!iterator) throw nb::python_error();
   nb::object guard = nb::steal(iterator);
@@ -180,11 +169,9 @@ nb::tuple HashFeatures(nb::handle raw_x, int64_t n_features, bool alternate_sign
   }
   if (PyErr_Occurred()) throw nb::python_error();
   if (hasher.nnz() > INT32_MAX)
-    RaiseStatus(Status::InvalidArgument("more than 2^31 - 1 hashed entries: hash in smaller batches"));
-  return CsrArrays(Check(hasher.Release()));
+    Raise(Status::InvalidArgument("more than 2^31 - 1 hashed entries: hash in smaller batches"));
+  return CsrArrays(Unwrap(hasher.Release()));
 }
-
-void CheckStatus(const Status& status);
 
 nb::tuple HashDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
                       std::vector<std::string> tokens, int64_t n_features, bool alternate_sign) {
@@ -193,22 +180,18 @@ nb::tuple HashDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string>
   options.token_columns = std::move(tokens);
   options.n_features = n_features;
   options.alternate_sign = alternate_sign;
-  Result<CsrMatrix> csr = Status::Cancelled("not run");
-  {
-    nb::gil_scoped_release release;
-    csr = HashColumns(dataset, options);
-  }
-  return CsrArrays(Check(std::move(csr)));
+  Result<CsrMatrix> csr = CallWithCtrlC([&](const std::atomic<bool>* cancel) {
+    options.cancel = cancel;
+    return HashColumns(dataset, options);
+  });
+  return CsrArrays(Unwrap(std::move(csr)));
 }
 
 nb::list ColumnStatsList(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns) {
-  Result<std::vector<ColumnSummary>> stats = Status::Cancelled("not run");
-  {
-    nb::gil_scoped_release release;
-    stats = ComputeColumnStats(dataset, columns);
-  }
+  auto stats = CallWithCtrlC(
+      [&](const std::atomic<bool>* cancel) { return ComputeColumnStats(dataset, columns, 0, cancel); });
   nb::list out;
-  for (const auto& s : Check(std::move(stats))) {
+  for (const auto& s : Unwrap(std::move(stats))) {
     nb::dict d;
     d["name"] = s.name;
     d["type"] = std::string(TypeName(s.type));
@@ -228,22 +211,15 @@ nb::list ColumnStatsList(std::shared_ptr<Dataset> dataset, std::vector<std::stri
 }
 
 OneHotCategories OneHotFit(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns) {
-  Result<OneHotCategories> categories = Status::Cancelled("not run");
-  {
-    nb::gil_scoped_release release;
-    categories = FitOneHot(dataset, columns);
-  }
-  return Check(std::move(categories));
+  return Unwrap(
+      CallWithCtrlC([&](const std::atomic<bool>* cancel) { return FitOneHot(dataset, columns, cancel); }));
 }
 
 nb::tuple OneHotEncodeDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
                               OneHotCategories categories, bool ignore_unknown) {
-  Result<CsrMatrix> csr = Status::Cancelled("not run");
-  {
-    nb::gil_scoped_release release;
-    csr = OneHotEncode(dataset, columns, categories, ignore_unknown);
-  }
-  return CsrArrays(Check(std::move(csr)));
+  return CsrArrays(Unwrap(CallWithCtrlC([&](const std::atomic<bool>* cancel) {
+    return OneHotEncode(dataset, columns, categories, ignore_unknown, cancel);
+  })));
 }
 
 nb::object VectorToNumpy(const std::vector<double>& values);
@@ -252,7 +228,7 @@ nb::object VectorToNumpy(const std::vector<double>& values);
 template <typename T>
 nb::dict ScaleInPlace(nb::ndarray<T, nb::ndim<2>, nb::device::cpu> x, const std::string& method,
                       double range_min, double range_max) {
-  const ScaleMethod m = Check(ParseScaleMethod(method, "method"));
+  const ScaleMethod m = Unwrap(ParseScaleMethod(method, "method"));
   StridedMatrix<T> view{x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)), int64_t(x.stride(0)),
                         int64_t(x.stride(1))};
   ScalerFit params;
@@ -278,16 +254,14 @@ nb::dict NormalizeFile(const std::string& path, std::vector<std::string> columns
                        double range_min, double range_max, const std::string& output) {
   NormalizeColumnsOptions o;
   o.columns = std::move(columns);
-  o.method = Check(ParseScaleMethod(method, "method"));
+  o.method = Unwrap(ParseScaleMethod(method, "method"));
   o.range_min = range_min;
   o.range_max = range_max;
   o.output = output;
-  Result<ScalerFit> params = Status::Cancelled("not run");
-  {
-    nb::gil_scoped_release release;
-    params = NormalizeColumns(path, o);
-  }
-  ScalerFit p = Check(std::move(params));
+  ScalerFit p = Unwrap(CallWithCtrlC([&](const std::atomic<bool>* cancel) {
+    o.cancel = cancel;
+    return NormalizeColumns(path, o);
+  }));
   nb::dict d;
   if (o.method == ScaleMethod::kMinMax) {
     d["data_min_"] = VectorToNumpy(p.data_min);
@@ -299,10 +273,6 @@ nb::dict NormalizeFile(const std::string& path, std::vector<std::string> columns
   }
   d["scale_"] = VectorToNumpy(p.scale);
   return d;
-}
-
-void CheckStatus(const Status& status) {
-  if (!status.ok()) RaiseStatus(status);
 }
 
 using Matrix = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
@@ -336,7 +306,7 @@ class PyIncrementalPca {
       nb::gil_scoped_release release;
       status = pca_.PartialFit(x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)));
     }
-    CheckStatus(status);
+    RaiseIfError(status);
   }
   void Fit(Matrix x) {
     Status status;
@@ -344,16 +314,13 @@ class PyIncrementalPca {
       nb::gil_scoped_release release;
       status = pca_.Fit(x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)));
     }
-    CheckStatus(status);
+    RaiseIfError(status);
   }
   void FitDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns, uint64_t memory_limit) {
     MemoryBudget budget(memory_limit ? memory_limit : DefaultMemoryLimit());
-    Status status;
-    {
-      nb::gil_scoped_release release;
-      status = FitPcaOnDataset(dataset, columns, &pca_, &budget);
-    }
-    CheckStatus(status);
+    RaiseIfError(CallWithCtrlC([&](const std::atomic<bool>* cancel) {
+      return FitPcaOnDataset(dataset, columns, &pca_, &budget, {}, cancel);
+    }));
   }
   nb::object Transform(Matrix x) {
     double* out = nullptr;
@@ -363,18 +330,18 @@ class PyIncrementalPca {
       nb::gil_scoped_release release;
       status = pca_.Transform(x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)), out);
     }
-    CheckStatus(status);
+    RaiseIfError(status);
     return result;
   }
   nb::object InverseTransform(Matrix y) {
     if (int64_t(y.shape(1)) != pca_.n_components()) {
-      RaiseStatus(
+      Raise(
           Status::InvalidArgument("X has " + std::to_string(y.shape(1)) +
                                   " columns, expected n_components=" + std::to_string(pca_.n_components())));
     }
     double* out = nullptr;
     nb::object result = NewMatrix(int64_t(y.shape(0)), pca_.n_features(), &out);
-    CheckStatus(pca_.InverseTransform(y.data(), int64_t(y.shape(0)), out));
+    RaiseIfError(pca_.InverseTransform(y.data(), int64_t(y.shape(0)), out));
     return result;
   }
   nb::dict State() const {

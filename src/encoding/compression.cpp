@@ -98,14 +98,18 @@ ZSTD_DCtx* ThreadDecompressionContext() {
 Status Decompress(Codec codec, std::string_view in, uint64_t decoded_size, Buffer* out) {
   out->Clear();
   // A block larger than the whole memory budget cannot be decoded inside it.
-  if (out->budget() != nullptr && decoded_size > out->budget()->limit()) {
-    return Status::OutOfMemory(
-        "a block of " + FormatSize(decoded_size) + " (decoded) does not fit the memory limit of " +
-        FormatSize(out->budget()->limit()) + "; raise --memory-limit (or the file is damaged)");
-  }
+  // Asked after the codec's own checks: a size the stored bytes cannot decode
+  // to is damage (Corruption), not a budget to raise.
+  auto fits_budget = [&]() -> Status {
+    if (out->budget() == nullptr || decoded_size <= out->budget()->limit()) return Status::OK();
+    return Status::OutOfMemory("a block of " + FormatSize(decoded_size) +
+                               " (decoded) does not fit the memory limit of " +
+                               FormatSize(out->budget()->limit()) + "; raise --memory-limit");
+  };
   switch (codec) {
     case Codec::kNone:
       if (in.size() != decoded_size) return SizeMismatch(codec, in.size(), decoded_size);
+      OC_RETURN_IF_ERROR(fits_budget());
       out->Append(in.data(), in.size());
       return Status::OK();
     case Codec::kZstd: {
@@ -120,6 +124,7 @@ Status Decompress(Codec codec, std::string_view in, uint64_t decoded_size, Buffe
                                   " bytes cannot decode to the " + std::to_string(decoded_size) +
                                   " bytes recorded for it (the file is damaged)");
       }
+      OC_RETURN_IF_ERROR(fits_budget());
       ZSTD_DCtx* dctx = ThreadDecompressionContext();
       if (!dctx) return Status::OutOfMemory("zstd: could not create a decompression context");
       out->Resize(decoded_size);
@@ -150,6 +155,7 @@ Status Decompress(Codec codec, std::string_view in, uint64_t decoded_size, Buffe
                                   " bytes cannot decode to the " + std::to_string(decoded_size) +
                                   " bytes recorded for it (the file is damaged)");
       }
+      OC_RETURN_IF_ERROR(fits_budget());
       out->Resize(decoded_size);
       int got = LZ4_decompress_safe(in.data(), reinterpret_cast<char*>(out->data()), int(in.size()),
                                     int(decoded_size));

@@ -77,6 +77,7 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path, Me
   if (XXH3_64bits(footer.data(), footer.size()) != footer_checksum)
     return corrupt("footer checksum mismatch");
   Status parsed = ParseFooter(footer.view(), footer_offset, &r->metadata_);
+  if (parsed.ok()) parsed = ValidateFooterLayout(r->metadata_, budget);
   if (!parsed.ok()) return parsed.WithContext(path);
   r->footer_size_ = footer_length;
   return r;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 
 #include "format/file_reader.h"
@@ -26,7 +27,10 @@ class FormatTest : public ::testing::Test {
   size_t FilesIn() { return size_t(std::distance(fs::directory_iterator(dir_), fs::directory_iterator())); }
 
   // Writes a small file with two columns and two chunks; returns its metadata.
-  FileMetadata WriteSample(const std::string& path) {
+  // `rewrite` changes the footer before it is written (its checksum is then
+  // computed over the changed footer, as a tool rewriting footers would).
+  FileMetadata WriteSample(const std::string& path,
+                           const std::function<void(FileMetadata*)>& rewrite = nullptr) {
     auto writer = FileWriter::Create(path);
     EXPECT_TRUE(writer.ok()) << writer.status().ToString();
     FileMetadata m;
@@ -67,6 +71,7 @@ class FormatTest : public ::testing::Test {
     m.ingest.rejected_by_reason[3] = 1;
     m.ingest.sources = {"a.csv", "b.csv.gz"};
     m.ingest.created_by = "outcore test";
+    if (rewrite) rewrite(&m);
     EXPECT_TRUE((*writer)->Finish(m).ok());
     return m;
   }
@@ -163,6 +168,65 @@ TEST_F(FormatTest, FlippedBytesNeverCrashAndAreCaughtByChecksums) {
       caught = true;
     EXPECT_TRUE(caught) << "flip at byte " << pos << " went unnoticed";
   }
+}
+
+// Issue 9: a footer rewritten with a recomputed checksum passed every check
+// though it dropped a chunk or pointed two parts at one block.
+class FooterLayoutTest : public FormatTest {
+ protected:
+  // The error opening a sample whose footer `rewrite` changed.
+  std::string OpenError(const std::function<void(FileMetadata*)>& rewrite) {
+    const std::string path = Path("rewritten.oc");
+    WriteSample(path, rewrite);
+    auto reader = FileReader::Open(path);
+    if (reader.ok()) return "opened";
+    EXPECT_EQ(reader.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(reader.status().message().find(path), std::string::npos) << reader.status().ToString();
+    return reader.status().message();
+  }
+};
+
+TEST_F(FooterLayoutTest, Issue9ADroppedChunkIsRefused) {
+  const std::string error = OpenError([](FileMetadata* m) { m->chunks.pop_back(); });
+  EXPECT_NE(error.find("the chunks hold 10 rows but the ingest report kept 21"), std::string::npos) << error;
+}
+
+TEST_F(FooterLayoutTest, Issue9AChangedRowCountIsRefused) {
+  const std::string error = OpenError([](FileMetadata* m) { m->chunks[0].row_count = 12; });
+  EXPECT_NE(error.find("the chunks hold 23 rows"), std::string::npos) << error;
+}
+
+TEST_F(FooterLayoutTest, Issue9ReadRowsThatAreNotKeptPlusRejectedAreRefused) {
+  const std::string error = OpenError([](FileMetadata* m) { m->ingest.rows_read = 30; });
+  EXPECT_NE(error.find("rows read (30) are not kept (21) + rejected (4)"), std::string::npos) << error;
+}
+
+TEST_F(FooterLayoutTest, Issue9TwoChunksPointingAtOneBlockAreRefused) {
+  const std::string error =
+      OpenError([](FileMetadata* m) { m->chunks[1].columns[0].block = m->chunks[0].columns[0].block; });
+  EXPECT_NE(error.find("blocks overlap: chunk 0 of column 'id'"), std::string::npos) << error;
+  EXPECT_NE(error.find("and chunk 1 of column 'id'"), std::string::npos) << error;
+}
+
+TEST_F(FooterLayoutTest, Issue9AnIndexOverlappingAChunkIsRefused) {
+  const std::string error = OpenError([](FileMetadata* m) {
+    IndexMeta index;
+    index.column = 1;
+    index.block = m->chunks[0].columns[1].block;
+    index.block.offset += 2;  // starts inside chunk 0's block of 'topic', ends in chunk 1's first
+    index.block.decoded_size = index.block.stored_size;
+    m->indexes.push_back(index);
+  });
+  EXPECT_NE(error.find("blocks overlap: chunk 0 of column 'topic'"), std::string::npos) << error;
+  EXPECT_NE(error.find("value index of column 'topic'"), std::string::npos) << error;
+}
+
+TEST_F(FooterLayoutTest, Issue9ADictionaryInsideAChunkBlockIsRefused) {
+  const std::string error = OpenError([](FileMetadata* m) {
+    m->columns[1].dictionary.offset = m->chunks[1].columns[1].block.offset + 1;
+    m->columns[1].dictionary.stored_size = m->columns[1].dictionary.decoded_size = 3;
+  });
+  EXPECT_NE(error.find("dictionary of column 'topic'"), std::string::npos) << error;
 }
 
 TEST(ParseFooter, RefusesHostileCounts) {

@@ -1,5 +1,6 @@
 #include "format/metadata.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "base/byte_io.h"
@@ -255,6 +256,7 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
         if (!s.Str(&src, kMaxNameBytes)) return Bad("truncated ingest report", s);
       }
       if (!s.Str(&ir.created_by, kMaxNameBytes)) return Bad("truncated ingest report", s);
+      out->has_ingest_report = true;
     } else if (tag == uint32_t(SectionTag::kIndexes)) {
       if (!saw_schema) return Bad("indexes section before schema", r);
       if (saw_indexes) return Bad("a second indexes section", r);
@@ -297,6 +299,79 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
   }
   if (!saw_schema) return Status::Corruption("footer: no schema section");
   if (!saw_chunks) return Status::Corruption("footer: no chunks section");
+  return Status::OK();
+}
+
+}  // namespace outcore::format
+
+namespace outcore::format {
+
+namespace {
+
+// One block's byte range and which part of the file it is, for the overlap check.
+struct BlockSpan {
+  uint64_t begin, end;
+  uint32_t kind;  // 0 dictionary, 1 column chunk, 2 index
+  uint32_t column;
+  uint64_t chunk;  // column chunks; for indexes, the index's position
+};
+
+std::string SpanName(const FileMetadata& m, const BlockSpan& span) {
+  const std::string column = "column '" + m.columns[span.column].name + "'";
+  std::string name;
+  if (span.kind == 0) name = "dictionary of " + column;
+  if (span.kind == 1) name = "chunk " + std::to_string(span.chunk) + " of " + column;
+  if (span.kind == 2) name = std::string(IndexKindName(m.indexes[span.chunk].kind)) + " index of " + column;
+  return name + " (bytes " + std::to_string(span.begin) + ".." + std::to_string(span.end) + ")";
+}
+
+}  // namespace
+
+Status ValidateFooterLayout(const FileMetadata& m, MemoryBudget* budget) {
+  if (m.has_ingest_report) {
+    const IngestReport& ir = m.ingest;
+    if (ir.rows_kept != m.num_rows) {
+      return Status::Corruption("footer: the chunks hold " + std::to_string(m.num_rows) +
+                                " rows but the ingest report kept " + std::to_string(ir.rows_kept) +
+                                " (a chunk was dropped or its row count changed)");
+    }
+    if (ir.rows_rejected > ir.rows_read || ir.rows_read - ir.rows_rejected != ir.rows_kept) {
+      return Status::Corruption("footer: the ingest report's rows read (" + std::to_string(ir.rows_read) +
+                                ") are not kept (" + std::to_string(ir.rows_kept) + ") + rejected (" +
+                                std::to_string(ir.rows_rejected) + ")");
+    }
+  }
+  size_t count = m.indexes.size();
+  for (const ColumnMeta& c : m.columns) count += c.has_dictionary ? 1 : 0;
+  for (const ChunkMeta& chunk : m.chunks) count += chunk.columns.size();
+  Buffer scratch(budget);
+  scratch.Resize(count * sizeof(BlockSpan));
+  BlockSpan* spans = scratch.as<BlockSpan>();
+  size_t at = 0;
+  auto add = [&](const BlockRef& b, uint32_t kind, size_t column, uint64_t chunk) {
+    spans[at++] = BlockSpan{b.offset, b.offset + b.stored_size, kind, uint32_t(column), chunk};
+  };
+  for (size_t col = 0; col < m.columns.size(); ++col) {
+    if (m.columns[col].has_dictionary) add(m.columns[col].dictionary, 0, col, 0);
+  }
+  for (size_t ci = 0; ci < m.chunks.size(); ++ci) {
+    for (size_t col = 0; col < m.chunks[ci].columns.size(); ++col)
+      add(m.chunks[ci].columns[col].block, 1, col, ci);
+  }
+  for (size_t i = 0; i < m.indexes.size(); ++i) add(m.indexes[i].block, 2, m.indexes[i].column, i);
+  std::sort(spans, spans + count, [](const BlockSpan& a, const BlockSpan& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  });
+  // The span reaching furthest so far: a block that starts before its end shares a byte with it.
+  size_t furthest = 0;
+  for (size_t i = 1; i < count; ++i) {
+    if (spans[i].begin == spans[i].end) continue;  // an empty block holds no byte
+    if (spans[i].begin < spans[furthest].end) {
+      return Status::Corruption("footer: blocks overlap: " + SpanName(m, spans[furthest]) + " and " +
+                                SpanName(m, spans[i]));
+    }
+    furthest = i;
+  }
   return Status::OK();
 }
 

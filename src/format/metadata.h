@@ -116,6 +116,7 @@ struct FileMetadata {
   uint64_t num_rows = 0;
   IngestReport ingest;
   std::vector<IndexMeta> indexes;  // at most one per (column, kind); absent in older files
+  bool has_ingest_report = false;  // the footer had an ingest report section
 
   // The index of `kind` on `column`, or null.
   const IndexMeta* FindIndex(int column, uint8_t kind) const;
@@ -129,5 +130,13 @@ void SerializeFooter(const FileMetadata& metadata, Buffer* out);
 // Parses a footer; `data_end` is the first byte after the block region, which
 // every BlockRef must lie inside. Fills first_row and num_rows.
 Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out);
+
+// doc/format.md, "Cross-checks": what a parsed footer must agree with beyond
+// its own checksum, since a rewritten footer with a recomputed checksum could
+// re-point or drop blocks. The chunks' row counts sum to the ingest report's
+// kept rows (and read = kept + rejected); no two blocks (column chunks,
+// dictionaries, indexes) share a byte. The sort's scratch is charged to
+// `budget`. A mismatch is a Corruption status naming the parts.
+Status ValidateFooterLayout(const FileMetadata& metadata, MemoryBudget* budget = nullptr);
 
 }  // namespace outcore::format

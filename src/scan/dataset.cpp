@@ -4,6 +4,7 @@
 #include <mutex>
 #include <string>
 
+#include "csv/utf8.h"
 #include "encoding/column_encoder.h"
 #include "encoding/compression.h"
 #include "encoding/dictionary.h"
@@ -43,6 +44,27 @@ Status ReadPayload(const format::FileReader& reader, const format::BlockRef& blo
   if (!s.ok()) return s.WithContext(reader.path() + ": " + what);
   *out = payload->view();
   return Status::OK();
+}
+
+// Strings from a file go on to Python str, JSON and CSV output as UTF-8.
+// Ingest rejects values that are not valid UTF-8, so only a damaged file holds
+// one: the whole run of bytes must be valid, and every value must start on a
+// character (not inside one), so that each value alone is valid too.
+Status CheckUtf8Values(const int32_t* offsets, const uint8_t* bytes, int64_t count, const std::string& what) {
+  if (count == 0) return Status::OK();
+  const auto text = [&](int64_t from, int64_t to) {
+    return std::string_view(reinterpret_cast<const char*>(bytes) + offsets[from],
+                            size_t(offsets[to] - offsets[from]));
+  };
+  bool valid = IsValidUtf8(text(0, count));
+  for (int64_t i = 1; valid && i < count; ++i) {
+    if (offsets[i] < offsets[count] && (bytes[offsets[i]] & 0xC0) == 0x80) valid = false;
+  }
+  if (valid) return Status::OK();
+  int64_t bad = 0;
+  while (bad < count && IsValidUtf8(text(bad, bad + 1))) ++bad;
+  return Status::Corruption(what + ": value " + std::to_string(bad) +
+                            " is not valid UTF-8 (the file is damaged; ingest never writes such a value)");
 }
 
 }  // namespace
@@ -93,6 +115,8 @@ Result<std::shared_ptr<const Dictionary>> Dataset::LoadDictionary(int column) co
     return Status::Corruption(reader.path() + ": " + what + " has " + std::to_string(dictionary->size) +
                               " entries, the footer says " + std::to_string(meta.dictionary_entries));
   }
+  OC_RETURN_IF_ERROR(CheckUtf8Values(dictionary->offsets.as<int32_t>(), dictionary->bytes.data(),
+                                     dictionary->size, reader.path() + ": " + what));
   dictionaries[size_t(column)] = dictionary;
   return std::shared_ptr<const Dictionary>(dictionary);
 }
@@ -116,6 +140,10 @@ Status Dataset::ReadColumnChunk(int64_t chunk, int column, ColumnVector* out, Bu
   if (out->length != int64_t(chunk_meta.row_count)) {
     return Status::Corruption(reader.path() + ": " + what + " decoded to " + std::to_string(out->length) +
                               " rows, the footer says " + std::to_string(chunk_meta.row_count));
+  }
+  if (out->type == TypeId::kString && !out->dictionary) {
+    OC_RETURN_IF_ERROR(CheckUtf8Values(out->values.as<int32_t>(), out->data.data(), out->length,
+                                       reader.path() + ": " + what));
   }
   return Status::OK();
 }

@@ -387,6 +387,8 @@ Result<bool> Scanner::Rep::Next(Batch* batch) {
       chunk_ = chunks;
       return false;
     }
+    if (options_.cancel && options_.cancel->load())
+      return Status::Cancelled("interrupted: scan of " + dataset_->path() + " stopped");
     OC_RETURN_IF_ERROR(LoadChunk(next));
   }
   const int64_t chunk_rows = chunk_end();

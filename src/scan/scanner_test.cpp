@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -175,6 +176,37 @@ TEST_F(WhereTest, ExplainSaysWhichChunksAreReadAndWhy) {
   EXPECT_NE(explain.find("skipped"), std::string::npos) << explain;
   EXPECT_NE(explain.find("read 1 of"), std::string::npos) << explain;
   EXPECT_NE(explain.find("the indexes answer the predicate exactly"), std::string::npos) << explain;
+}
+
+// Issue 9: a scan ran through every chunk after Ctrl-C; ScanOptions::cancel
+// now stops Next and CountRows before the next chunk, and the scan can go on
+// from there once the flag is cleared.
+TEST_F(WhereTest, Issue9ACancelledScanStopsBeforeTheNextChunk) {
+  const std::string plain = Path("plain.oc");
+  ASSERT_TRUE(Ingest(Options(plain, false)).ok());
+  auto dataset = Dataset::Open(plain);
+  ASSERT_TRUE(dataset.ok());
+  ASSERT_GT((*dataset)->num_chunks(), 2);
+  std::atomic<bool> cancel{false};
+  ScanOptions options;
+  options.columns = {"id"};
+  options.cancel = &cancel;
+  auto scanner = Scanner::Make(*dataset, options);
+  ASSERT_TRUE(scanner.ok());
+  Batch batch;
+  ASSERT_TRUE(*(*scanner)->Next(&batch));
+  cancel = true;
+  Result<bool> more = (*scanner)->Next(&batch);
+  ASSERT_FALSE(more.ok());
+  EXPECT_EQ(more.status().code(), StatusCode::kCancelled);
+  EXPECT_NE(more.status().message().find(plain), std::string::npos) << more.status().ToString();
+  EXPECT_EQ((*scanner)->counters().chunks_read, 1);
+  Result<int64_t> counted = (*scanner)->CountRows();
+  EXPECT_EQ(counted.status().code(), StatusCode::kCancelled);
+  cancel = false;
+  counted = (*scanner)->CountRows();
+  ASSERT_TRUE(counted.ok()) << counted.status().ToString();
+  EXPECT_EQ(*counted + batch.num_rows, (*dataset)->num_rows());
 }
 
 TEST_F(WhereTest, AValueIndexThatCostsMoreThanItSavesIsNotRead) {

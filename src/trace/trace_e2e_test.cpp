@@ -284,6 +284,24 @@ TEST(TraceEndToEnd, MremapGrowthIsAttributedToTheGrowingCall) {
   EXPECT_EQ(top["count"].num(), 1);
 }
 
+// Issue 9: the mremap hook forgot the old range after the kernel had moved the
+// mapping, so a mapping another thread had just placed there was forgotten
+// instead. Nothing is unmapped, so at the peak (the end) the mappings the
+// tracer holds are exactly those the program made.
+TEST(TraceEndToEnd, Issue9MremapRacingMmapKeepsEveryMapping) {
+  CommandRun run = RunOutcore("trace", "", Program("mremap_race"));
+  ASSERT_EQ(run.status, 0) << run.output;
+  const size_t at = run.output.find("mapped ");
+  ASSERT_NE(at, std::string::npos) << run.output;
+  const double mapped = std::stod(run.output.substr(at + 7));
+  const Json& top = run.report["processes"][0]["top_at_peak"];
+  double mapped_at_peak = 0;
+  for (size_t i = 0; i < top.size(); ++i) {
+    if (top[i]["kind"].str() == "mmap") mapped_at_peak += top[i]["bytes"].num();
+  }
+  EXPECT_EQ(mapped_at_peak, mapped);
+}
+
 TEST(TraceEndToEnd, ForkedAndExecedChildrenAreTracedToo) {
   CommandRun run = RunOutcore("trace", "", Program("child_process"));
   ASSERT_EQ(run.status, 0);

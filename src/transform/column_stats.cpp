@@ -39,10 +39,12 @@ void Moments::Merge(const Moments& other) {
 
 Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<const Dataset>& dataset,
                                                       const std::vector<std::string>& columns,
-                                                      uint64_t memory_limit) {
+                                                      uint64_t memory_limit,
+                                                      const std::atomic<bool>* cancel) {
   ScanOptions options;
   options.columns = columns;
   options.memory_limit = memory_limit;
+  options.cancel = cancel;
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, options));
   std::vector<ColumnSummary> out(scanner->columns().size());
   std::vector<std::vector<bool>> codes_seen(out.size());

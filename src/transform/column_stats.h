@@ -43,11 +43,13 @@ struct ColumnSummary {
   bool numeric() const { return type != TypeId::kString; }
 };
 
-// Statistics of `columns` (empty: all) of `dataset`, one scan.
+// Statistics of `columns` (empty: all) of `dataset`, one scan (stopped with a
+// Cancelled status once `cancel` is set).
 //   OC_ASSIGN_OR_RETURN(auto stats, ComputeColumnStats(dataset, {"price"}));
 //   stats[0].moments.mean, stats[0].moments.variance()
 Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<const Dataset>& dataset,
                                                       const std::vector<std::string>& columns,
-                                                      uint64_t memory_limit = 0);
+                                                      uint64_t memory_limit = 0,
+                                                      const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace outcore::transform

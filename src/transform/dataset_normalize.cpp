@@ -36,7 +36,8 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
   }
 
   // Pass 1: statistics.
-  OC_ASSIGN_OR_RETURN(auto stats, ComputeColumnStats(dataset, options.columns, options.memory_limit));
+  OC_ASSIGN_OR_RETURN(auto stats,
+                      ComputeColumnStats(dataset, options.columns, options.memory_limit, options.cancel));
   std::vector<double> lo, hi, mean, var;
   for (const auto& s : stats) {
     lo.push_back(s.has_range ? s.min : 0.0);

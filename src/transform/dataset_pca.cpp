@@ -6,9 +6,10 @@ namespace outcore::transform {
 
 Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
                   const std::string& where, IncrementalPca* pca, MemoryBudget* budget,
-                  int64_t scan_batch_rows) {
+                  int64_t scan_batch_rows, const std::atomic<bool>* cancel) {
   OC_ASSIGN_OR_RETURN(ScanOptions options, NumericScanOptions(*dataset, columns));
   options.batch_rows = scan_batch_rows;
+  options.cancel = cancel;
   options.where = where;
   const auto width = int64_t(options.columns.size());
   int64_t total = dataset->num_rows();

@@ -23,7 +23,7 @@ namespace outcore::transform {
 //   &budget));
 Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
                   const std::string& where, IncrementalPca* pca, MemoryBudget* budget,
-                  int64_t scan_batch_rows = 64 * 1024);
+                  int64_t scan_batch_rows = 64 * 1024, const std::atomic<bool>* cancel = nullptr);
 
 // Transforms the rows of `dataset` that match `where` (empty: every row) with
 // a fitted `pca` and hands each batch of results (rows x n_components,

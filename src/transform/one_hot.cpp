@@ -27,8 +27,10 @@ Result<ScanOptions> StringScan(const Dataset& dataset, const std::vector<std::st
 }  // namespace
 
 Result<Categories> CollectCategories(const std::shared_ptr<const Dataset>& dataset,
-                                     const std::vector<std::string>& columns) {
+                                     const std::vector<std::string>& columns,
+                                     const std::atomic<bool>* cancel) {
   OC_ASSIGN_OR_RETURN(ScanOptions options, StringScan(*dataset, columns));
+  options.cancel = cancel;
   // Dictionary columns: the codes that occur (a dictionary may hold values of
   // rows that were later rejected); other columns: the distinct values.
   Categories out(columns.size());

@@ -22,10 +22,12 @@ namespace outcore::transform {
 
 using Categories = std::vector<std::vector<std::string>>;  // per column, sorted
 
-// The sorted distinct non-null values of each of `columns` (string columns).
+// The sorted distinct non-null values of each of `columns` (string columns);
+// `cancel` set stops the scan with a Cancelled status.
 //   OC_ASSIGN_OR_RETURN(Categories categories, CollectCategories(dataset, {"topic"}));
 Result<Categories> CollectCategories(const std::shared_ptr<const Dataset>& dataset,
-                                     const std::vector<std::string>& columns);
+                                     const std::vector<std::string>& columns,
+                                     const std::atomic<bool>* cancel = nullptr);
 
 // "<column>_<category>" for every output column, in order.
 std::vector<std::string> OneHotFeatureNames(const std::vector<std::string>& columns,

@@ -64,8 +64,12 @@ const std::vector<double>& IncrementalPcaModel::explained_variance_ratio() const
 double IncrementalPcaModel::noise_variance() const { return rep_->pca.noise_variance(); }
 
 Status FitPcaOnDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
-                       IncrementalPcaModel* model, MemoryBudget* budget, const std::string& where) {
-  return transform::FitDataset(dataset, columns, where, &model->rep_->pca, budget);
+                       IncrementalPcaModel* model, MemoryBudget* budget, const std::string& where,
+                       const std::atomic<bool>* cancel) {
+  Status status =
+      transform::FitDataset(dataset, columns, where, &model->rep_->pca, budget, 64 * 1024, cancel);
+  if (status.code() == StatusCode::kCancelled) model->Reset();  // not a model of part of the rows
+  return status;
 }
 
 namespace {

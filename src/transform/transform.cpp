@@ -31,6 +31,11 @@ Result<CsrMatrix> ReleaseCsr(transform::CsrBuilder* csr, int64_t cols) {
   return out;
 }
 
+// Cancelled once `cancel` is set (Ctrl-C), else OK.
+Status Interrupted(const std::atomic<bool>* cancel) {
+  return cancel && cancel->load() ? Status::Cancelled("interrupted") : Status::OK();
+}
+
 transform::HashColumnsOptions HashColumnsOf(const HashOptions& options) {
   transform::HashColumnsOptions o;
   o.columns = options.columns;
@@ -60,8 +65,9 @@ ScalerFit FitOf(ScaleMethod method, transform::ScalerParams params) {
 
 Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<const Dataset>& dataset,
                                                       const std::vector<std::string>& columns,
-                                                      uint64_t memory_limit) {
-  OC_ASSIGN_OR_RETURN(auto summaries, transform::ComputeColumnStats(dataset, columns, memory_limit));
+                                                      uint64_t memory_limit,
+                                                      const std::atomic<bool>* cancel) {
+  OC_ASSIGN_OR_RETURN(auto summaries, transform::ComputeColumnStats(dataset, columns, memory_limit, cancel));
   std::vector<ColumnSummary> out;
   for (const transform::ColumnSummary& s : summaries) {
     ColumnSummary c;
@@ -83,10 +89,8 @@ Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<cons
 
 Result<CsrMatrix> HashColumns(const std::shared_ptr<const Dataset>& dataset, const HashOptions& options) {
   transform::CsrBuilder csr;
-  OC_RETURN_IF_ERROR(transform::HashDataset(dataset, HashColumnsOf(options), &csr, [&]() -> Status {
-    if (options.cancel && *options.cancel) return Status::Cancelled("interrupted");
-    return Status::OK();
-  }));
+  OC_RETURN_IF_ERROR(transform::HashDataset(dataset, HashColumnsOf(options), &csr,
+                                            [&] { return Interrupted(options.cancel); }));
   return ReleaseCsr(&csr, options.n_features);
 }
 
@@ -104,8 +108,8 @@ Result<NpzWritten> HashColumnsToNpz(const std::shared_ptr<const Dataset>& datase
 }
 
 Result<OneHotCategories> FitOneHot(const std::shared_ptr<const Dataset>& dataset,
-                                   const std::vector<std::string>& columns) {
-  return transform::CollectCategories(dataset, columns);
+                                   const std::vector<std::string>& columns, const std::atomic<bool>* cancel) {
+  return transform::CollectCategories(dataset, columns, cancel);
 }
 
 std::vector<std::string> OneHotFeatureNamesOf(const std::vector<std::string>& columns,
@@ -115,9 +119,10 @@ std::vector<std::string> OneHotFeatureNamesOf(const std::vector<std::string>& co
 
 Result<CsrMatrix> OneHotEncode(const std::shared_ptr<const Dataset>& dataset,
                                const std::vector<std::string>& columns, const OneHotCategories& categories,
-                               bool ignore_unknown) {
+                               bool ignore_unknown, const std::atomic<bool>* cancel) {
   transform::CsrBuilder csr;
-  OC_RETURN_IF_ERROR(transform::OneHotDataset(dataset, columns, categories, ignore_unknown, &csr, nullptr));
+  OC_RETURN_IF_ERROR(transform::OneHotDataset(dataset, columns, categories, ignore_unknown, &csr,
+                                              [&] { return Interrupted(cancel); }));
   int64_t cols = 0;
   for (const auto& c : categories) cols += int64_t(c.size());
   return ReleaseCsr(&csr, cols);
@@ -133,8 +138,8 @@ Result<NpzWritten> OneHotEncodeToNpz(const std::shared_ptr<const Dataset>& datas
   transform::CsrBuilder csr(budget);
   OC_RETURN_IF_ERROR(
       transform::OneHotDataset(dataset, columns, categories, ignore_unknown, &csr, [&]() -> Status {
-        if (cancel && *cancel) return Status::Cancelled("interrupted");
-        return out->Drain(&csr);
+        Status interrupted = Interrupted(cancel);
+        return interrupted.ok() ? out->Drain(&csr) : interrupted;
       }));
   OC_RETURN_IF_ERROR(out->Finish(int64_t(names.size()), &names));
   return NpzWritten{out->rows(), int64_t(names.size()), out->nnz()};

@@ -44,6 +44,10 @@ extern void* __libc_stack_end;
 #define OC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define OC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4  // Linux 5.7; older headers lack it
+#endif
+
 namespace outcore::trace {
 
 // Non-zero while this thread is inside a hook (or the Python profile
@@ -479,6 +483,13 @@ void Uncharge(uint32_t site_id, uint8_t kind, uint64_t bytes, bool whole_block, 
   Sub(LiveField(kind), bytes);
 }
 
+// Gives back what OnRegionRemoved took from a range that turned out to stay
+// mapped (a failed mremap): live bytes only, it is not a new allocation.
+void Recharge(uint32_t site_id, uint8_t kind, uint64_t bytes) {
+  CounterAdd(g_sites.Get(site_id)->live_bytes, int64_t(bytes));
+  Add(LiveField(kind), bytes);
+}
+
 void OnRegionRemoved(uint32_t site, uint8_t kind, uint64_t bytes, void*) {
   // A partial munmap leaves the mapping counted once; its last byte range ends it.
   Uncharge(site, kind, bytes, false, /*may_wait=*/false);
@@ -896,20 +907,33 @@ OC_EXPORT void* mremap(void* old_addr, size_t old_size, size_t new_size, int fla
     new_addr = va_arg(args, void*);
     va_end(args);
   }
+  // Forget the old range first, as munmap does: once the kernel has moved the
+  // mapping, another thread may map the freed range, and forgetting it then
+  // would forget that thread's mapping. A failed call gives the range back.
+  const uint64_t old_begin = reinterpret_cast<uint64_t>(old_addr);
+  const uint64_t old_end = old_begin + PageRound(old_size);
+  RegionMap::Region region;
+  bool tracked = false;
+  if (Tracing()) {
+    Guard guard;
+    tracked = g_regions.Find(old_begin, &region);
+    if (tracked && !(flags & MREMAP_DONTUNMAP))
+      g_regions.Remove(old_begin, old_end, OnRegionRemoved, nullptr);
+  }
   long r = syscall(SYS_mremap, old_addr, old_size, new_size, flags, new_addr);
   if (r < 0 && r > -4096) {
+    if (tracked && !(flags & MREMAP_DONTUNMAP)) {
+      Guard guard;
+      g_regions.Add(old_begin, old_end, region.site, region.kind, OnRegionRemoved, nullptr);
+      Recharge(region.site, region.kind, old_end - old_begin);
+    }
     errno = int(-r);
     return MAP_FAILED;
   }
   void* p = reinterpret_cast<void*>(r);
-  if (Tracing()) {
+  if (tracked) {
     Guard guard;
-    uint64_t old_begin = reinterpret_cast<uint64_t>(old_addr);
-    RegionMap::Region region;
-    if (g_regions.Find(old_begin, &region)) {
-      g_regions.Remove(old_begin, old_begin + PageRound(old_size), OnRegionRemoved, nullptr);
-      RecordMap(p, new_size, region.kind != kSiteFileMap, OC_FRAME());
-    }
+    RecordMap(p, new_size, region.kind != kSiteFileMap, OC_FRAME());
   }
   return p;
 }
