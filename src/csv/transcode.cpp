@@ -99,8 +99,8 @@ class PrefixedSource final : public ByteSource {
 class TranscodingSource final : public ByteSource {
  public:
   // `offset`: where in the inner stream `head` starts (after a dropped BOM).
-  TranscodingSource(std::unique_ptr<ByteSource> inner, iconv_t cd, std::string encoding, std::string_view head,
-                    uint64_t offset, MemoryBudget* budget)
+  TranscodingSource(std::unique_ptr<ByteSource> inner, iconv_t cd, std::string encoding,
+                    std::string_view head, uint64_t offset, MemoryBudget* budget)
       : inner_(std::move(inner)),
         cd_(cd),
         encoding_(std::move(encoding)),
@@ -248,6 +248,7 @@ Result<std::string> NormalizeEncodingName(std::string_view encoding, std::string
   const std::string compact = Compact(encoding);
   if (compact.empty()) return std::string();
   if (compact == "utf8" || compact == "utf8sig") return std::string("UTF-8");
+  if (compact == "macroman") return std::string("MACINTOSH");  // Python's name; glibc's differs
   for (const std::string& name : {std::string(encoding), Upper(compact)}) {
     if (IconvKnows(name)) return Upper(name);
   }
@@ -299,7 +300,8 @@ Result<std::unique_ptr<ByteSource>> DecodeToUtf8(std::unique_ptr<ByteSource> sou
     from = asked;
   }
   if (description) *description = shown;
-  if (from.empty()) return std::unique_ptr<ByteSource>(std::make_unique<PrefixedSource>(std::move(source), std::move(head)));
+  if (from.empty())
+    return std::unique_ptr<ByteSource>(std::make_unique<PrefixedSource>(std::move(source), std::move(head)));
 
   iconv_t cd = iconv_open("UTF-8", from.c_str());
   if (cd == iconv_t(-1)) {

@@ -107,11 +107,19 @@ TEST(SniffEncoding, ReadsEachByteOrderMark) {
                           "a,b")
                 .bom_encoding,
             "utf-8");
-  EXPECT_EQ(SniffEncoding(std::string("\xFF\xFE" "a\0", 4)).bom_encoding, "utf-16le");
+  EXPECT_EQ(SniffEncoding(std::string("\xFF\xFE"
+                                      "a\0",
+                                      4))
+                .bom_encoding,
+            "utf-16le");
   EXPECT_EQ(SniffEncoding(std::string("\xFE\xFF\0a", 4)).bom_encoding, "utf-16be");
   EXPECT_EQ(SniffEncoding(std::string("\xFF\xFE\0\0a\0\0\0", 8)).bom_encoding, "utf-32le");
   EXPECT_EQ(SniffEncoding(std::string("\0\0\xFE\xFF", 4)).bom_encoding, "utf-32be");
-  EXPECT_EQ(SniffEncoding(std::string("\xFF\xFE" "a\0", 4)).bom_bytes, 2u);
+  EXPECT_EQ(SniffEncoding(std::string("\xFF\xFE"
+                                      "a\0",
+                                      4))
+                .bom_bytes,
+            2u);
   EXPECT_EQ(SniffEncoding("a,b\n1,2\n").bom_encoding, "");
 }
 
@@ -129,6 +137,7 @@ TEST(NormalizeEncodingName, TakesPythonSpellingsAndNamesTheUnknownOne) {
   EXPECT_TRUE(NormalizeEncodingName("latin-1", "--encoding").ok());
   EXPECT_TRUE(NormalizeEncodingName("utf_16_le", "--encoding").ok());
   EXPECT_TRUE(NormalizeEncodingName("CP1252", "--encoding").ok());
+  EXPECT_EQ(*NormalizeEncodingName("mac_roman", "--encoding"), "MACINTOSH");
   auto bad = NormalizeEncodingName("klingon-8", "encoding");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("encoding: unknown encoding 'klingon-8'"), std::string::npos)
@@ -181,7 +190,8 @@ TEST_F(TranscodeTest, Utf16WithoutBomIsAnErrorThatSuggestsTheEncoding) {
 
 // Issue 10, item 5: latin-1 / cp1252 files had no --encoding.
 TEST_F(TranscodeTest, Issue10Latin1AndCp1252AreTranscoded) {
-  const std::string bytes = "name,price\nJos\xE9,\x80 5\n";  // 0x80: U+0080 in latin-1, the euro sign in cp1252
+  const std::string bytes =
+      "name,price\nJos\xE9,\x80 5\n";  // 0x80: U+0080 in latin-1, the euro sign in cp1252
   std::string description;
   auto latin1 = Decode(bytes, "latin-1", &description);
   ASSERT_TRUE(latin1.ok()) << latin1.status().message();
@@ -227,7 +237,7 @@ TEST_F(TranscodeTest, Utf8PassesThroughUntouchedBomIncluded) {
   ASSERT_TRUE(source.ok());
   EXPECT_EQ(description, "utf-8 (byte order mark)");
   EXPECT_EQ(*ReadAll(source->get(), 1000), bytes);  // SkipBom drops the BOM later, as before
-  source = Decode("Jos\xE9\n", "utf-8");             // asked for: passed through, invalid or not
+  source = Decode("Jos\xE9\n", "utf-8");            // asked for: passed through, invalid or not
   ASSERT_TRUE(source.ok());
   EXPECT_EQ(*ReadAll(source->get(), 3), "Jos\xE9\n");
 }
