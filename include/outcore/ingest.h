@@ -119,7 +119,7 @@ struct IngestReport {
   int threads = 0;
   char delimiter = ',';
   std::string encoding;     // of the first input, e.g. "utf-8", "utf-16le (byte order mark)", "cp1252"
-  std::string line_ending;  // of the first input: "LF" (or CRLF) or "CR"
+  std::string line_ending;  // of the first input: "LF", "CRLF" or "CR" (by its first line end)
   std::vector<IngestColumnReport> columns;
   std::vector<IngestIndexReport> indexes;
   MemoryPlan memory_plan;

@@ -199,6 +199,7 @@ class Pipeline {
   bool newline_known_ = false;  // detected from the file's first block
   size_t bom_bytes_ = 0;        // UTF-8 byte order mark skipped at the current file's start
   std::string encoding_;        // of the first file, as the report shows it
+  std::string line_ending_;     // of the first file: "LF", "CRLF" or "CR"
   uint64_t input_done_before_file_ = 0;
   Buffer carry_;
   std::mutex pool_mutex_;
@@ -313,6 +314,12 @@ Status Pipeline::ReadNextBlock(RawBlock* block, bool* done) {
     if (!newline_known_) {  // where records end depends on it: before the first cut
       newline_ = DetectNewline(buf.view());
       newline_known_ = true;
+      if (file_index_ == 0) {
+        const size_t lf = buf.view().find('\n');
+        line_ending_ = newline_ == '\r'                                                       ? "CR"
+                       : lf != std::string_view::npos && lf > 0 && buf.view()[lf - 1] == '\r' ? "CRLF"
+                                                                                              : "LF";
+      }
     }
     if (eof) break;
     size_t cut = FindLastRecordEnd(buf.view(), FileDialect());
@@ -854,7 +861,7 @@ Result<IngestReport> Pipeline::Run() {
   report.memory_plan = memory_;
   report.delimiter = dialect_.delimiter;
   report.encoding = encoding_;
-  report.line_ending = dialect_.newline == '\r' ? "CR" : "LF";
+  report.line_ending = line_ending_;
   for (const ColumnState& col : columns_) {
     IngestColumnReport c;
     c.name = col.name;

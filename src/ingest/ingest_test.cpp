@@ -412,6 +412,7 @@ TEST_F(IngestTest, Issue10Utf16WithBomIsTranscoded) {
   auto report = Ingest(Options({in}, out));
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->encoding, "utf-16le (byte order mark)");
+  EXPECT_EQ(report->line_ending, "CRLF");
   ASSERT_EQ(report->columns.size(), 2u);
   EXPECT_EQ(report->columns[0].name, "name");
   EXPECT_EQ(report->columns[1].type, TypeId::kInt64);
