@@ -165,5 +165,5 @@ def test_real_exports_come_in_intact(tmp_path, name, kw, args):
     out = tmp_path / "text.oc"
     report = oc.ingest(path, out, schema={n: "string" for n in names}, na_values=[""], **kw)
     assert report["rows_read"] == report["rows_kept"] == len(want)
-    got = oc.open(out).to_pandas()
-    assert [["" if v is None else v for v in row] for row in got.values.tolist()] == want.values.tolist()
+    got = oc.open(out).to_pandas().astype(object)
+    assert got.where(got.notna(), "").values.tolist() == want.values.tolist()
