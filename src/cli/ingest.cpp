@@ -216,6 +216,9 @@ void SetupIngest(CLI::App& app) {
       "Rows that do not fit the schema (wrong field count, unparsable value, invalid UTF-8,\n"
       "broken quotes) are rejected, never dropped silently: rows read = kept + rejected.\n"
       "The output is written atomically; Ctrl-C or an error leaves no file behind.\n"
+      "Text: a byte order mark picks UTF-8, UTF-16 or UTF-32; other files are UTF-8 unless\n"
+      "--encoding names theirs (transcoded to UTF-8 while reading). Line endings LF, CRLF\n"
+      "and CR (old Mac/Excel) are detected per file.\n"
       "\n"
       "Examples:\n"
       "  outcore ingest sample.csv -o sample.oc --memory-limit 256MiB --reject rejects.csv\n"
@@ -235,9 +238,8 @@ void SetupIngest(CLI::App& app) {
                   "field delimiter: one character or 'tab' (default: detected)");
   cmd->add_option("--quote", args->quote, "quote character")->capture_default_str();
   cmd->add_option("--encoding", args->encoding,
-                  "text encoding: latin-1, cp1252, utf-16le, utf-16be, utf-16, ... (any iconv name), "
-                  "transcoded to UTF-8 (default: a byte order mark decides - UTF-8, UTF-16, UTF-32 - "
-                  "else UTF-8; a BOM always wins). Line endings LF, CRLF and CR are detected");
+                  "text encoding of files without a byte order mark: latin-1, cp1252, utf-16le, "
+                  "utf-16be, ... (any iconv name; default UTF-8)");
   cmd->add_flag("--no-header", args->no_header,
                 "the first line is data; columns are named column_1, column_2, ...");
   cmd->add_option("--na", args->na,
