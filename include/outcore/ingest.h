@@ -1,5 +1,6 @@
-// Ingest: CSV files (plain, .gz or .zst) become one compressed, chunked .oc
-// file, inside a memory budget. Rows that do not fit the schema are rejected
+// Ingest: CSV files (plain, .gz or .zst; UTF-8, UTF-16/32 by their byte order
+// mark, or the `encoding` named; LF, CRLF or CR line endings) become one
+// compressed, chunked .oc file, inside a memory budget. Rows that do not fit the schema are rejected
 // with their line number and reason, never dropped silently: rows read =
 // kept + rejected. The output is written atomically.
 //
@@ -49,6 +50,10 @@ struct IngestOptions {
   std::optional<char> delimiter;  // unset: detected from the first file
   char quote = '"';
   bool header = true;
+  // Text encoding: "" detects (a byte order mark: UTF-8, UTF-16LE/BE, UTF-32;
+  // else UTF-8); or latin-1, cp1252, utf-16, utf-16le, ... (any iconv name),
+  // transcoded to UTF-8 while streaming. A BOM always wins.
+  std::string encoding;
   std::vector<std::string> na_values;                  // empty: "", NA, N/A, NULL, null, NaN, nan, None
   std::vector<std::string> true_values;                // empty: true, True, TRUE
   std::vector<std::string> false_values;               // empty: false, False, FALSE
@@ -114,6 +119,8 @@ struct IngestReport {
   uint64_t block_bytes = 0;
   int threads = 0;
   char delimiter = ',';
+  std::string encoding;     // of the first input, e.g. "utf-8", "utf-16le (byte order mark)", "cp1252"
+  std::string line_ending;  // of the first input: "LF", "CRLF" or "CR" (by its first line end)
   std::vector<IngestColumnReport> columns;
   std::vector<IngestIndexReport> indexes;
   MemoryPlan memory_plan;

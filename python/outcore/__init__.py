@@ -61,6 +61,7 @@ def ingest(
     block_size: str | int | None = None,
     index: Sequence[str] = (),
     index_tokens: Sequence[str] = (),
+    encoding: str | None = None,
 ) -> dict:
     """Ingest CSV file(s) into one .oc file; returns the report as a dict.
 
@@ -72,6 +73,9 @@ def ingest(
     to ``reject`` (a CSV with file, line, column, reason, detail, raw). ``index`` builds value
     indexes and ``index_tokens`` token indexes (text columns) for ``scan(where=...)``; an index
     that does not fit the budget is reported in ``report["indexes"]`` with ``built=False``.
+    ``encoding`` ("latin-1", "cp1252", "utf-16le", ...; default: a byte order mark decides, else
+    UTF-8) is transcoded to UTF-8 while streaming; ``report["encoding"]`` and
+    ``report["line_ending"]`` say what was read (LF, CRLF and CR line endings are detected).
     Raises ValueError for bad data with ``on_error="fail"`` and for bad arguments, OSError for
     I/O problems.
 
@@ -100,6 +104,7 @@ def ingest(
         block_size=block_size,
         index=list(index),
         index_tokens=list(index_tokens),
+        encoding=encoding,
     )
     return report
 

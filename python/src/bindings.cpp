@@ -123,6 +123,8 @@ nb::dict ReportToDict(const IngestReport& r) {
   d["budget_peak"] = r.budget_peak;
   d["threads"] = r.threads;
   d["delimiter"] = std::string(1, r.delimiter);
+  d["encoding"] = r.encoding;
+  d["line_ending"] = r.line_ending;
   nb::list columns;
   for (const auto& c : r.columns) {
     nb::dict col;
@@ -146,7 +148,7 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
                        std::vector<std::pair<std::string, std::string>> schema,
                        std::optional<std::string> reject, std::string on_error, std::string compression,
                        int level, nb::handle block_size, std::vector<std::string> index,
-                       std::vector<std::string> index_tokens) {
+                       std::vector<std::string> index_tokens, std::optional<std::string> encoding) {
   IngestOptions o;
   o.inputs = std::move(inputs);
   o.output = std::move(output);
@@ -156,6 +158,7 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
   if (quote.size() != 1) Raise(Status::InvalidArgument("quote must be one character"));
   o.quote = quote[0];
   o.header = header;
+  if (encoding) o.encoding = *encoding;
   if (na_values) o.na_values = *na_values;
   if (true_values) o.true_values = *true_values;
   if (false_values) o.false_values = *false_values;
@@ -291,7 +294,8 @@ NB_MODULE(_core, m) {
         "true_values"_a = nb::none(), "false_values"_a = nb::none(),
         "schema"_a = std::vector<std::pair<std::string, std::string>>(), "reject"_a = nb::none(),
         "on_error"_a = "reject", "compression"_a = "zstd", "level"_a = 1, "block_size"_a = nb::none(),
-        "index"_a = std::vector<std::string>(), "index_tokens"_a = std::vector<std::string>());
+        "index"_a = std::vector<std::string>(), "index_tokens"_a = std::vector<std::string>(),
+        "encoding"_a = nb::none());
 
   m.def(
       "add_indexes",

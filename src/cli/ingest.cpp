@@ -22,6 +22,7 @@ struct IngestArgs {
   std::string delimiter;
   std::string quote = "\"";
   bool no_header = false;
+  std::string encoding;
   std::string na;
   bool na_given = false;
   std::string true_values, false_values;
@@ -50,6 +51,7 @@ Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
     return Status::InvalidArgument("--quote takes one character, not '" + a.quote + "'");
   o->quote = a.quote[0];
   o->header = !a.no_header;
+  o->encoding = a.encoding;
   if (a.na_given) o->na_values = SplitList(a.na);
   if (!a.true_values.empty()) o->true_values = SplitList(a.true_values);
   if (!a.false_values.empty()) o->false_values = SplitList(a.false_values);
@@ -107,6 +109,7 @@ void PrintText(const IngestArgs& a, const IngestReport& r) {
               FormatSize(r.output_bytes).c_str(), ratio);
   std::printf("  time           %13.2f s   %s   %d threads, %s chunks\n", r.seconds,
               Rate(double(r.input_bytes), r.seconds).c_str(), r.threads, Thousands(r.chunks).c_str());
+  std::printf("  text           %15s   %s line endings\n", r.encoding.c_str(), r.line_ending.c_str());
   std::printf("  peak RSS       %15s   of %s budget (%s)\n", FormatSize(r.peak_rss).c_str(),
               FormatSize(r.memory_limit).c_str(), r.peak_rss <= r.memory_limit ? "within" : "OVER");
   std::printf("  columns:\n");
@@ -174,6 +177,8 @@ void PrintJson(const IngestArgs& a, const IngestReport& r) {
   j.EndObject();
   j.Key("chunks").UInt(r.chunks);
   j.Key("delimiter").String(std::string(1, r.delimiter));
+  j.Key("encoding").String(r.encoding);
+  j.Key("line_ending").String(r.line_ending);
   j.Key("columns").BeginArray();
   for (const auto& c : r.columns) {
     j.BeginObject();
@@ -211,6 +216,9 @@ void SetupIngest(CLI::App& app) {
       "Rows that do not fit the schema (wrong field count, unparsable value, invalid UTF-8,\n"
       "broken quotes) are rejected, never dropped silently: rows read = kept + rejected.\n"
       "The output is written atomically; Ctrl-C or an error leaves no file behind.\n"
+      "Text: a byte order mark picks UTF-8, UTF-16 or UTF-32; other files are UTF-8 unless\n"
+      "--encoding names theirs (transcoded to UTF-8 while reading). Line endings LF, CRLF\n"
+      "and CR (old Mac/Excel) are detected per file.\n"
       "\n"
       "Compression is recognised by the first bytes, not the name: gzip, zstd, bzip2, xz,\n"
       "and a zip holding one file. Parquet, Arrow/Feather, .oc, Excel (.xls, .xlsx), tar\n"
@@ -221,6 +229,7 @@ void SetupIngest(CLI::App& app) {
       "  outcore ingest part-*.csv.gz -o all.oc --schema id:int64,zip:string\n"
       "  outcore ingest export.zip -o export.oc          # a zip holding one CSV file\n"
       "  outcore ingest data.tsv -o data.oc --delimiter tab --na NA,-,'' --on-error fail\n"
+      "  outcore ingest old-excel-export.csv -o export.oc --encoding cp1252\n"
       "  outcore ingest sample.csv -o sample.oc --index topic,day --index-tokens passage\n");
   cmd->add_option("inputs", args->inputs, "CSV files with the same columns ('-' = standard input)")
       ->required();
@@ -233,6 +242,9 @@ void SetupIngest(CLI::App& app) {
   cmd->add_option("--delimiter", args->delimiter,
                   "field delimiter: one character or 'tab' (default: detected)");
   cmd->add_option("--quote", args->quote, "quote character")->capture_default_str();
+  cmd->add_option("--encoding", args->encoding,
+                  "text encoding of files without a byte order mark: latin-1, cp1252, utf-16le, "
+                  "utf-16be, ... (any iconv name; default UTF-8)");
   cmd->add_flag("--no-header", args->no_header,
                 "the first line is data; columns are named column_1, column_2, ...");
   cmd->add_option("--na", args->na,

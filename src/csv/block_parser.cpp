@@ -269,7 +269,8 @@ Status BlockParser::ParseStringRows(const Batch& batch, size_t column, const Row
       continue;
     }
     if (check_utf8 && !IsValidUtf8(value)) {
-      Reject(batch, row, int32_t(column), RejectReason::kInvalidUtf8, Quoted(value) + " is not valid UTF-8");
+      Reject(batch, row, int32_t(column), RejectReason::kInvalidUtf8,
+             Quoted(value) + " is not valid UTF-8 (a latin-1 or cp1252 file? pass --encoding)");
       continue;
     }
     if (vector->data.size() + value.size() > kMaxStringBytes) {

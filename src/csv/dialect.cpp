@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "csv/record_boundary.h"
+
 namespace outcore {
 
 namespace {
@@ -15,7 +17,7 @@ constexpr std::array<char, 4> kCandidates = {',', '\t', ';', '|'};
 // Field count of each of the first kSniffLines records, quote-aware. Blank
 // lines are skipped; a last line without terminator counts only if it is the
 // only one (a sample usually ends mid-record).
-std::vector<size_t> FieldCounts(std::string_view sample, char delimiter, char quote) {
+std::vector<size_t> FieldCounts(std::string_view sample, char delimiter, char quote, char newline) {
   std::vector<size_t> counts;
   size_t fields = 1;
   bool in_quotes = false;
@@ -32,7 +34,7 @@ std::vector<size_t> FieldCounts(std::string_view sample, char delimiter, char qu
     } else if (c == delimiter) {
       ++fields;
       line_empty = false;
-    } else if (c == '\n') {
+    } else if (c == newline) {
       if (!line_empty) counts.push_back(fields);
       fields = 1;
       line_empty = true;
@@ -63,12 +65,12 @@ size_t SkipBom(std::string_view data) {
   return data.size() >= 3 && data.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
 }
 
-char SniffDelimiter(std::string_view sample, char quote) {
+char SniffDelimiter(std::string_view sample, char quote, char newline) {
   char best = ',';
   size_t best_agreeing = 0;
   size_t best_fields = 0;
   for (char candidate : kCandidates) {
-    std::vector<size_t> counts = FieldCounts(sample, candidate, quote);
+    std::vector<size_t> counts = FieldCounts(sample, candidate, quote, newline);
     if (counts.empty()) continue;
     // The most frequent field count and how many lines agree with it.
     std::vector<size_t> sorted = counts;
@@ -93,6 +95,15 @@ char SniffDelimiter(std::string_view sample, char quote) {
     }
   }
   return best;
+}
+
+char DetectNewline(std::string_view sample) {
+  const uint64_t lf = CountByte(sample, '\n');
+  uint64_t lone_cr = 0;
+  for (size_t at = sample.find('\r'); at != std::string_view::npos; at = sample.find('\r', at + 1)) {
+    lone_cr += at + 1 == sample.size() || sample[at + 1] != '\n';
+  }
+  return lone_cr > lf ? '\r' : '\n';
 }
 
 }  // namespace outcore

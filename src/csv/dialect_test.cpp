@@ -35,6 +35,22 @@ TEST(Dialect, PrefersTheConsistentCandidate) {
   EXPECT_EQ(SniffDelimiter("a\tb\n1,5\t2\n3\t4\n5\t6,7,8\n", '"'), '\t');
 }
 
+// Issue 10, item 3.
+TEST(Dialect, Issue10DetectsCrOnlyLineEndings) {
+  EXPECT_EQ(DetectNewline("a,b\r1,x\r2,y\r"), '\r');
+  EXPECT_EQ(DetectNewline("a,b\n1,x\n"), '\n');
+  EXPECT_EQ(DetectNewline("a,b\r\n1,x\r\n"), '\n');
+  EXPECT_EQ(DetectNewline("a,b\r\n1,\"x\ry\"\r\n2,z\r\n"), '\n');  // a stray CR in a CRLF file
+  EXPECT_EQ(DetectNewline("a,b\r1,\"x\ny\"\r2,z\r"), '\r');        // a quoted LF in a CR file
+  EXPECT_EQ(DetectNewline("no line end at all"), '\n');
+  EXPECT_EQ(DetectNewline(""), '\n');
+}
+
+TEST(Dialect, SniffsTheDelimiterOfCrOnlyFiles) {
+  // Read as one line, the sample has more commas than semicolons.
+  EXPECT_EQ(SniffDelimiter("a;b\r1,2,3,4;5\r6,7,8;9\r", '"', '\r'), ';');
+}
+
 TEST(Dialect, ValidateRefusesDialectsTheTokenizerCannotSplit) {
   EXPECT_TRUE(ValidateDialect(Dialect{}).ok());
   Dialect same;

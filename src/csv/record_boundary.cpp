@@ -37,6 +37,7 @@ size_t FindLastRecordEnd(std::string_view buf, const Dialect& dialect) {
   const size_t n = buf.size();
   const char quote = dialect.quote;
   const char delimiter = dialect.delimiter;
+  const char newline = dialect.newline;
   size_t last_end = 0;
   size_t pos = 0;  // start of an unquoted stretch
   while (true) {
@@ -46,15 +47,15 @@ size_t FindLastRecordEnd(std::string_view buf, const Dialect& dialect) {
       const char* hit = static_cast<const char*>(std::memchr(p + from, quote, n - from));
       if (!hit) break;
       size_t at = size_t(hit - p);
-      if (at == 0 || p[at - 1] == delimiter || p[at - 1] == '\n') {
+      if (at == 0 || p[at - 1] == delimiter || p[at - 1] == newline) {
         open = at;
         break;
       }
       from = at + 1;
     }
     if (open > pos) {
-      const void* newline = memrchr(p + pos, '\n', open - pos);
-      if (newline) last_end = size_t(static_cast<const char*>(newline) - p) + 1;
+      const void* end = memrchr(p + pos, newline, open - pos);
+      if (end) last_end = size_t(static_cast<const char*>(end) - p) + 1;
     }
     if (open == n) return last_end;
     // Inside quotes: "" is an escaped quote, a single quote closes.

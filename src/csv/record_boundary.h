@@ -12,9 +12,9 @@
 
 namespace outcore {
 
-// Bytes of `buf` up to and including the last '\n' that ends a record, by the
-// same rules as Tokenize: a quote opens a quoted field only at the start of a
-// field (after the delimiter, a '\n', or at buf[0]); elsewhere it is a literal
+// Bytes of `buf` up to and including the last dialect.newline that ends a
+// record, by the same rules as Tokenize: a quote opens a quoted field only at
+// the start of a field (after the delimiter, a newline, or at buf[0]); elsewhere it is a literal
 // character. 0 when `buf` holds no complete record. Cost: a memchr walk over
 // the quotes plus a memrchr over the unquoted bytes (GB/s, not byte by byte).
 // REQUIRES: buf starts at the start of a record.
@@ -36,8 +36,9 @@ FindLastRecordEnd(std::string_view buf, char quote);
 //   CountByte("a,b,c", ',') == 2
 uint64_t CountByte(std::string_view data, char byte);
 
-// '\n' bytes in `data`: the physical lines a block advances the line counter by.
-//   first_line_of_next_block = first_line + CountNewlines(block);
-inline uint64_t CountNewlines(std::string_view data) { return CountByte(data, '\n'); }
+// Line ends in `data` ('\n', or '\r' for a CR-only file: Dialect::newline):
+// the physical lines a block advances the line counter by.
+//   first_line_of_next_block = first_line + CountNewlines(block, dialect.newline);
+inline uint64_t CountNewlines(std::string_view data, char newline = '\n') { return CountByte(data, newline); }
 
 }  // namespace outcore

@@ -43,16 +43,19 @@ TEST(RecordBoundary, LiteralQuoteInUnquotedFieldDoesNotOpenAField) {
 
 // The property the pipeline relies on: cutting anywhere and carrying the tail
 // yields exactly the records of tokenizing the whole input at once.
+// Both line endings: LF (CRLF) and CR-only.
 TEST(RecordBoundary, SplittingAtEveryPositionPreservesRecords) {
   std::mt19937 rng(7);
   const char alphabet[] = {'a', ',', '"', '\n', '\r', 'b'};
-  for (int trial = 0; trial < 200; ++trial) {
+  for (int trial = 0; trial < 400; ++trial) {
+    Dialect dialect;
+    dialect.newline = trial % 2 ? '\r' : '\n';
     std::string text;
     const int length = 1 + int(rng() % 40);
     for (int i = 0; i < length; ++i) text += alphabet[rng() % sizeof alphabet];
-    text += '\n';
+    text += dialect.newline;
     TokenizedBlock whole;
-    Tokenize(text, Dialect{}, &whole);
+    Tokenize(text, dialect, &whole);
     for (size_t block_size = 1; block_size <= text.size(); ++block_size) {
       std::string carry;
       std::vector<std::string> records;
@@ -61,9 +64,9 @@ TEST(RecordBoundary, SplittingAtEveryPositionPreservesRecords) {
         std::string block = carry + text.substr(pos, block_size);
         pos = std::min(text.size(), pos + block_size);
         const bool last = pos >= text.size();
-        const size_t cut = last ? block.size() : FindLastRecordEnd(block, Dialect{});
+        const size_t cut = last ? block.size() : FindLastRecordEnd(block, dialect);
         TokenizedBlock tokens;
-        Tokenize(std::string_view(block).substr(0, cut), Dialect{}, &tokens);
+        Tokenize(std::string_view(block).substr(0, cut), dialect, &tokens);
         for (size_t r = 0; r < tokens.num_records(); ++r) {
           records.push_back(
               block.substr(tokens.record_begin[r], tokens.record_end[r] - tokens.record_begin[r]));
@@ -79,6 +82,16 @@ TEST(RecordBoundary, SplittingAtEveryPositionPreservesRecords) {
       }
     }
   }
+}
+
+TEST(RecordBoundary, CrOnlyBlocksAreCutAtTheLastCr) {
+  Dialect cr;
+  cr.newline = '\r';
+  EXPECT_EQ(FindLastRecordEnd("a,b\r1,2\r3,", cr), 8u);
+  EXPECT_EQ(FindLastRecordEnd("a,b\r1,\"x\ry", cr), 4u);    // inside a quoted field
+  EXPECT_EQ(FindLastRecordEnd("a,b\n1,2\n", cr), 0u);       // LF ends no record in a CR file
+  EXPECT_EQ(FindLastRecordEnd("a,b\r\"q\",1\r", cr), 10u);  // a quote after a CR opens a field
+  EXPECT_EQ(CountNewlines("a\rb\r\nc", '\r'), 2u);
 }
 
 TEST(CountNewlines, CountsAcrossSimdStrideAndTail) {

@@ -14,12 +14,15 @@ namespace outcore {
 
 namespace {
 
-// First delimiter or '\n' in [p, end), or end. The hot loop of unquoted
+// First delimiter or kNewline in [p, end), or end. The hot loop of unquoted
 // fields: 16 bytes per compare on x86_64, scalar elsewhere and for the tail.
+// The line ending is a template argument so that the LF path stays what it
+// was (a constant compare); Tokenize picks the instance once per block.
+template <char kNewline>
 inline const char* FindFieldStop(const char* p, const char* end, char delimiter) {
 #if defined(__SSE2__)
   const __m128i delimiters = _mm_set1_epi8(delimiter);
-  const __m128i newlines = _mm_set1_epi8('\n');
+  const __m128i newlines = _mm_set1_epi8(kNewline);
   while (end - p >= 16) {
     __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     int mask =
@@ -28,14 +31,17 @@ inline const char* FindFieldStop(const char* p, const char* end, char delimiter)
     p += 16;
   }
 #endif
-  while (p < end && *p != delimiter && *p != '\n') ++p;
+  while (p < end && *p != delimiter && *p != kNewline) ++p;
   return p;
 }
 
-// True at a field's end: the delimiter, '\n', "\r\n", a final "\r", or end.
+// True at a field's end: the delimiter, the newline, end; with LF line
+// endings also "\r\n" and a final "\r".
+template <char kNewline>
 inline bool AtFieldEnd(const char* p, const char* end, char delimiter) {
-  if (p == end || *p == delimiter || *p == '\n') return true;
-  return *p == '\r' && (p + 1 == end || p[1] == '\n');
+  if (p == end || *p == delimiter || *p == kNewline) return true;
+  if constexpr (kNewline == '\n') return *p == '\r' && (p + 1 == end || p[1] == '\n');
+  return false;
 }
 
 // Appends to a BudgetArray through a local pointer. BudgetArray::push_back
@@ -96,9 +102,12 @@ void TokenizedBlock::Clear() {
   record_status.clear();
 }
 
-void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* out) {
-  assert(block.size() <= kMaxBlockBytes && "the pipeline caps blocks at kMaxBlockBytes");
-  out->Clear();
+namespace {
+
+// Tokenize for one line ending: kNewline ends records; with '\n' a CR before
+// it is dropped (CRLF). With '\r' (CR-only files) a '\n' is an ordinary byte.
+template <char kNewline>
+void TokenizeWith(std::string_view block, const Dialect& dialect, TokenizedBlock* out) {
   const char delimiter = dialect.delimiter;
   const char quote = dialect.quote;
   const char* const base = block.data();
@@ -114,17 +123,19 @@ void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* ou
   Appender<RecordStatus> record_status(&out->record_status);
 
   while (p < end) {
-    if (*p == '\n') {  // blank line
+    if (*p == kNewline) {  // blank line
       ++line;
       ++p;
       continue;
     }
-    if (*p == '\r' && p + 1 < end && p[1] == '\n') {
-      ++line;
-      p += 2;
-      continue;
+    if constexpr (kNewline == '\n') {
+      if (*p == '\r' && p + 1 < end && p[1] == '\n') {
+        ++line;
+        p += 2;
+        continue;
+      }
+      if (*p == '\r' && p + 1 == end) break;  // a lone CR ending the input: a blank line too
     }
-    if (*p == '\r' && p + 1 == end) break;  // a lone CR ending the input: a blank line too
     const char* const record_start = p;
     const uint32_t record_line = line;
     RecordStatus status = RecordStatus::kOk;
@@ -146,25 +157,29 @@ void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* ou
           }
         }
         if (!close) {
-          line += uint32_t(CountNewlines({content, size_t(end - content)}));
+          line += uint32_t(CountNewlines({content, size_t(end - content)}, kNewline));
           fields.push_back({offset(content), offset(end), uint8_t(flags | FieldSpan::kUnterminated)});
           status = RecordStatus::kUnterminatedQuote;
           p = end;
           break;
         }
-        line += uint32_t(CountNewlines({content, size_t(close - content)}));
+        line += uint32_t(CountNewlines({content, size_t(close - content)}, kNewline));
         p = close + 1;
-        if (!AtFieldEnd(p, end, delimiter)) {
+        if (!AtFieldEnd<kNewline>(p, end, delimiter)) {
           flags |= FieldSpan::kMalformed;
           if (status == RecordStatus::kOk) status = RecordStatus::kMalformedQuote;
-          p = FindFieldStop(p, end, delimiter);
+          p = FindFieldStop<kNewline>(p, end, delimiter);
         }
         fields.push_back({offset(content), offset(close), flags});
-        if (p < end && *p == '\r' && (p + 1 == end || p[1] == '\n')) ++p;
+        if constexpr (kNewline == '\n') {
+          if (p < end && *p == '\r' && (p + 1 == end || p[1] == '\n')) ++p;
+        }
       } else {
-        const char* stop = FindFieldStop(p, end, delimiter);
+        const char* stop = FindFieldStop<kNewline>(p, end, delimiter);
         const char* field_end = stop;
-        if (field_end > p && field_end[-1] == '\r' && (stop == end || *stop == '\n')) --field_end;
+        if constexpr (kNewline == '\n') {
+          if (field_end > p && field_end[-1] == '\r' && (stop == end || *stop == '\n')) --field_end;
+        }
         fields.push_back({offset(p), offset(field_end), 0});
         p = stop;
       }
@@ -175,20 +190,35 @@ void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* ou
       break;
     }
 
-    // p is at '\n' or at end.
+    // p is at the newline or at end.
     const char* record_stop = p;
-    if (status != RecordStatus::kUnterminatedQuote && record_stop > record_start && record_stop[-1] == '\r') {
-      --record_stop;
+    if constexpr (kNewline == '\n') {
+      if (status != RecordStatus::kUnterminatedQuote && record_stop > record_start &&
+          record_stop[-1] == '\r') {
+        --record_stop;
+      }
     }
     record_begin.push_back(offset(record_start));
     record_end.push_back(offset(record_stop));
     record_lines.push_back(record_line);
     record_status.push_back(status);
     record_fields.push_back(uint32_t(fields.size()));
-    if (p < end) {  // the '\n'
+    if (p < end) {  // the newline
       ++line;
       ++p;
     }
+  }
+}
+
+}  // namespace
+
+void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* out) {
+  assert(block.size() <= kMaxBlockBytes && "the pipeline caps blocks at kMaxBlockBytes");
+  out->Clear();
+  if (dialect.newline == '\r') {
+    TokenizeWith<'\r'>(block, dialect, out);
+  } else {
+    TokenizeWith<'\n'>(block, dialect, out);
   }
 }
 

@@ -1,8 +1,8 @@
 // Tokenizer: splits one block of CSV bytes into records and fields without
 // copying — each field is a span into the block. RFC 4180 plus what real files
-// do: CRLF or LF, newlines and doubled quotes inside quoted fields, literal
-// quotes inside unquoted fields, blank lines skipped. Bad quoting does not stop
-// the scan; it marks the record (BlockParser turns it into a RowReject).
+// do: LF, CRLF or CR-only line endings (Dialect::newline), newlines and doubled quotes inside quoted fields,
+// literal quotes inside unquoted fields, blank lines skipped. Bad quoting does not stop the scan; it marks
+// the record (BlockParser turns it into a RowReject).
 //
 // Thread-safety: Tokenize is reentrant; a TokenizedBlock is owned by one
 // thread (one per worker, reused block after block).

@@ -155,5 +155,29 @@ TEST(Tokenizer, EveryPrefixOfHostileInputIsSafe) {
   }
 }
 
+// Issue 10, item 3: CR-only files (old Mac and Excel exports) were one record.
+TEST(Tokenizer, Issue10CrOnlyLineEndingsEndRecords) {
+  Dialect cr;
+  cr.newline = '\r';
+  EXPECT_EQ(Split("a,b\r1,x\r2,y\r", cr), (Records{{"a", "b"}, {"1", "x"}, {"2", "y"}}));
+  // A blank line is skipped, a quoted CR stays in its value, a LF is an ordinary byte.
+  EXPECT_EQ(Split("a,b\r\r1,\"x\ry\"\r2,z\nw", cr), (Records{{"a", "b"}, {"1", "x\ry"}, {"2", "z\nw"}}));
+  EXPECT_EQ(Split("\"q\"\rlong unquoted field past sixteen bytes,x\r", cr),
+            (Records{{"q"}, {"long unquoted field past sixteen bytes", "x"}}));
+}
+
+TEST(Tokenizer, CrOnlyRecordLinesCountCrs) {
+  Dialect cr;
+  cr.newline = '\r';
+  const std::string text = "h\r\"a\rb\"\r\rx\r";
+  TokenizedBlock tokens;
+  Tokenize(text, cr, &tokens);
+  ASSERT_EQ(tokens.num_records(), 3u);
+  EXPECT_EQ(tokens.record_line[0], 0u);
+  EXPECT_EQ(tokens.record_line[1], 1u);
+  EXPECT_EQ(tokens.record_line[2], 4u);  // after the 2-line record and a blank line
+  EXPECT_EQ(text.substr(tokens.record_begin[1], tokens.record_end[1] - tokens.record_begin[1]), "\"a\rb\"");
+}
+
 }  // namespace
 }  // namespace outcore

@@ -3,6 +3,7 @@
 // Pure function; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace outcore {
@@ -11,6 +12,13 @@ namespace outcore {
 // forms, no surrogates (U+D800..DFFF), nothing above U+10FFFF, no truncated
 // sequences. ASCII runs are checked 8 bytes at a time.
 //   IsValidUtf8("caf\xC3\xA9") == true;  IsValidUtf8("\xC0\xAF") == false
-bool IsValidUtf8(std::string_view text);
+inline bool IsValidUtf8(std::string_view text);
+
+// Offset of the first byte of `text` that does not start a well-formed UTF-8
+// sequence (by the rules above), or text.size() when all of it is valid.
+//   InvalidUtf8Offset("ab\xE9z") == 2;  InvalidUtf8Offset("abc") == 3
+size_t InvalidUtf8Offset(std::string_view text);
+
+inline bool IsValidUtf8(std::string_view text) { return InvalidUtf8Offset(text) == text.size(); }
 
 }  // namespace outcore

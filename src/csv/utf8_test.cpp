@@ -58,5 +58,14 @@ TEST(Utf8, RejectsOverlongsStraysAndTruncation) {
   EXPECT_FALSE(IsValidUtf8("12345678\xFE"));  // after the 8-byte fast path
 }
 
+TEST(Utf8, InvalidOffsetPointsAtTheFirstBadByte) {
+  EXPECT_EQ(InvalidUtf8Offset(""), 0u);
+  EXPECT_EQ(InvalidUtf8Offset("abc"), 3u);
+  EXPECT_EQ(InvalidUtf8Offset("ab\xE9z"), 2u);  // latin-1 e-acute
+  EXPECT_EQ(InvalidUtf8Offset("caf\xC3\xA9 and then J\xE9r"),
+            16u);                                   // after a valid sequence and the fast path
+  EXPECT_EQ(InvalidUtf8Offset("abc\xE2\x82"), 3u);  // truncated: where the sequence starts
+}
+
 }  // namespace
 }  // namespace outcore

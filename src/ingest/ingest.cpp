@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -29,7 +30,9 @@
 #include "csv/record_boundary.h"
 #include "csv/source.h"
 #include "csv/tokenizer.h"
+#include "csv/transcode.h"
 #include "csv/type_inference.h"
+#include "csv/utf8.h"
 #include "csv/value_parser.h"
 #include "encoding/column_encoder.h"
 #include "encoding/compression.h"
@@ -62,6 +65,7 @@ struct RawBlock {
   Buffer data;
   uint64_t first_line = 1;
   size_t skip_records = 0;
+  char newline = '\n';            // the file's line ending (Dialect::newline)
   uint64_t input_bytes_done = 0;  // progress: bytes consumed from all inputs so far
 };
 
@@ -140,6 +144,9 @@ class Pipeline {
   Status ReadFirstBlock(RawBlock* block, bool* done);
   Status ReadHeaderAndSchema(RawBlock* first);
   Status CheckHeader(int file_index, const RawBlock& block);
+  Status CheckHeaderUtf8(const RawBlock& first, std::string_view sample, const TokenizedBlock& tokens) const;
+  // The dialect of the file being read: dialect_ with that file's line ending.
+  Dialect FileDialect() const;
   // The first records of a file's first block, up to kInferenceSampleBytes
   // (tens of thousands of rows): the header and the type-inference sample.
   std::string_view LeadingRecords(std::string_view data) const;
@@ -188,7 +195,12 @@ class Pipeline {
   std::unique_ptr<ByteSource> source_;
   int file_index_ = 0;
   uint64_t next_seq_ = 0;
-  uint64_t lines_before_ = 0;  // newlines consumed in the current file
+  uint64_t lines_before_ = 0;   // newlines consumed in the current file
+  char newline_ = '\n';         // the current file's line ending
+  bool newline_known_ = false;  // detected from the file's first block
+  size_t bom_bytes_ = 0;        // UTF-8 byte order mark skipped at the current file's start
+  std::string encoding_;        // of the first file, as the report shows it
+  std::string line_ending_;     // of the first file: "LF", "CRLF" or "CR"
   uint64_t input_done_before_file_ = 0;
   Buffer carry_;
   std::mutex pool_mutex_;
@@ -239,6 +251,7 @@ Status Pipeline::Plan() {
                                    "'; use zstd, lz4 or none");
   }
   codec_ = *codec;
+  OC_RETURN_IF_ERROR(NormalizeEncodingName(options_.encoding, "--encoding").status());
   MemoryPlanInputs plan;
   plan.memory_limit = budget_.limit();
   plan.threads = options_.threads;
@@ -271,8 +284,12 @@ Status Pipeline::OpenInput(int file_index) {
   dialect_.header = options_.header;
   if (options_.delimiter) dialect_.delimiter = *options_.delimiter;
   OC_ASSIGN_OR_RETURN(source_, OpenByteSource(options_.inputs[size_t(file_index)], &budget_));
+  std::string encoding;
+  OC_ASSIGN_OR_RETURN(source_, DecodeToUtf8(std::move(source_), options_.encoding, &budget_, &encoding));
+  if (file_index == 0) encoding_ = std::move(encoding);
   file_index_ = file_index;
   lines_before_ = 0;
+  newline_known_ = false;
   carry_.Clear();
   return Status::OK();
 }
@@ -295,8 +312,18 @@ Status Pipeline::ReadNextBlock(RawBlock* block, bool* done) {
       buf.Resize(old + *got);
       if (*got == 0) eof = true;
     }
+    if (!newline_known_) {  // where records end depends on it: before the first cut
+      newline_ = DetectNewline(buf.view());
+      newline_known_ = true;
+      if (file_index_ == 0) {
+        const size_t lf = buf.view().find('\n');
+        line_ending_ = newline_ == '\r'                                                       ? "CR"
+                       : lf != std::string_view::npos && lf > 0 && buf.view()[lf - 1] == '\r' ? "CRLF"
+                                                                                              : "LF";
+      }
+    }
     if (eof) break;
-    size_t cut = FindLastRecordEnd(buf.view(), dialect_);
+    size_t cut = FindLastRecordEnd(buf.view(), FileDialect());
     if (cut > 0) {
       carry_.Append(buf.data() + cut, buf.size() - cut);
       buf.Resize(cut);
@@ -314,7 +341,8 @@ Status Pipeline::ReadNextBlock(RawBlock* block, bool* done) {
   }
   *done = eof;
   block->first_line = lines_before_ + 1;
-  lines_before_ += CountNewlines(buf.view());
+  lines_before_ += CountNewlines(buf.view(), newline_);
+  block->newline = newline_;
   block->file_index = file_index_;
   block->input_bytes_done = input_done_before_file_ + source_->raw_bytes_read();
   return Status::OK();
@@ -323,6 +351,7 @@ Status Pipeline::ReadNextBlock(RawBlock* block, bool* done) {
 Status Pipeline::ReadFirstBlock(RawBlock* block, bool* done) {
   OC_RETURN_IF_ERROR(ReadNextBlock(block, done));
   size_t bom = SkipBom(block->data.view());
+  bom_bytes_ = bom;
   if (bom) {
     std::memmove(block->data.data(), block->data.data() + bom, block->data.size() - bom);
     block->data.Resize(block->data.size() - bom);
@@ -337,7 +366,9 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
     return Status::DataError(options_.inputs[0] + " is empty: there is no header line and no data");
   }
   char cut_with = dialect_.delimiter;
-  dialect_.delimiter = options_.delimiter ? *options_.delimiter : SniffDelimiter(data, options_.quote);
+  dialect_.newline = newline_;
+  dialect_.delimiter =
+      options_.delimiter ? *options_.delimiter : SniffDelimiter(data, options_.quote, dialect_.newline);
   OC_RETURN_IF_ERROR(ValidateDialect(dialect_));
   parse_options_.dialect = dialect_;
   if (dialect_.delimiter != cut_with && !carry_.empty()) {
@@ -354,7 +385,7 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
     }
     carry_.Append(buf.data() + cut, buf.size() - cut);
     buf.Resize(cut);
-    lines_before_ = CountNewlines(buf.view());
+    lines_before_ = CountNewlines(buf.view(), newline_);
     data = buf.view();
   }
   std::string_view sample = LeadingRecords(data);
@@ -366,6 +397,7 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
   std::string scratch;
   size_t field_count = tokens.record_fields[1] - tokens.record_fields[0];
   if (options_.header) {
+    OC_RETURN_IF_ERROR(CheckHeaderUtf8(*first, sample, tokens));
     std::set<std::string> seen;
     for (size_t f = 0; f < field_count; ++f) {
       std::string name(
@@ -478,15 +510,43 @@ Status Pipeline::WriteIndexes(Compressor* compressor, Buffer* payload, Buffer* c
 
 std::string_view Pipeline::LeadingRecords(std::string_view data) const {
   if (data.size() <= kInferenceSampleBytes) return data;
-  size_t cut = FindLastRecordEnd(data.substr(0, kInferenceSampleBytes), dialect_);
+  size_t cut = FindLastRecordEnd(data.substr(0, kInferenceSampleBytes), FileDialect());
   return cut > 0 ? data.substr(0, cut) : data;
+}
+
+Dialect Pipeline::FileDialect() const {
+  Dialect dialect = dialect_;
+  dialect.newline = newline_;
+  return dialect;
+}
+
+// Column names end up in the footer, JSON and Python str: a name that is not
+// UTF-8 (a latin-1 header read without --encoding) stops ingest here, naming
+// the byte, rather than making a file that Python cannot open.
+Status Pipeline::CheckHeaderUtf8(const RawBlock& first, std::string_view sample,
+                                 const TokenizedBlock& tokens) const {
+  for (uint32_t f = tokens.record_fields[0]; f < tokens.record_fields[1]; ++f) {
+    const FieldSpan& field = tokens.fields[f];
+    std::string_view raw = sample.substr(field.begin, field.size());
+    const size_t bad = InvalidUtf8Offset(raw);
+    if (bad == raw.size()) continue;
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", unsigned(static_cast<unsigned char>(raw[bad])));
+    return Status::DataError(options_.inputs[size_t(first.file_index)] + ", line " +
+                             std::to_string(first.first_line + tokens.record_line[0]) +
+                             ": the header is not valid UTF-8: column " +
+                             std::to_string(f - tokens.record_fields[0] + 1) + " has byte " + byte +
+                             " at byte offset " + std::to_string(bom_bytes_ + field.begin + bad) +
+                             "; pass the file's encoding, e.g. --encoding latin-1 or --encoding cp1252");
+  }
+  return Status::OK();
 }
 
 Status Pipeline::CheckHeader(int file_index, const RawBlock& block) {
   const std::string& path = options_.inputs[size_t(file_index)];
   std::string_view data = LeadingRecords(block.data.view());
   TokenizedBlock tokens(&budget_);
-  Tokenize(data, dialect_, &tokens);
+  Tokenize(data, FileDialect(), &tokens);
   if (tokens.num_records() == 0) return Status::OK();  // empty file: contributes nothing
   size_t fields = tokens.record_fields[1] - tokens.record_fields[0];
   if (!options_.header) {
@@ -557,7 +617,9 @@ void Pipeline::WorkerLoop(Worker* worker) {
 
 Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
   std::string_view data = block->data.view();
-  Tokenize(data, dialect_, &w->tokens);
+  Dialect dialect = dialect_;
+  dialect.newline = block->newline;  // files may differ in line endings
+  Tokenize(data, dialect, &w->tokens);
   w->rejects.clear();
   for (size_t c = 0; c < columns_.size(); ++c) w->columns[c].Reset(types_[c]);  // Parse appends
   OC_RETURN_IF_ERROR(
@@ -800,6 +862,8 @@ Result<IngestReport> Pipeline::Run() {
   report.threads = memory_.threads;
   report.memory_plan = memory_;
   report.delimiter = dialect_.delimiter;
+  report.encoding = encoding_;
+  report.line_ending = line_ending_;
   for (const ColumnState& col : columns_) {
     IngestColumnReport c;
     c.name = col.name;

@@ -361,5 +361,124 @@ TEST_F(IngestTest, UnknownSchemaColumnListsTheRealOnes) {
   EXPECT_NE(report.status().message().find("alpha, beta"), std::string::npos);
 }
 
+// Issue 10: line endings and text encodings.
+
+// Item 3: a CR-only file was one header record: 0 rows, exit 0.
+TEST_F(IngestTest, Issue10CrOnlyFilesKeepEveryRowAndTheirLineNumbers) {
+  std::string csv = "id,word\r1,a\r2,\"two\rlines\"\r\r3,b,extra\r4,d\r";
+  std::string in = Write("cr.csv", csv), out = Path("out.oc"), rejects = Path("rejects.csv");
+  IngestOptions o = Options({in}, out);
+  o.reject_path = rejects;
+  o.block_bytes = 8;  // many blocks: each cut at a CR
+  auto report = Ingest(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->line_ending, "CR");
+  EXPECT_EQ(report->rows_read, 4u);
+  EXPECT_EQ(report->rows_kept, 3u);
+  EXPECT_EQ(report->rows_rejected, 1u);
+  EXPECT_EQ(ReadAll(out),
+            (std::vector<std::vector<std::string>>{{"1", "a"}, {"2", "two\rlines"}, {"4", "d"}}));
+  std::ifstream f(rejects);
+  std::stringstream text;
+  text << f.rdbuf();
+  // "3,b,extra" starts on physical line 6: the quoted CR and the blank line count.
+  EXPECT_NE(text.str().find("cr.csv,6,,field_count,"), std::string::npos) << text.str();
+}
+
+TEST_F(IngestTest, FilesWithDifferentLineEndingsIngestTogether) {
+  std::string lf = Write("lf.csv", "id,word\n1,a\n2,b\n");
+  std::string cr = Write("cr.csv", "id,word\r3,c\r4,d\r");
+  std::string crlf = Write("crlf.csv", "id,word\r\n5,e\r\n");
+  std::string out = Path("out.oc");
+  auto report = Ingest(Options({lf, cr, crlf}, out));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(ReadAll(out), (std::vector<std::vector<std::string>>{
+                              {"1", "a"}, {"2", "b"}, {"3", "c"}, {"4", "d"}, {"5", "e"}}));
+}
+
+std::string Utf16Le(std::string_view ascii_or_latin1) {
+  std::string out = "\xFF\xFE";
+  for (char c : ascii_or_latin1) {
+    out += c;
+    out += '\0';
+  }
+  return out;
+}
+
+// Item 4: UTF-16 came in as NUL-riddled garbage.
+TEST_F(IngestTest, Issue10Utf16WithBomIsTranscoded) {
+  // "Jos\xE9" as UTF-16 code units: e-acute is U+00E9.
+  std::string in = Write("u16.csv", Utf16Le("name,n\r\nJos\xE9,1\r\nAna,2\r\n")), out = Path("out.oc");
+  auto report = Ingest(Options({in}, out));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->encoding, "utf-16le (byte order mark)");
+  EXPECT_EQ(report->line_ending, "CRLF");
+  ASSERT_EQ(report->columns.size(), 2u);
+  EXPECT_EQ(report->columns[0].name, "name");
+  EXPECT_EQ(report->columns[1].type, TypeId::kInt64);
+  EXPECT_EQ(ReadAll(out), (std::vector<std::vector<std::string>>{{"Jos\xC3\xA9", "1"}, {"Ana", "2"}}));
+}
+
+TEST_F(IngestTest, Utf16WithoutBomIsAClearErrorUnlessTheEncodingIsGiven) {
+  std::string bytes = Utf16Le("a,b\n1,2\n").substr(2);
+  std::string in = Write("nobom.csv", bytes), out = Path("out.oc");
+  auto report = Ingest(Options({in}, out));
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("--encoding utf-16le"), std::string::npos)
+      << report.status().message();
+  IngestOptions o = Options({in}, out);
+  o.encoding = "utf-16le";
+  report = Ingest(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(ReadAll(out), (std::vector<std::vector<std::string>>{{"1", "2"}}));
+}
+
+// Item 5: latin-1 rows were all rejected; a latin-1 header made a file Python cannot open.
+TEST_F(IngestTest, Issue10Latin1NeedsItsEncodingAndThenComesInWhole) {
+  std::string in = Write("l1.csv",
+                         "Stra\xDF"
+                         "e,Ort\nHauptstra\xDF"
+                         "e,M\xFCnchen\nRing,K\xF6ln\n");
+  std::string out = Path("out.oc");
+  auto refused = Ingest(Options({in}, out));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("l1.csv, line 1: the header is not valid UTF-8: column 1 has "
+                                            "byte 0xDF at byte offset 4"),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_FALSE(fs::exists(out));
+
+  IngestOptions o = Options({in}, out);
+  o.encoding = "latin-1";
+  auto report = Ingest(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rows_kept, 2u);
+  EXPECT_EQ(report->columns[0].name,
+            "Stra\xC3\x9F"
+            "e");
+  EXPECT_EQ(ReadAll(out), (std::vector<std::vector<std::string>>{{"Hauptstra\xC3\x9F"
+                                                                  "e",
+                                                                  "M\xC3\xBCnchen"},
+                                                                 {"Ring", "K\xC3\xB6ln"}}));
+}
+
+TEST_F(IngestTest, AnUnknownEncodingIsRefusedBeforeAnythingIsRead) {
+  IngestOptions o = Options({Write("in.csv", "a\n1\n")}, Path("out.oc"));
+  o.encoding = "klingon-8";
+  auto report = Ingest(o);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("unknown encoding 'klingon-8'"), std::string::npos);
+}
+
+TEST_F(IngestTest, AnInvalidByteForTheEncodingNamesFileAndOffset) {
+  IngestOptions o = Options({Write("in.csv", "a,b\n1,\x81\n")}, Path("out.oc"));
+  o.encoding = "cp1252";
+  auto report = Ingest(o);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("in.csv: byte offset 6 (0x81) is not valid cp1252"),
+            std::string::npos)
+      << report.status().message();
+}
+
 }  // namespace
 }  // namespace outcore
