@@ -33,6 +33,14 @@ void BindTransform(nb::module_& m);
 
 namespace {
 
+// Text copied from the input (a reject's detail, a column name) may hold
+// invalid UTF-8: its bytes come out as \xNN instead of failing the decode.
+nb::str LenientStr(const std::string& text) {
+  PyObject* str = PyUnicode_DecodeUTF8(text.data(), Py_ssize_t(text.size()), "backslashreplace");
+  if (!str) throw nb::python_error();
+  return nb::steal<nb::str>(str);
+}
+
 [[noreturn]] void Raise(const Status& status) {
   PyObject* type = PyExc_ValueError;
   switch (status.code()) {
@@ -51,7 +59,7 @@ namespace {
     default:
       break;
   }
-  PyErr_SetString(type, status.message().c_str());
+  PyErr_SetObject(type, LenientStr(status.message()).ptr());
   throw nb::python_error();
 }
 
@@ -122,6 +130,18 @@ nb::dict ReportToDict(const IngestReport& r) {
   nb::dict reasons;
   for (const auto& [reason, count] : r.rejected_by_reason) reasons[reason.c_str()] = count;
   d["rejected_by_reason"] = reasons;
+  nb::list groups;
+  for (const auto& g : r.rejects_by_column) {
+    nb::dict group;
+    group["column"] = g.column.empty() ? nb::none() : nb::object(LenientStr(g.column));
+    group["reason"] = g.reason;
+    group["rows"] = g.count;
+    group["first_line"] = g.first_line;
+    group["example"] = LenientStr(g.example);
+    groups.append(group);
+  }
+  d["rejects_by_column"] = groups;
+  d["warning"] = r.reject_warning.empty() ? nb::none() : nb::object(LenientStr(r.reject_warning));
   d["input_bytes"] = r.input_bytes;
   d["output_bytes"] = r.output_bytes;
   d["chunks"] = r.chunks;
@@ -152,8 +172,9 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
                        std::optional<std::vector<std::string>> true_values,
                        std::optional<std::vector<std::string>> false_values,
                        std::vector<std::pair<std::string, std::string>> schema,
-                       std::optional<std::string> reject, std::string on_error, std::string compression,
-                       int level, nb::handle block_size, std::vector<std::string> index,
+                       std::optional<std::string> reject, std::string on_error,
+                       std::optional<std::string> max_rejects, std::string compression, int level,
+                       nb::handle block_size, std::vector<std::string> index,
                        std::vector<std::string> index_tokens) {
   IngestOptions o;
   o.inputs = std::move(inputs);
@@ -171,6 +192,7 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
     o.schema.emplace_back(name, Unwrap(ParseColumnType(name, type_name, "schema")));
   if (reject) o.reject_path = *reject;
   o.on_error = Unwrap(ParseOnError(on_error, "on_error"));
+  if (max_rejects) o.max_rejects = Unwrap(ParseRejectLimit(*max_rejects, "max_rejects"));
   o.compression = compression;
   o.compression_level = level;
   o.block_bytes = SizeArgument(block_size);
@@ -187,12 +209,18 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
       cancel = true;
     }
   };
-  Result<IngestReport> report = Status::Cancelled("not run");
+  IngestReport report;
+  Status status;
   {
     nb::gil_scoped_release release;
-    report = Ingest(o);
+    status = Ingest(o, &report);
   }
-  return ReportToDict(Unwrap(std::move(report)));
+  if (!status.ok() && !report.reject_limit_exceeded) Raise(status);
+  // A tripped reject limit comes back as the report with its "error";
+  // outcore.ingest raises RejectLimitError with the report attached.
+  nb::dict d = ReportToDict(report);
+  if (!status.ok()) d["error"] = LenientStr(status.message());
+  return d;
 }
 
 class PyScanner {
@@ -316,8 +344,9 @@ NB_MODULE(_core, m) {
         "delimiter"_a = nb::none(), "quote"_a = "\"", "header"_a = true, "na_values"_a = nb::none(),
         "true_values"_a = nb::none(), "false_values"_a = nb::none(),
         "schema"_a = std::vector<std::pair<std::string, std::string>>(), "reject"_a = nb::none(),
-        "on_error"_a = "reject", "compression"_a = "zstd", "level"_a = 1, "block_size"_a = nb::none(),
-        "index"_a = std::vector<std::string>(), "index_tokens"_a = std::vector<std::string>());
+        "on_error"_a = "reject", "max_rejects"_a = nb::none(), "compression"_a = "zstd", "level"_a = 1,
+        "block_size"_a = nb::none(), "index"_a = std::vector<std::string>(),
+        "index_tokens"_a = std::vector<std::string>());
 
   m.def(
       "add_indexes",

@@ -113,7 +113,8 @@ Status RejectLimitError(const IngestReport& report, const RejectLimit& limit, co
   std::string message;
   if (!input_done) {
     message = "stopped after " + Rows(report.rows_rejected) + " were rejected (of " +
-              FormatCount(report.rows_read) + " read so far), more than " + RejectLimitName(limit) + " allows";
+              FormatCount(report.rows_read) + " read so far), more than " + RejectLimitName(limit) +
+              " allows";
   } else if (limit.kind == RejectLimit::Kind::kEveryRow) {
     message = "every row was rejected (" + FormatCount(report.rows_rejected) + " of " +
               FormatCount(report.rows_read) + ")";
@@ -123,7 +124,8 @@ Status RejectLimitError(const IngestReport& report, const RejectLimit& limit, co
               " allows";
   }
   message += "; nothing was written to " + output;
-  message += reject_path.empty() ? " (pass --reject FILE to see the rows)" : "; the rejects are in " + reject_path;
+  message +=
+      reject_path.empty() ? " (pass --reject FILE to see the rows)" : "; the rejects are in " + reject_path;
   message += ":\n" + DescribeRejects(report);
   if (!message.empty() && message.back() == '\n') message.pop_back();
   return Status::DataError(message);
