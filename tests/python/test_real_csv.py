@@ -33,21 +33,22 @@ LEADING_ZEROS = "(a) leading zeros dropped: a code column ('001', '09') inferred
 EVERY_ROW_REJECTED = "(c) every row rejected (ingest now fails by default): "
 METADATA_LINE = (EVERY_ROW_REJECTED + "the first line is n_samples,n_features,names, shorter than the rows "
                  "(field_count); pandas makes the leading fields the index")
-NO_ENCODING = "(c) needs --encoding (options.json passes it)"
+NO_ENCODING = "(c) needs --encoding, which options.json passes: "
 DUPLICATE_HEADER = "(c) the header names a column twice (refused)"
 
 # File name -> why it fails today. Remove an entry when its fix lands.
 REAL_CSV_XFAIL: dict[str, str] = {
     "countrycodes__UNSD-ru.csv": LEADING_ZEROS,
     "csvw__cambornedata.csv": LEADING_ZEROS,
-    "csvw__mth-10-january-2014.csv": LEADING_ZEROS,
-    "messytables__sparse_with_column_errors.csv": LEADING_ZEROS,
-    "csvw__ESCC-payment-data-Q2281011.csv": EVERY_ROW_REJECTED + "not UTF-8 (invalid_utf8 in every row)",
-    "messytables__characters.csv": EVERY_ROW_REJECTED + "not UTF-8 (a CJK legacy encoding: invalid_utf8)",
+    "csvw__mth-10-january-2014.csv": NO_ENCODING + "cp1252; and " + LEADING_ZEROS,
+    "messytables__sparse_with_column_errors.csv": NO_ENCODING + "latin-1; and " + LEADING_ZEROS,
+    "csvw__ESCC-payment-data-Q2281011.csv": NO_ENCODING + "cp1252 (without it: " + EVERY_ROW_REJECTED + "invalid_utf8)",
+    "csvw__HEFCE_organogram_junior_data_31032011.csv": NO_ENCODING + "cp1252",
+    "messytables__characters.csv": NO_ENCODING + "cp950 (without it: " + EVERY_ROW_REJECTED + "invalid_utf8)",
+    "messytables__211.csv": NO_ENCODING + "mac_roman, with CR-only line endings",
+    "messytables__spanish_chars.csv": NO_ENCODING + "latin-1",
+    "rustcsv__uspop-latin1.csv": NO_ENCODING + "latin-1",
     "rustcsv__strange.csv": EVERY_ROW_REJECTED + "backslash-escaped quotes (malformed_quote)",
-    "messytables__211.csv": NO_ENCODING + " mac_roman, with CR-only line endings",
-    "messytables__spanish_chars.csv": NO_ENCODING + " latin-1",
-    "rustcsv__uspop-latin1.csv": NO_ENCODING + " latin-1",
     "messytables__utf-16le_encoded.csv": "(a) UTF-16LE read as UTF-8: NUL characters in every name and value",
     "messytables__mixedGLB.csv": DUPLICATE_HEADER + " ('-23': the first line is data)",
     "messytables__null.csv": DUPLICATE_HEADER + " ('0')",
