@@ -289,32 +289,6 @@ TEST_F(IngestTest, FewRejectsGiveNoWarningAndOnErrorFailExcludesAMaxRejects) {
   EXPECT_NE(both.status().message().find("cannot be combined with --max-rejects 10"), std::string::npos);
 }
 
-TEST_F(IngestTest, DescribeRejectsHintsPerReasonAndCapsTheLines) {
-  IngestReport report;
-  report.delimiter = ';';
-  IngestRejectGroup whole;
-  whole.reason = "field_count";
-  whole.count = 7;
-  whole.first_line = 4;
-  whole.example = "expected 3 fields, found 1";
-  IngestRejectGroup text;
-  text.column = "name";
-  text.reason = "invalid_utf8";
-  text.count = 1;
-  text.first_line = 9;
-  IngestRejectGroup comma;
-  comma.column = "a,b";
-  comma.type = TypeId::kInt64;
-  comma.reason = "unparsable";
-  comma.count = 2;
-  report.rejects_by_column = {whole, comma, text};
-  EXPECT_EQ(DescribeRejects(report, 2),
-            "  (whole row): 7 rows field_count, e.g. line 4: expected 3 fields, found 1 \xE2\x80\x94 check "
-            "--delimiter (it was ';') and --quote\n"
-            "  a,b: 2 rows unparsable\n"  // a name with a comma cannot go in --schema: no hint
-            "  ... and 1 more (1 row)\n");
-}
-
 TEST_F(IngestTest, AFailureNeverReplacesAnExistingOutput) {
   std::string good = Write("good.csv", "a\n1\n2\n"), out = Path("out.oc");
   ASSERT_TRUE(Ingest(Options({good}, out)).ok());
