@@ -10,10 +10,15 @@ DEBIAN_PACKAGES=(
   libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev liblapacke-dev
   clang-format
+  # Test data only: real CSV files that a package ships (scripts/collect_corpus.py).
+  distro-info-data
 )
 PYTHON_PACKAGES=(
   "scikit-build-core>=0.10" "nanobind>=2.0" "numpy>=1.24" "pytest>=7"
   pandas pyarrow scipy psutil scikit-learn polars duckdb
+  # Test data only: the CSV files they ship are a real-world corpus
+  # (scripts/collect_corpus.py, tests/python/test_real_csv.py).
+  statsmodels vega_datasets
   # Pinned: a newer ruff adds rules to the selected families, and CI must not
   # start failing on code nobody changed. Raise it on purpose, with the fixes.
   "ruff==0.17.6"

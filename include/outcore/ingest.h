@@ -33,6 +33,22 @@ namespace outcore {
 
 enum class OnError { kReject, kFail };
 
+// When rejected rows make the whole ingest fail (`--max-rejects`). Checked in
+// block order: a count trips as soon as it is passed; a share of the rows
+// read, and the default, once the input is read. When it trips, Ingest
+// returns a DataError, nothing is written to (or replaced at) the output, and
+// the rejects file is still written, with the rows rejected so far.
+struct RejectLimit {
+  enum class Kind {
+    kEveryRow,  // default: fail only when every row read was rejected (and there was one)
+    kCount,     // fail when more than `count` rows are rejected ("--max-rejects 1000")
+    kShare,     // fail when more than `percent` % of the rows read are rejected ("1%")
+  };
+  Kind kind = Kind::kEveryRow;
+  uint64_t count = 0;
+  double percent = 0;
+};
+
 struct IngestProgress {
   uint64_t input_bytes_done = 0;   // bytes consumed from the input files (compressed bytes for .gz/.zst)
   uint64_t input_bytes_total = 0;  // sum of the input file sizes (0 when unknown, e.g. stdin)
@@ -59,12 +75,13 @@ struct IngestOptions {
   std::vector<std::string> false_values;               // empty: false, False, FALSE
   std::vector<std::pair<std::string, TypeId>> schema;  // overrides inferred types by column name
   std::string reject_path;                             // empty: rejects are counted, not written
-  OnError on_error = OnError::kReject;
-  std::string compression = "zstd";              // zstd, lz4 or none
-  int compression_level = 1;                     // zstd 1: a third less CPU than 3 for ~4% larger files
-  uint64_t block_bytes = 0;                      // 0: derived from the budget (tests set it small)
-  std::vector<std::string> index_columns;        // value index per column: value -> rows (doc/query.md)
-  std::vector<std::string> token_index_columns;  // token index per string column: word -> rows
+  OnError on_error = OnError::kReject;                 // kFail: stop at the first bad row (no rejects file)
+  RejectLimit max_rejects;                             // see RejectLimit; not with on_error = kFail
+  std::string compression = "zstd";                    // zstd, lz4 or none
+  int compression_level = 1;                           // zstd 1: a third less CPU than 3 for ~4% larger files
+  uint64_t block_bytes = 0;                            // 0: derived from the budget (tests set it small)
+  std::vector<std::string> index_columns;              // value index per column: value -> rows (doc/query.md)
+  std::vector<std::string> token_index_columns;        // token index per string column: word -> rows
   std::function<void(const IngestProgress&)> progress;  // called from the pipeline, at most ~4 times a second
   const std::atomic<bool>* cancel = nullptr;            // set to stop (Ctrl-C): nothing is left behind
 };
@@ -78,6 +95,17 @@ struct IngestColumnReport {
   uint64_t null_count = 0;
   uint64_t sample_mismatches = 0;  // values in the inference sample that did not parse as `type`
   std::string mismatch_example;
+};
+
+// Rejected rows of one column (empty: the whole row, e.g. a wrong field count)
+// for one reason, with the first one's detail ("'12,50' is not a float64").
+struct IngestRejectGroup {
+  std::string column;
+  TypeId type = TypeId::kString;  // the column's type (when `column` is set)
+  std::string reason;             // RejectReasonName: "unparsable", "field_count", ...
+  uint64_t count = 0;
+  uint64_t first_line = 0;
+  std::string example;
 };
 
 struct IngestIndexReport {
@@ -109,6 +137,11 @@ struct IngestReport {
   uint64_t rows_kept = 0;
   uint64_t rows_rejected = 0;
   std::vector<std::pair<std::string, uint64_t>> rejected_by_reason;  // only reasons that occurred
+  std::vector<IngestRejectGroup> rejects_by_column;                  // most rows first
+  // Set when more than 1% of the rows were rejected (or the limit tripped):
+  // which columns, why, and the --schema override to try (DescribeRejects).
+  std::string reject_warning;
+  bool reject_limit_exceeded = false;  // Ingest failed because of max_rejects
   uint64_t input_bytes = 0;
   uint64_t output_bytes = 0;
   uint64_t chunks = 0;
@@ -127,6 +160,15 @@ struct IngestReport {
 };
 
 Result<IngestReport> Ingest(const IngestOptions& options);
+// The same, with the report filled in also when the reject limit stops the
+// ingest (then `report->reject_limit_exceeded` and a DataError): the counts
+// and rejects_by_column of the rows read until it stopped.
+Status Ingest(const IngestOptions& options, IngestReport* report);
+
+// "price: 9,812 rows unparsable, e.g. line 7: '12,50' is not a float64 — try
+// --schema price:string", one line per group (most rows first, at most
+// `max_lines`, then "... and N more").
+std::string DescribeRejects(const IngestReport& report, size_t max_lines = 5);
 
 // Adding indexes to an existing .oc file (`outcore index`): the named columns
 // are scanned, their indexes built inside the budget, and the file rewritten

@@ -57,6 +57,8 @@ uint64_t DefaultMemoryLimit();
 Result<uint64_t> ParseSize(std::string_view text);
 // 268435456 -> "256.0 MiB".
 std::string FormatSize(uint64_t bytes);
+// 9812345 -> "9,812,345".
+std::string FormatCount(uint64_t n);
 
 // The budget that buffers are charged to. `limit` is a soft ceiling for the
 // engine's own buffers; the process's RSS is this plus the fixed baseline of

@@ -6,6 +6,7 @@
 //
 //   OC_ASSIGN_OR_RETURN(char delimiter, outcore::ParseDelimiter("tab", "--delimiter"));    // '\t'
 //   OC_ASSIGN_OR_RETURN(outcore::OnError on_error, outcore::ParseOnError("fail", "--on-error"));
+//   OC_ASSIGN_OR_RETURN(outcore::RejectLimit limit, outcore::ParseRejectLimit("1%", "--max-rejects"));
 //   OC_ASSIGN_OR_RETURN(auto schema, outcore::ParseSchema("id:int64,zip:string", "--schema"));
 //
 // Thread-safety: pure functions.
@@ -28,6 +29,9 @@ Result<char> ParseDelimiter(std::string_view text, std::string_view option);
 
 // "reject" or "fail".
 Result<OnError> ParseOnError(std::string_view text, std::string_view option);
+
+// "1000" (a row count) or "1%" / "0.5%" (a share of the rows read, 0..100).
+Result<RejectLimit> ParseRejectLimit(std::string_view text, std::string_view option);
 
 // The type of `column` named `type_name` (TypeFromName: bool, int64, float64,
 // string, date, timestamp and their aliases, any case).

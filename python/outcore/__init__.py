@@ -25,6 +25,7 @@ Missing values: a column with nulls in a batch is a numpy.ma.MaskedArray (mask T
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -35,10 +36,26 @@ from .transform import FeatureHasher, IncrementalPCA, OneHotEncoder, column_stat
 
 __all__ = [
     "ingest", "index", "open", "Dataset", "DictionaryArray", "StringArray", "memory",
+    "RejectLimitError", "RejectWarning",
     "FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats", "normalize_",
     "__version__",
 ]
 __version__ = "0.1.0"
+
+
+class RejectLimitError(ValueError):
+    """``ingest`` stopped because more rows were rejected than ``max_rejects`` allows (by
+    default: every row). Nothing was written to the output (an existing file is kept); the
+    ``reject`` file has the rows. ``report`` is the ingest report (a dict) of the rows read
+    until then, with ``rejects_by_column``: which columns, why, and an example each."""
+
+    def __init__(self, message: str, report: dict):
+        super().__init__(message)
+        self.report = report
+
+
+class RejectWarning(UserWarning):
+    """More than 1% of the rows were rejected; the message names the columns and reasons."""
 
 
 def ingest(
@@ -56,6 +73,7 @@ def ingest(
     schema: Mapping[str, str] | None = None,
     reject: str | os.PathLike | None = None,
     on_error: str = "reject",
+    max_rejects: int | str | None = None,
     compression: str = "zstd",
     level: int = 1,
     block_size: str | int | None = None,
@@ -76,6 +94,10 @@ def ingest(
     ``encoding`` ("latin-1", "cp1252", "utf-16le", ...; default: a byte order mark decides, else
     UTF-8) is transcoded to UTF-8 while streaming; ``report["encoding"]`` and
     ``report["line_ending"]`` say what was read (LF, CRLF and CR line endings are detected).
+    ``max_rejects`` (a row count, or a share of the rows read such as ``"1%"``; default: fail
+    only when every row is rejected) makes too many rejects an error: RejectLimitError (a
+    ValueError) with the report as its ``report`` attribute. More than 1% rejected warns
+    (RejectWarning) naming the columns, the reasons and the ``schema`` override to try.
     Raises ValueError for bad data with ``on_error="fail"`` and for bad arguments, OSError for
     I/O problems.
 
@@ -99,6 +121,7 @@ def ingest(
         schema=list((schema or {}).items()),
         reject=os.fspath(reject) if reject is not None else None,
         on_error=on_error,
+        max_rejects=str(max_rejects) if max_rejects is not None else None,
         compression=compression,
         level=level,
         block_size=block_size,
@@ -106,6 +129,11 @@ def ingest(
         index_tokens=list(index_tokens),
         encoding=encoding,
     )
+    error = report.pop("error", None)
+    if error is not None:
+        raise RejectLimitError(error, report)
+    if report["warning"]:
+        warnings.warn(report["warning"], RejectWarning, stacklevel=2)
     return report
 
 

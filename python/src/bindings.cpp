@@ -114,6 +114,18 @@ nb::dict ReportToDict(const IngestReport& r) {
   nb::dict reasons;
   for (const auto& [reason, count] : r.rejected_by_reason) reasons[reason.c_str()] = count;
   d["rejected_by_reason"] = reasons;
+  nb::list groups;
+  for (const auto& g : r.rejects_by_column) {
+    nb::dict group;
+    group["column"] = g.column.empty() ? nb::none() : nb::object(LenientStr(g.column));
+    group["reason"] = g.reason;
+    group["rows"] = g.count;
+    group["first_line"] = g.first_line;
+    group["example"] = LenientStr(g.example);
+    groups.append(group);
+  }
+  d["rejects_by_column"] = groups;
+  d["warning"] = r.reject_warning.empty() ? nb::none() : nb::object(LenientStr(r.reject_warning));
   d["input_bytes"] = r.input_bytes;
   d["output_bytes"] = r.output_bytes;
   d["chunks"] = r.chunks;
@@ -146,8 +158,9 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
                        std::optional<std::vector<std::string>> true_values,
                        std::optional<std::vector<std::string>> false_values,
                        std::vector<std::pair<std::string, std::string>> schema,
-                       std::optional<std::string> reject, std::string on_error, std::string compression,
-                       int level, nb::handle block_size, std::vector<std::string> index,
+                       std::optional<std::string> reject, std::string on_error,
+                       std::optional<std::string> max_rejects, std::string compression, int level,
+                       nb::handle block_size, std::vector<std::string> index,
                        std::vector<std::string> index_tokens, std::optional<std::string> encoding) {
   IngestOptions o;
   o.inputs = std::move(inputs);
@@ -166,6 +179,7 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
     o.schema.emplace_back(name, Unwrap(ParseColumnType(name, type_name, "schema")));
   if (reject) o.reject_path = *reject;
   o.on_error = Unwrap(ParseOnError(on_error, "on_error"));
+  if (max_rejects) o.max_rejects = Unwrap(ParseRejectLimit(*max_rejects, "max_rejects"));
   o.compression = compression;
   o.compression_level = level;
   o.block_bytes = SizeArgument(block_size);
@@ -174,11 +188,17 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
   // Ctrl-C sets the pipeline's cancel flag; it stops before the next block and
   // leaves no file behind (PyErr_CheckSignals from the pipeline's threads never
   // saw a signal: Python handles them on the main thread only).
-  Result<IngestReport> report = CallWithCtrlC([&](const std::atomic<bool>* cancel) {
+  IngestReport report;
+  Status status = CallWithCtrlC([&](const std::atomic<bool>* cancel) {
     o.cancel = cancel;
-    return Ingest(o);
+    return Ingest(o, &report);
   });
-  return ReportToDict(Unwrap(std::move(report)));
+  if (!status.ok() && !report.reject_limit_exceeded) Raise(status);
+  // A tripped reject limit comes back as the report with its "error";
+  // outcore.ingest raises RejectLimitError with the report attached.
+  nb::dict d = ReportToDict(report);
+  if (!status.ok()) d["error"] = LenientStr(status.message());
+  return d;
 }
 
 class PyScanner {
@@ -293,9 +313,9 @@ NB_MODULE(_core, m) {
         "delimiter"_a = nb::none(), "quote"_a = "\"", "header"_a = true, "na_values"_a = nb::none(),
         "true_values"_a = nb::none(), "false_values"_a = nb::none(),
         "schema"_a = std::vector<std::pair<std::string, std::string>>(), "reject"_a = nb::none(),
-        "on_error"_a = "reject", "compression"_a = "zstd", "level"_a = 1, "block_size"_a = nb::none(),
-        "index"_a = std::vector<std::string>(), "index_tokens"_a = std::vector<std::string>(),
-        "encoding"_a = nb::none());
+        "on_error"_a = "reject", "max_rejects"_a = nb::none(), "compression"_a = "zstd", "level"_a = 1,
+        "block_size"_a = nb::none(), "index"_a = std::vector<std::string>(),
+        "index_tokens"_a = std::vector<std::string>(), "encoding"_a = nb::none());
 
   m.def(
       "add_indexes",

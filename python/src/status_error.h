@@ -20,6 +20,15 @@
 
 namespace outcore {
 
+// Text copied from a file or the input (a message, a reject's detail, a
+// column name) may hold bytes that are not UTF-8: they come out as \xNN
+// escapes instead of failing the decode.
+inline nanobind::str LenientStr(const std::string& text) {
+  PyObject* str = PyUnicode_DecodeUTF8(text.data(), Py_ssize_t(text.size()), "backslashreplace");
+  if (!str) throw nanobind::python_error();
+  return nanobind::steal<nanobind::str>(str);
+}
+
 [[noreturn]] inline void Raise(const Status& status) {
   PyObject* type = PyExc_ValueError;
   switch (status.code()) {
@@ -38,14 +47,8 @@ namespace outcore {
     default:
       break;
   }
-  // A message may quote bytes from a file that are not UTF-8: they are shown
-  // as \x.. escapes rather than turning the error into a UnicodeDecodeError.
-  const std::string& message = status.message();
-  PyObject* text = PyUnicode_DecodeUTF8(message.data(), Py_ssize_t(message.size()), "backslashreplace");
-  if (text) {
-    PyErr_SetObject(type, text);
-    Py_DECREF(text);
-  }
+  // A message may quote bytes from a file that are not UTF-8.
+  PyErr_SetObject(type, LenientStr(status.message()).ptr());
   throw nanobind::python_error();
 }
 

@@ -72,6 +72,11 @@ uint64_t RejectSink::total() const {
 Status RejectSink::Add(std::string_view source_file, const RowReject& reject) {
   const size_t reason = size_t(reject.reason);
   if (reason < counts_.size()) ++counts_[reason];
+  Group& group = groups_[GroupKey(reject.column, reject.reason)];
+  if (group.count++ == 0) {
+    group.first_line = reject.line;
+    group.first_detail = reject.detail;
+  }
   if (fd_ < 0) return Status::OK();
   AppendCsvField(&pending_, source_file);
   pending_ += ',';

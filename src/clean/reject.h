@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/reject_reason.h"
@@ -28,8 +30,18 @@ class RejectSink {
                                                   std::vector<std::string> column_names);
   ~RejectSink();
 
+  // The rejects of one column (-1: the whole row) for one reason: a count,
+  // and the line and detail of the first, kept once (no string per row).
+  struct Group {
+    uint64_t count = 0;
+    uint64_t first_line = 0;
+    std::string first_detail;
+  };
+  using GroupKey = std::pair<int32_t, RejectReason>;  // (column, reason)
+
   Status Add(std::string_view source_file, const RowReject& reject);
   const RejectCounts& counts() const { return counts_; }
+  const std::map<GroupKey, Group>& groups() const { return groups_; }
   uint64_t total() const;
   // fsync + rename into place. Without Commit, the destructor removes the temp file.
   Status Commit();
@@ -42,6 +54,7 @@ class RejectSink {
   std::string pending_;
   std::vector<std::string> column_names_;
   RejectCounts counts_{};
+  std::map<GroupKey, Group> groups_;  // only the (column, reason) pairs that occurred
   Status Flush();
 };
 

@@ -104,6 +104,26 @@ TEST_F(RejectSinkTest, EmptyPathOnlyCounts) {
   EXPECT_EQ(FilesInDir(), 0u);
 }
 
+TEST_F(RejectSinkTest, GroupsByColumnAndReasonKeepingTheFirstDetail) {
+  auto sink = RejectSink::Open("", {"id", "price"});
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE(
+      (*sink)->Add("f", MakeReject(3, 1, RejectReason::kUnparsable, "'12,50' is not a float64", "")).ok());
+  ASSERT_TRUE(
+      (*sink)->Add("f", MakeReject(5, 1, RejectReason::kUnparsable, "'x' is not a float64", "")).ok());
+  ASSERT_TRUE(
+      (*sink)->Add("f", MakeReject(6, 1, RejectReason::kOutOfRange, "'1e999' is out of range", "")).ok());
+  ASSERT_TRUE((*sink)->Add("f", MakeReject(8, -1, RejectReason::kFieldCount, "expected 2 fields", "")).ok());
+  const auto& groups = (*sink)->groups();
+  ASSERT_EQ(groups.size(), 3u);
+  const RejectSink::Group& price = groups.at({1, RejectReason::kUnparsable});
+  EXPECT_EQ(price.count, 2u);
+  EXPECT_EQ(price.first_line, 3u);
+  EXPECT_EQ(price.first_detail, "'12,50' is not a float64");
+  EXPECT_EQ(groups.at({1, RejectReason::kOutOfRange}).count, 1u);
+  EXPECT_EQ(groups.at({-1, RejectReason::kFieldCount}).first_line, 8u);
+}
+
 TEST_F(RejectSinkTest, NamesTheFolderItCannotWriteTo) {
   auto sink = RejectSink::Open(dir_ + "/missing/rejects.csv", {});
   ASSERT_FALSE(sink.ok());

@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "csv/writer.h"
+#include "outcore/memory.h"
 
 namespace outcore::cli {
 
@@ -55,14 +56,7 @@ int ExitCodeFor(const Status& status) {
   }
 }
 
-std::string Thousands(uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
+std::string Thousands(uint64_t n) { return FormatCount(n); }
 
 std::string Rate(double bytes, double seconds) {
   char buf[32];

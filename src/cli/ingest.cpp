@@ -29,6 +29,7 @@ struct IngestArgs {
   std::string schema;
   std::string reject;
   std::string on_error = "reject";
+  std::string max_rejects;
   std::string compression = "zstd";
   int level = 1;
   std::string block_size;
@@ -60,6 +61,9 @@ Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
   }
   o->reject_path = a.reject;
   OC_ASSIGN_OR_RETURN(o->on_error, ParseOnError(a.on_error, "--on-error"));
+  if (!a.max_rejects.empty()) {
+    OC_ASSIGN_OR_RETURN(o->max_rejects, ParseRejectLimit(a.max_rejects, "--max-rejects"));
+  }
   o->compression = a.compression;
   o->compression_level = a.level;
   if (!a.block_size.empty()) {
@@ -135,9 +139,11 @@ void PrintText(const IngestArgs& a, const IngestReport& r) {
   }
 }
 
-void PrintJson(const IngestArgs& a, const IngestReport& r) {
+// `error`: set when the reject limit stopped the ingest (nothing was written).
+void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error) {
   JsonWriter j;
   j.BeginObject();
+  if (!error.ok()) j.Key("error").String(error.message());
   j.Key("inputs").BeginArray();
   for (const auto& in : a.inputs) j.String(in);
   j.EndArray();
@@ -148,6 +154,21 @@ void PrintJson(const IngestArgs& a, const IngestReport& r) {
   j.Key("rejected_by_reason").BeginObject();
   for (const auto& [reason, count] : r.rejected_by_reason) j.Key(reason).UInt(count);
   j.EndObject();
+  j.Key("rejects_by_column").BeginArray();
+  for (const auto& g : r.rejects_by_column) {
+    j.BeginObject();
+    j.Key("column");
+    if (g.column.empty())
+      j.Null();
+    else
+      j.String(g.column);
+    j.Key("reason").String(g.reason);
+    j.Key("rows").UInt(g.count);
+    j.Key("first_line").UInt(g.first_line);
+    j.Key("example").String(g.example);
+    j.EndObject();
+  }
+  j.EndArray();
   j.Key("reject_file");
   if (a.reject.empty())
     j.Null();
@@ -224,12 +245,20 @@ void SetupIngest(CLI::App& app) {
       "and a zip holding one file. Parquet, Arrow/Feather, .oc, Excel (.xls, .xlsx), tar\n"
       "and JSON inputs are refused with a hint on converting them to CSV.\n"
       "\n"
+      "When rejects pass --max-rejects (by default: when every row is rejected) ingest fails:\n"
+      "no output is written (an existing one is kept) and --reject still gets the rejected rows.\n"
+      "More than 1% rejected earns a warning naming the columns, the reasons and what to try:\n"
+      "  warning: 9,812 rows of 10,000 (98.1%) were rejected:\n"
+      "    price: 9,812 rows unparsable, e.g. line 2: '12,50' is not a float64 \u2014 try --schema "
+      "price:string\n"
+      "\n"
       "Examples:\n"
       "  outcore ingest sample.csv -o sample.oc --memory-limit 256MiB --reject rejects.csv\n"
       "  outcore ingest part-*.csv.gz -o all.oc --schema id:int64,zip:string\n"
       "  outcore ingest export.zip -o export.oc          # a zip holding one CSV file\n"
       "  outcore ingest data.tsv -o data.oc --delimiter tab --na NA,-,'' --on-error fail\n"
       "  outcore ingest old-excel-export.csv -o export.oc --encoding cp1252\n"
+      "  outcore ingest export.csv -o export.oc --max-rejects 1% --reject rejects.csv\n"
       "  outcore ingest sample.csv -o sample.oc --index topic,day --index-tokens passage\n");
   cmd->add_option("inputs", args->inputs, "CSV files with the same columns ('-' = standard input)")
       ->required();
@@ -260,8 +289,12 @@ void SetupIngest(CLI::App& app) {
   cmd->add_option("--reject", args->reject,
                   "write rejected rows (file, line, column, reason, detail, raw row) to this CSV");
   cmd->add_option("--on-error", args->on_error,
-                  "reject: keep going and count; fail: stop at the first bad row")
+                  "reject: keep going and count (up to --max-rejects); fail: stop at the first bad row, "
+                  "naming it (no rejects file)")
       ->capture_default_str();
+  cmd->add_option("--max-rejects", args->max_rejects,
+                  "fail when more rows are rejected: a count (1000) or a share of the rows read (1%, 0.5%); "
+                  "100% never fails (default: fail only when every row is rejected)");
   cmd->add_option("--compression", args->compression, "zstd, lz4 or none")->capture_default_str();
   cmd->add_option("--level", args->level, "compression level (zstd 1..19; higher is smaller and slower)")
       ->capture_default_str();
@@ -285,17 +318,21 @@ void SetupIngest(CLI::App& app) {
     options.cancel = &InstallInterruptFlag();
     bool show_progress = !args->quiet && StderrIsTerminal();
     if (show_progress) options.progress = PrintProgress;
-    auto report = Ingest(options);
+    IngestReport report;
+    status = Ingest(options, &report);
     if (show_progress) std::fputs("\r\033[K", stderr);
-    if (!report.ok()) {
-      std::fprintf(stderr, "outcore ingest: %s\n", report.status().ToString().c_str());
-      SetExitCode(ExitCodeFor(report.status()));
+    if (!status.ok()) {
+      std::fprintf(stderr, "outcore ingest: %s\n", status.ToString().c_str());
+      SetExitCode(ExitCodeFor(status));
+      if (report.reject_limit_exceeded && args->json) PrintJson(*args, report, status);
       return;
     }
+    if (!report.reject_warning.empty())
+      std::fprintf(stderr, "outcore ingest: warning: %s", report.reject_warning.c_str());
     if (args->json)
-      PrintJson(*args, *report);
+      PrintJson(*args, report, Status::OK());
     else
-      PrintText(*args, *report);
+      PrintText(*args, report);
   });
 }
 

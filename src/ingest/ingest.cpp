@@ -44,6 +44,7 @@
 #include "ingest/index_build.h"
 #include "ingest/memory_plan.h"
 #include "ingest/pipeline_sync.h"
+#include "ingest/reject_policy.h"
 #include "outcore/column.h"
 #include "outcore/memory.h"
 
@@ -58,6 +59,9 @@ using Clock = std::chrono::steady_clock;
 constexpr double kMaxDistinctShareForDictionary = 0.5;
 // Bytes of the first block that type inference looks at.
 constexpr size_t kInferenceSampleBytes = 2 << 20;
+// The status the ordered write stage stops the pipeline with when
+// --max-rejects trips; Run replaces it with the full message.
+constexpr const char* kRejectLimitTripped = "reject limit passed";
 
 struct RawBlock {
   uint64_t seq = 0;
@@ -136,9 +140,11 @@ class Pipeline {
         seq_dictionary_(&stop_),
         seq_write_(&stop_) {}
 
-  Result<IngestReport> Run();
+  Status Run(IngestReport* report);
 
  private:
+  Status RunStages();
+  void FillReport(IngestReport* report) const;
   Status Plan();
   Status OpenInput(int file_index);
   Status ReadFirstBlock(RawBlock* block, bool* done);
@@ -211,6 +217,7 @@ class Pipeline {
   std::unique_ptr<RejectSink> rejects_;
   format::FileMetadata metadata_;
   uint64_t rows_read_ = 0, rows_kept_ = 0;
+  bool input_done_ = false;  // set once every row was read (FinishFile)
   Clock::time_point start_;
   Clock::time_point last_progress_;
 };
@@ -252,6 +259,11 @@ Status Pipeline::Plan() {
   }
   codec_ = *codec;
   OC_RETURN_IF_ERROR(NormalizeEncodingName(options_.encoding, "--encoding").status());
+  if (options_.on_error == OnError::kFail && options_.max_rejects.kind != RejectLimit::Kind::kEveryRow) {
+    return Status::InvalidArgument(
+        "--on-error fail stops at the first rejected row; it cannot be combined with " +
+        RejectLimitName(options_.max_rejects) + " (drop one of them)");
+  }
   MemoryPlanInputs plan;
   plan.memory_limit = budget_.limit();
   plan.threads = options_.threads;
@@ -713,6 +725,10 @@ Status Pipeline::OrderedWriteStage(Worker* w, const RawBlock& block) {
   const uint64_t rows = w->records - w->rejects.size();
   rows_read_ += w->records;
   rows_kept_ += rows;
+  if (options_.max_rejects.kind == RejectLimit::Kind::kCount &&
+      RejectLimitPassed(options_.max_rejects, rows_read_, rejects_->total(), false)) {
+    return Status::DataError(kRejectLimitTripped);  // no chunk of this block is written
+  }
   if (rows > 0) {
     const uint64_t first_row = rows_kept_ - rows;
     for (size_t c = 0; c < columns_.size(); ++c) {
@@ -761,6 +777,10 @@ void Pipeline::MaybeReportProgress(uint64_t input_bytes_done, bool force) {
 }
 
 Status Pipeline::FinishFile() {
+  input_done_ = true;
+  if (RejectLimitPassed(options_.max_rejects, rows_read_, rejects_->total(), true)) {
+    return Status::DataError(kRejectLimitTripped);
+  }
   Compressor compressor(codec_, options_.compression_level);
   Buffer payload(&budget_), compressed(&budget_);
   metadata_.columns.resize(columns_.size());
@@ -804,7 +824,23 @@ Status Pipeline::FinishFile() {
   return rejects_->Commit();
 }
 
-Result<IngestReport> Pipeline::Run() {
+Status Pipeline::Run(IngestReport* report) {
+  Status status = RunStages();
+  const bool tripped = status.code() == StatusCode::kDataError && status.message() == kRejectLimitTripped;
+  if (!status.ok() && !tripped) return status;
+  FillReport(report);
+  if (!tripped) return Status::OK();
+  // The output is not committed (the writer's destructor removes its
+  // temporary file; an existing output stays as it was), but the rejects
+  // file is: it is how the user sees why.
+  report->reject_limit_exceeded = true;
+  report->output_bytes = 0;
+  report->chunks = 0;
+  OC_RETURN_IF_ERROR(rejects_->Commit());
+  return RejectLimitError(*report, options_.max_rejects, options_.output, options_.reject_path, input_done_);
+}
+
+Status Pipeline::RunStages() {
   start_ = Clock::now();
   OC_RETURN_IF_ERROR(Plan());
   OC_RETURN_IF_ERROR(OpenInput(0));
@@ -829,7 +865,7 @@ Result<IngestReport> Pipeline::Run() {
   for (auto& t : threads) t.join();
   {
     std::lock_guard lock(error_mutex_);
-    if (!error_.ok()) return error_;
+    if (!error_.ok()) return error_;  // also when --max-rejects tripped in the write stage
   }
   // The workers' buffers and the block pool are done with: free them before
   // the indexes are serialized, which may need room of their own.
@@ -840,8 +876,12 @@ Result<IngestReport> Pipeline::Run() {
   }
   OC_RETURN_IF_ERROR(FinishFile());
   MaybeReportProgress(input_done_before_file_, true);
+  return Status::OK();
+}
 
-  IngestReport report;
+void Pipeline::FillReport(IngestReport* out) const {
+  *out = IngestReport();
+  IngestReport& report = *out;
   report.rows_read = rows_read_;
   report.rows_kept = rows_kept_;
   report.rows_rejected = rejects_->total();
@@ -869,23 +909,31 @@ Result<IngestReport> Pipeline::Run() {
     c.name = col.name;
     c.type = col.type;
     c.inferred = col.inferred;
-    for (uint8_t e : col.encodings)
-      c.encodings += (c.encodings.empty() ? "" : "+") + std::string(EncodingName(Encoding(e)));
+    for (uint8_t e : col.encodings) {
+      if (!c.encodings.empty()) c.encodings += '+';
+      c.encodings += EncodingName(Encoding(e));
+    }
     c.stored_bytes = col.stored_bytes;
     c.null_count = col.null_count;
     c.sample_mismatches = col.sample_mismatches;
     c.mismatch_example = col.mismatch_example;
     report.columns.push_back(std::move(c));
   }
-  report.indexes = std::move(index_reports_);
-  return report;
+  report.indexes = index_reports_;
+  SummarizeRejects(*rejects_, header_, types_, &report);
 }
 
 }  // namespace
 
-Result<IngestReport> Ingest(const IngestOptions& options) {
+Status Ingest(const IngestOptions& options, IngestReport* report) {
   Pipeline pipeline(options);
-  return pipeline.Run();
+  return pipeline.Run(report);
+}
+
+Result<IngestReport> Ingest(const IngestOptions& options) {
+  IngestReport report;
+  OC_RETURN_IF_ERROR(Ingest(options, &report));
+  return report;
 }
 
 }  // namespace outcore

@@ -14,6 +14,7 @@
 #include "format/file_reader.h"
 #include "ingest/scan_test_util.h"
 #include "outcore/dataset.h"
+#include "outcore/options.h"
 
 namespace outcore {
 namespace {
@@ -163,6 +164,129 @@ TEST_F(IngestTest, OnErrorFailStopsAtTheFirstBadRowAndLeavesNothing) {
   EXPECT_NE(report.status().message().find("'b'"), std::string::npos);
   EXPECT_FALSE(fs::exists(out));
   EXPECT_EQ(FilesIn(), 1u);  // only the input: no temporary left behind
+}
+
+std::string ReadText(const std::string& path) {
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  return text.str();
+}
+
+// Issue 10, item 11: a wrong --schema rejected every row and ingest exited 0.
+TEST_F(IngestTest, EveryRowRejectedFailsByDefaultKeepsTheOldOutputAndWritesTheRejects) {
+  std::string good = Write("good.csv", "id,price\n1,2\n"), out = Path("out.oc");
+  ASSERT_TRUE(Ingest(Options({good}, out)).ok());
+  const auto before = fs::file_size(out);
+  std::string in = Write("in.csv", "id,price\n1,\"12,50\"\n2,\"3,10\"\n3,\"7,00\"\n");
+  IngestOptions o = Options({in}, out);
+  o.schema = {{"price", TypeId::kFloat64}};
+  o.reject_path = Path("rejects.csv");
+  IngestReport report;
+  Status status = Ingest(o, &report);
+  ASSERT_EQ(status.code(), StatusCode::kDataError) << status.ToString();
+  EXPECT_NE(status.message().find("every row was rejected (3 of 3)"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("nothing was written to " + out), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("price: 3 rows unparsable, e.g. line 2: '12,50' is not a float64"),
+            std::string::npos)
+      << status.message();
+  EXPECT_NE(status.message().find("try --schema price:string"), std::string::npos) << status.message();
+  EXPECT_TRUE(report.reject_limit_exceeded);
+  EXPECT_EQ(report.rows_read, 3u);
+  EXPECT_EQ(report.rows_rejected, 3u);
+  EXPECT_EQ(report.rows_kept, 0u);
+  ASSERT_EQ(report.rejects_by_column.size(), 1u);
+  EXPECT_EQ(report.rejects_by_column[0].column, "price");
+  EXPECT_EQ(report.rejects_by_column[0].count, 3u);
+  EXPECT_EQ(fs::file_size(out), before);  // the good file is not replaced
+  EXPECT_EQ(ReadAll(out).size(), 1u);
+  const std::string rejects = ReadText(o.reject_path);
+  EXPECT_NE(rejects.find(",2,price,unparsable,"), std::string::npos) << rejects;
+  EXPECT_NE(rejects.find(",4,price,unparsable,"), std::string::npos) << rejects;
+  // Without an existing output, none is left behind (nor a temporary).
+  o.output = Path("new.oc");
+  EXPECT_FALSE(Ingest(o).ok());
+  EXPECT_FALSE(fs::exists(o.output));
+  EXPECT_EQ(FilesIn(), 4u);  // good.csv, out.oc, in.csv, rejects.csv
+}
+
+TEST_F(IngestTest, AHeaderWithoutRowsIsNotEveryRowRejected) {
+  std::string in = Write("in.csv", "id,price\n"), out = Path("out.oc");
+  auto report = Ingest(Options({in}, out));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rows_read, 0u);
+  EXPECT_TRUE(report->reject_warning.empty());
+}
+
+std::string CsvWithBadRows(int rows, int bad_every) {
+  std::string csv = "id,qty\n";
+  for (int i = 0; i < rows; ++i) csv += std::to_string(i) + "," + (i % bad_every == 0 ? "x" : "1") + "\n";
+  return csv;
+}
+
+TEST_F(IngestTest, MaxRejectsShareTripsOnlyAboveIt) {
+  // 200 rows, 1 in 20 bad: 5% rejected.
+  std::string in = Write("in.csv", CsvWithBadRows(200, 20));
+  IngestOptions o = Options({in}, Path("a.oc"));
+  o.schema = {{"qty", TypeId::kInt64}};
+  o.max_rejects = *ParseRejectLimit("5%", "--max-rejects");
+  auto kept = Ingest(o);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();  // exactly 5% is allowed
+  EXPECT_EQ(kept->rows_rejected, 10u);
+  EXPECT_NE(kept->reject_warning.find("10 rows of 200 (5%) were rejected"), std::string::npos)
+      << kept->reject_warning;
+  EXPECT_NE(kept->reject_warning.find("qty: 10 rows unparsable, e.g. line 2: 'x' is not an int64"),
+            std::string::npos)
+      << kept->reject_warning;
+  o.output = Path("b.oc");
+  o.max_rejects = *ParseRejectLimit("4.9%", "--max-rejects");
+  IngestReport report;
+  Status status = Ingest(o, &report);
+  ASSERT_EQ(status.code(), StatusCode::kDataError);
+  EXPECT_NE(status.message().find("10 rows of 200 were rejected (5%), more than --max-rejects 4.9% allows"),
+            std::string::npos)
+      << status.message();
+  EXPECT_EQ(report.rows_read, 200u);
+  EXPECT_FALSE(fs::exists(o.output));
+}
+
+TEST_F(IngestTest, MaxRejectsCountStopsEarlyAndKeepsTheRejectsSoFar) {
+  // Many small blocks; every row bad: a count of 3 stops long before the end.
+  std::string in = Write("in.csv", CsvWithBadRows(5000, 1));
+  IngestOptions o = Options({in}, Path("out.oc"));
+  o.schema = {{"qty", TypeId::kInt64}};
+  o.block_bytes = 256;
+  o.reject_path = Path("rejects.csv");
+  o.max_rejects = *ParseRejectLimit("3", "--max-rejects");
+  IngestReport report;
+  Status status = Ingest(o, &report);
+  ASSERT_EQ(status.code(), StatusCode::kDataError);
+  EXPECT_NE(status.message().find("more than --max-rejects 3 allows"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("read so far"), std::string::npos) << status.message();
+  EXPECT_GT(report.rows_rejected, 3u);
+  EXPECT_LT(report.rows_read, 5000u);
+  EXPECT_EQ(report.rows_read, report.rows_kept + report.rows_rejected);
+  const std::string rejects = ReadText(o.reject_path);
+  EXPECT_EQ(size_t(std::count(rejects.begin(), rejects.end(), '\n')), report.rows_rejected + 1);
+  EXPECT_FALSE(fs::exists(o.output));
+  // A limit that holds keeps every good row.
+  o.max_rejects = *ParseRejectLimit("5000", "--max-rejects");
+  EXPECT_TRUE(Ingest(o).ok());
+}
+
+TEST_F(IngestTest, FewRejectsGiveNoWarningAndOnErrorFailExcludesAMaxRejects) {
+  std::string in = Write("in.csv", CsvWithBadRows(1000, 500));  // 2 of 1000: 0.2%
+  IngestOptions o = Options({in}, Path("out.oc"));
+  o.schema = {{"qty", TypeId::kInt64}};
+  auto report = Ingest(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rows_rejected, 2u);
+  EXPECT_TRUE(report->reject_warning.empty()) << report->reject_warning;
+  EXPECT_EQ(report->rejects_by_column.size(), 1u);
+  o.on_error = OnError::kFail;
+  o.max_rejects = *ParseRejectLimit("10", "--max-rejects");
+  auto both = Ingest(o);
+  ASSERT_EQ(both.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(both.status().message().find("cannot be combined with --max-rejects 10"), std::string::npos);
 }
 
 TEST_F(IngestTest, AFailureNeverReplacesAnExistingOutput) {

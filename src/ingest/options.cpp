@@ -1,6 +1,8 @@
 // The shared option parsers (include/outcore/options.h).
 #include "outcore/options.h"
 
+#include <charconv>
+
 namespace outcore {
 
 Result<char> ParseDelimiter(std::string_view text, std::string_view option) {
@@ -15,6 +17,30 @@ Result<OnError> ParseOnError(std::string_view text, std::string_view option) {
   if (text == "fail") return OnError::kFail;
   return Status::InvalidArgument(std::string(option) + " is 'reject' or 'fail', not '" + std::string(text) +
                                  "'");
+}
+
+Result<RejectLimit> ParseRejectLimit(std::string_view text, std::string_view option) {
+  const bool share = !text.empty() && text.back() == '%';
+  const std::string_view number = share ? text.substr(0, text.size() - 1) : text;
+  const char* end = number.data() + number.size();
+  RejectLimit limit;
+  bool ok = !number.empty() && number.front() != '-' && number.front() != '+';
+  if (ok && share) {
+    auto [ptr, ec] = std::from_chars(number.data(), end, limit.percent);
+    ok = ec == std::errc() && ptr == end && limit.percent >= 0 && limit.percent <= 100;
+    limit.kind = RejectLimit::Kind::kShare;
+  } else if (ok) {
+    auto [ptr, ec] = std::from_chars(number.data(), end, limit.count);
+    ok = ec == std::errc() && ptr == end;
+    limit.kind = RejectLimit::Kind::kCount;
+  }
+  if (!ok) {
+    return Status::InvalidArgument(std::string(option) +
+                                   " is a number of rows (e.g. 1000) or a share of the rows read from 0% "
+                                   "to 100% (e.g. 1%), not '" +
+                                   std::string(text) + "'");
+  }
+  return limit;
 }
 
 Result<TypeId> ParseColumnType(std::string_view column, std::string_view type_name, std::string_view option) {

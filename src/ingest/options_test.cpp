@@ -45,6 +45,27 @@ TEST(ParseOnError, RejectOrFail) {
   EXPECT_EQ(bad.status().message(), "on_error is 'reject' or 'fail', not 'skip'");
 }
 
+TEST(ParseRejectLimit, ACountOrAShareOfTheRowsRead) {
+  auto count = ParseRejectLimit("1000", "--max-rejects");
+  ASSERT_TRUE(count.ok()) << count.status().ToString();
+  EXPECT_EQ(count->kind, RejectLimit::Kind::kCount);
+  EXPECT_EQ(count->count, 1000u);
+  EXPECT_EQ(ParseRejectLimit("0", "--max-rejects")->count, 0u);
+  auto share = ParseRejectLimit("0.5%", "--max-rejects");
+  ASSERT_TRUE(share.ok()) << share.status().ToString();
+  EXPECT_EQ(share->kind, RejectLimit::Kind::kShare);
+  EXPECT_DOUBLE_EQ(share->percent, 0.5);
+  EXPECT_DOUBLE_EQ(ParseRejectLimit("100%", "x")->percent, 100.0);
+  for (const char* bad : {"", "%", "-1", "+5", "1.5", "101%", "5 %", "1k", "-0%", "abc%"}) {
+    auto parsed = ParseRejectLimit(bad, "max_rejects");
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.status().message(),
+              "max_rejects is a number of rows (e.g. 1000) or a share of the rows read from 0% to 100% "
+              "(e.g. 1%), not '" +
+                  std::string(bad) + "'");
+  }
+}
+
 TEST(ParseSchema, NameTypePairsSplitAtTheLastColon) {
   auto schema = ParseSchema("id:int64,zip:STRING,a:b:float", "--schema");
   ASSERT_TRUE(schema.ok()) << schema.status().ToString();
