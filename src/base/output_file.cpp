@@ -181,7 +181,8 @@ Result<std::string> CheckOutputPath(const std::string& path, std::string_view wh
   } else if (errno == ENOENT) {
     struct stat link;
     if (::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
-      return Status::InvalidArgument(named + " is a symlink to a missing file; give the path it should point to");
+      return Status::InvalidArgument(named +
+                                     " is a symlink to a missing file; give the path it should point to");
     }
     const std::string base = BaseOf(path);
     if (base.empty() || base == "." || base == "..") {
@@ -189,8 +190,8 @@ Result<std::string> CheckOutputPath(const std::string& path, std::string_view wh
     }
     const std::string folder = Resolved(FolderOf(path).c_str());
     if (folder.empty()) {
-      return Status::InvalidArgument("the folder " + FolderOf(path) + " of " + named +
-                                     " does not exist: " + ErrnoText(errno));
+      return Status::IOError("the folder " + FolderOf(path) + " of " + named +
+                             " does not exist: " + ErrnoText(errno));
     }
     resolved = Join(folder, base);
   } else {
@@ -225,8 +226,8 @@ FileLock::~FileLock() {
 
 bool FileLock::Covers(const std::string& path) const {
   struct stat mine, now;
-  return fd_ >= 0 && ::fstat(fd_, &mine) == 0 && ::stat(path.c_str(), &now) == 0 && mine.st_dev == now.st_dev &&
-         mine.st_ino == now.st_ino;
+  return fd_ >= 0 && ::fstat(fd_, &mine) == 0 && ::stat(path.c_str(), &now) == 0 &&
+         mine.st_dev == now.st_dev && mine.st_ino == now.st_ino;
 }
 
 Result<FileLock> FileLock::Acquire(const std::string& path, const LockWait& wait) {
@@ -272,7 +273,8 @@ Result<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& target
   file->held_ = held;
   mode_t mode = 0644;
   struct stat existing;
-  if (::stat(resolved.c_str(), &existing) == 0) mode = existing.st_mode & 0777;  // keep a private file private
+  if (::stat(resolved.c_str(), &existing) == 0)
+    mode = existing.st_mode & 0777;  // keep a private file private
   int fd = -1;
   OC_ASSIGN_OR_RETURN(file->temp_path_, NewTempName(resolved, [&](const std::string& name) {
                         fd = ::open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -407,8 +409,8 @@ std::vector<RemovedTemp> RemoveStaleTemps(const std::string& folder) {
     // Remove only a regular file that nobody holds, and that is still the
     // file under this name once we hold its lock.
     if (::fstat(fd, &opened) == 0 && S_ISREG(opened.st_mode) && ::flock(fd, LOCK_EX | LOCK_NB) == 0 &&
-        ::lstat(path.c_str(), &named) == 0 && named.st_dev == opened.st_dev && named.st_ino == opened.st_ino &&
-        ::unlink(path.c_str()) == 0) {
+        ::lstat(path.c_str(), &named) == 0 && named.st_dev == opened.st_dev &&
+        named.st_ino == opened.st_ino && ::unlink(path.c_str()) == 0) {
       removed.push_back({path, uint64_t(opened.st_size), pid});
     }
     ::close(fd);

@@ -21,8 +21,8 @@
 //
 // Thread-safety: an OutputFile or FileLock is used by one thread at a time.
 //
-//   OC_ASSIGN_OR_RETURN(std::string target, CheckOutputPath("out.oc", "the output", {{"in.csv", "the input"}}));
-//   OC_ASSIGN_OR_RETURN(auto out, OutputFile::Create(target, "the output"));
+//   OC_ASSIGN_OR_RETURN(std::string target, CheckOutputPath("out.oc", "the output", {{"in.csv", "the
+//   input"}})); OC_ASSIGN_OR_RETURN(auto out, OutputFile::Create(target, "the output"));
 //   OC_RETURN_IF_ERROR(out->Write(bytes.data(), bytes.size()));
 //   OC_RETURN_IF_ERROR(out->Commit());
 #pragma once
@@ -47,10 +47,11 @@ struct PathUse {
 };
 
 // The path to write for `path` (symlinks followed to the real file), or an
-// InvalidArgument naming `path`, `what` it is ("the output", "the rejects
-// file") and why it is refused. "-" and empty entries of `others` are skipped.
+// error naming `path`, `what` it is ("the output", "the rejects file") and why
+// it is refused: InvalidArgument, or IOError when its folder is missing. "-"
+// and empty entries of `others` are skipped.
 //   CheckOutputPath("in.csv", "the rejects file", {{"in.csv", "the input"}})
-//     -> "the rejects file in.csv is the input in.csv: writing it would destroy it; choose another path"
+//     -> "the rejects file in.csv is also the input: writing it would destroy it; choose another path"
 Result<std::string> CheckOutputPath(const std::string& path, std::string_view what,
                                     const std::vector<PathUse>& others = {});
 

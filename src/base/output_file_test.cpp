@@ -74,7 +74,8 @@ TEST_F(OutputFileTest, Issue9RejectsPathThatIsTheInputIsRefused) {
 // Issue 9, item 1: `--reject same.oc -o same.oc`, neither existing yet.
 TEST_F(OutputFileTest, Issue9TwoOutputsAtTheSamePlaceAreRefusedBeforeEitherExists) {
   fs::create_directory(Path("sub"));
-  auto checked = CheckOutputPath(Path("sub/../same.oc"), "the rejects file", {{Path("same.oc"), "the output"}});
+  auto checked =
+      CheckOutputPath(Path("sub/../same.oc"), "the rejects file", {{Path("same.oc"), "the output"}});
   ASSERT_FALSE(checked.ok());
   EXPECT_NE(checked.status().message().find("is also the output"), std::string::npos);
   EXPECT_TRUE(CheckOutputPath(Path("other.oc"), "the rejects file", {{Path("same.oc"), "the output"}}).ok());
