@@ -197,7 +197,7 @@ def wait_for_temp(folder, proc, seconds=30):
 def test_issue9_a_killed_writers_temporary_is_removed_by_info_and_by_the_next_write(tmp_path):
     csv = tmp_path / "big.csv"
     for _ in range(3):
-        proc = subprocess.Popen([outcore_bin(), "gen", "--rows", 2_000_000, "-o", csv],
+        proc = subprocess.Popen([outcore_bin(), "gen", "--rows", "2000000", "-o", str(csv)],
                                 stderr=subprocess.DEVNULL)
         seen = wait_for_temp(tmp_path, proc)
         proc.send_signal(signal.SIGKILL)
@@ -214,7 +214,7 @@ def test_issue9_a_killed_writers_temporary_is_removed_by_info_and_by_the_next_wr
     run("ingest", tmp_path / "small.csv", "-o", tmp_path / "small.oc", "-q")
     assert hidden_temps(tmp_path) == []  # the next write in the folder removed it
     # `outcore info` does the same, and says so.
-    proc = subprocess.Popen([outcore_bin(), "gen", "--rows", 2_000_000, "-o", csv], stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([outcore_bin(), "gen", "--rows", "2000000", "-o", str(csv)], stderr=subprocess.DEVNULL)
     if wait_for_temp(tmp_path, proc):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -227,7 +227,7 @@ def test_issue9_a_killed_writers_temporary_is_removed_by_info_and_by_the_next_wr
 
 def test_issue9_a_live_writers_temporary_is_never_removed(tmp_path):
     csv = tmp_path / "big.csv"
-    proc = subprocess.Popen([outcore_bin(), "gen", "--rows", 3_000_000, "-o", csv], stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([outcore_bin(), "gen", "--rows", "3000000", "-o", str(csv)], stderr=subprocess.DEVNULL)
     try:
         if not wait_for_temp(tmp_path, proc):
             pytest.skip("the writer finished before the check")
@@ -262,9 +262,9 @@ def test_issue9_concurrent_index_and_normalize_keep_both_updates(bigger, tmp_pat
     for trial in range(3):
         path = tmp_path / f"t{trial}.oc"
         path.write_bytes(bigger.read_bytes())
-        a = subprocess.Popen([outcore_bin(), "index", path, "--columns", "topic"], stdout=subprocess.DEVNULL,
+        a = subprocess.Popen([outcore_bin(), "index", str(path), "--columns", "topic"], stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True)
-        b = subprocess.Popen([outcore_bin(), "normalize", path, "--columns", "price"], stderr=subprocess.PIPE,
+        b = subprocess.Popen([outcore_bin(), "normalize", str(path), "--columns", "price"], stderr=subprocess.PIPE,
                              text=True)
         assert a.wait() == 0 and b.wait() == 0, (a.stderr.read(), b.stderr.read())
         check_both_applied(path)
@@ -295,7 +295,7 @@ def test_issue9_concurrent_python_index_and_normalize_keep_both_updates(bigger, 
 def test_issue9_no_wait_fails_at_once_naming_the_holder(bigger, tmp_path):
     path = tmp_path / "w.oc"
     path.write_bytes(bigger.read_bytes())
-    holder = subprocess.Popen([outcore_bin(), "index", path, "--tokens", "passage"], stdout=subprocess.DEVNULL,
+    holder = subprocess.Popen([outcore_bin(), "index", str(path), "--tokens", "passage"], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 20
