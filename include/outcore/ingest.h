@@ -186,6 +186,11 @@ struct AddIndexOptions {
   std::string output;                      // empty: replace the input file
   uint64_t memory_limit = 0;               // 0: DefaultMemoryLimit()
   const std::atomic<bool>* cancel = nullptr;
+  // In place, the file is locked (flock) from the first read until the new
+  // file replaces it. While another process holds the lock: wait, telling
+  // `lock_waiting` once; with no_wait, fail at once.
+  bool no_wait = false;
+  std::function<void(const std::string& message)> lock_waiting;
 };
 
 // One report per requested index; one that did not fit has built = false and

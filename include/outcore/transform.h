@@ -39,6 +39,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -157,6 +158,11 @@ struct NormalizeColumnsOptions {
   std::string output;                   // empty: replace the input file
   uint64_t memory_limit = 0;
   const std::atomic<bool>* cancel = nullptr;
+  // In place, the file is locked (flock) from the first read until the new
+  // file replaces it. While another process holds the lock: wait, telling
+  // `lock_waiting` once; with no_wait, fail at once.
+  bool no_wait = false;
+  std::function<void(const std::string& message)> lock_waiting;
 };
 
 // The parameters used, per column, in sklearn's meanings: minmax

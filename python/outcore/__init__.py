@@ -148,6 +148,7 @@ def index(
     """Add value indexes (``columns``) and token indexes (``tokens``, text columns) to a .oc file.
 
     The file is rewritten atomically (or written to ``output``); blocks are copied as they are.
+    In place, the file is locked until it is replaced: a second writer of the same file waits.
     Returns one dict per index: column, kind, built, keys, stored_bytes, note (why it was not
     built: it did not fit ``memory_limit``). Same as ``outcore index``.
 

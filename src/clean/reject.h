@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/output_file.h"
 #include "base/reject_reason.h"
 #include "csv/row_reject.h"
 #include "outcore/status.h"
@@ -21,8 +22,10 @@
 namespace outcore {
 
 // Writes rejects as CSV: file,line,column,reason,detail,raw — to a temporary
-// file renamed over `path` only on Commit(), so a failed ingest leaves no
-// half-written rejects file. A sink opened with an empty path only counts.
+// file (base/output_file.h) renamed over `path` only on Commit(), so a failed
+// ingest leaves no half-written rejects file. Ingest seals it and commits it
+// together with the .oc (CommitTogether): both or neither. A sink opened with
+// an empty path only counts.
 class RejectSink {
  public:
   // `column_names` turn column indexes into names in the file.
@@ -45,12 +48,14 @@ class RejectSink {
   uint64_t total() const;
   // fsync + rename into place. Without Commit, the destructor removes the temp file.
   Status Commit();
+  // Writes what is pending and fsyncs, no rename: the caller commits output().
+  Status Seal();
+  // The rejects file being written; null for a sink that only counts.
+  OutputFile* output() { return file_.get(); }
 
  private:
   RejectSink() = default;
-  std::string path_;
-  std::string temp_path_;
-  int fd_ = -1;
+  std::unique_ptr<OutputFile> file_;
   std::string pending_;
   std::vector<std::string> column_names_;
   RejectCounts counts_{};

@@ -48,8 +48,9 @@ writing a file, on stderr with -o -), so ingest's reject counts can be checked.
 Deterministic: the same --seed and --rows/--size give byte-identical output
 whatever --threads is. --rows takes 10M / 1.5k / 2B (powers of 1000); --size
 takes 1G / 500MiB / 2GB and stops at the first row that reaches the size.
-The file is written as FILE.tmp.<pid> and renamed when complete: Ctrl-C leaves
-no partial file.
+The file is written as a hidden .FILE.tmp-<pid>-<n> beside it and renamed when
+complete: Ctrl-C leaves no partial file, and one a killed run left is removed by
+the next write in that folder. FILE must not be a device, FIFO or folder.
 
 Examples:
   outcore gen --rows 10M -o sample.csv

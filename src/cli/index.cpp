@@ -20,6 +20,7 @@ struct IndexArgs {
   std::vector<std::string> tokens;
   std::string output;
   std::string memory_limit;
+  bool no_wait = false;
 };
 
 Status RunIndex(const IndexArgs& a) {
@@ -32,6 +33,10 @@ Status RunIndex(const IndexArgs& a) {
     OC_ASSIGN_OR_RETURN(o.memory_limit, ParseSize(a.memory_limit));
   }
   o.cancel = &InstallInterruptFlag();
+  o.no_wait = a.no_wait;
+  o.lock_waiting = [](const std::string& message) {
+    std::fprintf(stderr, "outcore index: %s (Ctrl-C to give up)\n", message.c_str());
+  };
   OC_ASSIGN_OR_RETURN(std::vector<IngestIndexReport> reports, AddIndexes(a.input, o));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("outcore index: %s -> %s in %.2f s, peak RSS %s\n", a.input.c_str(),
@@ -63,6 +68,8 @@ void SetupIndex(CLI::App& app) {
       "lowercase word of a text column to its rows. `cat --where` and Python's scan(where=...)\n"
       "use them to read only the chunks that hold matches. Blocks are copied as they are; an\n"
       "index of the same kind on the same column is replaced. Same as `ingest --index`.\n"
+      "In place, the file is locked until it is replaced: a second index or normalize of the same\n"
+      "file waits for the first (or, with --no-wait, fails at once) instead of losing its update.\n"
       "\n"
       "Examples:\n"
       "  outcore index sample.oc --columns topic,day\n"
@@ -71,6 +78,8 @@ void SetupIndex(CLI::App& app) {
   cmd->add_option("--columns", args->columns, "value indexes on these columns")->delimiter(',');
   cmd->add_option("--tokens", args->tokens, "token indexes on these string columns")->delimiter(',');
   cmd->add_option("-o,--output", args->output, "write here instead of replacing the input");
+  cmd->add_flag("--no-wait", args->no_wait,
+                "fail at once if another process is rewriting the file (default: wait for it)");
   cmd->add_option("--memory-limit", args->memory_limit,
                   "memory budget, e.g. 512MiB (default: a quarter of available memory)");
   cmd->callback([args] {

@@ -3,10 +3,12 @@
 #include <cstdio>
 #include <string>
 
+#include "base/output_file.h"
 #include "cli/cli_util.h"
 #include "cli/command.h"
 #include "outcore/dataset.h"
 #include "outcore/dataset_info.h"
+#include "outcore/memory.h"
 
 namespace outcore::cli {
 namespace {
@@ -31,6 +33,12 @@ std::string Clip(std::string text, size_t width) {
 }
 
 Status RunInfo(const InfoArgs& a) {
+  // Housekeeping, as every writer does in its folder: temporaries left by
+  // killed writers (base/output_file.h) go, live ones stay.
+  for (const RemovedTemp& temp : RemoveStaleTemps(FolderOf(a.input))) {
+    std::fprintf(stderr, "outcore info: removed %s (%s), left by pid %lld, which is gone\n",
+                 temp.path.c_str(), FormatSize(temp.bytes).c_str(), static_cast<long long>(temp.pid));
+  }
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(a.input));
   const DatasetInfo info = DescribeDataset(*dataset);
   const IngestInfo& ir = info.ingest;

@@ -22,6 +22,7 @@ struct NormalizeArgs {
   std::vector<double> range = {0.0, 1.0};
   std::string output;
   std::string memory_limit;
+  bool no_wait = false;
 };
 
 Status RunNormalize(const NormalizeArgs& a) {
@@ -37,6 +38,10 @@ Status RunNormalize(const NormalizeArgs& a) {
     OC_ASSIGN_OR_RETURN(o.memory_limit, ParseSize(a.memory_limit));
   }
   o.cancel = &InstallInterruptFlag();
+  o.no_wait = a.no_wait;
+  o.lock_waiting = [](const std::string& message) {
+    std::fprintf(stderr, "outcore normalize: %s (Ctrl-C to give up)\n", message.c_str());
+  };
   OC_ASSIGN_OR_RETURN(ScalerFit params, NormalizeColumns(a.input, o));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "outcore normalize: %s -> %s (%s) in %.2f s, peak RSS %s\n", a.input.c_str(),
@@ -61,12 +66,16 @@ void SetupNormalize(CLI::App& app) {
   cmd->footer(
       "Same numbers as sklearn's MinMaxScaler / StandardScaler; int64 columns become float64. The file is\n"
       "rewritten beside itself and renamed over the original: it is never left half-normalized.\n"
+      "In place, the file is locked until it is replaced: a second normalize or index of the same\n"
+      "file waits for the first (or, with --no-wait, fails at once) instead of losing its update.\n"
       "Example:\n  outcore normalize sample.oc --columns price,quantity --method zscore\n");
   cmd->add_option("file", args->input, "the .oc file")->required();
   cmd->add_option("--columns", args->columns, "int64/float64 columns")->delimiter(',')->required();
   cmd->add_option("--method", args->method, "minmax or zscore")->capture_default_str();
   cmd->add_option("--range", args->range, "minmax's output range: min,max")->delimiter(',')->expected(2);
   cmd->add_option("-o,--output", args->output, "write here instead of replacing the input");
+  cmd->add_flag("--no-wait", args->no_wait,
+                "fail at once if another process is rewriting the file (default: wait for it)");
   cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB");
   cmd->callback([args] {
     Status status = RunNormalize(*args);

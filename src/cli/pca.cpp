@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/output_file.h"
 #include "cli/cli_util.h"
 #include "cli/command.h"
 #include "outcore/dataset.h"
@@ -36,6 +37,13 @@ Status RunPca(PcaArgs a) {
   }
   MemoryBudget budget(limit);
   if (a.where_given) OC_RETURN_IF_ERROR(CheckWhere(a.where, "--where"));
+  // Both outputs are vetted before the fit, which may take long.
+  OC_RETURN_IF_ERROR(CheckOutputPath(a.output, "the model (-o)", {{a.input, "the input"}}).status());
+  if (!a.transformed.empty()) {
+    OC_RETURN_IF_ERROR(CheckOutputPath(a.transformed, "the projected rows (--transform)",
+                                       {{a.input, "the input"}, {a.output, "the model (-o)"}})
+                           .status());
+  }
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(a.input));
   if (a.columns.empty()) {
     for (const auto& c : dataset->schema()) {

@@ -2,6 +2,19 @@
 
 namespace outcore::format {
 
+Result<RewriteTarget> PrepareRewriteTarget(const std::string& source, const std::string& output,
+                                           const LockWait& wait) {
+  RewriteTarget target;
+  if (!output.empty() && !SameFile(output, source)) {
+    OC_ASSIGN_OR_RETURN(target.path, CheckOutputPath(output, "the output", {{source, "the input"}}));
+    return target;
+  }
+  OC_ASSIGN_OR_RETURN(target.path, CheckOutputPath(source, "the file"));
+  OC_ASSIGN_OR_RETURN(target.lock, FileLock::Acquire(target.path, wait));
+  target.in_place = true;
+  return target;
+}
+
 FileRewriter::FileRewriter(const FileReader& source, RewriteOptions options, MemoryBudget* budget)
     : source_(source), options_(std::move(options)), metadata_(source.metadata()), stored_(budget) {}
 
@@ -15,7 +28,7 @@ Result<std::unique_ptr<FileRewriter>> FileRewriter::Create(const FileReader& sou
                                    std::to_string(columns) + " columns");
   }
   std::unique_ptr<FileRewriter> rewriter(new FileRewriter(source, std::move(options), budget));
-  OC_ASSIGN_OR_RETURN(rewriter->writer_, FileWriter::Create(target));
+  OC_ASSIGN_OR_RETURN(rewriter->writer_, FileWriter::Create(target, rewriter->options_.target_lock));
   return rewriter;
 }
 

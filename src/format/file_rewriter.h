@@ -57,7 +57,24 @@ struct RewriteOptions {
   // Asked before each chunk and before the footer; a non-OK status stops the
   // rewrite with it, and the target stays as it was.
   std::function<Status()> interrupted;
+  // The caller's lock on the target (FileLock::Acquire before the source was
+  // opened, for an in-place rewrite), so that the commit does not wait for it.
+  const FileLock* target_lock = nullptr;
 };
+
+// Where a rewrite of the file `source` goes. In place (`output` empty, or the
+// same file as `source`) it is the source's real path (a symlink is followed)
+// and `lock` holds the source's flock — taken before the caller opens the
+// source, held until the new file is in place, so a second in-place writer
+// waits for the first instead of losing its update. Otherwise `output` is
+// checked (CheckOutputPath) and nothing is locked until the commit.
+struct RewriteTarget {
+  std::string path;
+  FileLock lock;
+  bool in_place = false;
+};
+Result<RewriteTarget> PrepareRewriteTarget(const std::string& source, const std::string& output,
+                                           const LockWait& wait);
 
 class FileRewriter {
  public:

@@ -116,6 +116,32 @@ TEST_F(FormatTest, UnfinishedWriterLeavesNothingAndKeepsTheOldFile) {
   EXPECT_TRUE(FileReader::Open(path).ok());
 }
 
+// Issue 9, item 3: a sealed file is complete and synced but replaces nothing
+// until the caller commits it (with the rejects file, in ingest).
+TEST_F(FormatTest, Issue9ASealedWriterReplacesNothingUntilCommitted) {
+  std::string path = Path("keep.oc");
+  WriteSample(path);
+  auto before = fs::file_size(path);
+  auto writer = FileWriter::Create(path);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->AppendBlock("data", 4, kCodecNone).ok());
+  ASSERT_TRUE((*writer)->Seal(FileMetadata{}).ok());
+  EXPECT_EQ(fs::file_size(path), before);
+  EXPECT_FALSE((*writer)->AppendBlock("late", 4, kCodecNone).ok());
+  ASSERT_TRUE((*writer)->output()->Commit().ok());
+  EXPECT_EQ(fs::file_size(path), (*writer)->bytes_written());  // the sealed file, whole
+  EXPECT_EQ(FilesIn(), 1u);
+}
+
+// Issue 9, item 2: `-o /dev/null` replaced the device node with a regular file.
+TEST_F(FormatTest, Issue9AWriterRefusesADevice) {
+  auto writer = FileWriter::Create("/dev/null");
+  ASSERT_FALSE(writer.ok());
+  EXPECT_NE(writer.status().message().find("/dev/null is a character device"), std::string::npos)
+      << writer.status().message();
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+}
+
 TEST_F(FormatTest, CreateInAMissingFolderNamesIt) {
   auto writer = FileWriter::Create(Path("no/such/dir/x.oc"));
   ASSERT_FALSE(writer.ok());

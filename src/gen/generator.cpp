@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/output_file.h"
 #include "gen/random.h"
 #include "gen/vocabulary.h"
 
@@ -563,25 +564,11 @@ Result<GeneratorStats> GenerateCsvToFd(const GeneratorOptions& options, int fd) 
 }
 
 Result<GeneratorStats> GenerateCsvToFile(const GeneratorOptions& options, const std::string& path) {
-  const std::string temp_path = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return Status::IOError("gen: cannot create '" + temp_path + "': " + std::strerror(errno) +
-                           " (does the folder exist and is it writable?)");
-  }
-  Result<GeneratorStats> stats = GenerateCsvToFd(options, fd);
-  bool closed = ::close(fd) == 0;
-  if (stats.ok() && !closed) {
-    stats = Status::IOError("gen: cannot finish writing '" + temp_path + "': " + std::strerror(errno));
-  }
-  if (stats.ok() && ::rename(temp_path.c_str(), path.c_str()) != 0) {
-    stats =
-        Status::IOError("gen: cannot rename '" + temp_path + "' to '" + path + "': " + std::strerror(errno));
-  }
-  if (!stats.ok()) {
-    ::unlink(temp_path.c_str());
-    return stats.status();
-  }
+  OC_ASSIGN_OR_RETURN(auto out, OutputFile::Create(path, "the output"));
+  OC_ASSIGN_OR_RETURN(GeneratorStats stats, GenerateCsv(options, [&](std::string_view bytes) {
+                        return out->Write(bytes.data(), bytes.size());
+                      }));
+  OC_RETURN_IF_ERROR(out->Commit());  // on an error above, `out` removes its temporary
   return stats;
 }
 

@@ -100,8 +100,9 @@ Result<GeneratorStats> GenerateCsv(const GeneratorOptions& options, const ChunkS
 //   GenerateCsvToFd(options, STDOUT_FILENO);
 Result<GeneratorStats> GenerateCsvToFd(const GeneratorOptions& options, int fd);
 
-// Generates into `path` atomically: writes `path`.tmp.<pid> and renames it
-// over `path` only on success; on error or cancel the temp file is removed.
+// Generates into `path` atomically (base/output_file.h): writes a hidden
+// temporary beside it and renames it over `path` only on success; on error or
+// cancel the temporary is removed.
 //   GenerateCsvToFile(options, "sample.csv");
 Result<GeneratorStats> GenerateCsvToFile(const GeneratorOptions& options, const std::string& path);
 

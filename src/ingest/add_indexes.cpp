@@ -99,6 +99,10 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
     return Status::InvalidArgument(
         "name the columns to index (--columns for value indexes, --tokens for text)");
   }
+  // Locked before the first read, in place: see PrepareRewriteTarget.
+  OC_ASSIGN_OR_RETURN(format::RewriteTarget target,
+                      format::PrepareRewriteTarget(path, options.output,
+                                                   {!options.no_wait, options.cancel, options.lock_waiting}));
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(path));
   const auto& schema = dataset->schema();
   MemoryBudget budget(options.memory_limit ? options.memory_limit : DefaultMemoryLimit());
@@ -151,7 +155,6 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
   scanner.reset();
 
   // The new file: every block copied (an index being replaced left out), then the new indexes.
-  const std::string target = options.output.empty() ? path : options.output;
   format::RewriteOptions rewrite;
   rewrite.drop_index = [&](const format::IndexMeta& index) {
     for (const Requested& r : requested) {
@@ -163,7 +166,8 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
     return false;
   };
   rewrite.interrupted = [&] { return Interrupted(options, path); };
-  OC_ASSIGN_OR_RETURN(auto rewriter, format::FileRewriter::Create(DatasetReader(*dataset), target,
+  rewrite.target_lock = &target.lock;
+  OC_ASSIGN_OR_RETURN(auto rewriter, format::FileRewriter::Create(DatasetReader(*dataset), target.path,
                                                                   std::move(rewrite), &budget));
   OC_RETURN_IF_ERROR(rewriter->CopyBlocks());
   Buffer payload(&budget), compressed(&budget);

@@ -24,6 +24,7 @@
 #include <set>
 #include <thread>
 
+#include "base/output_file.h"
 #include "clean/reject.h"
 #include "csv/block_parser.h"
 #include "csv/dialect.h"
@@ -165,6 +166,10 @@ class Pipeline {
   Status PlanIndexes();
   Status WriteIndexes(Compressor* compressor, Buffer* payload, Buffer* compressed);
   Status FinishFile();
+  // The one commit point: the sealed .oc and rejects file are renamed into
+  // place together, or neither is (CommitTogether). A policy that refuses the
+  // result runs before it.
+  Status CommitOutputAndRejects();
   void Fail(Status status);
   Buffer TakeBuffer();
   void ReturnBuffer(Buffer buffer);
@@ -271,16 +276,19 @@ Status Pipeline::Plan() {
   plan.value_index_columns = options_.index_columns.size();
   plan.token_index_columns = options_.token_index_columns.size();
   OC_ASSIGN_OR_RETURN(memory_, PlanIngestMemory(plan));
-  struct stat out_st;
-  bool output_exists = ::stat(options_.output.c_str(), &out_st) == 0;
+  std::vector<PathUse> inputs;
   for (const std::string& path : options_.inputs) {
+    inputs.push_back({path, "the input"});
     struct stat st;
     if (path == "-" || ::stat(path.c_str(), &st) != 0) continue;
     input_total_bytes_ += uint64_t(st.st_size);
-    if (output_exists && st.st_dev == out_st.st_dev && st.st_ino == out_st.st_ino) {
-      return Status::InvalidArgument("the output " + options_.output + " is also an input (" + path +
-                                     "); choose another -o");
-    }
+  }
+  // Neither output may be an input or the other output (base/output_file.h);
+  // checked before any work, and again by each writer when it is created.
+  OC_RETURN_IF_ERROR(CheckOutputPath(options_.output, "the output", inputs).status());
+  if (!options_.reject_path.empty()) {
+    inputs.push_back({options_.output, "the output"});
+    OC_RETURN_IF_ERROR(CheckOutputPath(options_.reject_path, "the rejects file", inputs).status());
   }
   parse_options_.dialect.quote = options_.quote;
   parse_options_.dialect.header = options_.header;
@@ -820,8 +828,15 @@ Status Pipeline::FinishFile() {
                              " != kept " + std::to_string(ir.rows_kept) + " + rejected " +
                              std::to_string(ir.rows_rejected) + "; nothing was written");
   }
-  OC_RETURN_IF_ERROR(writer_->Finish(metadata_));
-  return rejects_->Commit();
+  OC_RETURN_IF_ERROR(writer_->Seal(metadata_));
+  return rejects_->Seal();
+}
+
+Status Pipeline::CommitOutputAndRejects() {
+  std::vector<OutputFile*> outputs;
+  if (rejects_->output()) outputs.push_back(rejects_->output());
+  outputs.push_back(writer_->output());  // last: the .oc in place means the rejects are too
+  return CommitTogether(outputs);
 }
 
 Status Pipeline::Run(IngestReport* report) {
@@ -875,6 +890,7 @@ Status Pipeline::RunStages() {
     pool_.clear();
   }
   OC_RETURN_IF_ERROR(FinishFile());
+  OC_RETURN_IF_ERROR(CommitOutputAndRejects());
   MaybeReportProgress(input_done_before_file_, true);
   return Status::OK();
 }

@@ -470,11 +470,75 @@ TEST_F(IngestTest, RefusesToWriteOverItsOwnInput) {
   std::string in = Write("in.csv", "a\n1\n");
   auto report = Ingest(Options({in}, in));
   ASSERT_FALSE(report.ok());
-  EXPECT_NE(report.status().message().find("also an input"), std::string::npos);
+  EXPECT_NE(report.status().message().find("is also the input"), std::string::npos);
   std::ifstream f(in);
   std::string first;
   std::getline(f, first);
   EXPECT_EQ(first, "a");  // untouched
+}
+
+// Issue 9, item 1: `--reject in.csv` overwrote the input with the rejects.
+TEST_F(IngestTest, Issue9RejectsPathThatIsTheInputIsRefused) {
+  const std::string bytes = "a\n1\nx\n";
+  std::string in = Write("in.csv", bytes);
+  IngestOptions o = Options({in}, Path("out.oc"));
+  o.reject_path = (dir_ / "." / "in.csv").string();  // the same file by another spelling
+  o.schema = {{"a", TypeId::kInt64}};
+  auto report = Ingest(o);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(report.status().message().find("the rejects file " + o.reject_path + " is also the input"),
+            std::string::npos)
+      << report.status().message();
+  std::stringstream content;
+  content << std::ifstream(in).rdbuf();
+  EXPECT_EQ(content.str(), bytes);
+  EXPECT_EQ(FilesIn(), 1u);
+}
+
+// Issue 9, item 1: `--reject same.oc -o same.oc` left a CSV where the .oc was.
+TEST_F(IngestTest, Issue9RejectsPathThatIsTheOutputIsRefused) {
+  std::string in = Write("in.csv", "a\n1\n"), out = Path("same.oc");
+  ASSERT_TRUE(Ingest(Options({in}, out)).ok());
+  IngestOptions o = Options({in}, out);
+  o.reject_path = out;
+  auto report = Ingest(o);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("is also the output"), std::string::npos);
+  EXPECT_EQ(ReadAll(out).size(), 1u);  // still the .oc
+}
+
+// Issue 9, item 3: a rejects file that cannot be written must not let the .oc commit.
+TEST_F(IngestTest, Issue9ARejectsFileThatCannotBeWrittenLeavesTheOldOutput) {
+  std::string in = Write("in.csv", "a\n1\n2\n"), out = Path("out.oc");
+  ASSERT_TRUE(Ingest(Options({in}, out)).ok());
+  const auto before = fs::file_size(out);
+  fs::create_directory(Path("rejects"));
+  std::string bad = Write("bad.csv", "a\n1\nx\n");
+  IngestOptions o = Options({bad}, out);
+  o.schema = {{"a", TypeId::kInt64}};
+  o.reject_path = Path("rejects");
+  auto report = Ingest(o);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("is a folder"), std::string::npos) << report.status().message();
+  EXPECT_EQ(fs::file_size(out), before);
+  EXPECT_EQ(ReadAll(out).size(), 2u);
+  EXPECT_EQ(FilesIn(), 4u);  // in, bad, out, the folder: no temporary
+}
+
+TEST_F(IngestTest, Issue9OutputAndRejectsAreCommittedTogether) {
+  std::string in = Write("in.csv", "a\n1\nx\n3\n"), out = Path("out.oc");
+  IngestOptions o = Options({in}, out);
+  o.schema = {{"a", TypeId::kInt64}};
+  o.reject_path = Path("rejects.csv");
+  auto report = Ingest(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rows_rejected, 1u);
+  EXPECT_EQ(ReadAll(out).size(), 2u);
+  std::stringstream rejects;
+  rejects << std::ifstream(Path("rejects.csv")).rdbuf();
+  EXPECT_NE(rejects.str().find(",3,a,"), std::string::npos) << rejects.str();
+  EXPECT_EQ(FilesIn(), 3u);
 }
 
 TEST_F(IngestTest, UnknownSchemaColumnListsTheRealOnes) {

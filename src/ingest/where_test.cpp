@@ -4,13 +4,19 @@
 // not fatal. The scanner's own `where` tests are in src/scan/scanner_test.cpp;
 // both use the fixture in src/scan/where_test_fixture.h.
 #include <gtest/gtest.h>
+#include <stdio.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <thread>
 
+#include "base/output_file.h"
 #include "format/metadata.h"
 #include "ingest/scan_test_util.h"
 #include "outcore/dataset.h"
@@ -77,6 +83,48 @@ TEST_F(WhereTest, AddIndexesRefusesBadColumnsAndLeavesTheFileAlone) {
   EXPECT_NE(r.status().message().find("needs a string column"), std::string::npos);
   EXPECT_EQ(fs::file_size(plain), before);
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 2);  // in.csv, plain.oc
+}
+
+// Issue 9, item 8: `index` and `normalize` on one file both exited 0 and the
+// first one's update was lost. An in-place AddIndexes waits for the file's
+// lock, then works on the file the other writer put in place.
+TEST_F(WhereTest, Issue9AnInPlaceIndexWaitsForAnotherWriterAndKeepsItsUpdate) {
+  const std::string path = Path("shared.oc"), side = Path("side.oc");
+  ASSERT_TRUE(Ingest(Options(path, false)).ok());
+  AddIndexOptions other;
+  other.columns = {"day"};
+  other.output = side;
+  ASSERT_TRUE(AddIndexes(path, other).ok());  // what the other writer will commit
+  auto held = FileLock::Acquire(path);        // the other writer, busy
+  ASSERT_TRUE(held.ok());
+
+  AddIndexOptions quick;
+  quick.columns = {"n"};
+  quick.no_wait = true;
+  auto refused = AddIndexes(path, quick);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find(path + " is being written by another process"), std::string::npos)
+      << refused.status().message();
+
+  std::atomic<bool> waiting{false};
+  AddIndexOptions mine;
+  mine.columns = {"n"};
+  mine.lock_waiting = [&](const std::string&) { waiting = true; };
+  Result<std::vector<IngestIndexReport>> result = Status::Cancelled("not run");
+  std::thread writer([&] { result = AddIndexes(path, mine); });
+  while (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(::rename(side.c_str(), path.c_str()), 0);  // the other writer commits
+  *held = FileLock();                                  // and lets go
+  writer.join();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  auto dataset = Dataset::Open(path);
+  ASSERT_TRUE(dataset.ok());
+  std::vector<std::string> indexed;
+  for (const auto& index : DatasetMetadata(**dataset).indexes) {
+    indexed.push_back((*dataset)->schema()[index.column].name);
+  }
+  std::sort(indexed.begin(), indexed.end());
+  EXPECT_EQ(indexed, (std::vector<std::string>{"day", "n"}));  // both updates
 }
 
 TEST_F(WhereTest, IngestRefusesAnIndexOnAnUnknownColumn) {

@@ -9,16 +9,14 @@
 namespace outcore::transform {
 namespace {
 
-// An unlinked temporary file in the output's directory (where there is room
-// for the output itself, unlike perhaps /tmp).
+// A file with no name in the output's directory (where there is room for the
+// output itself, unlike perhaps /tmp): nothing is left if we are killed.
 FILE* SpillFile(const std::string& path) {
-  size_t slash = path.rfind('/');
-  std::string name =
-      (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + ".outcore-spill-XXXXXX";
-  int fd = ::mkstemp(name.data());
-  if (fd < 0) return nullptr;
-  ::unlink(name.c_str());
-  return ::fdopen(fd, "w+b");
+  Result<int> fd = OpenUnnamedTemp(path);
+  if (!fd.ok()) return nullptr;
+  FILE* file = ::fdopen(*fd, "w+b");
+  if (!file) ::close(*fd);
+  return file;
 }
 
 }  // namespace

@@ -14,6 +14,10 @@
 namespace outcore::transform {
 
 Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOptions& options) {
+  // Locked before the first read, in place: see PrepareRewriteTarget.
+  OC_ASSIGN_OR_RETURN(format::RewriteTarget target,
+                      format::PrepareRewriteTarget(path, options.output,
+                                                   {!options.no_wait, options.cancel, options.lock_waiting}));
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(path));
   if (options.columns.empty()) return Status::InvalidArgument("name the columns to normalize");
   std::vector<int> targets;
@@ -53,7 +57,6 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
   // Pass 2: the new file. Untouched columns' blocks are copied; a normalized
   // column's values change, so its chunks are written anew and its index goes.
   MemoryBudget budget(options.memory_limit ? options.memory_limit : DefaultMemoryLimit());
-  const std::string target = options.output.empty() ? path : options.output;
   const format::FileMetadata& source = DatasetMetadata(*dataset);
   // One compressor for the whole rewrite, with the file's codec. The footer
   // records each block's codec but not the level it was compressed at, so the
@@ -109,7 +112,8 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
     if (options.cancel && *options.cancel) return Status::Cancelled("interrupted: " + path + " is unchanged");
     return Status::OK();
   };
-  OC_ASSIGN_OR_RETURN(auto rewriter, format::FileRewriter::Create(DatasetReader(*dataset), target,
+  rewrite.target_lock = &target.lock;
+  OC_ASSIGN_OR_RETURN(auto rewriter, format::FileRewriter::Create(DatasetReader(*dataset), target.path,
                                                                   std::move(rewrite), &budget));
   OC_RETURN_IF_ERROR(rewriter->CopyBlocks());
   for (int index : targets) rewriter->metadata().columns[size_t(index)].type = TypeId::kFloat64;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ struct NormalizeOptions {
   std::string output;                   // empty: replace the input file
   uint64_t memory_limit = 0;
   const std::atomic<bool>* cancel = nullptr;
+  bool no_wait = false;  // for the in-place lock, as in NormalizeColumnsOptions
+  std::function<void(const std::string& message)> lock_waiting;
 };
 
 // The parameters used, per column (sklearn's attribute meanings).

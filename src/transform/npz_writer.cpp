@@ -1,7 +1,5 @@
 #include "transform/npz_writer.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -77,30 +75,25 @@ std::string NpyHeader(std::string_view descr, const std::vector<int64_t>& shape)
   return header + dict;
 }
 
-NpzWriter::NpzWriter(std::string path, std::string temp_path, FILE* file, bool single_npy)
-    : path_(std::move(path)), temp_path_(std::move(temp_path)), file_(file), single_npy_(single_npy) {}
+NpzWriter::NpzWriter(std::string path, std::unique_ptr<OutputFile> out, FILE* file, bool single_npy)
+    : path_(std::move(path)), out_(std::move(out)), file_(file), single_npy_(single_npy) {}
 
 NpzWriter::~NpzWriter() {
-  if (file_) std::fclose(file_);
-  if (!finished_) ::unlink(temp_path_.c_str());
+  if (file_) std::fclose(file_);  // the OutputFile then removes the uncommitted temporary
 }
 
 Result<std::unique_ptr<NpzWriter>> NpzWriter::Create(const std::string& path, bool single_npy) {
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
-  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  std::string temp = dir + "." + base + ".tmp-XXXXXX";
-  int fd = ::mkstemp(temp.data());
-  if (fd < 0) return Status::IOError("cannot create " + path + ": " + std::strerror(errno));
-  ::fchmod(fd, 0644);
-  FILE* file = ::fdopen(fd, "w+b");
+  OC_ASSIGN_OR_RETURN(auto out, OutputFile::Create(path, single_npy ? "the .npy file" : "the .npz file"));
+  // stdio on a duplicate: closing it leaves the OutputFile's descriptor, and
+  // the lock on the temporary, in place until the commit.
+  const int fd = ::dup(out->fd());
+  FILE* file = fd >= 0 ? ::fdopen(fd, "w+b") : nullptr;
   if (!file) {
-    ::close(fd);
-    ::unlink(temp.c_str());
-    return Status::IOError("cannot open " + temp + ": " + std::strerror(errno));
+    if (fd >= 0) ::close(fd);
+    return Status::IOError("cannot open " + out->temp_path() + ": " + std::strerror(errno));
   }
   std::setvbuf(file, nullptr, _IOFBF, 1 << 20);
-  return std::unique_ptr<NpzWriter>(new NpzWriter(path, std::move(temp), file, single_npy));
+  return std::unique_ptr<NpzWriter>(new NpzWriter(path, std::move(out), file, single_npy));
 }
 
 Status NpzWriter::Fail(const std::string& what) {
@@ -109,14 +102,14 @@ Status NpzWriter::Fail(const std::string& what) {
 }
 
 Status NpzWriter::Write(const void* bytes, size_t length) {
+  if (!file_) return Status::InvalidArgument("NpzWriter used after Finish");
   if (length && std::fwrite(bytes, 1, length, file_) != length) return Fail("write");
   position_ += length;
   return Status::OK();
 }
 
 Status NpzWriter::BeginArray(const std::string& name, std::string_view descr) {
-  if (open_entry_ || finished_)
-    return Status::InvalidArgument("NpzWriter: BeginArray while an array is open");
+  if (open_entry_ || !file_) return Status::InvalidArgument("NpzWriter: BeginArray while an array is open");
   if (single_npy_ && !entries_.empty()) return Status::InvalidArgument("a .npy file holds one array");
   Entry entry;
   entry.name = name + ".npy";
@@ -188,6 +181,7 @@ Status WriteBytesArray(NpzWriter* npz, const std::string& name, const std::vecto
 
 Status NpzWriter::Finish() {
   if (open_entry_) return Status::InvalidArgument("NpzWriter: Finish with an array still open");
+  if (!file_) return Status::InvalidArgument("NpzWriter: Finish called twice");
   if (!single_npy_) {
     const uint64_t directory_offset = position_;
     std::string directory;
@@ -254,12 +248,10 @@ Status NpzWriter::Finish() {
     OC_RETURN_IF_ERROR(Write(end.data(), end.size()));
   }
   if (std::fflush(file_) != 0) return Fail("flush");
-  if (::fsync(fileno(file_)) != 0) return Fail("fsync");
-  std::fclose(file_);
+  const bool closed = std::fclose(file_) == 0;
   file_ = nullptr;
-  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) return Fail("rename");
-  finished_ = true;
-  return Status::OK();
+  if (!closed) return Fail("close");
+  return out_->Commit();  // fsync, rename, fsync of the folder
 }
 
 }  // namespace outcore::transform

@@ -4,8 +4,8 @@
 // reserved up front and patched with the final shape, the CRC-32 combined
 // from the body's running CRC (zlib crc32_combine), so nothing is held in
 // memory. The file appears atomically: it is written as a hidden temporary
-// beside `path` and renamed by Finish(); destroyed unfinished, it leaves
-// nothing. Thread-safety: one thread at a time.
+// beside `path` (an OutputFile) and renamed by Finish(); destroyed
+// unfinished, it leaves nothing. Thread-safety: one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/output_file.h"
 #include "outcore/status.h"
 
 namespace outcore::transform {
@@ -53,14 +54,14 @@ class NpzWriter {
     uint64_t size = 0;    // of the .npy bytes (stored: compressed == uncompressed)
     uint32_t crc = 0;
   };
-  NpzWriter(std::string path, std::string temp_path, FILE* file, bool single_npy);
+  NpzWriter(std::string path, std::unique_ptr<OutputFile> out, FILE* file, bool single_npy);
   Status Write(const void* bytes, size_t length);
   Status Fail(const std::string& what);
 
-  std::string path_, temp_path_;
+  std::string path_;
+  std::unique_ptr<OutputFile> out_;  // the temporary and its commit (base/output_file.h)
   FILE* file_ = nullptr;
   bool single_npy_ = false;
-  bool finished_ = false;
   bool open_entry_ = false;
   std::string descr_;
   uint64_t body_bytes_ = 0;

@@ -4,6 +4,7 @@
 // routines of dataset_pca.h and the NpzWriter, run for the caller.
 #include <atomic>
 
+#include "base/output_file.h"
 #include "outcore/transform.h"
 #include "transform/dataset_pca.h"
 #include "transform/incremental_pca.h"
@@ -109,6 +110,7 @@ Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>& data
                                       const IncrementalPcaModel& model, const std::string& path,
                                       MemoryBudget* budget, const std::atomic<bool>* cancel,
                                       const std::string& where) {
+  OC_RETURN_IF_ERROR(CheckOutputPath(path, "the output", {{dataset->path(), "the input"}}).status());
   OC_ASSIGN_OR_RETURN(auto npy, transform::NpzWriter::Create(path, /*single_npy=*/true));
   OC_RETURN_IF_ERROR(npy->BeginArray("transformed", "<f8"));
   const int64_t k = model.n_components();

@@ -3,6 +3,7 @@
 // plain values.
 #include "outcore/transform.h"
 
+#include "base/output_file.h"
 #include "transform/column_stats.h"
 #include "transform/csr_builder.h"
 #include "transform/csr_npz.h"
@@ -96,6 +97,7 @@ Result<CsrMatrix> HashColumns(const std::shared_ptr<const Dataset>& dataset, con
 
 Result<NpzWritten> HashColumnsToNpz(const std::shared_ptr<const Dataset>& dataset, const HashOptions& options,
                                     const std::string& path, MemoryBudget* budget) {
+  OC_RETURN_IF_ERROR(CheckOutputPath(path, "the output", {{dataset->path(), "the input"}}).status());
   OC_ASSIGN_OR_RETURN(auto out, transform::CsrNpzWriter::Create(path));
   transform::CsrBuilder csr(budget);
   OC_RETURN_IF_ERROR(transform::HashDataset(dataset, HashColumnsOf(options), &csr, [&]() -> Status {
@@ -133,6 +135,7 @@ Result<NpzWritten> OneHotEncodeToNpz(const std::shared_ptr<const Dataset>& datas
                                      const OneHotCategories& categories, bool ignore_unknown,
                                      const std::string& path, MemoryBudget* budget,
                                      const std::atomic<bool>* cancel) {
+  OC_RETURN_IF_ERROR(CheckOutputPath(path, "the output", {{dataset->path(), "the input"}}).status());
   std::vector<std::string> names = transform::OneHotFeatureNames(columns, categories);
   OC_ASSIGN_OR_RETURN(auto out, transform::CsrNpzWriter::Create(path));
   transform::CsrBuilder csr(budget);
@@ -161,6 +164,8 @@ Result<ScalerFit> NormalizeColumns(const std::string& path, const NormalizeColum
   o.output = options.output;
   o.memory_limit = options.memory_limit;
   o.cancel = options.cancel;
+  o.no_wait = options.no_wait;
+  o.lock_waiting = options.lock_waiting;
   OC_ASSIGN_OR_RETURN(transform::ScalerParams params, transform::NormalizeDataset(path, o));
   return FitOf(options.method, std::move(params));
 }

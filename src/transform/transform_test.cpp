@@ -58,6 +58,22 @@ TEST_F(TransformApiTest, ColumnStatsGiveMeanAndPopulationVariance) {
   EXPECT_EQ((*stats)[1].distinct, dataset_->schema()[1].dictionary ? 3 : -1);  // exact only for codes
 }
 
+// Issue 9, item 1/2: an export over its own input destroyed it.
+TEST_F(TransformApiTest, Issue9AnExportOverItsInputIsRefused) {
+  HashOptions options;
+  options.columns = {"topic"};
+  const auto before = std::filesystem::file_size(dataset_->path());
+  auto written = HashColumnsToNpz(dataset_, options, dataset_->path());
+  ASSERT_FALSE(written.ok());
+  EXPECT_NE(written.status().message().find("is also the input"), std::string::npos)
+      << written.status().message();
+  auto categories = FitOneHot(dataset_, {"topic"});
+  ASSERT_TRUE(categories.ok());
+  EXPECT_FALSE(OneHotEncodeToNpz(dataset_, {"topic"}, *categories, false, dataset_->path()).ok());
+  EXPECT_EQ(std::filesystem::file_size(dataset_->path()), before);
+  EXPECT_TRUE(Dataset::Open(dataset_->path()).ok());
+}
+
 TEST_F(TransformApiTest, HashColumnsInMemoryAndToNpzAgree) {
   HashOptions options;
   options.columns = {"topic"};
