@@ -94,6 +94,8 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
   failed_.resize(rows);
   if (rows) std::memset(failed_.data(), 0, rows);
   failed_count_ = 0;
+  any_short_ = false;
+  padded_rows_ = 0;
   pending_.clear();
 
   CheckRecords(batch);
@@ -117,7 +119,15 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
           ParseFixedWidthRows<int64_t>(batch, column, range, vector, ParseInt64);
           break;
         case TypeId::kFloat64:
-          ParseFixedWidthRows<double>(batch, column, range, vector, ParseFloat64);
+          if (options_.spellings.decimal_point == '.') {
+            ParseFixedWidthRows<double>(batch, column, range, vector, ParseFloat64);
+          } else {
+            const char point = options_.spellings.decimal_point;
+            ParseFixedWidthRows<double>(batch, column, range, vector,
+                                        [point](std::string_view text, double* out) {
+                                          return ParseFloat64WithPoint(text, point, out);
+                                        });
+          }
           break;
         case TypeId::kDate:
           ParseFixedWidthRows<int32_t>(batch, column, range, vector, ParseDate);
@@ -142,6 +152,11 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
     }
   }
 
+  if (any_short_) {
+    for (size_t row = 0; row < rows; ++row) {
+      padded_rows_ += !failed_[row] && tokens.num_fields(first_record + row) < schema_.size();
+    }
+  }
   std::stable_sort(pending_.begin(), pending_.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& entry : pending_) rejects->push_back(std::move(entry.second));
@@ -173,6 +188,8 @@ void BlockParser::CheckRecords(const Batch& batch) {
       } else {
         Reject(batch, row, column, RejectReason::kMalformedQuote, "text after the closing quote of " + which);
       }
+    } else if (fields < expected && options_.pad_short_rows) {
+      any_short_ = true;
     } else if (fields != expected) {
       Reject(batch, row, -1, RejectReason::kFieldCount,
              "expected " + std::to_string(expected) + " fields, found " + std::to_string(fields));
@@ -187,6 +204,10 @@ void BlockParser::MarkNull(ColumnVector* vector, size_t base, size_t rows, size_
     ResizeBits(&vector->validity, valid_bits, base + rows, true);
   }
   ClearBit(vector->validity.data(), int64_t(base + row));
+}
+
+bool BlockParser::Missing(const Batch& batch, size_t row, size_t column) const {
+  return column >= batch.tokens.num_fields(batch.first_record + row);
 }
 
 void BlockParser::PrepareColumn(ColumnVector* vector, size_t rows) const {
@@ -220,6 +241,10 @@ void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const R
   for (size_t row = range.begin; row < range.end; ++row) {
     out[row] = T();
     if (failed_[row]) continue;
+    if (any_short_ && Missing(batch, row, column)) {
+      MarkNull(vector, range.base, batch.rows, row);
+      continue;
+    }
     const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
     const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
     if (IsNull(value, span, type)) {
@@ -238,6 +263,10 @@ void BlockParser::ParseBoolRows(const Batch& batch, size_t column, const Rows& r
   const char quote = options_.dialect.quote;
   for (size_t row = range.begin; row < range.end; ++row) {
     if (failed_[row]) continue;
+    if (any_short_ && Missing(batch, row, column)) {
+      MarkNull(vector, range.base, batch.rows, row);
+      continue;
+    }
     const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
     const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
     if (IsNull(value, span, TypeId::kBool)) {
@@ -262,6 +291,10 @@ Status BlockParser::ParseStringRows(const Batch& batch, size_t column, const Row
   for (size_t row = range.begin; row < range.end; ++row) {
     offsets[row + 1] = offsets[row];
     if (failed_[row]) continue;
+    if (any_short_ && Missing(batch, row, column)) {
+      MarkNull(vector, range.base, batch.rows, row);
+      continue;
+    }
     const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
     const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
     if (IsNull(value, span, TypeId::kString)) {

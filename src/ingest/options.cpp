@@ -10,6 +10,24 @@ Result<char> ParseDelimiter(std::string_view text, std::string_view option) {
                                  std::string(text) + "'");
 }
 
+Status ParseIngestDelimiter(std::string_view text, std::string_view option, IngestOptions* options) {
+  if (text == "spaces" || text == "2spaces") {
+    options->delimiter.reset();
+    options->space_aligned = text == "spaces" ? 1 : 2;
+    return Status::OK();
+  }
+  OC_ASSIGN_OR_RETURN(char delimiter, ParseDelimiter(text, option));
+  options->delimiter = delimiter;
+  options->space_aligned = 0;
+  return Status::OK();
+}
+
+Result<char> ParseOneChar(std::string_view text, std::string_view option) {
+  if (text.size() == 1 && text[0] != '\n' && text[0] != '\r') return text[0];
+  return Status::InvalidArgument(std::string(option) + " takes one character (not a line break), not '" +
+                                 std::string(text) + "'");
+}
+
 Result<OnError> ParseOnError(std::string_view text, std::string_view option) {
   if (text == "reject") return OnError::kReject;
   if (text == "fail") return OnError::kFail;
