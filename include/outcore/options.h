@@ -32,6 +32,10 @@ Result<char> ParseDelimiter(std::string_view text, std::string_view option);
 // or more separates; a single space belongs to the value, as in "New York").
 Status ParseIngestDelimiter(std::string_view text, std::string_view option, IngestOptions* options);
 
+// The inverse for a report: "spaces" / "2spaces" for space-aligned columns,
+// else the delimiter itself (",", "\t").
+std::string IngestDelimiterName(char delimiter, int space_aligned);
+
 // One character that is not a line break (--comment, --decimal).
 Result<char> ParseOneChar(std::string_view text, std::string_view option);
 

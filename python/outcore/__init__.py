@@ -61,6 +61,10 @@ def ingest(
     block_size: str | int | None = None,
     index: Sequence[str] = (),
     index_tokens: Sequence[str] = (),
+    skip_rows: int = 0,
+    comment: str | None = None,
+    pad_short_rows: bool = False,
+    decimal: str = ".",
 ) -> dict:
     """Ingest CSV file(s) (plain, .gz or .zst) into one .oc file; returns the report as a dict.
 
@@ -71,6 +75,14 @@ def ingest(
     that does not fit the budget is reported in ``report["indexes"]`` with ``built=False``.
     Raises ValueError for bad data with ``on_error="fail"`` and for bad arguments, OSError for
     I/O problems.
+
+    How the file is spelled, as ``outcore ingest`` takes it: ``delimiter`` is one character,
+    ``"tab"``, or ``"spaces"`` / ``"2spaces"`` for space-aligned columns (default: detected among
+    , tab ; | : and space-aligned); ``skip_rows`` drops title lines above the header;
+    ``comment="#"`` skips lines starting with it; ``pad_short_rows=True`` keeps rows that leave
+    off trailing fields (nulls there); ``decimal=","`` reads ``1,5`` as 1.5. Repeated or empty
+    header names become ``a.1`` / ``column_3`` as in pandas; the report lists them in
+    ``renamed_columns``, next to ``lines_skipped``, ``comment_lines`` and ``rows_padded``.
 
     >>> report = ingest("sample.csv", "sample.oc", memory_limit="256MiB")
     >>> report["rows_read"] == report["rows_kept"] + report["rows_rejected"]
@@ -97,6 +109,10 @@ def ingest(
         block_size=block_size,
         index=list(index),
         index_tokens=list(index_tokens),
+        skip_rows=skip_rows,
+        comment=comment,
+        pad_short_rows=pad_short_rows,
+        decimal=decimal,
     )
     return report
 

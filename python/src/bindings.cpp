@@ -130,7 +130,19 @@ nb::dict ReportToDict(const IngestReport& r) {
   d["memory_limit"] = r.memory_limit;
   d["budget_peak"] = r.budget_peak;
   d["threads"] = r.threads;
-  d["delimiter"] = std::string(1, r.delimiter);
+  d["delimiter"] = IngestDelimiterName(r.delimiter, r.space_aligned);
+  nb::list renamed;
+  for (const IngestRename& rename : r.renamed_columns) {
+    nb::dict entry;
+    entry["position"] = rename.position;
+    entry["from"] = rename.from;
+    entry["to"] = rename.to;
+    renamed.append(entry);
+  }
+  d["renamed_columns"] = renamed;
+  d["lines_skipped"] = r.lines_skipped;
+  d["comment_lines"] = r.comment_lines;
+  d["rows_padded"] = r.rows_padded;
   nb::list columns;
   for (const auto& c : r.columns) {
     nb::dict col;
@@ -154,13 +166,17 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
                        std::vector<std::pair<std::string, std::string>> schema,
                        std::optional<std::string> reject, std::string on_error, std::string compression,
                        int level, nb::handle block_size, std::vector<std::string> index,
-                       std::vector<std::string> index_tokens) {
+                       std::vector<std::string> index_tokens, uint64_t skip_rows,
+                       std::optional<std::string> comment, bool pad_short_rows, std::string decimal) {
   IngestOptions o;
   o.inputs = std::move(inputs);
   o.output = std::move(output);
   o.memory_limit = SizeArgument(memory_limit);
   o.threads = threads;
-  if (delimiter) o.delimiter = Unwrap(ParseDelimiter(*delimiter, "delimiter"));
+  if (delimiter) {
+    Status parsed = ParseIngestDelimiter(*delimiter, "delimiter", &o);
+    if (!parsed.ok()) Raise(parsed);
+  }
   if (quote.size() != 1) Raise(Status::InvalidArgument("quote must be one character"));
   o.quote = quote[0];
   o.header = header;
@@ -176,6 +192,10 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
   o.block_bytes = SizeArgument(block_size);
   o.index_columns = std::move(index);
   o.token_index_columns = std::move(index_tokens);
+  o.skip_rows = skip_rows;
+  if (comment) o.comment = Unwrap(ParseOneChar(*comment, "comment"));
+  o.pad_short_rows = pad_short_rows;
+  o.decimal = Unwrap(ParseOneChar(decimal, "decimal"));
   // Ctrl-C: the pipeline calls back a few times a second; there, with the GIL
   // held, Python's pending signals are checked and a KeyboardInterrupt stops it.
   std::atomic<bool> cancel{false};
@@ -317,7 +337,8 @@ NB_MODULE(_core, m) {
         "true_values"_a = nb::none(), "false_values"_a = nb::none(),
         "schema"_a = std::vector<std::pair<std::string, std::string>>(), "reject"_a = nb::none(),
         "on_error"_a = "reject", "compression"_a = "zstd", "level"_a = 1, "block_size"_a = nb::none(),
-        "index"_a = std::vector<std::string>(), "index_tokens"_a = std::vector<std::string>());
+        "index"_a = std::vector<std::string>(), "index_tokens"_a = std::vector<std::string>(),
+        "skip_rows"_a = 0, "comment"_a = nb::none(), "pad_short_rows"_a = false, "decimal"_a = ".");
 
   m.def(
       "add_indexes",

@@ -93,11 +93,7 @@ void PrintProgress(const IngestProgress& p) {
   std::fflush(stderr);
 }
 
-// The report's delimiter as the user would pass it: "," or "spaces".
-std::string DelimiterName(const IngestReport& r) {
-  if (r.space_aligned) return r.space_aligned == 1 ? "spaces" : "2spaces";
-  return std::string(1, r.delimiter);
-}
+std::string DelimiterName(const IngestReport& r) { return IngestDelimiterName(r.delimiter, r.space_aligned); }
 
 // What ingest changed or left out of the file's own spelling: renamed
 // header names, --skip-rows / --comment lines, padded rows.

@@ -53,6 +53,15 @@ size_t InCommentLine(std::string_view buf, size_t pos, size_t at, char comment) 
   return line_end ? size_t(static_cast<const char*>(line_end) - p) + 1 : buf.size();
 }
 
+// Whether p[at] starts a field of space-aligned columns (as Tokenize sees
+// them): at a line's start, after its padding, or after a separator run — any
+// blank with runs of one; two blanks or a tab with runs of two.
+bool StartsAlignedField(const char* p, size_t at, int space_aligned) {
+  if (at == 0 || p[at - 1] == '\n' || p[at - 1] == '\t') return true;
+  if (p[at - 1] != ' ') return false;
+  return space_aligned == 1 || at < 2 || p[at - 2] == ' ' || p[at - 2] == '\t' || p[at - 2] == '\n';
+}
+
 }  // namespace
 
 size_t FindLastRecordEnd(std::string_view buf, const Dialect& dialect) {
@@ -69,8 +78,9 @@ size_t FindLastRecordEnd(std::string_view buf, const Dialect& dialect) {
       const char* hit = static_cast<const char*>(std::memchr(p + from, quote, n - from));
       if (!hit) break;
       size_t at = size_t(hit - p);
-      const bool field_start = at == 0 || p[at - 1] == delimiter || p[at - 1] == '\n' ||
-                               (dialect.space_aligned != 0 && p[at - 1] == '\t');
+      const bool field_start = dialect.space_aligned != 0
+                                   ? StartsAlignedField(p, at, dialect.space_aligned)
+                                   : at == 0 || p[at - 1] == delimiter || p[at - 1] == '\n';
       if (field_start && dialect.comment != '\0') {
         // A quote in a comment line opens nothing: go on after that line.
         const size_t line_end = InCommentLine(buf, pos, at, dialect.comment);

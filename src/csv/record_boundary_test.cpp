@@ -43,16 +43,17 @@ TEST(RecordBoundary, LiteralQuoteInUnquotedFieldDoesNotOpenAField) {
 
 // The property the pipeline relies on: cutting anywhere and carrying the tail
 // yields exactly the records of tokenizing the whole input at once.
-TEST(RecordBoundary, SplittingAtEveryPositionPreservesRecords) {
+// Random texts over `alphabet`, cut into blocks of every size at
+// FindLastRecordEnd: the records are those of the whole text, byte for byte.
+void ExpectSplittingAtEveryPositionPreservesRecords(const Dialect& dialect, std::string_view alphabet) {
   std::mt19937 rng(7);
-  const char alphabet[] = {'a', ',', '"', '\n', '\r', 'b'};
   for (int trial = 0; trial < 200; ++trial) {
     std::string text;
     const int length = 1 + int(rng() % 40);
-    for (int i = 0; i < length; ++i) text += alphabet[rng() % sizeof alphabet];
+    for (int i = 0; i < length; ++i) text += alphabet[rng() % alphabet.size()];
     text += '\n';
     TokenizedBlock whole;
-    Tokenize(text, Dialect{}, &whole);
+    Tokenize(text, dialect, &whole);
     for (size_t block_size = 1; block_size <= text.size(); ++block_size) {
       std::string carry;
       std::vector<std::string> records;
@@ -61,9 +62,9 @@ TEST(RecordBoundary, SplittingAtEveryPositionPreservesRecords) {
         std::string block = carry + text.substr(pos, block_size);
         pos = std::min(text.size(), pos + block_size);
         const bool last = pos >= text.size();
-        const size_t cut = last ? block.size() : FindLastRecordEnd(block, Dialect{});
+        const size_t cut = last ? block.size() : FindLastRecordEnd(block, dialect);
         TokenizedBlock tokens;
-        Tokenize(std::string_view(block).substr(0, cut), Dialect{}, &tokens);
+        Tokenize(std::string_view(block).substr(0, cut), dialect, &tokens);
         for (size_t r = 0; r < tokens.num_records(); ++r) {
           records.push_back(
               block.substr(tokens.record_begin[r], tokens.record_end[r] - tokens.record_begin[r]));
@@ -78,6 +79,29 @@ TEST(RecordBoundary, SplittingAtEveryPositionPreservesRecords) {
                   text.substr(whole.record_begin[r], whole.record_end[r] - whole.record_begin[r]));
       }
     }
+  }
+}
+
+TEST(RecordBoundary, SplittingAtEveryPositionPreservesRecords) {
+  ExpectSplittingAtEveryPositionPreservesRecords(Dialect{}, "a,\"\n\rb");
+}
+
+// Issue 10: a quote in a comment line opens nothing, in the cut as in Tokenize.
+TEST(RecordBoundary, Issue10QuotesInCommentLinesOpenNothing) {
+  Dialect dialect;
+  dialect.comment = '#';
+  EXPECT_EQ(FindLastRecordEnd("a,b\n#,\"x\n1,2\n3", dialect), 13u);
+  EXPECT_EQ(FindLastRecordEnd("#\"\n1,2\n", dialect), 7u);
+  EXPECT_EQ(FindLastRecordEnd("a,\"x\n#,\"\n", Dialect{}), 9u);  // "x\n#," is one field
+  ExpectSplittingAtEveryPositionPreservesRecords(dialect, "a,\"\n#b");
+}
+
+TEST(RecordBoundary, Issue10SpaceAlignedCutsMatchTheTokenizer) {
+  for (int aligned : {1, 2}) {
+    Dialect dialect;
+    dialect.delimiter = ' ';
+    dialect.space_aligned = aligned;
+    ExpectSplittingAtEveryPositionPreservesRecords(dialect, "a \"\n\t b");
   }
 }
 

@@ -159,10 +159,11 @@ void TokenizeSpaceAligned(std::string_view block, const Dialect& dialect, Tokeni
         }
         line += uint32_t(CountNewlines({content, size_t(close - content)}));
         p = close + 1;
-        if (!AtLineEnd(p, end) && !IsBlank(*p)) {
+        const char* stop = FindAlignedFieldStop(p, end, dialect.space_aligned);
+        if (stop != p) {  // text after the closing quote, before a separator run
           flags |= FieldSpan::kMalformed;
           if (status == RecordStatus::kOk) status = RecordStatus::kMalformedQuote;
-          p = FindAlignedFieldStop(p, end, dialect.space_aligned);
+          p = stop;
         }
         out->fields.push_back({offset(content), offset(close), flags});
       } else {

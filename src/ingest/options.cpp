@@ -22,6 +22,11 @@ Status ParseIngestDelimiter(std::string_view text, std::string_view option, Inge
   return Status::OK();
 }
 
+std::string IngestDelimiterName(char delimiter, int space_aligned) {
+  if (space_aligned != 0) return space_aligned == 1 ? "spaces" : "2spaces";
+  return std::string(1, delimiter);
+}
+
 Result<char> ParseOneChar(std::string_view text, std::string_view option) {
   if (text.size() == 1 && text[0] != '\n' && text[0] != '\r') return text[0];
   return Status::InvalidArgument(std::string(option) + " takes one character (not a line break), not '" +
