@@ -237,11 +237,12 @@ void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const R
                                       ColumnVector* vector, ParseFn parse) {
   const TypeId type = vector->type;
   const char quote = options_.dialect.quote;
+  const bool any_short = any_short_;
   T* out = vector->values.as<T>() + range.base;
   for (size_t row = range.begin; row < range.end; ++row) {
     out[row] = T();
     if (failed_[row]) continue;
-    if (any_short_ && Missing(batch, row, column)) {
+    if (any_short && Missing(batch, row, column)) {
       MarkNull(vector, range.base, batch.rows, row);
       continue;
     }
@@ -261,9 +262,10 @@ void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const R
 
 void BlockParser::ParseBoolRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector) {
   const char quote = options_.dialect.quote;
+  const bool any_short = any_short_;
   for (size_t row = range.begin; row < range.end; ++row) {
     if (failed_[row]) continue;
-    if (any_short_ && Missing(batch, row, column)) {
+    if (any_short && Missing(batch, row, column)) {
       MarkNull(vector, range.base, batch.rows, row);
       continue;
     }
@@ -287,11 +289,12 @@ Status BlockParser::ParseStringRows(const Batch& batch, size_t column, const Row
                                     ColumnVector* vector) {
   const char quote = options_.dialect.quote;
   const bool check_utf8 = options_.validate_utf8 && !batch.all_utf8;
+  const bool any_short = any_short_;
   int32_t* offsets = vector->values.as<int32_t>() + range.base;  // data.Append never moves values
   for (size_t row = range.begin; row < range.end; ++row) {
     offsets[row + 1] = offsets[row];
     if (failed_[row]) continue;
-    if (any_short_ && Missing(batch, row, column)) {
+    if (any_short && Missing(batch, row, column)) {
       MarkNull(vector, range.base, batch.rows, row);
       continue;
     }

@@ -223,6 +223,7 @@ void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* ou
   }
   const char delimiter = dialect.delimiter;
   const char quote = dialect.quote;
+  const char comment = dialect.comment;
   const char* const base = block.data();
   const char* const end = base + block.size();
   const char* p = base;
@@ -247,7 +248,7 @@ void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* ou
       continue;
     }
     if (*p == '\r' && p + 1 == end) break;  // a lone CR ending the input: a blank line too
-    if (*p == dialect.comment && dialect.comment != '\0') {
+    if (*p == comment && comment != '\0') {
       if (!SkipCommentLine(&p, end, &line, out)) break;
       continue;
     }

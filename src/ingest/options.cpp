@@ -16,8 +16,13 @@ Status ParseIngestDelimiter(std::string_view text, std::string_view option, Inge
     options->space_aligned = text == "spaces" ? 1 : 2;
     return Status::OK();
   }
-  OC_ASSIGN_OR_RETURN(char delimiter, ParseDelimiter(text, option));
-  options->delimiter = delimiter;
+  Result<char> delimiter = ParseDelimiter(text, option);
+  if (!delimiter.ok()) {
+    return Status::InvalidArgument(std::string(option) +
+                                   " takes one character, 'tab', 'spaces' or '2spaces', not '" +
+                                   std::string(text) + "'");
+  }
+  options->delimiter = *delimiter;
   options->space_aligned = 0;
   return Status::OK();
 }
