@@ -82,6 +82,12 @@ struct IngestOptions {
   uint64_t block_bytes = 0;                            // 0: derived from the budget (tests set it small)
   std::vector<std::string> index_columns;              // value index per column: value -> rows (doc/query.md)
   std::vector<std::string> token_index_columns;        // token index per string column: word -> rows
+  // How a file spells its header and values, past the delimiter and quote (README, "Ingest"):
+  uint64_t skip_rows = 0;       // physical lines dropped before the header (title lines), in every file
+  std::optional<char> comment;  // lines starting with it are skipped (not rows) and counted
+  bool pad_short_rows = false;  // a row missing trailing fields gets nulls there instead of a reject
+  char decimal = '.';           // ',' reads 1,5 as 1.5 (the delimiter then cannot be ',')
+  int space_aligned = 0;        // 1: fields split at runs of spaces; 2: at runs of 2+ spaces
   std::function<void(const IngestProgress&)> progress;  // called from the pipeline, at most ~4 times a second
   const std::atomic<bool>* cancel = nullptr;            // set to stop (Ctrl-C): nothing is left behind
 };
@@ -106,6 +112,13 @@ struct IngestRejectGroup {
   uint64_t count = 0;
   uint64_t first_line = 0;
   std::string example;
+};
+
+// A header name ingest had to change to make the names unique and non-empty.
+struct IngestRename {
+  uint64_t position = 0;  // 1-based column position
+  std::string from;       // as the header spells it ("" for an empty name)
+  std::string to;         // the column's name in the file: "a.1", "column_3"
 };
 
 struct IngestIndexReport {
@@ -154,6 +167,11 @@ struct IngestReport {
   char delimiter = ',';
   std::string encoding;     // of the first input, e.g. "utf-8", "utf-16le (byte order mark)", "cp1252"
   std::string line_ending;  // of the first input: "LF", "CRLF" or "CR" (by its first line end)
+  int space_aligned = 0;    // as IngestOptions::space_aligned, detected or given
+  std::vector<IngestRename> renamed_columns;  // header names made unique or non-empty
+  uint64_t lines_skipped = 0;                 // --skip-rows lines dropped, all files
+  uint64_t comment_lines = 0;                 // --comment lines skipped, all files
+  uint64_t rows_padded = 0;                   // kept rows that --pad-short-rows completed with nulls
   std::vector<IngestColumnReport> columns;
   std::vector<IngestIndexReport> indexes;
   MemoryPlan memory_plan;

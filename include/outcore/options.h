@@ -27,6 +27,19 @@ namespace outcore {
 // an error, never its first character.
 Result<char> ParseDelimiter(std::string_view text, std::string_view option);
 
+// --delimiter as ingest takes it: one character (ParseDelimiter) into
+// options->delimiter, or space-aligned columns into options->space_aligned:
+// "spaces" (any run of spaces or tabs separates) or "2spaces" (a run of two
+// or more separates; a single space belongs to the value, as in "New York").
+Status ParseIngestDelimiter(std::string_view text, std::string_view option, IngestOptions* options);
+
+// The inverse for a report: "spaces" / "2spaces" for space-aligned columns,
+// else the delimiter itself (",", "\t").
+std::string IngestDelimiterName(char delimiter, int space_aligned);
+
+// One character that is not a line break (--comment, --decimal).
+Result<char> ParseOneChar(std::string_view text, std::string_view option);
+
 // "reject" or "fail".
 Result<OnError> ParseOnError(std::string_view text, std::string_view option);
 

@@ -80,6 +80,10 @@ def ingest(
     index: Sequence[str] = (),
     index_tokens: Sequence[str] = (),
     encoding: str | None = None,
+    skip_rows: int = 0,
+    comment: str | None = None,
+    pad_short_rows: bool = False,
+    decimal: str = ".",
 ) -> dict:
     """Ingest CSV file(s) into one .oc file; returns the report as a dict.
 
@@ -100,6 +104,14 @@ def ingest(
     (RejectWarning) naming the columns, the reasons and the ``schema`` override to try.
     Raises ValueError for bad data with ``on_error="fail"`` and for bad arguments, OSError for
     I/O problems.
+
+    How the file is spelled, as ``outcore ingest`` takes it: ``delimiter`` is one character,
+    ``"tab"``, or ``"spaces"`` / ``"2spaces"`` for space-aligned columns (default: detected among
+    , tab ; | : and space-aligned); ``skip_rows`` drops title lines above the header;
+    ``comment="#"`` skips lines starting with it; ``pad_short_rows=True`` keeps rows that leave
+    off trailing fields (nulls there); ``decimal=","`` reads ``1,5`` as 1.5. Repeated or empty
+    header names become ``a.1`` / ``column_3`` as in pandas; the report lists them in
+    ``renamed_columns``, next to ``lines_skipped``, ``comment_lines`` and ``rows_padded``.
 
     >>> report = ingest("sample.csv", "sample.oc", memory_limit="256MiB")
     >>> report["rows_read"] == report["rows_kept"] + report["rows_rejected"]
@@ -128,6 +140,10 @@ def ingest(
         index=list(index),
         index_tokens=list(index_tokens),
         encoding=encoding,
+        skip_rows=skip_rows,
+        comment=comment,
+        pad_short_rows=pad_short_rows,
+        decimal=decimal,
     )
     error = report.pop("error", None)
     if error is not None:

@@ -134,9 +134,21 @@ nb::dict ReportToDict(const IngestReport& r) {
   d["memory_limit"] = r.memory_limit;
   d["budget_peak"] = r.budget_peak;
   d["threads"] = r.threads;
-  d["delimiter"] = std::string(1, r.delimiter);
+  d["delimiter"] = IngestDelimiterName(r.delimiter, r.space_aligned);
   d["encoding"] = r.encoding;
   d["line_ending"] = r.line_ending;
+  nb::list renamed;
+  for (const IngestRename& rename : r.renamed_columns) {
+    nb::dict entry;
+    entry["position"] = rename.position;
+    entry["from"] = rename.from;
+    entry["to"] = rename.to;
+    renamed.append(entry);
+  }
+  d["renamed_columns"] = renamed;
+  d["lines_skipped"] = r.lines_skipped;
+  d["comment_lines"] = r.comment_lines;
+  d["rows_padded"] = r.rows_padded;
   nb::list columns;
   for (const auto& c : r.columns) {
     nb::dict col;
@@ -161,13 +173,18 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
                        std::optional<std::string> reject, std::string on_error,
                        std::optional<std::string> max_rejects, std::string compression, int level,
                        nb::handle block_size, std::vector<std::string> index,
-                       std::vector<std::string> index_tokens, std::optional<std::string> encoding) {
+                       std::vector<std::string> index_tokens, std::optional<std::string> encoding,
+                       uint64_t skip_rows, std::optional<std::string> comment, bool pad_short_rows,
+                       std::string decimal) {
   IngestOptions o;
   o.inputs = std::move(inputs);
   o.output = std::move(output);
   o.memory_limit = SizeArgument(memory_limit);
   o.threads = threads;
-  if (delimiter) o.delimiter = Unwrap(ParseDelimiter(*delimiter, "delimiter"));
+  if (delimiter) {
+    Status parsed = ParseIngestDelimiter(*delimiter, "delimiter", &o);
+    if (!parsed.ok()) Raise(parsed);
+  }
   if (quote.size() != 1) Raise(Status::InvalidArgument("quote must be one character"));
   o.quote = quote[0];
   o.header = header;
@@ -185,6 +202,10 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
   o.block_bytes = SizeArgument(block_size);
   o.index_columns = std::move(index);
   o.token_index_columns = std::move(index_tokens);
+  o.skip_rows = skip_rows;
+  if (comment) o.comment = Unwrap(ParseOneChar(*comment, "comment"));
+  o.pad_short_rows = pad_short_rows;
+  o.decimal = Unwrap(ParseOneChar(decimal, "decimal"));
   // Ctrl-C sets the pipeline's cancel flag; it stops before the next block and
   // leaves no file behind (PyErr_CheckSignals from the pipeline's threads never
   // saw a signal: Python handles them on the main thread only).
@@ -315,7 +336,8 @@ NB_MODULE(_core, m) {
         "schema"_a = std::vector<std::pair<std::string, std::string>>(), "reject"_a = nb::none(),
         "on_error"_a = "reject", "max_rejects"_a = nb::none(), "compression"_a = "zstd", "level"_a = 1,
         "block_size"_a = nb::none(), "index"_a = std::vector<std::string>(),
-        "index_tokens"_a = std::vector<std::string>(), "encoding"_a = nb::none());
+        "index_tokens"_a = std::vector<std::string>(), "encoding"_a = nb::none(), "skip_rows"_a = 0,
+        "comment"_a = nb::none(), "pad_short_rows"_a = false, "decimal"_a = ".");
 
   m.def(
       "add_indexes",

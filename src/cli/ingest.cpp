@@ -36,6 +36,10 @@ struct IngestArgs {
   std::string index, index_tokens;
   bool json = false;
   bool quiet = false;
+  uint64_t skip_rows = 0;
+  std::string comment;
+  bool pad_short_rows = false;
+  std::string decimal = ".";
 };
 
 Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
@@ -45,9 +49,7 @@ Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
     OC_ASSIGN_OR_RETURN(o->memory_limit, ParseSize(a.memory_limit));
   }
   o->threads = a.threads;
-  if (!a.delimiter.empty()) {
-    OC_ASSIGN_OR_RETURN(o->delimiter, ParseDelimiter(a.delimiter, "--delimiter"));
-  }
+  if (!a.delimiter.empty()) OC_RETURN_IF_ERROR(ParseIngestDelimiter(a.delimiter, "--delimiter", o));
   if (a.quote.size() != 1)
     return Status::InvalidArgument("--quote takes one character, not '" + a.quote + "'");
   o->quote = a.quote[0];
@@ -71,6 +73,12 @@ Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
   }
   if (!a.index.empty()) o->index_columns = SplitList(a.index);
   if (!a.index_tokens.empty()) o->token_index_columns = SplitList(a.index_tokens);
+  o->skip_rows = a.skip_rows;
+  if (!a.comment.empty()) {
+    OC_ASSIGN_OR_RETURN(o->comment, ParseOneChar(a.comment, "--comment"));
+  }
+  o->pad_short_rows = a.pad_short_rows;
+  OC_ASSIGN_OR_RETURN(o->decimal, ParseOneChar(a.decimal, "--decimal"));
   return Status::OK();
 }
 
@@ -91,6 +99,33 @@ void PrintProgress(const IngestProgress& p) {
   std::fflush(stderr);
 }
 
+std::string DelimiterName(const IngestReport& r) { return IngestDelimiterName(r.delimiter, r.space_aligned); }
+
+// What ingest changed or left out of the file's own spelling: renamed
+// header names, --skip-rows / --comment lines, padded rows.
+void PrintDialectNotes(const IngestReport& r) {
+  if (r.rows_padded) {
+    std::printf("  rows padded    %15s   (missing trailing fields set to null: --pad-short-rows)\n",
+                Thousands(r.rows_padded).c_str());
+  }
+  if (r.lines_skipped) {
+    std::printf("  lines skipped  %15s   (--skip-rows)\n", Thousands(r.lines_skipped).c_str());
+  }
+  if (r.comment_lines) {
+    std::printf("  comment lines  %15s   (--comment)\n", Thousands(r.comment_lines).c_str());
+  }
+  if (r.space_aligned)
+    std::printf("  delimiter      %15s   (space-aligned columns)\n", DelimiterName(r).c_str());
+  if (!r.renamed_columns.empty()) {
+    std::string renames;
+    for (const IngestRename& rename : r.renamed_columns) {
+      renames += (renames.empty() ? "" : ", ") + std::string("'") + rename.from + "' -> " + rename.to +
+                 " (column " + std::to_string(rename.position) + ")";
+    }
+    std::printf("  renamed        %s\n", renames.c_str());
+  }
+}
+
 void PrintText(const IngestArgs& a, const IngestReport& r) {
   std::string sources;
   for (const auto& in : a.inputs) sources += (sources.empty() ? "" : " ") + in;
@@ -108,6 +143,7 @@ void PrintText(const IngestArgs& a, const IngestReport& r) {
                 a.reject.c_str());
   }
   std::printf("\n");
+  PrintDialectNotes(r);
   double ratio = r.output_bytes ? double(r.input_bytes) / double(r.output_bytes) : 0;
   std::printf("  input          %15s   output %s   ratio %.2fx\n", FormatSize(r.input_bytes).c_str(),
               FormatSize(r.output_bytes).c_str(), ratio);
@@ -197,9 +233,21 @@ void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error) 
   j.Key("threads").Int(plan.threads);
   j.EndObject();
   j.Key("chunks").UInt(r.chunks);
-  j.Key("delimiter").String(std::string(1, r.delimiter));
+  j.Key("delimiter").String(DelimiterName(r));
   j.Key("encoding").String(r.encoding);
   j.Key("line_ending").String(r.line_ending);
+  j.Key("lines_skipped").UInt(r.lines_skipped);
+  j.Key("comment_lines").UInt(r.comment_lines);
+  j.Key("rows_padded").UInt(r.rows_padded);
+  j.Key("renamed_columns").BeginArray();
+  for (const IngestRename& rename : r.renamed_columns) {
+    j.BeginObject();
+    j.Key("position").UInt(rename.position);
+    j.Key("from").String(rename.from);
+    j.Key("to").String(rename.to);
+    j.EndObject();
+  }
+  j.EndArray();
   j.Key("columns").BeginArray();
   for (const auto& c : r.columns) {
     j.BeginObject();
@@ -257,9 +305,14 @@ void SetupIngest(CLI::App& app) {
       "  outcore ingest part-*.csv.gz -o all.oc --schema id:int64,zip:string\n"
       "  outcore ingest export.zip -o export.oc          # a zip holding one CSV file\n"
       "  outcore ingest data.tsv -o data.oc --delimiter tab --na NA,-,'' --on-error fail\n"
+      "  outcore ingest sample.csv -o sample.oc --index topic,day --index-tokens passage\n"
       "  outcore ingest old-excel-export.csv -o export.oc --encoding cp1252\n"
       "  outcore ingest export.csv -o export.oc --max-rejects 1% --reject rejects.csv\n"
-      "  outcore ingest sample.csv -o sample.oc --index topic,day --index-tokens passage\n");
+      "  outcore ingest destatis.csv -o d.oc --skip-rows 6 --delimiter ';' --decimal ,\n"
+      "  outcore ingest debian.csv -o debian.oc --pad-short-rows --comment '#'\n"
+      "\n"
+      "Header names are made unique as pandas does (a, a.1, a.2; an empty third name becomes\n"
+      "column_3) and every rename is reported.\n");
   cmd->add_option("inputs", args->inputs, "CSV files with the same columns ('-' = standard input)")
       ->required();
   cmd->add_option("-o,--output", args->output, "the .oc file to write")->required();
@@ -269,7 +322,9 @@ void SetupIngest(CLI::App& app) {
   cmd->add_option("--threads", args->threads, "worker threads (default: every core)")
       ->check(CLI::Range(0, 1024));
   cmd->add_option("--delimiter", args->delimiter,
-                  "field delimiter: one character or 'tab' (default: detected)");
+                  "field delimiter: one character, 'tab', or 'spaces' / '2spaces' for space-aligned columns "
+                  "(any run of blanks / runs of 2+ separate). Default: detected among , tab ; | : and "
+                  "space-aligned columns, e.g. --delimiter ';'");
   cmd->add_option("--quote", args->quote, "quote character")->capture_default_str();
   cmd->add_option("--encoding", args->encoding,
                   "text encoding of files without a byte order mark: latin-1, cp1252, utf-16le, "
@@ -305,6 +360,19 @@ void SetupIngest(CLI::App& app) {
   cmd->add_option("--index-tokens", args->index_tokens,
                   "token indexes (lowercase word -> rows) on these text columns, for --where \"passage "
                   "contains 'food'\"");
+  cmd->add_option("--skip-rows", args->skip_rows,
+                  "drop this many physical lines before the header (title lines), counted by newline with "
+                  "quotes not interpreted; line numbers still count them, e.g. --skip-rows 3");
+  cmd->add_option("--comment", args->comment,
+                  "skip lines whose first character is this (not rows; counted in the report); inside a "
+                  "line it is data, e.g. --comment '#'");
+  cmd->add_flag("--pad-short-rows", args->pad_short_rows,
+                "a row with fewer fields than the header is kept, its missing trailing fields null "
+                "(counted), instead of rejected, e.g. 1,Buzz for a,b,c");
+  cmd->add_option("--decimal", args->decimal,
+                  "decimal point of float values: '.' or ',' (then 1,5 is 1.5 and the delimiter cannot be "
+                  "','), e.g. --decimal ,")
+      ->capture_default_str();
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->callback([args] {

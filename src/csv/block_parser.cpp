@@ -94,6 +94,8 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
   failed_.resize(rows);
   if (rows) std::memset(failed_.data(), 0, rows);
   failed_count_ = 0;
+  any_short_ = false;
+  padded_rows_ = 0;
   pending_.clear();
 
   CheckRecords(batch);
@@ -117,7 +119,15 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
           ParseFixedWidthRows<int64_t>(batch, column, range, vector, ParseInt64);
           break;
         case TypeId::kFloat64:
-          ParseFixedWidthRows<double>(batch, column, range, vector, ParseFloat64);
+          if (options_.spellings.decimal_point == '.') {
+            ParseFixedWidthRows<double>(batch, column, range, vector, ParseFloat64);
+          } else {
+            const char point = options_.spellings.decimal_point;
+            ParseFixedWidthRows<double>(batch, column, range, vector,
+                                        [point](std::string_view text, double* out) {
+                                          return ParseFloat64WithPoint(text, point, out);
+                                        });
+          }
           break;
         case TypeId::kDate:
           ParseFixedWidthRows<int32_t>(batch, column, range, vector, ParseDate);
@@ -142,6 +152,11 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
     }
   }
 
+  if (any_short_) {
+    for (size_t row = 0; row < rows; ++row) {
+      padded_rows_ += !failed_[row] && tokens.num_fields(first_record + row) < schema_.size();
+    }
+  }
   std::stable_sort(pending_.begin(), pending_.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& entry : pending_) rejects->push_back(std::move(entry.second));
@@ -173,6 +188,8 @@ void BlockParser::CheckRecords(const Batch& batch) {
       } else {
         Reject(batch, row, column, RejectReason::kMalformedQuote, "text after the closing quote of " + which);
       }
+    } else if (fields < expected && options_.pad_short_rows) {
+      any_short_ = true;
     } else if (fields != expected) {
       Reject(batch, row, -1, RejectReason::kFieldCount,
              "expected " + std::to_string(expected) + " fields, found " + std::to_string(fields));
@@ -187,6 +204,10 @@ void BlockParser::MarkNull(ColumnVector* vector, size_t base, size_t rows, size_
     ResizeBits(&vector->validity, valid_bits, base + rows, true);
   }
   ClearBit(vector->validity.data(), int64_t(base + row));
+}
+
+bool BlockParser::Missing(const Batch& batch, size_t row, size_t column) const {
+  return column >= batch.tokens.num_fields(batch.first_record + row);
 }
 
 void BlockParser::PrepareColumn(ColumnVector* vector, size_t rows) const {
@@ -216,10 +237,15 @@ void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const R
                                       ColumnVector* vector, ParseFn parse) {
   const TypeId type = vector->type;
   const char quote = options_.dialect.quote;
+  const bool any_short = any_short_;
   T* out = vector->values.as<T>() + range.base;
   for (size_t row = range.begin; row < range.end; ++row) {
     out[row] = T();
     if (failed_[row]) continue;
+    if (any_short && Missing(batch, row, column)) {
+      MarkNull(vector, range.base, batch.rows, row);
+      continue;
+    }
     const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
     const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
     if (IsNull(value, span, type)) {
@@ -236,8 +262,13 @@ void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const R
 
 void BlockParser::ParseBoolRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector) {
   const char quote = options_.dialect.quote;
+  const bool any_short = any_short_;
   for (size_t row = range.begin; row < range.end; ++row) {
     if (failed_[row]) continue;
+    if (any_short && Missing(batch, row, column)) {
+      MarkNull(vector, range.base, batch.rows, row);
+      continue;
+    }
     const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
     const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
     if (IsNull(value, span, TypeId::kBool)) {
@@ -258,10 +289,15 @@ Status BlockParser::ParseStringRows(const Batch& batch, size_t column, const Row
                                     ColumnVector* vector) {
   const char quote = options_.dialect.quote;
   const bool check_utf8 = options_.validate_utf8 && !batch.all_utf8;
+  const bool any_short = any_short_;
   int32_t* offsets = vector->values.as<int32_t>() + range.base;  // data.Append never moves values
   for (size_t row = range.begin; row < range.end; ++row) {
     offsets[row + 1] = offsets[row];
     if (failed_[row]) continue;
+    if (any_short && Missing(batch, row, column)) {
+      MarkNull(vector, range.base, batch.rows, row);
+      continue;
+    }
     const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
     const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
     if (IsNull(value, span, TypeId::kString)) {

@@ -27,7 +27,8 @@ namespace outcore {
 struct ParseOptions {
   Dialect dialect;
   ValueSpellings spellings;
-  bool validate_utf8 = true;  // string values must be valid UTF-8 (else kInvalidUtf8)
+  bool validate_utf8 = true;    // string values must be valid UTF-8 (else kInvalidUtf8)
+  bool pad_short_rows = false;  // a record with fewer fields is kept, its missing fields null
 };
 
 class BlockParser {
@@ -53,6 +54,8 @@ class BlockParser {
                std::vector<ColumnVector>* columns, std::vector<RowReject>* rejects);
 
   const std::vector<TypeId>& schema() const { return schema_; }
+  // Kept records of the last Parse that pad_short_rows completed with nulls.
+  size_t padded_rows() const { return padded_rows_; }
 
  private:
   struct Batch;  // the block being parsed
@@ -79,6 +82,9 @@ class BlockParser {
     return options_.spellings.na.Contains(value);
   }
   void MarkNull(ColumnVector* vector, size_t base, size_t rows, size_t row);
+  // A padded record has no field for `column`: the value is null. Only looked
+  // at when the block has short records (any_short_).
+  bool Missing(const Batch& batch, size_t row, size_t column) const;
   void Reject(const Batch& batch, size_t row, int32_t column, RejectReason reason, std::string detail);
   void RejectValue(const Batch& batch, size_t row, size_t column, ParseOutcome outcome,
                    std::string_view value);
@@ -89,6 +95,8 @@ class BlockParser {
   MemoryBudget* budget_;
   BudgetArray<uint8_t> failed_;  // per record of the batch: 1 once rejected
   size_t failed_count_ = 0;
+  bool any_short_ = false;  // some record of the batch has fewer fields (pad_short_rows)
+  size_t padded_rows_ = 0;
   std::vector<std::pair<size_t, RowReject>> pending_;  // (record, reject), sorted at the end
   std::string scratch_;
 };

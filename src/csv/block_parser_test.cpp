@@ -324,5 +324,58 @@ TEST(BlockParser, SmallBlocksFromASourceMatchOneWholeBlock) {
   }
 }
 
+// Issue 10, item 7: Debian's distro-info CSVs leave off empty trailing fields.
+TEST(BlockParser, Issue10PadShortRowsMakesMissingTrailingFieldsNull) {
+  const std::string csv = "v,name,eol\n1.1,Buzz,1997\n2.0,Hamm\n3.0\n4.0,x,5,extra\n";
+  TokenizedBlock tokens;
+  Tokenize(csv, Dialect{}, &tokens);
+  ParseOptions options;
+  options.pad_short_rows = true;
+  BlockParser parser({TypeId::kFloat64, TypeId::kString, TypeId::kInt64}, options, nullptr);
+  std::vector<ColumnVector> columns;
+  std::vector<RowReject> rejects;
+  ASSERT_TRUE(parser.Parse(csv, tokens, 1, 1, &columns, &rejects).ok());
+  ASSERT_EQ(rejects.size(), 1u);  // a longer row is still a reject
+  EXPECT_EQ(rejects[0].reason, RejectReason::kFieldCount);
+  EXPECT_EQ(rejects[0].line, 5u);
+  EXPECT_EQ(parser.padded_rows(), 2u);
+  ASSERT_EQ(columns[0].length, 3);
+  EXPECT_EQ(columns[0].GetFloat64(2), 3.0);
+  EXPECT_EQ(columns[1].GetString(1), "Hamm");
+  EXPECT_FALSE(columns[1].IsValid(2));
+  EXPECT_EQ(columns[1].null_count, 1);
+  EXPECT_EQ(columns[2].GetInt64(0), 1997);
+  EXPECT_FALSE(columns[2].IsValid(1));
+  EXPECT_FALSE(columns[2].IsValid(2));
+  EXPECT_EQ(columns[2].null_count, 2);
+  // Without the option the short rows are rejects, and nothing is padded.
+  BlockParser strict({TypeId::kFloat64, TypeId::kString, TypeId::kInt64}, ParseOptions{}, nullptr);
+  columns.clear();
+  rejects.clear();
+  ASSERT_TRUE(strict.Parse(csv, tokens, 1, 1, &columns, &rejects).ok());
+  EXPECT_EQ(rejects.size(), 3u);
+  EXPECT_EQ(strict.padded_rows(), 0u);
+}
+
+TEST(BlockParser, Issue10DecimalCommaParsesFloats) {
+  const std::string csv = "a;b\n1,5;x\n1.5;y\n";
+  Dialect dialect;
+  dialect.delimiter = ';';
+  TokenizedBlock tokens;
+  Tokenize(csv, dialect, &tokens);
+  ParseOptions options;
+  options.dialect = dialect;
+  options.spellings.decimal_point = ',';
+  BlockParser parser({TypeId::kFloat64, TypeId::kString}, options, nullptr);
+  std::vector<ColumnVector> columns;
+  std::vector<RowReject> rejects;
+  ASSERT_TRUE(parser.Parse(csv, tokens, 1, 1, &columns, &rejects).ok());
+  ASSERT_EQ(columns[0].length, 1);
+  EXPECT_EQ(columns[0].GetFloat64(0), 1.5);
+  ASSERT_EQ(rejects.size(), 1u);  // 1.5 is not a number with a decimal comma
+  EXPECT_EQ(rejects[0].line, 3u);
+  EXPECT_EQ(rejects[0].reason, RejectReason::kUnparsable);
+}
+
 }  // namespace
 }  // namespace outcore

@@ -1,7 +1,7 @@
 // Dialect: how a CSV file spells its records (delimiter, quote, header, line
-// ending), and the detection the first block of every file goes through: a
-// UTF-8 byte order mark to skip, the line ending and a delimiter to sniff.
-// Pure functions; thread-safe.
+// ending, comment lines), and the detection the first block of every file goes
+// through: a UTF-8 byte order mark to skip, the line ending and a delimiter to
+// sniff. Pure functions; thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -14,14 +14,20 @@ namespace outcore {
 struct Dialect {
   char delimiter = ',';
   char quote = '"';
-  bool header = true;  // record 0 of the first block names the columns
+  bool header = true;   // record 0 of the first block names the columns
+  char comment = '\0';  // '\0': none; else a line starting with it is no record (Tokenize skips it)
+  // Space-aligned columns (delimiter is ' '): 0 = off; 1 = any run of spaces
+  // or tabs separates fields; 2 = a run of two or more spaces (or one holding
+  // a tab) separates, so a single space is part of a value ("New York").
+  // Spaces at the start and end of a line are padding, not empty fields.
+  int space_aligned = 0;
   // The byte that ends a record: '\n' (LF, and CRLF, whose CR is dropped) or
   // '\r' (CR alone: old Mac and Excel exports). DetectNewline picks it.
   char newline = '\n';
 };
 
-// OK when the tokenizer can work with `dialect`: delimiter and quote differ
-// and neither is '\n' or '\r' (those always end records).
+// OK when the tokenizer can work with `dialect`: delimiter, quote and comment
+// differ and none is '\n' or '\r' (those always end records).
 //   OC_RETURN_IF_ERROR(ValidateDialect(dialect));  // before the first Tokenize
 Status ValidateDialect(const Dialect& dialect);
 
@@ -29,12 +35,21 @@ Status ValidateDialect(const Dialect& dialect);
 //   block.remove_prefix(SkipBom(block));
 size_t SkipBom(std::string_view data);
 
-// Guesses the delimiter from the first ~50 lines of `sample`: among , \t ; |
-// the one whose per-line field count is the most consistent and greater than 1
-// (fields counted quote-aware, so "a,b" inside quotes does not vote). Returns
-// ',' when no candidate gives more than one field.
-//   Dialect d; d.delimiter = SniffDelimiter(first_block, d.quote);  // "a;b\n1;2\n" -> ';'
-char SniffDelimiter(std::string_view sample, char quote, char newline = '\n');
+// Guesses the delimiter from the first ~50 lines of `sample` (comment lines
+// of dialect.comment left out; fields counted quote-aware, so "a,b" inside
+// quotes does not vote) and returns `dialect` with it set:
+//  1. Among , \t ; | : the one whose per-line field count is the most
+//     consistent and greater than 1; on a tie the one giving more fields, then
+//     the earlier one. ':' wins only when strictly more consistent than every
+//     other (times like 12:30:00 are common inside comma files).
+//  2. Only when none of them gives more than one field: space-aligned columns
+//     (space_aligned 2, then 1) if every line of at least two splits into the
+//     same number (> 1) of fields and some line holds a run of two or more
+//     spaces (a padded table, not prose or "First Last" names).
+//  3. Else ','.
+// `excluded` (e.g. ',' with a decimal comma) is never chosen.
+//   Dialect d = SniffDelimiter("a;b\n1;2\n", Dialect{});  // d.delimiter == ';'
+Dialect SniffDelimiter(std::string_view sample, Dialect dialect, char excluded = '\0');
 
 // The line ending of `sample` (a file's first block): '\r' when CRs that are
 // not part of a CRLF outnumber the LFs, else '\n' (LF or CRLF). A stray CR in

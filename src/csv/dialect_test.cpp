@@ -14,25 +14,76 @@ TEST(Dialect, SkipBomSkipsOnlyTheUtf8Bom) {
   EXPECT_EQ(SkipBom(""), 0u);
 }
 
+char Sniff(std::string_view sample, char excluded = '\0') {
+  return SniffDelimiter(sample, Dialect{}, excluded).delimiter;
+}
+
 TEST(Dialect, SniffsEachCandidate) {
-  EXPECT_EQ(SniffDelimiter("a,b,c\n1,2,3\n", '"'), ',');
-  EXPECT_EQ(SniffDelimiter("a\tb\tc\n1\t2\t3\n", '"'), '\t');
-  EXPECT_EQ(SniffDelimiter("a;b;c\n1,5;2,5;3\n", '"'), ';');  // decimal commas
-  EXPECT_EQ(SniffDelimiter("a|b\n1|2\n", '"'), '|');
+  EXPECT_EQ(Sniff("a,b,c\n1,2,3\n"), ',');
+  EXPECT_EQ(Sniff("a\tb\tc\n1\t2\t3\n"), '\t');
+  EXPECT_EQ(Sniff("a;b;c\n1,5;2,5;3\n"), ';');  // decimal commas
+  EXPECT_EQ(Sniff("a|b\n1|2\n"), '|');
 }
 
 TEST(Dialect, DelimitersInsideQuotesDoNotVote) {
-  EXPECT_EQ(SniffDelimiter("name;text\nx;\"a,b,c\"\ny;\"d,e\"\n", '"'), ';');
+  EXPECT_EQ(Sniff("name;text\nx;\"a,b,c\"\ny;\"d,e\"\n"), ';');
 }
 
 TEST(Dialect, FallsBackToCommaWhenUnsure) {
-  EXPECT_EQ(SniffDelimiter("justonecolumn\nvalue\n", '"'), ',');
-  EXPECT_EQ(SniffDelimiter("", '"'), ',');
+  EXPECT_EQ(Sniff("justonecolumn\nvalue\n"), ',');
+  EXPECT_EQ(Sniff(""), ',');
 }
 
 TEST(Dialect, PrefersTheConsistentCandidate) {
   // Commas appear in some lines only; tabs split every line the same way.
-  EXPECT_EQ(SniffDelimiter("a\tb\n1,5\t2\n3\t4\n5\t6,7,8\n", '"'), '\t');
+  EXPECT_EQ(Sniff("a\tb\n1,5\t2\n3\t4\n5\t6,7,8\n"), '\t');
+}
+
+// Issue 10, item 12: "city:region:country:population" was read as one column.
+TEST(Dialect, Issue10SniffsColon) {
+  EXPECT_EQ(Sniff("city:region:pop\nSouthborough:MA:9686\nNorthbridge:MA:14061\n"), ':');
+}
+
+TEST(Dialect, Issue10ColonNeverWinsATie) {
+  // Times split as many lines by ':' as ',' splits: the comma is the delimiter.
+  EXPECT_EQ(Sniff("1,12:30:00\n2,13:45:10\n"), ',');
+  EXPECT_EQ(Sniff("id,at\n1,12:30:00\n2,13:45:10\n"), ',');
+}
+
+TEST(Dialect, Issue10ExcludedDelimiterIsNeverChosen) {
+  // With a decimal comma, "1,5;2,5" splits at ';' even where ',' looks consistent.
+  EXPECT_EQ(Sniff("a;b\n1,5;2,5\n3,5;4,5\n", ','), ';');
+  EXPECT_EQ(Sniff("x\n1,5\n2,5\n", ','), ';');  // nothing detected: the fallback is not ','
+}
+
+TEST(Dialect, Issue10CommentLinesDoNotVote) {
+  Dialect dialect;
+  dialect.comment = '#';
+  const std::string sample = "# a;b;c\n# d;e;f\n# g;h;i\nx,y\n1,2\n";
+  EXPECT_EQ(SniffDelimiter(sample, dialect).delimiter, ',');
+  EXPECT_EQ(Sniff(sample), ';');  // without --comment the comment lines are the most consistent
+}
+
+TEST(Dialect, Issue10SniffsSpaceAlignedColumns) {
+  // Runs of 2+ spaces separate; "New York" keeps its single space.
+  const Dialect wide = SniffDelimiter("city      pop\nNew York  8336817\nParis     2148000\n", Dialect{});
+  EXPECT_EQ(wide.delimiter, ' ');
+  EXPECT_EQ(wide.space_aligned, 2);
+  // Single-space gaps somewhere: any run of blanks separates.
+  const Dialect any = SniffDelimiter("x    y\n1 2\n10   20\n", Dialect{});
+  EXPECT_EQ(any.delimiter, ' ');
+  EXPECT_EQ(any.space_aligned, 1);
+}
+
+TEST(Dialect, Issue10SpacesInOneColumnAreNotAlignment) {
+  // No padding run anywhere: names with a space, not a table.
+  EXPECT_EQ(SniffDelimiter("full name\nJohn Smith\nJane Doe\n", Dialect{}).space_aligned, 0);
+  // Lines that split differently: prose.
+  EXPECT_EQ(SniffDelimiter("text\nhello   world\na  b  c\n", Dialect{}).space_aligned, 0);
+  // A consistent real delimiter wins over spaces.
+  const Dialect comma = SniffDelimiter("a,b\n1,  2\n3,  4\n", Dialect{});
+  EXPECT_EQ(comma.delimiter, ',');
+  EXPECT_EQ(comma.space_aligned, 0);
 }
 
 // Issue 10, item 3.
@@ -48,7 +99,9 @@ TEST(Dialect, Issue10DetectsCrOnlyLineEndings) {
 
 TEST(Dialect, SniffsTheDelimiterOfCrOnlyFiles) {
   // Read as one line, the sample has more commas than semicolons.
-  EXPECT_EQ(SniffDelimiter("a;b\r1,2,3,4;5\r6,7,8;9\r", '"', '\r'), ';');
+  Dialect cr;
+  cr.newline = '\r';
+  EXPECT_EQ(SniffDelimiter("a;b\r1,2,3,4;5\r6,7,8;9\r", cr).delimiter, ';');
 }
 
 TEST(Dialect, ValidateRefusesDialectsTheTokenizerCannotSplit) {
@@ -63,6 +116,11 @@ TEST(Dialect, ValidateRefusesDialectsTheTokenizerCannotSplit) {
   tab.delimiter = '\t';
   tab.quote = '\'';
   EXPECT_TRUE(ValidateDialect(tab).ok());
+  Dialect comment;
+  comment.comment = ',';
+  EXPECT_EQ(ValidateDialect(comment).code(), StatusCode::kInvalidArgument);
+  comment.comment = '#';
+  EXPECT_TRUE(ValidateDialect(comment).ok());
 }
 
 }  // namespace

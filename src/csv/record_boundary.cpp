@@ -32,6 +32,38 @@ uint64_t CountByte(std::string_view data, char byte) {
   return count;
 }
 
+namespace {
+
+// When buf[at] lies in a line that starts with `comment` (a line starting in
+// the unquoted stretch [pos, at], or at buf[0]): the offset just past that
+// line's end (buf.size() without one). Else 0.
+size_t InCommentLine(std::string_view buf, size_t pos, size_t at, char comment, char line_end_byte) {
+  const char* p = buf.data();
+  const void* newline = at > pos ? memrchr(p + pos, line_end_byte, at - pos) : nullptr;
+  size_t line_start;
+  if (newline) {
+    line_start = size_t(static_cast<const char*>(newline) - p) + 1;
+  } else if (pos == 0) {
+    line_start = 0;
+  } else {
+    return 0;  // the line began inside a quoted field: a record, not a comment
+  }
+  if (p[line_start] != comment) return 0;
+  const void* line_end = std::memchr(p + at, line_end_byte, buf.size() - at);
+  return line_end ? size_t(static_cast<const char*>(line_end) - p) + 1 : buf.size();
+}
+
+// Whether p[at] starts a field of space-aligned columns (as Tokenize sees
+// them): at a line's start, after its padding, or after a separator run — any
+// blank with runs of one; two blanks or a tab with runs of two.
+bool StartsAlignedField(const char* p, size_t at, int space_aligned, char newline) {
+  if (at == 0 || p[at - 1] == newline || p[at - 1] == '\t') return true;
+  if (p[at - 1] != ' ') return false;
+  return space_aligned == 1 || at < 2 || p[at - 2] == ' ' || p[at - 2] == '\t' || p[at - 2] == newline;
+}
+
+}  // namespace
+
 size_t FindLastRecordEnd(std::string_view buf, const Dialect& dialect) {
   const char* p = buf.data();
   const size_t n = buf.size();
@@ -47,7 +79,18 @@ size_t FindLastRecordEnd(std::string_view buf, const Dialect& dialect) {
       const char* hit = static_cast<const char*>(std::memchr(p + from, quote, n - from));
       if (!hit) break;
       size_t at = size_t(hit - p);
-      if (at == 0 || p[at - 1] == delimiter || p[at - 1] == newline) {
+      const bool field_start = dialect.space_aligned != 0
+                                   ? StartsAlignedField(p, at, dialect.space_aligned, newline)
+                                   : at == 0 || p[at - 1] == delimiter || p[at - 1] == newline;
+      if (field_start && dialect.comment != '\0') {
+        // A quote in a comment line opens nothing: go on after that line.
+        const size_t line_end = InCommentLine(buf, pos, at, dialect.comment, newline);
+        if (line_end != 0) {
+          from = line_end;
+          continue;
+        }
+      }
+      if (field_start) {
         open = at;
         break;
       }

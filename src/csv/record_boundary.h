@@ -14,7 +14,8 @@ namespace outcore {
 
 // Bytes of `buf` up to and including the last dialect.newline that ends a
 // record, by the same rules as Tokenize: a quote opens a quoted field only at
-// the start of a field (after the delimiter, a newline, or at buf[0]); elsewhere it is a literal
+// the start of a field (after the delimiter, a newline, or at buf[0]; after a tab too with
+// space-aligned columns), never in a comment line; elsewhere it is a literal
 // character. 0 when `buf` holds no complete record. Cost: a memchr walk over
 // the quotes plus a memrchr over the unquoted bytes (GB/s, not byte by byte).
 // REQUIRES: buf starts at the start of a record.

@@ -43,16 +43,14 @@ TEST(RecordBoundary, LiteralQuoteInUnquotedFieldDoesNotOpenAField) {
 
 // The property the pipeline relies on: cutting anywhere and carrying the tail
 // yields exactly the records of tokenizing the whole input at once.
-// Both line endings: LF (CRLF) and CR-only.
-TEST(RecordBoundary, SplittingAtEveryPositionPreservesRecords) {
+// Random texts over `alphabet`, cut into blocks of every size at
+// FindLastRecordEnd: the records are those of the whole text, byte for byte.
+void ExpectSplittingAtEveryPositionPreservesRecords(const Dialect& dialect, std::string_view alphabet) {
   std::mt19937 rng(7);
-  const char alphabet[] = {'a', ',', '"', '\n', '\r', 'b'};
-  for (int trial = 0; trial < 400; ++trial) {
-    Dialect dialect;
-    dialect.newline = trial % 2 ? '\r' : '\n';
+  for (int trial = 0; trial < 200; ++trial) {
     std::string text;
     const int length = 1 + int(rng() % 40);
-    for (int i = 0; i < length; ++i) text += alphabet[rng() % sizeof alphabet];
+    for (int i = 0; i < length; ++i) text += alphabet[rng() % alphabet.size()];
     text += dialect.newline;
     TokenizedBlock whole;
     Tokenize(text, dialect, &whole);
@@ -84,6 +82,14 @@ TEST(RecordBoundary, SplittingAtEveryPositionPreservesRecords) {
   }
 }
 
+// Both line endings: LF (CRLF) and CR-only.
+TEST(RecordBoundary, SplittingAtEveryPositionPreservesRecords) {
+  ExpectSplittingAtEveryPositionPreservesRecords(Dialect{}, "a,\"\n\rb");
+  Dialect cr;
+  cr.newline = '\r';
+  ExpectSplittingAtEveryPositionPreservesRecords(cr, "a,\"\n\rb");
+}
+
 TEST(RecordBoundary, CrOnlyBlocksAreCutAtTheLastCr) {
   Dialect cr;
   cr.newline = '\r';
@@ -92,6 +98,25 @@ TEST(RecordBoundary, CrOnlyBlocksAreCutAtTheLastCr) {
   EXPECT_EQ(FindLastRecordEnd("a,b\n1,2\n", cr), 0u);       // LF ends no record in a CR file
   EXPECT_EQ(FindLastRecordEnd("a,b\r\"q\",1\r", cr), 10u);  // a quote after a CR opens a field
   EXPECT_EQ(CountNewlines("a\rb\r\nc", '\r'), 2u);
+}
+
+// Issue 10: a quote in a comment line opens nothing, in the cut as in Tokenize.
+TEST(RecordBoundary, Issue10QuotesInCommentLinesOpenNothing) {
+  Dialect dialect;
+  dialect.comment = '#';
+  EXPECT_EQ(FindLastRecordEnd("a,b\n#,\"x\n1,2\n3", dialect), 13u);
+  EXPECT_EQ(FindLastRecordEnd("#\"\n1,2\n", dialect), 7u);
+  EXPECT_EQ(FindLastRecordEnd("a,\"x\n#,\"\n", Dialect{}), 9u);  // "x\n#," is one field
+  ExpectSplittingAtEveryPositionPreservesRecords(dialect, "a,\"\n#b");
+}
+
+TEST(RecordBoundary, Issue10SpaceAlignedCutsMatchTheTokenizer) {
+  for (int aligned : {1, 2}) {
+    Dialect dialect;
+    dialect.delimiter = ' ';
+    dialect.space_aligned = aligned;
+    ExpectSplittingAtEveryPositionPreservesRecords(dialect, "a \"\n\t b");
+  }
 }
 
 TEST(CountNewlines, CountsAcrossSimdStrideAndTail) {

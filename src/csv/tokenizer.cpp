@@ -80,6 +80,129 @@ class Appender {
   size_t capacity_;
 };
 
+// The quote closing a quoted field whose content starts at `content`, or null
+// when it never closes; "" pairs are skipped and set kEscaped in *flags.
+inline const char* FindClosingQuote(const char* content, const char* end, char quote, uint8_t* flags) {
+  const char* close = content;
+  while (true) {
+    close = static_cast<const char*>(std::memchr(close, quote, size_t(end - close)));
+    if (!close || close + 1 >= end || close[1] != quote) return close;
+    *flags |= FieldSpan::kEscaped;
+    close += 2;
+    if (close >= end) return nullptr;
+  }
+}
+
+// A comment line at *p: counted and passed over (its line end `newline` too).
+// False when it runs to the end of the block.
+inline bool SkipCommentLine(const char** p, const char* end, char line_end, uint32_t* line,
+                            TokenizedBlock* out) {
+  ++out->comment_lines;
+  const char* newline = static_cast<const char*>(std::memchr(*p, line_end, size_t(end - *p)));
+  if (!newline) {
+    *p = end;
+    return false;
+  }
+  *p = newline + 1;
+  ++*line;
+  return true;
+}
+
+inline bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+// True at a line's end: with LF line endings '\n', "\r\n", a final "\r";
+// with CR-only ones '\r'; or end.
+inline bool AtLineEnd(const char* p, const char* end, char newline) {
+  if (newline == '\r') return p == end || *p == '\r';
+  return p == end || *p == '\n' || (*p == '\r' && (p + 1 == end || p[1] == '\n'));
+}
+
+// The end of an unquoted space-aligned field starting at p: the first blank
+// of a separator run (any blank with space_aligned 1; a tab or two spaces with
+// 2, or a blank that only pads the line's end), a line end, or end.
+const char* FindAlignedFieldStop(const char* p, const char* end, int space_aligned, char newline) {
+  for (; p < end && !AtLineEnd(p, end, newline); ++p) {
+    if (*p == '\t' || (*p == ' ' && space_aligned == 1)) return p;
+    if (*p == ' ' && (p + 1 == end || IsBlank(p[1]) || AtLineEnd(p + 1, end, newline))) return p;
+  }
+  return p;
+}
+
+// Tokenize for space-aligned columns (Dialect::space_aligned): scalar, as
+// such files are small next to the comma-separated ones the SSE path serves.
+void TokenizeSpaceAligned(std::string_view block, const Dialect& dialect, TokenizedBlock* out) {
+  const char quote = dialect.quote;
+  const char* const base = block.data();
+  const char* const end = base + block.size();
+  auto offset = [base](const char* at) { return uint32_t(at - base); };
+  const char* p = base;
+  const char nl = dialect.newline;
+  const bool crlf = nl == '\n';  // a CR before the LF is part of the line end
+  uint32_t line = 0;
+  while (p < end) {
+    if (*p == dialect.comment && dialect.comment != '\0') {
+      if (!SkipCommentLine(&p, end, nl, &line, out)) break;
+      continue;
+    }
+    const char* const record_start = p;
+    while (p < end && IsBlank(*p)) ++p;  // padding before the first field
+    if (AtLineEnd(p, end, nl)) {         // a blank line
+      if (crlf && p < end && *p == '\r') ++p;
+      if (p < end) {
+        ++line;
+        ++p;
+      }
+      continue;
+    }
+    const uint32_t record_line = line;
+    RecordStatus status = RecordStatus::kOk;
+    while (true) {
+      if (*p == quote) {
+        const char* content = p + 1;
+        uint8_t flags = FieldSpan::kQuoted;
+        const char* close = FindClosingQuote(content, end, quote, &flags);
+        if (!close) {
+          line += uint32_t(CountNewlines({content, size_t(end - content)}, nl));
+          out->fields.push_back({offset(content), offset(end), uint8_t(flags | FieldSpan::kUnterminated)});
+          status = RecordStatus::kUnterminatedQuote;
+          p = end;
+          break;
+        }
+        line += uint32_t(CountNewlines({content, size_t(close - content)}, nl));
+        p = close + 1;
+        const char* stop = FindAlignedFieldStop(p, end, dialect.space_aligned, nl);
+        if (stop != p) {  // text after the closing quote, before a separator run
+          flags |= FieldSpan::kMalformed;
+          if (status == RecordStatus::kOk) status = RecordStatus::kMalformedQuote;
+          p = stop;
+        }
+        out->fields.push_back({offset(content), offset(close), flags});
+      } else {
+        const char* stop = FindAlignedFieldStop(p, end, dialect.space_aligned, nl);
+        out->fields.push_back({offset(p), offset(stop), 0});
+        p = stop;
+      }
+      while (p < end && IsBlank(*p)) ++p;  // the separator run, or padding at the line's end
+      if (AtLineEnd(p, end, nl)) break;
+    }
+    if (crlf && p < end && *p == '\r') ++p;
+    const char* record_stop = p;
+    if (crlf && status != RecordStatus::kUnterminatedQuote && record_stop > record_start &&
+        record_stop[-1] == '\r') {
+      --record_stop;
+    }
+    out->record_begin.push_back(offset(record_start));
+    out->record_end.push_back(offset(record_stop));
+    out->record_line.push_back(record_line);
+    out->record_status.push_back(status);
+    out->record_fields.push_back(uint32_t(out->fields.size()));
+    if (p < end) {  // the '\n'
+      ++line;
+      ++p;
+    }
+  }
+}
+
 }  // namespace
 
 TokenizedBlock::TokenizedBlock(MemoryBudget* budget)
@@ -100,6 +223,7 @@ void TokenizedBlock::Clear() {
   record_end.clear();
   record_line.clear();
   record_status.clear();
+  comment_lines = 0;
 }
 
 namespace {
@@ -110,6 +234,7 @@ template <char kNewline>
 void TokenizeWith(std::string_view block, const Dialect& dialect, TokenizedBlock* out) {
   const char delimiter = dialect.delimiter;
   const char quote = dialect.quote;
+  const char comment = dialect.comment;
   const char* const base = block.data();
   const char* const end = base + block.size();
   const char* p = base;
@@ -136,6 +261,10 @@ void TokenizeWith(std::string_view block, const Dialect& dialect, TokenizedBlock
       }
       if (*p == '\r' && p + 1 == end) break;  // a lone CR ending the input: a blank line too
     }
+    if (*p == comment && comment != '\0') {
+      if (!SkipCommentLine(&p, end, kNewline, &line, out)) break;
+      continue;
+    }
     const char* const record_start = p;
     const uint32_t record_line = line;
     RecordStatus status = RecordStatus::kOk;
@@ -144,18 +273,8 @@ void TokenizeWith(std::string_view block, const Dialect& dialect, TokenizedBlock
     while (true) {
       if (p < end && *p == quote) {
         const char* content = p + 1;
-        const char* close = content;
         uint8_t flags = FieldSpan::kQuoted;
-        while (true) {
-          close = static_cast<const char*>(std::memchr(close, quote, size_t(end - close)));
-          if (!close || close + 1 >= end || close[1] != quote) break;
-          flags |= FieldSpan::kEscaped;
-          close += 2;
-          if (close >= end) {
-            close = nullptr;
-            break;
-          }
-        }
+        const char* close = FindClosingQuote(content, end, quote, &flags);
         if (!close) {
           line += uint32_t(CountNewlines({content, size_t(end - content)}, kNewline));
           fields.push_back({offset(content), offset(end), uint8_t(flags | FieldSpan::kUnterminated)});
@@ -215,7 +334,9 @@ void TokenizeWith(std::string_view block, const Dialect& dialect, TokenizedBlock
 void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* out) {
   assert(block.size() <= kMaxBlockBytes && "the pipeline caps blocks at kMaxBlockBytes");
   out->Clear();
-  if (dialect.newline == '\r') {
+  if (dialect.space_aligned != 0) {
+    TokenizeSpaceAligned(block, dialect, out);
+  } else if (dialect.newline == '\r') {
     TokenizeWith<'\r'>(block, dialect, out);
   } else {
     TokenizeWith<'\n'>(block, dialect, out);

@@ -54,6 +54,8 @@ struct TokenizedBlock {
   BudgetArray<uint32_t> record_line;
   BudgetArray<RecordStatus> record_status;
 
+  uint64_t comment_lines = 0;  // lines skipped because they start with dialect.comment
+
   size_t num_records() const { return record_status.size(); }
   uint32_t num_fields(size_t record) const { return record_fields[record + 1] - record_fields[record]; }
   const FieldSpan& field(size_t record, size_t column) const {
@@ -69,7 +71,10 @@ inline constexpr size_t kMaxBlockBytes = 0xFFFFFFFFu;
 // Splits `block` into `out` (cleared first). A final record without '\n' is
 // taken as complete; a quote open at the end gives kUnterminatedQuote (the
 // pipeline cuts blocks at FindLastRecordEnd, so that happens only at end of
-// input). Blank lines (only "\n" or "\r\n") produce no record.
+// input). Blank lines (only "\n" or "\r\n") produce no record, nor do comment
+// lines (dialect.comment as a line's first byte; counted in comment_lines).
+// With dialect.space_aligned, fields are split at runs of blanks (see Dialect)
+// and a quote opens a quoted field only at a field's start.
 // REQUIRES: block starts at a record start; block.size() <= kMaxBlockBytes.
 //   TokenizedBlock tokens(&budget);
 //   Tokenize("a,b\n1,\"x,y\"\n", Dialect{}, &tokens);  // 2 records of 2 fields

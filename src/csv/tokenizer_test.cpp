@@ -179,5 +179,54 @@ TEST(Tokenizer, CrOnlyRecordLinesCountCrs) {
   EXPECT_EQ(text.substr(tokens.record_begin[1], tokens.record_end[1] - tokens.record_begin[1]), "\"a\rb\"");
 }
 
+// Issue 10, item 8: comment lines are no records, and line numbers count them.
+TEST(Tokenizer, Issue10CommentLinesAreSkippedAndCounted) {
+  Dialect dialect;
+  dialect.comment = '#';
+  const std::string text = "# exported 2024\na,b\n#,\"x\n1,#2\n  # not at the start\n# last";
+  EXPECT_EQ(Split(text, dialect), (Records{{"a", "b"}, {"1", "#2"}, {"  # not at the start"}}));
+  TokenizedBlock tokens;
+  Tokenize(text, dialect, &tokens);
+  EXPECT_EQ(tokens.comment_lines, 3u);
+  ASSERT_EQ(tokens.num_records(), 3u);
+  EXPECT_EQ(tokens.record_line[0], 1u);
+  EXPECT_EQ(tokens.record_line[1], 3u);
+  EXPECT_EQ(tokens.record_line[2], 4u);
+  // Without --comment they are records.
+  EXPECT_EQ(Split("# x\na\n").size(), 2u);
+}
+
+TEST(Tokenizer, Issue10CommentCharacterInsideAQuotedFieldIsData) {
+  Dialect dialect;
+  dialect.comment = '#';
+  EXPECT_EQ(Split("a,\"x\n# y\"\n", dialect), (Records{{"a", "x\n# y"}}));
+}
+
+Dialect SpaceAligned(int mode) {
+  Dialect dialect;
+  dialect.delimiter = ' ';
+  dialect.space_aligned = mode;
+  return dialect;
+}
+
+// Issue 10, item 12: space-aligned columns.
+TEST(Tokenizer, Issue10SpaceAlignedSplitsAtRunsAndIgnoresPadding) {
+  EXPECT_EQ(Split("  id   name\r\n   1   ann  \n\n  22\tbo\n", SpaceAligned(1)),
+            (Records{{"id", "name"}, {"1", "ann"}, {"22", "bo"}}));
+  EXPECT_EQ(Split("city      pop\nNew York  8336817\nSt. Paul \t 311527 \n", SpaceAligned(2)),
+            (Records{{"city", "pop"}, {"New York", "8336817"}, {"St. Paul", "311527"}}));
+  // With runs of one, a single space separates too.
+  EXPECT_EQ(Split("New York  8336817\n", SpaceAligned(1)), (Records{{"New", "York", "8336817"}}));
+}
+
+TEST(Tokenizer, Issue10SpaceAlignedQuotedFieldsKeepSpaces) {
+  EXPECT_EQ(Split("\"New York\"  \"a \"\"b\"\"\"\n\"x\ny\" 2\n", SpaceAligned(1)),
+            (Records{{"New York", "a \"b\""}, {"x\ny", "2"}}));
+  TokenizedBlock tokens;
+  Tokenize("\"a\"b  c\n", SpaceAligned(2), &tokens);
+  ASSERT_EQ(tokens.num_records(), 1u);
+  EXPECT_EQ(tokens.record_status[0], RecordStatus::kMalformedQuote);
+}
+
 }  // namespace
 }  // namespace outcore

@@ -23,7 +23,7 @@ bool Parses(TypeId type, std::string_view value, const ValueSpellings& spellings
     }
     case TypeId::kFloat64: {
       double parsed;
-      return ParseFloat64(value, &parsed) == ParseOutcome::kOk;
+      return ParseFloat64WithPoint(value, spellings.decimal_point, &parsed) == ParseOutcome::kOk;
     }
     case TypeId::kDate: {
       int32_t parsed;
@@ -48,6 +48,15 @@ bool Votes(TypeId type, std::string_view value, const ValueSpellings& spellings)
   return type != TypeId::kFloat64 || ParseInt64(value, &unused) != ParseOutcome::kOutOfRange;
 }
 
+// Whether `record` is in the sample: good quotes and the header's field
+// count, or fewer with pad_short_rows (its missing fields are nulls).
+bool InSample(const TokenizedBlock& tokens, size_t record, size_t num_columns,
+              const InferenceOptions& options) {
+  if (tokens.record_status[record] != RecordStatus::kOk) return false;
+  const size_t fields = tokens.num_fields(record);
+  return fields == num_columns || (options.pad_short_rows && fields < num_columns);
+}
+
 }  // namespace
 
 std::vector<ColumnInference> InferColumnTypes(std::string_view block, const TokenizedBlock& tokens,
@@ -60,9 +69,12 @@ std::vector<ColumnInference> InferColumnTypes(std::string_view block, const Toke
     std::array<uint64_t, kCandidates.size()> parsed{};
     // Every candidate sees every value: one that fails a few can still win.
     for (size_t record = first_record; record < tokens.num_records(); ++record) {
-      if (tokens.record_status[record] != RecordStatus::kOk || tokens.num_fields(record) != num_columns)
-        continue;
+      if (!InSample(tokens, record, num_columns, options)) continue;
       ++info.sampled;
+      if (column >= tokens.num_fields(record)) {  // padded
+        ++info.nulls;
+        continue;
+      }
       std::string_view value =
           FieldValue(block, tokens.field(record, column), options.dialect.quote, &scratch);
       if (options.spellings.na.Contains(value)) {
@@ -84,8 +96,7 @@ std::vector<ColumnInference> InferColumnTypes(std::string_view block, const Toke
     info.mismatches = non_null - parsed[best];
     if (info.mismatches == 0) continue;
     for (size_t record = first_record; record < tokens.num_records(); ++record) {
-      if (tokens.record_status[record] != RecordStatus::kOk || tokens.num_fields(record) != num_columns)
-        continue;
+      if (!InSample(tokens, record, num_columns, options) || column >= tokens.num_fields(record)) continue;
       std::string_view value =
           FieldValue(block, tokens.field(record, column), options.dialect.quote, &scratch);
       if (!options.spellings.na.Contains(value) && !Votes(info.type, value, options.spellings)) {

@@ -22,6 +22,7 @@ struct InferenceOptions {
   ValueSpellings spellings;
   // The winning type must parse at least this share of the non-null values.
   double min_match = 0.98;
+  bool pad_short_rows = false;  // records with fewer fields vote too; their missing fields are nulls
 };
 
 // What inference saw in one column, for the ingest report.

@@ -77,5 +77,41 @@ TEST(TypeInference, RecordsWithWrongFieldCountDoNotVote) {
   EXPECT_EQ(columns[0].sampled, 1u);
 }
 
+// Issue 10, item 12: with --decimal ',' a column of 1,5 values is float64.
+TEST(TypeInference, Issue10DecimalCommaInfersFloat) {
+  const std::string csv = "a;b\n1,5;1.613\n2;2.003\n-0,25;3.000\n";
+  Dialect dialect;
+  dialect.delimiter = ';';
+  TokenizedBlock tokens;
+  Tokenize(csv, dialect, &tokens);
+  InferenceOptions options;
+  options.dialect = dialect;
+  options.spellings.decimal_point = ',';
+  auto columns = InferColumnTypes(csv, tokens, 1, 2, options);
+  EXPECT_EQ(columns[0].type, TypeId::kFloat64);
+  EXPECT_EQ(columns[1].type, TypeId::kString);  // 1.613 is not 1.613 there
+  options.spellings.decimal_point = '.';
+  columns = InferColumnTypes(csv, tokens, 1, 2, options);
+  EXPECT_EQ(columns[0].type, TypeId::kString);
+  EXPECT_EQ(columns[1].type, TypeId::kFloat64);
+}
+
+// Issue 10, item 7: rows that leave off trailing fields vote with the fields they have.
+TEST(TypeInference, Issue10PaddedShortRowsVote) {
+  const std::string csv = "v,created,eol\n1.1,1993-08-16\n2.0,1996-06-17\n3.0,1998-07-24,2000-06-30\n";
+  TokenizedBlock tokens;
+  Tokenize(csv, Dialect{}, &tokens);
+  InferenceOptions options;
+  options.pad_short_rows = true;
+  auto columns = InferColumnTypes(csv, tokens, 1, 3, options);
+  EXPECT_EQ(columns[1].type, TypeId::kDate);
+  EXPECT_EQ(columns[1].sampled, 3u);
+  EXPECT_EQ(columns[2].type, TypeId::kDate);
+  EXPECT_EQ(columns[2].nulls, 2u);
+  options.pad_short_rows = false;
+  columns = InferColumnTypes(csv, tokens, 1, 3, options);
+  EXPECT_EQ(columns[1].sampled, 1u);
+}
+
 }  // namespace
 }  // namespace outcore

@@ -155,6 +155,10 @@ ParseOutcome ParseInt64(std::string_view text, int64_t* out) {
 }
 
 ParseOutcome ParseFloat64(std::string_view text, double* out) {
+  return ParseFloat64WithPoint(text, '.', out);
+}
+
+ParseOutcome ParseFloat64WithPoint(std::string_view text, char decimal_point, double* out) {
   text = Trim(text);
   // fast_float takes '-' but not '+'.
   if (!text.empty() && text[0] == '+') {
@@ -164,7 +168,8 @@ ParseOutcome ParseFloat64(std::string_view text, double* out) {
   if (text.empty()) return ParseOutcome::kUnparsable;
   double value;
   const char* last = text.data() + text.size();
-  auto result = fast_float::from_chars(text.data(), last, value);
+  auto result = fast_float::from_chars_advanced(
+      text.data(), last, value, fast_float::parse_options(fast_float::chars_format::general, decimal_point));
   if (result.ptr != last) return ParseOutcome::kUnparsable;
   if (result.ec == std::errc::result_out_of_range) {
     if (std::isinf(value)) return ParseOutcome::kOutOfRange;

@@ -63,6 +63,7 @@ struct ValueSpellings {
   SpellingSet na{"", "NA", "N/A", "NULL", "null", "NaN", "nan", "None"};
   SpellingSet true_values{"true", "True", "TRUE"};
   SpellingSet false_values{"false", "False", "FALSE"};
+  char decimal_point = '.';  // ',' for files that write 1,5 (--decimal ,)
 };
 
 // All parsers accept ASCII spaces and tabs around the value and never read
@@ -76,6 +77,10 @@ ParseOutcome ParseInt64(std::string_view text, int64_t* out);
 // kOutOfRange; values below its smallest denormal round to (signed) zero.
 //   double v; ParseFloat64("2.5e-3", &v);
 ParseOutcome ParseFloat64(std::string_view text, double* out);
+// ParseFloat64 with another decimal point: with ',', "1,5" -> 1.5 and "1.5"
+// (a thousands separator there, as in 1.613) is kUnparsable, never 1.5.
+//   double v; ParseFloat64WithPoint("-2,5e3", ',', &v);  // -2500
+ParseOutcome ParseFloat64WithPoint(std::string_view text, char decimal_point, double* out);
 // A spelling from spellings.true_values / false_values, else kUnparsable.
 ParseOutcome ParseBool(std::string_view text, const ValueSpellings& spellings, bool* out);
 // "YYYY-MM-DD", years 0001..9999, validated against the calendar (2023-02-29

@@ -267,5 +267,24 @@ TEST(FormatIntegerAs, PrintsEachIntegerHeldTypeAsItsFormatterDoes) {
   EXPECT_EQ(text(TypeId::kInt64, INT64_MIN), Int64Text(INT64_MIN));
 }
 
+// Issue 10, item 12: decimal commas (1,5 in ';'-separated files).
+TEST(ParseFloat64WithPoint, Issue10ReadsDecimalCommas) {
+  double v;
+  EXPECT_EQ(ParseFloat64WithPoint(" 1,5 ", ',', &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, 1.5);
+  EXPECT_EQ(ParseFloat64WithPoint("-2,5e3", ',', &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, -2500.0);
+  EXPECT_EQ(ParseFloat64WithPoint("0,1", ',', &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, 0.1);  // correctly rounded, as with '.'
+  EXPECT_EQ(ParseFloat64WithPoint("42", ',', &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, 42.0);
+  // A '.' there is a thousands separator (1.613 = 1613): never read as 1.613.
+  EXPECT_EQ(ParseFloat64WithPoint("1.613", ',', &v), ParseOutcome::kUnparsable);
+  EXPECT_EQ(ParseFloat64WithPoint("1,5,0", ',', &v), ParseOutcome::kUnparsable);
+  // The default point does not take commas.
+  EXPECT_EQ(ParseFloat64("1,5", &v), ParseOutcome::kUnparsable);
+  EXPECT_EQ(ParseFloat64WithPoint("1.5", '.', &v), ParseOutcome::kOk);
+}
+
 }  // namespace
 }  // namespace outcore

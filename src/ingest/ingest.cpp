@@ -28,6 +28,7 @@
 #include "clean/reject.h"
 #include "csv/block_parser.h"
 #include "csv/dialect.h"
+#include "csv/header.h"
 #include "csv/record_boundary.h"
 #include "csv/source.h"
 #include "csv/tokenizer.h"
@@ -125,6 +126,8 @@ struct Worker {
   std::vector<DistinctCounter> distinct;
   std::vector<std::unique_ptr<TokenChunk>> token_chunks;  // per column: set when it has a token index
   uint64_t records = 0;
+  uint64_t padded_rows = 0;    // of the block's kept rows, completed by --pad-short-rows
+  uint64_t comment_lines = 0;  // the block's --comment lines
 };
 
 std::string JoinNames(const std::vector<std::string>& names) {
@@ -149,6 +152,8 @@ class Pipeline {
   Status Plan();
   Status OpenInput(int file_index);
   Status ReadFirstBlock(RawBlock* block, bool* done);
+  Status SkipLeadingLines();
+  void DetectLineEnding(std::string_view data);
   Status ReadHeaderAndSchema(RawBlock* first);
   Status CheckHeader(int file_index, const RawBlock& block);
   Status CheckHeaderUtf8(const RawBlock& first, std::string_view sample, const TokenizedBlock& tokens) const;
@@ -190,6 +195,8 @@ class Pipeline {
   Dialect dialect_;
   ParseOptions parse_options_;
   std::vector<std::string> header_;
+  std::vector<std::string> raw_header_;  // as the first file spells it (every file must match)
+  std::vector<IngestRename> renamed_;
   std::vector<ColumnState> columns_;
   std::vector<TypeId> types_;
   // Indexes being built, per column (null: none); touched in the ordered write
@@ -223,6 +230,7 @@ class Pipeline {
   format::FileMetadata metadata_;
   uint64_t rows_read_ = 0, rows_kept_ = 0;
   bool input_done_ = false;  // set once every row was read (FinishFile)
+  uint64_t rows_padded_ = 0, comment_lines_ = 0, lines_skipped_ = 0;
   Clock::time_point start_;
   Clock::time_point last_progress_;
 };
@@ -296,6 +304,16 @@ Status Pipeline::Plan() {
   if (!options_.true_values.empty()) parse_options_.spellings.true_values = SpellingSet(options_.true_values);
   if (!options_.false_values.empty())
     parse_options_.spellings.false_values = SpellingSet(options_.false_values);
+  parse_options_.pad_short_rows = options_.pad_short_rows;
+  parse_options_.spellings.decimal_point = options_.decimal;
+  if (options_.decimal != '.' && options_.decimal != ',') {
+    return Status::InvalidArgument(std::string("--decimal is '.' or ',', not '") + options_.decimal + "'");
+  }
+  if (options_.decimal == ',' && options_.delimiter == ',') {
+    return Status::InvalidArgument(
+        "--decimal ',' cannot go with --delimiter ',': 1,5 would be two fields; such files separate fields "
+        "with ';' (--delimiter ';') or a tab");
+  }
   return Status::OK();
 }
 
@@ -303,6 +321,11 @@ Status Pipeline::OpenInput(int file_index) {
   dialect_.quote = options_.quote;
   dialect_.header = options_.header;
   if (options_.delimiter) dialect_.delimiter = *options_.delimiter;
+  if (options_.space_aligned) {
+    dialect_.delimiter = ' ';
+    dialect_.space_aligned = options_.space_aligned;
+  }
+  dialect_.comment = options_.comment.value_or('\0');
   OC_ASSIGN_OR_RETURN(source_, OpenByteSource(options_.inputs[size_t(file_index)], &budget_));
   std::string encoding;
   OC_ASSIGN_OR_RETURN(source_, DecodeToUtf8(std::move(source_), options_.encoding, &budget_, &encoding));
@@ -312,6 +335,18 @@ Status Pipeline::OpenInput(int file_index) {
   newline_known_ = false;
   carry_.Clear();
   return Status::OK();
+}
+
+// The current file's line ending, from its first bytes (the first block, or
+// the first chunk --skip-rows reads); the report names the first file's.
+void Pipeline::DetectLineEnding(std::string_view data) {
+  newline_ = DetectNewline(data);
+  newline_known_ = true;
+  if (file_index_ != 0) return;
+  const size_t lf = data.find('\n');
+  line_ending_ = newline_ == '\r'                                                 ? "CR"
+                 : lf != std::string_view::npos && lf > 0 && data[lf - 1] == '\r' ? "CRLF"
+                                                                                  : "LF";
 }
 
 // Fills `block->data` with the carried tail plus fresh bytes, cut at the last
@@ -332,16 +367,8 @@ Status Pipeline::ReadNextBlock(RawBlock* block, bool* done) {
       buf.Resize(old + *got);
       if (*got == 0) eof = true;
     }
-    if (!newline_known_) {  // where records end depends on it: before the first cut
-      newline_ = DetectNewline(buf.view());
-      newline_known_ = true;
-      if (file_index_ == 0) {
-        const size_t lf = buf.view().find('\n');
-        line_ending_ = newline_ == '\r'                                                       ? "CR"
-                       : lf != std::string_view::npos && lf > 0 && buf.view()[lf - 1] == '\r' ? "CRLF"
-                                                                                              : "LF";
-      }
-    }
+    if (!newline_known_)
+      DetectLineEnding(buf.view());  // where records end depends on it: before the first cut
     if (eof) break;
     size_t cut = FindLastRecordEnd(buf.view(), FileDialect());
     if (cut > 0) {
@@ -368,7 +395,39 @@ Status Pipeline::ReadNextBlock(RawBlock* block, bool* done) {
   return Status::OK();
 }
 
+// Drops the first --skip-rows physical lines of the current file (title lines
+// above the header): read and thrown away line by line (at the file's line
+// ending), quotes not
+// interpreted, so a stray quote in a title cannot swallow the header. The
+// bytes after the last of them are carried into the first block; the line
+// numbers go on counting from the real start of the file.
+Status Pipeline::SkipLeadingLines() {
+  constexpr size_t kChunkBytes = 64 << 10;
+  uint64_t left = options_.skip_rows;
+  while (left > 0) {
+    carry_.Resize(kChunkBytes);
+    OC_ASSIGN_OR_RETURN(size_t got, source_->Read(reinterpret_cast<char*>(carry_.data()), kChunkBytes));
+    carry_.Resize(got);
+    if (got == 0) break;
+    const std::string_view view = carry_.view();
+    if (!newline_known_) DetectLineEnding(view);
+    size_t at = 0;
+    while (left > 0 && at < view.size()) {
+      const size_t newline = view.find(newline_, at);
+      at = newline == std::string_view::npos ? view.size() : newline + 1;
+      if (newline == std::string_view::npos) break;
+      --left;
+      ++lines_before_;
+      ++lines_skipped_;
+    }
+    std::memmove(carry_.data(), carry_.data() + at, view.size() - at);
+    carry_.Resize(view.size() - at);
+  }
+  return Status::OK();
+}
+
 Status Pipeline::ReadFirstBlock(RawBlock* block, bool* done) {
+  if (options_.skip_rows > 0) OC_RETURN_IF_ERROR(SkipLeadingLines());
   OC_RETURN_IF_ERROR(ReadNextBlock(block, done));
   size_t bom = SkipBom(block->data.view());
   bom_bytes_ = bom;
@@ -383,15 +442,26 @@ Status Pipeline::ReadFirstBlock(RawBlock* block, bool* done) {
 Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
   std::string_view data = first->data.view();
   if (data.empty()) {
-    return Status::DataError(options_.inputs[0] + " is empty: there is no header line and no data");
+    return Status::DataError(
+        options_.inputs[0] + " is empty" +
+        (options_.skip_rows ? " after the " + std::to_string(options_.skip_rows) + " lines --skip-rows drops"
+                            : std::string()) +
+        ": there is no header line and no data");
   }
-  char cut_with = dialect_.delimiter;
   dialect_.newline = newline_;
-  dialect_.delimiter =
-      options_.delimiter ? *options_.delimiter : SniffDelimiter(data, options_.quote, dialect_.newline);
+  const Dialect cut_with = dialect_;
+  if (!options_.delimiter && !options_.space_aligned) {
+    dialect_ = SniffDelimiter(data, dialect_, options_.decimal == ',' ? ',' : '\0');
+  }
   OC_RETURN_IF_ERROR(ValidateDialect(dialect_));
+  if (options_.decimal == dialect_.delimiter) {
+    return Status::InvalidArgument(std::string("--decimal '") + options_.decimal +
+                                   "' is also the delimiter; pass another --delimiter");
+  }
   parse_options_.dialect = dialect_;
-  if (dialect_.delimiter != cut_with && !carry_.empty()) {
+  const bool cut_differs =
+      dialect_.delimiter != cut_with.delimiter || dialect_.space_aligned != cut_with.space_aligned;
+  if (cut_differs && !carry_.empty()) {
     // The block was cut before the delimiter was known; where a record ends
     // depends on it (a quote opens a field only after a delimiter), so cut again.
     Buffer& buf = first->data;
@@ -405,7 +475,7 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
     }
     carry_.Append(buf.data() + cut, buf.size() - cut);
     buf.Resize(cut);
-    lines_before_ = CountNewlines(buf.view(), newline_);
+    lines_before_ = first->first_line - 1 + CountNewlines(buf.view(), newline_);
     data = buf.view();
   }
   std::string_view sample = LeadingRecords(data);
@@ -414,27 +484,19 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
   if (tokens.num_records() == 0) {
     return Status::DataError(options_.inputs[0] + " has no records (only blank lines)");
   }
-  std::string scratch;
-  size_t field_count = tokens.record_fields[1] - tokens.record_fields[0];
   if (options_.header) {
     OC_RETURN_IF_ERROR(CheckHeaderUtf8(*first, sample, tokens));
-    std::set<std::string> seen;
-    for (size_t f = 0; f < field_count; ++f) {
-      std::string name(
-          FieldValue(sample, tokens.fields[tokens.record_fields[0] + f], dialect_.quote, &scratch));
-      if (name.empty()) name = "column_" + std::to_string(f + 1);
-      if (!seen.insert(name).second) {
-        return Status::DataError(options_.inputs[0] + ": the header names column '" + name +
-                                 "' twice; rename one, or pass --no-header");
-      }
-      header_.push_back(std::move(name));
-    }
+    raw_header_ = RawHeaderNames(sample, tokens, 0, dialect_.quote);
+    std::vector<HeaderRename> renamed;
+    header_ = UniqueColumnNames(raw_header_, &renamed);
+    for (const HeaderRename& r : renamed) renamed_.push_back({r.column + 1, r.from, r.to});
   } else {
-    for (size_t f = 0; f < field_count; ++f) header_.push_back("column_" + std::to_string(f + 1));
+    header_ = DefaultColumnNames(tokens.num_fields(0));
   }
   InferenceOptions inference;
   inference.dialect = dialect_;
   inference.spellings = parse_options_.spellings;
+  inference.pad_short_rows = options_.pad_short_rows;
   std::vector<ColumnInference> guesses =
       InferColumnTypes(sample, tokens, first->skip_records, header_.size(), inference);
   columns_.resize(header_.size());
@@ -446,17 +508,29 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
     col.sample_mismatches = uint64_t(guesses[c].mismatches);
     col.mismatch_example = guesses[c].example_mismatch;
   }
+  auto in_schema = [&](const std::string& name) {
+    return std::any_of(options_.schema.begin(), options_.schema.end(),
+                       [&](const auto& entry) { return entry.first == name; });
+  };
   for (const auto& [name, type] : options_.schema) {
-    auto it = std::find(header_.begin(), header_.end(), name);
-    if (it == header_.end()) {
+    bool found = false;
+    for (size_t c = 0; c < header_.size(); ++c) {
+      // A name the header repeats also types its renamed copies (a.1, a.2),
+      // as pandas' dtype= does, unless a copy is given a type of its own.
+      const bool copy =
+          c < raw_header_.size() && raw_header_[c] == name && header_[c] != name && !in_schema(header_[c]);
+      if (header_[c] != name && !copy) continue;
+      found = true;
+      ColumnState& col = columns_[c];
+      col.type = type;
+      col.inferred = false;
+      col.sample_mismatches = 0;
+      col.mismatch_example.clear();
+    }
+    if (!found) {
       return Status::InvalidArgument("--schema names column '" + name + "', which " + options_.inputs[0] +
                                      " does not have; its columns are: " + JoinNames(header_));
     }
-    ColumnState& col = columns_[size_t(it - header_.begin())];
-    col.type = type;
-    col.inferred = false;
-    col.sample_mismatches = 0;
-    col.mismatch_example.clear();
   }
   uint64_t string_columns = 0;
   for (const ColumnState& col : columns_) string_columns += col.type == TypeId::kString;
@@ -568,17 +642,14 @@ Status Pipeline::CheckHeader(int file_index, const RawBlock& block) {
   TokenizedBlock tokens(&budget_);
   Tokenize(data, FileDialect(), &tokens);
   if (tokens.num_records() == 0) return Status::OK();  // empty file: contributes nothing
-  size_t fields = tokens.record_fields[1] - tokens.record_fields[0];
   if (!options_.header) {
     return Status::OK();  // field counts are checked row by row
   }
-  std::string scratch;
-  for (size_t f = 0; f < std::max(fields, header_.size()); ++f) {
-    std::string got = f < fields ? std::string(FieldValue(data, tokens.fields[tokens.record_fields[0] + f],
-                                                          dialect_.quote, &scratch))
-                                 : std::string("(missing)");
-    const std::string& want = f < header_.size() ? header_[f] : std::string("(none)");
-    if (got != want && !(got.empty() && want == "column_" + std::to_string(f + 1))) {
+  const std::vector<std::string> names = RawHeaderNames(data, tokens, 0, dialect_.quote);
+  for (size_t f = 0; f < std::max(names.size(), raw_header_.size()); ++f) {
+    const std::string got = f < names.size() ? names[f] : std::string("(missing)");
+    const std::string want = f < raw_header_.size() ? raw_header_[f] : std::string("(none)");
+    if (got != want) {
       return Status::DataError(path + ": its header differs from " + options_.inputs[0] + "'s: column " +
                                std::to_string(f + 1) + " is '" + got + "', expected '" + want +
                                "'. All input files must have the same columns in the same order.");
@@ -646,6 +717,8 @@ Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
       w->parser.Parse(data, w->tokens, block->skip_records, block->first_line, &w->columns, &w->rejects));
   size_t records = w->tokens.num_records();
   w->records = records > block->skip_records ? records - block->skip_records : 0;
+  w->padded_rows = w->parser.padded_rows();
+  w->comment_lines = w->tokens.comment_lines;
   const int64_t rows = int64_t(w->records - w->rejects.size());
   if (w->token_chunks.empty()) w->token_chunks.resize(columns_.size());
   for (size_t c = 0; c < columns_.size(); ++c) {
@@ -733,6 +806,8 @@ Status Pipeline::OrderedWriteStage(Worker* w, const RawBlock& block) {
   const uint64_t rows = w->records - w->rejects.size();
   rows_read_ += w->records;
   rows_kept_ += rows;
+  rows_padded_ += w->padded_rows;
+  comment_lines_ += w->comment_lines;
   if (options_.max_rejects.kind == RejectLimit::Kind::kCount &&
       RejectLimitPassed(options_.max_rejects, rows_read_, rejects_->total(), false)) {
     return Status::DataError(kRejectLimitTripped);  // no chunk of this block is written
@@ -920,6 +995,11 @@ void Pipeline::FillReport(IngestReport* out) const {
   report.delimiter = dialect_.delimiter;
   report.encoding = encoding_;
   report.line_ending = line_ending_;
+  report.space_aligned = dialect_.space_aligned;
+  report.renamed_columns = renamed_;
+  report.lines_skipped = lines_skipped_;
+  report.comment_lines = comment_lines_;
+  report.rows_padded = rows_padded_;
   for (const ColumnState& col : columns_) {
     IngestColumnReport c;
     c.name = col.name;

@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -666,6 +667,167 @@ TEST_F(IngestTest, AnInvalidByteForTheEncodingNamesFileAndOffset) {
   EXPECT_NE(report.status().message().find("in.csv: byte offset 6 (0x81) is not valid cp1252"),
             std::string::npos)
       << report.status().message();
+}
+
+// A date as ScanAllText prints it: days since 1970-01-01.
+std::string Day(int year, unsigned month, unsigned day) {
+  using namespace std::chrono;
+  return std::to_string(sys_days(std::chrono::year(year) / month / day).time_since_epoch().count());
+}
+
+
+// Issue 10, item 6: "a,a" refused the whole file.
+TEST_F(IngestTest, Issue10DuplicateAndEmptyHeaderNamesAreRenamedAndReported) {
+  std::string in = Write("in.csv", "a,a,,a.1\n1,2,3,4\n"), out = Path("out.oc");
+  auto report = Ingest(Options({in}, out));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  std::vector<std::string> names;
+  for (const auto& column : report->columns) names.push_back(column.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "a.2", "column_3", "a.1"}));
+  ASSERT_EQ(report->renamed_columns.size(), 2u);
+  EXPECT_EQ(report->renamed_columns[0].position, 2u);
+  EXPECT_EQ(report->renamed_columns[0].from, "a");
+  EXPECT_EQ(report->renamed_columns[0].to, "a.2");
+  EXPECT_EQ(report->renamed_columns[1].position, 3u);
+  EXPECT_EQ(report->renamed_columns[1].from, "");
+  EXPECT_EQ(report->renamed_columns[1].to, "column_3");
+  EXPECT_EQ(ReadAll(out), (std::vector<std::vector<std::string>>{{"1", "2", "3", "4"}}));
+}
+
+TEST_F(IngestTest, Issue10SchemaForARepeatedNameTypesItsCopies) {
+  std::string in = Write("in.csv", "a,a,a\n01,02,03\n"), out = Path("out.oc");
+  IngestOptions o = Options({in}, out);
+  o.schema = {{"a", TypeId::kString}, {"a.2", TypeId::kFloat64}};
+  auto report = Ingest(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->columns[0].type, TypeId::kString);
+  EXPECT_EQ(report->columns[1].type, TypeId::kString);   // a copy of 'a'
+  EXPECT_EQ(report->columns[2].type, TypeId::kFloat64);  // its own entry wins
+  EXPECT_EQ(ReadAll(out), (std::vector<std::vector<std::string>>{{"01", "02", Bits(3.0)}}));
+}
+
+TEST_F(IngestTest, Issue10EveryFileMustSpellTheHeaderTheSameWay) {
+  std::string a = Write("a.csv", "k,k\n1,2\n"), b = Write("b.csv", "k,k\n3,4\n"),
+              c = Write("c.csv", "k,k.1\n5,6\n");
+  auto report = Ingest(Options({a, b}, Path("ab.oc")));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rows_kept, 2u);
+  auto mismatch = Ingest(Options({a, c}, Path("ac.oc")));
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_NE(mismatch.status().message().find("column 2 is 'k.1', expected 'k'"), std::string::npos)
+      << mismatch.status().ToString();
+}
+
+// Issue 10, item 7: Debian's distro-info CSVs lose most rows without it.
+TEST_F(IngestTest, Issue10PadShortRowsKeepsRowsAndCountsThem) {
+  std::string csv =
+      "version,codename,created,eol,eol-lts\n"
+      "1.1,Buzz,1993-08-16\n"
+      "10,Buster,2017-06-17,2022-09-10,2024-06-30\n"
+      "11,Bullseye,2019-07-06,2024-08-14\n"
+      "12,Bookworm,2021-08-14,2026-06-10,2028-06-30,extra\n";  // line 5: too long, still a reject
+  std::string in = Write("in.csv", csv), out = Path("out.oc"), rejects = Path("rejects.csv");
+  IngestOptions o = Options({in}, out);
+  o.reject_path = rejects;
+  o.pad_short_rows = true;
+  auto report = Ingest(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rows_read, 4u);
+  EXPECT_EQ(report->rows_kept, 3u);
+  EXPECT_EQ(report->rows_rejected, 1u);
+  EXPECT_EQ(report->rows_padded, 2u);
+  EXPECT_EQ(report->columns[3].type, TypeId::kDate);
+  auto rows = ReadAll(out);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{Bits(1.1), "Buzz", Day(1993, 8, 16), "<null>", "<null>"}));
+  EXPECT_EQ(rows[2][3], Day(2024, 8, 14));
+  EXPECT_EQ(rows[2][4], "<null>");
+  EXPECT_NE(ReadText(rejects).find(",5,,field_count,"), std::string::npos) << ReadText(rejects);
+  o.pad_short_rows = false;
+  o.output = Path("strict.oc");
+  auto strict = Ingest(o);
+  ASSERT_TRUE(strict.ok()) << strict.status().ToString();
+  EXPECT_EQ(strict->rows_rejected, 3u);
+  EXPECT_EQ(strict->rows_padded, 0u);
+}
+
+// Issue 10, item 8: title lines above the header, comment lines; rejects keep
+// the physical line numbers of the input.
+TEST_F(IngestTest, Issue10SkipRowsAndCommentsKeepPhysicalLineNumbers) {
+  std::string csv =
+      "Statistics office \"export\n"  // a stray quote in a title opens nothing
+      "Table 1; persons\n"
+      "id;n\n"
+      "# note\n"
+      "1;10\n"
+      "2;x\n"  // line 6
+      "# \"another\n"
+      "3;30\n"
+      "4;y\n";  // line 9
+  std::string in = Write("in.csv", csv), out = Path("out.oc"), rejects = Path("rejects.csv");
+  IngestOptions o = Options({in}, out);
+  o.reject_path = rejects;
+  o.skip_rows = 2;
+  o.comment = '#';
+  o.schema = {{"n", TypeId::kInt64}};
+  o.block_bytes = 16;  // several blocks: the counts add up across them
+  auto report = Ingest(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->delimiter, ';');
+  EXPECT_EQ(report->lines_skipped, 2u);
+  EXPECT_EQ(report->comment_lines, 2u);
+  EXPECT_EQ(report->rows_read, 4u);
+  EXPECT_EQ(report->rows_read, report->rows_kept + report->rows_rejected);
+  const std::string body = ReadText(rejects);
+  EXPECT_NE(body.find(",6,n,unparsable,"), std::string::npos) << body;
+  EXPECT_NE(body.find(",9,n,unparsable,"), std::string::npos) << body;
+  EXPECT_EQ(ReadAll(out), (std::vector<std::vector<std::string>>{{"1", "10"}, {"3", "30"}}));
+}
+
+TEST_F(IngestTest, Issue10SkipRowsPastTheEndSaysSo) {
+  std::string in = Write("in.csv", "title\n"), out = Path("out.oc");
+  IngestOptions o = Options({in}, out);
+  o.skip_rows = 5;
+  auto report = Ingest(o);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("--skip-rows"), std::string::npos) << report.status().ToString();
+}
+
+// Issue 10, item 12: decimal commas, and ':' as the delimiter.
+TEST_F(IngestTest, Issue10DecimalCommaReadsFloats) {
+  std::string in = Write("in.csv", "x;y\n1,5;a\n-0,25;b\n3;c\n"), out = Path("out.oc");
+  IngestOptions o = Options({in}, out);
+  o.decimal = ',';
+  auto report = Ingest(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->delimiter, ';');
+  EXPECT_EQ(report->columns[0].type, TypeId::kFloat64);
+  EXPECT_EQ(ReadAll(out),
+            (std::vector<std::vector<std::string>>{{Bits(1.5), "a"}, {Bits(-0.25), "b"}, {Bits(3.0), "c"}}));
+  o.delimiter = ',';
+  o.output = Path("clash.oc");
+  auto clash = Ingest(o);
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(clash.status().message().find("--decimal ','"), std::string::npos) << clash.status().ToString();
+}
+
+TEST_F(IngestTest, Issue10ColonAndSpaceAlignedFilesAreDetected) {
+  std::string colon = Write("colon.csv", "city:pop\nSouthborough:9686\nNorthbridge:14061\n");
+  auto report = Ingest(Options({colon}, Path("colon.oc")));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->delimiter, ':');
+  EXPECT_EQ(report->columns.size(), 2u);
+  std::string aligned = Write("aligned.txt",
+                              "city        pop    since\n"
+                              "New York    8336817  1624\n"
+                              "Paris       2148000  -52\n");
+  report = Ingest(Options({aligned}, Path("aligned.oc")));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->space_aligned, 2);
+  EXPECT_EQ(report->columns[1].type, TypeId::kInt64);
+  EXPECT_EQ(ReadAll(Path("aligned.oc")), (std::vector<std::vector<std::string>>{
+                                             {"New York", "8336817", "1624"}, {"Paris", "2148000", "-52"}}));
 }
 
 }  // namespace

@@ -12,6 +12,34 @@ Result<char> ParseDelimiter(std::string_view text, std::string_view option) {
                                  std::string(text) + "'");
 }
 
+Status ParseIngestDelimiter(std::string_view text, std::string_view option, IngestOptions* options) {
+  if (text == "spaces" || text == "2spaces") {
+    options->delimiter.reset();
+    options->space_aligned = text == "spaces" ? 1 : 2;
+    return Status::OK();
+  }
+  Result<char> delimiter = ParseDelimiter(text, option);
+  if (!delimiter.ok()) {
+    return Status::InvalidArgument(std::string(option) +
+                                   " takes one character, 'tab', 'spaces' or '2spaces', not '" +
+                                   std::string(text) + "'");
+  }
+  options->delimiter = *delimiter;
+  options->space_aligned = 0;
+  return Status::OK();
+}
+
+std::string IngestDelimiterName(char delimiter, int space_aligned) {
+  if (space_aligned != 0) return space_aligned == 1 ? "spaces" : "2spaces";
+  return std::string(1, delimiter);
+}
+
+Result<char> ParseOneChar(std::string_view text, std::string_view option) {
+  if (text.size() == 1 && text[0] != '\n' && text[0] != '\r') return text[0];
+  return Status::InvalidArgument(std::string(option) + " takes one character (not a line break), not '" +
+                                 std::string(text) + "'");
+}
+
 Result<OnError> ParseOnError(std::string_view text, std::string_view option) {
   if (text == "reject") return OnError::kReject;
   if (text == "fail") return OnError::kFail;

@@ -24,6 +24,34 @@ TEST(ParseDelimiter, OneCharacterOrTab) {
   EXPECT_EQ(*ParseDelimiter("\t", "--delimiter"), '\t');
 }
 
+// Issue 10, item 12: space-aligned columns are a delimiter the user can name.
+TEST(ParseIngestDelimiter, OneCharacterOrSpaceAlignedColumns) {
+  IngestOptions options;
+  ASSERT_TRUE(ParseIngestDelimiter("2spaces", "--delimiter", &options).ok());
+  EXPECT_EQ(options.space_aligned, 2);
+  EXPECT_FALSE(options.delimiter.has_value());
+  EXPECT_EQ(IngestDelimiterName(' ', options.space_aligned), "2spaces");
+  ASSERT_TRUE(ParseIngestDelimiter("spaces", "--delimiter", &options).ok());
+  EXPECT_EQ(options.space_aligned, 1);
+  EXPECT_EQ(IngestDelimiterName(' ', options.space_aligned), "spaces");
+  ASSERT_TRUE(ParseIngestDelimiter("tab", "--delimiter", &options).ok());
+  EXPECT_EQ(options.space_aligned, 0);
+  EXPECT_EQ(options.delimiter, '\t');
+  EXPECT_EQ(IngestDelimiterName('\t', 0), "\t");
+  Status bad = ParseIngestDelimiter("3spaces", "delimiter", &options);
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.message(), "delimiter takes one character, 'tab', 'spaces' or '2spaces', not '3spaces'");
+}
+
+TEST(ParseOneChar, RefusesLongerTextAndLineBreaks) {
+  EXPECT_EQ(*ParseOneChar("#", "--comment"), '#');
+  for (const char* text : {"", "//", "\n", "\r"}) {
+    auto parsed = ParseOneChar(text, "--comment");
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_NE(parsed.status().message().find("--comment takes one character"), std::string::npos);
+  }
+}
+
 // `cat --delimiter ab` once wrote with 'a' while `ingest --delimiter ab` refused it.
 TEST(ParseDelimiter, LongerTextIsAnErrorNotItsFirstCharacter) {
   for (const char* text : {"ab", ";;", "", "tabs"}) {
