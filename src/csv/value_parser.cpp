@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace outcore {
 
@@ -33,6 +34,10 @@ inline bool ReadDigits(std::string_view text, size_t at, size_t count, int* out)
   *out = value;
   return true;
 }
+
+// Significant digits IsLosslessFloat64Text compares; a double's exact
+// decimal expansion has at most 767, so longer texts are lossy anyway.
+constexpr size_t kMaxCheckedDigits = 800;
 
 constexpr int64_t kMicrosPerSecond = 1000000;
 constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
@@ -179,6 +184,87 @@ ParseOutcome ParseFloat64(std::string_view text, double* out) {
   }
   *out = value;
   return ParseOutcome::kOk;
+}
+
+bool IsLosslessInt64Text(std::string_view text) {
+  text = Trim(text);
+  if (text.empty() || text[0] == '+') return false;
+  const bool negative = text[0] == '-';
+  if (negative) text.remove_prefix(1);
+  if (text.empty() || text[0] != '0') return true;
+  return text.size() == 1 && !negative;  // "0"; not "007" nor "-0"
+}
+
+bool IsLosslessFloat64Text(std::string_view text, double value) {
+  text = Trim(text);
+  if (text.empty()) return false;
+  const bool plus = text[0] == '+';
+  const size_t at = plus || text[0] == '-' ? 1 : 0;
+  if (at + 1 < text.size() && text[at] == '0' && IsDigit(text[at + 1])) return false;  // "02134", "007.5"
+  // Up to 15 significant digits always survive a double; zero and denormals
+  // (where fewer digits are exact) take the slow path.
+  if (text.size() <= 15 && !plus && std::fabs(value) >= std::numeric_limits<double>::min()) return true;
+  // The significant digits of the mantissa (leading zeros skipped).
+  char digits[kMaxCheckedDigits];
+  size_t count = 0;
+  bool whole = true;  // no '.', no exponent
+  for (size_t i = at; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == 'e' || c == 'E') {
+      whole = false;
+      break;
+    }
+    if (c == '.') {
+      whole = false;
+      continue;
+    }
+    if (!IsDigit(c)) return true;  // a spelled infinity or nan
+    if (count == 0 && c == '0') continue;
+    if (count == kMaxCheckedDigits) return false;
+    digits[count++] = c;
+  }
+  if (plus && whole) return false;  // "+4930...": a phone number, not a quantity
+  if (count == 0) return value == 0;
+  if (count <= 15 && std::fabs(value) >= std::numeric_limits<double>::min()) return true;
+  // `value` printed with `count` significant digits must give the same digits.
+  char printed[kMaxCheckedDigits + 16];
+  auto result = std::to_chars(printed, printed + sizeof printed, std::fabs(value),
+                              std::chars_format::scientific, int(count) - 1);
+  if (result.ec != std::errc()) return false;
+  size_t matched = 0;
+  for (const char* p = printed; p < result.ptr && *p != 'e' && matched <= count; ++p) {
+    if (*p == '.') continue;
+    if (matched == count || *p != digits[matched]) return false;
+    ++matched;
+  }
+  return matched == count;
+}
+
+ParseOutcome ParseLosslessInt64(std::string_view text, int64_t* out) {
+  const ParseOutcome outcome = ParseInt64(text, out);
+  if (outcome == ParseOutcome::kOk && !IsLosslessInt64Text(text)) return ParseOutcome::kLossy;
+  return outcome;
+}
+
+ParseOutcome ParseLosslessFloat64(std::string_view text, double* out) {
+  const ParseOutcome outcome = ParseFloat64(text, out);
+  if (outcome == ParseOutcome::kOk && !IsLosslessFloat64Text(text, *out)) return ParseOutcome::kLossy;
+  return outcome;
+}
+
+bool LooksLikeCode(std::string_view text) {
+  text = Trim(text);
+  bool letter = false, digit = false;
+  for (char c : text) {
+    if (IsDigit(c)) {
+      digit = true;
+    } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+      letter = true;
+    } else if (c != '-' && c != '_' && c != '.' && c != '/') {
+      return false;
+    }
+  }
+  return letter && digit;
 }
 
 ParseOutcome ParseBool(std::string_view text, const ValueSpellings& spellings, bool* out) {
