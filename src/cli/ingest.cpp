@@ -213,6 +213,8 @@ void SetupIngest(CLI::App& app) {
       "Rows that do not fit the schema (wrong field count, unparsable value, invalid UTF-8,\n"
       "broken quotes) are rejected, never dropped silently: rows read = kept + rejected.\n"
       "The output is written atomically; Ctrl-C or an error leaves no file behind.\n"
+      "Inferred types lose nothing: leading zeros (02134), codes (300389460z) and ids past\n"
+      "int64 keep a column text, and NA/None in a text column are text (doc/inference.md).\n"
       "\n"
       "Examples:\n"
       "  outcore ingest sample.csv -o sample.oc --memory-limit 256MiB --reject rejects.csv\n"

@@ -98,6 +98,7 @@ void TypeInference::AddValue(Column* column, std::string_view value) {
     std::string evidence = CodeEvidence(type, value, outcome);
     if (evidence.empty()) continue;
     if (column->vetoes[candidate]++ == 0) column->first_veto[candidate] = std::move(evidence);
+    column->lossy[candidate] += outcome != ParseOutcome::kUnparsable;
   }
 }
 
@@ -127,9 +128,16 @@ std::vector<ColumnInference> TypeInference::Finish() const {
     for (size_t candidate = 1; candidate < kCandidateCount; ++candidate) {
       if (column.votes[candidate] > column.votes[best]) best = candidate;  // strict: ties keep the narrower
     }
-    if (double(column.votes[best]) < options_.min_match * double(non_null)) continue;
-    if (column.vetoes[best] > 0) {
-      info.note = "kept as string: " + column.first_veto[best];
+    const double needed = options_.min_match * double(non_null);
+    if (double(column.votes[best]) < needed || column.vetoes[best] > 0) {
+      // String. Say why when a numeric type would have won but for values that
+      // show codes, and some of them are numbers (a column of "A12" needs no note).
+      for (size_t candidate = 0; candidate < kCandidateCount && info.note.empty(); ++candidate) {
+        if (column.vetoes[candidate] > 0 && column.votes[candidate] + column.lossy[candidate] > 0 &&
+            double(column.votes[candidate] + column.vetoes[candidate]) >= needed) {
+          info.note = "kept as string: " + column.first_veto[candidate];
+        }
+      }
       continue;
     }
     info.type = kCandidates[best];

@@ -42,9 +42,9 @@ struct ColumnInference {
   uint64_t nulls = 0;            // of which NA spellings
   uint64_t mismatches = 0;       // non-null values that `type` does not parse (future rejects)
   std::string example_mismatch;  // the first of them, capped at 64 bytes
-  // Set when a numeric type parsed enough values but one of them showed the
-  // column holds codes: why it is string, e.g. "'02134' would lose its
-  // leading zero as int64".
+  // Set for a string column that a numeric type would have won but for values
+  // that show codes (some of them numbers): why, e.g. "kept as string: '02134'
+  // would lose its leading zero as int64".
   std::string note;
 };
 
@@ -82,6 +82,7 @@ class TypeInference {
     uint64_t nulls = 0;
     std::array<uint64_t, kCandidateCount> votes{};
     std::array<uint64_t, kCandidateCount> vetoes{};
+    std::array<uint64_t, kCandidateCount> lossy{};            // vetoes that are numbers (kLossy, past int64)
     std::array<std::string, kCandidateCount> first_mismatch;  // capped at 64 bytes
     std::array<std::string, kCandidateCount> first_veto;      // why, for the note
   };

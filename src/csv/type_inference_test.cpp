@@ -96,6 +96,10 @@ TEST(TypeInference, Issue10OneLeadingZeroIntegerKeepsTheColumnText) {
   auto columns = Infer(Column("zip", zips), 1);
   EXPECT_EQ(columns[0].type, TypeId::kString);
   EXPECT_EQ(columns[0].note, "kept as string: '02134' would lose its leading zero as int64");
+  // All of them with leading zeros: the same note. A column of codes needs none.
+  EXPECT_EQ(Infer(Column("zip", {"02134", "01001"}), 1)[0].note,
+            "kept as string: '02134' would lose its leading zero as int64");
+  EXPECT_EQ(Infer(Column("code", {"A12", "B7"}), 1)[0].note, "");
   // "0" itself is a number, as are negative numbers.
   auto plain = Infer(Column("n", {"0", "-5", "17", "0"}), 1);
   EXPECT_EQ(plain[0].type, TypeId::kInt64);

@@ -139,8 +139,11 @@ void SpellingSet::Add(std::string_view value) {
   }
 }
 
-ParseOutcome ParseInt64(std::string_view text, int64_t* out) {
-  text = Trim(text);
+namespace {
+
+// The parsers' bodies on text already trimmed, so that the lossless variants
+// trim once.
+inline ParseOutcome ParseTrimmedInt64(std::string_view text, int64_t* out) {
   if (text.empty()) return ParseOutcome::kUnparsable;
   const bool negative = text[0] == '-';
   if (text[0] == '-' || text[0] == '+') text.remove_prefix(1);
@@ -159,8 +162,7 @@ ParseOutcome ParseInt64(std::string_view text, int64_t* out) {
   return ParseOutcome::kOk;
 }
 
-ParseOutcome ParseFloat64(std::string_view text, double* out) {
-  text = Trim(text);
+inline ParseOutcome ParseTrimmedFloat64(std::string_view text, double* out) {
   // fast_float takes '-' but not '+'.
   if (!text.empty() && text[0] == '+') {
     text.remove_prefix(1);
@@ -186,24 +188,16 @@ ParseOutcome ParseFloat64(std::string_view text, double* out) {
   return ParseOutcome::kOk;
 }
 
-bool IsLosslessInt64Text(std::string_view text) {
-  text = Trim(text);
+// IsLosslessInt64Text on trimmed text.
+inline bool IsLosslessTrimmedInt64(std::string_view text) {
   if (text.empty() || text[0] == '+') return false;
-  const bool negative = text[0] == '-';
-  if (negative) text.remove_prefix(1);
-  if (text.empty() || text[0] != '0') return true;
-  return text.size() == 1 && !negative;  // "0"; not "007" nor "-0"
+  if (text[0] == '-') return text.size() < 2 || text[1] != '0';  // not "-0", "-01"
+  return text[0] != '0' || text.size() == 1;                     // "0", not "007"
 }
 
-bool IsLosslessFloat64Text(std::string_view text, double value) {
-  text = Trim(text);
-  if (text.empty()) return false;
-  const bool plus = text[0] == '+';
-  const size_t at = plus || text[0] == '-' ? 1 : 0;
-  if (at + 1 < text.size() && text[at] == '0' && IsDigit(text[at + 1])) return false;  // "02134", "007.5"
-  // Up to 15 significant digits always survive a double; zero and denormals
-  // (where fewer digits are exact) take the slow path.
-  if (text.size() <= 15 && !plus && std::fabs(value) >= std::numeric_limits<double>::min()) return true;
+// IsLosslessFloat64Text for a text the first characters do not decide: the
+// significant digits against the double printed with as many.
+bool IsLosslessFloat64Digits(std::string_view text, size_t at, bool plus, double value) {
   // The significant digits of the mantissa (leading zeros skipped).
   char digits[kMaxCheckedDigits];
   size_t count = 0;
@@ -232,7 +226,7 @@ bool IsLosslessFloat64Text(std::string_view text, double value) {
                               std::chars_format::scientific, int(count) - 1);
   if (result.ec != std::errc()) return false;
   size_t matched = 0;
-  for (const char* p = printed; p < result.ptr && *p != 'e' && matched <= count; ++p) {
+  for (const char* p = printed; p < result.ptr && *p != 'e'; ++p) {
     if (*p == '.') continue;
     if (matched == count || *p != digits[matched]) return false;
     ++matched;
@@ -240,15 +234,41 @@ bool IsLosslessFloat64Text(std::string_view text, double value) {
   return matched == count;
 }
 
+// IsLosslessFloat64Text on trimmed text: the first characters decide for all
+// but long texts, a '+', zero and denormals (where fewer digits are exact).
+inline bool IsLosslessTrimmedFloat64(std::string_view text, double value) {
+  if (text.empty()) return false;
+  const bool plus = text[0] == '+';
+  const size_t at = plus || text[0] == '-' ? 1 : 0;
+  if (at + 1 < text.size() && text[at] == '0' && IsDigit(text[at + 1])) return false;  // "02134", "007.5"
+  // Up to 15 significant digits always survive a double.
+  if (text.size() <= 15 && !plus && std::fabs(value) >= std::numeric_limits<double>::min()) return true;
+  return IsLosslessFloat64Digits(text, at, plus, value);
+}
+
+}  // namespace
+
+ParseOutcome ParseInt64(std::string_view text, int64_t* out) { return ParseTrimmedInt64(Trim(text), out); }
+
+ParseOutcome ParseFloat64(std::string_view text, double* out) { return ParseTrimmedFloat64(Trim(text), out); }
+
+bool IsLosslessInt64Text(std::string_view text) { return IsLosslessTrimmedInt64(Trim(text)); }
+
+bool IsLosslessFloat64Text(std::string_view text, double value) {
+  return IsLosslessTrimmedFloat64(Trim(text), value);
+}
+
 ParseOutcome ParseLosslessInt64(std::string_view text, int64_t* out) {
-  const ParseOutcome outcome = ParseInt64(text, out);
-  if (outcome == ParseOutcome::kOk && !IsLosslessInt64Text(text)) return ParseOutcome::kLossy;
+  text = Trim(text);
+  const ParseOutcome outcome = ParseTrimmedInt64(text, out);
+  if (outcome == ParseOutcome::kOk && !IsLosslessTrimmedInt64(text)) return ParseOutcome::kLossy;
   return outcome;
 }
 
 ParseOutcome ParseLosslessFloat64(std::string_view text, double* out) {
-  const ParseOutcome outcome = ParseFloat64(text, out);
-  if (outcome == ParseOutcome::kOk && !IsLosslessFloat64Text(text, *out)) return ParseOutcome::kLossy;
+  text = Trim(text);
+  const ParseOutcome outcome = ParseTrimmedFloat64(text, out);
+  if (outcome == ParseOutcome::kOk && !IsLosslessTrimmedFloat64(text, *out)) return ParseOutcome::kLossy;
   return outcome;
 }
 
