@@ -79,8 +79,9 @@ struct IngestColumnReport {
   std::string mismatch_example;
   // Why an inferred type is not the obvious one (doc/inference.md), e.g.
   // "kept as string: '02134' would lose its leading zero as int64", or
-  // "widened from int64 to string: line 81234 of a.csv holds '300389460z', ...;
-  // the input was read again". Empty otherwise.
+  // "widened from int64 to string after the sample: line 81234 of a.csv:
+  // '300389460z' is a code (letters and digits), not a number; the input was
+  // read again". Empty otherwise.
   std::string type_note;
 };
 
