@@ -76,14 +76,14 @@ struct WidenedColumn {
 };
 
 // An open file for reads at offsets; closed when it goes.
-class FileReader {
+class OffsetReader {
  public:
-  explicit FileReader(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
-  ~FileReader() {
+  explicit OffsetReader(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
+  ~OffsetReader() {
     if (fd_ >= 0) ::close(fd_);
   }
-  FileReader(const FileReader&) = delete;
-  FileReader& operator=(const FileReader&) = delete;
+  OffsetReader(const OffsetReader&) = delete;
+  OffsetReader& operator=(const OffsetReader&) = delete;
   bool ok() const { return fd_ >= 0; }
   // Up to `n` bytes at `offset` into `out` (resized to what was read).
   void ReadAt(uint64_t offset, size_t n, Buffer* out) const {
@@ -570,13 +570,13 @@ void Pipeline::AddSpreadSample(const RawBlock& first, bool first_done, size_t sa
                                TokenizedBlock* tokens, TypeInference* inference) {
   const std::string_view data = first.data.view();  // the first file from offset first_bom_
   uint64_t end = data.size();
-  std::unique_ptr<FileReader> file;
+  std::unique_ptr<OffsetReader> file;
   Buffer window(&budget_);
   if (!first_done && IsRegularFile(options_.inputs[0])) {
     // Windows past the first block come from the file itself, provided its
     // bytes are the ones the source delivered (not compressed, not transcoded).
     struct stat st;
-    file = std::make_unique<FileReader>(options_.inputs[0]);
+    file = std::make_unique<OffsetReader>(options_.inputs[0]);
     const size_t check = std::min(data.size(), kPlainCheckBytes);
     if (file->ok() && ::stat(options_.inputs[0].c_str(), &st) == 0) {
       file->ReadAt(first_bom_, check, &window);
