@@ -70,7 +70,11 @@ struct IngestOptions {
   // else UTF-8); or latin-1, cp1252, utf-16, utf-16le, ... (any iconv name),
   // transcoded to UTF-8 while streaming. A BOM always wins.
   std::string encoding;
-  std::vector<std::string> na_values;                  // empty: "", NA, N/A, NULL, null, NaN, nan, None
+  // Spellings of a missing value. Empty: in typed columns "", NA, N/A, NULL,
+  // null, NaN, nan, None; in string columns only an empty unquoted field (so
+  // "NA", Namibia's code, stays text). Given: the list applies to every
+  // column (in string columns to unquoted fields only).
+  std::vector<std::string> na_values;
   std::vector<std::string> true_values;                // empty: true, True, TRUE
   std::vector<std::string> false_values;               // empty: false, False, FALSE
   std::vector<std::pair<std::string, TypeId>> schema;  // overrides inferred types by column name
@@ -101,6 +105,12 @@ struct IngestColumnReport {
   uint64_t null_count = 0;
   uint64_t sample_mismatches = 0;  // values in the inference sample that did not parse as `type`
   std::string mismatch_example;
+  // Why an inferred type is not the obvious one (doc/inference.md), e.g.
+  // "kept as string: '02134' would lose its leading zero as int64", or
+  // "widened from int64 to string after the sample: line 81234 of a.csv:
+  // '300389460z' is a code (letters and digits), not a number; the input was
+  // read again". Empty otherwise.
+  std::string type_note;
 };
 
 // Rejected rows of one column (empty: the whole row, e.g. a wrong field count)

@@ -91,7 +91,11 @@ def ingest(
     Parquet, Arrow, Excel, JSON and other files that are not CSV raise ValueError saying so.
 
     Same options as ``outcore ingest``: ``memory_limit`` ("512MiB", "2G" or bytes) bounds the
-    whole process; ``schema`` ({"id": "int64", ...}) overrides inferred types; rejected rows go
+    whole process; ``schema`` ({"id": "int64", ...}) overrides inferred types (inferred ones
+    lose nothing: "02134" or "300389460z" keep a column text, and ``report["columns"][i]
+    ["type_note"]`` says why, see doc/inference.md); ``na_values`` replaces the missing-value
+    spellings in every column (default: "", NA, N/A, NULL, null, NaN, nan, None in typed
+    columns, only an empty unquoted field in text columns, so "NA" stays text); rejected rows go
     to ``reject`` (a CSV with file, line, column, reason, detail, raw). ``index`` builds value
     indexes and ``index_tokens`` token indexes (text columns) for ``scan(where=...)``; an index
     that does not fit the budget is reported in ``report["indexes"]`` with ``built=False``.

@@ -157,6 +157,9 @@ nb::dict ReportToDict(const IngestReport& r) {
     col["encodings"] = c.encodings;
     col["stored_bytes"] = c.stored_bytes;
     col["null_count"] = c.null_count;
+    col["inferred"] = c.inferred;
+    col["sample_mismatches"] = c.sample_mismatches;
+    col["type_note"] = c.type_note;  // why an inferred type is text or was widened (doc/inference.md)
     columns.append(col);
   }
   d["columns"] = columns;

@@ -161,6 +161,7 @@ void PrintText(const IngestArgs& a, const IngestReport& r) {
       std::printf("  (%s sampled values were not %s, e.g. '%s')", Thousands(c.sample_mismatches).c_str(),
                   std::string(TypeName(c.type)).c_str(), c.mismatch_example.c_str());
     }
+    if (!c.type_note.empty()) std::printf("  (%s)", c.type_note.c_str());
     std::printf("\n");
   }
   if (!r.indexes.empty()) std::printf("  indexes:\n");
@@ -258,6 +259,7 @@ void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error) 
     j.Key("stored_bytes").UInt(c.stored_bytes);
     j.Key("null_count").UInt(c.null_count);
     j.Key("sample_mismatches").UInt(c.sample_mismatches);
+    j.Key("type_note").String(c.type_note);
     j.EndObject();
   }
   j.EndArray();
@@ -285,6 +287,9 @@ void SetupIngest(CLI::App& app) {
       "Rows that do not fit the schema (wrong field count, unparsable value, invalid UTF-8,\n"
       "broken quotes) are rejected, never dropped silently: rows read = kept + rejected.\n"
       "The output is written atomically; Ctrl-C or an error leaves no file behind.\n"
+      "Inferred types lose nothing: leading zeros (02134), codes (300389460z) and ids past\n"
+      "int64 keep a column text, and NA/None in a text column are text (doc/inference.md).\n"
+      "\n"
       "Text: a byte order mark picks UTF-8, UTF-16 or UTF-32; other files are UTF-8 unless\n"
       "--encoding names theirs (transcoded to UTF-8 while reading). Line endings LF, CRLF\n"
       "and CR (old Mac/Excel) are detected per file.\n"
@@ -332,7 +337,8 @@ void SetupIngest(CLI::App& app) {
   cmd->add_flag("--no-header", args->no_header,
                 "the first line is data; columns are named column_1, column_2, ...");
   cmd->add_option("--na", args->na,
-                  "comma-separated spellings of a missing value (default: '',NA,N/A,NULL,null,NaN,nan,None)")
+                  "comma-separated spellings of a missing value, for every column (default: in typed columns "
+                  "'',NA,N/A,NULL,null,NaN,nan,None; in text columns only an empty unquoted field)")
       ->each([args](const std::string&) { args->na_given = true; });
   cmd->add_option("--true-values", args->true_values,
                   "comma-separated spellings of true (default: true,True,TRUE)");

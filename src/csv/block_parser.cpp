@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include "csv/type_inference.h"
 #include "csv/utf8.h"
 
 namespace outcore {
@@ -97,6 +98,7 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
   any_short_ = false;
   padded_rows_ = 0;
   pending_.clear();
+  widenings_.clear();
 
   CheckRecords(batch);
   std::vector<size_t> bases(schema_.size());
@@ -116,16 +118,26 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
           ParseBoolRows(batch, column, range, vector);
           break;
         case TypeId::kInt64:
-          ParseFixedWidthRows<int64_t>(batch, column, range, vector, ParseInt64);
+          if (IsLossless(column)) {
+            ParseFixedWidthRows<int64_t>(batch, column, range, vector, ParseLosslessInt64);
+          } else {
+            ParseFixedWidthRows<int64_t>(batch, column, range, vector, ParseInt64);
+          }
           break;
         case TypeId::kFloat64:
           if (options_.spellings.decimal_point == '.') {
-            ParseFixedWidthRows<double>(batch, column, range, vector, ParseFloat64);
+            if (IsLossless(column)) {
+              ParseFixedWidthRows<double>(batch, column, range, vector, ParseLosslessFloat64);
+            } else {
+              ParseFixedWidthRows<double>(batch, column, range, vector, ParseFloat64);
+            }
           } else {
             const char point = options_.spellings.decimal_point;
+            const bool lossless = IsLossless(column);
             ParseFixedWidthRows<double>(batch, column, range, vector,
-                                        [point](std::string_view text, double* out) {
-                                          return ParseFloat64WithPoint(text, point, out);
+                                        [point, lossless](std::string_view text, double* out) {
+                                          return lossless ? ParseLosslessFloat64WithPoint(text, point, out)
+                                                          : ParseFloat64WithPoint(text, point, out);
                                         });
           }
           break;
@@ -157,6 +169,8 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
       padded_rows_ += !failed_[row] && tokens.num_fields(first_record + row) < schema_.size();
     }
   }
+  std::sort(widenings_.begin(), widenings_.end(),
+            [](const Widening& a, const Widening& b) { return a.column < b.column; });
   std::stable_sort(pending_.begin(), pending_.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& entry : pending_) rejects->push_back(std::move(entry.second));
@@ -337,10 +351,33 @@ void BlockParser::Reject(const Batch& batch, size_t row, int32_t column, RejectR
   pending_.emplace_back(record, std::move(reject));
 }
 
+void BlockParser::NoteWidening(const Batch& batch, size_t row, size_t column, ParseOutcome outcome,
+                               std::string_view value) {
+  for (const Widening& known : widenings_) {
+    if (known.column == column) return;
+  }
+  Widening widening;
+  widening.column = column;
+  double as_float;
+  if (schema_[column] == TypeId::kInt64 && ParseLosslessFloat64(value, &as_float) == ParseOutcome::kOk) {
+    widening.type = TypeId::kFloat64;
+    widening.reason = Quoted(value) + " is a float64";
+  } else {
+    widening.reason = CodeEvidence(schema_[column], value, outcome);
+    if (widening.reason.empty()) return;  // a dirty value: just a reject
+  }
+  widening.line = batch.first_line + batch.tokens.record_line[batch.first_record + row];
+  widenings_.push_back(std::move(widening));
+}
+
 void BlockParser::RejectValue(const Batch& batch, size_t row, size_t column, ParseOutcome outcome,
                               std::string_view value) {
+  if (IsLossless(column)) NoteWidening(batch, row, column, outcome, value);
   const std::string type(TypeName(schema_[column]));
-  if (outcome == ParseOutcome::kOutOfRange) {
+  if (outcome == ParseOutcome::kLossy) {
+    Reject(batch, row, int32_t(column), RejectReason::kUnparsable,
+           CodeEvidence(schema_[column], value, outcome) + " (declare the column's type with --schema)");
+  } else if (outcome == ParseOutcome::kOutOfRange) {
     Reject(batch, row, int32_t(column), RejectReason::kOutOfRange,
            Quoted(value) + " is out of range for " + type);
   } else {

@@ -29,6 +29,21 @@ struct ParseOptions {
   ValueSpellings spellings;
   bool validate_utf8 = true;    // string values must be valid UTF-8 (else kInvalidUtf8)
   bool pad_short_rows = false;  // a record with fewer fields is kept, its missing fields null
+  // Per column (empty: none): 1 = the type was inferred, so it must not cost
+  // information. Its int64/float64 values parse with ParseLossless*, and a
+  // value the type cannot hold but that is real data becomes a Widening.
+  std::vector<uint8_t> lossless_columns;
+};
+
+// A value in a lossless column that shows the column's inferred type was too
+// narrow: "02134" or "300389460z" in an int64 column (-> string), "2.5" in an
+// int64 column (-> float64). The row is rejected like any other value that
+// does not parse; ingest reads the input again with the column widened.
+struct Widening {
+  size_t column = 0;
+  TypeId type = TypeId::kString;  // what the column must become
+  uint64_t line = 0;
+  std::string reason;  // e.g. "'02134' would lose its leading zero as int64"
 };
 
 class BlockParser {
@@ -41,7 +56,8 @@ class BlockParser {
   // ColumnVector::Reset to start a new chunk). Rejects are appended in record
   // order with line = first_line + tokens.record_line[r], where `first_line` is
   // the 1-based physical line of block[0].
-  // Nulls: an unquoted NA spelling, or in a non-string column any NA spelling;
+  // Nulls: in a string column an unquoted spellings.string_na (by default only
+  // the empty field), in a non-string column any spellings.na;
   // a null slot holds 0 or "" and validity stays EMPTY while null_count == 0.
   // Strings are unescaped and, with validate_utf8, checked.
   // Errors (not rejects): columns that do not match the schema; a string column
@@ -56,6 +72,8 @@ class BlockParser {
   const std::vector<TypeId>& schema() const { return schema_; }
   // Kept records of the last Parse that pad_short_rows completed with nulls.
   size_t padded_rows() const { return padded_rows_; }
+  // Of the last Parse: the first Widening per column, in column order.
+  const std::vector<Widening>& widenings() const { return widenings_; }
 
  private:
   struct Batch;  // the block being parsed
@@ -76,10 +94,13 @@ class BlockParser {
   void ParseBoolRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector);
   Status ParseStringRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector);
   // In a string column a quoted "" or "NA" is a value: that is how a writer
-  // tells an empty string from a missing one.
+  // tells an empty string from a missing one; unquoted, only string_na is null.
   bool IsNull(std::string_view value, const FieldSpan& span, TypeId type) const {
-    if (type == TypeId::kString && (span.flags & FieldSpan::kQuoted)) return false;
-    return options_.spellings.na.Contains(value);
+    if (type != TypeId::kString) return options_.spellings.na.Contains(value);
+    return !(span.flags & FieldSpan::kQuoted) && options_.spellings.string_na.Contains(value);
+  }
+  bool IsLossless(size_t column) const {
+    return column < options_.lossless_columns.size() && options_.lossless_columns[column];
   }
   void MarkNull(ColumnVector* vector, size_t base, size_t rows, size_t row);
   // A padded record has no field for `column`: the value is null. Only looked
@@ -88,6 +109,8 @@ class BlockParser {
   void Reject(const Batch& batch, size_t row, int32_t column, RejectReason reason, std::string detail);
   void RejectValue(const Batch& batch, size_t row, size_t column, ParseOutcome outcome,
                    std::string_view value);
+  void NoteWidening(const Batch& batch, size_t row, size_t column, ParseOutcome outcome,
+                    std::string_view value);
   void Compact(ColumnVector* vector, size_t base, size_t rows) const;
 
   std::vector<TypeId> schema_;
@@ -98,6 +121,7 @@ class BlockParser {
   bool any_short_ = false;  // some record of the batch has fewer fields (pad_short_rows)
   size_t padded_rows_ = 0;
   std::vector<std::pair<size_t, RowReject>> pending_;  // (record, reject), sorted at the end
+  std::vector<Widening> widenings_;
   std::string scratch_;
 };
 

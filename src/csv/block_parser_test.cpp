@@ -70,11 +70,77 @@ TEST(BlockParser, NullsGetAValidityBitmapAndZeroSlots) {
   EXPECT_EQ(ints.GetInt64(1), 0);
   EXPECT_FALSE(ints.IsValid(3));
   const ColumnVector& strings = parsed.columns[1];
-  EXPECT_EQ(strings.null_count, 2);  // the empty and NULL fields
+  EXPECT_EQ(strings.null_count, 1);  // the empty field; NULL is text in a string column
   EXPECT_TRUE(strings.IsValid(2));   // "" in quotes is an empty string
   EXPECT_EQ(strings.GetString(2), "");
   EXPECT_FALSE(strings.IsValid(1));
   EXPECT_EQ(strings.GetString(1), "");
+  EXPECT_EQ(strings.GetString(3), "NULL");
+}
+
+TEST(BlockParser, Issue10NaSpellingsAreTextInStringColumnsUnlessAskedFor) {
+  const std::string csv = "c,iso2,n\nNamibia,NA,NA\nBrazil,None,nan\nX,,\nY,\"\",None\nZ,NULL,1\n";
+  const std::vector<TypeId> schema = {TypeId::kString, TypeId::kString, TypeId::kFloat64};
+  auto parsed = ParseCsv(csv, schema);
+  ASSERT_TRUE(parsed.rejects.empty());
+  const ColumnVector& iso2 = parsed.columns[1];
+  EXPECT_EQ(iso2.GetString(0), "NA");  // Namibia
+  EXPECT_EQ(iso2.GetString(1), "None");
+  EXPECT_FALSE(iso2.IsValid(2));  // only the empty unquoted field is missing
+  EXPECT_TRUE(iso2.IsValid(3));
+  EXPECT_EQ(iso2.null_count, 1);
+  EXPECT_EQ(iso2.GetString(4), "NULL");
+  EXPECT_EQ(parsed.columns[2].null_count, 4);  // in a typed column the NA list applies
+  // An explicit list (--na) applies to string columns too, quoted fields aside.
+  ParseOptions options;
+  options.spellings.na = SpellingSet{"NA", ""};
+  options.spellings.string_na = options.spellings.na;
+  TokenizedBlock tokens;
+  Tokenize(csv, Dialect{}, &tokens);
+  BlockParser parser(schema, options, nullptr);
+  std::vector<ColumnVector> columns;
+  std::vector<RowReject> rejects;
+  ASSERT_TRUE(parser.Parse(csv, tokens, 1, 1, &columns, &rejects).ok());
+  ASSERT_EQ(rejects.size(), 1u);  // Y: "None" is no float with this list ("nan" is a NaN)
+  EXPECT_FALSE(columns[1].IsValid(0));
+  EXPECT_EQ(columns[1].GetString(1), "None");
+  EXPECT_FALSE(columns[1].IsValid(2));
+  EXPECT_EQ(columns[1].GetString(3), "NULL");
+}
+
+TEST(BlockParser, Issue10LosslessColumnsRejectAndReportWhatWouldBeLost) {
+  const std::string csv =
+      "zip,n,q\n"
+      "10001,1,1\n"
+      "02134,2,2\n"       // line 3: a ZIP code
+      "300389460z,3,3\n"  // line 4: the second one in the column is not reported again
+      "1,2.5,4\n"         // line 5: a float in an int64 column
+      "2,4,many\n";       // line 6: dirt, just a reject
+  const std::vector<TypeId> schema = {TypeId::kInt64, TypeId::kInt64, TypeId::kInt64};
+  ParseOptions options;
+  options.lossless_columns = {1, 1, 1};
+  TokenizedBlock tokens;
+  Tokenize(csv, Dialect{}, &tokens);
+  BlockParser parser(schema, options, nullptr);
+  std::vector<ColumnVector> columns;
+  std::vector<RowReject> rejects;
+  ASSERT_TRUE(parser.Parse(csv, tokens, 1, 1, &columns, &rejects).ok());
+  ASSERT_EQ(rejects.size(), 4u);
+  EXPECT_EQ(rejects[0].line, 3u);
+  EXPECT_NE(rejects[0].detail.find("'02134' would lose its leading zero as int64"), std::string::npos);
+  EXPECT_EQ(columns[0].length, 1);
+  const std::vector<Widening>& widenings = parser.widenings();
+  ASSERT_EQ(widenings.size(), 2u);
+  EXPECT_EQ(widenings[0].column, 0u);
+  EXPECT_EQ(widenings[0].type, TypeId::kString);
+  EXPECT_EQ(widenings[0].line, 3u);
+  EXPECT_EQ(widenings[1].column, 1u);
+  EXPECT_EQ(widenings[1].type, TypeId::kFloat64);
+  EXPECT_EQ(widenings[1].line, 5u);
+  // A declared int64 column reads "02134" as 2134, as asked; nothing to widen.
+  auto declared = ParseCsv(csv, schema);
+  EXPECT_EQ(declared.rejects.size(), 3u);
+  EXPECT_EQ(declared.columns[0].GetInt64(1), 2134);
 }
 
 TEST(BlockParser, EveryRecordIsKeptOrRejectedOnceWithReasonAndLine) {

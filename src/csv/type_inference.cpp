@@ -1,7 +1,5 @@
 #include "csv/type_inference.h"
 
-#include <array>
-
 namespace outcore {
 
 namespace {
@@ -11,101 +9,161 @@ constexpr size_t kExampleBytes = 64;
 constexpr std::array<TypeId, 5> kCandidates = {TypeId::kBool, TypeId::kInt64, TypeId::kFloat64, TypeId::kDate,
                                                TypeId::kTimestamp};
 
-bool Parses(TypeId type, std::string_view value, const ValueSpellings& spellings) {
+ParseOutcome LosslessParse(TypeId type, std::string_view value, const ValueSpellings& spellings) {
   switch (type) {
     case TypeId::kBool: {
       bool parsed;
-      return ParseBool(value, spellings, &parsed) == ParseOutcome::kOk;
+      return ParseBool(value, spellings, &parsed);
     }
     case TypeId::kInt64: {
       int64_t parsed;
-      return ParseInt64(value, &parsed) == ParseOutcome::kOk;
+      return ParseLosslessInt64(value, &parsed);
     }
     case TypeId::kFloat64: {
       double parsed;
-      return ParseFloat64WithPoint(value, spellings.decimal_point, &parsed) == ParseOutcome::kOk;
+      return ParseLosslessFloat64WithPoint(value, spellings.decimal_point, &parsed);
     }
     case TypeId::kDate: {
       int32_t parsed;
-      return ParseDate(value, &parsed) == ParseOutcome::kOk;
+      return ParseDate(value, &parsed);
     }
     case TypeId::kTimestamp: {
       int64_t parsed;
-      return ParseTimestamp(value, &parsed) == ParseOutcome::kOk;
+      return ParseTimestamp(value, &parsed);
     }
     case TypeId::kString:
-      return true;
+      return ParseOutcome::kOk;
   }
-  return false;
+  return ParseOutcome::kUnparsable;
 }
 
-// Whether `value` counts for `type`. An integer too long for int64 (a 20-digit
-// id) would lose digits as a double: it does not vote for float64, so such a
-// column stays string.
-bool Votes(TypeId type, std::string_view value, const ValueSpellings& spellings) {
-  if (!Parses(type, value, spellings)) return false;
-  int64_t unused;
-  return type != TypeId::kFloat64 || ParseInt64(value, &unused) != ParseOutcome::kOutOfRange;
-}
+std::string Capped(std::string_view value) { return std::string(value.substr(0, kExampleBytes)); }
 
-// Whether `record` is in the sample: good quotes and the header's field
-// count, or fewer with pad_short_rows (its missing fields are nulls).
-bool InSample(const TokenizedBlock& tokens, size_t record, size_t num_columns,
-              const InferenceOptions& options) {
+// Whether `record` votes: good quotes and the header's field count, or fewer
+// with pad_short_rows (its missing fields are nulls).
+bool IsRecordOk(const TokenizedBlock& tokens, size_t record, size_t num_columns, bool pad_short_rows) {
   if (tokens.record_status[record] != RecordStatus::kOk) return false;
   const size_t fields = tokens.num_fields(record);
-  return fields == num_columns || (options.pad_short_rows && fields < num_columns);
+  return fields == num_columns || (pad_short_rows && fields < num_columns);
 }
 
 }  // namespace
 
+std::string CodeEvidence(TypeId type, std::string_view value, ParseOutcome outcome) {
+  if (type != TypeId::kInt64 && type != TypeId::kFloat64) return {};
+  const std::string type_name(TypeName(type));
+  std::string why;
+  int64_t unused;
+  if (outcome == ParseOutcome::kLossy) {
+    const size_t begin = value.find_first_not_of(" \t");
+    const std::string_view text = begin == std::string_view::npos ? std::string_view() : value.substr(begin);
+    const size_t at = !text.empty() && text[0] == '-' ? 1 : 0;
+    if (!text.empty() && text[0] == '+') {
+      why = " would lose its '+' as " + type_name;
+    } else if (text.size() > at + 1 && text[at] == '0' && text[at + 1] >= '0' && text[at + 1] <= '9') {
+      why = " would lose its leading zero as " + type_name;
+    } else if (type == TypeId::kInt64) {
+      why = " would lose its sign as int64";  // "-0"
+    } else {
+      why = " has more digits than float64 keeps";
+    }
+  } else if (ParseInt64(value, &unused) == ParseOutcome::kOutOfRange) {
+    why = " has more digits than " + type_name + " holds";
+  } else if (outcome != ParseOutcome::kOk && LooksLikeCode(value)) {
+    why = " is a code (letters and digits), not a number";
+  } else {
+    return {};
+  }
+  std::string evidence = "'";
+  evidence.append(value.substr(0, kExampleBytes));
+  evidence += '\'';
+  evidence += why;
+  return evidence;
+}
+
+TypeInference::TypeInference(size_t num_columns, InferenceOptions options)
+    : options_(std::move(options)), columns_(num_columns) {}
+
+void TypeInference::AddValue(Column* column, std::string_view value) {
+  ++column->sampled;
+  if (options_.spellings.na.Contains(value)) {
+    ++column->nulls;
+    return;
+  }
+  // Every candidate sees every value: one that fails a few can still win.
+  for (size_t candidate = 0; candidate < kCandidateCount; ++candidate) {
+    const TypeId type = kCandidates[candidate];
+    const ParseOutcome outcome = LosslessParse(type, value, options_.spellings);
+    if (outcome == ParseOutcome::kOk) {
+      ++column->votes[candidate];
+      continue;
+    }
+    if (column->first_mismatch[candidate].empty()) column->first_mismatch[candidate] = Capped(value);
+    std::string evidence = CodeEvidence(type, value, outcome);
+    if (evidence.empty()) continue;
+    if (column->vetoes[candidate]++ == 0) column->first_veto[candidate] = std::move(evidence);
+    column->lossy[candidate] += outcome != ParseOutcome::kUnparsable;
+  }
+}
+
+void TypeInference::Add(std::string_view block, const TokenizedBlock& tokens, size_t first_record,
+                        bool resynced) {
+  const size_t num_columns = columns_.size();
+  for (size_t record = first_record; record < tokens.num_records(); ++record) {
+    const bool pad = options_.pad_short_rows;
+    if (!IsRecordOk(tokens, record, num_columns, pad)) continue;
+    if (resynced && (record == first_record || !IsRecordOk(tokens, record - 1, num_columns, pad))) continue;
+    const size_t fields = tokens.num_fields(record);
+    for (size_t column = 0; column < num_columns; ++column) {
+      if (column >= fields) {  // padded: a null
+        ++columns_[column].sampled;
+        ++columns_[column].nulls;
+        continue;
+      }
+      AddValue(&columns_[column],
+               FieldValue(block, tokens.field(record, column), options_.dialect.quote, &scratch_));
+    }
+  }
+}
+
+std::vector<ColumnInference> TypeInference::Finish() const {
+  std::vector<ColumnInference> result(columns_.size());
+  for (size_t column_idx = 0; column_idx < columns_.size(); ++column_idx) {
+    const Column& column = columns_[column_idx];
+    ColumnInference& info = result[column_idx];
+    info.sampled = column.sampled;
+    info.nulls = column.nulls;
+    const uint64_t non_null = column.sampled - column.nulls;
+    if (non_null == 0) continue;  // all null: string
+    size_t best = 0;
+    for (size_t candidate = 1; candidate < kCandidateCount; ++candidate) {
+      if (column.votes[candidate] > column.votes[best]) best = candidate;  // strict: ties keep the narrower
+    }
+    const double needed = options_.min_match * double(non_null);
+    if (double(column.votes[best]) < needed || column.vetoes[best] > 0) {
+      // String. Say why when a numeric type would have won but for values that
+      // show codes, and some of them are numbers (a column of "A12" needs no note).
+      for (size_t candidate = 0; candidate < kCandidateCount && info.note.empty(); ++candidate) {
+        if (column.vetoes[candidate] > 0 && column.votes[candidate] + column.lossy[candidate] > 0 &&
+            double(column.votes[candidate] + column.vetoes[candidate]) >= needed) {
+          info.note = "kept as string: " + column.first_veto[candidate];
+        }
+      }
+      continue;
+    }
+    info.type = kCandidates[best];
+    info.mismatches = non_null - column.votes[best];
+    if (info.mismatches > 0) info.example_mismatch = column.first_mismatch[best];
+  }
+  return result;
+}
+
 std::vector<ColumnInference> InferColumnTypes(std::string_view block, const TokenizedBlock& tokens,
                                               size_t first_record, size_t num_columns,
                                               const InferenceOptions& options) {
-  std::vector<ColumnInference> result(num_columns);
-  std::string scratch;
-  for (size_t column = 0; column < num_columns; ++column) {
-    ColumnInference& info = result[column];
-    std::array<uint64_t, kCandidates.size()> parsed{};
-    // Every candidate sees every value: one that fails a few can still win.
-    for (size_t record = first_record; record < tokens.num_records(); ++record) {
-      if (!InSample(tokens, record, num_columns, options)) continue;
-      ++info.sampled;
-      if (column >= tokens.num_fields(record)) {  // padded
-        ++info.nulls;
-        continue;
-      }
-      std::string_view value =
-          FieldValue(block, tokens.field(record, column), options.dialect.quote, &scratch);
-      if (options.spellings.na.Contains(value)) {
-        ++info.nulls;
-        continue;
-      }
-      for (size_t candidate = 0; candidate < kCandidates.size(); ++candidate) {
-        parsed[candidate] += Votes(kCandidates[candidate], value, options.spellings);
-      }
-    }
-    const uint64_t non_null = info.sampled - info.nulls;
-    if (non_null == 0) continue;  // all null: string
-    size_t best = 0;
-    for (size_t candidate = 1; candidate < kCandidates.size(); ++candidate) {
-      if (parsed[candidate] > parsed[best]) best = candidate;  // strict: ties keep the narrower
-    }
-    if (double(parsed[best]) < options.min_match * double(non_null)) continue;
-    info.type = kCandidates[best];
-    info.mismatches = non_null - parsed[best];
-    if (info.mismatches == 0) continue;
-    for (size_t record = first_record; record < tokens.num_records(); ++record) {
-      if (!InSample(tokens, record, num_columns, options) || column >= tokens.num_fields(record)) continue;
-      std::string_view value =
-          FieldValue(block, tokens.field(record, column), options.dialect.quote, &scratch);
-      if (!options.spellings.na.Contains(value) && !Votes(info.type, value, options.spellings)) {
-        info.example_mismatch = std::string(value.substr(0, kExampleBytes));
-        break;
-      }
-    }
-  }
-  return result;
+  TypeInference inference(num_columns, options);
+  inference.Add(block, tokens, first_record, /*resynced=*/false);
+  return inference.Finish();
 }
 
 }  // namespace outcore

@@ -113,5 +113,119 @@ TEST(TypeInference, Issue10PaddedShortRowsVote) {
   EXPECT_EQ(columns[1].sampled, 1u);
 }
 
+// Issue 10: a type is chosen only if it loses nothing.
+std::string Column(const std::string& name, const std::vector<std::string>& values) {
+  std::string csv = name + "\n";
+  for (const std::string& value : values) csv += value + "\n";
+  return csv;
+}
+
+std::vector<std::string> Counting(int count, int from = 10000) {
+  std::vector<std::string> values;
+  for (int i = 0; i < count; ++i) values.push_back(std::to_string(from + i));
+  return values;
+}
+
+TEST(TypeInference, Issue10OneLeadingZeroIntegerKeepsTheColumnText) {
+  std::vector<std::string> zips = Counting(999);
+  zips.push_back("\"02134\"");  // quoted or not: quotes say nothing about the type
+  auto columns = Infer(Column("zip", zips), 1);
+  EXPECT_EQ(columns[0].type, TypeId::kString);
+  EXPECT_EQ(columns[0].note, "kept as string: '02134' would lose its leading zero as int64");
+  // All of them with leading zeros: the same note. A column of codes needs none.
+  EXPECT_EQ(Infer(Column("zip", {"02134", "01001"}), 1)[0].note,
+            "kept as string: '02134' would lose its leading zero as int64");
+  EXPECT_EQ(Infer(Column("code", {"A12", "B7"}), 1)[0].note, "");
+  // "0" itself is a number, as are negative numbers.
+  auto plain = Infer(Column("n", {"0", "-5", "17", "0"}), 1);
+  EXPECT_EQ(plain[0].type, TypeId::kInt64);
+  EXPECT_TRUE(plain[0].note.empty());
+}
+
+TEST(TypeInference, Issue10CodesAmongDigitsMakeTheColumnText) {
+  for (const std::string code : {"300389460z", "12A", "A-7"}) {
+    std::vector<std::string> values = Counting(999, 300000000);
+    values.insert(values.begin() + 500, code);
+    auto columns = Infer(Column("code", values), 1);
+    EXPECT_EQ(columns[0].type, TypeId::kString) << code;
+    EXPECT_NE(columns[0].note.find("is a code"), std::string::npos) << columns[0].note;
+  }
+}
+
+TEST(TypeInference, Issue10WordsAndDecimalCommasStayDirtNotCodes) {
+  // The generator's dirt: these rows are rejects, the columns stay numeric.
+  std::vector<std::string> quantity = Counting(996, 0);
+  for (const std::string word : {"many", "several", "lots", "\"a dozen\""}) quantity.push_back(word);
+  auto q = Infer(Column("quantity", quantity), 1);
+  EXPECT_EQ(q[0].type, TypeId::kInt64);
+  EXPECT_EQ(q[0].mismatches, 4u);
+  EXPECT_TRUE(q[0].note.empty());
+  std::vector<std::string> price;
+  for (int i = 0; i < 999; ++i) price.push_back(std::to_string(i) + ".25");
+  price.push_back("\"12,50\"");
+  auto p = Infer(Column("price", price), 1);
+  EXPECT_EQ(p[0].type, TypeId::kFloat64);
+  EXPECT_EQ(p[0].example_mismatch, "12,50");
+}
+
+TEST(TypeInference, Issue10DigitsPastFloatPrecisionStayText) {
+  // A 16-digit id among decimals would become 9007199254740992 as a double.
+  std::vector<std::string> values(999, "1.5");
+  values.push_back("9007199254740993");
+  auto lost = Infer(Column("x", values), 1);
+  EXPECT_EQ(lost[0].type, TypeId::kString);
+  EXPECT_EQ(lost[0].note, "kept as string: '9007199254740993' has more digits than float64 keeps");
+  // numpy.savetxt's 19 digits are the double's own digits: nothing is lost.
+  auto numpy = Infer(Column("x", {"1.000000000000000056e-01", "3.333333333333333148e-01", "2.5"}), 1);
+  EXPECT_EQ(numpy[0].type, TypeId::kFloat64);
+  // An integer past int64 among integers is kept as text, not rejected.
+  std::vector<std::string> ids = Counting(999);
+  ids.push_back("123456789012345678901234");
+  EXPECT_EQ(Infer(Column("id", ids), 1)[0].type, TypeId::kString);
+}
+
+TEST(TypeInference, ResyncedWindowsDropTheirFirstRecordAndOnesAfterAMisalignedRecord) {
+  // A window cut mid-file may start inside a quoted field: its first record,
+  // and any after a record of the wrong shape, could be misaligned text.
+  const std::string window = "12A,1\n1,2\nleft over text\n13B,3\n4,5\n6,7\n";
+  TokenizedBlock tokens;
+  Tokenize(window, Dialect{}, &tokens);
+  TypeInference resynced(2, InferenceOptions{});
+  resynced.Add(window, tokens, 0, /*resynced=*/true);
+  auto columns = resynced.Finish();
+  EXPECT_EQ(columns[0].type, TypeId::kInt64);
+  EXPECT_EQ(columns[0].sampled, 3u);  // 1,2 then 4,5 and 6,7
+  TypeInference aligned(2, InferenceOptions{});
+  aligned.Add(window, tokens, 0, /*resynced=*/false);
+  EXPECT_EQ(aligned.Finish()[0].type, TypeId::kString);
+}
+
+TEST(TypeInference, SeveralPiecesVoteTogether) {
+  const std::string head = "n\n1\n2\n", tail = "x\n3\n12A\n";
+  TokenizedBlock head_tokens, tail_tokens;
+  Tokenize(head, Dialect{}, &head_tokens);
+  Tokenize(tail, Dialect{}, &tail_tokens);
+  TypeInference inference(1, InferenceOptions{});
+  inference.Add(head, head_tokens, 1, false);
+  EXPECT_EQ(inference.Finish()[0].type, TypeId::kInt64);
+  inference.Add(tail, tail_tokens, 0, true);
+  auto columns = inference.Finish();
+  EXPECT_EQ(columns[0].type, TypeId::kString);  // the code in the later piece counts
+  EXPECT_EQ(columns[0].sampled, 4u);            // 1, 2; then 3, 12A (the window's "x" does not vote)
+}
+
+TEST(CodeEvidence, NamesWhatWouldBeLostAndIgnoresDirt) {
+  EXPECT_EQ(CodeEvidence(TypeId::kInt64, "+4930123", ParseOutcome::kLossy),
+            "'+4930123' would lose its '+' as int64");
+  EXPECT_EQ(CodeEvidence(TypeId::kInt64, "-0", ParseOutcome::kLossy), "'-0' would lose its sign as int64");
+  EXPECT_EQ(CodeEvidence(TypeId::kFloat64, "007.5", ParseOutcome::kLossy),
+            "'007.5' would lose its leading zero as float64");
+  EXPECT_EQ(CodeEvidence(TypeId::kInt64, "99999999999999999999", ParseOutcome::kOutOfRange),
+            "'99999999999999999999' has more digits than int64 holds");
+  EXPECT_EQ(CodeEvidence(TypeId::kInt64, "many", ParseOutcome::kUnparsable), "");
+  EXPECT_EQ(CodeEvidence(TypeId::kFloat64, "12,50", ParseOutcome::kUnparsable), "");
+  EXPECT_EQ(CodeEvidence(TypeId::kDate, "12A", ParseOutcome::kUnparsable), "");  // only numbers have codes
+}
+
 }  // namespace
 }  // namespace outcore

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace outcore {
 
@@ -33,6 +34,10 @@ inline bool ReadDigits(std::string_view text, size_t at, size_t count, int* out)
   *out = value;
   return true;
 }
+
+// Significant digits IsLosslessFloat64Text compares; a double's exact
+// decimal expansion has at most 767, so longer texts are lossy anyway.
+constexpr size_t kMaxCheckedDigits = 800;
 
 constexpr int64_t kMicrosPerSecond = 1000000;
 constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
@@ -134,8 +139,11 @@ void SpellingSet::Add(std::string_view value) {
   }
 }
 
-ParseOutcome ParseInt64(std::string_view text, int64_t* out) {
-  text = Trim(text);
+namespace {
+
+// The parsers' bodies on text already trimmed, so that the lossless variants
+// trim once.
+inline ParseOutcome ParseTrimmedInt64(std::string_view text, int64_t* out) {
   if (text.empty()) return ParseOutcome::kUnparsable;
   const bool negative = text[0] == '-';
   if (text[0] == '-' || text[0] == '+') text.remove_prefix(1);
@@ -154,12 +162,7 @@ ParseOutcome ParseInt64(std::string_view text, int64_t* out) {
   return ParseOutcome::kOk;
 }
 
-ParseOutcome ParseFloat64(std::string_view text, double* out) {
-  return ParseFloat64WithPoint(text, '.', out);
-}
-
-ParseOutcome ParseFloat64WithPoint(std::string_view text, char decimal_point, double* out) {
-  text = Trim(text);
+inline ParseOutcome ParseTrimmedFloat64(std::string_view text, char decimal_point, double* out) {
   // fast_float takes '-' but not '+'.
   if (!text.empty() && text[0] == '+') {
     text.remove_prefix(1);
@@ -184,6 +187,115 @@ ParseOutcome ParseFloat64WithPoint(std::string_view text, char decimal_point, do
   }
   *out = value;
   return ParseOutcome::kOk;
+}
+
+// IsLosslessInt64Text on trimmed text.
+inline bool IsLosslessTrimmedInt64(std::string_view text) {
+  if (text.empty() || text[0] == '+') return false;
+  if (text[0] == '-') return text.size() < 2 || text[1] != '0';  // not "-0", "-01"
+  return text[0] != '0' || text.size() == 1;                     // "0", not "007"
+}
+
+// IsLosslessFloat64Text for a text the first characters do not decide: the
+// significant digits against the double printed with as many.
+bool IsLosslessFloat64Digits(std::string_view text, size_t at, bool plus, double value) {
+  // The significant digits of the mantissa (leading zeros skipped).
+  char digits[kMaxCheckedDigits];
+  size_t count = 0;
+  bool whole = true;  // no '.', no exponent
+  for (size_t i = at; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == 'e' || c == 'E') {
+      whole = false;
+      break;
+    }
+    if (c == '.' || c == ',') {  // the decimal point, whichever it is
+      whole = false;
+      continue;
+    }
+    if (!IsDigit(c)) return true;  // a spelled infinity or nan
+    if (count == 0 && c == '0') continue;
+    if (count == kMaxCheckedDigits) return false;
+    digits[count++] = c;
+  }
+  if (plus && whole) return false;  // "+4930...": a phone number, not a quantity
+  if (count == 0) return value == 0;
+  if (count <= 15 && std::fabs(value) >= std::numeric_limits<double>::min()) return true;
+  // `value` printed with `count` significant digits must give the same digits.
+  char printed[kMaxCheckedDigits + 16];
+  auto result = std::to_chars(printed, printed + sizeof printed, std::fabs(value),
+                              std::chars_format::scientific, int(count) - 1);
+  if (result.ec != std::errc()) return false;
+  size_t matched = 0;
+  for (const char* p = printed; p < result.ptr && *p != 'e'; ++p) {
+    if (*p == '.') continue;
+    if (matched == count || *p != digits[matched]) return false;
+    ++matched;
+  }
+  return matched == count;
+}
+
+// IsLosslessFloat64Text on trimmed text: the first characters decide for all
+// but long texts, a '+', zero and denormals (where fewer digits are exact).
+inline bool IsLosslessTrimmedFloat64(std::string_view text, double value) {
+  if (text.empty()) return false;
+  const bool plus = text[0] == '+';
+  const size_t at = plus || text[0] == '-' ? 1 : 0;
+  if (at + 1 < text.size() && text[at] == '0' && IsDigit(text[at + 1])) return false;  // "02134", "007.5"
+  // Up to 15 significant digits always survive a double.
+  if (text.size() <= 15 && !plus && std::fabs(value) >= std::numeric_limits<double>::min()) return true;
+  return IsLosslessFloat64Digits(text, at, plus, value);
+}
+
+}  // namespace
+
+ParseOutcome ParseInt64(std::string_view text, int64_t* out) { return ParseTrimmedInt64(Trim(text), out); }
+
+ParseOutcome ParseFloat64(std::string_view text, double* out) {
+  return ParseTrimmedFloat64(Trim(text), '.', out);
+}
+
+ParseOutcome ParseFloat64WithPoint(std::string_view text, char decimal_point, double* out) {
+  return ParseTrimmedFloat64(Trim(text), decimal_point, out);
+}
+
+bool IsLosslessInt64Text(std::string_view text) { return IsLosslessTrimmedInt64(Trim(text)); }
+
+bool IsLosslessFloat64Text(std::string_view text, double value) {
+  return IsLosslessTrimmedFloat64(Trim(text), value);
+}
+
+ParseOutcome ParseLosslessInt64(std::string_view text, int64_t* out) {
+  text = Trim(text);
+  const ParseOutcome outcome = ParseTrimmedInt64(text, out);
+  if (outcome == ParseOutcome::kOk && !IsLosslessTrimmedInt64(text)) return ParseOutcome::kLossy;
+  return outcome;
+}
+
+ParseOutcome ParseLosslessFloat64(std::string_view text, double* out) {
+  return ParseLosslessFloat64WithPoint(text, '.', out);
+}
+
+ParseOutcome ParseLosslessFloat64WithPoint(std::string_view text, char decimal_point, double* out) {
+  text = Trim(text);
+  const ParseOutcome outcome = ParseTrimmedFloat64(text, decimal_point, out);
+  if (outcome == ParseOutcome::kOk && !IsLosslessTrimmedFloat64(text, *out)) return ParseOutcome::kLossy;
+  return outcome;
+}
+
+bool LooksLikeCode(std::string_view text) {
+  text = Trim(text);
+  bool letter = false, digit = false;
+  for (char c : text) {
+    if (IsDigit(c)) {
+      digit = true;
+    } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+      letter = true;
+    } else if (c != '-' && c != '_' && c != '.' && c != '/') {
+      return false;
+    }
+  }
+  return letter && digit;
 }
 
 ParseOutcome ParseBool(std::string_view text, const ValueSpellings& spellings, bool* out) {

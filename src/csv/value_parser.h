@@ -22,6 +22,7 @@ enum class ParseOutcome : uint8_t {
   kOk = 0,
   kUnparsable = 1,  // not of the type ("abc" as int64, "2024-13" as date)
   kOutOfRange = 2,  // of the type's shape but no value of it (int64 overflow, 2023-02-30)
+  kLossy = 3,       // a value, but storing it loses text: "02134" -> 2134 (ParseLossless* only)
 };
 
 // A small set of spellings with a membership test cheap enough for every value:
@@ -57,10 +58,13 @@ class SpellingSet {
 };
 
 // How null and boolean values are spelled in the input. Nulls are matched on
-// the raw field (unquoted fields only for string columns: "" and "NA" in
-// quotes are strings there).
+// the raw field. `na` applies to typed columns (quoted or not); string columns
+// use `string_na`, and only on unquoted fields: by default just the empty
+// field, because "NA" (Namibia), "None" (a town) or "nan" are real text, and a
+// quoted "" is an empty string. An explicit --na list sets both.
 struct ValueSpellings {
   SpellingSet na{"", "NA", "N/A", "NULL", "null", "NaN", "nan", "None"};
+  SpellingSet string_na{""};
   SpellingSet true_values{"true", "True", "TRUE"};
   SpellingSet false_values{"false", "False", "FALSE"};
   char decimal_point = '.';  // ',' for files that write 1,5 (--decimal ,)
@@ -81,6 +85,31 @@ ParseOutcome ParseFloat64(std::string_view text, double* out);
 // (a thousands separator there, as in 1.613) is kUnparsable, never 1.5.
 //   double v; ParseFloat64WithPoint("-2,5e3", ',', &v);  // -2500
 ParseOutcome ParseFloat64WithPoint(std::string_view text, char decimal_point, double* out);
+
+// As ParseInt64 / ParseFloat64, but a value whose stored form would not give
+// the text back is kLossy (and *out is still set): see IsLosslessInt64Text and
+// IsLosslessFloat64Text. Used for inferred columns, where the type is a guess
+// and must not cost information; a type the user declared parses leniently.
+//   ParseLosslessInt64("02134", &v) == ParseOutcome::kLossy   // a ZIP code
+ParseOutcome ParseLosslessInt64(std::string_view text, int64_t* out);
+ParseOutcome ParseLosslessFloat64(std::string_view text, double* out);
+ParseOutcome ParseLosslessFloat64WithPoint(std::string_view text, char decimal_point, double* out);
+// Whether text that ParseInt64 accepted prints back as itself (spaces aside):
+// no leading zero ("007"), no '+' ("+4930...", a phone number), not "-0".
+bool IsLosslessInt64Text(std::string_view text);
+// Whether text that ParseFloat64 read as `value` keeps its information: no
+// leading zero before the digits ("02134", "007.5"), no '+' on a whole number,
+// and every significant digit it has is the double's own, i.e. `value` printed
+// with as many significant digits gives the same digits ("0.1", and numpy's
+// "1.000000000000000056e-01" are kept; "9007199254740993" or
+// "0.10000000000000000001" are not). Up to 15 significant digits always are;
+// the check costs a scan only past 15 characters.
+bool IsLosslessFloat64Text(std::string_view text, double value);
+// Whether text that is not a number looks like a code or id rather than a
+// typo: ASCII letters and digits, at least one of each, perhaps joined by
+// '-', '_', '.', '/' ("300389460z", "12A", "A-7", "1.5kg"). Words without
+// digits ("many", "n/a") and numbers in another notation ("12,50") are not.
+bool LooksLikeCode(std::string_view text);
 // A spelling from spellings.true_values / false_values, else kUnparsable.
 ParseOutcome ParseBool(std::string_view text, const ValueSpellings& spellings, bool* out);
 // "YYYY-MM-DD", years 0001..9999, validated against the calendar (2023-02-29

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -123,6 +124,64 @@ TEST(ParseFloat64, RoundTripsRandomBitsAndExtremes) {
   double parsed;
   EXPECT_EQ(ParseFloat64(Float64Text(std::nan("")), &parsed), ParseOutcome::kOk);
   EXPECT_TRUE(std::isnan(parsed));
+}
+
+// Issue 10: inferred columns must not lose information.
+TEST(ParseLosslessInt64, Issue10LeadingZerosPlusAndMinusZeroAreLossy) {
+  int64_t v = 0;
+  for (const char* text : {"02134", "007", "\t00\t", "-01", "+7", "+4930123456", "-0"}) {
+    EXPECT_EQ(ParseLosslessInt64(text, &v), ParseOutcome::kLossy) << text;
+  }
+  EXPECT_EQ(v, 0);
+  EXPECT_EQ(ParseLosslessInt64("02134", &v), ParseOutcome::kLossy);
+  EXPECT_EQ(v, 2134);  // the value is still there, for a caller that wants it
+  for (const char* text : {"0", "7", " 42 ", "-7", "-9223372036854775808", "10"}) {
+    EXPECT_EQ(ParseLosslessInt64(text, &v), ParseOutcome::kOk) << text;
+  }
+  EXPECT_EQ(ParseLosslessInt64("12A", &v), ParseOutcome::kUnparsable);
+  EXPECT_EQ(ParseLosslessInt64("99999999999999999999", &v), ParseOutcome::kOutOfRange);
+}
+
+TEST(ParseLosslessFloat64, Issue10DigitsPastDoublePrecisionAndLeadingZerosAreLossy) {
+  double v;
+  for (const char* text : {"9007199254740993", "0.10000000000000000001", "12345678901234567890123", "02134",
+                           "007.5", "-01.5", "+4930123456", "1e-400", "99999999999999999999"}) {
+    EXPECT_EQ(ParseLosslessFloat64(text, &v), ParseOutcome::kLossy) << text;
+  }
+  for (const char* text : {"0", "0.5", "-0.5", ".5", "+1.5", "-0", "0.000", "1e5", "inf", "-infinity",
+                           "9007199254740992", "100000000000000000000", "1.000000000000000056e-01",
+                           "0.1000000000000000055511151231257827021181583404541015625", " 2.5 "}) {
+    EXPECT_EQ(ParseLosslessFloat64(text, &v), ParseOutcome::kOk) << text;
+  }
+}
+
+TEST(ParseLosslessFloat64, EveryExactPrintOfADoubleIsLossless) {
+  // Shortest, 17 significant digits (%.17g) and numpy.savetxt's %.18e all
+  // print digits of the double itself.
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 20000; ++i) {
+    uint64_t bits = rng();
+    double value;
+    std::memcpy(&value, &bits, sizeof value);
+    if (std::isnan(value)) continue;
+    char text[64];
+    for (const char* format : {"%.17g", "%.18e"}) {
+      std::snprintf(text, sizeof text, format, value);
+      double parsed;
+      ASSERT_EQ(ParseLosslessFloat64(text, &parsed), ParseOutcome::kOk) << text;
+    }
+    double parsed;
+    ASSERT_EQ(ParseLosslessFloat64(Float64Text(value), &parsed), ParseOutcome::kOk) << Float64Text(value);
+  }
+}
+
+TEST(LooksLikeCode, LettersAndDigitsTogether) {
+  for (const char* text : {"300389460z", "12A", "A-7", "1.5kg", "AB_12/3", " x1 "}) {
+    EXPECT_TRUE(LooksLikeCode(text)) << text;
+  }
+  for (const char* text : {"many", "a dozen", "12,50", "n/a", "123", "", "12 A", "#N/A", "1,2A"}) {
+    EXPECT_FALSE(LooksLikeCode(text)) << text;
+  }
 }
 
 TEST(ParseBool, UsesTheSpellings) {

@@ -13,7 +13,9 @@
 // it a column falls back to plain encoding.
 #include "outcore/ingest.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -65,6 +67,55 @@ constexpr size_t kInferenceSampleBytes = 2 << 20;
 // --max-rejects trips; Run replaces it with the full message.
 constexpr const char* kRejectLimitTripped = "reject limit passed";
 
+// Windows of the rest of the first file that inference looks at too, spread
+// evenly up to its end (read from disk when the file is plain, from the first
+// block otherwise): a column whose first rows are plain numbers but whose
+// later rows hold codes is seen as what it is (doc/inference.md).
+constexpr size_t kInferenceWindows = 16;
+constexpr size_t kInferenceWindowBytes = 128 << 10;
+// Bytes compared to tell that a file's bytes are what its source delivers
+// (no decompression or transcoding), so windows may be read at offsets.
+constexpr size_t kPlainCheckBytes = 64 << 10;
+
+// A column an earlier attempt found too narrow (BlockParser's Widening): the
+// next attempt starts with it widened.
+struct WidenedColumn {
+  size_t column = 0;
+  TypeId type = TypeId::kString;
+  std::string note;  // for IngestColumnReport::type_note
+};
+
+// An open file for reads at offsets; closed when it goes.
+class OffsetReader {
+ public:
+  explicit OffsetReader(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
+  ~OffsetReader() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  OffsetReader(const OffsetReader&) = delete;
+  OffsetReader& operator=(const OffsetReader&) = delete;
+  bool ok() const { return fd_ >= 0; }
+  // Up to `n` bytes at `offset` into `out` (resized to what was read).
+  void ReadAt(uint64_t offset, size_t n, Buffer* out) const {
+    out->Resize(n);
+    size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::pread(fd_, out->data() + got, n - got, off_t(offset + got));
+      if (r <= 0) break;
+      got += size_t(r);
+    }
+    out->Resize(got);
+  }
+
+ private:
+  int fd_;
+};
+
+bool IsRegularFile(const std::string& path) {
+  struct stat st;
+  return path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 struct RawBlock {
   uint64_t seq = 0;
   int file_index = 0;
@@ -83,6 +134,7 @@ struct ColumnState {
   bool dictionary_used = false;  // some chunk is dictionary-coded
   bool all_chunks_dictionary = true;
   std::unique_ptr<GlobalDictionary> dictionary;
+  std::string type_note;
   uint64_t null_count = 0;
   uint64_t stored_bytes = 0;
   std::set<uint8_t> encodings;
@@ -138,13 +190,17 @@ std::string JoinNames(const std::vector<std::string>& names) {
 
 class Pipeline {
  public:
-  explicit Pipeline(const IngestOptions& options)
+  Pipeline(const IngestOptions& options, std::vector<WidenedColumn> widened)
       : options_(options),
+        widened_(std::move(widened)),
         budget_(options.memory_limit ? options.memory_limit : DefaultMemoryLimit()),
         seq_dictionary_(&stop_),
         seq_write_(&stop_) {}
 
   Status Run(IngestReport* report);
+  // After Run failed because a value after the sample showed a column's type
+  // too narrow: the columns to widen (empty otherwise).
+  const std::vector<WidenedColumn>& widen_next() const { return widen_next_; }
 
  private:
   Status RunStages();
@@ -154,7 +210,7 @@ class Pipeline {
   Status ReadFirstBlock(RawBlock* block, bool* done);
   Status SkipLeadingLines();
   void DetectLineEnding(std::string_view data);
-  Status ReadHeaderAndSchema(RawBlock* first);
+  Status ReadHeaderAndSchema(RawBlock* first, bool first_done);
   Status CheckHeader(int file_index, const RawBlock& block);
   Status CheckHeaderUtf8(const RawBlock& first, std::string_view sample, const TokenizedBlock& tokens) const;
   // The dialect of the file being read: dialect_ with that file's line ending.
@@ -162,6 +218,13 @@ class Pipeline {
   // The first records of a file's first block, up to kInferenceSampleBytes
   // (tens of thousands of rows): the header and the type-inference sample.
   std::string_view LeadingRecords(std::string_view data) const;
+  // Adds kInferenceWindows windows past the leading `sample_bytes` of the
+  // first file to `inference`; `tokens` is scratch.
+  void AddSpreadSample(const RawBlock& first, bool first_done, size_t sample_bytes, TokenizedBlock* tokens,
+                       TypeInference* inference);
+  // Fails the run so that Ingest runs it again with the columns widened;
+  // false when the input cannot be read twice (stdin): then the rows stay rejects.
+  bool RequestWidening(const std::vector<Widening>& found, const RawBlock& block);
   void ReaderLoop(RawBlock first, bool first_file_done);
   Status ReadNextBlock(RawBlock* block, bool* done);
   void WorkerLoop(Worker* worker);
@@ -175,12 +238,16 @@ class Pipeline {
   // place together, or neither is (CommitTogether). A policy that refuses the
   // result runs before it.
   Status CommitOutputAndRejects();
-  void Fail(Status status);
+  void Fail(Status status, std::vector<WidenedColumn> widen = {});
   Buffer TakeBuffer();
   void ReturnBuffer(Buffer buffer);
   void MaybeReportProgress(uint64_t input_bytes_done, bool force);
 
   const IngestOptions& options_;
+  const std::vector<WidenedColumn> widened_;  // from earlier attempts
+  std::vector<WidenedColumn> widen_next_;     // set with error_
+  bool restartable_ = false;                  // every input is a regular file
+  size_t first_bom_ = 0;                      // BOM bytes skipped at the start of the first file
   MemoryBudget budget_;
   std::atomic<bool> stop_{false};
   std::mutex error_mutex_;
@@ -235,10 +302,13 @@ class Pipeline {
   Clock::time_point last_progress_;
 };
 
-void Pipeline::Fail(Status status) {
+void Pipeline::Fail(Status status, std::vector<WidenedColumn> widen) {
   {
     std::lock_guard lock(error_mutex_);
-    if (error_.ok()) error_ = std::move(status);
+    if (error_.ok()) {
+      error_ = std::move(status);
+      widen_next_ = std::move(widen);
+    }
   }
   stop_ = true;
   if (queue_) queue_->Close();
@@ -300,7 +370,11 @@ Status Pipeline::Plan() {
   }
   parse_options_.dialect.quote = options_.quote;
   parse_options_.dialect.header = options_.header;
-  if (!options_.na_values.empty()) parse_options_.spellings.na = SpellingSet(options_.na_values);
+  if (!options_.na_values.empty()) {
+    parse_options_.spellings.na = SpellingSet(options_.na_values);
+    parse_options_.spellings.string_na = parse_options_.spellings.na;  // asked for: string columns too
+  }
+  restartable_ = std::all_of(options_.inputs.begin(), options_.inputs.end(), IsRegularFile);
   if (!options_.true_values.empty()) parse_options_.spellings.true_values = SpellingSet(options_.true_values);
   if (!options_.false_values.empty())
     parse_options_.spellings.false_values = SpellingSet(options_.false_values);
@@ -431,6 +505,7 @@ Status Pipeline::ReadFirstBlock(RawBlock* block, bool* done) {
   OC_RETURN_IF_ERROR(ReadNextBlock(block, done));
   size_t bom = SkipBom(block->data.view());
   bom_bytes_ = bom;
+  if (file_index_ == 0) first_bom_ = bom;
   if (bom) {
     std::memmove(block->data.data(), block->data.data() + bom, block->data.size() - bom);
     block->data.Resize(block->data.size() - bom);
@@ -439,7 +514,7 @@ Status Pipeline::ReadFirstBlock(RawBlock* block, bool* done) {
   return Status::OK();
 }
 
-Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
+Status Pipeline::ReadHeaderAndSchema(RawBlock* first, bool first_done) {
   std::string_view data = first->data.view();
   if (data.empty()) {
     return Status::DataError(
@@ -497,8 +572,10 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
   inference.dialect = dialect_;
   inference.spellings = parse_options_.spellings;
   inference.pad_short_rows = options_.pad_short_rows;
-  std::vector<ColumnInference> guesses =
-      InferColumnTypes(sample, tokens, first->skip_records, header_.size(), inference);
+  TypeInference inferring(header_.size(), inference);
+  inferring.Add(sample, tokens, first->skip_records, /*resynced=*/false);
+  AddSpreadSample(*first, first_done, sample.size(), &tokens, &inferring);
+  std::vector<ColumnInference> guesses = inferring.Finish();
   columns_.resize(header_.size());
   for (size_t c = 0; c < header_.size(); ++c) {
     ColumnState& col = columns_[c];
@@ -507,6 +584,16 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
     col.type = guesses[c].type;
     col.sample_mismatches = uint64_t(guesses[c].mismatches);
     col.mismatch_example = guesses[c].example_mismatch;
+    col.type_note = guesses[c].note;
+  }
+  for (const WidenedColumn& widened : widened_) {
+    ColumnState& col = columns_[widened.column];
+    if (col.type != widened.type) {
+      col.sample_mismatches = 0;  // they were counted for the narrower type
+      col.mismatch_example.clear();
+    }
+    col.type = widened.type;
+    col.type_note = widened.note;
   }
   auto in_schema = [&](const std::string& name) {
     return std::any_of(options_.schema.begin(), options_.schema.end(),
@@ -526,11 +613,17 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first) {
       col.inferred = false;
       col.sample_mismatches = 0;
       col.mismatch_example.clear();
+      col.type_note.clear();
     }
     if (!found) {
       return Status::InvalidArgument("--schema names column '" + name + "', which " + options_.inputs[0] +
                                      " does not have; its columns are: " + JoinNames(header_));
     }
+  }
+  parse_options_.lossless_columns.clear();
+  for (const ColumnState& col : columns_) {
+    parse_options_.lossless_columns.push_back(col.inferred &&
+                                              (col.type == TypeId::kInt64 || col.type == TypeId::kFloat64));
   }
   uint64_t string_columns = 0;
   for (const ColumnState& col : columns_) string_columns += col.type == TypeId::kString;
@@ -600,6 +693,75 @@ Status Pipeline::WriteIndexes(Compressor* compressor, Buffer* payload, Buffer* c
   payload->Free();
   compressed->Free();
   return Status::OK();
+}
+
+void Pipeline::AddSpreadSample(const RawBlock& first, bool first_done, size_t sample_bytes,
+                               TokenizedBlock* tokens, TypeInference* inference) {
+  const std::string_view data = first.data.view();  // the first file from offset first_bom_
+  uint64_t end = data.size();
+  std::unique_ptr<OffsetReader> file;
+  Buffer window(&budget_);
+  if (!first_done && IsRegularFile(options_.inputs[0])) {
+    // Windows past the first block come from the file itself, provided its
+    // bytes are the ones the source delivered (not compressed, not transcoded).
+    struct stat st;
+    file = std::make_unique<OffsetReader>(options_.inputs[0]);
+    const size_t check = std::min(data.size(), kPlainCheckBytes);
+    if (file->ok() && ::stat(options_.inputs[0].c_str(), &st) == 0) {
+      file->ReadAt(first_bom_, check, &window);
+      if (window.view() == data.substr(0, check) && uint64_t(st.st_size) > first_bom_) {
+        end = uint64_t(st.st_size) - first_bom_;
+      }
+    }
+  }
+  if (end <= sample_bytes) return;
+  const uint64_t span = end - sample_bytes;
+  const uint64_t window_bytes = std::min<uint64_t>(kInferenceWindowBytes, span);
+  const uint64_t windows = std::min<uint64_t>(kInferenceWindows, (span + window_bytes - 1) / window_bytes);
+  for (uint64_t window_idx = 0; window_idx < windows; ++window_idx) {
+    // Evenly from just past the sample to the very end of the file.
+    const uint64_t start =
+        sample_bytes + (windows > 1 ? (span - window_bytes) * window_idx / (windows - 1) : 0);
+    std::string_view bytes;
+    if (start + window_bytes <= data.size()) {
+      bytes = data.substr(size_t(start), size_t(window_bytes));
+    } else {
+      file->ReadAt(first_bom_ + start, size_t(window_bytes), &window);
+      bytes = window.view();
+    }
+    // Whole lines only: the window starts and ends mid-record.
+    const size_t first_newline = bytes.find('\n');
+    const size_t last_newline = bytes.rfind('\n');
+    if (first_newline == std::string_view::npos || last_newline <= first_newline) continue;
+    bytes = bytes.substr(first_newline + 1, last_newline - first_newline);
+    Tokenize(bytes, dialect_, tokens);
+    inference->Add(bytes, *tokens, 0, /*resynced=*/true);
+  }
+}
+
+bool Pipeline::RequestWidening(const std::vector<Widening>& found, const RawBlock& block) {
+  if (!restartable_) return false;
+  std::vector<WidenedColumn> widen = widened_;
+  std::string names;
+  for (const Widening& w : found) {
+    const ColumnState& col = columns_[w.column];
+    WidenedColumn next;
+    next.column = w.column;
+    next.type = w.type;
+    next.note = "widened from " + std::string(TypeName(col.type)) + " to " + std::string(TypeName(w.type)) +
+                " after the sample: line " + std::to_string(w.line) + " of " +
+                options_.inputs[size_t(block.file_index)] + ": " + w.reason + "; the input was read again";
+    auto known = std::find_if(widen.begin(), widen.end(),
+                              [&](const WidenedColumn& other) { return other.column == w.column; });
+    if (known != widen.end()) {
+      *known = std::move(next);
+    } else {
+      widen.push_back(std::move(next));
+    }
+    names += (names.empty() ? "" : ", ") + col.name;
+  }
+  Fail(Status::Cancelled("column " + names + " is widened; the input is read again"), std::move(widen));
+  return true;
 }
 
 std::string_view Pipeline::LeadingRecords(std::string_view data) const {
@@ -715,6 +877,7 @@ Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
   for (size_t c = 0; c < columns_.size(); ++c) w->columns[c].Reset(types_[c]);  // Parse appends
   OC_RETURN_IF_ERROR(
       w->parser.Parse(data, w->tokens, block->skip_records, block->first_line, &w->columns, &w->rejects));
+  if (!w->parser.widenings().empty() && RequestWidening(w->parser.widenings(), *block)) return Status::OK();
   size_t records = w->tokens.num_records();
   w->records = records > block->skip_records ? records - block->skip_records : 0;
   w->padded_rows = w->parser.padded_rows();
@@ -938,7 +1101,7 @@ Status Pipeline::RunStages() {
   first.data = TakeBuffer();
   bool first_done = false;
   OC_RETURN_IF_ERROR(ReadFirstBlock(&first, &first_done));
-  OC_RETURN_IF_ERROR(ReadHeaderAndSchema(&first));
+  OC_RETURN_IF_ERROR(ReadHeaderAndSchema(&first, first_done));
   OC_ASSIGN_OR_RETURN(writer_, format::FileWriter::Create(options_.output));
   OC_ASSIGN_OR_RETURN(rejects_, RejectSink::Open(options_.reject_path, header_));
 
@@ -1013,6 +1176,7 @@ void Pipeline::FillReport(IngestReport* out) const {
     c.null_count = col.null_count;
     c.sample_mismatches = col.sample_mismatches;
     c.mismatch_example = col.mismatch_example;
+    c.type_note = col.type_note;
     report.columns.push_back(std::move(c));
   }
   report.indexes = index_reports_;
@@ -1022,8 +1186,27 @@ void Pipeline::FillReport(IngestReport* out) const {
 }  // namespace
 
 Status Ingest(const IngestOptions& options, IngestReport* report) {
-  Pipeline pipeline(options);
-  return pipeline.Run(report);
+  // A value after the sample that shows a column's inferred type too narrow
+  // ("02134" in an int64 column) fails the attempt before anything is
+  // committed; the next one starts with the column widened. Each attempt
+  // widens a column (int64 -> float64 -> string), so this ends.
+  const Clock::time_point start = Clock::now();
+  std::vector<WidenedColumn> widened;
+  for (;;) {
+    Pipeline pipeline(options, widened);
+    Status status = pipeline.Run(report);
+    const bool widens = std::any_of(
+        pipeline.widen_next().begin(), pipeline.widen_next().end(), [&](const WidenedColumn& next) {
+          return std::none_of(widened.begin(), widened.end(), [&](const WidenedColumn& w) {
+            return w.column == next.column && w.type == next.type;
+          });
+        });
+    if (status.ok() || !widens) {
+      report->seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      return status;
+    }
+    widened = pipeline.widen_next();
+  }
 }
 
 Result<IngestReport> Ingest(const IngestOptions& options) {

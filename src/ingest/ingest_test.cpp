@@ -441,6 +441,85 @@ TEST_F(IngestTest, GzipInputReadsLikePlain) {
   EXPECT_EQ(ReadAll(Path("a.oc")), ReadAll(Path("b.oc")));
 }
 
+// Issue 10: a column with ZIP codes, a count that turns decimal, and dirt. The
+// telling values sit in the last rows only.
+std::string LateSurprisesCsv(int rows) {
+  std::string csv = "id,zip,x,qty\n";
+  for (int i = 0; i < rows; ++i) {
+    const bool last = i == rows - 1;
+    csv += std::to_string(i) + "," + (last ? "02134" : std::to_string(10000 + i % 89999)) + "," +
+           (last ? "2.5" : std::to_string(i % 1000)) + "," +
+           (i == rows / 2 ? "many" : std::to_string(i % 7)) + "\n";
+  }
+  return csv;
+}
+
+TEST_F(IngestTest, Issue10AColumnWidensWhenALaterBlockHoldsWhatItsTypeWouldLose) {
+  // gzip: only the first block is sampled, so the surprises come after it.
+  const int rows = 200000;
+  const std::string csv = LateSurprisesCsv(rows);
+  std::string gz = Path("in.csv.gz");
+  gzFile f = gzopen(gz.c_str(), "wb");
+  gzwrite(f, csv.data(), unsigned(csv.size()));
+  gzclose(f);
+  IngestOptions o = Options({gz}, Path("out.oc"));
+  o.block_bytes = 64 << 10;
+  auto report = Ingest(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rows_read, uint64_t(rows));
+  EXPECT_EQ(report->rows_rejected, 1u);  // "many": dirt stays a reject
+  EXPECT_EQ(report->columns[1].type, TypeId::kString);
+  EXPECT_EQ(report->columns[1].type_note,
+            "widened from int64 to string after the sample: line " + std::to_string(rows + 1) + " of " + gz +
+                ": '02134' would lose its leading zero as int64; the input was read again");
+  EXPECT_EQ(report->columns[2].type, TypeId::kFloat64);
+  EXPECT_NE(report->columns[2].type_note.find("'2.5' is a float64"), std::string::npos);
+  EXPECT_EQ(report->columns[3].type, TypeId::kInt64);
+  EXPECT_TRUE(report->columns[3].type_note.empty());
+  auto values = ReadAll(Path("out.oc"));
+  ASSERT_EQ(values.size(), size_t(rows - 1));
+  EXPECT_EQ(values[0][1], "10000");  // the integers written before the surprise read back as their text
+  EXPECT_EQ(values[12345][1], std::to_string(10000 + 12345));
+  EXPECT_EQ(values.back()[1], "02134");
+  EXPECT_EQ(values.back()[2], Bits(2.5));
+  EXPECT_EQ(values[7][2], Bits(7.0));
+}
+
+TEST_F(IngestTest, Issue10TheSampleReachesTheEndOfAPlainFile) {
+  const std::string csv = LateSurprisesCsv(200000);
+  IngestOptions o = Options({Write("in.csv", csv)}, Path("out.oc"));
+  o.block_bytes = 64 << 10;
+  auto report = Ingest(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rows_rejected, 1u);
+  EXPECT_EQ(report->columns[1].type, TypeId::kString);
+  // Seen by inference (a window at the end of the file), not by a second read.
+  EXPECT_EQ(report->columns[1].type_note, "kept as string: '02134' would lose its leading zero as int64");
+  EXPECT_EQ(report->columns[2].type, TypeId::kFloat64);
+  EXPECT_TRUE(report->columns[2].type_note.empty());
+}
+
+TEST_F(IngestTest, Issue10NaSpellingsAreTextInStringColumns) {
+  std::string in = Write("in.csv", "c,iso2,n\nNamibia,NA,NA\nTown,None,1\nX,,nan\nY,\"\",2\n");
+  IngestOptions o = Options({in}, Path("out.oc"));
+  o.schema = {{"c", TypeId::kString}, {"iso2", TypeId::kString}};
+  auto report = Ingest(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->columns[2].type, TypeId::kInt64);
+  auto rows = ReadAll(Path("out.oc"));
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"Namibia", "NA", "<null>"}));
+  EXPECT_EQ(rows[1][1], "None");
+  EXPECT_EQ(rows[2][1], "<null>");  // an empty unquoted field
+  EXPECT_EQ(rows[2][2], "<null>");
+  EXPECT_EQ(rows[3][1], "");  // a quoted empty string
+  // Asked for, the list applies to string columns as well.
+  o.na_values = {"", "NA"};
+  o.output = Path("asked.oc");
+  ASSERT_TRUE(Ingest(o).ok());
+  EXPECT_EQ(ReadAll(Path("asked.oc"))[0][1], "<null>");
+}
+
 TEST_F(IngestTest, EmptyAndHeaderOnlyInputs) {
   auto empty = Ingest(Options({Write("empty.csv", "")}, Path("e.oc")));
   ASSERT_FALSE(empty.ok());
@@ -674,7 +753,6 @@ std::string Day(int year, unsigned month, unsigned day) {
   using namespace std::chrono;
   return std::to_string(sys_days(std::chrono::year(year) / month / day).time_since_epoch().count());
 }
-
 
 // Issue 10, item 6: "a,a" refused the whole file.
 TEST_F(IngestTest, Issue10DuplicateAndEmptyHeaderNamesAreRenamedAndReported) {
