@@ -52,7 +52,8 @@ std::vector<std::string> CsvSeeds() {
   return {
       CsvSeed(kComma | kValidateUtf8 | kHeader, "2434",
               "id,topic,price,day\n1,food,2.5,2024-01-01\n2,\"drink, cold\",,2024-02-29\n3,NA,1e3,\n"),
-      CsvSeed(kComma | kValidateUtf8, "46", "\"a \"\"quoted\"\" word\",2024-01-01 10:00:00.25Z\r\nx,1970-01-01\r\n"),
+      CsvSeed(kComma | kValidateUtf8, "46",
+              "\"a \"\"quoted\"\" word\",2024-01-01 10:00:00.25Z\r\nx,1970-01-01\r\n"),
       CsvSeed(kSemicolon | kHeader, "123", "b;i;f\ntrue;-9223372036854775808;-inf\nFALSE;42;nan\n;;\n"),
       CsvSeed(kTab | kValidateUtf8 | kHeader, "44", "name\tnote\ncaf\xc3\xa9\t\"line\nbreak\"\nbad\xff\tx\n"),
       CsvSeed(kPipe | kSingleQuote | kHeader, "24", "n|s\n1|'it''s'\n2|'open\n"),

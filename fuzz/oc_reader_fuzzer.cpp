@@ -67,7 +67,8 @@ bool ReadTrailer(std::string_view file, Trailer* trailer) {
   trailer->footer_offset = outcore::LoadLE<uint64_t>(at);
   trailer->footer_length = outcore::LoadLE<uint64_t>(at + 8);
   const uint64_t footer_end = file.size() - format::kTrailerSize;
-  return trailer->footer_offset <= footer_end && trailer->footer_length == footer_end - trailer->footer_offset;
+  return trailer->footer_offset <= footer_end &&
+         trailer->footer_length == footer_end - trailer->footer_offset;
 }
 
 // Writes the trailer's footer checksum for the footer the trailer points at.
@@ -94,7 +95,8 @@ std::string RepairBlockChecksums(std::string_view file, const Trailer& trailer, 
   format::SerializeFooter(*meta, &footer);
   std::string repaired(file.substr(0, trailer.footer_offset));
   repaired.append(reinterpret_cast<const char*>(footer.data()), footer.size());
-  const uint64_t fields[3] = {trailer.footer_offset, footer.size(), XXH3_64bits(footer.data(), footer.size())};
+  const uint64_t fields[3] = {trailer.footer_offset, footer.size(),
+                              XXH3_64bits(footer.data(), footer.size())};
   repaired.append(reinterpret_cast<const char*>(fields), sizeof fields);
   repaired.append(format::kMagic, sizeof format::kMagic);
   return repaired;
@@ -187,8 +189,9 @@ void ReadEverything(std::string_view file, const format::FileMetadata& meta, siz
     const std::string name = QuotedName(meta.columns[index.column].name);
     outcore::ScanOptions where;
     where.force_indexes = true;
-    where.where = index.kind == format::kIndexKindToken ? name + " contains '" + WordFor(meta, index.column) + "'"
-                                                        : name + " == " + LiteralFor(meta, index.column);
+    where.where = index.kind == format::kIndexKindToken
+                      ? name + " contains '" + WordFor(meta, index.column) + "'"
+                      : name + " == " + LiteralFor(meta, index.column);
     rejected(ScanAll(dataset, where, /*count=*/false));
     rejected(ScanAll(dataset, where, /*count=*/true));
   }

@@ -46,9 +46,9 @@ struct Table {
 const Table& FixedTable() {
   static const Table* table = [] {
     auto* t = new Table();
-    const std::vector<outcore::TypeId> types = {outcore::TypeId::kBool,   outcore::TypeId::kInt64,
+    const std::vector<outcore::TypeId> types = {outcore::TypeId::kBool,    outcore::TypeId::kInt64,
                                                 outcore::TypeId::kFloat64, outcore::TypeId::kString,
-                                                outcore::TypeId::kDate,   outcore::TypeId::kTimestamp};
+                                                outcore::TypeId::kDate,    outcore::TypeId::kTimestamp};
     const char* names[] = {"b", "i", "f", "s", "d", "t"};
     for (size_t column = 0; column < types.size(); ++column) {
       t->schema.push_back(outcore::ColumnSchema{names[column], types[column], false});

@@ -10,6 +10,9 @@ DEBIAN_PACKAGES=(
   libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev liblapacke-dev
   clang-format
+  # The fuzz harnesses (scripts/fuzz.sh): clang, and its libFuzzer and
+  # sanitizer runtimes.
+  clang libclang-rt-14-dev
 )
 PYTHON_PACKAGES=(
   "scikit-build-core>=0.10" "nanobind>=2.0" "numpy>=1.24" "pytest>=7"
