@@ -260,8 +260,8 @@ TEST(ParseFooter, RefusesColumnAndChunkCountsTheirSectionsCannotHold) {
   }
   // SerializeFooter always writes a chunks section; cut the footer after the schema.
   ByteReader sections(schema_only.view());
-  uint32_t first_tag;
-  uint64_t first_length;
+  uint32_t first_tag = 0;
+  uint64_t first_length = 0;
   ASSERT_TRUE(sections.U32(&first_tag) && sections.U64(&first_length));
   Buffer hostile;
   hostile.Append(schema_only.data(), size_t(12 + first_length));
