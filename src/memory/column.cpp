@@ -20,6 +20,7 @@ void CopyBytes(void* dst, const void* src, size_t n) {
 
 // Copies `length` bits starting at bit `offset` of `src` to the start of `dst`.
 void CopyBits(const uint8_t* src, int64_t offset, int64_t length, uint8_t* dst) {
+  if (length == 0) return;  // dst may be an empty Buffer's null data(): see CopyBytes
   if ((offset & 7) == 0) {
     CopyBytes(dst, src + (offset >> 3), size_t(BitmapBytes(length)));
     return;
