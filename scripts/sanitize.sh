@@ -28,18 +28,32 @@ command -v ccache >/dev/null && launcher=(-Ccmake.define.CMAKE_CXX_COMPILER_LAUN
 
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 echo "==> C++ tests under ASan+UBSan (ctest)"
+# Left out: the tests that pin resident sizes, which ASan's own memory (shadow,
+# quarantine, allocator caches) changes — a freed block stays resident in the
+# quarantine, and `outcore mem` cannot tell its child's peak from its own when
+# the parent is larger than the child. They run in the normal build (test.sh).
+rss_pinned='^(ResetPeakRss\.StartsANewHighWaterMark|MemEndToEnd\.ReportsPeakRssAndExitStatusOfTheChild|MemEndToEnd\.CountsChildrenOfTheCommand)$'
 ASAN_OPTIONS="detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1" \
-  ctest --test-dir "$BUILD" --output-on-failure -j2
+  ctest --test-dir "$BUILD" --output-on-failure -j2 -E "$rss_pinned"
 
 echo "==> Python tests under ASan+UBSan (pytest)"
-# The runtime the extension was linked against (GCC's libasan, or clang's).
-asan_runtime="$(ldd "$(find "$VENV" -name '_core*.so' | head -1)" | awk '/libasan|libclang_rt.asan/ {print $3; exit}')"
+# The runtimes the extension was linked against: ASan (GCC's libasan, or
+# clang's), and libstdc++, which must be loaded when ASan starts or its
+# __cxa_throw interceptor finds nothing to call (CPython does not link it).
+core="$(find "$VENV" -name '_core*.so' | head -1)"
+asan_runtime="$(ldd "$core" | awk '/libasan|libclang_rt.asan/ {print $3; exit}')"
+cxx_runtime="$(ldd "$core" | awk '/libstdc\+\+/ {print $3; exit}')"
 if [ -z "$asan_runtime" ]; then
   echo "the installed outcore._core does not link an ASan runtime: was it built with address?" >&2
   exit 1
 fi
+root="$PWD"
 cd tests/python
-# verify_asan_link_order=0: `outcore trace` puts its preload before this one in
-# the programs it traces (doc/fuzzing.md, "The sanitizer build").
-PATH="$OLDPWD/$VENV/bin:$PATH" LD_PRELOAD="$asan_runtime" ASAN_OPTIONS="detect_leaks=0:verify_asan_link_order=0" \
-  "$OLDPWD/$VENV/bin/python" -m pytest -q -p no:cacheprovider .
+# test_trace.py traces uninstrumented Python children with `outcore trace`; it
+# imports no outcore, and a child that inherited the ASan preload behind the
+# tracer's could not start. So it runs without the preload (`outcore` is
+# instrumented itself); the rest with it.
+PATH="$root/$VENV/bin:$PATH" LD_PRELOAD="$asan_runtime:$cxx_runtime" ASAN_OPTIONS="detect_leaks=0" \
+  "$root/$VENV/bin/python" -m pytest -q -p no:cacheprovider --ignore=test_trace.py .
+PATH="$root/$VENV/bin:$PATH" ASAN_OPTIONS="detect_leaks=0" \
+  "$root/$VENV/bin/python" -m pytest -q -p no:cacheprovider test_trace.py
