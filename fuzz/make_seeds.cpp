@@ -5,11 +5,14 @@
 // and rejects.
 //
 //   make_seeds OUT_DIR    # OUT_DIR/{csv_block,value_parser,predicate,oc_reader}/
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "outcore/ingest.h"
@@ -115,18 +118,27 @@ struct OcSeed {
   std::vector<std::string> token_index_columns;
 };
 
+// Just over one 1 KiB block (ingest's smallest) of rows, so two chunks; the
+// row with id "x" is rejected (id is declared int64).
+std::string MixedCsv() {
+  std::string csv = "id,topic,price,day,ts,ok,note\n";
+  for (int round = 0; round < 4; ++round) {
+    const std::string base = std::to_string(round * 10);
+    csv += base + "1,food,2.5,2024-01-01,2024-01-01 10:00:00,true,ice cream\n";
+    csv += base + "2,drink,,2024-02-29,2024-01-02 11:30:00.5,false,\n";
+    csv += base + "3,food,-1e3,2024-03-01,,true,hot tea\n";
+    csv += base + "4,NA,7,,2024-01-04 00:00:00,,cold ice\n";
+    csv += "x,toy,8,2024-03-02,2024-01-05 00:00:00,true,bad id\n";
+    csv += base + "6,drink,9.25,2024-03-03,2024-01-06 00:00:00,false,cream\n";
+  }
+  return csv;
+}
+
 std::vector<OcSeed> OcSeeds() {
-  const std::string mixed =
-      "id,topic,price,day,ts,ok,note\n"
-      "1,food,2.5,2024-01-01,2024-01-01 10:00:00,true,ice cream\n"
-      "2,drink,,2024-02-29,2024-01-02 11:30:00.5,false,\n"
-      "3,food,-1e3,2024-03-01,,true,hot tea\n"
-      "4,NA,7,,2024-01-04 00:00:00,,cold ice\n"
-      "x,toy,8,2024-03-02,2024-01-05 00:00:00,true,bad id\n"
-      "6,drink,9.25,2024-03-03,2024-01-06 00:00:00,false,cream\n";
+  const std::string mixed = MixedCsv();
   return {
       {mixed, "zstd", {"topic", "id"}, {"note"}},
-      {mixed, "lz4", {"day"}, {}},
+      {mixed, "lz4", {"day", "price"}, {}},
       {mixed, "none", {"ok", "ts"}, {"topic"}},
       {"a,b\n1,x\n2,y\n3,z\n4,x\n", "zstd", {}, {}},
   };
@@ -143,7 +155,8 @@ void WriteOcSeeds(const fs::path& dir, const fs::path& work) {
     options.inputs = {csv.string()};
     options.output = (dir / ("seed_" + std::to_string(seed))).string();
     options.compression = seeds[seed].compression;
-    options.block_bytes = 96;  // several chunks from a few rows
+    options.block_bytes = 1024;  // the smallest block: two chunks from the mixed rows
+    if (seeds[seed].csv.starts_with("id,")) options.schema = {{"id", outcore::TypeId::kInt64}};
     options.threads = 1;
     options.memory_limit = 256 << 20;
     options.index_columns = seeds[seed].index_columns;
