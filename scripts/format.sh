@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Applies .clang-format to the project's own C++ (src/, include/, python/src/,
+# Applies .clang-format to the project's own C++ (src/, include/, python/src/, fuzz/,
 # bench/); with --check, changes nothing and fails naming every file that is
 # not formatted. scripts/test.sh (and so CI) runs the check; the CMake targets
 # `format` and `format-check` run this script.
@@ -14,7 +14,7 @@ command -v "$CLANG_FORMAT" >/dev/null || {
   exit 2
 }
 mapfile -t files < <(git ls-files -- 'src/*.cpp' 'src/*.h' 'include/*.h' 'python/src/*.cpp' 'python/src/*.h' \
-  'bench/*.cpp' 'cmake/*.cpp')
+  'bench/*.cpp' 'cmake/*.cpp' 'fuzz/*.cpp' 'fuzz/*.h')
 if [[ "${1:-}" == "--check" ]]; then
   bad=()
   for file in "${files[@]}"; do

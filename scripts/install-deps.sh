@@ -12,6 +12,9 @@ DEBIAN_PACKAGES=(
   clang-format
   # Test data only: real CSV files that a package ships (scripts/collect_corpus.py).
   distro-info-data
+  # The fuzz harnesses (scripts/fuzz.sh): clang, and its libFuzzer and
+  # sanitizer runtimes.
+  clang libclang-rt-14-dev
 )
 PYTHON_PACKAGES=(
   "scikit-build-core>=0.10" "nanobind>=2.0" "numpy>=1.24" "pytest>=7"

@@ -6,6 +6,7 @@
 #include <functional>
 #include <random>
 
+#include "base/byte_io.h"
 #include "format/file_reader.h"
 #include "format/file_writer.h"
 
@@ -305,6 +306,61 @@ Buffer FooterWithIndexes(const std::vector<IndexMeta>& indexes) {
   Buffer footer;
   SerializeFooter(m, &footer);
   return footer;
+}
+
+// Footer counts are checked against the bytes their section holds before they
+// size anything (doc/fuzzing.md, "Findings"): before, a 4-byte source count of
+// a million made the reader allocate 32 MB of strings, then fail as truncated.
+TEST(ParseFooter, RefusesASourceCountItsSectionCannotHold) {
+  Buffer footer = FooterWithIndexes({});
+  const uint32_t tag = uint32_t(SectionTag::kIngestReport);
+  const uint64_t length = 3 * 8 + 4 + 8 + 4;  // three row counts, no reasons, input bytes, source count
+  footer.Push(tag);
+  footer.Push(length);
+  for (uint64_t count : {uint64_t(5), uint64_t(5), uint64_t(0)}) footer.Push(count);
+  footer.Push(uint32_t(0));
+  footer.Push(uint64_t(100));
+  footer.Push(uint32_t(1000000));
+  FileMetadata parsed;
+  Status s = ParseFooter(footer.view(), 100, &parsed);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find("implausible source count 1000000"), std::string::npos) << s.ToString();
+}
+
+TEST(ParseFooter, RefusesColumnAndChunkCountsTheirSectionsCannotHold) {
+  // 1000 columns in a schema body of 4 + 100 bytes (each entry takes 22 or more).
+  Buffer schema;
+  schema.Push(uint32_t(SectionTag::kSchema));
+  schema.Push(uint64_t(4 + 100));
+  schema.Push(uint32_t(1000));
+  schema.ResizeZeroed(schema.size() + 100);
+  FileMetadata parsed;
+  Status s = ParseFooter(schema.view(), 100, &parsed);
+  EXPECT_NE(s.message().find("implausible column count 1000"), std::string::npos) << s.ToString();
+
+  // 10 chunks of 2 columns in 80 bytes (each chunk takes 8 + 2 x 43 or more).
+  Buffer footer = FooterWithIndexes({});
+  FileMetadata two_columns;
+  ASSERT_TRUE(ParseFooter(footer.view(), 100, &two_columns).ok());
+  Buffer schema_only;
+  {
+    FileMetadata m = two_columns;
+    m.chunks.clear();
+    SerializeFooter(m, &schema_only);
+  }
+  // SerializeFooter always writes a chunks section; cut the footer after the schema.
+  ByteReader sections(schema_only.view());
+  uint32_t first_tag = 0;
+  uint64_t first_length = 0;
+  ASSERT_TRUE(sections.U32(&first_tag) && sections.U64(&first_length));
+  Buffer hostile;
+  hostile.Append(schema_only.data(), size_t(12 + first_length));
+  hostile.Push(uint32_t(SectionTag::kChunks));
+  hostile.Push(uint64_t(8 + 80));
+  hostile.Push(uint64_t(10));
+  hostile.ResizeZeroed(hostile.size() + 80);
+  s = ParseFooter(hostile.view(), 100, &parsed);
+  EXPECT_NE(s.message().find("implausible chunk count 10"), std::string::npos) << s.ToString();
 }
 
 TEST(ParseFooter, IndexesRoundTrip) {

@@ -15,6 +15,14 @@ constexpr uint32_t kMaxColumns = 100000;
 constexpr uint32_t kMaxSources = 1000000;
 constexpr uint64_t kMaxDecodedBlockBytes = uint64_t(1) << 40;
 
+// The fewest bytes one entry of a footer list takes (doc/format.md, "Footer"):
+// a count its section cannot hold is hostile, and is refused before it sizes a
+// vector — a few bytes claiming a million sources made the reader allocate
+// 32 MB, a schema claiming 100000 columns 12 MB (doc/fuzzing.md, "Findings").
+constexpr size_t kMinColumnEntryBytes = 4 + 1 + 1 + 8 + 8;  // empty name, type, flags, two counts
+constexpr size_t kMinChunkColumnBytes = 33 + 1 + 8 + 1;     // BlockRef, encoding, zone without min/max
+constexpr size_t kMinSourceBytes = 4;                       // an empty path
+
 void WriteBlockRef(ByteWriter<Buffer>& w, const BlockRef& b) {
   w.U64(b.offset);
   w.U64(b.stored_size);
@@ -181,7 +189,7 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
       if (saw_schema) return Bad("a second schema section", r);
       uint32_t count;
       if (!s.U32(&count)) return Bad("truncated schema", s);
-      if (count == 0 || count > kMaxColumns)
+      if (count == 0 || count > kMaxColumns || count > s.remaining() / kMinColumnEntryBytes)
         return Bad("implausible column count " + std::to_string(count), s);
       out->columns.resize(count);
       for (uint32_t i = 0; i < count; ++i) {
@@ -209,8 +217,9 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
       if (saw_chunks) return Bad("a second chunks section", r);
       uint64_t count;
       if (!s.U64(&count)) return Bad("truncated chunk count", s);
-      // Each chunk entry takes at least 8 bytes per column plus its row count.
-      if (count > s.remaining() / 8) return Bad("implausible chunk count " + std::to_string(count), s);
+      // Each chunk entry takes its row count and at least kMinChunkColumnBytes per column.
+      if (count > s.remaining() / (8 + kMinChunkColumnBytes * out->columns.size()))
+        return Bad("implausible chunk count " + std::to_string(count), s);
       out->chunks.resize(count);
       uint64_t next_row = 0;
       for (uint64_t ci = 0; ci < count; ++ci) {
@@ -249,8 +258,9 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
         if (i < ir.rejected_by_reason.size()) ir.rejected_by_reason[i] = n;
       }
       uint32_t sources;
-      if (!s.U64(&ir.input_bytes) || !s.U32(&sources) || sources > kMaxSources)
-        return Bad("truncated ingest report", s);
+      if (!s.U64(&ir.input_bytes) || !s.U32(&sources)) return Bad("truncated ingest report", s);
+      if (sources > kMaxSources || sources > s.remaining() / kMinSourceBytes)
+        return Bad("implausible source count " + std::to_string(sources), s);
       ir.sources.resize(sources);
       for (auto& src : ir.sources) {
         if (!s.Str(&src, kMaxNameBytes)) return Bad("truncated ingest report", s);

@@ -11,10 +11,18 @@ namespace outcore {
 
 namespace {
 
+// memcpy that may be handed no bytes: an empty Buffer has no storage (a null
+// data()), and memcpy's pointers must not be null even for a size of 0 (UB
+// that UBSan reports; found by fuzz/predicate_fuzzer slicing an empty string).
+void CopyBytes(void* dst, const void* src, size_t n) {
+  if (n != 0) std::memcpy(dst, src, n);
+}
+
 // Copies `length` bits starting at bit `offset` of `src` to the start of `dst`.
 void CopyBits(const uint8_t* src, int64_t offset, int64_t length, uint8_t* dst) {
+  if (length == 0) return;  // dst may be an empty Buffer's null data(): see CopyBytes
   if ((offset & 7) == 0) {
-    std::memcpy(dst, src + (offset >> 3), size_t(BitmapBytes(length)));
+    CopyBytes(dst, src + (offset >> 3), size_t(BitmapBytes(length)));
     return;
   }
   std::memset(dst, 0, size_t(BitmapBytes(length)));
@@ -64,11 +72,11 @@ void SliceColumn(const ColumnVector& src, int64_t offset, int64_t length, Column
     int32_t* out = dst->values.as<int32_t>();
     for (int64_t i = 0; i <= length; ++i) out[i] = off[offset + i] - base;
     dst->data.Resize(size_t(off[offset + length] - base));
-    std::memcpy(dst->data.data(), src.data.data() + base, dst->data.size());
+    CopyBytes(dst->data.data(), src.data.data() + base, dst->data.size());
   } else {
     size_t width = FixedWidth(src.type);
     dst->values.Resize(size_t(length) * width);
-    std::memcpy(dst->values.data(), src.values.data() + size_t(offset) * width, size_t(length) * width);
+    CopyBytes(dst->values.data(), src.values.data() + size_t(offset) * width, size_t(length) * width);
   }
 }
 
@@ -125,7 +133,7 @@ void TakeRows(const ColumnVector& src, const int32_t* rows, int64_t count, Colum
     for (int64_t i = 0; i < count; ++i) {
       out[i] = at;
       const int32_t len = off[rows[i] + 1] - off[rows[i]];
-      std::memcpy(data + at, src.data.data() + off[rows[i]], size_t(len));
+      CopyBytes(data + at, src.data.data() + off[rows[i]], size_t(len));
       at += len;
     }
     out[count] = at;

@@ -222,6 +222,24 @@ TEST_F(ColumnKernels, SliceOfNoRowsIsEmpty) {
   EXPECT_TRUE(dst.data.empty());
 }
 
+// Regression, found by fuzz/predicate_fuzzer (doc/fuzzing.md): slicing rows
+// that hold no bytes passed memcpy the null data() of an empty Buffer, which
+// is undefined even for 0 bytes; the sanitizer build (scripts/sanitize.sh)
+// fails this test on the old code.
+TEST_F(ColumnKernels, FuzzFindingSliceOfEmptyStringsCopiesFromNoStorage) {
+  ColumnVector src = Strings({"", "", ""});
+  ASSERT_TRUE(src.data.empty());
+  ColumnVector dst(TypeId::kString, &budget_);
+  SliceColumn(src, 1, 1, &dst);
+  EXPECT_EQ(dst.length, 1);
+  EXPECT_EQ(OffsetsOf(dst), (std::vector<int32_t>{0, 0}));
+  EXPECT_EQ(dst.GetString(0), "");
+
+  const int32_t rows[] = {2, 0};
+  TakeRows(src, rows, 2, &dst);
+  EXPECT_EQ(OffsetsOf(dst), (std::vector<int32_t>{0, 0, 0}));
+}
+
 TEST_F(ColumnKernels, SliceReplacesTheDestinationAndReusesItsBuffers) {
   std::vector<std::string> old_values(64, "a long enough string");
   std::vector<int64_t> old_nulls = {1, 5, 33};
