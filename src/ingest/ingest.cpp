@@ -1128,6 +1128,12 @@ Status Pipeline::RunStages() {
     pool_.clear();
   }
   OC_RETURN_IF_ERROR(FinishFile());
+  // The last chance to stop: a Ctrl-C during the dictionaries, indexes and
+  // footer leaves the old output, as one during the blocks does (after the
+  // rename the work is done, and the caller is told it was).
+  if (options_.cancel && options_.cancel->load()) {
+    return Status::Cancelled("interrupted; nothing was written to " + options_.output);
+  }
   OC_RETURN_IF_ERROR(CommitOutputAndRejects());
   MaybeReportProgress(input_done_before_file_, true);
   return Status::OK();

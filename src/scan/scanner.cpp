@@ -213,6 +213,19 @@ Status Scanner::Rep::CheckDecodeFits() {
   int64_t worst_chunk = -1;
   for (size_t chunk = 0; chunk < meta.chunks.size(); ++chunk) {
     if (!ChunkWanted(int64_t(chunk))) continue;
+    // A fixed-width column's payload holds at most 8 bytes a row (plus its
+    // validity and header): a larger claim is damage, not a budget problem.
+    const format::ChunkMeta& c = meta.chunks[chunk];
+    for (int column : decoded_) {
+      const TypeId type = meta.columns[size_t(column)].type;
+      const uint64_t claimed = c.columns[size_t(column)].block.decoded_size;
+      if (type != TypeId::kString && claimed > c.row_count * 16 + 4096) {
+        return Status::Corruption(dataset_->path() + ": chunk " + std::to_string(chunk) + " of column '" +
+                                  meta.columns[size_t(column)].name + "' claims " + std::to_string(claimed) +
+                                  " decoded bytes for " + std::to_string(c.row_count) + " rows of " +
+                                  std::string(TypeName(type)) + "; the file is damaged");
+      }
+    }
     const uint64_t need = DecodeNeed(meta.chunks[chunk], 1);
     if (need > worst) {
       worst = need;

@@ -436,7 +436,10 @@ TEST_F(WhereTest, AHostileDecodedSizeInTheFooterIsRefusedNotAllocated) {
   options.memory_limit = 64ull << 20;
   auto scanner = Scanner::Make(*dataset, options);
   ASSERT_FALSE(scanner.ok());
-  EXPECT_EQ(scanner.status().code(), StatusCode::kOutOfMemory);
+  // Damage (a fixed-width column cannot decode to that much) or past the budget.
+  EXPECT_TRUE(scanner.status().code() == StatusCode::kCorruption ||
+              scanner.status().code() == StatusCode::kOutOfMemory)
+      << scanner.status().ToString();
   EXPECT_NE(scanner.status().message().find("hostile.oc: chunk 0"), std::string::npos)
       << scanner.status().ToString();
 }

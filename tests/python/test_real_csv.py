@@ -38,28 +38,15 @@ DUPLICATE_HEADER = "(c) the header names a column twice (refused)"
 
 # File name -> why it fails today. Remove an entry when its fix lands.
 REAL_CSV_XFAIL: dict[str, str] = {
-    "countrycodes__UNSD-ru.csv": LEADING_ZEROS,
-    "csvw__cambornedata.csv": LEADING_ZEROS,
-    "csvw__mth-10-january-2014.csv": NO_ENCODING + "cp1252; and " + LEADING_ZEROS,
-    "messytables__sparse_with_column_errors.csv": NO_ENCODING + "latin-1; and " + LEADING_ZEROS,
-    "csvw__ESCC-payment-data-Q2281011.csv": NO_ENCODING + "cp1252 (without it: " + EVERY_ROW_REJECTED + "invalid_utf8)",
-    "csvw__HEFCE_organogram_junior_data_31032011.csv": NO_ENCODING + "cp1252",
-    "messytables__characters.csv": NO_ENCODING + "cp950 (without it: " + EVERY_ROW_REJECTED + "invalid_utf8)",
-    "messytables__211.csv": NO_ENCODING + "mac_roman, with CR-only line endings",
-    "messytables__spanish_chars.csv": NO_ENCODING + "latin-1",
-    "rustcsv__uspop-latin1.csv": NO_ENCODING + "latin-1",
     "rustcsv__strange.csv": EVERY_ROW_REJECTED + "backslash-escaped quotes (malformed_quote)",
     "messytables__utf-16le_encoded.csv": "(a) UTF-16LE read as UTF-8: NUL characters in every name and value",
     "messytables__mixedGLB.csv": DUPLICATE_HEADER + " ('-23': the first line is data)",
-    "messytables__null.csv": DUPLICATE_HEADER + " ('0')",
-    "rustcsv__smallpop-colon.csv": "(a) ':' delimiter not detected: one column",
 }
 
 # Collected name (scripts/collect_corpus.py) -> why it fails today.
 PACKAGED_CSV_XFAIL: dict[str, str] = {
     "sklearn__datasets__data__breast_cancer.csv": METADATA_LINE,
     "sklearn__datasets__data__wine_data.csv": METADATA_LINE,
-    "sklearn__datasets__data__digits.csv.gz": DUPLICATE_HEADER + " ('0': the file has no header line)",
 }
 
 
