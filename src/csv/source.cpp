@@ -42,7 +42,8 @@ class SniffedSource final : public ByteSource {
 
   Result<size_t> Read(char* dst, size_t n) override {
     const size_t from_head = std::min(n, head_.size() - head_served_);
-    if (from_head > 0) std::memcpy(dst, head_.data() + head_served_, from_head);  // an empty head has no data()
+    if (from_head > 0)
+      std::memcpy(dst, head_.data() + head_served_, from_head);  // an empty head has no data()
     head_served_ += from_head;
     if (head_served_ == head_.size() && head_served_ > 0) {
       head_.Free();  // the head is no longer needed: give its memory back
