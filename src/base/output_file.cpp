@@ -328,7 +328,7 @@ Status OutputFile::Sync() {
 
 Status OutputFile::Commit() { return CommitTogether({this}); }
 
-Status CommitTogether(const std::vector<OutputFile*>& files) {
+Status CommitTogether(const std::vector<OutputFile*>& files, const std::atomic<bool>* cancel) {
   for (OutputFile* file : files) OC_RETURN_IF_ERROR(file->Sync());
   // Lock every existing target (in path order, so two commits of the same
   // pair cannot deadlock) unless the caller holds its lock already.
@@ -343,6 +343,8 @@ Status CommitTogether(const std::vector<OutputFile*>& files) {
     OC_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(file->target_));
     locks.push_back(std::move(lock));
   }
+  // The sync is the slow part: a Ctrl-C during it still leaves every target.
+  if (cancel && cancel->load()) return Status::Cancelled("interrupted before the outputs were replaced");
   // Every target but the last keeps its old contents under a hard link until
   // the last rename is done, so a failure can put it back.
   struct Undo {

@@ -112,7 +112,7 @@ class OutputFile {
   uint64_t bytes_written() const { return bytes_written_; }
 
  private:
-  friend Status CommitTogether(const std::vector<OutputFile*>& files);
+  friend Status CommitTogether(const std::vector<OutputFile*>& files, const std::atomic<bool>* cancel);
   OutputFile() = default;
   Status Fail(const std::string& doing, int error) const;
 
@@ -127,7 +127,9 @@ class OutputFile {
 // here, and nothing is replaced), then they are renamed in order — the last
 // is the commit point. When a rename fails, the targets already replaced get
 // their old contents back (or are removed when they did not exist).
-Status CommitTogether(const std::vector<OutputFile*>& files);
+// `cancel` (Ctrl-C), when set once the files are synced and before the
+// first rename, stops the commit: Cancelled, and every target as it was.
+Status CommitTogether(const std::vector<OutputFile*>& files, const std::atomic<bool>* cancel = nullptr);
 
 // A stale temporary RemoveStaleTemps removed.
 struct RemovedTemp {

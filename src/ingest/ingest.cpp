@@ -1074,7 +1074,11 @@ Status Pipeline::CommitOutputAndRejects() {
   std::vector<OutputFile*> outputs;
   if (rejects_->output()) outputs.push_back(rejects_->output());
   outputs.push_back(writer_->output());  // last: the .oc in place means the rejects are too
-  return CommitTogether(outputs);
+  Status committed = CommitTogether(outputs, options_.cancel);
+  if (committed.code() == StatusCode::kCancelled) {
+    return Status::Cancelled("interrupted; nothing was written to " + options_.output);
+  }
+  return committed;
 }
 
 Status Pipeline::Run(IngestReport* report) {

@@ -296,10 +296,12 @@ def test_fault_python_keyboard_interrupt_leaves_the_old_file(data, tmp_path):
     code = proc.wait(timeout=60)
     TALLY["trials"] += 1
     assert temps(tmp_path) == []
-    if code == 0:  # the interrupt came too late to stop it: then the new file is whole
+    # The interrupt came too late to stop it (ingest had returned: exit 0, or
+    # the KeyboardInterrupt rose after the try, -SIGINT): then the new file is whole.
+    if code in (0, -signal.SIGINT) and file_sha(target) != old:
         TALLY["finished"] += 1
-        assert file_sha(target) != old and oc.open(target).num_rows > 0
+        assert oc.open(target).num_rows > 0
     else:
         TALLY["interrupted"] += 1
-        assert code == 130
+        assert code in (130, -signal.SIGINT)
         assert file_sha(target) == old
