@@ -14,25 +14,13 @@
 #include <vector>
 
 #include "csv/format_sniff.h"
+#include "csv/temp_dir_test_util.h"
 
 namespace outcore {
 namespace {
 
-class SourceTest : public testing::Test {
+class SourceTest : public testutil::TempDirTest {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/outcore_source_test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
-
-  std::string Write(const std::string& name, const std::string& bytes) {
-    std::string path = dir_ + "/" + name;
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
-  }
-
   // Reads everything in reads of `chunk` bytes.
   static Result<std::string> ReadAll(ByteSource* source, size_t chunk) {
     std::string all, buf(chunk, '\0');
@@ -55,8 +43,6 @@ class SourceTest : public testing::Test {
     }
     return all;
   }
-
-  std::string dir_;
 };
 
 void ExpectError(const Result<std::string>& result, StatusCode code, const std::string& says) {

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <string>
 
+#include "csv/temp_dir_test_util.h"
+
 namespace outcore {
 namespace {
 
@@ -62,21 +64,8 @@ std::u32string SampleText(size_t rows) {
   return text;
 }
 
-class TranscodeTest : public testing::Test {
+class TranscodeTest : public testutil::TempDirTest {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/outcore_transcode_test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
-
-  std::string Write(const std::string& name, const std::string& bytes) {
-    std::string path = dir_ + "/" + name;
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
-  }
-
   // Opens `bytes` as a file and decodes it; *description gets what was chosen.
   Result<std::unique_ptr<ByteSource>> Decode(const std::string& bytes, std::string_view encoding,
                                              std::string* description = nullptr) {
@@ -98,7 +87,6 @@ class TranscodeTest : public testing::Test {
     }
   }
 
-  std::string dir_;
   MemoryBudget budget_{1 << 30};
 };
 
