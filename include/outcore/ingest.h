@@ -174,6 +174,8 @@ struct IngestReport {
   uint64_t budget_peak = 0;  // most bytes charged to the budget at once
   uint64_t block_bytes = 0;
   int threads = 0;
+  std::string source = "csv";  // what was read: "csv", or "arrow" (IngestArrowStream)
+  // CSV only (their defaults for an Arrow stream):
   char delimiter = ',';
   std::string encoding;     // of the first input, e.g. "utf-8", "utf-16le (byte order mark)", "cp1252"
   std::string line_ending;  // of the first input: "LF", "CRLF" or "CR" (by its first line end)

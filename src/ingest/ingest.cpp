@@ -45,7 +45,7 @@
 #include "format/file_writer.h"
 #include "format/zone_map.h"
 #include "index/token_index.h"
-#include "ingest/index_build.h"
+#include "ingest/encode_stages.h"
 #include "ingest/memory_plan.h"
 #include "ingest/pipeline_sync.h"
 #include "ingest/reject_policy.h"
@@ -58,14 +58,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A first chunk with more distinct values than this share of its rows is not
-// worth a dictionary (free text, ids): the column goes plain at once.
-constexpr double kMaxDistinctShareForDictionary = 0.5;
 // Bytes of the first block that type inference looks at.
 constexpr size_t kInferenceSampleBytes = 2 << 20;
-// The status the ordered write stage stops the pipeline with when
-// --max-rejects trips; Run replaces it with the full message.
-constexpr const char* kRejectLimitTripped = "reject limit passed";
 
 // Windows of the rest of the first file that inference looks at too, spread
 // evenly up to its end (read from disk when the file is plain, from the first
@@ -126,60 +120,15 @@ struct RawBlock {
   uint64_t input_bytes_done = 0;  // progress: bytes consumed from all inputs so far
 };
 
-struct ColumnState {
-  std::string name;
-  TypeId type = TypeId::kString;
-  bool inferred = true;
-  bool dictionary_mode = false;  // string column still dictionary-coded
-  bool dictionary_used = false;  // some chunk is dictionary-coded
-  bool all_chunks_dictionary = true;
-  std::unique_ptr<GlobalDictionary> dictionary;
-  std::string type_note;
-  uint64_t null_count = 0;
-  uint64_t stored_bytes = 0;
-  std::set<uint8_t> encodings;
-  DistinctCounter distinct;
-  uint64_t sample_mismatches = 0;
-  std::string mismatch_example;
-};
-
+// A CSV worker: the tokenizer and parser that fill its chunk, and the chunk
+// the shared stages take on from there (encode_stages.h).
 struct Worker {
-  explicit Worker(MemoryBudget* budget, size_t column_count, Codec codec, int level,
-                  const std::vector<TypeId>& types, const ParseOptions& parse_options)
-      : tokens(budget), parser(types, parse_options, budget), compressor(codec, level) {
-    for (TypeId t : types) columns.emplace_back(t, budget);
-    local_dictionaries.resize(column_count);
-    codes.reserve(column_count);
-    for (size_t i = 0; i < column_count; ++i) {
-      codes.emplace_back(budget);
-      payloads.emplace_back(budget);
-      compressed.emplace_back(budget);
-    }
-    uniques.resize(column_count);
-    remaps.resize(column_count);
-    uses_dictionary.resize(column_count);
-    stats.resize(column_count);
-    encodings.resize(column_count);
-    distinct.reserve(column_count);
-    for (size_t i = 0; i < column_count; ++i) distinct.emplace_back(budget);
-  }
+  Worker(MemoryBudget* budget, const std::vector<TypeId>& types, const ParseOptions& parse_options,
+         std::unique_ptr<ChunkWork> chunk)
+      : tokens(budget), parser(types, parse_options, budget), work(std::move(chunk)) {}
   TokenizedBlock tokens;
   BlockParser parser;
-  Compressor compressor;
-  std::vector<ColumnVector> columns;
-  std::vector<RowReject> rejects;
-  std::vector<LocalDictionaryBuilder> local_dictionaries;
-  std::vector<Buffer> codes, payloads, compressed;
-  std::vector<std::vector<std::string_view>> uniques;
-  std::vector<std::vector<int32_t>> remaps;
-  std::vector<char> uses_dictionary;
-  std::vector<ColumnStats> stats;
-  std::vector<uint8_t> encodings;
-  std::vector<DistinctCounter> distinct;
-  std::vector<std::unique_ptr<TokenChunk>> token_chunks;  // per column: set when it has a token index
-  uint64_t records = 0;
-  uint64_t padded_rows = 0;    // of the block's kept rows, completed by --pad-short-rows
-  uint64_t comment_lines = 0;  // the block's --comment lines
+  std::unique_ptr<ChunkWork> work;
 };
 
 std::string JoinNames(const std::vector<std::string>& names) {
@@ -194,8 +143,7 @@ class Pipeline {
       : options_(options),
         widened_(std::move(widened)),
         budget_(options.memory_limit ? options.memory_limit : DefaultMemoryLimit()),
-        seq_dictionary_(&stop_),
-        seq_write_(&stop_) {}
+        stages_(options, &budget_, &stop_) {}
 
   Status Run(IngestReport* report);
   // After Run failed because a value after the sample showed a column's type
@@ -229,19 +177,9 @@ class Pipeline {
   Status ReadNextBlock(RawBlock* block, bool* done);
   void WorkerLoop(Worker* worker);
   Status ProcessBlock(Worker* w, RawBlock* block);
-  Status OrderedDictionaryStage(Worker* w, const RawBlock& block);
-  Status OrderedWriteStage(Worker* w, const RawBlock& block);
-  Status PlanIndexes();
-  Status WriteIndexes(Compressor* compressor, Buffer* payload, Buffer* compressed);
-  Status FinishFile();
-  // The one commit point: the sealed .oc and rejects file are renamed into
-  // place together, or neither is (CommitTogether). A policy that refuses the
-  // result runs before it.
-  Status CommitOutputAndRejects();
   void Fail(Status status, std::vector<WidenedColumn> widen = {});
   Buffer TakeBuffer();
   void ReturnBuffer(Buffer buffer);
-  void MaybeReportProgress(uint64_t input_bytes_done, bool force);
 
   const IngestOptions& options_;
   const std::vector<WidenedColumn> widened_;  // from earlier attempts
@@ -252,7 +190,7 @@ class Pipeline {
   std::atomic<bool> stop_{false};
   std::mutex error_mutex_;
   Status error_;
-  ingest::Sequencer seq_dictionary_, seq_write_;
+  EncodeStages stages_;  // the back half, shared with Arrow in
   std::unique_ptr<ingest::BoundedQueue<RawBlock>> queue_;
 
   // Plan.
@@ -264,17 +202,8 @@ class Pipeline {
   std::vector<std::string> header_;
   std::vector<std::string> raw_header_;  // as the first file spells it (every file must match)
   std::vector<IngestRename> renamed_;
-  std::vector<ColumnState> columns_;
+  std::vector<StageColumn> columns_;
   std::vector<TypeId> types_;
-  // Indexes being built, per column (null: none); touched in the ordered write
-  // stage. They share index_budget_, the budget's index share (PlanIndexes).
-  std::unique_ptr<MemoryBudget> index_budget_;
-  // Per column: its token index gave up (set by the ordered stage, read by
-  // workers, which then stop tokenizing). Sized before the workers start.
-  std::unique_ptr<std::atomic<bool>[]> token_index_overflowed_;
-  std::vector<std::unique_ptr<IndexBuild>> value_indexes_;
-  std::vector<std::unique_ptr<IndexBuild>> token_indexes_;
-  std::vector<IngestIndexReport> index_reports_;
 
   // Reader state.
   std::unique_ptr<ByteSource> source_;
@@ -291,15 +220,9 @@ class Pipeline {
   std::mutex pool_mutex_;
   std::vector<Buffer> pool_;
 
-  // Output, touched only in the ordered write stage (and at the end).
-  std::unique_ptr<format::FileWriter> writer_;
-  std::unique_ptr<RejectSink> rejects_;
-  format::FileMetadata metadata_;
-  uint64_t rows_read_ = 0, rows_kept_ = 0;
-  bool input_done_ = false;  // set once every row was read (FinishFile)
-  uint64_t rows_padded_ = 0, comment_lines_ = 0, lines_skipped_ = 0;
-  Clock::time_point start_;
-  Clock::time_point last_progress_;
+  // Counted by the workers, for the report.
+  std::atomic<uint64_t> rows_padded_{0}, comment_lines_{0};
+  uint64_t lines_skipped_ = 0;
 };
 
 void Pipeline::Fail(Status status, std::vector<WidenedColumn> widen) {
@@ -312,8 +235,7 @@ void Pipeline::Fail(Status status, std::vector<WidenedColumn> widen) {
   }
   stop_ = true;
   if (queue_) queue_->Close();
-  seq_dictionary_.WakeAll();
-  seq_write_.WakeAll();
+  stages_.WakeAll();
 }
 
 Buffer Pipeline::TakeBuffer() {
@@ -354,6 +276,7 @@ Status Pipeline::Plan() {
   plan.value_index_columns = options_.index_columns.size();
   plan.token_index_columns = options_.token_index_columns.size();
   OC_ASSIGN_OR_RETURN(memory_, PlanIngestMemory(plan));
+  stages_.Configure(memory_, codec_);
   std::vector<PathUse> inputs;
   for (const std::string& path : options_.inputs) {
     inputs.push_back({path, "the input"});
@@ -361,6 +284,7 @@ Status Pipeline::Plan() {
     if (path == "-" || ::stat(path.c_str(), &st) != 0) continue;
     input_total_bytes_ += uint64_t(st.st_size);
   }
+  stages_.SetInputTotal(input_total_bytes_);
   // Neither output may be an input or the other output (base/output_file.h);
   // checked before any work, and again by each writer when it is created.
   OC_RETURN_IF_ERROR(CheckOutputPath(options_.output, "the output", inputs).status());
@@ -578,8 +502,7 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first, bool first_done) {
   std::vector<ColumnInference> guesses = inferring.Finish();
   columns_.resize(header_.size());
   for (size_t c = 0; c < header_.size(); ++c) {
-    ColumnState& col = columns_[c];
-    col.distinct = DistinctCounter(&budget_);
+    StageColumn& col = columns_[c];
     col.name = header_[c];
     col.type = guesses[c].type;
     col.sample_mismatches = uint64_t(guesses[c].mismatches);
@@ -587,7 +510,7 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first, bool first_done) {
     col.type_note = guesses[c].note;
   }
   for (const WidenedColumn& widened : widened_) {
-    ColumnState& col = columns_[widened.column];
+    StageColumn& col = columns_[widened.column];
     if (col.type != widened.type) {
       col.sample_mismatches = 0;  // they were counted for the narrower type
       col.mismatch_example.clear();
@@ -608,7 +531,7 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first, bool first_done) {
           c < raw_header_.size() && raw_header_[c] == name && header_[c] != name && !in_schema(header_[c]);
       if (header_[c] != name && !copy) continue;
       found = true;
-      ColumnState& col = columns_[c];
+      StageColumn& col = columns_[c];
       col.type = type;
       col.inferred = false;
       col.sample_mismatches = 0;
@@ -621,78 +544,12 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first, bool first_done) {
     }
   }
   parse_options_.lossless_columns.clear();
-  for (const ColumnState& col : columns_) {
+  for (const StageColumn& col : columns_) {
     parse_options_.lossless_columns.push_back(col.inferred &&
                                               (col.type == TypeId::kInt64 || col.type == TypeId::kFloat64));
-  }
-  uint64_t string_columns = 0;
-  for (const ColumnState& col : columns_) string_columns += col.type == TypeId::kString;
-  const uint64_t per_dictionary = DictionaryBytesPerColumn(memory_, string_columns);
-  for (ColumnState& col : columns_) {
     types_.push_back(col.type);
-    if (col.type == TypeId::kString) {
-      col.dictionary_mode = true;
-      col.dictionary = std::make_unique<GlobalDictionary>(&budget_, per_dictionary);
-    }
   }
-  return PlanIndexes();
-}
-
-Status Pipeline::PlanIndexes() {
-  value_indexes_.resize(columns_.size());
-  token_indexes_.resize(columns_.size());
-  token_index_overflowed_ = std::make_unique<std::atomic<bool>[]>(columns_.size());
-  for (size_t c = 0; c < columns_.size(); ++c) token_index_overflowed_[c] = false;
-  const size_t count = options_.index_columns.size() + options_.token_index_columns.size();
-  if (count == 0) return Status::OK();
-  // One pool for all of them: a value index on a low-cardinality column
-  // takes little, so a text column's token index may use what it leaves.
-  const uint64_t share = memory_.index_pool_bytes;
-  index_budget_ = std::make_unique<MemoryBudget>(share);
-  auto find = [&](const std::string& name, const char* flag) -> Result<size_t> {
-    auto it = std::find(header_.begin(), header_.end(), name);
-    if (it == header_.end()) {
-      return Status::InvalidArgument(std::string(flag) + " names column '" + name + "', which " +
-                                     options_.inputs[0] +
-                                     " does not have; its columns are: " + JoinNames(header_));
-    }
-    return size_t(it - header_.begin());
-  };
-  for (const std::string& name : options_.index_columns) {
-    OC_ASSIGN_OR_RETURN(size_t c, find(name, "--index"));
-    if (value_indexes_[c]) continue;
-    value_indexes_[c] = std::make_unique<IndexBuild>(int(c), columns_[c].type, format::kIndexKindValue,
-                                                     index_budget_.get(), share);
-  }
-  for (const std::string& name : options_.token_index_columns) {
-    OC_ASSIGN_OR_RETURN(size_t c, find(name, "--index-tokens"));
-    if (columns_[c].type != TypeId::kString) {
-      return Status::InvalidArgument("--index-tokens needs a string column; '" + name + "' is " +
-                                     std::string(TypeName(columns_[c].type)) +
-                                     " (use --index for a value index)");
-    }
-    if (token_indexes_[c]) continue;
-    token_indexes_[c] = std::make_unique<IndexBuild>(int(c), TypeId::kString, format::kIndexKindToken,
-                                                     index_budget_.get(), share);
-  }
-  return Status::OK();
-}
-
-Status Pipeline::WriteIndexes(Compressor* compressor, Buffer* payload, Buffer* compressed) {
-  for (size_t c = 0; c < columns_.size(); ++c) {
-    for (auto* slot : {&value_indexes_[c], &token_indexes_[c]}) {
-      if (!*slot) continue;
-      IngestIndexReport report;
-      OC_RETURN_IF_ERROR((*slot)->Write(columns_[c].name, writer_.get(),
-                                        codec_ == Codec::kNone ? nullptr : compressor, payload, compressed,
-                                        &metadata_.indexes, &report));
-      slot->reset();  // each index is freed once written, before the next is serialized
-      index_reports_.push_back(std::move(report));
-    }
-  }
-  payload->Free();
-  compressed->Free();
-  return Status::OK();
+  return stages_.Start(columns_, options_.inputs[0]);
 }
 
 void Pipeline::AddSpreadSample(const RawBlock& first, bool first_done, size_t sample_bytes,
@@ -744,7 +601,7 @@ bool Pipeline::RequestWidening(const std::vector<Widening>& found, const RawBloc
   std::vector<WidenedColumn> widen = widened_;
   std::string names;
   for (const Widening& w : found) {
-    const ColumnState& col = columns_[w.column];
+    const StageColumn& col = columns_[w.column];
     WidenedColumn next;
     next.column = w.column;
     next.type = w.type;
@@ -873,232 +730,32 @@ Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
   Dialect dialect = dialect_;
   dialect.newline = block->newline;  // files may differ in line endings
   Tokenize(data, dialect, &w->tokens);
-  w->rejects.clear();
-  for (size_t c = 0; c < columns_.size(); ++c) w->columns[c].Reset(types_[c]);  // Parse appends
-  OC_RETURN_IF_ERROR(
-      w->parser.Parse(data, w->tokens, block->skip_records, block->first_line, &w->columns, &w->rejects));
+  ChunkWork* work = w->work.get();
+  work->rejects.clear();
+  for (size_t c = 0; c < columns_.size(); ++c) work->columns[c].Reset(types_[c]);  // Parse appends
+  OC_RETURN_IF_ERROR(w->parser.Parse(data, w->tokens, block->skip_records, block->first_line, &work->columns,
+                                     &work->rejects));
   if (!w->parser.widenings().empty() && RequestWidening(w->parser.widenings(), *block)) return Status::OK();
   size_t records = w->tokens.num_records();
-  w->records = records > block->skip_records ? records - block->skip_records : 0;
-  w->padded_rows = w->parser.padded_rows();
-  w->comment_lines = w->tokens.comment_lines;
-  const int64_t rows = int64_t(w->records - w->rejects.size());
-  if (w->token_chunks.empty()) w->token_chunks.resize(columns_.size());
-  for (size_t c = 0; c < columns_.size(); ++c) {
-    w->uses_dictionary[c] = false;
-    if (rows == 0) continue;
-    if (token_indexes_[c] && !token_index_overflowed_[c]) {
-      // Tokenizing is the costly part of a token index: done here, in parallel;
-      // the ordered stage only merges (and stops us once the index overflowed).
-      if (!w->token_chunks[c]) w->token_chunks[c] = std::make_unique<TokenChunk>(&budget_);
-      OC_RETURN_IF_ERROR(w->token_chunks[c]->Collect(w->columns[c]));
-    }
-    w->stats[c] = ComputeStats(w->columns[c]);
-    w->distinct[c].Clear();
-    if (types_[c] == TypeId::kString && columns_[c].dictionary_mode) {
-      w->local_dictionaries[c].Build(w->columns[c], &w->codes[c], &w->uniques[c]);
-      for (std::string_view v : w->uniques[c]) w->distinct[c].AddString(v);
-    } else {
-      w->distinct[c].AddColumn(w->columns[c]);
-    }
-  }
-
-  if (!seq_dictionary_.Wait(block->seq)) return Status::OK();  // stopped: the error is recorded already
-  Status ordered = OrderedDictionaryStage(w, *block);
-  seq_dictionary_.Done();
-  OC_RETURN_IF_ERROR(ordered);
-
-  if (rows > 0) {
-    for (size_t c = 0; c < columns_.size(); ++c) {
-      ColumnVector& column = w->columns[c];
-      EncodeOptions encode_options;
-      if (w->uses_dictionary[c]) {
-        RemapCodes(w->codes[c].as<int32_t>(), rows, w->remaps[c]);
-        std::swap(column.values, w->codes[c]);  // the column now holds codes; its bytes are ignored
-        encode_options.dictionary_codes = true;
-      }
-      OC_RETURN_IF_ERROR(EncodeColumn(column, encode_options, &w->payloads[c]));
-      // The value index reads the plain values in the ordered stage.
-      if (w->uses_dictionary[c]) std::swap(column.values, w->codes[c]);
-      OC_ASSIGN_OR_RETURN(Encoding encoding, PayloadEncoding(w->payloads[c].view()));
-      w->encodings[c] = uint8_t(encoding);
-      if (codec_ != Codec::kNone)
-        OC_RETURN_IF_ERROR(w->compressor.Compress(w->payloads[c].view(), &w->compressed[c]));
-    }
-  }
-
-  if (!seq_write_.Wait(block->seq)) return Status::OK();
-  ordered = OrderedWriteStage(w, *block);
-  seq_write_.Done();
-  return ordered;
-}
-
-Status Pipeline::OrderedDictionaryStage(Worker* w, const RawBlock& block) {
-  if (options_.on_error == OnError::kFail && !w->rejects.empty()) {
-    const RowReject& r = w->rejects.front();
-    std::string where = options_.inputs[size_t(block.file_index)] + ", line " + std::to_string(r.line);
-    if (r.column >= 0) where += ", column '" + header_[size_t(r.column)] + "'";
-    return Status::DataError(where + ": " + r.detail + " (" + std::string(RejectReasonName(r.reason)) +
-                             "); stopped because of --on-error fail");
-  }
-  const uint64_t rows = w->records - w->rejects.size();
-  if (rows == 0) return Status::OK();
-  for (size_t c = 0; c < columns_.size(); ++c) {
-    ColumnState& col = columns_[c];
-    if (col.type != TypeId::kString) continue;
-    if (col.dictionary_mode) {
-      bool worth_it = col.dictionary_used ||
-                      double(w->uniques[c].size()) <= double(rows) * kMaxDistinctShareForDictionary;
-      if (worth_it && col.dictionary->Merge(w->uniques[c], &w->remaps[c])) {
-        w->uses_dictionary[c] = true;
-        col.dictionary_used = true;
-      } else {
-        // Free text or ids, or the dictionary outgrew its budget: plain from here on.
-        col.dictionary_mode = false;
-        if (!col.dictionary_used) col.dictionary.reset();
-      }
-    }
-    if (!w->uses_dictionary[c]) col.all_chunks_dictionary = false;
+  work->records = records > block->skip_records ? records - block->skip_records : 0;
+  OC_RETURN_IF_ERROR(
+      stages_.Process(work, block->seq, options_.inputs[size_t(block->file_index)], block->input_bytes_done));
+  if (!stop_) {
+    rows_padded_ += w->parser.padded_rows();
+    comment_lines_ += w->tokens.comment_lines;
   }
   return Status::OK();
-}
-
-Status Pipeline::OrderedWriteStage(Worker* w, const RawBlock& block) {
-  const std::string& source = options_.inputs[size_t(block.file_index)];
-  for (const RowReject& r : w->rejects) OC_RETURN_IF_ERROR(rejects_->Add(source, r));
-  const uint64_t rows = w->records - w->rejects.size();
-  rows_read_ += w->records;
-  rows_kept_ += rows;
-  rows_padded_ += w->padded_rows;
-  comment_lines_ += w->comment_lines;
-  if (options_.max_rejects.kind == RejectLimit::Kind::kCount &&
-      RejectLimitPassed(options_.max_rejects, rows_read_, rejects_->total(), false)) {
-    return Status::DataError(kRejectLimitTripped);  // no chunk of this block is written
-  }
-  if (rows > 0) {
-    const uint64_t first_row = rows_kept_ - rows;
-    for (size_t c = 0; c < columns_.size(); ++c) {
-      if (value_indexes_[c]) OC_RETURN_IF_ERROR(value_indexes_[c]->AddChunk(w->columns[c], first_row));
-      if (token_indexes_[c] && !token_index_overflowed_[c]) {
-        OC_RETURN_IF_ERROR(token_indexes_[c]->AddCollected(*w->token_chunks[c], first_row));
-        if (token_indexes_[c]->overflowed()) token_index_overflowed_[c] = true;
-      }
-    }
-    format::ChunkMeta chunk;
-    chunk.row_count = rows;
-    chunk.columns.resize(columns_.size());
-    for (size_t c = 0; c < columns_.size(); ++c) {
-      ColumnState& col = columns_[c];
-      std::string_view stored = codec_ == Codec::kNone ? w->payloads[c].view() : w->compressed[c].view();
-      OC_ASSIGN_OR_RETURN(format::BlockRef ref,
-                          writer_->AppendBlock(stored, w->payloads[c].size(), uint8_t(codec_)));
-      format::ColumnChunkMeta& cc = chunk.columns[c];
-      cc.block = ref;
-      cc.encoding = w->encodings[c];
-      cc.zone = format::ZoneMapFromStats(w->stats[c]);
-      col.null_count += uint64_t(w->stats[c].null_count);
-      col.stored_bytes += stored.size();
-      col.encodings.insert(w->encodings[c]);
-      col.distinct.Merge(w->distinct[c]);
-    }
-    metadata_.chunks.push_back(std::move(chunk));
-  }
-  MaybeReportProgress(block.input_bytes_done, false);
-  return Status::OK();
-}
-
-void Pipeline::MaybeReportProgress(uint64_t input_bytes_done, bool force) {
-  if (!options_.progress) return;
-  auto now = Clock::now();
-  if (!force && now - last_progress_ < std::chrono::milliseconds(250)) return;
-  last_progress_ = now;
-  IngestProgress p;
-  p.input_bytes_done = input_bytes_done;
-  p.input_bytes_total = input_total_bytes_;
-  p.rows_read = rows_read_;
-  p.rows_rejected = rejects_ ? rejects_->total() : 0;
-  p.seconds = std::chrono::duration<double>(now - start_).count();
-  p.rss = CurrentRss();
-  options_.progress(p);
-}
-
-Status Pipeline::FinishFile() {
-  input_done_ = true;
-  if (RejectLimitPassed(options_.max_rejects, rows_read_, rejects_->total(), true)) {
-    return Status::DataError(kRejectLimitTripped);
-  }
-  Compressor compressor(codec_, options_.compression_level);
-  Buffer payload(&budget_), compressed(&budget_);
-  metadata_.columns.resize(columns_.size());
-  for (size_t c = 0; c < columns_.size(); ++c) {
-    ColumnState& col = columns_[c];
-    format::ColumnMeta& meta = metadata_.columns[c];
-    meta.name = col.name;
-    meta.type = col.type;
-    meta.null_count = col.null_count;
-    meta.distinct_estimate = col.distinct.Estimate();
-    if (col.dictionary_used) {
-      meta.has_dictionary = true;
-      meta.dictionary_complete = col.all_chunks_dictionary;
-      meta.dictionary_entries = uint64_t(col.dictionary->size());
-      if (meta.dictionary_complete) meta.distinct_estimate = meta.dictionary_entries;
-      OC_RETURN_IF_ERROR(col.dictionary->Encode(&payload));
-      std::string_view stored = payload.view();
-      if (codec_ != Codec::kNone) {
-        OC_RETURN_IF_ERROR(compressor.Compress(payload.view(), &compressed));
-        stored = compressed.view();
-      }
-      OC_ASSIGN_OR_RETURN(meta.dictionary, writer_->AppendBlock(stored, payload.size(), uint8_t(codec_)));
-      col.stored_bytes += stored.size();
-    }
-  }
-  OC_RETURN_IF_ERROR(WriteIndexes(&compressor, &payload, &compressed));
-  format::IngestReport& ir = metadata_.ingest;
-  ir.rows_read = rows_read_;
-  ir.rows_kept = rows_kept_;
-  ir.rows_rejected = rejects_->total();
-  ir.rejected_by_reason = rejects_->counts();
-  ir.input_bytes = input_done_before_file_;
-  ir.sources = options_.inputs;
-  ir.created_by = "outcore 0.1.0";
-  if (ir.rows_read != ir.rows_kept + ir.rows_rejected) {
-    return Status::DataError("internal accounting error: rows read " + std::to_string(ir.rows_read) +
-                             " != kept " + std::to_string(ir.rows_kept) + " + rejected " +
-                             std::to_string(ir.rows_rejected) + "; nothing was written");
-  }
-  OC_RETURN_IF_ERROR(writer_->Seal(metadata_));
-  return rejects_->Seal();
-}
-
-Status Pipeline::CommitOutputAndRejects() {
-  std::vector<OutputFile*> outputs;
-  if (rejects_->output()) outputs.push_back(rejects_->output());
-  outputs.push_back(writer_->output());  // last: the .oc in place means the rejects are too
-  Status committed = CommitTogether(outputs, options_.cancel);
-  if (committed.code() == StatusCode::kCancelled) {
-    return Status::Cancelled("interrupted; nothing was written to " + options_.output);
-  }
-  return committed;
 }
 
 Status Pipeline::Run(IngestReport* report) {
   Status status = RunStages();
-  const bool tripped = status.code() == StatusCode::kDataError && status.message() == kRejectLimitTripped;
-  if (!status.ok() && !tripped) return status;
-  FillReport(report);
-  if (!tripped) return Status::OK();
-  // The output is not committed (the writer's destructor removes its
-  // temporary file; an existing output stays as it was), but the rejects
-  // file is: it is how the user sees why.
-  report->reject_limit_exceeded = true;
-  report->output_bytes = 0;
-  report->chunks = 0;
-  OC_RETURN_IF_ERROR(rejects_->Commit());
-  return RejectLimitError(*report, options_.max_rejects, options_.output, options_.reject_path, input_done_);
+  const bool filled = status.ok() || EncodeStages::IsRejectLimitTrip(status);
+  status = stages_.Conclude(std::move(status), report);
+  if (filled) FillReport(report);
+  return status;
 }
 
 Status Pipeline::RunStages() {
-  start_ = Clock::now();
   OC_RETURN_IF_ERROR(Plan());
   OC_RETURN_IF_ERROR(OpenInput(0));
   RawBlock first;
@@ -1106,13 +763,11 @@ Status Pipeline::RunStages() {
   bool first_done = false;
   OC_RETURN_IF_ERROR(ReadFirstBlock(&first, &first_done));
   OC_RETURN_IF_ERROR(ReadHeaderAndSchema(&first, first_done));
-  OC_ASSIGN_OR_RETURN(writer_, format::FileWriter::Create(options_.output));
-  OC_ASSIGN_OR_RETURN(rejects_, RejectSink::Open(options_.reject_path, header_));
+  OC_RETURN_IF_ERROR(stages_.OpenOutputs());
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (int t = 0; t < memory_.threads; ++t) {
-    workers.push_back(std::make_unique<Worker>(&budget_, columns_.size(), codec_, options_.compression_level,
-                                               types_, parse_options_));
+    workers.push_back(std::make_unique<Worker>(&budget_, types_, parse_options_, stages_.NewWork()));
   }
   queue_ = std::make_unique<ingest::BoundedQueue<RawBlock>>(size_t(memory_.threads));
   std::vector<std::thread> threads;
@@ -1131,66 +786,21 @@ Status Pipeline::RunStages() {
     std::lock_guard lock(pool_mutex_);
     pool_.clear();
   }
-  OC_RETURN_IF_ERROR(FinishFile());
-  // The last chance to stop: a Ctrl-C during the dictionaries, indexes and
-  // footer leaves the old output, as one during the blocks does (after the
-  // rename the work is done, and the caller is told it was).
-  if (options_.cancel && options_.cancel->load()) {
-    return Status::Cancelled("interrupted; nothing was written to " + options_.output);
-  }
-  OC_RETURN_IF_ERROR(CommitOutputAndRejects());
-  MaybeReportProgress(input_done_before_file_, true);
-  return Status::OK();
+  OC_RETURN_IF_ERROR(stages_.Finish(options_.inputs, input_done_before_file_));
+  return stages_.Commit();
 }
 
-void Pipeline::FillReport(IngestReport* out) const {
-  *out = IngestReport();
-  IngestReport& report = *out;
-  report.rows_read = rows_read_;
-  report.rows_kept = rows_kept_;
-  report.rows_rejected = rejects_->total();
-  for (int r = 0; r < kRejectReasonCount; ++r) {
-    if (rejects_->counts()[size_t(r)]) {
-      report.rejected_by_reason.emplace_back(std::string(RejectReasonName(RejectReason(r))),
-                                             rejects_->counts()[size_t(r)]);
-    }
-  }
-  report.input_bytes = input_done_before_file_;
-  report.output_bytes = writer_->bytes_written();
-  report.chunks = metadata_.chunks.size();
-  report.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-  report.peak_rss = PeakRss();
-  report.memory_limit = budget_.limit();
-  report.budget_peak = budget_.peak() + (index_budget_ ? index_budget_->peak() : 0);
-  report.block_bytes = memory_.block_bytes;
-  report.threads = memory_.threads;
-  report.memory_plan = memory_;
-  report.delimiter = dialect_.delimiter;
-  report.encoding = encoding_;
-  report.line_ending = line_ending_;
-  report.space_aligned = dialect_.space_aligned;
-  report.renamed_columns = renamed_;
-  report.lines_skipped = lines_skipped_;
-  report.comment_lines = comment_lines_;
-  report.rows_padded = rows_padded_;
-  for (const ColumnState& col : columns_) {
-    IngestColumnReport c;
-    c.name = col.name;
-    c.type = col.type;
-    c.inferred = col.inferred;
-    for (uint8_t e : col.encodings) {
-      if (!c.encodings.empty()) c.encodings += '+';
-      c.encodings += EncodingName(Encoding(e));
-    }
-    c.stored_bytes = col.stored_bytes;
-    c.null_count = col.null_count;
-    c.sample_mismatches = col.sample_mismatches;
-    c.mismatch_example = col.mismatch_example;
-    c.type_note = col.type_note;
-    report.columns.push_back(std::move(c));
-  }
-  report.indexes = index_reports_;
-  SummarizeRejects(*rejects_, header_, types_, &report);
+// The CSV front's part of the report (the stages filled the rest).
+void Pipeline::FillReport(IngestReport* report) const {
+  report->source = "csv";
+  report->delimiter = dialect_.delimiter;
+  report->encoding = encoding_;
+  report->line_ending = line_ending_;
+  report->space_aligned = dialect_.space_aligned;
+  report->renamed_columns = renamed_;
+  report->lines_skipped = lines_skipped_;
+  report->comment_lines = comment_lines_;
+  report->rows_padded = rows_padded_;
 }
 
 }  // namespace

@@ -1,0 +1,425 @@
+// The shared back half of ingest (encode_stages.h).
+#include "ingest/encode_stages.h"
+
+#include <algorithm>
+
+#include "base/output_file.h"
+#include "encoding/column_encoder.h"
+#include "format/zone_map.h"
+#include "ingest/memory_plan.h"
+#include "ingest/reject_policy.h"
+#include "outcore/memory.h"
+
+namespace outcore {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A first chunk with more distinct values than this share of its rows is not
+// worth a dictionary (free text, ids): the column goes plain at once.
+constexpr double kMaxDistinctShareForDictionary = 0.5;
+// The status the ordered write stage stops the pipeline with when
+// --max-rejects trips; Conclude replaces it with the full message.
+constexpr const char* kRejectLimitTripped = "reject limit passed";
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+ChunkWork::ChunkWork(MemoryBudget* budget, const std::vector<TypeId>& types, Codec codec, int level)
+    : compressor(codec, level) {
+  const size_t column_count = types.size();
+  for (TypeId t : types) columns.emplace_back(t, budget);
+  local_dictionaries.resize(column_count);
+  for (size_t i = 0; i < column_count; ++i) {
+    codes.emplace_back(budget);
+    payloads.emplace_back(budget);
+    compressed.emplace_back(budget);
+  }
+  uniques.resize(column_count);
+  remaps.resize(column_count);
+  uses_dictionary.resize(column_count);
+  stats.resize(column_count);
+  encodings.resize(column_count);
+  distinct.reserve(column_count);
+  for (size_t i = 0; i < column_count; ++i) distinct.emplace_back(budget);
+}
+
+EncodeStages::EncodeStages(const IngestOptions& options, MemoryBudget* budget, const std::atomic<bool>* stop)
+    : options_(options), budget_(budget), seq_dictionary_(stop), seq_write_(stop), start_(Clock::now()) {}
+
+std::vector<std::string> EncodeStages::names() const {
+  std::vector<std::string> out;
+  for (const ColumnState& col : columns_) out.push_back(col.name);
+  return out;
+}
+
+std::unique_ptr<ChunkWork> EncodeStages::NewWork() const {
+  return std::make_unique<ChunkWork>(budget_, types_, codec_, options_.compression_level);
+}
+
+void EncodeStages::WakeAll() {
+  seq_dictionary_.WakeAll();
+  seq_write_.WakeAll();
+}
+
+Status EncodeStages::Start(const std::vector<StageColumn>& columns, const std::string& source) {
+  columns_.resize(columns.size());
+  uint64_t string_columns = 0;
+  for (const StageColumn& col : columns) string_columns += col.type == TypeId::kString;
+  const uint64_t per_dictionary = DictionaryBytesPerColumn(memory_, string_columns);
+  for (size_t c = 0; c < columns.size(); ++c) {
+    ColumnState& col = columns_[c];
+    col.distinct = DistinctCounter(budget_);
+    col.name = columns[c].name;
+    col.type = columns[c].type;
+    col.inferred = columns[c].inferred;
+    col.type_note = columns[c].type_note;
+    col.sample_mismatches = columns[c].sample_mismatches;
+    col.mismatch_example = columns[c].mismatch_example;
+    types_.push_back(col.type);
+    if (col.type == TypeId::kString) {
+      col.dictionary_mode = true;
+      col.dictionary = std::make_unique<GlobalDictionary>(budget_, per_dictionary);
+    }
+  }
+  return PlanIndexes(source);
+}
+
+Status EncodeStages::OpenOutputs() {
+  OC_ASSIGN_OR_RETURN(writer_, format::FileWriter::Create(options_.output));
+  OC_ASSIGN_OR_RETURN(rejects_, RejectSink::Open(options_.reject_path, names()));
+  return Status::OK();
+}
+
+Status EncodeStages::PlanIndexes(const std::string& source) {
+  value_indexes_.resize(columns_.size());
+  token_indexes_.resize(columns_.size());
+  token_index_overflowed_ = std::make_unique<std::atomic<bool>[]>(columns_.size());
+  for (size_t c = 0; c < columns_.size(); ++c) token_index_overflowed_[c] = false;
+  const size_t count = options_.index_columns.size() + options_.token_index_columns.size();
+  if (count == 0) return Status::OK();
+  // One pool for all of them: a value index on a low-cardinality column
+  // takes little, so a text column's token index may use what it leaves.
+  const uint64_t share = memory_.index_pool_bytes;
+  index_budget_ = std::make_unique<MemoryBudget>(share);
+  const std::vector<std::string> header = names();
+  auto find = [&](const std::string& name, const char* flag) -> Result<size_t> {
+    auto it = std::find(header.begin(), header.end(), name);
+    if (it == header.end()) {
+      return Status::InvalidArgument(std::string(flag) + " names column '" + name + "', which " + source +
+                                     " does not have; its columns are: " + JoinNames(header));
+    }
+    return size_t(it - header.begin());
+  };
+  for (const std::string& name : options_.index_columns) {
+    OC_ASSIGN_OR_RETURN(size_t c, find(name, "--index"));
+    if (value_indexes_[c]) continue;
+    value_indexes_[c] = std::make_unique<IndexBuild>(int(c), columns_[c].type, format::kIndexKindValue,
+                                                     index_budget_.get(), share);
+  }
+  for (const std::string& name : options_.token_index_columns) {
+    OC_ASSIGN_OR_RETURN(size_t c, find(name, "--index-tokens"));
+    if (columns_[c].type != TypeId::kString) {
+      return Status::InvalidArgument("--index-tokens needs a string column; '" + name + "' is " +
+                                     std::string(TypeName(columns_[c].type)) +
+                                     " (use --index for a value index)");
+    }
+    if (token_indexes_[c]) continue;
+    token_indexes_[c] = std::make_unique<IndexBuild>(int(c), TypeId::kString, format::kIndexKindToken,
+                                                     index_budget_.get(), share);
+  }
+  return Status::OK();
+}
+
+Status EncodeStages::Process(ChunkWork* w, uint64_t seq, const std::string& source, uint64_t bytes_done) {
+  const int64_t rows = int64_t(w->records - w->rejects.size());
+  if (w->token_chunks.empty()) w->token_chunks.resize(columns_.size());
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    w->uses_dictionary[c] = false;
+    if (rows == 0) continue;
+    if (token_indexes_[c] && !token_index_overflowed_[c]) {
+      // Tokenizing is the costly part of a token index: done here, in parallel;
+      // the ordered stage only merges (and stops us once the index overflowed).
+      if (!w->token_chunks[c]) w->token_chunks[c] = std::make_unique<TokenChunk>(budget_);
+      OC_RETURN_IF_ERROR(w->token_chunks[c]->Collect(w->columns[c]));
+    }
+    w->stats[c] = ComputeStats(w->columns[c]);
+    w->distinct[c].Clear();
+    if (types_[c] == TypeId::kString && columns_[c].dictionary_mode) {
+      w->local_dictionaries[c].Build(w->columns[c], &w->codes[c], &w->uniques[c]);
+      for (std::string_view v : w->uniques[c]) w->distinct[c].AddString(v);
+    } else {
+      w->distinct[c].AddColumn(w->columns[c]);
+    }
+  }
+
+  if (!seq_dictionary_.Wait(seq)) return Status::OK();  // stopped: the error is recorded already
+  Status ordered = OrderedDictionaryStage(w, source);
+  seq_dictionary_.Done();
+  OC_RETURN_IF_ERROR(ordered);
+
+  if (rows > 0) {
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      ColumnVector& column = w->columns[c];
+      EncodeOptions encode_options;
+      if (w->uses_dictionary[c]) {
+        RemapCodes(w->codes[c].as<int32_t>(), rows, w->remaps[c]);
+        std::swap(column.values, w->codes[c]);  // the column now holds codes; its bytes are ignored
+        encode_options.dictionary_codes = true;
+      }
+      OC_RETURN_IF_ERROR(EncodeColumn(column, encode_options, &w->payloads[c]));
+      // The value index reads the plain values in the ordered stage.
+      if (w->uses_dictionary[c]) std::swap(column.values, w->codes[c]);
+      OC_ASSIGN_OR_RETURN(Encoding encoding, PayloadEncoding(w->payloads[c].view()));
+      w->encodings[c] = uint8_t(encoding);
+      if (codec_ != Codec::kNone)
+        OC_RETURN_IF_ERROR(w->compressor.Compress(w->payloads[c].view(), &w->compressed[c]));
+    }
+  }
+
+  if (!seq_write_.Wait(seq)) return Status::OK();
+  Status written = OrderedWriteStage(w, source, bytes_done);
+  seq_write_.Done();
+  return written;
+}
+
+Status EncodeStages::OrderedDictionaryStage(ChunkWork* w, const std::string& source) {
+  if (options_.on_error == OnError::kFail && !w->rejects.empty()) {
+    const RowReject& r = w->rejects.front();
+    std::string where = source + ", line " + std::to_string(r.line);
+    if (r.column >= 0) where += ", column '" + columns_[size_t(r.column)].name + "'";
+    return Status::DataError(where + ": " + r.detail + " (" + std::string(RejectReasonName(r.reason)) +
+                             "); stopped because of --on-error fail");
+  }
+  const uint64_t rows = w->records - w->rejects.size();
+  if (rows == 0) return Status::OK();
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    ColumnState& col = columns_[c];
+    if (col.type != TypeId::kString) continue;
+    if (col.dictionary_mode) {
+      bool worth_it = col.dictionary_used ||
+                      double(w->uniques[c].size()) <= double(rows) * kMaxDistinctShareForDictionary;
+      if (worth_it && col.dictionary->Merge(w->uniques[c], &w->remaps[c])) {
+        w->uses_dictionary[c] = true;
+        col.dictionary_used = true;
+      } else {
+        // Free text or ids, or the dictionary outgrew its budget: plain from here on.
+        col.dictionary_mode = false;
+        if (!col.dictionary_used) col.dictionary.reset();
+      }
+    }
+    if (!w->uses_dictionary[c]) col.all_chunks_dictionary = false;
+  }
+  return Status::OK();
+}
+
+Status EncodeStages::OrderedWriteStage(ChunkWork* w, const std::string& source, uint64_t bytes_done) {
+  for (const RowReject& r : w->rejects) OC_RETURN_IF_ERROR(rejects_->Add(source, r));
+  const uint64_t rows = w->records - w->rejects.size();
+  rows_read_ += w->records;
+  rows_kept_ += rows;
+  if (options_.max_rejects.kind == RejectLimit::Kind::kCount &&
+      RejectLimitPassed(options_.max_rejects, rows_read_, rejects_->total(), false)) {
+    return Status::DataError(kRejectLimitTripped);  // no block of this chunk is written
+  }
+  if (rows > 0) {
+    const uint64_t first_row = rows_kept_ - rows;
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      if (value_indexes_[c]) OC_RETURN_IF_ERROR(value_indexes_[c]->AddChunk(w->columns[c], first_row));
+      if (token_indexes_[c] && !token_index_overflowed_[c]) {
+        OC_RETURN_IF_ERROR(token_indexes_[c]->AddCollected(*w->token_chunks[c], first_row));
+        if (token_indexes_[c]->overflowed()) token_index_overflowed_[c] = true;
+      }
+    }
+    format::ChunkMeta chunk;
+    chunk.row_count = rows;
+    chunk.columns.resize(columns_.size());
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      ColumnState& col = columns_[c];
+      std::string_view stored = codec_ == Codec::kNone ? w->payloads[c].view() : w->compressed[c].view();
+      OC_ASSIGN_OR_RETURN(format::BlockRef ref,
+                          writer_->AppendBlock(stored, w->payloads[c].size(), uint8_t(codec_)));
+      format::ColumnChunkMeta& cc = chunk.columns[c];
+      cc.block = ref;
+      cc.encoding = w->encodings[c];
+      cc.zone = format::ZoneMapFromStats(w->stats[c]);
+      col.null_count += uint64_t(w->stats[c].null_count);
+      col.stored_bytes += stored.size();
+      col.encodings.insert(w->encodings[c]);
+      col.distinct.Merge(w->distinct[c]);
+    }
+    metadata_.chunks.push_back(std::move(chunk));
+  }
+  input_bytes_ = bytes_done;
+  ReportProgress(bytes_done, 0, false);
+  return Status::OK();
+}
+
+void EncodeStages::ReportProgress(uint64_t bytes_done, uint64_t bytes_total, bool force) {
+  if (!options_.progress) return;
+  auto now = Clock::now();
+  if (!force && now - last_progress_ < std::chrono::milliseconds(250)) return;
+  last_progress_ = now;
+  IngestProgress p;
+  p.input_bytes_done = bytes_done;
+  p.input_bytes_total = bytes_total ? bytes_total : progress_total_;
+  p.rows_read = rows_read_;
+  p.rows_rejected = rejects_ ? rejects_->total() : 0;
+  p.seconds = std::chrono::duration<double>(now - start_).count();
+  p.rss = CurrentRss();
+  options_.progress(p);
+}
+
+Status EncodeStages::Finish(const std::vector<std::string>& sources, uint64_t input_bytes) {
+  input_done_ = true;
+  input_bytes_ = input_bytes;
+  if (RejectLimitPassed(options_.max_rejects, rows_read_, rejects_->total(), true)) {
+    return Status::DataError(kRejectLimitTripped);
+  }
+  Compressor compressor(codec_, options_.compression_level);
+  Buffer payload(budget_), compressed(budget_);
+  metadata_.columns.resize(columns_.size());
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    ColumnState& col = columns_[c];
+    format::ColumnMeta& meta = metadata_.columns[c];
+    meta.name = col.name;
+    meta.type = col.type;
+    meta.null_count = col.null_count;
+    meta.distinct_estimate = col.distinct.Estimate();
+    if (col.dictionary_used) {
+      meta.has_dictionary = true;
+      meta.dictionary_complete = col.all_chunks_dictionary;
+      meta.dictionary_entries = uint64_t(col.dictionary->size());
+      if (meta.dictionary_complete) meta.distinct_estimate = meta.dictionary_entries;
+      OC_RETURN_IF_ERROR(col.dictionary->Encode(&payload));
+      std::string_view stored = payload.view();
+      if (codec_ != Codec::kNone) {
+        OC_RETURN_IF_ERROR(compressor.Compress(payload.view(), &compressed));
+        stored = compressed.view();
+      }
+      OC_ASSIGN_OR_RETURN(meta.dictionary, writer_->AppendBlock(stored, payload.size(), uint8_t(codec_)));
+      col.stored_bytes += stored.size();
+    }
+  }
+  OC_RETURN_IF_ERROR(WriteIndexes(&compressor, &payload, &compressed));
+  format::IngestReport& ir = metadata_.ingest;
+  ir.rows_read = rows_read_;
+  ir.rows_kept = rows_kept_;
+  ir.rows_rejected = rejects_->total();
+  ir.rejected_by_reason = rejects_->counts();
+  ir.input_bytes = input_bytes;
+  ir.sources = sources;
+  ir.created_by = "outcore 0.1.0";
+  if (ir.rows_read != ir.rows_kept + ir.rows_rejected) {
+    return Status::DataError("internal accounting error: rows read " + std::to_string(ir.rows_read) +
+                             " != kept " + std::to_string(ir.rows_kept) + " + rejected " +
+                             std::to_string(ir.rows_rejected) + "; nothing was written");
+  }
+  OC_RETURN_IF_ERROR(writer_->Seal(metadata_));
+  return rejects_->Seal();
+}
+
+Status EncodeStages::WriteIndexes(Compressor* compressor, Buffer* payload, Buffer* compressed) {
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    for (auto* slot : {&value_indexes_[c], &token_indexes_[c]}) {
+      if (!*slot) continue;
+      IngestIndexReport report;
+      OC_RETURN_IF_ERROR((*slot)->Write(columns_[c].name, writer_.get(),
+                                        codec_ == Codec::kNone ? nullptr : compressor, payload, compressed,
+                                        &metadata_.indexes, &report));
+      slot->reset();  // each index is freed once written, before the next is serialized
+      index_reports_.push_back(std::move(report));
+    }
+  }
+  payload->Free();
+  compressed->Free();
+  return Status::OK();
+}
+
+Status EncodeStages::Commit() {
+  // The last chance to stop: a Ctrl-C during the dictionaries, indexes and
+  // footer leaves the old output, as one during the blocks does (after the
+  // rename the work is done, and the caller is told it was).
+  if (options_.cancel && options_.cancel->load()) {
+    return Status::Cancelled("interrupted; nothing was written to " + options_.output);
+  }
+  std::vector<OutputFile*> outputs;
+  if (rejects_->output()) outputs.push_back(rejects_->output());
+  outputs.push_back(writer_->output());  // last: the .oc in place means the rejects are too
+  Status committed = CommitTogether(outputs, options_.cancel);
+  if (committed.code() == StatusCode::kCancelled) {
+    return Status::Cancelled("interrupted; nothing was written to " + options_.output);
+  }
+  OC_RETURN_IF_ERROR(committed);
+  ReportProgress(input_bytes_, 0, true);
+  return Status::OK();
+}
+
+bool EncodeStages::IsRejectLimitTrip(const Status& status) {
+  return status.code() == StatusCode::kDataError && status.message() == kRejectLimitTripped;
+}
+
+Status EncodeStages::Conclude(Status run, IngestReport* report) {
+  const bool tripped = IsRejectLimitTrip(run);
+  if (!run.ok() && !tripped) return run;
+  FillReport(report);
+  if (!tripped) return Status::OK();
+  // The output is not committed (the writer's destructor removes its
+  // temporary file; an existing output stays as it was), but the rejects
+  // file is: it is how the user sees why.
+  report->reject_limit_exceeded = true;
+  report->output_bytes = 0;
+  report->chunks = 0;
+  OC_RETURN_IF_ERROR(rejects_->Commit());
+  return RejectLimitError(*report, options_.max_rejects, options_.output, options_.reject_path, input_done_);
+}
+
+void EncodeStages::FillReport(IngestReport* out) const {
+  *out = IngestReport();
+  IngestReport& report = *out;
+  report.rows_read = rows_read_;
+  report.rows_kept = rows_kept_;
+  report.rows_rejected = rejects_->total();
+  for (int r = 0; r < kRejectReasonCount; ++r) {
+    if (rejects_->counts()[size_t(r)]) {
+      report.rejected_by_reason.emplace_back(std::string(RejectReasonName(RejectReason(r))),
+                                             rejects_->counts()[size_t(r)]);
+    }
+  }
+  report.input_bytes = input_bytes_;
+  report.output_bytes = writer_->bytes_written();
+  report.chunks = metadata_.chunks.size();
+  report.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  report.peak_rss = PeakRss();
+  report.memory_limit = budget_->limit();
+  report.budget_peak = budget_->peak() + (index_budget_ ? index_budget_->peak() : 0);
+  report.block_bytes = memory_.block_bytes;
+  report.threads = memory_.threads;
+  report.memory_plan = memory_;
+  for (const ColumnState& col : columns_) {
+    IngestColumnReport c;
+    c.name = col.name;
+    c.type = col.type;
+    c.inferred = col.inferred;
+    for (uint8_t e : col.encodings) {
+      if (!c.encodings.empty()) c.encodings += '+';
+      c.encodings += EncodingName(Encoding(e));
+    }
+    c.stored_bytes = col.stored_bytes;
+    c.null_count = col.null_count;
+    c.sample_mismatches = col.sample_mismatches;
+    c.mismatch_example = col.mismatch_example;
+    c.type_note = col.type_note;
+    report.columns.push_back(std::move(c));
+  }
+  report.indexes = index_reports_;
+  SummarizeRejects(*rejects_, names(), types_, &report);
+}
+
+}  // namespace outcore

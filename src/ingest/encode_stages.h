@@ -1,0 +1,182 @@
+// EncodeStages: the half of ingest that its fronts share — the CSV pipeline
+// (ingest.cpp) and Arrow in (arrow_ingest.cpp). A front turns its input into
+// chunks of typed rows (a ChunkWork: one ColumnVector per column, the rows it
+// rejected, the rows it read) on its worker threads; Process() takes each
+// chunk through the stages below, in parallel where they can be and in chunk
+// order where the file must be deterministic:
+//
+//   worker (parallel)             ordered (chunk order)        worker          ordered
+//   stats, chunk dictionaries,  -> dictionary merge,        -> encode +     -> rejects, indexes,
+//   token collection               --on-error fail              compress       blocks, chunk meta
+//
+// then Finish() writes the dictionaries, indexes and footer, and Commit()
+// renames the .oc and the rejects file into place together. Every buffer is
+// charged to the front's budget; dictionaries and indexes to the shares of
+// the MemoryPlan.
+//
+// Thread-safety: Process() from any number of workers at once (each with its
+// own ChunkWork); everything else from the thread that runs the ingest.
+//
+//   EncodeStages stages(options, &budget, plan, codec);
+//   OC_RETURN_IF_ERROR(stages.Start(columns, "a.csv"));
+//   OC_RETURN_IF_ERROR(stages.OpenOutputs());
+//   // workers: fill work->columns / rejects / records, then
+//   OC_RETURN_IF_ERROR(stages.Process(work, seq, "a.csv", bytes_done));
+//   OC_RETURN_IF_ERROR(stages.Finish({"a.csv"}, input_bytes));
+//   OC_RETURN_IF_ERROR(stages.Commit());
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "clean/reject.h"
+#include "csv/row_reject.h"
+#include "encoding/compression.h"
+#include "encoding/dictionary.h"
+#include "encoding/stats.h"
+#include "format/file_writer.h"
+#include "index/token_index.h"
+#include "ingest/index_build.h"
+#include "ingest/pipeline_sync.h"
+#include "outcore/column.h"
+#include "outcore/ingest.h"
+#include "outcore/memory.h"
+
+namespace outcore {
+
+// A column as the front decided it (name, type, why that type).
+struct StageColumn {
+  std::string name;
+  TypeId type = TypeId::kString;
+  bool inferred = true;
+  std::string type_note;
+  uint64_t sample_mismatches = 0;
+  std::string mismatch_example;
+};
+
+// One worker's chunk: the front fills `columns`, `rejects` and `records`;
+// the rest is the stages' scratch, reused from chunk to chunk.
+struct ChunkWork {
+  ChunkWork(MemoryBudget* budget, const std::vector<TypeId>& types, Codec codec, int level);
+
+  std::vector<ColumnVector> columns;  // the kept rows, one vector per column
+  std::vector<RowReject> rejects;     // the chunk's rejected rows, in row order
+  uint64_t records = 0;               // rows read: kept + rejected
+
+  Compressor compressor;
+  std::vector<LocalDictionaryBuilder> local_dictionaries;
+  std::vector<Buffer> codes, payloads, compressed;
+  std::vector<std::vector<std::string_view>> uniques;
+  std::vector<std::vector<int32_t>> remaps;
+  std::vector<char> uses_dictionary;
+  std::vector<ColumnStats> stats;
+  std::vector<uint8_t> encodings;
+  std::vector<DistinctCounter> distinct;
+  std::vector<std::unique_ptr<TokenChunk>> token_chunks;  // per column: set when it has a token index
+};
+
+class EncodeStages {
+ public:
+  // `stop` is the front's pipeline-wide stop flag (set by its Fail); the
+  // ordered stages give up waiting once it is set.
+  EncodeStages(const IngestOptions& options, MemoryBudget* budget, const std::atomic<bool>* stop);
+
+  // Sets the plan (before Start). REQUIRES: called once.
+  void Configure(const MemoryPlan& memory, Codec codec) {
+    memory_ = memory;
+    codec_ = codec;
+  }
+  // The schema: dictionaries for string columns, the indexes asked for
+  // (`source` names the input in the message for a column it lacks).
+  Status Start(const std::vector<StageColumn>& columns, const std::string& source);
+  // Creates the .oc writer and the rejects sink (temporary files until Commit).
+  Status OpenOutputs();
+
+  const std::vector<TypeId>& types() const { return types_; }
+  std::vector<std::string> names() const;
+  std::unique_ptr<ChunkWork> NewWork() const;
+
+  // The stages for chunk `seq` (0, 1, 2, ... with no gaps), on a worker.
+  // `source` names the input in rejects and messages; `bytes_done` is the
+  // progress to report. Returns OK without doing anything once stopped.
+  Status Process(ChunkWork* work, uint64_t seq, const std::string& source, uint64_t bytes_done);
+  // Wakes workers waiting for their turn (after the front set `stop`).
+  void WakeAll();
+
+  // After the last chunk: the reject limit, dictionaries, indexes, footer.
+  Status Finish(const std::vector<std::string>& sources, uint64_t input_bytes);
+  // The one commit point (CommitTogether of the rejects file and the .oc).
+  Status Commit();
+  // Ends a run: on success or a tripped --max-rejects, fills the report's
+  // shared fields (the front adds its own after) and, when it tripped,
+  // commits the rejects file alone and returns the limit's DataError.
+  // Other errors are returned as they are.
+  Status Conclude(Status run, IngestReport* report);
+  // True when `status` is the ordered stage's "reject limit passed".
+  static bool IsRejectLimitTrip(const Status& status);
+
+  // Calls options.progress (at most ~4 times a second unless `force`);
+  // `bytes_total` 0: the one SetInputTotal gave.
+  void ReportProgress(uint64_t bytes_done, uint64_t bytes_total, bool force);
+  void SetInputTotal(uint64_t bytes) { progress_total_ = bytes; }
+  uint64_t rows_read() const { return rows_read_; }
+
+ private:
+  struct ColumnState {
+    std::string name;
+    TypeId type = TypeId::kString;
+    bool inferred = true;
+    bool dictionary_mode = false;  // string column still dictionary-coded
+    bool dictionary_used = false;  // some chunk is dictionary-coded
+    bool all_chunks_dictionary = true;
+    std::unique_ptr<GlobalDictionary> dictionary;
+    std::string type_note;
+    uint64_t null_count = 0;
+    uint64_t stored_bytes = 0;
+    std::set<uint8_t> encodings;
+    DistinctCounter distinct;
+    uint64_t sample_mismatches = 0;
+    std::string mismatch_example;
+  };
+
+  Status PlanIndexes(const std::string& source);
+  Status OrderedDictionaryStage(ChunkWork* w, const std::string& source);
+  Status OrderedWriteStage(ChunkWork* w, const std::string& source, uint64_t bytes_done);
+  Status WriteIndexes(Compressor* compressor, Buffer* payload, Buffer* compressed);
+  void FillReport(IngestReport* report) const;
+
+  const IngestOptions& options_;
+  MemoryBudget* budget_;
+  MemoryPlan memory_;
+  Codec codec_ = Codec::kZstd;
+  ingest::Sequencer seq_dictionary_, seq_write_;
+  std::vector<ColumnState> columns_;
+  std::vector<TypeId> types_;
+  // Indexes being built, per column (null: none); touched in the ordered write
+  // stage. They share index_budget_, the budget's index share (PlanIndexes).
+  std::unique_ptr<MemoryBudget> index_budget_;
+  // Per column: its token index gave up (set by the ordered stage, read by
+  // workers, which then stop tokenizing).
+  std::unique_ptr<std::atomic<bool>[]> token_index_overflowed_;
+  std::vector<std::unique_ptr<IndexBuild>> value_indexes_;
+  std::vector<std::unique_ptr<IndexBuild>> token_indexes_;
+  std::vector<IngestIndexReport> index_reports_;
+
+  // Output, touched only in the ordered write stage (and at the end).
+  std::unique_ptr<format::FileWriter> writer_;
+  std::unique_ptr<RejectSink> rejects_;
+  format::FileMetadata metadata_;
+  uint64_t rows_read_ = 0, rows_kept_ = 0;
+  uint64_t input_bytes_ = 0;
+  uint64_t progress_total_ = 0;
+  bool input_done_ = false;  // set once every row was read (Finish)
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_progress_;
+};
+
+}  // namespace outcore
