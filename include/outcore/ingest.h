@@ -29,6 +29,8 @@
 #include "outcore/status.h"
 #include "outcore/types.h"
 
+struct ArrowArrayStream;  // outcore/arrow_abi.h
+
 namespace outcore {
 
 enum class OnError { kReject, kFail };
@@ -194,6 +196,30 @@ Result<IngestReport> Ingest(const IngestOptions& options);
 // ingest (then `report->reject_limit_exceeded` and a DataError): the counts
 // and rejects_by_column of the rows read until it stopped.
 Status Ingest(const IngestOptions& options, IngestReport* report);
+
+// Arrow in: the rows of an Arrow C stream (outcore/arrow_abi.h) — from
+// pyarrow, Polars, DuckDB, a Parquet or Arrow IPC reader — become one .oc
+// file through the same encoders, indexes, rejects, report and atomic commit
+// as a CSV ingest. The stream is taken (moved from; released when done). The
+// column types map as doc/arrow.md ("Arrow in") says; a type with no exact
+// outcore form is refused before anything is written, naming the column.
+// A value with no exact form (a uint64 past int64's range) rejects its row,
+// with the row number (1-based, in stream order) as its "line". `options`
+// as for Ingest, less the CSV ones (inputs, delimiter, quote, header,
+// encoding, na/true/false values, skip_rows, comment, pad_short_rows,
+// decimal, space_aligned: refused with a message); `schema` changes a
+// column's type where the cast is exact (doc/arrow.md), rejecting the rows
+// whose value has no exact form.
+//
+//   ArrowArrayStream stream;            // filled by the producer
+//   outcore::IngestOptions options;
+//   options.output = "out.oc";
+//   options.memory_limit = 256 << 20;
+//   auto report = outcore::IngestArrowStream(&stream, options);   // report->source == "arrow"
+Result<IngestReport> IngestArrowStream(struct ::ArrowArrayStream* stream, const IngestOptions& options);
+// The same, with the report filled in also when the reject limit stops it.
+Status IngestArrowStream(struct ::ArrowArrayStream* stream, const IngestOptions& options,
+                         IngestReport* report);
 
 // "price: 9,812 rows unparsable, e.g. line 7: '12,50' is not a float64 — try
 // --schema price:string", one line per group (most rows first, at most

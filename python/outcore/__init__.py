@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from . import _core, memory
+from . import _arrow_in, _core, memory
 from ._columns import DictionaryArray, StringArray
 from .transform import FeatureHasher, IncrementalPCA, OneHotEncoder, column_stats, normalize_
 
@@ -59,7 +59,7 @@ class RejectWarning(UserWarning):
 
 
 def ingest(
-    inputs: str | os.PathLike | Sequence[str | os.PathLike],
+    inputs: str | os.PathLike | Sequence[str | os.PathLike] | object,
     output: str | os.PathLike,
     *,
     memory_limit: str | int | None = None,
@@ -85,7 +85,19 @@ def ingest(
     pad_short_rows: bool = False,
     decimal: str = ".",
 ) -> dict:
-    """Ingest CSV file(s) into one .oc file; returns the report as a dict.
+    """Ingest CSV file(s), or an Arrow stream, into one .oc file; returns the report as a dict.
+
+    ``inputs`` may be any object with ``__arrow_c_stream__`` instead of paths — a pyarrow
+    Table or RecordBatchReader (for Parquet: ``pa.RecordBatchReader.from_batches(pf.schema_arrow,
+    pq.ParquetFile(path).iter_batches(batch_size=65536))``), a Polars DataFrame, a DuckDB
+    result — read batch by batch in C++ into the same encoders, indexes and rejects, inside
+    ``memory_limit``. Types map exactly (doc/arrow.md, "Arrow in"); a column with no outcore
+    type (binary, decimal, nested) is refused up front with the cast to make; a value with no
+    exact form (a uint64 past int64, a nanosecond timestamp with a sub-microsecond part) is a
+    rejected row, its "line" the 1-based row number. ``schema`` casts where that is exact
+    (int64 <-> float64, anything <-> string, date <-> timestamp). The CSV options (delimiter,
+    quote, header, encoding, na/true/false values, skip_rows, comment, pad_short_rows, decimal)
+    are refused; ``report["source"]`` is ``"arrow"`` (``"csv"`` otherwise).
 
     Plain, gzip, zstd, bzip2, xz or a zip holding one file (recognised by the first bytes);
     Parquet, Arrow, Excel, JSON and other files that are not CSV raise ValueError saying so.
@@ -121,10 +133,14 @@ def ingest(
     >>> report["rows_read"] == report["rows_kept"] + report["rows_rejected"]
     True
     """
-    if isinstance(inputs, (str, os.PathLike)):
-        inputs = [inputs]
+    if _arrow_in.is_arrow_source(inputs):
+        sources = _arrow_in.stream_capsule(inputs)
+    else:
+        if isinstance(inputs, (str, os.PathLike)):
+            inputs = [inputs]
+        sources = [os.fspath(p) for p in inputs]
     report = _core.ingest(
-        [os.fspath(p) for p in inputs],
+        sources,
         os.fspath(output),
         memory_limit=memory_limit,
         threads=threads,

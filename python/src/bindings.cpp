@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "interrupt.h"
+#include "outcore/arrow_abi.h"
 #include "outcore/dataset.h"
 #include "outcore/dataset_info.h"
 #include "outcore/ingest.h"
@@ -134,6 +135,7 @@ nb::dict ReportToDict(const IngestReport& r) {
   d["memory_limit"] = r.memory_limit;
   d["budget_peak"] = r.budget_peak;
   d["threads"] = r.threads;
+  d["source"] = r.source;
   d["delimiter"] = IngestDelimiterName(r.delimiter, r.space_aligned);
   d["encoding"] = r.encoding;
   d["line_ending"] = r.line_ending;
@@ -167,8 +169,22 @@ nb::dict ReportToDict(const IngestReport& r) {
   return d;
 }
 
-nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::handle memory_limit,
-                       int threads, std::optional<std::string> delimiter, std::string quote, bool header,
+// The Arrow C stream inside a PyCapsule named "arrow_array_stream" (what
+// __arrow_c_stream__ returns), or null when `object` is not one. Ingest moves
+// the stream out of it, so the capsule's destructor finds it released.
+ArrowArrayStream* ArrowStreamOf(nb::handle object) {
+  if (!PyCapsule_IsValid(object.ptr(), "arrow_array_stream")) return nullptr;
+  auto* stream = static_cast<ArrowArrayStream*>(PyCapsule_GetPointer(object.ptr(), "arrow_array_stream"));
+  if (!stream || !stream->release) {
+    Raise(Status::InvalidArgument("the Arrow stream capsule was consumed already (a stream is read once)"));
+  }
+  return stream;
+}
+
+// `inputs`: a list of CSV paths, or an Arrow stream capsule (Arrow in; the
+// CSV options must then be left at their defaults, or ingest refuses them).
+nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_limit, int threads,
+                       std::optional<std::string> delimiter, std::string quote, bool header,
                        std::optional<std::vector<std::string>> na_values,
                        std::optional<std::vector<std::string>> true_values,
                        std::optional<std::vector<std::string>> false_values,
@@ -180,7 +196,8 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
                        uint64_t skip_rows, std::optional<std::string> comment, bool pad_short_rows,
                        std::string decimal) {
   IngestOptions o;
-  o.inputs = std::move(inputs);
+  ArrowArrayStream* stream = ArrowStreamOf(inputs);
+  if (!stream) o.inputs = nb::cast<std::vector<std::string>>(inputs);
   o.output = std::move(output);
   o.memory_limit = SizeArgument(memory_limit);
   o.threads = threads;
@@ -215,7 +232,7 @@ nb::dict IngestBinding(std::vector<std::string> inputs, std::string output, nb::
   IngestReport report;
   Status status = CallWithCtrlC([&](const std::atomic<bool>* cancel) {
     o.cancel = cancel;
-    return Ingest(o, &report);
+    return stream ? IngestArrowStream(stream, o, &report) : Ingest(o, &report);
   });
   if (!status.ok() && !report.reject_limit_exceeded) Raise(status);
   // A tripped reject limit comes back as the report with its "error";

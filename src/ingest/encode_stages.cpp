@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-#include "base/output_file.h"
 #include "encoding/column_encoder.h"
 #include "format/zone_map.h"
 #include "ingest/memory_plan.h"
@@ -66,6 +65,37 @@ std::unique_ptr<ChunkWork> EncodeStages::NewWork() const {
 void EncodeStages::WakeAll() {
   seq_dictionary_.WakeAll();
   seq_write_.WakeAll();
+}
+
+Status EncodeStages::Plan(const std::vector<PathUse>& inputs) {
+  if (options_.output.empty()) return Status::InvalidArgument("no output file given (-o out.oc)");
+  auto codec = CodecFromName(options_.compression);
+  if (!codec.ok()) {
+    return Status::InvalidArgument("unknown compression '" + options_.compression +
+                                   "'; use zstd, lz4 or none");
+  }
+  codec_ = *codec;
+  if (options_.on_error == OnError::kFail && options_.max_rejects.kind != RejectLimit::Kind::kEveryRow) {
+    return Status::InvalidArgument(
+        "--on-error fail stops at the first rejected row; it cannot be combined with " +
+        RejectLimitName(options_.max_rejects) + " (drop one of them)");
+  }
+  MemoryPlanInputs plan;
+  plan.memory_limit = budget_->limit();
+  plan.threads = options_.threads;
+  plan.block_bytes = options_.block_bytes;
+  plan.value_index_columns = options_.index_columns.size();
+  plan.token_index_columns = options_.token_index_columns.size();
+  OC_ASSIGN_OR_RETURN(memory_, PlanIngestMemory(plan));
+  // Neither output may be an input or the other output (base/output_file.h);
+  // checked before any work, and again by each writer when it is created.
+  std::vector<PathUse> others = inputs;
+  OC_RETURN_IF_ERROR(CheckOutputPath(options_.output, "the output", others).status());
+  if (!options_.reject_path.empty()) {
+    others.push_back({options_.output, "the output"});
+    OC_RETURN_IF_ERROR(CheckOutputPath(options_.reject_path, "the rejects file", others).status());
+  }
+  return Status::OK();
 }
 
 Status EncodeStages::Start(const std::vector<StageColumn>& columns, const std::string& source) {
@@ -192,7 +222,7 @@ Status EncodeStages::Process(ChunkWork* w, uint64_t seq, const std::string& sour
 Status EncodeStages::OrderedDictionaryStage(ChunkWork* w, const std::string& source) {
   if (options_.on_error == OnError::kFail && !w->rejects.empty()) {
     const RowReject& r = w->rejects.front();
-    std::string where = source + ", line " + std::to_string(r.line);
+    std::string where = source + ", " + place_word_ + " " + std::to_string(r.line);
     if (r.column >= 0) where += ", column '" + columns_[size_t(r.column)].name + "'";
     return Status::DataError(where + ": " + r.detail + " (" + std::string(RejectReasonName(r.reason)) +
                              "); stopped because of --on-error fail");

@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "base/output_file.h"
 #include "clean/reject.h"
 #include "csv/row_reject.h"
 #include "encoding/compression.h"
@@ -86,11 +87,14 @@ class EncodeStages {
   // ordered stages give up waiting once it is set.
   EncodeStages(const IngestOptions& options, MemoryBudget* budget, const std::atomic<bool>* stop);
 
-  // Sets the plan (before Start). REQUIRES: called once.
-  void Configure(const MemoryPlan& memory, Codec codec) {
-    memory_ = memory;
-    codec_ = codec;
-  }
+  // Checks the options every front shares (output, compression, on_error
+  // with max_rejects; neither output may be one of `inputs` or the other)
+  // and plans the memory (PlanIngestMemory). First, before Start.
+  Status Plan(const std::vector<PathUse>& inputs);
+  const MemoryPlan& memory() const { return memory_; }
+  Codec codec() const { return codec_; }
+  // How rejects and messages name a row's place: "line" (CSV) or "row".
+  void SetPlaceWord(std::string word) { place_word_ = std::move(word); }
   // The schema: dictionaries for string columns, the indexes asked for
   // (`source` names the input in the message for a column it lacks).
   Status Start(const std::vector<StageColumn>& columns, const std::string& source);
@@ -154,6 +158,7 @@ class EncodeStages {
   MemoryBudget* budget_;
   MemoryPlan memory_;
   Codec codec_ = Codec::kZstd;
+  std::string place_word_ = "line";
   ingest::Sequencer seq_dictionary_, seq_write_;
   std::vector<ColumnState> columns_;
   std::vector<TypeId> types_;

@@ -256,27 +256,7 @@ void Pipeline::ReturnBuffer(Buffer buffer) {
 
 Status Pipeline::Plan() {
   if (options_.inputs.empty()) return Status::InvalidArgument("no input files given");
-  if (options_.output.empty()) return Status::InvalidArgument("no output file given (-o out.oc)");
-  auto codec = CodecFromName(options_.compression);
-  if (!codec.ok()) {
-    return Status::InvalidArgument("unknown compression '" + options_.compression +
-                                   "'; use zstd, lz4 or none");
-  }
-  codec_ = *codec;
   OC_RETURN_IF_ERROR(NormalizeEncodingName(options_.encoding, "--encoding").status());
-  if (options_.on_error == OnError::kFail && options_.max_rejects.kind != RejectLimit::Kind::kEveryRow) {
-    return Status::InvalidArgument(
-        "--on-error fail stops at the first rejected row; it cannot be combined with " +
-        RejectLimitName(options_.max_rejects) + " (drop one of them)");
-  }
-  MemoryPlanInputs plan;
-  plan.memory_limit = budget_.limit();
-  plan.threads = options_.threads;
-  plan.block_bytes = options_.block_bytes;
-  plan.value_index_columns = options_.index_columns.size();
-  plan.token_index_columns = options_.token_index_columns.size();
-  OC_ASSIGN_OR_RETURN(memory_, PlanIngestMemory(plan));
-  stages_.Configure(memory_, codec_);
   std::vector<PathUse> inputs;
   for (const std::string& path : options_.inputs) {
     inputs.push_back({path, "the input"});
@@ -284,14 +264,10 @@ Status Pipeline::Plan() {
     if (path == "-" || ::stat(path.c_str(), &st) != 0) continue;
     input_total_bytes_ += uint64_t(st.st_size);
   }
+  OC_RETURN_IF_ERROR(stages_.Plan(inputs));
+  memory_ = stages_.memory();
+  codec_ = stages_.codec();
   stages_.SetInputTotal(input_total_bytes_);
-  // Neither output may be an input or the other output (base/output_file.h);
-  // checked before any work, and again by each writer when it is created.
-  OC_RETURN_IF_ERROR(CheckOutputPath(options_.output, "the output", inputs).status());
-  if (!options_.reject_path.empty()) {
-    inputs.push_back({options_.output, "the output"});
-    OC_RETURN_IF_ERROR(CheckOutputPath(options_.reject_path, "the rejects file", inputs).status());
-  }
   parse_options_.dialect.quote = options_.quote;
   parse_options_.dialect.header = options_.header;
   if (!options_.na_values.empty()) {
