@@ -14,7 +14,8 @@
 //                 .data = reinterpret_cast<uint8_t*>(x.data()), .stride = 16};
 //   targets[1] = {.column = "quantity", .type = outcore::ElementType::kFloat64,
 //                 .data = reinterpret_cast<uint8_t*>(x.data() + 1), .stride = 16};
-//   OC_ASSIGN_OR_RETURN(int64_t filled, outcore::FillColumns(dataset, targets, rows, {.where = "price > 0"}));
+//   OC_ASSIGN_OR_RETURN(int64_t filled, outcore::FillColumns(dataset, targets, rows, {.where = "price >
+//   0"}));
 //
 //   outcore::ExportOptions e{.columns = {"price", "quantity"}};
 //   OC_ASSIGN_OR_RETURN(outcore::ExportReport r, outcore::ExportArrays(dataset, e, "X.npy"));
@@ -77,7 +78,7 @@ enum class NullPolicy : uint8_t {
 // value out of the type's range is an error), float32/64; float64 ->
 // float32/64, or an int type when every value is integral and in range;
 // date -> datetime64[s]; timestamp -> datetime64[us]; a dictionary string
-// column with `codes` -> its int32 codes as int8/16/32 (-1 for null). Other
+// column with `codes` -> its int32 codes as any int type (-1 for null, whatever the null policy). Other
 // pairs are refused up front, naming the column.
 struct ColumnTarget {
   std::string column;
@@ -93,8 +94,8 @@ struct ColumnTarget {
 };
 
 struct FillOptions {
-  std::string where;            // doc/query.md; empty: every row
-  uint64_t memory_limit = 0;    // the scan's buffers (0: DefaultMemoryLimit())
+  std::string where;          // doc/query.md; empty: every row
+  uint64_t memory_limit = 0;  // the scan's buffers (0: DefaultMemoryLimit())
   int64_t batch_rows = 64 * 1024;
   const std::atomic<bool>* cancel = nullptr;  // set: stop with a Cancelled status
 };
@@ -123,11 +124,11 @@ Result<ElementType> DefaultArrayElement(const Dataset& dataset, const std::vecto
 // file is memmap-able as written. Written through base/output_file (hidden
 // temporary, atomic rename): a failure or Ctrl-C leaves no file.
 struct ExportOptions {
-  std::vector<std::string> columns;    // empty: every bool/int64/float64 column
+  std::vector<std::string> columns;  // empty: every bool/int64/float64 column
   std::string where;
-  std::optional<ElementType> dtype;    // unset: DefaultArrayElement (per column with per_column)
-  bool npz = false;                    // false: a .npy
-  bool per_column = false;             // .npz only: one array per column, named after it
+  std::optional<ElementType> dtype;  // unset: DefaultArrayElement (per column with per_column)
+  bool npz = false;                  // false: a .npy
+  bool per_column = false;           // .npz only: one array per column, named after it
   uint64_t memory_limit = 0;
   const std::atomic<bool>* cancel = nullptr;
 };
@@ -175,8 +176,9 @@ struct FrameColumnPlan {
 
 // The plan of each of `columns` (empty: all) for `rows` rows, from the footer
 // alone (no block is read).
-Result<std::vector<FrameColumnPlan>> PlanFrame(const Dataset& dataset, const std::vector<std::string>& columns,
-                                               FrameDtypes dtypes, int64_t rows);
+Result<std::vector<FrameColumnPlan>> PlanFrame(const Dataset& dataset,
+                                               const std::vector<std::string>& columns, FrameDtypes dtypes,
+                                               int64_t rows);
 
 // What compaction needs to know of one in-memory column (oc.compact): one
 // pass over its values. Integers: min and max. Floats: whether every non-NaN
@@ -185,7 +187,7 @@ Result<std::vector<FrameColumnPlan>> PlanFrame(const Dataset& dataset, const std
 struct ValueProfile {
   int64_t count = 0;
   int64_t nans = 0;
-  bool has_range = false;  // some value (non-NaN) was seen
+  bool has_range = false;     // some value (non-NaN) was seen
   int64_t min = 0, max = 0;   // integers, or integral floats
   bool fits_int64 = true;     // unsigned integers: every value is <= INT64_MAX
   bool integral = true;       // floats: every non-NaN value is an exact int64 (and no -0.0)

@@ -1,6 +1,8 @@
 // `outcore export`: numeric columns of a .oc file to a .npy (one 2-D array,
 // memmap-able) or a .npz (the same as "X", or one array per column),
 // streamed in bounded memory through ExportArrays (outcore/export.h).
+#include "outcore/export.h"
+
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -11,7 +13,6 @@
 #include "cli/cli_util.h"
 #include "cli/command.h"
 #include "outcore/dataset.h"
-#include "outcore/export.h"
 
 namespace outcore::cli {
 namespace {
@@ -63,14 +64,15 @@ Status RunExport(const ExportArgs& a) {
     types += (types.empty() ? "" : "/") + std::string(ElementName(report.types[i]));
   }
   std::fprintf(stderr, "outcore export: %s rows x %zu columns (%s) -> %s, %s in %.2f s, peak RSS %s\n",
-               Thousands(uint64_t(report.rows)).c_str(), report.columns.size(), types.c_str(), a.output.c_str(),
-               FormatSize(report.bytes).c_str(), seconds, FormatSize(PeakRss()).c_str());
+               Thousands(uint64_t(report.rows)).c_str(), report.columns.size(), types.c_str(),
+               a.output.c_str(), FormatSize(report.bytes).c_str(), seconds, FormatSize(PeakRss()).c_str());
   return Status::OK();
 }
 
 void SetupExport(CLI::App& app) {
   auto args = std::make_shared<ExportArgs>();
-  CLI::App* cmd = app.add_subcommand("export", "numeric columns to a .npy or .npz file (memmap-able NumPy arrays)");
+  CLI::App* cmd =
+      app.add_subcommand("export", "numeric columns to a .npy or .npz file (memmap-able NumPy arrays)");
   cmd->footer(
       "A .npy holds one 2-D array, rows x columns in C order; a .npz holds it as \"X\", or with\n"
       "--per-column one 1-D array per column, named after it. The dtype is NumPy's result type of\n"
@@ -84,12 +86,14 @@ void SetupExport(CLI::App& app) {
       "      print(oc.IncrementalPCA(n_components=2).fit(X).explained_variance_ratio_)\"\n"
       "  outcore export sample.oc --columns price,quantity --to npz --per-column -o cols.npz\n");
   cmd->add_option("file", args->input, "the .oc file")->required();
-  cmd->add_option("--columns", args->columns, "bool/int64/float64 columns (default: all of them)")->delimiter(',');
+  cmd->add_option("--columns", args->columns, "bool/int64/float64 columns (default: all of them)")
+      ->delimiter(',');
   cmd->add_option("--to", args->to, "npy or npz")->required();
   cmd->add_option("-o,--output", args->output, "the file to write")->required();
   cmd->add_option("--dtype", args->dtype, "bool, int8, int16, int32, int64, float32 or float64");
   cmd->add_flag("--per-column", args->per_column, "--to npz: one 1-D array per column instead of \"X\"");
-  cmd->add_option("--where", args->where, "export only the rows for which this predicate is true (doc/query.md)")
+  cmd->add_option("--where", args->where,
+                  "export only the rows for which this predicate is true (doc/query.md)")
       ->each([args](const std::string&) { args->where_given = true; });
   cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB");
   cmd->callback([args] {

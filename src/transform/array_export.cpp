@@ -110,7 +110,8 @@ Result<ExportReport> ExportArrays(const std::shared_ptr<const Dataset>& dataset,
         OC_ASSIGN_OR_RETURN(type, DefaultArrayElement(*dataset, {column}));
       }
       OC_RETURN_IF_ERROR(npz->BeginArray(column, NumpyDescr(type)));
-      OC_RETURN_IF_ERROR(StreamEntry(dataset, options, {column}, type, report.rows, npz.get(), &staging).status());
+      OC_RETURN_IF_ERROR(
+          StreamEntry(dataset, options, {column}, type, report.rows, npz.get(), &staging).status());
       OC_RETURN_IF_ERROR(npz->EndArray({report.rows}));
       report.types.push_back(type);
     }

@@ -2,13 +2,14 @@
 // converted column by column into strided memory the caller owns. The pair
 // (source type, target element) is checked once, up front; each batch picks
 // its loop once per column and runs it over plain spans.
+#include "transform/array_fill.h"
+
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <map>
 
 #include "outcore/export.h"
-#include "transform/array_fill.h"
 
 namespace outcore {
 namespace {
@@ -157,19 +158,30 @@ std::string_view NumpyDescr(ElementType type) {
 
 Result<ElementType> ParseElementType(std::string_view name, std::string_view option) {
   static const std::map<std::string_view, ElementType> kNames = {
-      {"bool", ElementType::kBool},       {"?", ElementType::kBool},          {"int8", ElementType::kInt8},
-      {"i1", ElementType::kInt8},         {"int16", ElementType::kInt16},     {"i2", ElementType::kInt16},
-      {"int32", ElementType::kInt32},     {"i4", ElementType::kInt32},        {"int64", ElementType::kInt64},
-      {"i8", ElementType::kInt64},        {"float32", ElementType::kFloat32}, {"f4", ElementType::kFloat32},
-      {"float64", ElementType::kFloat64}, {"f8", ElementType::kFloat64},      {"double", ElementType::kFloat64},
+      {"bool", ElementType::kBool},
+      {"?", ElementType::kBool},
+      {"int8", ElementType::kInt8},
+      {"i1", ElementType::kInt8},
+      {"int16", ElementType::kInt16},
+      {"i2", ElementType::kInt16},
+      {"int32", ElementType::kInt32},
+      {"i4", ElementType::kInt32},
+      {"int64", ElementType::kInt64},
+      {"i8", ElementType::kInt64},
+      {"float32", ElementType::kFloat32},
+      {"f4", ElementType::kFloat32},
+      {"float64", ElementType::kFloat64},
+      {"f8", ElementType::kFloat64},
+      {"double", ElementType::kFloat64},
       {"datetime64[s]", ElementType::kDatetimeS},
       {"datetime64[us]", ElementType::kDatetimeUs},
   };
   auto it = kNames.find(name);
   if (it != kNames.end()) return it->second;
-  return Status::InvalidArgument(std::string(option) + " '" + std::string(name) +
-                                 "' is not an array type outcore writes: use bool, int8, int16, int32, int64, "
-                                 "float32 or float64");
+  return Status::InvalidArgument(
+      std::string(option) + " '" + std::string(name) +
+      "' is not an array type outcore writes: use bool, int8, int16, int32, int64, "
+      "float32 or float64");
 }
 
 Result<int64_t> CountMatching(const std::shared_ptr<const Dataset>& dataset, const std::string& where,
@@ -230,14 +242,14 @@ Status CheckTarget(const Dataset& dataset, const ColumnTarget& target) {
       ok = t == ElementType::kDatetimeUs;
       break;
     case TypeId::kString:
-      ok = target.codes && schema.dictionary &&
-           (t == ElementType::kInt8 || t == ElementType::kInt16 || t == ElementType::kInt32);
+      ok = target.codes && schema.dictionary && IsInt(t);
       break;
   }
   if (!ok) {
     return Status::InvalidArgument("column '" + target.column + "' of " + dataset.path() + " is " +
-                                   std::string(TypeName(schema.type)) + (schema.dictionary ? " (dictionary)" : "") +
-                                   ": it cannot be written as " + std::string(ElementName(t)));
+                                   std::string(TypeName(schema.type)) +
+                                   (schema.dictionary ? " (dictionary)" : "") + ": it cannot be written as " +
+                                   std::string(ElementName(t)));
   }
   return Status::OK();
 }
@@ -249,17 +261,19 @@ Status ConvertColumn(const ColumnVector& column, const ColumnTarget& target, int
   const int64_t stride = target.stride ? target.stride : int64_t(ElementSize(t));
   uint8_t* base = target.data + out_row * stride;
   const int64_t rows = column.length;
-  const bool fills_missing = target.nulls == NullPolicy::kDefault && (IsFloat(t) || IsDatetime(t));
+  // Codes say "missing" themselves (-1); NaN and NaT do for floats and datetimes.
+  const bool fills_missing =
+      target.codes || (target.nulls == NullPolicy::kDefault && (IsFloat(t) || IsDatetime(t)));
   if (column.null_count > 0 && target.nulls != NullPolicy::kMask && !fills_missing) {
     for (int64_t r = 0; r < rows; ++r) {
       if (column.IsValid(r)) continue;
       const std::string row = std::to_string(first_file_row + r);
-      return Status::DataError(
-          "column '" + target.column + "' is null in row " + row + " of " + path + ": " +
-          (target.nulls == NullPolicy::kFail ? std::string("nulls are refused here")
-                                             : "an " + std::string(ElementName(t)) + " array has no missing value") +
-          "; use a float dtype (nulls become NaN) or leave such rows out with where \"" + target.column +
-          " is not null\"");
+      return Status::DataError("column '" + target.column + "' is null in row " + row + " of " + path + ": " +
+                               (target.nulls == NullPolicy::kFail
+                                    ? std::string("nulls are refused here")
+                                    : "an " + std::string(ElementName(t)) + " array has no missing value") +
+                               "; use a float dtype (nulls become NaN) or leave such rows out with where \"" +
+                               target.column + " is not null\"");
     }
   }
   if (target.nulls == NullPolicy::kMask) {
@@ -301,7 +315,8 @@ Status ConvertColumn(const ColumnVector& column, const ColumnTarget& target, int
         int64_t lo, hi;
         IntRange(t, &lo, &hi);
         // 2^63 is the first double past INT64_MAX.
-        const double dlo = double(lo), dhi = t == ElementType::kInt64 ? 9223372036854775808.0 : double(hi) + 1;
+        const double dlo = double(lo),
+                     dhi = t == ElementType::kInt64 ? 9223372036854775808.0 : double(hi) + 1;
         for (int64_t r = 0; r < rows; ++r) {
           if (!column.IsValid(r)) continue;
           if (!(v[r] >= dlo && v[r] < dhi) || v[r] != std::trunc(v[r])) {
@@ -346,9 +361,9 @@ Status ConvertColumn(const ColumnVector& column, const ColumnTarget& target, int
       int64_t lo, hi;
       IntRange(t, &lo, &hi);
       if (column.dictionary->size - 1 > hi) {
-        return Status::InvalidArgument("column '" + name + "' has " + std::to_string(column.dictionary->size) +
-                                       " categories, more than " + std::string(ElementName(t)) +
-                                       " codes can number");
+        return Status::InvalidArgument("column '" + name + "' has " +
+                                       std::to_string(column.dictionary->size) + " categories, more than " +
+                                       std::string(ElementName(t)) + " codes can number");
       }
       const int32_t* v = column.values.as<int32_t>();
       for (int64_t r = 0; r < rows; ++r) PutInt(t, base, stride, r, column.IsValid(r) ? v[r] : -1);
@@ -387,8 +402,9 @@ Result<std::vector<int>> ProjectTargets(const Dataset& dataset, const std::vecto
 
 }  // namespace transform
 
-Result<int64_t> FillColumns(const std::shared_ptr<const Dataset>& dataset, const std::vector<ColumnTarget>& targets,
-                            int64_t capacity, const FillOptions& options) {
+Result<int64_t> FillColumns(const std::shared_ptr<const Dataset>& dataset,
+                            const std::vector<ColumnTarget>& targets, int64_t capacity,
+                            const FillOptions& options) {
   ScanOptions scan;
   scan.where = options.where;
   scan.memory_limit = options.memory_limit;
@@ -402,10 +418,9 @@ Result<int64_t> FillColumns(const std::shared_ptr<const Dataset>& dataset, const
     OC_ASSIGN_OR_RETURN(bool more, scanner->Next(&batch));
     if (!more) break;
     if (batch.num_rows > capacity - filled) {
-      return Status::InvalidArgument("the array holds " + std::to_string(capacity) + " rows, but " +
-                                     dataset->path() + " has more" +
-                                     (options.where.empty() ? "" : " matching the where") +
-                                     ": allocate one of count() rows");
+      return Status::InvalidArgument(
+          "the array holds " + std::to_string(capacity) + " rows, but " + dataset->path() + " has more" +
+          (options.where.empty() ? "" : " matching the where") + ": allocate one of count() rows");
     }
     for (size_t t = 0; t < targets.size(); ++t) {
       OC_RETURN_IF_ERROR(transform::ConvertColumn(batch.columns[size_t(slot[t])], targets[t], filled,

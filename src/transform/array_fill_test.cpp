@@ -30,7 +30,7 @@ class ArrayFillTest : public ::testing::Test {
     std::ofstream out(csv);
     out << "small,big,price,flag,topic,day\n";
     for (int r = 0; r < kRows; ++r) {
-      out << (r % 200) - 100 << ',';                                    // int8 range
+      out << (r % 200) - 100 << ',';                                          // int8 range
       out << (r % 7 == 3 ? std::string() : std::to_string(r * 1000)) << ',';  // nulls, int32 range
       out << (r % 11 == 5 ? std::string() : std::to_string(r) + ".25") << ',';
       out << (r % 3 == 0 ? "true" : "false") << ',';
@@ -115,7 +115,8 @@ TEST_F(ArrayFillTest, AMaskRecordsNullsAndNarrowingChecksTheRange) {
   narrow.mask = mask.data();
   auto refused = FillColumns(dataset_, {narrow}, kRows);
   ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.status().message().find("outside int16"), std::string::npos) << refused.status().message();
+  EXPECT_NE(refused.status().message().find("outside int16"), std::string::npos)
+      << refused.status().message();
 }
 
 TEST_F(ArrayFillTest, WhereFillsOnlyMatchingRowsAndTooSmallAnArrayIsAnError) {

@@ -77,6 +77,15 @@ void ProfileFloatTyped(const uint8_t* base, int64_t count, int64_t stride, Value
   }
 }
 
+// pandas' own choice for a Categorical's codes (coerce_indexer_dtype), so
+// that from_codes keeps the array it is given instead of casting a copy.
+ElementType CodesElement(uint64_t categories) {
+  if (categories < uint64_t(INT8_MAX)) return ElementType::kInt8;
+  if (categories < uint64_t(INT16_MAX)) return ElementType::kInt16;
+  if (categories < uint64_t(INT32_MAX)) return ElementType::kInt32;
+  return ElementType::kInt64;
+}
+
 }  // namespace
 
 ElementType NarrowestInt(int64_t min, int64_t max) {
@@ -139,8 +148,9 @@ Result<FrameDtypes> ParseFrameDtypes(std::string_view text, std::string_view opt
                                  "\"pandas\" (pandas' usual dtypes), not \"" + std::string(text) + "\"");
 }
 
-Result<std::vector<FrameColumnPlan>> PlanFrame(const Dataset& dataset, const std::vector<std::string>& columns,
-                                               FrameDtypes dtypes, int64_t rows) {
+Result<std::vector<FrameColumnPlan>> PlanFrame(const Dataset& dataset,
+                                               const std::vector<std::string>& columns, FrameDtypes dtypes,
+                                               int64_t rows) {
   const DatasetInfo info = DescribeDataset(dataset);
   std::vector<std::string> names = columns;
   if (names.empty()) {
@@ -179,7 +189,8 @@ Result<std::vector<FrameColumnPlan>> PlanFrame(const Dataset& dataset, const std
         if (!compact) {
           plan.values = nulls ? ElementType::kFloat64 : ElementType::kInt64;
         } else {
-          plan.values = range ? NarrowestInt(lo, hi) : (stats.has_range ? ElementType::kInt64 : ElementType::kInt8);
+          plan.values =
+              range ? NarrowestInt(lo, hi) : (stats.has_range ? ElementType::kInt64 : ElementType::kInt8);
           if (nulls) plan.kind = FrameKind::kMasked, plan.nulls = NullPolicy::kMask;
         }
         plan.dtype = std::string(ElementName(plan.values));
@@ -201,7 +212,7 @@ Result<std::vector<FrameColumnPlan>> PlanFrame(const Dataset& dataset, const std
       case TypeId::kString:
         if (schema.dictionary && compact) {
           plan.kind = FrameKind::kCategorical;
-          plan.values = NarrowestInt(-1, int64_t(stats.dictionary_entries) - 1);
+          plan.values = CodesElement(stats.dictionary_entries);
           plan.dtype = "category";
         } else {
           plan.kind = FrameKind::kObject;
