@@ -35,7 +35,7 @@ from ._columns import DictionaryArray, StringArray
 from .transform import FeatureHasher, IncrementalPCA, OneHotEncoder, column_stats, normalize_
 
 __all__ = [
-    "ingest", "index", "open", "Dataset", "DictionaryArray", "StringArray", "memory",
+    "ingest", "index", "open", "compact", "Dataset", "DictionaryArray", "StringArray", "memory",
     "RejectLimitError", "RejectWarning",
     "FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats", "normalize_",
     "__version__",
@@ -200,6 +200,25 @@ def index(
     )
 
 
+def compact(df, *, report: bool = False, category_cap: int = 65536, nullable: bool = True):
+    """``df`` with the narrowest exact dtypes: every value kept (``compact(df).astype(df.dtypes)``
+    equals ``df``).
+
+    Integers get the narrowest of int8/16/32/64 that holds their min and max; floats that are
+    all whole numbers become integers (nullable Int8.. where there is NaN, unless
+    ``nullable=False``), other float64 columns float32 only when every value survives the
+    round trip (never float16: the popular ``reduce_mem_usage`` snippet loses values there);
+    text columns become category when they have at most ``category_cap`` distinct values, no
+    more than half as many as rows, and that is smaller. The engine scans the columns (min/max,
+    integrality, float32 exactness, distinct counts); pandas rebuilds the frame. With
+    ``report=True`` returns ``(frame, report)``, the report saying per column what changed and
+    the bytes before and after (``DataFrame.memory_usage(deep=True)``).
+    """
+    from ._frames import compact as compact_frame
+
+    return compact_frame(df, report=report, category_cap=category_cap, nullable=nullable)
+
+
 def open(path: str | os.PathLike) -> Dataset:  # mirrors the built-in on purpose
     """Open a .oc file (validated: a corrupt or truncated file raises ValueError)."""
     return Dataset(os.fspath(path))
@@ -332,20 +351,48 @@ class Dataset:
             count_only,
         )
 
-    def to_pandas(self, columns: Iterable[str] | None = None, where: str | None = None):
+    def to_numpy(self, columns, where=None, out=None, dtype=None, memory_limit=None) -> np.ndarray:
+        """Columns as one 2-D array (rows x columns; a 1-D array for one column given as a str).
+
+        The rows matching ``where`` are counted first, then the engine writes each batch straight
+        into ``out`` — any writable array of that shape, C- or F-ordered, or a memmap such as
+        ``np.lib.format.open_memmap("X.npy", mode="w+", dtype="float64", shape=(ds.count(), 3))``
+        — or into one it allocates. ``dtype`` defaults to ``out``'s, else to NumPy's result type
+        of the columns (bool, int64 or float64). Nulls become NaN in a float array; an integer or
+        bool array refuses them with a ValueError naming the column and row (pass
+        ``dtype="float64"``, or leave the rows out with ``where="x is not null"``).
+        """
+        from ._frames import to_numpy
+
+        return to_numpy(self, columns, where=where, out=out, dtype=dtype, memory_limit=memory_limit)
+
+    def to_pandas(
+        self,
+        columns: Iterable[str] | None = None,
+        where: str | None = None,
+        dtypes: str = "compact",
+        memory_limit: str | int | None = None,
+    ):
         """The whole table (or some columns, or the rows matching ``where``) as a pandas DataFrame.
 
-        Needs the memory for the result.
+        Each column is allocated once at its final size and filled by the engine batch by batch,
+        so the peak is the frame itself plus one batch. ``dtypes="compact"`` (the default) gives
+        the narrowest exact dtypes: int8/16/32/64 from the file's stored min/max, category for
+        dictionary-encoded text, bool, float64, and the nullable Int8.. / boolean where a column
+        has nulls; ``dtypes="pandas"`` gives pandas' usual ones (int64, float64 with NaN for an
+        integer column with nulls, bool or object, object for text). Dates are datetime64[s],
+        timestamps datetime64[us]. ``memory_estimate`` says what each choice costs.
         """
-        import pandas as pd
+        from ._frames import to_pandas
 
-        frames = [
-            pd.DataFrame({k: _to_pandas_column(v) for k, v in batch.items()})
-            for batch in self.scan(columns, batch_rows=1 << 20, where=where)
-        ]
-        if not frames:
-            return pd.DataFrame({c: [] for c in (columns or self.schema)})
-        return pd.concat(frames, ignore_index=True)
+        return to_pandas(self, columns, where=where, dtypes=dtypes, memory_limit=memory_limit)
+
+    def memory_estimate(self, columns: Iterable[str] | None = None, where: str | None = None,
+                        dtypes: str = "compact"):
+        """The bytes ``to_pandas(columns, where)`` would take, per column, for both ``dtypes``."""
+        from ._frames import memory_estimate
+
+        return memory_estimate(self, columns, where=where, dtypes=dtypes)
 
     def _adapt(self, name, type_name, values, mask, data, is_codes):
         if type_name == "string":
@@ -360,19 +407,3 @@ class Dataset:
             return np.ma.MaskedArray(values, mask=mask)
         return values
 
-
-def _to_pandas_column(value):
-    import pandas as pd
-
-    if isinstance(value, (DictionaryArray, StringArray)):
-        return value.to_pandas()
-    if isinstance(value, np.ma.MaskedArray):
-        data, mask = np.asarray(value.data), np.ma.getmaskarray(value)
-        if data.dtype.kind == "b":
-            return pd.arrays.BooleanArray(data, mask)
-        if data.dtype.kind in "iu":
-            return pd.arrays.IntegerArray(data, mask)
-        if data.dtype.kind == "f":
-            return np.where(mask, np.nan, data)
-        return pd.Series(data).mask(mask)  # datetimes: NaT where missing
-    return value

@@ -32,6 +32,8 @@ namespace outcore {
 
 // Bindings of the transform layer (python/src/bindings_transform.cpp).
 void BindTransform(nb::module_& m);
+// Bindings of outcore/export.h: arrays and frames (python/src/bindings_frames.cpp).
+void BindFrames(nb::module_& m);
 
 namespace {
 
@@ -427,4 +429,5 @@ NB_MODULE(_core, m) {
       .def("counters", &PyScanner::Counters);
 
   BindTransform(m);
+  BindFrames(m);
 }
