@@ -28,7 +28,8 @@
 //   OC_ASSIGN_OR_RETURN(outcore::ScalerFit fit, outcore::NormalizeColumns("sample.oc", normalize));
 //
 //   outcore::IncrementalPcaModel pca({.n_components = 2});
-//   OC_RETURN_IF_ERROR(outcore::FitPcaOnDataset(dataset, {"x1", "x2", "x3"}, &pca));
+//   OC_RETURN_IF_ERROR(outcore::FitPcaOnDataset(dataset, {"x1", "x2", "x3"}, &pca, nullptr,
+//                                                {.where = "", .nulls = outcore::NullPolicy::kDrop}));
 //   OC_RETURN_IF_ERROR(outcore::WritePcaModelNpz("model.npz", pca, {"x1", "x2", "x3"}));
 //
 // Thread-safety: each call has its own state; calls on different outputs are
@@ -52,6 +53,31 @@
 
 namespace outcore {
 
+// Which rows a transform reads, and what it does with a null in them (the
+// commands' --where and --nulls, Python's where= and nulls=):
+//   kKeep  the transform's own form of a missing value: stats count it in
+//          `nulls`, hashing leaves the feature out, one-hot gives an all-zero
+//          block, normalize leaves it null. PCA has none: there kKeep fails.
+//   kFail  a null is an error naming the column, the row and the options
+//          that get past it (drop, mean, a where).
+//   kDrop  rows with a null in any of the transform's columns are left out
+//          (the scan's predicate does it, so indexes and zone maps help).
+//   kMean  a null is replaced by its column's mean over the selected rows
+//          (numeric columns only; NaN is left out of the mean and stays NaN).
+enum class NullPolicy { kKeep, kFail, kDrop, kMean };
+
+// "keep", "fail", "drop" or "mean"; `option` names the argument in the message.
+//   OC_ASSIGN_OR_RETURN(NullPolicy nulls, ParseNullPolicy("drop", "--nulls"));
+Result<NullPolicy> ParseNullPolicy(std::string_view text, std::string_view option);
+
+struct RowSelection {
+  std::string where;  // doc/query.md; empty: every row
+  NullPolicy nulls = NullPolicy::kKeep;
+  // Error messages name the options as Python spells them (nulls="drop",
+  // where="...") instead of the commands' --nulls drop, --where "...".
+  bool python_names = false;
+};
+
 // One column's statistics, from one scan: count, nulls, NaNs, min, max, mean
 // and variance (population, ddof = 0, as numpy and StandardScaler use;
 // merged batch by batch with Chan's update). NaN is counted apart and left
@@ -68,12 +94,15 @@ struct ColumnSummary {
   bool numeric() const { return type != TypeId::kString; }
 };
 
-// Statistics of `columns` (empty: all) of `dataset`; `cancel` set stops it
-// with a Cancelled status.
+// Statistics of `columns` (empty: all) of `dataset`, of the rows `selection`
+// picks (kMean counts a null as its column's mean: count and mean as after
+// imputing, the variance as imputing makes it); `cancel` set stops it with a
+// Cancelled status.
 Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<const Dataset>& dataset,
                                                       const std::vector<std::string>& columns,
                                                       uint64_t memory_limit = 0,
-                                                      const std::atomic<bool>* cancel = nullptr);
+                                                      const std::atomic<bool>* cancel = nullptr,
+                                                      const RowSelection& selection = {});
 
 // A sparse matrix in CSR form, as scipy.sparse.csr_matrix holds it: row r's
 // entries are indices/data[indptr[r] .. indptr[r + 1]), indices sorted within
@@ -106,6 +135,9 @@ struct HashOptions {
   bool alternate_sign = true;
   uint64_t memory_limit = 0;                  // the scan's buffers (0: the default)
   const std::atomic<bool>* cancel = nullptr;  // set: stop with a Cancelled status
+  // The rows hashed and their nulls: kKeep leaves a null's feature out (as a
+  // missing key of a dict), kMean hashes the column's mean in its place.
+  RowSelection rows;
 };
 
 // Every row of `dataset` hashed, in memory (more than 2^31 - 1 entries is an
@@ -123,24 +155,27 @@ Result<NpzWritten> HashColumnsToNpz(const std::shared_ptr<const Dataset>& datase
 // an all-zero block; a null is all-zero too.
 using OneHotCategories = std::vector<std::vector<std::string>>;  // per column, sorted
 
-// The categories of `columns` (string columns) of `dataset`.
+// The categories of `columns` (string columns) of `dataset`, in the rows
+// `rows` picks (kMean does not apply to strings: an error).
 Result<OneHotCategories> FitOneHot(const std::shared_ptr<const Dataset>& dataset,
                                    const std::vector<std::string>& columns,
-                                   const std::atomic<bool>* cancel = nullptr);
+                                   const std::atomic<bool>* cancel = nullptr, const RowSelection& rows = {});
 // "<column>_<category>" for every output column, in order (get_feature_names_out).
 std::vector<std::string> OneHotFeatureNamesOf(const std::vector<std::string>& columns,
                                               const OneHotCategories& categories);
-// Every row encoded, in memory.
+// The rows `rows` picks encoded, in memory (a null is all-zero under kKeep).
 Result<CsrMatrix> OneHotEncode(const std::shared_ptr<const Dataset>& dataset,
                                const std::vector<std::string>& columns, const OneHotCategories& categories,
-                               bool ignore_unknown = false, const std::atomic<bool>* cancel = nullptr);
+                               bool ignore_unknown = false, const std::atomic<bool>* cancel = nullptr,
+                               const RowSelection& rows = {});
 // The same streamed to a .npz at `path`, with the feature names as an extra
 // "feature_names" entry; `cancel` set stops it with a Cancelled status.
 Result<NpzWritten> OneHotEncodeToNpz(const std::shared_ptr<const Dataset>& dataset,
                                      const std::vector<std::string>& columns,
                                      const OneHotCategories& categories, bool ignore_unknown,
                                      const std::string& path, MemoryBudget* budget = nullptr,
-                                     const std::atomic<bool>* cancel = nullptr);
+                                     const std::atomic<bool>* cancel = nullptr,
+                                     const RowSelection& rows = {});
 
 // Normalizing columns of a .oc file: the numbers MinMaxScaler / StandardScaler
 // give, written into a new file that atomically replaces the original (or
@@ -163,6 +198,11 @@ struct NormalizeColumnsOptions {
   // `lock_waiting` once; with no_wait, fail at once.
   bool no_wait = false;
   std::function<void(const std::string& message)> lock_waiting;
+  // The rows the statistics are fitted on (every row is scaled) and the
+  // nulls: kKeep leaves them null and out of the fit, kFail stops at one in
+  // the fitted rows, kMean fits on and writes the column's mean in their
+  // place (so a z-scored null becomes 0); kDrop is refused (every row stays).
+  RowSelection rows;
 };
 
 // The parameters used, per column, in sklearn's meanings: minmax
@@ -280,28 +320,48 @@ class IncrementalPcaModel {
   const std::vector<double>& explained_variance_ratio() const;
   double noise_variance() const;
 
+  // Makes this the fitted model whose attributes are given (as the accessors
+  // above return them; e.g. read back from a pickle or a model file), so
+  // Transform and further PartialFit calls go on from there. A size that does
+  // not agree with n_components x n_features is an InvalidArgument error.
+  Status Restore(int64_t n_components, int64_t n_features, int64_t n_samples_seen,
+                 std::vector<double> components, std::vector<double> singular_values,
+                 std::vector<double> mean, std::vector<double> var, std::vector<double> explained_variance,
+                 std::vector<double> explained_variance_ratio, double noise_variance);
+
  private:
   friend Status FitPcaOnDataset(const std::shared_ptr<const Dataset>&, const std::vector<std::string>&,
-                                IncrementalPcaModel*, MemoryBudget*, const std::string&,
+                                IncrementalPcaModel*, MemoryBudget*, const RowSelection&,
                                 const std::atomic<bool>*);
-  friend Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>&,
-                                               const std::vector<std::string>&, const IncrementalPcaModel&,
-                                               const std::string&, MemoryBudget*, const std::atomic<bool>*,
-                                               const std::string&);
+  friend Status TransformDatasetRows(const std::shared_ptr<const Dataset>&, const std::vector<std::string>&,
+                                     const IncrementalPcaModel&, const RowSelection&, MemoryBudget*,
+                                     const std::function<Status(const double*, int64_t)>&);
   struct Rep;
   std::unique_ptr<Rep> rep_;
 };
 
 // Fits `model` from scratch on `columns` (int64/float64/bool; empty: every
-// numeric column) of the rows of `dataset` that match `where` (doc/query.md;
-// empty: every row), streamed in sklearn's fit() batches, so the result is
-// that of Fit() on the same matrix; `budget` bounds the scan's and the batch's
-// buffers. A null among those rows is an error: leave such rows out with
-// `where`, e.g. "x is not null and y is not null". `cancel` set stops it
+// numeric column) of the rows of `dataset` that `rows` picks, streamed in
+// sklearn's fit() batches, so the result is that of Fit() on the same matrix;
+// `budget` bounds the scan's and the batch's buffers. A null among those rows
+// is an error under kFail and kKeep (a dense matrix cannot hold one; the
+// message names kDrop, kMean and a where); kDrop leaves such rows out, kMean
+// puts the column's mean over the rows in its place. `cancel` set stops it
 // with a Cancelled status (the model is then reset).
+//   OC_RETURN_IF_ERROR(FitPcaOnDataset(dataset, {"x", "y"}, &pca, &budget, {.where = "", .nulls =
+//   NullPolicy::kDrop}));
 Status FitPcaOnDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
                        IncrementalPcaModel* model, MemoryBudget* budget = nullptr,
-                       const std::string& where = {}, const std::atomic<bool>* cancel = nullptr);
+                       const RowSelection& rows = {}, const std::atomic<bool>* cancel = nullptr);
+
+// Projects the rows of `columns` of `dataset` that `rows` picks with the
+// fitted `model`, handing each batch of results (count x n_components,
+// row-major) to `sink` in row order. Under kMean a null is the model's mean
+// of its column (the value it was fitted with). A sink error stops it.
+Status TransformDatasetRows(const std::shared_ptr<const Dataset>& dataset,
+                            const std::vector<std::string>& columns, const IncrementalPcaModel& model,
+                            const RowSelection& rows, MemoryBudget* budget,
+                            const std::function<Status(const double* values, int64_t count)>& sink);
 
 // Writes the fitted `model` as a .npz (atomically) holding components,
 // explained_variance, explained_variance_ratio, singular_values, mean, var,
@@ -310,8 +370,7 @@ Status FitPcaOnDataset(const std::shared_ptr<const Dataset>& dataset, const std:
 Status WritePcaModelNpz(const std::string& path, const IncrementalPcaModel& model,
                         const std::vector<std::string>& columns);
 
-// Projects the rows of `columns` of `dataset` that match `where` (empty:
-// every row) with the fitted `model` into a memmap-able .npy at `path` (rows x
+// TransformDatasetRows into a memmap-able .npy at `path` (rows x
 // n_components, float64), streamed; returns the rows written. `cancel` set
 // stops it with a Cancelled status.
 Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>& dataset,
@@ -319,6 +378,6 @@ Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>& data
                                       const IncrementalPcaModel& model, const std::string& path,
                                       MemoryBudget* budget = nullptr,
                                       const std::atomic<bool>* cancel = nullptr,
-                                      const std::string& where = {});
+                                      const RowSelection& rows = {});
 
 }  // namespace outcore

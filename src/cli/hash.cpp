@@ -8,6 +8,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/command.h"
+#include "cli/transform_args.h"
 #include "outcore/dataset.h"
 #include "outcore/transform.h"
 
@@ -22,14 +23,13 @@ struct HashArgs {
   bool no_alternate_sign = false;
   std::string output;
   std::string memory_limit;
+  RowSelectionArgs rows;
 };
 
 Status RunHash(const HashArgs& a) {
   auto start = std::chrono::steady_clock::now();
-  uint64_t limit = DefaultMemoryLimit();
-  if (!a.memory_limit.empty()) {
-    OC_ASSIGN_OR_RETURN(limit, ParseSize(a.memory_limit));
-  }
+  OC_ASSIGN_OR_RETURN(RowSelection rows, RowSelectionOf(a.rows));
+  OC_ASSIGN_OR_RETURN(uint64_t limit, EngineMemoryLimit(a.memory_limit));
   MemoryBudget budget(limit);
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(a.input));
   HashOptions options;
@@ -39,6 +39,7 @@ Status RunHash(const HashArgs& a) {
   options.alternate_sign = !a.no_alternate_sign;
   options.memory_limit = limit / 2;  // the scan's decode buffers; the rest is for the rows being hashed
   options.cancel = &InstallInterruptFlag();
+  options.rows = rows;
   OC_ASSIGN_OR_RETURN(NpzWritten out, HashColumnsToNpz(dataset, options, a.output, &budget));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(
@@ -55,7 +56,9 @@ void SetupHash(CLI::App& app) {
   cmd->footer(
       "Each row is hashed like sklearn's FeatureHasher(input_type='dict') on {column: value}: a string\n"
       "value v of column c is the feature \"c=v\", a number is the feature \"c\" with that value, nulls\n"
-      "are skipped. --tokens columns add every whitespace-separated token as a feature of value 1.\n"
+      "are skipped (--nulls keep; drop leaves such rows out, mean hashes a number column's mean in\n"
+      "their place, fail stops at the first). --tokens columns add every whitespace-separated token\n"
+      "as a feature of value 1.\n"
       "Example:\n  outcore hash sample.oc --columns topic,user --tokens text --n-features 1048576 -o X.npz\n"
       "  python -c \"import scipy.sparse as sp; print(sp.load_npz('X.npz').shape)\"\n");
   cmd->add_option("file", args->input, "the .oc file")->required();
@@ -67,7 +70,9 @@ void SetupHash(CLI::App& app) {
   cmd->add_flag("--no-alternate-sign", args->no_alternate_sign, "keep every hashed value positive");
   cmd->add_option("-o,--output", args->output, "the .npz to write (scipy.sparse.load_npz reads it)")
       ->required();
-  cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB");
+  cmd->add_option("--memory-limit", args->memory_limit, "memory budget of the whole process, e.g. 512MiB");
+  AddRowSelectionOptions(cmd, &args->rows, "hash only the rows for which this predicate is true", "keep",
+                         "keep, drop, mean or fail: what a null does");
   cmd->callback([args] {
     Status status = RunHash(*args);
     if (!status.ok()) ReportError("hash", status);

@@ -9,6 +9,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/command.h"
+#include "cli/transform_args.h"
 #include "outcore/memory.h"
 #include "outcore/transform.h"
 
@@ -23,6 +24,7 @@ struct NormalizeArgs {
   std::string output;
   std::string memory_limit;
   bool no_wait = false;
+  RowSelectionArgs rows;
 };
 
 Status RunNormalize(const NormalizeArgs& a) {
@@ -34,9 +36,8 @@ Status RunNormalize(const NormalizeArgs& a) {
   o.range_min = a.range[0];
   o.range_max = a.range[1];
   o.output = a.output;
-  if (!a.memory_limit.empty()) {
-    OC_ASSIGN_OR_RETURN(o.memory_limit, ParseSize(a.memory_limit));
-  }
+  OC_ASSIGN_OR_RETURN(o.rows, RowSelectionOf(a.rows));
+  OC_ASSIGN_OR_RETURN(o.memory_limit, EngineMemoryLimit(a.memory_limit));
   o.cancel = &InstallInterruptFlag();
   o.no_wait = a.no_wait;
   o.lock_waiting = [](const std::string& message) {
@@ -68,7 +69,10 @@ void SetupNormalize(CLI::App& app) {
       "rewritten beside itself and renamed over the original: it is never left half-normalized.\n"
       "In place, the file is locked until it is replaced: a second normalize or index of the same\n"
       "file waits for the first (or, with --no-wait, fails at once) instead of losing its update.\n"
-      "Example:\n  outcore normalize sample.oc --columns price,quantity --method zscore\n");
+      "--where picks the rows the statistics are taken from; every row is scaled. Nulls stay null and\n"
+      "out of the fit (--nulls keep); --nulls mean writes the (scaled) column mean in their place.\n"
+      "Example:\n  outcore normalize sample.oc --columns price,quantity --method zscore\n"
+      "  outcore normalize sample.oc --columns price --where \"price < 1000\" --nulls mean -o scaled.oc\n");
   cmd->add_option("file", args->input, "the .oc file")->required();
   cmd->add_option("--columns", args->columns, "int64/float64 columns")->delimiter(',')->required();
   cmd->add_option("--method", args->method, "minmax or zscore")->capture_default_str();
@@ -76,7 +80,9 @@ void SetupNormalize(CLI::App& app) {
   cmd->add_option("-o,--output", args->output, "write here instead of replacing the input");
   cmd->add_flag("--no-wait", args->no_wait,
                 "fail at once if another process is rewriting the file (default: wait for it)");
-  cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB");
+  cmd->add_option("--memory-limit", args->memory_limit, "memory budget of the whole process, e.g. 512MiB");
+  AddRowSelectionOptions(cmd, &args->rows, "fit the statistics on the rows for which this predicate is true",
+                         "keep", "keep, mean or fail: what a null does");
   cmd->callback([args] {
     Status status = RunNormalize(*args);
     if (!status.ok()) ReportError("normalize", status);

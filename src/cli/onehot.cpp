@@ -8,6 +8,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/command.h"
+#include "cli/transform_args.h"
 #include "outcore/dataset.h"
 #include "outcore/transform.h"
 
@@ -21,6 +22,7 @@ struct OneHotArgs {
   std::string handle_unknown = "error";
   std::string output;
   std::string memory_limit;
+  RowSelectionArgs rows;
 };
 
 Status RunOneHot(const OneHotArgs& a) {
@@ -28,20 +30,23 @@ Status RunOneHot(const OneHotArgs& a) {
   if (a.handle_unknown != "error" && a.handle_unknown != "ignore") {
     return Status::InvalidArgument("--handle-unknown is error or ignore, not '" + a.handle_unknown + "'");
   }
-  uint64_t limit = DefaultMemoryLimit();
-  if (!a.memory_limit.empty()) {
-    OC_ASSIGN_OR_RETURN(limit, ParseSize(a.memory_limit));
-  }
+  OC_ASSIGN_OR_RETURN(RowSelection rows, RowSelectionOf(a.rows));
+  OC_ASSIGN_OR_RETURN(uint64_t limit, EngineMemoryLimit(a.memory_limit));
   MemoryBudget budget(limit);
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(a.input));
   std::shared_ptr<Dataset> fitted_on = dataset;
   if (!a.categories_from.empty()) {
     OC_ASSIGN_OR_RETURN(fitted_on, Dataset::Open(a.categories_from));
   }
-  OC_ASSIGN_OR_RETURN(OneHotCategories categories, FitOneHot(fitted_on, a.columns));
+  // --where picks the rows encoded; the categories come from every row of
+  // --categories-from (a fit), or from the rows encoded.
+  RowSelection fit_rows = rows;
+  if (!a.categories_from.empty()) fit_rows.where.clear();
+  const std::atomic<bool>& interrupted = InstallInterruptFlag();
+  OC_ASSIGN_OR_RETURN(OneHotCategories categories, FitOneHot(fitted_on, a.columns, &interrupted, fit_rows));
   OC_ASSIGN_OR_RETURN(NpzWritten out,
                       OneHotEncodeToNpz(dataset, a.columns, categories, a.handle_unknown == "ignore",
-                                        a.output, &budget, &InstallInterruptFlag()));
+                                        a.output, &budget, &interrupted, rows));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "outcore onehot: %s rows x %s features -> %s in %.2f s (peak RSS %s)\n",
                Thousands(uint64_t(out.rows)).c_str(), Thousands(uint64_t(out.cols)).c_str(), a.output.c_str(),
@@ -56,14 +61,18 @@ void SetupOneHot(CLI::App& app) {
   cmd->footer(
       "Categories are each column's sorted distinct values (of --categories-from when given); output\n"
       "columns are named <column>_<category> (stored as feature_names in the .npz). Nulls encode as\n"
-      "all-zero.\nExample:\n  outcore onehot sample.oc --columns topic -o X.npz\n");
+      "all-zero (--nulls keep); --nulls drop leaves such rows out, fail stops at the first.\n"
+      "Example:\n  outcore onehot sample.oc --columns topic -o X.npz\n"
+      "  outcore onehot sample.oc --columns topic,word --where \"price > 100\" --nulls drop -o X.npz\n");
   cmd->add_option("file", args->input, "the .oc file")->required();
   cmd->add_option("--columns", args->columns, "string columns to encode")->delimiter(',')->required();
   cmd->add_option("--categories-from", args->categories_from, "take the categories from this .oc file (fit)");
   cmd->add_option("--handle-unknown", args->handle_unknown, "error or ignore (all-zero) for unseen values")
       ->capture_default_str();
   cmd->add_option("-o,--output", args->output, "the .npz to write")->required();
-  cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB");
+  cmd->add_option("--memory-limit", args->memory_limit, "memory budget of the whole process, e.g. 512MiB");
+  AddRowSelectionOptions(cmd, &args->rows, "encode only the rows for which this predicate is true", "keep",
+                         "keep, drop or fail: what a null does");
   cmd->callback([args] {
     Status status = RunOneHot(*args);
     if (!status.ok()) ReportError("onehot", status);

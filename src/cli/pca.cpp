@@ -10,6 +10,7 @@
 #include "base/output_file.h"
 #include "cli/cli_util.h"
 #include "cli/command.h"
+#include "cli/transform_args.h"
 #include "outcore/dataset.h"
 #include "outcore/transform.h"
 
@@ -25,18 +26,19 @@ struct PcaArgs {
   std::string output;
   std::string transformed;
   std::string memory_limit;
-  std::string where;
-  bool where_given = false;
+  RowSelectionArgs rows;
 };
 
 Status RunPca(PcaArgs a) {
   auto start = std::chrono::steady_clock::now();
-  uint64_t limit = DefaultMemoryLimit();
-  if (!a.memory_limit.empty()) {
-    OC_ASSIGN_OR_RETURN(limit, ParseSize(a.memory_limit));
+  OC_ASSIGN_OR_RETURN(RowSelection rows, RowSelectionOf(a.rows));
+  if (rows.nulls == NullPolicy::kKeep) {
+    return Status::InvalidArgument(
+        "--nulls keep does not apply to pca (its input cannot hold a null): "
+        "use drop, mean or fail");
   }
+  OC_ASSIGN_OR_RETURN(uint64_t limit, EngineMemoryLimit(a.memory_limit));
   MemoryBudget budget(limit);
-  if (a.where_given) OC_RETURN_IF_ERROR(CheckWhere(a.where, "--where"));
   // Both outputs are vetted before the fit, which may take long.
   OC_RETURN_IF_ERROR(CheckOutputPath(a.output, "the model (-o)", {{a.input, "the input"}}).status());
   if (!a.transformed.empty()) {
@@ -53,14 +55,13 @@ Status RunPca(PcaArgs a) {
   }
   IncrementalPcaModel pca({.n_components = a.components, .whiten = a.whiten, .batch_size = a.batch_size},
                           &budget);
-  OC_RETURN_IF_ERROR(FitPcaOnDataset(dataset, a.columns, &pca, &budget, a.where));
+  const std::atomic<bool>& interrupted = InstallInterruptFlag();
+  OC_RETURN_IF_ERROR(FitPcaOnDataset(dataset, a.columns, &pca, &budget, rows, &interrupted));
   const int64_t batch_size = pca.EffectiveBatchSize(int64_t(a.columns.size()));
   OC_RETURN_IF_ERROR(WritePcaModelNpz(a.output, pca, a.columns));
   if (!a.transformed.empty()) {
-    const std::atomic<bool>& interrupted = InstallInterruptFlag();
     OC_RETURN_IF_ERROR(
-        TransformDatasetToNpy(dataset, a.columns, pca, a.transformed, &budget, &interrupted, a.where)
-            .status());
+        TransformDatasetToNpy(dataset, a.columns, pca, a.transformed, &budget, &interrupted, rows).status());
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr,
@@ -84,10 +85,13 @@ void SetupPca(CLI::App& app) {
   cmd->footer(
       "The model .npz holds components, explained_variance, explained_variance_ratio, singular_values,\n"
       "mean, var, noise_variance, n_samples_seen, n_components, batch_size, whiten and columns.\n"
-      "A null in a fitted row is an error: leave such rows out with --where.\n"
+      "A null in a fitted row is an error by default (--nulls fail); --nulls drop leaves rows with a\n"
+      "null out, --nulls mean puts the column's mean in its place (--transform projects the same rows,\n"
+      "a null as the model's mean).\n"
       "Example:\n  outcore pca sample.oc --columns x1,x2,x3 --components 2 -o model.npz --transform X.npy\n"
-      "  outcore pca sample.oc --columns score,price --components 2 -o model.npz \\\n"
-      "      --where \"score is not null and price is not null\"\n"
+      "  outcore pca sample.oc --columns score,price --components 2 -o model.npz --nulls drop\n"
+      "  outcore pca sample.oc --columns score,price -k 2 -o model.npz --where \"topic == 'food'\" --nulls "
+      "mean\n"
       "  python -c \"import numpy as np; print(np.load('X.npy', mmap_mode='r').shape)\"\n");
   cmd->add_option("file", args->input, "the .oc file")->required();
   cmd->add_option("--columns", args->columns, "int64/float64/bool columns (default: all of them)")
@@ -97,10 +101,10 @@ void SetupPca(CLI::App& app) {
   cmd->add_option("--batch-size", args->batch_size, "rows per SVD update (default: 5 x columns)");
   cmd->add_option("-o,--output", args->output, "the model .npz to write")->required();
   cmd->add_option("--transform", args->transformed, "also write the projected rows to this .npy");
-  cmd->add_option("--memory-limit", args->memory_limit, "memory budget, e.g. 512MiB");
-  cmd->add_option("--where", args->where,
-                  "fit (and --transform) only the rows for which this predicate is true (doc/query.md)")
-      ->each([args](const std::string&) { args->where_given = true; });
+  cmd->add_option("--memory-limit", args->memory_limit, "memory budget of the whole process, e.g. 512MiB");
+  AddRowSelectionOptions(cmd, &args->rows,
+                         "fit (and --transform) only the rows for which this predicate is true", "fail",
+                         "drop, mean or fail: what a null in a fitted row does");
   cmd->callback([args] {
     Status status = RunPca(*args);
     if (!status.ok()) ReportError("pca", status);

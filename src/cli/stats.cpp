@@ -8,6 +8,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/command.h"
+#include "cli/transform_args.h"
 #include "outcore/dataset.h"
 #include "outcore/transform.h"
 
@@ -18,11 +19,16 @@ struct StatsArgs {
   std::string input;
   std::vector<std::string> columns;
   bool json = false;
+  RowSelectionArgs rows;
+  std::string memory_limit;
 };
 
 Status RunStats(const StatsArgs& a) {
+  OC_ASSIGN_OR_RETURN(RowSelection rows, RowSelectionOf(a.rows));
+  OC_ASSIGN_OR_RETURN(uint64_t limit, EngineMemoryLimit(a.memory_limit));
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(a.input));
-  OC_ASSIGN_OR_RETURN(auto stats, ComputeColumnStats(dataset, a.columns));
+  OC_ASSIGN_OR_RETURN(auto stats,
+                      ComputeColumnStats(dataset, a.columns, limit, &InstallInterruptFlag(), rows));
   if (a.json) {
     JsonWriter json;
     json.BeginObject()
@@ -73,16 +79,19 @@ void SetupStats(CLI::App& app) {
       app.add_subcommand("stats", "count, nulls, min, max, mean, variance, distinct values per column");
   cmd->footer(
       "Variance is the population variance (ddof=0, as numpy); NaN is counted apart and left out.\n"
-      "Example:\n  outcore stats sample.oc --columns price,quantity,topic\n");
+      "--nulls keep counts nulls apart; drop leaves out rows with a null in any named column; mean\n"
+      "counts a null as its column's mean (the variance is then that of the imputed column).\n"
+      "Example:\n  outcore stats sample.oc --columns price,quantity,topic\n"
+      "  outcore stats sample.oc --columns price,quantity --where \"topic == 'food'\" --nulls drop\n");
   cmd->add_option("file", args->input, "the .oc file")->required();
   cmd->add_option("--columns", args->columns, "columns to summarize (default: all)")->delimiter(',');
   cmd->add_flag("--json", args->json, "print as JSON");
+  AddRowSelectionOptions(cmd, &args->rows, "summarize only the rows for which this predicate is true", "keep",
+                         "keep, drop, mean or fail: what a null does");
+  cmd->add_option("--memory-limit", args->memory_limit, "memory budget of the whole process, e.g. 512MiB");
   cmd->callback([args] {
     Status status = RunStats(*args);
-    if (!status.ok()) {
-      std::fprintf(stderr, "outcore stats: %s\n", status.ToString().c_str());
-      SetExitCode(kExitFailure);
-    }
+    if (!status.ok()) ReportError("stats", status);
   });
 }
 

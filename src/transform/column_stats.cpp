@@ -3,7 +3,18 @@
 #include <algorithm>
 #include <cmath>
 
+#include "transform/row_selection.h"
+
 namespace outcore::transform {
+
+namespace {
+
+Status NoMean(const std::string& column) {
+  return Status::DataError("column '" + column +
+                           "' has no value in the selected rows to take a mean of for its nulls");
+}
+
+}  // namespace
 
 Moments Moments::Of(const double* values, int64_t count) {
   Moments m;
@@ -39,12 +50,18 @@ void Moments::Merge(const Moments& other) {
 
 Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<const Dataset>& dataset,
                                                       const std::vector<std::string>& columns,
-                                                      uint64_t memory_limit,
-                                                      const std::atomic<bool>* cancel) {
+                                                      uint64_t memory_limit, const std::atomic<bool>* cancel,
+                                                      const RowSelection& selection) {
+  std::vector<std::string> names = columns;
+  if (names.empty()) {
+    for (const auto& c : dataset->schema()) names.push_back(c.name);
+  }
+  OC_RETURN_IF_ERROR(CheckMeanApplies(*dataset, names, selection));
   ScanOptions options;
   options.columns = columns;
   options.memory_limit = memory_limit;
   options.cancel = cancel;
+  OC_ASSIGN_OR_RETURN(options.where, SelectionWhere(*dataset, names, selection));
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, options));
   std::vector<ColumnSummary> out(scanner->columns().size());
   std::vector<std::vector<bool>> codes_seen(out.size());
@@ -60,6 +77,10 @@ Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<cons
     for (size_t c = 0; c < out.size(); ++c) {
       const ColumnVector& v = batch.columns[c];
       ColumnSummary& s = out[c];
+      if (selection.nulls == NullPolicy::kFail && v.null_count > 0) {
+        return NullFound(s.name, IsNumericType(s.type), batch.first_row + FirstNull(v, 0, v.length),
+                         selection);
+      }
       s.nulls += v.null_count;
       s.count += v.length - v.null_count;
       if (v.type == TypeId::kString) {
@@ -111,12 +132,36 @@ Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<cons
       s.moments.Merge(Moments::Of(values.data(), int64_t(values.size())));
     }
   }
+  if (selection.nulls == NullPolicy::kMean) {
+    // A null counted as the mean: the mean and the sum of squared deviations
+    // stay, the count grows (exactly what imputing, then summarizing, gives).
+    for (ColumnSummary& s : out) {
+      if (s.nulls == 0) continue;
+      if (s.moments.count == 0) return NoMean(s.name);
+      s.count += s.nulls;
+      s.moments.count += s.nulls;
+      s.nulls = 0;
+    }
+  }
   for (size_t c = 0; c < out.size(); ++c) {
     if (!codes_seen[c].empty() || (out[c].type == TypeId::kString && scanner->columns()[c].dictionary)) {
       out[c].distinct = std::count(codes_seen[c].begin(), codes_seen[c].end(), true);
     }
   }
   return out;
+}
+
+Result<std::vector<double>> ImputationMeans(const std::shared_ptr<const Dataset>& dataset,
+                                            const std::vector<std::string>& columns, const std::string& where,
+                                            uint64_t memory_limit, const std::atomic<bool>* cancel) {
+  OC_ASSIGN_OR_RETURN(
+      auto stats, transform::ComputeColumnStats(dataset, columns, memory_limit, cancel, {.where = where}));
+  std::vector<double> means;
+  for (const ColumnSummary& s : stats) {
+    if (s.nulls > 0 && s.moments.count == 0) return NoMean(s.name);
+    means.push_back(s.moments.mean);
+  }
+  return means;
 }
 
 }  // namespace outcore::transform

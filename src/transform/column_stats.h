@@ -14,6 +14,7 @@
 
 #include "outcore/dataset.h"
 #include "outcore/status.h"
+#include "outcore/transform.h"
 
 namespace outcore::transform {
 
@@ -44,12 +45,25 @@ struct ColumnSummary {
 };
 
 // Statistics of `columns` (empty: all) of `dataset`, one scan (stopped with a
-// Cancelled status once `cancel` is set).
+// Cancelled status once `cancel` is set), of the rows `selection` picks and
+// with its null policy: kKeep counts nulls, kDrop leaves rows with a null in
+// any of the columns out, kMean counts each null as its column's mean (the
+// mean stays, the variance shrinks as imputing would make it), kFail stops at
+// the first null.
 //   OC_ASSIGN_OR_RETURN(auto stats, ComputeColumnStats(dataset, {"price"}));
 //   stats[0].moments.mean, stats[0].moments.variance()
 Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<const Dataset>& dataset,
                                                       const std::vector<std::string>& columns,
                                                       uint64_t memory_limit = 0,
-                                                      const std::atomic<bool>* cancel = nullptr);
+                                                      const std::atomic<bool>* cancel = nullptr,
+                                                      const RowSelection& selection = {});
+
+// The mean of each of `columns` over the rows matching `where`, the values
+// NullPolicy::kMean puts in a null's place; a column with nulls but no value
+// to take a mean of is a DataError.
+Result<std::vector<double>> ImputationMeans(const std::shared_ptr<const Dataset>& dataset,
+                                            const std::vector<std::string>& columns, const std::string& where,
+                                            uint64_t memory_limit = 0,
+                                            const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace outcore::transform

@@ -1,5 +1,8 @@
 #include "transform/dataset_hasher.h"
 
+#include "transform/column_stats.h"
+#include "transform/row_selection.h"
+
 namespace outcore::transform {
 namespace {
 
@@ -10,6 +13,8 @@ struct HashedColumn {
   std::string name;
   bool tokens = false;
   HashedFeature numeric;  // the feature "name" for numeric columns
+  bool is_numeric = false;
+  double fill = 0;  // kMean: the value hashed for a null
   const Dictionary* dictionary = nullptr;
   std::vector<HashedFeature> by_code;  // "name=value" per dictionary code, built once
 };
@@ -40,6 +45,7 @@ Status HashDataset(const std::shared_ptr<const Dataset>& dataset, const HashColu
     column.name = name;
     column.tokens = tokens;
     column.numeric = hasher.Hash(name);
+    column.is_numeric = IsNumericType(type);
     columns.push_back(std::move(column));
     scan.columns.push_back(name);
     return Status::OK();
@@ -48,6 +54,15 @@ Status HashDataset(const std::shared_ptr<const Dataset>& dataset, const HashColu
   for (const auto& name : options.token_columns) OC_RETURN_IF_ERROR(add(name, true));
   scan.batch_rows = options.batch_rows;
   scan.memory_limit = options.memory_limit;
+  const RowSelection& selection = options.selection;
+  OC_RETURN_IF_ERROR(CheckMeanApplies(*dataset, scan.columns, selection));
+  if (selection.nulls == NullPolicy::kMean) {
+    // The means come from a first pass over the same rows.
+    OC_ASSIGN_OR_RETURN(auto means,
+                        ImputationMeans(dataset, scan.columns, selection.where, options.memory_limit));
+    for (size_t c = 0; c < columns.size(); ++c) columns[c].fill = means[c];
+  }
+  OC_ASSIGN_OR_RETURN(scan.where, SelectionWhere(*dataset, scan.columns, selection));
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, scan));
 
   std::string scratch;
@@ -71,7 +86,15 @@ Status HashDataset(const std::shared_ptr<const Dataset>& dataset, const HashColu
       for (size_t c = 0; c < columns.size(); ++c) {
         const ColumnVector& v = batch.columns[c];
         const HashedColumn& column = columns[c];
-        if (!v.IsValid(row)) continue;
+        if (!v.IsValid(row)) {
+          if (selection.nulls == NullPolicy::kFail) {
+            return NullFound(column.name, column.is_numeric, batch.first_row + row, selection);
+          }
+          if (selection.nulls == NullPolicy::kMean && column.fill != 0) {
+            FeatureHasher::AddHashed(column.numeric, column.fill, csr);
+          }
+          continue;
+        }
         if (column.tokens) {
           std::string_view text = v.GetString(row);
           size_t at = 0;

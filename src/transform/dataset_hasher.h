@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "outcore/dataset.h"
+#include "outcore/transform.h"
 #include "transform/csr_builder.h"
 #include "transform/feature_hasher.h"
 
@@ -26,6 +27,9 @@ struct HashColumnsOptions {
   FeatureHasherOptions hasher;
   int64_t batch_rows = 64 * 1024;
   uint64_t memory_limit = 0;  // for the scan's buffers (0: the default)
+  // The rows hashed; kKeep leaves a null's feature out, kMean hashes the
+  // column's mean over those rows in its place (numeric columns).
+  RowSelection selection;
 };
 
 // Hashes every row of `dataset` into `csr`; after each scanned batch calls

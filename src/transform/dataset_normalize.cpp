@@ -10,6 +10,7 @@
 #include "outcore/dataset.h"
 #include "scan/dataset_internal.h"
 #include "transform/column_stats.h"
+#include "transform/row_selection.h"
 
 namespace outcore::transform {
 
@@ -35,13 +36,22 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
     normalized[size_t(index)] = true;
     targets.push_back(index);
   }
+  const RowSelection& selection = options.selection;
+  if (selection.nulls == NullPolicy::kDrop) {
+    return Status::InvalidArgument(
+        std::string("normalize rewrites every row of the file, so it cannot drop rows with a null: ") +
+        (selection.python_names ? "nulls=\"keep\"" : "--nulls keep") + " leaves them null, " +
+        (selection.python_names ? "nulls=\"mean\"" : "--nulls mean") +
+        " puts the column's mean in their place");
+  }
   if (!(options.range_min < options.range_max)) {
     return Status::InvalidArgument("the feature range must be (min, max) with min < max");
   }
 
   // Pass 1: statistics.
   OC_ASSIGN_OR_RETURN(auto stats,
-                      ComputeColumnStats(dataset, options.columns, options.memory_limit, options.cancel));
+                      transform::ComputeColumnStats(dataset, options.columns, options.memory_limit,
+                                                    options.cancel, selection));
   std::vector<double> lo, hi, mean, var;
   for (const auto& s : stats) {
     lo.push_back(s.has_range ? s.min : 0.0);
@@ -53,6 +63,16 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
       ScalerFromStats(options.method, lo, hi, mean, var, options.range_min, options.range_max);
   std::vector<int> param_of(dataset->schema().size(), -1);
   for (size_t i = 0; i < targets.size(); ++i) param_of[size_t(targets[i])] = int(i);
+  // kMean: a null becomes the column's mean, scaled like every value.
+  std::vector<double> scaled_mean(targets.size(), 0.0);
+  for (size_t i = 0; i < targets.size(); ++i) {
+    ScalerParams one = params;
+    one.scale = {params.scale[i]};
+    one.offset = {params.offset[i]};
+    double value = mean[i];
+    ApplyScaler(one, MatrixView<double>{&value, 1, 1, 1, 1}, MatrixView<double>{&scaled_mean[i], 1, 1, 1, 1});
+  }
+  const bool impute = selection.nulls == NullPolicy::kMean;
 
   // Pass 2: the new file. Untouched columns' blocks are copied; a normalized
   // column's values change, so its chunks are written anew and its index goes.
@@ -73,8 +93,8 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
     const int64_t rows = decoded.length;
     scaled.Reset(TypeId::kFloat64);
     scaled.length = rows;
-    scaled.null_count = decoded.null_count;
-    if (decoded.null_count > 0) scaled.validity.Append(decoded.validity.data(), size_t(BitmapBytes(rows)));
+    scaled.null_count = impute ? 0 : decoded.null_count;
+    if (scaled.null_count > 0) scaled.validity.Append(decoded.validity.data(), size_t(BitmapBytes(rows)));
     scaled.values.Resize(size_t(rows) * sizeof(double));
     MatrixView<double> out{scaled.values.as<double>(), rows, 1, 1, 1};
     ScalerParams one = params;  // the column's parameters as a one-column scaler
@@ -86,8 +106,11 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
     } else {
       ApplyScaler(one, MatrixView<double>{decoded.values.as<double>(), rows, 1, 1, 1}, out);
     }
-    for (int64_t row = 0; row < rows; ++row) {
-      if (!scaled.IsValid(row)) out.at(row, 0) = 0;  // null slots hold 0
+    if (decoded.null_count > 0) {
+      const double null_value = impute ? scaled_mean[p] : 0.0;  // null slots hold 0
+      for (int64_t row = 0; row < rows; ++row) {
+        if (!decoded.IsValid(row)) out.at(row, 0) = null_value;
+      }
     }
     OC_RETURN_IF_ERROR(EncodeColumn(scaled, EncodeOptions{}, &payload));
     format::ReplacementBlock block;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "outcore/status.h"
+#include "outcore/transform.h"
 #include "transform/scaler.h"
 
 namespace outcore::transform {
@@ -31,6 +32,11 @@ struct NormalizeOptions {
   const std::atomic<bool>* cancel = nullptr;
   bool no_wait = false;  // for the in-place lock, as in NormalizeColumnsOptions
   std::function<void(const std::string& message)> lock_waiting;
+  // The rows the statistics are taken from (every row is scaled) and the
+  // nulls: kKeep leaves them null and out of the fit, kFail stops at one in
+  // the fitted rows, kMean fits on and writes the column's mean in their
+  // place; kDrop is refused (normalizing keeps every row).
+  RowSelection selection;
 };
 
 // The parameters used, per column (sklearn's attribute meanings).

@@ -1,17 +1,24 @@
 #include "transform/dataset_pca.h"
 
+#include "transform/column_stats.h"
 #include "transform/numeric_batch.h"
+#include "transform/row_selection.h"
 
 namespace outcore::transform {
 
 Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
-                  const std::string& where, IncrementalPca* pca, MemoryBudget* budget,
+                  const RowSelection& selection, IncrementalPca* pca, MemoryBudget* budget,
                   int64_t scan_batch_rows, const std::atomic<bool>* cancel) {
   OC_ASSIGN_OR_RETURN(ScanOptions options, NumericScanOptions(*dataset, columns));
   options.batch_rows = scan_batch_rows;
   options.cancel = cancel;
-  options.where = where;
+  OC_ASSIGN_OR_RETURN(options.where, SelectionWhere(*dataset, options.columns, selection));
+  const std::string& where = options.where;
   const auto width = int64_t(options.columns.size());
+  std::vector<double> fill;
+  if (selection.nulls == NullPolicy::kMean) {
+    OC_ASSIGN_OR_RETURN(fill, ImputationMeans(dataset, options.columns, selection.where, 0, cancel));
+  }
   int64_t total = dataset->num_rows();
   if (!where.empty()) {
     // sklearn's batches depend on the row count, so the matching rows are
@@ -41,8 +48,9 @@ Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vect
     if (!more) break;
     for (int64_t offset = 0; offset < batch.num_rows;) {
       int64_t take = std::min(batch.num_rows - offset, target - filled);
-      OC_RETURN_IF_ERROR(
-          CopyRowsAsDoubles(batch, scanner->columns(), offset, take, pending.as<double>() + filled * width));
+      OC_RETURN_IF_ERROR(CopyRowsAsDoubles(batch, scanner->columns(), offset, take,
+                                           pending.as<double>() + filled * width,
+                                           fill.empty() ? nullptr : fill.data(), selection));
       offset += take;
       filled += take;
       if (filled == target) {
@@ -64,12 +72,17 @@ Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vect
 }
 
 Status TransformDataset(const std::shared_ptr<const Dataset>& dataset,
-                        const std::vector<std::string>& columns, const std::string& where,
+                        const std::vector<std::string>& columns, const RowSelection& selection,
                         const IncrementalPca& pca, MemoryBudget* budget,
                         const std::function<Status(const double* rows, int64_t count)>& sink) {
   OC_ASSIGN_OR_RETURN(ScanOptions options, NumericScanOptions(*dataset, columns));
-  options.where = where;
+  OC_ASSIGN_OR_RETURN(options.where, SelectionWhere(*dataset, options.columns, selection));
   const auto width = int64_t(options.columns.size());
+  if (width != pca.n_features()) {
+    return Status::InvalidArgument(std::to_string(width) + " columns given, but the model was fitted on " +
+                                   std::to_string(pca.n_features()));
+  }
+  const double* fill = selection.nulls == NullPolicy::kMean ? pca.mean().data() : nullptr;
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, options));
   Buffer input(budget), output(budget);
   Batch batch;
@@ -78,7 +91,8 @@ Status TransformDataset(const std::shared_ptr<const Dataset>& dataset,
     if (!more) break;
     input.Resize(size_t(batch.num_rows * width) * sizeof(double));
     output.Resize(size_t(batch.num_rows * pca.n_components()) * sizeof(double));
-    OC_RETURN_IF_ERROR(CopyRowsAsDoubles(batch, scanner->columns(), 0, batch.num_rows, input.as<double>()));
+    OC_RETURN_IF_ERROR(
+        CopyRowsAsDoubles(batch, scanner->columns(), 0, batch.num_rows, input.as<double>(), fill, selection));
     OC_RETURN_IF_ERROR(pca.Transform(input.as<double>(), batch.num_rows, width, output.as<double>()));
     OC_RETURN_IF_ERROR(sink(output.as<double>(), batch.num_rows));
   }

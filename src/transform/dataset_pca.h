@@ -10,26 +10,29 @@
 #include <vector>
 
 #include "outcore/dataset.h"
+#include "outcore/transform.h"
 #include "transform/incremental_pca.h"
 
 namespace outcore::transform {
 
 // Fits `pca` from scratch on `columns` (empty: every numeric column) of the
-// rows of `dataset` that match `where` (doc/query.md; empty: every row),
-// exactly as sklearn's fit() on that matrix. A `where` is counted first, so the
-// batches are the ones sklearn cuts from that many rows.
+// rows of `dataset` that `selection` picks, exactly as sklearn's fit() on
+// that matrix. A `where` or kDrop is counted first, so the batches are the
+// ones sklearn cuts from that many rows; kMean takes the columns' means in a
+// first pass; kKeep fails at a null, as kFail does.
 //   IncrementalPca pca({.n_components = 8});
-//   OC_RETURN_IF_ERROR(FitDataset(dataset, {"x1", "x2"}, "x1 is not null and x2 is not null", &pca,
+//   OC_RETURN_IF_ERROR(FitDataset(dataset, {"x1", "x2"}, {.where = "", .nulls = NullPolicy::kDrop}, &pca,
 //   &budget));
 Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
-                  const std::string& where, IncrementalPca* pca, MemoryBudget* budget,
+                  const RowSelection& selection, IncrementalPca* pca, MemoryBudget* budget,
                   int64_t scan_batch_rows = 64 * 1024, const std::atomic<bool>* cancel = nullptr);
 
-// Transforms the rows of `dataset` that match `where` (empty: every row) with
-// a fitted `pca` and hands each batch of results (rows x n_components,
-// row-major) to `sink`, in row order.
+// Transforms the rows of `dataset` that `selection` picks with a fitted
+// `pca` and hands each batch of results (rows x n_components, row-major) to
+// `sink`, in row order. Under kMean a null is the model's mean_ of its column
+// (the mean it was fitted with), so it adds nothing to the projection.
 Status TransformDataset(const std::shared_ptr<const Dataset>& dataset,
-                        const std::vector<std::string>& columns, const std::string& where,
+                        const std::vector<std::string>& columns, const RowSelection& selection,
                         const IncrementalPca& pca, MemoryBudget* budget,
                         const std::function<Status(const double* rows, int64_t count)>& sink);
 

@@ -1,5 +1,7 @@
 #include "transform/numeric_batch.h"
 
+#include "transform/row_selection.h"
+
 namespace outcore::transform {
 
 Result<ScanOptions> NumericScanOptions(const Dataset& dataset, std::vector<std::string> columns) {
@@ -27,19 +29,12 @@ Result<ScanOptions> NumericScanOptions(const Dataset& dataset, std::vector<std::
 }
 
 Status CopyRowsAsDoubles(const Batch& batch, const std::vector<ColumnSchema>& schema, int64_t offset,
-                         int64_t rows, double* out) {
+                         int64_t rows, double* out, const double* fill, const RowSelection& selection) {
   const auto width = int64_t(batch.columns.size());
   for (int64_t c = 0; c < width; ++c) {
     const ColumnVector& column = batch.columns[size_t(c)];
-    if (column.null_count > 0) {
-      for (int64_t row = offset; row < offset + rows; ++row) {
-        if (!column.IsValid(row)) {
-          return Status::DataError("column '" + schema[size_t(c)].name + "' is null in row " +
-                                   std::to_string(batch.first_row + row) +
-                                   ": filter or impute missing values before this transform");
-        }
-      }
-    }
+    const int64_t null_row = fill ? -1 : FirstNull(column, offset, offset + rows);
+    if (null_row >= 0) return NullFound(schema[size_t(c)].name, true, batch.first_row + null_row, selection);
     double* dst = out + c;
     switch (column.type) {
       case TypeId::kFloat64: {
@@ -57,6 +52,11 @@ Status CopyRowsAsDoubles(const Batch& batch, const std::vector<ColumnSchema>& sc
         break;
       default:
         return Status::InvalidArgument("column '" + schema[size_t(c)].name + "' is not numeric");
+    }
+    if (fill && column.null_count > 0) {
+      for (int64_t row = 0; row < rows; ++row) {
+        if (!column.IsValid(offset + row)) dst[row * width] = fill[c];
+      }
     }
   }
   return Status::OK();

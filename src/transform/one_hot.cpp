@@ -5,10 +5,13 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "transform/row_selection.h"
+
 namespace outcore::transform {
 namespace {
 
-Result<ScanOptions> StringScan(const Dataset& dataset, const std::vector<std::string>& columns) {
+Result<ScanOptions> StringScan(const Dataset& dataset, const std::vector<std::string>& columns,
+                               const RowSelection& selection) {
   if (columns.empty()) return Status::InvalidArgument("name at least one column to one-hot encode");
   for (const auto& name : columns) {
     int index = dataset.FindColumn(name);
@@ -19,17 +22,19 @@ Result<ScanOptions> StringScan(const Dataset& dataset, const std::vector<std::st
                                      ": one-hot encoding takes string columns");
     }
   }
+  OC_RETURN_IF_ERROR(CheckMeanApplies(dataset, columns, selection));
   ScanOptions options;
   options.columns = columns;
+  OC_ASSIGN_OR_RETURN(options.where, SelectionWhere(dataset, columns, selection));
   return options;
 }
 
 }  // namespace
 
 Result<Categories> CollectCategories(const std::shared_ptr<const Dataset>& dataset,
-                                     const std::vector<std::string>& columns,
-                                     const std::atomic<bool>* cancel) {
-  OC_ASSIGN_OR_RETURN(ScanOptions options, StringScan(*dataset, columns));
+                                     const std::vector<std::string>& columns, const std::atomic<bool>* cancel,
+                                     const RowSelection& selection) {
+  OC_ASSIGN_OR_RETURN(ScanOptions options, StringScan(*dataset, columns, selection));
   options.cancel = cancel;
   // Dictionary columns: the codes that occur (a dictionary may hold values of
   // rows that were later rejected); other columns: the distinct values.
@@ -44,6 +49,9 @@ Result<Categories> CollectCategories(const std::shared_ptr<const Dataset>& datas
     if (!more) break;
     for (size_t c = 0; c < columns.size(); ++c) {
       const ColumnVector& v = batch.columns[c];
+      if (selection.nulls == NullPolicy::kFail && v.null_count > 0) {
+        return NullFound(columns[c], false, batch.first_row + FirstNull(v, 0, v.length), selection);
+      }
       if (v.dictionary) {
         dictionaries[c] = v.dictionary;
         seen[c].resize(size_t(v.dictionary->size), false);
@@ -81,11 +89,11 @@ std::vector<std::string> OneHotFeatureNames(const std::vector<std::string>& colu
 
 Status OneHotDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
                      const Categories& categories, bool ignore_unknown, CsrBuilder* csr,
-                     const std::function<Status()>& on_batch) {
+                     const std::function<Status()>& on_batch, const RowSelection& selection) {
   if (categories.size() != columns.size()) {
     return Status::InvalidArgument("one category list per column is needed");
   }
-  OC_ASSIGN_OR_RETURN(ScanOptions options, StringScan(*dataset, columns));
+  OC_ASSIGN_OR_RETURN(ScanOptions options, StringScan(*dataset, columns, selection));
   std::vector<std::unordered_map<std::string_view, int32_t>> lookup(columns.size());
   int64_t total = 0;
   for (size_t c = 0; c < columns.size(); ++c) {
@@ -122,7 +130,11 @@ Status OneHotDataset(const std::shared_ptr<const Dataset>& dataset, const std::v
     for (int64_t row = 0; row < batch.num_rows; ++row) {
       for (size_t c = 0; c < columns.size(); ++c) {
         const ColumnVector& v = batch.columns[c];
-        if (!v.IsValid(row)) continue;
+        if (!v.IsValid(row)) {
+          if (selection.nulls == NullPolicy::kFail)
+            return NullFound(columns[c], false, batch.first_row + row, selection);
+          continue;
+        }
         int32_t column;
         if (v.dictionary) {
           column = by_code[c][size_t(v.values.as<int32_t>()[row])];

@@ -16,27 +16,31 @@
 #include <vector>
 
 #include "outcore/dataset.h"
+#include "outcore/transform.h"
 #include "transform/csr_builder.h"
 
 namespace outcore::transform {
 
 using Categories = std::vector<std::vector<std::string>>;  // per column, sorted
 
-// The sorted distinct non-null values of each of `columns` (string columns);
+// The sorted distinct non-null values of each of `columns` (string columns)
+// in the rows `selection` picks (kMean does not apply to strings: an error);
 // `cancel` set stops the scan with a Cancelled status.
 //   OC_ASSIGN_OR_RETURN(Categories categories, CollectCategories(dataset, {"topic"}));
 Result<Categories> CollectCategories(const std::shared_ptr<const Dataset>& dataset,
                                      const std::vector<std::string>& columns,
-                                     const std::atomic<bool>* cancel = nullptr);
+                                     const std::atomic<bool>* cancel = nullptr,
+                                     const RowSelection& selection = {});
 
 // "<column>_<category>" for every output column, in order.
 std::vector<std::string> OneHotFeatureNames(const std::vector<std::string>& columns,
                                             const Categories& categories);
 
-// Encodes every row into `csr` (one 1.0 per column with a known value);
-// `on_batch` runs after each scanned batch (may drain csr).
+// Encodes the rows `selection` picks into `csr` (one 1.0 per column with a
+// known value; a null is all-zero under kKeep); `on_batch` runs after each
+// scanned batch (may drain csr).
 Status OneHotDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
                      const Categories& categories, bool ignore_unknown, CsrBuilder* csr,
-                     const std::function<Status()>& on_batch);
+                     const std::function<Status()>& on_batch, const RowSelection& selection = {});
 
 }  // namespace outcore::transform

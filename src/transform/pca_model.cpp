@@ -64,13 +64,31 @@ const std::vector<double>& IncrementalPcaModel::explained_variance_ratio() const
 }
 double IncrementalPcaModel::noise_variance() const { return rep_->pca.noise_variance(); }
 
+Status IncrementalPcaModel::Restore(int64_t n_components, int64_t n_features, int64_t n_samples_seen,
+                                    std::vector<double> components, std::vector<double> singular_values,
+                                    std::vector<double> mean, std::vector<double> var,
+                                    std::vector<double> explained_variance,
+                                    std::vector<double> explained_variance_ratio, double noise_variance) {
+  return rep_->pca.Restore(n_components, n_features, n_samples_seen, std::move(components),
+                           std::move(singular_values), std::move(mean), std::move(var),
+                           std::move(explained_variance), std::move(explained_variance_ratio),
+                           noise_variance);
+}
+
 Status FitPcaOnDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
-                       IncrementalPcaModel* model, MemoryBudget* budget, const std::string& where,
+                       IncrementalPcaModel* model, MemoryBudget* budget, const RowSelection& rows,
                        const std::atomic<bool>* cancel) {
-  Status status =
-      transform::FitDataset(dataset, columns, where, &model->rep_->pca, budget, 64 * 1024, cancel);
+  Status status = transform::FitDataset(dataset, columns, rows, &model->rep_->pca, budget, 64 * 1024, cancel);
   if (status.code() == StatusCode::kCancelled) model->Reset();  // not a model of part of the rows
   return status;
+}
+
+Status TransformDatasetRows(const std::shared_ptr<const Dataset>& dataset,
+                            const std::vector<std::string>& columns, const IncrementalPcaModel& model,
+                            const RowSelection& rows, MemoryBudget* budget,
+                            const std::function<Status(const double* values, int64_t count)>& sink) {
+  if (!model.fitted()) return Status::InvalidArgument("the PCA model is not fitted yet");
+  return transform::TransformDataset(dataset, columns, rows, model.rep_->pca, budget, sink);
 }
 
 namespace {
@@ -109,19 +127,18 @@ Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>& data
                                       const std::vector<std::string>& columns,
                                       const IncrementalPcaModel& model, const std::string& path,
                                       MemoryBudget* budget, const std::atomic<bool>* cancel,
-                                      const std::string& where) {
+                                      const RowSelection& selection) {
   OC_RETURN_IF_ERROR(CheckOutputPath(path, "the output", {{dataset->path(), "the input"}}).status());
   OC_ASSIGN_OR_RETURN(auto npy, transform::NpzWriter::Create(path, /*single_npy=*/true));
   OC_RETURN_IF_ERROR(npy->BeginArray("transformed", "<f8"));
   const int64_t k = model.n_components();
   int64_t rows = 0;
-  OC_RETURN_IF_ERROR(transform::TransformDataset(dataset, columns, where, model.rep_->pca, budget,
-                                                 [&](const double* values, int64_t count) -> Status {
-                                                   if (cancel && *cancel)
-                                                     return Status::Cancelled("interrupted");
-                                                   rows += count;
-                                                   return npy->Append(values, size_t(count * k) * 8);
-                                                 }));
+  OC_RETURN_IF_ERROR(TransformDatasetRows(dataset, columns, model, selection, budget,
+                                          [&](const double* values, int64_t count) -> Status {
+                                            if (cancel && *cancel) return Status::Cancelled("interrupted");
+                                            rows += count;
+                                            return npy->Append(values, size_t(count * k) * 8);
+                                          }));
   OC_RETURN_IF_ERROR(npy->EndArray({rows, k}));
   OC_RETURN_IF_ERROR(npy->Finish());
   return rows;

@@ -43,6 +43,7 @@ transform::HashColumnsOptions HashColumnsOf(const HashOptions& options) {
   o.token_columns = options.token_columns;
   o.hasher = {.n_features = options.n_features, .alternate_sign = options.alternate_sign};
   o.memory_limit = options.memory_limit;
+  o.selection = options.rows;
   return o;
 }
 
@@ -66,9 +67,10 @@ ScalerFit FitOf(ScaleMethod method, transform::ScalerParams params) {
 
 Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<const Dataset>& dataset,
                                                       const std::vector<std::string>& columns,
-                                                      uint64_t memory_limit,
-                                                      const std::atomic<bool>* cancel) {
-  OC_ASSIGN_OR_RETURN(auto summaries, transform::ComputeColumnStats(dataset, columns, memory_limit, cancel));
+                                                      uint64_t memory_limit, const std::atomic<bool>* cancel,
+                                                      const RowSelection& selection) {
+  OC_ASSIGN_OR_RETURN(auto summaries,
+                      transform::ComputeColumnStats(dataset, columns, memory_limit, cancel, selection));
   std::vector<ColumnSummary> out;
   for (const transform::ColumnSummary& s : summaries) {
     ColumnSummary c;
@@ -110,8 +112,9 @@ Result<NpzWritten> HashColumnsToNpz(const std::shared_ptr<const Dataset>& datase
 }
 
 Result<OneHotCategories> FitOneHot(const std::shared_ptr<const Dataset>& dataset,
-                                   const std::vector<std::string>& columns, const std::atomic<bool>* cancel) {
-  return transform::CollectCategories(dataset, columns, cancel);
+                                   const std::vector<std::string>& columns, const std::atomic<bool>* cancel,
+                                   const RowSelection& rows) {
+  return transform::CollectCategories(dataset, columns, cancel, rows);
 }
 
 std::vector<std::string> OneHotFeatureNamesOf(const std::vector<std::string>& columns,
@@ -121,10 +124,11 @@ std::vector<std::string> OneHotFeatureNamesOf(const std::vector<std::string>& co
 
 Result<CsrMatrix> OneHotEncode(const std::shared_ptr<const Dataset>& dataset,
                                const std::vector<std::string>& columns, const OneHotCategories& categories,
-                               bool ignore_unknown, const std::atomic<bool>* cancel) {
+                               bool ignore_unknown, const std::atomic<bool>* cancel,
+                               const RowSelection& rows) {
   transform::CsrBuilder csr;
-  OC_RETURN_IF_ERROR(transform::OneHotDataset(dataset, columns, categories, ignore_unknown, &csr,
-                                              [&] { return Interrupted(cancel); }));
+  OC_RETURN_IF_ERROR(transform::OneHotDataset(
+      dataset, columns, categories, ignore_unknown, &csr, [&] { return Interrupted(cancel); }, rows));
   int64_t cols = 0;
   for (const auto& c : categories) cols += int64_t(c.size());
   return ReleaseCsr(&csr, cols);
@@ -134,16 +138,18 @@ Result<NpzWritten> OneHotEncodeToNpz(const std::shared_ptr<const Dataset>& datas
                                      const std::vector<std::string>& columns,
                                      const OneHotCategories& categories, bool ignore_unknown,
                                      const std::string& path, MemoryBudget* budget,
-                                     const std::atomic<bool>* cancel) {
+                                     const std::atomic<bool>* cancel, const RowSelection& rows) {
   OC_RETURN_IF_ERROR(CheckOutputPath(path, "the output", {{dataset->path(), "the input"}}).status());
   std::vector<std::string> names = transform::OneHotFeatureNames(columns, categories);
   OC_ASSIGN_OR_RETURN(auto out, transform::CsrNpzWriter::Create(path));
   transform::CsrBuilder csr(budget);
-  OC_RETURN_IF_ERROR(
-      transform::OneHotDataset(dataset, columns, categories, ignore_unknown, &csr, [&]() -> Status {
+  OC_RETURN_IF_ERROR(transform::OneHotDataset(
+      dataset, columns, categories, ignore_unknown, &csr,
+      [&]() -> Status {
         Status interrupted = Interrupted(cancel);
         return interrupted.ok() ? out->Drain(&csr) : interrupted;
-      }));
+      },
+      rows));
   OC_RETURN_IF_ERROR(out->Finish(int64_t(names.size()), &names));
   return NpzWritten{out->rows(), int64_t(names.size()), out->nnz()};
 }
@@ -166,6 +172,7 @@ Result<ScalerFit> NormalizeColumns(const std::string& path, const NormalizeColum
   o.cancel = options.cancel;
   o.no_wait = options.no_wait;
   o.lock_waiting = options.lock_waiting;
+  o.selection = options.rows;
   OC_ASSIGN_OR_RETURN(transform::ScalerParams params, transform::NormalizeDataset(path, o));
   return FitOf(options.method, std::move(params));
 }

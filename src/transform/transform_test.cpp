@@ -278,7 +278,7 @@ TEST_F(PcaApiTest, FittingWithWhereGivesWhatFittingTheMatchingRowsGives) {
   ASSERT_LT(kept_rows, kRows);
   IncrementalPcaModel streamed({.n_components = 2, .batch_size = 10});
   IncrementalPcaModel in_memory({.n_components = 2, .batch_size = 10});
-  Status status = FitPcaOnDataset(dataset_, {"a", "b", "c"}, &streamed, nullptr, "a >= 50");
+  Status status = FitPcaOnDataset(dataset_, {"a", "b", "c"}, &streamed, nullptr, {.where = "a >= 50"});
   ASSERT_TRUE(status.ok()) << status.ToString();
   ASSERT_TRUE(in_memory.Fit(kept.data(), kept_rows, kCols).ok());
   EXPECT_EQ(streamed.n_samples_seen(), kept_rows);
@@ -288,7 +288,8 @@ TEST_F(PcaApiTest, FittingWithWhereGivesWhatFittingTheMatchingRowsGives) {
   EXPECT_EQ(streamed.explained_variance(), in_memory.explained_variance());
 
   const std::string npy = (dir_ / "kept.npy").string();
-  auto rows = TransformDatasetToNpy(dataset_, {"a", "b", "c"}, streamed, npy, nullptr, nullptr, "a >= 50");
+  auto rows =
+      TransformDatasetToNpy(dataset_, {"a", "b", "c"}, streamed, npy, nullptr, nullptr, {.where = "a >= 50"});
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_EQ(*rows, kept_rows);
   std::vector<double> want(size_t(kept_rows * 2));
@@ -299,7 +300,7 @@ TEST_F(PcaApiTest, FittingWithWhereGivesWhatFittingTheMatchingRowsGives) {
   EXPECT_EQ(std::memcmp(bytes.data() + 128, want.data(), want.size() * 8), 0);
 
   IncrementalPcaModel none({.n_components = 2, .batch_size = 10});
-  Status empty = FitPcaOnDataset(dataset_, {"a", "b", "c"}, &none, nullptr, "a > 1000");
+  Status empty = FitPcaOnDataset(dataset_, {"a", "b", "c"}, &none, nullptr, {.where = "a > 1000"});
   EXPECT_EQ(empty.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(empty.message().find("no rows matching the where"), std::string::npos) << empty.message();
 }
