@@ -151,7 +151,7 @@ def test_ns_timestamp_with_sub_microsecond_part_is_rejected(tmp_path):
     with pytest.warns(oc.RejectWarning):
         report = oc.ingest(table, tmp_path / "t.oc", on_error="reject")
     assert report["rows_rejected"] == 1
-    with pytest.raises(ValueError, match="row 2.*sub-microsecond"):
+    with pytest.raises(ValueError, match=r"row 2.*sub-microsecond"):
         oc.ingest(table, tmp_path / "t2.oc", on_error="fail")
     assert not (tmp_path / "t2.oc").exists()
 
