@@ -75,7 +75,8 @@ std::unique_ptr<TestColumn> FixedColumn(const std::vector<T>& values, const std:
   return column;
 }
 
-inline std::unique_ptr<TestColumn> BoolColumn(const std::vector<bool>& values, const std::vector<bool>& valid = {}) {
+inline std::unique_ptr<TestColumn> BoolColumn(const std::vector<bool>& values,
+                                              const std::vector<bool>& valid = {}) {
   auto column = std::make_unique<TestColumn>();
   std::vector<uint8_t> bits = Bitmap(values);
   if (bits.empty()) bits.resize(8, 0);
@@ -85,7 +86,8 @@ inline std::unique_ptr<TestColumn> BoolColumn(const std::vector<bool>& values, c
 }
 
 template <typename Offset = int32_t>
-std::unique_ptr<TestColumn> StringColumn(const std::vector<std::string>& values, const std::vector<bool>& valid = {}) {
+std::unique_ptr<TestColumn> StringColumn(const std::vector<std::string>& values,
+                                         const std::vector<bool>& valid = {}) {
   auto column = std::make_unique<TestColumn>();
   std::vector<Offset> offsets{0};
   std::string data;
@@ -127,7 +129,8 @@ inline std::unique_ptr<TestColumn> StringViewColumn(const std::vector<std::strin
 }
 
 template <typename Index>
-std::unique_ptr<TestColumn> DictionaryColumn(const std::vector<Index>& indices, const std::vector<std::string>& entries,
+std::unique_ptr<TestColumn> DictionaryColumn(const std::vector<Index>& indices,
+                                             const std::vector<std::string>& entries,
                                              const std::vector<bool>& valid = {}) {
   auto column = FixedColumn<Index>(indices, valid);
   column->dictionary = StringColumn(entries);
@@ -171,7 +174,8 @@ class TestStream {
     auto batch = std::make_unique<Batch>();
     batch->columns = std::move(columns);
     for (auto& column : batch->columns) batch->children.push_back(&column->array);
-    batch->length = length >= 0 ? length : (batch->columns.empty() ? 0 : batch->columns[0]->array.length - offset);
+    batch->length =
+        length >= 0 ? length : (batch->columns.empty() ? 0 : batch->columns[0]->array.length - offset);
     batch->offset = offset;
     batches_.push_back(std::move(batch));
   }

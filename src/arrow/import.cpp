@@ -63,8 +63,8 @@ bool IntegerKind(std::string_view format, Kind* kind) {
   static constexpr struct {
     const char* format;
     Kind kind;
-  } kIntegers[] = {{"c", Kind::kInt8},   {"C", Kind::kUInt8},  {"s", Kind::kInt16}, {"S", Kind::kUInt16},
-                   {"i", Kind::kInt32},  {"I", Kind::kUInt32}, {"l", Kind::kInt64}, {"L", Kind::kUInt64}};
+  } kIntegers[] = {{"c", Kind::kInt8},  {"C", Kind::kUInt8},  {"s", Kind::kInt16}, {"S", Kind::kUInt16},
+                   {"i", Kind::kInt32}, {"I", Kind::kUInt32}, {"l", Kind::kInt64}, {"L", Kind::kUInt64}};
   for (const auto& entry : kIntegers) {
     if (format == entry.format) {
       *kind = entry.kind;
@@ -78,19 +78,45 @@ std::string FormatTypeName(std::string_view f) {
   static constexpr struct {
     const char* format;
     const char* name;
-  } kNames[] = {{"n", "null"},       {"b", "bool"},         {"c", "int8"},
-                {"C", "uint8"},      {"s", "int16"},        {"S", "uint16"},
-                {"i", "int32"},      {"I", "uint32"},       {"l", "int64"},
-                {"L", "uint64"},     {"e", "float16"},      {"f", "float32"},
-                {"g", "float64"},    {"z", "binary"},       {"Z", "large_binary"},
-                {"vz", "binary_view"}, {"u", "utf8"},       {"U", "large_utf8"},
-                {"vu", "string_view"}, {"tdD", "date32"},   {"tdm", "date64"},
-                {"tts", "time32[s]"}, {"ttm", "time32[ms]"}, {"ttu", "time64[us]"},
-                {"ttn", "time64[ns]"}, {"tDs", "duration[s]"}, {"tDm", "duration[ms]"},
-                {"tDu", "duration[us]"}, {"tDn", "duration[ns]"}, {"tiM", "interval[months]"},
-                {"tiD", "interval[days, ms]"}, {"tin", "interval[month_day_nano]"}, {"+l", "list"},
-                {"+L", "large_list"}, {"+vl", "list_view"}, {"+vL", "large_list_view"},
-                {"+s", "struct"},    {"+m", "map"},         {"+r", "run_end_encoded"}};
+  } kNames[] = {{"n", "null"},
+                {"b", "bool"},
+                {"c", "int8"},
+                {"C", "uint8"},
+                {"s", "int16"},
+                {"S", "uint16"},
+                {"i", "int32"},
+                {"I", "uint32"},
+                {"l", "int64"},
+                {"L", "uint64"},
+                {"e", "float16"},
+                {"f", "float32"},
+                {"g", "float64"},
+                {"z", "binary"},
+                {"Z", "large_binary"},
+                {"vz", "binary_view"},
+                {"u", "utf8"},
+                {"U", "large_utf8"},
+                {"vu", "string_view"},
+                {"tdD", "date32"},
+                {"tdm", "date64"},
+                {"tts", "time32[s]"},
+                {"ttm", "time32[ms]"},
+                {"ttu", "time64[us]"},
+                {"ttn", "time64[ns]"},
+                {"tDs", "duration[s]"},
+                {"tDm", "duration[ms]"},
+                {"tDu", "duration[us]"},
+                {"tDn", "duration[ns]"},
+                {"tiM", "interval[months]"},
+                {"tiD", "interval[days, ms]"},
+                {"tin", "interval[month_day_nano]"},
+                {"+l", "list"},
+                {"+L", "large_list"},
+                {"+vl", "list_view"},
+                {"+vL", "large_list_view"},
+                {"+s", "struct"},
+                {"+m", "map"},
+                {"+r", "run_end_encoded"}};
   for (const auto& entry : kNames) {
     if (f == entry.format) return entry.name;
   }
@@ -223,6 +249,30 @@ bool OffsetsAreMonotonic(bool large, const void* offsets, int64_t from, int64_t 
   return true;
 }
 
+// Value `at` of a string_view array (views of 16 bytes: length, then the
+// bytes inline up to 12, else a prefix, a variadic buffer index and an
+// offset); false when a view points outside its buffer.
+bool ViewAt(const ArrowArray& array, int64_t at, std::string_view* value) {
+  const uint8_t* view = static_cast<const uint8_t*>(array.buffers[1]) + at * 16;
+  int32_t size;
+  std::memcpy(&size, view, 4);
+  if (size < 0) return false;
+  if (size <= 12) {
+    *value = {reinterpret_cast<const char*>(view) + 4, size_t(size)};
+    return true;
+  }
+  int32_t buffer, offset;
+  std::memcpy(&buffer, view + 8, 4);
+  std::memcpy(&offset, view + 12, 4);
+  const int64_t variadic = array.n_buffers - 3;  // the data buffers; the last buffer holds their sizes
+  if (buffer < 0 || buffer >= variadic || offset < 0 ||
+      int64_t(offset) + size > Load<int64_t>(array.buffers[array.n_buffers - 1], buffer)) {
+    return false;
+  }
+  *value = {static_cast<const char*>(array.buffers[2 + buffer]) + offset, size_t(size)};
+  return true;
+}
+
 void StartOffsets(ColumnVector* out) {
   if (out->values.empty()) out->values.Push<int32_t>(0);
 }
@@ -239,8 +289,7 @@ std::string ArrowTypeName(const ArrowSchema& schema) {
   if (schema.dictionary) {
     return "dictionary<" + FormatTypeName(format) + ", " + ArrowTypeName(*schema.dictionary) + ">";
   }
-  if ((format == "+l" || format == "+L") && schema.n_children == 1 && schema.children &&
-      schema.children[0]) {
+  if ((format == "+l" || format == "+L") && schema.n_children == 1 && schema.children && schema.children[0]) {
     return FormatTypeName(format) + "<" + ArrowTypeName(*schema.children[0]) + ">";
   }
   return FormatTypeName(format);
@@ -281,7 +330,8 @@ Result<std::unique_ptr<StreamImporter>> StreamImporter::Open(ArrowArrayStream* s
   std::vector<std::string> refused;
   for (int64_t c = 0; c < schema.n_children; ++c) {
     const ArrowSchema* child = schema.children[c];
-    if (!child || !child->format) return Status::InvalidArgument("the Arrow stream's schema has a null column");
+    if (!child || !child->format)
+      return Status::InvalidArgument("the Arrow stream's schema has a null column");
     ImportColumn column;
     column.name = child->name ? child->name : "";
     column.arrow_type = ArrowTypeName(*child);
@@ -290,9 +340,10 @@ Result<std::unique_ptr<StreamImporter>> StreamImporter::Open(ArrowArrayStream* s
     bool ok = true;
     if (child->dictionary) {
       const std::string_view value = child->dictionary->format ? child->dictionary->format : "";
-      ok = IntegerKind(f, &plan.index) && (value == "u" || value == "U") && !child->dictionary->dictionary;
+      ok = IntegerKind(f, &plan.index) && (value == "u" || value == "U" || value == "vu") &&
+           !child->dictionary->dictionary;
       plan.kind = Kind::kDictionary;
-      plan.value = value == "U" ? Kind::kLargeUtf8 : Kind::kUtf8;
+      plan.value = value == "U" ? Kind::kLargeUtf8 : value == "vu" ? Kind::kStringView : Kind::kUtf8;
       column.type = TypeId::kString;
       if (!ok) {
         refused.push_back("column '" + column.name + "' is " + column.arrow_type +
@@ -319,7 +370,8 @@ Result<std::unique_ptr<StreamImporter>> StreamImporter::Open(ArrowArrayStream* s
     } else if (f == "tdD" || f == "tdm") {
       plan.kind = f == "tdD" ? Kind::kDate32 : Kind::kDate64;
       column.type = TypeId::kDate;
-      if (plan.kind == Kind::kDate64) column.note = "date64: a value that is not a whole day is a rejected row";
+      if (plan.kind == Kind::kDate64)
+        column.note = "date64: a value that is not a whole day is a rejected row";
     } else if (f.size() >= 4 && f.substr(0, 2) == "ts" && f[3] == ':' &&
                (f[2] == 's' || f[2] == 'm' || f[2] == 'u' || f[2] == 'n')) {
       plan.kind = Kind::kTimestamp;
@@ -358,8 +410,8 @@ Status StreamImporter::NextBatch(bool* end) {
   const int code = stream_.get_next(&stream_, &batch_);
   if (code != 0) {
     batch_.release = nullptr;  // the specification leaves it unset on error
-    return Status::IOError(ProducerError(&stream_, code, "to give record batch " +
-                                                             std::to_string(batches_read_ + 1)));
+    return Status::IOError(
+        ProducerError(&stream_, code, "to give record batch " + std::to_string(batches_read_ + 1)));
   }
   if (batch_.release == nullptr) {
     *end = true;
@@ -378,8 +430,8 @@ Status StreamImporter::CheckBatch() {
     return Status::InvalidArgument(where + " has a negative or overflowing length or offset");
   }
   if (b.n_children != int64_t(columns_.size()) || (b.n_children > 0 && !b.children)) {
-    return Status::InvalidArgument(where + " has " + std::to_string(b.n_children) + " columns; the schema has " +
-                                   std::to_string(columns_.size()));
+    return Status::InvalidArgument(where + " has " + std::to_string(b.n_children) +
+                                   " columns; the schema has " + std::to_string(columns_.size()));
   }
   if (b.null_count != 0 && b.n_buffers > 0 && b.buffers && b.buffers[0]) {
     return Status::InvalidArgument(where + " has null rows at the top level (a record batch has none)");
@@ -401,7 +453,8 @@ Status StreamImporter::CheckBatch() {
     if (plan.kind == Kind::kUtf8 || plan.kind == Kind::kLargeUtf8) want_buffers = 3;
     const bool views = plan.kind == Kind::kStringView;
     if (views ? child->n_buffers < 3 : child->n_buffers != want_buffers) {
-      return Status::InvalidArgument(what + " has " + std::to_string(child->n_buffers) + " buffers, expected " +
+      return Status::InvalidArgument(what + " has " + std::to_string(child->n_buffers) +
+                                     " buffers, expected " +
                                      (views ? std::string("3 or more") : std::to_string(want_buffers)));
     }
     if (child->n_buffers > 0 && !child->buffers) return Status::InvalidArgument(what + " has no buffer list");
@@ -424,11 +477,13 @@ Status StreamImporter::CheckBatch() {
     if (plan.kind == Kind::kDictionary) {
       const ArrowArray* dict = child->dictionary;
       if (!dict) return Status::InvalidArgument(what + " has no dictionary array");
-      if (dict->n_buffers != 3 || !dict->buffers || !dict->buffers[1] || dict->offset < 0 || dict->length < 0 ||
-          (dict->length > 0 && !dict->buffers[2])) {
+      const bool value_views = plan.value == Kind::kStringView;
+      if ((value_views ? dict->n_buffers < 3 : dict->n_buffers != 3) || !dict->buffers || !dict->buffers[1] ||
+          dict->offset < 0 || dict->length < 0 || (dict->length > 0 && !dict->buffers[2])) {
         return Status::InvalidArgument(what + ": its dictionary is not a string array");
       }
-      if (!OffsetsAreMonotonic(plan.value == Kind::kLargeUtf8, dict->buffers[1], dict->offset, dict->length)) {
+      if (!value_views && !OffsetsAreMonotonic(plan.value == Kind::kLargeUtf8, dict->buffers[1], dict->offset,
+                                               dict->length)) {
         return Status::InvalidArgument(what + ": its dictionary's string offsets are negative or decrease");
       }
     }
@@ -470,7 +525,8 @@ Result<int64_t> StreamImporter::Fill(int64_t max_rows, uint64_t max_bytes, std::
                                      std::vector<ValueProblem>* problems) {
   auto chunk_bytes = [&] {
     uint64_t bytes = 0;
-    for (const ColumnVector& column : *out) bytes += column.validity.size() + column.values.size() + column.data.size();
+    for (const ColumnVector& column : *out)
+      bytes += column.validity.size() + column.values.size() + column.data.size();
     return bytes;
   };
   int64_t appended = 0;
@@ -575,7 +631,8 @@ Status StreamImporter::AppendColumn(size_t c, int64_t rows, ColumnVector* out,
         if (ms % kMsPerDay != 0 || days < std::numeric_limits<int32_t>::min() ||
             days > std::numeric_limits<int32_t>::max()) {
           problem(i, RejectReason::kOutOfRange,
-                  std::to_string(ms) + " ms (date64) is not a whole day in the date range", std::to_string(ms));
+                  std::to_string(ms) + " ms (date64) is not a whole day in the date range",
+                  std::to_string(ms));
           continue;
         }
         dst[i] = int32_t(days);
@@ -592,9 +649,10 @@ Status StreamImporter::AppendColumn(size_t c, int64_t rows, ColumnVector* out,
         int64_t micros = 0;
         if (plan.divisor > 1) {
           if (raw % plan.divisor != 0) {
-            problem(i, RejectReason::kOutOfRange,
-                    std::to_string(raw) + " ns has a sub-microsecond part; timestamps are stored in microseconds",
-                    std::to_string(raw));
+            problem(
+                i, RejectReason::kOutOfRange,
+                std::to_string(raw) + " ns has a sub-microsecond part; timestamps are stored in microseconds",
+                std::to_string(raw));
             continue;
           }
           micros = raw / plan.divisor;
@@ -615,9 +673,12 @@ Status StreamImporter::AppendColumn(size_t c, int64_t rows, ColumnVector* out,
       StartOffsets(out);
       const uint8_t* data = child->n_buffers > 2 ? static_cast<const uint8_t*>(child->buffers[2]) : nullptr;
       const ArrowArray* dict = child->dictionary;
-      // string_view: the variadic data buffers and, last, their sizes.
-      const int64_t variadic = plan.kind == Kind::kStringView ? child->n_buffers - 3 : 0;
-      const void* variadic_sizes = plan.kind == Kind::kStringView ? child->buffers[child->n_buffers - 1] : nullptr;
+      auto past_buffers = [&](int64_t i) {
+        return Status::InvalidArgument("record batch " + std::to_string(batches_read_) +
+                                       " of the Arrow stream, " + ColumnLabel(columns_, c) + ": row " +
+                                       std::to_string(rows_read_ + uint64_t(i) + 1) +
+                                       " points past its data buffers");
+      };
       for (int64_t i = 0; i < rows; ++i) {
         std::string_view value;
         if (valid(i)) {
@@ -625,39 +686,27 @@ Status StreamImporter::AppendColumn(size_t c, int64_t rows, ColumnVector* out,
           if (plan.kind == Kind::kUtf8 || plan.kind == Kind::kLargeUtf8) {
             const bool large = plan.kind == Kind::kLargeUtf8;
             const int64_t begin = LoadOffset(large, values, at);
-            value = {reinterpret_cast<const char*>(data) + begin, size_t(LoadOffset(large, values, at + 1) - begin)};
+            value = {reinterpret_cast<const char*>(data) + begin,
+                     size_t(LoadOffset(large, values, at + 1) - begin)};
           } else if (plan.kind == Kind::kDictionary) {
             const int64_t index = LoadInteger(plan.index, values, at);
             if (index < 0 || index >= dict->length) {  // a huge uint64 index loads as negative
-              return Status::InvalidArgument("record batch " + std::to_string(batches_read_) +
-                                             " of the Arrow stream, " + ColumnLabel(columns_, c) + ": row " +
-                                             std::to_string(rows_read_ + uint64_t(i) + 1) + " has dictionary index " +
-                                             std::to_string(index) + ", past the dictionary's " +
-                                             std::to_string(dict->length) + " entries");
+              return Status::InvalidArgument(
+                  "record batch " + std::to_string(batches_read_) + " of the Arrow stream, " +
+                  ColumnLabel(columns_, c) + ": row " + std::to_string(rows_read_ + uint64_t(i) + 1) +
+                  " has dictionary index " + std::to_string(index) + ", past the dictionary's " +
+                  std::to_string(dict->length) + " entries");
             }
-            const bool large = plan.value == Kind::kLargeUtf8;
-            const int64_t begin = LoadOffset(large, dict->buffers[1], dict->offset + index);
-            const int64_t end = LoadOffset(large, dict->buffers[1], dict->offset + index + 1);
-            value = {static_cast<const char*>(dict->buffers[2]) + begin, size_t(end - begin)};
-          } else {
-            const uint8_t* view = static_cast<const uint8_t*>(values) + at * 16;
-            int32_t size;
-            std::memcpy(&size, view, 4);
-            if (size <= 12) {
-              value = {reinterpret_cast<const char*>(view) + 4, size_t(std::max(size, 0))};
+            if (plan.value == Kind::kStringView) {
+              if (!ViewAt(*dict, dict->offset + index, &value)) return past_buffers(i);
             } else {
-              int32_t buffer, offset;
-              std::memcpy(&buffer, view + 8, 4);
-              std::memcpy(&offset, view + 12, 4);
-              if (buffer < 0 || buffer >= variadic || offset < 0 ||
-                  int64_t(offset) + size > Load<int64_t>(variadic_sizes, buffer)) {
-                return Status::InvalidArgument("record batch " + std::to_string(batches_read_) +
-                                               " of the Arrow stream, " + ColumnLabel(columns_, c) + ": row " +
-                                               std::to_string(rows_read_ + uint64_t(i) + 1) +
-                                               " points past its data buffers");
-              }
-              value = {static_cast<const char*>(child->buffers[2 + buffer]) + offset, size_t(size)};
+              const bool large = plan.value == Kind::kLargeUtf8;
+              const int64_t begin = LoadOffset(large, dict->buffers[1], dict->offset + index);
+              const int64_t end = LoadOffset(large, dict->buffers[1], dict->offset + index + 1);
+              value = {static_cast<const char*>(dict->buffers[2]) + begin, size_t(end - begin)};
             }
+          } else if (!ViewAt(*child, at, &value)) {
+            return past_buffers(i);
           }
           if (int64_t(value.size()) > kMaxStringValueBytes) {
             problem(i, RejectReason::kRowTooLong,

@@ -187,7 +187,7 @@ TEST(ArrowImport, ValuesWithoutAnExactFormAreProblems) {
   stream.AddField("tdm", "d64");
   stream.AddField("tss:", "s");
   stream.AddBatch(Columns(FixedColumn<int64_t>({1000, 1001}), FixedColumn<int64_t>({86400000, 5}),
-                   FixedColumn<int64_t>({std::numeric_limits<int64_t>::max(), 0})));
+                          FixedColumn<int64_t>({std::numeric_limits<int64_t>::max(), 0})));
   Imported got = ImportAll(&stream);
   ASSERT_EQ(got.problems.size(), 3u);
   EXPECT_EQ(got.problems[0].row, 1);  // ns 1001: a sub-microsecond part

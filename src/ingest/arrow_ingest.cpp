@@ -94,8 +94,8 @@ std::string ValueText(const ColumnVector& column, int64_t row) {
 
 // Casts `src` into `dst` (of type `to`), row by row; a value without an exact
 // form becomes a problem (its slot 0 or ""). REQUIRES: CastAllowed(src.type, to).
-void CastColumn(const ColumnVector& src, TypeId to, int32_t column, std::vector<arrow::ValueProblem>* problems,
-                ColumnVector* dst) {
+void CastColumn(const ColumnVector& src, TypeId to, int32_t column,
+                std::vector<arrow::ValueProblem>* problems, ColumnVector* dst) {
   dst->Reset(to);
   const int64_t n = src.length;
   if (src.null_count > 0) dst->validity.Append(src.validity.data(), size_t(BitmapBytes(n)));
@@ -146,7 +146,8 @@ void CastColumn(const ColumnVector& src, TypeId to, int32_t column, std::vector<
       }
       case TypeId::kFloat64: {  // -> int64: whole numbers in range
         real = src.GetFloat64(row);
-        if (!(real >= -9223372036854775808.0 && real < 9223372036854775808.0) || real != double(int64_t(real))) {
+        if (!(real >= -9223372036854775808.0 && real < 9223372036854775808.0) ||
+            real != double(int64_t(real))) {
           outcome = ParseOutcome::kOutOfRange;
         } else {
           integer = int64_t(real);
@@ -198,7 +199,8 @@ void CheckUtf8(const ColumnVector& column, int32_t column_index, std::vector<arr
     const size_t bad = InvalidUtf8Offset(value);
     if (bad == value.size()) continue;
     problems->push_back({row, column_index, RejectReason::kInvalidUtf8,
-                         "not valid UTF-8 at byte " + std::to_string(bad), std::string(value.substr(0, 256))});
+                         "not valid UTF-8 at byte " + std::to_string(bad),
+                         std::string(value.substr(0, 256))});
   }
 }
 
@@ -320,11 +322,11 @@ Status ArrowFront::Schema() {
     }
     const size_t c = size_t(it - names.begin());
     if (!CastAllowed(imported[c].type, type)) {
-      return Status::InvalidArgument("--schema " + name + ":" + std::string(TypeName(type)) + ": column '" + name +
-                                     "' is " + imported[c].arrow_type + " in the Arrow stream, stored as " +
-                                     std::string(TypeName(imported[c].type)) + "; it can become " +
-                                     CastChoices(imported[c].type) + " (casts that lose nothing), not " +
-                                     std::string(TypeName(type)));
+      return Status::InvalidArgument(
+          "--schema " + name + ":" + std::string(TypeName(type)) + ": column '" + name + "' is " +
+          imported[c].arrow_type + " in the Arrow stream, stored as " +
+          std::string(TypeName(imported[c].type)) + "; it can become " + CastChoices(imported[c].type) +
+          " (casts that lose nothing), not " + std::string(TypeName(type)));
     }
     columns[c].type = type;
     columns[c].inferred = false;
@@ -384,7 +386,8 @@ void ArrowFront::ReaderLoop() {
     if (!chunk) return;  // stopped
     for (size_t c = 0; c < chunk->columns.size(); ++c) chunk->columns[c].Reset(imported_types_[c]);
     chunk->problems.clear();
-    Result<int64_t> rows = importer_->Fill(kMaxArrowChunkRows, chunk_bytes, &chunk->columns, &chunk->problems);
+    Result<int64_t> rows =
+        importer_->Fill(kMaxArrowChunkRows, chunk_bytes, &chunk->columns, &chunk->problems);
     if (!rows.ok()) {
       Fail(rows.status());
       return;
