@@ -168,6 +168,14 @@ Result<CsrMatrix> OneHotEncode(const std::shared_ptr<const Dataset>& dataset,
                                const std::vector<std::string>& columns, const OneHotCategories& categories,
                                bool ignore_unknown = false, const std::atomic<bool>* cancel = nullptr,
                                const RowSelection& rows = {});
+// One-hot rows from category codes found elsewhere (OneHotEncoder on a NumPy
+// array or DataFrame): `codes` is rows x cols, row-major; codes[r * cols + c]
+// is in [0, n_categories[c]) or -1 (an unknown value or a null: an all-zero
+// block). Output columns are the columns' categories side by side.
+//   int32_t codes[] = {0, 1, 2, -1};                          // 2 rows x 2 columns
+//   OC_ASSIGN_OR_RETURN(CsrMatrix x, OneHotFromCodes(codes, 2, 2, {3, 2}));   // 2 x 5, nnz 3
+Result<CsrMatrix> OneHotFromCodes(const int32_t* codes, int64_t rows, int64_t cols,
+                                  const std::vector<int64_t>& n_categories);
 // The same streamed to a .npz at `path`, with the feature names as an extra
 // "feature_names" entry; `cancel` set stops it with a Cancelled status.
 Result<NpzWritten> OneHotEncodeToNpz(const std::shared_ptr<const Dataset>& dataset,

@@ -261,6 +261,12 @@ class Dataset:
     def __len__(self) -> int:
         return self.num_rows
 
+    def __reduce__(self):
+        """Pickled by path and reopened on load (a moved or changed file is an error then)."""
+        from ._dataset_pickle import reduce_dataset
+
+        return reduce_dataset(self)
+
     def __repr__(self) -> str:
         cols = ", ".join(f"{n}: {t}" for n, t in self.schema.items())
         return f"<outcore.Dataset {self.path!r}: {self.num_rows} rows; {cols}>"

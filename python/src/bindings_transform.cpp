@@ -5,10 +5,12 @@
 // its Buffer through a capsule).
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,18 @@ bool FeatureBytes(PyObject* object, std::string_view* out) {
     return true;
   }
   return false;
+}
+
+// where= and nulls= as Python passes them; errors name them as Python spells them.
+RowSelection SelectionOf(const std::optional<std::string>& where, const std::string& nulls) {
+  RowSelection selection;
+  selection.python_names = true;
+  if (where) {
+    RaiseIfError(CheckWhere(*where, "where"));
+    selection.where = *where;
+  }
+  selection.nulls = Unwrap(ParseNullPolicy(nulls, "nulls"));
+  return selection;
 }
 
 [[noreturn]] void RaiseType(const char* message) {
@@ -174,8 +188,10 @@ nb::tuple HashFeatures(nb::handle raw_x, int64_t n_features, bool alternate_sign
 }
 
 nb::tuple HashDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
-                      std::vector<std::string> tokens, int64_t n_features, bool alternate_sign) {
+                      std::vector<std::string> tokens, int64_t n_features, bool alternate_sign,
+                      std::optional<std::string> where, const std::string& nulls) {
   HashOptions options;
+  options.rows = SelectionOf(where, nulls);
   options.columns = std::move(columns);
   options.token_columns = std::move(tokens);
   options.n_features = n_features;
@@ -187,9 +203,11 @@ nb::tuple HashDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string>
   return CsrArrays(Unwrap(std::move(csr)));
 }
 
-nb::list ColumnStatsList(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns) {
+nb::list ColumnStatsList(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
+                         std::optional<std::string> where, const std::string& nulls) {
+  const RowSelection rows = SelectionOf(where, nulls);
   auto stats = CallWithCtrlC(
-      [&](const std::atomic<bool>* cancel) { return ComputeColumnStats(dataset, columns, 0, cancel); });
+      [&](const std::atomic<bool>* cancel) { return ComputeColumnStats(dataset, columns, 0, cancel, rows); });
   nb::list out;
   for (const auto& s : Unwrap(std::move(stats))) {
     nb::dict d;
@@ -210,16 +228,38 @@ nb::list ColumnStatsList(std::shared_ptr<Dataset> dataset, std::vector<std::stri
   return out;
 }
 
-OneHotCategories OneHotFit(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns) {
-  return Unwrap(
-      CallWithCtrlC([&](const std::atomic<bool>* cancel) { return FitOneHot(dataset, columns, cancel); }));
+OneHotCategories OneHotFit(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
+                           std::optional<std::string> where, const std::string& nulls) {
+  const RowSelection rows = SelectionOf(where, nulls);
+  return Unwrap(CallWithCtrlC(
+      [&](const std::atomic<bool>* cancel) { return FitOneHot(dataset, columns, cancel, rows); }));
 }
 
 nb::tuple OneHotEncodeDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
-                              OneHotCategories categories, bool ignore_unknown) {
+                              OneHotCategories categories, bool ignore_unknown,
+                              std::optional<std::string> where, const std::string& nulls) {
+  const RowSelection rows = SelectionOf(where, nulls);
   return CsrArrays(Unwrap(CallWithCtrlC([&](const std::atomic<bool>* cancel) {
-    return OneHotEncode(dataset, columns, categories, ignore_unknown, cancel);
+    return OneHotEncode(dataset, columns, categories, ignore_unknown, cancel, rows);
   })));
+}
+
+using Codes = nb::ndarray<const int32_t, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+
+// One-hot rows from category codes already found (the array path of
+// OneHotEncoder): codes[row, column] in [0, n_categories[column]) or -1 for
+// an all-zero block.
+nb::tuple OneHotCodes(Codes codes, std::vector<int64_t> n_categories) {
+  const auto width = int64_t(codes.shape(1));
+  if (int64_t(n_categories.size()) != width) {
+    Raise(Status::InvalidArgument("one category count per column is needed"));
+  }
+  CsrMatrix csr;
+  {
+    nb::gil_scoped_release release;
+    csr = Unwrap(OneHotFromCodes(codes.data(), int64_t(codes.shape(0)), width, n_categories));
+  }
+  return CsrArrays(std::move(csr));
 }
 
 nb::object VectorToNumpy(const std::vector<double>& values);
@@ -251,8 +291,10 @@ nb::dict ScaleInPlace(nb::ndarray<T, nb::ndim<2>, nb::device::cpu> x, const std:
 }
 
 nb::dict NormalizeFile(const std::string& path, std::vector<std::string> columns, const std::string& method,
-                       double range_min, double range_max, const std::string& output) {
+                       double range_min, double range_max, const std::string& output,
+                       std::optional<std::string> where, const std::string& nulls) {
   NormalizeColumnsOptions o;
+  o.rows = SelectionOf(where, nulls);
   o.columns = std::move(columns);
   o.method = Unwrap(ParseScaleMethod(method, "method"));
   o.range_min = range_min;
@@ -316,11 +358,46 @@ class PyIncrementalPca {
     }
     RaiseIfError(status);
   }
-  void FitDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns, uint64_t memory_limit) {
+  void FitDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns, uint64_t memory_limit,
+                  std::optional<std::string> where, const std::string& nulls) {
+    const RowSelection rows = SelectionOf(where, nulls);
     MemoryBudget budget(memory_limit ? memory_limit : DefaultMemoryLimit());
     RaiseIfError(CallWithCtrlC([&](const std::atomic<bool>* cancel) {
-      return FitPcaOnDataset(dataset, columns, &pca_, &budget, {}, cancel);
+      return FitPcaOnDataset(dataset, columns, &pca_, &budget, rows, cancel);
     }));
+  }
+  // The projected rows of a Dataset (rows x n_components), gathered in one
+  // buffer that becomes the NumPy array.
+  nb::object TransformDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
+                              std::optional<std::string> where, const std::string& nulls) {
+    const RowSelection rows = SelectionOf(where, nulls);
+    Buffer out;
+    int64_t count = 0;
+    const int64_t k = pca_.n_components();
+    RaiseIfError(CallWithCtrlC([&](const std::atomic<bool>* cancel) {
+      return TransformDatasetRows(dataset, columns, pca_, rows, nullptr,
+                                  [&](const double* values, int64_t n) -> Status {
+                                    if (cancel && *cancel) return Status::Cancelled("interrupted");
+                                    out.Append(values, size_t(n * k) * sizeof(double));
+                                    count += n;
+                                    return Status::OK();
+                                  });
+    }));
+    auto* owner = new Buffer(std::move(out));
+    if (owner->capacity() == 0) owner->Reserve(64);
+    nb::capsule capsule(owner, [](void* p) noexcept { delete static_cast<Buffer*>(p); });
+    size_t shape[2] = {size_t(count), size_t(k)};
+    return nb::cast(nb::ndarray<nb::numpy, double, nb::ndim<2>>(owner->data(), 2, shape, capsule));
+  }
+  // Makes the model the fitted one State() described (unpickling).
+  void Restore(int64_t n_components, int64_t n_features, int64_t n_samples_seen,
+               std::vector<double> components, std::vector<double> singular_values, std::vector<double> mean,
+               std::vector<double> var, std::vector<double> explained_variance,
+               std::vector<double> explained_variance_ratio, double noise_variance) {
+    RaiseIfError(pca_.Restore(n_components, n_features, n_samples_seen, std::move(components),
+                              std::move(singular_values), std::move(mean), std::move(var),
+                              std::move(explained_variance), std::move(explained_variance_ratio),
+                              noise_variance));
   }
   nb::object Transform(Matrix x) {
     double* out = nullptr;
@@ -380,21 +457,31 @@ void BindTransform(nb::module_& m) {
       },
       "key"_a, "seed"_a = 0);
 
-  m.def("onehot_categories", &OneHotFit, "dataset"_a, "columns"_a);
-  m.def("onehot_encode", &OneHotEncodeDataset, "dataset"_a, "columns"_a, "categories"_a, "ignore_unknown"_a);
+  m.def("onehot_categories", &OneHotFit, "dataset"_a, "columns"_a, "where"_a = nb::none(),
+        "nulls"_a = "keep");
+  m.def("onehot_encode", &OneHotEncodeDataset, "dataset"_a, "columns"_a, "categories"_a, "ignore_unknown"_a,
+        "where"_a = nb::none(), "nulls"_a = "keep");
+  m.def("onehot_codes", &OneHotCodes, "codes"_a, "n_categories"_a);
   m.def("scale_inplace", &ScaleInPlace<double>, "X"_a, "method"_a, "range_min"_a, "range_max"_a);
   m.def("scale_inplace", &ScaleInPlace<float>, "X"_a, "method"_a, "range_min"_a, "range_max"_a);
   m.def("normalize_file", &NormalizeFile, "path"_a, "columns"_a, "method"_a, "range_min"_a, "range_max"_a,
-        "output"_a = "");
-  m.def("column_stats", &ColumnStatsList, "dataset"_a, "columns"_a);
+        "output"_a = "", "where"_a = nb::none(), "nulls"_a = "keep");
+  m.def("column_stats", &ColumnStatsList, "dataset"_a, "columns"_a, "where"_a = nb::none(),
+        "nulls"_a = "keep");
   m.def("hash_dataset", &HashDataset, "dataset"_a, "columns"_a, "tokens"_a, "n_features"_a,
-        "alternate_sign"_a);
+        "alternate_sign"_a, "where"_a = nb::none(), "nulls"_a = "keep");
 
   nb::class_<PyIncrementalPca>(m, "IncrementalPCA")
       .def(nb::init<int64_t, bool, int64_t>(), "n_components"_a, "whiten"_a, "batch_size"_a)
       .def("partial_fit", &PyIncrementalPca::PartialFit, "X"_a)
       .def("fit", &PyIncrementalPca::Fit, "X"_a)
-      .def("fit_dataset", &PyIncrementalPca::FitDataset, "dataset"_a, "columns"_a, "memory_limit"_a = 0)
+      .def("fit_dataset", &PyIncrementalPca::FitDataset, "dataset"_a, "columns"_a, "memory_limit"_a = 0,
+           "where"_a = nb::none(), "nulls"_a = "fail")
+      .def("transform_dataset", &PyIncrementalPca::TransformDataset, "dataset"_a, "columns"_a,
+           "where"_a = nb::none(), "nulls"_a = "fail")
+      .def("restore", &PyIncrementalPca::Restore, "n_components"_a, "n_features"_a, "n_samples_seen"_a,
+           "components"_a, "singular_values"_a, "mean"_a, "var"_a, "explained_variance"_a,
+           "explained_variance_ratio"_a, "noise_variance"_a)
       .def("transform", &PyIncrementalPca::Transform, "X"_a)
       .def("inverse_transform", &PyIncrementalPca::InverseTransform, "X"_a)
       .def("state", &PyIncrementalPca::State)

@@ -134,6 +134,35 @@ Result<CsrMatrix> OneHotEncode(const std::shared_ptr<const Dataset>& dataset,
   return ReleaseCsr(&csr, cols);
 }
 
+Result<CsrMatrix> OneHotFromCodes(const int32_t* codes, int64_t rows, int64_t cols,
+                                  const std::vector<int64_t>& n_categories) {
+  if (int64_t(n_categories.size()) != cols)
+    return Status::InvalidArgument("one category count per column is needed");
+  std::vector<int64_t> offsets(static_cast<size_t>(cols));
+  int64_t total = 0;
+  for (int64_t c = 0; c < cols; ++c) {
+    offsets[size_t(c)] = total;
+    total += n_categories[size_t(c)];
+  }
+  if (total > INT32_MAX) return Status::InvalidArgument("more than 2^31 - 1 one-hot columns");
+  transform::CsrBuilder csr;
+  csr.Reserve(rows, rows * cols);
+  for (int64_t row = 0; row < rows; ++row) {
+    for (int64_t c = 0; c < cols; ++c) {
+      const int32_t code = codes[row * cols + c];
+      if (code < 0) continue;
+      if (code >= n_categories[size_t(c)]) {
+        return Status::InvalidArgument("code " + std::to_string(code) + " of column " + std::to_string(c) +
+                                       " in row " + std::to_string(row) + " is past its " +
+                                       std::to_string(n_categories[size_t(c)]) + " categories");
+      }
+      csr.Add(int32_t(offsets[size_t(c)] + code), 1.0);
+    }
+    csr.FinishRow();
+  }
+  return ReleaseCsr(&csr, total);
+}
+
 Result<NpzWritten> OneHotEncodeToNpz(const std::shared_ptr<const Dataset>& dataset,
                                      const std::vector<std::string>& columns,
                                      const OneHotCategories& categories, bool ignore_unknown,

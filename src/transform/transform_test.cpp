@@ -338,5 +338,20 @@ TEST_F(PcaApiTest, ModelNpzAndTransformedNpyHoldTheModelsNumbers) {
   EXPECT_FALSE(fs::exists(cancelled));
 }
 
+TEST(OneHotFromCodes, PlacesEachCodeInItsColumnsBlockAndSkipsMinusOne) {
+  const int32_t codes[] = {0, 1, 2, -1, 1, 0};  // 3 rows x 2 columns, 3 and 2 categories
+  auto x = OneHotFromCodes(codes, 3, 2, {3, 2});
+  ASSERT_TRUE(x.ok()) << x.status().ToString();
+  EXPECT_EQ(x->rows, 3);
+  EXPECT_EQ(x->cols, 5);
+  ASSERT_EQ(x->nnz, 5);
+  const int32_t* indices = x->indices.as<int32_t>();
+  const int64_t* indptr = x->indptr.as<int64_t>();
+  EXPECT_EQ(std::vector<int32_t>(indices, indices + 5), (std::vector<int32_t>{0, 4, 2, 1, 3}));
+  EXPECT_EQ(std::vector<int64_t>(indptr, indptr + 4), (std::vector<int64_t>{0, 2, 3, 5}));
+  const int32_t bad[] = {3, 0};
+  EXPECT_FALSE(OneHotFromCodes(bad, 1, 2, {3, 2}).ok());
+}
+
 }  // namespace
 }  // namespace outcore
