@@ -52,10 +52,11 @@ cd tests/python
 # test_trace.py traces uninstrumented Python children with `outcore trace`; it
 # imports no outcore, and a child that inherited the ASan preload behind the
 # tracer's could not start. So it runs without the preload (`outcore` is
-# instrumented itself); the rest with it. test_budget.py measures peak RSS
-# against --memory-limit, which ASan's shadow and quarantine make meaningless:
-# it runs in the normal build (test.sh).
+# instrumented itself); the rest with it. The tests marked `rss` pin a peak
+# resident size (test_budget.py's against --memory-limit, the Arrow ingest's,
+# to_pandas'), which ASan's shadow and quarantine make meaningless: they are
+# deselected here and run in the normal build (test.sh).
 PATH="$root/$VENV/bin:$PATH" LD_PRELOAD="$asan_runtime:$cxx_runtime" ASAN_OPTIONS="detect_leaks=0" \
-  "$root/$VENV/bin/python" -m pytest -q -p no:cacheprovider --ignore=test_trace.py --ignore=test_budget.py .
+  "$root/$VENV/bin/python" -m pytest -q -p no:cacheprovider -m "not rss" --ignore=test_trace.py .
 PATH="$root/$VENV/bin:$PATH" ASAN_OPTIONS="detect_leaks=0" \
-  "$root/$VENV/bin/python" -m pytest -q -p no:cacheprovider test_trace.py
+  "$root/$VENV/bin/python" -m pytest -q -p no:cacheprovider -m "not rss" test_trace.py

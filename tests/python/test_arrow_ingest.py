@@ -266,6 +266,7 @@ print(json.dumps({"rc": os.waitstatus_to_exitcode(status), "maxrss_kib": usage.r
 """
 
 
+@pytest.mark.rss
 def test_streamed_arrow_ingest_stays_in_budget(tmp_path):
     base_probe = "import outcore as oc, pyarrow, numpy; BASE = oc.memory.rss()\n"
     code = base_probe + CHILD

@@ -16,6 +16,9 @@ import pytest
 
 from conftest import outcore_bin
 
+# Every case here pins a peak RSS: none means anything under ASan (pyproject.toml, markers).
+pytestmark = pytest.mark.rss
+
 MiB = 1 << 20
 LIMIT = "64MiB"
 

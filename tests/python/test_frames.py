@@ -402,6 +402,7 @@ def measured_growth(path, columns, dtypes, folder):
     return figures["maxrss_kib"] * 1024 - child["rss_before"], child
 
 
+@pytest.mark.rss
 @pytest.mark.parametrize("dtypes", ["compact", "pandas"])
 def test_to_pandas_peak_is_the_frame_plus_one_batch(generated, tmp_path, dtypes):
     columns = ["id", "active", "topic", "quantity", "score", "price", "day", "created"]
