@@ -64,8 +64,7 @@ nb::object SchemaCapsule(const std::vector<ColumnSchema>& columns) {
     delete schema;
     Raise(status);
   }
-  return Capsule(schema, "arrow_schema",
-                 [](PyObject* c) { CapsuleRelease<ArrowSchema>(c, "arrow_schema"); });
+  return Capsule(schema, "arrow_schema", [](PyObject* c) { CapsuleRelease<ArrowSchema>(c, "arrow_schema"); });
 }
 
 nb::object StreamCapsule(ArrowArrayStream* stream) {
@@ -200,7 +199,8 @@ class PyBatch {
   nb::object StreamCapsule1() const {
     auto* stream = new ArrowArrayStream;
     std::shared_ptr<const ExportedBatch> once = batch_;
-    ExportArrowStream(Schema(), [once]() mutable { return std::exchange(once, nullptr); }, stream);
+    ExportArrowStream(
+        Schema(), [once]() mutable { return std::exchange(once, nullptr); }, stream);
     return StreamCapsule(stream);
   }
 
@@ -234,9 +234,9 @@ class BudgetProbe {
 
 class PyScan {
  public:
-  PyScan(std::shared_ptr<Dataset> dataset, std::optional<std::vector<std::string>> columns, int64_t batch_rows,
-         std::optional<int64_t> limit, std::optional<std::string> where, bool use_indexes, bool use_zone_maps,
-         nb::handle memory_limit, bool force_indexes, bool count_only) {
+  PyScan(std::shared_ptr<Dataset> dataset, std::optional<std::vector<std::string>> columns,
+         int64_t batch_rows, std::optional<int64_t> limit, std::optional<std::string> where, bool use_indexes,
+         bool use_zone_maps, nb::handle memory_limit, bool force_indexes, bool count_only) {
     ScanOptions options;
     if (columns) options.columns = *columns;
     options.batch_rows = batch_rows;

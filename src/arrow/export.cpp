@@ -2,16 +2,25 @@
 // described as Arrow C Data Interface structs that point into their buffers,
 // and the C Stream over them. Every struct handed out owns what it points to
 // through its private_data; release callbacks free exactly that.
-#include "outcore/arrow_export.h"
-
 #include <cerrno>
 #include <new>
 #include <string>
 #include <utility>
 
+#include "arrow/abi_util.h"
+#include "outcore/arrow_export.h"
+
 namespace outcore {
 
 namespace {
+
+// Releases a child struct this side allocated (unless a consumer moved it
+// out: its release is then null, the contents are the consumer's) and frees it.
+template <typename T>
+void ReleaseOwned(T* child) {
+  arrow::Release(child);
+  delete child;
+}
 
 // What an empty Arrow buffer points to: a consumer may read an offsets
 // buffer's first entry (0) even for a zero-length array, and some reject a
@@ -50,14 +59,8 @@ struct SchemaPrivate {
 
 void ReleaseSchema(ArrowSchema* schema) {
   auto* p = static_cast<SchemaPrivate*>(schema->private_data);
-  for (ArrowSchema* child : p->children) {
-    if (child->release != nullptr) child->release(child);
-    delete child;
-  }
-  if (p->dictionary != nullptr) {
-    if (p->dictionary->release != nullptr) p->dictionary->release(p->dictionary);
-    delete p->dictionary;
-  }
+  for (ArrowSchema* child : p->children) ReleaseOwned(child);
+  ReleaseOwned(p->dictionary);
   delete p;
   schema->release = nullptr;
 }
@@ -97,16 +100,8 @@ struct ArrayPrivate {
 
 void ReleaseArray(ArrowArray* array) {
   auto* p = static_cast<ArrayPrivate*>(array->private_data);
-  // A consumer may have moved a child out (its release is then null): the
-  // struct is still ours to free, its contents are the consumer's.
-  for (ArrowArray* child : p->children) {
-    if (child->release != nullptr) child->release(child);
-    delete child;
-  }
-  if (p->dictionary_array != nullptr) {
-    if (p->dictionary_array->release != nullptr) p->dictionary_array->release(p->dictionary_array);
-    delete p->dictionary_array;
-  }
+  for (ArrowArray* child : p->children) ReleaseOwned(child);
+  ReleaseOwned(p->dictionary_array);
   delete p;
   array->release = nullptr;
 }

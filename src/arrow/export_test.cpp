@@ -3,8 +3,6 @@
 // with what the scanner itself returns. Also: the buffers are the engine's
 // (no copy), release gives every byte back to the budget, arrays outlive their
 // stream and scanner, moved structs, and the stream's errors.
-#include "outcore/arrow_export.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -20,6 +18,7 @@
 
 #include "arrow/abi_util.h"
 #include "ingest/scan_test_util.h"
+#include "outcore/arrow_export.h"
 #include "outcore/ingest.h"
 
 namespace outcore {
@@ -37,7 +36,8 @@ std::string ArrowValueText(const ArrowSchema& schema, const ArrowArray& array, i
   if (validity != nullptr && !GetBit(validity, at)) return "<null>";
   const std::string format = schema.format;
   if (format == "b") return GetBit(static_cast<const uint8_t*>(array.buffers[1]), at) ? "true" : "false";
-  if (format == "l" || format == "tsu:") return std::to_string(static_cast<const int64_t*>(array.buffers[1])[at]);
+  if (format == "l" || format == "tsu:")
+    return std::to_string(static_cast<const int64_t*>(array.buffers[1])[at]);
   if (format == "tdD") return std::to_string(static_cast<const int32_t*>(array.buffers[1])[at]);
   if (format == "g") {
     uint64_t bits;
@@ -55,7 +55,8 @@ std::string ArrowValueText(const ArrowSchema& schema, const ArrowArray& array, i
 }
 
 // Rows of a struct array, as ScanAllText gives them.
-void AppendRows(const ArrowSchema& schema, const ArrowArray& array, std::vector<std::vector<std::string>>* rows) {
+void AppendRows(const ArrowSchema& schema, const ArrowArray& array,
+                std::vector<std::vector<std::string>>* rows) {
   EXPECT_EQ(array.n_children, schema.n_children);
   for (int64_t r = 0; r < array.length; ++r) {
     std::vector<std::string> row;
@@ -94,7 +95,7 @@ class ArrowExportTest : public testing::Test {
     options.inputs = {dir_ + "/in.csv"};
     options.output = path_ = dir_ + "/all.oc";
     options.block_bytes = 64 << 10;  // many chunks
-    options.schema = {{"d", TypeId::kDate}, {"dn", TypeId::kDate}, {"ts", TypeId::kTimestamp},
+    options.schema = {{"d", TypeId::kDate},        {"dn", TypeId::kDate},     {"ts", TypeId::kTimestamp},
                       {"tsn", TypeId::kTimestamp}, {"text", TypeId::kString}, {"textn", TypeId::kString}};
     auto report = Ingest(options);
     ASSERT_TRUE(report.ok()) << report.status().ToString();
@@ -249,7 +250,7 @@ TEST_F(ArrowExportTest, AMovedChildOutlivesItsReleasedParent) {
   batch.value().reset();
   exporter.reset();
   arrow::Release(&moved_parent);
-  arrow::Release(&moved_parent);  // released already: nothing happens
+  arrow::Release(&moved_parent);                 // released already: nothing happens
   EXPECT_EQ(budget->held.load(), column_bytes);  // the moved child alone
   ArrowSchema schema;
   ASSERT_TRUE(ExportArrowSchema(dataset_->schema(), &schema).ok());
@@ -353,7 +354,8 @@ TEST_F(ArrowExportTest, ASingleBatchStreamEndsAfterIt) {
   ASSERT_TRUE(batch.ok() && *batch);
   std::shared_ptr<const ExportedBatch> once = *batch;
   ArrowArrayStream stream;
-  ExportArrowStream(exporter->columns(), [once]() mutable { return std::exchange(once, nullptr); }, &stream);
+  ExportArrowStream(
+      exporter->columns(), [once]() mutable { return std::exchange(once, nullptr); }, &stream);
   ArrowArray array;
   ASSERT_EQ(stream.get_next(&stream, &array), 0);
   EXPECT_EQ(array.length, (*batch)->num_rows);
