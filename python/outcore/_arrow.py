@@ -2,21 +2,25 @@
 
 ``Scan`` is what ``Dataset.scan()`` returns: an iterator of ``Batch`` objects and, through
 ``__arrow_c_stream__``, an Arrow C stream of the rest of the scan. ``Batch`` is a read-only
-mapping {column name: array} (NumPy views of the engine's buffers, see outcore.__init__'s
+dict-like {column name: array} (NumPy views of the engine's buffers, see outcore.__init__'s
 batch-type rule) that also exports itself through ``__arrow_c_array__`` /
 ``__arrow_c_stream__`` -- the same memory, no copy. pyarrow is never imported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 
-class Batch(Mapping):
+class Batch:
     """One batch of a scan: {column name: array}, plus ``num_rows`` and ``first_row``.
 
     ``pa.record_batch(batch)``, ``pa.table(batch)`` and ``pl.DataFrame(batch)`` read the
     engine's buffers in place (dictionary columns stay dictionary<int32, utf8>).
+
+    Dict-like (``batch["x"]``, ``keys()``, ``items()``, ``dict(batch)``) but deliberately not a
+    ``collections.abc.Mapping``: consumers such as Polars take a Mapping column by column
+    (and do not know DictionaryArray); this way they take the batch's Arrow export instead.
     """
 
     __slots__ = ("_core", "_columns")
@@ -33,6 +37,21 @@ class Batch(Mapping):
 
     def __len__(self) -> int:
         return len(self._columns)
+
+    def __contains__(self, name) -> bool:
+        return name in self._columns
+
+    def keys(self):
+        return self._columns.keys()
+
+    def values(self):
+        return self._columns.values()
+
+    def items(self):
+        return self._columns.items()
+
+    def get(self, name: str, default=None):
+        return self._columns.get(name, default)
 
     @property
     def num_rows(self) -> int:
