@@ -265,6 +265,15 @@ class CapsuleHolder:  # a stand-in producer that hands out one capsule
         return self.capsule
 
 
+def test_a_damaged_block_stops_the_stream_with_an_oserror_naming_it(path, tmp_path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0xFF  # inside a data block: caught by its checksum when read
+    flipped = tmp_path / "flip.oc"
+    flipped.write_bytes(bytes(data))
+    with pytest.raises(OSError, match=r"flip\.oc: checksum mismatch in chunk \d+ of column"):
+        pa.table(oc.open(flipped))
+
+
 def test_a_partly_iterated_scan_streams_the_rest(ds):
     scan = ds.scan(columns=["id"], batch_rows=1000)
     first = next(scan)
