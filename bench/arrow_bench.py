@@ -15,14 +15,13 @@ ru_maxrss is the child's own (bench/measure.py).
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import machine_description, median, run_measured
+from measure import append_results, median, repeated_child
 
 CHILD = r"""
 import json, sys, time
@@ -89,13 +88,7 @@ def main():
     cases = []
     for tool, kind, which in CASES:
         path = oc_path if which == "oc" else parquet
-        runs = []
-        for _ in range(args.repeat):
-            run = run_measured([sys.executable, "-c", CHILD, kind, str(path)])
-            if not run.ok:
-                print(f"{tool}: failed: {run.error_tail()}", file=sys.stderr)
-                break
-            runs.append((run, run.json()))
+        runs = repeated_child([sys.executable, "-c", CHILD, kind, str(path)], args.repeat, tool)
         if not runs:
             continue
         load = median([r[1]["seconds"] for r in runs])
@@ -115,43 +108,23 @@ def main():
 
 
 def write_results(cases, args, csv, oc_path, parquet):
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     import polars
     import pyarrow
 
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [
-        "",
-        "## Arrow out: pa.table(ds) and pl.DataFrame(ds) against reading Parquet (issue 11)",
-        "",
-        f"Produced by `python bench/arrow_bench.py --rows {args.rows} --repeat {args.repeat} --write-results` "
-        f"on {now} (outcore commit {commit}). Data: `outcore gen --rows {args.rows} --seed {args.seed}` "
-        f"({os.path.getsize(csv) >> 20} MiB of CSV) ingested to {os.path.getsize(oc_path) >> 20} MiB of .oc; "
-        f"the same rows written by pyarrow from `pa.table(ds)` to {os.path.getsize(parquet) >> 20} MiB of "
-        f"Parquet (zstd). Versions: python {sys.version.split()[0]}, pyarrow {pyarrow.__version__}, "
-        f"polars {polars.__version__}.",
-        "",
-        "Machine:",
-        "```",
-        *machine_description(),
-        "```",
-        "",
+    append_results(
+        "Arrow out: pa.table(ds) and pl.DataFrame(ds) against reading Parquet (issue 11)",
+        f"python bench/arrow_bench.py --rows {args.rows} --repeat {args.repeat} --write-results",
+        f"Data: `outcore gen --rows {args.rows} --seed {args.seed}` ({os.path.getsize(csv) >> 20} MiB of CSV) "
+        f"ingested to {os.path.getsize(oc_path) >> 20} MiB of .oc; the same rows written by pyarrow from "
+        f"`pa.table(ds)` to {os.path.getsize(parquet) >> 20} MiB of Parquet (zstd). Versions: python "
+        f"{sys.version.split()[0]}, pyarrow {pyarrow.__version__}, polars {polars.__version__}.",
         "Each run is a fresh child (imports included in wall, not in load); peak RSS is its "
         "`ru_maxrss` from `os.wait4`; medians of the runs. result: `Table.nbytes` / "
         "`DataFrame.estimated_size()`.",
-        "",
-        "| tool | load s | M rows/s | wall s | peak RSS MiB | result MiB | rows | runs |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for c in cases:
-        lines.append(
-            f"| {c['tool']} | {c['load_s']:.3f} | {c['rows_per_s'] / 1e6:.1f} | {c['wall_s']:.2f} | "
-            f"{c['peak_mib']:.0f} | {c['result_mib']:.0f} | {c['rows']} | {c['runs']} |"
-        )
-    results = Path(__file__).resolve().parent / "RESULTS.md"
-    with open(results, "a") as f:
-        f.write("\n".join(lines) + "\n")
-
+        ["tool", "load s", "M rows/s", "wall s", "peak RSS MiB", "result MiB", "rows", "runs"],
+        [[c["tool"], f"{c['load_s']:.3f}", f"{c['rows_per_s'] / 1e6:.1f}", f"{c['wall_s']:.2f}",
+          f"{c['peak_mib']:.0f}", f"{c['result_mib']:.0f}", c["rows"], c["runs"]] for c in cases],
+    )
 
 if __name__ == "__main__":
     main()
