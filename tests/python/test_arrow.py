@@ -121,6 +121,7 @@ def test_pyarrow_table_equals_to_pandas(ds, expected):
 
 def test_to_arrow_is_the_same_table(ds):
     assert ds.to_arrow().equals(pa.table(ds))
+    assert pa.RecordBatchReader.from_stream(ds).read_all().equals(pa.table(ds))
     part = ds.to_arrow(columns=["id", "cat_n"], where="id >= 5000 and cat_n == 'café'")
     assert part.column_names == ["id", "cat_n"]
     want = [r for r in range(5000, N) if r % 7 != 3 and TOPICS[r % len(TOPICS)] == "café"]
@@ -147,6 +148,10 @@ def test_polars_dataframe_equals_to_pandas(ds, expected):
     assert frame.schema["d"] == pl.Date and frame.schema["ts"] == pl.Datetime("us")
     assert columns_of(frame) == expected
     assert columns_of(pl.from_arrow(ds.to_arrow())) == expected
+    assert columns_of(pl.from_arrow(ds).struct.unnest()) == expected  # Polars: a Series for a non-pyarrow source
+    lazy = pl.scan_arrow_c_stream(ds.scan(columns=["id", "cat_n"])).filter(pl.col("cat_n") == "café")
+    want = [r for r in range(N) if expected["cat_n"][r] == "café"]
+    assert lazy.collect()["id"].to_list() == want
 
 
 def test_duckdb_reads_the_dataset_and_a_scan(ds, expected):
