@@ -15,6 +15,8 @@ DEBIAN_PACKAGES=(
   # The fuzz harnesses (scripts/fuzz.sh): clang, and its libFuzzer and
   # sanitizer runtimes.
   clang libclang-rt-14-dev
+  # Test only: opens `outcore trace --html` pages headless (tests/python/test_trace_html.py).
+  chromium
 )
 PYTHON_PACKAGES=(
   "scikit-build-core>=0.10" "nanobind>=2.0" "numpy>=1.24" "pytest>=7"
