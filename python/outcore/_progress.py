@@ -2,10 +2,10 @@
 
 The engine calls back about four times a second (and at the end of each stage) with a dict:
 ``stage`` ("reading"; "indexing" then "writing"), ``done`` of ``total`` in ``unit`` ("B" of the
-input files, or "chunks"), ``rows``, ``seconds``, ``rss``. ``progress=True`` shows it with tqdm
-when tqdm is installed (a notebook widget in Jupyter), else as one line on stderr redrawn in
-place; ``progress=callable`` hands each dict to the callable instead (an exception from it stops
-the work, as Ctrl-C does, and is raised).
+input files, or "chunks"), ``rows`` (and ``rows_rejected`` while ingesting), ``seconds``,
+``rss``. ``progress=True`` shows it with tqdm when tqdm is installed (a notebook widget in
+Jupyter), else as one line on stderr redrawn in place; ``progress=callable`` hands each dict to
+the callable instead (an exception from it stops the work, as Ctrl-C does, and is raised).
 """
 
 from __future__ import annotations
