@@ -4,8 +4,11 @@
     report = oc.ingest("sample.csv", "sample.oc", memory_limit="512MiB", reject="rejects.csv")
     ds = oc.open("sample.oc")
     for batch in ds.scan(columns=["id", "topic", "price"], batch_rows=100_000):
-        batch["price"]                 # numpy.ndarray (numpy.ma.MaskedArray where the batch has nulls)
+        batch["price"]                 # numpy.ma.MaskedArray if the file has a null price, else ndarray
         batch["topic"].to_pandas()     # pandas.Categorical, built from int32 codes + categories
+    pa.table(ds); pl.DataFrame(ds); duckdb.sql("from ds")   # Arrow C stream, zero-copy (doc/arrow.md)
+    pa.RecordBatchReader.from_stream(ds.scan(columns=["id"], where="price > 100"))
+    ds.to_arrow(columns=["id", "topic"])                    # a pyarrow.Table
     oc.index("sample.oc", columns=["topic"], tokens=["passage"])   # or ingest(..., index=[...])
     for batch in ds.scan(columns=["id", "price"], where="topic == 'food' and price > 100"):
         ...                            # only matching rows; indexes and zone maps skip chunks
@@ -19,18 +22,24 @@ Columns in a batch (no copy from the engine's buffers unless said):
   string     DictionaryArray (int32 codes, -1 = missing, + categories) for dictionary-encoded
              columns; StringArray (Arrow-style int32 offsets + UTF-8 bytes) otherwise.
              Neither costs a Python object per value.
-Missing values: a column with nulls in a batch is a numpy.ma.MaskedArray (mask True = missing).
+Missing values, one rule (a column's Python type depends on the file, never on the batch): a
+column the file records any null in (``ds.nullable_columns``; nullable in the Arrow schema) is
+a numpy.ma.MaskedArray (mask True = missing) in every batch, its mask all False in a batch
+without nulls, and a plain string column a StringArray whose ``mask`` is an array; a column
+the file holds no null in is a plain ndarray (StringArray with ``mask`` None). Dictionary
+columns are DictionaryArray either way (code -1 = missing).
 """
 
 from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from . import _arrow_in, _core, _progress, memory
+from ._arrow import Batch, Scan
 from ._columns import DictionaryArray, StringArray
 
 # `import outcore` loads NumPy and the engine only: scikit-learn, SciPy, pandas and pyarrow are
@@ -58,7 +67,8 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "ingest", "index", "open", "compact", "Dataset", "DictionaryArray", "StringArray", "memory",
+    "ingest", "index", "open", "compact", "Dataset", "Batch", "Scan", "DictionaryArray", "StringArray",
+    "memory",
     "RejectLimitError", "RejectWarning",
     "FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats", "normalize_",
     "__version__",
@@ -257,8 +267,17 @@ def open(path: str | os.PathLike) -> Dataset:  # mirrors the built-in on purpose
     return Dataset(os.fspath(path))
 
 
+# batch_rows that makes every batch a whole chunk: the scanner then hands over the decoded
+# buffers themselves, with no slicing copy (what the Arrow exports use).
+_WHOLE_CHUNKS = 1 << 40
+
+
 class Dataset:
-    """A .oc file: ``schema``, ``num_rows``, and ``scan()`` for batches of NumPy arrays."""
+    """A .oc file: ``schema``, ``num_rows``, and ``scan()`` for batches of NumPy arrays.
+
+    It is an Arrow stream too (``__arrow_c_stream__``, each call a fresh scan of every column):
+    ``pa.table(ds)``, ``pl.DataFrame(ds)``, ``duckdb.sql("from ds")``.
+    """
 
     def __init__(self, path: str):
         self._core = _core.Dataset.open(path)
@@ -277,6 +296,11 @@ class Dataset:
     def dictionary_columns(self) -> list[str]:
         """String columns that scans return as DictionaryArray (codes + categories)."""
         return [name for name, _, is_dict in self._core.schema if is_dict]
+
+    @property
+    def nullable_columns(self) -> list[str]:
+        """Columns the file records a null in: MaskedArray in every batch, nullable in Arrow."""
+        return _core.nullable_columns(self._core)
 
     @property
     def num_rows(self) -> int:
@@ -333,8 +357,10 @@ class Dataset:
         use_zone_maps: bool = True,
         memory_limit: str | int | None = None,
         force_indexes: bool = False,
-    ) -> Iterator[dict]:
-        """Yield batches as dicts {column name: array}, at most ``batch_rows`` rows each.
+    ) -> Scan:
+        """Batches of the file, at most ``batch_rows`` rows each: iterate for ``Batch`` objects
+        ({column name: array}, see the batch-type rule in the package docstring), or hand the
+        scan to an Arrow consumer (``pa.RecordBatchReader.from_stream(ds.scan(...))``).
 
         ``where`` keeps only the rows for which a predicate is true (doc/query.md), e.g.
         ``"topic == 'food' and price > 100"`` or ``"passage contains 'ice cream'"``; value and
@@ -343,17 +369,37 @@ class Dataset:
         raises ValueError with a caret under the problem.
 
         Memory stays bounded: each batch is decoded from one chunk of the file, and nothing is
-        kept once you drop the batch.
+        kept once you drop the batch. ``memory_limit`` bounds the scan's buffers; an Arrow
+        consumer that keeps more batches than that gets a MemoryError saying so.
         """
         scanner = self._scanner(
             columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit, force_indexes
         )
-        while True:
-            item = scanner.next()
-            if item is None:
-                return
-            _, _, cols = item
-            yield {name: self._adapt(name, *rest) for name, *rest in cols}
+        return Scan(scanner, self._batch)
+
+    def __arrow_c_stream__(self, requested_schema=None):
+        """Every column as an ArrowArrayStream capsule (Arrow PyCapsule interface), whole
+        chunks per batch, zero-copy. ``requested_schema`` is not honoured."""
+        return self.scan(batch_rows=_WHOLE_CHUNKS).__arrow_c_stream__()
+
+    def __arrow_c_schema__(self):
+        """The file's schema as an ArrowSchema capsule: ``pa.schema(ds)``."""
+        return _core.arrow_schema(self._core)
+
+    def to_arrow(
+        self,
+        columns: Iterable[str] | None = None,
+        where: str | None = None,
+        memory_limit: str | int | None = None,
+    ):
+        """The columns (all by default) of the rows matching ``where`` as a ``pyarrow.Table``,
+        one record batch per chunk read, over the engine's buffers (no copy). Dictionary columns
+        are dictionary<int32, utf8>. The table must fit ``memory_limit`` (the scan's budget):
+        past it, MemoryError names it."""
+        import pyarrow as pa
+
+        scan = self.scan(columns, batch_rows=_WHOLE_CHUNKS, where=where, memory_limit=memory_limit)
+        return pa.RecordBatchReader.from_stream(scan).read_all()
 
     def explain(
         self,
@@ -382,6 +428,9 @@ class Dataset:
             None, 1 << 20, None, where, use_indexes, use_zone_maps, None, force_indexes, count_only=True
         )
         return scanner.count()
+
+    def _batch(self, core) -> Batch:
+        return Batch(core, {name: self._adapt(name, *rest) for name, *rest in core.columns()})
 
     def _scanner(
         self, columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit, force_indexes=False,
