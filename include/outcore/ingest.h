@@ -236,6 +236,19 @@ std::string DescribeRejects(const IngestReport& report, size_t max_lines = 5);
 //   options.columns = {"topic"};
 //   options.token_columns = {"passage"};
 //   auto built = outcore::AddIndexes("sample.oc", options);
+// How far AddIndexes has come, for a progress line: first the scan of the
+// indexed columns builds the indexes (stage "indexing", a chunk at a time),
+// then every chunk of the file is copied to the new file (stage "writing").
+struct AddIndexProgress {
+  const char* stage = "indexing";  // "indexing", then "writing"
+  uint64_t chunks_done = 0;        // of this stage
+  uint64_t chunks_total = 0;
+  uint64_t rows_done = 0;  // rows indexed so far (all of them while writing)
+  uint64_t rows_total = 0;
+  double seconds = 0;  // since AddIndexes began
+  uint64_t rss = 0;
+};
+
 struct AddIndexOptions {
   std::vector<std::string> columns;        // value indexes
   std::vector<std::string> token_columns;  // token indexes (string columns)
@@ -247,6 +260,9 @@ struct AddIndexOptions {
   // `lock_waiting` once; with no_wait, fail at once.
   bool no_wait = false;
   std::function<void(const std::string& message)> lock_waiting;
+  // Called on the calling thread at most ~4 times a second, and once at the
+  // end of each stage.
+  std::function<void(const AddIndexProgress&)> progress;
 };
 
 // One report per requested index; one that did not fit has built = false and

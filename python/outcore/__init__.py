@@ -34,14 +34,37 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from . import _arrow_in, _core, memory
+from . import _arrow_in, _core, _progress, memory
 from ._arrow import Batch, Scan
 from ._columns import DictionaryArray, StringArray
-from .transform import FeatureHasher, IncrementalPCA, OneHotEncoder, column_stats, normalize_
+
+# `import outcore` loads NumPy and the engine only: scikit-learn, SciPy, pandas and pyarrow are
+# imported where they are first used. The estimators live in outcore.transform (which imports
+# scikit-learn's base classes), loaded on first access to one of these names (PEP 562).
+_LAZY = {
+    "FeatureHasher": "transform", "IncrementalPCA": "transform", "OneHotEncoder": "transform",
+    "column_stats": "transform", "normalize_": "transform", "transform": "transform",
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+    value = module if name == _LAZY[name] else getattr(module, name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "ingest", "index", "open", "compact", "Dataset", "Batch", "Scan", "DictionaryArray", "StringArray",
@@ -94,6 +117,7 @@ def ingest(
     comment: str | None = None,
     pad_short_rows: bool = False,
     decimal: str = ".",
+    progress: bool | Callable[[dict], None] = False,
 ) -> dict:
     """Ingest CSV file(s), or an Arrow stream, into one .oc file; returns the report as a dict.
 
@@ -139,6 +163,9 @@ def ingest(
     header names become ``a.1`` / ``column_3`` as in pandas; the report lists them in
     ``renamed_columns``, next to ``lines_skipped``, ``comment_lines`` and ``rows_padded``.
 
+    ``progress=True`` shows bytes read of the input's size and rows (tqdm when installed, else a
+    line on stderr); a callable gets each update as a dict instead (outcore/_progress.py).
+
     >>> report = ingest("sample.csv", "sample.oc", memory_limit="256MiB")
     >>> report["rows_read"] == report["rows_kept"] + report["rows_rejected"]
     True
@@ -149,7 +176,9 @@ def ingest(
         if isinstance(inputs, (str, os.PathLike)):
             inputs = [inputs]
         sources = [os.fspath(p) for p in inputs]
-    report = _core.ingest(
+    report = _progress.run(
+        _progress.reporter(progress, "ingest"),
+        _core.ingest,
         sources,
         os.fspath(output),
         memory_limit=memory_limit,
@@ -190,18 +219,22 @@ def index(
     tokens: Sequence[str] = (),
     output: str | os.PathLike | None = None,
     memory_limit: str | int | None = None,
+    progress: bool | Callable[[dict], None] = False,
 ) -> list[dict]:
     """Add value indexes (``columns``) and token indexes (``tokens``, text columns) to a .oc file.
 
     The file is rewritten atomically (or written to ``output``); blocks are copied as they are.
     In place, the file is locked until it is replaced: a second writer of the same file waits.
     Returns one dict per index: column, kind, built, keys, stored_bytes, note (why it was not
-    built: it did not fit ``memory_limit``). Same as ``outcore index``.
+    built: it did not fit ``memory_limit``). Same as ``outcore index``. ``progress=True`` shows
+    the chunks indexed, then the chunks copied (tqdm when installed, else a line on stderr).
 
     >>> index("sample.oc", columns=["topic"], tokens=["passage"])
     [{'column': 'topic', 'kind': 'value', 'built': True, 'keys': 12, ...}, ...]
     """
-    return _core.add_indexes(
+    return _progress.run(
+        _progress.reporter(progress, "index"),
+        _core.add_indexes,
         os.fspath(path),
         columns=list(columns),
         tokens=list(tokens),
@@ -294,6 +327,16 @@ class Dataset:
     def __repr__(self) -> str:
         cols = ", ".join(f"{n}: {t}" for n, t in self.schema.items())
         return f"<outcore.Dataset {self.path!r}: {self.num_rows} rows; {cols}>"
+
+    def info(self) -> dict:
+        """What ``outcore info --json`` prints: sizes, rows kept/rejected, per column its type,
+        encodings, stored/decoded bytes, nulls, distinct values, min/max; the indexes."""
+        return _core.describe_dataset(self._core)
+
+    def _repr_html_(self) -> str:
+        from ._html import dataset_html
+
+        return dataset_html(self.info())
 
     def categories(self, column: str) -> np.ndarray:
         """The distinct values of a dictionary column, in code order (an object array, one per value)."""

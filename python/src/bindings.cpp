@@ -22,6 +22,7 @@
 #include "outcore/ingest.h"
 #include "outcore/memory.h"
 #include "outcore/options.h"
+#include "progress.h"
 #include "status_error.h"
 
 namespace nb = nanobind;
@@ -33,6 +34,8 @@ namespace outcore {
 void BindTransform(nb::module_& m);
 // Bindings of outcore/export.h: arrays and frames (python/src/bindings_frames.cpp).
 void BindFrames(nb::module_& m);
+// Dataset.info(): DescribeDataset as a dict (python/src/bindings_info.cpp).
+void BindInfo(nb::module_& m);
 // Scans, their batches and the Arrow export (python/src/bindings_arrow.cpp).
 void BindArrow(nb::module_& m);
 
@@ -178,7 +181,7 @@ nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_
                        nb::handle block_size, std::vector<std::string> index,
                        std::vector<std::string> index_tokens, std::optional<std::string> encoding,
                        uint64_t skip_rows, std::optional<std::string> comment, bool pad_short_rows,
-                       std::string decimal) {
+                       std::string decimal, nb::object progress_callable) {
   IngestOptions o;
   ArrowArrayStream* stream = ArrowStreamOf(inputs);
   if (!stream) o.inputs = nb::cast<std::vector<std::string>>(inputs);
@@ -213,8 +216,11 @@ nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_
   // Ctrl-C sets the pipeline's cancel flag; it stops before the next block and
   // leaves no file behind (PyErr_CheckSignals from the pipeline's threads never
   // saw a signal: Python handles them on the main thread only).
+  // progress_callable (outcore/_progress.py) is called from the pipeline, taking the GIL for it.
   IngestReport report;
-  Status status = CallWithCtrlC([&](const std::atomic<bool>* cancel) {
+  PyProgress progress(std::move(progress_callable));
+  o.progress = progress.Wrap<IngestProgress>(&IngestProgressToDict);
+  Status status = CallWithProgress(progress, [&](const std::atomic<bool>* cancel) {
     o.cancel = cancel;
     return stream ? IngestArrowStream(stream, o, &report) : Ingest(o, &report);
   });
@@ -248,25 +254,27 @@ NB_MODULE(_core, m) {
         "on_error"_a = "reject", "max_rejects"_a = nb::none(), "compression"_a = "zstd", "level"_a = 1,
         "block_size"_a = nb::none(), "index"_a = std::vector<std::string>(),
         "index_tokens"_a = std::vector<std::string>(), "encoding"_a = nb::none(), "skip_rows"_a = 0,
-        "comment"_a = nb::none(), "pad_short_rows"_a = false, "decimal"_a = ".");
+        "comment"_a = nb::none(), "pad_short_rows"_a = false, "decimal"_a = ".", "progress"_a = nb::none());
 
   m.def(
       "add_indexes",
       [](const std::string& path, std::vector<std::string> columns, std::vector<std::string> tokens,
-         std::optional<std::string> output, nb::handle memory_limit) {
+         std::optional<std::string> output, nb::handle memory_limit, nb::object progress_callable) {
         AddIndexOptions o;
         o.columns = std::move(columns);
         o.token_columns = std::move(tokens);
         if (output) o.output = *output;
         o.memory_limit = SizeArgument(memory_limit);
-        auto reports = CallWithCtrlC([&](const std::atomic<bool>* cancel) {
+        PyProgress progress(std::move(progress_callable));
+        o.progress = progress.Wrap<AddIndexProgress>(&IndexProgressToDict);
+        auto reports = CallWithProgress(progress, [&](const std::atomic<bool>* cancel) {
           o.cancel = cancel;
           return AddIndexes(path, o);
         });
         return IndexReportsToList(Unwrap(std::move(reports)));
       },
       "path"_a, "columns"_a = std::vector<std::string>(), "tokens"_a = std::vector<std::string>(),
-      "output"_a = nb::none(), "memory_limit"_a = nb::none());
+      "output"_a = nb::none(), "memory_limit"_a = nb::none(), "progress"_a = nb::none());
 
   nb::class_<Dataset>(m, "Dataset")
       .def_static("open", &OpenDataset, "path"_a)
@@ -308,5 +316,6 @@ NB_MODULE(_core, m) {
 
   BindTransform(m);
   BindFrames(m);
+  BindInfo(m);
   BindArrow(m);
 }

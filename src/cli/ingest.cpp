@@ -36,6 +36,7 @@ struct IngestArgs {
   std::string index, index_tokens;
   bool json = false;
   bool quiet = false;
+  bool progress = false;
   uint64_t skip_rows = 0;
   std::string comment;
   bool pad_short_rows = false;
@@ -82,21 +83,20 @@ Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
   return Status::OK();
 }
 
-void PrintProgress(const IngestProgress& p) {
+std::string DescribeProgress(const IngestProgress& p) {
   char line[200];
   double rate = p.seconds > 0 ? double(p.input_bytes_done) / p.seconds / 1e6 : 0;
   if (p.input_bytes_total > 0) {
     double pct = 100.0 * double(p.input_bytes_done) / double(p.input_bytes_total);
-    std::snprintf(line, sizeof line, "\r  %s / %s (%3.0f%%)  %s rows  %.0f MB/s  RSS %s   ",
+    std::snprintf(line, sizeof line, "  %s / %s (%3.0f%%)  %s rows  %.0f MB/s  RSS %s",
                   FormatSize(p.input_bytes_done).c_str(), FormatSize(p.input_bytes_total).c_str(),
                   pct > 100 ? 100 : pct, Thousands(p.rows_read).c_str(), rate, FormatSize(p.rss).c_str());
   } else {
-    std::snprintf(line, sizeof line, "\r  %s  %s rows  %.0f MB/s  RSS %s   ",
+    std::snprintf(line, sizeof line, "  %s  %s rows  %.0f MB/s  RSS %s",
                   FormatSize(p.input_bytes_done).c_str(), Thousands(p.rows_read).c_str(), rate,
                   FormatSize(p.rss).c_str());
   }
-  std::fputs(line, stderr);
-  std::fflush(stderr);
+  return line;
 }
 
 std::string DelimiterName(const IngestReport& r) { return IngestDelimiterName(r.delimiter, r.space_aligned); }
@@ -381,6 +381,8 @@ void SetupIngest(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
+  cmd->add_flag("--progress", args->progress,
+                "a progress line on stderr even when it is not a terminal (one line per update)");
   cmd->callback([args] {
     IngestOptions options;
     Status status = BuildOptions(*args, &options);
@@ -390,11 +392,12 @@ void SetupIngest(CLI::App& app) {
       return;
     }
     options.cancel = &InstallInterruptFlag();
-    bool show_progress = !args->quiet && StderrIsTerminal();
-    if (show_progress) options.progress = PrintProgress;
+    ProgressLine line(args->quiet, args->progress);
+    if (line.enabled())
+      options.progress = [&line](const IngestProgress& p) { line.Show(DescribeProgress(p)); };
     IngestReport report;
     status = Ingest(options, &report);
-    if (show_progress) std::fputs("\r\033[K", stderr);
+    line.Clear();
     if (!status.ok()) {
       std::fprintf(stderr, "outcore ingest: %s\n", status.ToString().c_str());
       SetExitCode(ExitCodeFor(status));
