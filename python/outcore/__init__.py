@@ -84,6 +84,8 @@ def ingest(
     comment: str | None = None,
     pad_short_rows: bool = False,
     decimal: str = ".",
+    escape: str | None = None,
+    thousands: str | None = None,
 ) -> dict:
     """Ingest CSV file(s), or an Arrow stream, into one .oc file; returns the report as a dict.
 
@@ -125,7 +127,10 @@ def ingest(
     ``"tab"``, or ``"spaces"`` / ``"2spaces"`` for space-aligned columns (default: detected among
     , tab ; | : and space-aligned); ``skip_rows`` drops title lines above the header;
     ``comment="#"`` skips lines starting with it; ``pad_short_rows=True`` keeps rows that leave
-    off trailing fields (nulls there); ``decimal=","`` reads ``1,5`` as 1.5. Repeated or empty
+    off trailing fields (nulls there); ``decimal=","`` reads ``1,5`` as 1.5; ``escape="\\"``
+    makes the next character literal, in quotes or not, as Python's csv ``escapechar``
+    (``\\"`` is a quote); ``thousands=","`` reads ``"1,338"`` as 1338 (without it such a column
+    stays text, and its ``type_note`` says so). Repeated or empty
     header names become ``a.1`` / ``column_3`` as in pandas; the report lists them in
     ``renamed_columns``, next to ``lines_skipped``, ``comment_lines`` and ``rows_padded``.
 
@@ -164,6 +169,8 @@ def ingest(
         comment=comment,
         pad_short_rows=pad_short_rows,
         decimal=decimal,
+        escape=escape,
+        thousands=thousands,
     )
     error = report.pop("error", None)
     if error is not None:
