@@ -98,4 +98,5 @@ def test_issue10_metadata_first_line_names_skip_rows(tmp_path):
     assert p.returncode != 0 and "pass --skip-rows 1 (and --no-header" in p.stderr
     report = json.loads(run("ingest", path, "-o", tmp_path / "m.oc", "--skip-rows", "1", "--no-header",
                             "--json", "-q").stdout)
-    assert report["rows_kept"] == 3 and [c["type"] for c in report["columns"]] == ["float64", "float64", "float64", "int64"]
+    types = [c["type"] for c in report["columns"]]
+    assert report["rows_kept"] == 3 and types == ["float64", "float64", "float64", "int64"]
