@@ -237,13 +237,13 @@ class ArrowFront {
 
   Status Run(ArrowArrayStream* stream, IngestReport* report) {
     Status status = RunStages(stream);
-    const bool filled = status.ok() || EncodeStages::IsRejectLimitTrip(status);
-    status = stages_.Conclude(std::move(status), report);
-    if (filled) {
-      report->source = "arrow";
-      report->renamed_columns = renamed_;
-    }
-    return status;
+    return stages_.Conclude(
+        std::move(status),
+        [this](IngestReport* r) {
+          r->source = "arrow";
+          r->renamed_columns = renamed_;
+        },
+        report);
   }
 
  private:

@@ -728,11 +728,8 @@ Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
 }
 
 Status Pipeline::Run(IngestReport* report) {
-  Status status = RunStages();
-  const bool filled = status.ok() || EncodeStages::IsRejectLimitTrip(status);
-  status = stages_.Conclude(std::move(status), report);
-  if (filled) FillReport(report);
-  return status;
+  return stages_.Conclude(
+      RunStages(), [this](IngestReport* r) { FillReport(r); }, report);
 }
 
 Status Pipeline::RunStages() {

@@ -908,5 +908,19 @@ TEST_F(IngestTest, Issue10ColonAndSpaceAlignedFilesAreDetected) {
                                              {"New York", "8336817", "1624"}, {"Paris", "2148000", "-52"}}));
 }
 
+// The reject hints name the delimiter the file was read with, also when
+// --max-rejects trips (the shared stages summarize after the CSV front has
+// filled its part of the report).
+TEST_F(IngestTest, RejectHintsNameTheDetectedDelimiter) {
+  const std::string in = Write("in.csv", "a;b\n1;2\n3;4;5\n6;7\n");
+  IngestOptions o = Options({in}, Path("out.oc"));
+  o.max_rejects = *ParseRejectLimit("0", "--max-rejects");
+  IngestReport report;
+  const Status status = Ingest(o, &report);
+  ASSERT_EQ(status.code(), StatusCode::kDataError);
+  EXPECT_NE(status.message().find("check --delimiter (it was ';')"), std::string::npos) << status.ToString();
+  EXPECT_EQ(report.delimiter, ';');
+}
+
 }  // namespace
 }  // namespace outcore
