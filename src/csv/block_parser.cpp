@@ -407,8 +407,15 @@ void BlockParser::RejectValue(const Batch& batch, size_t row, size_t column, Par
            Quoted(value) + " is out of range for " + type);
   } else {
     const char* article = schema_[column] == TypeId::kInt64 ? "an " : "a ";
-    Reject(batch, row, int32_t(column), RejectReason::kUnparsable,
-           Quoted(value) + " is not " + article + type);
+    std::string detail = Quoted(value) + " is not " + article + type;
+    const char separator = options_.spellings.thousands;
+    if (separator != '\0' && value.find(separator) != std::string_view::npos &&
+        (schema_[column] == TypeId::kInt64 || schema_[column] == TypeId::kFloat64)) {
+      // "1,23,4" is not read as 1234: a misplaced separator may be a list or a typo.
+      detail += std::string(": --thousands ") + separator + " reads groups of exactly three digits (1" +
+                separator + "234" + separator + "567)";
+    }
+    Reject(batch, row, int32_t(column), RejectReason::kUnparsable, detail);
   }
 }
 

@@ -44,7 +44,8 @@ bool RowsWiderThanHeader(const std::string& detail) {
 }
 
 // What to try for one group, or "" when there is nothing obvious.
-std::string Hint(const IngestRejectGroup& g, char delimiter) {
+std::string Hint(const IngestRejectGroup& g, const IngestReport& report) {
+  const char delimiter = report.delimiter;
   const bool value = g.reason == RejectReasonName(RejectReason::kUnparsable) ||
                      g.reason == RejectReasonName(RejectReason::kOutOfRange);
   if (value && !g.column.empty() && g.type != TypeId::kString && g.column.find(',') == std::string::npos) {
@@ -63,6 +64,12 @@ std::string Hint(const IngestRejectGroup& g, char delimiter) {
       hint +=
           "; if the first line is not the header but a title or metadata line, pass --skip-rows 1 "
           "(and --no-header if the file has no header)";
+    }
+    if (report.thousands != '\0' && report.thousands == delimiter) {
+      // "1,338" splits in two unless quoted: a row with extra fields, not a number.
+      hint +=
+          std::string("; the thousands separator is the delimiter, so a grouped number must be quoted (\"1") +
+          delimiter + "338\")";
     }
     return hint;
   }
@@ -134,7 +141,7 @@ std::string DescribeRejects(const IngestReport& report, size_t max_lines) {
     out += "  " + (g.column.empty() ? std::string("(whole row)") : g.column) + ": " + Rows(g.count) + " " +
            g.reason;
     if (!g.example.empty()) out += ", e.g. line " + std::to_string(g.first_line) + ": " + g.example;
-    const std::string hint = Hint(g, report.delimiter);
+    const std::string hint = Hint(g, report);
     if (!hint.empty()) out += " \u2014 " + hint;
     out += '\n';
   }
