@@ -118,47 +118,44 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
           ParseBoolRows(batch, column, range, vector);
           break;
         case TypeId::kInt64:
-          if (options_.spellings.thousands != '\0') {
-            const char separator = options_.spellings.thousands;
-            const bool lossless = IsLossless(column);
-            ParseFixedWidthRows<int64_t>(batch, column, range, vector,
-                                         [separator, lossless](std::string_view text, int64_t* out) {
-                                           return lossless ? ParseLosslessInt64Grouped(text, separator, out)
-                                                           : ParseInt64Grouped(text, separator, out);
-                                         });
-          } else if (IsLossless(column)) {
-            ParseFixedWidthRows<int64_t>(batch, column, range, vector, ParseLosslessInt64);
+          if (const char separator = options_.spellings.thousands; separator != '\0') {
+            ParseNumberRows<int64_t>(
+                batch, column, range, vector,
+                [separator](std::string_view text, int64_t* out) {
+                  return ParseLosslessInt64Grouped(text, separator, out);
+                },
+                [separator](std::string_view text, int64_t* out) {
+                  return ParseInt64Grouped(text, separator, out);
+                });
           } else {
-            ParseFixedWidthRows<int64_t>(batch, column, range, vector, ParseInt64);
+            ParseNumberRows<int64_t>(batch, column, range, vector, ParseLosslessInt64, ParseInt64);
           }
           break;
-        case TypeId::kFloat64:
-          if (options_.spellings.thousands != '\0') {
-            const char separator = options_.spellings.thousands;
-            const char point = options_.spellings.decimal_point;
-            const bool lossless = IsLossless(column);
-            ParseFixedWidthRows<double>(batch, column, range, vector,
-                                        [separator, point, lossless](std::string_view text, double* out) {
-                                          return lossless ? ParseLosslessFloat64Grouped(text, separator,
-                                                                                        point, out)
-                                                          : ParseFloat64Grouped(text, separator, point, out);
-                                        });
-          } else if (options_.spellings.decimal_point == '.') {
-            if (IsLossless(column)) {
-              ParseFixedWidthRows<double>(batch, column, range, vector, ParseLosslessFloat64);
-            } else {
-              ParseFixedWidthRows<double>(batch, column, range, vector, ParseFloat64);
-            }
+        case TypeId::kFloat64: {
+          const char point = options_.spellings.decimal_point;
+          if (const char separator = options_.spellings.thousands; separator != '\0') {
+            ParseNumberRows<double>(
+                batch, column, range, vector,
+                [separator, point](std::string_view text, double* out) {
+                  return ParseLosslessFloat64Grouped(text, separator, point, out);
+                },
+                [separator, point](std::string_view text, double* out) {
+                  return ParseFloat64Grouped(text, separator, point, out);
+                });
+          } else if (point == '.') {
+            ParseNumberRows<double>(batch, column, range, vector, ParseLosslessFloat64, ParseFloat64);
           } else {
-            const char point = options_.spellings.decimal_point;
-            const bool lossless = IsLossless(column);
-            ParseFixedWidthRows<double>(batch, column, range, vector,
-                                        [point, lossless](std::string_view text, double* out) {
-                                          return lossless ? ParseLosslessFloat64WithPoint(text, point, out)
-                                                          : ParseFloat64WithPoint(text, point, out);
-                                        });
+            ParseNumberRows<double>(
+                batch, column, range, vector,
+                [point](std::string_view text, double* out) {
+                  return ParseLosslessFloat64WithPoint(text, point, out);
+                },
+                [point](std::string_view text, double* out) {
+                  return ParseFloat64WithPoint(text, point, out);
+                });
           }
           break;
+        }
         case TypeId::kDate:
           ParseFixedWidthRows<int32_t>(batch, column, range, vector, ParseDate);
           break;
