@@ -397,9 +397,12 @@ void SetupIngest(CLI::App& app) {
                   "escape character, as Python's csv escapechar: it makes the next character literal, "
                   "inside quotes or not (\\\" a quote, \\, a comma, \\\\ a backslash); default none (a "
                   "quote inside quotes is doubled), e.g. --escape '\\'");
-  cmd->add_option("--thousands", args->thousands,
-                  "thousands separator of int64 and float64 values: \"1,338\" is 1338 (groups of exactly "
-                  "three digits); without it such a column stays text, e.g. --thousands ,");
+  cmd->add_option(
+      "--thousands", args->thousands,
+      "thousands separator of int64 and float64 values: \"1,338\" is 1338, \"-1,250.5\" is "
+      "-1250.5 (groups of exactly three digits: a row with \"1,23,4\" is rejected, not read as "
+      "1234); it may be the delimiter if such numbers are quoted; not the --decimal point; without "
+      "it a column of such numbers stays text, e.g. --thousands ,");
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->callback([args] {
