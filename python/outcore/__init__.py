@@ -117,6 +117,8 @@ def ingest(
     comment: str | None = None,
     pad_short_rows: bool = False,
     decimal: str = ".",
+    escape: str | None = None,
+    thousands: str | None = None,
     progress: bool | Callable[[dict], None] = False,
 ) -> dict:
     """Ingest CSV file(s), or an Arrow stream, into one .oc file; returns the report as a dict.
@@ -130,7 +132,8 @@ def ingest(
     exact form (a uint64 past int64, a nanosecond timestamp with a sub-microsecond part) is a
     rejected row, its "line" the 1-based row number. ``schema`` casts where that is exact
     (int64 <-> float64, anything <-> string, date <-> timestamp). The CSV options (delimiter,
-    quote, header, encoding, na/true/false values, skip_rows, comment, pad_short_rows, decimal)
+    quote, header, encoding, na/true/false values, skip_rows, comment, pad_short_rows, decimal,
+    escape, thousands)
     are refused; ``report["source"]`` is ``"arrow"`` (``"csv"`` otherwise).
 
     Plain, gzip, zstd, bzip2, xz or a zip holding one file (recognised by the first bytes);
@@ -159,7 +162,10 @@ def ingest(
     ``"tab"``, or ``"spaces"`` / ``"2spaces"`` for space-aligned columns (default: detected among
     , tab ; | : and space-aligned); ``skip_rows`` drops title lines above the header;
     ``comment="#"`` skips lines starting with it; ``pad_short_rows=True`` keeps rows that leave
-    off trailing fields (nulls there); ``decimal=","`` reads ``1,5`` as 1.5. Repeated or empty
+    off trailing fields (nulls there); ``decimal=","`` reads ``1,5`` as 1.5; ``escape="\\"``
+    makes the next character literal, in quotes or not, as Python's csv ``escapechar``
+    (``\\"`` is a quote); ``thousands=","`` reads ``"1,338"`` as 1338 (without it such a column
+    stays text, and its ``type_note`` says so). Repeated or empty
     header names become ``a.1`` / ``column_3`` as in pandas; the report lists them in
     ``renamed_columns``, next to ``lines_skipped``, ``comment_lines`` and ``rows_padded``.
 
@@ -203,6 +209,8 @@ def ingest(
         comment=comment,
         pad_short_rows=pad_short_rows,
         decimal=decimal,
+        escape=escape,
+        thousands=thousands,
     )
     error = report.pop("error", None)
     if error is not None:

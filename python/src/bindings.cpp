@@ -126,6 +126,8 @@ nb::dict ReportToDict(const IngestReport& r) {
   d["delimiter"] = IngestDelimiterName(r.delimiter, r.space_aligned);
   d["encoding"] = r.encoding;
   d["line_ending"] = r.line_ending;
+  d["escape"] = r.escape ? std::string(1, r.escape) : std::string();
+  d["thousands"] = r.thousands ? std::string(1, r.thousands) : std::string();
   nb::list renamed;
   for (const IngestRename& rename : r.renamed_columns) {
     nb::dict entry;
@@ -181,7 +183,8 @@ nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_
                        nb::handle block_size, std::vector<std::string> index,
                        std::vector<std::string> index_tokens, std::optional<std::string> encoding,
                        uint64_t skip_rows, std::optional<std::string> comment, bool pad_short_rows,
-                       std::string decimal, nb::object progress_callable) {
+                       std::string decimal, std::optional<std::string> escape,
+                       std::optional<std::string> thousands, nb::object progress_callable) {
   IngestOptions o;
   ArrowArrayStream* stream = ArrowStreamOf(inputs);
   if (!stream) o.inputs = nb::cast<std::vector<std::string>>(inputs);
@@ -213,6 +216,8 @@ nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_
   if (comment) o.comment = Unwrap(ParseOneChar(*comment, "comment"));
   o.pad_short_rows = pad_short_rows;
   o.decimal = Unwrap(ParseOneChar(decimal, "decimal"));
+  if (escape) o.escape = Unwrap(ParseOneChar(*escape, "escape"));
+  if (thousands) o.thousands = Unwrap(ParseOneChar(*thousands, "thousands"));
   // Ctrl-C sets the pipeline's cancel flag; it stops before the next block and
   // leaves no file behind (PyErr_CheckSignals from the pipeline's threads never
   // saw a signal: Python handles them on the main thread only).
@@ -254,7 +259,8 @@ NB_MODULE(_core, m) {
         "on_error"_a = "reject", "max_rejects"_a = nb::none(), "compression"_a = "zstd", "level"_a = 1,
         "block_size"_a = nb::none(), "index"_a = std::vector<std::string>(),
         "index_tokens"_a = std::vector<std::string>(), "encoding"_a = nb::none(), "skip_rows"_a = 0,
-        "comment"_a = nb::none(), "pad_short_rows"_a = false, "decimal"_a = ".", "progress"_a = nb::none());
+        "comment"_a = nb::none(), "pad_short_rows"_a = false, "decimal"_a = ".", "escape"_a = nb::none(),
+        "thousands"_a = nb::none(), "progress"_a = nb::none());
 
   m.def(
       "add_indexes",

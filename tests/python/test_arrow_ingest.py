@@ -172,6 +172,8 @@ def test_csv_options_are_refused_and_schema_casts_exactly(tmp_path):
     table = pa.table({"n": pa.array([1, 2**53 + 1, 3]), "f": [1.0, 2.5, 3.0], "s": ["1", "x", "3"]})
     with pytest.raises(ValueError, match="delimiter is a CSV option"):
         oc.ingest(table, tmp_path / "x.oc", delimiter=";")
+    with pytest.raises(ValueError, match="escape, thousands are CSV options"):
+        oc.ingest(table, tmp_path / "x.oc", escape="\\", thousands=",")
     with pytest.raises(ValueError, match="it can become"):
         oc.ingest(table, tmp_path / "x.oc", schema={"f": "date"})
     with pytest.warns(oc.RejectWarning):
