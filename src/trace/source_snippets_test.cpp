@@ -37,7 +37,8 @@ TEST_F(SourceSnippetsFiles, ReadsAFewLinesAroundEachLocationOnce) {
   ASSERT_EQ(snippets.size(), 2u);
   EXPECT_EQ(snippets[0].location, "small.py:1");
   EXPECT_EQ(snippets[0].first_line, 1u);
-  EXPECT_EQ(snippets[0].lines, (std::vector<std::string>{"a = 1", "b = 2", std::string(kMaxSourceLineChars, 'x') + "…"}));
+  EXPECT_EQ(snippets[0].lines,
+            (std::vector<std::string>{"a = 1", "b = 2", std::string(kMaxSourceLineChars, 'x') + "…"}));
   EXPECT_EQ(snippets[1].first_line, 1u);
   EXPECT_EQ(snippets[1].lines.size(), 4u);  // lines 1-4: the file ends one line after line 3
 }
@@ -50,7 +51,7 @@ TEST_F(SourceSnippetsFiles, LeavesOutWhatCannotBeReadOrDoesNotFit) {
   EXPECT_TRUE(ReadSourceSnippets({{"big.py", 2}}, dir_, 1 << 20).empty());
   EXPECT_TRUE(ReadSourceSnippets({{"missing.py", 2}}, dir_, 1 << 20).empty());
   EXPECT_TRUE(ReadSourceSnippets({{"small.py", 99}}, dir_, 1 << 20).empty());  // past its end
-  EXPECT_TRUE(ReadSourceSnippets({{dir_, 1}}, "", 1 << 20).empty());         // a directory
+  EXPECT_TRUE(ReadSourceSnippets({{dir_, 1}}, "", 1 << 20).empty());           // a directory
   // The total cap: the first (about 210 bytes) fits, the second does not.
   EXPECT_EQ(ReadSourceSnippets({{"small.py", 1}, {"small.py", 4}}, dir_, 300).size(), 1u);
   EXPECT_EQ(ReadSourceSnippets({{"small.py", 1}, {"small.py", 4}}, dir_, 1000).size(), 2u);
