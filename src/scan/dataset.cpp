@@ -124,16 +124,26 @@ Result<std::shared_ptr<const Dictionary>> Dataset::LoadDictionary(int column) co
 Status Dataset::ReadColumnChunk(int64_t chunk, int column, ColumnVector* out, Buffer* stored,
                                 Buffer* payload) const {
   const format::FileReader& reader = *rep_->reader;
+  if (chunk < 0 || uint64_t(chunk) >= reader.metadata().chunks.size()) {
+    return Status::InvalidArgument(reader.path() + ": no chunk " + std::to_string(chunk));
+  }
+  format::ChunkMeta chunk_meta;
+  OC_RETURN_IF_ERROR(reader.ReadChunk(size_t(chunk), &chunk_meta, stored));
+  return outcore::ReadColumnChunk(*this, chunk_meta, chunk, column, out, stored, payload);
+}
+
+Status ReadColumnChunk(const Dataset& dataset, const format::ChunkMeta& chunk_meta, int64_t chunk, int column,
+                       ColumnVector* out, Buffer* stored, Buffer* payload) {
+  const format::FileReader& reader = DatasetReader(dataset);
   const format::FileMetadata& m = reader.metadata();
   const format::ColumnMeta& meta = m.columns[size_t(column)];
-  const format::ChunkMeta& chunk_meta = m.chunks[size_t(chunk)];
   std::string what = ChunkName(chunk, meta.name);
   std::string_view bytes;
   OC_RETURN_IF_ERROR(
       ReadPayload(reader, chunk_meta.columns[size_t(column)].block, what, stored, payload, &bytes));
   std::shared_ptr<const Dictionary> dictionary;
   if (meta.has_dictionary) {
-    OC_ASSIGN_OR_RETURN(dictionary, LoadDictionary(column));
+    OC_ASSIGN_OR_RETURN(dictionary, dataset.LoadDictionary(column));
   }
   Status s = DecodeColumn(meta.type, int64_t(chunk_meta.row_count), bytes, dictionary, out);
   if (!s.ok()) return s.WithContext(reader.path() + ": " + what);
