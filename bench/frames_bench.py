@@ -13,7 +13,6 @@ that ru_maxrss is the child's own (bench/measure.py).
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import subprocess
@@ -21,7 +20,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import machine_description, median, run_measured
+from measure import append_results, median, repeated_child
 
 CHILD = r"""
 import json, sys, time
@@ -73,13 +72,8 @@ def main():
             ("outcore to_pandas(dtypes='pandas')", "outcore:pandas", oc_path),
             ("pandas read_parquet (pyarrow)", "parquet", parquet),
         ):
-            runs = []
-            for _ in range(args.repeat):
-                run = run_measured([sys.executable, "-c", CHILD, kind, str(path), json.dumps(columns)])
-                if not run.ok:
-                    print(f"{tool}: failed: {run.error_tail()}", file=sys.stderr)
-                    break
-                runs.append((run, run.json()))
+            argv = [sys.executable, "-c", CHILD, kind, str(path), json.dumps(columns)]
+            runs = repeated_child(argv, args.repeat, tool)
             if not runs:
                 continue
             cases.append({
@@ -99,42 +93,24 @@ def main():
 
 
 def write_results(cases, args, oc_path, parquet):
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     import numpy
     import pandas
     import pyarrow
 
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [
-        "",
-        "## Reading into pandas: to_pandas against pd.read_parquet (issue 11)",
-        "",
-        f"Produced by `python bench/frames_bench.py --repeat {args.repeat} --write-results` on {now} "
-        f"(outcore commit {commit}). Data: `{Path(args.csv).name}` (`outcore gen --size 1G --seed 1`) ingested "
+    append_results(
+        "Reading into pandas: to_pandas against pd.read_parquet (issue 11)",
+        f"python bench/frames_bench.py --repeat {args.repeat} --write-results",
+        f"Data: `{Path(args.csv).name}` (`outcore gen --size 1G --seed 1`) ingested "
         f"to {os.path.getsize(oc_path) >> 20} MiB of .oc; the same rows written by pyarrow to "
         f"{os.path.getsize(parquet) >> 20} MiB of Parquet. Versions: python {sys.version.split()[0]}, "
         f"numpy {numpy.__version__}, pandas {pandas.__version__}, pyarrow {pyarrow.__version__}.",
-        "",
-        "Machine:",
-        "```",
-        *machine_description(),
-        "```",
-        "",
         "Each run is a fresh child (imports included in wall, not in load); peak RSS is its "
         "`ru_maxrss` from `os.wait4`; medians of the runs. frame: `memory_usage(deep=True)` of the result.",
-        "",
-        "| columns | tool | load s | wall s | peak RSS MiB | frame MiB | peak / frame | rows | runs |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for c in cases:
-        lines.append(
-            f"| {c['columns']} | {c['tool']} | {c['load_s']:.2f} | {c['wall_s']:.2f} | {c['peak_mib']:.0f} | "
-            f"{c['frame_mib']:.0f} | {c['peak_mib'] / c['frame_mib']:.2f} | {c['rows']} | {c['runs']} |"
-        )
-    results = Path(__file__).resolve().parent / "RESULTS.md"
-    with open(results, "a") as f:
-        f.write("\n".join(lines) + "\n")
-
+        ["columns", "tool", "load s", "wall s", "peak RSS MiB", "frame MiB", "peak / frame", "rows", "runs"],
+        [[c["columns"], c["tool"], f"{c['load_s']:.2f}", f"{c['wall_s']:.2f}", f"{c['peak_mib']:.0f}",
+          f"{c['frame_mib']:.0f}", f"{c['peak_mib'] / c['frame_mib']:.2f}", c["rows"], c["runs"]] for c in cases],
+        text_columns=2,
+    )
 
 if __name__ == "__main__":
     main()

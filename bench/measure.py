@@ -126,6 +126,47 @@ def machine_description():
     return lines
 
 
+def repeated_child(argv, repeat, label):
+    """Runs argv `repeat` times, each a fresh measured child -> [(Run, its JSON line)]; stops at
+    the first failure (said on stderr under `label`), so the list may be short or empty."""
+    runs = []
+    for _ in range(repeat):
+        run = run_measured(argv)
+        if not run.ok:
+            print(f"{label}: failed: {run.error_tail()}", file=sys.stderr)
+            break
+        runs.append((run, run.json()))
+    return runs
+
+
+def append_results(title, produced_by, about, legend, header, rows, text_columns=1):
+    """Appends a section to bench/RESULTS.md: `title`, the command that produced it (`produced_by`)
+    with the UTC time and the commit, `about` (data, versions), the machine, `legend` and a table
+    of `rows` under `header` (numbers right-aligned after the first `text_columns` columns)."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    align = ["---"] * text_columns + ["---:"] * (len(header) - text_columns)
+    lines = [
+        "",
+        f"## {title}",
+        "",
+        f"Produced by `{produced_by}` on {now} (outcore commit {commit}). {about}",
+        "",
+        "Machine:",
+        "```",
+        *machine_description(),
+        "```",
+        "",
+        legend,
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(align) + "|",
+        *("| " + " | ".join(map(str, row)) + " |" for row in rows),
+    ]
+    with open(Path(__file__).resolve().parent / "RESULTS.md", "a") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 def generator_prefix_matches(outcore, path, seed, rows=3000):
     """True when `path` starts with exactly what the current `outcore gen` writes for this seed.
 

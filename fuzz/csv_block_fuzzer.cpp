@@ -2,11 +2,13 @@
 // block parser on one block of hostile bytes.
 //
 // Input: byte 0 picks the dialect (bits 0-1 the delimiter , ; TAB |, bit 2 the
-// quote " or ', bit 3 UTF-8 validation, bit 4 a header record), byte 1 the
+// quote " or ', bit 3 UTF-8 validation, bit 4 a header record, bit 5 the
+// escape character '\\' (Dialect::escape)), byte 1 the
 // column count (1..8), then one byte per column its type (TypeId 1..6), then
 // the block. Besides memory errors and UB it checks the promises the ingest
 // pipeline relies on: every span lies inside the block, and every record is
-// either kept or rejected once.
+// either kept or rejected once, and the record boundary agrees with the
+// tokenizer: the records before the cut and those after it are the block's.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -37,6 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.dialect.quote = (dialect_bits & 4) ? '\'' : '"';
   options.validate_utf8 = (dialect_bits & 8) != 0;
   options.dialect.header = (dialect_bits & 16) != 0;
+  options.dialect.escape = (dialect_bits & 32) != 0 ? '\\' : '\0';
   const size_t num_columns = size_t(data[1] % kMaxColumns) + 1;
   if (size < kPrefixBytes + num_columns) {
     outcore::fuzz::Rejected(size, "shorter than its column types");
@@ -65,6 +68,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const outcore::FieldSpan& field = tokens.field(record, column);
       Check(field.begin <= field.end && field.end <= block.size(), "field span outside the block");
     }
+  }
+  if (last_end > 0) {
+    // A cut where FindLastRecordEnd puts it splits no record: the part before
+    // it ends with a whole record and the two parts hold the block's records.
+    outcore::TokenizedBlock before(&budget), after(&budget);
+    outcore::Tokenize(block.substr(0, last_end), options.dialect, &before);
+    outcore::Tokenize(block.substr(last_end), options.dialect, &after);
+    // Blank lines end no record but are whole: a cut after them alone is
+    // right (there is no comment character here).
+    const bool only_blank_lines =
+        block.substr(0, last_end).find_first_not_of("\r\n") == std::string_view::npos;
+    Check(before.num_records() > 0
+              ? before.record_status[before.num_records() - 1] != outcore::RecordStatus::kUnterminatedQuote
+              : only_blank_lines,
+          "FindLastRecordEnd cut inside a quoted field");
+    Check(before.num_records() + after.num_records() == records,
+          "the records before and after FindLastRecordEnd's cut are not the block's");
   }
   if (records == 0) {
     outcore::fuzz::Rejected(size, "no record");

@@ -49,7 +49,7 @@ std::string CsvSeed(uint8_t dialect_bits, std::string_view types, std::string_vi
 }
 
 constexpr uint8_t kComma = 0, kSemicolon = 1, kTab = 2, kPipe = 3;
-constexpr uint8_t kSingleQuote = 4, kValidateUtf8 = 8, kHeader = 16;
+constexpr uint8_t kSingleQuote = 4, kValidateUtf8 = 8, kHeader = 16, kEscape = 32;
 
 std::vector<std::string> CsvSeeds() {
   return {
@@ -63,6 +63,11 @@ std::vector<std::string> CsvSeeds() {
       CsvSeed(kComma | kHeader, "22", "a,b\n1,2,3\n4\n\n5,\"6\"x\n7,8"),
       CsvSeed(kComma | kValidateUtf8 | kHeader, "5666",
               "d,t1,t2,t3\n2023-02-29,2024-01-01T24:00:00,2024-01-01 10:00:00+02:00,0001-01-01\n"),
+      // --escape '\': escaped quotes, delimiters and newlines, in quotes and out,
+      // and a final escape with nothing after it.
+      CsvSeed(kSemicolon | kEscape | kHeader, "52",
+              "name;year\n\"\\\"Hacksaw\\\" Jim\";1987\na\\;b;1\n\"multi\\\nline\";2\nend\\"),
+      CsvSeed(kComma | kEscape, "42", "\\\\,\"x\\\"\"\"y\"\r\nx\\\r\n,\\"),
   };
 }
 
@@ -87,6 +92,10 @@ std::vector<std::string> ValueSeeds() {
       {4, "2024-03-01 12:00:00+02:00"},
       {4, "0001-01-01 00:00:00.000001"},
       {4, "2024-01-31"},
+      {5, "-12,345,678"},
+      {5, " 1,234 "},
+      {6, "1.338,25"},
+      {6, "-1.000.000,5e3"},
   };
   std::vector<std::string> seeds;
   for (const auto& [selector, text] : values) seeds.push_back(std::string(1, selector) + text);

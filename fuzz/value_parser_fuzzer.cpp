@@ -2,11 +2,15 @@
 // timestamp) on hostile text, and the promise value_parser.h makes about
 // them: Parse(Format(v)) == v for every value a parser produces.
 //
-// Input: byte 0 picks the parser (modulo 5), the rest is the field's text.
+// Input: byte 0 picks the parser (modulo 7: 5 and 6 are the --thousands
+// forms, int64 with ',' and float64 with '.' and a decimal comma), the rest is
+// the field's text. A grouped number must be the plain parser's number of the
+// text without its separators.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 #include "csv/value_parser.h"
@@ -30,6 +34,15 @@ T RoundTrip(T value, FormatFn format, ParseFn parse) {
   return back;
 }
 
+// `text` without any `separator`.
+std::string Without(std::string_view text, char separator) {
+  std::string out;
+  for (char c : text) {
+    if (c != separator) out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -39,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   ParseOutcome outcome = ParseOutcome::kUnparsable;
-  switch (data[0] % 5) {
+  switch (data[0] % 7) {
     case 0: {
       int64_t value = 0;
       outcome = outcore::ParseInt64(text, &value);
@@ -74,6 +87,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       outcome = outcore::ParseDate(text, &value);
       if (outcome == ParseOutcome::kOk)
         Check(RoundTrip(value, outcore::FormatDate, outcore::ParseDate) == value, "date round trip");
+      break;
+    }
+    case 5: {
+      int64_t value = 0;
+      outcome = outcore::ParseInt64Grouped(text, ',', &value);
+      if (outcome == ParseOutcome::kOk) {
+        int64_t plain = 0;
+        Check(outcore::ParseInt64(Without(text, ','), &plain) == ParseOutcome::kOk && plain == value,
+              "a grouped int64 is not the number without its separators");
+      }
+      break;
+    }
+    case 6: {
+      double value = 0;
+      outcome = outcore::ParseFloat64Grouped(text, '.', ',', &value);
+      if (outcome == ParseOutcome::kOk) {
+        double plain = 0;
+        Check(outcore::ParseFloat64WithPoint(Without(text, '.'), ',', &plain) == ParseOutcome::kOk &&
+                  (std::isnan(value) ? std::isnan(plain) : std::memcmp(&plain, &value, sizeof value) == 0),
+              "a grouped float64 is not the number without its separators");
+      }
       break;
     }
     default: {

@@ -15,10 +15,14 @@ DEBIAN_PACKAGES=(
   # The fuzz harnesses (scripts/fuzz.sh): clang, and its libFuzzer and
   # sanitizer runtimes.
   clang libclang-rt-14-dev
+  # Test only: opens `outcore trace --html` pages headless (tests/python/test_trace_html.py).
+  chromium
 )
 PYTHON_PACKAGES=(
   "scikit-build-core>=0.10" "nanobind>=2.0" "numpy>=1.24" "pytest>=7"
   pandas pyarrow scipy psutil scikit-learn polars duckdb
+  # progress=True's bar (tests/python/test_progress.py checks it).
+  tqdm
   # Test data only: the CSV files they ship are a real-world corpus
   # (scripts/collect_corpus.py, tests/python/test_real_csv.py).
   statsmodels vega_datasets

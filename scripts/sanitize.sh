@@ -49,14 +49,15 @@ if [ -z "$asan_runtime" ]; then
 fi
 root="$PWD"
 cd tests/python
-# test_trace.py traces uninstrumented Python children with `outcore trace`; it
-# imports no outcore, and a child that inherited the ASan preload behind the
-# tracer's could not start. So it runs without the preload (`outcore` is
-# instrumented itself); the rest with it. The tests marked `rss` pin a peak
+# test_trace.py and test_trace_html.py trace uninstrumented Python children with
+# `outcore trace` (and the latter opens the report in Chromium); they import no
+# outcore, and a child that inherited the ASan preload behind the tracer's could
+# not start. So they run without the preload (`outcore` is instrumented
+# itself); the rest with it. The tests marked `rss` pin a peak
 # resident size (test_budget.py's against --memory-limit, the Arrow ingest's,
 # to_pandas'), which ASan's shadow and quarantine make meaningless: they are
 # deselected here and run in the normal build (test.sh).
 PATH="$root/$VENV/bin:$PATH" LD_PRELOAD="$asan_runtime:$cxx_runtime" ASAN_OPTIONS="detect_leaks=0" \
-  "$root/$VENV/bin/python" -m pytest -q -p no:cacheprovider -m "not rss" --ignore=test_trace.py .
+  "$root/$VENV/bin/python" -m pytest -q -p no:cacheprovider -m "not rss" --ignore=test_trace.py --ignore=test_trace_html.py .
 PATH="$root/$VENV/bin:$PATH" ASAN_OPTIONS="detect_leaks=0" \
-  "$root/$VENV/bin/python" -m pytest -q -p no:cacheprovider -m "not rss" test_trace.py
+  "$root/$VENV/bin/python" -m pytest -q -p no:cacheprovider -m "not rss" test_trace.py test_trace_html.py

@@ -52,6 +52,7 @@ struct ColumnSchema {
   std::string name;
   TypeId type = TypeId::kString;
   bool dictionary = false;  // scans yield codes + a Dictionary
+  bool nullable = true;     // some chunk of the file records a null (false: no row is null)
 };
 
 // An open, validated .oc file. What `outcore info` shows of it (sizes,
@@ -147,6 +148,10 @@ class Scanner {
   // The projected columns, in batch order.
   const std::vector<ColumnSchema>& columns() const;
   const MemoryBudget& budget() const;
+  // The same budget, shared: buffers that leave the scan (moved out of a
+  // batch by an Arrow export, include/outcore/arrow_export.h) keep it alive
+  // and stay charged to it until they are freed, after the scanner is gone.
+  std::shared_ptr<MemoryBudget> shared_budget() const;
   const ScanCounters& counters() const;
   // Which chunks the scan reads and why, one line per chunk and a summary
   // ("chunk 3: read, index: 1204 candidate rows"); without `where`, a line saying so.

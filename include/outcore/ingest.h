@@ -93,7 +93,11 @@ struct IngestOptions {
   std::optional<char> comment;  // lines starting with it are skipped (not rows) and counted
   bool pad_short_rows = false;  // a row missing trailing fields gets nulls there instead of a reject
   char decimal = '.';           // ',' reads 1,5 as 1.5 (the delimiter then cannot be ',')
-  int space_aligned = 0;        // 1: fields split at runs of spaces; 2: at runs of 2+ spaces
+  // Makes the next byte literal, in quotes or not (\" \, \\), as Python's csv
+  // escapechar (Dialect::escape); unset: quotes inside quotes are doubled.
+  std::optional<char> escape;
+  char thousands = '\0';  // ',' reads "1,338" as 1338 (groups of three digits); '\0': none
+  int space_aligned = 0;  // 1: fields split at runs of spaces; 2: at runs of 2+ spaces
   std::function<void(const IngestProgress&)> progress;  // called from the pipeline, at most ~4 times a second
   const std::atomic<bool>* cancel = nullptr;            // set to stop (Ctrl-C): nothing is left behind
 };
@@ -182,6 +186,8 @@ struct IngestReport {
   std::string encoding;     // of the first input, e.g. "utf-8", "utf-16le (byte order mark)", "cp1252"
   std::string line_ending;  // of the first input: "LF", "CRLF" or "CR" (by its first line end)
   int space_aligned = 0;    // as IngestOptions::space_aligned, detected or given
+  char escape = '\0';       // IngestOptions::escape, '\0' when none
+  char thousands = '\0';    // IngestOptions::thousands, '\0' when none
   std::vector<IngestRename> renamed_columns;  // header names made unique or non-empty
   uint64_t lines_skipped = 0;                 // --skip-rows lines dropped, all files
   uint64_t comment_lines = 0;                 // --comment lines skipped, all files
@@ -236,6 +242,19 @@ std::string DescribeRejects(const IngestReport& report, size_t max_lines = 5);
 //   options.columns = {"topic"};
 //   options.token_columns = {"passage"};
 //   auto built = outcore::AddIndexes("sample.oc", options);
+// How far AddIndexes has come, for a progress line: first the scan of the
+// indexed columns builds the indexes (stage "indexing", a chunk at a time),
+// then every chunk of the file is copied to the new file (stage "writing").
+struct AddIndexProgress {
+  const char* stage = "indexing";  // "indexing", then "writing"
+  uint64_t chunks_done = 0;        // of this stage
+  uint64_t chunks_total = 0;
+  uint64_t rows_done = 0;  // rows indexed so far (all of them while writing)
+  uint64_t rows_total = 0;
+  double seconds = 0;  // since AddIndexes began
+  uint64_t rss = 0;
+};
+
 struct AddIndexOptions {
   std::vector<std::string> columns;        // value indexes
   std::vector<std::string> token_columns;  // token indexes (string columns)
@@ -247,6 +266,9 @@ struct AddIndexOptions {
   // `lock_waiting` once; with no_wait, fail at once.
   bool no_wait = false;
   std::function<void(const std::string& message)> lock_waiting;
+  // Called on the calling thread at most ~4 times a second, and once at the
+  // end of each stage.
+  std::function<void(const AddIndexProgress&)> progress;
 };
 
 // One report per requested index; one that did not fit has built = false and

@@ -40,6 +40,11 @@ std::string IngestDelimiterName(char delimiter, int space_aligned);
 // One character that is not a line break (--comment, --decimal).
 Result<char> ParseOneChar(std::string_view text, std::string_view option);
 
+// OK for a --thousands separator: '\0' (none), or a character that is not a
+// digit, a sign, 'e' / 'E', a line break or `decimal` (the decimal point).
+//   ValidateThousands(',', ',')  // an error: 1,338 would be two things at once
+Status ValidateThousands(char thousands, char decimal);
+
 // "reject" or "fail".
 Result<OnError> ParseOnError(std::string_view text, std::string_view option);
 

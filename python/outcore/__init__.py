@@ -4,8 +4,11 @@
     report = oc.ingest("sample.csv", "sample.oc", memory_limit="512MiB", reject="rejects.csv")
     ds = oc.open("sample.oc")
     for batch in ds.scan(columns=["id", "topic", "price"], batch_rows=100_000):
-        batch["price"]                 # numpy.ndarray (numpy.ma.MaskedArray where the batch has nulls)
+        batch["price"]                 # numpy.ma.MaskedArray if the file has a null price, else ndarray
         batch["topic"].to_pandas()     # pandas.Categorical, built from int32 codes + categories
+    pa.table(ds); pl.DataFrame(ds); duckdb.sql("from ds")   # Arrow C stream, zero-copy (doc/arrow.md)
+    pa.RecordBatchReader.from_stream(ds.scan(columns=["id"], where="price > 100"))
+    ds.to_arrow(columns=["id", "topic"])                    # a pyarrow.Table
     oc.index("sample.oc", columns=["topic"], tokens=["passage"])   # or ingest(..., index=[...])
     for batch in ds.scan(columns=["id", "price"], where="topic == 'food' and price > 100"):
         ...                            # only matching rows; indexes and zone maps skip chunks
@@ -19,23 +22,53 @@ Columns in a batch (no copy from the engine's buffers unless said):
   string     DictionaryArray (int32 codes, -1 = missing, + categories) for dictionary-encoded
              columns; StringArray (Arrow-style int32 offsets + UTF-8 bytes) otherwise.
              Neither costs a Python object per value.
-Missing values: a column with nulls in a batch is a numpy.ma.MaskedArray (mask True = missing).
+Missing values, one rule (a column's Python type depends on the file, never on the batch): a
+column the file records any null in (``ds.nullable_columns``; nullable in the Arrow schema) is
+a numpy.ma.MaskedArray (mask True = missing) in every batch, its mask all False in a batch
+without nulls, and a plain string column a StringArray whose ``mask`` is an array; a column
+the file holds no null in is a plain ndarray (StringArray with ``mask`` None). Dictionary
+columns are DictionaryArray either way (code -1 = missing).
 """
 
 from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from . import _arrow_in, _core, memory
+from . import _arrow_in, _core, _progress, memory
+from ._arrow import Batch, Scan
 from ._columns import DictionaryArray, StringArray
-from .transform import FeatureHasher, IncrementalPCA, OneHotEncoder, column_stats, normalize_
+
+# `import outcore` loads NumPy and the engine only: scikit-learn, SciPy, pandas and pyarrow are
+# imported where they are first used. The estimators live in outcore.transform (which imports
+# scikit-learn's base classes), loaded on first access to one of these names (PEP 562).
+_LAZY = {
+    "FeatureHasher": "transform", "IncrementalPCA": "transform", "OneHotEncoder": "transform",
+    "column_stats": "transform", "normalize_": "transform", "transform": "transform",
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+    value = module if name == _LAZY[name] else getattr(module, name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
-    "ingest", "index", "open", "compact", "Dataset", "DictionaryArray", "StringArray", "memory",
+    "ingest", "index", "open", "compact", "Dataset", "Batch", "Scan", "DictionaryArray", "StringArray",
+    "memory",
     "RejectLimitError", "RejectWarning",
     "FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats", "normalize_",
     "__version__",
@@ -84,6 +117,9 @@ def ingest(
     comment: str | None = None,
     pad_short_rows: bool = False,
     decimal: str = ".",
+    escape: str | None = None,
+    thousands: str | None = None,
+    progress: bool | Callable[[dict], None] = False,
 ) -> dict:
     """Ingest CSV file(s), or an Arrow stream, into one .oc file; returns the report as a dict.
 
@@ -96,7 +132,8 @@ def ingest(
     exact form (a uint64 past int64, a nanosecond timestamp with a sub-microsecond part) is a
     rejected row, its "line" the 1-based row number. ``schema`` casts where that is exact
     (int64 <-> float64, anything <-> string, date <-> timestamp). The CSV options (delimiter,
-    quote, header, encoding, na/true/false values, skip_rows, comment, pad_short_rows, decimal)
+    quote, header, encoding, na/true/false values, skip_rows, comment, pad_short_rows, decimal,
+    escape, thousands)
     are refused; ``report["source"]`` is ``"arrow"`` (``"csv"`` otherwise).
 
     Plain, gzip, zstd, bzip2, xz or a zip holding one file (recognised by the first bytes);
@@ -125,9 +162,15 @@ def ingest(
     ``"tab"``, or ``"spaces"`` / ``"2spaces"`` for space-aligned columns (default: detected among
     , tab ; | : and space-aligned); ``skip_rows`` drops title lines above the header;
     ``comment="#"`` skips lines starting with it; ``pad_short_rows=True`` keeps rows that leave
-    off trailing fields (nulls there); ``decimal=","`` reads ``1,5`` as 1.5. Repeated or empty
+    off trailing fields (nulls there); ``decimal=","`` reads ``1,5`` as 1.5; ``escape="\\"``
+    makes the next character literal, in quotes or not, as Python's csv ``escapechar``
+    (``\\"`` is a quote); ``thousands=","`` reads ``"1,338"`` as 1338 (without it such a column
+    stays text, and its ``type_note`` says so). Repeated or empty
     header names become ``a.1`` / ``column_3`` as in pandas; the report lists them in
     ``renamed_columns``, next to ``lines_skipped``, ``comment_lines`` and ``rows_padded``.
+
+    ``progress=True`` shows bytes read of the input's size and rows (tqdm when installed, else a
+    line on stderr); a callable gets each update as a dict instead (outcore/_progress.py).
 
     >>> report = ingest("sample.csv", "sample.oc", memory_limit="256MiB")
     >>> report["rows_read"] == report["rows_kept"] + report["rows_rejected"]
@@ -139,7 +182,9 @@ def ingest(
         if isinstance(inputs, (str, os.PathLike)):
             inputs = [inputs]
         sources = [os.fspath(p) for p in inputs]
-    report = _core.ingest(
+    report = _progress.run(
+        _progress.reporter(progress, "ingest"),
+        _core.ingest,
         sources,
         os.fspath(output),
         memory_limit=memory_limit,
@@ -164,6 +209,8 @@ def ingest(
         comment=comment,
         pad_short_rows=pad_short_rows,
         decimal=decimal,
+        escape=escape,
+        thousands=thousands,
     )
     error = report.pop("error", None)
     if error is not None:
@@ -180,18 +227,22 @@ def index(
     tokens: Sequence[str] = (),
     output: str | os.PathLike | None = None,
     memory_limit: str | int | None = None,
+    progress: bool | Callable[[dict], None] = False,
 ) -> list[dict]:
     """Add value indexes (``columns``) and token indexes (``tokens``, text columns) to a .oc file.
 
     The file is rewritten atomically (or written to ``output``); blocks are copied as they are.
     In place, the file is locked until it is replaced: a second writer of the same file waits.
     Returns one dict per index: column, kind, built, keys, stored_bytes, note (why it was not
-    built: it did not fit ``memory_limit``). Same as ``outcore index``.
+    built: it did not fit ``memory_limit``). Same as ``outcore index``. ``progress=True`` shows
+    the chunks indexed, then the chunks copied (tqdm when installed, else a line on stderr).
 
     >>> index("sample.oc", columns=["topic"], tokens=["passage"])
     [{'column': 'topic', 'kind': 'value', 'built': True, 'keys': 12, ...}, ...]
     """
-    return _core.add_indexes(
+    return _progress.run(
+        _progress.reporter(progress, "index"),
+        _core.add_indexes,
         os.fspath(path),
         columns=list(columns),
         tokens=list(tokens),
@@ -224,8 +275,17 @@ def open(path: str | os.PathLike) -> Dataset:  # mirrors the built-in on purpose
     return Dataset(os.fspath(path))
 
 
+# batch_rows that makes every batch a whole chunk: the scanner then hands over the decoded
+# buffers themselves, with no slicing copy (what the Arrow exports use).
+_WHOLE_CHUNKS = 1 << 40
+
+
 class Dataset:
-    """A .oc file: ``schema``, ``num_rows``, and ``scan()`` for batches of NumPy arrays."""
+    """A .oc file: ``schema``, ``num_rows``, and ``scan()`` for batches of NumPy arrays.
+
+    It is an Arrow stream too (``__arrow_c_stream__``, each call a fresh scan of every column):
+    ``pa.table(ds)``, ``pl.DataFrame(ds)``, ``duckdb.sql("from ds")``.
+    """
 
     def __init__(self, path: str):
         self._core = _core.Dataset.open(path)
@@ -244,6 +304,11 @@ class Dataset:
     def dictionary_columns(self) -> list[str]:
         """String columns that scans return as DictionaryArray (codes + categories)."""
         return [name for name, _, is_dict in self._core.schema if is_dict]
+
+    @property
+    def nullable_columns(self) -> list[str]:
+        """Columns the file records a null in: MaskedArray in every batch, nullable in Arrow."""
+        return _core.nullable_columns(self._core)
 
     @property
     def num_rows(self) -> int:
@@ -271,6 +336,16 @@ class Dataset:
         cols = ", ".join(f"{n}: {t}" for n, t in self.schema.items())
         return f"<outcore.Dataset {self.path!r}: {self.num_rows} rows; {cols}>"
 
+    def info(self) -> dict:
+        """What ``outcore info --json`` prints: sizes, rows kept/rejected, per column its type,
+        encodings, stored/decoded bytes, nulls, distinct values, min/max; the indexes."""
+        return _core.describe_dataset(self._core)
+
+    def _repr_html_(self) -> str:
+        from ._html import dataset_html
+
+        return dataset_html(self.info())
+
     def categories(self, column: str) -> np.ndarray:
         """The distinct values of a dictionary column, in code order (an object array, one per value)."""
         if column not in self._categories:
@@ -290,8 +365,10 @@ class Dataset:
         use_zone_maps: bool = True,
         memory_limit: str | int | None = None,
         force_indexes: bool = False,
-    ) -> Iterator[dict]:
-        """Yield batches as dicts {column name: array}, at most ``batch_rows`` rows each.
+    ) -> Scan:
+        """Batches of the file, at most ``batch_rows`` rows each: iterate for ``Batch`` objects
+        ({column name: array}, see the batch-type rule in the package docstring), or hand the
+        scan to an Arrow consumer (``pa.RecordBatchReader.from_stream(ds.scan(...))``).
 
         ``where`` keeps only the rows for which a predicate is true (doc/query.md), e.g.
         ``"topic == 'food' and price > 100"`` or ``"passage contains 'ice cream'"``; value and
@@ -300,17 +377,37 @@ class Dataset:
         raises ValueError with a caret under the problem.
 
         Memory stays bounded: each batch is decoded from one chunk of the file, and nothing is
-        kept once you drop the batch.
+        kept once you drop the batch. ``memory_limit`` bounds the scan's buffers; an Arrow
+        consumer that keeps more batches than that gets a MemoryError saying so.
         """
         scanner = self._scanner(
             columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit, force_indexes
         )
-        while True:
-            item = scanner.next()
-            if item is None:
-                return
-            _, _, cols = item
-            yield {name: self._adapt(name, *rest) for name, *rest in cols}
+        return Scan(scanner, self._batch)
+
+    def __arrow_c_stream__(self, requested_schema=None):
+        """Every column as an ArrowArrayStream capsule (Arrow PyCapsule interface), whole
+        chunks per batch, zero-copy. ``requested_schema`` is not honoured."""
+        return self.scan(batch_rows=_WHOLE_CHUNKS).__arrow_c_stream__()
+
+    def __arrow_c_schema__(self):
+        """The file's schema as an ArrowSchema capsule: ``pa.schema(ds)``."""
+        return _core.arrow_schema(self._core)
+
+    def to_arrow(
+        self,
+        columns: Iterable[str] | None = None,
+        where: str | None = None,
+        memory_limit: str | int | None = None,
+    ):
+        """The columns (all by default) of the rows matching ``where`` as a ``pyarrow.Table``,
+        one record batch per chunk read, over the engine's buffers (no copy). Dictionary columns
+        are dictionary<int32, utf8>. The table must fit ``memory_limit`` (the scan's budget):
+        past it, MemoryError names it."""
+        import pyarrow as pa
+
+        scan = self.scan(columns, batch_rows=_WHOLE_CHUNKS, where=where, memory_limit=memory_limit)
+        return pa.RecordBatchReader.from_stream(scan).read_all()
 
     def explain(
         self,
@@ -339,6 +436,9 @@ class Dataset:
             None, 1 << 20, None, where, use_indexes, use_zone_maps, None, force_indexes, count_only=True
         )
         return scanner.count()
+
+    def _batch(self, core) -> Batch:
+        return Batch(core, {name: self._adapt(name, *rest) for name, *rest in core.columns()})
 
     def _scanner(
         self, columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit, force_indexes=False,

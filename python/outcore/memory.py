@@ -2,7 +2,7 @@
 
     import outcore as oc
     oc.memory.rss()             # resident now
-    oc.memory.peak()            # resident high-water mark
+    oc.memory.peak()            # the process's resident high-water mark (track() keeps it true)
     oc.memory.reading()         # {'rss', 'peak_rss', 'rss_anon', 'rss_file', 'rss_shmem', 'swap', ...}
     with oc.memory.track() as t:
         work()
@@ -27,8 +27,14 @@ def rss() -> int:
     return _core.read_memory(0)["rss"]
 
 
+# The process's peak from before the last track() reset the kernel's high-water mark
+# (VmHWM): peak() reports the larger, so tracking a block never hides an earlier peak.
+_peak_before_reset = 0
+
+
 def peak() -> int:
-    return _core.read_memory(0)["peak_rss"]
+    """The process's peak RSS since it started, including peaks before a track() block."""
+    return max(_core.read_memory(0)["peak_rss"], _peak_before_reset)
 
 
 def parse_size(text: str) -> int:
@@ -53,9 +59,17 @@ class Tracked:
 
 
 class track:  # used as a context manager, reads as a verb
-    """Measures the peak RSS of a block of code (resets the kernel's high-water mark on entry)."""
+    """Measures the peak RSS of a block of code.
+
+    The kernel keeps one high-water mark per process (VmHWM, ru_maxrss); to see the block's own
+    peak it is reset on entry (/proc/self/clear_refs). The peak from before is kept here, so
+    ``oc.memory.peak()`` still reports the process's peak; ``reading()["peak_rss"]`` and
+    ``resource.getrusage`` show the kernel's mark, which then starts at the block.
+    """
 
     def __enter__(self) -> Tracked:
+        global _peak_before_reset
+        _peak_before_reset = peak()
         self._t = Tracked()
         self._reset = _core.reset_peak_rss()
         self._t.start_rss = rss()

@@ -2,8 +2,7 @@
 // (classes users see, NumPy/pandas/Arrow adaptation) is python/outcore/. C++
 // Status errors become Python exceptions here and only here (status_error.h);
 // long calls run without the GIL and stop on Ctrl-C (interrupt.h).
-// Decoded buffers are handed to NumPy without a copy: each ndarray owns its
-// Buffer through a capsule.
+// Scans (batches as NumPy views, Arrow exports) are bound in bindings_arrow.cpp.
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/optional.h>
@@ -23,6 +22,7 @@
 #include "outcore/ingest.h"
 #include "outcore/memory.h"
 #include "outcore/options.h"
+#include "progress.h"
 #include "status_error.h"
 
 namespace nb = nanobind;
@@ -34,28 +34,19 @@ namespace outcore {
 void BindTransform(nb::module_& m);
 // Bindings of outcore/export.h: arrays and frames (python/src/bindings_frames.cpp).
 void BindFrames(nb::module_& m);
+// Dataset.info(): DescribeDataset as a dict (python/src/bindings_info.cpp).
+void BindInfo(nb::module_& m);
+// Scans, their batches and the Arrow export (python/src/bindings_arrow.cpp).
+void BindArrow(nb::module_& m);
+
+// A memory_limit argument: None (0: the default), bytes, or "512MiB".
+uint64_t SizeArgument(nb::handle value) {
+  if (value.is_none()) return 0;
+  if (nb::isinstance<nb::int_>(value)) return nb::cast<uint64_t>(value);
+  return Unwrap(ParseSize(nb::cast<std::string>(value)));
+}
 
 namespace {
-
-// Moves `buffer` into a NumPy array of `count` values of T; the array owns it.
-template <typename T>
-nb::object ToNumpy(Buffer&& buffer, size_t count) {
-  auto* owner = new Buffer(std::move(buffer));
-  owner->SetBudget(nullptr);  // the array may outlive the scan's budget
-  if (owner->capacity() == 0) owner->Reserve(64);
-  nb::capsule capsule(owner, [](void* p) noexcept { delete static_cast<Buffer*>(p); });
-  size_t shape[1] = {count};
-  return nb::cast(nb::ndarray<nb::numpy, T, nb::ndim<1>>(owner->data(), 1, shape, capsule));
-}
-
-// Arrow bits -> one byte per value (NumPy bool); `invert` gives a null mask.
-nb::object BitsToBools(const Buffer& bits, int64_t length, bool invert) {
-  Buffer bytes;
-  bytes.Resize(size_t(length));
-  uint8_t* out = bytes.data();
-  for (int64_t i = 0; i < length; ++i) out[i] = uint8_t(GetBit(bits.data(), i) ^ invert);
-  return ToNumpy<bool>(std::move(bytes), size_t(length));
-}
 
 nb::dict ReadingToDict(const MemoryReading& r) {
   nb::dict d;
@@ -67,12 +58,6 @@ nb::dict ReadingToDict(const MemoryReading& r) {
   d["swap"] = r.swap;
   d["virtual_size"] = r.virtual_size;
   return d;
-}
-
-uint64_t SizeArgument(nb::handle value) {
-  if (value.is_none()) return 0;
-  if (nb::isinstance<nb::int_>(value)) return nb::cast<uint64_t>(value);
-  return Unwrap(ParseSize(nb::cast<std::string>(value)));
 }
 
 // Opens `path`; column names reach Python as str, so one that is not UTF-8 is
@@ -141,6 +126,8 @@ nb::dict ReportToDict(const IngestReport& r) {
   d["delimiter"] = IngestDelimiterName(r.delimiter, r.space_aligned);
   d["encoding"] = r.encoding;
   d["line_ending"] = r.line_ending;
+  d["escape"] = r.escape ? std::string(1, r.escape) : std::string();
+  d["thousands"] = r.thousands ? std::string(1, r.thousands) : std::string();
   nb::list renamed;
   for (const IngestRename& rename : r.renamed_columns) {
     nb::dict entry;
@@ -196,7 +183,8 @@ nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_
                        nb::handle block_size, std::vector<std::string> index,
                        std::vector<std::string> index_tokens, std::optional<std::string> encoding,
                        uint64_t skip_rows, std::optional<std::string> comment, bool pad_short_rows,
-                       std::string decimal) {
+                       std::string decimal, std::optional<std::string> escape,
+                       std::optional<std::string> thousands, nb::object progress_callable) {
   IngestOptions o;
   ArrowArrayStream* stream = ArrowStreamOf(inputs);
   if (!stream) o.inputs = nb::cast<std::vector<std::string>>(inputs);
@@ -228,11 +216,16 @@ nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_
   if (comment) o.comment = Unwrap(ParseOneChar(*comment, "comment"));
   o.pad_short_rows = pad_short_rows;
   o.decimal = Unwrap(ParseOneChar(decimal, "decimal"));
+  if (escape) o.escape = Unwrap(ParseOneChar(*escape, "escape"));
+  if (thousands) o.thousands = Unwrap(ParseOneChar(*thousands, "thousands"));
   // Ctrl-C sets the pipeline's cancel flag; it stops before the next block and
   // leaves no file behind (PyErr_CheckSignals from the pipeline's threads never
   // saw a signal: Python handles them on the main thread only).
+  // progress_callable (outcore/_progress.py) is called from the pipeline, taking the GIL for it.
   IngestReport report;
-  Status status = CallWithCtrlC([&](const std::atomic<bool>* cancel) {
+  PyProgress progress(std::move(progress_callable));
+  o.progress = progress.Wrap<IngestProgress>(&IngestProgressToDict);
+  Status status = CallWithProgress(progress, [&](const std::atomic<bool>* cancel) {
     o.cancel = cancel;
     return stream ? IngestArrowStream(stream, o, &report) : Ingest(o, &report);
   });
@@ -243,99 +236,6 @@ nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_
   if (!status.ok()) d["error"] = LenientStr(status.message());
   return d;
 }
-
-class PyScanner {
- public:
-  PyScanner(std::shared_ptr<Dataset> dataset, std::optional<std::vector<std::string>> columns,
-            int64_t batch_rows, std::optional<int64_t> limit, std::optional<std::string> where,
-            bool use_indexes, bool use_zone_maps, nb::handle memory_limit, bool force_indexes,
-            bool count_only) {
-    ScanOptions options;
-    if (columns) options.columns = *columns;
-    options.batch_rows = batch_rows;
-    if (limit) options.limit = *limit;
-    if (where) {
-      Status checked = CheckWhere(*where, "where");
-      if (!checked.ok()) Raise(checked);
-      options.where = *where;
-    }
-    options.use_indexes = use_indexes;
-    options.use_zone_maps = use_zone_maps;
-    options.force_indexes = force_indexes;
-    options.memory_limit = SizeArgument(memory_limit);
-    if (count_only) PrepareCount(*dataset, &options);
-    options.cancel = &cancel_;
-    // Planning may read index blocks.
-    scanner_ =
-        Unwrap(CallWithCtrlC([&](auto*) { return Scanner::Make(std::move(dataset), options); }, &cancel_));
-  }
-
-  std::string Explain() const { return scanner_->Explain(); }
-  int64_t Count() {
-    return Unwrap(CallWithCtrlC([&](auto*) { return scanner_->CountRows(); }, &cancel_));
-  }
-  nb::dict Counters() const {
-    const ScanCounters& c = scanner_->counters();
-    nb::dict d;
-    d["chunks_total"] = c.chunks_total;
-    d["chunks_read"] = c.chunks_read;
-    d["bytes_read"] = c.bytes_read;
-    d["rows_matched"] = c.rows_matched;
-    return d;
-  }
-
-  // None at the end; else (num_rows, first_row, [(name, type, values, null_mask, data, is_codes), ...]).
-  nb::object Next() {
-    Batch batch;
-    if (!Unwrap(CallWithCtrlC([&](auto*) { return scanner_->Next(&batch); }, &cancel_))) return nb::none();
-    nb::list columns;
-    for (size_t i = 0; i < batch.columns.size(); ++i) {
-      ColumnVector& c = batch.columns[i];
-      const ColumnSchema& schema = scanner_->columns()[i];
-      size_t n = size_t(c.length);
-      nb::object mask = c.null_count > 0 ? BitsToBools(c.validity, c.length, true) : nb::none();
-      nb::object values, data = nb::none();
-      bool is_codes = false;
-      switch (c.type) {
-        case TypeId::kBool:
-          values = BitsToBools(c.values, c.length, false);
-          break;
-        case TypeId::kInt64:
-        case TypeId::kTimestamp:
-          values = ToNumpy<int64_t>(std::move(c.values), n);
-          break;
-        case TypeId::kFloat64:
-          values = ToNumpy<double>(std::move(c.values), n);
-          break;
-        case TypeId::kDate:
-          values = ToNumpy<int32_t>(std::move(c.values), n);
-          break;
-        case TypeId::kString:
-          if (c.dictionary) {
-            // pandas.Categorical codes: -1 marks a missing value.
-            int32_t* codes = c.values.as<int32_t>();
-            for (int64_t row = 0; row < c.length; ++row) {
-              if (!c.IsValid(row)) codes[row] = -1;
-            }
-            values = ToNumpy<int32_t>(std::move(c.values), n);
-            is_codes = true;
-          } else {
-            values = ToNumpy<int32_t>(std::move(c.values), n + 1);
-            size_t data_bytes = c.data.size();
-            data = ToNumpy<uint8_t>(std::move(c.data), data_bytes);
-          }
-          break;
-      }
-      columns.append(
-          nb::make_tuple(schema.name, std::string(TypeName(c.type)), values, mask, data, is_codes));
-    }
-    return nb::make_tuple(batch.num_rows, batch.first_row, columns);
-  }
-
- private:
-  std::atomic<bool> cancel_{false};  // the scan's cancel: set by Ctrl-C during next()/count()
-  std::unique_ptr<Scanner> scanner_;
-};
 
 }  // namespace
 }  // namespace outcore
@@ -359,25 +259,28 @@ NB_MODULE(_core, m) {
         "on_error"_a = "reject", "max_rejects"_a = nb::none(), "compression"_a = "zstd", "level"_a = 1,
         "block_size"_a = nb::none(), "index"_a = std::vector<std::string>(),
         "index_tokens"_a = std::vector<std::string>(), "encoding"_a = nb::none(), "skip_rows"_a = 0,
-        "comment"_a = nb::none(), "pad_short_rows"_a = false, "decimal"_a = ".");
+        "comment"_a = nb::none(), "pad_short_rows"_a = false, "decimal"_a = ".", "escape"_a = nb::none(),
+        "thousands"_a = nb::none(), "progress"_a = nb::none());
 
   m.def(
       "add_indexes",
       [](const std::string& path, std::vector<std::string> columns, std::vector<std::string> tokens,
-         std::optional<std::string> output, nb::handle memory_limit) {
+         std::optional<std::string> output, nb::handle memory_limit, nb::object progress_callable) {
         AddIndexOptions o;
         o.columns = std::move(columns);
         o.token_columns = std::move(tokens);
         if (output) o.output = *output;
         o.memory_limit = SizeArgument(memory_limit);
-        auto reports = CallWithCtrlC([&](const std::atomic<bool>* cancel) {
+        PyProgress progress(std::move(progress_callable));
+        o.progress = progress.Wrap<AddIndexProgress>(&IndexProgressToDict);
+        auto reports = CallWithProgress(progress, [&](const std::atomic<bool>* cancel) {
           o.cancel = cancel;
           return AddIndexes(path, o);
         });
         return IndexReportsToList(Unwrap(std::move(reports)));
       },
       "path"_a, "columns"_a = std::vector<std::string>(), "tokens"_a = std::vector<std::string>(),
-      "output"_a = nb::none(), "memory_limit"_a = nb::none());
+      "output"_a = nb::none(), "memory_limit"_a = nb::none(), "progress"_a = nb::none());
 
   nb::class_<Dataset>(m, "Dataset")
       .def_static("open", &OpenDataset, "path"_a)
@@ -417,17 +320,8 @@ NB_MODULE(_core, m) {
         return out;
       });
 
-  nb::class_<PyScanner>(m, "Scanner")
-      .def(nb::init<std::shared_ptr<Dataset>, std::optional<std::vector<std::string>>, int64_t,
-                    std::optional<int64_t>, std::optional<std::string>, bool, bool, nb::handle, bool, bool>(),
-           "dataset"_a, "columns"_a = nb::none(), "batch_rows"_a = 65536, "limit"_a = nb::none(),
-           "where"_a = nb::none(), "use_indexes"_a = true, "use_zone_maps"_a = true,
-           "memory_limit"_a = nb::none(), "force_indexes"_a = false, "count_only"_a = false)
-      .def("next", &PyScanner::Next)
-      .def("explain", &PyScanner::Explain)
-      .def("count", &PyScanner::Count)
-      .def("counters", &PyScanner::Counters);
-
   BindTransform(m);
   BindFrames(m);
+  BindInfo(m);
+  BindArrow(m);
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -71,6 +72,57 @@ const std::atomic<bool>& InstallInterruptFlag() {
 }
 
 bool StderrIsTerminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+ProgressLine::ProgressLine(bool quiet, bool forced) : terminal_(StderrIsTerminal()) {
+  enabled_ = forced || (!quiet && terminal_);
+}
+
+void ProgressLine::Show(const std::string& text) {
+  if (!enabled_) return;
+  if (terminal_) {
+    std::fprintf(stderr, "\r%s\033[K", text.c_str());
+  } else {
+    std::fprintf(stderr, "%s\n", text.c_str());
+  }
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void ProgressLine::Clear() {
+  if (shown_ && terminal_) std::fputs("\r\033[K", stderr);
+  shown_ = false;
+}
+
+namespace {
+// Optimal string alignment distance: Levenshtein plus swaps of neighbours.
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t change = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + change});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+}  // namespace
+
+std::string NearestName(std::string_view typed, const std::vector<std::string>& names) {
+  std::string nearest;
+  size_t best = std::min<size_t>(3, (typed.size() + 1) / 2);  // must beat this
+  for (const std::string& name : names) {
+    const size_t distance = EditDistance(typed, name);
+    if (distance < best) {
+      best = distance;
+      nearest = name;
+    }
+  }
+  return nearest;
+}
 
 void JsonWriter::Separate() {
   if (need_comma_) out_ += ',';

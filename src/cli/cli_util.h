@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "outcore/status.h"
 
@@ -29,6 +30,34 @@ std::string Rate(double bytes, double seconds);
 // signal kills the process the usual way.
 const std::atomic<bool>& InstallInterruptFlag();
 bool StderrIsTerminal();
+
+// The progress line of a long command, on stderr: redrawn in place on a
+// terminal (and erased by Clear), one line per update otherwise, so that
+// `--progress 2>log` gives a readable log. Shown on a terminal unless
+// `quiet`, and always when `forced` (--progress).
+//
+//   ProgressLine line(args.quiet, args.progress);
+//   if (line.enabled()) options.progress = [&line](const IngestProgress& p) { line.Show(Describe(p)); };
+//   ... run ...
+//   line.Clear();
+class ProgressLine {
+ public:
+  ProgressLine(bool quiet, bool forced);
+  bool enabled() const { return enabled_; }
+  void Show(const std::string& text);
+  void Clear();
+
+ private:
+  bool enabled_ = false;
+  bool terminal_ = false;
+  bool shown_ = false;
+};
+
+// The name in `names` nearest to `typed` (a mistyped command or option), or ""
+// when none is near enough to be what was meant: at most 2 edits (an edit is
+// a letter added, dropped, changed, or two neighbours swapped), and fewer than
+// half of `typed`'s letters. "injest" -> "ingest", "idnex" -> "index".
+std::string NearestName(std::string_view typed, const std::vector<std::string>& names);
 
 // Writes a flat-or-nested JSON object incrementally: Key() then a value.
 class JsonWriter {

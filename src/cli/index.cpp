@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/cli_util.h"
@@ -21,7 +22,20 @@ struct IndexArgs {
   std::string output;
   std::string memory_limit;
   bool no_wait = false;
+  bool quiet = false;
+  bool progress = false;
 };
+
+// "  indexing  34 / 143 chunks (24%)  12,345,678 of 50,000,000 rows  RSS 120 MiB"
+std::string DescribeProgress(const AddIndexProgress& p) {
+  char line[200];
+  const double pct = p.chunks_total ? 100.0 * double(p.chunks_done) / double(p.chunks_total) : 100.0;
+  std::snprintf(line, sizeof line, "  %-8s  %s / %s chunks (%3.0f%%)  %s of %s rows  %.1f s  RSS %s", p.stage,
+                Thousands(p.chunks_done).c_str(), Thousands(p.chunks_total).c_str(), pct,
+                Thousands(p.rows_done).c_str(), Thousands(p.rows_total).c_str(), p.seconds,
+                FormatSize(p.rss).c_str());
+  return line;
+}
 
 Status RunIndex(const IndexArgs& a) {
   auto start = std::chrono::steady_clock::now();
@@ -37,7 +51,11 @@ Status RunIndex(const IndexArgs& a) {
   o.lock_waiting = [](const std::string& message) {
     std::fprintf(stderr, "outcore index: %s (Ctrl-C to give up)\n", message.c_str());
   };
-  OC_ASSIGN_OR_RETURN(std::vector<IngestIndexReport> reports, AddIndexes(a.input, o));
+  ProgressLine line(a.quiet, a.progress);
+  if (line.enabled()) o.progress = [&line](const AddIndexProgress& p) { line.Show(DescribeProgress(p)); };
+  Result<std::vector<IngestIndexReport>> built = AddIndexes(a.input, o);
+  line.Clear();
+  OC_ASSIGN_OR_RETURN(std::vector<IngestIndexReport> reports, std::move(built));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("outcore index: %s -> %s in %.2f s, peak RSS %s\n", a.input.c_str(),
               (a.output.empty() ? a.input : a.output).c_str(), seconds, FormatSize(PeakRss()).c_str());
@@ -80,6 +98,9 @@ void SetupIndex(CLI::App& app) {
   cmd->add_option("-o,--output", args->output, "write here instead of replacing the input");
   cmd->add_flag("--no-wait", args->no_wait,
                 "fail at once if another process is rewriting the file (default: wait for it)");
+  cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
+  cmd->add_flag("--progress", args->progress,
+                "a progress line on stderr even when it is not a terminal (one line per update)");
   cmd->add_option("--memory-limit", args->memory_limit,
                   "memory budget, e.g. 512MiB (default: a quarter of available memory)");
   cmd->callback([args] {

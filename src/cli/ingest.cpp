@@ -36,10 +36,13 @@ struct IngestArgs {
   std::string index, index_tokens;
   bool json = false;
   bool quiet = false;
+  bool progress = false;
   uint64_t skip_rows = 0;
   std::string comment;
   bool pad_short_rows = false;
   std::string decimal = ".";
+  std::string escape;
+  std::string thousands;
 };
 
 Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
@@ -79,24 +82,29 @@ Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
   }
   o->pad_short_rows = a.pad_short_rows;
   OC_ASSIGN_OR_RETURN(o->decimal, ParseOneChar(a.decimal, "--decimal"));
+  if (!a.escape.empty()) {
+    OC_ASSIGN_OR_RETURN(o->escape, ParseOneChar(a.escape, "--escape"));
+  }
+  if (!a.thousands.empty()) {
+    OC_ASSIGN_OR_RETURN(o->thousands, ParseOneChar(a.thousands, "--thousands"));
+  }
   return Status::OK();
 }
 
-void PrintProgress(const IngestProgress& p) {
+std::string DescribeProgress(const IngestProgress& p) {
   char line[200];
   double rate = p.seconds > 0 ? double(p.input_bytes_done) / p.seconds / 1e6 : 0;
   if (p.input_bytes_total > 0) {
     double pct = 100.0 * double(p.input_bytes_done) / double(p.input_bytes_total);
-    std::snprintf(line, sizeof line, "\r  %s / %s (%3.0f%%)  %s rows  %.0f MB/s  RSS %s   ",
+    std::snprintf(line, sizeof line, "  %s / %s (%3.0f%%)  %s rows  %.0f MB/s  RSS %s",
                   FormatSize(p.input_bytes_done).c_str(), FormatSize(p.input_bytes_total).c_str(),
                   pct > 100 ? 100 : pct, Thousands(p.rows_read).c_str(), rate, FormatSize(p.rss).c_str());
   } else {
-    std::snprintf(line, sizeof line, "\r  %s  %s rows  %.0f MB/s  RSS %s   ",
+    std::snprintf(line, sizeof line, "  %s  %s rows  %.0f MB/s  RSS %s",
                   FormatSize(p.input_bytes_done).c_str(), Thousands(p.rows_read).c_str(), rate,
                   FormatSize(p.rss).c_str());
   }
-  std::fputs(line, stderr);
-  std::fflush(stderr);
+  return line;
 }
 
 std::string DelimiterName(const IngestReport& r) { return IngestDelimiterName(r.delimiter, r.space_aligned); }
@@ -116,6 +124,8 @@ void PrintDialectNotes(const IngestReport& r) {
   }
   if (r.space_aligned)
     std::printf("  delimiter      %15s   (space-aligned columns)\n", DelimiterName(r).c_str());
+  if (r.escape) std::printf("  escape         %15c   (--escape: the next character is literal)\n", r.escape);
+  if (r.thousands) std::printf("  thousands      %15c   (--thousands)\n", r.thousands);
   if (!r.renamed_columns.empty()) {
     std::string renames;
     for (const IngestRename& rename : r.renamed_columns) {
@@ -237,6 +247,8 @@ void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error) 
   j.Key("delimiter").String(DelimiterName(r));
   j.Key("encoding").String(r.encoding);
   j.Key("line_ending").String(r.line_ending);
+  j.Key("escape").String(r.escape ? std::string(1, r.escape) : std::string());
+  j.Key("thousands").String(r.thousands ? std::string(1, r.thousands) : std::string());
   j.Key("lines_skipped").UInt(r.lines_skipped);
   j.Key("comment_lines").UInt(r.comment_lines);
   j.Key("rows_padded").UInt(r.rows_padded);
@@ -315,6 +327,8 @@ void SetupIngest(CLI::App& app) {
       "  outcore ingest export.csv -o export.oc --max-rejects 1% --reject rejects.csv\n"
       "  outcore ingest destatis.csv -o d.oc --skip-rows 6 --delimiter ';' --decimal ,\n"
       "  outcore ingest debian.csv -o debian.oc --pad-short-rows --comment '#'\n"
+      "  outcore ingest mysql-dump.csv -o dump.oc --escape '\\'      # \\\" inside quotes is a quote\n"
+      "  outcore ingest counts.csv -o counts.oc --thousands ,       # \"1,338\" is 1338\n"
       "\n"
       "Header names are made unique as pandas does (a, a.1, a.2; an empty third name becomes\n"
       "column_3) and every rename is reported.\n");
@@ -379,8 +393,20 @@ void SetupIngest(CLI::App& app) {
                   "decimal point of float values: '.' or ',' (then 1,5 is 1.5 and the delimiter cannot be "
                   "','), e.g. --decimal ,")
       ->capture_default_str();
+  cmd->add_option("--escape", args->escape,
+                  "escape character, as Python's csv escapechar: it makes the next character literal, "
+                  "inside quotes or not (\\\" a quote, \\, a comma, \\\\ a backslash); default none (a "
+                  "quote inside quotes is doubled), e.g. --escape '\\'");
+  cmd->add_option(
+      "--thousands", args->thousands,
+      "thousands separator of int64 and float64 values: \"1,338\" is 1338, \"-1,250.5\" is "
+      "-1250.5 (groups of exactly three digits: a row with \"1,23,4\" is rejected, not read as "
+      "1234); it may be the delimiter if such numbers are quoted; not the --decimal point; without "
+      "it a column of such numbers stays text, e.g. --thousands ,");
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
+  cmd->add_flag("--progress", args->progress,
+                "a progress line on stderr even when it is not a terminal (one line per update)");
   cmd->callback([args] {
     IngestOptions options;
     Status status = BuildOptions(*args, &options);
@@ -390,11 +416,12 @@ void SetupIngest(CLI::App& app) {
       return;
     }
     options.cancel = &InstallInterruptFlag();
-    bool show_progress = !args->quiet && StderrIsTerminal();
-    if (show_progress) options.progress = PrintProgress;
+    ProgressLine line(args->quiet, args->progress);
+    if (line.enabled())
+      options.progress = [&line](const IngestProgress& p) { line.Show(DescribeProgress(p)); };
     IngestReport report;
     status = Ingest(options, &report);
-    if (show_progress) std::fputs("\r\033[K", stderr);
+    line.Clear();
     if (!status.ok()) {
       std::fprintf(stderr, "outcore ingest: %s\n", status.ToString().c_str());
       SetExitCode(ExitCodeFor(status));

@@ -2,9 +2,11 @@
 // (one file each in src/cli/) and runs the chosen one.
 #include <algorithm>
 #include <cstdio>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "cli/cli_util.h"
 #include "cli/command.h"
 #include "outcore/status.h"
 
@@ -40,6 +42,21 @@ int main(int argc, char** argv) {
   auto registry = Registry();
   std::stable_sort(registry.begin(), registry.end(), [](auto& a, auto& b) { return a.first < b.first; });
   for (auto& entry : registry) entry.second(app);
+  std::vector<std::string> names;
+  for (const CLI::App* command : app.get_subcommands({})) names.push_back(command->get_name());
+  if (argc > 1 && argv[1][0] != '-' && std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+    // CLI11 would only say "A subcommand is required".
+    std::string nearest = NearestName(argv[1], names);
+    std::string all;
+    for (const std::string& name : names) all += (all.empty() ? "" : ", ") + name;
+    if (!nearest.empty()) {
+      std::fprintf(stderr, "outcore: unknown command '%s'; did you mean '%s'?\n", argv[1], nearest.c_str());
+    } else {
+      std::fprintf(stderr, "outcore: unknown command '%s'; the commands are: %s\n", argv[1], all.c_str());
+    }
+    std::fprintf(stderr, "Run outcore --help for what each does.\n");
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

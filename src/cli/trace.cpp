@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -37,6 +38,7 @@ struct TraceArgs {
   double threshold = 0.01;
   double interval = 0.02;
   size_t top = 10;
+  double min_share = 0.01;
   int depth = 64;
   bool quiet = false;
 };
@@ -73,7 +75,43 @@ int64_t MonotonicNs() {
 // Heap of the traced processes now: the latest image of each live pid.
 // `finished` remembers stems of processes that are gone, so a job that ran
 // thousands of short processes does not cost thousands of reads per sample.
-void SampleHeaps(const std::string& dir, std::set<std::string>* finished, TimelineSample* sample) {
+// Peak snapshots seen while the program ran, by stem: the HTML report shows
+// what was live at a point of the timeline from the latest one before it.
+struct SnapshotLog {
+  std::map<std::string, std::vector<SiteTableData>> tables;
+  std::map<std::string, uint64_t> counts;  // snapshot_count when last read
+  // Kept per process: past this the older half is thinned out (every other
+  // one dropped), so a long run keeps snapshots spread over all of it.
+  static constexpr size_t kMaxPerProcess = 32;
+  static constexpr size_t kEntriesKept = 64;
+
+  void Note(const std::string& stem, const LiveHeader& header) {
+    uint64_t& seen = counts[stem];
+    if (header.snapshot_count == seen) return;
+    auto table = ReadSiteTable(stem + ".peak");
+    if (!table.ok()) return;
+    seen = header.snapshot_count;
+    // Only the biggest entries can reach the page; the rest would only cost memory here.
+    auto& entries = table->entries;
+    if (entries.size() > kEntriesKept) {
+      std::partial_sort(entries.begin(), entries.begin() + kEntriesKept, entries.end(),
+                        [](const TableEntry& a, const TableEntry& b) { return a.live_bytes > b.live_bytes; });
+      entries.resize(kEntriesKept);
+    }
+    auto& kept = tables[stem];
+    kept.push_back(std::move(*table));
+    if (kept.size() > kMaxPerProcess) {
+      std::vector<SiteTableData> thinned;
+      for (size_t i = 0; i < kept.size(); ++i) {
+        if (i % 2 == 0 || i + 1 == kept.size() || i >= kept.size() / 2) thinned.push_back(std::move(kept[i]));
+      }
+      kept = std::move(thinned);
+    }
+  }
+};
+
+void SampleHeaps(const std::string& dir, std::set<std::string>* finished, SnapshotLog* snapshots,
+                 TimelineSample* sample) {
   std::map<long, std::pair<long, std::string>> latest;  // pid -> (image number, stem)
   for (const auto& stem : ListTraceStems(dir)) {
     if (finished->count(stem)) continue;
@@ -95,6 +133,7 @@ void SampleHeaps(const std::string& dir, std::set<std::string>* finished, Timeli
     }
     sample->heap += header->heap_live + header->anon_live;
     sample->file_mapped += header->file_live;
+    snapshots->Note(image.second, *header);
   }
 }
 
@@ -133,6 +172,7 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
   Timeline timeline(500);
   std::unique_ptr<ProcessTreeSampler> sampler;
   std::set<std::string> finished;
+  SnapshotLog snapshots;
   int64_t launch_ns = MonotonicNs();
   auto run = RunCommand(launch, [&](pid_t child, double seconds) {
     if (!sampler) sampler = std::make_unique<ProcessTreeSampler>(child);
@@ -144,7 +184,7 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
     sample.rss_file = tree.rss_file;
     sample.swap = tree.swap;
     sample.processes = tree.processes;
-    SampleHeaps(dir, &finished, &sample);
+    SampleHeaps(dir, &finished, &snapshots, &sample);
     timeline.Add(sample);
   });
   if (!run.ok()) {
@@ -168,6 +208,9 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
   static const std::map<pid_t, ProcessPeak> kNone;
   input.rss = sampler ? &sampler->processes() : &kNone;
   input.top_sites = args.top;
+  input.list_share = args.min_share;
+  input.python_requested = args.python;
+  input.snapshots = &snapshots.tables;
   input.full_stacks = !args.collapsed_path.empty();
   std::error_code ec;
   input.cwd = fs::current_path(ec).string();
@@ -205,6 +248,10 @@ void SetupTrace(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--top", args->top, "call sites to list")
       ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  sub->add_option("--min-share", args->min_share,
+                  "also list, past --top, every site holding at least this share of the peak (0.01 = 1%)")
+      ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   sub->add_option("--depth", args->depth, "native stack frames to record")
       ->check(CLI::Range(1, 64))

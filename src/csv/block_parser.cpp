@@ -118,29 +118,44 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
           ParseBoolRows(batch, column, range, vector);
           break;
         case TypeId::kInt64:
-          if (IsLossless(column)) {
-            ParseFixedWidthRows<int64_t>(batch, column, range, vector, ParseLosslessInt64);
+          if (const char separator = options_.spellings.thousands; separator != '\0') {
+            ParseNumberRows<int64_t>(
+                batch, column, range, vector,
+                [separator](std::string_view text, int64_t* out) {
+                  return ParseLosslessInt64Grouped(text, separator, out);
+                },
+                [separator](std::string_view text, int64_t* out) {
+                  return ParseInt64Grouped(text, separator, out);
+                });
           } else {
-            ParseFixedWidthRows<int64_t>(batch, column, range, vector, ParseInt64);
+            ParseNumberRows<int64_t>(batch, column, range, vector, ParseLosslessInt64, ParseInt64);
           }
           break;
-        case TypeId::kFloat64:
-          if (options_.spellings.decimal_point == '.') {
-            if (IsLossless(column)) {
-              ParseFixedWidthRows<double>(batch, column, range, vector, ParseLosslessFloat64);
-            } else {
-              ParseFixedWidthRows<double>(batch, column, range, vector, ParseFloat64);
-            }
+        case TypeId::kFloat64: {
+          const char point = options_.spellings.decimal_point;
+          if (const char separator = options_.spellings.thousands; separator != '\0') {
+            ParseNumberRows<double>(
+                batch, column, range, vector,
+                [separator, point](std::string_view text, double* out) {
+                  return ParseLosslessFloat64Grouped(text, separator, point, out);
+                },
+                [separator, point](std::string_view text, double* out) {
+                  return ParseFloat64Grouped(text, separator, point, out);
+                });
+          } else if (point == '.') {
+            ParseNumberRows<double>(batch, column, range, vector, ParseLosslessFloat64, ParseFloat64);
           } else {
-            const char point = options_.spellings.decimal_point;
-            const bool lossless = IsLossless(column);
-            ParseFixedWidthRows<double>(batch, column, range, vector,
-                                        [point, lossless](std::string_view text, double* out) {
-                                          return lossless ? ParseLosslessFloat64WithPoint(text, point, out)
-                                                          : ParseFloat64WithPoint(text, point, out);
-                                        });
+            ParseNumberRows<double>(
+                batch, column, range, vector,
+                [point](std::string_view text, double* out) {
+                  return ParseLosslessFloat64WithPoint(text, point, out);
+                },
+                [point](std::string_view text, double* out) {
+                  return ParseFloat64WithPoint(text, point, out);
+                });
           }
           break;
+        }
         case TypeId::kDate:
           ParseFixedWidthRows<int32_t>(batch, column, range, vector, ParseDate);
           break;
@@ -188,9 +203,13 @@ void BlockParser::CheckRecords(const Batch& batch) {
       const uint8_t flag =
           status == RecordStatus::kUnterminatedQuote ? FieldSpan::kUnterminated : FieldSpan::kMalformed;
       int32_t column = -1;
+      bool backslash_quote = false;  // the quote that closed it came right after a backslash
       for (uint32_t field = 0; field < fields; ++field) {
-        if (batch.tokens.field(record, field).flags & flag) {
+        const FieldSpan& span = batch.tokens.field(record, field);
+        if (span.flags & flag) {
           column = int32_t(field);
+          backslash_quote =
+              options_.dialect.escape == '\0' && span.end > span.begin && batch.block[span.end - 1] == '\\';
           break;
         }
       }
@@ -200,7 +219,9 @@ void BlockParser::CheckRecords(const Batch& batch) {
         Reject(batch, row, column, RejectReason::kUnterminatedQuote,
                "quoted " + which + " is never closed before the end of the input");
       } else {
-        Reject(batch, row, column, RejectReason::kMalformedQuote, "text after the closing quote of " + which);
+        Reject(batch, row, column, RejectReason::kMalformedQuote,
+               "text after the closing quote of " + which +
+                   (backslash_quote ? " (quotes escaped with a backslash? pass --escape '\\')" : ""));
       }
     } else if (fields < expected && options_.pad_short_rows) {
       any_short_ = true;
@@ -250,7 +271,7 @@ template <typename T, typename ParseFn>
 void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const Rows& range,
                                       ColumnVector* vector, ParseFn parse) {
   const TypeId type = vector->type;
-  const char quote = options_.dialect.quote;
+  const Dialect& dialect = options_.dialect;
   const bool any_short = any_short_;
   T* out = vector->values.as<T>() + range.base;
   for (size_t row = range.begin; row < range.end; ++row) {
@@ -261,7 +282,7 @@ void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const R
       continue;
     }
     const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
-    const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
+    const std::string_view value = FieldValue(batch.block, span, dialect, &scratch_);
     if (IsNull(value, span, type)) {
       MarkNull(vector, range.base, batch.rows, row);
       continue;
@@ -275,7 +296,7 @@ void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const R
 }
 
 void BlockParser::ParseBoolRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector) {
-  const char quote = options_.dialect.quote;
+  const Dialect& dialect = options_.dialect;
   const bool any_short = any_short_;
   for (size_t row = range.begin; row < range.end; ++row) {
     if (failed_[row]) continue;
@@ -284,7 +305,7 @@ void BlockParser::ParseBoolRows(const Batch& batch, size_t column, const Rows& r
       continue;
     }
     const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
-    const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
+    const std::string_view value = FieldValue(batch.block, span, dialect, &scratch_);
     if (IsNull(value, span, TypeId::kBool)) {
       MarkNull(vector, range.base, batch.rows, row);
       continue;
@@ -301,7 +322,7 @@ void BlockParser::ParseBoolRows(const Batch& batch, size_t column, const Rows& r
 
 Status BlockParser::ParseStringRows(const Batch& batch, size_t column, const Rows& range,
                                     ColumnVector* vector) {
-  const char quote = options_.dialect.quote;
+  const Dialect& dialect = options_.dialect;
   const bool check_utf8 = options_.validate_utf8 && !batch.all_utf8;
   const bool any_short = any_short_;
   int32_t* offsets = vector->values.as<int32_t>() + range.base;  // data.Append never moves values
@@ -313,7 +334,7 @@ Status BlockParser::ParseStringRows(const Batch& batch, size_t column, const Row
       continue;
     }
     const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
-    const std::string_view value = FieldValue(batch.block, span, quote, &scratch_);
+    const std::string_view value = FieldValue(batch.block, span, dialect, &scratch_);
     if (IsNull(value, span, TypeId::kString)) {
       MarkNull(vector, range.base, batch.rows, row);
       continue;
@@ -363,7 +384,7 @@ void BlockParser::NoteWidening(const Batch& batch, size_t row, size_t column, Pa
     widening.type = TypeId::kFloat64;
     widening.reason = Quoted(value) + " is a float64";
   } else {
-    widening.reason = CodeEvidence(schema_[column], value, outcome);
+    widening.reason = CodeEvidence(schema_[column], value, outcome, options_.spellings);
     if (widening.reason.empty()) return;  // a dirty value: just a reject
   }
   widening.line = batch.first_line + batch.tokens.record_line[batch.first_record + row];
@@ -376,14 +397,22 @@ void BlockParser::RejectValue(const Batch& batch, size_t row, size_t column, Par
   const std::string type(TypeName(schema_[column]));
   if (outcome == ParseOutcome::kLossy) {
     Reject(batch, row, int32_t(column), RejectReason::kUnparsable,
-           CodeEvidence(schema_[column], value, outcome) + " (declare the column's type with --schema)");
+           CodeEvidence(schema_[column], value, outcome, options_.spellings) +
+               " (declare the column's type with --schema)");
   } else if (outcome == ParseOutcome::kOutOfRange) {
     Reject(batch, row, int32_t(column), RejectReason::kOutOfRange,
            Quoted(value) + " is out of range for " + type);
   } else {
     const char* article = schema_[column] == TypeId::kInt64 ? "an " : "a ";
-    Reject(batch, row, int32_t(column), RejectReason::kUnparsable,
-           Quoted(value) + " is not " + article + type);
+    std::string detail = Quoted(value) + " is not " + article + type;
+    const char separator = options_.spellings.thousands;
+    if (separator != '\0' && value.find(separator) != std::string_view::npos &&
+        (schema_[column] == TypeId::kInt64 || schema_[column] == TypeId::kFloat64)) {
+      // "1,23,4" is not read as 1234: a misplaced separator may be a list or a typo.
+      detail += std::string(": --thousands ") + separator + " reads groups of exactly three digits (1" +
+                separator + "234" + separator + "567)";
+    }
+    Reject(batch, row, int32_t(column), RejectReason::kUnparsable, detail);
   }
 }
 

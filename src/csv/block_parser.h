@@ -91,6 +91,17 @@ class BlockParser {
   template <typename T, typename ParseFn>
   void ParseFixedWidthRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector,
                            ParseFn parse);
+  // ParseFixedWidthRows with `lossless` in a column inferred under the
+  // lossless rule (IsLossless), else with `plain`: chosen once per column.
+  template <typename T, typename LosslessFn, typename PlainFn>
+  void ParseNumberRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector,
+                       LosslessFn lossless, PlainFn plain) {
+    if (IsLossless(column)) {
+      ParseFixedWidthRows<T>(batch, column, range, vector, lossless);
+    } else {
+      ParseFixedWidthRows<T>(batch, column, range, vector, plain);
+    }
+  }
   void ParseBoolRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector);
   Status ParseStringRows(const Batch& batch, size_t column, const Rows& range, ColumnVector* vector);
   // In a string column a quoted "" or "NA" is a value: that is how a writer

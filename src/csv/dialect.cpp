@@ -41,6 +41,11 @@ std::vector<size_t> FieldCounts(std::string_view sample, const Dialect& dialect,
   };
   for (size_t at = 0; at < sample.size() && counts.size() < kSniffLines; ++at) {
     const char c = sample[at];
+    if (c == dialect.escape && dialect.escape != '\0') {  // the next byte is literal, in quotes or not
+      ++at;
+      line_empty = in_quotes ? line_empty : false;
+      continue;
+    }
     if (in_quotes) {
       if (c == quote) in_quotes = false;  // "" re-enters on the next quote: parity is what matters
       continue;
@@ -97,10 +102,10 @@ std::pair<size_t, size_t> Mode(std::vector<size_t> counts) {
 
 Status ValidateDialect(const Dialect& dialect) {
   auto bad = [](char c) { return c == '\n' || c == '\r'; };
-  if (bad(dialect.delimiter) || bad(dialect.quote) || bad(dialect.comment)) {
+  if (bad(dialect.delimiter) || bad(dialect.quote) || bad(dialect.comment) || bad(dialect.escape)) {
     return Status::InvalidArgument(
-        "the delimiter, the quote and the comment character cannot be a line break: they would split "
-        "records");
+        "the delimiter, the quote, the comment and the escape character cannot be a line break: they would "
+        "split records");
   }
   if (dialect.delimiter == dialect.quote) {
     return Status::InvalidArgument(std::string("the delimiter and the quote are both '") + dialect.delimiter +
@@ -110,6 +115,24 @@ Status ValidateDialect(const Dialect& dialect) {
     return Status::InvalidArgument(
         std::string("the comment character '") + dialect.comment + "' is also the " +
         (dialect.comment == dialect.quote ? "quote" : "delimiter") + ": pass a different --comment");
+  }
+  if (dialect.escape != '\0') {
+    if (dialect.escape == dialect.quote) {
+      return Status::InvalidArgument(
+          std::string("the escape character '") + dialect.escape +
+          "' is the quote: a doubled quote is already read as one quote; leave out "
+          "--escape");
+    }
+    if (dialect.escape == dialect.delimiter || dialect.escape == dialect.comment) {
+      return Status::InvalidArgument(std::string("the escape character '") + dialect.escape +
+                                     "' is also the " +
+                                     (dialect.escape == dialect.comment ? "comment character" : "delimiter") +
+                                     ": pass a different --escape");
+    }
+    if (dialect.space_aligned != 0) {
+      return Status::InvalidArgument(
+          "--escape does not go with space-aligned columns; pass the --delimiter the file uses");
+    }
   }
   return Status::OK();
 }
@@ -124,7 +147,10 @@ Dialect SniffDelimiter(std::string_view sample, Dialect dialect, char excluded) 
   size_t best_agreeing = 0;
   size_t best_fields = 0;
   for (char candidate : kCandidates) {
-    if (candidate == excluded || candidate == dialect.quote || candidate == dialect.comment) continue;
+    if (candidate == excluded || candidate == dialect.quote || candidate == dialect.comment ||
+        candidate == dialect.escape) {
+      continue;
+    }
     Dialect trial = dialect;
     trial.delimiter = candidate;
     const auto [mode, mode_lines] = Mode(FieldCounts(sample, trial, nullptr));
@@ -142,7 +168,7 @@ Dialect SniffDelimiter(std::string_view sample, Dialect dialect, char excluded) 
     dialect.delimiter = best;
     return dialect;
   }
-  if (excluded != ' ' && dialect.quote != ' ' && dialect.comment != ' ') {
+  if (excluded != ' ' && dialect.quote != ' ' && dialect.comment != ' ' && dialect.escape == '\0') {
     for (int aligned : {2, 1}) {
       Dialect trial = dialect;
       trial.delimiter = ' ';

@@ -24,10 +24,19 @@ struct Dialect {
   // The byte that ends a record: '\n' (LF, and CRLF, whose CR is dropped) or
   // '\r' (CR alone: old Mac and Excel exports). DetectNewline picks it.
   char newline = '\n';
+  // '\0': none (RFC 4180: a quote inside quotes is doubled). Else, as Python's
+  // csv module and pandas' escapechar: anywhere in a record, quoted or not,
+  // it makes the next byte literal and is itself dropped — \" is a quote that
+  // neither opens nor closes, \, a comma that does not split, \<newline> a line
+  // break inside the field, \\ one backslash. Doubled quotes still work inside
+  // quotes. Comment lines are not looked into. An escape as the input's very
+  // last byte has nothing to escape and is kept as it is.
+  char escape = '\0';
 };
 
-// OK when the tokenizer can work with `dialect`: delimiter, quote and comment
-// differ and none is '\n' or '\r' (those always end records).
+// OK when the tokenizer can work with `dialect`: delimiter, quote, comment and
+// escape differ and none is '\n' or '\r' (those always end records); an
+// escape does not go with space-aligned columns.
 //   OC_RETURN_IF_ERROR(ValidateDialect(dialect));  // before the first Tokenize
 Status ValidateDialect(const Dialect& dialect);
 

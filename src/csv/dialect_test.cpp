@@ -124,4 +124,23 @@ TEST(Dialect, ValidateRefusesDialectsTheTokenizerCannotSplit) {
 }
 
 }  // namespace
+// Issue 10: escaped quotes and delimiters do not vote; an escape that is
+// the quote, the delimiter or a line break is refused.
+TEST(Dialect, Issue10EscapedBytesDoNotVote) {
+  Dialect dialect;
+  dialect.escape = '\\';
+  EXPECT_EQ(SniffDelimiter("\"\\\"a;b\\\" c\";1\n\"d;\\\"e\";2\nx\\;y;3\n", dialect).delimiter, ';');
+  EXPECT_TRUE(ValidateDialect(dialect).ok());
+  dialect.escape = '"';
+  EXPECT_FALSE(ValidateDialect(dialect).ok());
+  dialect.escape = ',';
+  EXPECT_FALSE(ValidateDialect(dialect).ok());
+  dialect.escape = '\n';
+  EXPECT_FALSE(ValidateDialect(dialect).ok());
+  dialect.escape = '\\';
+  dialect.delimiter = ' ';
+  dialect.space_aligned = 2;
+  EXPECT_FALSE(ValidateDialect(dialect).ok());
+}
+
 }  // namespace outcore

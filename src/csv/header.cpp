@@ -9,12 +9,12 @@ std::string DefaultName(size_t index) { return "column_" + std::to_string(index 
 }  // namespace
 
 std::vector<std::string> RawHeaderNames(std::string_view block, const TokenizedBlock& tokens, size_t record,
-                                        char quote) {
+                                        const Dialect& dialect) {
   std::vector<std::string> names;
   std::string scratch;
   const size_t count = record < tokens.num_records() ? tokens.num_fields(record) : 0;
   for (size_t field = 0; field < count; ++field) {
-    names.emplace_back(FieldValue(block, tokens.field(record, field), quote, &scratch));
+    names.emplace_back(FieldValue(block, tokens.field(record, field), dialect, &scratch));
   }
   return names;
 }

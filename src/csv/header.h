@@ -22,9 +22,9 @@ struct HeaderRename {
 
 // The fields of `record`, unescaped, as they are written in the file.
 //   Tokenize("id,,\"a \"\"b\"\"\"\n", Dialect{}, &tokens);
-//   RawHeaderNames(block, tokens, 0, '"');  // {"id", "", "a \"b\""}
+//   RawHeaderNames(block, tokens, 0, Dialect{});  // {"id", "", "a \"b\""}
 std::vector<std::string> RawHeaderNames(std::string_view block, const TokenizedBlock& tokens, size_t record,
-                                        char quote);
+                                        const Dialect& dialect);
 
 // Unique, non-empty column names from a header's raw names, the way pandas
 // names them: an empty name becomes "column_<n>" (1-based position); a

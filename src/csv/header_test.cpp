@@ -14,7 +14,7 @@ Names Unique(const Names& raw, std::vector<HeaderRename>* renamed = nullptr) {
 Names FromCsv(const std::string& csv) {
   TokenizedBlock tokens;
   Tokenize(csv, Dialect{}, &tokens);
-  return Unique(RawHeaderNames(csv, tokens, 0, '"'));
+  return Unique(RawHeaderNames(csv, tokens, 0, Dialect{}));
 }
 
 TEST(HeaderNames, UnescapesQuotedNames) {

@@ -32,6 +32,21 @@ uint64_t CountByte(std::string_view data, char byte) {
   return count;
 }
 
+const char* FindEitherByte(const char* p, const char* end, char a, char b) {
+#if defined(__SSE2__)
+  const __m128i as = _mm_set1_epi8(a);
+  const __m128i bs = _mm_set1_epi8(b);
+  while (end - p >= 16) {
+    __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, as), _mm_cmpeq_epi8(chunk, bs)));
+    if (mask) return p + __builtin_ctz(unsigned(mask));
+    p += 16;
+  }
+#endif
+  while (p < end && *p != a && *p != b) ++p;
+  return p;
+}
+
 namespace {
 
 // When buf[at] lies in a line that starts with `comment` (a line starting in
@@ -62,9 +77,72 @@ bool StartsAlignedField(const char* p, size_t at, int space_aligned, char newlin
   return space_aligned == 1 || at < 2 || p[at - 2] == ' ' || p[at - 2] == '\t' || p[at - 2] == newline;
 }
 
+// FindLastRecordEnd with dialect.escape set (and no space-aligned columns,
+// which ValidateDialect refuses with an escape): the same walk, stopping at
+// escapes too. An unquoted stretch ends at a field-opening quote or an
+// escape; the byte after an escape is skipped, and remembered so that an
+// escaped delimiter or newline before a quote does not make it a field start.
+size_t FindLastRecordEndEscaped(std::string_view buf, const Dialect& dialect) {
+  const char* p = buf.data();
+  const size_t n = buf.size();
+  const char quote = dialect.quote;
+  const char escape = dialect.escape;
+  const char newline = dialect.newline;
+  size_t last_end = 0;
+  size_t pos = 0;                  // start of an unquoted stretch
+  size_t escaped_at = size_t(-1);  // the last byte an escape made literal
+  while (true) {
+    size_t stop = n;  // a field-opening quote or an escape
+    for (size_t from = pos; from < n;) {
+      const size_t at = size_t(FindEitherByte(p + from, p + n, quote, escape) - p);
+      if (at == n) break;
+      const bool field_start =
+          p[at] == escape || at == 0 ||
+          ((p[at - 1] == dialect.delimiter || p[at - 1] == newline) && at - 1 != escaped_at);
+      if (field_start && dialect.comment != '\0') {
+        const size_t line_end = InCommentLine(buf, pos, at, dialect.comment, newline);
+        if (line_end != 0) {  // comment lines are not looked into
+          from = line_end;
+          continue;
+        }
+      }
+      if (field_start) {
+        stop = at;
+        break;
+      }
+      from = at + 1;
+    }
+    if (stop > pos) {
+      const void* end = memrchr(p + pos, newline, stop - pos);
+      if (end) last_end = size_t(static_cast<const char*>(end) - p) + 1;
+    }
+    if (stop == n) return last_end;
+    if (p[stop] == escape) {
+      if (stop + 1 >= n) return last_end;  // what it escapes is in the next block
+      escaped_at = stop + 1;
+      pos = stop + 2;
+      continue;
+    }
+    // Inside quotes: an escape skips the next byte, "" is a quote, a single quote closes.
+    size_t from = stop + 1;
+    while (true) {
+      const size_t at = size_t(FindEitherByte(p + from, p + n, quote, escape) - p);
+      if (at == n) return last_end;  // still open: the rest is an incomplete record
+      if (p[at] == escape || (at + 1 < n && p[at + 1] == quote)) {
+        from = at + 2;
+        if (from > n) return last_end;
+        continue;
+      }
+      pos = at + 1;
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 size_t FindLastRecordEnd(std::string_view buf, const Dialect& dialect) {
+  if (dialect.escape != '\0' && dialect.space_aligned == 0) return FindLastRecordEndEscaped(buf, dialect);
   const char* p = buf.data();
   const size_t n = buf.size();
   const char quote = dialect.quote;

@@ -16,7 +16,9 @@ namespace outcore {
 // record, by the same rules as Tokenize: a quote opens a quoted field only at
 // the start of a field (after the delimiter, a newline, or at buf[0]; after a tab too with
 // space-aligned columns), never in a comment line; elsewhere it is a literal
-// character. 0 when `buf` holds no complete record. Cost: a memchr walk over
+// character. With dialect.escape, an escaped byte (quote, delimiter or
+// newline) is literal wherever it is, outside comment lines, as Tokenize
+// reads it. 0 when `buf` holds no complete record. Cost: a memchr walk over
 // the quotes plus a memrchr over the unquoted bytes (GB/s, not byte by byte).
 // REQUIRES: buf starts at the start of a record.
 //   size_t cut = FindLastRecordEnd(block, dialect);
@@ -32,6 +34,10 @@ size_t FindLastRecordEnd(std::string_view buf, const Dialect& dialect);
 // REQUIRES: buf starts at the start of a record.
 [[deprecated("quote parity mis-cuts on stray quotes; use FindLastRecordEnd(buf, dialect)")]] size_t
 FindLastRecordEnd(std::string_view buf, char quote);
+
+// The first `a` or `b` in [p, end), or end (SSE2, 16 bytes per step).
+//   FindEitherByte(s, s + 5, '"', '\\')  // for s = "ab\\\"c": s + 2
+const char* FindEitherByte(const char* p, const char* end, char a, char b);
 
 // Occurrences of `byte` in `data` (SSE2, 16 bytes per step).
 //   CountByte("a,b,c", ',') == 2

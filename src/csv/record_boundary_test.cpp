@@ -119,6 +119,25 @@ TEST(RecordBoundary, Issue10SpaceAlignedCutsMatchTheTokenizer) {
   }
 }
 
+// Issue 10: with an escape character an escaped quote opens or closes
+// nothing and an escaped newline ends no record, in the cut as in Tokenize.
+TEST(RecordBoundary, Issue10EscapedBytesAreLiteralInTheCut) {
+  Dialect dialect;
+  dialect.escape = '\\';
+  EXPECT_EQ(FindLastRecordEnd("\"a\\\"b\n\",1\n2", dialect), 10u);  // "a\"b<nl>" is one field
+  EXPECT_EQ(FindLastRecordEnd("\"a\\\"b\",1\n2", dialect), 9u);
+  EXPECT_EQ(FindLastRecordEnd("a\\\n b,1\n2", dialect), 8u);  // a\<nl> b: one field
+  EXPECT_EQ(FindLastRecordEnd("a\\,\"x\ny\n", dialect), 8u);  // \, then a literal quote
+  EXPECT_EQ(FindLastRecordEnd("a,b\\", dialect), 0u);         // the escaped byte is to come
+  EXPECT_EQ(FindLastRecordEnd("1\na,b\\", dialect), 2u);
+  EXPECT_EQ(FindLastRecordEnd("\\\\,\"x\ny\"\n", dialect), 9u);  // \\ is one backslash: the quote opens
+  ExpectSplittingAtEveryPositionPreservesRecords(dialect, "a,\"\n\\b");
+  dialect.comment = '#';
+  ExpectSplittingAtEveryPositionPreservesRecords(dialect, "a,\"\n\\#");
+  dialect.newline = '\r';
+  ExpectSplittingAtEveryPositionPreservesRecords(dialect, "a,\"\r\\#");
+}
+
 TEST(CountNewlines, CountsAcrossSimdStrideAndTail) {
   std::string text;
   uint64_t expected = 0;

@@ -35,6 +35,25 @@ inline const char* FindFieldStop(const char* p, const char* end, char delimiter)
   return p;
 }
 
+// As FindFieldStop, stopping at `escape` too (Dialect::escape set).
+template <char kNewline>
+inline const char* FindFieldStopOrEscape(const char* p, const char* end, char delimiter, char escape) {
+#if defined(__SSE2__)
+  const __m128i delimiters = _mm_set1_epi8(delimiter);
+  const __m128i newlines = _mm_set1_epi8(kNewline);
+  const __m128i escapes = _mm_set1_epi8(escape);
+  while (end - p >= 16) {
+    __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(chunk, delimiters), _mm_cmpeq_epi8(chunk, newlines));
+    int mask = _mm_movemask_epi8(_mm_or_si128(hits, _mm_cmpeq_epi8(chunk, escapes)));
+    if (mask) return p + __builtin_ctz(unsigned(mask));
+    p += 16;
+  }
+#endif
+  while (p < end && *p != delimiter && *p != kNewline && *p != escape) ++p;
+  return p;
+}
+
 // True at a field's end: the delimiter, the newline, end; with LF line
 // endings also "\r\n" and a final "\r".
 template <char kNewline>
@@ -90,6 +109,24 @@ inline const char* FindClosingQuote(const char* content, const char* end, char q
     *flags |= FieldSpan::kEscaped;
     close += 2;
     if (close >= end) return nullptr;
+  }
+}
+
+// FindClosingQuote with an escape character: an escaped byte (a quote too)
+// is skipped and sets kEscaped; null when the field never closes.
+inline const char* FindClosingQuoteEscaped(const char* content, const char* end, char quote, char escape,
+                                           uint8_t* flags) {
+  const char* at = content;
+  while (true) {
+    at = FindEitherByte(at, end, quote, escape);
+    if (at == end) return nullptr;
+    if (*at == escape || (at + 1 < end && at[1] == quote)) {
+      *flags |= FieldSpan::kEscaped;
+      at += 2;
+      if (at >= end) return nullptr;
+      continue;
+    }
+    return at;
   }
 }
 
@@ -228,11 +265,30 @@ void TokenizedBlock::Clear() {
 
 namespace {
 
+// The end of an unquoted stretch with escapes, from p: the first delimiter or
+// kNewline that no escape makes literal, or end. Escaped newlines count in
+// *line; *last_escaped (when given) is set to the last byte made literal.
+template <char kNewline>
+inline const char* SkipEscapedStretch(const char* p, const char* end, char delimiter, char escape,
+                                      uint32_t* line, const char** last_escaped) {
+  while (true) {
+    p = FindFieldStopOrEscape<kNewline>(p, end, delimiter, escape);
+    if (p == end || *p != escape) return p;
+    if (p + 1 == end) return end;  // nothing to escape: the escape stays as it is
+    *line += p[1] == kNewline;
+    if (last_escaped) *last_escaped = p + 1;
+    p += 2;
+  }
+}
+
 // Tokenize for one line ending: kNewline ends records; with '\n' a CR before
 // it is dropped (CRLF). With '\r' (CR-only files) a '\n' is an ordinary byte.
-template <char kNewline>
+// kEscape: dialect.escape is set; the instance without it is the plain
+// RFC 4180 loop, untouched by escapes.
+template <char kNewline, bool kEscape>
 void TokenizeWith(std::string_view block, const Dialect& dialect, TokenizedBlock* out) {
   const char delimiter = dialect.delimiter;
+  const char escape = dialect.escape;
   const char quote = dialect.quote;
   const char comment = dialect.comment;
   const char* const base = block.data();
@@ -274,7 +330,8 @@ void TokenizeWith(std::string_view block, const Dialect& dialect, TokenizedBlock
       if (p < end && *p == quote) {
         const char* content = p + 1;
         uint8_t flags = FieldSpan::kQuoted;
-        const char* close = FindClosingQuote(content, end, quote, &flags);
+        const char* close = kEscape ? FindClosingQuoteEscaped(content, end, quote, escape, &flags)
+                                    : FindClosingQuote(content, end, quote, &flags);
         if (!close) {
           line += uint32_t(CountNewlines({content, size_t(end - content)}, kNewline));
           fields.push_back({offset(content), offset(end), uint8_t(flags | FieldSpan::kUnterminated)});
@@ -287,12 +344,28 @@ void TokenizeWith(std::string_view block, const Dialect& dialect, TokenizedBlock
         if (!AtFieldEnd<kNewline>(p, end, delimiter)) {
           flags |= FieldSpan::kMalformed;
           if (status == RecordStatus::kOk) status = RecordStatus::kMalformedQuote;
-          p = FindFieldStop<kNewline>(p, end, delimiter);
+          if constexpr (kEscape) {
+            p = SkipEscapedStretch<kNewline>(p, end, delimiter, escape, &line, nullptr);
+          } else {
+            p = FindFieldStop<kNewline>(p, end, delimiter);
+          }
         }
         fields.push_back({offset(content), offset(close), flags});
         if constexpr (kNewline == '\n') {
           if (p < end && *p == '\r' && (p + 1 == end || p[1] == '\n')) ++p;
         }
+      } else if constexpr (kEscape) {
+        const char* last_escaped = nullptr;  // the last byte an escape made literal
+        const char* stop = SkipEscapedStretch<kNewline>(p, end, delimiter, escape, &line, &last_escaped);
+        const char* field_end = stop;
+        if constexpr (kNewline == '\n') {
+          if (field_end > p && field_end[-1] == '\r' && field_end - 1 != last_escaped &&
+              (stop == end || *stop == '\n')) {
+            --field_end;
+          }
+        }
+        fields.push_back({offset(p), offset(field_end), last_escaped ? FieldSpan::kEscaped : uint8_t(0)});
+        p = stop;
       } else {
         const char* stop = FindFieldStop<kNewline>(p, end, delimiter);
         const char* field_end = stop;
@@ -336,18 +409,31 @@ void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* ou
   out->Clear();
   if (dialect.space_aligned != 0) {
     TokenizeSpaceAligned(block, dialect, out);
+  } else if (dialect.escape != '\0') {
+    if (dialect.newline == '\r') {
+      TokenizeWith<'\r', true>(block, dialect, out);
+    } else {
+      TokenizeWith<'\n', true>(block, dialect, out);
+    }
   } else if (dialect.newline == '\r') {
-    TokenizeWith<'\r'>(block, dialect, out);
+    TokenizeWith<'\r', false>(block, dialect, out);
   } else {
-    TokenizeWith<'\n'>(block, dialect, out);
+    TokenizeWith<'\n', false>(block, dialect, out);
   }
 }
 
-std::string_view UnescapeField(std::string_view content, char quote, std::string* scratch) {
+std::string_view UnescapeField(std::string_view content, bool quoted, const Dialect& dialect,
+                               std::string* scratch) {
   scratch->clear();
+  const char quote = dialect.quote;
+  const char escape = dialect.escape;
   for (size_t i = 0; i < content.size(); ++i) {
+    if (content[i] == escape && escape != '\0' && i + 1 < content.size()) {
+      scratch->push_back(content[++i]);
+      continue;
+    }
     scratch->push_back(content[i]);
-    if (content[i] == quote && i + 1 < content.size() && content[i + 1] == quote) ++i;
+    if (quoted && content[i] == quote && i + 1 < content.size() && content[i + 1] == quote) ++i;
   }
   return *scratch;
 }

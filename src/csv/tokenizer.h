@@ -1,8 +1,9 @@
 // Tokenizer: splits one block of CSV bytes into records and fields without
 // copying — each field is a span into the block. RFC 4180 plus what real files
 // do: LF, CRLF or CR-only line endings (Dialect::newline), newlines and doubled quotes inside quoted fields,
-// literal quotes inside unquoted fields, blank lines skipped. Bad quoting does not stop the scan; it marks
-// the record (BlockParser turns it into a RowReject).
+// literal quotes inside unquoted fields, blank lines skipped; with
+// Dialect::escape set, backslash-style escapes as Python's csv module reads them. Bad quoting does not stop
+// the scan; it marks the record (BlockParser turns it into a RowReject).
 //
 // Thread-safety: Tokenize is reentrant; a TokenizedBlock is owned by one
 // thread (one per worker, reused block after block).
@@ -27,7 +28,7 @@ enum class RecordStatus : uint8_t {
 // One field: block[begin, end) is its content — inside the quotes for a quoted
 // field, without a CR before the line's '\n'.
 struct FieldSpan {
-  static constexpr uint8_t kEscaped = 1;       // holds "" pairs: read it through FieldValue
+  static constexpr uint8_t kEscaped = 1;       // holds "" pairs or escapes: read it through FieldValue
   static constexpr uint8_t kQuoted = 2;        // was written in quotes
   static constexpr uint8_t kMalformed = 4;     // text after the closing quote (ignored)
   static constexpr uint8_t kUnterminated = 8;  // the quote never closed: content runs to block end
@@ -80,19 +81,23 @@ inline constexpr size_t kMaxBlockBytes = 0xFFFFFFFFu;
 //   Tokenize("a,b\n1,\"x,y\"\n", Dialect{}, &tokens);  // 2 records of 2 fields
 void Tokenize(std::string_view block, const Dialect& dialect, TokenizedBlock* out);
 
-// The content of an escaped field with each "" turned into ", in *scratch.
-std::string_view UnescapeField(std::string_view content, char quote, std::string* scratch);
+// The content of an escaped field in *scratch: each dialect.escape dropped
+// and the byte after it kept (when dialect.escape is set), and in a quoted
+// field each "" turned into ".
+std::string_view UnescapeField(std::string_view content, bool quoted, const Dialect& dialect,
+                               std::string* scratch);
 
 // The value of a field: a view into `block`, or — when the field holds ""
-// escapes — the unescaped copy in `*scratch` (valid until scratch changes).
+// pairs or escape characters — the unescaped copy in `*scratch` (valid until
+// scratch changes).
 //   std::string scratch;
-//   std::string_view v = FieldValue(block, tokens.field(1, 1), '"', &scratch);  // x,y
+//   std::string_view v = FieldValue(block, tokens.field(1, 1), Dialect{}, &scratch);  // x,y
 // Inline: called once per value in the parse loop; escapes are the rare path.
-inline std::string_view FieldValue(std::string_view block, const FieldSpan& field, char quote,
+inline std::string_view FieldValue(std::string_view block, const FieldSpan& field, const Dialect& dialect,
                                    std::string* scratch) {
   std::string_view content(block.data() + field.begin, field.end - field.begin);
   if (!(field.flags & FieldSpan::kEscaped)) return content;
-  return UnescapeField(content, quote, scratch);
+  return UnescapeField(content, (field.flags & FieldSpan::kQuoted) != 0, dialect, scratch);
 }
 
 }  // namespace outcore

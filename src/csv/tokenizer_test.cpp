@@ -19,7 +19,7 @@ Records Split(std::string_view text, const Dialect& dialect = Dialect{}) {
   for (size_t record = 0; record < tokens.num_records(); ++record) {
     std::vector<std::string> fields;
     for (size_t field = 0; field < tokens.num_fields(record); ++field) {
-      fields.emplace_back(FieldValue(text, tokens.field(record, field), dialect.quote, &scratch));
+      fields.emplace_back(FieldValue(text, tokens.field(record, field), dialect, &scratch));
     }
     records.push_back(std::move(fields));
   }
@@ -226,6 +226,48 @@ TEST(Tokenizer, Issue10SpaceAlignedQuotedFieldsKeepSpaces) {
   Tokenize("\"a\"b  c\n", SpaceAligned(2), &tokens);
   ASSERT_EQ(tokens.num_records(), 1u);
   EXPECT_EQ(tokens.record_status[0], RecordStatus::kMalformedQuote);
+}
+
+}  // namespace
+}  // namespace outcore
+
+namespace outcore {
+namespace {
+
+// Issue 10: backslash-escaped quotes (--escape '\\'), read as Python's csv
+// module reads them with escapechar='\\'.
+TEST(Tokenizer, Issue10EscapeMakesTheNextByteLiteral) {
+  Dialect dialect;
+  dialect.delimiter = ';';
+  dialect.escape = '\\';
+  EXPECT_EQ(Split("\"\\\"Hacksaw\\\" Jim Duggan\";1987\n", dialect),
+            (Records{{"\"Hacksaw\" Jim Duggan", "1987"}}));
+  EXPECT_EQ(Split("a\\;b;c\\\\;d\n", dialect), (Records{{"a;b", "c\\", "d"}}));  // outside quotes too
+  EXPECT_EQ(Split("a\\\nb;c\n", dialect), (Records{{"a\nb", "c"}}));             // an escaped line break
+  EXPECT_EQ(Split("\\\"x;\"y\"\"z\"\n", dialect), (Records{{"\"x", "y\"z"}}));   // "" still works in quotes
+  EXPECT_EQ(Split("a;b\\", dialect), (Records{{"a", "b\\"}}));  // nothing left to escape: kept
+  EXPECT_EQ(Split("\"a\\\"", dialect), (Records{{"a\""}}));     // unterminated: the quote was escaped
+  // Without --escape a backslash is an ordinary byte (the quote closes).
+  dialect.escape = '\0';
+  TokenizedBlock tokens;
+  Tokenize("\"\\\"H\\\" J\";1\n", dialect, &tokens);
+  EXPECT_EQ(tokens.record_status[0], RecordStatus::kMalformedQuote);
+}
+
+TEST(Tokenizer, Issue10EscapesKeepLineNumbersAndCrlf) {
+  Dialect dialect;
+  dialect.escape = '\\';
+  TokenizedBlock tokens;
+  const std::string text = "a\\\nb,c\r\n\"x\\\ny\",z\r\nlast,1\r\n";
+  Tokenize(text, dialect, &tokens);
+  ASSERT_EQ(tokens.num_records(), 3u);
+  EXPECT_EQ(tokens.record_line[1], 2u);  // lines 0-1 are the first record
+  EXPECT_EQ(tokens.record_line[2], 4u);
+  EXPECT_EQ(Split(text, dialect), (Records{{"a\nb", "c"}, {"x\ny", "z"}, {"last", "1"}}));
+  EXPECT_EQ(Split("a,b\\\r\n", dialect), (Records{{"a", "b\r"}}));  // an escaped CR stays
+  Dialect cr = dialect;
+  cr.newline = '\r';
+  EXPECT_EQ(Split("a\\\rb,c\r\"\\\"\",d\r", cr), (Records{{"a\rb", "c"}, {"\"", "d"}}));
 }
 
 }  // namespace

@@ -5,6 +5,10 @@ namespace outcore {
 namespace {
 
 constexpr size_t kExampleBytes = 64;
+
+// The thousands separator a number without --thousands may be using: ',' next
+// to a decimal point, '.' next to a decimal comma.
+char ThousandsGuess(char decimal_point) { return decimal_point == ',' ? '.' : ','; }
 // Candidates in order of narrowness; string is the fallback.
 constexpr std::array<TypeId, 5> kCandidates = {TypeId::kBool, TypeId::kInt64, TypeId::kFloat64, TypeId::kDate,
                                                TypeId::kTimestamp};
@@ -17,10 +21,14 @@ ParseOutcome LosslessParse(TypeId type, std::string_view value, const ValueSpell
     }
     case TypeId::kInt64: {
       int64_t parsed;
+      if (spellings.thousands != '\0') return ParseLosslessInt64Grouped(value, spellings.thousands, &parsed);
       return ParseLosslessInt64(value, &parsed);
     }
     case TypeId::kFloat64: {
       double parsed;
+      if (spellings.thousands != '\0') {
+        return ParseLosslessFloat64Grouped(value, spellings.thousands, spellings.decimal_point, &parsed);
+      }
       return ParseLosslessFloat64WithPoint(value, spellings.decimal_point, &parsed);
     }
     case TypeId::kDate: {
@@ -49,7 +57,8 @@ bool IsRecordOk(const TokenizedBlock& tokens, size_t record, size_t num_columns,
 
 }  // namespace
 
-std::string CodeEvidence(TypeId type, std::string_view value, ParseOutcome outcome) {
+std::string CodeEvidence(TypeId type, std::string_view value, ParseOutcome outcome,
+                         const ValueSpellings& spellings) {
   if (type != TypeId::kInt64 && type != TypeId::kFloat64) return {};
   const std::string type_name(TypeName(type));
   std::string why;
@@ -71,6 +80,12 @@ std::string CodeEvidence(TypeId type, std::string_view value, ParseOutcome outco
     why = " has more digits than " + type_name + " holds";
   } else if (outcome != ParseOutcome::kOk && LooksLikeCode(value)) {
     why = " is a code (letters and digits), not a number";
+  } else if (outcome == ParseOutcome::kUnparsable && spellings.thousands == '\0' &&
+             IsGroupedNumber(value, ThousandsGuess(spellings.decimal_point), spellings.decimal_point)) {
+    const char separator = ThousandsGuess(spellings.decimal_point);
+    why = std::string(" has a thousands separator; pass --thousands ") + separator +
+          " to read such values as " + type_name;
+    if (separator == ',') why += " (or --decimal , if the comma is the decimal point)";
   } else {
     return {};
   }
@@ -99,7 +114,7 @@ void TypeInference::AddValue(Column* column, std::string_view value) {
       continue;
     }
     if (column->first_mismatch[candidate].empty()) column->first_mismatch[candidate] = Capped(value);
-    std::string evidence = CodeEvidence(type, value, outcome);
+    std::string evidence = CodeEvidence(type, value, outcome, options_.spellings);
     if (evidence.empty()) continue;
     if (column->vetoes[candidate]++ == 0) column->first_veto[candidate] = std::move(evidence);
     column->lossy[candidate] += outcome != ParseOutcome::kUnparsable;
@@ -121,7 +136,7 @@ void TypeInference::Add(std::string_view block, const TokenizedBlock& tokens, si
         continue;
       }
       AddValue(&columns_[column],
-               FieldValue(block, tokens.field(record, column), options_.dialect.quote, &scratch_));
+               FieldValue(block, tokens.field(record, column), options_.dialect, &scratch_));
     }
   }
 }

@@ -8,7 +8,8 @@
 // column into text — they become rejects later. But one value that shows the
 // column holds codes rather than quantities keeps it text: an integer with a
 // leading zero ("02134", a ZIP code), a '+' ("+4930..."), more digits than the
-// type holds, or letters and digits together ("300389460z", "12A").
+// type holds, letters and digits together ("300389460z", "12A"), or a
+// thousands separator the user did not declare ("1,338": --thousands).
 //
 // Thread-safety: a TypeInference is used by one thread; InferColumnTypes is a
 // pure function over caller-owned data.
@@ -103,11 +104,15 @@ std::vector<ColumnInference> InferColumnTypes(std::string_view block, const Toke
                                               const InferenceOptions& options);
 
 // Why `value`, in a column inferred as `type` (int64 or float64), shows the
-// column holds text: kLossy, an integer past int64, or LooksLikeCode. Empty
-// when it is just a dirty value (a reject). `outcome` is what the lossless
-// parser of `type` returned for it.
+// column holds text: kLossy, an integer past int64, LooksLikeCode, or —
+// without spellings.thousands — a number grouped in threes by a thousands
+// separator ("1,338"; "1.338" with a decimal comma), which no inferred type
+// may guess at: the column stays text and the note names --thousands. Empty
+// when it is just a dirty value (a reject: "many", "12,50"). `outcome` is what
+// the lossless parser of `type` returned for it.
 //   CodeEvidence(TypeId::kInt64, "02134", ParseOutcome::kLossy)
 //     == "'02134' would lose its leading zero as int64"
-std::string CodeEvidence(TypeId type, std::string_view value, ParseOutcome outcome);
+std::string CodeEvidence(TypeId type, std::string_view value, ParseOutcome outcome,
+                         const ValueSpellings& spellings = ValueSpellings{});
 
 }  // namespace outcore

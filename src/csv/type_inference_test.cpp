@@ -224,8 +224,46 @@ TEST(CodeEvidence, NamesWhatWouldBeLostAndIgnoresDirt) {
             "'99999999999999999999' has more digits than int64 holds");
   EXPECT_EQ(CodeEvidence(TypeId::kInt64, "many", ParseOutcome::kUnparsable), "");
   EXPECT_EQ(CodeEvidence(TypeId::kFloat64, "12,50", ParseOutcome::kUnparsable), "");
+  EXPECT_EQ(
+      CodeEvidence(TypeId::kInt64, "1,338", ParseOutcome::kUnparsable),
+      "'1,338' has a thousands separator; pass --thousands , to read such values as int64 (or --decimal , "
+      "if the comma is the decimal point)");
+  ValueSpellings comma;
+  comma.decimal_point = ',';
+  EXPECT_EQ(CodeEvidence(TypeId::kFloat64, "1.338,5", ParseOutcome::kUnparsable, comma),
+            "'1.338,5' has a thousands separator; pass --thousands . to read such values as float64");
   EXPECT_EQ(CodeEvidence(TypeId::kDate, "12A", ParseOutcome::kUnparsable), "");  // only numbers have codes
 }
 
 }  // namespace
+// Issue 10: "1,338" in a count column is a number with a thousands separator
+// (or a decimal comma): no inferred type guesses which, so the column stays
+// text, nothing is rejected, and the note names --thousands. With --thousands
+// the column is int64; "12,50" (not grouped in threes) is still a dirty value.
+TEST(TypeInference, Issue10ThousandsSeparatorsKeepTheColumnTextUnlessDeclared) {
+  std::vector<std::string> count = Counting(997, 0);
+  count.push_back("\"1,338\"");
+  count.push_back("\"62,271\"");
+  auto c = Infer(Column("admissions", count), 1);
+  EXPECT_EQ(c[0].type, TypeId::kString);
+  EXPECT_NE(c[0].note.find("'1,338' has a thousands separator; pass --thousands ,"), std::string::npos)
+      << c[0].note;
+
+  const std::string csv = Column("admissions", count);
+  TokenizedBlock tokens;
+  Tokenize(csv, Dialect{}, &tokens);
+  InferenceOptions options;
+  options.spellings.thousands = ',';
+  auto declared = InferColumnTypes(csv, tokens, 1, 1, options);
+  EXPECT_EQ(declared[0].type, TypeId::kInt64);
+  EXPECT_EQ(declared[0].mismatches, 0u);
+
+  std::vector<std::string> price;
+  for (int i = 0; i < 999; ++i) price.push_back(std::to_string(i) + ".25");
+  price.push_back("\"1,250.75\"");
+  EXPECT_EQ(Infer(Column("price", price), 1)[0].type, TypeId::kString);
+  price.back() = "\"12,50\"";
+  EXPECT_EQ(Infer(Column("price", price), 1)[0].type, TypeId::kFloat64);  // a dirty value
+}
+
 }  // namespace outcore

@@ -247,9 +247,105 @@ inline bool IsLosslessTrimmedFloat64(std::string_view text, double value) {
   return IsLosslessFloat64Digits(text, at, plus, value);
 }
 
+// Longest grouped number Ungroup copies (digits past it are lossy anyway).
+constexpr size_t kMaxGroupedBytes = 128;
+
+// Trimmed `text` with the thousands separators of its integer part removed,
+// into buf (kMaxGroupedBytes): kOk with *out = text itself when it holds no
+// separator; kUnparsable when the separators do not group it in threes (or a
+// separator sits outside the integer part); *grouped when one was removed.
+ParseOutcome Ungroup(std::string_view text, char separator, char decimal_point, char* buf,
+                     std::string_view* out, bool* grouped) {
+  *grouped = false;
+  if (text.find(separator) == std::string_view::npos) {
+    *out = text;
+    return ParseOutcome::kOk;
+  }
+  if (text.size() > kMaxGroupedBytes) return ParseOutcome::kUnparsable;
+  size_t at = text[0] == '-' || text[0] == '+' ? 1 : 0;
+  std::memcpy(buf, text.data(), at);
+  size_t length = at;
+  // The integer part: 1-3 digits, then (separator, 3 digits) at least once.
+  size_t digits = 0;
+  while (at < text.size() && IsDigit(text[at]) && digits < 4) {
+    buf[length++] = text[at++];
+    ++digits;
+  }
+  if (digits == 0 || digits > 3) return ParseOutcome::kUnparsable;
+  while (at < text.size() && text[at] == separator) {
+    if (at + 4 > text.size() || !IsDigit(text[at + 1]) || !IsDigit(text[at + 2]) || !IsDigit(text[at + 3])) {
+      return ParseOutcome::kUnparsable;
+    }
+    std::memcpy(buf + length, text.data() + at + 1, 3);
+    length += 3;
+    at += 4;
+    *grouped = true;
+  }
+  if (!*grouped) return ParseOutcome::kUnparsable;  // the separator is elsewhere: "1.5,000"
+  if (at < text.size() && IsDigit(text[at])) return ParseOutcome::kUnparsable;  // "1,3380"
+  if (at < text.size() && text[at] != decimal_point && text[at] != 'e' && text[at] != 'E') {
+    return ParseOutcome::kUnparsable;
+  }
+  if (text.find(separator, at) != std::string_view::npos) return ParseOutcome::kUnparsable;
+  std::memcpy(buf + length, text.data() + at, text.size() - at);
+  length += text.size() - at;
+  *out = std::string_view(buf, length);
+  return ParseOutcome::kOk;
+}
+
 }  // namespace
 
 ParseOutcome ParseInt64(std::string_view text, int64_t* out) { return ParseTrimmedInt64(Trim(text), out); }
+
+ParseOutcome ParseInt64Grouped(std::string_view text, char separator, int64_t* out) {
+  char buf[kMaxGroupedBytes];
+  std::string_view plain;
+  bool grouped;
+  const ParseOutcome outcome = Ungroup(Trim(text), separator, '.', buf, &plain, &grouped);
+  return outcome != ParseOutcome::kOk ? outcome : ParseTrimmedInt64(plain, out);
+}
+
+ParseOutcome ParseLosslessInt64Grouped(std::string_view text, char separator, int64_t* out) {
+  char buf[kMaxGroupedBytes];
+  std::string_view plain;
+  bool grouped;
+  ParseOutcome outcome = Ungroup(Trim(text), separator, '.', buf, &plain, &grouped);
+  if (outcome != ParseOutcome::kOk) return outcome;
+  outcome = ParseTrimmedInt64(plain, out);
+  if (outcome == ParseOutcome::kOk && !IsLosslessTrimmedInt64(plain)) return ParseOutcome::kLossy;
+  return outcome;
+}
+
+ParseOutcome ParseFloat64Grouped(std::string_view text, char separator, char decimal_point, double* out) {
+  char buf[kMaxGroupedBytes];
+  std::string_view plain;
+  bool grouped;
+  const ParseOutcome outcome = Ungroup(Trim(text), separator, decimal_point, buf, &plain, &grouped);
+  return outcome != ParseOutcome::kOk ? outcome : ParseTrimmedFloat64(plain, decimal_point, out);
+}
+
+ParseOutcome ParseLosslessFloat64Grouped(std::string_view text, char separator, char decimal_point,
+                                         double* out) {
+  char buf[kMaxGroupedBytes];
+  std::string_view plain;
+  bool grouped;
+  ParseOutcome outcome = Ungroup(Trim(text), separator, decimal_point, buf, &plain, &grouped);
+  if (outcome != ParseOutcome::kOk) return outcome;
+  outcome = ParseTrimmedFloat64(plain, decimal_point, out);
+  if (outcome == ParseOutcome::kOk && !IsLosslessTrimmedFloat64(plain, *out)) return ParseOutcome::kLossy;
+  return outcome;
+}
+
+bool IsGroupedNumber(std::string_view text, char separator, char decimal_point) {
+  char buf[kMaxGroupedBytes];
+  std::string_view plain;
+  bool grouped;
+  if (Ungroup(Trim(text), separator, decimal_point, buf, &plain, &grouped) != ParseOutcome::kOk || !grouped) {
+    return false;
+  }
+  double value;
+  return ParseTrimmedFloat64(plain, decimal_point, &value) == ParseOutcome::kOk;
+}
 
 ParseOutcome ParseFloat64(std::string_view text, double* out) {
   return ParseTrimmedFloat64(Trim(text), '.', out);

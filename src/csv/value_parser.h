@@ -68,6 +68,10 @@ struct ValueSpellings {
   SpellingSet true_values{"true", "True", "TRUE"};
   SpellingSet false_values{"false", "False", "FALSE"};
   char decimal_point = '.';  // ',' for files that write 1,5 (--decimal ,)
+  // '\0': none. Else the separator of thousands in int64 and float64 values
+  // (--thousands ,): "1,338" and "12,345,678.5" are read, groups of exactly
+  // three digits in the integer part only (ParseInt64Grouped).
+  char thousands = '\0';
 };
 
 // All parsers accept ASCII spaces and tabs around the value and never read
@@ -94,6 +98,24 @@ ParseOutcome ParseFloat64WithPoint(std::string_view text, char decimal_point, do
 ParseOutcome ParseLosslessInt64(std::string_view text, int64_t* out);
 ParseOutcome ParseLosslessFloat64(std::string_view text, double* out);
 ParseOutcome ParseLosslessFloat64WithPoint(std::string_view text, char decimal_point, double* out);
+// Numbers with a thousands separator (ValueSpellings::thousands). `text`
+// with the separators taken out of its integer part, when that part is
+// grouped in threes after a first group of 1 to 3 digits ("1,338",
+// "-12,345,678", "1,338.25"); text without the separator is read as it is.
+// Anything else holding it ("13,38", "1,3380", "1.5,000") is kUnparsable.
+//   ParseInt64Grouped("1,338", ',', &v);  // 1338
+ParseOutcome ParseInt64Grouped(std::string_view text, char separator, int64_t* out);
+ParseOutcome ParseFloat64Grouped(std::string_view text, char separator, char decimal_point, double* out);
+// The lossless forms: a leading zero, a '+' or lost digits of what is left
+// after the separators are taken out are kLossy, as in ParseLossless*.
+ParseOutcome ParseLosslessInt64Grouped(std::string_view text, char separator, int64_t* out);
+ParseOutcome ParseLosslessFloat64Grouped(std::string_view text, char separator, char decimal_point,
+                                         double* out);
+// Whether `text` is a number with at least one `separator` between groups of
+// three digits of its integer part, as ParseInt64Grouped reads it: "1,338",
+// "1,338.5" (`decimal_point` '.'), not "12,50" or "1,5".
+bool IsGroupedNumber(std::string_view text, char separator, char decimal_point);
+
 // Whether text that ParseInt64 accepted prints back as itself (spaces aside):
 // no leading zero ("007"), no '+' ("+4930...", a phone number), not "-0".
 bool IsLosslessInt64Text(std::string_view text);

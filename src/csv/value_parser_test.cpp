@@ -346,4 +346,40 @@ TEST(ParseFloat64WithPoint, Issue10ReadsDecimalCommas) {
 }
 
 }  // namespace
+// Issue 10: --thousands. Only groups of exactly three digits in the
+// integer part are read; anything else holding the separator is not a number.
+TEST(ValueParser, Issue10ThousandsSeparatorsGroupInThrees) {
+  int64_t v = 0;
+  EXPECT_EQ(ParseInt64Grouped("1,338", ',', &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, 1338);
+  EXPECT_EQ(ParseInt64Grouped(" -12,345,678 ", ',', &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, -12345678);
+  EXPECT_EQ(ParseInt64Grouped("1338", ',', &v), ParseOutcome::kOk);  // no separator: as it is
+  EXPECT_EQ(v, 1338);
+  for (const char* bad : {"13,38", "1,3380", "1338,000", ",338", "1,", "1,,338", "1,33a", "1 338"}) {
+    EXPECT_EQ(ParseInt64Grouped(bad, ',', &v), ParseOutcome::kUnparsable) << bad;
+  }
+  EXPECT_EQ(ParseInt64Grouped("9,223,372,036,854,775,808", ',', &v), ParseOutcome::kOutOfRange);
+  EXPECT_EQ(ParseLosslessInt64Grouped("0,338", ',', &v), ParseOutcome::kLossy);  // a leading zero
+  EXPECT_EQ(ParseInt64Grouped("1.338", '.', &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, 1338);
+
+  double d = 0;
+  EXPECT_EQ(ParseFloat64Grouped("1,338.25", ',', '.', &d), ParseOutcome::kOk);
+  EXPECT_EQ(d, 1338.25);
+  EXPECT_EQ(ParseFloat64Grouped("1.338,25", '.', ',', &d), ParseOutcome::kOk);
+  EXPECT_EQ(d, 1338.25);
+  EXPECT_EQ(ParseFloat64Grouped("1,338.2,5", ',', '.', &d),
+            ParseOutcome::kUnparsable);  // not in the fraction
+  EXPECT_EQ(ParseFloat64Grouped("2.5e3", ',', '.', &d), ParseOutcome::kOk);
+  EXPECT_EQ(d, 2500.0);
+  EXPECT_EQ(ParseLosslessFloat64Grouped("9,007,199,254,740,993", ',', '.', &d), ParseOutcome::kLossy);
+
+  EXPECT_TRUE(IsGroupedNumber("\t1,338 ", ',', '.'));
+  EXPECT_TRUE(IsGroupedNumber("-1,338.5", ',', '.'));
+  EXPECT_FALSE(IsGroupedNumber("12,50", ',', '.'));
+  EXPECT_FALSE(IsGroupedNumber("1338", ',', '.'));
+  EXPECT_FALSE(IsGroupedNumber("1,338x", ',', '.'));
+}
+
 }  // namespace outcore

@@ -46,7 +46,7 @@ TEST(CsvWriter, RandomFieldsTokenizeBackToThemselves) {
     ASSERT_EQ(tokens.num_fields(0), values.size()) << line;
     std::string scratch;
     for (size_t i = 0; i < values.size(); ++i) {
-      EXPECT_EQ(FieldValue(line, tokens.field(0, i), '"', &scratch), values[i]) << line;
+      EXPECT_EQ(FieldValue(line, tokens.field(0, i), Dialect{}, &scratch), values[i]) << line;
     }
   }
 }

@@ -4,6 +4,7 @@
 // through FileRewriter — every block copied and checksum-verified, the new
 // index blocks appended, the footer extended — and renamed over the original.
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <future>
 
@@ -12,6 +13,7 @@
 #include "ingest/index_build.h"
 #include "outcore/dataset.h"
 #include "outcore/ingest.h"
+#include "outcore/memory.h"
 #include "scan/dataset_internal.h"
 
 namespace outcore {
@@ -21,6 +23,35 @@ namespace {
 // Share of the budget the indexes being built may hold; the rest is the
 // scan's decoded chunk and the copy buffers.
 constexpr double kIndexShare = 0.6;
+
+// options.progress, at most every 250 ms unless `force`.
+class ProgressReporter {
+ public:
+  ProgressReporter(const AddIndexOptions& options, const Dataset& dataset)
+      : progress_(options.progress), start_(Clock::now()) {
+    p_.chunks_total = uint64_t(dataset.num_chunks());
+    p_.rows_total = uint64_t(dataset.num_rows());
+  }
+  void Report(const char* stage, uint64_t chunks_done, uint64_t rows_done, bool force) {
+    if (!progress_) return;
+    const Clock::time_point now = Clock::now();
+    if (!force && now - last_ < std::chrono::milliseconds(250)) return;
+    last_ = now;
+    p_.stage = stage;
+    p_.chunks_done = std::min(chunks_done, p_.chunks_total);
+    p_.rows_done = rows_done;
+    p_.seconds = std::chrono::duration<double>(now - start_).count();
+    p_.rss = CurrentRss();
+    progress_(p_);
+  }
+  uint64_t rows_total() const { return p_.rows_total; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  const std::function<void(const AddIndexProgress&)>& progress_;
+  Clock::time_point start_, last_;
+  AddIndexProgress p_;
+};
 
 struct Requested {
   std::unique_ptr<IndexBuild> build;
@@ -33,7 +64,8 @@ struct Requested {
 // Each batch is a whole chunk and two Batch objects alternate, so the one
 // being tokenized is never the one the scanner refills.
 Status ScanIntoBuilds(Scanner* scanner, std::vector<Requested>* requested, MemoryBudget* budget,
-                      const std::function<Status()>& interrupted) {
+                      const std::function<Status()>& interrupted, ProgressReporter* progress) {
+  uint64_t chunks_done = 0;
   std::vector<Requested*> tokens;
   for (Requested& r : *requested) {
     if (r.build->is_token()) tokens.push_back(&r);
@@ -81,6 +113,8 @@ Status ScanIntoBuilds(Scanner* scanner, std::vector<Requested>* requested, Memor
       return merged;
     }
     if (!have) return Status::OK();
+    progress->Report("indexing", ++chunks_done,
+                     uint64_t(batches[current].first_row) + uint64_t(batches[current].num_rows), false);
     previous = current;
     current = 1 - current;
   }
@@ -150,9 +184,12 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
   // The scan holds one decoded chunk of the indexed columns: what the index pool leaves.
   scan.memory_limit = std::max<uint64_t>(budget.limit() - share, 16ull << 20);
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, scan));
-  OC_RETURN_IF_ERROR(
-      ScanIntoBuilds(scanner.get(), &requested, &budget, [&] { return Interrupted(options, path); }));
+  ProgressReporter progress(options, *dataset);
+  OC_RETURN_IF_ERROR(ScanIntoBuilds(
+      scanner.get(), &requested, &budget, [&] { return Interrupted(options, path); }, &progress));
   scanner.reset();
+  const uint64_t chunks = uint64_t(dataset->num_chunks()), rows = progress.rows_total();
+  progress.Report("indexing", chunks, rows, true);
 
   // The new file: every block copied (an index being replaced left out), then the new indexes.
   format::RewriteOptions rewrite;
@@ -165,11 +202,16 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
     }
     return false;
   };
-  rewrite.interrupted = [&] { return Interrupted(options, path); };
+  uint64_t chunks_copied = 0;  // `interrupted` is asked before each chunk is copied
+  rewrite.interrupted = [&] {
+    progress.Report("writing", chunks_copied++, rows, false);
+    return Interrupted(options, path);
+  };
   rewrite.target_lock = &target.lock;
   OC_ASSIGN_OR_RETURN(auto rewriter, format::FileRewriter::Create(DatasetReader(*dataset), target.path,
                                                                   std::move(rewrite), &budget));
   OC_RETURN_IF_ERROR(rewriter->CopyBlocks());
+  progress.Report("writing", chunks, rows, true);
   Buffer payload(&budget), compressed(&budget);
   Compressor compressor(Codec::kZstd, 1);
   std::vector<IngestIndexReport> reports;

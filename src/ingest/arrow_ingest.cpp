@@ -219,6 +219,8 @@ Status RefuseCsvOptions(const IngestOptions& o) {
   if (o.comment) given.push_back("comment");
   if (o.pad_short_rows) given.push_back("pad_short_rows");
   if (o.decimal != '.') given.push_back("decimal");
+  if (o.escape) given.push_back("escape");
+  if (o.thousands) given.push_back("thousands");
   if (given.empty()) return Status::OK();
   std::string names;
   for (const std::string& name : given) names += (names.empty() ? "" : ", ") + name;
@@ -237,13 +239,13 @@ class ArrowFront {
 
   Status Run(ArrowArrayStream* stream, IngestReport* report) {
     Status status = RunStages(stream);
-    const bool filled = status.ok() || EncodeStages::IsRejectLimitTrip(status);
-    status = stages_.Conclude(std::move(status), report);
-    if (filled) {
-      report->source = "arrow";
-      report->renamed_columns = renamed_;
-    }
-    return status;
+    return stages_.Conclude(
+        std::move(status),
+        [this](IngestReport* r) {
+          r->source = "arrow";
+          r->renamed_columns = renamed_;
+        },
+        report);
   }
 
  private:

@@ -399,10 +399,14 @@ bool EncodeStages::IsRejectLimitTrip(const Status& status) {
   return status.code() == StatusCode::kDataError && status.message() == kRejectLimitTripped;
 }
 
-Status EncodeStages::Conclude(Status run, IngestReport* report) {
+Status EncodeStages::Conclude(Status run, const std::function<void(IngestReport*)>& fill_front,
+                              IngestReport* report) {
   const bool tripped = IsRejectLimitTrip(run);
   if (!run.ok() && !tripped) return run;
   FillReport(report);
+  fill_front(report);
+  // After the front's fields: the hints name its delimiter and options.
+  SummarizeRejects(*rejects_, names(), types_, report);
   if (!tripped) return Status::OK();
   // The output is not committed (the writer's destructor removes its
   // temporary file; an existing output stays as it was), but the rejects
@@ -453,7 +457,6 @@ void EncodeStages::FillReport(IngestReport* out) const {
     report.columns.push_back(std::move(c));
   }
   report.indexes = index_reports_;
-  SummarizeRejects(*rejects_, names(), types_, &report);
 }
 
 }  // namespace outcore

@@ -29,6 +29,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -117,10 +118,11 @@ class EncodeStages {
   // The one commit point (CommitTogether of the rejects file and the .oc).
   Status Commit();
   // Ends a run: on success or a tripped --max-rejects, fills the report's
-  // shared fields (the front adds its own after) and, when it tripped,
-  // commits the rejects file alone and returns the limit's DataError.
-  // Other errors are returned as they are.
-  Status Conclude(Status run, IngestReport* report);
+  // shared fields, then the front's own (`fill_front`: the delimiter and
+  // options the reject hints name), then the reject summary; when it
+  // tripped, commits the rejects file alone and returns the limit's
+  // DataError. Other errors are returned as they are.
+  Status Conclude(Status run, const std::function<void(IngestReport*)>& fill_front, IngestReport* report);
   // True when `status` is the ordered stage's "reject limit passed".
   static bool IsRejectLimitTrip(const Status& status);
 

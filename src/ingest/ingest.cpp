@@ -51,6 +51,7 @@
 #include "ingest/reject_policy.h"
 #include "outcore/column.h"
 #include "outcore/memory.h"
+#include "outcore/options.h"
 
 namespace outcore {
 
@@ -280,6 +281,8 @@ Status Pipeline::Plan() {
     parse_options_.spellings.false_values = SpellingSet(options_.false_values);
   parse_options_.pad_short_rows = options_.pad_short_rows;
   parse_options_.spellings.decimal_point = options_.decimal;
+  parse_options_.spellings.thousands = options_.thousands;
+  OC_RETURN_IF_ERROR(ValidateThousands(options_.thousands, options_.decimal));
   if (options_.decimal != '.' && options_.decimal != ',') {
     return Status::InvalidArgument(std::string("--decimal is '.' or ',', not '") + options_.decimal + "'");
   }
@@ -300,6 +303,7 @@ Status Pipeline::OpenInput(int file_index) {
     dialect_.space_aligned = options_.space_aligned;
   }
   dialect_.comment = options_.comment.value_or('\0');
+  dialect_.escape = options_.escape.value_or('\0');
   OC_ASSIGN_OR_RETURN(source_, OpenByteSource(options_.inputs[size_t(file_index)], &budget_));
   std::string encoding;
   OC_ASSIGN_OR_RETURN(source_, DecodeToUtf8(std::move(source_), options_.encoding, &budget_, &encoding));
@@ -461,7 +465,7 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first, bool first_done) {
   }
   if (options_.header) {
     OC_RETURN_IF_ERROR(CheckHeaderUtf8(*first, sample, tokens));
-    raw_header_ = RawHeaderNames(sample, tokens, 0, dialect_.quote);
+    raw_header_ = RawHeaderNames(sample, tokens, 0, dialect_);
     std::vector<HeaderRename> renamed;
     header_ = UniqueColumnNames(raw_header_, &renamed);
     for (const HeaderRename& r : renamed) renamed_.push_back({r.column + 1, r.from, r.to});
@@ -640,7 +644,7 @@ Status Pipeline::CheckHeader(int file_index, const RawBlock& block) {
   if (!options_.header) {
     return Status::OK();  // field counts are checked row by row
   }
-  const std::vector<std::string> names = RawHeaderNames(data, tokens, 0, dialect_.quote);
+  const std::vector<std::string> names = RawHeaderNames(data, tokens, 0, dialect_);
   for (size_t f = 0; f < std::max(names.size(), raw_header_.size()); ++f) {
     const std::string got = f < names.size() ? names[f] : std::string("(missing)");
     const std::string want = f < raw_header_.size() ? raw_header_[f] : std::string("(none)");
@@ -724,11 +728,8 @@ Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
 }
 
 Status Pipeline::Run(IngestReport* report) {
-  Status status = RunStages();
-  const bool filled = status.ok() || EncodeStages::IsRejectLimitTrip(status);
-  status = stages_.Conclude(std::move(status), report);
-  if (filled) FillReport(report);
-  return status;
+  return stages_.Conclude(
+      RunStages(), [this](IngestReport* r) { FillReport(r); }, report);
 }
 
 Status Pipeline::RunStages() {
@@ -773,6 +774,8 @@ void Pipeline::FillReport(IngestReport* report) const {
   report->encoding = encoding_;
   report->line_ending = line_ending_;
   report->space_aligned = dialect_.space_aligned;
+  report->escape = dialect_.escape;
+  report->thousands = options_.thousands;
   report->renamed_columns = renamed_;
   report->lines_skipped = lines_skipped_;
   report->comment_lines = comment_lines_;

@@ -40,6 +40,21 @@ Result<char> ParseOneChar(std::string_view text, std::string_view option) {
                                  std::string(text) + "'");
 }
 
+Status ValidateThousands(char thousands, char decimal) {
+  if (thousands == '\0') return Status::OK();
+  if (thousands == decimal) {
+    return Status::InvalidArgument(std::string("--thousands '") + thousands +
+                                   "' is also the decimal point: a file writes 1.338,5 with --thousands . "
+                                   "--decimal , and 1,338.5 with --thousands ,");
+  }
+  if ((thousands >= '0' && thousands <= '9') || thousands == '+' || thousands == '-' || thousands == 'e' ||
+      thousands == 'E' || thousands == '\n' || thousands == '\r') {
+    return Status::InvalidArgument(std::string("--thousands cannot be '") + thousands +
+                                   "': it is part of a number; e.g. --thousands , or --thousands .");
+  }
+  return Status::OK();
+}
+
 Result<OnError> ParseOnError(std::string_view text, std::string_view option) {
   if (text == "reject") return OnError::kReject;
   if (text == "fail") return OnError::kFail;

@@ -123,5 +123,24 @@ TEST(SplitList, CommasOnly) {
   EXPECT_EQ(SplitList(""), (std::vector<std::string>{""}));
 }
 
+// Issue 10: a --thousands separator that is also the decimal point, or a
+// character that is part of a number, is refused with what to pass instead.
+TEST(ValidateThousands, RefusesTheDecimalPointAndNumberCharacters) {
+  EXPECT_TRUE(ValidateThousands('\0', '.').ok());
+  EXPECT_TRUE(ValidateThousands(',', '.').ok());
+  EXPECT_TRUE(ValidateThousands('.', ',').ok());
+  EXPECT_TRUE(ValidateThousands(' ', '.').ok());
+  EXPECT_TRUE(ValidateThousands('\'', '.').ok());  // Swiss 1'338
+  const Status same = ValidateThousands(',', ',');
+  EXPECT_FALSE(same.ok());
+  EXPECT_NE(same.message().find("is also the decimal point"), std::string::npos) << same.message();
+  EXPECT_FALSE(ValidateThousands('.', '.').ok());
+  for (char c : {'0', '7', '-', '+', 'e', 'E', '\n', '\r'}) {
+    const Status bad = ValidateThousands(c, '.');
+    EXPECT_FALSE(bad.ok()) << c;
+    EXPECT_NE(bad.message().find("it is part of a number"), std::string::npos) << bad.message();
+  }
+}
+
 }  // namespace
 }  // namespace outcore

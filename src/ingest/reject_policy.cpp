@@ -18,15 +18,60 @@ std::string Percent(uint64_t part, uint64_t whole) {
 
 std::string Rows(uint64_t n) { return FormatCount(n) + (n == 1 ? " row" : " rows"); }
 
+// The value an unparsable value's detail starts with ("'****' is not an
+// int64" -> "****"), or "" when it does not quote one.
+std::string QuotedValue(const std::string& detail) {
+  if (detail.size() < 2 || detail[0] != '\'') return "";
+  const size_t end = detail.find("' is ", 1);
+  return end == std::string::npos ? std::string() : detail.substr(1, end - 1);
+}
+
+// Whether `value` looks like a missing-value marker rather than a typo: it
+// has no letter or digit ("****", "-", "..", "?").
+bool LooksLikeMarker(const std::string& value) {
+  if (value.empty()) return false;
+  return std::none_of(value.begin(), value.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c & 0x80);
+  });
+}
+
+// From a field-count detail "expected 4 fields, found 31": whether the rows
+// have more fields than the header.
+bool RowsWiderThanHeader(const std::string& detail) {
+  unsigned long expected = 0, found = 0;
+  return std::sscanf(detail.c_str(), "expected %lu fields, found %lu", &expected, &found) == 2 &&
+         found > expected;
+}
+
 // What to try for one group, or "" when there is nothing obvious.
-std::string Hint(const IngestRejectGroup& g, char delimiter) {
+std::string Hint(const IngestRejectGroup& g, const IngestReport& report) {
+  const char delimiter = report.delimiter;
   const bool value = g.reason == RejectReasonName(RejectReason::kUnparsable) ||
                      g.reason == RejectReasonName(RejectReason::kOutOfRange);
-  if (value && !g.column.empty() && g.type != TypeId::kString && g.column.find(',') == std::string::npos)
-    return "try --schema " + g.column + ":string";
+  if (value && !g.column.empty() && g.type != TypeId::kString && g.column.find(',') == std::string::npos) {
+    std::string hint = "try --schema " + g.column + ":string";
+    const std::string marker = QuotedValue(g.example);
+    if (LooksLikeMarker(marker) && marker.find(',') == std::string::npos) {
+      // --na replaces the default spellings, so the hint keeps the empty field.
+      hint += ", or --na '," + marker + "' if '" + marker + "' marks a missing value";
+    }
+    return hint;
+  }
   if (g.reason == RejectReasonName(RejectReason::kFieldCount)) {
     const std::string shown = delimiter == '\t' ? std::string("tab") : std::string(1, delimiter);
-    return "check --delimiter (it was '" + shown + "') and --quote";
+    std::string hint = "check --delimiter (it was '" + shown + "') and --quote";
+    if (RowsWiderThanHeader(g.example)) {
+      hint +=
+          "; if the first line is not the header but a title or metadata line, pass --skip-rows 1 "
+          "(and --no-header if the file has no header)";
+    }
+    if (report.thousands != '\0' && report.thousands == delimiter) {
+      // "1,338" splits in two unless quoted: a row with extra fields, not a number.
+      hint +=
+          std::string("; the thousands separator is the delimiter, so a grouped number must be quoted (\"1") +
+          delimiter + "338\")";
+    }
+    return hint;
   }
   if (g.reason == RejectReasonName(RejectReason::kUnterminatedQuote) ||
       g.reason == RejectReasonName(RejectReason::kMalformedQuote))
@@ -96,7 +141,7 @@ std::string DescribeRejects(const IngestReport& report, size_t max_lines) {
     out += "  " + (g.column.empty() ? std::string("(whole row)") : g.column) + ": " + Rows(g.count) + " " +
            g.reason;
     if (!g.example.empty()) out += ", e.g. line " + std::to_string(g.first_line) + ": " + g.example;
-    const std::string hint = Hint(g, report.delimiter);
+    const std::string hint = Hint(g, report);
     if (!hint.empty()) out += " \u2014 " + hint;
     out += '\n';
   }

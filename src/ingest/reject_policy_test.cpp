@@ -63,5 +63,53 @@ TEST(DescribeRejects, HintsPerReasonAndCapsTheLines) {
             "  ... and 1 more (1 row)\n");
 }
 
+// Issue 10: the field-count hint names the fix for what the rows look like:
+// a first line shorter than the rows (metadata, --skip-rows 1), and unquoted
+// grouped numbers when --thousands is the delimiter.
+TEST(DescribeRejects, Issue10FieldCountHintsNameSkipRowsAndQuotedThousands) {
+  IngestReport report;
+  IngestRejectGroup wide;
+  wide.reason = "field_count";
+  wide.count = 3;
+  wide.first_line = 2;
+  wide.example = "expected 3 fields, found 31";
+  report.rejects_by_column = {wide};
+  const std::string metadata = DescribeRejects(report);
+  EXPECT_NE(metadata.find("pass --skip-rows 1 (and --no-header if the file has no header)"),
+            std::string::npos)
+      << metadata;
+  EXPECT_EQ(metadata.find("thousands"), std::string::npos) << metadata;
+  report.rejects_by_column[0].example = "expected 3 fields, found 2";  // narrower rows: not a title line
+  EXPECT_EQ(DescribeRejects(report).find("--skip-rows"), std::string::npos);
+  report.thousands = ',';
+  report.rejects_by_column[0].example = "expected 2 fields, found 3";
+  EXPECT_NE(DescribeRejects(report).find("the thousands separator is the delimiter, so a grouped number must "
+                                         "be quoted (\"1,338\")"),
+            std::string::npos)
+      << DescribeRejects(report);
+  report.delimiter = ';';
+  EXPECT_EQ(DescribeRejects(report).find("thousands"), std::string::npos);
+}
+
+// Issue 10: a value with no letter or digit ("****", "-") is a publisher's
+// missing-value marker more often than a typo: the hint names --na.
+TEST(DescribeRejects, Issue10AMarkerValueNamesNa) {
+  IngestReport report;
+  IngestRejectGroup marker;
+  marker.column = "anomaly";
+  marker.type = TypeId::kInt64;
+  marker.reason = "unparsable";
+  marker.count = 2;
+  marker.first_line = 99;
+  marker.example = "'****' is not an int64";
+  report.rejects_by_column = {marker};
+  EXPECT_NE(DescribeRejects(report).find(
+                "try --schema anomaly:string, or --na ',****' if '****' marks a missing value"),
+            std::string::npos)
+      << DescribeRejects(report);
+  report.rejects_by_column[0].example = "'many' is not an int64";  // a word: no --na
+  EXPECT_EQ(DescribeRejects(report).find("--na"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace outcore

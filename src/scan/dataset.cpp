@@ -72,8 +72,12 @@ Status CheckUtf8Values(const int32_t* offsets, const uint8_t* bytes, int64_t cou
 Result<std::shared_ptr<Dataset>> Dataset::Open(const std::string& path) {
   auto rep = std::make_unique<Rep>();
   OC_ASSIGN_OR_RETURN(rep->reader, format::FileReader::Open(path));
-  for (const format::ColumnMeta& c : rep->reader->metadata().columns) {
-    rep->schema.push_back(ColumnSchema{c.name, c.type, c.has_dictionary && c.dictionary_complete});
+  const format::FileMetadata& meta = rep->reader->metadata();
+  for (size_t column = 0; column < meta.columns.size(); ++column) {
+    const format::ColumnMeta& c = meta.columns[column];
+    bool nullable = false;
+    for (const format::ChunkMeta& chunk : meta.chunks) nullable |= chunk.columns[column].zone.null_count > 0;
+    rep->schema.push_back(ColumnSchema{c.name, c.type, c.has_dictionary && c.dictionary_complete, nullable});
   }
   rep->dictionaries.resize(rep->schema.size());
   return std::shared_ptr<Dataset>(new Dataset(std::move(rep)));
@@ -150,6 +154,12 @@ Status ReadColumnChunk(const Dataset& dataset, const format::ChunkMeta& chunk_me
   if (out->length != int64_t(chunk_meta.row_count)) {
     return Status::Corruption(reader.path() + ": " + what + " decoded to " + std::to_string(out->length) +
                               " rows, the footer says " + std::to_string(chunk_meta.row_count));
+  }
+  // Exports declare a column without recorded nulls non-nullable (Arrow's
+  // flag, a plain ndarray in Python): a chunk must not contradict its footer.
+  if (out->null_count > 0 && !rep_->schema[size_t(column)].nullable) {
+    return Status::Corruption(reader.path() + ": " + what + " holds " + std::to_string(out->null_count) +
+                              " nulls, the footer records none in the column (the file is damaged)");
   }
   if (out->type == TypeId::kString && !out->dictionary) {
     OC_RETURN_IF_ERROR(CheckUtf8Values(out->values.as<int32_t>(), out->data.data(), out->length,

@@ -90,7 +90,9 @@ struct Scanner::Rep {
 
   std::shared_ptr<const Dataset> dataset_;
   ScanOptions options_;
-  MemoryBudget budget_;
+  // Shared: buffers handed out of the scan (an Arrow export) stay charged to
+  // it after the scanner is gone (shared_budget()).
+  std::shared_ptr<MemoryBudget> budget_;
   std::vector<int> projection_;  // file column index per batch column
   std::vector<ColumnSchema> columns_;
   std::vector<int> decoded_;  // file columns decoded per chunk: projection, then where-only columns
@@ -117,13 +119,13 @@ struct Scanner::Rep {
 Scanner::Rep::Rep(std::shared_ptr<const Dataset> dataset, ScanOptions options, uint64_t limit)
     : dataset_(std::move(dataset)),
       options_(std::move(options)),
-      budget_(limit),
-      stored_(&budget_),
-      payload_(&budget_),
-      stored2_(&budget_),
-      payload2_(&budget_),
-      selection_(&budget_),
-      selected_rows_(&budget_) {}
+      budget_(std::make_shared<MemoryBudget>(limit)),
+      stored_(budget_.get()),
+      payload_(budget_.get()),
+      stored2_(budget_.get()),
+      payload2_(budget_.get()),
+      selection_(budget_.get()),
+      selected_rows_(budget_.get()) {}
 
 Scanner::Scanner(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 
@@ -156,7 +158,7 @@ Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> da
   s->counters_.chunks_total = s->dataset_->num_chunks();
   if (!s->options_.where.empty()) OC_RETURN_IF_ERROR(s->Plan());
   OC_RETURN_IF_ERROR(s->CheckDecodeFits());
-  for (int index : s->decoded_) s->chunk_columns_.emplace_back(schema[size_t(index)].type, &s->budget_);
+  for (int index : s->decoded_) s->chunk_columns_.emplace_back(schema[size_t(index)].type, s->budget_.get());
   return std::unique_ptr<Scanner>(new Scanner(std::move(s)));
 }
 
@@ -180,8 +182,8 @@ Status Scanner::Rep::Plan() {
   indexes.value.resize(meta.columns.size());
   indexes.token.resize(meta.columns.size());
   for (IndexChoice& choice : plan_->indexes) {
-    if (!choice.read || !AdmitIndex(budget_, &choice)) continue;
-    OC_ASSIGN_OR_RETURN(LoadedIndex loaded, LoadIndex(*dataset_, choice, &budget_, &stored_));
+    if (!choice.read || !AdmitIndex(*budget_, &choice)) continue;
+    OC_ASSIGN_OR_RETURN(LoadedIndex loaded, LoadIndex(*dataset_, choice, budget_.get(), &stored_));
     counters_.bytes_read += choice.index->block.stored_size;
     const size_t column = choice.index->column;
     if (loaded.value) {
@@ -212,7 +214,7 @@ uint64_t Scanner::Rep::DecodeNeed(const format::ChunkMeta& chunk, int lanes) con
 // decoding lanes that do not fit become one.
 Status Scanner::Rep::CheckDecodeFits() {
   const format::FileMetadata& meta = DatasetMetadata(*dataset_);
-  const uint64_t limit = budget_.limit();
+  const uint64_t limit = budget_->limit();
   uint64_t worst = 0;
   int64_t worst_chunk = -1;
   bool lanes_fit = true;
@@ -431,7 +433,8 @@ Result<bool> Scanner::Rep::Next(Batch* batch) {
 }
 
 const std::vector<ColumnSchema>& Scanner::columns() const { return rep_->columns_; }
-const MemoryBudget& Scanner::budget() const { return rep_->budget_; }
+const MemoryBudget& Scanner::budget() const { return *rep_->budget_; }
+std::shared_ptr<MemoryBudget> Scanner::shared_budget() const { return rep_->budget_; }
 const ScanCounters& Scanner::counters() const { return rep_->counters_; }
 Result<bool> Scanner::Next(Batch* batch) { return rep_->Next(batch); }
 Result<int64_t> Scanner::CountRows() { return rep_->CountRows(); }

@@ -96,6 +96,7 @@ TreeReading ProcessTreeSampler::Sample(double seconds) {
     std::string command = CommandLineOf(pid);
     if (!command.empty()) peak.command = command;
     peak.last_seen = seconds;
+    peak.last_rss = reading->rss;
     peak.peak_hwm = std::max(peak.peak_hwm, reading->peak_rss);
     peak.peak_rss = std::max(peak.peak_rss, reading->rss);
     peak.peak_swap = std::max(peak.peak_swap, reading->swap);

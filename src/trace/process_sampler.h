@@ -33,6 +33,7 @@ struct ProcessPeak {
   uint64_t peak_hwm = 0;  // highest VmHWM seen
   uint64_t peak_rss = 0;  // highest VmRSS seen
   uint64_t peak_swap = 0;
+  uint64_t last_rss = 0;                 // VmRSS at the last sample that found it alive
   double first_seen = 0, last_seen = 0;  // seconds
 };
 

@@ -3,35 +3,11 @@
 
 #include <fmt/format.h>
 
+#include "trace/render_common.h"
+
 namespace outcore::trace {
 
 namespace {
-
-std::string JsonEscape(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20)
-          out += fmt::format("\\u{:04x}", c);
-        else
-          out += char(c);
-    }
-  }
-  return out + "\"";
-}
 
 std::string SitesJson(const std::vector<ReportSite>& sites) {
   std::string out = "[";

@@ -25,18 +25,14 @@ void AppendSitesText(std::string& out, const std::vector<ReportSite>& sites, con
 }  // namespace
 
 std::string RenderTraceText(const TraceReport& report) {
-  std::string out = fmt::format("outcore trace: {}\n  {}", report.command, report.exit.Describe());
+  std::string out = fmt::format("outcore trace: {}\n  {}", report.command, DescribeEnding(report));
   out += fmt::format(", {:.2f} s\n", report.exit.wall_seconds);
   out += fmt::format("  peak heap {} (one process), {} summed over processes; peak RSS {}\n",
                      FormatSize(report.peak_heap), FormatSize(report.peak_heap_sum),
                      FormatSize(report.peak_rss_sum));
   for (size_t process_idx = 0; process_idx < report.processes.size(); ++process_idx) {
     const auto& p = report.processes[process_idx];
-    if (IsMinorProcess(report, process_idx)) {
-      out += fmt::format("\nprocess {} (parent {}): peak heap {} — {}\n", p.pid, p.ppid,
-                         FormatSize(p.peak_heap), p.command);
-      continue;
-    }
+    if (IsMinorProcess(report, process_idx)) continue;
     out += fmt::format("\nprocess {} (parent {}): {}\n", p.pid, p.ppid, p.command);
     out += fmt::format("  peak heap {}", FormatSize(p.peak_heap));
     if (p.peak_seconds >= 0) out += fmt::format(" at {:.3f} s", p.peak_seconds);
@@ -45,8 +41,12 @@ std::string RenderTraceText(const TraceReport& report) {
     if (p.file_mapped_at_peak)
       out += fmt::format("  file-backed mappings at peak: {}\n", FormatSize(p.file_mapped_at_peak));
     if (p.alloc_failed) out += fmt::format("  {} allocation(s) FAILED (out of memory)\n", p.failed_allocs);
-    if (!p.exited)
-      out += "  did not reach exit (killed, crashed or exec'd): figures are from the last peak snapshot\n";
+    if (!p.exited) {
+      out += "  did not reach exit (killed, crashed or exec'd): figures are from the last peak snapshot";
+      if (p.last_seen >= 0)
+        out += fmt::format("; last seen at {:.2f} s with RSS {}", p.last_seen, FormatSize(p.last_rss));
+      out += "\n";
+    }
     AppendSitesText(out, p.top_at_peak, "live at the peak:");
     if (p.exited) {
       if (p.leaked_bytes)
@@ -61,11 +61,11 @@ std::string RenderTraceText(const TraceReport& report) {
       for (size_t i = 0; i < n; ++i) out += "    " + p.top_at_peak.front().stack[i] + "\n";
     }
   }
-  for (const auto& p : report.processes) {
-    if (!p.python && p.command.find("python") != std::string::npos) {
-      out += "\nhint: add --python to attribute memory to Python source lines\n";
-      break;
-    }
+  if (std::string minor = MinorProcessesSummary(report); !minor.empty()) out += "\n" + minor + "\n";
+  if (report.python_hint) {
+    out +=
+        "\nhint: a Python program was traced without --python, so its sites are the interpreter's and "
+        "NumPy's C code; add --python to attribute memory to your Python source lines\n";
   }
   for (const auto& w : report.warnings) out += "warning: " + w + "\n";
   return out;

@@ -39,10 +39,24 @@ TEST(TraceText, ShowsLeaksAtExitAndTheTopSitesStack) {
   EXPECT_TRUE(Has(RenderTraceText(clean), "  nothing left allocated at exit\n"));
 }
 
-TEST(TraceText, AMinorProcessGetsOneLineAndNoSites) {
+TEST(TraceText, MinorProcessesAreSummedInOneLineByProgram) {
   std::string text = RenderTraceText(SampleTraceReport());
-  EXPECT_TRUE(Has(text, "\nprocess 101 (parent 100): peak heap 5 B — sh -c true\n")) << text;
+  EXPECT_TRUE(Has(text, "\n1 smaller process (below 1% of the peak, at most 5 B each): sh x1\n")) << text;
+  EXPECT_FALSE(Has(text, "process 101"));
   EXPECT_FALSE(Has(text, "sh.c:7"));
+  // A pyenv shim's dozens of shells: one line, not dozens.
+  TraceReport shims = SampleTraceReport();
+  for (int i = 0; i < 30; ++i) {
+    ProcessReport shell = shims.processes[1];
+    shell.pid = 200 + i;
+    shell.command = i < 25 ? "/usr/bin/bash /root/.pyenv/libexec/pyenv-exec python3" : "pyenv version-name";
+    shims.processes.push_back(shell);
+  }
+  text = RenderTraceText(shims);
+  EXPECT_TRUE(Has(
+      text, "\n31 smaller processes (below 1% of the peak, at most 5 B each): bash x25, pyenv x5, sh x1\n"))
+      << text;
+  EXPECT_FALSE(Has(text, "pyenv-exec"));
 }
 
 TEST(TraceText, SaysWhenAProcessDidNotReachExitOrRanOutOfMemory) {
@@ -53,15 +67,31 @@ TEST(TraceText, SaysWhenAProcessDidNotReachExitOrRanOutOfMemory) {
   std::string text = RenderTraceText(report);
   EXPECT_TRUE(Has(text, "  3 allocation(s) FAILED (out of memory)\n"));
   EXPECT_TRUE(Has(text, "  did not reach exit (killed, crashed or exec'd)"));
+  EXPECT_FALSE(Has(text, "last seen"));  // never sampled alive
+  report.processes[0].last_seen = 0.75;
+  report.processes[0].last_rss = 3 << 20;
+  EXPECT_TRUE(Has(RenderTraceText(report),
+                  "figures are from the last peak snapshot; last seen at 0.75 s with RSS 3.0 MiB\n"));
   EXPECT_FALSE(Has(text, "still allocated at exit"));  // unknown without the exit table
+}
+
+TEST(TraceText, SaysHowTheProgramEndedAndAtWhatRss) {
+  TraceReport report = SampleTraceReport();
+  report.exit.signaled = true;
+  report.exit.signal = 9;
+  report.end_rss = 812 << 20;
+  report.end_seconds = 3.41;
+  EXPECT_TRUE(Has(RenderTraceText(report),
+                  "\n  killed by signal 9 (Killed) at RSS 812.0 MiB (last sample 3.41 s), 1.50 s\n"))
+      << RenderTraceText(report);
 }
 
 TEST(TraceText, HintsAtPythonModeAndEndsWithTheWarnings) {
   TraceReport report = SampleTraceReport();
-  report.processes[0].python = false;
+  report.python_hint = true;
   report.warnings = {"one damaged file"};
   std::string text = RenderTraceText(report);
-  EXPECT_TRUE(Has(text, "\nhint: add --python to attribute memory to Python source lines\n"));
+  EXPECT_TRUE(Has(text, "add --python to attribute memory to your Python source lines\n"));
   EXPECT_TRUE(text.size() >= 26 && text.compare(text.size() - 26, 26, "warning: one damaged file\n") == 0)
       << text;
   EXPECT_FALSE(Has(RenderTraceText(SampleTraceReport()), "hint:"));

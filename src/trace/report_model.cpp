@@ -1,9 +1,12 @@
 // Building the trace report from the trace reader's data; see report_model.h.
 #include "trace/report_model.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
+#include "outcore/memory.h"
 #include "trace/site_description.h"
 
 namespace outcore::trace {
@@ -12,6 +15,9 @@ namespace {
 
 // Points of the timeline in a report, whatever the run length.
 constexpr size_t kReportTimelinePoints = 250;
+// Per earlier peak snapshot: stacks symbolized, and sites listed.
+constexpr size_t kSnapshotSymbolized = 24;
+constexpr size_t kSnapshotSites = 8;
 
 const char* KindName(uint8_t kind) {
   switch (kind) {
@@ -27,7 +33,7 @@ const char* KindName(uint8_t kind) {
 // Sums entries by attributed location (different stacks, same line).
 std::vector<ReportSite> Aggregate(const std::vector<TableEntry>& entries, const ProcessTrace& process,
                                   std::map<uint32_t, SiteDescription>& described, bool by_live, size_t top,
-                                  uint64_t share_base) {
+                                  uint64_t share_base, double list_share) {
   std::map<std::pair<std::string, std::string>, ReportSite> by_location;
   std::map<std::pair<std::string, std::string>, uint64_t> biggest;
   for (const auto& entry : entries) {
@@ -52,8 +58,12 @@ std::vector<ReportSite> Aggregate(const std::vector<TableEntry>& entries, const 
   for (auto& [key, site] : by_location) sites.push_back(std::move(site));
   std::sort(sites.begin(), sites.end(),
             [](const ReportSite& a, const ReportSite& b) { return a.bytes > b.bytes; });
-  if (sites.size() > top) sites.resize(top);
   for (auto& site : sites) site.share = share_base ? double(site.bytes) / double(share_base) : 0;
+  // The top N, and past them every site that holds a noticeable share: a
+  // small array on the user's line is not hidden behind the N biggest.
+  size_t keep = std::min(top, sites.size());
+  while (keep < sites.size() && list_share > 0 && sites[keep].share >= list_share) ++keep;
+  sites.resize(keep);
   return sites;
 }
 
@@ -84,8 +94,23 @@ ProcessReport BuildProcess(const ProcessTrace& process, Symbolizer& symbolizer, 
   }
   if (input.rss) {
     auto it = input.rss->find(r.pid);
-    if (it != input.rss->end()) r.peak_rss = it->second.peak_hwm;
+    if (it != input.rss->end()) {
+      r.peak_rss = it->second.peak_hwm;
+      r.last_rss = it->second.last_rss;
+      r.last_seen = it->second.last_seen;
+    }
   }
+  // Earlier peak snapshots read during the run, and the last one on disk.
+  std::vector<const SiteTableData*> snapshot_tables;
+  if (input.snapshots) {
+    auto it = input.snapshots->find(process.stem);
+    if (it != input.snapshots->end()) {
+      for (const auto& table : it->second) {
+        if (!process.peak.present || table.time_ns < process.peak.time_ns) snapshot_tables.push_back(&table);
+      }
+    }
+  }
+  if (process.peak.present) snapshot_tables.push_back(&process.peak);
   // Symbolizing is the slow part of a report (addr2line over big objects), so
   // only the sites that can reach a list are: the biggest raw stacks of each
   // ranking. The rest are summed as one "(smaller sites)" row if they matter.
@@ -103,6 +128,15 @@ ProcessReport BuildProcess(const ProcessTrace& process, Symbolizer& symbolizer, 
   take_top(process.peak.entries, &TableEntry::live_bytes);
   take_top(process.final_table.entries, &TableEntry::live_bytes);
   take_top(process.final_table.entries, &TableEntry::alloc_bytes);
+  if (!process.final_table.present) take_top(process.peak.entries, &TableEntry::alloc_bytes);
+  for (const SiteTableData* table : snapshot_tables) {
+    std::vector<const TableEntry*> ranked;
+    for (const auto& e : table->entries) ranked.push_back(&e);
+    size_t keep = std::min(ranked.size(), kSnapshotSymbolized);
+    std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(),
+                      [](const TableEntry* a, const TableEntry* b) { return a->live_bytes > b->live_bytes; });
+    for (size_t i = 0; i < keep; ++i) wanted.insert(ranked[i]->site_id);
+  }
   std::vector<uint64_t> addresses;
   for (uint32_t id : wanted) {
     auto it = process.sites.find(id);
@@ -125,6 +159,7 @@ ProcessReport BuildProcess(const ProcessTrace& process, Symbolizer& symbolizer, 
   };
   describe_all(process.peak.entries);
   describe_all(process.final_table.entries);
+  for (const SiteTableData* table : snapshot_tables) describe_all(table->entries);
   // Heap/anonymous and file-backed figures are ranked apart: a mapped input
   // file is page cache, not something the program holds.
   std::vector<TableEntry> held, file_backed;
@@ -133,9 +168,10 @@ ProcessReport BuildProcess(const ProcessTrace& process, Symbolizer& symbolizer, 
     bool file = it != process.sites.end() && it->second.kind == kSiteFileMap;
     (file ? file_backed : held).push_back(e);
   }
-  r.top_at_peak = Aggregate(held, process, described, true, input.top_sites, r.snapshot_heap);
-  for (auto& site :
-       Aggregate(file_backed, process, described, true, input.top_sites, process.peak.file_live)) {
+  r.top_at_peak =
+      Aggregate(held, process, described, true, input.top_sites, r.snapshot_heap, input.list_share);
+  for (auto& site : Aggregate(file_backed, process, described, true, input.top_sites, process.peak.file_live,
+                              input.list_share)) {
     r.top_at_peak.push_back(std::move(site));
   }
   if (process.final_table.present) {
@@ -149,20 +185,44 @@ ProcessReport BuildProcess(const ProcessTrace& process, Symbolizer& symbolizer, 
         r.leaked_bytes += e.live_bytes;
       }
     }
-    r.leaks = Aggregate(leaked, process, described, true, input.top_sites, r.leaked_bytes);
-    r.top_allocators =
-        Aggregate(process.final_table.entries, process, described, false, input.top_sites, r.alloc_bytes);
+    r.leaks = Aggregate(leaked, process, described, true, input.top_sites, r.leaked_bytes, input.list_share);
+    r.top_allocators = Aggregate(process.final_table.entries, process, described, false, input.top_sites,
+                                 r.alloc_bytes, input.list_share);
   }
-  for (const auto& e : held) {
-    const auto& stack = described[e.site_id].stack;
+  auto fold = [&](uint32_t site_id) {
+    const auto& stack = described[site_id].stack;
     std::string folded;
     for (auto it = stack.rbegin(); it != stack.rend(); ++it) {
       std::string frame = *it;
       std::replace(frame.begin(), frame.end(), ';', ',');
       folded += (folded.empty() ? "" : ";") + frame;
     }
-    if (folded.empty()) folded = "(unknown)";
-    r.collapsed.emplace_back(std::move(folded), e.live_bytes);
+    if (folded.empty())
+      folded = described[site_id].location.empty() ? "(unknown)" : described[site_id].location;
+    return folded;
+  };
+  for (const auto& e : held) r.collapsed.emplace_back(fold(e.site_id), e.live_bytes);
+  const auto& totals = process.final_table.present ? process.final_table.entries : process.peak.entries;
+  std::map<std::string, uint64_t> allocated;
+  for (const auto& e : totals) {
+    auto it = process.sites.find(e.site_id);
+    if (e.alloc_bytes && (it == process.sites.end() || it->second.kind != kSiteFileMap))
+      allocated[fold(e.site_id)] += e.alloc_bytes;
+  }
+  r.collapsed_allocated.assign(allocated.begin(), allocated.end());
+  for (const SiteTableData* table : snapshot_tables) {
+    std::vector<TableEntry> snapshot_held;
+    for (const auto& e : table->entries) {
+      auto it = process.sites.find(e.site_id);
+      if (it == process.sites.end() || it->second.kind != kSiteFileMap) snapshot_held.push_back(e);
+    }
+    ReportSnapshot snapshot;
+    snapshot.seconds = double(table->time_ns - input.launch_ns) * 1e-9;
+    snapshot.total = table->heap_live + table->anon_live;
+    snapshot.sites =
+        Aggregate(snapshot_held, process, described, true, kSnapshotSites, snapshot.total, input.list_share);
+    for (auto& site : snapshot.sites) site.stack.clear();
+    r.snapshots.push_back(std::move(snapshot));
   }
   return r;
 }
@@ -187,14 +247,92 @@ TraceReport BuildTraceReport(const std::vector<ProcessTrace>& processes, Symboli
       report.peak_heap_sum = std::max(report.peak_heap_sum, s.heap);
       report.peak_rss_sum = std::max(report.peak_rss_sum, s.rss);
     }
+    for (const auto& s : input.timeline->samples()) {
+      if (s.processes == 0) continue;
+      report.end_rss = s.rss;
+      report.end_seconds = s.seconds;
+    }
   }
   report.peak_heap_sum = std::max(report.peak_heap_sum, report.peak_heap);
+  // The hint is for a Python interpreter traced without --python (not for
+  // the shells of a pyenv shim, which have no Python in them to attribute).
+  if (!input.python_requested) {
+    for (const auto& process : processes) {
+      std::string exe = process.header.exe;
+      std::string base = exe.substr(exe.rfind('/') + 1);
+      if (base.rfind("python", 0) == 0) report.python_hint = true;
+    }
+  }
+  if (input.source_bytes) {
+    // The lines most worth reading first: the top sites' own lines, then the
+    // frames of their stacks, then every frame the flame graphs draw.
+    std::vector<std::pair<std::string, uint32_t>> wanted;
+    auto add = [&](const std::string& text) {
+      auto located = SplitFrameLocation(text);
+      if (located.second) wanted.push_back(std::move(located));
+    };
+    for (const auto& p : report.processes) {
+      for (const auto* sites : {&p.top_at_peak, &p.top_allocators, &p.leaks})
+        for (const auto& site : *sites) add(site.location);
+    }
+    for (const auto& p : report.processes) {
+      for (const auto* sites : {&p.top_at_peak, &p.top_allocators, &p.leaks})
+        for (const auto& site : *sites)
+          for (const auto& frame : site.stack) add(frame);
+    }
+    for (const auto& p : report.processes) {
+      for (const auto* folded : {&p.collapsed, &p.collapsed_allocated}) {
+        for (const auto& [stack, bytes] : *folded) {
+          size_t begin = 0;
+          for (;;) {
+            size_t end = stack.find(';', begin);
+            add(stack.substr(begin, end == std::string::npos ? std::string::npos : end - begin));
+            if (end == std::string::npos) break;
+            begin = end + 1;
+          }
+        }
+      }
+    }
+    report.sources = ReadSourceSnippets(wanted, input.cwd, input.source_bytes);
+  }
   return report;
 }
 
 bool IsMinorProcess(const TraceReport& report, size_t process_idx) {
   const ProcessReport& p = report.processes[process_idx];
   return process_idx > 0 && report.peak_heap && p.peak_heap * 100 < report.peak_heap;
+}
+
+std::string MinorProcessesSummary(const TraceReport& report) {
+  std::map<std::string, size_t> by_program;
+  size_t count = 0;
+  uint64_t biggest = 0;
+  for (size_t process_idx = 0; process_idx < report.processes.size(); ++process_idx) {
+    if (!IsMinorProcess(report, process_idx)) continue;
+    const auto& p = report.processes[process_idx];
+    std::string program = p.command.substr(0, p.command.find(' '));
+    program = program.substr(program.rfind('/') + 1);
+    ++by_program[program.empty() ? "?" : program];
+    ++count;
+    biggest = std::max(biggest, p.peak_heap);
+  }
+  if (count == 0) return "";
+  std::vector<std::pair<std::string, size_t>> ranked(by_program.begin(), by_program.end());
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string text = fmt::format("{} smaller process{} (below 1% of the peak, at most {} each): ", count,
+                                 count == 1 ? "" : "es", FormatSize(biggest));
+  for (size_t i = 0; i < ranked.size() && i < 6; ++i)
+    text += fmt::format("{}{} x{}", i ? ", " : "", ranked[i].first, ranked[i].second);
+  if (ranked.size() > 6) text += ", ...";
+  return text;
+}
+
+std::string DescribeEnding(const TraceReport& report) {
+  std::string text = report.exit.Describe();
+  if (report.end_seconds >= 0)
+    text += fmt::format(" at RSS {} (last sample {:.2f} s)", FormatSize(report.end_rss), report.end_seconds);
+  return text;
 }
 
 }  // namespace outcore::trace

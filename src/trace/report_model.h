@@ -23,6 +23,7 @@
 
 #include "trace/launcher.h"
 #include "trace/process_sampler.h"
+#include "trace/source_snippets.h"
 #include "trace/symbolizer.h"
 #include "trace/timeline.h"
 #include "trace/trace_reader.h"
@@ -37,6 +38,15 @@ struct ReportSite {
   uint64_t count = 0;              // live blocks (or allocations, for totals)
   double share = 0;                // of the process's total at that moment
   std::vector<std::string> stack;  // "function file:line", innermost first
+};
+
+// The sites live at one of the peak snapshots the tracer took while the
+// program ran (each at a new high of its heap): what the HTML page shows for
+// a point of the timeline. Sites carry no stacks, to keep pages small.
+struct ReportSnapshot {
+  double seconds = 0;  // since launch
+  uint64_t total = 0;  // heap + anonymous mmap in the snapshot
+  std::vector<ReportSite> sites;
 };
 
 struct ProcessReport {
@@ -60,6 +70,12 @@ struct ProcessReport {
   std::vector<ReportSite> leaks;
   std::vector<ReportSite> top_allocators;                   // by total bytes allocated
   std::vector<std::pair<std::string, uint64_t>> collapsed;  // root;...;leaf -> bytes at peak
+  // root;...;leaf -> bytes allocated over the run (from the exit table, or
+  // the last snapshot's totals when the process did not reach exit)
+  std::vector<std::pair<std::string, uint64_t>> collapsed_allocated;
+  std::vector<ReportSnapshot> snapshots;  // oldest first; the last is the peak's
+  uint64_t last_rss = 0;                  // VmRSS at the last sample that saw it alive
+  double last_seen = -1;                  // seconds, that sample's time
 };
 
 struct TraceInput {
@@ -69,10 +85,15 @@ struct TraceInput {
   const Timeline* timeline = nullptr;
   const std::map<pid_t, ProcessPeak>* rss = nullptr;
   size_t top_sites = 10;
+  double list_share = 0.01;    // sites at or above this share are listed beyond top_sites
   size_t symbolize_top = 256;  // raw stacks symbolized per ranking
   bool full_stacks = false;    // symbolize every stack (for --collapsed)
   std::string cwd;             // paths below it are shown relative
   std::vector<std::string> warnings;
+  bool python_requested = false;  // --python was given
+  // Peak tables read while the program ran, by trace stem ("<dir>/<pid>.<n>").
+  const std::map<std::string, std::vector<SiteTableData>>* snapshots = nullptr;
+  size_t source_bytes = 160 << 10;  // cap on the source text read for the report (0: none)
 };
 
 struct TraceReport {
@@ -81,18 +102,31 @@ struct TraceReport {
   uint64_t peak_heap = 0;                // highest single-process peak heap
   uint64_t peak_heap_sum = 0;            // highest sampled sum over processes
   uint64_t peak_rss_sum = 0;             // highest sampled RSS of the process tree
+  uint64_t end_rss = 0;                  // RSS of the tree at the last sample that saw it alive
+  double end_seconds = -1;               // that sample's time
   std::vector<ProcessReport> processes;  // biggest peak first
   std::vector<TimelineSample> timeline;
   std::vector<std::string> warnings;
+  // A Python interpreter ran without --python: its sites are the interpreter's
+  // and NumPy's C code, and --python would name the program's lines.
+  bool python_hint = false;
+  std::vector<SourceSnippet> sources;  // text of the lines the stacks name
 };
 
 TraceReport BuildTraceReport(const std::vector<ProcessTrace>& processes, Symbolizer& symbolizer,
                              const TraceInput& input);
 
 // A process below 1% of the biggest peak, other than the first: the text and
-// HTML forms give it one line (or none) instead of its sites, so that a job
-// that ran a thousand small helpers still has a readable report.
+// HTML forms give it no sites, and sum such processes in one line by program
+// name, so that a job that ran a thousand small helpers (or a pyenv shim's
+// dozens of shells) still has a readable report.
 bool IsMinorProcess(const TraceReport& report, size_t process_idx);
+// "37 smaller processes (below 1% of the peak): bash x30, pyenv x5, ..." or ""
+// when there are none.
+std::string MinorProcessesSummary(const TraceReport& report);
+// How the program ended, for a report's first lines: "killed by signal 9
+// (Killed) at RSS 812.0 MiB (last sample 3.41 s)", "exited with status 0".
+std::string DescribeEnding(const TraceReport& report);
 
 struct MemReport {
   std::string command;

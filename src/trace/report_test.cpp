@@ -1,6 +1,12 @@
 #include "trace/report.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
 
 namespace outcore::trace {
 
@@ -94,6 +100,93 @@ TEST(TraceReport, ProcessesComeBiggestPeakFirstAndTheSmallOnesAreMinor) {
   TraceReport empty = BuildTraceReport({helper}, symbolizer, input);
   empty.peak_heap = 0;
   EXPECT_FALSE(IsMinorProcess(empty, 0));
+}
+
+TEST(TraceReport, ListsEverySiteAboveTheShareAsWellAsTheTopN) {
+  Symbolizer symbolizer;
+  TraceInput input;
+  input.top_sites = 1;
+  input.list_share = 0.05;  // the 10% site is listed past --top 1
+  EXPECT_EQ(BuildTraceReport({PythonProcess()}, symbolizer, input).processes[0].top_at_peak.size(), 2u);
+  input.list_share = 0.2;
+  EXPECT_EQ(BuildTraceReport({PythonProcess()}, symbolizer, input).processes[0].top_at_peak.size(), 1u);
+}
+
+TEST(TraceReport, HintsAtPythonOnlyForAnInterpreterTracedWithoutIt) {
+  Symbolizer symbolizer;
+  TraceInput input;
+  ProcessTrace python = PythonProcess();
+  std::strcpy(python.header.exe, "/usr/local/bin/python3.11");
+  ProcessTrace shim = PythonProcess();
+  std::strcpy(shim.header.exe, "/usr/bin/bash");  // a pyenv shim: no Python in it
+  EXPECT_TRUE(BuildTraceReport({shim, python}, symbolizer, input).python_hint);
+  EXPECT_FALSE(BuildTraceReport({shim}, symbolizer, input).python_hint);
+  input.python_requested = true;  // the shell had no interpreter to hook, but --python was given
+  EXPECT_FALSE(BuildTraceReport({shim, python}, symbolizer, input).python_hint);
+}
+
+TEST(TraceReport, KeepsTheEarlierPeakSnapshotsForTheTimeline) {
+  Symbolizer symbolizer;
+  ProcessTrace process = PythonProcess();
+  process.stem = "/tmp/x/42.0";
+  process.peak.time_ns = 3000000000;
+  SiteTableData earlier;
+  earlier.present = true;
+  earlier.time_ns = 2000000000;
+  earlier.heap_live = 100;
+  earlier.entries = {TableEntry{2, 0, 100, 4, 100, 4}};
+  SiteTableData stale = earlier;
+  stale.time_ns = 3000000000;  // the peak's own table, read during the run: not twice
+  std::map<std::string, std::vector<SiteTableData>> snapshots{{process.stem, {earlier, stale}}};
+  TraceInput input;
+  input.launch_ns = 1000000000;
+  input.snapshots = &snapshots;
+  TraceReport report = BuildTraceReport({process}, symbolizer, input);
+  const auto& p = report.processes[0];
+  ASSERT_EQ(p.snapshots.size(), 2u);
+  EXPECT_DOUBLE_EQ(p.snapshots[0].seconds, 1.0);
+  EXPECT_EQ(p.snapshots[0].total, 100u);
+  ASSERT_EQ(p.snapshots[0].sites.size(), 1u);
+  EXPECT_EQ(p.snapshots[0].sites[0].location, "/home/me/job.py:30");
+  EXPECT_TRUE(p.snapshots[0].sites[0].stack.empty());
+  EXPECT_DOUBLE_EQ(p.snapshots[1].seconds, 2.0);
+  EXPECT_EQ(p.snapshots[1].sites[0].location, "/home/me/job.py:12");
+}
+
+TEST(TraceReport, FoldsTheStacksOfTotalAllocationsForTheSecondFlameGraph) {
+  Symbolizer symbolizer;
+  TraceInput input;
+  TraceReport report = BuildTraceReport({PythonProcess()}, symbolizer, input);
+  const auto& p = report.processes[0];
+  std::map<std::string, uint64_t> allocated(p.collapsed_allocated.begin(), p.collapsed_allocated.end());
+  EXPECT_EQ(
+      allocated.at("main /home/me/job.py:12;ones /usr/lib/python3/site-packages/numpy/core/numeric.py:204"),
+      900u);
+  EXPECT_EQ(allocated.at("helper /home/me/job.py:30"), 100u);
+}
+
+TEST(TraceReport, CarriesTheSourceTextOfTheLinesItNames) {
+  char dir_template[] = "/tmp/outcore-report-test-XXXXXX";
+  std::string dir = ::mkdtemp(dir_template);
+  {
+    std::ofstream job(dir + "/job.py");
+    for (int line = 1; line <= 40; ++line) job << "line_" << line << " = " << line << "\n";
+  }
+  ProcessTrace process = PythonProcess();
+  process.sites[1].python = {{dir + "/job.py", "main", 12}};
+  process.sites[2].python = {{dir + "/job.py", "helper", 30}};
+  Symbolizer symbolizer;
+  TraceInput input;
+  input.cwd = dir;  // shown as "job.py:12", read from dir/job.py
+  TraceReport report = BuildTraceReport({process}, symbolizer, input);
+  ASSERT_GE(report.sources.size(), 2u);
+  EXPECT_EQ(report.sources[0].location, "job.py:12");
+  EXPECT_EQ(report.sources[0].first_line, 10u);
+  EXPECT_EQ(report.sources[0].lines, (std::vector<std::string>{"line_10 = 10", "line_11 = 11", "line_12 = 12",
+                                                               "line_13 = 13", "line_14 = 14"}));
+  input.source_bytes = 0;
+  EXPECT_TRUE(BuildTraceReport({process}, symbolizer, input).sources.empty());
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Symbolizer, ParsesInlinedFramesFromAddr2line) {

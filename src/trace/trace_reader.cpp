@@ -165,6 +165,14 @@ Status ParseModules(const std::string& bytes, std::vector<LoadedModule>* out) {
   return Status::OK();
 }
 
+Result<SiteTableData> ReadSiteTable(const std::string& path) {
+  std::string bytes;
+  if (!ReadWhole(path, &bytes)) return Status::IOError("no site table at " + path);
+  SiteTableData table;
+  OC_RETURN_IF_ERROR(ParseTable(bytes, &table));
+  return table;
+}
+
 Result<std::vector<ProcessTrace>> ReadTraceDir(const std::string& dir, std::vector<std::string>* warnings) {
   std::vector<ProcessTrace> processes;
   auto stems = ListTraceStems(dir);

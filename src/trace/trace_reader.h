@@ -61,6 +61,8 @@ std::vector<std::string> ListTraceStems(const std::string& dir);
 // Reads every process in dir. A process whose files are damaged is reported in
 // `warnings` and skipped, so one bad file does not lose the others.
 Result<std::vector<ProcessTrace>> ReadTraceDir(const std::string& dir, std::vector<std::string>* warnings);
+// Reads one <stem>.peak (or .final) table; IOError when it is not there (yet).
+Result<SiteTableData> ReadSiteTable(const std::string& path);
 // Individual parsers (exposed for tests).
 Status ParseSites(const std::string& bytes, std::unordered_map<uint32_t, SiteStack>* out);
 Status ParseTable(const std::string& bytes, SiteTableData* out);

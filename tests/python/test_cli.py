@@ -98,3 +98,27 @@ def test_cat_and_ingest_refuse_a_delimiter_of_two_characters_alike(clean_csv, tm
     assert r.returncode == 2 and "--delimiter takes one character, 'tab', 'spaces' or '2spaces', not 'ab'" \
         in r.stderr, r.stderr
     assert run("cat", out, "--delimiter", "tab", "--limit", 1).stdout.startswith("id\t")
+
+
+def test_a_mistyped_command_suggests_the_nearest_one():
+    r = run("injest", "a.csv", "-o", "a.oc", check=False)
+    assert r.returncode == 2 and "unknown command 'injest'; did you mean 'ingest'?" in r.stderr
+    assert "did you mean 'index'?" in run("idnex", "a.oc", check=False).stderr  # two letters swapped
+    assert "did you mean 'cat'?" in run("cta", "a.oc", check=False).stderr
+    r = run("frobnicate", check=False)  # nothing near: the list of commands
+    assert r.returncode == 2 and "did you mean" not in r.stderr
+    assert "the commands are: gen, ingest, info, index, cat" in r.stderr
+    assert run("--version").stdout.startswith("outcore ")  # options are not commands
+
+
+def test_index_and_ingest_show_progress_with_the_flag_only(clean_csv, tmp_path):
+    out = tmp_path / "p.oc"
+    # stderr is a pipe here: no progress line unless asked for, one line per update when asked
+    assert run("ingest", clean_csv, "-o", out, "--block-size", "1MiB").stderr == ""
+    lines = run("ingest", clean_csv, "-o", out, "--block-size", "1MiB", "--progress").stderr.splitlines()
+    assert lines and lines[-1].startswith("  ") and "(100%)" in lines[-1] and "20,000 rows" in lines[-1]
+    assert run("index", out, "--columns", "topic").stderr == ""
+    lines = run("index", out, "--columns", "topic", "--tokens", "passage", "--progress").stderr.splitlines()
+    stages = [line.split()[0] for line in lines]
+    assert stages == sorted(stages) and set(stages) == {"indexing", "writing"}, lines
+    assert "20,000 of 20,000 rows" in lines[-1] and "(100%)" in lines[-1]

@@ -29,30 +29,12 @@ CORPUS = Path(os.environ.get("OUTCORE_REAL_CSV") or ROOT.parent / "shared" / "re
 CHECKER = CORPUS / "check_real.py"
 NO_CORPUS = f"no real-csv corpus at {CORPUS} (set OUTCORE_REAL_CSV or put shared/real-csv next to the repo)"
 
-LEADING_ZEROS = "(a) leading zeros dropped: a code column ('001', '09') inferred int64"
-EVERY_ROW_REJECTED = "(c) every row rejected (ingest now fails by default): "
-METADATA_LINE = (EVERY_ROW_REJECTED + "the first line is n_samples,n_features,names, shorter than the rows "
-                 "(field_count); pandas makes the leading fields the index")
-NO_ENCODING = "(c) needs --encoding, which options.json passes: "
-CHECKER_LINES = "(a) the checker's reject-line check cannot read this file's lines: "
-
-# File name -> why it fails today. Remove an entry when its fix lands.
-REAL_CSV_XFAIL: dict[str, str] = {
-    "rustcsv__strange.csv": EVERY_ROW_REJECTED + "backslash-escaped quotes (malformed_quote); no --escape yet",
-    # Every cell matches pandas; the one (a) finding is the checker's own reject-line
-    # check, which splits the raw file as UTF-8 at '\n' (this file is UTF-16, the next
-    # CR-only): our reject lines (78, 79, 95 here; 2, 4, 5 there) are the right ones.
-    # The rejects themselves are (b): '1,338' (thousands separators) in an int64
-    # column here, '****' (the publisher's missing marker) in int64 columns there.
-    "messytables__utf-16le_encoded.csv": CHECKER_LINES + "UTF-16; and (b) '1,338' in an int64 column",
-    "messytables__mixedGLB.csv": CHECKER_LINES + "CR-only; and (b) '****' in int64 columns",
-}
+# File name -> why it fails today, e.g. "(c) every row rejected: ...". Remove an entry
+# when its fix lands. None fails today.
+REAL_CSV_XFAIL: dict[str, str] = {}
 
 # Collected name (scripts/collect_corpus.py) -> why it fails today.
-PACKAGED_CSV_XFAIL: dict[str, str] = {
-    "sklearn__datasets__data__breast_cancer.csv": METADATA_LINE,
-    "sklearn__datasets__data__wine_data.csv": METADATA_LINE,
-}
+PACKAGED_CSV_XFAIL: dict[str, str] = {}
 
 
 def _load(name: str, path: Path):
@@ -105,9 +87,11 @@ def check_one(checker, path: Path, options: dict, work: Path):
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
 
 
-# What a user passes for files that are not UTF-8 (the encoding a file's publisher
-# documents), added to the corpus's own options.json: the same encoding to pandas
-# (read_csv keywords) and to outcore (--encoding). Kept here, not in the shared corpus.
+# What a user passes for files that need it — the encoding of files that are not UTF-8,
+# backslash escapes, title lines, a publisher's missing-value marker, a metadata first
+# line — added to the corpus's own options.json: the same to pandas (read_csv keywords)
+# and to outcore (ingest options). Kept here, not in the shared corpus; the packaged
+# files take their entries from here alone.
 OUR_OPTIONS = Path(__file__).with_name("real_csv_options.json")
 
 
@@ -145,4 +129,4 @@ def packaged_corpus(tmp_path_factory):
                              reason="no installed package ships CSV data (scripts/install-deps.sh installs some)"),
                              id="none-found")])
 def test_packaged_csv(name, checker, packaged_corpus, tmp_path):
-    check_one(checker, packaged_corpus / name, {}, tmp_path)
+    check_one(checker, packaged_corpus / name, json.loads(OUR_OPTIONS.read_text()).get(name, {}), tmp_path)

@@ -1,0 +1,85 @@
+// Dataset.info(): what `outcore info --json` prints (include/outcore/dataset_info.h,
+// DescribeDataset), as a dict with the same keys. Read from the footer alone.
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
+
+#include <memory>
+#include <string>
+
+#include "outcore/dataset.h"
+#include "outcore/dataset_info.h"
+#include "status_error.h"
+
+namespace nb = nanobind;
+
+namespace outcore {
+namespace {
+
+nb::dict ColumnInfoToDict(const ColumnInfo& c) {
+  nb::dict d;
+  d["name"] = c.name;  // valid UTF-8: checked when the dataset was opened
+  d["type"] = std::string(TypeName(c.type));
+  d["encoding"] = c.encodings;
+  d["dictionary"] = c.dictionary;
+  d["dictionary_complete"] = c.dictionary_complete;
+  d["dictionary_entries"] = c.dictionary_entries;
+  d["stored_bytes"] = c.stored_bytes;
+  d["encoded_bytes"] = c.encoded_bytes;
+  d["decoded_bytes"] = c.decoded_bytes;
+  d["null_count"] = c.null_count;
+  d["distinct"] = c.distinct;
+  d["distinct_exact"] = c.dictionary_complete;
+  // String bounds are cut at 64 bytes, possibly inside a character.
+  d["min"] = c.has_range ? nb::object(LenientStr(c.min)) : nb::none();
+  d["max"] = c.has_range ? nb::object(LenientStr(c.max)) : nb::none();
+  return d;
+}
+
+nb::dict DatasetInfoToDict(const Dataset& dataset) {
+  const DatasetInfo info = Unwrap(DescribeDataset(dataset));
+  nb::dict d;
+  d["path"] = info.path;
+  d["file_bytes"] = info.file_bytes;
+  d["rows"] = info.rows;
+  d["chunks"] = info.chunks;
+  d["decoded_bytes"] = info.decoded_bytes;
+  const IngestInfo& ir = info.ingest;
+  nb::dict ingest;
+  ingest["rows_read"] = ir.rows_read;
+  ingest["rows_kept"] = ir.rows_kept;
+  ingest["rows_rejected"] = ir.rows_rejected;
+  nb::dict reasons;
+  for (const auto& [reason, count] : ir.rejected_by_reason) reasons[reason.c_str()] = count;
+  ingest["rejected_by_reason"] = reasons;
+  ingest["input_bytes"] = ir.input_bytes;
+  nb::list sources;
+  for (const std::string& source : ir.sources) sources.append(LenientStr(source));
+  ingest["sources"] = sources;
+  ingest["created_by"] = LenientStr(ir.created_by);
+  d["ingest"] = ingest;
+  nb::list columns;
+  for (const ColumnInfo& c : info.columns) columns.append(ColumnInfoToDict(c));
+  d["columns"] = columns;
+  nb::list indexes;
+  for (const IndexInfo& index : info.indexes) {
+    nb::dict entry;
+    entry["column"] = index.column;
+    entry["kind"] = index.kind;
+    entry["keys"] = index.keys;
+    entry["stored_bytes"] = index.stored_bytes;
+    entry["share_of_file"] = index.share_of_file;
+    indexes.append(entry);
+  }
+  d["indexes"] = indexes;
+  return d;
+}
+
+}  // namespace
+
+void BindInfo(nb::module_& m) {
+  m.def("describe_dataset", &DatasetInfoToDict, nb::arg("dataset"),
+        "DescribeDataset as a dict, keyed as `outcore info --json` (Dataset.info())");
+}
+
+}  // namespace outcore
