@@ -75,8 +75,9 @@ Result<std::shared_ptr<Dataset>> Dataset::Open(const std::string& path) {
   const format::FileMetadata& meta = rep->reader->metadata();
   for (size_t column = 0; column < meta.columns.size(); ++column) {
     const format::ColumnMeta& c = meta.columns[column];
-    bool nullable = false;
-    for (const format::ChunkMeta& chunk : meta.chunks) nullable |= chunk.columns[column].zone.null_count > 0;
+    // Nullable when the footer counts a null in the column (the chunks' own
+    // counts are checked against it as each chunk is decoded).
+    const bool nullable = c.null_count > 0;
     rep->schema.push_back(ColumnSchema{c.name, c.type, c.has_dictionary && c.dictionary_complete, nullable});
   }
   rep->dictionaries.resize(rep->schema.size());
@@ -157,7 +158,7 @@ Status ReadColumnChunk(const Dataset& dataset, const format::ChunkMeta& chunk_me
   }
   // Exports declare a column without recorded nulls non-nullable (Arrow's
   // flag, a plain ndarray in Python): a chunk must not contradict its footer.
-  if (out->null_count > 0 && !rep_->schema[size_t(column)].nullable) {
+  if (out->null_count > 0 && !dataset.schema()[size_t(column)].nullable) {
     return Status::Corruption(reader.path() + ": " + what + " holds " + std::to_string(out->null_count) +
                               " nulls, the footer records none in the column (the file is damaged)");
   }
