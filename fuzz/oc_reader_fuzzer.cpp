@@ -5,7 +5,8 @@
 // Input: a whole .oc file. Mutated bytes would almost never get past the
 // checksums, so the harness repairs them first, as a forger would: the footer
 // checksum in the trailer, then (once the footer parses) every block's
-// checksum, and re-serializes the footer. So each mutation reaches the parser
+// checksum — the column chunks' inside each chunk metadata block, rewritten in
+// place, then the metadata blocks' own — and re-serializes the footer. So each mutation reaches the parser
 // or decoder of what it changed. Then it opens the file, describes it, loads
 // every dictionary, scans every column, and runs a `where` on each index.
 // Nothing may crash, leak, or allocate more than the file can justify
@@ -82,13 +83,29 @@ void RepairBlockChecksum(std::string_view file, format::BlockRef* block) {
   block->checksum = XXH3_64bits(file.data() + block->offset, block->stored_size);
 }
 
-// The file with every block checksum repaired and the footer written anew.
-std::string RepairBlockChecksums(std::string_view file, const Trailer& trailer, format::FileMetadata* meta) {
+// The file with every block checksum repaired and the footer written anew;
+// `first` gets the first chunk's metadata, when it parses.
+std::string RepairBlockChecksums(std::string file, const Trailer& trailer, format::FileMetadata* meta,
+                                 format::ChunkMeta* first) {
   for (format::ColumnMeta& column : meta->columns) {
     if (column.has_dictionary) RepairBlockChecksum(file, &column.dictionary);
   }
-  for (format::ChunkMeta& chunk : meta->chunks) {
-    for (format::ColumnChunkMeta& column : chunk.columns) RepairBlockChecksum(file, &column.block);
+  std::vector<outcore::TypeId> types;
+  for (const format::ColumnMeta& column : meta->columns) types.push_back(column.type);
+  for (size_t c = 0; c < meta->chunks.size(); ++c) {
+    format::BlockRef& block = meta->chunks[c].metadata;
+    if (block.offset > file.size() || block.stored_size > file.size() - block.offset) continue;
+    format::ChunkMeta chunk;
+    const std::string_view payload(file.data() + block.offset, block.stored_size);
+    if (format::ParseChunkMeta(payload, *meta, c, trailer.footer_offset, &chunk).ok()) {
+      for (format::ColumnChunkMeta& column : chunk.columns) RepairBlockChecksum(file, &column.block);
+      outcore::Buffer rewritten;
+      format::SerializeChunkMeta(chunk, types, &rewritten);
+      if (rewritten.size() == block.stored_size)
+        std::memcpy(file.data() + block.offset, rewritten.data(), rewritten.size());
+      if (c == 0) *first = chunk;
+    }
+    RepairBlockChecksum(file, &block);
   }
   for (format::IndexMeta& index : meta->indexes) RepairBlockChecksum(file, &index.block);
   outcore::Buffer footer;
@@ -104,9 +121,9 @@ std::string RepairBlockChecksums(std::string_view file, const Trailer& trailer, 
 
 // A literal of the column's type that the column may hold (its first chunk's
 // minimum), so that an index lookup finds something to read.
-std::string LiteralFor(const format::FileMetadata& meta, size_t column) {
+std::string LiteralFor(const format::FileMetadata& meta, const format::ChunkMeta& first, size_t column) {
   const outcore::TypeId type = meta.columns[column].type;
-  const format::ZoneMap* zone = meta.chunks.empty() ? nullptr : &meta.chunks[0].columns[column].zone;
+  const format::ZoneMap* zone = column < first.columns.size() ? &first.columns[column].zone : nullptr;
   const bool bounded = zone != nullptr && zone->has_min_max;
   char text[outcore::kFormatBufferSize];
   switch (type) {
@@ -130,10 +147,10 @@ std::string LiteralFor(const format::FileMetadata& meta, size_t column) {
 }
 
 // A word for `contains` from the column's first minimum, or "food".
-std::string WordFor(const format::FileMetadata& meta, size_t column) {
+std::string WordFor(const format::ChunkMeta& first, size_t column) {
   std::string word;
-  if (!meta.chunks.empty() && meta.chunks[0].columns[column].zone.has_min_max) {
-    for (char c : meta.chunks[0].columns[column].zone.min_string) {
+  if (column < first.columns.size() && first.columns[column].zone.has_min_max) {
+    for (char c : first.columns[column].zone.min_string) {
       if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
         word += c;
       } else if (!word.empty()) {
@@ -170,7 +187,8 @@ outcore::Status ScanAll(const std::shared_ptr<outcore::Dataset>& dataset, outcor
 }
 
 // Everything a reader of the file does; `input_size` is the fuzz input's.
-void ReadEverything(std::string_view file, const format::FileMetadata& meta, size_t input_size) {
+void ReadEverything(std::string_view file, const format::FileMetadata& meta, const format::ChunkMeta& first,
+                    size_t input_size) {
   auto rejected = [&](const outcore::Status& status) {
     if (!status.ok()) outcore::fuzz::Rejected(input_size, status.ToString());
   };
@@ -178,7 +196,7 @@ void ReadEverything(std::string_view file, const format::FileMetadata& meta, siz
   auto opened = outcore::Dataset::Open(memory_file.path());
   if (!opened.ok()) return rejected(opened.status());
   const std::shared_ptr<outcore::Dataset>& dataset = *opened;
-  (void)outcore::DescribeDataset(*dataset);
+  rejected(outcore::DescribeDataset(*dataset).status());
   for (size_t column = 0; column < meta.columns.size(); ++column) {
     if (meta.columns[column].has_dictionary) rejected(dataset->LoadDictionary(int(column)).status());
   }
@@ -190,8 +208,8 @@ void ReadEverything(std::string_view file, const format::FileMetadata& meta, siz
     outcore::ScanOptions where;
     where.force_indexes = true;
     where.where = index.kind == format::kIndexKindToken
-                      ? name + " contains '" + WordFor(meta, index.column) + "'"
-                      : name + " == " + LiteralFor(meta, index.column);
+                      ? name + " contains '" + WordFor(first, index.column) + "'"
+                      : name + " == " + LiteralFor(meta, first, index.column);
     rejected(ScanAll(dataset, where, /*count=*/false));
     rejected(ScanAll(dataset, where, /*count=*/true));
   }
@@ -220,6 +238,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     outcore::fuzz::Rejected(size, parsed.ToString());
     return 0;
   }
-  ReadEverything(RepairBlockChecksums(file, trailer, &meta), meta, size);
+  format::ChunkMeta first;
+  const std::string repaired = RepairBlockChecksums(std::move(file), trailer, &meta, &first);
+  ReadEverything(repaired, meta, first, size);
   return 0;
 }

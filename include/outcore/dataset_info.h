@@ -1,11 +1,12 @@
 // What a .oc file holds, as plain values: schema with encodings, sizes on
 // disk and once decoded, value ranges, distinct counts, indexes, and the
 // ingest report its footer keeps. `outcore info` prints it; the Python
-// package's Dataset.indexes reads it. Computed from the footer alone (no
-// block is read), so it is cheap; the values are the caller's to keep.
+// package's Dataset.indexes reads it. Computed from the footer and the
+// chunks' metadata blocks (no data block is read), one chunk at a time, so it
+// is cheap and bounded; the values are the caller's to keep.
 //
 //   OC_ASSIGN_OR_RETURN(auto dataset, outcore::Dataset::Open("sample.oc"));
-//   outcore::DatasetInfo info = outcore::DescribeDataset(*dataset);
+//   OC_ASSIGN_OR_RETURN(outcore::DatasetInfo info, outcore::DescribeDataset(*dataset));
 //   for (const outcore::ColumnInfo& c : info.columns) {
 //     std::printf("%s %s: %llu bytes on disk, min %s\n", c.name.c_str(), c.encodings.c_str(),
 //                 (unsigned long long)c.stored_bytes, c.min.c_str());
@@ -89,8 +90,10 @@ struct DatasetInfo {
   }
 };
 
-// Everything above, from `dataset`'s footer.
-DatasetInfo DescribeDataset(const Dataset& dataset);
+// Everything above, from `dataset`'s footer and chunk metadata; the scratch
+// of one chunk's metadata is charged to `budget`. A damaged chunk metadata
+// block is a Corruption error naming the file and the chunk.
+Result<DatasetInfo> DescribeDataset(const Dataset& dataset, MemoryBudget* budget = nullptr);
 // Only the indexes (DescribeDataset(dataset).indexes, without the per-column work).
 std::vector<IndexInfo> DescribeIndexes(const Dataset& dataset);
 

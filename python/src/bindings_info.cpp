@@ -37,7 +37,7 @@ nb::dict ColumnInfoToDict(const ColumnInfo& c) {
 }
 
 nb::dict DatasetInfoToDict(const Dataset& dataset) {
-  const DatasetInfo info = DescribeDataset(dataset);
+  const DatasetInfo info = Unwrap(DescribeDataset(dataset));
   nb::dict d;
   d["path"] = info.path;
   d["file_bytes"] = info.file_bytes;

@@ -40,7 +40,7 @@ Status RunInfo(const InfoArgs& a) {
                  temp.path.c_str(), FormatSize(temp.bytes).c_str(), static_cast<long long>(temp.pid));
   }
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(a.input));
-  const DatasetInfo info = DescribeDataset(*dataset);
+  OC_ASSIGN_OR_RETURN(const DatasetInfo info, DescribeDataset(*dataset));
   const IngestInfo& ir = info.ingest;
   if (a.json) {
     JsonWriter j;

@@ -49,6 +49,12 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path, Me
   if (std::memcmp(header, kMagic, 8) != 0) return corrupt("not a .oc file (bad magic at byte 0)");
   uint32_t version;
   std::memcpy(&version, header + 8, 4);
+  if (version == 1) {
+    return corrupt(
+        "format version 1 (written by an older outcore) is not read by this one, which reads version " +
+        std::to_string(kFormatVersion) + "; ingest the source data again to make a version " +
+        std::to_string(kFormatVersion) + " file");
+  }
   if (version != kFormatVersion) {
     return corrupt("format version " + std::to_string(version) +
                    " is not supported (this outcore reads version " + std::to_string(kFormatVersion) + ")");
@@ -77,7 +83,11 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path, Me
   if (XXH3_64bits(footer.data(), footer.size()) != footer_checksum)
     return corrupt("footer checksum mismatch");
   Status parsed = ParseFooter(footer.view(), footer_offset, &r->metadata_);
-  if (parsed.ok()) parsed = ValidateFooterLayout(r->metadata_, budget);
+  if (parsed.ok()) {
+    Result<BlockLayout> layout = BlockLayout::Check(r->metadata_, budget);
+    if (layout.ok()) r->layout_ = std::move(*layout);
+    parsed = layout.status();
+  }
   if (!parsed.ok()) return parsed.WithContext(path);
   r->footer_size_ = footer_length;
   return r;
@@ -95,6 +105,21 @@ Status FileReader::ReadBlock(const BlockRef& block, Buffer* out, const std::stri
                               std::to_string(block.offset) + ".." +
                               std::to_string(block.offset + block.stored_size) + ")");
   }
+  return Status::OK();
+}
+
+Status FileReader::ReadChunk(size_t chunk, ChunkMeta* out, Buffer* scratch) const {
+  if (chunk >= metadata_.chunks.size()) {
+    return Status::InvalidArgument(path_ + ": no chunk " + std::to_string(chunk) + " (the file has " +
+                                   std::to_string(metadata_.chunks.size()) + ")");
+  }
+  const std::string what = "metadata block of chunk " + std::to_string(chunk);
+  OC_RETURN_IF_ERROR(ReadBlock(metadata_.chunks[chunk].metadata, scratch, what));
+  const std::string_view payload = scratch->view();
+  const uint64_t data_end = file_size_ - kTrailerSize - footer_size_;
+  Status status = ParseChunkMeta(payload, metadata_, chunk, data_end, out);
+  if (status.ok()) status = layout_.CheckChunk(metadata_, chunk, *out);
+  if (!status.ok()) return status.WithContext(path_);
   return Status::OK();
 }
 

@@ -1,6 +1,10 @@
 // Opens a .oc file and validates it before anything is trusted: magic and
 // version in header and trailer, footer bounds and checksum, then every block
-// reference against the file's data region (ParseFooter). Blocks are read with
+// reference against the file's data region (ParseFooter) and the layout of
+// the blocks the footer names (BlockLayout). The per-chunk column metadata is
+// not read at open: ReadChunk reads one chunk's metadata block when a caller
+// reaches it (checksum, bounds and layout verified then), so what a reader
+// holds is the schema and a 56-byte directory entry per chunk. Blocks are read with
 // pread into caller-owned, budget-charged buffers — not mmap — so that a scan
 // of a file larger than memory keeps a bounded resident set, and each block's
 // checksum is verified before it is decoded.
@@ -10,7 +14,9 @@
 //
 //   OC_ASSIGN_OR_RETURN(auto reader, FileReader::Open("data.oc"));
 //   Buffer stored;
-//   OC_RETURN_IF_ERROR(reader->ReadBlock(reader->metadata().chunks[0].columns[0].block, &stored));
+//   ChunkMeta chunk;
+//   OC_RETURN_IF_ERROR(reader->ReadChunk(0, &chunk, &stored));
+//   OC_RETURN_IF_ERROR(reader->ReadBlock(chunk.columns[0].block, &stored, "chunk 0 of column 'x'"));
 #pragma once
 
 #include <memory>
@@ -20,10 +26,10 @@
 
 namespace outcore::format {
 
-class FileReader {
+class FileReader final : public ChunkSource {
  public:
   static Result<std::unique_ptr<FileReader>> Open(const std::string& path, MemoryBudget* budget = nullptr);
-  ~FileReader();
+  ~FileReader() override;
   FileReader(const FileReader&) = delete;
   FileReader& operator=(const FileReader&) = delete;
 
@@ -36,6 +42,10 @@ class FileReader {
   // `what` names the block in errors ("chunk 3 of column 'price'").
   Status ReadBlock(const BlockRef& block, Buffer* out, const std::string& what) const;
 
+  // Reads chunk `chunk`'s metadata block into `scratch` and parses it into
+  // `out`: checksum, every block reference and the chunk's layout verified.
+  Status ReadChunk(size_t chunk, ChunkMeta* out, Buffer* scratch) const override;
+
  private:
   FileReader() = default;
   std::string path_;
@@ -43,6 +53,7 @@ class FileReader {
   uint64_t file_size_ = 0;
   uint64_t footer_size_ = 0;
   FileMetadata metadata_;
+  BlockLayout layout_;
 };
 
 }  // namespace outcore::format

@@ -28,7 +28,7 @@ Result<std::unique_ptr<FileRewriter>> FileRewriter::Create(const FileReader& sou
                                    std::to_string(columns) + " columns");
   }
   std::unique_ptr<FileRewriter> rewriter(new FileRewriter(source, std::move(options), budget));
-  OC_ASSIGN_OR_RETURN(rewriter->writer_, FileWriter::Create(target, rewriter->options_.target_lock));
+  OC_ASSIGN_OR_RETURN(rewriter->writer_, FileWriter::Create(target, rewriter->options_.target_lock, budget));
   return rewriter;
 }
 
@@ -43,22 +43,30 @@ Status FileRewriter::CopyBlocks() {
     if (!column.has_dictionary) continue;
     OC_RETURN_IF_ERROR(Copy(&column.dictionary, "dictionary of column '" + column.name + "'"));
   }
+  // One chunk's metadata at a time: read from the source, its blocks copied
+  // or replaced, then written as the new file's chunk metadata block.
+  std::vector<TypeId> types;
+  for (const ColumnMeta& column : metadata_.columns) types.push_back(column.type);
+  ChunkMeta chunk_meta;
   for (size_t chunk = 0; chunk < metadata_.chunks.size(); ++chunk) {
     OC_RETURN_IF_ERROR(Interrupted());
+    OC_RETURN_IF_ERROR(source_.ReadChunk(chunk, &chunk_meta, &stored_));
     for (size_t column = 0; column < metadata_.columns.size(); ++column) {
-      ColumnChunkMeta& meta = metadata_.chunks[chunk].columns[column];
+      ColumnChunkMeta& meta = chunk_meta.columns[column];
       if (options_.replace_columns.empty() || !options_.replace_columns[column]) {
         OC_RETURN_IF_ERROR(Copy(&meta.block, "chunk " + std::to_string(chunk) + " of column '" +
                                                  metadata_.columns[column].name + "'"));
         continue;
       }
-      OC_ASSIGN_OR_RETURN(ReplacementBlock replacement, options_.replace(chunk, column));
+      OC_ASSIGN_OR_RETURN(ReplacementBlock replacement, options_.replace(chunk, column, chunk_meta));
       OC_ASSIGN_OR_RETURN(
           meta.block, writer_->AppendBlock(replacement.stored, replacement.decoded_size, replacement.codec));
       meta.encoding = replacement.encoding;
       meta.zone = std::move(replacement.zone);
     }
+    OC_RETURN_IF_ERROR(writer_->AppendChunk(chunk_meta, types));
   }
+  metadata_.chunks.clear();  // the writer's directory replaces the source's
   std::vector<IndexMeta> kept;
   for (IndexMeta index : metadata_.indexes) {
     if (options_.drop_index && options_.drop_index(index)) continue;

@@ -9,8 +9,9 @@
 // (error, Ctrl-C) removes its temporary.
 //
 // Block order in the new file: dictionaries, then chunk by chunk (columns in
-// schema order), then the source's indexes that are kept, then what the
-// caller appends through writer().
+// schema order, then the chunk's metadata block), then the source's indexes
+// that are kept, then what the caller appends through writer(). One chunk's
+// metadata is held at a time.
 //
 // Thread-safety: one thread at a time.
 //
@@ -49,8 +50,9 @@ struct RewriteOptions {
   // Per schema column: true when its chunk blocks are replaced through
   // `replace` rather than copied. Empty: every block is copied.
   std::vector<bool> replace_columns;
-  // Called for each replaced column chunk, in file order.
-  std::function<Result<ReplacementBlock>(size_t chunk, size_t column)> replace;
+  // Called for each replaced column chunk, in file order, with the source's
+  // metadata of that chunk (its entry for `column` still the source's).
+  std::function<Result<ReplacementBlock>(size_t chunk, size_t column, const ChunkMeta& source_chunk)> replace;
   // True for a source index to leave out (its column changed, or the caller
   // writes a new one). Unset: every index is kept.
   std::function<bool(const IndexMeta&)> drop_index;
@@ -90,7 +92,10 @@ class FileRewriter {
   Status CopyBlocks();
 
   // The new file's footer: the source's, its block references pointing at the
-  // copies once CopyBlocks returned. Callers may change types or add indexes.
+  // copies once CopyBlocks returned (its chunk directory is then the
+  // writer's, and `chunks` empty). Callers may add indexes; a column whose
+  // type changes (its chunks replaced) must change before CopyBlocks, which
+  // writes the zone maps by the new types.
   FileMetadata& metadata() { return metadata_; }
   // For blocks appended after the copies (new indexes).
   FileWriter* writer() { return writer_.get(); }

@@ -62,7 +62,7 @@ class FileRewriterTest : public ::testing::Test {
         cc.zone.max_string = "travel";
         chunk.columns.push_back(cc);
       }
-      m.chunks.push_back(chunk);
+      ASSERT_TRUE((*writer)->AppendChunk(chunk, std::vector<TypeId>{TypeId::kInt64, TypeId::kString}).ok());
     }
     IndexMeta index;
     index.column = 1;
@@ -153,7 +153,9 @@ TEST_F(FileRewriterTest, AFailedReplacementLeavesTheOldFileAndNoTemporary) {
   ASSERT_TRUE(source);
   RewriteOptions options;
   options.replace_columns = {true, false};
-  options.replace = [](size_t, size_t) -> Result<ReplacementBlock> { return Status::IOError("disk full"); };
+  options.replace = [](size_t, size_t, const ChunkMeta&) -> Result<ReplacementBlock> {
+    return Status::IOError("disk full");
+  };
   auto rewriter = FileRewriter::Create(*source, Path("a.oc"), std::move(options), nullptr);
   ASSERT_TRUE(rewriter.ok());
   EXPECT_FALSE((*rewriter)->CopyBlocks().ok());
@@ -170,8 +172,10 @@ TEST_F(FileRewriterTest, AReplacedBlockIsWhatTheFooterPointsAt) {
   std::string replacement;
   RewriteOptions options;
   options.replace_columns = {true, false};
-  options.replace = [&](size_t chunk, size_t column) -> Result<ReplacementBlock> {
+  options.replace = [&](size_t chunk, size_t column,
+                        const ChunkMeta& source_chunk) -> Result<ReplacementBlock> {
     asked.push_back(chunk * 10 + column);
+    EXPECT_EQ(source_chunk.columns[column].zone.min_int, -5 - int64_t(chunk));  // the source's, unchanged
     replacement = "new" + std::string(chunk + 1, '!');
     ReplacementBlock block;
     block.stored = replacement;
@@ -186,8 +190,10 @@ TEST_F(FileRewriterTest, AReplacedBlockIsWhatTheFooterPointsAt) {
   options.drop_index = [](const IndexMeta& index) { return index.column == 1; };
   auto rewriter = FileRewriter::Create(*source, Path("b.oc"), std::move(options), nullptr);
   ASSERT_TRUE(rewriter.ok());
+  // Callers may change the type of a replaced column, before the copy (the
+  // chunks' zone maps are written by the new types).
+  (*rewriter)->metadata().columns[0].type = TypeId::kFloat64;
   ASSERT_TRUE((*rewriter)->CopyBlocks().ok());
-  (*rewriter)->metadata().columns[0].type = TypeId::kFloat64;  // callers may change the schema
   ASSERT_TRUE((*rewriter)->Finish().ok());
   EXPECT_EQ(asked, (std::vector<size_t>{0, 10}));
 
@@ -197,13 +203,16 @@ TEST_F(FileRewriterTest, AReplacedBlockIsWhatTheFooterPointsAt) {
   EXPECT_EQ(m.columns[0].type, TypeId::kFloat64);
   ASSERT_EQ(m.chunks.size(), 2u);
   for (size_t chunk = 0; chunk < 2; ++chunk) {
-    const ColumnChunkMeta& replaced = m.chunks[chunk].columns[0];
+    ChunkMeta meta;
+    Buffer scratch;
+    ASSERT_TRUE(out->ReadChunk(chunk, &meta, &scratch).ok());
+    const ColumnChunkMeta& replaced = meta.columns[0];
     EXPECT_EQ(Block(*out, replaced.block), "new" + std::string(chunk + 1, '!'));
     EXPECT_EQ(replaced.block.decoded_size, 4 + chunk);
     EXPECT_EQ(replaced.encoding, 7);
     EXPECT_EQ(replaced.zone.null_count, 2u);
     EXPECT_EQ(replaced.zone.max_float, double(chunk));
-    const ColumnChunkMeta& copied = m.chunks[chunk].columns[1];
+    const ColumnChunkMeta& copied = meta.columns[1];
     EXPECT_EQ(Block(*out, copied.block), "chunk" + std::to_string(chunk) + "col1");
     EXPECT_EQ(copied.encoding, 3);
     EXPECT_EQ(copied.zone.max_string, "travel");

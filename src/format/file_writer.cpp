@@ -8,8 +8,10 @@
 
 namespace outcore::format {
 
-Result<std::unique_ptr<FileWriter>> FileWriter::Create(const std::string& path, const FileLock* held) {
+Result<std::unique_ptr<FileWriter>> FileWriter::Create(const std::string& path, const FileLock* held,
+                                                       MemoryBudget* budget) {
   std::unique_ptr<FileWriter> w(new FileWriter());
+  w->chunk_meta_ = Buffer(budget);
   w->path_ = path;
   OC_ASSIGN_OR_RETURN(w->file_, OutputFile::Create(path, "the output", held));
   char header[kHeaderSize];
@@ -43,6 +45,22 @@ Result<BlockRef> FileWriter::AppendBlock(std::string_view stored, uint64_t decod
   return ref;
 }
 
+Status FileWriter::AppendChunk(const ChunkMeta& chunk, std::span<const TypeId> types) {
+  if (chunk.columns.size() != types.size()) {
+    return Status::InvalidArgument("FileWriter::AppendChunk: " + std::to_string(chunk.columns.size()) +
+                                   " column chunks for " + std::to_string(types.size()) + " columns");
+  }
+  chunk_meta_.Clear();
+  SerializeChunkMeta(chunk, types, &chunk_meta_);
+  ChunkRef ref;
+  ref.first_row = rows_;
+  ref.row_count = chunk.row_count;
+  OC_ASSIGN_OR_RETURN(ref.metadata, AppendBlock(chunk_meta_.view(), chunk_meta_.size(), kCodecNone));
+  chunks_.push_back(ref);
+  rows_ += chunk.row_count;
+  return Status::OK();
+}
+
 Status FileWriter::Finish(const FileMetadata& metadata) {
   OC_RETURN_IF_ERROR(Seal(metadata));
   return file_->Commit();
@@ -50,8 +68,20 @@ Status FileWriter::Finish(const FileMetadata& metadata) {
 
 Status FileWriter::Seal(const FileMetadata& metadata) {
   if (sealed_) return Status::InvalidArgument("FileWriter used after Finish or Seal");
+  if (!metadata.chunks.empty()) {
+    return Status::InvalidArgument(
+        "FileWriter::Seal: metadata.chunks must be empty (chunks go through AppendChunk)");
+  }
+  chunk_meta_.Free();
+  FileMetadata footer_metadata;
+  footer_metadata.columns = metadata.columns;
+  footer_metadata.chunks = chunks_;
+  footer_metadata.num_rows = rows_;
+  footer_metadata.ingest = metadata.ingest;
+  footer_metadata.indexes = metadata.indexes;
+  footer_metadata.has_ingest_report = metadata.has_ingest_report;
   Buffer footer;
-  SerializeFooter(metadata, &footer);
+  SerializeFooter(footer_metadata, &footer);
   uint64_t footer_offset = offset_;
   OC_RETURN_IF_ERROR(WriteAll(footer.data(), footer.size()));
   char trailer[kTrailerSize];

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
+#include <xxhash.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -15,6 +17,58 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A file's metadata as a forger sees it: the footer and every chunk's metadata block.
+struct Forged {
+  FileMetadata footer;
+  std::vector<ChunkMeta> chunks;
+};
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Rewrites `path`'s footer and chunk metadata blocks as `change` left them,
+// every checksum recomputed, as a tool rewriting footers would. Chunk
+// metadata blocks are rewritten in place (`change` keeps their sizes), for
+// the chunks the directory still names.
+void Forge(const std::string& path, const std::function<void(Forged*)>& change) {
+  std::string bytes = ReadAll(path);
+  uint64_t footer_offset, footer_length;
+  std::memcpy(&footer_offset, bytes.data() + bytes.size() - kTrailerSize, 8);
+  std::memcpy(&footer_length, bytes.data() + bytes.size() - kTrailerSize + 8, 8);
+  Forged f;
+  ASSERT_TRUE(
+      ParseFooter(std::string_view(bytes).substr(footer_offset, footer_length), footer_offset, &f.footer)
+          .ok());
+  f.chunks.resize(f.footer.chunks.size());
+  for (size_t c = 0; c < f.chunks.size(); ++c) {
+    const BlockRef& b = f.footer.chunks[c].metadata;
+    ASSERT_TRUE(ParseChunkMeta(std::string_view(bytes).substr(b.offset, b.stored_size), f.footer, c,
+                               footer_offset, &f.chunks[c])
+                    .ok());
+  }
+  change(&f);
+  std::vector<TypeId> types;
+  for (const ColumnMeta& column : f.footer.columns) types.push_back(column.type);
+  for (size_t c = 0; c < f.footer.chunks.size() && c < f.chunks.size(); ++c) {
+    BlockRef& b = f.footer.chunks[c].metadata;
+    Buffer block;
+    SerializeChunkMeta(f.chunks[c], types, &block);
+    ASSERT_EQ(block.size(), b.stored_size) << "a forged chunk metadata block must keep its size";
+    std::memcpy(bytes.data() + b.offset, block.data(), block.size());
+    b.checksum = XXH3_64bits(block.data(), block.size());
+  }
+  Buffer footer;
+  SerializeFooter(f.footer, &footer);
+  bytes.resize(footer_offset);
+  bytes.append(footer.view());
+  const uint64_t trailer[3] = {footer_offset, footer.size(), XXH3_64bits(footer.data(), footer.size())};
+  bytes.append(reinterpret_cast<const char*>(trailer), sizeof trailer);
+  bytes.append(kMagic, sizeof kMagic);
+  std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), std::streamsize(bytes.size()));
+}
+
 class FormatTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -28,13 +82,11 @@ class FormatTest : public ::testing::Test {
   size_t FilesIn() { return size_t(std::distance(fs::directory_iterator(dir_), fs::directory_iterator())); }
 
   // Writes a small file with two columns and two chunks; returns its metadata.
-  // `rewrite` changes the footer before it is written (its checksum is then
-  // computed over the changed footer, as a tool rewriting footers would).
-  FileMetadata WriteSample(const std::string& path,
-                           const std::function<void(FileMetadata*)>& rewrite = nullptr) {
+  Forged WriteSample(const std::string& path) {
     auto writer = FileWriter::Create(path);
     EXPECT_TRUE(writer.ok()) << writer.status().ToString();
     FileMetadata m;
+    std::vector<ChunkMeta> chunks;
     m.columns.resize(2);
     m.columns[0].name = "id";
     m.columns[0].type = TypeId::kInt64;
@@ -61,7 +113,9 @@ class FormatTest : public ::testing::Test {
         cc.zone.null_count = uint64_t(col);
         chunk.columns.push_back(cc);
       }
-      m.chunks.push_back(chunk);
+      EXPECT_TRUE((*writer)->AppendChunk(chunk, std::vector<TypeId>{TypeId::kInt64, TypeId::kString}).ok());
+      chunk.first_row = c == 0 ? 0 : 10;
+      chunks.push_back(chunk);
     }
     auto dict = (*writer)->AppendBlock("foodtravel", 10, kCodecNone);
     m.columns[1].dictionary = *dict;
@@ -72,9 +126,11 @@ class FormatTest : public ::testing::Test {
     m.ingest.rejected_by_reason[3] = 1;
     m.ingest.sources = {"a.csv", "b.csv.gz"};
     m.ingest.created_by = "outcore test";
-    if (rewrite) rewrite(&m);
+    m.has_ingest_report = true;
     EXPECT_TRUE((*writer)->Finish(m).ok());
-    return m;
+    m.chunks = (*writer)->chunks();
+    m.num_rows = 21;
+    return Forged{m, chunks};
   }
 
   fs::path dir_;
@@ -92,12 +148,18 @@ TEST_F(FormatTest, MetadataRoundTrips) {
   EXPECT_EQ(m.num_rows, 21u);
   ASSERT_EQ(m.chunks.size(), 2u);
   EXPECT_EQ(m.chunks[1].first_row, 10u);
-  EXPECT_EQ(m.chunks[1].columns[0].zone.min_int, -6);
-  EXPECT_EQ(m.chunks[1].columns[1].zone.max_string, "travel");
+  EXPECT_EQ(m.chunks[1].row_count, 11u);
+  ChunkMeta chunk;
+  Buffer block;
+  ASSERT_TRUE((*reader)->ReadChunk(1, &chunk, &block).ok());
+  EXPECT_EQ(chunk.first_row, 10u);
+  EXPECT_EQ(chunk.row_count, 11u);
+  EXPECT_EQ(chunk.columns[0].zone.min_int, -6);
+  EXPECT_EQ(chunk.columns[1].zone.max_string, "travel");
+  EXPECT_EQ(chunk.columns[1].zone.null_count, 1u);
   EXPECT_EQ(m.ingest.rejected_by_reason[3], 1u);
   EXPECT_EQ(m.ingest.sources[1], "b.csv.gz");
-  Buffer block;
-  ASSERT_TRUE((*reader)->ReadBlock(m.chunks[1].columns[1].block, &block, "test").ok());
+  ASSERT_TRUE((*reader)->ReadBlock(chunk.columns[1].block, &block, "test").ok());
   EXPECT_EQ(block.view(), "chunk1col1");
   EXPECT_EQ(FilesIn(), 1u);  // no temporary left behind
 }
@@ -168,7 +230,7 @@ TEST_F(FormatTest, EveryTruncationIsACleanError) {
 
 TEST_F(FormatTest, FlippedBytesNeverCrashAndAreCaughtByChecksums) {
   std::string path = Path("f.oc");
-  FileMetadata m = WriteSample(path);
+  WriteSample(path);
   std::string bytes;
   {
     std::ifstream in(path, std::ios::binary);
@@ -184,9 +246,14 @@ TEST_F(FormatTest, FlippedBytesNeverCrashAndAreCaughtByChecksums) {
     if (!reader.ok()) continue;  // header, footer or trailer damage: refused at open
     // Damage in a data block: open succeeds, the block read must fail its checksum.
     bool caught = false;
-    for (const auto& chunk : (*reader)->metadata().chunks) {
+    for (size_t c = 0; c < (*reader)->metadata().chunks.size(); ++c) {
+      ChunkMeta chunk;
+      Buffer out;
+      if (!(*reader)->ReadChunk(c, &chunk, &out).ok()) {
+        caught = true;  // damage in a chunk metadata block
+        continue;
+      }
       for (const auto& cc : chunk.columns) {
-        Buffer out;
         if (!(*reader)->ReadBlock(cc.block, &out, "chunk").ok()) caught = true;
       }
     }
@@ -198,62 +265,140 @@ TEST_F(FormatTest, FlippedBytesNeverCrashAndAreCaughtByChecksums) {
 }
 
 // Issue 9: a footer rewritten with a recomputed checksum passed every check
-// though it dropped a chunk or pointed two parts at one block.
+// though it dropped a chunk or pointed two parts at one block. Since format
+// version 2 the column chunks' blocks are named in the chunk metadata blocks,
+// checked when each is read.
 class FooterLayoutTest : public FormatTest {
  protected:
-  // The error opening a sample whose footer `rewrite` changed.
-  std::string OpenError(const std::function<void(FileMetadata*)>& rewrite) {
+  // The error opening a sample that `change` forged, then reading each
+  // chunk's metadata; "read" when neither fails.
+  std::string ReadError(const std::function<void(Forged*)>& change) {
     const std::string path = Path("rewritten.oc");
-    WriteSample(path, rewrite);
+    WriteSample(path);
+    Forge(path, change);
     auto reader = FileReader::Open(path);
-    if (reader.ok()) return "opened";
-    EXPECT_EQ(reader.status().code(), StatusCode::kCorruption);
-    EXPECT_NE(reader.status().message().find(path), std::string::npos) << reader.status().ToString();
-    return reader.status().message();
+    Status status = reader.status();
+    for (size_t c = 0; status.ok() && c < (*reader)->metadata().chunks.size(); ++c) {
+      ChunkMeta chunk;
+      Buffer scratch;
+      status = (*reader)->ReadChunk(c, &chunk, &scratch);
+    }
+    if (status.ok()) return "read";
+    EXPECT_EQ(status.code(), StatusCode::kCorruption);
+    EXPECT_NE(status.message().find(path), std::string::npos) << status.ToString();
+    return status.message();
   }
 };
 
+TEST_F(FooterLayoutTest, AnUnchangedSampleReads) {
+  EXPECT_EQ(ReadError([](Forged*) {}), "read");
+}
+
 TEST_F(FooterLayoutTest, Issue9ADroppedChunkIsRefused) {
-  const std::string error = OpenError([](FileMetadata* m) { m->chunks.pop_back(); });
+  const std::string error = ReadError([](Forged* f) { f->footer.chunks.pop_back(); });
   EXPECT_NE(error.find("the chunks hold 10 rows but the ingest report kept 21"), std::string::npos) << error;
 }
 
 TEST_F(FooterLayoutTest, Issue9AChangedRowCountIsRefused) {
-  const std::string error = OpenError([](FileMetadata* m) { m->chunks[0].row_count = 12; });
+  const std::string error = ReadError([](Forged* f) { f->footer.chunks[0].row_count = 12; });
   EXPECT_NE(error.find("the chunks hold 23 rows"), std::string::npos) << error;
 }
 
+TEST_F(FooterLayoutTest, ARowCountTheChunkMetadataDisagreesWithIsRefused) {
+  // The directory and the report agree (10 + 11 = 21 moved to 11 + 10), the chunks' own blocks do not.
+  const std::string error = ReadError([](Forged* f) {
+    f->footer.chunks[0].row_count = 11;
+    f->footer.chunks[1].row_count = 10;
+  });
+  EXPECT_NE(error.find("metadata block of chunk 0: it holds 10 rows, the footer's directory 11"),
+            std::string::npos)
+      << error;
+}
+
 TEST_F(FooterLayoutTest, Issue9ReadRowsThatAreNotKeptPlusRejectedAreRefused) {
-  const std::string error = OpenError([](FileMetadata* m) { m->ingest.rows_read = 30; });
+  const std::string error = ReadError([](Forged* f) { f->footer.ingest.rows_read = 30; });
   EXPECT_NE(error.find("rows read (30) are not kept (21) + rejected (4)"), std::string::npos) << error;
 }
 
 TEST_F(FooterLayoutTest, Issue9TwoChunksPointingAtOneBlockAreRefused) {
   const std::string error =
-      OpenError([](FileMetadata* m) { m->chunks[1].columns[0].block = m->chunks[0].columns[0].block; });
-  EXPECT_NE(error.find("blocks overlap: chunk 0 of column 'id'"), std::string::npos) << error;
-  EXPECT_NE(error.find("and chunk 1 of column 'id'"), std::string::npos) << error;
+      ReadError([](Forged* f) { f->chunks[1].columns[0].block = f->chunks[0].columns[0].block; });
+  EXPECT_NE(error.find("chunk 1 of column 'id'"), std::string::npos) << error;
+  EXPECT_NE(error.find("lies outside bytes"), std::string::npos) << error;
+}
+
+TEST_F(FooterLayoutTest, TwoColumnsOfAChunkSharingABlockAreRefused) {
+  const std::string error =
+      ReadError([](Forged* f) { f->chunks[0].columns[1].block = f->chunks[0].columns[0].block; });
+  EXPECT_NE(error.find("chunk 0 of column 'topic'"), std::string::npos) << error;
+}
+
+TEST_F(FooterLayoutTest, ChunkMetadataBlocksOutOfOrderAreRefused) {
+  const std::string error =
+      ReadError([](Forged* f) { std::swap(f->footer.chunks[0].metadata, f->footer.chunks[1].metadata); });
+  EXPECT_NE(error.find("metadata block of chunk 1"), std::string::npos) << error;
+  EXPECT_NE(error.find("does not follow the previous chunk's"), std::string::npos) << error;
 }
 
 TEST_F(FooterLayoutTest, Issue9AnIndexOverlappingAChunkIsRefused) {
-  const std::string error = OpenError([](FileMetadata* m) {
+  const std::string error = ReadError([](Forged* f) {
     IndexMeta index;
     index.column = 1;
-    index.block = m->chunks[0].columns[1].block;
-    index.block.offset += 2;  // starts inside chunk 0's block of 'topic', ends in chunk 1's first
-    index.block.decoded_size = index.block.stored_size;
-    m->indexes.push_back(index);
+    index.block = f->chunks[0].columns[1].block;
+    index.block.offset += 2;  // inside chunk 0's block of 'topic'
+    index.block.stored_size = index.block.decoded_size = 4;
+    f->footer.indexes.push_back(index);
   });
-  EXPECT_NE(error.find("blocks overlap: chunk 0 of column 'topic'"), std::string::npos) << error;
-  EXPECT_NE(error.find("value index of column 'topic'"), std::string::npos) << error;
+  EXPECT_NE(error.find("blocks overlap: value index of column 'topic'"), std::string::npos) << error;
+  EXPECT_NE(error.find("chunk 0 of column 'topic'"), std::string::npos) << error;
+}
+
+TEST_F(FooterLayoutTest, AnIndexOverlappingAChunkMetadataBlockIsRefused) {
+  const std::string error = ReadError([](Forged* f) {
+    IndexMeta index;
+    index.column = 1;
+    index.block = f->footer.chunks[1].metadata;
+    index.block.offset += 1;
+    index.block.stored_size = index.block.decoded_size = 4;
+    f->footer.indexes.push_back(index);
+  });
+  EXPECT_NE(error.find("blocks overlap: value index of column 'topic'"), std::string::npos) << error;
+  EXPECT_NE(error.find("metadata block of chunk 1"), std::string::npos) << error;
 }
 
 TEST_F(FooterLayoutTest, Issue9ADictionaryInsideAChunkBlockIsRefused) {
-  const std::string error = OpenError([](FileMetadata* m) {
-    m->columns[1].dictionary.offset = m->chunks[1].columns[1].block.offset + 1;
-    m->columns[1].dictionary.stored_size = m->columns[1].dictionary.decoded_size = 3;
+  const std::string error = ReadError([](Forged* f) {
+    f->footer.columns[1].dictionary.offset = f->chunks[1].columns[1].block.offset + 1;
+    f->footer.columns[1].dictionary.stored_size = f->footer.columns[1].dictionary.decoded_size = 3;
   });
   EXPECT_NE(error.find("dictionary of column 'topic'"), std::string::npos) << error;
+  EXPECT_NE(error.find("chunk 1 of column 'topic'"), std::string::npos) << error;
+}
+
+TEST_F(FormatTest, AVersion1FileIsRefusedWithWhatToDo) {
+  const std::string path = Path("old.oc");
+  WriteSample(path);
+  std::string bytes = ReadAll(path);
+  const uint32_t version = 1;
+  std::memcpy(bytes.data() + 8, &version, 4);
+  std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), std::streamsize(bytes.size()));
+  auto reader = FileReader::Open(path);
+  ASSERT_FALSE(reader.ok());
+  EXPECT_NE(reader.status().message().find("format version 1 (written by an older outcore)"),
+            std::string::npos)
+      << reader.status().ToString();
+  EXPECT_NE(reader.status().message().find("ingest the source data again"), std::string::npos);
+}
+
+// The writer holds a directory entry per chunk, not the chunk's column metadata.
+TEST_F(FormatTest, TheWriterKeepsOnlyTheChunkDirectory) {
+  const std::string path = Path("dir.oc");
+  Forged sample = WriteSample(path);
+  ASSERT_EQ(sample.footer.chunks.size(), 2u);
+  // Chunk c's metadata block follows its column blocks.
+  EXPECT_EQ(sample.footer.chunks[0].metadata.offset,
+            sample.chunks[0].columns[1].block.offset + sample.chunks[0].columns[1].block.stored_size);
+  EXPECT_EQ(sample.footer.chunks[1].first_row, 10u);
 }
 
 TEST(ParseFooter, RefusesHostileCounts) {
@@ -297,10 +442,9 @@ Buffer FooterWithIndexes(const std::vector<IndexMeta>& indexes) {
   m.columns[0].type = TypeId::kInt64;
   m.columns[1].name = "text";
   m.columns[1].type = TypeId::kString;
-  ChunkMeta chunk;
+  ChunkRef chunk;
   chunk.row_count = 5;
-  chunk.columns.resize(2);
-  for (auto& cc : chunk.columns) cc.block = BlockRef{16, 4, 4, kCodecNone, 0};
+  chunk.metadata = BlockRef{16, 12 + 2 * 43, 12 + 2 * 43, kCodecNone, 0};  // two columns' smallest
   m.chunks.push_back(chunk);
   m.indexes = indexes;
   Buffer footer;
@@ -322,7 +466,7 @@ TEST(ParseFooter, RefusesASourceCountItsSectionCannotHold) {
   footer.Push(uint64_t(100));
   footer.Push(uint32_t(1000000));
   FileMetadata parsed;
-  Status s = ParseFooter(footer.view(), 100, &parsed);
+  Status s = ParseFooter(footer.view(), 200, &parsed);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
   EXPECT_NE(s.message().find("implausible source count 1000000"), std::string::npos) << s.ToString();
 }
@@ -338,10 +482,10 @@ TEST(ParseFooter, RefusesColumnAndChunkCountsTheirSectionsCannotHold) {
   Status s = ParseFooter(schema.view(), 100, &parsed);
   EXPECT_NE(s.message().find("implausible column count 1000"), std::string::npos) << s.ToString();
 
-  // 10 chunks of 2 columns in 80 bytes (each chunk takes 8 + 2 x 43 or more).
+  // 10 chunks in 80 bytes (each directory entry takes 8 + 33).
   Buffer footer = FooterWithIndexes({});
   FileMetadata two_columns;
-  ASSERT_TRUE(ParseFooter(footer.view(), 100, &two_columns).ok());
+  ASSERT_TRUE(ParseFooter(footer.view(), 200, &two_columns).ok());
   Buffer schema_only;
   {
     FileMetadata m = two_columns;
@@ -359,7 +503,7 @@ TEST(ParseFooter, RefusesColumnAndChunkCountsTheirSectionsCannotHold) {
   hostile.Push(uint64_t(8 + 80));
   hostile.Push(uint64_t(10));
   hostile.ResizeZeroed(hostile.size() + 80);
-  s = ParseFooter(hostile.view(), 100, &parsed);
+  s = ParseFooter(hostile.view(), 200, &parsed);
   EXPECT_NE(s.message().find("implausible chunk count 10"), std::string::npos) << s.ToString();
 }
 
@@ -367,7 +511,7 @@ TEST(ParseFooter, IndexesRoundTrip) {
   Buffer footer = FooterWithIndexes({IndexMeta{0, kIndexKindValue, BlockRef{20, 10, 30, kCodecZstd, 7}, 3},
                                      IndexMeta{1, kIndexKindToken, BlockRef{30, 5, 5, kCodecNone, 8}, 9}});
   FileMetadata parsed;
-  ASSERT_TRUE(ParseFooter(footer.view(), 100, &parsed).ok());
+  ASSERT_TRUE(ParseFooter(footer.view(), 200, &parsed).ok());
   ASSERT_EQ(parsed.indexes.size(), 2u);
   EXPECT_EQ(parsed.indexes[0].block.decoded_size, 30u);
   EXPECT_EQ(parsed.indexes[1].key_count, 9u);
@@ -379,7 +523,7 @@ TEST(ParseFooter, IndexesRoundTrip) {
 TEST(ParseFooter, FilesWithoutIndexesHaveNone) {
   Buffer footer = FooterWithIndexes({});
   FileMetadata parsed;
-  ASSERT_TRUE(ParseFooter(footer.view(), 100, &parsed).ok());
+  ASSERT_TRUE(ParseFooter(footer.view(), 200, &parsed).ok());
   EXPECT_TRUE(parsed.indexes.empty());
 }
 
@@ -391,27 +535,61 @@ TEST(ParseFooter, RefusesASecondSchemaOrChunksSection) {
   twice.Append(footer.data(), footer.size());
   twice.Append(footer.data(), footer.size());
   FileMetadata parsed;
-  Status s = ParseFooter(twice.view(), 100, &parsed);
+  Status s = ParseFooter(twice.view(), 200, &parsed);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
   EXPECT_NE(s.message().find("a second schema section"), std::string::npos) << s.ToString();
 }
 
 TEST(ParseFooter, RefusesADecodedSizeNoBlockCanHave) {
+  Buffer footer = FooterWithIndexes({});
   FileMetadata m;
-  m.columns.resize(1);
-  m.columns[0].name = "n";
-  m.columns[0].type = TypeId::kInt64;
+  ASSERT_TRUE(ParseFooter(footer.view(), 200, &m).ok());
   ChunkMeta chunk;
   chunk.row_count = 5;
-  chunk.columns.resize(1);
+  chunk.columns.resize(2);
   chunk.columns[0].block = BlockRef{16, 4, ~uint64_t(0) - 31, kCodecZstd, 0};  // would wrap a size sum
-  m.chunks.push_back(chunk);
+  Buffer block;
+  SerializeChunkMeta(chunk, std::vector<TypeId>{TypeId::kInt64, TypeId::kString}, &block);
+  ChunkMeta parsed;
+  Status s = ParseChunkMeta(block.view(), m, 0, 200, &parsed);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find("decoded bytes"), std::string::npos) << s.ToString();
+}
+
+TEST(ParseFooter, RefusesAChunkMetadataBlockTheSchemaCannotFill) {
+  FileMetadata m;
+  ASSERT_TRUE(ParseFooter(FooterWithIndexes({}).view(), 200, &m).ok());
+  m.chunks[0].metadata.stored_size = m.chunks[0].metadata.decoded_size = 50;  // two columns take 98 or more
   Buffer footer;
   SerializeFooter(m, &footer);
   FileMetadata parsed;
-  Status s = ParseFooter(footer.view(), 100, &parsed);
+  Status s = ParseFooter(footer.view(), 200, &parsed);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
-  EXPECT_NE(s.message().find("decoded bytes"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("metadata block of chunk 0 has 50 bytes; 2 columns take 98.."),
+            std::string::npos)
+      << s.ToString();
+}
+
+TEST(ParseChunkMeta, RefusesTrailingBytesAndAnotherColumnCount) {
+  FileMetadata m;
+  ASSERT_TRUE(ParseFooter(FooterWithIndexes({}).view(), 200, &m).ok());
+  ChunkMeta chunk;
+  chunk.row_count = 5;
+  chunk.columns.resize(2);
+  for (auto& cc : chunk.columns) cc.block = BlockRef{16, 4, 4, kCodecNone, 0};
+  Buffer block;
+  SerializeChunkMeta(chunk, std::vector<TypeId>{TypeId::kInt64, TypeId::kString}, &block);
+  ChunkMeta parsed;
+  ASSERT_TRUE(ParseChunkMeta(block.view(), m, 0, 200, &parsed).ok());
+  block.Push(uint8_t(0));
+  EXPECT_NE(ParseChunkMeta(block.view(), m, 0, 200, &parsed).message().find("1 bytes after the last column"),
+            std::string::npos);
+  Buffer one;
+  chunk.columns.resize(1);
+  SerializeChunkMeta(chunk, std::vector<TypeId>{TypeId::kInt64}, &one);
+  EXPECT_NE(
+      ParseChunkMeta(one.view(), m, 0, 200, &parsed).message().find("describes 1 columns, the schema has 2"),
+      std::string::npos);
 }
 
 TEST(ParseFooter, RefusesHostileIndexEntries) {
@@ -424,19 +602,19 @@ TEST(ParseFooter, RefusesHostileIndexEntries) {
       {IndexMeta{0, 9, BlockRef{20, 10, 10, kCodecNone, 0}, 1}, "unknown kind 9"},
       {IndexMeta{0, kIndexKindToken, BlockRef{20, 10, 10, kCodecNone, 0}, 1},
        "token index on non-string column 'n'"},
-      {IndexMeta{0, kIndexKindValue, BlockRef{95, 10, 10, kCodecNone, 0}, 1}, "outside the data region"},
+      {IndexMeta{0, kIndexKindValue, BlockRef{195, 10, 10, kCodecNone, 0}, 1}, "outside the data region"},
   };
   for (const Case& c : cases) {
     Buffer footer = FooterWithIndexes({c.index});
     FileMetadata parsed;
-    Status s = ParseFooter(footer.view(), 100, &parsed);
+    Status s = ParseFooter(footer.view(), 200, &parsed);
     EXPECT_EQ(s.code(), StatusCode::kCorruption) << c.error;
     EXPECT_NE(s.message().find(c.error), std::string::npos) << s.ToString();
   }
   IndexMeta twice{0, kIndexKindValue, BlockRef{20, 10, 10, kCodecNone, 0}, 1};
   Buffer footer = FooterWithIndexes({twice, twice});
   FileMetadata parsed;
-  EXPECT_NE(ParseFooter(footer.view(), 100, &parsed).message().find("two indexes"), std::string::npos);
+  EXPECT_NE(ParseFooter(footer.view(), 200, &parsed).message().find("two indexes"), std::string::npos);
 }
 
 }  // namespace

@@ -14,6 +14,8 @@ constexpr uint32_t kMaxStatBytes = 4 * 1024;
 constexpr uint32_t kMaxColumns = 100000;
 constexpr uint32_t kMaxSources = 1000000;
 constexpr uint64_t kMaxDecodedBlockBytes = uint64_t(1) << 40;
+// doc/format.md, "Chunk metadata block": row count u64, column count u32.
+constexpr uint64_t kChunkMetaHeaderBytes = 8 + 4;
 
 // The fewest bytes one entry of a footer list takes (doc/format.md, "Footer"):
 // a count its section cannot hold is hostile, and is refused before it sizes a
@@ -21,7 +23,9 @@ constexpr uint64_t kMaxDecodedBlockBytes = uint64_t(1) << 40;
 // 32 MB, a schema claiming 100000 columns 12 MB (doc/fuzzing.md, "Findings").
 constexpr size_t kMinColumnEntryBytes = 4 + 1 + 1 + 8 + 8;  // empty name, type, flags, two counts
 constexpr size_t kMinChunkColumnBytes = 33 + 1 + 8 + 1;     // BlockRef, encoding, zone without min/max
-constexpr size_t kMinSourceBytes = 4;                       // an empty path
+constexpr size_t kMaxChunkColumnBytes = kMinChunkColumnBytes + 2 * (4 + kMaxStatBytes);  // + string bounds
+constexpr size_t kChunkRefBytes = 8 + 33;  // row count, metadata BlockRef
+constexpr size_t kMinSourceBytes = 4;      // an empty path
 
 void WriteBlockRef(ByteWriter<Buffer>& w, const BlockRef& b) {
   w.U64(b.offset);
@@ -137,14 +141,9 @@ void SerializeFooter(const FileMetadata& m, Buffer* out) {
 
   at = begin_section(SectionTag::kChunks);
   w.U64(m.chunks.size());
-  for (const ChunkMeta& chunk : m.chunks) {
+  for (const ChunkRef& chunk : m.chunks) {
     w.U64(chunk.row_count);
-    for (size_t col = 0; col < m.columns.size(); ++col) {
-      const ColumnChunkMeta& cc = chunk.columns[col];
-      WriteBlockRef(w, cc.block);
-      w.U8(cc.encoding);
-      WriteZone(w, m.columns[col].type, cc.zone);
-    }
+    WriteBlockRef(w, chunk.metadata);
   }
   end_section(at);
 
@@ -217,32 +216,32 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
       if (saw_chunks) return Bad("a second chunks section", r);
       uint64_t count;
       if (!s.U64(&count)) return Bad("truncated chunk count", s);
-      // Each chunk entry takes its row count and at least kMinChunkColumnBytes per column.
-      if (count > s.remaining() / (8 + kMinChunkColumnBytes * out->columns.size()))
+      if (count > s.remaining() / kChunkRefBytes)
         return Bad("implausible chunk count " + std::to_string(count), s);
       out->chunks.resize(count);
+      // The smallest and largest chunk metadata block the schema allows.
+      const uint64_t columns = out->columns.size();
+      const uint64_t min_block = kChunkMetaHeaderBytes + columns * kMinChunkColumnBytes;
+      const uint64_t max_block = kChunkMetaHeaderBytes + columns * kMaxChunkColumnBytes;
       uint64_t next_row = 0;
       for (uint64_t ci = 0; ci < count; ++ci) {
-        ChunkMeta& chunk = out->chunks[ci];
-        if (!s.U64(&chunk.row_count)) return Bad("truncated chunk", s);
+        ChunkRef& chunk = out->chunks[ci];
+        if (!s.U64(&chunk.row_count) || !ReadBlockRef(s, &chunk.metadata)) return Bad("truncated chunk", s);
         if (chunk.row_count == 0 || chunk.row_count > kMaxChunkRows ||
             next_row + chunk.row_count < next_row) {
           return Bad("chunk " + std::to_string(ci) + " has implausible row count", s);
         }
+        const std::string what = "metadata block of chunk " + std::to_string(ci);
+        OC_RETURN_IF_ERROR(CheckBlock(chunk.metadata, data_end, what));
+        if (chunk.metadata.codec != kCodecNone) return Bad(what + " is compressed (it must not be)", s);
+        if (chunk.metadata.stored_size < min_block || chunk.metadata.stored_size > max_block) {
+          return Bad(what + " has " + std::to_string(chunk.metadata.stored_size) + " bytes; " +
+                         std::to_string(columns) + " columns take " + std::to_string(min_block) + ".." +
+                         std::to_string(max_block),
+                     s);
+        }
         chunk.first_row = next_row;
         next_row += chunk.row_count;
-        chunk.columns.resize(out->columns.size());
-        for (size_t col = 0; col < out->columns.size(); ++col) {
-          ColumnChunkMeta& cc = chunk.columns[col];
-          if (!ReadBlockRef(s, &cc.block) || !s.U8(&cc.encoding) ||
-              !ReadZone(s, out->columns[col].type, &cc.zone)) {
-            return Bad("truncated chunk " + std::to_string(ci), s);
-          }
-          OC_RETURN_IF_ERROR(
-              CheckBlock(cc.block, data_end,
-                         "chunk " + std::to_string(ci) + " of column '" + out->columns[col].name + "'"));
-          if (cc.zone.null_count > chunk.row_count) return Bad("null count above row count", s);
-        }
       }
       out->num_rows = next_row;
       saw_chunks = true;
@@ -316,28 +315,107 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
 
 namespace outcore::format {
 
+void SerializeChunkMeta(const ChunkMeta& chunk, std::span<const TypeId> types, Buffer* out) {
+  ByteWriter w(out);
+  w.U64(chunk.row_count);
+  w.U32(uint32_t(types.size()));
+  for (size_t col = 0; col < types.size(); ++col) {
+    const ColumnChunkMeta& cc = chunk.columns[col];
+    WriteBlockRef(w, cc.block);
+    w.U8(cc.encoding);
+    WriteZone(w, types[col], cc.zone);
+  }
+}
+
+Status ParseChunkMeta(std::string_view payload, const FileMetadata& m, size_t index, uint64_t data_end,
+                      ChunkMeta* out) {
+  const std::string chunk_name = "chunk " + std::to_string(index);
+  auto bad = [&](const std::string& what, const ByteReader& r) {
+    return Status::Corruption("metadata block of " + chunk_name + ": " + what + " (at its byte " +
+                              std::to_string(r.offset()) + ")");
+  };
+  if (index >= m.chunks.size()) {
+    return Status::InvalidArgument(chunk_name + " asked of a file with " + std::to_string(m.chunks.size()) +
+                                   " chunks");
+  }
+  const ChunkRef& ref = m.chunks[index];
+  ByteReader r(payload);
+  uint32_t columns;
+  if (!r.U64(&out->row_count) || !r.U32(&columns)) return bad("truncated", r);
+  if (out->row_count != ref.row_count) {
+    return bad("it holds " + std::to_string(out->row_count) + " rows, the footer's directory " +
+                   std::to_string(ref.row_count),
+               r);
+  }
+  if (columns != m.columns.size()) {
+    return bad("it describes " + std::to_string(columns) + " columns, the schema has " +
+                   std::to_string(m.columns.size()),
+               r);
+  }
+  out->first_row = ref.first_row;
+  out->columns.resize(columns);
+  for (size_t col = 0; col < columns; ++col) {
+    ColumnChunkMeta& cc = out->columns[col];
+    cc.zone = ZoneMap();
+    if (!ReadBlockRef(r, &cc.block) || !r.U8(&cc.encoding) || !ReadZone(r, m.columns[col].type, &cc.zone))
+      return bad("truncated", r);
+    OC_RETURN_IF_ERROR(
+        CheckBlock(cc.block, data_end, chunk_name + " of column '" + m.columns[col].name + "'"));
+    if (cc.zone.null_count > out->row_count) return bad("null count above row count", r);
+  }
+  if (r.remaining() != 0) return bad(std::to_string(r.remaining()) + " bytes after the last column", r);
+  return Status::OK();
+}
+
+void InMemoryChunks::FillDirectory(FileMetadata* metadata) {
+  metadata->chunks.clear();
+  uint64_t next_row = 0;
+  for (ChunkMeta& chunk : chunks_) {
+    chunk.first_row = next_row;
+    ChunkRef ref;
+    ref.first_row = next_row;
+    ref.row_count = chunk.row_count;
+    metadata->chunks.push_back(ref);
+    next_row += chunk.row_count;
+  }
+  metadata->num_rows = next_row;
+}
+
+Status InMemoryChunks::ReadChunk(size_t chunk, ChunkMeta* out, Buffer* /*scratch*/) const {
+  if (chunk >= chunks_.size()) return Status::InvalidArgument("no chunk " + std::to_string(chunk));
+  *out = chunks_[chunk];
+  return Status::OK();
+}
+
 namespace {
 
-// One block's byte range and which part of the file it is, for the overlap check.
-struct BlockSpan {
-  uint64_t begin, end;
-  uint32_t kind;  // 0 dictionary, 1 column chunk, 2 index
-  uint32_t column;
-  uint64_t chunk;  // column chunks; for indexes, the index's position
-};
+using Span = BlockLayout::Span;
 
-std::string SpanName(const FileMetadata& m, const BlockSpan& span) {
-  const std::string column = "column '" + m.columns[span.column].name + "'";
+std::string SpanName(const FileMetadata& m, const Span& span) {
+  const std::string column = span.kind == 3 ? "" : "column '" + m.columns[span.column].name + "'";
   std::string name;
   if (span.kind == 0) name = "dictionary of " + column;
   if (span.kind == 1) name = "chunk " + std::to_string(span.chunk) + " of " + column;
   if (span.kind == 2) name = std::string(IndexKindName(m.indexes[span.chunk].kind)) + " index of " + column;
+  if (span.kind == 3) name = "metadata block of chunk " + std::to_string(span.chunk);
   return name + " (bytes " + std::to_string(span.begin) + ".." + std::to_string(span.end) + ")";
+}
+
+Status Overlap(const FileMetadata& m, const Span& a, const Span& b) {
+  return Status::Corruption("footer: blocks overlap: " + SpanName(m, a) + " and " + SpanName(m, b));
+}
+
+// The first span of `sorted` (by begin, disjoint) that a non-empty [begin, end) shares a byte with, or null.
+const Span* FirstOverlapping(const std::vector<Span>& sorted, uint64_t begin, uint64_t end) {
+  // Disjoint and sorted by begin, so sorted by end too: the first ending after `begin`.
+  auto it = std::upper_bound(sorted.begin(), sorted.end(), begin,
+                             [](uint64_t at, const Span& span) { return at < span.end; });
+  return it != sorted.end() && it->begin < end ? &*it : nullptr;
 }
 
 }  // namespace
 
-Status ValidateFooterLayout(const FileMetadata& m, MemoryBudget* budget) {
+Result<BlockLayout> BlockLayout::Check(const FileMetadata& m, MemoryBudget* budget) {
   if (m.has_ingest_report) {
     const IngestReport& ir = m.ingest;
     if (ir.rows_kept != m.num_rows) {
@@ -351,36 +429,78 @@ Status ValidateFooterLayout(const FileMetadata& m, MemoryBudget* budget) {
                                 std::to_string(ir.rows_rejected) + ")");
     }
   }
-  size_t count = m.indexes.size();
-  for (const ColumnMeta& c : m.columns) count += c.has_dictionary ? 1 : 0;
-  for (const ChunkMeta& chunk : m.chunks) count += chunk.columns.size();
-  Buffer scratch(budget);
-  scratch.Resize(count * sizeof(BlockSpan));
-  BlockSpan* spans = scratch.as<BlockSpan>();
-  size_t at = 0;
-  auto add = [&](const BlockRef& b, uint32_t kind, size_t column, uint64_t chunk) {
-    spans[at++] = BlockSpan{b.offset, b.offset + b.stored_size, kind, uint32_t(column), chunk};
-  };
+  BlockLayout layout;
+  // Charged while the layout is held; a few entries per column.
+  const size_t count = m.indexes.size() + m.columns.size();
+  if (budget) budget->Reserve(count * sizeof(Span));
+  layout.others_.reserve(count);
   for (size_t col = 0; col < m.columns.size(); ++col) {
-    if (m.columns[col].has_dictionary) add(m.columns[col].dictionary, 0, col, 0);
+    const BlockRef& b = m.columns[col].dictionary;
+    if (m.columns[col].has_dictionary && b.stored_size > 0)
+      layout.others_.push_back(Span{b.offset, b.offset + b.stored_size, 0, uint32_t(col), 0});
   }
-  for (size_t ci = 0; ci < m.chunks.size(); ++ci) {
-    for (size_t col = 0; col < m.chunks[ci].columns.size(); ++col)
-      add(m.chunks[ci].columns[col].block, 1, col, ci);
+  for (size_t i = 0; i < m.indexes.size(); ++i) {
+    const BlockRef& b = m.indexes[i].block;
+    if (b.stored_size > 0)
+      layout.others_.push_back(Span{b.offset, b.offset + b.stored_size, 2, m.indexes[i].column, i});
   }
-  for (size_t i = 0; i < m.indexes.size(); ++i) add(m.indexes[i].block, 2, m.indexes[i].column, i);
-  std::sort(spans, spans + count, [](const BlockSpan& a, const BlockSpan& b) {
+  std::sort(layout.others_.begin(), layout.others_.end(), [](const Span& a, const Span& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
-  // The span reaching furthest so far: a block that starts before its end shares a byte with it.
-  size_t furthest = 0;
-  for (size_t i = 1; i < count; ++i) {
-    if (spans[i].begin == spans[i].end) continue;  // an empty block holds no byte
-    if (spans[i].begin < spans[furthest].end) {
-      return Status::Corruption("footer: blocks overlap: " + SpanName(m, spans[furthest]) + " and " +
-                                SpanName(m, spans[i]));
+  Status status;
+  for (size_t i = 1; i < layout.others_.size() && status.ok(); ++i) {
+    if (layout.others_[i].begin < layout.others_[i - 1].end)
+      status = Overlap(m, layout.others_[i - 1], layout.others_[i]);
+  }
+  // Chunk metadata blocks: in chunk order, disjoint, and apart from the dictionaries and indexes.
+  uint64_t previous_end = kHeaderSize;
+  for (size_t ci = 0; ci < m.chunks.size() && status.ok(); ++ci) {
+    const BlockRef& b = m.chunks[ci].metadata;
+    const Span span{b.offset, b.offset + b.stored_size, 3, 0, ci};
+    if (span.begin < previous_end) {
+      status =
+          Status::Corruption("footer: " + SpanName(m, span) +
+                             " does not follow the previous chunk's (chunks lie in order, ending at byte " +
+                             std::to_string(previous_end) + ")");
+    } else if (const Span* other = FirstOverlapping(layout.others_, span.begin, span.end)) {
+      status = Overlap(m, *other, span);
     }
-    furthest = i;
+    previous_end = span.end;
+  }
+  if (budget) budget->Release(count * sizeof(Span));
+  if (!status.ok()) return status;
+  return layout;
+}
+
+Status BlockLayout::CheckChunk(const FileMetadata& m, size_t index, const ChunkMeta& chunk) const {
+  const ChunkRef& ref = m.chunks[index];
+  // The chunk's blocks lie between the previous chunk's metadata block and its own.
+  uint64_t next = index == 0 ? kHeaderSize
+                             : m.chunks[index - 1].metadata.offset + m.chunks[index - 1].metadata.stored_size;
+  const uint64_t limit = ref.metadata.offset;
+  for (size_t col = 0; col < chunk.columns.size(); ++col) {
+    const BlockRef& b = chunk.columns[col].block;
+    const Span span{b.offset, b.offset + b.stored_size, 1, uint32_t(col), index};
+    if (span.begin == span.end) continue;  // an empty block holds no byte
+    if (span.begin < next || span.end > limit) {
+      return Status::Corruption("footer: " + SpanName(m, span) + " lies outside bytes " +
+                                std::to_string(next) + ".." + std::to_string(limit) +
+                                " (after the previous column's block, before the chunk's metadata block)");
+    }
+    if (const Span* other = FirstOverlapping(others_, span.begin, span.end)) return Overlap(m, *other, span);
+    next = span.end;
+  }
+  return Status::OK();
+}
+
+Status ValidateFooterLayout(const FileMetadata& m, const ChunkSource* chunks, MemoryBudget* budget) {
+  OC_ASSIGN_OR_RETURN(BlockLayout layout, BlockLayout::Check(m, budget));
+  if (!chunks) return Status::OK();
+  ChunkMeta chunk;
+  Buffer scratch(budget);
+  for (size_t ci = 0; ci < m.chunks.size(); ++ci) {
+    OC_RETURN_IF_ERROR(chunks->ReadChunk(ci, &chunk, &scratch));
+    OC_RETURN_IF_ERROR(layout.CheckChunk(m, ci, chunk));
   }
   return Status::OK();
 }

@@ -1,14 +1,19 @@
-// The .oc file's metadata — schema, chunk directory with zone maps, column
-// dictionaries, ingest report — and its serialized form (the footer). The
-// byte layout is specified in doc/format.md; every constant here cites it.
-// ParseFooter treats its input as hostile: every count, length and offset is
-// checked before use, and a bad one is a Corruption status, never a crash.
+// The .oc file's metadata — schema, chunk directory, column dictionaries,
+// ingest report, indexes — and its serialized forms: the footer, and one
+// chunk metadata block per chunk (each column chunk's block, encoding and
+// zone map), which a writer appends after the chunk's blocks so that neither
+// writer nor reader holds every chunk's metadata at once (format version 2).
+// The byte layout is specified in doc/format.md; every constant here cites
+// it. ParseFooter and ParseChunkMeta treat their input as hostile: every
+// count, length and offset is checked before use, and a bad one is a
+// Corruption status, never a crash.
 //
 // Thread-safety: plain values; a FileMetadata is immutable once a reader has
 // parsed it and may be shared between threads.
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +28,9 @@ namespace outcore::format {
 
 // doc/format.md, "Header" and "Trailer".
 inline constexpr char kMagic[8] = {'O', 'U', 'T', 'C', 'O', 'R', 'E', '\0'};
-inline constexpr uint32_t kFormatVersion = 1;
+// Version 2 moved the per-chunk column metadata out of the footer into chunk
+// metadata blocks; readers refuse version 1 files with what to do.
+inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr size_t kHeaderSize = 16;   // magic, version u32, flags u32
 inline constexpr size_t kTrailerSize = 32;  // footer offset u64, footer length u64, footer xxh3 u64, magic
 
@@ -70,10 +77,22 @@ struct ColumnChunkMeta {
   ZoneMap zone;
 };
 
+// One chunk's metadata in full: what its chunk metadata block holds
+// (doc/format.md, "Chunk metadata block"). Read one chunk at a time
+// (ChunkSource), never all at once.
 struct ChunkMeta {
-  uint64_t first_row = 0;  // derived when parsing: sum of earlier row_counts
+  uint64_t first_row = 0;  // derived: sum of earlier row_counts
   uint64_t row_count = 0;
   std::vector<ColumnChunkMeta> columns;  // one per schema column
+};
+
+// One chunk's entry in the footer's chunk directory (doc/format.md, "Chunks
+// section"): its rows and where its chunk metadata block is. 56 bytes in
+// memory per chunk, whatever the column count.
+struct ChunkRef {
+  uint64_t first_row = 0;  // derived when parsing: sum of earlier row_counts
+  uint64_t row_count = 0;
+  BlockRef metadata;  // the chunk metadata block
 };
 
 struct ColumnMeta {
@@ -112,7 +131,7 @@ struct IndexMeta {
 
 struct FileMetadata {
   std::vector<ColumnMeta> columns;
-  std::vector<ChunkMeta> chunks;
+  std::vector<ChunkRef> chunks;  // the directory; each chunk's columns: ChunkSource::ReadChunk
   uint64_t num_rows = 0;
   IngestReport ingest;
   std::vector<IndexMeta> indexes;  // at most one per (column, kind); absent in older files
@@ -131,12 +150,72 @@ void SerializeFooter(const FileMetadata& metadata, Buffer* out);
 // every BlockRef must lie inside. Fills first_row and num_rows.
 Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out);
 
+// A chunk metadata block's payload for `chunk` (doc/format.md, "Chunk
+// metadata block"); `types` are the schema's column types, one per column.
+// REQUIRES: chunk.columns.size() == types.size().
+void SerializeChunkMeta(const ChunkMeta& chunk, std::span<const TypeId> types, Buffer* out);
+// Parses the payload of `ref`'s metadata block (the `index`-th chunk) against
+// `metadata`'s schema: its row count must be the directory's, every block
+// inside the data region that ends at `data_end`.
+Status ParseChunkMeta(std::string_view payload, const FileMetadata& metadata, size_t index, uint64_t data_end,
+                      ChunkMeta* out);
+
+// Where each chunk's metadata comes from: the file (FileReader reads its
+// chunk metadata block, checksum and layout verified), or memory (tests,
+// footers built by hand). Thread-safe for concurrent ReadChunk calls.
+class ChunkSource {
+ public:
+  virtual ~ChunkSource() = default;
+  // Fills `out` with chunk `chunk` (< the directory's size). `scratch` holds
+  // the stored block; the caller charges it to its budget.
+  virtual Status ReadChunk(size_t chunk, ChunkMeta* out, Buffer* scratch) const = 0;
+};
+
+// Chunk metadata held in memory, with the directory it implies.
+class InMemoryChunks final : public ChunkSource {
+ public:
+  InMemoryChunks() = default;
+  explicit InMemoryChunks(std::vector<ChunkMeta> chunks) : chunks_(std::move(chunks)) {}
+  std::vector<ChunkMeta>& chunks() { return chunks_; }
+  const std::vector<ChunkMeta>& chunks() const { return chunks_; }
+  // Sets first_row of every chunk, and `metadata`'s directory and num_rows to match.
+  void FillDirectory(FileMetadata* metadata);
+  Status ReadChunk(size_t chunk, ChunkMeta* out, Buffer* scratch) const override;
+
+ private:
+  std::vector<ChunkMeta> chunks_;
+};
+
 // doc/format.md, "Cross-checks": what a parsed footer must agree with beyond
 // its own checksum, since a rewritten footer with a recomputed checksum could
-// re-point or drop blocks. The chunks' row counts sum to the ingest report's
-// kept rows (and read = kept + rejected); no two blocks (column chunks,
-// dictionaries, indexes) share a byte. The sort's scratch is charged to
-// `budget`. A mismatch is a Corruption status naming the parts.
-Status ValidateFooterLayout(const FileMetadata& metadata, MemoryBudget* budget = nullptr);
+// re-point or drop blocks. At open (Check): the chunks' row counts sum to the
+// ingest report's kept rows (and read = kept + rejected); chunk metadata
+// blocks lie in chunk order; no two of the blocks the footer names (chunk
+// metadata, dictionaries, indexes) share a byte. Per chunk, when its metadata
+// block is read (CheckChunk): its column blocks lie, in column order, between
+// the previous chunk's metadata block and its own, and share no byte with
+// each other nor with a dictionary or index. Together: no two blocks of the
+// file share a byte. A mismatch is a Corruption status naming the parts.
+class BlockLayout {
+ public:
+  // The scratch of the sort (dictionaries and indexes: a few per column) is charged to `budget`.
+  static Result<BlockLayout> Check(const FileMetadata& metadata, MemoryBudget* budget = nullptr);
+  Status CheckChunk(const FileMetadata& metadata, size_t index, const ChunkMeta& chunk) const;
+
+  // One block's byte range and which part of the file it is.
+  struct Span {
+    uint64_t begin, end;
+    uint32_t kind;  // 0 dictionary, 1 column chunk, 2 index, 3 chunk metadata
+    uint32_t column;
+    uint64_t chunk;  // column chunks and chunk metadata; for indexes, the index's position
+  };
+
+ private:
+  std::vector<Span> others_;  // dictionaries and indexes, by offset, empty blocks left out
+};
+
+// BlockLayout::Check, and CheckChunk on every chunk of `chunks` (tests).
+Status ValidateFooterLayout(const FileMetadata& metadata, const ChunkSource* chunks = nullptr,
+                            MemoryBudget* budget = nullptr);
 
 }  // namespace outcore::format

@@ -122,7 +122,7 @@ Status EncodeStages::Start(const std::vector<StageColumn>& columns, const std::s
 }
 
 Status EncodeStages::OpenOutputs() {
-  OC_ASSIGN_OR_RETURN(writer_, format::FileWriter::Create(options_.output));
+  OC_ASSIGN_OR_RETURN(writer_, format::FileWriter::Create(options_.output, nullptr, budget_));
   OC_ASSIGN_OR_RETURN(rejects_, RejectSink::Open(options_.reject_path, names()));
   return Status::OK();
 }
@@ -284,7 +284,11 @@ Status EncodeStages::OrderedWriteStage(ChunkWork* w, const std::string& source, 
       col.encodings.insert(w->encodings[c]);
       col.distinct.Merge(w->distinct[c]);
     }
-    metadata_.chunks.push_back(std::move(chunk));
+    // The chunk's metadata goes into the file now, after its blocks (format
+    // version 2): ingest holds no per-chunk metadata beyond the writer's directory.
+    std::vector<TypeId> types(columns_.size());
+    for (size_t c = 0; c < columns_.size(); ++c) types[c] = columns_[c].type;
+    OC_RETURN_IF_ERROR(writer_->AppendChunk(chunk, types));
   }
   input_bytes_ = bytes_done;
   ReportProgress(bytes_done, 0, false);
@@ -428,7 +432,7 @@ void EncodeStages::FillReport(IngestReport* out) const {
   }
   report.input_bytes = input_bytes_;
   report.output_bytes = writer_->bytes_written();
-  report.chunks = metadata_.chunks.size();
+  report.chunks = writer_->chunks().size();
   report.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
   report.peak_rss = PeakRss();
   report.memory_limit = budget_->limit();

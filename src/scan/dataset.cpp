@@ -75,8 +75,9 @@ Result<std::shared_ptr<Dataset>> Dataset::Open(const std::string& path) {
   const format::FileMetadata& meta = rep->reader->metadata();
   for (size_t column = 0; column < meta.columns.size(); ++column) {
     const format::ColumnMeta& c = meta.columns[column];
-    bool nullable = false;
-    for (const format::ChunkMeta& chunk : meta.chunks) nullable |= chunk.columns[column].zone.null_count > 0;
+    // Nullable when the footer counts a null in the column (the chunks' own
+    // counts are checked against it as each chunk is decoded).
+    const bool nullable = c.null_count > 0;
     rep->schema.push_back(ColumnSchema{c.name, c.type, c.has_dictionary && c.dictionary_complete, nullable});
   }
   rep->dictionaries.resize(rep->schema.size());
@@ -128,16 +129,26 @@ Result<std::shared_ptr<const Dictionary>> Dataset::LoadDictionary(int column) co
 Status Dataset::ReadColumnChunk(int64_t chunk, int column, ColumnVector* out, Buffer* stored,
                                 Buffer* payload) const {
   const format::FileReader& reader = *rep_->reader;
+  if (chunk < 0 || uint64_t(chunk) >= reader.metadata().chunks.size()) {
+    return Status::InvalidArgument(reader.path() + ": no chunk " + std::to_string(chunk));
+  }
+  format::ChunkMeta chunk_meta;
+  OC_RETURN_IF_ERROR(reader.ReadChunk(size_t(chunk), &chunk_meta, stored));
+  return outcore::ReadColumnChunk(*this, chunk_meta, chunk, column, out, stored, payload);
+}
+
+Status ReadColumnChunk(const Dataset& dataset, const format::ChunkMeta& chunk_meta, int64_t chunk, int column,
+                       ColumnVector* out, Buffer* stored, Buffer* payload) {
+  const format::FileReader& reader = DatasetReader(dataset);
   const format::FileMetadata& m = reader.metadata();
   const format::ColumnMeta& meta = m.columns[size_t(column)];
-  const format::ChunkMeta& chunk_meta = m.chunks[size_t(chunk)];
   std::string what = ChunkName(chunk, meta.name);
   std::string_view bytes;
   OC_RETURN_IF_ERROR(
       ReadPayload(reader, chunk_meta.columns[size_t(column)].block, what, stored, payload, &bytes));
   std::shared_ptr<const Dictionary> dictionary;
   if (meta.has_dictionary) {
-    OC_ASSIGN_OR_RETURN(dictionary, LoadDictionary(column));
+    OC_ASSIGN_OR_RETURN(dictionary, dataset.LoadDictionary(column));
   }
   Status s = DecodeColumn(meta.type, int64_t(chunk_meta.row_count), bytes, dictionary, out);
   if (!s.ok()) return s.WithContext(reader.path() + ": " + what);
@@ -147,7 +158,7 @@ Status Dataset::ReadColumnChunk(int64_t chunk, int column, ColumnVector* out, Bu
   }
   // Exports declare a column without recorded nulls non-nullable (Arrow's
   // flag, a plain ndarray in Python): a chunk must not contradict its footer.
-  if (out->null_count > 0 && !rep_->schema[size_t(column)].nullable) {
+  if (out->null_count > 0 && !dataset.schema()[size_t(column)].nullable) {
     return Status::Corruption(reader.path() + ": " + what + " holds " + std::to_string(out->null_count) +
                               " nulls, the footer records none in the column (the file is damaged)");
   }

@@ -1,6 +1,8 @@
-// DescribeDataset (include/outcore/dataset_info.h): the footer summed up per
-// column — sizes, the decoded-size model, the chunks' zone maps merged into
-// one range — for `outcore info` and the Python package.
+// DescribeDataset (include/outcore/dataset_info.h): the footer and every
+// chunk's metadata block summed up per column — sizes, the decoded-size
+// model, the chunks' zone maps merged into one range — for `outcore info` and
+// the Python package. One pass over the chunks: a wide file's metadata is
+// never held whole.
 #include "outcore/dataset_info.h"
 
 #include <set>
@@ -31,56 +33,59 @@ std::string BoundText(TypeId type, const format::ZoneMap& zone, bool max) {
   return std::string(buf, size_t(end - buf));
 }
 
-ColumnInfo DescribeColumn(const format::FileMetadata& m, size_t column) {
-  const format::ColumnMeta& meta = m.columns[column];
+// One column's figures, summed chunk by chunk (Add), then finished (Finish).
+struct ColumnTotals {
   ColumnInfo info;
-  info.name = meta.name;
-  info.type = meta.type;
-  info.dictionary = meta.has_dictionary;
-  info.dictionary_complete = meta.dictionary_complete;
-  info.dictionary_entries = meta.dictionary_entries;
-  info.null_count = meta.null_count;
-  info.distinct = meta.distinct_estimate;
   std::set<uint8_t> encodings;
   format::ZoneMap range;  // min over the chunks' mins, max over their maxes
-  for (const format::ChunkMeta& chunk : m.chunks) {
-    const format::ColumnChunkMeta& cc = chunk.columns[column];
+
+  void Add(TypeId type, uint64_t rows, const format::ColumnChunkMeta& cc) {
     info.stored_bytes += cc.block.stored_size;
     info.encoded_bytes += cc.block.decoded_size;
-    info.decoded_bytes += DecodedChunkBytes(meta.type, chunk.row_count, cc);
+    info.decoded_bytes += DecodedChunkBytes(type, rows, cc);
     encodings.insert(cc.encoding);
-    if (!cc.zone.has_min_max) continue;
+    if (!cc.zone.has_min_max) return;
     if (!info.has_range) {
       range = cc.zone;
       info.has_range = true;
-      continue;
+      return;
     }
-    if (MoreExtreme(meta.type, cc.zone, range, false)) {
+    if (MoreExtreme(type, cc.zone, range, false)) {
       range.min_int = cc.zone.min_int;
       range.min_float = cc.zone.min_float;
       range.min_string = cc.zone.min_string;
     }
-    if (MoreExtreme(meta.type, cc.zone, range, true)) {
+    if (MoreExtreme(type, cc.zone, range, true)) {
       range.max_int = cc.zone.max_int;
       range.max_float = cc.zone.max_float;
       range.max_string = cc.zone.max_string;
     }
   }
-  if (meta.has_dictionary) {
-    info.stored_bytes += meta.dictionary.stored_size;
-    info.encoded_bytes += meta.dictionary.decoded_size;
-    info.decoded_bytes += meta.dictionary.decoded_size;
+
+  ColumnInfo Finish(const format::ColumnMeta& meta) {
+    info.name = meta.name;
+    info.type = meta.type;
+    info.dictionary = meta.has_dictionary;
+    info.dictionary_complete = meta.dictionary_complete;
+    info.dictionary_entries = meta.dictionary_entries;
+    info.null_count = meta.null_count;
+    info.distinct = meta.distinct_estimate;
+    if (meta.has_dictionary) {
+      info.stored_bytes += meta.dictionary.stored_size;
+      info.encoded_bytes += meta.dictionary.decoded_size;
+      info.decoded_bytes += meta.dictionary.decoded_size;
+    }
+    for (uint8_t e : encodings) {
+      if (!info.encodings.empty()) info.encodings += '+';
+      info.encodings += EncodingName(Encoding(e));
+    }
+    if (info.has_range) {
+      info.min = BoundText(meta.type, range, false);
+      info.max = BoundText(meta.type, range, true);
+    }
+    return std::move(info);
   }
-  for (uint8_t e : encodings) {
-    if (!info.encodings.empty()) info.encodings += '+';
-    info.encodings += EncodingName(Encoding(e));
-  }
-  if (info.has_range) {
-    info.min = BoundText(meta.type, range, false);
-    info.max = BoundText(meta.type, range, true);
-  }
-  return info;
-}
+};
 
 std::vector<IndexInfo> IndexesOf(const format::FileMetadata& m, uint64_t file_size) {
   std::vector<IndexInfo> out;
@@ -115,14 +120,25 @@ uint64_t DecodedChunkBytes(TypeId type, uint64_t rows, const format::ColumnChunk
   }
 }
 
-DatasetInfo DescribeMetadata(const std::string& path, uint64_t file_size, const format::FileMetadata& m) {
+Result<DatasetInfo> DescribeMetadata(const std::string& path, uint64_t file_size,
+                                     const format::FileMetadata& m, const format::ChunkSource& chunks,
+                                     MemoryBudget* budget) {
   DatasetInfo info;
   info.path = path;
   info.file_bytes = file_size;
   info.rows = m.num_rows;
   info.chunks = m.chunks.size();
+  // One pass over the chunks, one chunk's metadata held at a time.
+  std::vector<ColumnTotals> totals(m.columns.size());
+  format::ChunkMeta chunk;
+  Buffer scratch(budget);
+  for (size_t c = 0; c < m.chunks.size(); ++c) {
+    OC_RETURN_IF_ERROR(chunks.ReadChunk(c, &chunk, &scratch));
+    for (size_t column = 0; column < m.columns.size(); ++column)
+      totals[column].Add(m.columns[column].type, chunk.row_count, chunk.columns[column]);
+  }
   for (size_t column = 0; column < m.columns.size(); ++column) {
-    info.columns.push_back(DescribeColumn(m, column));
+    info.columns.push_back(totals[column].Finish(m.columns[column]));
     info.decoded_bytes += info.columns.back().decoded_bytes;
   }
   const format::IngestReport& ir = m.ingest;
@@ -140,8 +156,9 @@ DatasetInfo DescribeMetadata(const std::string& path, uint64_t file_size, const 
   return info;
 }
 
-DatasetInfo DescribeDataset(const Dataset& dataset) {
-  return DescribeMetadata(dataset.path(), dataset.file_size(), DatasetMetadata(dataset));
+Result<DatasetInfo> DescribeDataset(const Dataset& dataset, MemoryBudget* budget) {
+  return DescribeMetadata(dataset.path(), dataset.file_size(), DatasetMetadata(dataset),
+                          DatasetReader(dataset), budget);
 }
 
 std::vector<IndexInfo> DescribeIndexes(const Dataset& dataset) {

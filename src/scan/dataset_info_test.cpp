@@ -37,11 +37,17 @@ format::ZoneMap IntRange(int64_t min, int64_t max) {
 
 // Two chunks (10 and 6 rows) of an int64 and a string column, the string
 // column plain in one chunk and dictionary-coded in the other.
-format::FileMetadata TwoChunks() {
+struct Footer {
   format::FileMetadata m;
+  format::InMemoryChunks chunks;
+};
+
+Footer TwoChunks() {
+  Footer f;
+  format::FileMetadata& m = f.m;
   m.columns.resize(2);
   m.columns[0].name = "n";
-  m.columns[0].type = TypeId::kInt64;
+  f.m.columns[0].type = TypeId::kInt64;
   m.columns[0].null_count = 3;
   m.columns[0].distinct_estimate = 9;
   m.columns[1].name = "s";
@@ -54,24 +60,25 @@ format::FileMetadata TwoChunks() {
   for (uint64_t rows : {10u, 6u}) {
     format::ChunkMeta chunk;
     chunk.row_count = rows;
-    m.chunks.push_back(chunk);
+    f.chunks.chunks().push_back(chunk);
   }
+  std::vector<format::ChunkMeta>& chunks = f.chunks.chunks();
   // n: a chunk with nulls (validity counted), then one without.
-  m.chunks[0].columns.push_back(Chunk(Encoding::kForInt, 40, 50, 3));
-  m.chunks[0].columns.back().zone = IntRange(5, 9);
-  m.chunks[0].columns.back().zone.null_count = 3;
-  m.chunks[1].columns.push_back(Chunk(Encoding::kForInt, 10, 12, 0));
-  m.chunks[1].columns.back().zone = IntRange(-2, 7);
+  chunks[0].columns.push_back(Chunk(Encoding::kForInt, 40, 50, 3));
+  chunks[0].columns.back().zone = IntRange(5, 9);
+  chunks[0].columns.back().zone.null_count = 3;
+  chunks[1].columns.push_back(Chunk(Encoding::kForInt, 10, 12, 0));
+  chunks[1].columns.back().zone = IntRange(-2, 7);
   // s: plain strings (offsets + payload), then codes; the larger max comes first.
-  m.chunks[0].columns.push_back(Chunk(Encoding::kPlainString, 60, 70, 0));
-  m.chunks[0].columns.back().zone.has_min_max = true;
-  m.chunks[0].columns.back().zone.min_string = "kiwi";
-  m.chunks[0].columns.back().zone.max_string = "pear";
-  m.chunks[1].columns.push_back(Chunk(Encoding::kDictCodes, 8, 9, 0));
-  m.chunks[1].columns.back().zone.has_min_max = true;
-  m.chunks[1].columns.back().zone.min_string = "apple";
-  m.chunks[1].columns.back().zone.max_string = "fig";
-  m.num_rows = 16;
+  chunks[0].columns.push_back(Chunk(Encoding::kPlainString, 60, 70, 0));
+  chunks[0].columns.back().zone.has_min_max = true;
+  chunks[0].columns.back().zone.min_string = "kiwi";
+  chunks[0].columns.back().zone.max_string = "pear";
+  chunks[1].columns.push_back(Chunk(Encoding::kDictCodes, 8, 9, 0));
+  chunks[1].columns.back().zone.has_min_max = true;
+  chunks[1].columns.back().zone.min_string = "apple";
+  chunks[1].columns.back().zone.max_string = "fig";
+  f.chunks.FillDirectory(&m);
   format::IndexMeta index;
   index.column = 1;
   index.kind = format::kIndexKindToken;
@@ -85,11 +92,17 @@ format::FileMetadata TwoChunks() {
   m.ingest.rejected_by_reason[size_t(RejectReason::kFieldCount)] = 3;
   m.ingest.input_bytes = 1000;
   m.ingest.sources = {"a.csv", "b.csv"};
-  return m;
+  return f;
+}
+
+DatasetInfo Describe(const Footer& f) {
+  auto info = DescribeMetadata("t.oc", 500, f.m, f.chunks);
+  EXPECT_TRUE(info.ok()) << info.status().ToString();
+  return info.ok() ? std::move(*info) : DatasetInfo{};
 }
 
 TEST(DescribeMetadata, SumsSizesAndModelsDecodedBytesPerChunk) {
-  DatasetInfo info = DescribeMetadata("t.oc", 500, TwoChunks());
+  DatasetInfo info = Describe(TwoChunks());
   EXPECT_EQ(info.path, "t.oc");
   EXPECT_EQ(info.rows, 16u);
   EXPECT_EQ(info.chunks, 2u);
@@ -116,40 +129,40 @@ TEST(DescribeMetadata, SumsSizesAndModelsDecodedBytesPerChunk) {
 }
 
 TEST(DescribeMetadata, MergesZoneMapsIntoOneRangeAsText) {
-  format::FileMetadata m = TwoChunks();
-  DatasetInfo info = DescribeMetadata("t.oc", 500, m);
+  Footer f = TwoChunks();
+  DatasetInfo info = Describe(f);
   EXPECT_TRUE(info.columns[0].has_range);
   EXPECT_EQ(info.columns[0].min, "-2");
   EXPECT_EQ(info.columns[0].max, "9");
   EXPECT_EQ(info.columns[1].min, "apple");
   EXPECT_EQ(info.columns[1].max, "pear");
   // A chunk of nulls only has no range and does not widen the others'.
-  m.chunks[1].columns[0].zone = format::ZoneMap{};
-  info = DescribeMetadata("t.oc", 500, m);
+  f.chunks.chunks()[1].columns[0].zone = format::ZoneMap{};
+  info = Describe(f);
   EXPECT_EQ(info.columns[0].min, "5");
   EXPECT_EQ(info.columns[0].max, "9");
-  m.chunks[0].columns[0].zone = format::ZoneMap{};
-  info = DescribeMetadata("t.oc", 500, m);
+  f.chunks.chunks()[0].columns[0].zone = format::ZoneMap{};
+  info = Describe(f);
   EXPECT_FALSE(info.columns[0].has_range);
   EXPECT_EQ(info.columns[0].min, "");
 }
 
 TEST(DescribeMetadata, BoundsReadAsTheirType) {
-  format::FileMetadata m = TwoChunks();
-  m.columns[0].type = TypeId::kDate;
-  EXPECT_EQ(DescribeMetadata("t.oc", 500, m).columns[0].max, "1970-01-10");
-  m.columns[0].type = TypeId::kFloat64;
-  m.chunks[0].columns[0].zone.min_float = 0.1;
-  m.chunks[0].columns[0].zone.max_float = 2.5;
-  m.chunks[1].columns[0].zone.min_float = -1e300;
-  m.chunks[1].columns[0].zone.max_float = 1;
-  DatasetInfo info = DescribeMetadata("t.oc", 500, m);
+  Footer f = TwoChunks();
+  f.m.columns[0].type = TypeId::kDate;
+  EXPECT_EQ(Describe(f).columns[0].max, "1970-01-10");
+  f.m.columns[0].type = TypeId::kFloat64;
+  f.chunks.chunks()[0].columns[0].zone.min_float = 0.1;
+  f.chunks.chunks()[0].columns[0].zone.max_float = 2.5;
+  f.chunks.chunks()[1].columns[0].zone.min_float = -1e300;
+  f.chunks.chunks()[1].columns[0].zone.max_float = 1;
+  DatasetInfo info = Describe(f);
   EXPECT_EQ(info.columns[0].min, "-1e+300");
   EXPECT_EQ(info.columns[0].max, "2.5");
 }
 
 TEST(DescribeMetadata, IndexesAndIngestReport) {
-  DatasetInfo info = DescribeMetadata("t.oc", 500, TwoChunks());
+  DatasetInfo info = Describe(TwoChunks());
   ASSERT_EQ(info.indexes.size(), 1u);
   EXPECT_EQ(info.indexes[0].column, "s");
   EXPECT_EQ(info.indexes[0].kind, "token");
@@ -188,7 +201,9 @@ class DescribeDatasetTest : public ::testing::Test {
 TEST_F(DescribeDatasetTest, AFileIngestWroteDescribesItsRowsRejectsAndIndex) {
   auto dataset = Dataset::Open(oc_);
   ASSERT_TRUE(dataset.ok()) << dataset.status().ToString();
-  DatasetInfo info = DescribeDataset(**dataset);
+  auto described = DescribeDataset(**dataset);
+  ASSERT_TRUE(described.ok()) << described.status().ToString();
+  const DatasetInfo& info = *described;
   EXPECT_EQ(info.path, oc_);
   EXPECT_EQ(info.file_bytes, (*dataset)->file_size());
   EXPECT_EQ(info.rows, 3u);

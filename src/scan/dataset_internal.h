@@ -16,10 +16,16 @@
 
 namespace outcore {
 
-// The footer as parsed: schema, chunk directory with zone maps, indexes.
+// The footer as parsed: schema, chunk directory, indexes. A chunk's column
+// metadata (blocks, zone maps) is read when needed: DatasetReader(d).ReadChunk.
 const format::FileMetadata& DatasetMetadata(const Dataset& dataset);
-// The validated file the dataset reads its blocks from.
+// The validated file the dataset reads its blocks and chunk metadata from.
 const format::FileReader& DatasetReader(const Dataset& dataset);
+
+// Dataset::ReadColumnChunk with the chunk's metadata already read (a scan
+// reads it once per chunk, not once per column).
+Status ReadColumnChunk(const Dataset& dataset, const format::ChunkMeta& chunk_meta, int64_t chunk, int column,
+                       ColumnVector* out, Buffer* stored, Buffer* payload);
 
 // Reads, verifies and decompresses an index block (doc/query.md, "Index
 // blocks") into `out`; `stored` is scratch.
@@ -39,8 +45,11 @@ uint64_t DecodedChunkBytes(TypeId type, uint64_t rows, const format::ColumnChunk
 uint64_t ChunkDecodeBytes(const format::FileMetadata& meta, const format::ChunkMeta& chunk,
                           const std::vector<int>& columns, bool filtered, int lanes);
 
-// DescribeDataset's work, on a footer held in memory (tests build one by hand).
-DatasetInfo DescribeMetadata(const std::string& path, uint64_t file_size,
-                             const format::FileMetadata& metadata);
+// DescribeDataset's work: one pass over the chunks (one chunk's metadata held
+// at a time, its scratch charged to `budget`), so a wide file's info stays
+// bounded. Tests pass a footer held in memory (format::InMemoryChunks).
+Result<DatasetInfo> DescribeMetadata(const std::string& path, uint64_t file_size,
+                                     const format::FileMetadata& metadata, const format::ChunkSource& chunks,
+                                     MemoryBudget* budget = nullptr);
 
 }  // namespace outcore

@@ -241,12 +241,19 @@ std::string QueryPlan::Explain(const format::FileMetadata& metadata) const {
   return out + "\n";
 }
 
-QueryPlan PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& metadata,
-                              const PlanOptions& options) {
+Result<QueryPlan> PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& metadata,
+                                      const format::ChunkSource& chunks, const PlanOptions& options,
+                                      Buffer* scratch) {
   QueryPlan plan;
   plan.used_zone_maps = options.use_zone_maps;
+  const std::vector<int> expr_columns = expr.Columns();
+  plan.filter_columns = options.decoded_columns;
+  AddMissing(expr_columns, &plan.filter_columns);
   // The one place the zone maps are asked: every later step reads the answer.
-  for (const format::ChunkMeta& chunk : metadata.chunks) {
+  // One chunk's metadata at a time.
+  format::ChunkMeta chunk;
+  for (size_t c = 0; c < metadata.chunks.size(); ++c) {
+    OC_RETURN_IF_ERROR(chunks.ReadChunk(c, &chunk, scratch));
     ChunkChoice choice;
     choice.candidate_rows = chunk.row_count;
     choice.zone_may_match = !options.use_zone_maps || MayMatch(expr, chunk);
@@ -254,6 +261,9 @@ QueryPlan PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& meta
       choice.read = false;
       choice.candidate_rows = 0;
       choice.reason = "skipped: zone maps show no row can match";
+    } else {
+      for (int column : plan.filter_columns)
+        plan.scan_bytes += chunk.columns[size_t(column)].block.stored_size;
     }
     plan.chunks.push_back(std::move(choice));
   }
@@ -263,14 +273,6 @@ QueryPlan PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& meta
   // it saves: a low-cardinality column's index is often larger than the
   // column); a token index always is, as `contains` is costly to evaluate and
   // zone maps never help it.
-  const std::vector<int> expr_columns = expr.Columns();
-  plan.filter_columns = options.decoded_columns;
-  AddMissing(expr_columns, &plan.filter_columns);
-  for (size_t c = 0; c < metadata.chunks.size(); ++c) {
-    if (!plan.chunks[c].zone_may_match) continue;
-    for (int column : plan.filter_columns)
-      plan.scan_bytes += metadata.chunks[c].columns[size_t(column)].block.stored_size;
-  }
   if (!options.use_indexes) return plan;
   bool every_column_indexed = true;
   for (int column : expr_columns) {
@@ -334,7 +336,7 @@ Status PlanRows(const Expr& expr, const format::FileMetadata& metadata, const In
   plan->rows_exact = plan->used_index && sets->exact;
   if (plan->used_index) plan->rows = std::move(*sets->t);
   for (size_t c = 0; c < metadata.chunks.size(); ++c) {
-    const format::ChunkMeta& chunk = metadata.chunks[c];
+    const format::ChunkRef& chunk = metadata.chunks[c];
     ChunkChoice& choice = plan->chunks[c];
     if (!choice.zone_may_match) {
       choice.read = false;
@@ -359,12 +361,13 @@ Status PlanRows(const Expr& expr, const format::FileMetadata& metadata, const In
   return Status::OK();
 }
 
-Result<QueryPlan> PlanQuery(const Expr& expr, const format::FileMetadata& metadata, const IndexSet& indexes,
-                            bool use_zone_maps) {
+Result<QueryPlan> PlanQuery(const Expr& expr, const format::FileMetadata& metadata,
+                            const format::ChunkSource& chunks, const IndexSet& indexes, bool use_zone_maps) {
   PlanOptions options;
   options.use_zone_maps = use_zone_maps;
   options.use_indexes = false;  // the caller's indexes are used as they are
-  QueryPlan plan = PlanZonesAndIndexes(expr, metadata, options);
+  Buffer scratch;
+  OC_ASSIGN_OR_RETURN(QueryPlan plan, PlanZonesAndIndexes(expr, metadata, chunks, options, &scratch));
   OC_RETURN_IF_ERROR(PlanRows(expr, metadata, indexes, &plan));
   return plan;
 }

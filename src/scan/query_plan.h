@@ -6,10 +6,11 @@
 // A plan is made in two steps around the one thing the planner does not do,
 // reading index blocks (that is I/O, the scanner's):
 //
-//   QueryPlan plan = PlanZonesAndIndexes(*where, metadata, options);  // zone maps, once per chunk; cost
-//   model IndexSet indexes = ...;  // load each plan.indexes[i] with read set, if AdmitIndex(budget,
-//   &plan.indexes[i]) OC_RETURN_IF_ERROR(PlanRows(*where, metadata, indexes, &plan));    // index rows,
-//   chunks to read for (chunk c with plan.chunks[c].read) { decode; if (!plan.rows_exact) Evaluate(...); }
+//   // zone maps, once per chunk (each chunk's metadata read from `reader`); cost model:
+//   OC_ASSIGN_OR_RETURN(QueryPlan plan, PlanZonesAndIndexes(*where, metadata, reader, options, &scratch));
+//   IndexSet indexes = ...;  // load each plan.indexes[i] with read set, if AdmitIndex(budget,
+//   &plan.indexes[i]) OC_RETURN_IF_ERROR(PlanRows(*where, metadata, indexes, &plan));  // index rows, chunks
+//   to read for (chunk c with plan.chunks[c].read) { decode; if (!plan.rows_exact) Evaluate(...); }
 //
 // PlanQuery does both steps for callers that hold their indexes already.
 //
@@ -21,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "format/metadata.h"
 #include "index/row_bitmap.h"
 #include "outcore/memory.h"
 #include "outcore/status.h"
@@ -28,10 +30,6 @@
 
 namespace outcore {
 
-namespace format {
-struct FileMetadata;
-struct IndexMeta;
-}  // namespace format
 class ValueIndex;
 class TokenIndex;
 
@@ -98,8 +96,12 @@ struct QueryPlan {
 // filtered anyway; all of it when counting with an index on every column),
 // or with force_indexes; a token index always is (`contains` is costly to
 // evaluate and zone maps never help it).
-QueryPlan PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& metadata,
-                              const PlanOptions& options);
+// Each chunk's zone maps are read from `chunks` one chunk at a time (the
+// metadata block into `scratch`, which the caller charges to its budget); a
+// chunk whose metadata cannot be read is an error.
+Result<QueryPlan> PlanZonesAndIndexes(const Expr& expr, const format::FileMetadata& metadata,
+                                      const format::ChunkSource& chunks, const PlanOptions& options,
+                                      Buffer* scratch);
 
 // Whether the index of `choice` can be loaded now, within what `budget` has
 // left: its stored block, the decompressed copy and the index's own copy are
@@ -116,9 +118,10 @@ Status PlanRows(const Expr& expr, const format::FileMetadata& metadata, const In
 
 // Both steps with indexes the caller holds (no cost model: every index in
 // `indexes` is used).
-//   OC_ASSIGN_OR_RETURN(QueryPlan plan, PlanQuery(*where, metadata, indexes));
+//   OC_ASSIGN_OR_RETURN(QueryPlan plan, PlanQuery(*where, metadata, reader, indexes));
 // `use_zone_maps` = false reads every chunk the indexes do not exclude.
-Result<QueryPlan> PlanQuery(const Expr& expr, const format::FileMetadata& metadata, const IndexSet& indexes,
+Result<QueryPlan> PlanQuery(const Expr& expr, const format::FileMetadata& metadata,
+                            const format::ChunkSource& chunks, const IndexSet& indexes,
                             bool use_zone_maps = true);
 
 }  // namespace outcore

@@ -140,6 +140,7 @@ struct TestFile {
   std::vector<std::vector<std::vector<Cell>>> chunks;  // chunk -> column -> rows
   std::vector<std::vector<Cell>> all;                  // column -> all rows
   format::FileMetadata metadata;
+  format::InMemoryChunks source;                   // each chunk's zone maps
   std::vector<std::vector<ColumnVector>> vectors;  // chunk -> column
   std::vector<ValueIndex> value_indexes;
   std::vector<TokenIndex> token_indexes;
@@ -212,10 +213,10 @@ TestFile MakeFile(uint32_t seed) {
         EXPECT_TRUE(word_tokens.AddChunk(vector, first_row).ok());
       }
     }
-    file.metadata.chunks.push_back(std::move(meta));
+    file.source.chunks().push_back(std::move(meta));
     first_row += rows;
   }
-  file.metadata.num_rows = first_row;
+  file.source.FillDirectory(&file.metadata);
   for (size_t column = 0; column < kSchema.size(); ++column) {
     Buffer block;
     EXPECT_TRUE(builders[column]->Serialize(&block).ok());
@@ -342,7 +343,7 @@ void CheckExpression(const Expr& expr, const TestFile& file, const std::string& 
         chunk_has_match[chunk] = true;
       }
     }
-    const bool may = MayMatch(expr, file.metadata.chunks[chunk]);
+    const bool may = MayMatch(expr, file.source.chunks()[chunk]);
     ASSERT_TRUE(may || !chunk_has_match[chunk])
         << "zone maps pruned a matching chunk " << chunk << ": " << text;
     if (!may) ++*pruned_chunks;
@@ -354,7 +355,7 @@ void CheckExpression(const Expr& expr, const TestFile& file, const std::string& 
   some.value = {nullptr, &file.value_indexes[1], nullptr, &file.value_indexes[3]};
   some.token = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &file.token_indexes[1]};
   for (const IndexSet* indexes : {&all, &none, &some}) {
-    auto plan = PlanQuery(expr, file.metadata, *indexes);
+    auto plan = PlanQuery(expr, file.metadata, file.source, *indexes);
     ASSERT_TRUE(plan.ok()) << plan.status().ToString();
     ASSERT_EQ(plan->chunks.size(), file.chunks.size());
     for (size_t chunk = 0; chunk < file.chunks.size(); ++chunk) {
@@ -368,7 +369,7 @@ void CheckExpression(const Expr& expr, const TestFile& file, const std::string& 
       ++*exact_plans;
       // What a scanner on the index path would select in each chunk read.
       for (size_t chunk = 0; chunk < file.chunks.size(); ++chunk) {
-        const format::ChunkMeta& meta = file.metadata.chunks[chunk];
+        const format::ChunkRef& meta = file.metadata.chunks[chunk];
         std::vector<uint8_t> bits(size_t(BitmapBytes(int64_t(meta.row_count))), 0);
         plan->rows.FillBits(meta.first_row, int64_t(meta.row_count), bits.data());
         for (uint64_t row = 0; row < meta.row_count; ++row) {
@@ -426,7 +427,7 @@ TEST(Predicate, PlanExplainsSkippedChunks) {
   TestFile file = MakeFile(5);
   auto expr = ParsePredicate("n > 250", kSchema);
   ASSERT_TRUE(expr.ok());
-  auto plan = PlanQuery(**expr, file.metadata, IndexSet{});
+  auto plan = PlanQuery(**expr, file.metadata, file.source, IndexSet{});
   ASSERT_TRUE(plan.ok());
   EXPECT_FALSE(plan->used_index);
   EXPECT_LT(plan->chunks_to_read(), int64_t(file.chunks.size()));
@@ -444,11 +445,18 @@ TEST(Predicate, PlanRejectsAnIndexThatDoesNotCoverTheFile) {
   shorter.num_rows -= 1;
   IndexSet indexes;
   indexes.value = {nullptr, &file.value_indexes[1]};
-  EXPECT_EQ(PlanQuery(**expr, shorter, indexes).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(PlanQuery(**expr, shorter, file.source, indexes).status().code(), StatusCode::kCorruption);
 }
 
 // --- The plan records the zone maps' answer once per chunk, and every later
 // step obeys it instead of asking again.
+
+QueryPlan Zones(const Expr& expr, const TestFile& file, const PlanOptions& options) {
+  Buffer scratch;
+  auto plan = PlanZonesAndIndexes(expr, file.metadata, file.source, options, &scratch);
+  EXPECT_TRUE(plan.ok()) << plan.status().ToString();
+  return plan.ok() ? std::move(*plan) : QueryPlan{};
+}
 
 TEST(QueryPlan, TheRowsStepObeysTheRecordedZoneAnswerInsteadOfAskingAgain) {
   TestFile file = MakeFile(7);
@@ -458,11 +466,11 @@ TEST(QueryPlan, TheRowsStepObeysTheRecordedZoneAnswerInsteadOfAskingAgain) {
   for (const ValueIndex& index : file.value_indexes) all.value.push_back(&index);
   PlanOptions options;
   options.use_indexes = false;  // the caller holds the indexes
-  QueryPlan zones = PlanZonesAndIndexes(**expr, file.metadata, options);
+  QueryPlan zones = Zones(**expr, file, options);
   ASSERT_EQ(zones.chunks.size(), file.chunks.size());
   int64_t kept = -1, excluded = -1;
   for (size_t c = 0; c < zones.chunks.size(); ++c) {
-    const bool may = MayMatch(**expr, file.metadata.chunks[c]);
+    const bool may = MayMatch(**expr, file.source.chunks()[c]);
     ASSERT_EQ(zones.chunks[c].zone_may_match, may) << c;
     ASSERT_EQ(zones.chunks[c].read, may) << c;
     if (may) kept = int64_t(c);
@@ -470,10 +478,10 @@ TEST(QueryPlan, TheRowsStepObeysTheRecordedZoneAnswerInsteadOfAskingAgain) {
   }
   ASSERT_GE(kept, 0);
   ASSERT_GE(excluded, 0);
-  const format::ChunkMeta& kept_meta = file.metadata.chunks[size_t(kept)];
+  const format::ChunkRef& kept_meta = file.metadata.chunks[size_t(kept)];
   for (bool with_indexes : {true, false}) {
     const IndexSet none;
-    QueryPlan plan = PlanZonesAndIndexes(**expr, file.metadata, options);
+    QueryPlan plan = Zones(**expr, file, options);
     // A decision the zone maps would not make: the rows step must follow the
     // plan, in both directions.
     plan.chunks[size_t(kept)].zone_may_match = false;
@@ -495,7 +503,7 @@ TEST(QueryPlan, TheRowsStepObeysTheRecordedZoneAnswerInsteadOfAskingAgain) {
   }
   // Without zone maps every chunk is kept, and the plan says why.
   options.use_zone_maps = false;
-  QueryPlan unpruned = PlanZonesAndIndexes(**expr, file.metadata, options);
+  QueryPlan unpruned = Zones(**expr, file, options);
   ASSERT_TRUE(PlanRows(**expr, file.metadata, IndexSet{}, &unpruned).ok());
   EXPECT_EQ(unpruned.chunks_to_read(), int64_t(file.chunks.size()));
   EXPECT_EQ(unpruned.chunks[size_t(excluded)].reason, "read: zone maps not used");
@@ -507,7 +515,8 @@ TEST(QueryPlan, TheRowsStepObeysTheRecordedZoneAnswerInsteadOfAskingAgain) {
 const std::vector<ColumnSchema> kSizedSchema = {
     {"id", TypeId::kInt64, false}, {"n", TypeId::kInt64, false}, {"t", TypeId::kString, false}};
 
-format::FileMetadata SizedFile(uint64_t n_index_bytes, uint64_t t_index_bytes) {
+format::FileMetadata SizedFile(uint64_t n_index_bytes, uint64_t t_index_bytes,
+                               format::InMemoryChunks* chunks) {
   format::FileMetadata metadata;
   for (const ColumnSchema& column : kSizedSchema) {
     format::ColumnMeta meta;
@@ -524,9 +533,10 @@ format::FileMetadata SizedFile(uint64_t n_index_bytes, uint64_t t_index_bytes) {
     meta.columns[1].zone.has_min_max = true;
     meta.columns[1].zone.min_int = chunk * 10;
     meta.columns[1].zone.max_int = chunk * 10 + 9;
-    metadata.chunks.push_back(meta);
+    chunks->chunks().push_back(meta);
   }
-  metadata.num_rows = 400;
+  chunks->FillDirectory(&metadata);
+  EXPECT_EQ(metadata.num_rows, 400u);
   format::IndexMeta n_index;
   n_index.column = 1;
   n_index.kind = format::kIndexKindValue;
@@ -545,11 +555,16 @@ format::FileMetadata SizedFile(uint64_t n_index_bytes, uint64_t t_index_bytes) {
 QueryPlan SizedPlan(const std::string& where, uint64_t n_index_bytes, const PlanOptions& options,
                     const format::FileMetadata** metadata_out = nullptr) {
   static format::FileMetadata metadata;
-  metadata = SizedFile(n_index_bytes, 1 << 30);
+  static format::InMemoryChunks chunks;
+  chunks = format::InMemoryChunks();
+  metadata = SizedFile(n_index_bytes, 1 << 30, &chunks);
   if (metadata_out) *metadata_out = &metadata;
   auto expr = ParsePredicate(where, kSizedSchema);
   EXPECT_TRUE(expr.ok()) << expr.status().ToString();
-  return PlanZonesAndIndexes(**expr, metadata, options);
+  Buffer scratch;
+  auto plan = PlanZonesAndIndexes(**expr, metadata, chunks, options, &scratch);
+  EXPECT_TRUE(plan.ok()) << plan.status().ToString();
+  return plan.ok() ? std::move(*plan) : QueryPlan{};
 }
 
 TEST(QueryPlan, AValueIndexIsReadOnlyWhenSmallAgainstTheBlocksTheZoneMapsLeave) {

@@ -97,6 +97,7 @@ struct Scanner::Rep {
   std::vector<ColumnSchema> columns_;
   std::vector<int> decoded_;  // file columns decoded per chunk: projection, then where-only columns
   std::vector<ColumnVector> chunk_columns_;  // the current chunk, decoded, in decoded_ order
+  format::ChunkMeta chunk_meta_;             // the metadata of the chunk being decoded
   Buffer stored_, payload_;
   Buffer stored2_, payload2_;  // the second decoding lane's scratch
   int lanes_ = 1;
@@ -174,7 +175,9 @@ Status Scanner::Rep::Plan() {
   plan_options.use_indexes = options_.use_indexes;
   plan_options.force_indexes = options_.force_indexes;
   plan_options.count_only = options_.count_only;
-  plan_ = std::make_unique<QueryPlan>(PlanZonesAndIndexes(*where_, meta, plan_options));
+  auto zones = PlanZonesAndIndexes(*where_, meta, DatasetReader(*dataset_), plan_options, &stored_);
+  if (!zones.ok()) return zones.status();
+  plan_ = std::make_unique<QueryPlan>(std::move(*zones));
   IndexSet indexes;
   indexes.value.resize(meta.columns.size());
   indexes.token.resize(meta.columns.size());
@@ -211,13 +214,17 @@ uint64_t Scanner::Rep::DecodeNeed(const format::ChunkMeta& chunk, int lanes) con
 // decoding lanes that do not fit become one.
 Status Scanner::Rep::CheckDecodeFits() {
   const format::FileMetadata& meta = DatasetMetadata(*dataset_);
+  const uint64_t limit = budget_->limit();
   uint64_t worst = 0;
   int64_t worst_chunk = -1;
+  bool lanes_fit = true;
+  // One pass, one chunk's metadata at a time (its block read into the scan's scratch).
+  format::ChunkMeta c;
   for (size_t chunk = 0; chunk < meta.chunks.size(); ++chunk) {
     if (!ChunkWanted(int64_t(chunk))) continue;
+    OC_RETURN_IF_ERROR(DatasetReader(*dataset_).ReadChunk(chunk, &c, &stored_));
     // A fixed-width column's payload holds at most 8 bytes a row (plus its
     // validity and header): a larger claim is damage, not a budget problem.
-    const format::ChunkMeta& c = meta.chunks[chunk];
     for (int column : decoded_) {
       const TypeId type = meta.columns[size_t(column)].type;
       const uint64_t claimed = c.columns[size_t(column)].block.decoded_size;
@@ -228,15 +235,16 @@ Status Scanner::Rep::CheckDecodeFits() {
                                   std::string(TypeName(type)) + "; the file is damaged");
       }
     }
-    const uint64_t need = DecodeNeed(meta.chunks[chunk], 1);
+    const uint64_t need = DecodeNeed(c, 1);
     if (need > worst) {
       worst = need;
       worst_chunk = int64_t(chunk);
     }
+    if (lanes_ > 1 && DecodeNeed(c, lanes_) > limit) lanes_fit = false;
   }
-  const uint64_t limit = budget_->limit();
+  stored_.Free();
   if (worst_chunk >= 0 && worst > limit) {
-    const format::ChunkMeta& chunk = meta.chunks[size_t(worst_chunk)];
+    const format::ChunkRef& chunk = meta.chunks[size_t(worst_chunk)];
     std::string names;
     for (int column : decoded_) names += (names.empty() ? "" : ", ") + meta.columns[size_t(column)].name;
     return Status(
@@ -248,14 +256,7 @@ Status Scanner::Rep::CheckDecodeFits() {
             "; give the scan at least " + FormatSize(worst) + ", read fewer columns, or rewrite " +
             "the file with `outcore ingest --memory-limit` no larger than the budget you read with");
   }
-  if (lanes_ > 1) {
-    for (size_t chunk = 0; chunk < meta.chunks.size(); ++chunk) {
-      if (ChunkWanted(int64_t(chunk)) && DecodeNeed(meta.chunks[chunk], lanes_) > limit) {
-        lanes_ = 1;
-        break;
-      }
-    }
-  }
+  if (!lanes_fit) lanes_ = 1;
   return Status::OK();
 }
 
@@ -279,7 +280,7 @@ Status Scanner::Rep::DecodeColumns(int64_t chunk, const std::vector<size_t>& col
                                    Buffer* payload) {
   for (size_t i : columns) {
     ColumnVector& column = chunk_columns_[i];
-    OC_RETURN_IF_ERROR(dataset_->ReadColumnChunk(chunk, decoded_[i], &column, stored, payload));
+    OC_RETURN_IF_ERROR(ReadColumnChunk(*dataset_, chunk_meta_, chunk, decoded_[i], &column, stored, payload));
     // Early chunks of a column whose dictionary overflowed are coded; the
     // column as a whole is plain, so its batches are too.
     if (column.dictionary && !dataset_->schema()[size_t(decoded_[i])].dictionary)
@@ -289,7 +290,8 @@ Status Scanner::Rep::DecodeColumns(int64_t chunk, const std::vector<size_t>& col
 }
 
 Status Scanner::Rep::DecodeChunk(int64_t chunk) {
-  const format::ChunkMeta& meta = DatasetMetadata(*dataset_).chunks[size_t(chunk)];
+  OC_RETURN_IF_ERROR(DatasetReader(*dataset_).ReadChunk(size_t(chunk), &chunk_meta_, &stored_));
+  const format::ChunkMeta& meta = chunk_meta_;
   // Columns decode independently: with two lanes, the second runs on its own
   // thread with its own scratch, columns dealt out largest first to the lane
   // with fewer bytes so far. A small chunk is not worth a thread.
@@ -337,7 +339,7 @@ Status Scanner::Rep::DecodeChunk(int64_t chunk) {
 // Turns the predicate's answer for the loaded chunk into the positions of its
 // matching rows (selected_rows_), or leaves filtered_ false when all match.
 Status Scanner::Rep::SelectRows(int64_t chunk) {
-  const format::ChunkMeta& meta = DatasetMetadata(*dataset_).chunks[size_t(chunk)];
+  const format::ChunkRef& meta = DatasetMetadata(*dataset_).chunks[size_t(chunk)];
   const int64_t rows = int64_t(meta.row_count);
   if (plan_->rows_exact) {
     selection_.Clear();

@@ -274,8 +274,12 @@ TEST_F(WhereTest, AnIndexTooBigForTheScanBudgetIsLeftOutWithTheSameRows) {
   std::vector<int> every_column;
   for (size_t c = 0; c < meta.columns.size(); ++c) every_column.push_back(int(c));
   uint64_t largest_chunk = 0;
-  for (const auto& chunk : meta.chunks)
+  for (size_t c = 0; c < meta.chunks.size(); ++c) {
+    format::ChunkMeta chunk;
+    Buffer scratch;
+    ASSERT_TRUE(DatasetReader(**dataset).ReadChunk(c, &chunk, &scratch).ok());
     largest_chunk = std::max(largest_chunk, ChunkDecodeBytes(meta, chunk, every_column, true, 2));
+  }
   const uint64_t limit = largest_chunk + 4096;
   ASSERT_GT(meta.indexes[0].block.stored_size + 2 * meta.indexes[0].block.decoded_size, limit);
   ScanOptions options;
@@ -313,8 +317,10 @@ TEST_F(WhereTest, TwoDecodingLanesGiveTheSameBatchesAsOne) {
   auto dataset = Dataset::Open(out);
   ASSERT_TRUE(dataset.ok());
   uint64_t first_chunk_bytes = 0;
-  for (const auto& column : DatasetMetadata(**dataset).chunks[0].columns)
-    first_chunk_bytes += column.block.stored_size;
+  format::ChunkMeta first_chunk;
+  Buffer scratch;
+  ASSERT_TRUE(DatasetReader(**dataset).ReadChunk(0, &first_chunk, &scratch).ok());
+  for (const auto& column : first_chunk.columns) first_chunk_bytes += column.block.stored_size;
   ASSERT_GE(first_chunk_bytes, uint64_t(256) << 10)
       << "the test needs chunks the scanner splits across threads";
   auto scan = [&](int threads, const std::string& where) {
@@ -375,7 +381,10 @@ TEST_F(WhereTest, AChunkLargerThanTheScanBudgetIsRefusedBeforeItIsRead) {
   ASSERT_EQ(meta.chunks.size(), 1u);
   std::vector<int> every_column;
   for (size_t c = 0; c < meta.columns.size(); ++c) every_column.push_back(int(c));
-  const uint64_t need = ChunkDecodeBytes(meta, meta.chunks[0], every_column, false, 1);
+  format::ChunkMeta chunk0;
+  Buffer scratch;
+  ASSERT_TRUE(DatasetReader(**dataset).ReadChunk(0, &chunk0, &scratch).ok());
+  const uint64_t need = ChunkDecodeBytes(meta, chunk0, every_column, false, 1);
   ScanOptions options;
   options.memory_limit = need - 1;
   options.threads = 1;
@@ -414,17 +423,23 @@ TEST_F(WhereTest, AHostileDecodedSizeInTheFooterIsRefusedNotAllocated) {
     auto writer = format::FileWriter::Create(hostile);
     ASSERT_TRUE(writer.ok());
     Buffer scratch;
-    for (auto& chunk : meta.chunks) {
+    std::vector<TypeId> types;
+    for (const auto& column : meta.columns) types.push_back(column.type);
+    for (size_t c = 0; c < meta.chunks.size(); ++c) {
+      format::ChunkMeta chunk;
+      ASSERT_TRUE((*reader)->ReadChunk(c, &chunk, &scratch).ok());
       for (auto& column : chunk.columns) {
         ASSERT_TRUE(format::CopyBlock(**reader, &column.block, writer->get(), &scratch, "block").ok());
       }
+      if (c == 0) chunk.columns[0].block.decoded_size = 4ull << 30;
+      ASSERT_TRUE((*writer)->AppendChunk(chunk, types).ok());
     }
+    meta.chunks.clear();
     for (auto& column : meta.columns) {
       if (!column.has_dictionary) continue;
       ASSERT_TRUE(format::CopyBlock(**reader, &column.dictionary, writer->get(), &scratch, "dict").ok());
     }
     ASSERT_TRUE(meta.indexes.empty());
-    meta.chunks[0].columns[0].block.decoded_size = 4ull << 30;
     ASSERT_TRUE((*writer)->Finish(meta).ok());
   }
   auto dataset = Dataset::Open(hostile);

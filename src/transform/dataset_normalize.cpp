@@ -82,14 +82,19 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
   // records each block's codec but not the level it was compressed at, so the
   // level is ingest's default.
   Codec file_codec = Codec::kNone;
-  if (!source.chunks.empty() && !source.chunks[0].columns.empty()) {
-    file_codec = Codec(source.chunks[0].columns[0].block.codec);
+  if (!source.chunks.empty()) {
+    format::ChunkMeta first;
+    Buffer scratch(&budget);
+    OC_RETURN_IF_ERROR(DatasetReader(*dataset).ReadChunk(0, &first, &scratch));
+    if (!first.columns.empty()) file_codec = Codec(first.columns[0].block.codec);
   }
   Compressor compressor(file_codec, kDefaultCompressionLevel);
   Buffer stored(&budget), payload(&budget), compressed(&budget);
   ColumnVector decoded(TypeId::kFloat64, &budget), scaled(TypeId::kFloat64, &budget);
-  auto normalize_chunk = [&](size_t chunk, size_t c) -> Result<format::ReplacementBlock> {
-    OC_RETURN_IF_ERROR(dataset->ReadColumnChunk(int64_t(chunk), int(c), &decoded, &stored, &payload));
+  auto normalize_chunk = [&](size_t chunk, size_t c,
+                             const format::ChunkMeta& source_chunk) -> Result<format::ReplacementBlock> {
+    OC_RETURN_IF_ERROR(
+        ReadColumnChunk(*dataset, source_chunk, int64_t(chunk), int(c), &decoded, &stored, &payload));
     const int64_t rows = decoded.length;
     scaled.Reset(TypeId::kFloat64);
     scaled.length = rows;
@@ -118,8 +123,7 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
     block.encoding = uint8_t(encoding);
     block.decoded_size = payload.size();
     block.stored = payload.view();
-    if (Codec(source.chunks[chunk].columns[c].block.codec) != Codec::kNone &&
-        compressor.codec() != Codec::kNone) {
+    if (Codec(source_chunk.columns[c].block.codec) != Codec::kNone && compressor.codec() != Codec::kNone) {
       OC_RETURN_IF_ERROR(compressor.Compress(payload.view(), &compressed));
       block.stored = compressed.view();
       block.codec = uint8_t(compressor.codec());
@@ -138,8 +142,9 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
   rewrite.target_lock = &target.lock;
   OC_ASSIGN_OR_RETURN(auto rewriter, format::FileRewriter::Create(DatasetReader(*dataset), target.path,
                                                                   std::move(rewrite), &budget));
-  OC_RETURN_IF_ERROR(rewriter->CopyBlocks());
+  // Before the copy: each chunk's zone maps are written by the new types.
   for (int index : targets) rewriter->metadata().columns[size_t(index)].type = TypeId::kFloat64;
+  OC_RETURN_IF_ERROR(rewriter->CopyBlocks());
   OC_RETURN_IF_ERROR(rewriter->Finish());
   return params;
 }

@@ -151,7 +151,7 @@ Result<FrameDtypes> ParseFrameDtypes(std::string_view text, std::string_view opt
 Result<std::vector<FrameColumnPlan>> PlanFrame(const Dataset& dataset,
                                                const std::vector<std::string>& columns, FrameDtypes dtypes,
                                                int64_t rows) {
-  const DatasetInfo info = DescribeDataset(dataset);
+  OC_ASSIGN_OR_RETURN(const DatasetInfo info, DescribeDataset(dataset));
   std::vector<std::string> names = columns;
   if (names.empty()) {
     for (const ColumnSchema& c : dataset.schema()) names.push_back(c.name);

@@ -25,7 +25,11 @@ def xxh3(data: bytes) -> int:
 
 
 class OcBytes:
-    """A .oc file's bytes, with the footer and block checksums recomputed on save."""
+    """A .oc file's bytes, with the footer and block checksums recomputed on save.
+
+    BlockRefs (offset, stored, decoded, codec, checksum) live in the footer and, for
+    column chunks, in the chunk metadata blocks the footer names (format version 2);
+    a ref is found by its checksum matching the bytes it names."""
 
     def __init__(self, path):
         self.data = bytearray(path.read_bytes())
@@ -35,25 +39,45 @@ class OcBytes:
     def footer(self) -> bytearray:
         return self.data[self.footer_offset : self.footer_offset + self.footer_length]
 
-    def block_ref_at(self, position):
-        """Footer offset of the BlockRef (offset, stored, decoded, codec, checksum) of the
-        block holding file byte `position`: found by its checksum matching the bytes."""
-        footer = self.footer
-        for at in range(len(footer) - 33):
-            offset, stored = struct.unpack_from("<QQ", footer, at)
-            if offset <= position < offset + stored <= self.footer_offset:
-                (checksum,) = struct.unpack_from("<Q", footer, at + 25)
+    def _refs(self, start, end):
+        """File positions of the valid BlockRefs in bytes start..end, with the range each names."""
+        for at in range(start, end - 32):
+            offset, stored = struct.unpack_from("<QQ", self.data, at)
+            if offset >= 16 and offset + stored <= self.footer_offset:
+                (checksum,) = struct.unpack_from("<Q", self.data, at + 25)
                 if checksum == xxh3(bytes(self.data[offset : offset + stored])):
-                    return at
+                    yield at, offset, stored
+
+    def block_ref_at(self, position):
+        """(file position of the BlockRef of the block holding byte `position`, file position
+        of the ref of the chunk metadata block holding that ref, or None when in the footer)."""
+        footer_end = self.footer_offset + self.footer_length
+        footer_refs = list(self._refs(self.footer_offset, footer_end))
+        for at, offset, stored in footer_refs:
+            if offset <= position < offset + stored:
+                return at, None
+        for container, offset, stored in footer_refs:
+            for at, inner, inner_stored in self._refs(offset, offset + stored):
+                if inner <= position < inner + inner_stored:
+                    return at, container
         raise AssertionError(f"no block holds byte {position}")
+
+    def patch_ref(self, ref, new: bytes, at_in_ref=0):
+        """Writes `new` into the BlockRef at `ref` (a position from block_ref_at), then the
+        checksum of the chunk metadata block holding it."""
+        at, container = ref
+        self.data[at + at_in_ref : at + at_in_ref + len(new)] = new
+        if container is not None:
+            offset, stored = struct.unpack_from("<QQ", self.data, container)
+            struct.pack_into("<Q", self.data, container + 25, xxh3(bytes(self.data[offset : offset + stored])))
 
     def damage_block(self, needle: bytes, replacement: bytes, start=16):
         """Replaces the first `needle` in the blocks after `start`, and fixes that block's checksum."""
         position = self.data.index(needle, start, self.footer_offset)
         ref = self.block_ref_at(position)
         self.data[position : position + len(needle)] = replacement
-        offset, stored = struct.unpack_from("<QQ", self.footer, ref)
-        self.patch_footer(ref + 25, struct.pack("<Q", xxh3(bytes(self.data[offset : offset + stored]))))
+        offset, stored = struct.unpack_from("<QQ", self.data, ref[0])
+        self.patch_ref(ref, struct.pack("<Q", xxh3(bytes(self.data[offset : offset + stored]))), 25)
 
     def patch_footer(self, at, new: bytes):
         start = self.footer_offset + at
@@ -128,7 +152,7 @@ def test_issue9_a_hostile_decoded_size_is_damage_not_memory(tmp_path):
     f = OcBytes(good)
     # The first block in the file is chunk 0 of the first column; claim a petabyte for it.
     ref = f.block_ref_at(16)
-    f.patch_footer(ref + 16, struct.pack("<Q", 1 << 39))
+    f.patch_ref(ref, struct.pack("<Q", 1 << 39), 16)
     bad = f.save(tmp_path / "size.oc")
     ds = oc.open(bad)
     expect_value_error(lambda: ds.to_pandas(), str(bad), "chunk 0 of column 'id'", "damaged")
