@@ -49,15 +49,18 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path, Me
   if (std::memcmp(header, kMagic, 8) != 0) return corrupt("not a .oc file (bad magic at byte 0)");
   uint32_t version;
   std::memcpy(&version, header + 8, 4);
+  // Another version is no damage: the file is fine, this outcore does not read it.
   if (version == 1) {
-    return corrupt(
-        "format version 1 (written by an older outcore) is not read by this one, which reads version " +
+    return Status::InvalidArgument(
+        path +
+        ": format version 1 (written by an older outcore) is not read by this one, which reads version " +
         std::to_string(kFormatVersion) + "; ingest the source data again to make a version " +
         std::to_string(kFormatVersion) + " file");
   }
   if (version != kFormatVersion) {
-    return corrupt("format version " + std::to_string(version) +
-                   " is not supported (this outcore reads version " + std::to_string(kFormatVersion) + ")");
+    return Status::InvalidArgument(path + ": format version " + std::to_string(version) +
+                                   " is not supported (this outcore reads version " +
+                                   std::to_string(kFormatVersion) + ")");
   }
   uint32_t flags;
   std::memcpy(&flags, header + 12, 4);

@@ -384,6 +384,8 @@ TEST_F(FormatTest, AVersion1FileIsRefusedWithWhatToDo) {
   std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), std::streamsize(bytes.size()));
   auto reader = FileReader::Open(path);
   ASSERT_FALSE(reader.ok());
+  // Not "corrupt file": the file is sound, only older.
+  EXPECT_EQ(reader.status().code(), StatusCode::kInvalidArgument) << reader.status().ToString();
   EXPECT_NE(reader.status().message().find("format version 1 (written by an older outcore)"),
             std::string::npos)
       << reader.status().ToString();
