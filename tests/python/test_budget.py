@@ -132,8 +132,8 @@ def test_2000_columns_stay_under_the_limit(tmp_path):
 @pytest.mark.xfail(
     strict=True,
     reason="issue 9 item 4: 20,000 columns x 600 rows at 64 MiB peaks at 82 MiB (was 227; chunk metadata is "
-    "now streamed to the file). `outcore trace` puts 69 MiB of heap at the peak (1.6 s of 5.7 s) in std::string "
-    "blocks, ~100,000 of ~440 B and ~20,000 of ~1.2 KB (5 and 1 per column), outside the budget; exits 0",
+    "now streamed to the file). `outcore trace` puts 69 MiB of heap at the peak (1.6 s of 5.7 s) in blocks "
+    "the engine allocates per column, ~100,000 of ~460 B and ~20,000 of ~1.2 KB, outside the budget; exits 0",
 )
 def test_20000_columns_stay_under_the_limit(tmp_path):
     ingest_wide(tmp_path, 20000, 600, seed=7)
