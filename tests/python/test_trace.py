@@ -95,3 +95,112 @@ def test_python_killed_by_signal_still_reports_its_peak(tmp_path):
     assert not process["exited"]
     locations = [site["location"] for site in process["top_at_peak"]]
     assert any(loc.endswith(f"job.py:{line_of(script_text, 'HELD_LINE')}") for loc in locations), locations
+
+
+# --- how a program ends: the out-of-memory kill and failing allocations (issue 15) ---------
+
+GROW_SCRIPT = textwrap.dedent(
+    """
+    import numpy as np
+    held = []
+    for _ in range(100):  # at most ~3 GiB: a limit that never stops it ends the loop (exit 3)
+        held.append(np.ones(4_000_000))  # ALLOC_LINE
+    raise SystemExit(3)
+    """
+)
+
+
+def memory_cgroup(tmp_name, limit):
+    """A new memory cgroup limited to `limit` bytes (swap included where it can be):
+    (its folder, the file a pid is written to), or None where the machine allows none."""
+    candidates = []
+    with open("/proc/mounts") as mounts:
+        for line in mounts:
+            _, point, kind, options = line.split()[:4]
+            if kind == "cgroup2":
+                candidates.append(("v2", point))
+            elif kind == "cgroup" and "memory" in options.split(","):
+                candidates.append(("v1", point))
+    for version, point in candidates:
+        if version == "v2":
+            try:
+                with open(os.path.join(point, "cgroup.subtree_control")) as f:
+                    if "memory" not in f.read().split():
+                        continue
+            except OSError:
+                continue
+        folder = os.path.join(point, tmp_name)
+        try:
+            os.mkdir(folder)
+        except OSError:
+            continue
+        try:
+            if version == "v2":
+                limits = [("memory.max", limit), ("memory.swap.max", 0)]
+            else:
+                limits = [("memory.limit_in_bytes", limit), ("memory.memsw.limit_in_bytes", limit)]
+            for name, value in limits:
+                path = os.path.join(folder, name)
+                if os.path.exists(path) or name in ("memory.max", "memory.limit_in_bytes"):
+                    with open(path, "w") as f:
+                        f.write(str(value))
+            return folder, os.path.join(folder, "cgroup.procs")
+        except OSError:
+            os.rmdir(folder)
+    return None
+
+
+def test_python_killed_by_a_cgroup_memory_limit_reports_how_it_ended(tmp_path):
+    limit = 200 << 20
+    cgroup = memory_cgroup(f"outcore-test-{os.getpid()}", limit)
+    if cgroup is None:
+        pytest.skip("no memory cgroup can be made here (needs root and a writable cgroup v1 or v2 memory controller)")
+    folder, procs = cgroup
+    script = tmp_path / "job.py"
+    script.write_text(GROW_SCRIPT)
+    report_path = tmp_path / "report.json"
+    try:
+        # The traced program moves itself into the cgroup, then becomes Python: the tracer stays outside.
+        result = subprocess.run(
+            [OUTCORE, "trace", "--json", str(report_path), "--python", "--", "sh", "-c",
+             f'echo $$ > "{procs}" || exit 97; exec "{sys.executable}" "{script}"'],
+            capture_output=True, text=True, timeout=300,
+        )
+    finally:
+        os.rmdir(folder)
+    if result.returncode == 97:
+        pytest.skip(f"the cgroup {folder} was made but a process cannot join it here")
+    if result.returncode == 3:
+        pytest.skip("the cgroup's limit did not stop the child (swap not limited here)")
+    assert result.returncode == 128 + 9, result.stderr
+    report = json.loads(report_path.read_text())
+    assert report["exit"]["description"].startswith("killed by signal 9")
+    process = report["processes"][0]
+    assert not process["exited"]
+    # The report holds what the last snapshot saw: the line that grew, an RSS near the limit.
+    locations = [site["location"] for site in process["top_at_peak"]]
+    assert any(loc.endswith(f"job.py:{line_of(GROW_SCRIPT, 'ALLOC_LINE')}") for loc in locations), locations
+    assert limit // 2 < process["peak_rss"] < limit + (64 << 20), process["peak_rss"]
+    assert "killed by signal 9" in result.stderr and "at RSS" in result.stderr, result.stderr
+
+
+def test_failing_allocations_under_an_address_space_limit_are_reported(tmp_path):
+    # ulimit -v, set by the program itself (a limit on `outcore trace` would bind the tracer too).
+    # NumPy (and OpenBLAS's per-thread buffers) is loaded before the limit, which then allows
+    # 300 MiB more than is mapped.
+    script_text = textwrap.dedent(
+        """
+        import resource
+        import numpy
+        with open("/proc/self/statm") as f:
+            mapped = int(f.read().split()[0]) * resource.getpagesize()
+        resource.setrlimit(resource.RLIMIT_AS, (mapped + (300 << 20), resource.getrlimit(resource.RLIMIT_AS)[1]))
+        """
+    ) + GROW_SCRIPT
+    result, report, _ = run_trace(tmp_path, script_text, "--python")
+    assert result.returncode == 1  # NumPy's MemoryError, uncaught
+    assert report["exit"]["description"] == "exited with status 1"
+    process = report["processes"][0]
+    assert process["exited"] and process["alloc_failed"] and process["failed_allocs"] >= 1
+    locations = [site["location"] for site in process["top_at_peak"]]
+    assert any(loc.endswith(f"job.py:{line_of(script_text, 'ALLOC_LINE')}") for loc in locations), locations
