@@ -22,10 +22,11 @@ from pathlib import Path
 
 
 class Run:
-    """One child process: wall seconds, peak RSS bytes, exit code, output."""
+    """One child process: wall seconds, peak RSS bytes, exit code, output, CPU seconds (user + sys)."""
 
-    def __init__(self, wall, max_rss, code, stdout, stderr):
+    def __init__(self, wall, max_rss, code, stdout, stderr, cpu=0.0):
         self.wall, self.max_rss, self.code, self.stdout, self.stderr = wall, max_rss, code, stdout, stderr
+        self.cpu = cpu
 
     @property
     def ok(self):
@@ -94,7 +95,7 @@ def run_measured(argv, env=None, stdout="capture", timeout=None):
         stderr = stderr_file.read()
     if code < 0 and timeout and wall >= timeout:
         stderr += f"\nkilled after the {timeout:.0f} s timeout".encode()
-    return Run(wall, usage.ru_maxrss * 1024, code, data, stderr)
+    return Run(wall, usage.ru_maxrss * 1024, code, data, stderr, usage.ru_utime + usage.ru_stime)
 
 
 def median(values):
