@@ -151,14 +151,17 @@ struct IngestIndexReport {
 // thread count and the indexes asked for — never from the input.
 struct MemoryPlan {
   uint64_t memory_limit = 0;
-  uint64_t baseline_reserve = 0;   // code, libraries, stacks, allocator slack: not the engine's
-  uint64_t dictionary_bytes = 0;   // dictionaries of all string columns, split evenly between them
-  uint64_t index_pool_bytes = 0;   // the indexes being built share it; 0 without indexes
-  uint64_t block_share_bytes = 0;  // what the blocks in flight may hold together
-  uint64_t block_bytes = 0;        // CSV bytes per block (a chunk's rows come from one block)
-  uint64_t max_record_bytes = 0;   // a block grows to this for one long record, no further
-  int blocks_in_flight = 0;        // threads + 2: one reading, one queued per worker, one writing
-  int threads = 0;                 // workers (fewer than asked when the budget cannot feed them)
+  uint64_t baseline_reserve = 0;    // code, libraries, stacks, allocator slack: not the engine's
+  uint64_t dictionary_bytes = 0;    // dictionaries of all string columns, split evenly between them
+  uint64_t index_pool_bytes = 0;    // the indexes being built share it; 0 without indexes
+  uint64_t column_state_bytes = 0;  // what every column's state takes, once and per worker
+  uint64_t block_share_bytes = 0;   // what the blocks in flight may hold together
+  uint64_t block_bytes = 0;         // CSV bytes per block (a chunk's rows come from one block)
+  uint64_t max_record_bytes = 0;    // a block grows to this for one long record, no further
+  int blocks_in_flight = 0;         // threads + 2: one reading, one queued per worker, one writing
+  int threads = 0;                  // workers (fewer than asked when the budget cannot feed them)
+  size_t columns = 0;               // the columns it was planned for (0: before the header)
+  double bytes_per_field = 0;       // the sample's input bytes per field it was planned with (0: unknown)
 };
 
 struct IngestReport {

@@ -237,11 +237,14 @@ void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error) 
   j.Key("baseline_reserve").UInt(plan.baseline_reserve);
   j.Key("dictionary_bytes").UInt(plan.dictionary_bytes);
   j.Key("index_pool_bytes").UInt(plan.index_pool_bytes);
+  j.Key("column_state_bytes").UInt(plan.column_state_bytes);
   j.Key("block_share_bytes").UInt(plan.block_share_bytes);
   j.Key("block_bytes").UInt(plan.block_bytes);
   j.Key("max_record_bytes").UInt(plan.max_record_bytes);
   j.Key("blocks_in_flight").Int(plan.blocks_in_flight);
   j.Key("threads").Int(plan.threads);
+  j.Key("columns").UInt(plan.columns);
+  j.Key("bytes_per_field").Number(plan.bytes_per_field);
   j.EndObject();
   j.Key("chunks").UInt(r.chunks);
   j.Key("delimiter").String(DelimiterName(r));

@@ -240,38 +240,69 @@ void DistinctCounter::Clear() {
   table_used_ = 0;
 }
 
-void DistinctCounter::AddString(std::string_view value) { AddHash(XXH3_64bits(value.data(), value.size())); }
-
-void DistinctCounter::AddInt64(int64_t value) { AddHash(XXH3_64bits(&value, sizeof(value))); }
-
-void DistinctCounter::AddDouble(double value) {
-  if (value == 0.0) value = 0.0;  // -0.0 -> 0.0
-  if (std::isnan(value)) value = std::numeric_limits<double>::quiet_NaN();
-  AddHash(XXH3_64bits(&value, sizeof(value)));
+uint64_t DistinctCounter::HashString(std::string_view value) {
+  return XXH3_64bits(value.data(), value.size());
 }
 
-void DistinctCounter::AddColumn(const ColumnVector& column) {
+namespace {
+
+uint64_t HashInt64(int64_t value) { return XXH3_64bits(&value, sizeof(value)); }
+
+uint64_t HashDouble(double value) {
+  if (value == 0.0) value = 0.0;  // -0.0 -> 0.0
+  if (std::isnan(value)) value = std::numeric_limits<double>::quiet_NaN();
+  return XXH3_64bits(&value, sizeof(value));
+}
+
+// Calls add(hash) for every valid row of `column`, by the rules of AddColumn.
+template <typename Add>
+void ForEachHash(const ColumnVector& column, Add add) {
   for (int64_t row = 0; row < column.length; ++row) {
     if (!column.IsValid(row)) continue;
     switch (column.type) {
       case TypeId::kBool:
-        AddInt64(column.GetBool(row));
+        add(HashInt64(column.GetBool(row)));
         break;
       case TypeId::kInt64:
       case TypeId::kTimestamp:
-        AddInt64(column.GetInt64(row));
+        add(HashInt64(column.GetInt64(row)));
         break;
       case TypeId::kDate:
-        AddInt64(column.GetDate(row));
+        add(HashInt64(column.GetDate(row)));
         break;
       case TypeId::kFloat64:
-        AddDouble(column.GetFloat64(row));
+        add(HashDouble(column.GetFloat64(row)));
         break;
       case TypeId::kString:
-        AddString(column.GetString(row));
+        add(DistinctCounter::HashString(column.GetString(row)));
         break;
     }
   }
+}
+
+}  // namespace
+
+void DistinctCounter::AddString(std::string_view value) { AddHash(HashString(value)); }
+
+void DistinctCounter::AddInt64(int64_t value) { AddHash(HashInt64(value)); }
+
+void DistinctCounter::AddDouble(double value) { AddHash(HashDouble(value)); }
+
+void DistinctCounter::AddColumn(const ColumnVector& column) {
+  ForEachHash(column, [this](uint64_t hash) { AddHash(hash); });
+}
+
+void DistinctCounter::AddHashes(std::span<const uint64_t> hashes) {
+  for (uint64_t hash : hashes) AddHash(hash);
+}
+
+void DistinctCounter::HashColumn(const ColumnVector& column, Buffer* out) {
+  size_t at = out->size();
+  out->Resize(at + size_t(column.length) * sizeof(uint64_t));
+  uint64_t* hashes = reinterpret_cast<uint64_t*>(out->data() + at);
+  size_t n = 0;
+  ForEachHash(column, [&](uint64_t hash) { hashes[n++] = hash; });
+  out->Resize(at + n * sizeof(uint64_t));
 }
 
 void DistinctCounter::Merge(const DistinctCounter& other) {

@@ -47,8 +47,10 @@ ColumnStats ComputeStats(const ColumnVector& column);
 // error. A counter starts sparse — a small open-addressing table of the
 // registers set so far, 4 bytes each — and becomes the dense 4 KiB array only
 // once more than kMaxSparseRegisters are set; the estimate is the same either
-// way. A wide file keeps a counter per column (and one per column per worker),
-// mostly with few values per chunk: 20,000 dense counters were 160 MiB.
+// way. A wide file keeps a counter per column: ingest's workers hash a chunk's
+// values into a buffer of their own (HashColumn) and add the hashes to the one
+// shared counter of the column (AddHashes, under the caller's lock), so the
+// counters cost 4 KiB per column at most, whatever the number of workers.
 // Optionally charged to a MemoryBudget (ingest passes its own).
 class DistinctCounter {
  public:
@@ -72,6 +74,12 @@ class DistinctCounter {
   // Adds every valid row (strings by content, also for dictionary columns).
   //   DistinctCounter distinct;  distinct.AddColumn(chunk);  distinct.Estimate();
   void AddColumn(const ColumnVector& column);
+  // Adds hashes made by HashColumn / HashString.
+  void AddHashes(std::span<const uint64_t> hashes);
+  // The hash every valid row of `column` counts by, appended to `out` (a
+  // uint64_t array): what AddColumn adds, for adding later elsewhere.
+  static void HashColumn(const ColumnVector& column, Buffer* out);
+  static uint64_t HashString(std::string_view value);
   // Afterwards this counts the union of both inputs.
   void Merge(const DistinctCounter& other);
   // Forgets every value; keeps the memory it holds, for the next chunk.

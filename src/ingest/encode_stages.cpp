@@ -31,8 +31,13 @@ std::string JoinNames(const std::vector<std::string>& names) {
 }  // namespace
 
 ChunkWork::ChunkWork(MemoryBudget* budget, const std::vector<TypeId>& types, Codec codec, int level)
-    : compressor(codec, level) {
+    : compressor(codec, level), hashes(budget) {
   const size_t column_count = types.size();
+  // Sized exactly: a wide file has tens of thousands of columns per worker.
+  columns.reserve(column_count);
+  codes.reserve(column_count);
+  payloads.reserve(column_count);
+  compressed.reserve(column_count);
   for (TypeId t : types) columns.emplace_back(t, budget);
   local_dictionaries.resize(column_count);
   for (size_t i = 0; i < column_count; ++i) {
@@ -45,8 +50,6 @@ ChunkWork::ChunkWork(MemoryBudget* budget, const std::vector<TypeId>& types, Cod
   uses_dictionary.resize(column_count);
   stats.resize(column_count);
   encodings.resize(column_count);
-  distinct.reserve(column_count);
-  for (size_t i = 0; i < column_count; ++i) distinct.emplace_back(budget);
 }
 
 EncodeStages::EncodeStages(const IngestOptions& options, MemoryBudget* budget, const std::atomic<bool>* stop)
@@ -80,7 +83,7 @@ Status EncodeStages::Plan(const std::vector<PathUse>& inputs) {
         "--on-error fail stops at the first rejected row; it cannot be combined with " +
         RejectLimitName(options_.max_rejects) + " (drop one of them)");
   }
-  MemoryPlanInputs plan;
+  MemoryPlanInputs& plan = plan_inputs_;
   plan.memory_limit = budget_->limit();
   plan.threads = options_.threads;
   plan.block_bytes = options_.block_bytes;
@@ -98,10 +101,61 @@ Status EncodeStages::Plan(const std::vector<PathUse>& inputs) {
   return Status::OK();
 }
 
-Status EncodeStages::Start(const std::vector<StageColumn>& columns, const std::string& source) {
+EncodeStages::~EncodeStages() {
+  if (column_state_charge_) budget_->Release(column_state_charge_);
+}
+
+namespace {
+
+// Bytes one column's state takes beyond what Buffers and sketches charge
+// themselves: kept once (`shared`) and by each worker's ChunkWork (`worker`);
+// the heap blocks of strings and sets counted with their allocator's overhead.
+constexpr uint64_t kMallocOverhead = 16;
+constexpr uint64_t kEncodingsSetBytes = 2 * (48 + kMallocOverhead);  // a node per encoding, ~2 used
+uint64_t NameBytes(const std::string& name) {
+  return sizeof(std::string) + (name.size() > 15 ? name.size() + 1 + kMallocOverhead : 0);
+}
+// A chunk's metadata while it is written, and the footer's column entry.
+constexpr uint64_t kChunkMetaBytesPerColumn = sizeof(format::ColumnChunkMeta) + 64;
+constexpr uint64_t kFooterBytesPerColumn = sizeof(format::ColumnMeta) + 128;
+// What Buffers and sketches charge themselves, still taken from the blocks' share:
+// a dense distinct-count sketch, and the first (64-byte) allocation of a
+// column's value and validity buffers, its codes, payload and compressed block.
+constexpr uint64_t kChargedSharedBytesPerColumn = DistinctCounter::kRegisters;
+constexpr uint64_t kChargedWorkerBytesPerColumn = 5 * 64;
+
+}  // namespace
+
+Status EncodeStages::Start(const std::vector<StageColumn>& columns, const std::string& source,
+                           FrontState front) {
   columns_.resize(columns.size());
   uint64_t string_columns = 0;
-  for (const StageColumn& col : columns) string_columns += col.type == TypeId::kString;
+  uint64_t name_bytes = 0;
+  for (const StageColumn& col : columns) {
+    string_columns += col.type == TypeId::kString;
+    name_bytes += NameBytes(col.name);
+  }
+  const uint64_t n = std::max<uint64_t>(1, columns.size());
+  // Names are kept by the stages, the rejects file's header and the footer.
+  const uint64_t shared_uncharged = sizeof(ColumnState) + kEncodingsSetBytes + sizeof(TypeId) +
+                                    2 * sizeof(std::unique_ptr<IndexBuild>) + 1 + 3 * name_bytes / n +
+                                    kChunkMetaBytesPerColumn + kFooterBytesPerColumn +
+                                    front.shared_bytes_per_column;
+  const uint64_t worker_uncharged = sizeof(ColumnVector) + sizeof(LocalDictionaryBuilder) +
+                                    3 * sizeof(Buffer) + sizeof(std::vector<std::string_view>) +
+                                    sizeof(std::vector<int32_t>) + 2 + sizeof(ColumnStats) +
+                                    sizeof(std::unique_ptr<TokenChunk>) + front.worker_bytes_per_column;
+  plan_inputs_.columns = columns.size();
+  plan_inputs_.string_columns = string_columns;
+  plan_inputs_.shared_bytes_per_column = shared_uncharged + kChargedSharedBytesPerColumn;
+  plan_inputs_.worker_bytes_per_column = worker_uncharged + kChargedWorkerBytesPerColumn;
+  plan_inputs_.bytes_per_field = front.bytes_per_field;
+  auto planned = PlanIngestMemory(plan_inputs_);
+  if (!planned.ok()) return Status::InvalidArgument(source + ": " + planned.status().message());
+  memory_ = *planned;
+  column_state_charge_ =
+      uint64_t(columns.size()) * (shared_uncharged + uint64_t(memory_.threads) * worker_uncharged);
+  budget_->Reserve(column_state_charge_);
   const uint64_t per_dictionary = DictionaryBytesPerColumn(memory_, string_columns);
   for (size_t c = 0; c < columns.size(); ++c) {
     ColumnState& col = columns_[c];
@@ -180,13 +234,15 @@ Status EncodeStages::Process(ChunkWork* w, uint64_t seq, const std::string& sour
       OC_RETURN_IF_ERROR(w->token_chunks[c]->Collect(w->columns[c]));
     }
     w->stats[c] = ComputeStats(w->columns[c]);
-    w->distinct[c].Clear();
+    w->hashes.Clear();
     if (types_[c] == TypeId::kString && columns_[c].dictionary_mode) {
       w->local_dictionaries[c].Build(w->columns[c], &w->codes[c], &w->uniques[c]);
-      for (std::string_view v : w->uniques[c]) w->distinct[c].AddString(v);
+      for (std::string_view v : w->uniques[c]) w->hashes.Push(DistinctCounter::HashString(v));
     } else {
-      w->distinct[c].AddColumn(w->columns[c]);
+      DistinctCounter::HashColumn(w->columns[c], &w->hashes);
     }
+    std::lock_guard lock(distinct_locks_[c % kDistinctLocks]);
+    columns_[c].distinct.AddHashes({w->hashes.as<uint64_t>(), w->hashes.size() / sizeof(uint64_t)});
   }
 
   if (!seq_dictionary_.Wait(seq)) return Status::OK();  // stopped: the error is recorded already
@@ -282,7 +338,6 @@ Status EncodeStages::OrderedWriteStage(ChunkWork* w, const std::string& source, 
       col.null_count += uint64_t(w->stats[c].null_count);
       col.stored_bytes += stored.size();
       col.encodings.insert(w->encodings[c]);
-      col.distinct.Merge(w->distinct[c]);
     }
     // The chunk's metadata goes into the file now, after its blocks (format
     // version 2): ingest holds no per-chunk metadata beyond the writer's directory.

@@ -26,11 +26,13 @@
 //   OC_RETURN_IF_ERROR(stages.Commit());
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -44,6 +46,7 @@
 #include "format/file_writer.h"
 #include "index/token_index.h"
 #include "ingest/index_build.h"
+#include "ingest/memory_plan.h"
 #include "ingest/pipeline_sync.h"
 #include "outcore/column.h"
 #include "outcore/ingest.h"
@@ -78,8 +81,15 @@ struct ChunkWork {
   std::vector<char> uses_dictionary;
   std::vector<ColumnStats> stats;
   std::vector<uint8_t> encodings;
-  std::vector<DistinctCounter> distinct;
+  Buffer hashes;  // one column's value hashes at a time, for its distinct count
   std::vector<std::unique_ptr<TokenChunk>> token_chunks;  // per column: set when it has a token index
+};
+
+// What a front keeps per column (EncodeStages::Start plans with it).
+struct FrontState {
+  uint64_t shared_bytes_per_column = 0;  // once
+  uint64_t worker_bytes_per_column = 0;  // by each worker
+  double bytes_per_field = 0;            // the sample's input bytes per field; 0: unknown
 };
 
 class EncodeStages {
@@ -97,8 +107,14 @@ class EncodeStages {
   // How rejects and messages name a row's place: "line" (CSV) or "row".
   void SetPlaceWord(std::string word) { place_word_ = std::move(word); }
   // The schema: dictionaries for string columns, the indexes asked for
-  // (`source` names the input in the message for a column it lacks).
-  Status Start(const std::vector<StageColumn>& columns, const std::string& source);
+  // (`source` names the input in the message for a column it lacks). Plans
+  // the memory again now that the columns are known: their state — the
+  // stages' and the front's `front` (bytes per column, once and per worker)
+  // — comes off the blocks' share first, and is charged to the budget where
+  // no Buffer charges it; refused (naming the limit that would do) when too
+  // little is left for blocks. `bytes_per_field`: the sample's (0: unknown).
+  Status Start(const std::vector<StageColumn>& columns, const std::string& source, FrontState front = {});
+  ~EncodeStages();
   // Creates the .oc writer and the rejects sink (temporary files until Commit).
   Status OpenOutputs();
 
@@ -158,12 +174,18 @@ class EncodeStages {
 
   const IngestOptions& options_;
   MemoryBudget* budget_;
+  MemoryPlanInputs plan_inputs_;
   MemoryPlan memory_;
+  uint64_t column_state_charge_ = 0;  // charged by Start for state no Buffer charges
   Codec codec_ = Codec::kZstd;
   std::string place_word_ = "line";
   ingest::Sequencer seq_dictionary_, seq_write_;
   std::vector<ColumnState> columns_;
   std::vector<TypeId> types_;
+  // Workers add a chunk's hashes to a column's DistinctCounter under the lock
+  // of its stripe (column % kDistinctLocks).
+  static constexpr size_t kDistinctLocks = 64;
+  std::array<std::mutex, kDistinctLocks> distinct_locks_;
   // Indexes being built, per column (null: none); touched in the ordered write
   // stage. They share index_budget_, the budget's index share (PlanIndexes).
   std::unique_ptr<MemoryBudget> index_budget_;

@@ -159,7 +159,8 @@ class Pipeline {
   Status ReadFirstBlock(RawBlock* block, bool* done);
   Status SkipLeadingLines();
   void DetectLineEnding(std::string_view data);
-  Status ReadHeaderAndSchema(RawBlock* first, bool first_done);
+  Status ReadHeaderAndSchema(RawBlock* first, bool* first_done);
+  Status FitFirstBlock(RawBlock* first, bool* first_done);
   Status CheckHeader(int file_index, const RawBlock& block);
   Status CheckHeaderUtf8(const RawBlock& first, std::string_view sample, const TokenizedBlock& tokens) const;
   // The dialect of the file being read: dialect_ with that file's line ending.
@@ -348,7 +349,8 @@ Status Pipeline::ReadNextBlock(RawBlock* block, bool* done) {
     if (!newline_known_)
       DetectLineEnding(buf.view());  // where records end depends on it: before the first cut
     if (eof) break;
-    size_t cut = FindLastRecordEnd(buf.view(), FileDialect());
+    // Within `want`: the carry may hold more (the first block, cut again for the schema).
+    size_t cut = FindLastRecordEnd(buf.view().substr(0, want), FileDialect());
     if (cut > 0) {
       carry_.Append(buf.data() + cut, buf.size() - cut);
       buf.Resize(cut);
@@ -418,7 +420,7 @@ Status Pipeline::ReadFirstBlock(RawBlock* block, bool* done) {
   return Status::OK();
 }
 
-Status Pipeline::ReadHeaderAndSchema(RawBlock* first, bool first_done) {
+Status Pipeline::ReadHeaderAndSchema(RawBlock* first, bool* first_done) {
   std::string_view data = first->data.view();
   if (data.empty()) {
     return Status::DataError(
@@ -463,6 +465,7 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first, bool first_done) {
   if (tokens.num_records() == 0) {
     return Status::DataError(options_.inputs[0] + " has no records (only blank lines)");
   }
+  const double bytes_per_field = double(sample.size()) / double(std::max<size_t>(1, tokens.fields.size()));
   if (options_.header) {
     OC_RETURN_IF_ERROR(CheckHeaderUtf8(*first, sample, tokens));
     raw_header_ = RawHeaderNames(sample, tokens, 0, dialect_);
@@ -478,7 +481,7 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first, bool first_done) {
   inference.pad_short_rows = options_.pad_short_rows;
   TypeInference inferring(header_.size(), inference);
   inferring.Add(sample, tokens, first->skip_records, /*resynced=*/false);
-  AddSpreadSample(*first, first_done, sample.size(), &tokens, &inferring);
+  AddSpreadSample(*first, *first_done, sample.size(), &tokens, &inferring);
   std::vector<ColumnInference> guesses = inferring.Finish();
   columns_.resize(header_.size());
   for (size_t c = 0; c < header_.size(); ++c) {
@@ -529,7 +532,32 @@ Status Pipeline::ReadHeaderAndSchema(RawBlock* first, bool first_done) {
                                               (col.type == TypeId::kInt64 || col.type == TypeId::kFloat64));
     types_.push_back(col.type);
   }
-  return stages_.Start(columns_, options_.inputs[0]);
+  FrontState front;
+  // The header's names (as read and as made unique), the column's schema
+  // entry and its parse flags; each worker's parser keeps a type and a flag.
+  front.shared_bytes_per_column = sizeof(StageColumn) + 2 * sizeof(std::string) + 2;
+  front.worker_bytes_per_column = 2;
+  front.bytes_per_field = bytes_per_field;
+  OC_RETURN_IF_ERROR(stages_.Start(columns_, options_.inputs[0], front));
+  memory_ = stages_.memory();
+  return FitFirstBlock(first, first_done);
+}
+
+Status Pipeline::FitFirstBlock(RawBlock* first, bool* first_done) {
+  // The first block was read before the columns were known; when the plan
+  // made for them wants smaller blocks, the first is cut to that size too.
+  Buffer& buf = first->data;
+  if (buf.size() <= memory_.block_bytes) return Status::OK();
+  const size_t cut = FindLastRecordEnd(buf.view().substr(0, memory_.block_bytes), dialect_);
+  if (cut == 0) return Status::OK();  // one long record: it stays whole, as ReadNextBlock would grow for it
+  Buffer rest(&budget_);
+  rest.Append(buf.data() + cut, buf.size() - cut);
+  rest.Append(carry_.data(), carry_.size());
+  std::swap(carry_, rest);
+  buf.Resize(cut);
+  lines_before_ = first->first_line - 1 + CountNewlines(buf.view(), newline_);
+  *first_done = false;  // the rest is read from carry_ first; the source is then at its end
+  return Status::OK();
 }
 
 void Pipeline::AddSpreadSample(const RawBlock& first, bool first_done, size_t sample_bytes,
@@ -739,7 +767,7 @@ Status Pipeline::RunStages() {
   first.data = TakeBuffer();
   bool first_done = false;
   OC_RETURN_IF_ERROR(ReadFirstBlock(&first, &first_done));
-  OC_RETURN_IF_ERROR(ReadHeaderAndSchema(&first, first_done));
+  OC_RETURN_IF_ERROR(ReadHeaderAndSchema(&first, &first_done));
   OC_RETURN_IF_ERROR(stages_.OpenOutputs());
 
   std::vector<std::unique_ptr<Worker>> workers;

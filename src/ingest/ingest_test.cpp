@@ -371,8 +371,58 @@ TEST_F(IngestTest, TheReportCarriesTheMemoryPlanItRanWith) {
   EXPECT_EQ(plan.block_bytes, report->block_bytes);
   EXPECT_GT(plan.index_pool_bytes, 0u);  // an index was asked for
   EXPECT_GT(plan.dictionary_bytes, 0u);
-  // With an index, blocks get 55% of what the baseline reserve leaves.
-  EXPECT_EQ(plan.block_share_bytes, uint64_t(double(plan.memory_limit - plan.baseline_reserve) * 0.55));
+  // With an index, blocks and the columns' state get 55% of what the baseline
+  // reserve leaves; the columns' state comes first.
+  EXPECT_GT(plan.column_state_bytes, 0u);
+  EXPECT_EQ(plan.block_share_bytes + plan.column_state_bytes,
+            uint64_t(double(plan.memory_limit - plan.baseline_reserve) * 0.55));
+}
+
+TEST_F(IngestTest, AWideFilesFirstBlockIsCutToTheBlocksPlannedForItsColumns) {
+  // Planned before the header, the first block is ~1 MiB at 64 MiB; 3,000
+  // columns of short fields want smaller ones, so the first is cut again and
+  // its rest read first: every row must come back, in order, once.
+  constexpr int kColumns = 3000, kRows = 300;
+  std::string csv;
+  for (int c = 0; c < kColumns; ++c) {
+    csv += c ? ",c" : "c";
+    csv += std::to_string(c);
+  }
+  csv += "\n";
+  for (int r = 0; r < kRows; ++r) {
+    for (int c = 0; c < kColumns; ++c) {
+      if (c) csv += ',';
+      csv += std::to_string((r * 7 + c) % 100);
+    }
+    csv += "\n";
+  }
+  std::string in = Write("wide.csv", csv), out = Path("wide.oc");
+  IngestOptions options = Options({in}, out);
+  options.memory_limit = 64ull << 20;
+  auto report = Ingest(options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const MemoryPlan& plan = report->memory_plan;
+  EXPECT_EQ(plan.columns, size_t(kColumns));
+  EXPECT_LT(plan.block_bytes, csv.size() / 2);  // smaller than the first block was read
+  EXPECT_GT(report->chunks, 2u);
+  EXPECT_EQ(report->rows_read, uint64_t(kRows));
+  EXPECT_EQ(report->rows_kept, uint64_t(kRows));
+  // No chunk, the first included, holds more rows than a planned block.
+  auto dataset = Dataset::Open(out);
+  ASSERT_TRUE(dataset.ok());
+  const uint64_t row_bytes = csv.size() / (kRows + 1);
+  for (int64_t chunk = 0; chunk < (*dataset)->num_chunks(); ++chunk) {
+    ColumnVector column(TypeId::kInt64, nullptr);
+    Buffer stored, payload;
+    ASSERT_TRUE((*dataset)->ReadColumnChunk(chunk, 0, &column, &stored, &payload).ok());
+    EXPECT_LE(uint64_t(column.length), plan.block_bytes / row_bytes + 1) << "chunk " << chunk;
+  }
+  auto rows = ReadAll(out);
+  ASSERT_EQ(rows.size(), size_t(kRows));
+  for (int r : {0, 1, kRows / 2, kRows - 1}) {
+    for (int c : {0, 1, kColumns - 1})
+      EXPECT_EQ(rows[size_t(r)][size_t(c)], std::to_string((r * 7 + c) % 100));
+  }
 }
 
 TEST_F(IngestTest, TabSeparatedStrayQuotesAreCutRightAcrossBlocks) {

@@ -11,6 +11,9 @@ namespace outcore {
 namespace {
 
 constexpr uint64_t kMinBlockBytes = 256 << 10;
+// Once the columns are known, blocks may be this small where their state
+// leaves no more (a wide file: a few rows per chunk) before ingest refuses.
+constexpr uint64_t kMinBlockBytesWithColumns = 64 << 10;
 constexpr uint64_t kMaxPlannedBlockBytes = 64ull << 20;
 // Blocks given explicitly (tests) are kept at least this large.
 constexpr uint64_t kMinGivenBlockBytes = 1024;
@@ -19,6 +22,12 @@ constexpr uint64_t kMinBlockBytesPerThread = 1ull << 20;
 // Budget bytes a block costs while in flight, per byte of CSV: the raw bytes,
 // field spans, typed columns, encoded payloads and compressed blocks.
 constexpr uint64_t kInFlightBytesPerBlockByte = 6;
+// Once the sample says how long fields are: a raw block costs its bytes, and
+// each worker's parsed block this much per field — its span (12 bytes, up to
+// twice that while the array grows), its typed value (8), its encoded and
+// compressed forms (8 each, plain at worst) — and at least kParsedBytesPerBlockByte.
+constexpr uint64_t kParsedBytesPerField = 48;
+constexpr uint64_t kParsedBytesPerBlockByte = kInFlightBytesPerBlockByte - 1;
 // ... and per token-indexed column, for the chunk's tokens grouped by word
 // (TokenChunk: each occurrence's row, plus the distinct words).
 constexpr uint64_t kTokenBytesPerBlockByte = 6;
@@ -34,41 +43,110 @@ constexpr int kExtraBlocksInFlight = 2;
 
 }  // namespace
 
-Result<MemoryPlan> PlanIngestMemory(const MemoryPlanInputs& inputs) {
+double BudgetBytesPerBlockByte(int threads, double bytes_per_field, size_t token_index_columns) {
+  const double tokens = double(kTokenBytesPerBlockByte * uint64_t(token_index_columns));
+  const double blocks = double(threads + kExtraBlocksInFlight);
+  if (bytes_per_field <= 0) return blocks * (double(kInFlightBytesPerBlockByte) + tokens);
+  const double parsed =
+      std::max(double(kParsedBytesPerBlockByte), double(kParsedBytesPerField) / bytes_per_field) + tokens;
+  return blocks + double(threads) * parsed;
+}
+
+namespace {
+
+// The plan for `inputs` with `engine` bytes for the engine. `fits` is false
+// when the columns' state leaves one thread less than 64 KiB blocks (the plan
+// is then not to be used).
+MemoryPlan PlanWithin(const MemoryPlanInputs& inputs, uint64_t engine, bool* fits) {
   MemoryPlan plan;
   plan.memory_limit = inputs.memory_limit;
   plan.baseline_reserve = MemoryBudget::kBaselineReserve;
-  // The engine's share: what is left after code, libraries and stacks.
-  OC_ASSIGN_OR_RETURN(const uint64_t engine, EngineShareOfLimit(inputs.memory_limit));
+  plan.columns = inputs.columns;
+  plan.bytes_per_field = inputs.bytes_per_field;
   const bool indexes = inputs.value_index_columns + inputs.token_index_columns > 0;
-  plan.dictionary_bytes = uint64_t(double(engine) * kDictionaryShare);
+  // Once the schema is known, a file without string columns keeps no dictionaries.
+  const bool dictionaries = inputs.columns == 0 || inputs.string_columns > 0;
+  const double dictionary_share = dictionaries ? kDictionaryShare : 0.0;
+  plan.dictionary_bytes = uint64_t(double(engine) * dictionary_share);
   plan.index_pool_bytes = indexes ? uint64_t(double(engine) * kIndexShare) : 0;
-  plan.block_share_bytes =
-      uint64_t(double(engine) * (1.0 - kDictionaryShare - (indexes ? kIndexShare : 0.0)));
+  const uint64_t blocks_and_columns =
+      uint64_t(double(engine) * (1.0 - dictionary_share - (indexes ? kIndexShare : 0.0)));
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   plan.threads = inputs.threads > 0 ? inputs.threads : int(cores);
-  const uint64_t per_block_byte =
-      kInFlightBytesPerBlockByte + kTokenBytesPerBlockByte * uint64_t(inputs.token_index_columns);
-  auto block_for = [&](int threads) {
-    return plan.block_share_bytes / (uint64_t(threads + kExtraBlocksInFlight) * per_block_byte);
+  auto column_state = [&](int threads) {
+    return uint64_t(inputs.columns) *
+           (inputs.shared_bytes_per_column + uint64_t(threads) * inputs.worker_bytes_per_column);
   };
-  // Fewer threads when the budget cannot feed them a sensible block each.
+  auto block_for = [&](int threads) -> uint64_t {
+    const uint64_t state = column_state(threads);
+    if (state >= blocks_and_columns) return 0;
+    return uint64_t(double(blocks_and_columns - state) /
+                    BudgetBytesPerBlockByte(threads, inputs.bytes_per_field, inputs.token_index_columns));
+  };
+  // Fewer threads when the budget cannot feed them a sensible block each
+  // (a wide file: each worker keeps state for every column).
   while (plan.threads > 1 && block_for(plan.threads) < kMinBlockBytesPerThread) --plan.threads;
   plan.blocks_in_flight = plan.threads + kExtraBlocksInFlight;
+  plan.column_state_bytes = column_state(plan.threads);
+  plan.block_share_bytes = blocks_and_columns - std::min(blocks_and_columns, plan.column_state_bytes);
+  const uint64_t min_block = inputs.columns ? kMinBlockBytesWithColumns : kMinBlockBytes;
+  *fits = inputs.columns == 0 || block_for(plan.threads) >= min_block;
   plan.block_bytes =
       inputs.block_bytes
           ? std::clamp<uint64_t>(inputs.block_bytes, kMinGivenBlockBytes, kMaxPlannedBlockBytes)
-          : std::clamp(block_for(plan.threads), kMinBlockBytes, kMaxPlannedBlockBytes);
+          : std::clamp(block_for(plan.threads), std::min(min_block, kMinBlockBytes), kMaxPlannedBlockBytes);
   // Tokenizer offsets are 32-bit: a block never passes kMaxBlockBytes.
   plan.max_record_bytes =
       std::min<uint64_t>(std::max<uint64_t>(inputs.memory_limit / 8, kMinBlockBytes), kMaxBlockBytes);
   return plan;
 }
 
+// The smallest limit (to 1 MiB) at which `inputs` fit, above inputs.memory_limit.
+uint64_t SmallestLimitThatFits(MemoryPlanInputs inputs) {
+  auto fits_at = [&](uint64_t limit) {
+    inputs.memory_limit = limit;
+    auto engine = EngineShareOfLimit(limit);
+    bool fits = false;
+    if (engine.ok()) PlanWithin(inputs, *engine, &fits);
+    return fits;
+  };
+  uint64_t low = inputs.memory_limit, high = std::max<uint64_t>(low, kMinIngestMemoryLimit) * 2;
+  while (!fits_at(high) && high < (1ull << 50)) high *= 2;
+  while (high - low > (1ull << 20)) {
+    const uint64_t mid = low + (high - low) / 2;
+    (fits_at(mid) ? high : low) = mid;
+  }
+  return (high + (1ull << 20) - 1) & ~((1ull << 20) - 1);  // larger still fits: whole MiB, up
+}
+
+}  // namespace
+
+Result<MemoryPlan> PlanIngestMemory(const MemoryPlanInputs& inputs) {
+  // The engine's share: what is left after code, libraries and stacks.
+  OC_ASSIGN_OR_RETURN(const uint64_t engine, EngineShareOfLimit(inputs.memory_limit));
+  bool fits = false;
+  MemoryPlan plan = PlanWithin(inputs, engine, &fits);
+  if (fits) return plan;
+  const MemoryPlan one_thread = [&] {
+    MemoryPlanInputs single = inputs;
+    single.threads = 1;
+    bool ignored = false;
+    return PlanWithin(single, engine, &ignored);
+  }();
+  return Status::InvalidArgument(
+      std::to_string(inputs.columns) + " columns need " + FormatSize(one_thread.column_state_bytes) +
+      " of per-column state and then blocks of at least " + FormatSize(kMinBlockBytesWithColumns) +
+      "; --memory-limit " + FormatSize(inputs.memory_limit) + " leaves the engine " + FormatSize(engine) +
+      ", too little: use --memory-limit " + std::to_string(SmallestLimitThatFits(inputs) >> 20) +
+      "MiB or more");
+}
+
 uint64_t DictionaryBytesPerColumn(const MemoryPlan& plan, size_t string_columns) {
-  return std::max<uint64_t>(kMinDictionaryBytes,
-                            plan.dictionary_bytes / std::max<uint64_t>(1, string_columns));
+  const uint64_t even = plan.dictionary_bytes / std::max<uint64_t>(1, string_columns);
+  // The floor only where the share holds it for every column: past that, a
+  // floor would let dictionaries take the blocks' room.
+  return even * 2 >= kMinDictionaryBytes ? std::max(even, kMinDictionaryBytes) : even;
 }
 
 }  // namespace outcore

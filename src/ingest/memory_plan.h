@@ -30,13 +30,30 @@ struct MemoryPlanInputs {
   uint64_t block_bytes = 0;        // 0: derived from the budget; else clamped to [1 KiB, 64 MiB] (tests)
   size_t value_index_columns = 0;  // --index
   size_t token_index_columns = 0;  // --index-tokens: each adds to what a block costs in flight
+  // Known once the header is read: EncodeStages::Start plans again with them,
+  // and the per-column state comes off the blocks' share first. 0 before.
+  size_t columns = 0;
+  size_t string_columns = 0;
+  uint64_t shared_bytes_per_column = 0;  // kept once per column (its state, sketch, names)
+  uint64_t worker_bytes_per_column = 0;  // kept per column by each worker
+  double bytes_per_field = 0;            // the sample's input bytes per field; 0: unknown
 };
 
-// InvalidArgument below kMinIngestMemoryLimit, naming the limit and the minimum.
+// InvalidArgument below kMinIngestMemoryLimit, naming the limit and the
+// minimum; and when the columns' state leaves too little for one thread's
+// blocks of 64 KiB, naming what it needs and the smallest limit that
+// holds it (found by planning again at larger limits).
 Result<MemoryPlan> PlanIngestMemory(const MemoryPlanInputs& inputs);
 
+// Budget bytes all blocks in flight cost together per byte of a block:
+// threads + 2 raw blocks, and each worker's parsed one — its field spans,
+// typed values, encoded and compressed payloads (and tokens per token-indexed
+// column). Short fields cost more per byte (a span and a value each). While
+// field lengths are unknown (bytes_per_field 0): 6 per byte for each block.
+double BudgetBytesPerBlockByte(int threads, double bytes_per_field, size_t token_index_columns);
+
 // What each string column's dictionary may hold: an even split of the
-// dictionaries' share, at least 1 MiB.
+// dictionaries' share (at least 1 MiB where the share holds that much each).
 uint64_t DictionaryBytesPerColumn(const MemoryPlan& plan, size_t string_columns);
 
 }  // namespace outcore

@@ -98,12 +98,80 @@ TEST(MemoryPlan, LessThanSixtyFourMiBIsRefused) {
   EXPECT_TRUE(PlanIngestMemory(in).ok());
 }
 
-TEST(MemoryPlan, DictionariesSplitTheirShareEvenlyButKeepAMiBEach) {
-  MemoryPlan plan = Plan(256 * kMiB, 2);
+TEST(MemoryPlan, DictionariesSplitTheirShareEvenlyAndKeepAMiBEachOnlyWhereItNearlyHolds) {
+  MemoryPlan plan = Plan(256 * kMiB, 2);  // 43.2 MiB for dictionaries
   EXPECT_EQ(DictionaryBytesPerColumn(plan, 0), plan.dictionary_bytes);
   EXPECT_EQ(DictionaryBytesPerColumn(plan, 1), plan.dictionary_bytes);
   EXPECT_EQ(DictionaryBytesPerColumn(plan, 4), plan.dictionary_bytes / 4);
-  EXPECT_EQ(DictionaryBytesPerColumn(plan, 10000), kMiB);
+  EXPECT_EQ(DictionaryBytesPerColumn(plan, 60), kMiB);  // 737 KiB each, raised to a MiB
+  // 10,000 string columns split the share: a MiB each would be 10 GiB.
+  EXPECT_EQ(DictionaryBytesPerColumn(plan, 10000), plan.dictionary_bytes / 10000);
+}
+
+MemoryPlanInputs Wide(uint64_t limit, size_t columns, double bytes_per_field) {
+  MemoryPlanInputs in;
+  in.memory_limit = limit;
+  in.threads = 2;
+  in.columns = columns;
+  in.shared_bytes_per_column = 4096;
+  in.worker_bytes_per_column = 1024;
+  in.bytes_per_field = bytes_per_field;
+  return in;
+}
+
+TEST(MemoryPlan, ColumnStateComesOffTheBlocksShareFirst) {
+  auto narrow = PlanIngestMemory(Wide(256 * kMiB, 10, 8));
+  auto wide = PlanIngestMemory(Wide(256 * kMiB, 20000, 8));
+  ASSERT_TRUE(narrow.ok() && wide.ok());
+  EXPECT_EQ(wide->column_state_bytes, 20000u * (4096 + uint64_t(wide->threads) * 1024));
+  EXPECT_EQ(wide->block_share_bytes + wide->column_state_bytes,
+            narrow->block_share_bytes + narrow->column_state_bytes);
+  EXPECT_LT(wide->block_bytes, narrow->block_bytes);
+  EXPECT_EQ(wide->block_bytes,
+            uint64_t(double(wide->block_share_bytes) / BudgetBytesPerBlockByte(wide->threads, 8, 0)));
+}
+
+TEST(MemoryPlan, AFileWithoutStringColumnsGivesTheDictionaryShareToTheBlocks) {
+  MemoryPlanInputs in = Wide(256 * kMiB, 10, 8);
+  auto numeric = PlanIngestMemory(in);
+  in.string_columns = 1;
+  auto with_text = PlanIngestMemory(in);
+  ASSERT_TRUE(numeric.ok() && with_text.ok());
+  EXPECT_EQ(numeric->dictionary_bytes, 0u);
+  EXPECT_GT(with_text->dictionary_bytes, 0u);
+  EXPECT_GT(numeric->block_bytes, with_text->block_bytes);
+}
+
+TEST(MemoryPlan, ShortFieldsCostMorePerBlockByte) {
+  EXPECT_EQ(BudgetBytesPerBlockByte(2, 0, 0), 4 * 6.0);  // unknown: 6 per byte of each of 4 blocks
+  EXPECT_EQ(BudgetBytesPerBlockByte(2, 0, 1), 4 * 12.0);
+  EXPECT_EQ(BudgetBytesPerBlockByte(2, 20, 0), 4 + 2 * 5.0);  // long fields: raw blocks, parsed at the floor
+  EXPECT_EQ(BudgetBytesPerBlockByte(1, 3, 0), 3 + 48 / 3.0);  // "42,": spans and values outweigh the bytes
+  auto short_fields = PlanIngestMemory(Wide(256 * kMiB, 10, 3));
+  auto long_fields = PlanIngestMemory(Wide(256 * kMiB, 10, 20));
+  ASSERT_TRUE(short_fields.ok() && long_fields.ok());
+  EXPECT_LT(short_fields->block_bytes, long_fields->block_bytes / 2);
+}
+
+TEST(MemoryPlan, EachWorkerKeepingStateForEveryColumnLowersTheThreadCount) {
+  // 20,000 columns x 1 KiB per worker: a second worker would leave less than a MiB per block.
+  auto plan = PlanIngestMemory(Wide(160 * kMiB, 20000, 3));
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->threads, 1);
+  EXPECT_EQ(plan->column_state_bytes, 20000u * (4096 + 1024));
+}
+
+TEST(MemoryPlan, TooManyColumnsForTheLimitAreRefusedNamingTheLimitThatHolds) {
+  auto plan = PlanIngestMemory(Wide(64 * kMiB, 20000, 3));
+  ASSERT_EQ(plan.status().code(), StatusCode::kInvalidArgument);
+  const std::string& message = plan.status().message();
+  EXPECT_NE(message.find("20000 columns need"), std::string::npos) << message;
+  const size_t at = message.find("use --memory-limit ");
+  ASSERT_NE(at, std::string::npos) << message;
+  const uint64_t named = std::stoull(message.substr(at + 19)) * kMiB;
+  // The limit named holds them; a MiB less does not.
+  EXPECT_TRUE(PlanIngestMemory(Wide(named, 20000, 3)).ok()) << message;
+  EXPECT_FALSE(PlanIngestMemory(Wide(named - kMiB, 20000, 3)).ok()) << message;
 }
 
 }  // namespace

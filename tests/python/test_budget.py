@@ -8,6 +8,7 @@ marked xfail(strict=True) with the figure measured, so that a fix flags itself.
 
 import json
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -129,14 +130,25 @@ def test_2000_columns_stay_under_the_limit(tmp_path):
     ingest_wide(tmp_path, 2000, 8000, seed=5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9 item 4: 20,000 columns x 600 rows at 64 MiB peaks at 82 MiB (was 227; chunk metadata is "
-    "now streamed to the file). `outcore trace` puts 69 MiB of heap at the peak (1.6 s of 5.7 s) in blocks "
-    "the engine allocates per column, ~100,000 of ~460 B and ~20,000 of ~1.2 KB, outside the budget; exits 0",
-)
-def test_20000_columns_stay_under_the_limit(tmp_path):
-    ingest_wide(tmp_path, 20000, 600, seed=7)
+def test_20000_columns_are_refused_up_front_naming_a_limit_that_then_holds(tmp_path):
+    # Each column keeps state (its distinct-count sketch, names, per-worker
+    # buffers) before any block is read: 20,000 of them do not fit 64 MiB.
+    rng = random.Random(7)
+    csv = tmp_path / "wide.csv"
+    rows = ([str(rng.randrange(100)) for _ in range(20000)] for _ in range(200))
+    write_csv(csv, [f"c{i}" for i in range(20000)], rows)
+    rc, stderr, peak = run_measured("ingest", csv, "-o", tmp_path / "wide.oc", "--memory-limit", LIMIT)
+    assert rc == 2, stderr
+    assert "20000 columns need" in stderr and "wide.csv" in stderr, stderr
+    assert peak <= 64 * MiB and not (tmp_path / "wide.oc").exists()
+    named = re.search(r"use --memory-limit (\d+)MiB or more", stderr)
+    assert named, stderr
+    limit = int(named.group(1))
+    assert 64 < limit < 1024
+    rc, peak = assert_within_or_refused(
+        ["ingest", csv, "-o", tmp_path / "wide.oc", "--memory-limit", f"{limit}MiB"], limit=limit * MiB
+    )
+    assert rc == 0
 
 
 def test_one_200mb_field_is_kept_within_the_limit_or_refused(tmp_path):
