@@ -63,7 +63,7 @@ struct IngestProgress {
 struct IngestOptions {
   std::vector<std::string> inputs;  // same columns in each; "-" is standard input
   std::string output;
-  uint64_t memory_limit = 0;      // bytes; 0 = DefaultMemoryLimit()
+  uint64_t memory_limit = 0;      // bytes; 0 = planned from the work (doc/architecture.md)
   int threads = 0;                // 0 = every core
   std::optional<char> delimiter;  // unset: detected from the first file
   char quote = '"';
@@ -180,7 +180,8 @@ struct IngestReport {
   double seconds = 0;
   uint64_t peak_rss = 0;  // VmHWM of this process at the end
   uint64_t memory_limit = 0;
-  uint64_t budget_peak = 0;  // most bytes charged to the budget at once
+  bool memory_limit_planned = false;  // no limit was given: this one was planned from the work
+  uint64_t budget_peak = 0;           // most bytes charged to the budget at once
   uint64_t block_bytes = 0;
   int threads = 0;
   std::string source = "csv";  // what was read: "csv", or "arrow" (IngestArrowStream)

@@ -81,6 +81,9 @@ class MemoryBudget {
   void Release(uint64_t bytes);
 
   uint64_t limit() const { return limit_; }
+  // For a planner choosing the limit itself (ingest's default, planned from
+  // the work): before any thread but the caller's uses the budget.
+  void SetLimit(uint64_t limit) { limit_ = limit; }
   uint64_t used() const { return used_.load(std::memory_order_relaxed); }
   uint64_t peak() const { return peak_.load(std::memory_order_relaxed); }
   uint64_t available() const;
@@ -90,7 +93,7 @@ class MemoryBudget {
  private:
   void NotePeak(uint64_t used_now);
 
-  const uint64_t limit_;
+  uint64_t limit_;
   std::atomic<uint64_t> used_{0};
   std::atomic<uint64_t> peak_{0};
   std::atomic<uint64_t> overshoot_{0};

@@ -140,23 +140,24 @@ def ingest(
     Parquet, Arrow, Excel, JSON and other files that are not CSV raise ValueError saying so.
 
     Same options as ``outcore ingest``: ``memory_limit`` ("512MiB", "2G" or bytes) bounds the
-    whole process; ``schema`` ({"id": "int64", ...}) overrides inferred types (inferred ones
-    lose nothing: "02134" or "300389460z" keep a column text, and ``report["columns"][i]
-    ["type_note"]`` says why, see doc/inference.md); ``na_values`` replaces the missing-value
-    spellings in every column (default: "", NA, N/A, NULL, null, NaN, nan, None in typed
-    columns, only an empty unquoted field in text columns, so "NA" stays text); rejected rows go
-    to ``reject`` (a CSV with file, line, column, reason, detail, raw). ``index`` builds value
-    indexes and ``index_tokens`` token indexes (text columns) for ``scan(where=...)``; an index
-    that does not fit the budget is reported in ``report["indexes"]`` with ``built=False``.
-    ``encoding`` ("latin-1", "cp1252", "utf-16le", ...; default: a byte order mark decides, else
-    UTF-8) is transcoded to UTF-8 while streaming; ``report["encoding"]`` and
-    ``report["line_ending"]`` say what was read (LF, CRLF and CR line endings are detected).
-    ``max_rejects`` (a row count, or a share of the rows read such as ``"1%"``; default: fail
-    only when every row is rejected) makes too many rejects an error: RejectLimitError (a
-    ValueError) with the report as its ``report`` attribute. More than 1% rejected warns
-    (RejectWarning) naming the columns, the reasons and the ``schema`` override to try.
-    Raises ValueError for bad data with ``on_error="fail"`` and for bad arguments, OSError for
-    I/O problems.
+    whole process (None: planned from the work, 4 MiB blocks for every thread and each column's
+    state, ``report["memory_limit"]`` says what it was); ``schema`` ({"id": "int64", ...})
+    overrides inferred types (inferred ones lose nothing: "02134" or "300389460z" keep a column
+    text, and ``report["columns"][i]["type_note"]`` says why, see doc/inference.md);
+    ``na_values`` replaces the missing-value spellings in every column (default: "", NA, N/A,
+    NULL, null, NaN, nan, None in typed columns, only an empty unquoted field in text columns,
+    so "NA" stays text); rejected rows go to ``reject`` (a CSV with file, line, column, reason,
+    detail, raw). ``index`` builds value indexes and ``index_tokens`` token indexes (text
+    columns) for ``scan(where=...)``; an index that does not fit the budget is reported in
+    ``report["indexes"]`` with ``built=False``. ``encoding`` ("latin-1", "cp1252", "utf-16le",
+    ...; default: a byte order mark decides, else UTF-8) is transcoded to UTF-8 while streaming;
+    ``report["encoding"]`` and ``report["line_ending"]`` say what was read (LF, CRLF and CR line
+    endings are detected). ``max_rejects`` (a row count, or a share of the rows read such as
+    ``"1%"``; default: fail only when every row is rejected) makes too many rejects an error:
+    RejectLimitError (a ValueError) with the report as its ``report`` attribute. More than 1%
+    rejected warns (RejectWarning) naming the columns, the reasons and the ``schema`` override
+    to try. Raises ValueError for bad data with ``on_error="fail"`` and for bad arguments,
+    OSError for I/O problems.
 
     How the file is spelled, as ``outcore ingest`` takes it: ``delimiter`` is one character,
     ``"tab"``, or ``"spaces"`` / ``"2spaces"`` for space-aligned columns (default: detected among

@@ -16,6 +16,8 @@ namespace outcore::cli {
 // The exit status for a failed command: 2 for bad arguments, 130 for Ctrl-C,
 // 1 for everything else (I/O, corrupt input, data errors).
 int ExitCodeFor(const Status& status);
+// A command that finished its work but passed its memory limit (never exit 0 then).
+inline constexpr int kExitOverBudget = 3;
 // Prints "outcore <command>: <status>" to stderr and sets the exit code. A
 // message of several lines (a --where error: the expression, then a caret
 // line under the problem) goes below the first line, every line indented

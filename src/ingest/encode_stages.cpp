@@ -70,7 +70,13 @@ void EncodeStages::WakeAll() {
   seq_write_.WakeAll();
 }
 
-Status EncodeStages::Plan(const std::vector<PathUse>& inputs) {
+void EncodeStages::ChooseDefaultLimit() {
+  if (options_.memory_limit) return;
+  budget_->SetLimit(DefaultIngestMemoryLimit(plan_inputs_, DefaultMemoryLimit()));
+  plan_inputs_.memory_limit = budget_->limit();
+}
+
+Status EncodeStages::Plan(const std::vector<PathUse>& inputs, uint64_t input_bytes) {
   if (options_.output.empty()) return Status::InvalidArgument("no output file given (-o out.oc)");
   auto codec = CodecFromName(options_.compression);
   if (!codec.ok()) {
@@ -89,6 +95,8 @@ Status EncodeStages::Plan(const std::vector<PathUse>& inputs) {
   plan.block_bytes = options_.block_bytes;
   plan.value_index_columns = options_.index_columns.size();
   plan.token_index_columns = options_.token_index_columns.size();
+  plan.input_bytes = input_bytes;
+  ChooseDefaultLimit();
   OC_ASSIGN_OR_RETURN(memory_, PlanIngestMemory(plan));
   // Neither output may be an input or the other output (base/output_file.h);
   // checked before any work, and again by each writer when it is created.
@@ -150,6 +158,7 @@ Status EncodeStages::Start(const std::vector<StageColumn>& columns, const std::s
   plan_inputs_.shared_bytes_per_column = shared_uncharged + kChargedSharedBytesPerColumn;
   plan_inputs_.worker_bytes_per_column = worker_uncharged + kChargedWorkerBytesPerColumn;
   plan_inputs_.bytes_per_field = front.bytes_per_field;
+  ChooseDefaultLimit();
   auto planned = PlanIngestMemory(plan_inputs_);
   if (!planned.ok()) return Status::InvalidArgument(source + ": " + planned.status().message());
   memory_ = *planned;
@@ -491,6 +500,7 @@ void EncodeStages::FillReport(IngestReport* out) const {
   report.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
   report.peak_rss = PeakRss();
   report.memory_limit = budget_->limit();
+  report.memory_limit_planned = options_.memory_limit == 0;
   report.budget_peak = budget_->peak() + (index_budget_ ? index_budget_->peak() : 0);
   report.block_bytes = memory_.block_bytes;
   report.threads = memory_.threads;

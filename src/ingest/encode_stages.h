@@ -101,7 +101,10 @@ class EncodeStages {
   // Checks the options every front shares (output, compression, on_error
   // with max_rejects; neither output may be one of `inputs` or the other)
   // and plans the memory (PlanIngestMemory). First, before Start.
-  Status Plan(const std::vector<PathUse>& inputs);
+  // Without options.memory_limit the limit is planned from the work
+  // (DefaultIngestMemoryLimit; `input_bytes`: the inputs' size, 0 unknown),
+  // here and again in Start once the columns are known.
+  Status Plan(const std::vector<PathUse>& inputs, uint64_t input_bytes = 0);
   const MemoryPlan& memory() const { return memory_; }
   Codec codec() const { return codec_; }
   // How rejects and messages name a row's place: "line" (CSV) or "row".
@@ -175,6 +178,7 @@ class EncodeStages {
   const IngestOptions& options_;
   MemoryBudget* budget_;
   MemoryPlanInputs plan_inputs_;
+  void ChooseDefaultLimit();  // without options.memory_limit: the budget's limit from plan_inputs_
   MemoryPlan memory_;
   uint64_t column_state_charge_ = 0;  // charged by Start for state no Buffer charges
   Codec codec_ = Codec::kZstd;

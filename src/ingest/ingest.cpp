@@ -266,7 +266,7 @@ Status Pipeline::Plan() {
     if (path == "-" || ::stat(path.c_str(), &st) != 0) continue;
     input_total_bytes_ += uint64_t(st.st_size);
   }
-  OC_RETURN_IF_ERROR(stages_.Plan(inputs));
+  OC_RETURN_IF_ERROR(stages_.Plan(inputs, input_total_bytes_));
   memory_ = stages_.memory();
   codec_ = stages_.codec();
   stages_.SetInputTotal(input_total_bytes_);

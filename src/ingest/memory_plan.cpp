@@ -54,6 +54,12 @@ double BudgetBytesPerBlockByte(int threads, double bytes_per_field, size_t token
 
 namespace {
 
+// The largest block a plan gives `threads` workers for `input_bytes` of input.
+uint64_t MaxPlannedBlock(uint64_t input_bytes, int threads) {
+  if (input_bytes <= kSplitInputBytes) return kSweetSpotBlockBytes;
+  return std::min(kSweetSpotBlockBytes, input_bytes / (2 * uint64_t(std::max(1, threads))));
+}
+
 // The plan for `inputs` with `engine` bytes for the engine. `fits` is false
 // when the columns' state leaves one thread less than 64 KiB blocks (the plan
 // is then not to be used).
@@ -95,7 +101,8 @@ MemoryPlan PlanWithin(const MemoryPlanInputs& inputs, uint64_t engine, bool* fit
   plan.block_bytes =
       inputs.block_bytes
           ? std::clamp<uint64_t>(inputs.block_bytes, kMinGivenBlockBytes, kMaxPlannedBlockBytes)
-          : std::clamp(block_for(plan.threads), std::min(min_block, kMinBlockBytes), kMaxPlannedBlockBytes);
+          : std::clamp(std::min(block_for(plan.threads), MaxPlannedBlock(inputs.input_bytes, plan.threads)),
+                       std::min(min_block, kMinBlockBytes), kMaxPlannedBlockBytes);
   // Tokenizer offsets are 32-bit: a block never passes kMaxBlockBytes.
   plan.max_record_bytes =
       std::min<uint64_t>(std::max<uint64_t>(inputs.memory_limit / 8, kMinBlockBytes), kMaxBlockBytes);
@@ -121,6 +128,32 @@ uint64_t SmallestLimitThatFits(MemoryPlanInputs inputs) {
 }
 
 }  // namespace
+
+uint64_t DefaultIngestMemoryLimit(const MemoryPlanInputs& inputs, uint64_t ceiling) {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const int threads = inputs.threads > 0 ? inputs.threads : int(cores);
+  const uint64_t block = std::max(kMinBlockBytes, MaxPlannedBlock(inputs.input_bytes, threads));
+  const bool indexes = inputs.value_index_columns + inputs.token_index_columns > 0;
+  const bool dictionaries = inputs.columns == 0 || inputs.string_columns > 0;
+  const double blocks_share = 1.0 - (dictionaries ? kDictionaryShare : 0.0) - (indexes ? kIndexShare : 0.0);
+  const double state =
+      double(uint64_t(inputs.columns) *
+             (inputs.shared_bytes_per_column + uint64_t(threads) * inputs.worker_bytes_per_column));
+  const double blocks =
+      double(block) * BudgetBytesPerBlockByte(threads, inputs.bytes_per_field, inputs.token_index_columns);
+  const uint64_t wanted =
+      MemoryBudget::kBaselineReserve + uint64_t((state + blocks) / blocks_share) + (1ull << 20);
+  uint64_t limit = std::clamp(wanted, kMinIngestMemoryLimit, kMaxDefaultIngestLimit);
+  if (inputs.columns) {
+    MemoryPlanInputs at = inputs;
+    at.memory_limit = limit;
+    auto engine = EngineShareOfLimit(limit);
+    bool fits = false;
+    if (engine.ok()) PlanWithin(at, *engine, &fits);
+    if (!fits) limit = SmallestLimitThatFits(at);  // a wide file: what its columns need
+  }
+  return std::min(limit, std::max(ceiling, kMinIngestMemoryLimit));
+}
 
 Result<MemoryPlan> PlanIngestMemory(const MemoryPlanInputs& inputs) {
   // The engine's share: what is left after code, libraries and stacks.

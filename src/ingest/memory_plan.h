@@ -37,13 +37,30 @@ struct MemoryPlanInputs {
   uint64_t shared_bytes_per_column = 0;  // kept once per column (its state, sketch, names)
   uint64_t worker_bytes_per_column = 0;  // kept per column by each worker
   double bytes_per_field = 0;            // the sample's input bytes per field; 0: unknown
+  uint64_t input_bytes = 0;              // the inputs' size where known (0: unknown, e.g. stdin)
 };
+
+// Planned blocks hold at most this much CSV: the measured sweet spot
+// (bench/RESULTS.md, "Block size"): larger blocks cost memory and CPU and are
+// no faster. And an input of more than kSplitInputBytes is cut into at least
+// two blocks per thread, so that every thread works and zone maps prune.
+inline constexpr uint64_t kSweetSpotBlockBytes = 4ull << 20;
+inline constexpr uint64_t kSplitInputBytes = 8ull << 20;
+// The default limit is never more than this (nor than DefaultMemoryLimit()).
+inline constexpr uint64_t kMaxDefaultIngestLimit = 1ull << 30;
 
 // InvalidArgument below kMinIngestMemoryLimit, naming the limit and the
 // minimum; and when the columns' state leaves too little for one thread's
 // blocks of 64 KiB, naming what it needs and the smallest limit that
 // holds it (found by planning again at larger limits).
 Result<MemoryPlan> PlanIngestMemory(const MemoryPlanInputs& inputs);
+
+// The limit ingest takes when none is given: what the work needs for blocks
+// of kSweetSpotBlockBytes on every thread (fewer when the input is small),
+// the dictionaries' and indexes' shares, and the columns' state once known —
+// at least kMinIngestMemoryLimit, at most kMaxDefaultIngestLimit unless the
+// columns need more, never more than `ceiling` (DefaultMemoryLimit()).
+uint64_t DefaultIngestMemoryLimit(const MemoryPlanInputs& inputs, uint64_t ceiling);
 
 // Budget bytes all blocks in flight cost together per byte of a block:
 // threads + 2 raw blocks, and each worker's parsed one — its field spans,

@@ -22,37 +22,92 @@ MemoryPlan Plan(uint64_t limit, int threads, size_t value_indexes = 0, size_t to
   return plan.ok() ? *plan : MemoryPlan{};
 }
 
-// doc/architecture.md, "Memory planning": "With 256 MiB and 2 threads blocks are about 7 MiB."
-TEST(MemoryPlan, TwoHundredFiftySixMiBAndTwoThreadsGiveBlocksOfAboutSevenMiB) {
-  MemoryPlan plan = Plan(256 * kMiB, 2);
-  EXPECT_EQ(plan.memory_limit, 256 * kMiB);
+// doc/architecture.md, "Memory planning": before the sample, 6 budget bytes per byte of each
+// of threads + 2 blocks; 128 MiB and 2 threads give blocks of about 2.9 MiB.
+TEST(MemoryPlan, OneHundredTwentyEightMiBAndTwoThreadsGiveBlocksOfAboutThreeMiB) {
+  MemoryPlan plan = Plan(128 * kMiB, 2);
+  EXPECT_EQ(plan.memory_limit, 128 * kMiB);
   EXPECT_EQ(plan.baseline_reserve, MemoryBudget::kBaselineReserve);
   EXPECT_EQ(plan.threads, 2);
   EXPECT_EQ(plan.blocks_in_flight, 4);
-  const uint64_t engine = 256 * kMiB - MemoryBudget::kBaselineReserve;
+  const uint64_t engine = 128 * kMiB - MemoryBudget::kBaselineReserve;
   EXPECT_EQ(plan.dictionary_bytes, uint64_t(double(engine) * 0.2));
   EXPECT_EQ(plan.index_pool_bytes, 0u);  // no indexes asked for
   EXPECT_EQ(plan.block_share_bytes, uint64_t(double(engine) * 0.8));
   // The blocks' share over (threads + 2) blocks costing 6x their bytes each.
   EXPECT_EQ(plan.block_bytes, plan.block_share_bytes / (4 * 6));
-  EXPECT_GT(plan.block_bytes, 7 * kMiB);
-  EXPECT_LT(plan.block_bytes, 15 * kMiB / 2);
-  EXPECT_EQ(plan.max_record_bytes, 32 * kMiB);  // an eighth of the limit
+  EXPECT_GT(plan.block_bytes, 2 * kMiB);
+  EXPECT_LT(plan.block_bytes, 3 * kMiB);
+  EXPECT_EQ(plan.max_record_bytes, 16 * kMiB);  // an eighth of the limit
+}
+
+TEST(MemoryPlan, BlocksStopGrowingAtTheSweetSpot) {
+  // bench/RESULTS.md, "Block size": past 4 MiB blocks cost memory and CPU and are no faster.
+  EXPECT_EQ(Plan(256 * kMiB, 2).block_bytes, kSweetSpotBlockBytes);
+  EXPECT_EQ(Plan(64ull << 30, 1).block_bytes, kSweetSpotBlockBytes);
+}
+
+TEST(MemoryPlan, AnInputOfMoreThanAFewMiBGivesEachThreadTwoBlocks) {
+  MemoryPlanInputs in;
+  in.memory_limit = 1024 * kMiB;
+  in.threads = 2;
+  in.input_bytes = 10 * kMiB;  // the 30 MB flights table was one chunk: one thread worked
+  auto plan = PlanIngestMemory(in);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->block_bytes, in.input_bytes / 4);
+  in.input_bytes = kSplitInputBytes;  // a small file is not cut up
+  EXPECT_EQ(PlanIngestMemory(in)->block_bytes, kSweetSpotBlockBytes);
+  in.input_bytes = 1ull << 40;
+  EXPECT_EQ(PlanIngestMemory(in)->block_bytes, kSweetSpotBlockBytes);
+}
+
+TEST(MemoryPlan, TheDefaultLimitIsWhatTheWorkNeeds) {
+  MemoryPlanInputs in;
+  in.threads = 2;
+  const uint64_t ceiling = 6ull << 30;  // a quarter of a 24 GiB machine
+  const uint64_t limit = DefaultIngestMemoryLimit(in, ceiling);
+  // Enough for sweet-spot blocks on both threads, far below the ceiling ...
+  in.memory_limit = limit;
+  auto plan = PlanIngestMemory(in);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->block_bytes, kSweetSpotBlockBytes);
+  EXPECT_LT(limit, 256 * kMiB);
+  // ... and no more: a tenth less would give smaller blocks.
+  in.memory_limit = limit - limit / 10;
+  EXPECT_LT(PlanIngestMemory(in)->block_bytes, kSweetSpotBlockBytes);
+  // 64 threads want more, but never more than 1 GiB for blocks ...
+  in.threads = 64;
+  EXPECT_EQ(DefaultIngestMemoryLimit(in, ceiling), kMaxDefaultIngestLimit);
+  // ... nor than the ceiling.
+  EXPECT_EQ(DefaultIngestMemoryLimit(in, 300 * kMiB), 300 * kMiB);
+}
+
+TEST(MemoryPlan, TheDefaultLimitHoldsAWideFilesColumns) {
+  MemoryPlanInputs in;
+  in.threads = 2;
+  in.columns = 300000;  // 300,000 columns x 5 KiB, even with one thread: more than the 1 GiB cap
+  in.shared_bytes_per_column = 4096;
+  in.worker_bytes_per_column = 1024;
+  in.bytes_per_field = 3;
+  const uint64_t limit = DefaultIngestMemoryLimit(in, 64ull << 30);
+  EXPECT_GT(limit, kMaxDefaultIngestLimit);
+  in.memory_limit = limit;
+  EXPECT_TRUE(PlanIngestMemory(in).ok());
 }
 
 TEST(MemoryPlan, IndexesTakeAQuarterOfTheEngineFromTheBlocks) {
-  MemoryPlan plain = Plan(256 * kMiB, 2);
-  MemoryPlan indexed = Plan(256 * kMiB, 2, 1);
-  const uint64_t engine = 256 * kMiB - MemoryBudget::kBaselineReserve;
+  MemoryPlan plain = Plan(128 * kMiB, 2);
+  MemoryPlan indexed = Plan(128 * kMiB, 2, 1);
+  const uint64_t engine = 128 * kMiB - MemoryBudget::kBaselineReserve;
   EXPECT_EQ(indexed.index_pool_bytes, uint64_t(double(engine) * 0.25));
   EXPECT_EQ(indexed.dictionary_bytes, plain.dictionary_bytes);
   EXPECT_EQ(indexed.block_share_bytes, uint64_t(double(engine) * 0.55));
   EXPECT_LT(indexed.block_bytes, plain.block_bytes);
-  EXPECT_EQ(Plan(256 * kMiB, 2, 0, 1).index_pool_bytes, indexed.index_pool_bytes);  // a token index alike
+  EXPECT_EQ(Plan(128 * kMiB, 2, 0, 1).index_pool_bytes, indexed.index_pool_bytes);  // a token index alike
 }
 
 TEST(MemoryPlan, EachTokenIndexAddsSixBytesPerBlockByte) {
-  MemoryPlan plan = Plan(1024 * kMiB, 2, 0, 2);
+  MemoryPlan plan = Plan(256 * kMiB, 2, 0, 2);
   EXPECT_EQ(plan.block_bytes, plan.block_share_bytes / (4 * (6 + 2 * 6)));
 }
 
@@ -74,8 +129,7 @@ TEST(MemoryPlan, FewerThanAMiBPerBlockLowersTheThreadCount) {
   }
 }
 
-TEST(MemoryPlan, BlocksStayBetweenAQuarterMiBAndSixtyFourMiB) {
-  EXPECT_EQ(Plan(64ull << 30, 1).block_bytes, 64 * kMiB);       // 64 GiB, one thread: capped
+TEST(MemoryPlan, BlocksPlannedBeforeTheHeaderAreAtLeastAQuarterMiB) {
   EXPECT_EQ(Plan(64 * kMiB, 1, 0, 8).block_bytes, 256u << 10);  // eight token indexes: floored
 }
 
@@ -120,10 +174,10 @@ MemoryPlanInputs Wide(uint64_t limit, size_t columns, double bytes_per_field) {
 }
 
 TEST(MemoryPlan, ColumnStateComesOffTheBlocksShareFirst) {
-  auto narrow = PlanIngestMemory(Wide(256 * kMiB, 10, 8));
-  auto wide = PlanIngestMemory(Wide(256 * kMiB, 20000, 8));
+  auto narrow = PlanIngestMemory(Wide(96 * kMiB, 10, 8));
+  auto wide = PlanIngestMemory(Wide(96 * kMiB, 2000, 8));
   ASSERT_TRUE(narrow.ok() && wide.ok());
-  EXPECT_EQ(wide->column_state_bytes, 20000u * (4096 + uint64_t(wide->threads) * 1024));
+  EXPECT_EQ(wide->column_state_bytes, 2000u * (4096 + uint64_t(wide->threads) * 1024));
   EXPECT_EQ(wide->block_share_bytes + wide->column_state_bytes,
             narrow->block_share_bytes + narrow->column_state_bytes);
   EXPECT_LT(wide->block_bytes, narrow->block_bytes);
@@ -132,7 +186,7 @@ TEST(MemoryPlan, ColumnStateComesOffTheBlocksShareFirst) {
 }
 
 TEST(MemoryPlan, AFileWithoutStringColumnsGivesTheDictionaryShareToTheBlocks) {
-  MemoryPlanInputs in = Wide(256 * kMiB, 10, 8);
+  MemoryPlanInputs in = Wide(96 * kMiB, 10, 8);
   auto numeric = PlanIngestMemory(in);
   in.string_columns = 1;
   auto with_text = PlanIngestMemory(in);
@@ -147,8 +201,8 @@ TEST(MemoryPlan, ShortFieldsCostMorePerBlockByte) {
   EXPECT_EQ(BudgetBytesPerBlockByte(2, 0, 1), 4 * 12.0);
   EXPECT_EQ(BudgetBytesPerBlockByte(2, 20, 0), 4 + 2 * 5.0);  // long fields: raw blocks, parsed at the floor
   EXPECT_EQ(BudgetBytesPerBlockByte(1, 3, 0), 3 + 48 / 3.0);  // "42,": spans and values outweigh the bytes
-  auto short_fields = PlanIngestMemory(Wide(256 * kMiB, 10, 3));
-  auto long_fields = PlanIngestMemory(Wide(256 * kMiB, 10, 20));
+  auto short_fields = PlanIngestMemory(Wide(80 * kMiB, 10, 3));
+  auto long_fields = PlanIngestMemory(Wide(80 * kMiB, 10, 20));
   ASSERT_TRUE(short_fields.ok() && long_fields.ok());
   EXPECT_LT(short_fields->block_bytes, long_fields->block_bytes / 2);
 }
