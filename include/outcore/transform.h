@@ -289,6 +289,10 @@ class RowHasher {
 struct PcaOptions {
   int64_t n_components = -1;  // -1: min(n_samples, n_features), like None
   bool whiten = false;
+  // Threads a large block of rows is split over (contiguous slices, merged
+  // in order); 0: one per core, at most 4. The numbers agree to rounding
+  // whatever the count, and are the same bits for the same count.
+  int threads = 0;
 };
 
 // What an exact PCA keeps of the rows it has seen, and all it needs: their

@@ -1,5 +1,9 @@
 #include "transform/dataset_pca.h"
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "transform/column_stats.h"
 #include "transform/numeric_batch.h"
 #include "transform/row_selection.h"
@@ -65,17 +69,69 @@ Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vect
   const auto width = int64_t(options.columns.size());
   pca->Reset();
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, options));
-  Buffer rows(budget);
-  Batch batch;
-  for (;;) {
-    OC_ASSIGN_OR_RETURN(bool more, scanner->Next(&batch));
-    if (!more) break;
-    rows.Resize(size_t(batch.num_rows * width) * sizeof(double));
-    OC_RETURN_IF_ERROR(CopyRowsAsDoubles(batch, scanner->columns(), 0, batch.num_rows, rows.as<double>(),
-                                         fill.empty() ? nullptr : fill.data(), selection));
-    Status status = pca->Update(rows.as<double>(), batch.num_rows, width);
-    if (!status.ok()) return Status(status.code(), status.message() + " in " + dataset->path());
+  // Decoding a batch and merging the one before overlap: the scan runs on a
+  // thread of its own and fills one of two row buffers while this thread
+  // merges the other.
+  struct Slot {
+    Buffer rows;
+    int64_t count = 0;
+    bool full = false;
+  };
+  Slot slots[2] = {{Buffer(budget)}, {Buffer(budget)}};
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool scan_done = false, stop = false;
+  Status scan_status;
+  std::thread scan([&] {
+    Batch batch;
+    for (int next = 0;; next ^= 1) {
+      Slot& slot = slots[next];
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, [&] { return !slot.full || stop; });
+        if (stop) break;
+      }
+      Result<bool> more = scanner->Next(&batch);
+      Status status = more.status();
+      if (status.ok() && *more) {
+        slot.rows.Resize(size_t(batch.num_rows * width) * sizeof(double));
+        slot.count = batch.num_rows;
+        status = CopyRowsAsDoubles(batch, scanner->columns(), 0, batch.num_rows, slot.rows.as<double>(),
+                                   fill.empty() ? nullptr : fill.data(), selection);
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!status.ok() || !*more) {
+        scan_status = status;
+        break;
+      }
+      slot.full = true;
+      changed.notify_all();
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    scan_done = true;
+    changed.notify_all();
+  });
+  Status status;
+  for (int next = 0;; next ^= 1) {
+    Slot& slot = slots[next];
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      changed.wait(lock, [&] { return slot.full || scan_done; });
+      if (!slot.full) break;
+    }
+    status = pca->Update(slot.rows.as<double>(), slot.count, width);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!status.ok()) {
+      stop = true;
+      changed.notify_all();
+      break;
+    }
+    slot.full = false;
+    changed.notify_all();
   }
+  scan.join();
+  if (!status.ok()) return Status(status.code(), status.message() + " in " + dataset->path());
+  OC_RETURN_IF_ERROR(scan_status);
   if (pca->n_samples() == 0) {
     return Status::InvalidArgument(dataset->path() + " has no rows" +
                                    (options.where.empty() ? "" : " matching the where") + " to fit PCA on");

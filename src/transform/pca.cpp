@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <thread>
 
 #include "transform/lapack.h"
 
@@ -48,8 +49,8 @@ Status CheckMoments(const PcaMoments& m) {
   const auto d = m.mean.size();
   if (m.n_samples < 0 || (m.n_samples > 0 && d == 0) || m.comoment.size() != d * d) {
     return Status::InvalidArgument("inconsistent PCA moments: n_samples=" + std::to_string(m.n_samples) +
-                                   ", " + std::to_string(d) + " means and " + std::to_string(m.comoment.size()) +
-                                   " co-moments (need n_features^2)");
+                                   ", " + std::to_string(d) + " means and " +
+                                   std::to_string(m.comoment.size()) + " co-moments (need n_features^2)");
   }
   return Status::OK();
 }
@@ -60,8 +61,8 @@ Status NonFinite(const double* x, int64_t rows, int64_t cols, int64_t row_stride
   for (int64_t row = 0; row < rows; ++row) {
     for (int64_t col = 0; col < cols; ++col) {
       if (!std::isfinite(x[row * row_stride + col])) {
-        return Status::InvalidArgument("input contains NaN or infinity (row " + std::to_string(first_row + row) +
-                                       ", column " + std::to_string(col) +
+        return Status::InvalidArgument("input contains NaN or infinity (row " +
+                                       std::to_string(first_row + row) + ", column " + std::to_string(col) +
                                        "): drop or impute those rows before PCA");
       }
     }
@@ -134,25 +135,14 @@ Status Pca::Begin(int64_t cols) {
   return Status::OK();
 }
 
-Status Pca::Update(const double* x, int64_t rows, int64_t cols, int64_t row_stride) {
-  if (row_stride == 0) row_stride = cols;
-  if (rows < 0 || cols < 1) {
-    return Status::InvalidArgument("PCA needs rows of at least one feature, got a " + std::to_string(rows) +
-                                   " x " + std::to_string(cols) + " block");
-  }
-  OC_RETURN_IF_ERROR(Begin(cols));
-  if (rows == 0) return Status::OK();
-  OC_ASSIGN_OR_RETURN(const Lapack* lapack, LoadLapack());
-  fitted_ = false;
-  const int64_t d = cols;
-  // What to go back to if a value is refused halfway.
-  const int64_t n_before = n_samples_;
-  std::vector<double> mean_before = mean_;
-  std::vector<double> comoment_before(comoment(), comoment() + d * d);
+namespace {
 
-  const int64_t chunk_rows = std::min(rows, ChunkRows(d));
-  chunk_.Resize(size_t(chunk_rows * d) * sizeof(double));
-  double* centred = chunk_.as<double>();
+// Rows [0, rows) of `x` merged chunk by chunk into (n, mean, comoment's
+// upper triangle), `centred` being chunk_rows x d of scratch. A non-finite
+// value stops it with the error (rows numbered from `first_row`).
+Status AccumulateRows(const Lapack& lapack, const double* x, int64_t rows, int64_t d, int64_t row_stride,
+                      int64_t first_row, int64_t chunk_rows, double* centred, int64_t* n, double* mean,
+                      double* comoment) {
   std::vector<double> chunk_mean(static_cast<size_t>(d)), residual(static_cast<size_t>(d));
   for (int64_t start = 0; start < rows; start += chunk_rows) {
     const int64_t n_b = std::min(chunk_rows, rows - start);
@@ -165,12 +155,7 @@ Status Pca::Update(const double* x, int64_t rows, int64_t cols, int64_t row_stri
     }
     bool finite = true;
     for (int64_t col = 0; col < d; ++col) finite &= std::isfinite(chunk_mean[col]);
-    if (!finite) {
-      n_samples_ = n_before;
-      mean_ = std::move(mean_before);
-      std::copy(comoment_before.begin(), comoment_before.end(), comoment());
-      return NonFinite(block, n_b, d, row_stride, start);
-    }
+    if (!finite) return NonFinite(block, n_b, d, row_stride, first_row + start);
     for (int64_t col = 0; col < d; ++col) chunk_mean[col] /= double(n_b);
     // Pass 2 (the chunk is in cache now): centre it, and keep what is left
     // of its mean after rounding, to correct for it below.
@@ -184,17 +169,92 @@ Status Pca::Update(const double* x, int64_t rows, int64_t cols, int64_t row_stri
       }
     }
     // comoment += Y^T Y (upper triangle), the chunk's co-moments about chunk_mean.
-    lapack->dsyrk(CblasRowMajor, CblasUpper, CblasTrans, int(d), int(n_b), 1.0, centred, int(d), 1.0,
-                  comoment(), int(d));
+    lapack.dsyrk(CblasRowMajor, CblasUpper, CblasTrans, int(d), int(n_b), 1.0, centred, int(d), 1.0, comoment,
+                 int(d));
     // About the chunk's exact mean instead: Y^T Y - n_b e e^T, e = mean(Y).
     for (int64_t col = 0; col < d; ++col) residual[col] /= double(n_b);
     for (int64_t i = 0; i < d; ++i) {
-      double* row = comoment() + i * d;
+      double* row = comoment + i * d;
       const double scaled = double(n_b) * residual[i];
       for (int64_t j = i; j < d; ++j) row[j] -= scaled * residual[j];
     }
     for (int64_t col = 0; col < d; ++col) chunk_mean[col] += residual[col];
-    MergeMoments(d, &n_samples_, mean_.data(), comoment(), n_b, chunk_mean.data(), nullptr);
+    MergeMoments(d, n, mean, comoment, n_b, chunk_mean.data(), nullptr);
+  }
+  return Status::OK();
+}
+
+// Threads for `rows` rows: one per core (at most 4), each with at least 8
+// chunks, so that small blocks stay on the caller's thread.
+int64_t ThreadsFor(int64_t rows, int64_t chunk_rows, int requested) {
+  int64_t cores =
+      requested > 0 ? requested : int64_t(std::min(4u, std::max(1u, std::thread::hardware_concurrency())));
+  return std::max<int64_t>(1, std::min(cores, rows / (8 * chunk_rows)));
+}
+
+}  // namespace
+
+Status Pca::Update(const double* x, int64_t rows, int64_t cols, int64_t row_stride) {
+  if (row_stride == 0) row_stride = cols;
+  if (rows < 0 || cols < 1) {
+    return Status::InvalidArgument("PCA needs rows of at least one feature, got a " + std::to_string(rows) +
+                                   " x " + std::to_string(cols) + " block");
+  }
+  OC_RETURN_IF_ERROR(Begin(cols));
+  if (rows == 0) return Status::OK();
+  OC_ASSIGN_OR_RETURN(const Lapack* lapack, LoadLapack());
+  fitted_ = false;
+  const int64_t d = cols;
+  const int64_t chunk_rows = std::min(rows, ChunkRows(d));
+  const int64_t threads = ThreadsFor(rows, chunk_rows, options_.threads);
+  if (threads == 1) {
+    // What to go back to if a value is refused halfway.
+    const int64_t n_before = n_samples_;
+    std::vector<double> mean_before = mean_;
+    std::vector<double> comoment_before(comoment(), comoment() + d * d);
+    chunk_.Resize(size_t(chunk_rows * d) * sizeof(double));
+    Status status = AccumulateRows(*lapack, x, rows, d, row_stride, 0, chunk_rows, chunk_.as<double>(),
+                                   &n_samples_, mean_.data(), comoment());
+    if (!status.ok()) {
+      n_samples_ = n_before;
+      mean_ = std::move(mean_before);
+      std::copy(comoment_before.begin(), comoment_before.end(), comoment());
+      return status;
+    }
+  } else {
+    // Contiguous slices, one per thread, each merged into a state of its
+    // own; the states are merged in slice order, so a given thread count
+    // always gives the same bits.
+    struct Slice {
+      int64_t n = 0;
+      std::vector<double> mean;
+      Buffer comoment, scratch;
+      Status status;
+    };
+    std::vector<Slice> slices(static_cast<size_t>(threads));
+    std::vector<std::thread> workers;
+    for (int64_t t = 0; t < threads; ++t) {
+      Slice& slice = slices[size_t(t)];
+      slice.mean.assign(size_t(d), 0.0);
+      slice.comoment = Buffer(comoment_.budget());
+      slice.comoment.ResizeZeroed(size_t(d * d) * sizeof(double));
+      slice.scratch = Buffer(comoment_.budget());
+      slice.scratch.Resize(size_t(chunk_rows * d) * sizeof(double));
+      const int64_t begin = rows * t / threads, end = rows * (t + 1) / threads;
+      workers.emplace_back([&, begin, end] {
+        slice.status = AccumulateRows(*lapack, x + begin * row_stride, end - begin, d, row_stride, begin,
+                                      chunk_rows, slice.scratch.as<double>(), &slice.n, slice.mean.data(),
+                                      slice.comoment.as<double>());
+      });
+    }
+    for (auto& worker : workers) worker.join();
+    for (const Slice& slice : slices) {
+      if (!slice.status.ok()) return slice.status;  // the first slice's error: the lowest row
+    }
+    for (const Slice& slice : slices) {
+      MergeMoments(d, &n_samples_, mean_.data(), comoment(), slice.n, slice.mean.data(),
+                   slice.comoment.as<double>());
+    }
   }
   MirrorUpper(comoment(), d);
   return Status::OK();
@@ -241,9 +301,10 @@ Status Pca::Finish() {
   const int64_t rank = std::min(n, d);
   const int64_t k = options_.n_components < 0 ? rank : options_.n_components;
   if (k < 1 || k > rank) {
-    return Status::InvalidArgument("n_components=" + std::to_string(options_.n_components) +
-                                   " must be between 1 and min(n_samples, n_features)=" + std::to_string(rank) +
-                                   " (n_samples=" + std::to_string(n) + ", n_features=" + std::to_string(d) + ")");
+    return Status::InvalidArgument(
+        "n_components=" + std::to_string(options_.n_components) +
+        " must be between 1 and min(n_samples, n_features)=" + std::to_string(rank) +
+        " (n_samples=" + std::to_string(n) + ", n_features=" + std::to_string(d) + ")");
   }
   OC_ASSIGN_OR_RETURN(const Lapack* lapack, LoadLapack());
   // The covariance (symmetric, so its row- and column-major forms agree);
@@ -255,11 +316,13 @@ Status Pca::Finish() {
     a[i] = c[i] / double(n - 1);
     if (!std::isfinite(a[i])) {
       return Status::InvalidArgument(
-          "the covariance overflowed float64: the input's values are too large, scale the columns before PCA");
+          "the covariance overflowed float64: the input's values are too large, scale the columns before "
+          "PCA");
     }
   }
   std::vector<double> eigenvalues(static_cast<size_t>(d));
-  lapack_int info = lapack->dsyevd(LAPACK_COL_MAJOR, 'V', 'U', lapack_int(d), a, lapack_int(d), eigenvalues.data());
+  lapack_int info =
+      lapack->dsyevd(LAPACK_COL_MAJOR, 'V', 'U', lapack_int(d), a, lapack_int(d), eigenvalues.data());
   if (info != 0) {
     return Status::InvalidArgument("the eigendecomposition did not converge (LAPACK dsyevd info " +
                                    std::to_string(info) + "); check the input for extreme values");

@@ -42,8 +42,7 @@ std::vector<double> CentredSingularValues(const std::vector<double>& x, int64_t 
     for (int64_t c = 0; c < cols; ++c) a[r * cols + c] = double((long double)x[r * cols + c] - mean[c]);
   std::vector<double> s(static_cast<size_t>(cols)), superb(static_cast<size_t>(cols));
   EXPECT_EQ(LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'N', 'N', lapack_int(rows), lapack_int(cols), a.data(),
-                           lapack_int(cols), s.data(), nullptr, 1,
-                           nullptr, 1, superb.data()),
+                           lapack_int(cols), s.data(), nullptr, 1, nullptr, 1, superb.data()),
             0);
   return s;
 }
@@ -67,7 +66,8 @@ TEST(Pca, ExplainedVarianceEqualsTheSvdOfTheCentredDataDespiteALargeOffset) {
   for (int64_t i = 0; i < cols; ++i) {
     const double expected = s[i] * s[i] / (rows - 1);
     EXPECT_NEAR(pca.explained_variance()[i], expected, EigenTolerance(expected, largest, cols)) << i;
-    EXPECT_NEAR(pca.singular_values()[i], s[i], EigenTolerance(expected, largest, cols) / s[i] * (rows - 1)) << i;
+    EXPECT_NEAR(pca.singular_values()[i], s[i], EigenTolerance(expected, largest, cols) / s[i] * (rows - 1))
+        << i;
   }
   // The data is one that a sum of squares about zero could not fit: its
   // offsets (up to 7e6) squared times eps are ~1e-2, above its smallest
@@ -129,7 +129,8 @@ TEST(Pca, MergedStatesOfTwoPartsEqualTheStateOfTheWhole) {
   ASSERT_TRUE(left.Finish().ok());
   ASSERT_TRUE(whole.Finish().ok());
   for (int64_t i = 0; i < cols; ++i)
-    EXPECT_NEAR(left.explained_variance()[i], whole.explained_variance()[i], 1e-12 * whole.explained_variance()[0]);
+    EXPECT_NEAR(left.explained_variance()[i], whole.explained_variance()[i],
+                1e-12 * whole.explained_variance()[0]);
 }
 
 TEST(Pca, ChunkBoundariesDoNotChangeTheResult) {
@@ -147,6 +148,26 @@ TEST(Pca, ChunkBoundariesDoNotChangeTheResult) {
                 EigenTolerance(at_once.explained_variance()[i], largest, cols));
     EXPECT_NEAR(at_once.mean()[i], row_by_row.mean()[i], 1e-15 * std::fabs(at_once.mean()[i]));
   }
+}
+
+TEST(Pca, SlicesOnThreadsAgreeWithOneThreadAndNameTheRowOfABadValue) {
+  const int64_t cols = 6, rows = 40 * Pca::ChunkRows(cols) + 5;
+  auto x = MixedScales(rows, cols, 9);
+  Pca one({.threads = 1}), three({.threads = 3});
+  ASSERT_TRUE(one.Fit(x.data(), rows, cols).ok());
+  ASSERT_TRUE(three.Fit(x.data(), rows, cols).ok());
+  const double largest = one.explained_variance()[0];
+  for (int64_t i = 0; i < cols; ++i) {
+    EXPECT_NEAR(three.explained_variance()[i], one.explained_variance()[i],
+                EigenTolerance(one.explained_variance()[i], largest, cols));
+    EXPECT_NEAR(three.mean()[i], one.mean()[i], 1e-15 * std::fabs(one.mean()[i]));
+  }
+  const int64_t bad_row = rows - 3;  // in the last thread's slice
+  x[bad_row * cols + 4] = std::numeric_limits<double>::infinity();
+  Status status = three.Fit(x.data(), rows, cols);
+  EXPECT_NE(status.message().find("row " + std::to_string(bad_row) + ", column 4"), std::string::npos)
+      << status.message();
+  EXPECT_EQ(three.moments().n_samples, 0);
 }
 
 TEST(Pca, TransformThenInverseIsIdentityAtFullRankAlsoWhitened) {
