@@ -45,10 +45,13 @@ def prepare_oc(rows):
     return path
 
 
-def prepare_npy(rows):
+def prepare_npy(rows, folder=DATA):
+    """A rows x 50 float64 .npy of correlated columns (scales 10 .. 0.5), written 100k rows at a
+    time (cached in `folder`)."""
     import numpy as np
 
-    path = os.path.join(DATA, f"pca_{rows}x{N_FEATURES}.npy")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"pca_{rows}x{N_FEATURES}.npy")
     if not os.path.exists(path):
         rng = np.random.default_rng(0)
         mix = rng.normal(size=(N_FEATURES, N_FEATURES))

@@ -2,11 +2,11 @@
 // column statistics, feature hashing and one-hot encoding into sparse
 // matrices (scipy's CSR layout, bit-compatible with scikit-learn's
 // FeatureHasher and OneHotEncoder), min-max / z-score normalization of a
-// file's columns in place, and incremental PCA (sklearn IncrementalPCA's
-// numbers); the same hashing and scaling for memory the caller owns (NumPy
-// arrays, Python objects). A thin public face over src/transform/, which
-// holds the streaming states; `outcore stats|hash|onehot|normalize|pca` and
-// the Python package call these.
+// file's columns in place, exact PCA (sklearn PCA's numbers, out of core) and
+// incremental PCA (sklearn IncrementalPCA's numbers); the same hashing and
+// scaling for memory the caller owns (NumPy arrays, Python objects). A thin public face over src/transform/,
+// which holds the streaming states; `outcore stats|hash|onehot|normalize|pca` and the Python package call
+// these.
 //
 //   OC_ASSIGN_OR_RETURN(auto dataset, outcore::Dataset::Open("sample.oc"));
 //   OC_ASSIGN_OR_RETURN(auto stats, outcore::ComputeColumnStats(dataset, {"price"}));
@@ -26,6 +26,10 @@
 //   OC_ASSIGN_OR_RETURN(outcore::ScaleMethod method, outcore::ParseScaleMethod("zscore", "--method"));
 //   normalize.method = method;
 //   OC_ASSIGN_OR_RETURN(outcore::ScalerFit fit, outcore::NormalizeColumns("sample.oc", normalize));
+//
+//   outcore::PcaModel exact({.n_components = 2});
+//   OC_RETURN_IF_ERROR(outcore::FitPcaOnDataset(dataset, {"x1", "x2", "x3"}, &exact));
+//   OC_RETURN_IF_ERROR(outcore::WritePcaModelNpz("model.npz", exact, {"x1", "x2", "x3"}));
 //
 //   outcore::IncrementalPcaModel pca({.n_components = 2});
 //   OC_RETURN_IF_ERROR(outcore::FitPcaOnDataset(dataset, {"x1", "x2", "x3"}, &pca, nullptr,
@@ -276,6 +280,124 @@ class RowHasher {
   explicit RowHasher(std::unique_ptr<Rep> rep);
   std::unique_ptr<Rep> rep_;
 };
+
+// Exact PCA: the numbers of sklearn.decomposition.PCA(svd_solver="full") on
+// all the rows, out of core — one pass that merges each chunk's mean and
+// co-moment matrix (BLAS dsyrk, Chan's pairwise update), then the
+// covariance's eigendecomposition (LAPACK dsyevd), signs by svd_flip. Memory
+// is O(n_features^2) whatever the row count (doc/transforms.md, "Exact PCA").
+struct PcaOptions {
+  int64_t n_components = -1;  // -1: min(n_samples, n_features), like None
+  bool whiten = false;
+  // Threads a large block of rows is split over (contiguous slices, merged
+  // in order); 0: one per core, at most 4. The numbers agree to rounding
+  // whatever the count, and are the same bits for the same count.
+  int threads = 0;
+};
+
+// What an exact PCA keeps of the rows it has seen, and all it needs: their
+// count, mean and co-moments about the mean (the sum over rows of
+// (x - mean)(x - mean)^T; n_features x n_features, row-major, symmetric).
+// States of disjoint parts of the rows merge into the state of their union,
+// so partitions (threads, files, Dask workers) are fitted apart.
+//   PcaMoments a = left.moments(), b = right.moments();
+//   OC_RETURN_IF_ERROR(a.Merge(b));   // == the moments of left's rows + right's rows
+struct PcaMoments {
+  int64_t n_samples = 0;
+  std::vector<double> mean;
+  std::vector<double> comoment;
+  // Chan, Golub and LeVeque's pairwise update; an error when the feature
+  // counts differ or the sizes do not agree.
+  Status Merge(const PcaMoments& other);
+};
+
+class PcaModel {
+ public:
+  //   PcaModel pca({.n_components = 2});
+  //   OC_RETURN_IF_ERROR(pca.Fit(x.data(), rows, n_features));
+  //   OC_RETURN_IF_ERROR(pca.Transform(x.data(), rows, n_features, out.data()));   // rows x 2
+  explicit PcaModel(PcaOptions options = {}, MemoryBudget* budget = nullptr);
+  PcaModel(PcaModel&&) noexcept;
+  PcaModel& operator=(PcaModel&&) noexcept;
+  ~PcaModel();
+
+  // Adds rows (row-major, `rows` x `cols`, rows `row_stride` doubles apart;
+  // 0 means cols) to the state; Finish() then decomposes it. Non-finite
+  // values are an error naming the row and column (the state is kept).
+  Status Update(const double* x, int64_t rows, int64_t cols, int64_t row_stride = 0);
+  // Adds the rows another state describes (another model's moments()).
+  Status Merge(const PcaMoments& other);
+  // Makes `moments` the state (e.g. read back from a pickle or a model file).
+  Status Restore(const PcaMoments& moments);
+  // Computes the components and the rest from the state: at least 2 rows,
+  // and 1 <= n_components <= min(n_samples, n_features).
+  Status Finish();
+  // From scratch on a whole matrix (which may be a memory map: it is read
+  // once, in order): Reset, Update, Finish.
+  Status Fit(const double* x, int64_t rows, int64_t cols, int64_t row_stride = 0);
+  void Reset();
+
+  // out (rows x n_components, row-major) = (x - mean) components^T, divided by
+  // sqrt(explained_variance) when whitening. REQUIRES: fitted().
+  Status Transform(const double* x, int64_t rows, int64_t cols, double* out, int64_t row_stride = 0) const;
+  // out (rows x n_features) from y (rows x n_components). REQUIRES: fitted().
+  Status InverseTransform(const double* y, int64_t rows, double* out) const;
+
+  bool fitted() const;  // Finish() succeeded and no rows came since
+  const PcaOptions& options() const;
+  int64_t n_components() const;
+  int64_t n_features() const;
+  int64_t n_samples() const;
+  PcaMoments moments() const;                     // a copy of the state
+  const std::vector<double>& components() const;  // n_components x n_features, row-major
+  const std::vector<double>& explained_variance() const;
+  const std::vector<double>& explained_variance_ratio() const;
+  const std::vector<double>& singular_values() const;
+  const std::vector<double>& mean() const;
+  double noise_variance() const;
+
+ private:
+  friend Status FitPcaOnDataset(const std::shared_ptr<const Dataset>&, const std::vector<std::string>&,
+                                PcaModel*, MemoryBudget*, const RowSelection&, const std::atomic<bool>*);
+  friend Status TransformDatasetRows(const std::shared_ptr<const Dataset>&, const std::vector<std::string>&,
+                                     const PcaModel&, const RowSelection&, MemoryBudget*,
+                                     const std::function<Status(const double*, int64_t)>&);
+  struct Rep;
+  std::unique_ptr<Rep> rep_;
+};
+
+// Fits `model` from scratch on `columns` (int64/float64/bool; empty: every
+// numeric column) of the rows of `dataset` that `rows` picks, in one
+// streaming pass; nulls as for the IncrementalPcaModel overload below (kMean
+// takes the columns' means in a first pass). `cancel` set stops it with a
+// Cancelled status (the model is then reset).
+//   PcaModel pca({.n_components = 8});
+//   OC_RETURN_IF_ERROR(FitPcaOnDataset(dataset, {"x", "y"}, &pca, &budget));
+Status FitPcaOnDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
+                       PcaModel* model, MemoryBudget* budget = nullptr, const RowSelection& rows = {},
+                       const std::atomic<bool>* cancel = nullptr);
+
+// Projects rows of `dataset` with the fitted exact `model`, as the
+// IncrementalPcaModel overload below does.
+Status TransformDatasetRows(const std::shared_ptr<const Dataset>& dataset,
+                            const std::vector<std::string>& columns, const PcaModel& model,
+                            const RowSelection& rows, MemoryBudget* budget,
+                            const std::function<Status(const double* values, int64_t count)>& sink);
+
+// Writes the fitted exact `model` as a .npz (atomically) holding components,
+// explained_variance, explained_variance_ratio, singular_values, mean,
+// noise_variance, n_samples, n_components, whiten, `columns` (dtype S<n>) and
+// comoment (with n_samples and mean the mergeable state, PcaMoments).
+Status WritePcaModelNpz(const std::string& path, const PcaModel& model,
+                        const std::vector<std::string>& columns);
+
+// TransformDatasetRows into a memmap-able .npy at `path`, as for
+// IncrementalPcaModel below; returns the rows written.
+Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>& dataset,
+                                      const std::vector<std::string>& columns, const PcaModel& model,
+                                      const std::string& path, MemoryBudget* budget = nullptr,
+                                      const std::atomic<bool>* cancel = nullptr,
+                                      const RowSelection& rows = {});
 
 // Incremental PCA with scikit-learn's IncrementalPCA algorithm and numbers
 // (Ross et al. 2008: per batch, Chan's update of mean and variance, QR of the

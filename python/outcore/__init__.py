@@ -46,7 +46,7 @@ from ._columns import DictionaryArray, StringArray
 # imported where they are first used. The estimators live in outcore.transform (which imports
 # scikit-learn's base classes), loaded on first access to one of these names (PEP 562).
 _LAZY = {
-    "FeatureHasher": "transform", "IncrementalPCA": "transform", "OneHotEncoder": "transform",
+    "PCA": "transform", "FeatureHasher": "transform", "IncrementalPCA": "transform", "OneHotEncoder": "transform",
     "column_stats": "transform", "normalize_": "transform", "transform": "transform",
 }
 
@@ -70,7 +70,7 @@ __all__ = [
     "ingest", "index", "open", "compact", "Dataset", "Batch", "Scan", "DictionaryArray", "StringArray",
     "memory",
     "RejectLimitError", "RejectWarning",
-    "FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats", "normalize_",
+    "PCA", "FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats", "normalize_",
     "__version__",
 ]
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""The scikit-learn estimators: FeatureHasher, IncrementalPCA and OneHotEncoder.
+"""The scikit-learn estimators: FeatureHasher, PCA, IncrementalPCA and OneHotEncoder.
 
 They subclass scikit-learn's BaseEstimator and TransformerMixin, so they clone, pickle, drop
 into a Pipeline and pass ``sklearn.utils.estimator_checks.check_estimator`` (the few checks
@@ -6,7 +6,7 @@ that cannot apply are listed in doc/transforms.md). This module imports scikit-l
 loaded on first use of one of the classes (``outcore.transform.__getattr__``), never by
 ``import outcore`` alone. The work is C++ (python/src/bindings_transform.cpp).
 
-Input, for IncrementalPCA and OneHotEncoder: a NumPy array, a pandas DataFrame, anything
+Input, for PCA, IncrementalPCA and OneHotEncoder: a NumPy array, a pandas DataFrame, anything
 array-like, or an ``outcore.Dataset``. A Dataset is streamed from its file, and its columns are
 chosen by ``fit(ds, columns=[...])``, else by the estimator's ``columns`` parameter, else all
 numeric columns (PCA) / all dictionary-coded string columns (one-hot); the fitted estimator
@@ -27,7 +27,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 from . import _core
 from .transform import _consumed_page_releaser, _csr, _gen_batches, _is_dataset, _parse_limit
 
-__all__ = ["FeatureHasher", "IncrementalPCA", "OneHotEncoder"]
+__all__ = ["PCA", "FeatureHasher", "IncrementalPCA", "OneHotEncoder"]
 
 
 class FeatureHasher(TransformerMixin, BaseEstimator):
@@ -114,7 +114,225 @@ def _resolve(value, default):
     return default if value is None else value
 
 
-class IncrementalPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+def _feed_parts(X, parts, feed, release=None):
+    """Hands each slice in `parts` of validated array X to `feed` as C-contiguous float64 (a view
+    when X already is one, so a memmap's pages are read in place); `release(rows_done)` after each
+    drops the pages of a read-only memmap already consumed (_consumed_page_releaser)."""
+    for part in parts:
+        feed(np.ascontiguousarray(X[part], dtype=np.float64))
+        if release is not None:
+            release(part.stop)
+
+
+def _check_n_components(value):
+    if value is not None and (not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1):
+        raise ValueError(f"n_components must be a positive integer or None, not {value!r}")
+    return -1 if value is None else int(value)
+
+
+class _PcaBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """What the exact and the incremental PCA share: fitting from a Dataset, transform (arrays and
+    Datasets), inverse_transform, get_covariance. Subclasses give _new_model() and _sync()."""
+
+    @property
+    def _n_features_out(self):
+        return self.n_components_
+
+    def _sync(self):
+        for key, value in self._model.state().items():
+            setattr(self, key, value)
+
+    def _prepare_fit(self, X, columns, where, nulls, memory_limit):
+        """fit's common start: a new C++ model, fitted here when X is a Dataset (returns None);
+        else (model, X validated, the page releaser of a read-only memmap or None)."""
+        model = self._new_model()
+        if _is_dataset(X):
+            self._fit_dataset(model, X, columns, where, nulls, memory_limit)
+            return None
+        release = _consumed_page_releaser(X)  # before validation: np.asarray drops the memmap type
+        # Finiteness is checked chunk by chunk in C++: a whole-array check would read every page
+        # of a memmap at once.
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_all_finite=False, copy=False)
+        return model, X, release
+
+    def _fit_dataset(self, model, X, columns, where, nulls, memory_limit):
+        columns = _dataset_columns(X, _resolve(columns, self.columns), _numeric_columns)
+        rows = (_resolve(where, self.where), _resolve(nulls, self.nulls))
+        model.fit_dataset(X._core, columns, _parse_limit(memory_limit), *rows)
+        self._model = model
+        self._dataset_rows = rows  # transform(ds) reads the rows fit read
+        self._input_dtype = np.dtype(np.float64)
+        self._sync()
+        self.feature_names_in_ = np.asarray(columns, dtype=object)
+        return self
+
+    def _add_rows(self, X, method):
+        """partial_fit's part: X checked (its features those of the first call) and handed to the
+        C++ model's `method`."""
+        first = not hasattr(self, "_model")
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first, copy=False)
+        if first:
+            self._model = self._new_model()
+        self._input_dtype = X.dtype
+        getattr(self._model, method)(np.ascontiguousarray(X, dtype=np.float64))
+
+    def transform(self, X, *, where=None, nulls=None):
+        """Project X onto the components: (X - mean_) @ components_.T, whitened if asked.
+
+        For a Dataset: the columns fitted (``feature_names_in_``), and the rows and nulls as fit
+        chose them unless ``where`` / ``nulls`` say otherwise.
+        """
+        check_is_fitted(self, "components_")
+        if _is_dataset(X):
+            if hasattr(self, "feature_names_in_"):
+                columns = list(self.feature_names_in_)
+            else:
+                columns = _dataset_columns(X, self.columns, _numeric_columns)
+            fit_where, fit_nulls = getattr(self, "_dataset_rows", (self.where, self.nulls))
+            return self._model.transform_dataset(X._core, columns, _resolve(where, fit_where),
+                                                 _resolve(nulls, fit_nulls))
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False, copy=False)
+        out = self._model.transform(np.ascontiguousarray(X, dtype=np.float64))
+        return out.astype(np.float32) if X.dtype == np.float32 else out
+
+    def inverse_transform(self, X):
+        """Map projected rows back to the feature space."""
+        check_is_fitted(self, "components_")
+        X = np.asarray(X)
+        if X.ndim != 2:
+            raise ValueError(f"X must be a 2-D array (n_samples, n_components), got shape {X.shape}")
+        out = self._model.inverse_transform(np.ascontiguousarray(X, dtype=np.float64))
+        return out.astype(np.float32) if X.dtype == np.float32 else out
+
+    def get_covariance(self):
+        """Covariance of the data under the fitted model, as sklearn's PCA computes it."""
+        check_is_fitted(self, "components_")
+        components = self.components_
+        if self.whiten:
+            components = components * np.sqrt(self.explained_variance_)[:, None]
+        variance = np.where(self.explained_variance_ > self.noise_variance_,
+                            self.explained_variance_ - self.noise_variance_, 0.0)
+        cov = (components.T * variance) @ components
+        cov.flat[:: cov.shape[0] + 1] += self.noise_variance_
+        return cov
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+class PCA(_PcaBase):
+    """Exact PCA out of core: the numbers of ``sklearn.decomposition.PCA(svd_solver="full")``.
+
+    One pass over the rows in C++: each chunk's mean and co-moment matrix (BLAS dsyrk on the
+    chunk centred on its own mean), merged with Chan's pairwise update, then the covariance's
+    eigendecomposition (LAPACK dsyevd); signs as sklearn's ``svd_flip``. Memory is
+    O(n_features^2) whatever the number of rows, so X may be far larger than memory: a
+    ``numpy.memmap`` (read once, in order; consumed pages are dropped), an ``outcore.Dataset``
+    (streamed from the .oc file), or any array or DataFrame. The covariance route squares the
+    condition number: an eigenvalue is accurate to about 1e-16 times the largest one, not to 1e-16
+    of itself (doc/transforms.md, "Exact PCA").
+
+    Attributes after fitting, as sklearn names them: ``components_``, ``explained_variance_``,
+    ``explained_variance_ratio_``, ``singular_values_``, ``mean_``, ``noise_variance_``,
+    ``n_components_``, ``n_features_in_``, ``n_samples_`` (and ``feature_names_in_`` for a
+    DataFrame or a Dataset). ``n_components``: an int, or None for min(n_samples, n_features).
+
+    ``partial_fit`` adds rows and refits; ``merge(other)`` adds the rows another PCA has seen (its
+    moments travel with it when pickled), so parts fitted apart give the PCA of all of them.
+    ``columns``, ``where`` and ``nulls`` apply to a Dataset as for ``IncrementalPCA``. ``copy``
+    is accepted for sklearn's signature; X is never modified.
+
+    >>> pca = PCA(n_components=2).fit(np.random.rand(100, 5))
+    >>> pca.transform(np.random.rand(3, 5)).shape
+    (3, 2)
+    """
+
+    def __init__(self, n_components=None, *, whiten=False, copy=True, columns=None, where=None, nulls="fail"):
+        self.n_components = n_components
+        self.whiten = whiten
+        self.copy = copy
+        self.columns = columns
+        self.where = where
+        self.nulls = nulls
+
+    # Rows handed to C++ at a time from an array that is not one C-contiguous float64 block.
+    _PART_BYTES = 64 << 20
+
+    def _new_model(self):
+        return _core.PCA(_check_n_components(self.n_components), bool(self.whiten))
+
+    def fit(self, X, y=None, *, columns=None, where=None, nulls=None, memory_limit=None):
+        """Fit on all of X: an array, a memmap, a DataFrame, or an outcore Dataset."""
+        prepared = self._prepare_fit(X, columns, where, nulls, memory_limit)
+        if prepared is None:
+            return self
+        model, X, release = prepared
+        if X.dtype == np.float64 and X.flags.c_contiguous and release is None:
+            model.fit(X)  # chunks are read straight from X's memory
+        else:
+            step = max(1, self._PART_BYTES // (8 * X.shape[1]))
+            _feed_parts(X, (slice(start, start + step) for start in range(0, X.shape[0], step)), model.update,
+                        release)
+            model.finish()
+        self._model = model
+        self._input_dtype = X.dtype
+        self._sync()
+        return self
+
+    def partial_fit(self, X, y=None):
+        """Add rows to the model and refit: after any sequence of calls the model is the PCA of all
+        the rows given. Until there are at least 2 rows (and n_components), the rows are kept and
+        the model is not fitted yet."""
+        self._add_rows(X, "update")
+        self._refit()
+        return self
+
+    def _refit(self):
+        if self._model.moments()[0] >= max(2, self.n_components or 0):
+            self._model.finish()
+            self._sync()
+
+    def merge(self, other):
+        """Add the rows `other` (an outcore PCA) has seen: the result is the PCA of both sets of rows,
+        as if fitted on their concatenation. Returns self."""
+        if not isinstance(other, PCA) or not hasattr(other, "_model"):
+            raise TypeError("merge takes an outcore PCA that has seen rows (fit or partial_fit first)")
+        if not hasattr(self, "_model"):
+            self._model = self._new_model()
+            for name in ("n_features_in_", "feature_names_in_"):
+                if hasattr(other, name):
+                    setattr(self, name, getattr(other, name))
+        elif hasattr(other, "feature_names_in_") and list(getattr(self, "feature_names_in_", [])) != list(
+                other.feature_names_in_):
+            raise ValueError("the two PCAs were fitted on different features: "
+                             f"{list(getattr(self, 'feature_names_in_', []))} and {list(other.feature_names_in_)}")
+        self._model.merge(*other._model.moments())
+        self._refit()
+        return self
+
+    # Pickling: the C++ model is rebuilt from its moments (n_samples, mean, co-moments), which
+    # travel with the pickle so that an unpickled PCA can still merge and partial_fit.
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        model = state.pop("_model", None)
+        if model is not None:
+            state["_moments"] = model.moments()
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        moments = state.pop("_moments", None)
+        super().__setstate__(state)
+        if moments is not None:
+            self._model = self._new_model()
+            self._model.restore(*moments)
+            if "components_" in state:
+                self._model.finish()
+
+
+class IncrementalPCA(_PcaBase):
     """Incremental PCA with the same algorithm and numbers as ``sklearn.decomposition.IncrementalPCA``.
 
     Fits batch by batch in C++ (LAPACK dgesdd via OpenBLAS): ``partial_fit`` on arrays; ``fit``
@@ -159,99 +377,32 @@ class IncrementalPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         )
 
     def _sync(self):
-        for key, value in self._model.state().items():
-            setattr(self, key, value)
+        super()._sync()
         self.batch_size_ = self._model.batch_size_for(self.n_features_in_)
-
-    @property
-    def _n_features_out(self):
-        return self.n_components_
 
     def fit(self, X, y=None, *, columns=None, where=None, nulls=None, memory_limit=None):
         """Fit from scratch on X: an array, a memmap, a DataFrame, or an outcore Dataset."""
-        model = self._new_model()
-        if _is_dataset(X):
-            columns = _dataset_columns(X, _resolve(columns, self.columns), _numeric_columns)
-            rows = (_resolve(where, self.where), _resolve(nulls, self.nulls))
-            model.fit_dataset(X._core, columns, _parse_limit(memory_limit), *rows)
-            self._model = model
-            self._dataset_rows = rows  # transform(ds) reads the rows fit read
-            self._input_dtype = np.dtype(np.float64)
-            self._sync()
-            self.feature_names_in_ = np.asarray(columns, dtype=object)
+        prepared = self._prepare_fit(X, columns, where, nulls, memory_limit)
+        if prepared is None:
             return self
-        release = _consumed_page_releaser(X)  # before validation: np.asarray drops the memmap type
-        # Finiteness is checked batch by batch in C++: a whole-array check would read every
-        # page of a memmap at once.
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_all_finite=False, copy=False)
+        model, X, release = prepared
         self._model = model
         self._input_dtype = X.dtype
         if X.dtype == np.float64 and X.flags.c_contiguous and release is None:
             model.fit(X)  # batches are read straight from X's memory
-        elif X.dtype == np.float64 and X.flags.c_contiguous:
-            # A read-only memmap: batches are views of the file's pages, and the pages already
-            # consumed are dropped from this process, so RSS stays flat whatever the file size.
-            batch = model.batch_size_for(X.shape[1])
-            for part in _gen_batches(X.shape[0], batch, self.n_components or 0):
-                model.partial_fit(X[part])
-                release(part.stop)
         else:
+            # Batch by batch; from a read-only memmap the batches are views of the file's pages,
+            # and the pages already consumed are dropped, so RSS stays flat whatever its size.
             batch = model.batch_size_for(X.shape[1])
-            for part in _gen_batches(X.shape[0], batch, self.n_components or 0):
-                model.partial_fit(np.ascontiguousarray(X[part], dtype=np.float64))
+            _feed_parts(X, _gen_batches(X.shape[0], batch, self.n_components or 0), model.partial_fit, release)
         self._sync()
         return self
 
     def partial_fit(self, X, y=None, check_input=True):
         """Merge one batch of samples into the model."""
-        first = not hasattr(self, "_model")
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first, copy=False)
-        if first:
-            self._model = self._new_model()
-        self._input_dtype = X.dtype
-        self._model.partial_fit(np.ascontiguousarray(X, dtype=np.float64))
+        self._add_rows(X, "partial_fit")
         self._sync()
         return self
-
-    def transform(self, X, *, where=None, nulls=None):
-        """Project X onto the components: (X - mean_) @ components_.T, whitened if asked.
-
-        For a Dataset: the columns fitted (``feature_names_in_``), and the rows and nulls as fit
-        chose them unless ``where`` / ``nulls`` say otherwise.
-        """
-        check_is_fitted(self, "components_")
-        if _is_dataset(X):
-            if hasattr(self, "feature_names_in_"):
-                columns = list(self.feature_names_in_)
-            else:
-                columns = _dataset_columns(X, self.columns, _numeric_columns)
-            fit_where, fit_nulls = getattr(self, "_dataset_rows", (self.where, self.nulls))
-            return self._model.transform_dataset(X._core, columns, _resolve(where, fit_where),
-                                                 _resolve(nulls, fit_nulls))
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False, copy=False)
-        out = self._model.transform(np.ascontiguousarray(X, dtype=np.float64))
-        return out.astype(np.float32) if X.dtype == np.float32 else out
-
-    def inverse_transform(self, X):
-        """Map projected rows back to the feature space."""
-        check_is_fitted(self, "components_")
-        X = np.asarray(X)
-        if X.ndim != 2:
-            raise ValueError(f"X must be a 2-D array (n_samples, n_components), got shape {X.shape}")
-        out = self._model.inverse_transform(np.ascontiguousarray(X, dtype=np.float64))
-        return out.astype(np.float32) if X.dtype == np.float32 else out
-
-    def get_covariance(self):
-        """Covariance of the data under the fitted model, as sklearn's PCA computes it."""
-        check_is_fitted(self, "components_")
-        components = self.components_
-        if self.whiten:
-            components = components * np.sqrt(self.explained_variance_)[:, None]
-        variance = np.where(self.explained_variance_ > self.noise_variance_,
-                            self.explained_variance_ - self.noise_variance_, 0.0)
-        cov = (components.T * variance) @ components
-        cov.flat[:: cov.shape[0] + 1] += self.noise_variance_
-        return cov
 
     # Pickling: the C++ model is rebuilt from the fitted attributes, which are its whole state.
     def __getstate__(self):
@@ -269,11 +420,6 @@ class IncrementalPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 list(self.var_), list(self.explained_variance_), list(self.explained_variance_ratio_),
                 float(self.noise_variance_),
             )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
 
 
 def _missing(values):

@@ -1,4 +1,4 @@
-"""Machine-learning preparation out of core: feature hashing, incremental PCA, ...
+"""Machine-learning preparation out of core: feature hashing, exact and incremental PCA, ...
 
 Each class follows scikit-learn's estimator protocol (get_params/set_params, fit,
 transform) and gives the same numbers as its scikit-learn namesake; the work is done
@@ -6,7 +6,7 @@ chunk by chunk in C++ (src/transform/).
 
     import outcore as oc
     X = oc.FeatureHasher(n_features=2**20, input_type="string").transform([["a", "b"], ["c"]])
-    pca = oc.IncrementalPCA(n_components=8).fit(oc.open("data.oc"), columns=["x1", "x2", ...])
+    pca = oc.PCA(n_components=8).fit(oc.open("data.oc"), columns=["x1", "x2", ...])  # exact, out of core
     oc.column_stats(oc.open("data.oc"), ["x1"], where="x2 > 0", nulls="drop")
 
 Transforms of a Dataset take ``where=`` (which rows, doc/query.md) and ``nulls=``: "keep" (each
@@ -22,11 +22,11 @@ import numpy as np
 from . import _core
 
 # The estimators are resolved by __getattr__ below.
-__all__ = ["FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats", "normalize_"]  # noqa: F822
+__all__ = ["PCA", "FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats", "normalize_"]  # noqa: F822
 
 # The estimator classes subclass scikit-learn's, so they live in ._estimators, which imports
 # scikit-learn; that module is loaded on first use of a class, not with this one.
-_ESTIMATORS = ("FeatureHasher", "IncrementalPCA", "OneHotEncoder")
+_ESTIMATORS = ("PCA", "FeatureHasher", "IncrementalPCA", "OneHotEncoder")
 
 
 def __getattr__(name):

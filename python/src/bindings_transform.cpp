@@ -335,28 +335,98 @@ nb::object VectorToNumpy(const std::vector<double>& values) {
   return BufferToNumpy<double>(std::move(buffer), values.size());
 }
 
-// The C++ model behind outcore.IncrementalPCA; the Python class adds the
-// estimator protocol and input conversion.
-class PyIncrementalPca {
- public:
-  PyIncrementalPca(int64_t n_components, bool whiten, int64_t batch_size)
-      : pca_({.n_components = n_components, .whiten = whiten, .batch_size = batch_size}) {}
+// What both PCA bindings do with a fitted model: project a Dataset's rows
+// (gathered in one buffer that becomes the NumPy array) or a matrix, and
+// map projected rows back.
+template <typename Model>
+nb::object ProjectDataset(const Model& model, std::shared_ptr<Dataset> dataset,
+                          std::vector<std::string> columns, std::optional<std::string> where,
+                          const std::string& nulls) {
+  const RowSelection rows = SelectionOf(where, nulls);
+  Buffer out;
+  int64_t count = 0;
+  const int64_t k = model.n_components();
+  RaiseIfError(CallWithCtrlC([&](const std::atomic<bool>* cancel) {
+    return TransformDatasetRows(dataset, columns, model, rows, nullptr,
+                                [&](const double* values, int64_t n) -> Status {
+                                  if (cancel && *cancel) return Status::Cancelled("interrupted");
+                                  out.Append(values, size_t(n * k) * sizeof(double));
+                                  count += n;
+                                  return Status::OK();
+                                });
+  }));
+  auto* owner = new Buffer(std::move(out));
+  if (owner->capacity() == 0) owner->Reserve(64);
+  nb::capsule capsule(owner, [](void* p) noexcept { delete static_cast<Buffer*>(p); });
+  size_t shape[2] = {size_t(count), size_t(k)};
+  return nb::cast(nb::ndarray<nb::numpy, double, nb::ndim<2>>(owner->data(), 2, shape, capsule));
+}
 
-  void PartialFit(Matrix x) {
-    Status status;
-    {
-      nb::gil_scoped_release release;
-      status = pca_.PartialFit(x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)));
-    }
-    RaiseIfError(status);
+template <typename Model>
+nb::object ProjectMatrix(const Model& model, Matrix x) {
+  double* out = nullptr;
+  nb::object result = NewMatrix(int64_t(x.shape(0)), model.n_components(), &out);
+  Status status;
+  {
+    nb::gil_scoped_release release;
+    status = model.Transform(x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)), out);
   }
+  RaiseIfError(status);
+  return result;
+}
+
+template <typename Model>
+nb::object UnprojectMatrix(const Model& model, Matrix y) {
+  if (int64_t(y.shape(1)) != model.n_components()) {
+    Raise(Status::InvalidArgument("X has " + std::to_string(y.shape(1)) +
+                                  " columns, expected n_components=" + std::to_string(model.n_components())));
+  }
+  double* out = nullptr;
+  nb::object result = NewMatrix(int64_t(y.shape(0)), model.n_features(), &out);
+  RaiseIfError(model.InverseTransform(y.data(), int64_t(y.shape(0)), out));
+  return result;
+}
+
+// The fitted attributes both PCAs share, under sklearn's names.
+template <typename Model>
+void PutFittedAttributes(const Model& model, nb::dict* d) {
+  const int64_t k = model.n_components(), f = model.n_features();
+  double* data = nullptr;
+  nb::object components = NewMatrix(k, f, &data);
+  std::copy(model.components().begin(), model.components().end(), data);
+  (*d)["components_"] = components;
+  (*d)["n_components_"] = k;
+  (*d)["n_features_in_"] = f;
+  (*d)["singular_values_"] = VectorToNumpy(model.singular_values());
+  (*d)["mean_"] = VectorToNumpy(model.mean());
+  (*d)["explained_variance_"] = VectorToNumpy(model.explained_variance());
+  (*d)["explained_variance_ratio_"] = VectorToNumpy(model.explained_variance_ratio());
+  (*d)["noise_variance_"] = model.noise_variance();
+}
+
+// A Status-returning call on a NumPy matrix, with the GIL released.
+template <typename Call>
+void WithoutGil(Call call) {
+  Status status;
+  {
+    nb::gil_scoped_release release;
+    status = call();
+  }
+  RaiseIfError(status);
+}
+
+using Vector = nb::ndarray<const double, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+
+// What both PCA bindings share: fitting from a matrix or a Dataset and
+// projecting to and from component space.
+template <typename Model>
+class PyPcaBase {
+ public:
+  template <typename Options>
+  explicit PyPcaBase(Options options) : pca_(options) {}
+
   void Fit(Matrix x) {
-    Status status;
-    {
-      nb::gil_scoped_release release;
-      status = pca_.Fit(x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)));
-    }
-    RaiseIfError(status);
+    WithoutGil([&] { return pca_.Fit(x.data(), int64_t(x.shape(0)), int64_t(x.shape(1))); });
   }
   void FitDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns, uint64_t memory_limit,
                   std::optional<std::string> where, const std::string& nulls) {
@@ -366,28 +436,71 @@ class PyIncrementalPca {
       return FitPcaOnDataset(dataset, columns, &pca_, &budget, rows, cancel);
     }));
   }
-  // The projected rows of a Dataset (rows x n_components), gathered in one
-  // buffer that becomes the NumPy array.
   nb::object TransformDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
                               std::optional<std::string> where, const std::string& nulls) {
-    const RowSelection rows = SelectionOf(where, nulls);
-    Buffer out;
-    int64_t count = 0;
-    const int64_t k = pca_.n_components();
-    RaiseIfError(CallWithCtrlC([&](const std::atomic<bool>* cancel) {
-      return TransformDatasetRows(dataset, columns, pca_, rows, nullptr,
-                                  [&](const double* values, int64_t n) -> Status {
-                                    if (cancel && *cancel) return Status::Cancelled("interrupted");
-                                    out.Append(values, size_t(n * k) * sizeof(double));
-                                    count += n;
-                                    return Status::OK();
-                                  });
-    }));
-    auto* owner = new Buffer(std::move(out));
-    if (owner->capacity() == 0) owner->Reserve(64);
-    nb::capsule capsule(owner, [](void* p) noexcept { delete static_cast<Buffer*>(p); });
-    size_t shape[2] = {size_t(count), size_t(k)};
-    return nb::cast(nb::ndarray<nb::numpy, double, nb::ndim<2>>(owner->data(), 2, shape, capsule));
+    return ProjectDataset(pca_, std::move(dataset), std::move(columns), where, nulls);
+  }
+  nb::object Transform(Matrix x) { return ProjectMatrix(pca_, x); }
+  nb::object InverseTransform(Matrix y) { return UnprojectMatrix(pca_, y); }
+
+ protected:
+  Model pca_;
+};
+
+// The C++ model behind outcore.PCA (the exact one); the Python class adds the
+// estimator protocol and input conversion. Its state is PcaMoments:
+// (n_samples, mean, comoment) in Python.
+class PyPca : public PyPcaBase<PcaModel> {
+ public:
+  PyPca(int64_t n_components, bool whiten)
+      : PyPcaBase(PcaOptions{.n_components = n_components, .whiten = whiten}) {}
+
+  void Update(Matrix x) {
+    WithoutGil([&] { return pca_.Update(x.data(), int64_t(x.shape(0)), int64_t(x.shape(1))); });
+  }
+  void Finish() { RaiseIfError(pca_.Finish()); }
+  void Merge(int64_t n_samples, Vector mean, Matrix comoment) {
+    RaiseIfError(pca_.Merge(MomentsOf(n_samples, mean, comoment)));
+  }
+  void Restore(int64_t n_samples, Vector mean, Matrix comoment) {
+    RaiseIfError(pca_.Restore(MomentsOf(n_samples, mean, comoment)));
+  }
+  nb::tuple Moments() const {
+    PcaMoments m = pca_.moments();
+    const auto f = int64_t(m.mean.size());
+    double* data = nullptr;
+    nb::object comoment = NewMatrix(f, f, &data);
+    std::copy(m.comoment.begin(), m.comoment.end(), data);
+    return nb::make_tuple(m.n_samples, VectorToNumpy(m.mean), comoment);
+  }
+  nb::dict State() const {
+    nb::dict d;
+    if (!pca_.fitted()) return d;
+    PutFittedAttributes(pca_, &d);
+    d["n_samples_"] = pca_.n_samples();
+    return d;
+  }
+
+ private:
+  static PcaMoments MomentsOf(int64_t n_samples, Vector mean, Matrix comoment) {
+    PcaMoments m;
+    m.n_samples = n_samples;
+    m.mean.assign(mean.data(), mean.data() + mean.shape(0));
+    m.comoment.assign(comoment.data(), comoment.data() + comoment.shape(0) * comoment.shape(1));
+    return m;
+  }
+};
+
+// The C++ model behind outcore.IncrementalPCA; the Python class adds the
+// estimator protocol and input conversion.
+class PyIncrementalPca : public PyPcaBase<IncrementalPcaModel> {
+ public:
+  PyIncrementalPca(int64_t n_components, bool whiten, int64_t batch_size)
+      : PyPcaBase(IncrementalPcaOptions{
+            .n_components = n_components, .whiten = whiten, .batch_size = batch_size}) {}
+
+  void PartialFit(Matrix x) {
+    WithoutGil([&] { return pca_.PartialFit(x.data(), int64_t(x.shape(0)), int64_t(x.shape(1))); });
   }
   // Makes the model the fitted one State() described (unpickling).
   void Restore(int64_t n_components, int64_t n_features, int64_t n_samples_seen,
@@ -399,51 +512,15 @@ class PyIncrementalPca {
                               std::move(explained_variance), std::move(explained_variance_ratio),
                               noise_variance));
   }
-  nb::object Transform(Matrix x) {
-    double* out = nullptr;
-    nb::object result = NewMatrix(int64_t(x.shape(0)), pca_.n_components(), &out);
-    Status status;
-    {
-      nb::gil_scoped_release release;
-      status = pca_.Transform(x.data(), int64_t(x.shape(0)), int64_t(x.shape(1)), out);
-    }
-    RaiseIfError(status);
-    return result;
-  }
-  nb::object InverseTransform(Matrix y) {
-    if (int64_t(y.shape(1)) != pca_.n_components()) {
-      Raise(
-          Status::InvalidArgument("X has " + std::to_string(y.shape(1)) +
-                                  " columns, expected n_components=" + std::to_string(pca_.n_components())));
-    }
-    double* out = nullptr;
-    nb::object result = NewMatrix(int64_t(y.shape(0)), pca_.n_features(), &out);
-    RaiseIfError(pca_.InverseTransform(y.data(), int64_t(y.shape(0)), out));
-    return result;
-  }
   nb::dict State() const {
     nb::dict d;
     if (!pca_.fitted()) return d;
-    const int64_t k = pca_.n_components(), f = pca_.n_features();
-    double* data = nullptr;
-    nb::object components = NewMatrix(k, f, &data);
-    std::copy(pca_.components().begin(), pca_.components().end(), data);
-    d["components_"] = components;
-    d["n_components_"] = k;
-    d["n_features_in_"] = f;
+    PutFittedAttributes(pca_, &d);
     d["n_samples_seen_"] = pca_.n_samples_seen();
-    d["singular_values_"] = VectorToNumpy(pca_.singular_values());
-    d["mean_"] = VectorToNumpy(pca_.mean());
     d["var_"] = VectorToNumpy(pca_.var());
-    d["explained_variance_"] = VectorToNumpy(pca_.explained_variance());
-    d["explained_variance_ratio_"] = VectorToNumpy(pca_.explained_variance_ratio());
-    d["noise_variance_"] = pca_.noise_variance();
     return d;
   }
   int64_t EffectiveBatchSize(int64_t cols) const { return pca_.EffectiveBatchSize(cols); }
-
- private:
-  IncrementalPcaModel pca_;
 };
 
 }  // namespace
@@ -470,6 +547,22 @@ void BindTransform(nb::module_& m) {
         "nulls"_a = "keep");
   m.def("hash_dataset", &HashDataset, "dataset"_a, "columns"_a, "tokens"_a, "n_features"_a,
         "alternate_sign"_a, "where"_a = nb::none(), "nulls"_a = "keep");
+
+  nb::class_<PyPca>(m, "PCA")
+      .def(nb::init<int64_t, bool>(), "n_components"_a, "whiten"_a)
+      .def("fit", &PyPca::Fit, "X"_a)
+      .def("update", &PyPca::Update, "X"_a)
+      .def("finish", &PyPca::Finish)
+      .def("merge", &PyPca::Merge, "n_samples"_a, "mean"_a, "comoment"_a)
+      .def("restore", &PyPca::Restore, "n_samples"_a, "mean"_a, "comoment"_a)
+      .def("moments", &PyPca::Moments)
+      .def("fit_dataset", &PyPca::FitDataset, "dataset"_a, "columns"_a, "memory_limit"_a = 0,
+           "where"_a = nb::none(), "nulls"_a = "fail")
+      .def("transform_dataset", &PyPca::TransformDataset, "dataset"_a, "columns"_a, "where"_a = nb::none(),
+           "nulls"_a = "fail")
+      .def("transform", &PyPca::Transform, "X"_a)
+      .def("inverse_transform", &PyPca::InverseTransform, "X"_a)
+      .def("state", &PyPca::State);
 
   nb::class_<PyIncrementalPca>(m, "IncrementalPCA")
       .def(nb::init<int64_t, bool, int64_t>(), "n_components"_a, "whiten"_a, "batch_size"_a)

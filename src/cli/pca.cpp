@@ -1,6 +1,7 @@
-// `outcore pca`: incremental PCA (sklearn IncrementalPCA's algorithm and
-// numbers) over numeric columns of a .oc file, streamed in bounded memory; the
-// model goes to a .npz, optionally the projected rows to a memmap-able .npy.
+// `outcore pca`: PCA over numeric columns of a .oc file, streamed in bounded
+// memory — exact (sklearn PCA's numbers, one pass) by default, or with
+// --incremental sklearn IncrementalPCA's algorithm and numbers; the model goes
+// to a .npz, optionally the projected rows to a memmap-able .npy.
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -22,6 +23,7 @@ struct PcaArgs {
   std::vector<std::string> columns;
   int64_t components = -1;
   bool whiten = false;
+  bool incremental = false;
   int64_t batch_size = -1;
   std::string output;
   std::string transformed;
@@ -31,6 +33,10 @@ struct PcaArgs {
 
 Status RunPca(PcaArgs a) {
   auto start = std::chrono::steady_clock::now();
+  if (a.batch_size != -1 && !a.incremental) {
+    return Status::InvalidArgument(
+        "--batch-size applies to --incremental only (the exact PCA has no batches)");
+  }
   OC_ASSIGN_OR_RETURN(RowSelection rows, RowSelectionOf(a.rows));
   if (rows.nulls == NullPolicy::kKeep) {
     return Status::InvalidArgument(
@@ -53,27 +59,41 @@ Status RunPca(PcaArgs a) {
         a.columns.push_back(c.name);
     }
   }
-  IncrementalPcaModel pca({.n_components = a.components, .whiten = a.whiten, .batch_size = a.batch_size},
-                          &budget);
   const std::atomic<bool>& interrupted = InstallInterruptFlag();
-  OC_RETURN_IF_ERROR(FitPcaOnDataset(dataset, a.columns, &pca, &budget, rows, &interrupted));
-  const int64_t batch_size = pca.EffectiveBatchSize(int64_t(a.columns.size()));
-  OC_RETURN_IF_ERROR(WritePcaModelNpz(a.output, pca, a.columns));
-  if (!a.transformed.empty()) {
-    OC_RETURN_IF_ERROR(
-        TransformDatasetToNpy(dataset, a.columns, pca, a.transformed, &budget, &interrupted, rows).status());
-  }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr,
-               "outcore pca: %s rows x %zu columns -> %lld components (batch %lld) in %.2f s, peak RSS %s\n",
-               Thousands(uint64_t(pca.n_samples_seen())).c_str(), a.columns.size(),
-               (long long)pca.n_components(), (long long)batch_size, seconds, FormatSize(PeakRss()).c_str());
-  double cumulative = 0;
-  for (int64_t i = 0; i < pca.n_components(); ++i) {
-    cumulative += pca.explained_variance_ratio()[size_t(i)];
-    std::fprintf(stderr, "  component %lld: explained variance %.6g (ratio %.4f, cumulative %.4f)\n",
-                 (long long)i, pca.explained_variance()[size_t(i)], pca.explained_variance_ratio()[size_t(i)],
-                 cumulative);
+  auto fit_and_write = [&](auto& pca) -> Status {
+    OC_RETURN_IF_ERROR(FitPcaOnDataset(dataset, a.columns, &pca, &budget, rows, &interrupted));
+    OC_RETURN_IF_ERROR(WritePcaModelNpz(a.output, pca, a.columns));
+    if (!a.transformed.empty()) {
+      OC_RETURN_IF_ERROR(
+          TransformDatasetToNpy(dataset, a.columns, pca, a.transformed, &budget, &interrupted, rows)
+              .status());
+    }
+    return Status::OK();
+  };
+  auto report = [&](const auto& pca, int64_t samples, const std::string& how) {
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr,
+                 "outcore pca: %s rows x %zu columns -> %lld components (%s) in %.2f s, peak RSS %s\n",
+                 Thousands(uint64_t(samples)).c_str(), a.columns.size(), (long long)pca.n_components(),
+                 how.c_str(), seconds, FormatSize(PeakRss()).c_str());
+    double cumulative = 0;
+    for (int64_t i = 0; i < pca.n_components(); ++i) {
+      cumulative += pca.explained_variance_ratio()[size_t(i)];
+      std::fprintf(stderr, "  component %lld: explained variance %.6g (ratio %.4f, cumulative %.4f)\n",
+                   (long long)i, pca.explained_variance()[size_t(i)],
+                   pca.explained_variance_ratio()[size_t(i)], cumulative);
+    }
+  };
+  if (a.incremental) {
+    IncrementalPcaModel pca({.n_components = a.components, .whiten = a.whiten, .batch_size = a.batch_size},
+                            &budget);
+    OC_RETURN_IF_ERROR(fit_and_write(pca));
+    const int64_t batch_size = pca.EffectiveBatchSize(int64_t(a.columns.size()));
+    report(pca, pca.n_samples_seen(), "incremental, batch " + std::to_string(batch_size));
+  } else {
+    PcaModel pca({.n_components = a.components, .whiten = a.whiten}, &budget);
+    OC_RETURN_IF_ERROR(fit_and_write(pca));
+    report(pca, pca.n_samples(), "exact");
   }
   return Status::OK();
 }
@@ -81,14 +101,20 @@ Status RunPca(PcaArgs a) {
 void SetupPca(CLI::App& app) {
   auto args = std::make_shared<PcaArgs>();
   CLI::App* cmd =
-      app.add_subcommand("pca", "incremental PCA (sklearn IncrementalPCA's numbers) of numeric columns");
+      app.add_subcommand("pca", "exact PCA (sklearn PCA's numbers, out of core) of numeric columns");
   cmd->footer(
-      "The model .npz holds components, explained_variance, explained_variance_ratio, singular_values,\n"
-      "mean, var, noise_variance, n_samples_seen, n_components, batch_size, whiten and columns.\n"
+      "The exact PCA reads the rows once, merging each chunk's mean and co-moments, and gives what\n"
+      "sklearn.decomposition.PCA(svd_solver=\"full\") gives on the whole matrix, in memory independent\n"
+      "of the row count. Its model .npz holds components, explained_variance, explained_variance_ratio,\n"
+      "singular_values, mean, noise_variance, n_samples, n_components, whiten, columns and comoment\n"
+      "(with n_samples and mean, the state that merges with another part's).\n"
+      "--incremental runs sklearn IncrementalPCA's algorithm instead (its numbers, batch by batch); its\n"
+      ".npz holds the same minus comoment, plus var, n_samples_seen and batch_size.\n"
       "A null in a fitted row is an error by default (--nulls fail); --nulls drop leaves rows with a\n"
       "null out, --nulls mean puts the column's mean in its place (--transform projects the same rows,\n"
       "a null as the model's mean).\n"
       "Example:\n  outcore pca sample.oc --columns x1,x2,x3 --components 2 -o model.npz --transform X.npy\n"
+      "  outcore pca sample.oc --columns x1,x2,x3 -k 2 -o model.npz --incremental --batch-size 1000\n"
       "  outcore pca sample.oc --columns score,price --components 2 -o model.npz --nulls drop\n"
       "  outcore pca sample.oc --columns score,price -k 2 -o model.npz --where \"topic == 'food'\" --nulls "
       "mean\n"
@@ -98,7 +124,10 @@ void SetupPca(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("-k,--components", args->components, "number of components (default: all)");
   cmd->add_flag("--whiten", args->whiten, "scale projected rows to unit variance");
-  cmd->add_option("--batch-size", args->batch_size, "rows per SVD update (default: 5 x columns)");
+  cmd->add_flag("--incremental", args->incremental,
+                "sklearn IncrementalPCA's algorithm and numbers instead of the exact PCA");
+  cmd->add_option("--batch-size", args->batch_size,
+                  "with --incremental: rows per SVD update (default: 5 x columns)");
   cmd->add_option("-o,--output", args->output, "the model .npz to write")->required();
   cmd->add_option("--transform", args->transformed, "also write the projected rows to this .npy");
   cmd->add_option("--memory-limit", args->memory_limit, "memory budget of the whole process, e.g. 512MiB");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "transform/lapack.h"
+#include "transform/pca_projection.h"
 
 namespace outcore::transform {
 
@@ -188,17 +189,7 @@ Status IncrementalPca::PartialFit(const double* x, int64_t rows, int64_t cols, i
   for (int64_t i = 0; i < rank; ++i) {
     for (int64_t col = 0; col < cols; ++col) vt[i * cols + col] = vt_col[col * rank + i];
   }
-  // svd_flip(u_based_decision=False): the largest |v| of each row of Vt is positive.
-  for (int64_t i = 0; i < rank; ++i) {
-    double* v = vt + i * cols;
-    int64_t arg = 0;
-    for (int64_t col = 1; col < cols; ++col) {
-      if (std::fabs(v[col]) > std::fabs(v[arg])) arg = col;
-    }
-    if (v[arg] < 0) {
-      for (int64_t col = 0; col < cols; ++col) v[col] = -v[col];
-    }
-  }
+  FlipSignsByLargest(vt, rank, cols);  // svd_flip(u_based_decision=False)
 
   double total_var = 0;
   for (int64_t col = 0; col < cols; ++col) total_var += col_var[col] * total;
@@ -229,6 +220,15 @@ Status IncrementalPca::PartialFit(const double* x, int64_t rows, int64_t cols, i
   return Status::OK();
 }
 
+PcaBasis IncrementalPca::basis() const {
+  return {.n_components = n_components_,
+          .n_features = n_features_,
+          .components = components_.data(),
+          .mean = mean_.data(),
+          .explained_variance = explained_variance_.data(),
+          .whiten = options_.whiten};
+}
+
 Status IncrementalPca::Transform(const double* x, int64_t rows, int64_t cols, double* out,
                                  int64_t row_stride) const {
   if (!fitted())
@@ -238,51 +238,13 @@ Status IncrementalPca::Transform(const double* x, int64_t rows, int64_t cols, do
                                    " features, but IncrementalPCA was fitted with " +
                                    std::to_string(n_features_));
   }
-  if (rows == 0) return Status::OK();
-  if (row_stride == 0) row_stride = cols;
-  const int64_t k = n_components_;
-  // As sklearn: X @ C^T - mean @ C^T (the data is never copied to centre it).
-  OC_ASSIGN_OR_RETURN(const Lapack* lapack, LoadLapack());
-  lapack->dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(k), int(cols), 1.0, x,
-                int(row_stride), components_.data(), int(cols), 0.0, out, int(k));
-  std::vector<double> offset(static_cast<size_t>(k), 0.0), scale(static_cast<size_t>(k), 1.0);
-  for (int64_t i = 0; i < k; ++i) {
-    for (int64_t col = 0; col < cols; ++col) offset[i] += mean_[col] * components_[i * cols + col];
-    if (options_.whiten)
-      scale[i] = std::max(std::sqrt(explained_variance_[i]), std::numeric_limits<double>::epsilon());
-  }
-  for (int64_t row = 0; row < rows; ++row) {
-    double* r = out + row * k;
-    for (int64_t i = 0; i < k; ++i) {
-      r[i] -= offset[i];
-      if (options_.whiten) r[i] /= scale[i];
-    }
-  }
-  return Status::OK();
+  return ProjectRows(basis(), x, rows, row_stride == 0 ? cols : row_stride, out);
 }
 
 Status IncrementalPca::InverseTransform(const double* y, int64_t rows, double* out) const {
   if (!fitted())
     return Status::InvalidArgument("IncrementalPCA is not fitted yet: call fit or partial_fit first");
-  if (rows == 0) return Status::OK();
-  const int64_t k = n_components_, cols = n_features_;
-  std::vector<double> scaled;
-  const double* basis = components_.data();
-  if (options_.whiten) {
-    scaled = components_;
-    for (int64_t i = 0; i < k; ++i) {
-      double f = std::sqrt(explained_variance_[i]);
-      for (int64_t col = 0; col < cols; ++col) scaled[i * cols + col] *= f;
-    }
-    basis = scaled.data();
-  }
-  OC_ASSIGN_OR_RETURN(const Lapack* lapack, LoadLapack());
-  lapack->dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(cols), int(k), 1.0, y, int(k),
-                basis, int(cols), 0.0, out, int(cols));
-  for (int64_t row = 0; row < rows; ++row) {
-    for (int64_t col = 0; col < cols; ++col) out[row * cols + col] += mean_[col];
-  }
-  return Status::OK();
+  return UnprojectRows(basis(), y, rows, out);
 }
 
 Status IncrementalPca::Restore(int64_t n_components, int64_t n_features, int64_t n_samples_seen,

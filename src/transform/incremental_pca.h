@@ -16,6 +16,7 @@
 
 #include "outcore/memory.h"
 #include "outcore/status.h"
+#include "transform/pca_projection.h"
 
 namespace outcore::transform {
 
@@ -68,6 +69,8 @@ class IncrementalPca {
   const std::vector<double>& explained_variance() const { return explained_variance_; }
   const std::vector<double>& explained_variance_ratio() const { return explained_variance_ratio_; }
   double noise_variance() const { return noise_variance_; }
+  // A view of the fitted basis (valid while this model is unchanged).
+  PcaBasis basis() const;
 
   // Restores a fitted state (e.g. read back from a model file).
   Status Restore(int64_t n_components, int64_t n_features, int64_t n_samples_seen,

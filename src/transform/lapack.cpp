@@ -38,11 +38,14 @@ Result<const Lapack*> LoadLapack() {
       return;
     }
     table.dgemm = reinterpret_cast<decltype(table.dgemm)>(::dlsym(blas, "cblas_dgemm"));
+    table.dsyrk = reinterpret_cast<decltype(table.dsyrk)>(::dlsym(blas, "cblas_dsyrk"));
     table.dgeqrf = reinterpret_cast<decltype(table.dgeqrf)>(::dlsym(lapacke, "LAPACKE_dgeqrf"));
     table.dgesdd = reinterpret_cast<decltype(table.dgesdd)>(::dlsym(lapacke, "LAPACKE_dgesdd"));
-    if (!table.dgemm || !table.dgeqrf || !table.dgesdd) {
+    table.dsyevd = reinterpret_cast<decltype(table.dsyevd)>(::dlsym(lapacke, "LAPACKE_dsyevd"));
+    if (!table.dgemm || !table.dsyrk || !table.dgeqrf || !table.dgesdd || !table.dsyevd) {
       status = Status::NotImplemented(
-          "BLAS/LAPACK loaded but lacks cblas_dgemm, LAPACKE_dgeqrf or LAPACKE_dgesdd");
+          "BLAS/LAPACK loaded but lacks one of cblas_dgemm, cblas_dsyrk, LAPACKE_dgeqrf, LAPACKE_dgesdd, "
+          "LAPACKE_dsyevd");
     }
   });
   if (!status.ok()) return status;

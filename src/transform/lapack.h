@@ -2,7 +2,7 @@
 // starts a thread pool as soon as it is loaded, and its idle threads spin on
 // sched_yield for a while: every `outcore` command and every `import outcore`
 // paid several milliseconds and a busy second core for it, though only
-// IncrementalPca calls into it. LoadLapack() dlopens the libraries found at
+// the PCAs call into it. LoadLapack() dlopens the libraries found at
 // build time (src/transform/CMakeLists.txt) once and hands out the entry
 // points.
 //
@@ -22,8 +22,10 @@ namespace outcore::transform {
 
 struct Lapack {
   decltype(&cblas_dgemm) dgemm = nullptr;
+  decltype(&cblas_dsyrk) dsyrk = nullptr;
   decltype(&LAPACKE_dgeqrf) dgeqrf = nullptr;
   decltype(&LAPACKE_dgesdd) dgesdd = nullptr;
+  decltype(&LAPACKE_dsyevd) dsyevd = nullptr;
 };
 
 // The loaded table, or NotImplemented naming the library that could not be

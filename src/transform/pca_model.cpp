@@ -1,7 +1,8 @@
-// The public incremental PCA (include/outcore/transform.h): IncrementalPcaModel
-// keeps a transform::IncrementalPca behind its Rep; fitting on a data set,
-// projecting one into a .npy and writing the model .npz are the streaming
-// routines of dataset_pca.h and the NpzWriter, run for the caller.
+// The public PCAs (include/outcore/transform.h): PcaModel keeps a
+// transform::Pca and IncrementalPcaModel a transform::IncrementalPca behind
+// its Rep; fitting on a data set, projecting one into a .npy and writing the
+// model .npz are the streaming routines of dataset_pca.h and the NpzWriter,
+// run for the caller.
 #include <atomic>
 
 #include "base/output_file.h"
@@ -9,8 +10,67 @@
 #include "transform/dataset_pca.h"
 #include "transform/incremental_pca.h"
 #include "transform/npz_writer.h"
+#include "transform/pca.h"
 
 namespace outcore {
+
+struct PcaModel::Rep {
+  Rep(PcaOptions o, MemoryBudget* budget) : pca(o, budget) {}
+  transform::Pca pca;
+};
+
+PcaModel::PcaModel(PcaOptions options, MemoryBudget* budget) : rep_(std::make_unique<Rep>(options, budget)) {}
+PcaModel::PcaModel(PcaModel&&) noexcept = default;
+PcaModel& PcaModel::operator=(PcaModel&&) noexcept = default;
+PcaModel::~PcaModel() = default;
+
+Status PcaModel::Update(const double* x, int64_t rows, int64_t cols, int64_t row_stride) {
+  return rep_->pca.Update(x, rows, cols, row_stride);
+}
+Status PcaModel::Merge(const PcaMoments& other) { return rep_->pca.Merge(other); }
+Status PcaModel::Restore(const PcaMoments& moments) { return rep_->pca.Restore(moments); }
+Status PcaModel::Finish() { return rep_->pca.Finish(); }
+Status PcaModel::Fit(const double* x, int64_t rows, int64_t cols, int64_t row_stride) {
+  return rep_->pca.Fit(x, rows, cols, row_stride);
+}
+void PcaModel::Reset() { rep_->pca.Reset(); }
+Status PcaModel::Transform(const double* x, int64_t rows, int64_t cols, double* out,
+                           int64_t row_stride) const {
+  return rep_->pca.Transform(x, rows, cols, out, row_stride);
+}
+Status PcaModel::InverseTransform(const double* y, int64_t rows, double* out) const {
+  return rep_->pca.InverseTransform(y, rows, out);
+}
+bool PcaModel::fitted() const { return rep_->pca.fitted(); }
+const PcaOptions& PcaModel::options() const { return rep_->pca.options(); }
+int64_t PcaModel::n_components() const { return rep_->pca.n_components(); }
+int64_t PcaModel::n_features() const { return rep_->pca.n_features(); }
+int64_t PcaModel::n_samples() const { return rep_->pca.n_samples(); }
+PcaMoments PcaModel::moments() const { return rep_->pca.moments(); }
+const std::vector<double>& PcaModel::components() const { return rep_->pca.components(); }
+const std::vector<double>& PcaModel::explained_variance() const { return rep_->pca.explained_variance(); }
+const std::vector<double>& PcaModel::explained_variance_ratio() const {
+  return rep_->pca.explained_variance_ratio();
+}
+const std::vector<double>& PcaModel::singular_values() const { return rep_->pca.singular_values(); }
+const std::vector<double>& PcaModel::mean() const { return rep_->pca.mean(); }
+double PcaModel::noise_variance() const { return rep_->pca.noise_variance(); }
+
+Status FitPcaOnDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
+                       PcaModel* model, MemoryBudget* budget, const RowSelection& rows,
+                       const std::atomic<bool>* cancel) {
+  Status status = transform::FitDataset(dataset, columns, rows, &model->rep_->pca, budget, 64 * 1024, cancel);
+  if (!status.ok()) model->Reset();  // not a model of part of the rows
+  return status;
+}
+
+Status TransformDatasetRows(const std::shared_ptr<const Dataset>& dataset,
+                            const std::vector<std::string>& columns, const PcaModel& model,
+                            const RowSelection& rows, MemoryBudget* budget,
+                            const std::function<Status(const double* values, int64_t count)>& sink) {
+  if (!model.fitted()) return Status::InvalidArgument("the PCA model is not fitted yet");
+  return transform::TransformDataset(dataset, columns, rows, model.rep_->pca, budget, sink);
+}
 
 struct IncrementalPcaModel::Rep {
   Rep(IncrementalPcaOptions o, MemoryBudget* budget)
@@ -99,6 +159,30 @@ Status WriteVector(transform::NpzWriter* npz, const std::string& name, const std
 
 }  // namespace
 
+Status WritePcaModelNpz(const std::string& path, const PcaModel& model,
+                        const std::vector<std::string>& columns) {
+  if (!model.fitted()) return Status::InvalidArgument("the PCA model is not fitted yet");
+  OC_ASSIGN_OR_RETURN(auto npz, transform::NpzWriter::Create(path));
+  const int64_t k = model.n_components(), f = model.n_features();
+  OC_RETURN_IF_ERROR(
+      npz->WriteArray("components", "<f8", {k, f}, model.components().data(), size_t(k * f) * 8));
+  OC_RETURN_IF_ERROR(WriteVector(npz.get(), "explained_variance", model.explained_variance()));
+  OC_RETURN_IF_ERROR(WriteVector(npz.get(), "explained_variance_ratio", model.explained_variance_ratio()));
+  OC_RETURN_IF_ERROR(WriteVector(npz.get(), "singular_values", model.singular_values()));
+  OC_RETURN_IF_ERROR(WriteVector(npz.get(), "mean", model.mean()));
+  double noise = model.noise_variance();
+  OC_RETURN_IF_ERROR(npz->WriteArray("noise_variance", "<f8", {}, &noise, 8));
+  int64_t scalars[2] = {model.n_samples(), k};
+  OC_RETURN_IF_ERROR(npz->WriteArray("n_samples", "<i8", {}, &scalars[0], 8));
+  OC_RETURN_IF_ERROR(npz->WriteArray("n_components", "<i8", {}, &scalars[1], 8));
+  uint8_t whiten = model.options().whiten;
+  OC_RETURN_IF_ERROR(npz->WriteArray("whiten", "|b1", {}, &whiten, 1));
+  OC_RETURN_IF_ERROR(transform::WriteBytesArray(npz.get(), "columns", columns));  // dtype S<n>
+  const PcaMoments moments = model.moments();
+  OC_RETURN_IF_ERROR(npz->WriteArray("comoment", "<f8", {f, f}, moments.comoment.data(), size_t(f * f) * 8));
+  return npz->Finish();
+}
+
 Status WritePcaModelNpz(const std::string& path, const IncrementalPcaModel& model,
                         const std::vector<std::string>& columns) {
   OC_ASSIGN_OR_RETURN(auto npz, transform::NpzWriter::Create(path));
@@ -123,11 +207,14 @@ Status WritePcaModelNpz(const std::string& path, const IncrementalPcaModel& mode
   return npz->Finish();
 }
 
-Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>& dataset,
-                                      const std::vector<std::string>& columns,
-                                      const IncrementalPcaModel& model, const std::string& path,
-                                      MemoryBudget* budget, const std::atomic<bool>* cancel,
-                                      const RowSelection& selection) {
+namespace {
+
+// TransformDatasetRows into a .npy, for either model.
+template <typename Model>
+Result<int64_t> ProjectToNpy(const std::shared_ptr<const Dataset>& dataset,
+                             const std::vector<std::string>& columns, const Model& model,
+                             const std::string& path, MemoryBudget* budget, const std::atomic<bool>* cancel,
+                             const RowSelection& selection) {
   OC_RETURN_IF_ERROR(CheckOutputPath(path, "the output", {{dataset->path(), "the input"}}).status());
   OC_ASSIGN_OR_RETURN(auto npy, transform::NpzWriter::Create(path, /*single_npy=*/true));
   OC_RETURN_IF_ERROR(npy->BeginArray("transformed", "<f8"));
@@ -142,6 +229,23 @@ Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>& data
   OC_RETURN_IF_ERROR(npy->EndArray({rows, k}));
   OC_RETURN_IF_ERROR(npy->Finish());
   return rows;
+}
+
+}  // namespace
+
+Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>& dataset,
+                                      const std::vector<std::string>& columns,
+                                      const IncrementalPcaModel& model, const std::string& path,
+                                      MemoryBudget* budget, const std::atomic<bool>* cancel,
+                                      const RowSelection& selection) {
+  return ProjectToNpy(dataset, columns, model, path, budget, cancel, selection);
+}
+
+Result<int64_t> TransformDatasetToNpy(const std::shared_ptr<const Dataset>& dataset,
+                                      const std::vector<std::string>& columns, const PcaModel& model,
+                                      const std::string& path, MemoryBudget* budget,
+                                      const std::atomic<bool>* cancel, const RowSelection& selection) {
+  return ProjectToNpy(dataset, columns, model, path, budget, cancel, selection);
 }
 
 }  // namespace outcore

@@ -23,11 +23,11 @@ import outcore as oc
 # Checks that cannot apply, with the reason; doc/transforms.md lists the same. (None today:
 # scikit-learn itself skips check_array_api_input unless SCIPY_ARRAY_API=1, and the estimators
 # do not claim array-API support: they compute in C++ on NumPy memory.)
-EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {"IncrementalPCA": {}, "OneHotEncoder": {}}
+EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {"PCA": {}, "IncrementalPCA": {}, "OneHotEncoder": {}}
 
 
 @parametrize_with_checks(
-    [oc.IncrementalPCA(), oc.OneHotEncoder()],
+    [oc.PCA(), oc.IncrementalPCA(), oc.OneHotEncoder()],
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS[type(est).__name__],
 )
 def test_sklearn_compatible_estimator(estimator, check):

@@ -84,10 +84,10 @@ def test_hash_command_names_a_missing_column_and_leaves_no_file(table):
 
 
 @pytest.mark.parametrize("k,whiten,batch", [(2, False, None), (5, True, 64), (3, False, 7)])
-def test_pca_command_model_and_projection_match_sklearn(table, k, whiten, batch):
+def test_incremental_pca_command_model_and_projection_match_sklearn(table, k, whiten, batch):
     model, proj = table["folder"] / "m.npz", table["folder"] / "T.npy"
     cols = "x0,x1,x2,x3,x4"
-    run("pca", table["oc"], "--columns", cols, "-k", k, "-o", model, "--transform", proj,
+    run("pca", table["oc"], "--incremental", "--columns", cols, "-k", k, "-o", model, "--transform", proj,
         *(["--whiten"] if whiten else []), *(["--batch-size", batch] if batch else []))
     theirs = SkPCA(k, whiten=whiten, batch_size=batch).fit(table["X"])
     m = np.load(model)
