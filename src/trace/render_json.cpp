@@ -66,7 +66,22 @@ std::string RenderTraceJson(const TraceReport& report) {
         p.tracer_overhead, p.leaked_bytes, SitesJson(p.top_at_peak), SitesJson(p.leaks),
         SitesJson(p.top_allocators));
   }
-  out += "], \"timeline\": " + TimelineJson(report.timeline) + ", \"warnings\": [";
+  out += "], \"timeline\": " + TimelineJson(report.timeline);
+  if (report.log_min_bytes) {
+    out += fmt::format(
+        ", \"log\": {{\"min_bytes\": {}, \"not_shown\": {}, \"not_shown_bytes\": {}, \"lines\": [",
+        report.log_min_bytes, report.log_not_shown, report.log_not_shown_bytes);
+    for (size_t i = 0; i < report.log.size(); ++i) {
+      const auto& line = report.log[i];
+      out += fmt::format(
+          "{}{{\"seconds\": {:.4f}, \"pid\": {}, \"call\": {}, \"size\": {}, \"address\": {}, "
+          "\"library\": {}, \"location\": {}, \"function\": {}}}",
+          i ? ", " : "", line.seconds, line.pid, JsonEscape(line.call), line.size, line.address,
+          JsonEscape(line.library), JsonEscape(line.location), JsonEscape(line.function));
+    }
+    out += "]}";
+  }
+  out += ", \"warnings\": [";
   for (size_t i = 0; i < report.warnings.size(); ++i) out += (i ? ", " : "") + JsonEscape(report.warnings[i]);
   return out + "]}\n";
 }

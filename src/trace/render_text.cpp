@@ -50,10 +50,11 @@ std::string RenderTraceText(const TraceReport& report) {
     AppendSitesText(out, p.top_at_peak, "live at the peak:");
     if (p.exited) {
       if (p.leaked_bytes)
-        AppendSitesText(out, p.leaks,
-                        fmt::format("still allocated at exit ({}):", FormatSize(p.leaked_bytes)).c_str());
+        AppendSitesText(
+            out, p.leaks,
+            fmt::format("still allocated at {} ({}):", EndName(report), FormatSize(p.leaked_bytes)).c_str());
       else
-        out += "  nothing left allocated at exit\n";
+        out += fmt::format("  nothing left allocated at {}\n", EndName(report));
     }
     if (!p.top_at_peak.empty() && !p.top_at_peak.front().stack.empty()) {
       out += "  stack of the top site:\n";
@@ -68,6 +69,24 @@ std::string RenderTraceText(const TraceReport& report) {
         "NumPy's C code; add --python to attribute memory to your Python source lines\n";
   }
   for (const auto& w : report.warnings) out += "warning: " + w + "\n";
+  return out;
+}
+
+std::string RenderTraceLog(const TraceReport& report) {
+  std::string out = fmt::format("outcore trace --log {}: {} allocation{} at or above it, in order\n",
+                                FormatSize(report.log_min_bytes), report.log.size() + report.log_not_shown,
+                                report.log.size() + report.log_not_shown == 1 ? "" : "s");
+  for (const auto& line : report.log) {
+    std::string call = fmt::format("{}->{}({}) = {:#x}", line.library.empty() ? "?" : line.library, line.call,
+                                   line.size, line.address);
+    out +=
+        fmt::format("  {:9.3f} s  [{}] {}  {}  {}{}\n", line.seconds, line.pid, call, FormatSize(line.size),
+                    line.location, line.function.empty() ? "" : "  (" + line.function + ")");
+  }
+  if (report.log_not_shown) {
+    out += fmt::format("  ... {} more ({}) not shown: past --log-limit\n", report.log_not_shown,
+                       FormatSize(report.log_not_shown_bytes));
+  }
   return out;
 }
 

@@ -49,6 +49,18 @@ struct ReportSnapshot {
   std::vector<ReportSite> sites;
 };
 
+// One allocation of the --log: what `ltrace -e malloc` prints, with the caller.
+struct LogLine {
+  double seconds = 0;  // since launch
+  pid_t pid = 0;
+  std::string call;      // "malloc", "operator new", "mmap", ...
+  uint64_t size = 0;     // bytes asked for
+  uint64_t address = 0;  // returned
+  std::string library;   // the object that called the allocator ("" when unknown)
+  std::string location;  // the call site, as in the report ("job.py:12" with --python)
+  std::string function;
+};
+
 struct ProcessReport {
   pid_t pid = 0;
   pid_t ppid = 0;
@@ -94,6 +106,8 @@ struct TraceInput {
   // Peak tables read while the program ran, by trace stem ("<dir>/<pid>.<n>").
   const std::map<std::string, std::vector<SiteTableData>>* snapshots = nullptr;
   size_t source_bytes = 160 << 10;  // cap on the source text read for the report (0: none)
+  uint64_t log_min_bytes = 0;       // --log SIZE (0: no log)
+  size_t log_limit = 1000;          // lines of the log, over all processes
 };
 
 struct TraceReport {
@@ -111,6 +125,11 @@ struct TraceReport {
   // and NumPy's C code, and --python would name the program's lines.
   bool python_hint = false;
   std::vector<SourceSnippet> sources;  // text of the lines the stacks name
+  // --log: the first log_limit allocations of at least log_min_bytes, in time
+  // order over all processes; the rest are counted.
+  uint64_t log_min_bytes = 0;
+  std::vector<LogLine> log;
+  uint64_t log_not_shown = 0, log_not_shown_bytes = 0;
 };
 
 TraceReport BuildTraceReport(const std::vector<ProcessTrace>& processes, Symbolizer& symbolizer,
@@ -127,6 +146,9 @@ std::string MinorProcessesSummary(const TraceReport& report);
 // How the program ended, for a report's first lines: "killed by signal 9
 // (Killed) at RSS 812.0 MiB (last sample 3.41 s)", "exited with status 0".
 std::string DescribeEnding(const TraceReport& report);
+// What the leak lists are "still allocated at": "exit", or "the end of the
+// traced block" for a block traced in process (oc.trace()).
+const char* EndName(const TraceReport& report);
 
 struct MemReport {
   std::string command;

@@ -204,3 +204,28 @@ def test_failing_allocations_under_an_address_space_limit_are_reported(tmp_path)
     assert process["exited"] and process["alloc_failed"] and process["failed_allocs"] >= 1
     locations = [site["location"] for site in process["top_at_peak"]]
     assert any(loc.endswith(f"job.py:{line_of(script_text, 'ALLOC_LINE')}") for loc in locations), locations
+
+
+def test_log_prints_each_allocation_above_the_size_with_its_python_line(tmp_path):
+    # The lecture's demo: `ltrace -e malloc` shows numpy's malloc(123000), --log names the line too.
+    script_text = textwrap.dedent(
+        """
+        import numpy as np
+        small = np.ones(1_000, dtype=np.uint8)
+        a = np.ones(123_000, dtype=np.uint8)  # LOG_LINE
+        b = np.zeros(50_000, dtype=np.uint8)
+        """
+    )
+    result, report, _ = run_trace(tmp_path, script_text, "--python", "--log", "100KiB")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in report["log"]["lines"] if line["size"] == 123_000]
+    assert len(lines) == 1, report["log"]
+    line = lines[0]
+    assert line["location"].endswith(f"job.py:{line_of(script_text, 'LOG_LINE')}"), line
+    assert line["library"].startswith("_multiarray_umath") and line["call"] == "malloc", line
+    assert all(entry["size"] >= 100 << 10 for entry in report["log"]["lines"])
+    text = subprocess.run(
+        [OUTCORE, "trace", "--quiet", "--python", "--log", "100KiB", "--", sys.executable, str(tmp_path / "job.py")],
+        capture_output=True, text=True, timeout=300,
+    ).stderr
+    assert "->malloc(123000) = 0x" in text and f"job.py:{line_of(script_text, 'LOG_LINE')}" in text, text
