@@ -200,7 +200,10 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
     sample.rss = tree.rss;
     sample.rss_anon = tree.rss_anon;
     sample.rss_file = tree.rss_file;
+    sample.rss_shmem = tree.rss_shmem;
     sample.swap = tree.swap;
+    sample.minor_faults = tree.minor_faults;
+    sample.major_faults = tree.major_faults;
     sample.processes = tree.processes;
     SampleHeaps(dir, &finished, &snapshots, &sample);
     timeline.Add(sample);

@@ -30,8 +30,11 @@ std::string TimelineJson(const std::vector<TimelineSample>& timeline) {
     const auto& s = timeline[i];
     out += fmt::format(
         "{}{{\"seconds\": {:.4f}, \"heap\": {}, \"file_mapped\": {}, \"rss\": {}, \"rss_anon\": {}, "
-        "\"rss_file\": {}, \"swap\": {}, \"processes\": {}}}",
-        i ? ", " : "", s.seconds, s.heap, s.file_mapped, s.rss, s.rss_anon, s.rss_file, s.swap, s.processes);
+        "\"rss_file\": {}, \"rss_shmem\": {}, \"swap\": {}, \"minor_faults\": {}, \"major_faults\": {}, "
+        "\"pressure_some_us\": {}, \"pressure_full_us\": {}, \"cgroup_refaults\": {}, \"processes\": {}}}",
+        i ? ", " : "", s.seconds, s.heap, s.file_mapped, s.rss, s.rss_anon, s.rss_file, s.rss_shmem, s.swap,
+        s.minor_faults, s.major_faults, s.pressure_some_us, s.pressure_full_us, s.cgroup_refaults,
+        s.processes);
   }
   return out + "]";
 }
@@ -99,6 +102,20 @@ std::string RenderMemJson(const MemReport& report) {
         "\"first_seen\": {:.4f}, \"last_seen\": {:.4f}}}",
         i ? ", " : "", p.pid, p.ppid, JsonEscape(p.command), p.peak_hwm, p.peak_swap, p.first_seen,
         p.last_seen);
+  }
+  out += fmt::format(
+      "], \"minor_faults\": {}, \"major_faults\": {}, \"pressure\": {{\"available\": {}, \"some_us\": {}, "
+      "\"full_us\": {}}}, \"cgroup\": {{\"path\": {}, \"own\": {}}}, \"squeezed\": [",
+      report.minor_faults, report.major_faults, report.pressure_available ? "true" : "false",
+      report.pressure_some_us, report.pressure_full_us, JsonEscape(report.cgroup),
+      report.cgroup_own ? "true" : "false");
+  for (size_t i = 0; i < report.squeezed.size(); ++i) {
+    const auto& span = report.squeezed[i];
+    out += fmt::format(
+        "{}{{\"begin_seconds\": {:.4f}, \"end_seconds\": {:.4f}, \"major_faults\": {}, \"refaults\": {}, "
+        "\"swap_growth\": {}, \"rss_high\": {}}}",
+        i ? ", " : "", span.begin_seconds, span.end_seconds, span.major_faults, span.refaults,
+        span.swap_growth, span.rss_high);
   }
   return out + "], \"timeline\": " + TimelineJson(report.timeline) + "}\n";
 }

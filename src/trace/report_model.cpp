@@ -368,6 +368,54 @@ std::string MinorProcessesSummary(const TraceReport& report) {
   return text;
 }
 
+void FindSqueezes(MemReport* report) {
+  const auto& timeline = report->timeline;
+  if (timeline.empty()) return;
+  const TimelineSample& first = timeline.front();
+  const TimelineSample& last = timeline.back();
+  report->minor_faults = std::max(report->minor_faults, last.minor_faults);
+  report->major_faults = std::max(report->major_faults, last.major_faults);
+  report->pressure_some_us = last.pressure_some_us - std::min(first.pressure_some_us, last.pressure_some_us);
+  report->pressure_full_us = last.pressure_full_us - std::min(first.pressure_full_us, last.pressure_full_us);
+  // A few faults are noise (a page of a library read late); a squeeze costs many.
+  constexpr uint64_t kMinMajorFaults = 32;
+  constexpr uint64_t kMinSwapGrowth = 1 << 20;
+  uint64_t rss_high = first.rss;
+  SqueezeSpan open;
+  bool is_open = false;
+  auto close = [&] {
+    if (is_open && (open.major_faults >= kMinMajorFaults || open.refaults >= kMinMajorFaults ||
+                    open.swap_growth >= kMinSwapGrowth))
+      report->squeezed.push_back(open);
+    is_open = false;
+  };
+  for (size_t sample_idx = 1; sample_idx < timeline.size(); ++sample_idx) {
+    const TimelineSample& before = timeline[sample_idx - 1];
+    const TimelineSample& now = timeline[sample_idx];
+    uint64_t major = now.major_faults - std::min(now.major_faults, before.major_faults);
+    uint64_t swapped = now.swap - std::min(now.swap, before.swap);
+    uint64_t refaults = now.cgroup_refaults - std::min(now.cgroup_refaults, before.cgroup_refaults);
+    bool below_high = now.rss <= rss_high;
+    rss_high = std::max(rss_high, now.rss);
+    bool squeezing = (major && below_high) || swapped || refaults;
+    if (!squeezing) {
+      // One calm sample does not end a stretch; two do.
+      if (is_open && now.seconds - open.end_seconds > 2 * (now.seconds - before.seconds)) close();
+      continue;
+    }
+    if (!is_open) {
+      open = SqueezeSpan{before.seconds, now.seconds, 0, 0, 0, rss_high};
+      is_open = true;
+    }
+    open.end_seconds = now.seconds;
+    open.major_faults += below_high ? major : 0;
+    open.swap_growth += swapped;
+    open.refaults += refaults;
+    open.rss_high = rss_high;
+  }
+  close();
+}
+
 const char* EndName(const TraceReport& report) {
   return report.exit.attached ? "the end of the traced block" : "exit";
 }

@@ -150,6 +150,16 @@ std::string DescribeEnding(const TraceReport& report);
 // traced block" for a block traced in process (oc.trace()).
 const char* EndName(const TraceReport& report);
 
+// A stretch of a run in which the working set was squeezed: the kernel took
+// pages from the program (and it read them back) instead of letting it grow.
+struct SqueezeSpan {
+  double begin_seconds = 0, end_seconds = 0;
+  uint64_t major_faults = 0;  // pages read back from disk or swap meanwhile, RSS below its high
+  uint64_t refaults = 0;      // pages its own memory cgroup evicted and faulted back in meanwhile
+  uint64_t swap_growth = 0;   // bytes pushed out to swap meanwhile
+  uint64_t rss_high = 0;      // the RSS high it stayed under
+};
+
 struct MemReport {
   std::string command;
   ExitInfo exit;
@@ -158,6 +168,20 @@ struct MemReport {
   uint64_t peak_swap = 0;
   std::vector<ProcessPeak> processes;
   std::vector<TimelineSample> timeline;
+  uint64_t minor_faults = 0, major_faults = 0;          // of the tree over the run
+  bool pressure_available = false;                      // /proc/pressure/memory exists
+  uint64_t pressure_some_us = 0, pressure_full_us = 0;  // machine-wide stalls during the run
+  std::vector<SqueezeSpan> squeezed;
+  std::string cgroup;       // the memory cgroup of the command ("" when unknown)
+  bool cgroup_own = false;  // no process outside the command's tree in it (its refaults are counted)
+  bool cgroup_refaults_known = false;
 };
+
+// Finds, in the timeline, where the working set was squeezed: swap growing,
+// refaults in the program's own memory cgroup (pages it evicted and read
+// back), or major faults while RSS stayed below its earlier high (a first
+// read of a file raises RSS to new highs instead). Fills report->squeezed and
+// the fault and pressure totals.
+void FindSqueezes(MemReport* report);
 
 }  // namespace outcore::trace

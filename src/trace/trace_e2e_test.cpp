@@ -431,6 +431,21 @@ TEST(MemEndToEnd, ReportsPeakRssAndExitStatusOfTheChild) {
   EXPECT_GE(run.report["timeline"].size(), 1u);
 }
 
+TEST(MemEndToEnd, CountsThePageFaultsOfTouchedMemoryPerSample) {
+  CommandRun run = RunOutcore("mem", "--interval 0.005", Program("peak_at_line"));
+  ASSERT_EQ(run.status, 0);
+  // 64 MiB touched: at least one minor fault per 4 KiB page, and no major ones (nothing was evicted).
+  EXPECT_GE(run.report["minor_faults"].num(), double(64 << 20) / 4096);
+  const Json& timeline = run.report["timeline"];
+  ASSERT_GE(timeline.size(), 3u);
+  for (size_t i = 1; i < timeline.size(); ++i)
+    EXPECT_GE(timeline[i]["minor_faults"].num(), timeline[i - 1]["minor_faults"].num());
+  EXPECT_GE(timeline[timeline.size() - 1]["minor_faults"].num(), double(64 << 20) / 4096);
+  EXPECT_EQ(run.report["squeezed"].size(), 0u);
+  EXPECT_TRUE(std::isfinite(timeline[0]["rss_shmem"].num()));
+  EXPECT_TRUE(std::isfinite(timeline[0]["pressure_some_us"].num()));
+}
+
 TEST(MemEndToEnd, PassesOnTheExitStatusAndSignal) {
   CommandRun run = RunOutcore("mem", "", "/bin/sh -c 'exit 7'");
   EXPECT_EQ(run.status, 7);

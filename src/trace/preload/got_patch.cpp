@@ -123,7 +123,7 @@ int PatchObject(dl_phdr_info* info, size_t, void* data) {
   if (!dynamic) return 0;
   const ElfW(Sym)* symbols = nullptr;
   const char* strings = nullptr;
-  const ElfW(Rela)*plt = nullptr, *rela = nullptr;
+  const ElfW(Rela)* plt = nullptr, *rela = nullptr;
   size_t plt_bytes = 0, rela_bytes = 0;
   for (const ElfW(Dyn)* d = dynamic; d->d_tag != DT_NULL; ++d) {
     switch (d->d_tag) {
@@ -167,7 +167,8 @@ int PatchGotSlots(const GotHook* hooks, int hook_count, const void* self) {
 
 void RestoreGotSlots() {
   g_lock.Lock();
-  for (size_t i = 0; i < g_saved_count; ++i) WriteSlot(g_saved[i].slot, g_saved[i].previous, g_saved[i].read_only);
+  for (size_t i = 0; i < g_saved_count; ++i)
+    WriteSlot(g_saved[i].slot, g_saved[i].previous, g_saved[i].read_only);
   g_saved_count = 0;
   g_lock.Unlock();
 }
