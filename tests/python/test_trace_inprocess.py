@@ -96,21 +96,35 @@ def test_a_process_killed_inside_the_block_still_gets_its_report(tmp_path):
     assert any(site["location"].endswith(f"job.py:{held_line}") for site in process["top_at_peak"]), process
 
 
-def test_ipython_magic_shows_the_report_inline():
-    ipython = pytest.importorskip("IPython")
+MAGIC_SESSION = textwrap.dedent(
+    """
+    import json
     from IPython.testing.globalipapp import start_ipython
     from IPython.utils.capture import capture_output
 
-    shell = start_ipython() or ipython.get_ipython()
+    shell = start_ipython()
     # The test shell formats plain text only; a notebook's front end asks for HTML too.
     shell.display_formatter.active_types = ["text/plain", "text/html"]
     shell.run_line_magic("load_ext", "outcore")
-    cell = "import numpy as np\nbig = np.ones(2_500_000)\ndel big\n"
+    cell = "import numpy as np\\nbig = np.ones(2_500_000)\\ndel big\\n"
     with capture_output() as captured:
         shell.run_cell_magic("outcore_trace", "--top 3", cell)
-    html = [output.data["text/html"] for output in captured.outputs if "text/html" in output.data]
-    assert len(html) == 1 and html[0].startswith("<iframe srcdoc="), captured.outputs
     result = shell.user_ns["_outcore_trace"]
-    assert result.top[0]["location"].endswith(f"cell{shell.execution_count}.py:2"), result.top
-    assert result.top[0]["bytes"] == 20_000_000
+    print(json.dumps({"html": [o.data["text/html"] for o in captured.outputs if "text/html" in o.data],
+                      "top": result.top, "count": shell.execution_count}))
+    """
+)
+
+
+def test_ipython_magic_shows_the_report_inline(tmp_path):
+    pytest.importorskip("IPython")
+    # In a child: an IPython shell changes the interpreter's hooks for whatever runs after it.
+    run = subprocess.run([sys.executable, "-c", MAGIC_SESSION], capture_output=True, text=True, timeout=120,
+                         cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    session = json.loads(run.stdout.strip().splitlines()[-1])
+    html, top = session["html"], session["top"]
+    assert len(html) == 1 and html[0].startswith("<iframe srcdoc="), html
+    assert top[0]["location"].endswith(f"cell{session['count']}.py:2"), top
+    assert top[0]["bytes"] == 20_000_000
     assert "big = np.ones(2_500_000)" in html[0]  # the cell's source text, in the report
