@@ -62,5 +62,8 @@ def outcore_trace(line: str, cell: str, shell) -> None:
 
 
 def load_ipython_extension(ipython) -> None:
-    ipython.register_magic_function(lambda line, cell: outcore_trace(line, cell, ipython), "cell",
-                                    "outcore_trace")
+    def magic(line: str, cell: str) -> None:
+        return outcore_trace(line, cell, ipython)
+
+    magic.__doc__ = __doc__  # what `%%outcore_trace?` shows
+    ipython.register_magic_function(magic, "cell", "outcore_trace")

@@ -114,7 +114,11 @@ class TraceResult:
 
 
 class trace:  # a context manager, reads as a verb (like oc.memory.track)
-    """Traces the allocations of a block of code in this process; see the module docstring.
+    """Traces the allocations of a block of code in this process (doc/trace.md, "In Python").
+
+        with oc.trace(html="report.html") as t:
+            df = build_features()
+        t.peak, t.top[0]["location"], t.kept, t.html_path
 
     ``html``/``json``: where the reports go (default: a temporary folder, kept, named in
     ``t.html_path``); ``python``: attribute to Python lines (else to native call sites); ``top``,
@@ -161,6 +165,8 @@ class trace:  # a context manager, reads as a verb (like oc.memory.track)
         # session, so a notebook's interrupt (sent to the kernel's process group) leaves it be.
         self._watcher = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
                                          start_new_session=True)
+        # The tracer's profile function replaces this thread's for the block; put back after it.
+        self._profile = sys.getprofile() if self._python else None
         # A fresh copy per block: a loaded copy keeps the state of the trace it served.
         copy = os.path.join(self._dir, _LIBRARY)
         shutil.copyfile(os.path.join(tools, _LIBRARY), copy)
@@ -180,6 +186,8 @@ class trace:  # a context manager, reads as a verb (like oc.memory.track)
 
     def __exit__(self, *exc) -> None:
         self._library.outcore_trace_detach()
+        if self._profile is not None:
+            sys.setprofile(self._profile)
         self._watcher.stdin.close()  # the watcher's signal that the block ended
         text = self._watcher.stderr.read().decode(errors="replace")
         status = self._watcher.wait()
@@ -187,6 +195,8 @@ class trace:  # a context manager, reads as a verb (like oc.memory.track)
         result.text = text
         shutil.rmtree(os.path.join(self._dir, "raw"), ignore_errors=True)
         if status != 0 or not os.path.exists(result.json_path):
+            if exc[0] is not None:
+                return None  # the block's own error is the one to see
             raise OSError(f"outcore trace --attach failed (status {status}): {text.strip()}")
         with open(result.json_path, encoding="utf-8") as f:
             result.report = json.load(f)

@@ -4,6 +4,7 @@ left allocated listed."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -128,3 +129,15 @@ def test_ipython_magic_shows_the_report_inline(tmp_path):
     assert top[0]["location"].endswith(f"cell{session['count']}.py:2"), top
     assert top[0]["bytes"] == 20_000_000
     assert "big = np.ones(2_500_000)" in html[0]  # the cell's source text, in the report
+
+
+def test_refuses_to_start_inside_outcore_trace(tmp_path):
+    # Under `outcore trace` the preloaded tracer already owns malloc: a second one must not start.
+    code = "import outcore as oc\ntry:\n    oc.trace().__enter__()\nexcept RuntimeError as e:\n    print(e)\n"
+    outcore = os.environ.get("OUTCORE_BIN") or shutil.which("outcore")
+    if not outcore:
+        pytest.skip("outcore binary not found (set OUTCORE_BIN)")
+    run = subprocess.run([outcore, "trace", "--quiet", "--", sys.executable, "-c", code],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "already runs under `outcore trace`" in run.stdout, run.stdout
