@@ -149,7 +149,10 @@ CgroupReading ReadMemoryCgroup(pid_t pid, const std::vector<pid_t>& tree) {
     size_t end = procs.find('\n', begin);
     if (end == std::string::npos) end = procs.size();
     pid_t member = pid_t(std::strtol(procs.c_str() + begin, nullptr, 10));
-    if (member > 0 && std::find(tree.begin(), tree.end(), member) == tree.end()) reading.own = false;
+    if (member > 0 && std::find(tree.begin(), tree.end(), member) == tree.end()) {
+      reading.own = false;  // a shared cgroup (the root one lists every process): nothing more to read
+      return reading;
+    }
     begin = end + 1;
   }
   std::string stat = ReadFileText(reading.path + "/memory.stat");

@@ -49,12 +49,16 @@ bool Save(void** slot, void* previous, bool read_only) {
 }
 
 // Writes a slot; one in the RELRO segment (read-only once relocated) is made
-// writable for the store, then read-only again.
-void WriteSlot(void** slot, void* value, bool read_only) {
+// writable for the store, then read-only again. False (nothing written) when
+// the kernel refuses to make it writable.
+bool WriteSlot(void** slot, void* value, bool read_only) {
   uintptr_t page = reinterpret_cast<uintptr_t>(slot) & ~uintptr_t(getpagesize() - 1);
-  if (read_only) mprotect(reinterpret_cast<void*>(page), size_t(getpagesize()), PROT_READ | PROT_WRITE);
+  if (read_only &&
+      mprotect(reinterpret_cast<void*>(page), size_t(getpagesize()), PROT_READ | PROT_WRITE) != 0)
+    return false;
   __atomic_store_n(slot, value, __ATOMIC_RELEASE);
   if (read_only) mprotect(reinterpret_cast<void*>(page), size_t(getpagesize()), PROT_READ);
+  return true;
 }
 
 struct PatchContext {
@@ -94,8 +98,10 @@ void PatchRelocations(const ElfW(Rela) * relocations, size_t bytes, const ElfW(S
       uintptr_t address = reinterpret_cast<uintptr_t>(slot);
       bool read_only = address >= relro_begin && address < relro_end;
       if (previous != ctx->hooks[hook_idx].replacement && Save(slot, previous, read_only)) {
-        WriteSlot(slot, ctx->hooks[hook_idx].replacement, read_only);
-        ++ctx->patched;
+        if (WriteSlot(slot, ctx->hooks[hook_idx].replacement, read_only))
+          ++ctx->patched;
+        else
+          --g_saved_count;  // left as it was: nothing to put back
       }
       break;
     }
