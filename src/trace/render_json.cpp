@@ -99,9 +99,9 @@ std::string RenderMemJson(const MemReport& report) {
     const auto& p = report.processes[i];
     out += fmt::format(
         "{}{{\"pid\": {}, \"ppid\": {}, \"command\": {}, \"peak_rss\": {}, \"peak_swap\": {}, "
-        "\"first_seen\": {:.4f}, \"last_seen\": {:.4f}}}",
-        i ? ", " : "", p.pid, p.ppid, JsonEscape(p.command), p.peak_hwm, p.peak_swap, p.first_seen,
-        p.last_seen);
+        "\"minor_faults\": {}, \"major_faults\": {}, \"first_seen\": {:.4f}, \"last_seen\": {:.4f}}}",
+        i ? ", " : "", p.pid, p.ppid, JsonEscape(p.command), p.peak_hwm, p.peak_swap, p.minor_faults,
+        p.major_faults, p.first_seen, p.last_seen);
   }
   out += fmt::format(
       "], \"minor_faults\": {}, \"major_faults\": {}, \"pressure\": {{\"available\": {}, \"some_us\": {}, "

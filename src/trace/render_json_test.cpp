@@ -93,8 +93,9 @@ TEST(MemJson, HasTheExitPeaksProcessesAndTimeline) {
   EXPECT_TRUE(Has(
       json,
       "\"peak_rss\": 2048, \"peak_rss_sum\": 3072, \"peak_swap\": 10, \"processes\": [{\"pid\": 7, "
-      "\"ppid\": 1, \"command\": \"./job\", \"peak_rss\": 2048, \"peak_swap\": 10, "
-      "\"first_seen\": 0.0200, \"last_seen\": 0.5000}], \"minor_faults\": 40, \"major_faults\": 3, "
+      "\"ppid\": 1, \"command\": \"./job\", \"peak_rss\": 2048, \"peak_swap\": 10, \"minor_faults\": 0, "
+      "\"major_faults\": 0, \"first_seen\": 0.0200, \"last_seen\": 0.5000}], \"minor_faults\": 40, "
+      "\"major_faults\": 3, "
       "\"pressure\": {\"available\": true, \"some_us\": 1500, \"full_us\": 0}, \"cgroup\": {\"path\": \"\", "
       "\"own\": false}, \"squeezed\": [{\"begin_seconds\": 0.1000, \"end_seconds\": 0.4000, "
       "\"major_faults\": 64, \"refaults\": 0, \"swap_growth\": 0, \"rss_high\": 4096}], "
