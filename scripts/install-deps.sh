@@ -23,6 +23,8 @@ PYTHON_PACKAGES=(
   pandas pyarrow scipy psutil scikit-learn polars duckdb
   # progress=True's bar (tests/python/test_progress.py checks it).
   tqdm
+  # Test only: the %%outcore_trace magic runs in an IPython shell (tests/python/test_trace_inprocess.py).
+  ipython
   # Test data only: the CSV files they ship are a real-world corpus
   # (scripts/collect_corpus.py, tests/python/test_real_csv.py).
   statsmodels vega_datasets

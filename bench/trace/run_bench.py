@@ -1,58 +1,73 @@
-"""Tracer benchmark: slowdown of `outcore trace` next to memray and heaptrack
-on an allocation-heavy C++ program and an allocation-heavy Python program,
-and the report size of a short vs a 10x longer run. Writes RESULTS.md here.
+"""Tracer benchmark: slowdown of `outcore trace` (and of `oc.trace()` in process) next to memray and
+heaptrack on an allocation-heavy C++ program and an allocation-heavy Python program, and the report
+size of a run of about a minute. Appends a section to bench/RESULTS.md (bench/measure.py).
 
-    python3 bench/trace/run_bench.py --outcore build-trace/outcore [--repeat 3]
+    python3 bench/trace/run_bench.py --outcore "$(command -v outcore)" [--repeat 3] [--long-seconds 60]
 
-Times are CPU seconds (user + system of the traced command and its children,
-from rusage) and wall seconds; the machine is shared, so CPU time is the
-steadier figure. Each cell is the median of --repeat runs.
+memray and heaptrack are the benchmark's, not outcore's: memray is pip-installed into a folder of
+the work directory (on PYTHONPATH of its rows only), heaptrack from Debian when it is missing.
+CPU seconds are user + system of the measured command and every child it waited for (os.wait4),
+steadier than wall time on a shared machine. Each cell is the median of --repeat runs, the tools
+interleaved (A B C A B C ...) so that a burst of other work on the machine hits them alike.
 """
+
+from __future__ import annotations
 
 import argparse
 import os
-import platform
-import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from measure import append_results, median, run_measured  # noqa: E402
+
+# oc.trace() around the whole workload: the in-process tracer, measured like the others.
+IN_PROCESS = (
+    "import runpy, sys\n"
+    "import outcore as oc\n"
+    "script, sys.argv = sys.argv[1], sys.argv[1:]\n"
+    "with oc.trace():\n"
+    "    runpy.run_path(script, run_name='__main__')\n"
+)
 
 
-def measure(cmd, cwd):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return cpu, wall
+def memray_site(work: Path) -> str | None:
+    """A folder holding memray (pip install --target), or None when pip cannot get it."""
+    site = work / "memray-site"
+    result = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                             "--target", str(site), "memray"], capture_output=True, text=True)
+    if result.returncode != 0:
+        print(f"memray: pip install failed: {result.stderr.strip()[-300:]}", file=sys.stderr)
+        return None
+    return str(site)
 
 
-def median_of(cmd, cwd, repeat):
-    runs = [measure(cmd, cwd) for _ in range(repeat)]
-    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+def heaptrack_binary() -> str | None:
+    if not shutil.which("heaptrack"):
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "heaptrack"], capture_output=True)
+    return shutil.which("heaptrack")
 
 
-def tool_version(cmd):
+def tool_version(argv, env=None) -> str:
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env)
         return (out.stdout or out.stderr).strip().splitlines()[0]
     except (OSError, IndexError, subprocess.TimeoutExpired):
         return "unavailable"
 
 
 def main():
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--outcore", required=True)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cpp-rounds", default="16")
     parser.add_argument("--py-rounds", default="20")
+    parser.add_argument("--long-seconds", type=float, default=60, help="length of the traced run for report size")
     args = parser.parse_args()
     outcore = str(Path(args.outcore).resolve())
     work = Path(tempfile.mkdtemp(prefix="outcore-trace-bench-"))
@@ -61,65 +76,80 @@ def main():
                    check=True)
     script = str(HERE / "alloc_heavy.py")
     py = sys.executable
-    heaptrack = shutil.which("heaptrack")
+    site = memray_site(work)
+    memray_env = {**os.environ, "PYTHONPATH": site + os.pathsep + os.environ.get("PYTHONPATH", "")} if site else None
+    heaptrack = heaptrack_binary()
+    cpp, pyr = args.cpp_rounds, args.py_rounds
     cases = {
         "C++ (alloc_heavy.cpp)": {
-            "baseline": [str(binary), args.cpp_rounds],
-            "outcore trace": [outcore, "trace", "--quiet", "--", str(binary), args.cpp_rounds],
-            "heaptrack": [heaptrack, "-o", str(work / "hc"), str(binary), args.cpp_rounds] if heaptrack else None,
+            "baseline": ([str(binary), cpp], None),
+            "outcore trace": ([outcore, "trace", "--quiet", "--", str(binary), cpp], None),
+            "heaptrack": ([heaptrack, "-o", str(work / "hc"), str(binary), cpp], None) if heaptrack else None,
         },
         "Python (alloc_heavy.py)": {
-            "baseline": [py, script, args.py_rounds],
-            "outcore trace --python": [outcore, "trace", "--quiet", "--python", "--", py, script, args.py_rounds],
-            "memray run": [py, "-m", "memray", "run", "-q", "-f", "-o", str(work / "m.bin"), script, args.py_rounds],
-            "memray run --native": [py, "-m", "memray", "run", "-q", "-f", "--native", "-o", str(work / "mn.bin"),
-                                    script, args.py_rounds],
-            "heaptrack": [heaptrack, "-o", str(work / "hp"), py, script, args.py_rounds] if heaptrack else None,
+            "baseline": ([py, script, pyr], None),
+            "outcore trace --python": ([outcore, "trace", "--quiet", "--python", "--", py, script, pyr], None),
+            "oc.trace() in process": ([py, "-c", IN_PROCESS, script, pyr], None),
+            "memray run": ([py, "-m", "memray", "run", "-q", "-f", "-o", str(work / "m.bin"), script, pyr],
+                           memray_env) if site else None,
+            "memray run --native": ([py, "-m", "memray", "run", "-q", "-f", "--native", "-o", str(work / "mn.bin"),
+                                     script, pyr], memray_env) if site else None,
+            "heaptrack": ([heaptrack, "-o", str(work / "hp"), py, script, pyr], None) if heaptrack else None,
         },
     }
-    lines = [
-        "# outcore trace: overhead next to memray and heaptrack",
-        "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared with other work while measuring), "
-        f"{platform.platform()}; Python {platform.python_version()}.",
-        f"Tools: {tool_version([py, '-m', 'memray', '--version'])} (memray); "
-        f"{tool_version([heaptrack, '--version']) if heaptrack else 'heaptrack unavailable'}.",
-        f"Each figure is the median of {args.repeat} runs. Slowdown = traced / baseline; CPU seconds are user + "
-        "system of the command and its children (steadier on a shared machine than wall time).",
-        "Reproduce: `python3 bench/trace/run_bench.py --outcore build-trace/outcore`.",
-        "",
-        "| workload | tool | CPU s | slowdown (CPU) | wall s | slowdown (wall) |",
-        "|---|---|---:|---:|---:|---:|",
-    ]
+    rows = []
     for workload, tools in cases.items():
-        base_cpu = base_wall = None
-        for tool, cmd in tools.items():
-            if cmd is None:
-                lines.append(f"| {workload} | {tool} | n/a | | | |")
+        runs = {tool: [] for tool, case in tools.items() if case}
+        for _ in range(args.repeat):  # interleaved
+            for tool in runs:
+                argv, env = tools[tool]
+                run = run_measured(argv, env=env, stdout="devnull")
+                if not run.ok:
+                    raise SystemExit(f"{workload} / {tool} failed: {run.error_tail()}")
+                runs[tool].append(run)
+        base_cpu = median([r.cpu for r in runs["baseline"]])
+        base_wall = median([r.wall for r in runs["baseline"]])
+        for tool, case in tools.items():
+            if not case:
+                rows.append([workload, tool, "n/a", "", "", ""])
                 continue
-            cpu, wall = median_of(cmd, work, args.repeat)
-            if tool == "baseline":
-                base_cpu, base_wall = cpu, wall
-            lines.append(f"| {workload} | {tool} | {cpu:.2f} | {cpu / base_cpu:.2f}x | {wall:.2f} | "
-                         f"{wall / base_wall:.2f}x |")
-            print(lines[-1], flush=True)
-    lines += ["", "memray traces Python programs only, so it has no C++ row.", ""]
+            cpu, wall = median([r.cpu for r in runs[tool]]), median([r.wall for r in runs[tool]])
+            rows.append([workload, tool, f"{cpu:.2f}", f"{cpu / base_cpu:.2f}x", f"{wall:.2f}",
+                         f"{wall / base_wall:.2f}x"])
+            print(" | ".join(rows[-1]), flush=True)
 
-    # Report size: the timeline is capped at 500 samples (10 s at the default
-    # 20 ms interval), so any run longer than that gives a report of one size.
-    lines += ["## Report size does not grow with run length", "",
-              "The timeline keeps at most 500 samples (10 s at the 20 ms default interval) by merging neighbours; "
-              "sites are capped by --top. Past 10 s the report stops growing:", "",
-              "| run | wall s | JSON bytes | HTML bytes |", "|---|---:|---:|---:|"]
-    for rounds in ("2", str(int(args.py_rounds) * 4), str(int(args.py_rounds) * 8)):
+    # Report size of a long run: the timeline is capped at 500 samples and the sites by --top, so a
+    # minute's report is the size of a few seconds'. Rounds scaled from the traced run's speed.
+    traced_seconds = median([r.wall for r in runs["outcore trace --python"]])
+    long_rounds = str(max(int(pyr), int(float(pyr) * args.long_seconds / traced_seconds)))
+    sizes = []
+    for rounds in ("2", long_rounds):
         json_path, html_path = work / f"r{rounds}.json", work / f"r{rounds}.html"
-        _, wall = measure([outcore, "trace", "--quiet", "--python", "--json", str(json_path), "--html", str(html_path),
-                           "--", py, script, rounds], work)
-        lines.append(f"| alloc_heavy.py {rounds} rounds | {wall:.1f} | {json_path.stat().st_size} | "
-                     f"{html_path.stat().st_size} |")
-        print(lines[-1], flush=True)
-    lines.append("")
-    (HERE / "RESULTS.md").write_text("\n".join(lines))
+        run = run_measured([outcore, "trace", "--quiet", "--python", "--json", str(json_path), "--html",
+                            str(html_path), "--", py, script, rounds], stdout="devnull")
+        if not run.ok:
+            raise SystemExit(f"report size run failed: {run.error_tail()}")
+        sizes.append((rounds, run.wall, json_path.stat().st_size, html_path.stat().st_size))
+        print(sizes[-1], flush=True)
+    for rounds, wall, json_bytes, html_bytes in sizes:
+        rows.append([f"report size, alloc_heavy.py {rounds} rounds", f"{wall:.1f} s run", f"JSON {json_bytes:,} B",
+                     "", f"HTML {html_bytes:,} B", ""])
+
+    memray_version = tool_version([py, "-m", "memray", "--version"], memray_env) if site else "unavailable"
+    append_results(
+        "outcore trace against memray and heaptrack (issue 15)",
+        f"python3 bench/trace/run_bench.py --outcore outcore --repeat {args.repeat} --long-seconds "
+        f"{args.long_seconds:.0f}",
+        f"Python {sys.version.split()[0]}; memray {memray_version}; "
+        f"{tool_version([heaptrack, '--version']) if heaptrack else 'heaptrack unavailable'}. Workloads: "
+        "bench/trace/alloc_heavy.cpp and alloc_heavy.py. memray traces Python only (no C++ row). "
+        "Target: under 2x CPU; a report under 1 MB for a minute's run.",
+        f"Medians of {args.repeat} interleaved runs. CPU: user + sys of the command and its children "
+        "(os.wait4); slowdown = traced / baseline. The last rows: report sizes of a short and a long run.",
+        ["workload", "tool", "CPU s", "slowdown (CPU)", "wall s", "slowdown (wall)"],
+        rows,
+        text_columns=2,
+    )
     shutil.rmtree(work, ignore_errors=True)
 
 

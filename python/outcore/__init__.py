@@ -13,6 +13,8 @@
     for batch in ds.scan(columns=["id", "price"], where="topic == 'food' and price > 100"):
         ...                            # only matching rows; indexes and zone maps skip chunks
     oc.memory.rss(), oc.memory.peak()
+    with oc.trace() as t: ...          # t.peak, t.top[0]["location"]: the block's allocations by line
+    %load_ext outcore                  # in IPython/Jupyter: %%outcore_trace shows that report inline
 
 Columns in a batch (no copy from the engine's buffers unless said):
   bool       numpy bool array (unpacked from bits: a copy)
@@ -41,6 +43,7 @@ import numpy as np
 from . import _arrow_in, _core, _progress, memory
 from ._arrow import Batch, Scan
 from ._columns import DictionaryArray, StringArray
+from ._trace import trace
 
 # `import outcore` loads NumPy and the engine only: scikit-learn, SciPy, pandas and pyarrow are
 # imported where they are first used. The estimators live in outcore.transform (which imports
@@ -62,13 +65,20 @@ def __getattr__(name: str):
     return value
 
 
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext outcore``: registers the ``%%outcore_trace`` cell magic (outcore._ipython)."""
+    from ._ipython import load_ipython_extension as load
+
+    load(ipython)
+
+
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [
     "ingest", "index", "open", "compact", "Dataset", "Batch", "Scan", "DictionaryArray", "StringArray",
-    "memory",
+    "memory", "trace",
     "RejectLimitError", "RejectWarning",
     "PCA", "FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats", "normalize_",
     "__version__",

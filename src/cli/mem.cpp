@@ -31,14 +31,31 @@ Status RunMem(const MemArgs& args, int* exit_status) {
   Timeline timeline(500);
   std::unique_ptr<ProcessTreeSampler> sampler;
   MemReport report;
+  uint64_t some_us = 0, full_us = 0;
+  report.pressure_available = ReadMemoryPressure(&some_us, &full_us);
   auto run = RunCommand(launch, [&](pid_t child, double seconds) {
     if (!sampler) sampler = std::make_unique<ProcessTreeSampler>(child);
     TreeReading tree = sampler->Sample(seconds);
+    if (report.pressure_available) ReadMemoryPressure(&some_us, &full_us);
+    // The command may move itself into a cgroup (systemd-run, a container): read it every time.
+    CgroupReading cgroup = ReadMemoryCgroup(child, sampler->tree());
+    // A process that has ended reads as in the root cgroup: an own cgroup seen before stays the answer.
+    if (!cgroup.path.empty() && (cgroup.own || !report.cgroup_own)) {
+      report.cgroup = cgroup.path;
+      report.cgroup_own = cgroup.own;
+      report.cgroup_refaults_known = cgroup.has_refaults;
+    }
     timeline.Add({.seconds = seconds,
                   .rss = tree.rss,
                   .rss_anon = tree.rss_anon,
                   .rss_file = tree.rss_file,
+                  .rss_shmem = tree.rss_shmem,
                   .swap = tree.swap,
+                  .minor_faults = tree.minor_faults,
+                  .major_faults = tree.major_faults,
+                  .pressure_some_us = some_us,
+                  .pressure_full_us = full_us,
+                  .cgroup_refaults = cgroup.own ? cgroup.refaults : 0,
                   .processes = tree.processes});
   });
   if (!run.ok()) return run.status();
@@ -60,6 +77,10 @@ Status RunMem(const MemArgs& args, int* exit_status) {
   // rusage says so whenever that figure is provably its own.
   report.peak_rss = std::max(report.peak_rss, run->ChildPeakRss());
   report.peak_rss_sum = std::max(report.peak_rss_sum, report.peak_rss);
+  // Faults of children that ended between two samples are in the rusage of what we waited for.
+  report.minor_faults = uint64_t(run->usage.ru_minflt);
+  report.major_faults = uint64_t(run->usage.ru_majflt);
+  FindSqueezes(&report);
   if (!args.quiet) std::fputs(RenderMemText(report).c_str(), stderr);
   if (!args.json_path.empty()) OC_RETURN_IF_ERROR(WriteTextFile(args.json_path, RenderMemJson(report)));
   return Status::OK();
@@ -69,9 +90,11 @@ void SetupMem(CLI::App& app) {
   auto args = std::make_shared<MemArgs>();
   CLI::App* sub = app.add_subcommand(
       "mem",
-      "run a program and report its peak RSS, RSS over time and exit status (no interception).\n"
+      "run a program and report its peak RSS, and per sample RSS (anonymous / file / shared), swap, "
+      "minor and major page faults and the machine's memory pressure (/proc/pressure/memory), saying "
+      "when the working set was squeezed (no interception).\n"
       "  outcore mem -- python3 job.py\n"
-      "  outcore mem --json mem.json -- ./my_program");
+      "  outcore mem --json mem.json -- ./my_program       # every sample's figures in the JSON");
   sub->add_option("--json", args->json_path, "write the report as JSON to this file ('-' = stdout)");
   sub->add_option("--interval", args->interval, "seconds between samples")
       ->check(CLI::Range(0.001, 60.0))

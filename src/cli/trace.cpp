@@ -41,6 +41,9 @@ struct TraceArgs {
   double min_share = 0.01;
   int depth = 64;
   bool quiet = false;
+  std::string log_size;  // --log SIZE ("" = no log)
+  size_t log_limit = 1000;
+  long attach_pid = 0;  // --attach PID: a process that loaded the tracer itself
 };
 
 // Beside the `outcore` binary (build tree, pip's scripts dir), then ../lib
@@ -138,7 +141,20 @@ void SampleHeaps(const std::string& dir, std::set<std::string>* finished, Snapsh
 }
 
 Status RunTrace(const TraceArgs& args, int* exit_status) {
-  OC_ASSIGN_OR_RETURN(std::string library, FindPreloadLibrary());
+  const bool attached = args.attach_pid != 0;
+  if (attached && args.trace_dir.empty())
+    return Status::InvalidArgument("--attach needs --trace-dir: the directory the process traces into");
+  if (!attached && args.command.empty())
+    return Status::InvalidArgument("no command given; write it after --, e.g. -- python3 job.py");
+  uint64_t log_min_bytes = 0;
+  if (!args.log_size.empty()) {
+    OC_ASSIGN_OR_RETURN(log_min_bytes, ParseSize(args.log_size));
+    if (log_min_bytes == 0) return Status::InvalidArgument("--log needs a size above 0, e.g. --log 100KiB");
+  }
+  std::string library;
+  if (!attached) {
+    OC_ASSIGN_OR_RETURN(library, FindPreloadLibrary());
+  }
   std::string dir = args.trace_dir;
   bool temporary = dir.empty();
   if (temporary) {
@@ -153,7 +169,7 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return Status::IOError("cannot create --trace-dir " + dir + ": " + ec.message());
-    if (!ListTraceStems(dir).empty()) {
+    if (!attached && !ListTraceStems(dir).empty()) {
       return Status::InvalidArgument("--trace-dir " + dir +
                                      " already holds a trace; give an empty directory");
     }
@@ -168,13 +184,15 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
                 {"OUTCORE_TRACE_DIR", dir},
                 {"OUTCORE_TRACE_PYTHON", args.python ? "1" : "0"},
                 {"OUTCORE_TRACE_THRESHOLD", std::to_string(args.threshold)},
-                {"OUTCORE_TRACE_DEPTH", std::to_string(args.depth)}};
+                {"OUTCORE_TRACE_DEPTH", std::to_string(args.depth)},
+                {"OUTCORE_TRACE_LOG", std::to_string(log_min_bytes)},
+                {"OUTCORE_TRACE_LOG_LIMIT", std::to_string(args.log_limit)}};
   Timeline timeline(500);
   std::unique_ptr<ProcessTreeSampler> sampler;
   std::set<std::string> finished;
   SnapshotLog snapshots;
   int64_t launch_ns = MonotonicNs();
-  auto run = RunCommand(launch, [&](pid_t child, double seconds) {
+  auto tick = [&](pid_t child, double seconds) {
     if (!sampler) sampler = std::make_unique<ProcessTreeSampler>(child);
     TreeReading tree = sampler->Sample(seconds);
     TimelineSample sample;
@@ -182,11 +200,16 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
     sample.rss = tree.rss;
     sample.rss_anon = tree.rss_anon;
     sample.rss_file = tree.rss_file;
+    sample.rss_shmem = tree.rss_shmem;
     sample.swap = tree.swap;
+    sample.minor_faults = tree.minor_faults;
+    sample.major_faults = tree.major_faults;
     sample.processes = tree.processes;
     SampleHeaps(dir, &finished, &snapshots, &sample);
     timeline.Add(sample);
-  });
+  };
+  auto run = attached ? WatchProcess(pid_t(args.attach_pid), STDIN_FILENO, args.interval, tick)
+                      : RunCommand(launch, tick);
   if (!run.ok()) {
     if (temporary) fs::remove_all(dir);
     return run.status();
@@ -202,7 +225,20 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
   }
   TraceInput input;
   for (const auto& arg : args.command) input.command += (input.command.empty() ? "" : " ") + arg;
+  if (attached)
+    input.command = CommandLineOf(pid_t(args.attach_pid)) + " (pid " + std::to_string(args.attach_pid) +
+                    ", traced block)";
   input.exit = *run;
+  if (attached) {
+    // The block's end marks its image exited (outcore_trace_detach); a process that died in
+    // it (a zombie still answers kill(0)) left none marked.
+    bool block_ended = false;
+    for (const auto& process : *processes) {
+      if (process.header.pid == uint32_t(args.attach_pid) && (process.header.flags & kLiveExited))
+        block_ended = true;
+    }
+    input.exit.process_gone = !block_ended;
+  }
   input.launch_ns = launch_ns;
   input.timeline = &timeline;
   static const std::map<pid_t, ProcessPeak> kNone;
@@ -212,11 +248,14 @@ Status RunTrace(const TraceArgs& args, int* exit_status) {
   input.python_requested = args.python;
   input.snapshots = &snapshots.tables;
   input.full_stacks = !args.collapsed_path.empty();
+  input.log_min_bytes = log_min_bytes;
+  input.log_limit = args.log_limit;
   std::error_code ec;
   input.cwd = fs::current_path(ec).string();
   input.warnings = warnings;
   Symbolizer symbolizer;
   TraceReport report = BuildTraceReport(*processes, symbolizer, input);
+  if (log_min_bytes) std::fputs(RenderTraceLog(report).c_str(), stderr);
   if (!args.quiet) std::fputs(RenderTraceText(report).c_str(), stderr);
   if (!args.json_path.empty()) OC_RETURN_IF_ERROR(WriteTextFile(args.json_path, RenderTraceJson(report)));
   if (!args.html_path.empty()) OC_RETURN_IF_ERROR(WriteTextFile(args.html_path, RenderTraceHtml(report)));
@@ -232,7 +271,11 @@ void SetupTrace(CLI::App& app) {
                                      "run a program and show where its memory went: peak heap, the call "
                                      "sites live at the peak, RSS over time.\n"
                                      "  outcore trace -- ./my_program arg\n"
-                                     "  outcore trace --python --html report.html -- python3 job.py");
+                                     "  outcore trace --python --html report.html -- python3 job.py\n"
+                                     "  outcore trace --python --log 100KiB -- python3 job.py   "
+                                     "# each allocation >= 100 KiB, with its caller\n"
+                                     "In Python: `with outcore.trace() as t:` traces a block of code "
+                                     "(doc/trace.md).");
   sub->add_flag("--python", args->python, "attribute allocations to Python source lines (CPython 3.9+)");
   sub->add_option("--json", args->json_path, "write the report as JSON to this file ('-' = stdout)");
   sub->add_option("--html", args->html_path, "write a self-contained HTML report with the timeline plotted");
@@ -257,7 +300,19 @@ void SetupTrace(CLI::App& app) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   sub->add_flag("--quiet", args->quiet, "print no text report (use with --json/--html)");
-  sub->add_option("command", args->command, "the program to run and its arguments, after --")->required();
+  sub->add_option("--log", args->log_size,
+                  "print each allocation of at least this size, like `ltrace -e malloc` with the caller: "
+                  "library->call(size) = address, then the site (the Python line with --python), e.g. "
+                  "--log 100KiB");
+  sub->add_option("--log-limit", args->log_limit,
+                  "at most this many --log lines (and records per process); the rest are counted")
+      ->check(CLI::Range(size_t(1), size_t(1000000)))
+      ->capture_default_str();
+  sub->add_option("--attach", args->attach_pid,
+                  "report on a running process that loaded the in-process tracer into --trace-dir itself "
+                  "(what outcore.trace() in Python does); samples until stdin closes or the process ends")
+      ->check(CLI::Range(1L, 1L << 30));
+  sub->add_option("command", args->command, "the program to run and its arguments, after --");
   sub->callback([args] {
     int exit_status = kExitOk;
     Status status = RunTrace(*args, &exit_status);

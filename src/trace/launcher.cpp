@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -32,6 +33,7 @@ double SecondsSince(const timespec& start) {
 }  // namespace
 
 std::string ExitInfo::Describe() const {
+  if (attached) return process_gone ? "the process ended inside the traced block" : "traced block ended";
   if (!signaled) return "exited with status " + std::to_string(exit_code);
   std::string text = "killed by signal " + std::to_string(signal);
   if (const char* name = strsignal(signal)) text += std::string(" (") + name + ")";
@@ -122,6 +124,47 @@ Result<ExitInfo> RunCommand(const LaunchOptions& options, const std::function<vo
   } else {
     info.exit_code = WEXITSTATUS(status);
   }
+  return info;
+}
+
+Result<ExitInfo> WatchProcess(pid_t pid, int stop_fd, double interval_seconds,
+                              const std::function<void(pid_t, double)>& on_tick) {
+  if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH))
+    return Status::InvalidArgument("--attach " + std::to_string(pid) + ": no such process");
+  ExitInfo info;
+  info.attached = true;
+  timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  struct sigaction ignore {
+  }, old_int{};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGINT, &ignore, &old_int);
+  // The process reads our stderr; if it died, writing the report there must
+  // not kill us before the files are written.
+  ::sigaction(SIGPIPE, &ignore, nullptr);
+  int timeout_ms = int(interval_seconds * 1000) > 0 ? int(interval_seconds * 1000) : 1;
+  for (;;) {
+    on_tick(pid, SecondsSince(start));
+    if (::kill(pid, 0) != 0 && errno == ESRCH) {
+      info.process_gone = true;
+      break;
+    }
+    pollfd stop{stop_fd, POLLIN, 0};
+    int ready = ::poll(&stop, 1, timeout_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) break;
+    if (ready > 0) {
+      char buf[256];
+      ssize_t n = ::read(stop_fd, buf, sizeof buf);
+      if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {  // closed: the stretch ended
+        info.process_gone = ::kill(pid, 0) != 0 && errno == ESRCH;   // or the process with it
+        break;
+      }
+    }
+  }
+  info.wall_seconds = SecondsSince(start);
+  on_tick(pid, info.wall_seconds);
+  ::sigaction(SIGINT, &old_int, nullptr);
   return info;
 }
 

@@ -29,6 +29,10 @@ struct LaunchOptions {
 };
 
 struct ExitInfo {
+  // Set by WatchProcess: the traced process is not our child, and what ended
+  // is its traced stretch (or the process itself, when gone).
+  bool attached = false;
+  bool process_gone = false;  // attached: the process ended before its traced stretch did
   bool signaled = false;
   int exit_code = 0;  // when !signaled
   int signal = 0;     // when signaled
@@ -39,7 +43,7 @@ struct ExitInfo {
 
   // What a shell would report: the exit code, or 128 + signal.
   int ShellStatus() const { return signaled ? 128 + signal : exit_code; }
-  // "exited with status 0" / "killed by signal 9 (Killed)".
+  // "exited with status 0" / "killed by signal 9 (Killed)" / "traced block ended".
   std::string Describe() const;
   // ru_maxrss in bytes when it is the child's own: Linux carries the forking
   // parent's high-water mark into the child across exec, so a value at or
@@ -51,5 +55,13 @@ struct ExitInfo {
 // interval until the child exits, then once more before returning.
 // An argv[0] that cannot be executed is an error Status (exit 127 semantics).
 Result<ExitInfo> RunCommand(const LaunchOptions& options, const std::function<void(pid_t, double)>& on_tick);
+
+// For a process that is not our child (`outcore trace --attach`): calls
+// on_tick(pid, seconds) every interval until `stop_fd` reaches end of file
+// (the process closes the pipe when its traced stretch ends, or dies) or the
+// process is gone, then once more. SIGINT is ignored meanwhile (a notebook's
+// interrupt reaches the whole process group; the traced code handles it).
+Result<ExitInfo> WatchProcess(pid_t pid, int stop_fd, double interval_seconds,
+                              const std::function<void(pid_t, double)>& on_tick);
 
 }  // namespace outcore::trace

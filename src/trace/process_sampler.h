@@ -33,14 +33,38 @@ struct ProcessPeak {
   uint64_t peak_hwm = 0;  // highest VmHWM seen
   uint64_t peak_rss = 0;  // highest VmRSS seen
   uint64_t peak_swap = 0;
-  uint64_t last_rss = 0;                 // VmRSS at the last sample that found it alive
-  double first_seen = 0, last_seen = 0;  // seconds
+  uint64_t last_rss = 0;                        // VmRSS at the last sample that found it alive
+  uint64_t minor_faults = 0, major_faults = 0;  // at the last sample that found it alive
+  double first_seen = 0, last_seen = 0;         // seconds
 };
 
 struct TreeReading {
-  uint64_t rss = 0, rss_anon = 0, rss_file = 0, swap = 0;
+  uint64_t rss = 0, rss_anon = 0, rss_file = 0, rss_shmem = 0, swap = 0;
+  // Over every process seen so far, alive or not (each as last read).
+  uint64_t minor_faults = 0, major_faults = 0;
   uint32_t processes = 0;
 };
+
+// Page faults of one process from /proc/<pid>/stat (minflt, majflt); false when gone.
+bool ReadFaults(pid_t pid, uint64_t* minor, uint64_t* major);
+
+// The machine's memory pressure (PSI, Linux 4.20+): cumulative microseconds
+// from the "some" and "full" lines of /proc/pressure/memory. False where the
+// kernel has none (built without PSI, or booted with psi=0).
+bool ReadMemoryPressure(uint64_t* some_us, uint64_t* full_us, const char* path = "/proc/pressure/memory");
+
+// The memory cgroup a process is in (v1 memory controller or v2), and the
+// pages evicted from it and faulted back in (workingset_refault_* of its
+// memory.stat): the kernel's own count of a working set that did not fit.
+// `own` when every process in the cgroup belongs to `tree`: only then are its
+// refaults the traced program's.
+struct CgroupReading {
+  std::string path;  // "" when unknown (or the process is gone)
+  bool own = false;
+  bool has_refaults = false;  // memory.stat counts refaults (Linux 4.15+)
+  uint64_t refaults = 0;      // pages, cumulative
+};
+CgroupReading ReadMemoryCgroup(pid_t pid, const std::vector<pid_t>& tree);
 
 class ProcessTreeSampler {
  public:
@@ -50,6 +74,8 @@ class ProcessTreeSampler {
   // (it costs milliseconds); the known ones are read every time.
   TreeReading Sample(double seconds);
   const std::map<pid_t, ProcessPeak>& processes() const { return processes_; }
+  // The live processes of the tree at the last sample.
+  const std::vector<pid_t>& tree() const { return tree_; }
 
  private:
   pid_t root_;

@@ -330,7 +330,7 @@ std::string RenderTraceHtml(const TraceReport& report) {
         fmt::format("<p>peak heap {} at {:.3f} s; peak RSS {}; allocated {} in {} calls{}</p>\n",
                     FormatSize(p.peak_heap), p.peak_seconds, FormatSize(p.peak_rss),
                     FormatSize(p.alloc_bytes), p.alloc_count, p.exited ? "" : "; <b>did not reach exit</b>");
-    auto table = [&](const std::vector<ReportSite>& sites, const char* title) {
+    auto table = [&](const std::vector<ReportSite>& sites, const std::string& title) {
       if (sites.empty()) return;
       out += fmt::format(
           "<h3>{}</h3>\n<table><tr><th>bytes</th><th>share</th><th>blocks</th><th class=l>kind</th>"
@@ -348,7 +348,7 @@ std::string RenderTraceHtml(const TraceReport& report) {
       out += "</table>\n";
     };
     table(p.top_at_peak, "Live at the peak");
-    table(p.leaks, "Still allocated at exit");
+    table(p.leaks, std::string("Still allocated at ") + EndName(report));
   }
   if (minor) out += fmt::format("<p class=\"note\">{}</p>\n", HtmlEscape(MinorProcessesSummary(report)));
   if (!report.sources.empty())

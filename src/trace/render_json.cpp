@@ -30,8 +30,11 @@ std::string TimelineJson(const std::vector<TimelineSample>& timeline) {
     const auto& s = timeline[i];
     out += fmt::format(
         "{}{{\"seconds\": {:.4f}, \"heap\": {}, \"file_mapped\": {}, \"rss\": {}, \"rss_anon\": {}, "
-        "\"rss_file\": {}, \"swap\": {}, \"processes\": {}}}",
-        i ? ", " : "", s.seconds, s.heap, s.file_mapped, s.rss, s.rss_anon, s.rss_file, s.swap, s.processes);
+        "\"rss_file\": {}, \"rss_shmem\": {}, \"swap\": {}, \"minor_faults\": {}, \"major_faults\": {}, "
+        "\"pressure_some_us\": {}, \"pressure_full_us\": {}, \"cgroup_refaults\": {}, \"processes\": {}}}",
+        i ? ", " : "", s.seconds, s.heap, s.file_mapped, s.rss, s.rss_anon, s.rss_file, s.rss_shmem, s.swap,
+        s.minor_faults, s.major_faults, s.pressure_some_us, s.pressure_full_us, s.cgroup_refaults,
+        s.processes);
   }
   return out + "]";
 }
@@ -66,7 +69,22 @@ std::string RenderTraceJson(const TraceReport& report) {
         p.tracer_overhead, p.leaked_bytes, SitesJson(p.top_at_peak), SitesJson(p.leaks),
         SitesJson(p.top_allocators));
   }
-  out += "], \"timeline\": " + TimelineJson(report.timeline) + ", \"warnings\": [";
+  out += "], \"timeline\": " + TimelineJson(report.timeline);
+  if (report.log_min_bytes) {
+    out += fmt::format(
+        ", \"log\": {{\"min_bytes\": {}, \"not_shown\": {}, \"not_shown_bytes\": {}, \"lines\": [",
+        report.log_min_bytes, report.log_not_shown, report.log_not_shown_bytes);
+    for (size_t i = 0; i < report.log.size(); ++i) {
+      const auto& line = report.log[i];
+      out += fmt::format(
+          "{}{{\"seconds\": {:.4f}, \"pid\": {}, \"call\": {}, \"size\": {}, \"address\": {}, "
+          "\"library\": {}, \"location\": {}, \"function\": {}}}",
+          i ? ", " : "", line.seconds, line.pid, JsonEscape(line.call), line.size, line.address,
+          JsonEscape(line.library), JsonEscape(line.location), JsonEscape(line.function));
+    }
+    out += "]}";
+  }
+  out += ", \"warnings\": [";
   for (size_t i = 0; i < report.warnings.size(); ++i) out += (i ? ", " : "") + JsonEscape(report.warnings[i]);
   return out + "]}\n";
 }
@@ -81,9 +99,23 @@ std::string RenderMemJson(const MemReport& report) {
     const auto& p = report.processes[i];
     out += fmt::format(
         "{}{{\"pid\": {}, \"ppid\": {}, \"command\": {}, \"peak_rss\": {}, \"peak_swap\": {}, "
-        "\"first_seen\": {:.4f}, \"last_seen\": {:.4f}}}",
-        i ? ", " : "", p.pid, p.ppid, JsonEscape(p.command), p.peak_hwm, p.peak_swap, p.first_seen,
-        p.last_seen);
+        "\"minor_faults\": {}, \"major_faults\": {}, \"first_seen\": {:.4f}, \"last_seen\": {:.4f}}}",
+        i ? ", " : "", p.pid, p.ppid, JsonEscape(p.command), p.peak_hwm, p.peak_swap, p.minor_faults,
+        p.major_faults, p.first_seen, p.last_seen);
+  }
+  out += fmt::format(
+      "], \"minor_faults\": {}, \"major_faults\": {}, \"pressure\": {{\"available\": {}, \"some_us\": {}, "
+      "\"full_us\": {}}}, \"cgroup\": {{\"path\": {}, \"own\": {}}}, \"squeezed\": [",
+      report.minor_faults, report.major_faults, report.pressure_available ? "true" : "false",
+      report.pressure_some_us, report.pressure_full_us, JsonEscape(report.cgroup),
+      report.cgroup_own ? "true" : "false");
+  for (size_t i = 0; i < report.squeezed.size(); ++i) {
+    const auto& span = report.squeezed[i];
+    out += fmt::format(
+        "{}{{\"begin_seconds\": {:.4f}, \"end_seconds\": {:.4f}, \"major_faults\": {}, \"refaults\": {}, "
+        "\"swap_growth\": {}, \"rss_high\": {}}}",
+        i ? ", " : "", span.begin_seconds, span.end_seconds, span.major_faults, span.refaults,
+        span.swap_growth, span.rss_high);
   }
   return out + "], \"timeline\": " + TimelineJson(report.timeline) + "}\n";
 }

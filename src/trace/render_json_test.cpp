@@ -49,9 +49,12 @@ TEST(TraceJson, HasTheWholeTimelineAndTheWarnings) {
   TraceReport report = SampleTraceReport();
   report.warnings = {"w1"};
   std::string json = RenderTraceJson(report);
-  EXPECT_TRUE(Has(json,
-                  "\"timeline\": [{\"seconds\": 0.1000, \"heap\": 500, \"file_mapped\": 0, \"rss\": 2048, "
-                  "\"rss_anon\": 0, \"rss_file\": 0, \"swap\": 0, \"processes\": 0}, {\"seconds\": 0.2500,"));
+  EXPECT_TRUE(
+      Has(json,
+          "\"timeline\": [{\"seconds\": 0.1000, \"heap\": 500, \"file_mapped\": 0, \"rss\": 2048, "
+          "\"rss_anon\": 0, \"rss_file\": 0, \"rss_shmem\": 0, \"swap\": 0, \"minor_faults\": 0, "
+          "\"major_faults\": 0, \"pressure_some_us\": 0, \"pressure_full_us\": 0, \"cgroup_refaults\": 0, "
+          "\"processes\": 0}, {\"seconds\": 0.2500,"));
   EXPECT_TRUE(Has(json, "\"seconds\": 0.5000"));
   EXPECT_TRUE(Has(json, "], \"warnings\": [\"w1\"]}\n"));
 }
@@ -78,15 +81,27 @@ TEST(MemJson, HasTheExitPeaksProcessesAndTimeline) {
                                   .peak_swap = 10,
                                   .first_seen = 0.02,
                                   .last_seen = 0.5}};
-  report.timeline = {{.seconds = 0.5, .rss = 3072}};
+  report.timeline = {{.seconds = 0.5, .rss = 3072, .minor_faults = 40, .major_faults = 3}};
+  report.minor_faults = 40;
+  report.major_faults = 3;
+  report.pressure_available = true;
+  report.pressure_some_us = 1500;
+  report.squeezed = {
+      SqueezeSpan{.begin_seconds = 0.1, .end_seconds = 0.4, .major_faults = 64, .rss_high = 4096}};
   std::string json = RenderMemJson(report);
   EXPECT_TRUE(Has(json, "\"exit\": {\"signaled\": true, \"exit_code\": 0, \"signal\": 9, \"status\": 137, "));
-  EXPECT_TRUE(
-      Has(json,
-          "\"peak_rss\": 2048, \"peak_rss_sum\": 3072, \"peak_swap\": 10, \"processes\": [{\"pid\": 7, "
-          "\"ppid\": 1, \"command\": \"./job\", \"peak_rss\": 2048, \"peak_swap\": 10, "
-          "\"first_seen\": 0.0200, \"last_seen\": 0.5000}], \"timeline\": [{\"seconds\": 0.5000, "))
+  EXPECT_TRUE(Has(
+      json,
+      "\"peak_rss\": 2048, \"peak_rss_sum\": 3072, \"peak_swap\": 10, \"processes\": [{\"pid\": 7, "
+      "\"ppid\": 1, \"command\": \"./job\", \"peak_rss\": 2048, \"peak_swap\": 10, \"minor_faults\": 0, "
+      "\"major_faults\": 0, \"first_seen\": 0.0200, \"last_seen\": 0.5000}], \"minor_faults\": 40, "
+      "\"major_faults\": 3, "
+      "\"pressure\": {\"available\": true, \"some_us\": 1500, \"full_us\": 0}, \"cgroup\": {\"path\": \"\", "
+      "\"own\": false}, \"squeezed\": [{\"begin_seconds\": 0.1000, \"end_seconds\": 0.4000, "
+      "\"major_faults\": 64, \"refaults\": 0, \"swap_growth\": 0, \"rss_high\": 4096}], "
+      "\"timeline\": [{\"seconds\": 0.5000, "))
       << json;
+  EXPECT_TRUE(Has(json, "\"minor_faults\": 40, \"major_faults\": 3, \"pressure_some_us\": 0")) << json;
   EXPECT_EQ(json.substr(json.size() - 3), "]}\n");
   EXPECT_FALSE(Has(json, "warnings"));
 }

@@ -50,10 +50,11 @@ std::string RenderTraceText(const TraceReport& report) {
     AppendSitesText(out, p.top_at_peak, "live at the peak:");
     if (p.exited) {
       if (p.leaked_bytes)
-        AppendSitesText(out, p.leaks,
-                        fmt::format("still allocated at exit ({}):", FormatSize(p.leaked_bytes)).c_str());
+        AppendSitesText(
+            out, p.leaks,
+            fmt::format("still allocated at {} ({}):", EndName(report), FormatSize(p.leaked_bytes)).c_str());
       else
-        out += "  nothing left allocated at exit\n";
+        out += fmt::format("  nothing left allocated at {}\n", EndName(report));
     }
     if (!p.top_at_peak.empty() && !p.top_at_peak.front().stack.empty()) {
       out += "  stack of the top site:\n";
@@ -71,6 +72,24 @@ std::string RenderTraceText(const TraceReport& report) {
   return out;
 }
 
+std::string RenderTraceLog(const TraceReport& report) {
+  std::string out = fmt::format("outcore trace --log {}: {} allocation{} at or above it, in order\n",
+                                FormatSize(report.log_min_bytes), report.log.size() + report.log_not_shown,
+                                report.log.size() + report.log_not_shown == 1 ? "" : "s");
+  for (const auto& line : report.log) {
+    std::string call = fmt::format("{}->{}({}) = {:#x}", line.library.empty() ? "?" : line.library, line.call,
+                                   line.size, line.address);
+    out +=
+        fmt::format("  {:9.3f} s  [{}] {}  {}  {}{}\n", line.seconds, line.pid, call, FormatSize(line.size),
+                    line.location, line.function.empty() ? "" : "  (" + line.function + ")");
+  }
+  if (report.log_not_shown) {
+    out += fmt::format("  ... {} more ({}) not shown: past --log-limit\n", report.log_not_shown,
+                       FormatSize(report.log_not_shown_bytes));
+  }
+  return out;
+}
+
 std::string RenderMemText(const MemReport& report) {
   std::string out = fmt::format(
       "outcore mem: {}\n  {}, {:.2f} s wall, {:.2f} s user, {:.2f} s system\n", report.command,
@@ -85,13 +104,49 @@ std::string RenderMemText(const MemReport& report) {
     out += fmt::format("    pid {:>7}  peak RSS {:>10}  {}\n", p.pid, FormatSize(p.peak_hwm),
                        p.command.substr(0, 100));
   }
+  out += fmt::format("  page faults: {} minor (pages mapped in memory), {} major (read from disk or swap)\n",
+                     FormatCount(report.minor_faults), FormatCount(report.major_faults));
+  if (report.pressure_available) {
+    out += fmt::format(
+        "  memory pressure of the machine (/proc/pressure/memory) during the run: some tasks stalled "
+        "{:.1f} ms, all {:.1f} ms\n",
+        double(report.pressure_some_us) / 1000, double(report.pressure_full_us) / 1000);
+  } else {
+    out += "  memory pressure: not measured (this kernel has no /proc/pressure/memory)\n";
+  }
+  if (!report.cgroup.empty()) {
+    out += fmt::format("  memory cgroup {}: {}\n", report.cgroup,
+                       !report.cgroup_own ? "shared with other processes, its refaults not counted"
+                       : report.cgroup_refaults_known ? "the command's own, its refaults counted"
+                                                      : "the command's own, but it counts no refaults");
+  }
+  for (const auto& span : report.squeezed) {
+    out += fmt::format("  working set SQUEEZED from {:.2f} s to {:.2f} s:", span.begin_seconds,
+                       span.end_seconds);
+    if (span.major_faults)
+      out += fmt::format(" {} pages read back from disk while RSS stayed below its high of {}",
+                         FormatCount(span.major_faults), FormatSize(span.rss_high));
+    if (span.refaults)
+      out += fmt::format("{} {} pages evicted from its memory cgroup and faulted back in",
+                         span.major_faults ? ";" : "", FormatCount(span.refaults));
+    if (span.swap_growth)
+      out += fmt::format("{} {} pushed out to swap", span.major_faults || span.refaults ? ";" : "",
+                         FormatSize(span.swap_growth));
+    out += "\n";
+  }
+  if (report.squeezed.empty())
+    out += "  working set not squeezed: no swap growth, no pages read back below the RSS high\n";
   if (!report.timeline.empty()) {
-    out += "  timeline (RSS of the tree):\n";
+    out += fmt::format(
+        "  timeline (the tree):\n    {:>8}  {:>10}  {:>10}  {:>10}  {:>10}  {:>10}  {:>12}  {:>8}\n",
+        "seconds", "RSS", "anon", "file", "shmem", "swap", "minor flt", "major");
     size_t step = std::max<size_t>(1, report.timeline.size() / 10);
     for (size_t i = 0; i < report.timeline.size(); i += step) {
       const auto& s = report.timeline[i];
-      out += fmt::format("    {:8.2f} s  {:>10}  (anon {}, file {})\n", s.seconds, FormatSize(s.rss),
-                         FormatSize(s.rss_anon), FormatSize(s.rss_file));
+      out += fmt::format("    {:8.2f}  {:>10}  {:>10}  {:>10}  {:>10}  {:>10}  {:>12}  {:>8}\n", s.seconds,
+                         FormatSize(s.rss), FormatSize(s.rss_anon), FormatSize(s.rss_file),
+                         FormatSize(s.rss_shmem), FormatSize(s.swap), FormatCount(s.minor_faults),
+                         FormatCount(s.major_faults));
     }
   }
   return out;

@@ -15,5 +15,8 @@ namespace outcore::trace {
 
 std::string RenderTraceText(const TraceReport& report);
 std::string RenderMemText(const MemReport& report);
+// --log: one line per logged allocation, as `ltrace -e malloc` prints them
+// ("libfoo.so->malloc(800000) = 0x7f..."), followed by size and caller.
+std::string RenderTraceLog(const TraceReport& report);
 
 }  // namespace outcore::trace

@@ -103,7 +103,15 @@ TEST(MemText, ListsPeakRssProcessesAndTheTimeline) {
   report.peak_rss = 2048;
   report.peak_rss_sum = 3072;
   report.processes = {ProcessPeak{.pid = 7, .ppid = 1, .command = "./job", .peak_hwm = 2048}};
-  report.timeline = {{.seconds = 0.5, .rss = 3072, .rss_anon = 2048, .rss_file = 1024}};
+  report.timeline = {{.seconds = 0.5,
+                      .rss = 3072,
+                      .rss_anon = 2048,
+                      .rss_file = 1024,
+                      .rss_shmem = 512,
+                      .minor_faults = 1234,
+                      .major_faults = 5}};
+  report.minor_faults = 1234;
+  report.major_faults = 5;
   std::string text = RenderMemText(report);
   EXPECT_EQ(text.rfind("outcore mem: ./job\n  exited with status 0, 0.00 s wall", 0), 0u) << text;
   EXPECT_TRUE(
@@ -111,7 +119,12 @@ TEST(MemText, ListsPeakRssProcessesAndTheTimeline) {
   EXPECT_FALSE(Has(text, "peak swap"));
   EXPECT_TRUE(Has(text, "  1 process(es):\n    pid       7  peak RSS    2.0 KiB  ./job\n")) << text;
   EXPECT_TRUE(
-      Has(text, "  timeline (RSS of the tree):\n        0.50 s     3.0 KiB  (anon 2.0 KiB, file 1.0 KiB)\n"))
+      Has(text, "  page faults: 1,234 minor (pages mapped in memory), 5 major (read from disk or swap)\n"))
+      << text;
+  EXPECT_TRUE(Has(text, "  working set not squeezed")) << text;
+  EXPECT_TRUE(Has(
+      text,
+      "        0.50     3.0 KiB     2.0 KiB     1.0 KiB       512 B         0 B         1,234         5\n"))
       << text;
 }
 

@@ -73,7 +73,16 @@ std::string JoinArgv(const std::vector<std::string>& argv) {
   return text;
 }
 
-ProcessReport BuildProcess(const ProcessTrace& process, Symbolizer& symbolizer, const TraceInput& input) {
+std::string ModuleBaseNameAt(const std::vector<LoadedModule>& modules, uint64_t address) {
+  for (const auto& module : modules) {
+    if (address >= module.begin && address < module.end)
+      return module.path.substr(module.path.rfind('/') + 1);
+  }
+  return "";
+}
+
+ProcessReport BuildProcess(const ProcessTrace& process, Symbolizer& symbolizer, const TraceInput& input,
+                           std::vector<LogLine>* log) {
   ProcessReport r;
   const LiveHeader& h = process.header;
   r.pid = pid_t(h.pid);
@@ -137,6 +146,7 @@ ProcessReport BuildProcess(const ProcessTrace& process, Symbolizer& symbolizer, 
                       [](const TableEntry* a, const TableEntry* b) { return a->live_bytes > b->live_bytes; });
     for (size_t i = 0; i < keep; ++i) wanted.insert(ranked[i]->site_id);
   }
+  for (const auto& record : process.log) wanted.insert(record.site_id);
   std::vector<uint64_t> addresses;
   for (uint32_t id : wanted) {
     auto it = process.sites.find(id);
@@ -157,6 +167,25 @@ ProcessReport BuildProcess(const ProcessTrace& process, Symbolizer& symbolizer, 
         described[e.site_id] = DescribeSite(it->second, process.modules, symbolizer, input.cwd);
     }
   };
+  for (const auto& record : process.log) {
+    if (described.count(record.site_id)) continue;
+    auto it = process.sites.find(record.site_id);
+    described[record.site_id] = it == process.sites.end()
+                                    ? SiteDescription{"(unrecorded stack)", "", {}}
+                                    : DescribeSite(it->second, process.modules, symbolizer, input.cwd);
+  }
+  for (const auto& record : process.log) {
+    LogLine line;
+    line.seconds = double(record.time_ns - input.launch_ns) * 1e-9;
+    line.pid = r.pid;
+    line.call = kLogCallNames[record.call];
+    line.size = record.size;
+    line.address = record.address;
+    line.library = ModuleBaseNameAt(process.modules, record.caller);
+    line.location = described[record.site_id].location;
+    line.function = described[record.site_id].function;
+    log->push_back(std::move(line));
+  }
   describe_all(process.peak.entries);
   describe_all(process.final_table.entries);
   for (const SiteTableData* table : snapshot_tables) describe_all(table->entries);
@@ -235,12 +264,23 @@ TraceReport BuildTraceReport(const std::vector<ProcessTrace>& processes, Symboli
   report.command = input.command;
   report.exit = input.exit;
   report.warnings = input.warnings;
+  report.log_min_bytes = input.log_min_bytes;
   for (const auto& process : processes) {
-    report.processes.push_back(BuildProcess(process, symbolizer, input));
+    report.processes.push_back(BuildProcess(process, symbolizer, input, &report.log));
+    report.log_not_shown += process.header.log_dropped;
+    report.log_not_shown_bytes += process.header.log_dropped_bytes;
     report.peak_heap = std::max(report.peak_heap, report.processes.back().peak_heap);
   }
   std::stable_sort(report.processes.begin(), report.processes.end(),
                    [](const ProcessReport& a, const ProcessReport& b) { return a.peak_heap > b.peak_heap; });
+  // Each process logged at most log_limit; together they print no more either.
+  std::stable_sort(report.log.begin(), report.log.end(),
+                   [](const LogLine& a, const LogLine& b) { return a.seconds < b.seconds; });
+  for (size_t line_idx = input.log_limit; line_idx < report.log.size(); ++line_idx) {
+    ++report.log_not_shown;
+    report.log_not_shown_bytes += report.log[line_idx].size;
+  }
+  if (report.log.size() > input.log_limit) report.log.resize(input.log_limit);
   if (input.timeline) {
     report.timeline = input.timeline->Resampled(kReportTimelinePoints);
     for (const auto& s : report.timeline) {
@@ -326,6 +366,58 @@ std::string MinorProcessesSummary(const TraceReport& report) {
     text += fmt::format("{}{} x{}", i ? ", " : "", ranked[i].first, ranked[i].second);
   if (ranked.size() > 6) text += ", ...";
   return text;
+}
+
+void FindSqueezes(MemReport* report) {
+  const auto& timeline = report->timeline;
+  if (timeline.empty()) return;
+  const TimelineSample& first = timeline.front();
+  const TimelineSample& last = timeline.back();
+  report->minor_faults = std::max(report->minor_faults, last.minor_faults);
+  report->major_faults = std::max(report->major_faults, last.major_faults);
+  report->pressure_some_us = last.pressure_some_us - std::min(first.pressure_some_us, last.pressure_some_us);
+  report->pressure_full_us = last.pressure_full_us - std::min(first.pressure_full_us, last.pressure_full_us);
+  // A few faults are noise (a page of a library read late); a squeeze costs many.
+  constexpr uint64_t kMinMajorFaults = 32;
+  constexpr uint64_t kMinSwapGrowth = 1 << 20;
+  uint64_t rss_high = first.rss;
+  SqueezeSpan open;
+  bool is_open = false;
+  auto close = [&] {
+    if (is_open && (open.major_faults >= kMinMajorFaults || open.refaults >= kMinMajorFaults ||
+                    open.swap_growth >= kMinSwapGrowth))
+      report->squeezed.push_back(open);
+    is_open = false;
+  };
+  for (size_t sample_idx = 1; sample_idx < timeline.size(); ++sample_idx) {
+    const TimelineSample& before = timeline[sample_idx - 1];
+    const TimelineSample& now = timeline[sample_idx];
+    uint64_t major = now.major_faults - std::min(now.major_faults, before.major_faults);
+    uint64_t swapped = now.swap - std::min(now.swap, before.swap);
+    uint64_t refaults = now.cgroup_refaults - std::min(now.cgroup_refaults, before.cgroup_refaults);
+    bool below_high = now.rss <= rss_high;
+    rss_high = std::max(rss_high, now.rss);
+    bool squeezing = (major && below_high) || swapped || refaults;
+    if (!squeezing) {
+      // One calm sample does not end a stretch; two do.
+      if (is_open && now.seconds - open.end_seconds > 2 * (now.seconds - before.seconds)) close();
+      continue;
+    }
+    if (!is_open) {
+      open = SqueezeSpan{before.seconds, now.seconds, 0, 0, 0, rss_high};
+      is_open = true;
+    }
+    open.end_seconds = now.seconds;
+    open.major_faults += below_high ? major : 0;
+    open.swap_growth += swapped;
+    open.refaults += refaults;
+    open.rss_high = rss_high;
+  }
+  close();
+}
+
+const char* EndName(const TraceReport& report) {
+  return report.exit.attached ? "the end of the traced block" : "exit";
 }
 
 std::string DescribeEnding(const TraceReport& report) {

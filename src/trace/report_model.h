@@ -49,6 +49,18 @@ struct ReportSnapshot {
   std::vector<ReportSite> sites;
 };
 
+// One allocation of the --log: what `ltrace -e malloc` prints, with the caller.
+struct LogLine {
+  double seconds = 0;  // since launch
+  pid_t pid = 0;
+  std::string call;      // "malloc", "operator new", "mmap", ...
+  uint64_t size = 0;     // bytes asked for
+  uint64_t address = 0;  // returned
+  std::string library;   // the object that called the allocator ("" when unknown)
+  std::string location;  // the call site, as in the report ("job.py:12" with --python)
+  std::string function;
+};
+
 struct ProcessReport {
   pid_t pid = 0;
   pid_t ppid = 0;
@@ -94,6 +106,8 @@ struct TraceInput {
   // Peak tables read while the program ran, by trace stem ("<dir>/<pid>.<n>").
   const std::map<std::string, std::vector<SiteTableData>>* snapshots = nullptr;
   size_t source_bytes = 160 << 10;  // cap on the source text read for the report (0: none)
+  uint64_t log_min_bytes = 0;       // --log SIZE (0: no log)
+  size_t log_limit = 1000;          // lines of the log, over all processes
 };
 
 struct TraceReport {
@@ -111,6 +125,11 @@ struct TraceReport {
   // and NumPy's C code, and --python would name the program's lines.
   bool python_hint = false;
   std::vector<SourceSnippet> sources;  // text of the lines the stacks name
+  // --log: the first log_limit allocations of at least log_min_bytes, in time
+  // order over all processes; the rest are counted.
+  uint64_t log_min_bytes = 0;
+  std::vector<LogLine> log;
+  uint64_t log_not_shown = 0, log_not_shown_bytes = 0;
 };
 
 TraceReport BuildTraceReport(const std::vector<ProcessTrace>& processes, Symbolizer& symbolizer,
@@ -127,6 +146,19 @@ std::string MinorProcessesSummary(const TraceReport& report);
 // How the program ended, for a report's first lines: "killed by signal 9
 // (Killed) at RSS 812.0 MiB (last sample 3.41 s)", "exited with status 0".
 std::string DescribeEnding(const TraceReport& report);
+// What the leak lists are "still allocated at": "exit", or "the end of the
+// traced block" for a block traced in process (oc.trace()).
+const char* EndName(const TraceReport& report);
+
+// A stretch of a run in which the working set was squeezed: the kernel took
+// pages from the program (and it read them back) instead of letting it grow.
+struct SqueezeSpan {
+  double begin_seconds = 0, end_seconds = 0;
+  uint64_t major_faults = 0;  // pages read back from disk or swap meanwhile, RSS below its high
+  uint64_t refaults = 0;      // pages its own memory cgroup evicted and faulted back in meanwhile
+  uint64_t swap_growth = 0;   // bytes pushed out to swap meanwhile
+  uint64_t rss_high = 0;      // the RSS high it stayed under
+};
 
 struct MemReport {
   std::string command;
@@ -136,6 +168,20 @@ struct MemReport {
   uint64_t peak_swap = 0;
   std::vector<ProcessPeak> processes;
   std::vector<TimelineSample> timeline;
+  uint64_t minor_faults = 0, major_faults = 0;          // of the tree over the run
+  bool pressure_available = false;                      // /proc/pressure/memory exists
+  uint64_t pressure_some_us = 0, pressure_full_us = 0;  // machine-wide stalls during the run
+  std::vector<SqueezeSpan> squeezed;
+  std::string cgroup;       // the memory cgroup of the command ("" when unknown)
+  bool cgroup_own = false;  // no process outside the command's tree in it (its refaults are counted)
+  bool cgroup_refaults_known = false;
 };
+
+// Finds, in the timeline, where the working set was squeezed: swap growing,
+// refaults in the program's own memory cgroup (pages it evicted and read
+// back), or major faults while RSS stayed below its earlier high (a first
+// read of a file raises RSS to new highs instead). Fills report->squeezed and
+// the fault and pressure totals.
+void FindSqueezes(MemReport* report);
 
 }  // namespace outcore::trace

@@ -201,3 +201,71 @@ TEST(Symbolizer, ParsesInlinedFramesFromAddr2line) {
 }
 
 }  // namespace outcore::trace
+
+namespace outcore::trace {
+namespace {
+
+TimelineSample At(double seconds, uint64_t rss_mib, uint64_t major_faults, uint64_t swap_mib = 0) {
+  TimelineSample s;
+  s.seconds = seconds;
+  s.rss = rss_mib << 20;
+  s.major_faults = major_faults;
+  s.swap = swap_mib << 20;
+  return s;
+}
+
+TEST(MemPressure, MajorFaultsBelowTheRssHighAreASqueeze) {
+  MemReport report;
+  // Grows to 40 MiB reading a file for the first time (faults at new highs),
+  // then reads it back under a cap at 32 MiB: evicted pages faulted in again.
+  report.timeline = {At(0, 4, 0),      At(0.1, 20, 100), At(0.2, 40, 200), At(0.3, 32, 400),
+                     At(0.4, 33, 600), At(0.5, 32, 800), At(0.6, 32, 800), At(0.7, 32, 800)};
+  FindSqueezes(&report);
+  ASSERT_EQ(report.squeezed.size(), 1u);
+  EXPECT_DOUBLE_EQ(report.squeezed[0].begin_seconds, 0.2);
+  EXPECT_DOUBLE_EQ(report.squeezed[0].end_seconds, 0.5);
+  EXPECT_EQ(report.squeezed[0].major_faults, 600u);
+  EXPECT_EQ(report.squeezed[0].rss_high, uint64_t(40) << 20);
+  EXPECT_EQ(report.major_faults, 800u);
+}
+
+TEST(MemPressure, FaultsAtNewHighsOrFewFaultsAreNot) {
+  MemReport first_read;  // a file read once: RSS reaches a new high with every fault
+  first_read.timeline = {At(0, 4, 0), At(0.1, 20, 100), At(0.2, 40, 300), At(0.3, 60, 500)};
+  FindSqueezes(&first_read);
+  EXPECT_TRUE(first_read.squeezed.empty());
+  MemReport noise;  // a late page of a library
+  noise.timeline = {At(0, 40, 0), At(0.1, 30, 3), At(0.2, 30, 3)};
+  FindSqueezes(&noise);
+  EXPECT_TRUE(noise.squeezed.empty());
+}
+
+TEST(MemPressure, SwapGrowthIsASqueeze) {
+  MemReport report;
+  report.timeline = {At(0, 100, 0), At(0.1, 90, 0, 10), At(0.2, 90, 0, 10)};
+  FindSqueezes(&report);
+  ASSERT_EQ(report.squeezed.size(), 1u);
+  EXPECT_EQ(report.squeezed[0].swap_growth, uint64_t(10) << 20);
+  std::string text = RenderMemText(report);
+  EXPECT_NE(text.find("working set SQUEEZED from 0.00 s to 0.10 s: 10.0 MiB pushed out to swap"),
+            std::string::npos)
+      << text;
+}
+
+TEST(MemPressure, ReadsTheStallTotalsOfProcPressure) {
+  std::string path = ::testing::TempDir() + "/pressure_memory";
+  std::ofstream(path) << "some avg10=0.00 avg60=0.00 avg300=0.00 total=169104\n"
+                         "full avg10=0.00 avg60=0.00 avg300=0.00 total=139101\n";
+  uint64_t some = 0, full = 0;
+  ASSERT_TRUE(ReadMemoryPressure(&some, &full, path.c_str()));
+  EXPECT_EQ(some, 169104u);
+  EXPECT_EQ(full, 139101u);
+  EXPECT_FALSE(ReadMemoryPressure(&some, &full, "/nonexistent/pressure"));
+  MemReport report;
+  report.pressure_available = false;
+  EXPECT_NE(RenderMemText(report).find("not measured (this kernel has no /proc/pressure/memory)"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace outcore::trace

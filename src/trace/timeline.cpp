@@ -13,7 +13,13 @@ void MergeInto(TimelineSample& into, const TimelineSample& from) {
   into.rss = std::max(into.rss, from.rss);
   into.rss_anon = std::max(into.rss_anon, from.rss_anon);
   into.rss_file = std::max(into.rss_file, from.rss_file);
+  into.rss_shmem = std::max(into.rss_shmem, from.rss_shmem);
   into.swap = std::max(into.swap, from.swap);
+  into.minor_faults = std::max(into.minor_faults, from.minor_faults);  // cumulative: the later one
+  into.major_faults = std::max(into.major_faults, from.major_faults);
+  into.pressure_some_us = std::max(into.pressure_some_us, from.pressure_some_us);
+  into.pressure_full_us = std::max(into.pressure_full_us, from.pressure_full_us);
+  into.cgroup_refaults = std::max(into.cgroup_refaults, from.cgroup_refaults);
   into.processes = std::max(into.processes, from.processes);
 }
 }  // namespace

@@ -23,7 +23,20 @@ struct TimelineSample {
   uint64_t rss = 0;          // resident, summed over the processes
   uint64_t rss_anon = 0;
   uint64_t rss_file = 0;
+  uint64_t rss_shmem = 0;  // shared memory (tmpfs, shm_open, MAP_SHARED|MAP_ANONYMOUS)
   uint64_t swap = 0;
+  // Page faults of the tree so far (cumulative, /proc/<pid>/stat): minor ones
+  // map a page already in memory (a first touch), major ones read it from disk
+  // or swap.
+  uint64_t minor_faults = 0;
+  uint64_t major_faults = 0;
+  // /proc/pressure/memory so far (cumulative microseconds in which some / all
+  // runnable tasks of the machine stalled on memory); 0 without PSI.
+  uint64_t pressure_some_us = 0;
+  uint64_t pressure_full_us = 0;
+  // Pages evicted from the program's own memory cgroup and faulted back in
+  // (cumulative; 0 when its cgroup is shared with other processes).
+  uint64_t cgroup_refaults = 0;
   uint32_t processes = 0;  // how many were alive
 };
 

@@ -378,6 +378,43 @@ TEST(TraceEndToEnd, HtmlAndCollapsedOutputsAreWrittenAndBounded) {
   std::system(("rm -rf " + dir).c_str());
 }
 
+TEST(TraceEndToEnd, LogListsEachLargeAllocationWithItsCallerInOrder) {
+  CommandRun run = RunOutcore("trace", "--log 512KiB", Program("peak_at_line"));
+  ASSERT_EQ(run.status, 0) << run.output;
+  const Json& log = run.report["log"];
+  ASSERT_EQ(log["lines"].size(), 65u) << run.output;  // 64 x malloc(1 MiB), then the 8 MiB vector
+  for (size_t i = 0; i < 64; ++i) {
+    const Json& line = log["lines"][i];
+    EXPECT_EQ(line["call"].str(), "malloc");
+    EXPECT_EQ(line["size"].num(), double(1 << 20));
+    EXPECT_EQ(line["library"].str(), "trace_prog_peak_at_line");
+    EXPECT_TRUE(EndsWith(line["location"].str(), LineSuffixOf("peak_at_line.cpp", "PEAK_LINE")))
+        << line["location"].str();
+    if (i) {
+      EXPECT_GE(line["seconds"].num(), log["lines"][i - 1]["seconds"].num());
+    }
+  }
+  const Json& later = log["lines"][64];
+  EXPECT_EQ(later["call"].str(), "operator new");
+  EXPECT_EQ(later["size"].num(), double(8 << 20));
+  EXPECT_TRUE(EndsWith(later["location"].str(), LineSuffixOf("peak_at_line.cpp", "LATER_LINE")));
+  EXPECT_EQ(log["not_shown"].num(), 0);
+  // ltrace's form on stderr: library->call(size) = address, then the caller.
+  CommandRun text = RunOutcore("trace", "--log 4MiB", Program("peak_at_line"));
+  EXPECT_NE(text.output.find("trace_prog_peak_at_line->operator new(8388608) = 0x"), std::string::npos)
+      << text.output;
+  EXPECT_NE(text.output.find("1 allocation at or above it"), std::string::npos) << text.output;
+}
+
+TEST(TraceEndToEnd, LogIsBoundedByItsLimitAndCountsTheRest) {
+  CommandRun run = RunOutcore("trace", "--log 512KiB --log-limit 10", Program("peak_at_line"));
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(run.report["log"]["lines"].size(), 10u);
+  EXPECT_EQ(run.report["log"]["not_shown"].num(), 55);
+  EXPECT_EQ(run.report["log"]["not_shown_bytes"].num(), double((54 << 20) + (8 << 20)));
+  EXPECT_NE(run.output.find("55 more (62.0 MiB) not shown"), std::string::npos) << run.output;
+}
+
 TEST(TraceEndToEnd, MissingCommandIsAClearError) {
   CommandRun run = RunOutcore("trace", "", "/nonexistent/program");
   EXPECT_EQ(run.status, 2);
@@ -392,6 +429,21 @@ TEST(MemEndToEnd, ReportsPeakRssAndExitStatusOfTheChild) {
   EXPECT_LT(run.report["peak_rss"].num(), double(100 << 20));
   EXPECT_EQ(run.report["exit"]["status"].num(), 0);
   EXPECT_GE(run.report["timeline"].size(), 1u);
+}
+
+TEST(MemEndToEnd, CountsThePageFaultsOfTouchedMemoryPerSample) {
+  CommandRun run = RunOutcore("mem", "--interval 0.005", Program("peak_at_line"));
+  ASSERT_EQ(run.status, 0);
+  // 64 MiB touched: at least one minor fault per 4 KiB page, and no major ones (nothing was evicted).
+  EXPECT_GE(run.report["minor_faults"].num(), double(64 << 20) / 4096);
+  const Json& timeline = run.report["timeline"];
+  ASSERT_GE(timeline.size(), 3u);
+  for (size_t i = 1; i < timeline.size(); ++i)
+    EXPECT_GE(timeline[i]["minor_faults"].num(), timeline[i - 1]["minor_faults"].num());
+  EXPECT_GE(timeline[timeline.size() - 1]["minor_faults"].num(), double(64 << 20) / 4096);
+  EXPECT_EQ(run.report["squeezed"].size(), 0u);
+  EXPECT_TRUE(std::isfinite(timeline[0]["rss_shmem"].num()));
+  EXPECT_TRUE(std::isfinite(timeline[0]["pressure_some_us"].num()));
 }
 
 TEST(MemEndToEnd, PassesOnTheExitStatusAndSignal) {

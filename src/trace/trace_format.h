@@ -12,6 +12,8 @@
 //   <stem>.final    same layout, at exit (live_* = what leaked)
 //   <stem>.modules  TableHeader-free ModuleRecord stream: loaded objects and
 //                   their load bias, to turn return addresses into file:line
+//   <stem>.log      LogRecord stream (--log SIZE only): each allocation of at
+//                   least SIZE, in the order made, at most --log-limit of them
 #pragma once
 
 #include <cstdint>
@@ -54,8 +56,11 @@ struct LiveHeader {
   uint64_t snapshot_total;  // heap + anon in the last peak snapshot
   uint64_t overhead_bytes;  // the tracer's own tables
   uint64_t failed_allocs;
-  int64_t exit_ns;  // 0 unless the exit handler ran
-  uint64_t reserved[8];
+  int64_t exit_ns;             // 0 unless the exit handler ran (or, in process, the traced block ended)
+  uint64_t log_written;        // records in <stem>.log
+  uint64_t log_dropped;        // allocations past --log-limit, counted only
+  uint64_t log_dropped_bytes;  // and their bytes
+  uint64_t reserved[5];
   char exe[512];
   char cmdline[1024];  // NUL-separated argv, truncated
 };
@@ -94,6 +99,37 @@ struct TableEntry {
   uint64_t alloc_bytes;
   uint64_t alloc_count;
 };
+
+// The allocator entry point of a LogRecord.
+enum LogCall : uint8_t {
+  kCallMalloc = 0,
+  kCallCalloc,
+  kCallRealloc,
+  kCallMemalign,
+  kCallAlignedAlloc,
+  kCallPosixMemalign,
+  kCallValloc,
+  kCallNew,       // operator new
+  kCallNewArray,  // operator new[]
+  kCallMmap,
+  kCallMremap,
+  kCallCount
+};
+inline constexpr const char* kLogCallNames[kCallCount] = {
+    "malloc", "calloc",       "realloc",        "memalign", "aligned_alloc", "posix_memalign",
+    "valloc", "operator new", "operator new[]", "mmap",     "mremap"};
+
+// One record of <stem>.log: an allocation of at least the --log size.
+struct LogRecord {
+  int64_t time_ns;   // CLOCK_MONOTONIC
+  uint64_t size;     // bytes asked for
+  uint64_t address;  // what the call returned
+  uint64_t caller;   // return address into the allocator's caller (0: unknown)
+  uint32_t site_id;  // its call site (in <stem>.sites)
+  uint8_t call;      // LogCall
+  uint8_t reserved[3];
+};
+static_assert(sizeof(LogRecord) == 40);
 
 // One record of <stem>.modules, followed by name_len bytes of path.
 struct ModuleRecord {

@@ -165,6 +165,17 @@ Status ParseModules(const std::string& bytes, std::vector<LoadedModule>* out) {
   return Status::OK();
 }
 
+Status ParseLog(const std::string& bytes, std::vector<LogRecord>* out) {
+  // A record cut short by a kill at the wrong moment is dropped, not an error.
+  size_t count = bytes.size() / sizeof(LogRecord);
+  out->resize(count);
+  if (count) std::memcpy(out->data(), bytes.data(), count * sizeof(LogRecord));
+  for (const auto& record : *out) {
+    if (record.call >= kCallCount) return Status::Corruption("allocation log holds an unknown call");
+  }
+  return Status::OK();
+}
+
 Result<SiteTableData> ReadSiteTable(const std::string& path) {
   std::string bytes;
   if (!ReadWhole(path, &bytes)) return Status::IOError("no site table at " + path);
@@ -196,6 +207,7 @@ Result<std::vector<ProcessTrace>> ReadTraceDir(const std::string& dir, std::vect
     load(".peak", [&](const std::string& b) { return ParseTable(b, &process.peak); });
     load(".final", [&](const std::string& b) { return ParseTable(b, &process.final_table); });
     load(".modules", [&](const std::string& b) { return ParseModules(b, &process.modules); });
+    load(".log", [&](const std::string& b) { return ParseLog(b, &process.log); });
     processes.push_back(std::move(process));
   }
   if (processes.empty() && !warnings->empty()) {

@@ -52,6 +52,7 @@ struct ProcessTrace {
   SiteTableData peak;         // per-site figures at the last peak snapshot
   SiteTableData final_table;  // at exit (absent when killed)
   std::vector<LoadedModule> modules;
+  std::vector<LogRecord> log;  // --log: allocations at or above its size, in order
 };
 
 // Parses one <stem>.live file.
@@ -67,5 +68,6 @@ Result<SiteTableData> ReadSiteTable(const std::string& path);
 Status ParseSites(const std::string& bytes, std::unordered_map<uint32_t, SiteStack>* out);
 Status ParseTable(const std::string& bytes, SiteTableData* out);
 Status ParseModules(const std::string& bytes, std::vector<LoadedModule>* out);
+Status ParseLog(const std::string& bytes, std::vector<LogRecord>* out);
 
 }  // namespace outcore::trace

@@ -150,12 +150,16 @@ def memory_cgroup(tmp_name, limit):
     return None
 
 
-def test_python_killed_by_a_cgroup_memory_limit_reports_how_it_ended(tmp_path):
-    limit = 200 << 20
-    cgroup = memory_cgroup(f"outcore-test-{os.getpid()}", limit)
+def memory_cgroup_or_skip(tmp_name, limit):
+    cgroup = memory_cgroup(tmp_name, limit)
     if cgroup is None:
         pytest.skip("no memory cgroup can be made here (needs root and a writable cgroup v1 or v2 memory controller)")
-    folder, procs = cgroup
+    return cgroup
+
+
+def test_python_killed_by_a_cgroup_memory_limit_reports_how_it_ended(tmp_path):
+    limit = 200 << 20
+    folder, procs = memory_cgroup_or_skip(f"outcore-test-{os.getpid()}", limit)
     script = tmp_path / "job.py"
     script.write_text(GROW_SCRIPT)
     report_path = tmp_path / "report.json"
@@ -204,3 +208,99 @@ def test_failing_allocations_under_an_address_space_limit_are_reported(tmp_path)
     assert process["exited"] and process["alloc_failed"] and process["failed_allocs"] >= 1
     locations = [site["location"] for site in process["top_at_peak"]]
     assert any(loc.endswith(f"job.py:{line_of(script_text, 'ALLOC_LINE')}") for loc in locations), locations
+
+
+def test_log_prints_each_allocation_above_the_size_with_its_python_line(tmp_path):
+    # The lecture's demo: `ltrace -e malloc` shows numpy's malloc(123000), --log names the line too.
+    script_text = textwrap.dedent(
+        """
+        import numpy as np
+        small = np.ones(1_000, dtype=np.uint8)
+        a = np.ones(123_000, dtype=np.uint8)  # LOG_LINE
+        b = np.zeros(50_000, dtype=np.uint8)
+        """
+    )
+    result, report, _ = run_trace(tmp_path, script_text, "--python", "--log", "100KiB")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in report["log"]["lines"] if line["size"] == 123_000]
+    assert len(lines) == 1, report["log"]
+    line = lines[0]
+    assert line["location"].endswith(f"job.py:{line_of(script_text, 'LOG_LINE')}"), line
+    assert line["library"].startswith("_multiarray_umath") and line["call"] == "malloc", line
+    assert all(entry["size"] >= 100 << 10 for entry in report["log"]["lines"])
+    text = subprocess.run(
+        [OUTCORE, "trace", "--quiet", "--python", "--log", "100KiB", "--", sys.executable, str(tmp_path / "job.py")],
+        capture_output=True, text=True, timeout=300,
+    ).stderr
+    assert "->malloc(123000) = 0x" in text and f"job.py:{line_of(script_text, 'LOG_LINE')}" in text, text
+
+
+# --- `outcore mem`: faults, pressure, and a working set squeezed by a memory limit (issue 15) ---
+
+READ_BACK_SCRIPT = textwrap.dedent(
+    """
+    import mmap, sys
+    with open(sys.argv[1], "rb") as f:
+        view = memoryview(mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ))
+    for _ in range(3):
+        assert bytes(view[::4096]) == b"x" * (len(view) // 4096)  # one byte of every page
+    """
+)
+
+
+def cold_file(tmp_path, size):
+    """A file of `size` bytes whose pages are not in the page cache (written, synced, dropped)."""
+    path = tmp_path / "data.bin"
+    with open(path, "wb") as f:
+        f.write(b"x" * size)
+        f.flush()
+        os.fsync(f.fileno())
+        os.posix_fadvise(f.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+    return path
+
+
+def run_mem(tmp_path, command):
+    report_path = tmp_path / "mem.json"
+    result = subprocess.run([OUTCORE, "mem", "--json", str(report_path), "--", *command],
+                            capture_output=True, text=True, timeout=300)
+    return result, json.loads(report_path.read_text())
+
+
+def test_mem_reports_no_squeeze_for_a_file_read_that_fits(tmp_path):
+    data = cold_file(tmp_path, 96 << 20)
+    script = tmp_path / "read.py"
+    script.write_text(READ_BACK_SCRIPT)
+    result, report = run_mem(tmp_path, [sys.executable, str(script), str(data)])
+    assert result.returncode == 0, result.stderr
+    assert report["squeezed"] == [], report["squeezed"]
+    # Fault-around maps up to 16 pages a fault: at least 1/32 of the pages counts faults.
+    assert report["minor_faults"] + report["major_faults"] >= (96 << 20) // 4096 // 32
+    assert "working set not squeezed" in result.stderr
+    pressure = report["pressure"]
+    if os.path.exists("/proc/pressure/memory"):
+        assert pressure["available"] and "memory pressure of the machine" in result.stderr
+    else:
+        assert not pressure["available"] and "not measured" in result.stderr
+
+
+def test_mem_says_when_a_memory_limit_squeezed_the_working_set(tmp_path):
+    limit = 40 << 20
+    folder, procs = memory_cgroup_or_skip(f"outcore-test-mem-{os.getpid()}", limit)
+    data = cold_file(tmp_path, 96 << 20)  # read three times through a limit that holds less than half of it
+    script = tmp_path / "read.py"
+    script.write_text(READ_BACK_SCRIPT)
+    try:
+        result, report = run_mem(tmp_path, ["sh", "-c", f'echo $$ > "{procs}" || exit 97; '
+                                                         f'exec "{sys.executable}" "{script}" "{data}"'])
+    finally:
+        os.rmdir(folder)
+    if result.returncode == 97:
+        pytest.skip(f"the cgroup {folder} was made but a process cannot join it here")
+    assert result.returncode == 0, result.stderr
+    assert report["squeezed"], result.stderr
+    assert max(s["rss"] for s in report["timeline"]) < 96 << 20  # the file never fitted
+    assert report["cgroup"]["own"] and report["cgroup"]["path"].endswith(os.path.basename(folder))
+    # Every page beyond what the limit holds was evicted and read back on the later passes.
+    refaults = sum(span["refaults"] + span["major_faults"] for span in report["squeezed"])
+    assert refaults >= 2 * ((96 << 20) - limit) // 4096, (refaults, report["squeezed"])
+    assert "working set SQUEEZED from" in result.stderr, result.stderr

@@ -5,6 +5,10 @@
 // threshold — so even a SIGKILL leaves the last peak on disk. File formats:
 // trace_format.h. Inert unless OUTCORE_TRACE_DIR is set.
 //
+// Built twice: liboutcore_trace.so (preloaded) and, with
+// OUTCORE_TRACE_IN_PROCESS, liboutcore_trace_inproc.so, which oc.trace()
+// loads into a running Python and starts with outcore_trace_attach.
+//
 // Thread-safety: every hook is reentrant through a thread-local guard (calls
 // made while inside a hook go straight to libc) and safe across fork().
 #include <dlfcn.h>
@@ -25,6 +29,7 @@
 #include <cstring>
 #include <new>
 
+#include "trace/preload/got_patch.h"
 #include "trace/preload/python_frames.h"
 #include "trace/preload/tables.h"
 #include "trace/trace_format.h"
@@ -40,7 +45,16 @@ void* __libc_pvalloc(size_t);
 extern void* __libc_stack_end;
 }
 
+// Preloaded, the hooks interpose libc's functions by name. In process they
+// are local (preload/inproc_exports.map: glibc's declarations fix their
+// visibility, so the linker hides them) and reached through rewritten GOT
+// slots (got_patch.h); only the attach/detach entry points are exported.
+#ifdef OUTCORE_TRACE_IN_PROCESS
+#define OC_EXPORT extern "C"
+#else
 #define OC_EXPORT extern "C" __attribute__((visibility("default")))
+#endif
+#define OC_API extern "C" __attribute__((visibility("default")))
 #define OC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define OC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -52,7 +66,7 @@ namespace outcore::trace {
 
 // Non-zero while this thread is inside a hook (or the Python profile
 // function): nested allocations then go straight to libc, untracked.
-__attribute__((tls_model("initial-exec"))) __thread int t_in_hook = 0;
+OC_TRACER_TLS int t_in_hook = 0;
 
 namespace {
 
@@ -65,12 +79,12 @@ constexpr int kThreadCacheSize = 256;
 std::atomic<int> g_state{kUninit};
 std::atomic<int> g_ready{0};  // hot-path copy of g_state == kReady
 
-__attribute__((tls_model("initial-exec"))) __thread uintptr_t t_stack_hi = 0;
+OC_TRACER_TLS uintptr_t t_stack_hi = 0;
 struct CachedSite {
   uint64_t hash;
   uint32_t id;
 };
-__attribute__((tls_model("initial-exec"))) __thread CachedSite t_site_cache[kThreadCacheSize];
+OC_TRACER_TLS CachedSite t_site_cache[kThreadCacheSize];
 
 PtrMap g_ptrs;
 SiteTable g_sites;
@@ -89,6 +103,9 @@ int g_max_frames = kMaxNativeFrames;
 bool g_python = false;
 uint32_t g_overflow_site = 0;
 uint64_t g_modules_dumped_at = ~0ull;  // dlpi_adds at the last modules dump
+uint64_t g_log_min_bytes = 0;          // --log SIZE; 0 = no log
+uint64_t g_log_limit = 0;              // records per process
+int g_log_fd = -1;
 // Below this total a peak is not worth a file write (start-up noise).
 constexpr uint64_t kMinSnapshotBytes = 256 << 10;
 
@@ -505,10 +522,36 @@ void NoteFailure() {
   }
 }
 
-void RecordHeap(void* ptr, uint64_t size, uintptr_t fp) {
+// --log: one LogRecord per allocation of at least g_log_min_bytes, written
+// as it happens (so a killed process keeps its log), at most g_log_limit per
+// process; the rest are only counted.
+void LogAllocation(const void* address, uint64_t size, uintptr_t fp, uint32_t site, uint8_t call) {
+  if (Add(g_header->log_written, 1) > g_log_limit) {
+    Sub(g_header->log_written, 1);
+    Add(g_header->log_dropped, 1);
+    Add(g_header->log_dropped_bytes, size);
+    return;
+  }
+  LogRecord record{};
+  record.time_ns = NowNs();
+  record.size = size;
+  record.address = reinterpret_cast<uint64_t>(address);
+  // The return address into whoever called the allocator: its object is the "library" column.
+  if (fp >= 4096 && !(fp & 7) && fp + 16 <= StackTop()) record.caller = reinterpret_cast<uint64_t*>(fp)[1];
+  record.site_id = site;
+  record.call = call;
+  // The site's description must be on disk for the log line to name it.
+  g_sites.lock().Lock();
+  FlushSitesLocked();
+  g_sites.lock().Unlock();
+  if (g_log_fd >= 0) WriteAll(g_log_fd, &record, sizeof record);
+}
+
+void RecordHeap(void* ptr, uint64_t size, uintptr_t fp, uint8_t call) {
   uint32_t site = CurrentSite(kSiteHeap, fp);
   g_ptrs.Insert(ptr, size, site);
   Charge(site, kSiteHeap, size);
+  if (OC_UNLIKELY(g_log_min_bytes) && size >= g_log_min_bytes) LogAllocation(ptr, size, fp, site, call);
 }
 
 void ForgetHeap(void* ptr) {
@@ -518,13 +561,14 @@ void ForgetHeap(void* ptr) {
 
 uint64_t PageRound(uint64_t n) { return (n + uint64_t(g_page) - 1) & ~uint64_t(g_page - 1); }
 
-void RecordMap(void* addr, uint64_t length, bool anonymous, uintptr_t fp) {
+void RecordMap(void* addr, uint64_t length, bool anonymous, uintptr_t fp, uint8_t call) {
   uint8_t kind = anonymous ? kSiteAnonMap : kSiteFileMap;
   uint32_t site = CurrentSite(kind, fp);
   uint64_t begin = reinterpret_cast<uint64_t>(addr);
   uint64_t bytes = PageRound(length);
   g_regions.Add(begin, begin + bytes, site, kind, OnRegionRemoved, nullptr);
   Charge(site, kind, bytes);
+  if (OC_UNLIKELY(g_log_min_bytes) && length >= g_log_min_bytes) LogAllocation(addr, length, fp, site, call);
 }
 
 // ---- start-up, fork, exit ----
@@ -563,7 +607,13 @@ bool OpenFiles(uint32_t ppid, const LiveHeader* inherited) {
     header->cmdline[n] = 0;
     close(cmd_fd);
   }
+  header->log_written = header->log_dropped = header->log_dropped_bytes = 0;
   g_header = header;
+  if (g_log_min_bytes) {
+    if (g_log_fd >= 0) close(g_log_fd);  // a fork child's copy of its parent's
+    StemPath(path, ".log");
+    g_log_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  }
   StemPath(path, ".sites");
   g_sites_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
   return g_sites_fd >= 0;
@@ -633,24 +683,35 @@ void ForkChild() {
   --t_in_hook;
 }
 
-void Init() {
-  int expected = kUninit;
-  if (!g_state.compare_exchange_strong(expected, kInitializing)) return;
+// What `outcore trace` passes (through the environment, or through
+// outcore_trace_attach in process).
+struct StartOptions {
+  const char* dir = nullptr;
+  const char* threshold = nullptr;  // "0.01"
+  const char* depth = nullptr;      // "64"
+  const char* python = nullptr;     // "1" = Python frames
+  const char* log_min = nullptr;    // bytes, "0" = no --log
+  const char* log_limit = nullptr;  // records per process
+};
+
+// REQUIRES: g_state == kInitializing, called once.
+void Start(const StartOptions& options) {
   Guard guard;
-  const char* dir = getenv("OUTCORE_TRACE_DIR");
+  const char* dir = options.dir;
   if (!dir || !*dir || strlen(dir) + 64 >= kPathMax) {
     g_state.store(kDisabled);
     return;
   }
   AppendText(g_dir, 0, kPathMax, dir);
-  if (const char* t = getenv("OUTCORE_TRACE_THRESHOLD")) g_threshold = strtod(t, nullptr);
+  if (options.threshold) g_threshold = strtod(options.threshold, nullptr);
   if (!(g_threshold >= 0.0 && g_threshold < 10.0)) g_threshold = 0.01;
-  if (const char* d = getenv("OUTCORE_TRACE_DEPTH")) {
-    long depth = strtol(d, nullptr, 10);
+  if (options.depth) {
+    long depth = strtol(options.depth, nullptr, 10);
     if (depth >= 1 && depth <= kMaxNativeFrames) g_max_frames = int(depth);
   }
-  const char* py = getenv("OUTCORE_TRACE_PYTHON");
-  g_python = py && *py == '1' && ResolvePythonApi();
+  if (options.log_min) g_log_min_bytes = strtoull(options.log_min, nullptr, 10);
+  g_log_limit = options.log_limit ? strtoull(options.log_limit, nullptr, 10) : 1000;
+  g_python = options.python && *options.python == '1' && ResolvePythonApi();
   g_page = sysconf(_SC_PAGESIZE);
   ssize_t n = readlink("/proc/self/exe", g_exe, kPathMax - 1);
   g_exe[n > 0 ? n : 0] = 0;
@@ -668,6 +729,21 @@ void Init() {
   g_ready.store(1, std::memory_order_release);
 }
 
+void Init() {
+#ifndef OUTCORE_TRACE_IN_PROCESS  // in process, outcore_trace_attach starts it
+  int expected = kUninit;
+  if (!g_state.compare_exchange_strong(expected, kInitializing)) return;
+  StartOptions options;
+  options.dir = getenv("OUTCORE_TRACE_DIR");
+  options.threshold = getenv("OUTCORE_TRACE_THRESHOLD");
+  options.depth = getenv("OUTCORE_TRACE_DEPTH");
+  options.python = getenv("OUTCORE_TRACE_PYTHON");
+  options.log_min = getenv("OUTCORE_TRACE_LOG");
+  options.log_limit = getenv("OUTCORE_TRACE_LOG_LIMIT");
+  Start(options);
+#endif
+}
+
 inline bool Tracing() {
   if (OC_UNLIKELY(!g_ready.load(std::memory_order_relaxed))) {
     if (g_state.load(std::memory_order_relaxed) == kUninit && !t_in_hook) Init();
@@ -680,7 +756,9 @@ __attribute__((constructor)) void OnLoad() {
   if (!t_in_hook) Init();
 }
 
-__attribute__((destructor)) void OnUnload() {
+// At exit (or, in process, at the end of the traced block): the last peak
+// if unrecorded, every site's totals, and the exited flag.
+void Finish() {
   if (g_state.load() != kReady) return;
   Guard guard;
   g_snapshot_lock.Lock();
@@ -695,25 +773,28 @@ __attribute__((destructor)) void OnUnload() {
   g_snapshot_lock.Unlock();
 }
 
+__attribute__((destructor)) void OnUnload() { Finish(); }
+
 #define OC_FRAME() reinterpret_cast<uintptr_t>(__builtin_frame_address(0))
 
-__attribute__((always_inline)) inline void* TracedMalloc(size_t size, uintptr_t fp) {
+__attribute__((always_inline)) inline void* TracedMalloc(size_t size, uintptr_t fp, uint8_t call) {
   if (!Tracing()) return __libc_malloc(size);
   Guard guard;
   void* p = __libc_malloc(size);
   if (OC_LIKELY(p))
-    RecordHeap(p, size, fp);
+    RecordHeap(p, size, fp, call);
   else
     NoteFailure();
   return p;
 }
 
-__attribute__((always_inline)) inline void* TracedMemalign(size_t alignment, size_t size, uintptr_t fp) {
+__attribute__((always_inline)) inline void* TracedMemalign(size_t alignment, size_t size, uintptr_t fp,
+                                                           uint8_t call) {
   if (!Tracing()) return __libc_memalign(alignment, size);
   Guard guard;
   void* p = __libc_memalign(alignment, size);
   if (OC_LIKELY(p))
-    RecordHeap(p, size, fp);
+    RecordHeap(p, size, fp, call);
   else
     NoteFailure();
   return p;
@@ -728,15 +809,23 @@ inline void TracedFree(void* ptr) {
   __libc_free(ptr);
 }
 
+// Preloaded, the next definition is libstdc++'s; in process (not in the
+// global scope) the global one is.
+#ifdef OUTCORE_TRACE_IN_PROCESS
+void* const kRealNew = RTLD_DEFAULT;
+#else
+void* const kRealNew = RTLD_NEXT;
+#endif
+
 // Out of memory in operator new: libstdc++'s own version runs the new_handler
 // and throws std::bad_alloc, so the program sees standard behaviour.
 void* ThrowingNew(const char* symbol, size_t size) {
-  auto real = reinterpret_cast<void* (*)(size_t)>(dlsym(RTLD_NEXT, symbol));
+  auto real = reinterpret_cast<void* (*)(size_t)>(dlsym(kRealNew, symbol));
   if (!real) abort();
   return real(size);
 }
 void* ThrowingAlignedNew(const char* symbol, size_t size, std::align_val_t align) {
-  auto real = reinterpret_cast<void* (*)(size_t, std::align_val_t)>(dlsym(RTLD_NEXT, symbol));
+  auto real = reinterpret_cast<void* (*)(size_t, std::align_val_t)>(dlsym(kRealNew, symbol));
   if (!real) abort();
   return real(size, align);
 }
@@ -746,7 +835,7 @@ void* ThrowingAlignedNew(const char* symbol, size_t size, std::align_val_t align
 
 using namespace outcore::trace;
 
-OC_EXPORT void* malloc(size_t size) { return TracedMalloc(size, OC_FRAME()); }
+OC_EXPORT void* malloc(size_t size) { return TracedMalloc(size, OC_FRAME(), kCallMalloc); }
 
 OC_EXPORT void free(void* ptr) { TracedFree(ptr); }
 
@@ -757,7 +846,7 @@ OC_EXPORT void* calloc(size_t count, size_t size) {
   Guard guard;
   void* p = __libc_calloc(count, size);
   if (OC_LIKELY(p))
-    RecordHeap(p, uint64_t(count) * size, OC_FRAME());
+    RecordHeap(p, uint64_t(count) * size, OC_FRAME(), kCallCalloc);
   else if (count && size)
     NoteFailure();
   return p;
@@ -770,7 +859,7 @@ OC_EXPORT void* realloc(void* ptr, size_t size) {
   if (!ptr) {
     void* p = __libc_realloc(nullptr, size);
     if (p)
-      RecordHeap(p, size, fp);
+      RecordHeap(p, size, fp, kCallRealloc);
     else
       NoteFailure();
     return p;
@@ -785,7 +874,7 @@ OC_EXPORT void* realloc(void* ptr, size_t size) {
     return p;
   }
   if (known) Uncharge(old.site, kSiteHeap, old.size, true);
-  if (p) RecordHeap(p, size, fp);
+  if (p) RecordHeap(p, size, fp, kCallRealloc);
   return p;
 }
 
@@ -799,50 +888,52 @@ OC_EXPORT void* reallocarray(void* ptr, size_t count, size_t size) {
 }
 
 OC_EXPORT void* memalign(size_t alignment, size_t size) {
-  return TracedMemalign(alignment, size, OC_FRAME());
+  return TracedMemalign(alignment, size, OC_FRAME(), kCallMemalign);
 }
 
 OC_EXPORT void* aligned_alloc(size_t alignment, size_t size) {
-  return TracedMemalign(alignment, size, OC_FRAME());
+  return TracedMemalign(alignment, size, OC_FRAME(), kCallAlignedAlloc);
 }
 
 OC_EXPORT int posix_memalign(void** out, size_t alignment, size_t size) {
   if (alignment < sizeof(void*) || (alignment & (alignment - 1))) return EINVAL;
-  void* p = TracedMemalign(alignment, size, OC_FRAME());
+  void* p = TracedMemalign(alignment, size, OC_FRAME(), kCallPosixMemalign);
   if (!p) return ENOMEM;
   *out = p;
   return 0;
 }
 
-OC_EXPORT void* valloc(size_t size) { return TracedMemalign(size_t(getpagesize()), size, OC_FRAME()); }
+OC_EXPORT void* valloc(size_t size) {
+  return TracedMemalign(size_t(getpagesize()), size, OC_FRAME(), kCallValloc);
+}
 
 OC_EXPORT void* pvalloc(size_t size) {
   size_t page = size_t(getpagesize());
-  return TracedMemalign(page, (size + page - 1) & ~(page - 1), OC_FRAME());
+  return TracedMemalign(page, (size + page - 1) & ~(page - 1), OC_FRAME(), kCallValloc);
 }
 
 // C++ allocation goes through these directly (not via malloc) so that the
 // first stack frame is the caller's: libstdc++ is built without frame pointers.
 OC_EXPORT void* _Znwm(size_t size) {
-  void* p = TracedMalloc(size ? size : 1, OC_FRAME());
+  void* p = TracedMalloc(size ? size : 1, OC_FRAME(), kCallNew);
   return p ? p : ThrowingNew("_Znwm", size);
 }
 OC_EXPORT void* _Znam(size_t size) {
-  void* p = TracedMalloc(size ? size : 1, OC_FRAME());
+  void* p = TracedMalloc(size ? size : 1, OC_FRAME(), kCallNewArray);
   return p ? p : ThrowingNew("_Znam", size);
 }
 OC_EXPORT void* _ZnwmRKSt9nothrow_t(size_t size, const std::nothrow_t&) noexcept {
-  return TracedMalloc(size ? size : 1, OC_FRAME());
+  return TracedMalloc(size ? size : 1, OC_FRAME(), kCallNew);
 }
 OC_EXPORT void* _ZnamRKSt9nothrow_t(size_t size, const std::nothrow_t&) noexcept {
-  return TracedMalloc(size ? size : 1, OC_FRAME());
+  return TracedMalloc(size ? size : 1, OC_FRAME(), kCallNewArray);
 }
 OC_EXPORT void* _ZnwmSt11align_val_t(size_t size, std::align_val_t align) {
-  void* p = TracedMemalign(size_t(align), size ? size : 1, OC_FRAME());
+  void* p = TracedMemalign(size_t(align), size ? size : 1, OC_FRAME(), kCallNew);
   return p ? p : ThrowingAlignedNew("_ZnwmSt11align_val_t", size, align);
 }
 OC_EXPORT void* _ZnamSt11align_val_t(size_t size, std::align_val_t align) {
-  void* p = TracedMemalign(size_t(align), size ? size : 1, OC_FRAME());
+  void* p = TracedMemalign(size_t(align), size ? size : 1, OC_FRAME(), kCallNewArray);
   return p ? p : ThrowingAlignedNew("_ZnamSt11align_val_t", size, align);
 }
 OC_EXPORT void _ZdlPv(void* p) noexcept { TracedFree(p); }
@@ -869,7 +960,7 @@ void* TracedMmap(void* addr, size_t length, int prot, int flags, int fd, off_t o
   Guard guard;
   void* p = RawMmap(addr, length, prot, flags, fd, offset);
   if (p != MAP_FAILED)
-    RecordMap(p, length, (flags & MAP_ANONYMOUS) || fd < 0, fp);
+    RecordMap(p, length, (flags & MAP_ANONYMOUS) || fd < 0, fp, kCallMmap);
   else if (errno == ENOMEM)
     NoteFailure();
   return p;
@@ -933,7 +1024,97 @@ OC_EXPORT void* mremap(void* old_addr, size_t old_size, size_t new_size, int fla
   void* p = reinterpret_cast<void*>(r);
   if (tracked) {
     Guard guard;
-    RecordMap(p, new_size, region.kind != kSiteFileMap, OC_FRAME());
+    RecordMap(p, new_size, region.kind != kSiteFileMap, OC_FRAME(), kCallMremap);
   }
   return p;
 }
+
+#ifdef OUTCORE_TRACE_IN_PROCESS
+// ---- in process: loaded into a running program by oc.trace() ----
+
+namespace {
+
+void* TracedDlopen(const char* file, int flags);
+
+const GotHook kGotHooks[] = {
+    {"malloc", reinterpret_cast<void*>(&malloc)},
+    {"free", reinterpret_cast<void*>(&free)},
+    {"cfree", reinterpret_cast<void*>(&cfree)},
+    {"calloc", reinterpret_cast<void*>(&calloc)},
+    {"realloc", reinterpret_cast<void*>(&realloc)},
+    {"reallocarray", reinterpret_cast<void*>(&reallocarray)},
+    {"memalign", reinterpret_cast<void*>(&memalign)},
+    {"aligned_alloc", reinterpret_cast<void*>(&aligned_alloc)},
+    {"posix_memalign", reinterpret_cast<void*>(&posix_memalign)},
+    {"valloc", reinterpret_cast<void*>(&valloc)},
+    {"pvalloc", reinterpret_cast<void*>(&pvalloc)},
+    {"_Znwm", reinterpret_cast<void*>(&_Znwm)},
+    {"_Znam", reinterpret_cast<void*>(&_Znam)},
+    {"_ZnwmRKSt9nothrow_t", reinterpret_cast<void*>(&_ZnwmRKSt9nothrow_t)},
+    {"_ZnamRKSt9nothrow_t", reinterpret_cast<void*>(&_ZnamRKSt9nothrow_t)},
+    {"_ZnwmSt11align_val_t", reinterpret_cast<void*>(&_ZnwmSt11align_val_t)},
+    {"_ZnamSt11align_val_t", reinterpret_cast<void*>(&_ZnamSt11align_val_t)},
+    {"_ZdlPv", reinterpret_cast<void*>(&_ZdlPv)},
+    {"_ZdaPv", reinterpret_cast<void*>(&_ZdaPv)},
+    {"_ZdlPvm", reinterpret_cast<void*>(&_ZdlPvm)},
+    {"_ZdaPvm", reinterpret_cast<void*>(&_ZdaPvm)},
+    {"_ZdlPvSt11align_val_t", reinterpret_cast<void*>(&_ZdlPvSt11align_val_t)},
+    {"_ZdaPvSt11align_val_t", reinterpret_cast<void*>(&_ZdaPvSt11align_val_t)},
+    {"_ZdlPvmSt11align_val_t", reinterpret_cast<void*>(&_ZdlPvmSt11align_val_t)},
+    {"_ZdaPvmSt11align_val_t", reinterpret_cast<void*>(&_ZdaPvmSt11align_val_t)},
+    {"mmap", reinterpret_cast<void*>(&mmap)},
+    {"mmap64", reinterpret_cast<void*>(&mmap64)},
+    {"munmap", reinterpret_cast<void*>(&munmap)},
+    {"mremap", reinterpret_cast<void*>(&mremap)},
+    {"dlopen", reinterpret_cast<void*>(&TracedDlopen)},
+};
+constexpr int kGotHookCount = int(sizeof kGotHooks / sizeof kGotHooks[0]);
+
+// An object loaded while tracing (`import` of an extension module) is bound
+// to libc by the loader: its slots are rewritten too.
+void* TracedDlopen(const char* file, int flags) {
+  void* handle = dlopen(file, flags);
+  if (handle && g_state.load() == kReady)
+    PatchGotSlots(kGotHooks, kGotHookCount, reinterpret_cast<const void*>(&TracedDlopen));
+  return handle;
+}
+
+}  // namespace
+
+// Starts tracing this process into `dir` (the same files as preloaded, read
+// by `outcore trace --attach`); the options are the environment variables'
+// values. Returns the number of GOT slots rewritten, or -1 when this copy of
+// the library has traced before (load a fresh copy), -2 when the trace files
+// cannot be made.
+OC_API int outcore_trace_attach(const char* dir, const char* python, const char* threshold, const char* depth,
+                                const char* log_min, const char* log_limit) {
+  int expected = kUninit;
+  if (!g_state.compare_exchange_strong(expected, kInitializing)) return -1;
+  StartOptions options;
+  options.dir = dir;
+  options.python = python;
+  options.threshold = threshold;
+  options.depth = depth;
+  options.log_min = log_min;
+  options.log_limit = log_limit;
+  Start(options);
+  if (g_state.load() != kReady) return -2;
+  if (g_python) {
+    Guard guard;  // the profile function's own allocations are the tracer's
+    InstallPythonProfilerNow();
+  }
+  return PatchGotSlots(kGotHooks, kGotHookCount, reinterpret_cast<const void*>(&TracedDlopen));
+}
+
+// Ends the trace: the slots go back to libc, the profile function is removed,
+// and the exit table is written (live sites then = what the block left
+// allocated). REQUIRES: the caller holds the GIL when Python frames were on.
+OC_API void outcore_trace_detach() {
+  if (g_state.load() != kReady) return;
+  RestoreGotSlots();
+  if (g_python) RemovePythonProfiler();
+  Finish();
+  g_ready.store(0);
+  g_state.store(kDisabled);
+}
+#endif  // OUTCORE_TRACE_IN_PROCESS

@@ -13,7 +13,7 @@ namespace outcore::trace {
 
 // The hooks' reentrancy guard (hooks.cpp): the profile function's own calls
 // into Python allocate, and those allocations are the tracer's, not the program's.
-extern __thread int t_in_hook __attribute__((tls_model("initial-exec")));
+extern OC_TRACER_TLS int t_in_hook;
 
 namespace {
 
@@ -48,7 +48,7 @@ struct PythonApi {
 };
 PythonApi g_py;
 
-// 0: not installed, 1: a pending call is queued, 2: installed.
+// 0: not installed, 1: a pending call is queued, 2: installed, 3: removed for good.
 std::atomic<int> g_install{0};
 
 struct ShadowEntry {
@@ -65,7 +65,7 @@ struct ShadowStack {
   bool seen_event;  // the profile function has run on this thread
   bool asked;       // this thread has asked for an installation once
 };
-__attribute__((tls_model("initial-exec"))) __thread ShadowStack t_shadow;
+OC_TRACER_TLS ShadowStack t_shadow;
 
 // Code object -> names, filled by the profile function (a safe point), read
 // by the hooks. Code objects in it are kept alive so their address is never
@@ -139,7 +139,7 @@ void CopyAttr(PyObj* code, const char* attr, char* out, uint16_t* out_len) {
 // `code` are cached. Thread-local memo of recent code objects skips the lock.
 void RememberCode(PyObj* code) {
   constexpr int kMemo = 64;
-  static __thread const void* t_memo[kMemo] __attribute__((tls_model("initial-exec")));
+  static OC_TRACER_TLS const void* t_memo[kMemo];
   const void*& memo = t_memo[CodeHash(code) >> 58];
   if (memo == code) return;
   g_names_lock.Lock();
@@ -240,20 +240,28 @@ void SeedCurrentThread() {
   }
 }
 
+// Sets (or, with nullptr, removes) the profile function of every thread.
+// REQUIRES: the GIL.
+void SetProfileEverywhere(TraceFunc profile) {
+  if (g_py.set_profile_for && g_py.interpreter_get && g_py.thread_head && g_py.thread_next) {
+    for (PyObj* ts = g_py.thread_head(g_py.interpreter_get()); ts; ts = g_py.thread_next(ts)) {
+      g_py.set_profile_for(ts, profile, nullptr);
+    }
+  } else if (g_py.set_profile_all) {
+    g_py.set_profile_all(profile, nullptr);
+  } else {
+    g_py.set_profile(profile, nullptr);
+  }
+}
+
 int InstallProfiler(void*) {
+  if (g_install.load() == 3) return 0;  // removed before this pending call ran
   ++t_in_hook;
   if (!t_shadow.seen_event) SeedCurrentThread();
   t_shadow.seen_event = true;
-  if (g_py.set_profile_for && g_py.interpreter_get && g_py.thread_head && g_py.thread_next) {
-    for (PyObj* ts = g_py.thread_head(g_py.interpreter_get()); ts; ts = g_py.thread_next(ts)) {
-      g_py.set_profile_for(ts, OnProfileEvent, nullptr);
-    }
-  } else if (g_py.set_profile_all) {
-    g_py.set_profile_all(OnProfileEvent, nullptr);
-  } else {
-    g_py.set_profile(OnProfileEvent, nullptr);
-  }
-  g_install.store(2);
+  SetProfileEverywhere(OnProfileEvent);
+  int queued = 1;
+  g_install.compare_exchange_strong(queued, 2);  // not if removed meanwhile
   --t_in_hook;
   return 0;
 }
@@ -285,7 +293,7 @@ void MaybeInstallPythonProfiler() {
   int state = g_install.load(std::memory_order_relaxed);
   // Installed everywhere we know of, or this thread is covered or has asked
   // already (once per thread: a thread busy in C code must not ask forever).
-  if (state == 1 || t_shadow.seen_event || t_shadow.asked) return;
+  if (state == 1 || state == 3 || t_shadow.seen_event || t_shadow.asked) return;
   if (!g_py.is_initialized() || (g_py.is_finalizing && g_py.is_finalizing())) return;
   // A thread that runs Python but has never reported an event was started
   // after the last installation: install again (covers new threads).
@@ -297,6 +305,20 @@ void MaybeInstallPythonProfiler() {
     return;
   }
   t_shadow.asked = true;
+}
+
+void InstallPythonProfilerNow() {
+  if (!g_py.ready || !g_py.is_initialized() || g_py.gil_check() != 1) return;
+  int expected = 0;
+  if (g_install.compare_exchange_strong(expected, 1)) InstallProfiler(nullptr);
+}
+
+void RemovePythonProfiler() {
+  if (!g_py.ready) return;
+  g_install.store(3);
+  ++t_in_hook;
+  SetProfileEverywhere(nullptr);
+  --t_in_hook;
 }
 
 int CapturePythonFrames(PyFrameKey* frames, int max_frames) {

@@ -25,6 +25,14 @@ bool ResolvePythonApi();
 // From a hook: when the interpreter is up and some thread still lacks the
 // profile function, schedules its installation (never allocates).
 void MaybeInstallPythonProfiler();
+// Installs the profile function now (oc.trace(), called from Python), so
+// that the first allocations of the traced block already have their lines.
+// REQUIRES: the caller holds the GIL.
+void InstallPythonProfilerNow();
+// Removes the profile function from every thread (the in-process tracer's
+// end); a pending installation that has not run yet then does nothing.
+// REQUIRES: the caller holds the GIL.
+void RemovePythonProfiler();
 // Innermost-first frames of the calling thread; 0 when it runs no Python.
 int CapturePythonFrames(PyFrameKey* frames, int max_frames);
 // Copies the cached "<file>" and "<function>" of a code object (truncated, no

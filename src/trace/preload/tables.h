@@ -29,6 +29,16 @@ uint64_t OverheadBytes();
 // skipped: they are most of the tracer's cost on allocation-heavy programs.
 inline bool SingleThreaded() { return __libc_single_threaded; }
 
+// The tracer's thread-locals. Preloaded, they sit in the static TLS block
+// (initial-exec: one instruction per access). Loaded into a running process
+// by oc.trace() there is no room left in that block, so the in-process build
+// (OUTCORE_TRACE_IN_PROCESS, liboutcore_trace_inproc.so) uses the general model.
+#ifdef OUTCORE_TRACE_IN_PROCESS
+#define OC_TRACER_TLS __thread
+#else
+#define OC_TRACER_TLS __attribute__((tls_model("initial-exec"))) __thread
+#endif
+
 // Adds to a counter, atomically only when another thread could race.
 template <typename T>
 inline void CounterAdd(std::atomic<T>& counter, T delta) {
