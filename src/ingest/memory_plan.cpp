@@ -111,20 +111,23 @@ MemoryPlan PlanWithin(const MemoryPlanInputs& inputs, uint64_t engine, bool* fit
 
 // The smallest limit (to 1 MiB) at which `inputs` fit, above inputs.memory_limit.
 uint64_t SmallestLimitThatFits(MemoryPlanInputs inputs) {
-  auto fits_at = [&](uint64_t limit) {
-    inputs.memory_limit = limit;
-    auto engine = EngineShareOfLimit(limit);
+  // In whole MiB, so that the answer does not depend on the limit it starts from.
+  constexpr uint64_t kMiB = 1ull << 20;
+  auto fits_at = [&](uint64_t mib) {
+    inputs.memory_limit = mib * kMiB;
+    auto engine = EngineShareOfLimit(inputs.memory_limit);
     bool fits = false;
     if (engine.ok()) PlanWithin(inputs, *engine, &fits);
     return fits;
   };
-  uint64_t low = inputs.memory_limit, high = std::max<uint64_t>(low, kMinIngestMemoryLimit) * 2;
-  while (!fits_at(high) && high < (1ull << 50)) high *= 2;
-  while (high - low > (1ull << 20)) {
+  // low does not fit (or is below the minimum), high fits.
+  uint64_t low = inputs.memory_limit / kMiB, high = std::max<uint64_t>(low, kMinIngestMemoryLimit / kMiB) * 2;
+  while (!fits_at(high) && high < (1ull << 30)) high *= 2;
+  while (high - low > 1) {
     const uint64_t mid = low + (high - low) / 2;
     (fits_at(mid) ? high : low) = mid;
   }
-  return (high + (1ull << 20) - 1) & ~((1ull << 20) - 1);  // larger still fits: whole MiB, up
+  return high * kMiB;
 }
 
 }  // namespace

@@ -226,6 +226,14 @@ TEST(MemoryPlan, TooManyColumnsForTheLimitAreRefusedNamingTheLimitThatHolds) {
   // The limit named holds them; a MiB less does not.
   EXPECT_TRUE(PlanIngestMemory(Wide(named, 20000, 3)).ok()) << message;
   EXPECT_FALSE(PlanIngestMemory(Wide(named - kMiB, 20000, 3)).ok()) << message;
+  // Whatever limit it was refused at, the limit named is the same.
+  for (uint64_t limit : {100 * kMiB, named - kMiB, 64 * kMiB + 12345}) {
+    auto again = PlanIngestMemory(Wide(limit, 20000, 3));
+    ASSERT_FALSE(again.ok());
+    EXPECT_NE(again.status().message().find("use --memory-limit " + std::to_string(named / kMiB) + "MiB"),
+              std::string::npos)
+        << again.status().message();
+  }
 }
 
 }  // namespace
