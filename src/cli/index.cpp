@@ -1,5 +1,6 @@
 // `outcore index`: value and token indexes for an existing .oc file, which is
 // rewritten atomically (include/outcore/ingest.h, AddIndexes).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -57,8 +58,11 @@ Status RunIndex(const IndexArgs& a) {
   line.Clear();
   OC_ASSIGN_OR_RETURN(std::vector<IngestIndexReport> reports, std::move(built));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("outcore index: %s -> %s in %.2f s, peak RSS %s\n", a.input.c_str(),
-              (a.output.empty() ? a.input : a.output).c_str(), seconds, FormatSize(PeakRss()).c_str());
+  const bool any_built = std::any_of(reports.begin(), reports.end(), [](const auto& r) { return r.built; });
+  if (any_built) {
+    std::printf("outcore index: %s -> %s in %.2f s, peak RSS %s\n", a.input.c_str(),
+                (a.output.empty() ? a.input : a.output).c_str(), seconds, FormatSize(PeakRss()).c_str());
+  }
   std::string missing;
   for (const auto& r : reports) {
     if (r.built) {
@@ -69,10 +73,19 @@ Status RunIndex(const IndexArgs& a) {
       missing += (missing.empty() ? "" : ", ") + r.column;
     }
   }
-  if (!missing.empty()) {
+  // Either the file is rewritten with what was built (exit 0, and what was not is said), or
+  // nothing fit and nothing was written (exit 1): never an error with a new file in place.
+  if (!any_built) {
     return Status::OutOfMemory(
-        "the index of " + missing +
-        " did not fit the memory budget; raise --memory-limit (the others were written)");
+        "no index fit the memory budget; " +
+        (a.output.empty() ? a.input + " is unchanged" : "nothing was written to " + a.output) +
+        ": raise --memory-limit or index fewer columns");
+  }
+  if (!missing.empty()) {
+    std::fprintf(stderr,
+                 "outcore index: warning: the index of %s did not fit the memory budget and is not in %s; "
+                 "the others are (raise --memory-limit and run again to add it)\n",
+                 missing.c_str(), (a.output.empty() ? a.input : a.output).c_str());
   }
   return Status::OK();
 }

@@ -190,6 +190,18 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
   scanner.reset();
   const uint64_t chunks = uint64_t(dataset->num_chunks()), rows = progress.rows_total();
   progress.Report("indexing", chunks, rows, true);
+  if (std::all_of(requested.begin(), requested.end(),
+                  [](const Requested& r) { return r.build->overflowed(); })) {
+    // Nothing was built: the file is left as it is (and no output is written).
+    std::vector<IngestIndexReport> reports;
+    for (Requested& r : requested) {
+      IngestIndexReport report;
+      OC_RETURN_IF_ERROR(r.build->Write(schema[size_t(r.build->column())].name, nullptr, nullptr, nullptr,
+                                        nullptr, nullptr, &report));
+      reports.push_back(std::move(report));
+    }
+    return reports;
+  }
 
   // The new file: every block copied (an index being replaced left out), then the new indexes.
   format::RewriteOptions rewrite;

@@ -128,3 +128,40 @@ def test_index_and_ingest_show_progress_with_the_flag_only(clean_csv, tmp_path):
     stages = [line.split()[0] for line in lines]
     assert stages == sorted(stages) and set(stages) == {"indexing", "writing"}, lines
     assert "20,000 of 20,000 rows" in lines[-1] and "(100%)" in lines[-1]
+
+
+def index_that_does_not_fit(tmp_path):
+    """A .oc file whose `key` (300,000 distinct 40-character strings) cannot be value-indexed at
+    64 MiB, beside a `topic` of 3 values that can."""
+    csv = tmp_path / "keys.csv"
+    with open(csv, "w") as f:
+        f.write("key,topic\n")
+        for i in range(300_000):
+            f.write(f"{i * 2654435761 % (1 << 160):040x},{('food', 'travel', 'news')[i % 3]}\n")
+    out = tmp_path / "keys.oc"
+    run("ingest", csv, "-o", out, "-q")
+    return out
+
+
+def test_index_writes_what_fits_exits_0_and_names_what_did_not(tmp_path):
+    # issue 12: `outcore index` exited 1 yet had replaced the file (without the index).
+    oc_file = index_that_does_not_fit(tmp_path)
+    done = run("index", oc_file, "--columns", "key,topic", "--memory-limit", "64MiB", "-q", check=False)
+    assert done.returncode == 0, done.stderr
+    assert "warning: the index of key did not fit" in done.stderr, done.stderr
+    assert "key" in done.stdout and "not built" in done.stdout
+    indexes = json.loads(run("info", oc_file, "--json").stdout)["indexes"]
+    assert [(i["column"], i["kind"]) for i in indexes] == [("topic", "value")], indexes
+
+
+def test_index_where_nothing_fits_leaves_the_file_and_writes_nothing(tmp_path):
+    oc_file = index_that_does_not_fit(tmp_path)
+    before = oc_file.read_bytes()
+    failed = run("index", oc_file, "--columns", "key", "--memory-limit", "64MiB", "-q", check=False)
+    assert failed.returncode == 1
+    assert "no index fit the memory budget" in failed.stderr and "is unchanged" in failed.stderr, failed.stderr
+    assert oc_file.read_bytes() == before
+    elsewhere = tmp_path / "other.oc"
+    failed = run("index", oc_file, "--columns", "key", "--memory-limit", "64MiB", "-o", elsewhere, check=False)
+    assert failed.returncode == 1 and "nothing was written" in failed.stderr, failed.stderr
+    assert not elsewhere.exists()
