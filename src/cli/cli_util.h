@@ -18,6 +18,19 @@ namespace outcore::cli {
 int ExitCodeFor(const Status& status);
 // A command that finished its work but passed its memory limit (never exit 0 then).
 inline constexpr int kExitOverBudget = 3;
+// False in an AddressSanitizer build (scripts/sanitize.sh), whose shadow memory and
+// quarantine are resident too: there peak RSS says nothing of the memory plan.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kPeakRssIsTheEngines = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kPeakRssIsTheEngines = false;
+#else
+inline constexpr bool kPeakRssIsTheEngines = true;
+#endif
+#else
+inline constexpr bool kPeakRssIsTheEngines = true;
+#endif
 // Prints "outcore <command>: <status>" to stderr and sets the exit code. A
 // message of several lines (a --where error: the expression, then a caret
 // line under the problem) goes below the first line, every line indented

@@ -118,6 +118,16 @@ def test_a_file_written_with_a_larger_budget_is_scanned_within_or_refused(genera
         assert rc_big == 0
 
 
+def test_a_run_over_its_limit_says_so_and_does_not_exit_0(generated, tmp_path):
+    # --block-size overrides the plan (a test hook): 64 MiB blocks cannot stay within 64 MiB.
+    rc, stderr, peak = run_measured(
+        "ingest", generated, "-o", tmp_path / "g.oc", "--memory-limit", LIMIT, "--block-size", "64MiB", "-q"
+    )
+    assert peak > 64 * MiB
+    assert rc == 3, stderr
+    assert "passed the 64.0 MiB limit: the output is complete" in stderr, stderr
+
+
 def test_high_cardinality_strings_stay_under_the_limit(tmp_path):
     rng = random.Random(3)
     csv = tmp_path / "hex.csv"
