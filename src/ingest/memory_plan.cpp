@@ -110,24 +110,31 @@ MemoryPlan PlanWithin(const MemoryPlanInputs& inputs, uint64_t engine, bool* fit
 }
 
 // The smallest limit (to 1 MiB) at which `inputs` fit, above inputs.memory_limit.
-uint64_t SmallestLimitThatFits(MemoryPlanInputs inputs) {
-  // In whole MiB, so that the answer does not depend on the limit it starts from.
+// The smallest limit, in whole MiB, at which the plan for `inputs` is `good(plan, fits)`,
+// searched upwards from inputs.memory_limit (where it is not). Whole MiB, so that the answer
+// does not depend on where the search starts. `good` must hold at every larger limit too.
+template <typename Good>
+uint64_t SmallestLimitWhere(MemoryPlanInputs inputs, Good good) {
   constexpr uint64_t kMiB = 1ull << 20;
-  auto fits_at = [&](uint64_t mib) {
+  auto good_at = [&](uint64_t mib) {
     inputs.memory_limit = mib * kMiB;
     auto engine = EngineShareOfLimit(inputs.memory_limit);
+    if (!engine.ok()) return false;
     bool fits = false;
-    if (engine.ok()) PlanWithin(inputs, *engine, &fits);
-    return fits;
+    const MemoryPlan plan = PlanWithin(inputs, *engine, &fits);
+    return good(plan, fits);
   };
-  // low does not fit (or is below the minimum), high fits.
   uint64_t low = inputs.memory_limit / kMiB, high = std::max<uint64_t>(low, kMinIngestMemoryLimit / kMiB) * 2;
-  while (!fits_at(high) && high < (1ull << 30)) high *= 2;
+  while (!good_at(high) && high < (1ull << 30)) high *= 2;
   while (high - low > 1) {
     const uint64_t mid = low + (high - low) / 2;
-    (fits_at(mid) ? high : low) = mid;
+    (good_at(mid) ? high : low) = mid;
   }
   return high * kMiB;
+}
+
+uint64_t SmallestLimitThatFits(const MemoryPlanInputs& inputs) {
+  return SmallestLimitWhere(inputs, [](const MemoryPlan&, bool fits) { return fits; });
 }
 
 }  // namespace
@@ -135,26 +142,16 @@ uint64_t SmallestLimitThatFits(MemoryPlanInputs inputs) {
 uint64_t DefaultIngestMemoryLimit(const MemoryPlanInputs& inputs, uint64_t ceiling) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const int threads = inputs.threads > 0 ? inputs.threads : int(cores);
-  const uint64_t block = std::max(kMinBlockBytes, MaxPlannedBlock(inputs.input_bytes, threads));
-  const bool indexes = inputs.value_index_columns + inputs.token_index_columns > 0;
-  const bool dictionaries = inputs.columns == 0 || inputs.string_columns > 0;
-  const double blocks_share = 1.0 - (dictionaries ? kDictionaryShare : 0.0) - (indexes ? kIndexShare : 0.0);
-  const double state =
-      double(uint64_t(inputs.columns) *
-             (inputs.shared_bytes_per_column + uint64_t(threads) * inputs.worker_bytes_per_column));
-  const double blocks =
-      double(block) * BudgetBytesPerBlockByte(threads, inputs.bytes_per_field, inputs.token_index_columns);
-  const uint64_t wanted =
-      MemoryBudget::kBaselineReserve + uint64_t((state + blocks) / blocks_share) + (1ull << 20);
-  uint64_t limit = std::clamp(wanted, kMinIngestMemoryLimit, kMaxDefaultIngestLimit);
-  if (inputs.columns) {
-    MemoryPlanInputs at = inputs;
-    at.memory_limit = limit;
-    auto engine = EngineShareOfLimit(limit);
-    bool fits = false;
-    if (engine.ok()) PlanWithin(at, *engine, &fits);
-    if (!fits) limit = SmallestLimitThatFits(at);  // a wide file: what its columns need
-  }
+  const uint64_t block = MaxPlannedBlock(inputs.input_bytes, threads);
+  MemoryPlanInputs from = inputs;
+  from.memory_limit = 0;
+  from.block_bytes = 0;  // a --block-size given for a test does not change what the work needs
+  // Full speed: every thread, each with the largest block a plan gives it ...
+  const uint64_t full_speed = SmallestLimitWhere(from, [&](const MemoryPlan& plan, bool fits) {
+    return fits && plan.threads == threads && plan.block_bytes >= block;
+  });
+  // ... capped, unless the columns alone need more.
+  const uint64_t limit = std::max(std::min(full_speed, kMaxDefaultIngestLimit), SmallestLimitThatFits(from));
   return std::min(limit, std::max(ceiling, kMinIngestMemoryLimit));
 }
 
