@@ -124,9 +124,10 @@ def _feed_parts(X, parts, feed, release=None):
             release(part.stop)
 
 
-def _check_n_components(value):
+def _positive_or_none(name, value):
+    """`value` as C++ takes it (-1 for None); ValueError unless a positive integer or None."""
     if value is not None and (not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1):
-        raise ValueError(f"n_components must be a positive integer or None, not {value!r}")
+        raise ValueError(f"{name} must be a positive integer or None, not {value!r}")
     return -1 if value is None else int(value)
 
 
@@ -261,7 +262,7 @@ class PCA(_PcaBase):
     _PART_BYTES = 64 << 20
 
     def _new_model(self):
-        return _core.PCA(_check_n_components(self.n_components), bool(self.whiten))
+        return _core.PCA(_positive_or_none("n_components", self.n_components), bool(self.whiten))
 
     def fit(self, X, y=None, *, columns=None, where=None, nulls=None, memory_limit=None):
         """Fit on all of X: an array, a memmap, a DataFrame, or an outcore Dataset."""
@@ -366,14 +367,10 @@ class IncrementalPCA(_PcaBase):
         self.nulls = nulls
 
     def _new_model(self):
-        for name in ("n_components", "batch_size"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, numbers.Integral) or value < 1):
-                raise ValueError(f"{name} must be a positive integer or None, not {value!r}")
         return _core.IncrementalPCA(
-            -1 if self.n_components is None else int(self.n_components),
+            _positive_or_none("n_components", self.n_components),
             bool(self.whiten),
-            -1 if self.batch_size is None else int(self.batch_size),
+            _positive_or_none("batch_size", self.batch_size),
         )
 
     def _sync(self):
