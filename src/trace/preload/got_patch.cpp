@@ -35,14 +35,9 @@ SavedSlot* g_saved = nullptr;
 size_t g_saved_count = 0, g_saved_capacity = 0;
 
 bool Save(void** slot, void* previous, bool read_only) {
-  if (g_saved_count == g_saved_capacity) {
-    size_t capacity = g_saved_capacity ? g_saved_capacity * 2 : 1024;
-    auto* grown = static_cast<SavedSlot*>(RawAlloc(capacity * sizeof(SavedSlot)));
-    if (!grown) return false;
-    if (g_saved) std::memcpy(grown, g_saved, g_saved_count * sizeof(SavedSlot));
-    RawFree(g_saved, g_saved_capacity * sizeof(SavedSlot));
-    g_saved = grown;
-    g_saved_capacity = capacity;
+  if (g_saved_count == g_saved_capacity &&
+      !GrowRawArray(&g_saved, g_saved_count, &g_saved_capacity, size_t(1024))) {
+    return false;
   }
   g_saved[g_saved_count++] = {slot, previous, read_only};
   return true;

@@ -163,19 +163,10 @@ void RememberCode(PyObj* code) {
 
 void Push(PyObj* frame, const void* code) {
   ShadowStack& s = t_shadow;
-  if (!s.entries) {
-    s.capacity = 1024;
-    s.entries = static_cast<ShadowEntry*>(RawAlloc(s.capacity * sizeof(ShadowEntry)));
-    if (!s.entries) s.capacity = 0;
-  }
-  if (s.depth == s.capacity && s.capacity && s.capacity < kMaxShadowDepth) {
-    auto* grown = static_cast<ShadowEntry*>(RawAlloc(2 * s.capacity * sizeof(ShadowEntry)));
-    if (grown) {
-      std::memcpy(grown, s.entries, s.capacity * sizeof(ShadowEntry));
-      RawFree(s.entries, s.capacity * sizeof(ShadowEntry));
-      s.entries = grown;
-      s.capacity *= 2;
-    }
+  // The first 1024 entries, then twice as many up to kMaxShadowDepth (a failed
+  // allocation leaves the stack as it was: deeper frames are counted, not kept).
+  if (!s.entries || (s.depth == s.capacity && s.capacity < kMaxShadowDepth)) {
+    GrowRawArray(&s.entries, s.capacity, &s.capacity, uint32_t(1024));
   }
   // The caller is suspended from now on; the line it had as the innermost
   // frame may be stale, so it is computed afresh once.

@@ -174,15 +174,7 @@ uint32_t SiteTable::InsertLocked(uint64_t hash, uint8_t kind) {
 // ---- RegionMap ----
 
 bool RegionMap::InsertAtLocked(uint64_t index, const Region& region) {
-  if (count_ == capacity_) {
-    uint64_t new_capacity = capacity_ ? capacity_ * 2 : 256;
-    auto* fresh = static_cast<Region*>(RawAlloc(new_capacity * sizeof(Region)));
-    if (!fresh) return false;
-    if (count_) std::memcpy(fresh, regions_, count_ * sizeof(Region));
-    RawFree(regions_, capacity_ * sizeof(Region));
-    regions_ = fresh;
-    capacity_ = new_capacity;
-  }
+  if (count_ == capacity_ && !GrowRawArray(&regions_, count_, &capacity_, uint64_t(256))) return false;
   std::memmove(regions_ + index + 1, regions_ + index, (count_ - index) * sizeof(Region));
   regions_[index] = region;
   ++count_;

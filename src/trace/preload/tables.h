@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace outcore::trace {
 
@@ -23,6 +24,21 @@ namespace outcore::trace {
 void* RawAlloc(size_t bytes);
 void RawFree(void* p, size_t bytes);
 uint64_t OverheadBytes();
+
+// Doubles a RawAlloc'd array — `*data`, holding `count` Ts, room for `*capacity`
+// (0: none yet, then `first`) — keeping what it holds. False, and nothing changed,
+// when the kernel gives no memory.
+template <typename T, typename N>
+bool GrowRawArray(T** data, N count, N* capacity, N first) {
+  const N grown = *capacity ? N(*capacity * 2) : first;
+  auto* fresh = static_cast<T*>(RawAlloc(size_t(grown) * sizeof(T)));
+  if (!fresh) return false;
+  if (count) std::memcpy(fresh, *data, size_t(count) * sizeof(T));
+  RawFree(*data, size_t(*capacity) * sizeof(T));
+  *data = fresh;
+  *capacity = grown;
+  return true;
+}
 
 // True while the process has one thread (glibc clears it in pthread_create,
 // before the new thread exists). Locks and atomic read-modify-writes are then
