@@ -155,7 +155,16 @@ Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> da
   const int threads =
       s->options_.threads > 0 ? s->options_.threads : int(std::thread::hardware_concurrency());
   s->lanes_ = threads >= 2 ? 2 : 1;
-  s->counters_.chunks_total = s->dataset_->num_chunks();
+  const int64_t chunks = s->dataset_->num_chunks();
+  if (s->options_.chunks.end < 0) s->options_.chunks.end = chunks;
+  if (s->options_.chunks.begin < 0 || s->options_.chunks.begin > s->options_.chunks.end ||
+      s->options_.chunks.end > chunks) {
+    return Status::InvalidArgument("chunk span [" + std::to_string(s->options_.chunks.begin) + ", " +
+                                   std::to_string(s->options_.chunks.end) + ") is not within the " +
+                                   std::to_string(chunks) + " chunks of " + s->dataset_->path() +
+                                   ": give 0 <= begin <= end <= " + std::to_string(chunks));
+  }
+  s->counters_.chunks_total = s->options_.chunks.end - s->options_.chunks.begin;
   if (!s->options_.where.empty()) OC_RETURN_IF_ERROR(s->Plan());
   OC_RETURN_IF_ERROR(s->CheckDecodeFits());
   for (int index : s->decoded_) s->chunk_columns_.emplace_back(schema[size_t(index)].type, s->budget_.get());
@@ -261,12 +270,23 @@ Status Scanner::Rep::CheckDecodeFits() {
 }
 
 std::string Scanner::Rep::Explain() const {
+  std::string partition;
+  if (options_.chunks.begin > 0 || options_.chunks.end < dataset_->num_chunks()) {
+    partition = "chunks " + std::to_string(options_.chunks.begin) + " to " +
+                std::to_string(options_.chunks.end - 1) + " of " + std::to_string(dataset_->num_chunks()) +
+                " (a partition): no other chunk is read\n";
+  }
   if (!plan_)
-    return "no --where: every chunk is read (" + std::to_string(counters_.chunks_total) + " chunks)\n";
-  return "where " + where_->ToString(dataset_->schema()) + "\n" + plan_->Explain(DatasetMetadata(*dataset_));
+    return partition + "no --where: every chunk is read (" + std::to_string(counters_.chunks_total) +
+           " chunks)\n";
+  return partition + "where " + where_->ToString(dataset_->schema()) + "\n" +
+         plan_->Explain(DatasetMetadata(*dataset_));
 }
 
-bool Scanner::Rep::ChunkWanted(int64_t chunk) const { return !plan_ || plan_->chunks[size_t(chunk)].read; }
+bool Scanner::Rep::ChunkWanted(int64_t chunk) const {
+  if (chunk < options_.chunks.begin || chunk >= options_.chunks.end) return false;
+  return !plan_ || plan_->chunks[size_t(chunk)].read;
+}
 
 Status Scanner::Rep::LoadChunk(int64_t chunk) {
   // An error is sticky: the decoded buffers are half overwritten, and a later
@@ -372,7 +392,13 @@ Status Scanner::Rep::SelectRows(int64_t chunk) {
 Result<int64_t> Scanner::Rep::CountRows() {
   if (!failed_.ok()) return failed_;
   if (plan_ && plan_->rows_exact && chunk_ < 0) {
-    int64_t rows = int64_t(plan_->rows.Cardinality());
+    const auto& chunks = DatasetMetadata(*dataset_).chunks;
+    const auto row_of = [&](int64_t chunk) {
+      return chunk < int64_t(chunks.size()) ? chunks[size_t(chunk)].first_row
+                                            : uint64_t(dataset_->num_rows());
+    };
+    int64_t rows =
+        int64_t(plan_->rows.CardinalityInRange(row_of(options_.chunks.begin), row_of(options_.chunks.end)));
     if (options_.limit >= 0) rows = std::min(rows, options_.limit);
     chunk_ = dataset_->num_chunks();
     rows_returned_ += rows;
@@ -391,14 +417,14 @@ Result<int64_t> Scanner::Rep::CountRows() {
 Result<bool> Scanner::Rep::Next(Batch* batch) {
   if (!failed_.ok()) return failed_;
   if (options_.limit >= 0 && rows_returned_ >= options_.limit) return false;
-  const int64_t chunks = dataset_->num_chunks();
+  const int64_t chunks = options_.chunks.end;
   if (chunk_ >= chunks) return false;  // exhausted (or counted)
   const auto& meta = DatasetMetadata(*dataset_);
   auto chunk_end = [&] {
     return filtered_ ? selected_count_ : int64_t(meta.chunks[size_t(chunk_)].row_count);
   };
   while (chunk_ < 0 || offset_in_chunk_ >= chunk_end()) {
-    int64_t next = chunk_ + 1;
+    int64_t next = std::max(chunk_ + 1, options_.chunks.begin);
     while (next < chunks && !ChunkWanted(next)) ++next;
     if (next >= chunks) {
       chunk_ = chunks;
@@ -439,5 +465,11 @@ const ScanCounters& Scanner::counters() const { return rep_->counters_; }
 Result<bool> Scanner::Next(Batch* batch) { return rep_->Next(batch); }
 Result<int64_t> Scanner::CountRows() { return rep_->CountRows(); }
 std::string Scanner::Explain() const { return rep_->Explain(); }
+std::vector<int64_t> Scanner::ChunksToRead() const {
+  std::vector<int64_t> chunks;
+  for (int64_t c = rep_->options_.chunks.begin; c < rep_->options_.chunks.end; ++c)
+    if (rep_->ChunkWanted(c)) chunks.push_back(c);
+  return chunks;
+}
 
 }  // namespace outcore

@@ -160,6 +160,53 @@ TEST_F(WhereTest, ClusteredValuesReadOnlyTheirChunksAndSpanChunkBoundaries) {
   EXPECT_GT(scanned.bytes_read, counters.bytes_read * 5);
 }
 
+// A chunk span (ScanOptions::chunks, the partitions of outcore.dask): the
+// spans of a file, scanned apart, give its rows in order once each; counts
+// add up on every path (the indexes' exact answer included); a span past the
+// file is refused.
+TEST_F(WhereTest, ChunkSpansPartitionTheRowsOnEveryPath) {
+  const std::string indexed = Path("indexed.oc");
+  ASSERT_TRUE(Ingest(Options(indexed, true)).ok());
+  auto dataset = Dataset::Open(indexed);
+  ASSERT_TRUE(dataset.ok());
+  const int64_t chunks = (*dataset)->num_chunks();
+  ASSERT_GT(chunks, 6);
+  for (const std::string where : {"", "n < 3 or s == 'fig'", "s == 'fig'"}) {
+    for (bool use_indexes : {true, false}) {
+      const int64_t whole_count = Count(indexed, where, use_indexes);
+      const std::vector<int64_t> whole = Ids(indexed, where, use_indexes, true);
+      EXPECT_EQ(whole_count, int64_t(whole.size()));
+      std::vector<int64_t> joined;
+      int64_t counted = 0;
+      for (const ChunkSpan span : {ChunkSpan{0, 2}, ChunkSpan{2, 3}, ChunkSpan{3, 3}, ChunkSpan{3, -1}}) {
+        const int64_t count = Count(indexed, where, use_indexes, span);
+        const std::vector<int64_t> part = Ids(indexed, where, use_indexes, true, nullptr, 0, span);
+        EXPECT_EQ(count, int64_t(part.size())) << where << " " << span.begin;
+        counted += count;
+        joined.insert(joined.end(), part.begin(), part.end());
+      }
+      EXPECT_EQ(joined, whole) << where << " use_indexes " << use_indexes;
+      EXPECT_EQ(counted, whole_count);
+    }
+  }
+  ScanOptions options;
+  options.chunks = {2, 4};
+  options.where = "n < 3";
+  auto scanner = Scanner::Make(*dataset, options);
+  ASSERT_TRUE(scanner.ok());
+  for (int64_t c : (*scanner)->ChunksToRead()) EXPECT_TRUE(c >= 2 && c < 4) << c;
+  EXPECT_NE((*scanner)->Explain().find("chunks 2 to 3 of " + std::to_string(chunks) + " (a partition)"),
+            std::string::npos);
+  for (const ChunkSpan bad : {ChunkSpan{0, chunks + 1}, ChunkSpan{3, 2}, ChunkSpan{-1, 2}}) {
+    options.chunks = bad;
+    auto refused = Scanner::Make(*dataset, options);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.status().message().find("not within the " + std::to_string(chunks) + " chunks"),
+              std::string::npos)
+        << refused.status().message();
+  }
+}
+
 TEST_F(WhereTest, ExplainSaysWhichChunksAreReadAndWhy) {
   const std::string indexed = Path("indexed.oc");
   ASSERT_TRUE(Ingest(Options(indexed, true)).ok());
