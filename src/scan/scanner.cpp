@@ -84,6 +84,7 @@ struct Scanner::Rep {
   std::string Explain() const;
   Status LoadChunk(int64_t chunk);
   Status DecodeChunk(int64_t chunk);
+  Status DecodeSet(int64_t chunk, const std::vector<size_t>& which);
   Status DecodeColumns(int64_t chunk, const std::vector<size_t>& columns, Buffer* stored, Buffer* payload);
   Status SelectRows(int64_t chunk);
   bool ChunkWanted(int64_t chunk) const;
@@ -106,6 +107,7 @@ struct Scanner::Rep {
   int64_t rows_returned_ = 0;
   ScanCounters counters_;
   std::unique_ptr<Expr> where_;
+  std::vector<int> predicate_columns_;  // file columns where_ reads (decoded first)
   std::unique_ptr<QueryPlan> plan_;
   std::vector<std::unique_ptr<ValueIndex>> value_indexes_;
   std::vector<std::unique_ptr<TokenIndex>> token_indexes_;
@@ -177,6 +179,7 @@ Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> da
 // out: the plan is then answered by zone maps and filtering, with the same rows.
 Status Scanner::Rep::Plan() {
   OC_ASSIGN_OR_RETURN(where_, ParsePredicate(options_.where, dataset_->schema()));
+  predicate_columns_ = where_->Columns();
   const format::FileMetadata& meta = DatasetMetadata(*dataset_);
   PlanOptions plan_options;
   plan_options.decoded_columns = decoded_;
@@ -309,21 +312,19 @@ Status Scanner::Rep::DecodeColumns(int64_t chunk, const std::vector<size_t>& col
   return Status::OK();
 }
 
-Status Scanner::Rep::DecodeChunk(int64_t chunk) {
-  OC_RETURN_IF_ERROR(DatasetReader(*dataset_).ReadChunk(size_t(chunk), &chunk_meta_, &stored_));
+// Decodes the columns `which` (positions in decoded_) of the chunk whose
+// metadata is in chunk_meta_. Columns decode independently: with two lanes,
+// the second runs on its own thread with its own scratch, columns dealt out
+// largest first to the lane with fewer bytes so far. A small set is not worth
+// a thread.
+Status Scanner::Rep::DecodeSet(int64_t chunk, const std::vector<size_t>& which) {
   const format::ChunkMeta& meta = chunk_meta_;
-  // Columns decode independently: with two lanes, the second runs on its own
-  // thread with its own scratch, columns dealt out largest first to the lane
-  // with fewer bytes so far. A small chunk is not worth a thread.
   uint64_t total = 0;
-  std::vector<size_t> by_size(decoded_.size());
-  for (size_t i = 0; i < decoded_.size(); ++i) {
-    by_size[i] = i;
-    total += meta.columns[size_t(decoded_[i])].block.stored_size;
-  }
+  std::vector<size_t> by_size = which;
+  for (size_t i : which) total += meta.columns[size_t(decoded_[i])].block.stored_size;
   counters_.bytes_read += total;
   std::vector<size_t> lanes[2];
-  if (lanes_ > 1 && decoded_.size() > 1 && total >= kMinBytesForTwoLanes) {
+  if (lanes_ > 1 && which.size() > 1 && total >= kMinBytesForTwoLanes) {
     std::sort(by_size.begin(), by_size.end(), [&](size_t a, size_t b) {
       return meta.columns[size_t(decoded_[a])].block.stored_size >
              meta.columns[size_t(decoded_[b])].block.stored_size;
@@ -345,12 +346,34 @@ Status Scanner::Rep::DecodeChunk(int64_t chunk) {
   Status first = DecodeColumns(chunk, lanes[0], &stored_, &payload_);
   Status other = second.valid() ? second.get() : Status::OK();
   OC_RETURN_IF_ERROR(first);
-  OC_RETURN_IF_ERROR(other);
-  ++counters_.chunks_read;
+  return other;
+}
+
+// Late materialization: with a predicate to evaluate, its columns are decoded
+// first and the chunk's rows selected; the other projected columns are
+// decoded only when some row matched, so a chunk the zone maps could not rule
+// out but that holds no match costs the predicate's columns alone.
+Status Scanner::Rep::DecodeChunk(int64_t chunk) {
+  OC_RETURN_IF_ERROR(DatasetReader(*dataset_).ReadChunk(size_t(chunk), &chunk_meta_, &stored_));
+  std::vector<size_t> first, rest;
+  for (size_t i = 0; i < decoded_.size(); ++i) {
+    const bool predicate = plan_ && !plan_->rows_exact &&
+                           std::find(predicate_columns_.begin(), predicate_columns_.end(), decoded_[i]) !=
+                               predicate_columns_.end();
+    (predicate ? first : rest).push_back(i);
+  }
   filtered_ = false;
-  // The chunk becomes current only once its rows are selected: after a failed
-  // selection the scanner must not hand out the chunk unfiltered.
-  if (plan_) OC_RETURN_IF_ERROR(SelectRows(chunk));
+  if (!first.empty()) {
+    OC_RETURN_IF_ERROR(DecodeSet(chunk, first));
+    // The chunk becomes current only once its rows are selected: after a
+    // failed selection the scanner must not hand out the chunk unfiltered.
+    OC_RETURN_IF_ERROR(SelectRows(chunk));
+    if (selected_count_ > 0) OC_RETURN_IF_ERROR(DecodeSet(chunk, rest));
+  } else {
+    OC_RETURN_IF_ERROR(DecodeSet(chunk, rest));
+    if (plan_) OC_RETURN_IF_ERROR(SelectRows(chunk));
+  }
+  ++counters_.chunks_read;
   chunk_ = chunk;
   offset_in_chunk_ = 0;
   return Status::OK();
