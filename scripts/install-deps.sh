@@ -21,6 +21,8 @@ DEBIAN_PACKAGES=(
 PYTHON_PACKAGES=(
   "scikit-build-core>=0.10" "nanobind>=2.0" "numpy>=1.24" "pytest>=7"
   pandas pyarrow scipy psutil scikit-learn polars duckdb
+  # outcore.dask (the [dask] extra): tests/python/test_dask.py runs a LocalCluster.
+  "dask[dataframe]" distributed
   # progress=True's bar (tests/python/test_progress.py checks it).
   tqdm
   # Test only: the %%outcore_trace magic runs in an IPython shell (tests/python/test_trace_inprocess.py).

@@ -89,6 +89,13 @@ class Dataset {
   std::unique_ptr<Rep> rep_;
 };
 
+// Chunks begin <= c < end of a file (end -1: to the last): one partition of it,
+// for a reader that splits a scan across workers (outcore.dask).
+struct ChunkSpan {
+  int64_t begin = 0;
+  int64_t end = -1;
+};
+
 struct ScanOptions {
   std::vector<std::string> columns;  // empty: all columns, in file order
   int64_t batch_rows = 64 * 1024;    // at most this many rows per batch
@@ -101,6 +108,7 @@ struct ScanOptions {
   bool count_only = false;           // the caller only calls CountRows: an index that answers exactly
                                      // replaces every block read, so it is worth more
   bool use_zone_maps = true;         // false: no chunk is skipped by its min/max
+  ChunkSpan chunks = {};             // only these chunks are read; rows keep their file row numbers
   const std::atomic<bool>* cancel = nullptr;  // set (Ctrl-C): Next/CountRows stop with a Cancelled
                                               // status before the next chunk
 };
@@ -156,6 +164,10 @@ class Scanner {
   // Which chunks the scan reads and why, one line per chunk and a summary
   // ("chunk 3: read, index: 1204 candidate rows"); without `where`, a line saying so.
   std::string Explain() const;
+  // The chunks the scan will read, in order: those of the chunk range that
+  // the plan (zone maps, indexes) keeps. A partitioned reader leaves out the
+  // partitions with none.
+  std::vector<int64_t> ChunksToRead() const;
   ~Scanner();
   Scanner(const Scanner&) = delete;
   Scanner& operator=(const Scanner&) = delete;

@@ -94,6 +94,23 @@ struct DatasetInfo {
 // of one chunk's metadata is charged to `budget`. A damaged chunk metadata
 // block is a Corruption error naming the file and the chunk.
 Result<DatasetInfo> DescribeDataset(const Dataset& dataset, MemoryBudget* budget = nullptr);
+// One chunk as a reader that splits a file into partitions sees it
+// (outcore.dask: partitions of whole chunks, divisions from the chunks'
+// ranges): its rows and, for one column, its zone map's bounds as text that
+// parses back to the same value (as ColumnInfo::min/max).
+struct ChunkRange {
+  uint64_t first_row = 0;
+  uint64_t rows = 0;
+  uint64_t null_count = 0;
+  bool has_range = false;  // false: every value of the column in the chunk is null
+  bool max_exact = true;   // false: a string max cut to 64 bytes, not an upper bound
+  std::string min, max;
+};
+// Every chunk's ChunkRange for `column` (-1: rows only, no bounds), one chunk's
+// metadata read at a time (its scratch charged to `budget`).
+//   OC_ASSIGN_OR_RETURN(auto chunks, outcore::DescribeChunks(*dataset, dataset->FindColumn("id")));
+Result<std::vector<ChunkRange>> DescribeChunks(const Dataset& dataset, int column,
+                                               MemoryBudget* budget = nullptr);
 // Only the indexes (DescribeDataset(dataset).indexes, without the per-column work).
 std::vector<IndexInfo> DescribeIndexes(const Dataset& dataset);
 

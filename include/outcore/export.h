@@ -97,13 +97,14 @@ struct FillOptions {
   std::string where;          // doc/query.md; empty: every row
   uint64_t memory_limit = 0;  // the scan's buffers (0: DefaultMemoryLimit())
   int64_t batch_rows = 64 * 1024;
+  ChunkSpan chunks = {};                      // only these chunks (a partition); all by default
   const std::atomic<bool>* cancel = nullptr;  // set: stop with a Cancelled status
 };
 
 // The rows of `dataset` that match `where` (every row when empty), from the
 // indexes alone where they answer exactly: the size to allocate.
 Result<int64_t> CountMatching(const std::shared_ptr<const Dataset>& dataset, const std::string& where,
-                              const std::atomic<bool>* cancel = nullptr);
+                              const std::atomic<bool>* cancel = nullptr, ChunkSpan chunks = {});
 
 // Fills `targets` (one per column, any order, a column at most once) with the
 // rows matching options.where, at most `capacity` of them (more is an error:

@@ -80,6 +80,9 @@ struct RowSelection {
   // Error messages name the options as Python spells them (nulls="drop",
   // where="...") instead of the commands' --nulls drop, --where "...".
   bool python_names = false;
+  // Only these chunks of the file (a partition, outcore.dask); all by default.
+  // kMean cannot take its means from a partition: it is refused with one.
+  ChunkSpan chunks = {};
 };
 
 // One column's statistics, from one scan: count, nulls, NaNs, min, max, mean
@@ -107,6 +110,20 @@ Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<cons
                                                       uint64_t memory_limit = 0,
                                                       const std::atomic<bool>* cancel = nullptr,
                                                       const RowSelection& selection = {});
+
+// One column's statistics from values in memory, as ComputeColumnStats gives
+// them for a file (a Dask partition's column: outcore.dask.column_stats).
+// `values` are the column as float64 (nullptr for a text column: count and
+// nulls only); `valid` holds one byte per row, nonzero where the value is
+// present (nullptr: every row). NaN is counted in `nans`, out of the rest.
+//   ColumnSummary a = SummarizeValues("x", TypeId::kFloat64, xs.data(), nullptr, n);
+ColumnSummary SummarizeValues(std::string name, TypeId type, const double* values, const uint8_t* valid,
+                              int64_t rows);
+// The statistics of a's rows and b's together: counts added, min and max,
+// mean and variance by Chan's pairwise update; `distinct` becomes unknown
+// (-1: distinct counts do not add). InvalidArgument if they describe
+// different columns or types.
+Result<ColumnSummary> MergeSummaries(const ColumnSummary& a, const ColumnSummary& b);
 
 // A sparse matrix in CSR form, as scipy.sparse.csr_matrix holds it: row r's
 // entries are indices/data[indptr[r] .. indptr[r + 1]), indices sorted within

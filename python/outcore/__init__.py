@@ -43,6 +43,7 @@ import numpy as np
 from . import _arrow_in, _core, _progress, memory
 from ._arrow import Batch, Scan
 from ._columns import DictionaryArray, StringArray
+from ._frames import _chunk_span
 from ._trace import trace
 
 # `import outcore` loads NumPy and the engine only: scikit-learn, SciPy, pandas and pyarrow are
@@ -376,6 +377,7 @@ class Dataset:
         use_zone_maps: bool = True,
         memory_limit: str | int | None = None,
         force_indexes: bool = False,
+        chunks: tuple[int, int] | None = None,
     ) -> Scan:
         """Batches of the file, at most ``batch_rows`` rows each: iterate for ``Batch`` objects
         ({column name: array}, see the batch-type rule in the package docstring), or hand the
@@ -390,9 +392,14 @@ class Dataset:
         Memory stays bounded: each batch is decoded from one chunk of the file, and nothing is
         kept once you drop the batch. ``memory_limit`` bounds the scan's buffers; an Arrow
         consumer that keeps more batches than that gets a MemoryError saying so.
+
+        ``chunks=(begin, end)`` reads only chunks ``begin <= c < end`` of the file (one
+        partition of it, as ``outcore.dask.read_oc`` splits a file; ``num_chunks`` says how many
+        there are). Rows keep their file row numbers (``Batch.first_row``).
         """
         scanner = self._scanner(
-            columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit, force_indexes
+            columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit, force_indexes,
+            chunks=chunks,
         )
         return Scan(scanner, self._batch)
 
@@ -410,14 +417,15 @@ class Dataset:
         columns: Iterable[str] | None = None,
         where: str | None = None,
         memory_limit: str | int | None = None,
+        chunks: tuple[int, int] | None = None,
     ):
         """The columns (all by default) of the rows matching ``where`` as a ``pyarrow.Table``,
         one record batch per chunk read, over the engine's buffers (no copy). Dictionary columns
         are dictionary<int32, utf8>. The table must fit ``memory_limit`` (the scan's budget):
-        past it, MemoryError names it."""
+        past it, MemoryError names it. ``chunks``: as in ``scan``."""
         import pyarrow as pa
 
-        scan = self.scan(columns, batch_rows=_WHOLE_CHUNKS, where=where, memory_limit=memory_limit)
+        scan = self.scan(columns, batch_rows=_WHOLE_CHUNKS, where=where, memory_limit=memory_limit, chunks=chunks)
         return pa.RecordBatchReader.from_stream(scan).read_all()
 
     def explain(
@@ -427,10 +435,12 @@ class Dataset:
         use_indexes: bool = True,
         use_zone_maps: bool = True,
         force_indexes: bool = False,
+        chunks: tuple[int, int] | None = None,
     ) -> str:
-        """Which chunks ``scan(columns, where=...)`` reads and why, one line per chunk and a summary."""
+        """Which chunks ``scan(columns, where=..., chunks=...)`` reads and why, one line per chunk
+        and a summary."""
         return self._scanner(
-            columns, 65536, None, where, use_indexes, use_zone_maps, None, force_indexes
+            columns, 65536, None, where, use_indexes, use_zone_maps, None, force_indexes, chunks=chunks
         ).explain()
 
     def count(
@@ -439,12 +449,15 @@ class Dataset:
         use_indexes: bool = True,
         use_zone_maps: bool = True,
         force_indexes: bool = False,
+        chunks: tuple[int, int] | None = None,
     ) -> int:
-        """The number of rows for which ``where`` is true (all rows without it)."""
-        if where is None:
+        """The number of rows for which ``where`` is true (all rows without it); ``chunks``: as
+        in ``scan``."""
+        if where is None and chunks is None:
             return self.num_rows
         scanner = self._scanner(
-            None, 1 << 20, None, where, use_indexes, use_zone_maps, None, force_indexes, count_only=True
+            None, 1 << 20, None, where, use_indexes, use_zone_maps, None, force_indexes, count_only=True,
+            chunks=chunks,
         )
         return scanner.count()
 
@@ -453,7 +466,7 @@ class Dataset:
 
     def _scanner(
         self, columns, batch_rows, limit, where, use_indexes, use_zone_maps, memory_limit, force_indexes=False,
-        count_only=False,
+        count_only=False, chunks=None,
     ):
         return _core.Scanner(
             self._core,
@@ -466,9 +479,10 @@ class Dataset:
             memory_limit,
             force_indexes,
             count_only,
+            _chunk_span(chunks),
         )
 
-    def to_numpy(self, columns, where=None, out=None, dtype=None, memory_limit=None) -> np.ndarray:
+    def to_numpy(self, columns, where=None, out=None, dtype=None, memory_limit=None, chunks=None) -> np.ndarray:
         """Columns as one 2-D array (rows x columns; a 1-D array for one column given as a str).
 
         The rows matching ``where`` are counted first, then the engine writes each batch straight
@@ -477,11 +491,12 @@ class Dataset:
         — or into one it allocates. ``dtype`` defaults to ``out``'s, else to NumPy's result type
         of the columns (bool, int64 or float64). Nulls become NaN in a float array; an integer or
         bool array refuses them with a ValueError naming the column and row (pass
-        ``dtype="float64"``, or leave the rows out with ``where="x is not null"``).
+        ``dtype="float64"``, or leave the rows out with ``where="x is not null"``). ``chunks``: as
+        in ``scan``.
         """
         from ._frames import to_numpy
 
-        return to_numpy(self, columns, where=where, out=out, dtype=dtype, memory_limit=memory_limit)
+        return to_numpy(self, columns, where=where, out=out, dtype=dtype, memory_limit=memory_limit, chunks=chunks)
 
     def to_pandas(
         self,
@@ -489,6 +504,7 @@ class Dataset:
         where: str | None = None,
         dtypes: str = "compact",
         memory_limit: str | int | None = None,
+        chunks: tuple[int, int] | None = None,
     ):
         """The whole table (or some columns, or the rows matching ``where``) as a pandas DataFrame.
 
@@ -498,11 +514,13 @@ class Dataset:
         dictionary-encoded text, bool, float64, and the nullable Int8.. / boolean where a column
         has nulls; ``dtypes="pandas"`` gives pandas' usual ones (int64, float64 with NaN for an
         integer column with nulls, bool or object, object for text). Dates are datetime64[s],
-        timestamps datetime64[us]. ``memory_estimate`` says what each choice costs.
+        timestamps datetime64[us]. ``memory_estimate`` says what each choice costs. The dtypes
+        come from the whole file, so every ``chunks=`` partition of it (as in ``scan``) has the
+        same ones.
         """
         from ._frames import to_pandas
 
-        return to_pandas(self, columns, where=where, dtypes=dtypes, memory_limit=memory_limit)
+        return to_pandas(self, columns, where=where, dtypes=dtypes, memory_limit=memory_limit, chunks=chunks)
 
     def memory_estimate(self, columns: Iterable[str] | None = None, where: str | None = None,
                         dtypes: str = "compact"):

@@ -63,8 +63,16 @@ class FeatureHasher(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, raw_X):
-        """Hash an iterable of samples into a (n_samples, n_features) scipy CSR matrix."""
+        """Hash an iterable of samples into a (n_samples, n_features) scipy CSR matrix.
+
+        A Dask DataFrame gives a Dask array of CSR blocks, one per partition, each row hashed as
+        the dict {column: value} (outcore.dask.hash_transform).
+        """
         self._validate()
+        if _is_dask(raw_X):
+            from .dask import hash_transform
+
+            return hash_transform(self, raw_X)
         data, indices, indptr, n_samples = _core.hash_features(
             raw_X, int(self.n_features), bool(self.alternate_sign), self.input_type
         )
@@ -122,6 +130,29 @@ def _feed_parts(X, parts, feed, release=None):
         feed(np.ascontiguousarray(X[part], dtype=np.float64))
         if release is not None:
             release(part.stop)
+
+
+def _is_dask(X) -> bool:
+    """Whether X is a Dask collection, told without importing dask."""
+    return callable(getattr(X, "__dask_graph__", None))
+
+
+def _dask_frame(estimator, X, columns, where, nulls):
+    """X (a Dask DataFrame) narrowed to the columns a fit reads, its rows as ``nulls`` says."""
+    if _resolve(where, estimator.where) is not None:
+        raise ValueError("where= applies to an outcore Dataset: filter a Dask DataFrame with ddf[...], or read "
+                         "it with outcore.dask.read_oc(path, where=...)")
+    columns = _resolve(columns, estimator.columns)
+    if columns is None:
+        columns = [c for c, t in X.dtypes.items() if t.kind in "biuf"]
+    X = X[list(columns)]
+    nulls = _resolve(nulls, estimator.nulls)
+    if nulls == "drop":
+        return X.dropna()
+    if nulls not in ("fail", "keep"):
+        raise ValueError(f"nulls={nulls!r} does not apply to a Dask DataFrame fitted by partitions: the means "
+                         "would be each partition's; use nulls='drop', or fill the nulls first")
+    return X
 
 
 def _positive_or_none(name, value):
@@ -265,7 +296,12 @@ class PCA(_PcaBase):
         return _core.PCA(_positive_or_none("n_components", self.n_components), bool(self.whiten))
 
     def fit(self, X, y=None, *, columns=None, where=None, nulls=None, memory_limit=None):
-        """Fit on all of X: an array, a memmap, a DataFrame, or an outcore Dataset."""
+        """Fit on all of X: an array, a memmap, a DataFrame, an outcore Dataset, or a Dask
+        DataFrame (each partition's moments on its worker, merged: outcore.dask.fit_pca)."""
+        if _is_dask(X):
+            from .dask import fit_pca
+
+            return fit_pca(self, _dask_frame(self, X, columns, where, nulls))
         prepared = self._prepare_fit(X, columns, where, nulls, memory_limit)
         if prepared is None:
             return self
@@ -378,7 +414,12 @@ class IncrementalPCA(_PcaBase):
         self.batch_size_ = self._model.batch_size_for(self.n_features_in_)
 
     def fit(self, X, y=None, *, columns=None, where=None, nulls=None, memory_limit=None):
-        """Fit from scratch on X: an array, a memmap, a DataFrame, or an outcore Dataset."""
+        """Fit from scratch on X: an array, a memmap, a DataFrame, an outcore Dataset, or a Dask
+        DataFrame (its partitions fed in order, in the same batches: outcore.dask.fit_incremental_pca)."""
+        if _is_dask(X):
+            from .dask import fit_incremental_pca
+
+            return fit_incremental_pca(self, _dask_frame(self, X, columns, where, nulls))
         prepared = self._prepare_fit(X, columns, where, nulls, memory_limit)
         if prepared is None:
             return self
@@ -468,8 +509,18 @@ class OneHotEncoder(TransformerMixin, BaseEstimator):
             raise ValueError("where= applies to an outcore Dataset; select an array's rows yourself")
 
     def fit(self, X, y=None, *, columns=None, where=None, nulls=None):
-        """Learn each column's categories from X (an array, a DataFrame or an outcore Dataset)."""
+        """Learn each column's categories from X (an array, a DataFrame, an outcore Dataset, or a
+        Dask DataFrame: each partition's categories, unioned, outcore.dask.fit_onehot)."""
         where, nulls = _resolve(where, self.where), _resolve(nulls, self.nulls)
+        if _is_dask(X):
+            from .dask import fit_onehot
+
+            self._check_params(nulls, where, False)
+            names = list(_resolve(columns, self.columns) or X.columns)
+            if nulls == "fail" and bool(X[names].isna().any().any().compute()):
+                raise ValueError("a column of the Dask DataFrame is missing a value: pass nulls='keep' to encode "
+                                 "it as all-zero")
+            return fit_onehot(self, X, names)
         if _is_dataset(X):
             self._check_params(nulls, where, True)
             names = _dataset_columns(X, _resolve(columns, self.columns), lambda ds: ds.dictionary_columns)

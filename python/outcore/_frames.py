@@ -26,6 +26,19 @@ def _memory_limit(memory_limit) -> int:
     return _core.parse_size(str(memory_limit))
 
 
+def _chunk_span(chunks) -> tuple[int, int] | None:
+    """``chunks=(begin, end)`` as the engine takes it, checked: two ints (end -1: to the last)."""
+    if chunks is None:
+        return None
+    try:
+        begin, end = chunks
+    except (TypeError, ValueError):
+        raise TypeError(f"chunks must be a (begin, end) pair of chunk numbers, not {chunks!r}") from None
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (begin, end)):
+        raise TypeError(f"chunks must be a (begin, end) pair of chunk numbers, not {chunks!r}")
+    return int(begin), int(end)
+
+
 def _column_list(ds, columns) -> list[str]:
     if columns is None:
         return list(ds.schema)
@@ -34,13 +47,13 @@ def _column_list(ds, columns) -> list[str]:
     return list(columns)
 
 
-def to_numpy(ds, columns, where=None, out=None, dtype=None, memory_limit=None) -> np.ndarray:
+def to_numpy(ds, columns, where=None, out=None, dtype=None, memory_limit=None, chunks=None) -> np.ndarray:
     """Dataset.to_numpy: see its docstring."""
     single = isinstance(columns, str)
     names = _column_list(ds, columns)
     if not names:
         raise ValueError("to_numpy needs at least one column")
-    rows = ds.count(where)
+    rows = ds.count(where, chunks=chunks)
     if dtype is None:
         dtype = out.dtype if out is not None else np.dtype(_core.default_array_dtype(ds._core, names))
     dtype = np.dtype(dtype)
@@ -64,7 +77,7 @@ def to_numpy(ds, columns, where=None, out=None, dtype=None, memory_limit=None) -
             raise ValueError("out is read-only (open a memmap with mode='w+' or 'r+')")
     views = [out] if single else [out[:, i] for i in range(len(names))]
     targets = [(name, dtype.name, view, None, "default", False, None) for name, view in zip(names, views)]
-    filled = _core.fill_columns(ds._core, targets, rows, where, _memory_limit(memory_limit))
+    filled = _core.fill_columns(ds._core, targets, rows, where, _memory_limit(memory_limit), _chunk_span(chunks))
     if filled != rows:
         raise ValueError(f"{ds.path} gave {filled} rows where {rows} were counted")
     return out
@@ -76,14 +89,14 @@ def _plan(ds, names, dtypes, rows):
     return _core.plan_frame(ds._core, names, dtypes, rows)
 
 
-def to_pandas(ds, columns=None, where=None, dtypes="compact", memory_limit=None):
+def to_pandas(ds, columns=None, where=None, dtypes="compact", memory_limit=None, chunks=None):
     """Dataset.to_pandas: see its docstring."""
     import pandas as pd
 
     names = _column_list(ds, columns)
     if len(set(names)) != len(names):
         raise ValueError("a column is named twice; a DataFrame's columns must be distinct")
-    rows = ds.count(where)
+    rows = ds.count(where, chunks=chunks)
     plans = _plan(ds, names, dtypes, rows)
     targets, parts = [], []
     for plan in plans:
@@ -99,7 +112,7 @@ def to_pandas(ds, columns=None, where=None, dtypes="compact", memory_limit=None)
         targets.append((name, plan["element"], values, mask, plan["nulls"], kind == "categorical", None))
         parts.append((kind, values, mask))
     if targets:
-        filled = _core.fill_columns(ds._core, targets, rows, where, _memory_limit(memory_limit))
+        filled = _core.fill_columns(ds._core, targets, rows, where, _memory_limit(memory_limit), _chunk_span(chunks))
         if filled != rows:
             raise ValueError(f"{ds.path} gave {filled} rows where {rows} were counted")
     data = {}

@@ -9,6 +9,7 @@
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
@@ -236,8 +237,10 @@ class PyScan {
  public:
   PyScan(std::shared_ptr<Dataset> dataset, std::optional<std::vector<std::string>> columns,
          int64_t batch_rows, std::optional<int64_t> limit, std::optional<std::string> where, bool use_indexes,
-         bool use_zone_maps, nb::handle memory_limit, bool force_indexes, bool count_only) {
+         bool use_zone_maps, nb::handle memory_limit, bool force_indexes, bool count_only,
+         std::optional<std::pair<int64_t, int64_t>> chunks) {
     ScanOptions options;
+    if (chunks) options.chunks = {chunks->first, chunks->second};
     if (columns) options.columns = *columns;
     options.batch_rows = batch_rows;
     if (limit) options.limit = *limit;
@@ -277,6 +280,7 @@ class PyScan {
 
   nb::object Schema() { return SchemaCapsule(Live().columns()); }
   std::string Explain() { return Live().scanner().Explain(); }
+  std::vector<int64_t> ChunksToRead() { return Live().scanner().ChunksToRead(); }
   int64_t Count() {
     Scanner& scanner = Live().scanner();
     return Unwrap(CallWithCtrlC([&](auto*) { return scanner.CountRows(); }, cancel_.get()));
@@ -333,10 +337,13 @@ void BindArrow(nb::module_& m) {
 
   nb::class_<PyScan>(m, "Scanner")
       .def(nb::init<std::shared_ptr<Dataset>, std::optional<std::vector<std::string>>, int64_t,
-                    std::optional<int64_t>, std::optional<std::string>, bool, bool, nb::handle, bool, bool>(),
+                    std::optional<int64_t>, std::optional<std::string>, bool, bool, nb::handle, bool, bool,
+                    std::optional<std::pair<int64_t, int64_t>>>(),
            "dataset"_a, "columns"_a = nb::none(), "batch_rows"_a = 65536, "limit"_a = nb::none(),
            "where"_a = nb::none(), "use_indexes"_a = true, "use_zone_maps"_a = true,
-           "memory_limit"_a = nb::none(), "force_indexes"_a = false, "count_only"_a = false)
+           "memory_limit"_a = nb::none(), "force_indexes"_a = false, "count_only"_a = false,
+           "chunks"_a = nb::none())
+      .def("chunks_to_read", [](PyScan& scan) { return scan.ChunksToRead(); })
       .def("next", &PyScan::Next)
       .def("count", &PyScan::Count)
       .def("counters", &PyScan::Counters)

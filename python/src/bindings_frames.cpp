@@ -7,6 +7,7 @@
 // takes it back only to make Python objects (object columns).
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
@@ -112,7 +113,8 @@ std::function<Status(const ColumnVector&, int64_t)> ObjectFiller(const ArrayView
 
 // targets: [(column, element, values, mask or None, nulls, codes, categories or None)]
 int64_t FillBinding(std::shared_ptr<Dataset> dataset, nb::list targets, int64_t capacity,
-                    std::optional<std::string> where, uint64_t memory_limit) {
+                    std::optional<std::string> where, uint64_t memory_limit,
+                    std::optional<std::pair<int64_t, int64_t>> chunks) {
   std::vector<ColumnTarget> fill;
   for (nb::handle item : targets) {
     nb::tuple t = nb::cast<nb::tuple>(item);
@@ -156,6 +158,7 @@ int64_t FillBinding(std::shared_ptr<Dataset> dataset, nb::list targets, int64_t 
     options.where = *where;
   }
   options.memory_limit = memory_limit;
+  if (chunks) options.chunks = {chunks->first, chunks->second};
   return Unwrap(CallWithCtrlC([&](const std::atomic<bool>* cancel) {
     options.cancel = cancel;
     return FillColumns(dataset, fill, capacity, options);
@@ -273,7 +276,7 @@ nb::dict ProfileObjects(nb::handle array, int64_t cap) {
 
 void BindFrames(nb::module_& m) {
   m.def("fill_columns", &FillBinding, "dataset"_a, "targets"_a, "capacity"_a, "where"_a = nb::none(),
-        "memory_limit"_a = 0);
+        "memory_limit"_a = 0, "chunks"_a = nb::none());
   m.def("plan_frame", &PlanBinding, "dataset"_a, "columns"_a = nb::none(), "dtypes"_a = "compact",
         "rows"_a = 0);
   m.def("default_array_dtype", [](std::shared_ptr<Dataset> dataset, std::vector<std::string> columns) {

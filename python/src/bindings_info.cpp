@@ -1,11 +1,14 @@
 // Dataset.info(): what `outcore info --json` prints (include/outcore/dataset_info.h,
 // DescribeDataset), as a dict with the same keys. Read from the footer alone.
 #include <nanobind/nanobind.h>
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "outcore/dataset.h"
 #include "outcore/dataset_info.h"
@@ -75,9 +78,29 @@ nb::dict DatasetInfoToDict(const Dataset& dataset) {
   return d;
 }
 
+// [(first_row, rows, null_count, min or None, max or None)], one per chunk;
+// a string max that is not an upper bound comes as None.
+nb::list ChunksToList(const Dataset& dataset, std::optional<std::string> column) {
+  int index = -1;
+  if (column) {
+    index = dataset.FindColumn(*column);
+    if (index < 0) Raise(Status::InvalidArgument("no column '" + *column + "' in " + dataset.path()));
+  }
+  const std::vector<ChunkRange> chunks = Unwrap(DescribeChunks(dataset, index));
+  nb::list out;
+  for (const ChunkRange& c : chunks) {
+    nb::object lo = c.has_range ? nb::object(LenientStr(c.min)) : nb::none();
+    nb::object hi = c.has_range && c.max_exact ? nb::object(LenientStr(c.max)) : nb::none();
+    out.append(nb::make_tuple(c.first_row, c.rows, c.null_count, lo, hi));
+  }
+  return out;
+}
+
 }  // namespace
 
 void BindInfo(nb::module_& m) {
+  m.def("describe_chunks", &ChunksToList, nb::arg("dataset"), nb::arg("column") = nb::none(),
+        "Per chunk (first_row, rows, null_count, min, max) of `column` as text (DescribeChunks)");
   m.def("describe_dataset", &DatasetInfoToDict, nb::arg("dataset"),
         "DescribeDataset as a dict, keyed as `outcore info --json` (Dataset.info())");
 }

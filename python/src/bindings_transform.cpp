@@ -203,29 +203,77 @@ nb::tuple HashDataset(std::shared_ptr<Dataset> dataset, std::vector<std::string>
   return CsrArrays(Unwrap(std::move(csr)));
 }
 
+nb::dict SummaryToDict(const ColumnSummary& s) {
+  nb::dict d;
+  d["name"] = s.name;
+  d["type"] = std::string(TypeName(s.type));
+  d["count"] = s.count;
+  d["nulls"] = s.nulls;
+  if (s.numeric()) {
+    d["nans"] = s.nans;
+    d["min"] = s.has_range ? nb::cast(s.min) : nb::none();
+    d["max"] = s.has_range ? nb::cast(s.max) : nb::none();
+    d["mean"] = s.has_range ? nb::cast(s.mean) : nb::none();
+    d["variance"] = s.has_range ? nb::cast(s.variance) : nb::none();
+  }
+  if (s.distinct >= 0) d["distinct"] = s.distinct;
+  return d;
+}
+
+// SummaryToDict's inverse (a dict handed back for merging).
+ColumnSummary SummaryFromDict(nb::dict d) {
+  ColumnSummary s;
+  s.name = nb::cast<std::string>(d["name"]);
+  const auto type = TypeFromName(nb::cast<std::string>(d["type"]));
+  if (!type) Raise(Status::InvalidArgument("a column summary's type must be a type name"));
+  s.type = *type;
+  s.count = nb::cast<int64_t>(d["count"]);
+  s.nulls = nb::cast<int64_t>(d["nulls"]);
+  if (s.numeric()) {
+    s.nans = nb::cast<int64_t>(d["nans"]);
+    s.has_range = !d["mean"].is_none();
+    if (s.has_range) {
+      s.min = nb::cast<double>(d["min"]);
+      s.max = nb::cast<double>(d["max"]);
+      s.mean = nb::cast<double>(d["mean"]);
+      s.variance = nb::cast<double>(d["variance"]);
+    }
+  }
+  return s;
+}
+
 nb::list ColumnStatsList(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
                          std::optional<std::string> where, const std::string& nulls) {
   const RowSelection rows = SelectionOf(where, nulls);
   auto stats = CallWithCtrlC(
       [&](const std::atomic<bool>* cancel) { return ComputeColumnStats(dataset, columns, 0, cancel, rows); });
   nb::list out;
-  for (const auto& s : Unwrap(std::move(stats))) {
-    nb::dict d;
-    d["name"] = s.name;
-    d["type"] = std::string(TypeName(s.type));
-    d["count"] = s.count;
-    d["nulls"] = s.nulls;
-    if (s.numeric()) {
-      d["nans"] = s.nans;
-      d["min"] = s.has_range ? nb::cast(s.min) : nb::none();
-      d["max"] = s.has_range ? nb::cast(s.max) : nb::none();
-      d["mean"] = s.has_range ? nb::cast(s.mean) : nb::none();
-      d["variance"] = s.has_range ? nb::cast(s.variance) : nb::none();
-    }
-    if (s.distinct >= 0) d["distinct"] = s.distinct;
-    out.append(d);
-  }
+  for (const auto& s : Unwrap(std::move(stats))) out.append(SummaryToDict(s));
   return out;
+}
+
+// A column in memory: float64 values (None for text) and a bool array, true
+// where a value is present.
+nb::dict SummarizeBinding(const std::string& name, const std::string& type,
+                          std::optional<nb::ndarray<const double, nb::ndim<1>, nb::c_contig>> values,
+                          nb::ndarray<const bool, nb::ndim<1>, nb::c_contig> valid) {
+  const auto id = TypeFromName(type);
+  if (!id) Raise(Status::InvalidArgument("unknown column type '" + type + "'"));
+  const auto rows = int64_t(valid.shape(0));
+  if (values && int64_t(values->shape(0)) != rows) {
+    Raise(Status::InvalidArgument("column '" + name + "': values and validity differ in length"));
+  }
+  ColumnSummary s;
+  {
+    nb::gil_scoped_release unlocked;
+    s = SummarizeValues(name, *id, values ? values->data() : nullptr,
+                        reinterpret_cast<const uint8_t*>(valid.data()), rows);
+  }
+  return SummaryToDict(s);
+}
+
+nb::dict MergeBinding(nb::dict a, nb::dict b) {
+  return SummaryToDict(Unwrap(MergeSummaries(SummaryFromDict(a), SummaryFromDict(b))));
 }
 
 OneHotCategories OneHotFit(std::shared_ptr<Dataset> dataset, std::vector<std::string> columns,
@@ -545,6 +593,8 @@ void BindTransform(nb::module_& m) {
         "output"_a = "", "where"_a = nb::none(), "nulls"_a = "keep");
   m.def("column_stats", &ColumnStatsList, "dataset"_a, "columns"_a, "where"_a = nb::none(),
         "nulls"_a = "keep");
+  m.def("summarize_values", &SummarizeBinding, "name"_a, "type"_a, "values"_a.none(), "valid"_a);
+  m.def("merge_summaries", &MergeBinding, "a"_a, "b"_a);
   m.def("hash_dataset", &HashDataset, "dataset"_a, "columns"_a, "tokens"_a, "n_features"_a,
         "alternate_sign"_a, "where"_a = nb::none(), "nulls"_a = "keep");
 

@@ -161,6 +161,32 @@ Result<DatasetInfo> DescribeDataset(const Dataset& dataset, MemoryBudget* budget
                           DatasetReader(dataset), budget);
 }
 
+Result<std::vector<ChunkRange>> DescribeChunks(const Dataset& dataset, int column, MemoryBudget* budget) {
+  const format::FileMetadata& meta = DatasetMetadata(dataset);
+  if (column >= int(meta.columns.size()))
+    return Status::InvalidArgument("column " + std::to_string(column) + " is not in " + dataset.path());
+  std::vector<ChunkRange> out(meta.chunks.size());
+  for (size_t c = 0; c < meta.chunks.size(); ++c) {
+    out[c].first_row = meta.chunks[c].first_row;
+    out[c].rows = meta.chunks[c].row_count;
+  }
+  if (column < 0) return out;
+  const TypeId type = meta.columns[size_t(column)].type;
+  Buffer scratch(budget);
+  format::ChunkMeta chunk;
+  for (size_t c = 0; c < meta.chunks.size(); ++c) {
+    OC_RETURN_IF_ERROR(DatasetReader(dataset).ReadChunk(c, &chunk, &scratch));
+    const format::ZoneMap& zone = chunk.columns[size_t(column)].zone;
+    out[c].null_count = zone.null_count;
+    out[c].has_range = zone.has_min_max;
+    out[c].max_exact = !zone.string_bounds_inexact;
+    if (!zone.has_min_max) continue;
+    out[c].min = BoundText(type, zone, false);
+    out[c].max = BoundText(type, zone, true);
+  }
+  return out;
+}
+
 std::vector<IndexInfo> DescribeIndexes(const Dataset& dataset) {
   return IndexesOf(DatasetMetadata(dataset), dataset.file_size());
 }

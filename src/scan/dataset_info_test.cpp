@@ -227,5 +227,49 @@ TEST_F(DescribeDatasetTest, AFileIngestWroteDescribesItsRowsRejectsAndIndex) {
   EXPECT_LT(indexes[0].share_of_file, 1.0);
 }
 
+// DescribeChunks (outcore.dask's partition planning): every chunk's rows, in
+// order and adding up to the file's, with the column's bounds as text that
+// parses back; -1 gives rows only.
+TEST_F(DescribeDatasetTest, ChunksCarryTheirRowsAndTheColumnsBounds) {
+  const std::string csv = (dir_ / "many.csv").string(), oc = (dir_ / "many.oc").string();
+  {
+    std::ofstream out(csv);
+    out << "id,x\n";
+    for (int i = 0; i < 20000; ++i) out << i << "," << (i % 7 == 0 ? "" : std::to_string(i % 100)) << "\n";
+  }
+  IngestOptions o;
+  o.inputs = {csv};
+  o.output = oc;
+  o.block_bytes = 16 << 10;
+  ASSERT_TRUE(Ingest(o).ok());
+  auto dataset = Dataset::Open(oc);
+  ASSERT_TRUE(dataset.ok());
+  ASSERT_GT((*dataset)->num_chunks(), 3);
+  auto chunks = DescribeChunks(**dataset, (*dataset)->FindColumn("id"));
+  ASSERT_TRUE(chunks.ok()) << chunks.status().ToString();
+  ASSERT_EQ(int64_t(chunks->size()), (*dataset)->num_chunks());
+  uint64_t next = 0;
+  for (const ChunkRange& c : *chunks) {
+    EXPECT_EQ(c.first_row, next);
+    // ids are the row numbers: each chunk's bounds are its first and last row
+    ASSERT_TRUE(c.has_range);
+    EXPECT_EQ(c.min, std::to_string(c.first_row));
+    EXPECT_EQ(c.max, std::to_string(c.first_row + c.rows - 1));
+    EXPECT_EQ(c.null_count, 0u);
+    next += c.rows;
+  }
+  EXPECT_EQ(int64_t(next), (*dataset)->num_rows());
+  auto x = DescribeChunks(**dataset, (*dataset)->FindColumn("x"));
+  ASSERT_TRUE(x.ok());
+  uint64_t nulls = 0;
+  for (const ChunkRange& c : *x) nulls += c.null_count;
+  EXPECT_EQ(nulls, 20000u / 7 + 1);
+  auto rows_only = DescribeChunks(**dataset, -1);
+  ASSERT_TRUE(rows_only.ok());
+  EXPECT_FALSE((*rows_only)[0].has_range);
+  EXPECT_EQ((*rows_only)[1].rows, (*chunks)[1].rows);
+  EXPECT_FALSE(DescribeChunks(**dataset, 9).ok());
+}
+
 }  // namespace
 }  // namespace outcore

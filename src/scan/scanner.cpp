@@ -84,6 +84,7 @@ struct Scanner::Rep {
   std::string Explain() const;
   Status LoadChunk(int64_t chunk);
   Status DecodeChunk(int64_t chunk);
+  Status DecodeSet(int64_t chunk, const std::vector<size_t>& which);
   Status DecodeColumns(int64_t chunk, const std::vector<size_t>& columns, Buffer* stored, Buffer* payload);
   Status SelectRows(int64_t chunk);
   bool ChunkWanted(int64_t chunk) const;
@@ -106,6 +107,7 @@ struct Scanner::Rep {
   int64_t rows_returned_ = 0;
   ScanCounters counters_;
   std::unique_ptr<Expr> where_;
+  std::vector<int> predicate_columns_;  // file columns where_ reads (decoded first)
   std::unique_ptr<QueryPlan> plan_;
   std::vector<std::unique_ptr<ValueIndex>> value_indexes_;
   std::vector<std::unique_ptr<TokenIndex>> token_indexes_;
@@ -155,7 +157,16 @@ Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> da
   const int threads =
       s->options_.threads > 0 ? s->options_.threads : int(std::thread::hardware_concurrency());
   s->lanes_ = threads >= 2 ? 2 : 1;
-  s->counters_.chunks_total = s->dataset_->num_chunks();
+  const int64_t chunks = s->dataset_->num_chunks();
+  if (s->options_.chunks.end < 0) s->options_.chunks.end = chunks;
+  if (s->options_.chunks.begin < 0 || s->options_.chunks.begin > s->options_.chunks.end ||
+      s->options_.chunks.end > chunks) {
+    return Status::InvalidArgument("chunk span [" + std::to_string(s->options_.chunks.begin) + ", " +
+                                   std::to_string(s->options_.chunks.end) + ") is not within the " +
+                                   std::to_string(chunks) + " chunks of " + s->dataset_->path() +
+                                   ": give 0 <= begin <= end <= " + std::to_string(chunks));
+  }
+  s->counters_.chunks_total = s->options_.chunks.end - s->options_.chunks.begin;
   if (!s->options_.where.empty()) OC_RETURN_IF_ERROR(s->Plan());
   OC_RETURN_IF_ERROR(s->CheckDecodeFits());
   for (int index : s->decoded_) s->chunk_columns_.emplace_back(schema[size_t(index)].type, s->budget_.get());
@@ -168,6 +179,7 @@ Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> da
 // out: the plan is then answered by zone maps and filtering, with the same rows.
 Status Scanner::Rep::Plan() {
   OC_ASSIGN_OR_RETURN(where_, ParsePredicate(options_.where, dataset_->schema()));
+  predicate_columns_ = where_->Columns();
   const format::FileMetadata& meta = DatasetMetadata(*dataset_);
   PlanOptions plan_options;
   plan_options.decoded_columns = decoded_;
@@ -261,12 +273,23 @@ Status Scanner::Rep::CheckDecodeFits() {
 }
 
 std::string Scanner::Rep::Explain() const {
+  std::string partition;
+  if (options_.chunks.begin > 0 || options_.chunks.end < dataset_->num_chunks()) {
+    partition = "chunks " + std::to_string(options_.chunks.begin) + " to " +
+                std::to_string(options_.chunks.end - 1) + " of " + std::to_string(dataset_->num_chunks()) +
+                " (a partition): no other chunk is read\n";
+  }
   if (!plan_)
-    return "no --where: every chunk is read (" + std::to_string(counters_.chunks_total) + " chunks)\n";
-  return "where " + where_->ToString(dataset_->schema()) + "\n" + plan_->Explain(DatasetMetadata(*dataset_));
+    return partition + "no --where: every chunk is read (" + std::to_string(counters_.chunks_total) +
+           " chunks)\n";
+  return partition + "where " + where_->ToString(dataset_->schema()) + "\n" +
+         plan_->Explain(DatasetMetadata(*dataset_));
 }
 
-bool Scanner::Rep::ChunkWanted(int64_t chunk) const { return !plan_ || plan_->chunks[size_t(chunk)].read; }
+bool Scanner::Rep::ChunkWanted(int64_t chunk) const {
+  if (chunk < options_.chunks.begin || chunk >= options_.chunks.end) return false;
+  return !plan_ || plan_->chunks[size_t(chunk)].read;
+}
 
 Status Scanner::Rep::LoadChunk(int64_t chunk) {
   // An error is sticky: the decoded buffers are half overwritten, and a later
@@ -289,21 +312,19 @@ Status Scanner::Rep::DecodeColumns(int64_t chunk, const std::vector<size_t>& col
   return Status::OK();
 }
 
-Status Scanner::Rep::DecodeChunk(int64_t chunk) {
-  OC_RETURN_IF_ERROR(DatasetReader(*dataset_).ReadChunk(size_t(chunk), &chunk_meta_, &stored_));
+// Decodes the columns `which` (positions in decoded_) of the chunk whose
+// metadata is in chunk_meta_. Columns decode independently: with two lanes,
+// the second runs on its own thread with its own scratch, columns dealt out
+// largest first to the lane with fewer bytes so far. A small set is not worth
+// a thread.
+Status Scanner::Rep::DecodeSet(int64_t chunk, const std::vector<size_t>& which) {
   const format::ChunkMeta& meta = chunk_meta_;
-  // Columns decode independently: with two lanes, the second runs on its own
-  // thread with its own scratch, columns dealt out largest first to the lane
-  // with fewer bytes so far. A small chunk is not worth a thread.
   uint64_t total = 0;
-  std::vector<size_t> by_size(decoded_.size());
-  for (size_t i = 0; i < decoded_.size(); ++i) {
-    by_size[i] = i;
-    total += meta.columns[size_t(decoded_[i])].block.stored_size;
-  }
+  std::vector<size_t> by_size = which;
+  for (size_t i : which) total += meta.columns[size_t(decoded_[i])].block.stored_size;
   counters_.bytes_read += total;
   std::vector<size_t> lanes[2];
-  if (lanes_ > 1 && decoded_.size() > 1 && total >= kMinBytesForTwoLanes) {
+  if (lanes_ > 1 && which.size() > 1 && total >= kMinBytesForTwoLanes) {
     std::sort(by_size.begin(), by_size.end(), [&](size_t a, size_t b) {
       return meta.columns[size_t(decoded_[a])].block.stored_size >
              meta.columns[size_t(decoded_[b])].block.stored_size;
@@ -325,12 +346,34 @@ Status Scanner::Rep::DecodeChunk(int64_t chunk) {
   Status first = DecodeColumns(chunk, lanes[0], &stored_, &payload_);
   Status other = second.valid() ? second.get() : Status::OK();
   OC_RETURN_IF_ERROR(first);
-  OC_RETURN_IF_ERROR(other);
-  ++counters_.chunks_read;
+  return other;
+}
+
+// Late materialization: with a predicate to evaluate, its columns are decoded
+// first and the chunk's rows selected; the other projected columns are
+// decoded only when some row matched, so a chunk the zone maps could not rule
+// out but that holds no match costs the predicate's columns alone.
+Status Scanner::Rep::DecodeChunk(int64_t chunk) {
+  OC_RETURN_IF_ERROR(DatasetReader(*dataset_).ReadChunk(size_t(chunk), &chunk_meta_, &stored_));
+  std::vector<size_t> first, rest;
+  for (size_t i = 0; i < decoded_.size(); ++i) {
+    const bool predicate = plan_ && !plan_->rows_exact &&
+                           std::find(predicate_columns_.begin(), predicate_columns_.end(), decoded_[i]) !=
+                               predicate_columns_.end();
+    (predicate ? first : rest).push_back(i);
+  }
   filtered_ = false;
-  // The chunk becomes current only once its rows are selected: after a failed
-  // selection the scanner must not hand out the chunk unfiltered.
-  if (plan_) OC_RETURN_IF_ERROR(SelectRows(chunk));
+  if (!first.empty()) {
+    OC_RETURN_IF_ERROR(DecodeSet(chunk, first));
+    // The chunk becomes current only once its rows are selected: after a
+    // failed selection the scanner must not hand out the chunk unfiltered.
+    OC_RETURN_IF_ERROR(SelectRows(chunk));
+    if (selected_count_ > 0) OC_RETURN_IF_ERROR(DecodeSet(chunk, rest));
+  } else {
+    OC_RETURN_IF_ERROR(DecodeSet(chunk, rest));
+    if (plan_) OC_RETURN_IF_ERROR(SelectRows(chunk));
+  }
+  ++counters_.chunks_read;
   chunk_ = chunk;
   offset_in_chunk_ = 0;
   return Status::OK();
@@ -372,7 +415,13 @@ Status Scanner::Rep::SelectRows(int64_t chunk) {
 Result<int64_t> Scanner::Rep::CountRows() {
   if (!failed_.ok()) return failed_;
   if (plan_ && plan_->rows_exact && chunk_ < 0) {
-    int64_t rows = int64_t(plan_->rows.Cardinality());
+    const auto& chunks = DatasetMetadata(*dataset_).chunks;
+    const auto row_of = [&](int64_t chunk) {
+      return chunk < int64_t(chunks.size()) ? chunks[size_t(chunk)].first_row
+                                            : uint64_t(dataset_->num_rows());
+    };
+    int64_t rows =
+        int64_t(plan_->rows.CardinalityInRange(row_of(options_.chunks.begin), row_of(options_.chunks.end)));
     if (options_.limit >= 0) rows = std::min(rows, options_.limit);
     chunk_ = dataset_->num_chunks();
     rows_returned_ += rows;
@@ -391,14 +440,14 @@ Result<int64_t> Scanner::Rep::CountRows() {
 Result<bool> Scanner::Rep::Next(Batch* batch) {
   if (!failed_.ok()) return failed_;
   if (options_.limit >= 0 && rows_returned_ >= options_.limit) return false;
-  const int64_t chunks = dataset_->num_chunks();
+  const int64_t chunks = options_.chunks.end;
   if (chunk_ >= chunks) return false;  // exhausted (or counted)
   const auto& meta = DatasetMetadata(*dataset_);
   auto chunk_end = [&] {
     return filtered_ ? selected_count_ : int64_t(meta.chunks[size_t(chunk_)].row_count);
   };
   while (chunk_ < 0 || offset_in_chunk_ >= chunk_end()) {
-    int64_t next = chunk_ + 1;
+    int64_t next = std::max(chunk_ + 1, options_.chunks.begin);
     while (next < chunks && !ChunkWanted(next)) ++next;
     if (next >= chunks) {
       chunk_ = chunks;
@@ -439,5 +488,11 @@ const ScanCounters& Scanner::counters() const { return rep_->counters_; }
 Result<bool> Scanner::Next(Batch* batch) { return rep_->Next(batch); }
 Result<int64_t> Scanner::CountRows() { return rep_->CountRows(); }
 std::string Scanner::Explain() const { return rep_->Explain(); }
+std::vector<int64_t> Scanner::ChunksToRead() const {
+  std::vector<int64_t> chunks;
+  for (int64_t c = rep_->options_.chunks.begin; c < rep_->options_.chunks.end; ++c)
+    if (rep_->ChunkWanted(c)) chunks.push_back(c);
+  return chunks;
+}
 
 }  // namespace outcore

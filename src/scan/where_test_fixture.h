@@ -104,12 +104,14 @@ class WhereTest : public ::testing::Test {
   }
 
   // The ids of the rows matching `where`, in scan order.
-  static int64_t Count(const std::string& path, const std::string& where, bool use_indexes) {
+  static int64_t Count(const std::string& path, const std::string& where, bool use_indexes,
+                       ChunkSpan chunks = {}) {
     auto dataset = Dataset::Open(path);
     EXPECT_TRUE(dataset.ok());
     ScanOptions options;
     options.columns = {"id"};
     options.where = where;
+    options.chunks = chunks;
     options.use_indexes = use_indexes;
     options.force_indexes = use_indexes;
     auto scanner = Scanner::Make(*dataset, options);
@@ -126,12 +128,13 @@ class WhereTest : public ::testing::Test {
 
   static std::vector<int64_t> Ids(const std::string& path, const std::string& where, bool use_indexes,
                                   bool use_zone_maps, ScanCounters* counters = nullptr,
-                                  uint64_t memory_limit = 0) {
+                                  uint64_t memory_limit = 0, ChunkSpan chunks = {}) {
     auto dataset = Dataset::Open(path);
     EXPECT_TRUE(dataset.ok()) << dataset.status().ToString();
     ScanOptions options;
     options.columns = {"id"};
     options.where = where;
+    options.chunks = chunks;
     options.use_indexes = use_indexes;
     options.force_indexes = use_indexes;  // the index path, even where the planner would skip it
     options.use_zone_maps = use_zone_maps;

@@ -185,11 +185,12 @@ Result<ElementType> ParseElementType(std::string_view name, std::string_view opt
 }
 
 Result<int64_t> CountMatching(const std::shared_ptr<const Dataset>& dataset, const std::string& where,
-                              const std::atomic<bool>* cancel) {
-  if (where.empty()) return dataset->num_rows();
+                              const std::atomic<bool>* cancel, ChunkSpan chunks) {
+  if (where.empty() && chunks.begin == 0 && chunks.end < 0) return dataset->num_rows();
   ScanOptions options;
   options.where = where;
   options.cancel = cancel;
+  options.chunks = chunks;
   PrepareCount(*dataset, &options);
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, options));
   return scanner->CountRows();
@@ -409,6 +410,7 @@ Result<int64_t> FillColumns(const std::shared_ptr<const Dataset>& dataset,
   scan.where = options.where;
   scan.memory_limit = options.memory_limit;
   scan.batch_rows = options.batch_rows;
+  scan.chunks = options.chunks;
   scan.cancel = options.cancel;
   OC_ASSIGN_OR_RETURN(std::vector<int> slot, transform::ProjectTargets(*dataset, targets, &scan));
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, scan));

@@ -61,7 +61,7 @@ Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<cons
   options.columns = columns;
   options.memory_limit = memory_limit;
   options.cancel = cancel;
-  OC_ASSIGN_OR_RETURN(options.where, SelectionWhere(*dataset, names, selection));
+  OC_RETURN_IF_ERROR(ScanRowsOf(*dataset, names, selection, &options));
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, options));
   std::vector<ColumnSummary> out(scanner->columns().size());
   std::vector<std::vector<bool>> codes_seen(out.size());
@@ -154,8 +154,8 @@ Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<cons
 Result<std::vector<double>> ImputationMeans(const std::shared_ptr<const Dataset>& dataset,
                                             const std::vector<std::string>& columns, const std::string& where,
                                             uint64_t memory_limit, const std::atomic<bool>* cancel) {
-  OC_ASSIGN_OR_RETURN(
-      auto stats, transform::ComputeColumnStats(dataset, columns, memory_limit, cancel, {.where = where}));
+  OC_ASSIGN_OR_RETURN(auto stats, transform::ComputeColumnStats(dataset, columns, memory_limit, cancel,
+                                                                RowSelection{.where = where}));
   std::vector<double> means;
   for (const ColumnSummary& s : stats) {
     if (s.nulls > 0 && s.moments.count == 0) return NoMean(s.name);

@@ -56,13 +56,13 @@ Status HashDataset(const std::shared_ptr<const Dataset>& dataset, const HashColu
   scan.memory_limit = options.memory_limit;
   const RowSelection& selection = options.selection;
   OC_RETURN_IF_ERROR(CheckMeanApplies(*dataset, scan.columns, selection));
+  OC_RETURN_IF_ERROR(ScanRowsOf(*dataset, scan.columns, selection, &scan));
   if (selection.nulls == NullPolicy::kMean) {
     // The means come from a first pass over the same rows.
     OC_ASSIGN_OR_RETURN(auto means,
                         ImputationMeans(dataset, scan.columns, selection.where, options.memory_limit));
     for (size_t c = 0; c < columns.size(); ++c) columns[c].fill = means[c];
   }
-  OC_ASSIGN_OR_RETURN(scan.where, SelectionWhere(*dataset, scan.columns, selection));
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, scan));
 
   std::string scratch;

@@ -37,6 +37,9 @@ Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOp
     targets.push_back(index);
   }
   const RowSelection& selection = options.selection;
+  if (!WholeFile(selection)) {
+    return Status::InvalidArgument("normalize rewrites every chunk of " + path + ", not a partition of it");
+  }
   if (selection.nulls == NullPolicy::kDrop) {
     return Status::InvalidArgument(
         std::string("normalize rewrites every row of the file, so it cannot drop rows with a null: ") +

@@ -21,7 +21,7 @@ Result<ScanOptions> FitScanOptions(const std::shared_ptr<const Dataset>& dataset
   OC_ASSIGN_OR_RETURN(ScanOptions options, NumericScanOptions(*dataset, columns));
   options.batch_rows = scan_batch_rows;
   options.cancel = cancel;
-  OC_ASSIGN_OR_RETURN(options.where, SelectionWhere(*dataset, options.columns, selection));
+  OC_RETURN_IF_ERROR(ScanRowsOf(*dataset, options.columns, selection, &options));
   if (selection.nulls == NullPolicy::kMean) {
     OC_ASSIGN_OR_RETURN(*fill, ImputationMeans(dataset, options.columns, selection.where, 0, cancel));
   }
@@ -35,7 +35,7 @@ Status TransformWith(const std::shared_ptr<const Dataset>& dataset, const std::v
                      const RowSelection& selection, const Model& model, MemoryBudget* budget,
                      const std::function<Status(const double* rows, int64_t count)>& sink) {
   OC_ASSIGN_OR_RETURN(ScanOptions options, NumericScanOptions(*dataset, columns));
-  OC_ASSIGN_OR_RETURN(options.where, SelectionWhere(*dataset, options.columns, selection));
+  OC_RETURN_IF_ERROR(ScanRowsOf(*dataset, options.columns, selection, &options));
   const auto width = int64_t(options.columns.size());
   if (width != model.n_features()) {
     return Status::InvalidArgument(std::to_string(width) + " columns given, but the model was fitted on " +

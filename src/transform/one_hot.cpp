@@ -25,7 +25,7 @@ Result<ScanOptions> StringScan(const Dataset& dataset, const std::vector<std::st
   OC_RETURN_IF_ERROR(CheckMeanApplies(dataset, columns, selection));
   ScanOptions options;
   options.columns = columns;
-  OC_ASSIGN_OR_RETURN(options.where, SelectionWhere(dataset, columns, selection));
+  OC_RETURN_IF_ERROR(ScanRowsOf(dataset, columns, selection, &options));
   return options;
 }
 

@@ -52,6 +52,21 @@ Result<std::string> SelectionWhere(const Dataset& dataset, const std::vector<std
   return "(" + where + ") and " + not_null;
 }
 
+Status ScanRowsOf(const Dataset& dataset, const std::vector<std::string>& columns,
+                  const RowSelection& selection, ScanOptions* options) {
+  if (selection.nulls == NullPolicy::kMean && !WholeFile(selection)) {
+    return Status::InvalidArgument(
+        std::string("nulls ") + (selection.python_names ? "\"mean\"" : "mean") +
+        " takes its means from every selected row of " + dataset.path() +
+        ", not from one partition of it (chunks " + std::to_string(selection.chunks.begin) + " to " +
+        std::to_string(selection.chunks.end) + "): use " +
+        (selection.python_names ? "nulls=\"drop\"" : "--nulls drop") + ", or fill the nulls first");
+  }
+  OC_ASSIGN_OR_RETURN(options->where, SelectionWhere(dataset, columns, selection));
+  options->chunks = selection.chunks;
+  return Status::OK();
+}
+
 Status CheckMeanApplies(const Dataset& dataset, const std::vector<std::string>& columns,
                         const RowSelection& selection) {
   if (selection.nulls != NullPolicy::kMean) return Status::OK();

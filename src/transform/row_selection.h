@@ -26,6 +26,18 @@ namespace outcore::transform {
 Result<std::string> SelectionWhere(const Dataset& dataset, const std::vector<std::string>& columns,
                                    const RowSelection& selection);
 
+// Points `options` at the rows `selection` picks: SelectionWhere's predicate
+// and the selection's chunk span. A span other than the whole file with kMean
+// is an InvalidArgument error (a partition's means are not the file's).
+//   OC_RETURN_IF_ERROR(ScanRowsOf(*dataset, options.columns, selection, &options));
+Status ScanRowsOf(const Dataset& dataset, const std::vector<std::string>& columns,
+                  const RowSelection& selection, ScanOptions* options);
+
+// Whether `selection` reads the whole file (its chunk span is the default).
+inline bool WholeFile(const RowSelection& selection) {
+  return selection.chunks.begin == 0 && selection.chunks.end < 0;
+}
+
 // InvalidArgument when `selection` is kMean and one of `columns` is not
 // int64, float64 or bool (a mean needs numbers).
 Status CheckMeanApplies(const Dataset& dataset, const std::vector<std::string>& columns,

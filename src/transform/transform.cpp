@@ -3,6 +3,9 @@
 // plain values.
 #include "outcore/transform.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "base/output_file.h"
 #include "transform/column_stats.h"
 #include "transform/csr_builder.h"
@@ -87,6 +90,77 @@ Result<std::vector<ColumnSummary>> ComputeColumnStats(const std::shared_ptr<cons
     c.distinct = s.distinct;
     out.push_back(std::move(c));
   }
+  return out;
+}
+
+ColumnSummary SummarizeValues(std::string name, TypeId type, const double* values, const uint8_t* valid,
+                              int64_t rows) {
+  ColumnSummary s;
+  s.name = std::move(name);
+  s.type = type;
+  transform::Moments moments;
+  // The values go through a small buffer, merged a block at a time as a scan's
+  // batches are: memory stays fixed whatever the row count.
+  constexpr int64_t kBlock = 4096;
+  double block[kBlock];
+  int64_t held = 0;
+  const auto flush = [&] {
+    if (held == 0) return;
+    const auto [lo, hi] = std::minmax_element(block, block + held);
+    s.min = s.has_range ? std::min(s.min, *lo) : *lo;
+    s.max = s.has_range ? std::max(s.max, *hi) : *hi;
+    s.has_range = true;
+    moments.Merge(transform::Moments::Of(block, held));
+    held = 0;
+  };
+  for (int64_t row = 0; row < rows; ++row) {
+    if (valid && !valid[row]) {
+      ++s.nulls;
+      continue;
+    }
+    ++s.count;
+    if (!values) continue;
+    if (std::isnan(values[row])) {
+      ++s.nans;
+      continue;
+    }
+    block[held++] = values[row];
+    if (held == kBlock) flush();
+  }
+  flush();
+  s.mean = moments.mean;
+  s.variance = moments.variance();
+  return s;
+}
+
+Result<ColumnSummary> MergeSummaries(const ColumnSummary& a, const ColumnSummary& b) {
+  if (a.name != b.name || a.type != b.type) {
+    return Status::InvalidArgument("cannot merge the statistics of column '" + a.name + "' (" +
+                                   std::string(TypeName(a.type)) + ") with those of '" + b.name + "' (" +
+                                   std::string(TypeName(b.type)) + ")");
+  }
+  ColumnSummary out = a;
+  out.count = a.count + b.count;
+  out.nulls = a.nulls + b.nulls;
+  out.nans = a.nans + b.nans;
+  out.distinct = -1;
+  if (!b.has_range) return out;
+  if (!a.has_range) {
+    out.min = b.min;
+    out.max = b.max;
+  } else {
+    out.min = std::min(a.min, b.min);
+    out.max = std::max(a.max, b.max);
+  }
+  out.has_range = true;
+  // The moments: count of values that are neither null nor NaN, and m2 back
+  // from the population variance.
+  transform::Moments left{a.count - a.nans, a.mean, a.variance * double(a.count - a.nans)};
+  const transform::Moments right{b.count - b.nans, b.mean, b.variance * double(b.count - b.nans)};
+  if (!a.has_range) left = {};
+  left.Merge(right);
+  out.mean = left.mean;
+  out.variance = left.variance();
   return out;
 }
 
