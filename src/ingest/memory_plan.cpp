@@ -36,6 +36,9 @@ constexpr double kDictionaryShare = 0.2;
 // Share that the value and token indexes being built may hold (taken from the
 // blocks' share, only when indexes are asked for).
 constexpr double kIndexShare = 0.25;
+// Share that the exact set of --dedupe keys may hold (taken from the blocks'
+// share, only when --dedupe is asked for).
+constexpr double kDedupeShare = 0.25;
 // A string column's dictionary may always hold this much.
 constexpr uint64_t kMinDictionaryBytes = 1ull << 20;
 // Blocks in flight beyond one per worker: the one being read and the one being written.
@@ -75,8 +78,10 @@ MemoryPlan PlanWithin(const MemoryPlanInputs& inputs, uint64_t engine, bool* fit
   const double dictionary_share = dictionaries ? kDictionaryShare : 0.0;
   plan.dictionary_bytes = uint64_t(double(engine) * dictionary_share);
   plan.index_pool_bytes = indexes ? uint64_t(double(engine) * kIndexShare) : 0;
+  plan.dedupe_bytes = inputs.dedupe ? uint64_t(double(engine) * kDedupeShare) : 0;
   const uint64_t blocks_and_columns =
-      uint64_t(double(engine) * (1.0 - dictionary_share - (indexes ? kIndexShare : 0.0)));
+      uint64_t(double(engine) * (1.0 - dictionary_share - (indexes ? kIndexShare : 0.0) -
+                                 (inputs.dedupe ? kDedupeShare : 0.0)));
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   plan.threads = inputs.threads > 0 ? inputs.threads : int(cores);
@@ -173,6 +178,11 @@ Result<MemoryPlan> PlanIngestMemory(const MemoryPlanInputs& inputs) {
       "; --memory-limit " + FormatSize(inputs.memory_limit) + " leaves the engine " + FormatSize(engine) +
       ", too little: use --memory-limit " + std::to_string(SmallestLimitThatFits(inputs) >> 20) +
       "MiB or more");
+}
+
+uint64_t MemoryLimitForDedupe(const MemoryPlanInputs& inputs, uint64_t dedupe_bytes) {
+  return SmallestLimitWhere(
+      inputs, [&](const MemoryPlan& plan, bool fits) { return fits && plan.dedupe_bytes >= dedupe_bytes; });
 }
 
 uint64_t DictionaryBytesPerColumn(const MemoryPlan& plan, size_t string_columns) {
