@@ -14,6 +14,9 @@
 namespace nb = nanobind;
 
 namespace outcore {
+
+nb::list RulesToList(const std::vector<RuleInfo>& rules);
+
 namespace {
 
 nb::dict ColumnInfoToDict(const ColumnInfo& c) {
@@ -57,6 +60,7 @@ nb::dict DatasetInfoToDict(const Dataset& dataset) {
   for (const std::string& source : ir.sources) sources.append(LenientStr(source));
   ingest["sources"] = sources;
   ingest["created_by"] = LenientStr(ir.created_by);
+  ingest["rules"] = RulesToList(ir.rules);  // the row rules the file was cleaned with
   d["ingest"] = ingest;
   nb::list columns;
   for (const ColumnInfo& c : info.columns) columns.append(ColumnInfoToDict(c));
@@ -76,6 +80,18 @@ nb::dict DatasetInfoToDict(const Dataset& dataset) {
 }
 
 }  // namespace
+
+nb::list RulesToList(const std::vector<RuleInfo>& rules) {
+  nb::list out;
+  for (const RuleInfo& rule : rules) {
+    nb::dict entry;
+    entry["kind"] = rule.kind;
+    entry["rule"] = LenientStr(rule.rule);
+    entry["rows_rejected"] = rule.rows_rejected;
+    out.append(entry);
+  }
+  return out;
+}
 
 void BindInfo(nb::module_& m) {
   m.def("describe_dataset", &DatasetInfoToDict, nb::arg("dataset"),
