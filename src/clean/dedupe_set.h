@@ -35,8 +35,8 @@ class DedupeSet {
   // OutOfMemory when adding it would take the set past its share.
   Result<bool> Insert(std::string_view key, uint64_t hash);
 
-  uint64_t size() const { return size_; }    // distinct keys held
-  uint64_t bytes() const;                    // what the set holds now (table and pages)
+  uint64_t size() const { return size_; }            // distinct keys held
+  uint64_t bytes() const;                            // what the set holds now (table and pages)
   uint64_t key_bytes() const { return key_bytes_; }  // the keys' own bytes, with their length words
   uint64_t share() const { return share_; }
 

@@ -128,21 +128,22 @@ Result<std::unique_ptr<Expr>> RangeFails(const std::string& name, int column, Ty
   const std::string rule = "--range " + name + "=" + bounds;
   if (type != TypeId::kInt64 && type != TypeId::kFloat64 && type != TypeId::kDate &&
       type != TypeId::kTimestamp) {
-    return Status::InvalidArgument(rule + ": column '" + name + "' is " + std::string(TypeName(type)) +
-                                   "; a range needs an int64, float64, date or timestamp column" +
-                                   (type == TypeId::kString ? " (for text use --allowed, or --drop-where)" : ""));
+    return Status::InvalidArgument(
+        rule + ": column '" + name + "' is " + std::string(TypeName(type)) +
+        "; a range needs an int64, float64, date or timestamp column" +
+        (type == TypeId::kString ? " (for text use --allowed, or --drop-where)" : ""));
   }
   const size_t dots = bounds.find("..");
   const std::string low_text = bounds.substr(0, dots), high_text = bounds.substr(dots + 2);
   std::vector<std::unique_ptr<Expr>> either;
   Literal low, high;
-  for (const auto& [text, literal, op, end] :
-       {std::tuple{&low_text, &low, CompareOp::kLt, "low"}, std::tuple{&high_text, &high, CompareOp::kGt, "high"}}) {
+  for (const auto& [text, literal, op, end] : {std::tuple{&low_text, &low, CompareOp::kLt, "low"},
+                                               std::tuple{&high_text, &high, CompareOp::kGt, "high"}}) {
     if (text->empty()) continue;
     if (!ParseLiteralAs(type, *text, literal)) {
-      return Status::InvalidArgument(rule + ": the " + end + " bound '" + *text + "' is not " + AType(type) + " (column '" + name +
-                                     "' is " + std::string(TypeName(type)) + ": write " +
-                                     std::string(TypeExample(type)) + ")");
+      return Status::InvalidArgument(rule + ": the " + end + " bound '" + *text + "' is not " + AType(type) +
+                                     " (column '" + name + "' is " + std::string(TypeName(type)) +
+                                     ": write " + std::string(TypeExample(type)) + ")");
     }
     either.push_back(Compare(column, type, op, *literal));
   }
@@ -173,7 +174,8 @@ Result<std::unique_ptr<Expr>> AllowedFails(const std::string& name, int column, 
   }
   // The evaluator looks values up by binary search: sorted, distinct.
   auto& list = in->values;
-  std::sort(list.begin(), list.end(), [&](const Literal& a, const Literal& b) { return LiteralLess(type, a, b); });
+  std::sort(list.begin(), list.end(),
+            [&](const Literal& a, const Literal& b) { return LiteralLess(type, a, b); });
   list.erase(std::unique(list.begin(), list.end(),
                          [&](const Literal& a, const Literal& b) {
                            return !LiteralLess(type, a, b) && !LiteralLess(type, b, a);
@@ -187,7 +189,8 @@ Result<std::unique_ptr<Expr>> AllowedFails(const std::string& name, int column, 
 
 }  // namespace
 
-Result<RowRuleSet> RowRuleSet::Compile(const RuleDeclarations& declared, const std::vector<ColumnSchema>& schema) {
+Result<RowRuleSet> RowRuleSet::Compile(const RuleDeclarations& declared,
+                                       const std::vector<ColumnSchema>& schema) {
   RowRuleSet set;
   auto add = [&](RuleKind kind, std::string text, int32_t column, std::unique_ptr<Expr> fails) {
     Rule rule;

@@ -76,7 +76,7 @@ class RowRuleSet {
     RuleKind kind = RuleKind::kRequire;
     std::string text;  // "require price", "range day=2020-01-01..", "dedupe a,b"
     int32_t column = -1;
-    std::vector<int> key_columns;  // dedupe: the key's schema indexes
+    std::vector<int> key_columns;       // dedupe: the key's schema indexes
     std::shared_ptr<const Expr> fails;  // true where a row fails it (null for dedupe)
   };
 
@@ -84,7 +84,8 @@ class RowRuleSet {
   // option, the column and the value: an unknown column, a range on a string
   // or bool column, a bound or allowed value that does not parse as the
   // column's type, low above high, a drop-where that does not parse.
-  static Result<RowRuleSet> Compile(const RuleDeclarations& declared, const std::vector<ColumnSchema>& schema);
+  static Result<RowRuleSet> Compile(const RuleDeclarations& declared,
+                                    const std::vector<ColumnSchema>& schema);
 
   RowRuleSet() = default;
   bool empty() const { return rules_.empty(); }
@@ -96,7 +97,8 @@ class RowRuleSet {
   // `failed` becomes uint16 per row of rows [0, rows) of `columns` (one per
   // schema column): 0 where the row passes every rule but dedupe, else 1 +
   // the index of the first it fails. `selection` is scratch.
-  Status CheckRows(std::span<const ColumnVector> columns, int64_t rows, Buffer* selection, Buffer* failed) const;
+  Status CheckRows(std::span<const ColumnVector> columns, int64_t rows, Buffer* selection,
+                   Buffer* failed) const;
   // Appends the dedupe key of every row whose `failed` entry is 0 to `keys`.
   // REQUIRES: dedupe_rule() >= 0.
   void AppendKeys(std::span<const ColumnVector> columns, int64_t rows, const uint16_t* failed,

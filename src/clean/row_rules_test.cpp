@@ -90,14 +90,16 @@ TEST(RowRules, RangeBoundsAreInclusiveOpenEndsAndNullsPass) {
       kSales);
   RuleDeclarations price;
   price.ranges = {{"price", "0..10000"}};
-  EXPECT_EQ(Verdicts(price, chunk), (std::vector<std::string>{"range price=0..10000", "", "", "range price=0..10000", ""}));
+  EXPECT_EQ(Verdicts(price, chunk),
+            (std::vector<std::string>{"range price=0..10000", "", "", "range price=0..10000", ""}));
   RuleDeclarations day;
   day.ranges = {{"day", "2020-01-01..2020-12-31"}};
   EXPECT_EQ(Verdicts(day, chunk), (std::vector<std::string>{"range day=2020-01-01..2020-12-31", "", "",
-                                                             "range day=2020-01-01..2020-12-31", ""}));
+                                                            "range day=2020-01-01..2020-12-31", ""}));
   RuleDeclarations at;
   at.ranges = {{"at", "..2020-06-30 23:59:59"}};
-  EXPECT_EQ(Verdicts(at, chunk), (std::vector<std::string>{"", "", "range at=..2020-06-30 23:59:59", "", ""}));
+  EXPECT_EQ(Verdicts(at, chunk),
+            (std::vector<std::string>{"", "", "range at=..2020-06-30 23:59:59", "", ""}));
   RuleDeclarations id;
   id.ranges = {{"id", "3.."}};
   EXPECT_EQ(Verdicts(id, chunk), (std::vector<std::string>{"range id=3..", "range id=3..", "", "", ""}));
@@ -112,8 +114,8 @@ TEST(RowRules, AllowedRejectsOtherValuesAndNullsPass) {
       kSales);
   RuleDeclarations declared;
   declared.allowed = {{"topic", {"travel", "food", "fashion"}}, {"id", {"1", "2", "3"}}};
-  EXPECT_EQ(Verdicts(declared, chunk), (std::vector<std::string>{"", "allowed topic=travel,food,fashion", "",
-                                                                  "allowed id=1,2,3"}));
+  EXPECT_EQ(Verdicts(declared, chunk),
+            (std::vector<std::string>{"", "allowed topic=travel,food,fashion", "", "allowed id=1,2,3"}));
 }
 
 TEST(RowRules, DropWhereSpeaksTheQueryLanguage) {
