@@ -311,14 +311,9 @@ Result<bool> EncodeStages::ApplyRules(ChunkWork* w, uint64_t seq, uint64_t bytes
     ++w->rule_counts[failed[row] - 1u];
   }
   if (w->rule_rejects.empty()) return true;
-  if (w->taken.empty()) {
-    for (TypeId type : types_) w->taken.emplace_back(type, budget_);
-  }
+  // In place: a second copy of the chunk would take room the plan did not give.
   const int64_t kept = int64_t(w->kept_rows.size() / sizeof(int32_t));
-  for (size_t c = 0; c < columns_.size(); ++c) {
-    TakeRows(w->columns[c], w->kept_rows.as<int32_t>(), kept, &w->taken[c]);
-    std::swap(w->columns[c], w->taken[c]);
-  }
+  for (ColumnVector& column : w->columns) KeepRows(&column, w->kept_rows.as<int32_t>(), kept);
   // The rejects file lists a chunk's rejects in input order, whatever dropped them.
   std::vector<RowReject> merged;
   merged.reserve(w->rejects.size() + w->rule_rejects.size());

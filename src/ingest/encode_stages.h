@@ -96,7 +96,6 @@ struct ChunkWork {
   DedupeKeys dedupe_keys;
   std::vector<RowReject> rule_rejects;
   std::vector<uint64_t> rule_counts;  // this chunk's rejects per rule
-  std::vector<ColumnVector> taken;    // the kept rows, copied out (TakeRows), then swapped in
 };
 
 // What a front keeps per column (EncodeStages::Start plans with it).
