@@ -177,6 +177,16 @@ Status EncodeStages::Start(const std::vector<StageColumn>& columns, const std::s
   plan_inputs_.shared_bytes_per_column = shared_uncharged + kChargedSharedBytesPerColumn;
   plan_inputs_.worker_bytes_per_column = worker_uncharged + kChargedWorkerBytesPerColumn;
   plan_inputs_.bytes_per_field = front.bytes_per_field;
+  if (!options_.rules.empty()) {
+    // Per row of a worker's chunk: the first rule it fails (uint16) and, kept,
+    // its position (int32); with dedupe its key — a byte and about a field per
+    // key column, a length for text — and the key's end, hash and row.
+    uint64_t per_row = 2 + 4;
+    if (!options_.rules.dedupe.empty()) {
+      per_row += 20 + uint64_t(options_.rules.dedupe.size()) * uint64_t(5.0 + front.bytes_per_field);
+    }
+    plan_inputs_.rule_bytes_per_row = per_row;
+  }
   ChooseDefaultLimit();
   auto planned = PlanIngestMemory(plan_inputs_);
   if (!planned.ok()) return Status::InvalidArgument(source + ": " + planned.status().message());

@@ -46,12 +46,14 @@ constexpr int kExtraBlocksInFlight = 2;
 
 }  // namespace
 
-double BudgetBytesPerBlockByte(int threads, double bytes_per_field, size_t token_index_columns) {
+double BudgetBytesPerBlockByte(int threads, double bytes_per_field, size_t token_index_columns,
+                               double rule_bytes_per_field) {
   const double tokens = double(kTokenBytesPerBlockByte * uint64_t(token_index_columns));
   const double blocks = double(threads + kExtraBlocksInFlight);
   if (bytes_per_field <= 0) return blocks * (double(kInFlightBytesPerBlockByte) + tokens);
   const double parsed =
-      std::max(double(kParsedBytesPerBlockByte), double(kParsedBytesPerField) / bytes_per_field) + tokens;
+      std::max(double(kParsedBytesPerBlockByte), double(kParsedBytesPerField) / bytes_per_field) + tokens +
+      rule_bytes_per_field / bytes_per_field;
   return blocks + double(threads) * parsed;
 }
 
@@ -92,8 +94,11 @@ MemoryPlan PlanWithin(const MemoryPlanInputs& inputs, uint64_t engine, bool* fit
   auto block_for = [&](int threads) -> uint64_t {
     const uint64_t state = column_state(threads);
     if (state >= blocks_and_columns) return 0;
+    const double rule_bytes_per_field =
+        inputs.columns ? double(inputs.rule_bytes_per_row) / double(inputs.columns) : 0.0;
     return uint64_t(double(blocks_and_columns - state) /
-                    BudgetBytesPerBlockByte(threads, inputs.bytes_per_field, inputs.token_index_columns));
+                    BudgetBytesPerBlockByte(threads, inputs.bytes_per_field, inputs.token_index_columns,
+                                            rule_bytes_per_field));
   };
   // Fewer threads when the budget cannot feed them a sensible block each
   // (a wide file: each worker keeps state for every column).

@@ -128,6 +128,22 @@ TEST(MemoryPlan, DedupeTakesAQuarterOfTheEngineFromTheBlocks) {
   EXPECT_LT(PlanIngestMemory(in)->dedupe_bytes, wanted);
 }
 
+TEST(MemoryPlan, RowRulesScratchMakesBlocksSmaller) {
+  MemoryPlanInputs in;
+  in.memory_limit = 64 * kMiB;  // blocks below the sweet spot, so that the cost shows
+  in.threads = 2;
+  in.columns = 4;
+  in.bytes_per_field = 4;
+  auto plain = PlanIngestMemory(in);
+  in.rule_bytes_per_row = 6 + 20 + 9;  // a rule on every row, and a dedupe key of one column
+  auto ruled = PlanIngestMemory(in);
+  ASSERT_TRUE(plain.ok() && ruled.ok());
+  // Per block byte: 35 bytes a row over 4 fields of 4 bytes, on each of the 2 workers.
+  EXPECT_DOUBLE_EQ(BudgetBytesPerBlockByte(2, 4, 0, 35.0 / 4),
+                   BudgetBytesPerBlockByte(2, 4, 0) + 2 * 35.0 / 16);
+  EXPECT_LT(ruled->block_bytes, plain->block_bytes);
+}
+
 TEST(MemoryPlan, EachTokenIndexAddsSixBytesPerBlockByte) {
   MemoryPlan plan = Plan(256 * kMiB, 2, 0, 2);
   EXPECT_EQ(plan.block_bytes, plan.block_share_bytes / (4 * (6 + 2 * 6)));
