@@ -1,8 +1,8 @@
 // Ingest: CSV files (plain, .gz or .zst; UTF-8, UTF-16/32 by their byte order
 // mark, or the `encoding` named; LF, CRLF or CR line endings) become one
-// compressed, chunked .oc file, inside a memory budget. Rows that do not fit the schema are rejected
-// with their line number and reason, never dropped silently: rows read =
-// kept + rejected. The output is written atomically.
+// compressed, chunked .oc file, inside a memory budget. Rows that do not fit the schema, and
+// rows that fail a declared rule (RowRules), are rejected with their line number and reason,
+// never dropped silently: rows read = kept + rejected. The output is written atomically.
 //
 // Start here for the C++ API:
 //

@@ -151,6 +151,7 @@ def test_csv_rules_match_the_pandas_oracle(data, tmp_path, threads):
     assert read_rule_rejects(rejects) == expected
     info = oc.open(out).info()["ingest"]
     assert info["rules"] == report["rules"]
+    assert "<code>dedupe id</code> " + f"{rule_counts(verdicts)[-1][1]:,}" in oc.open(out)._repr_html_()
     assert info["rows_read"] == info["rows_kept"] + info["rows_rejected"]
 
 
