@@ -34,7 +34,7 @@ uint64_t HashKey(std::string_view key) {
     h = Mix(h ^ word) + 0x9E3779B97F4A7C15ULL;
   }
   uint64_t tail = 0;
-  std::memcpy(&tail, key.data() + at, key.size() - at);
+  if (key.size() > at) std::memcpy(&tail, key.data() + at, key.size() - at);
   return Mix(h ^ tail ^ (uint64_t(key.size() - at) << 56));
 }
 

@@ -186,7 +186,7 @@ void KeepRows(ColumnVector* column, const int32_t* rows, int64_t count) {
     int32_t at = 0;
     for (int64_t i = 0; i < count; ++i) {
       const int32_t begin = off[rows[i]], end = off[rows[i] + 1];
-      std::memmove(data + at, data + begin, size_t(end - begin));
+      if (end > begin) std::memmove(data + at, data + begin, size_t(end - begin));  // data may be null
       off[i] = at;
       at += end - begin;
     }
