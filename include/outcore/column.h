@@ -2,8 +2,8 @@
 // layout, so that NumPy, pyarrow, Polars and DuckDB can take it without a copy.
 // Ingest fills one per column per chunk (typed values before encoding); the
 // scan layer decodes into them (batches). Buffers are charged to a budget.
-// The kernels at the bottom (SliceColumn, TakeRows, MaterializeDictionary)
-// copy rows between vectors; the scanner cuts its batches with them.
+// The kernels at the bottom (SliceColumn, TakeRows, KeepRows, MaterializeDictionary)
+// copy rows between vectors (KeepRows: within one); the scanner cuts its batches with them.
 //
 // Layout by type (all little-endian, bits LSB-first as in Arrow):
 //   validity  bit i = 1 when row i is valid; EMPTY when null_count == 0
@@ -92,6 +92,14 @@ void SliceColumn(const ColumnVector& src, int64_t offset, int64_t length, Column
 //   const int32_t rows[] = {0, 5, 9};
 //   outcore::TakeRows(chunk, rows, 3, &batch_column);
 void TakeRows(const ColumnVector& src, const int32_t* rows, int64_t count, ColumnVector* dst);
+
+// Keeps only rows `rows[0..count)` of `column` (positions, strictly
+// ascending), in place: no second copy of the column is made (ingest's row
+// rules drop rows this way). Dictionary codes stay codes.
+// REQUIRES: every position < column->length, ascending.
+//   const int32_t keep[] = {0, 2};
+//   outcore::KeepRows(&column, keep, 2);  // rows 0 and 2 are rows 0 and 1 now
+void KeepRows(ColumnVector* column, const int32_t* rows, int64_t count);
 
 // Turns dictionary codes into plain offsets + bytes in place (a null row
 // becomes an empty string); a column without a dictionary is left as it is.

@@ -61,6 +61,15 @@ struct IndexInfo {
   double share_of_file = 0;  // stored_bytes / the file's size
 };
 
+// A row rule ingest applied, and the rows it rejected (a row counts for the
+// first rule it failed, in the order RowRules lists them): how the file was
+// cleaned. IngestReport::rules and IngestInfo::rules.
+struct RuleInfo {
+  std::string kind;  // "require", "range", "allowed", "drop-where" or "dedupe"
+  std::string rule;  // "range price=0..10000", as the rejects file's detail
+  uint64_t rows_rejected = 0;
+};
+
 // The report ingest wrote into the footer (all zero for a file that has none).
 struct IngestInfo {
   uint64_t rows_read = 0;  // == rows_kept + rows_rejected
@@ -71,6 +80,7 @@ struct IngestInfo {
   uint64_t input_bytes = 0;  // of the CSV files, as read (compressed bytes for .gz/.zst)
   std::vector<std::string> sources;
   std::string created_by;
+  std::vector<RuleInfo> rules;  // in the order they were checked; empty: none (or a file from before rules)
 };
 
 struct DatasetInfo {

@@ -1,8 +1,8 @@
 // Ingest: CSV files (plain, .gz or .zst; UTF-8, UTF-16/32 by their byte order
 // mark, or the `encoding` named; LF, CRLF or CR line endings) become one
-// compressed, chunked .oc file, inside a memory budget. Rows that do not fit the schema are rejected
-// with their line number and reason, never dropped silently: rows read =
-// kept + rejected. The output is written atomically.
+// compressed, chunked .oc file, inside a memory budget. Rows that do not fit the schema, and
+// rows that fail a declared rule (RowRules), are rejected with their line number and reason,
+// never dropped silently: rows read = kept + rejected. The output is written atomically.
 //
 // Start here for the C++ API:
 //
@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "outcore/dataset_info.h"  // RuleInfo
 #include "outcore/status.h"
 #include "outcore/types.h"
 
@@ -60,6 +61,33 @@ struct IngestProgress {
   uint64_t rss = 0;
 };
 
+// Declared row rules (README, "Rules"; doc/architecture.md, "Row rules"):
+// checked by the workers on every row that parsed, in this order — require,
+// range, allowed, drop-where, then dedupe on the rows left. A row that fails
+// one is rejected with reason "rule" and the rule's text as the detail
+// ("range price=0..10000"), counted per rule in the report and the file's
+// footer. A rule naming a column the input lacks, a range on a string
+// column, or a bound or value that is not of the column's type is refused
+// before anything is written.
+struct RowRules {
+  std::vector<std::string> require;  // null or empty (a string "") at any of these: rejected
+  // column -> "low..high", inclusive, either end open ("..0", "1.."), in the
+  // column's own text form ("2020-01-01..2020-12-31"); int64, float64, date
+  // and timestamp columns. A null passes (require is for nulls).
+  std::vector<std::pair<std::string, std::string>> ranges;
+  // column -> the values it may hold (a null passes); not bool columns.
+  std::vector<std::pair<std::string, std::vector<std::string>>> allowed;
+  std::string drop_where;  // a predicate (doc/query.md): rows where it is true are rejected
+  // Key columns: a row whose key (nulls equal) an earlier row had is
+  // rejected; the first in input order is kept. The exact set of keys seen
+  // must fit its share of the budget (MemoryPlan::dedupe_bytes), else the
+  // ingest fails, naming the --memory-limit to try.
+  std::vector<std::string> dedupe;
+  bool empty() const {
+    return require.empty() && ranges.empty() && allowed.empty() && drop_where.empty() && dedupe.empty();
+  }
+};
+
 struct IngestOptions {
   std::vector<std::string> inputs;  // same columns in each; "-" is standard input
   std::string output;
@@ -88,6 +116,7 @@ struct IngestOptions {
   uint64_t block_bytes = 0;                            // 0: derived from the budget (tests set it small)
   std::vector<std::string> index_columns;              // value index per column: value -> rows (doc/query.md)
   std::vector<std::string> token_index_columns;        // token index per string column: word -> rows
+  RowRules rules;                                      // declared row rules (see RowRules)
   // How a file spells its header and values, past the delimiter and quote (README, "Ingest"):
   uint64_t skip_rows = 0;       // physical lines dropped before the header (title lines), in every file
   std::optional<char> comment;  // lines starting with it are skipped (not rows) and counted
@@ -154,6 +183,7 @@ struct MemoryPlan {
   uint64_t baseline_reserve = 0;    // code, libraries, stacks, allocator slack: not the engine's
   uint64_t dictionary_bytes = 0;    // dictionaries of all string columns, split evenly between them
   uint64_t index_pool_bytes = 0;    // the indexes being built share it; 0 without indexes
+  uint64_t dedupe_bytes = 0;        // the exact set of --dedupe keys may hold this; 0 without
   uint64_t column_state_bytes = 0;  // what every column's state takes, once and per worker
   uint64_t block_share_bytes = 0;   // what the blocks in flight may hold together
   uint64_t block_bytes = 0;         // CSV bytes per block (a chunk's rows come from one block)
@@ -198,6 +228,8 @@ struct IngestReport {
   uint64_t rows_padded = 0;                   // kept rows that --pad-short-rows completed with nulls
   std::vector<IngestColumnReport> columns;
   std::vector<IngestIndexReport> indexes;
+  std::vector<RuleInfo> rules;  // each declared rule and its rows, in the order they are checked
+  uint64_t dedupe_keys = 0;     // distinct keys the --dedupe set held at the end
   MemoryPlan memory_plan;
 };
 

@@ -59,6 +59,18 @@ Result<TypeId> ParseColumnType(std::string_view column, std::string_view type_na
 Result<std::vector<std::pair<std::string, TypeId>>> ParseSchema(std::string_view text,
                                                                 std::string_view option);
 
+// Row rules (RowRules in outcore/ingest.h). Each checks the spelling only;
+// the columns and bounds are checked against the schema when ingest starts.
+//   --require "a,b"                   ParseRequireRule: every name non-empty
+//   --range "price=0..10000"          ParseRangeRule: column=low..high, either end may be open
+//   --allowed "topic=food,travel"     ParseAllowedRule: column=value,value,...
+//   --dedupe "id" / "a,b"             ParseDedupeRule: the key columns
+// Each column takes one --range and one --allowed (a second is an error).
+Status ParseRequireRule(std::string_view text, std::string_view option, RowRules* rules);
+Status ParseRangeRule(std::string_view text, std::string_view option, RowRules* rules);
+Status ParseAllowedRule(std::string_view text, std::string_view option, RowRules* rules);
+Status ParseDedupeRule(std::string_view text, std::string_view option, RowRules* rules);
+
 // "a,b,c" -> {"a", "b", "c"}; "" -> {""}.
 std::vector<std::string> SplitList(std::string_view text);
 

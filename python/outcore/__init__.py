@@ -130,6 +130,11 @@ def ingest(
     decimal: str = ".",
     escape: str | None = None,
     thousands: str | None = None,
+    require: str | Sequence[str] = (),
+    range: Mapping[str, str | tuple] | None = None,
+    allowed: Mapping[str, Sequence] | None = None,
+    drop_where: str | None = None,
+    dedupe: str | Sequence[str] = (),
     progress: bool | Callable[[dict], None] = False,
 ) -> dict:
     """Ingest CSV file(s), or an Arrow stream, into one .oc file; returns the report as a dict.
@@ -181,6 +186,17 @@ def ingest(
     header names become ``a.1`` / ``column_3`` as in pandas; the report lists them in
     ``renamed_columns``, next to ``lines_skipped``, ``comment_lines`` and ``rows_padded``.
 
+    Row rules, as ``outcore ingest`` takes them (README, "Rules"), checked in C++ by the workers
+    on every row that parsed, CSV or Arrow, in this order: ``require=["price", "topic"]`` (null
+    or empty there), ``range={"price": (0, 10000), "day": ("2020-01-01", None)}`` (inclusive,
+    ``None`` an open end, or the text ``"0..10000"``; int64, float64, date and timestamp
+    columns; a null passes), ``allowed={"topic": ["food", "travel"]}`` (a null passes),
+    ``drop_where="source == 'scraper-7' or price < 0"`` (the ``scan(where=...)`` language), then
+    ``dedupe=["id"]`` (a later row with a key seen before; the first is kept; the exact set of
+    keys must fit a quarter of the budget, else MemoryError naming the ``memory_limit`` to try).
+    A failing row is rejected with reason ``"rule"`` and the rule's text as its detail;
+    ``report["rules"]`` lists each rule with the rows it rejected (also ``Dataset.info()``).
+
     ``progress=True`` shows bytes read of the input's size and rows (tqdm when installed, else a
     line on stderr); a callable gets each update as a dict instead (outcore/_progress.py).
 
@@ -223,6 +239,7 @@ def ingest(
         decimal=decimal,
         escape=escape,
         thousands=thousands,
+        rules=_row_rules(require, range, allowed, drop_where, dedupe),
     )
     error = report.pop("error", None)
     if error is not None:
@@ -230,6 +247,36 @@ def ingest(
     if report["warning"]:
         warnings.warn(report["warning"], RejectWarning, stacklevel=2)
     return report
+
+
+def _bound_text(value: object) -> str:
+    """A range bound or allowed value as the command line writes it (dates as ISO text)."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):  # datetime.date, datetime.datetime, pandas.Timestamp
+        return value.isoformat()
+    return str(value)
+
+
+def _row_rules(require, ranges, allowed, drop_where, dedupe) -> list[tuple[str, str]]:
+    """ingest()'s rule arguments as (option, text) pairs, parsed in C++ as the CLI's are."""
+    rules: list[tuple[str, str]] = []
+    if require:
+        rules.append(("require", require if isinstance(require, str) else ",".join(require)))
+    for column, bounds in (ranges or {}).items():
+        if not isinstance(bounds, str):
+            low, high = bounds
+            bounds = f"{_bound_text(low)}..{_bound_text(high)}"
+        rules.append(("range", f"{column}={bounds}"))
+    for column, values in (allowed or {}).items():
+        if isinstance(values, str):
+            values = [values]
+        rules.append(("allowed", f"{column}=" + ",".join(_bound_text(v) for v in values)))
+    if drop_where:
+        rules.append(("drop_where", drop_where))
+    if dedupe:
+        rules.append(("dedupe", dedupe if isinstance(dedupe, str) else ",".join(dedupe)))
+    return rules
 
 
 def index(

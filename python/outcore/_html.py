@@ -43,6 +43,9 @@ def dataset_html(info: dict) -> str:
             f" = kept {ingest['rows_kept']:,} + rejected {ingest['rows_rejected']:,}"
             + (f" ({reasons})" if reasons else "") + "</p>"
         )
+        if ingest["rules"]:  # how the file was cleaned
+            rules = ", ".join(f"<code>{escape(r['rule'])}</code> {r['rows_rejected']:,}" for r in ingest["rules"])
+            lines.append(f"<p>row rules (rows rejected): {rules}</p>")
     cells = "".join(
         f"<th>{h}</th>" for h in ("column", "type", "encoding", "stored", "decoded", "ratio", "nulls", "distinct",
                                   "min", "max")

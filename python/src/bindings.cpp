@@ -36,6 +36,8 @@ void BindTransform(nb::module_& m);
 void BindFrames(nb::module_& m);
 // Dataset.info(): DescribeDataset as a dict (python/src/bindings_info.cpp).
 void BindInfo(nb::module_& m);
+// Row rules and the rows each rejected, as dicts: kind, rule, rows_rejected.
+nb::list RulesToList(const std::vector<RuleInfo>& rules);
 // Scans, their batches and the Arrow export (python/src/bindings_arrow.cpp).
 void BindArrow(nb::module_& m);
 
@@ -155,7 +157,31 @@ nb::dict ReportToDict(const IngestReport& r) {
   }
   d["columns"] = columns;
   d["indexes"] = IndexReportsToList(r.indexes);
+  d["rules"] = RulesToList(r.rules);
+  d["dedupe_keys"] = r.dedupe_keys;
   return d;
+}
+
+// Row rules as outcore.ingest spells them: (option, text) pairs, each text
+// as the command line writes it ("price=0..10000"), parsed by the same parsers.
+RowRules ParseRules(const std::vector<std::pair<std::string, std::string>>& specs) {
+  RowRules rules;
+  for (const auto& [option, text] : specs) {
+    if (option == "require") {
+      RaiseIfError(ParseRequireRule(text, option, &rules));
+    } else if (option == "range") {
+      RaiseIfError(ParseRangeRule(text, option, &rules));
+    } else if (option == "allowed") {
+      RaiseIfError(ParseAllowedRule(text, option, &rules));
+    } else if (option == "drop_where") {
+      rules.drop_where = text;
+    } else if (option == "dedupe") {
+      RaiseIfError(ParseDedupeRule(text, option, &rules));
+    } else {
+      Raise(Status::InvalidArgument("unknown row rule '" + option + "'"));
+    }
+  }
+  return rules;
 }
 
 // The Arrow C stream inside a PyCapsule named "arrow_array_stream" (what
@@ -184,7 +210,8 @@ nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_
                        std::vector<std::string> index_tokens, std::optional<std::string> encoding,
                        uint64_t skip_rows, std::optional<std::string> comment, bool pad_short_rows,
                        std::string decimal, std::optional<std::string> escape,
-                       std::optional<std::string> thousands, nb::object progress_callable) {
+                       std::optional<std::string> thousands,
+                       std::vector<std::pair<std::string, std::string>> rules, nb::object progress_callable) {
   IngestOptions o;
   ArrowArrayStream* stream = ArrowStreamOf(inputs);
   if (!stream) o.inputs = nb::cast<std::vector<std::string>>(inputs);
@@ -218,6 +245,7 @@ nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_
   o.decimal = Unwrap(ParseOneChar(decimal, "decimal"));
   if (escape) o.escape = Unwrap(ParseOneChar(*escape, "escape"));
   if (thousands) o.thousands = Unwrap(ParseOneChar(*thousands, "thousands"));
+  o.rules = ParseRules(rules);
   // Ctrl-C sets the pipeline's cancel flag; it stops before the next block and
   // leaves no file behind (PyErr_CheckSignals from the pipeline's threads never
   // saw a signal: Python handles them on the main thread only).
@@ -260,7 +288,8 @@ NB_MODULE(_core, m) {
         "block_size"_a = nb::none(), "index"_a = std::vector<std::string>(),
         "index_tokens"_a = std::vector<std::string>(), "encoding"_a = nb::none(), "skip_rows"_a = 0,
         "comment"_a = nb::none(), "pad_short_rows"_a = false, "decimal"_a = ".", "escape"_a = nb::none(),
-        "thousands"_a = nb::none(), "progress"_a = nb::none());
+        "thousands"_a = nb::none(), "rules"_a = std::vector<std::pair<std::string, std::string>>(),
+        "progress"_a = nb::none());
 
   m.def(
       "add_indexes",

@@ -17,6 +17,9 @@
 namespace nb = nanobind;
 
 namespace outcore {
+
+nb::list RulesToList(const std::vector<RuleInfo>& rules);
+
 namespace {
 
 nb::dict ColumnInfoToDict(const ColumnInfo& c) {
@@ -60,6 +63,7 @@ nb::dict DatasetInfoToDict(const Dataset& dataset) {
   for (const std::string& source : ir.sources) sources.append(LenientStr(source));
   ingest["sources"] = sources;
   ingest["created_by"] = LenientStr(ir.created_by);
+  ingest["rules"] = RulesToList(ir.rules);  // the row rules the file was cleaned with
   d["ingest"] = ingest;
   nb::list columns;
   for (const ColumnInfo& c : info.columns) columns.append(ColumnInfoToDict(c));
@@ -97,6 +101,18 @@ nb::list ChunksToList(const Dataset& dataset, std::optional<std::string> column)
 }
 
 }  // namespace
+
+nb::list RulesToList(const std::vector<RuleInfo>& rules) {
+  nb::list out;
+  for (const RuleInfo& rule : rules) {
+    nb::dict entry;
+    entry["kind"] = rule.kind;
+    entry["rule"] = LenientStr(rule.rule);
+    entry["rows_rejected"] = rule.rows_rejected;
+    out.append(entry);
+  }
+  return out;
+}
 
 void BindInfo(nb::module_& m) {
   m.def("describe_chunks", &ChunksToList, nb::arg("dataset"), nb::arg("column") = nb::none(),

@@ -194,4 +194,24 @@ JsonWriter& JsonWriter::Null() {
   return *this;
 }
 
+void PrintRules(const std::vector<RuleInfo>& rules) {
+  if (rules.empty()) return;
+  std::printf("  row rules (rows rejected; a row counts for the first rule it fails):\n");
+  for (const RuleInfo& rule : rules) {
+    std::printf("    %-40s %15s\n", rule.rule.c_str(), Thousands(rule.rows_rejected).c_str());
+  }
+}
+
+void WriteRulesJson(JsonWriter* j, const std::vector<RuleInfo>& rules) {
+  j->Key("rules").BeginArray();
+  for (const RuleInfo& rule : rules) {
+    j->BeginObject();
+    j->Key("kind").String(rule.kind);
+    j->Key("rule").String(rule.rule);
+    j->Key("rows_rejected").UInt(rule.rows_rejected);
+    j->EndObject();
+  }
+  j->EndArray();
+}
+
 }  // namespace outcore::cli

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "outcore/dataset_info.h"
 #include "outcore/status.h"
 
 namespace outcore::cli {
@@ -95,5 +96,11 @@ class JsonWriter {
   std::string out_;
   bool need_comma_ = false;
 };
+
+// The row rules a file was cleaned with (ingest's report, info's footer):
+// "  row rules (rows rejected; ...):" and a line per rule.
+void PrintRules(const std::vector<RuleInfo>& rules);
+// "rules": [{"kind": ..., "rule": ..., "rows_rejected": ...}, ...]
+void WriteRulesJson(JsonWriter* j, const std::vector<RuleInfo>& rules);
 
 }  // namespace outcore::cli

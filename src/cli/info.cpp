@@ -62,6 +62,7 @@ Status RunInfo(const InfoArgs& a) {
     for (const auto& src : ir.sources) j.String(src);
     j.EndArray();
     j.Key("created_by").String(ir.created_by);
+    WriteRulesJson(&j, ir.rules);
     j.EndObject();
     j.Key("columns").BeginArray();
     for (const ColumnInfo& c : info.columns) {
@@ -123,6 +124,7 @@ Status RunInfo(const InfoArgs& a) {
     }
     if (!reasons.empty()) std::printf(" (%s)", reasons.c_str());
     std::printf("\n");
+    PrintRules(ir.rules);
   }
   std::printf("\n%-16s %-9s %-14s %10s %10s %6s %12s %-20s %-20s %s\n", "column", "type", "encoding",
               "stored", "decoded", "ratio", "nulls", "min", "max", "distinct");

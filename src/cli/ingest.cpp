@@ -43,6 +43,9 @@ struct IngestArgs {
   std::string decimal = ".";
   std::string escape;
   std::string thousands;
+  // Row rules (RowRules).
+  std::vector<std::string> require, ranges, allowed;
+  std::string drop_where, dedupe;
 };
 
 Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
@@ -88,6 +91,13 @@ Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
   if (!a.thousands.empty()) {
     OC_ASSIGN_OR_RETURN(o->thousands, ParseOneChar(a.thousands, "--thousands"));
   }
+  for (const std::string& text : a.require)
+    OC_RETURN_IF_ERROR(ParseRequireRule(text, "--require", &o->rules));
+  for (const std::string& text : a.ranges) OC_RETURN_IF_ERROR(ParseRangeRule(text, "--range", &o->rules));
+  for (const std::string& text : a.allowed)
+    OC_RETURN_IF_ERROR(ParseAllowedRule(text, "--allowed", &o->rules));
+  o->rules.drop_where = a.drop_where;
+  if (!a.dedupe.empty()) OC_RETURN_IF_ERROR(ParseDedupeRule(a.dedupe, "--dedupe", &o->rules));
   return Status::OK();
 }
 
@@ -153,6 +163,11 @@ void PrintText(const IngestArgs& a, const IngestReport& r) {
                 a.reject.c_str());
   }
   std::printf("\n");
+  PrintRules(r.rules);
+  if (r.dedupe_keys) {
+    std::printf("  dedupe keys    %15s   (distinct keys, held exactly in a share of %s)\n",
+                Thousands(r.dedupe_keys).c_str(), FormatSize(r.memory_plan.dedupe_bytes).c_str());
+  }
   PrintDialectNotes(r);
   double ratio = r.output_bytes ? double(r.input_bytes) / double(r.output_bytes) : 0;
   std::printf("  input          %15s   output %s   ratio %.2fx\n", FormatSize(r.input_bytes).c_str(),
@@ -217,6 +232,8 @@ void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error) 
     j.EndObject();
   }
   j.EndArray();
+  WriteRulesJson(&j, r.rules);
+  j.Key("dedupe_keys").UInt(r.dedupe_keys);
   j.Key("reject_file");
   if (a.reject.empty())
     j.Null();
@@ -239,6 +256,7 @@ void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error) 
   j.Key("baseline_reserve").UInt(plan.baseline_reserve);
   j.Key("dictionary_bytes").UInt(plan.dictionary_bytes);
   j.Key("index_pool_bytes").UInt(plan.index_pool_bytes);
+  j.Key("dedupe_bytes").UInt(plan.dedupe_bytes);
   j.Key("column_state_bytes").UInt(plan.column_state_bytes);
   j.Key("block_share_bytes").UInt(plan.block_share_bytes);
   j.Key("block_bytes").UInt(plan.block_bytes);
@@ -336,7 +354,17 @@ void SetupIngest(CLI::App& app) {
       "  outcore ingest counts.csv -o counts.oc --thousands ,       # \"1,338\" is 1338\n"
       "\n"
       "Header names are made unique as pandas does (a, a.1, a.2; an empty third name becomes\n"
-      "column_3) and every rename is reported.\n");
+      "column_3) and every rename is reported.\n"
+      "\n"
+      "Row rules throw out garbage that parses: each row that parsed is checked, in this order,\n"
+      "against --require, --range, --allowed, --drop-where, then --dedupe; a row failing one is\n"
+      "rejected with reason 'rule' and the rule as its detail (in --reject's file), counted per\n"
+      "rule in the report and kept in the file's footer (outcore info shows them). Rows read =\n"
+      "kept + rejected, always. A rule on an unknown column, a range on a text column or a bound\n"
+      "that is not of the column's type stops ingest before anything is written.\n"
+      "  outcore ingest sales.csv -o sales.oc --require price,topic --range price=0..10000 \\\n"
+      "      --range day=2020-01-01..2020-12-31 --allowed topic=food,fashion,travel \\\n"
+      "      --drop-where \"source == 'scraper-7'\" --dedupe id --reject rejects.csv\n");
   cmd->add_option("inputs", args->inputs, "CSV files with the same columns ('-' = standard input)")
       ->required();
   cmd->add_option("-o,--output", args->output, "the .oc file to write")->required();
@@ -409,6 +437,31 @@ void SetupIngest(CLI::App& app) {
       "-1250.5 (groups of exactly three digits: a row with \"1,23,4\" is rejected, not read as "
       "1234); it may be the delimiter if such numbers are quoted; not the --decimal point; without "
       "it a column of such numbers stays text, e.g. --thousands ,");
+  // Repeatable, one value each (so that they never swallow an input path).
+  auto repeatable = [cmd](const char* name, std::vector<std::string>* values, const char* help) {
+    cmd->add_option(name, *values, help)->allow_extra_args(false);
+  };
+  repeatable(
+      "--require", &args->require,
+      "row rule: reject rows that are null or empty at any of these columns, e.g. --require price,topic "
+      "(repeatable)");
+  repeatable(
+      "--range", &args->ranges,
+      "row rule: reject rows whose value is outside low..high (inclusive; an end may be open: ..0, 1..), "
+      "for int64, float64, date and timestamp columns, bounds written as the column's values are; a "
+      "null passes (use --require). One per column, repeatable: --range price=0..10000 --range "
+      "day=2020-01-01..2020-12-31");
+  repeatable("--allowed", &args->allowed,
+             "row rule: reject rows whose value is not one of these (a null passes), e.g. --allowed "
+             "topic=food,fashion,travel (repeatable, one per column)");
+  cmd->add_option("--drop-where", args->drop_where,
+                  "row rule: reject rows where this predicate (the --where language of `outcore cat`, "
+                  "doc/query.md) is true, e.g. --drop-where \"source == 'scraper-7' or price < 0\"");
+  cmd->add_option("--dedupe", args->dedupe,
+                  "row rule: reject a row whose key (these columns; nulls equal) an earlier row had; the "
+                  "first in input order is kept. The exact set of keys takes a quarter of the engine's "
+                  "budget; when it does not fit, ingest fails naming the --memory-limit to try, e.g. "
+                  "--dedupe id or --dedupe user,day");
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->add_flag("--progress", args->progress,

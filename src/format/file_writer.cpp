@@ -79,6 +79,7 @@ Status FileWriter::Seal(const FileMetadata& metadata) {
   footer_metadata.num_rows = rows_;
   footer_metadata.ingest = metadata.ingest;
   footer_metadata.indexes = metadata.indexes;
+  footer_metadata.rules = metadata.rules;
   footer_metadata.has_ingest_report = metadata.has_ingest_report;
   Buffer footer;
   SerializeFooter(footer_metadata, &footer);

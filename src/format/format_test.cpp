@@ -621,3 +621,76 @@ TEST(ParseFooter, RefusesHostileIndexEntries) {
 
 }  // namespace
 }  // namespace outcore::format
+
+namespace outcore::format {
+namespace {
+
+// A footer with rules and an ingest report whose rule count is `by_reason`.
+FileMetadata MetadataWithRules(uint64_t by_reason) {
+  FileMetadata m;
+  m.columns.resize(1);
+  m.columns[0].name = "price";
+  m.columns[0].type = TypeId::kFloat64;
+  m.has_ingest_report = true;
+  m.ingest.rows_read = 10;
+  m.ingest.rows_rejected = 10;
+  m.ingest.rejected_by_reason[size_t(RejectReason::kRule)] = by_reason;
+  m.rules = {{0, "require price", 3}, {1, "range price=0..10000", 7}};
+  return m;
+}
+
+TEST(ParseFooter, RowRulesRoundTrip) {
+  Buffer footer;
+  SerializeFooter(MetadataWithRules(10), &footer);
+  FileMetadata parsed;
+  ASSERT_TRUE(ParseFooter(footer.view(), 1000, &parsed).ok());
+  ASSERT_EQ(parsed.rules.size(), 2u);
+  EXPECT_EQ(parsed.rules[1].kind, 1);
+  EXPECT_EQ(parsed.rules[1].text, "range price=0..10000");
+  EXPECT_EQ(parsed.rules[1].rows_rejected, 7u);
+}
+
+TEST(ParseFooter, RuleCountsThatDisagreeWithTheIngestReportAreRefused) {
+  Buffer footer;
+  SerializeFooter(MetadataWithRules(9), &footer);
+  FileMetadata parsed;
+  Status s = ParseFooter(footer.view(), 1000, &parsed);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find("row rules rejected 10"), std::string::npos) << s.ToString();
+}
+
+// A footer without rules, then a row rules section of `version` claiming
+// `count` rules in `body`.
+Buffer FooterWithRulesSection(uint32_t version, uint32_t count, std::string_view body) {
+  FileMetadata m = MetadataWithRules(0);
+  m.rules.clear();
+  Buffer footer;
+  SerializeFooter(m, &footer);
+  footer.Push(uint32_t(SectionTag::kRowRules));
+  footer.Push(uint64_t(8 + body.size()));
+  footer.Push(version);
+  footer.Push(count);
+  footer.Append(body.data(), body.size());
+  return footer;
+}
+
+TEST(ParseFooter, ARowRulesSectionOfALaterVersionIsSkipped) {
+  // Whatever a later layout holds, this reader does not read it.
+  Buffer footer = FooterWithRulesSection(kRowRulesVersion + 1, 0xFFFFFFFF, "");
+  FileMetadata parsed;
+  ASSERT_TRUE(ParseFooter(footer.view(), 1000, &parsed).ok());
+  EXPECT_TRUE(parsed.rules.empty());
+}
+
+TEST(ParseFooter, RefusesARuleCountItsSectionCannotHold) {
+  // Two rules in the 13 bytes of one.
+  Buffer footer =
+      FooterWithRulesSection(kRowRulesVersion, 2, std::string_view("\0\0\0\0\0\0\0\0\0\0\0\0\0", 13));
+  FileMetadata parsed;
+  Status s = ParseFooter(footer.view(), 1000, &parsed);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find("implausible row rule count"), std::string::npos) << s.ToString();
+}
+
+}  // namespace
+}  // namespace outcore::format

@@ -160,6 +160,18 @@ void SerializeFooter(const FileMetadata& m, Buffer* out) {
   w.Str(ir.created_by);
   end_section(at);
 
+  if (!m.rules.empty()) {
+    at = begin_section(SectionTag::kRowRules);
+    w.U32(kRowRulesVersion);
+    w.U32(uint32_t(m.rules.size()));
+    for (const RuleMeta& rule : m.rules) {
+      w.U8(rule.kind);
+      w.Str(rule.text);
+      w.U64(rule.rows_rejected);
+    }
+    end_section(at);
+  }
+
   if (!m.indexes.empty()) {
     at = begin_section(SectionTag::kIndexes);
     w.U32(uint32_t(m.indexes.size()));
@@ -176,7 +188,7 @@ void SerializeFooter(const FileMetadata& m, Buffer* out) {
 Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out) {
   *out = FileMetadata();
   ByteReader r(footer);
-  bool saw_schema = false, saw_chunks = false, saw_indexes = false;
+  bool saw_schema = false, saw_chunks = false, saw_indexes = false, saw_rules = false;
   while (r.remaining() > 0) {
     uint32_t tag;
     uint64_t length;
@@ -303,8 +315,33 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
             CheckBlock(index.block, data_end,
                        std::string(IndexKindName(index.kind)) + " index of column '" + column.name + "'"));
       }
+    } else if (tag == uint32_t(SectionTag::kRowRules)) {
+      if (saw_rules) return Bad("a second row rules section", r);
+      saw_rules = true;
+      uint32_t version, count;
+      if (!s.U32(&version)) return Bad("truncated row rules section", s);
+      if (version != kRowRulesVersion) continue;  // a newer layout: skipped, as an unknown tag is
+      // Each entry takes at least 13 bytes (kind, text length, count).
+      if (!s.U32(&count) || count > s.remaining() / 13)
+        return Bad("implausible row rule count in the row rules section", s);
+      out->rules.resize(count);
+      for (RuleMeta& rule : out->rules) {
+        if (!s.U8(&rule.kind) || !s.Str(&rule.text, kMaxRuleTextBytes) || !s.U64(&rule.rows_rejected))
+          return Bad("truncated row rule", s);
+      }
     }
     // Unknown tags: skipped, so newer writers' sections do not break older readers.
+  }
+  if (!out->rules.empty() && out->has_ingest_report) {
+    // Each rule-rejected row is counted once, by the first rule it failed.
+    uint64_t sum = 0;
+    for (const RuleMeta& rule : out->rules) sum += rule.rows_rejected;
+    const uint64_t by_reason = out->ingest.rejected_by_reason[size_t(RejectReason::kRule)];
+    if (sum != by_reason) {
+      return Status::Corruption("footer: the row rules rejected " + std::to_string(sum) +
+                                " rows, but the ingest report counts " + std::to_string(by_reason) +
+                                " rejected by a rule");
+    }
   }
   if (!saw_schema) return Status::Corruption("footer: no schema section");
   if (!saw_chunks) return Status::Corruption("footer: no chunks section");

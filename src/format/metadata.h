@@ -45,7 +45,14 @@ enum class SectionTag : uint32_t {
   kChunks = 2,
   kIngestReport = 3,
   kIndexes = 4,
+  kRowRules = 5,
 };
+
+// doc/format.md, "Row rules section": its layout version (a reader skips a
+// version it does not know, as it skips an unknown tag), and the longest rule
+// text a reader accepts (RowRuleSet refuses longer rules before writing).
+inline constexpr uint32_t kRowRulesVersion = 1;
+inline constexpr uint32_t kMaxRuleTextBytes = 1u << 24;
 
 // Codec ids stored in BlockRef::codec (doc/format.md, "Codecs").
 inline constexpr uint8_t kCodecNone = 0;
@@ -106,6 +113,15 @@ struct ColumnMeta {
   uint64_t distinct_estimate = 0;  // HyperLogLog estimate, or exact for a complete dictionary
 };
 
+// A declared row rule and the rows it rejected (doc/format.md, "Row rules
+// section"); `kind` is clean's RuleKind id (0 require, 1 range, 2 allowed,
+// 3 drop-where, 4 dedupe).
+struct RuleMeta {
+  uint8_t kind = 0;
+  std::string text;  // "range price=0..10000"
+  uint64_t rows_rejected = 0;
+};
+
 struct IngestReport {
   uint64_t rows_read = 0;
   uint64_t rows_kept = 0;
@@ -135,6 +151,7 @@ struct FileMetadata {
   uint64_t num_rows = 0;
   IngestReport ingest;
   std::vector<IndexMeta> indexes;  // at most one per (column, kind); absent in older files
+  std::vector<RuleMeta> rules;     // the row rules ingest applied, in order; absent in older files
   bool has_ingest_report = false;  // the footer had an ingest report section
 
   // The index of `kind` on `column`, or null.

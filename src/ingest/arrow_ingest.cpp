@@ -22,6 +22,7 @@
 #include "csv/header.h"
 #include "csv/utf8.h"
 #include "csv/value_parser.h"
+#include "csv/writer.h"
 #include "format/metadata.h"
 #include "ingest/encode_stages.h"
 #include "outcore/arrow_abi.h"
@@ -44,6 +45,7 @@ struct ArrowChunk {
   int64_t rows = 0;
   std::vector<ColumnVector> columns;
   std::vector<arrow::ValueProblem> problems;
+  std::vector<int32_t> kept;  // with problems: the stream rows kept, by position in the chunk
 };
 
 // The casts --schema may ask of an Arrow column: exact ones only; a value
@@ -436,7 +438,8 @@ Status ArrowFront::ProcessChunk(ArrowChunk* chunk, ChunkWork* work) {
     std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) {
       return a.row != b.row ? a.row < b.row : a.column < b.column;
     });
-    std::vector<int32_t> kept;
+    std::vector<int32_t>& kept = chunk->kept;
+    kept.clear();
     kept.reserve(size_t(chunk->rows));
     size_t next = 0;
     for (int64_t row = 0; row < chunk->rows; ++row) {
@@ -458,6 +461,19 @@ Status ArrowFront::ProcessChunk(ArrowChunk* chunk, ChunkWork* work) {
       TakeRows(work->columns[c], kept.data(), int64_t(kept.size()), &chunk->columns[c]);
       std::swap(work->columns[c], chunk->columns[c]);
     }
+  }
+  if (!options_.rules.empty()) {
+    // A rule reject names the row by its number in the stream, and its values as a CSV record.
+    const bool compacted = !problems.empty();
+    work->describe_row = [chunk, work, compacted](int64_t row, RowReject* reject) {
+      reject->line = chunk->first_row + uint64_t(compacted ? chunk->kept[size_t(row)] : row) + 1;
+      reject->raw.clear();
+      for (size_t c = 0; c < work->columns.size(); ++c) {
+        if (c) reject->raw += ',';
+        const ColumnVector& column = work->columns[c];
+        if (column.IsValid(row)) AppendCsvField(&reject->raw, ValueText(column, row));
+      }
+    };
   }
   return stages_.Process(work, chunk->seq, kSourceName, 0);
 }

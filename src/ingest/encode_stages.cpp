@@ -2,6 +2,7 @@
 #include "ingest/encode_stages.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "encoding/column_encoder.h"
 #include "format/zone_map.h"
@@ -28,10 +29,21 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return out;
 }
 
+std::string JoinList(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
 }  // namespace
 
 ChunkWork::ChunkWork(MemoryBudget* budget, const std::vector<TypeId>& types, Codec codec, int level)
-    : compressor(codec, level), hashes(budget) {
+    : compressor(codec, level),
+      hashes(budget),
+      rule_selection(budget),
+      rule_failed(budget),
+      kept_rows(budget),
+      dedupe_keys(budget) {
   const size_t column_count = types.size();
   // Sized exactly: a wide file has tens of thousands of columns per worker.
   columns.reserve(column_count);
@@ -53,7 +65,12 @@ ChunkWork::ChunkWork(MemoryBudget* budget, const std::vector<TypeId>& types, Cod
 }
 
 EncodeStages::EncodeStages(const IngestOptions& options, MemoryBudget* budget, const std::atomic<bool>* stop)
-    : options_(options), budget_(budget), seq_dictionary_(stop), seq_write_(stop), start_(Clock::now()) {}
+    : options_(options),
+      budget_(budget),
+      seq_dedupe_(stop),
+      seq_dictionary_(stop),
+      seq_write_(stop),
+      start_(Clock::now()) {}
 
 std::vector<std::string> EncodeStages::names() const {
   std::vector<std::string> out;
@@ -66,6 +83,7 @@ std::unique_ptr<ChunkWork> EncodeStages::NewWork() const {
 }
 
 void EncodeStages::WakeAll() {
+  seq_dedupe_.WakeAll();
   seq_dictionary_.WakeAll();
   seq_write_.WakeAll();
 }
@@ -95,6 +113,7 @@ Status EncodeStages::Plan(const std::vector<PathUse>& inputs, uint64_t input_byt
   plan.block_bytes = options_.block_bytes;
   plan.value_index_columns = options_.index_columns.size();
   plan.token_index_columns = options_.token_index_columns.size();
+  plan.dedupe = !options_.rules.dedupe.empty();
   plan.input_bytes = input_bytes;
   ChooseDefaultLimit();
   OC_ASSIGN_OR_RETURN(memory_, PlanIngestMemory(plan));
@@ -158,6 +177,16 @@ Status EncodeStages::Start(const std::vector<StageColumn>& columns, const std::s
   plan_inputs_.shared_bytes_per_column = shared_uncharged + kChargedSharedBytesPerColumn;
   plan_inputs_.worker_bytes_per_column = worker_uncharged + kChargedWorkerBytesPerColumn;
   plan_inputs_.bytes_per_field = front.bytes_per_field;
+  if (!options_.rules.empty()) {
+    // Per row of a worker's chunk: the first rule it fails (uint16) and, kept,
+    // its position (int32); with dedupe its key — a byte and about a field per
+    // key column, a length for text — and the key's end, hash and row.
+    uint64_t per_row = 2 + 4;
+    if (!options_.rules.dedupe.empty()) {
+      per_row += 20 + uint64_t(options_.rules.dedupe.size()) * uint64_t(5.0 + front.bytes_per_field);
+    }
+    plan_inputs_.rule_bytes_per_row = per_row;
+  }
   ChooseDefaultLimit();
   auto planned = PlanIngestMemory(plan_inputs_);
   if (!planned.ok()) return Status::InvalidArgument(source + ": " + planned.status().message());
@@ -181,7 +210,31 @@ Status EncodeStages::Start(const std::vector<StageColumn>& columns, const std::s
       col.dictionary = std::make_unique<GlobalDictionary>(budget_, per_dictionary);
     }
   }
-  return PlanIndexes(source);
+  OC_RETURN_IF_ERROR(PlanIndexes(source));
+  return CompileRules(source);
+}
+
+Status EncodeStages::CompileRules(const std::string& source) {
+  if (options_.rules.empty()) return Status::OK();
+  RuleDeclarations declared;
+  declared.require = options_.rules.require;
+  declared.ranges = options_.rules.ranges;
+  declared.allowed = options_.rules.allowed;
+  declared.drop_where = options_.rules.drop_where;
+  declared.dedupe = options_.rules.dedupe;
+  std::vector<ColumnSchema> schema;
+  for (const ColumnState& col : columns_) {
+    ColumnSchema c;
+    c.name = col.name;
+    c.type = col.type;
+    schema.push_back(std::move(c));
+  }
+  auto compiled = RowRuleSet::Compile(declared, schema);
+  if (!compiled.ok()) return Status::InvalidArgument(source + ": " + compiled.status().message());
+  rules_ = std::move(*compiled);
+  rule_rejected_.assign(rules_.rules().size(), 0);
+  if (rules_.dedupe_rule() >= 0) dedupe_ = std::make_unique<DedupeSet>(budget_, memory_.dedupe_bytes);
+  return Status::OK();
 }
 
 Status EncodeStages::OpenOutputs() {
@@ -230,7 +283,97 @@ Status EncodeStages::PlanIndexes(const std::string& source) {
   return Status::OK();
 }
 
+Result<bool> EncodeStages::ApplyRules(ChunkWork* w, uint64_t seq, uint64_t bytes_done) {
+  const std::vector<RowRuleSet::Rule>& rules = rules_.rules();
+  w->rule_counts.assign(rules.size(), 0);
+  const int64_t rows = int64_t(w->records - w->rejects.size());
+  if (rules_.has_row_checks() && rows > 0) {
+    OC_RETURN_IF_ERROR(rules_.CheckRows(w->columns, rows, &w->rule_selection, &w->rule_failed));
+  } else {
+    w->rule_failed.ResizeZeroed(0);
+    w->rule_failed.ResizeZeroed(size_t(rows) * sizeof(uint16_t));
+  }
+  if (dedupe_) {
+    // Keys are made here, in parallel; the set takes them in chunk order, so
+    // the first of equal keys in the input is the one kept.
+    w->dedupe_keys.Clear();
+    if (rows > 0) rules_.AppendKeys(w->columns, rows, w->rule_failed.as<uint16_t>(), &w->dedupe_keys);
+    if (!seq_dedupe_.Wait(seq)) return false;
+    Status inserted = InsertDedupeKeys(w, bytes_done);
+    seq_dedupe_.Done();
+    OC_RETURN_IF_ERROR(inserted);
+  }
+  const uint16_t* failed = w->rule_failed.as<uint16_t>();
+  w->kept_rows.Clear();
+  w->rule_rejects.clear();
+  for (int64_t row = 0; row < rows; ++row) {
+    if (!failed[row]) {
+      w->kept_rows.Push(int32_t(row));
+      continue;
+    }
+    const RowRuleSet::Rule& rule = rules[failed[row] - 1u];
+    RowReject reject;
+    w->describe_row(row, &reject);
+    reject.column = rule.column;
+    reject.reason = RejectReason::kRule;
+    reject.detail = rule.text;
+    w->rule_rejects.push_back(std::move(reject));
+    ++w->rule_counts[failed[row] - 1u];
+  }
+  if (w->rule_rejects.empty()) return true;
+  // In place: a second copy of the chunk would take room the plan did not give.
+  const int64_t kept = int64_t(w->kept_rows.size() / sizeof(int32_t));
+  for (ColumnVector& column : w->columns) KeepRows(&column, w->kept_rows.as<int32_t>(), kept);
+  // The rejects file lists a chunk's rejects in input order, whatever dropped them.
+  std::vector<RowReject> merged;
+  merged.reserve(w->rejects.size() + w->rule_rejects.size());
+  std::merge(std::make_move_iterator(w->rejects.begin()), std::make_move_iterator(w->rejects.end()),
+             std::make_move_iterator(w->rule_rejects.begin()), std::make_move_iterator(w->rule_rejects.end()),
+             std::back_inserter(merged),
+             [](const RowReject& a, const RowReject& b) { return a.line < b.line; });
+  w->rejects = std::move(merged);
+  return true;
+}
+
+Status EncodeStages::InsertDedupeKeys(ChunkWork* w, uint64_t bytes_done) {
+  DedupeKeys& keys = w->dedupe_keys;
+  uint16_t* failed = w->rule_failed.as<uint16_t>();
+  const uint16_t mark = uint16_t(rules_.dedupe_rule() + 1);
+  const uint64_t* hashes = keys.hashes.as<uint64_t>();
+  const uint32_t* rows = keys.rows.as<uint32_t>();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto inserted = dedupe_->Insert(keys.key(i), hashes[i]);
+    if (inserted.ok()) {
+      if (!*inserted) failed[rows[i]] = mark;
+      continue;
+    }
+    // Refused: an approximate set would drop rows it never saw. Say how far
+    // the share went and what limit would hold the keys this input is
+    // likely to have (extrapolated from the bytes read so far).
+    const uint64_t held = dedupe_->size();
+    const double per_key = held ? double(dedupe_->bytes()) / double(held) : 64.0;
+    double expected_keys = double(held) * 2;
+    if (bytes_done > 0 && progress_total_ > bytes_done) {
+      expected_keys = std::max(expected_keys, double(held) * double(progress_total_) / double(bytes_done));
+    }
+    const uint64_t limit = MemoryLimitForDedupe(plan_inputs_, uint64_t(per_key * expected_keys * 1.25));
+    return Status::OutOfMemory(
+        "--dedupe " + JoinList(options_.rules.dedupe) +
+        ": the exact set of keys seen outgrew its share of the " + "memory budget after " +
+        std::to_string(held) + " distinct keys (" + FormatSize(dedupe_->bytes()) + " of the " +
+        FormatSize(memory_.dedupe_bytes) + " that --memory-limit " + FormatSize(budget_->limit()) +
+        " gives it); nothing was written. Keys are kept whole, never approximated, so try --memory-limit " +
+        std::to_string(limit >> 20) + "MiB (what " + std::to_string(uint64_t(expected_keys)) +
+        " such keys would take)");
+  }
+  return Status::OK();
+}
+
 Status EncodeStages::Process(ChunkWork* w, uint64_t seq, const std::string& source, uint64_t bytes_done) {
+  if (!rules_.empty()) {
+    OC_ASSIGN_OR_RETURN(bool going, ApplyRules(w, seq, bytes_done));
+    if (!going) return Status::OK();  // stopped: the error is recorded already
+  }
   const int64_t rows = int64_t(w->records - w->rejects.size());
   if (w->token_chunks.empty()) w->token_chunks.resize(columns_.size());
   for (size_t c = 0; c < columns_.size(); ++c) {
@@ -285,8 +428,12 @@ Status EncodeStages::Process(ChunkWork* w, uint64_t seq, const std::string& sour
 }
 
 Status EncodeStages::OrderedDictionaryStage(ChunkWork* w, const std::string& source) {
-  if (options_.on_error == OnError::kFail && !w->rejects.empty()) {
-    const RowReject& r = w->rejects.front();
+  // --on-error fail stops at a row that did not parse; rows the rules drop
+  // were asked to be dropped.
+  auto bad = std::find_if(w->rejects.begin(), w->rejects.end(),
+                          [](const RowReject& r) { return r.reason != RejectReason::kRule; });
+  if (options_.on_error == OnError::kFail && bad != w->rejects.end()) {
+    const RowReject& r = *bad;
     std::string where = source + ", " + place_word_ + " " + std::to_string(r.line);
     if (r.column >= 0) where += ", column '" + columns_[size_t(r.column)].name + "'";
     return Status::DataError(where + ": " + r.detail + " (" + std::string(RejectReasonName(r.reason)) +
@@ -316,6 +463,7 @@ Status EncodeStages::OrderedDictionaryStage(ChunkWork* w, const std::string& sou
 
 Status EncodeStages::OrderedWriteStage(ChunkWork* w, const std::string& source, uint64_t bytes_done) {
   for (const RowReject& r : w->rejects) OC_RETURN_IF_ERROR(rejects_->Add(source, r));
+  for (size_t rule = 0; rule < rule_rejected_.size(); ++rule) rule_rejected_[rule] += w->rule_counts[rule];
   const uint64_t rows = w->records - w->rejects.size();
   rows_read_ += w->records;
   rows_kept_ += rows;
@@ -380,6 +528,11 @@ Status EncodeStages::Finish(const std::vector<std::string>& sources, uint64_t in
   if (RejectLimitPassed(options_.max_rejects, rows_read_, rejects_->total(), true)) {
     return Status::DataError(kRejectLimitTripped);
   }
+  if (dedupe_) {
+    // Every row is in: the keys are done with, and the indexes may want the room.
+    dedupe_keys_ = dedupe_->size();
+    dedupe_.reset();
+  }
   Compressor compressor(codec_, options_.compression_level);
   Buffer payload(budget_), compressed(budget_);
   metadata_.columns.resize(columns_.size());
@@ -414,6 +567,11 @@ Status EncodeStages::Finish(const std::vector<std::string>& sources, uint64_t in
   ir.input_bytes = input_bytes;
   ir.sources = sources;
   ir.created_by = "outcore 0.1.0";
+  metadata_.rules.clear();
+  for (size_t rule = 0; rule < rule_rejected_.size(); ++rule) {
+    const RowRuleSet::Rule& declared = rules_.rules()[rule];
+    metadata_.rules.push_back({uint8_t(declared.kind), declared.text, rule_rejected_[rule]});
+  }
   if (ir.rows_read != ir.rows_kept + ir.rows_rejected) {
     return Status::DataError("internal accounting error: rows read " + std::to_string(ir.rows_read) +
                              " != kept " + std::to_string(ir.rows_kept) + " + rejected " +
@@ -522,6 +680,12 @@ void EncodeStages::FillReport(IngestReport* out) const {
     report.columns.push_back(std::move(c));
   }
   report.indexes = index_reports_;
+  for (size_t rule = 0; rule < rule_rejected_.size(); ++rule) {
+    const RowRuleSet::Rule& declared = rules_.rules()[rule];
+    report.rules.push_back(
+        RuleInfo{std::string(RuleKindName(declared.kind)), declared.text, rule_rejected_[rule]});
+  }
+  report.dedupe_keys = dedupe_ ? dedupe_->size() : dedupe_keys_;
 }
 
 }  // namespace outcore

@@ -38,7 +38,9 @@
 #include <vector>
 
 #include "base/output_file.h"
+#include "clean/dedupe_set.h"
 #include "clean/reject.h"
+#include "clean/row_rules.h"
 #include "csv/row_reject.h"
 #include "encoding/compression.h"
 #include "encoding/dictionary.h"
@@ -83,6 +85,17 @@ struct ChunkWork {
   std::vector<uint8_t> encodings;
   Buffer hashes;  // one column's value hashes at a time, for its distinct count
   std::vector<std::unique_ptr<TokenChunk>> token_chunks;  // per column: set when it has a token index
+
+  // Row rules (set by the front when options.rules is not empty): fills
+  // `line` and `raw` of a reject for kept row `row` of `columns`, as the
+  // front names rows (CSV: the record's line and text; Arrow: the row number
+  // and the values as CSV).
+  std::function<void(int64_t row, RowReject* reject)> describe_row;
+  // The rules' scratch, reused from chunk to chunk.
+  Buffer rule_selection, rule_failed, kept_rows;
+  DedupeKeys dedupe_keys;
+  std::vector<RowReject> rule_rejects;
+  std::vector<uint64_t> rule_counts;  // this chunk's rejects per rule
 };
 
 // What a front keeps per column (EncodeStages::Start plans with it).
@@ -170,6 +183,12 @@ class EncodeStages {
   };
 
   Status PlanIndexes(const std::string& source);
+  Status CompileRules(const std::string& source);
+  // The row rules, on a worker: checks the chunk's rows (in parallel), then
+  // dedupe in chunk order, and takes the rows that failed out of
+  // w->columns into w->rejects. False when stopped while waiting.
+  Result<bool> ApplyRules(ChunkWork* w, uint64_t seq, uint64_t bytes_done);
+  Status InsertDedupeKeys(ChunkWork* w, uint64_t bytes_done);
   Status OrderedDictionaryStage(ChunkWork* w, const std::string& source);
   Status OrderedWriteStage(ChunkWork* w, const std::string& source, uint64_t bytes_done);
   Status WriteIndexes(Compressor* compressor, Buffer* payload, Buffer* compressed);
@@ -183,7 +202,11 @@ class EncodeStages {
   uint64_t column_state_charge_ = 0;  // charged by Start for state no Buffer charges
   Codec codec_ = Codec::kZstd;
   std::string place_word_ = "line";
-  ingest::Sequencer seq_dictionary_, seq_write_;
+  ingest::Sequencer seq_dedupe_, seq_dictionary_, seq_write_;
+  RowRuleSet rules_;                     // compiled by Start
+  std::unique_ptr<DedupeSet> dedupe_;    // with a dedupe rule; touched in the ordered dedupe stage
+  std::vector<uint64_t> rule_rejected_;  // per rule; touched in the ordered write stage
+  uint64_t dedupe_keys_ = 0;             // the set's size when it was freed (Finish)
   std::vector<ColumnState> columns_;
   std::vector<TypeId> types_;
   // Workers add a chunk's hashes to a column's DistinctCounter under the lock

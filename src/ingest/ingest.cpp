@@ -126,10 +126,14 @@ struct RawBlock {
 struct Worker {
   Worker(MemoryBudget* budget, const std::vector<TypeId>& types, const ParseOptions& parse_options,
          std::unique_ptr<ChunkWork> chunk)
-      : tokens(budget), parser(types, parse_options, budget), work(std::move(chunk)) {}
+      : tokens(budget), parser(types, parse_options, budget), work(std::move(chunk)), kept_records(budget) {}
   TokenizedBlock tokens;
   BlockParser parser;
   std::unique_ptr<ChunkWork> work;
+  // With row rules: the record of each kept row of the block (uint32), made
+  // when a rule first rejects one of its rows.
+  Buffer kept_records;
+  bool kept_records_known = false;
 };
 
 std::string JoinNames(const std::vector<std::string>& names) {
@@ -179,6 +183,8 @@ class Pipeline {
   Status ReadNextBlock(RawBlock* block, bool* done);
   void WorkerLoop(Worker* worker);
   Status ProcessBlock(Worker* w, RawBlock* block);
+  // A rule reject's line and raw record, for kept row `row` of the block.
+  void DescribeKeptRow(Worker* w, const RawBlock& block, int64_t row, RowReject* reject) const;
   void Fail(Status status, std::vector<WidenedColumn> widen = {});
   Buffer TakeBuffer();
   void ReturnBuffer(Buffer buffer);
@@ -746,6 +752,12 @@ Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
   if (!w->parser.widenings().empty() && RequestWidening(w->parser.widenings(), *block)) return Status::OK();
   size_t records = w->tokens.num_records();
   work->records = records > block->skip_records ? records - block->skip_records : 0;
+  if (!options_.rules.empty()) {
+    w->kept_records_known = false;
+    work->describe_row = [this, w, block](int64_t row, RowReject* reject) {
+      DescribeKeptRow(w, *block, row, reject);
+    };
+  }
   OC_RETURN_IF_ERROR(
       stages_.Process(work, block->seq, options_.inputs[size_t(block->file_index)], block->input_bytes_done));
   if (!stop_) {
@@ -753,6 +765,30 @@ Status Pipeline::ProcessBlock(Worker* w, RawBlock* block) {
     comment_lines_ += w->tokens.comment_lines;
   }
   return Status::OK();
+}
+
+void Pipeline::DescribeKeptRow(Worker* w, const RawBlock& block, int64_t row, RowReject* reject) const {
+  const TokenizedBlock& tokens = w->tokens;
+  if (!w->kept_records_known) {
+    // The parser kept every record it did not reject (block_parser.h), and
+    // its rejects are in record order: the records left, in order, are the rows.
+    const std::vector<RowReject>& rejects = w->work->rejects;
+    w->kept_records.Clear();
+    size_t next = 0;
+    for (size_t record = block.skip_records; record < tokens.num_records(); ++record) {
+      if (next < rejects.size() && rejects[next].line == block.first_line + tokens.record_line[record]) {
+        ++next;
+        continue;
+      }
+      w->kept_records.Push(uint32_t(record));
+    }
+    w->kept_records_known = true;
+  }
+  const uint32_t record = w->kept_records.as<uint32_t>()[row];
+  reject->line = block.first_line + tokens.record_line[record];
+  const size_t begin = tokens.record_begin[record];
+  const size_t length = tokens.record_end[record] - begin;
+  reject->raw.assign(block.data.view().substr(begin, std::min(length, RowReject::kMaxRawBytes)));
 }
 
 Status Pipeline::Run(IngestReport* report) {

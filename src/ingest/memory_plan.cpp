@@ -36,6 +36,9 @@ constexpr double kDictionaryShare = 0.2;
 // Share that the value and token indexes being built may hold (taken from the
 // blocks' share, only when indexes are asked for).
 constexpr double kIndexShare = 0.25;
+// Share that the exact set of --dedupe keys may hold (taken from the blocks'
+// share, only when --dedupe is asked for).
+constexpr double kDedupeShare = 0.25;
 // A string column's dictionary may always hold this much.
 constexpr uint64_t kMinDictionaryBytes = 1ull << 20;
 // Blocks in flight beyond one per worker: the one being read and the one being written.
@@ -43,12 +46,14 @@ constexpr int kExtraBlocksInFlight = 2;
 
 }  // namespace
 
-double BudgetBytesPerBlockByte(int threads, double bytes_per_field, size_t token_index_columns) {
+double BudgetBytesPerBlockByte(int threads, double bytes_per_field, size_t token_index_columns,
+                               double rule_bytes_per_field) {
   const double tokens = double(kTokenBytesPerBlockByte * uint64_t(token_index_columns));
   const double blocks = double(threads + kExtraBlocksInFlight);
   if (bytes_per_field <= 0) return blocks * (double(kInFlightBytesPerBlockByte) + tokens);
   const double parsed =
-      std::max(double(kParsedBytesPerBlockByte), double(kParsedBytesPerField) / bytes_per_field) + tokens;
+      std::max(double(kParsedBytesPerBlockByte), double(kParsedBytesPerField) / bytes_per_field) + tokens +
+      rule_bytes_per_field / bytes_per_field;
   return blocks + double(threads) * parsed;
 }
 
@@ -75,8 +80,10 @@ MemoryPlan PlanWithin(const MemoryPlanInputs& inputs, uint64_t engine, bool* fit
   const double dictionary_share = dictionaries ? kDictionaryShare : 0.0;
   plan.dictionary_bytes = uint64_t(double(engine) * dictionary_share);
   plan.index_pool_bytes = indexes ? uint64_t(double(engine) * kIndexShare) : 0;
+  plan.dedupe_bytes = inputs.dedupe ? uint64_t(double(engine) * kDedupeShare) : 0;
   const uint64_t blocks_and_columns =
-      uint64_t(double(engine) * (1.0 - dictionary_share - (indexes ? kIndexShare : 0.0)));
+      uint64_t(double(engine) * (1.0 - dictionary_share - (indexes ? kIndexShare : 0.0) -
+                                 (inputs.dedupe ? kDedupeShare : 0.0)));
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   plan.threads = inputs.threads > 0 ? inputs.threads : int(cores);
@@ -87,8 +94,11 @@ MemoryPlan PlanWithin(const MemoryPlanInputs& inputs, uint64_t engine, bool* fit
   auto block_for = [&](int threads) -> uint64_t {
     const uint64_t state = column_state(threads);
     if (state >= blocks_and_columns) return 0;
+    const double rule_bytes_per_field =
+        inputs.columns ? double(inputs.rule_bytes_per_row) / double(inputs.columns) : 0.0;
     return uint64_t(double(blocks_and_columns - state) /
-                    BudgetBytesPerBlockByte(threads, inputs.bytes_per_field, inputs.token_index_columns));
+                    BudgetBytesPerBlockByte(threads, inputs.bytes_per_field, inputs.token_index_columns,
+                                            rule_bytes_per_field));
   };
   // Fewer threads when the budget cannot feed them a sensible block each
   // (a wide file: each worker keeps state for every column).
@@ -173,6 +183,11 @@ Result<MemoryPlan> PlanIngestMemory(const MemoryPlanInputs& inputs) {
       "; --memory-limit " + FormatSize(inputs.memory_limit) + " leaves the engine " + FormatSize(engine) +
       ", too little: use --memory-limit " + std::to_string(SmallestLimitThatFits(inputs) >> 20) +
       "MiB or more");
+}
+
+uint64_t MemoryLimitForDedupe(const MemoryPlanInputs& inputs, uint64_t dedupe_bytes) {
+  return SmallestLimitWhere(
+      inputs, [&](const MemoryPlan& plan, bool fits) { return fits && plan.dedupe_bytes >= dedupe_bytes; });
 }
 
 uint64_t DictionaryBytesPerColumn(const MemoryPlan& plan, size_t string_columns) {

@@ -1,6 +1,6 @@
 // PlanIngestMemory: the one place where ingest's memory limit is divided
 // (doc/architecture.md, "Memory planning") into the baseline reserve, the
-// dictionaries' share, the index pool and the blocks in flight — and where
+// dictionaries' share, the index pool, the dedupe set and the blocks in flight — and where
 // the block size and thread count follow from them. The pipeline asks once,
 // before reading, and sizes everything from the MemoryPlan it gets back
 // (include/outcore/ingest.h, also in the IngestReport).
@@ -30,6 +30,7 @@ struct MemoryPlanInputs {
   uint64_t block_bytes = 0;        // 0: derived from the budget; else clamped to [1 KiB, 64 MiB] (tests)
   size_t value_index_columns = 0;  // --index
   size_t token_index_columns = 0;  // --index-tokens: each adds to what a block costs in flight
+  bool dedupe = false;             // --dedupe: the set of keys seen gets a share
   // Known once the header is read: EncodeStages::Start plans again with them,
   // and the per-column state comes off the blocks' share first. 0 before.
   size_t columns = 0;
@@ -37,6 +38,7 @@ struct MemoryPlanInputs {
   uint64_t shared_bytes_per_column = 0;  // kept once per column (its state, sketch, names)
   uint64_t worker_bytes_per_column = 0;  // kept per column by each worker
   double bytes_per_field = 0;            // the sample's input bytes per field; 0: unknown
+  uint64_t rule_bytes_per_row = 0;       // row rules' scratch per row of a worker's chunk (0: no rules)
   uint64_t input_bytes = 0;              // the inputs' size where known (0: unknown, e.g. stdin)
 };
 
@@ -67,7 +69,14 @@ uint64_t DefaultIngestMemoryLimit(const MemoryPlanInputs& inputs, uint64_t ceili
 // typed values, encoded and compressed payloads (and tokens per token-indexed
 // column). Short fields cost more per byte (a span and a value each). While
 // field lengths are unknown (bytes_per_field 0): 6 per byte for each block.
-double BudgetBytesPerBlockByte(int threads, double bytes_per_field, size_t token_index_columns);
+// With row rules, each worker's block also costs `rule_bytes_per_field` per
+// field (the rules' scratch per row, spread over the row's fields).
+double BudgetBytesPerBlockByte(int threads, double bytes_per_field, size_t token_index_columns,
+                               double rule_bytes_per_field = 0);
+
+// The smallest limit (whole MiB, at least inputs.memory_limit) at which the
+// plan gives the --dedupe set at least `dedupe_bytes`: what its refusal names.
+uint64_t MemoryLimitForDedupe(const MemoryPlanInputs& inputs, uint64_t dedupe_bytes);
 
 // What each string column's dictionary may hold: an even split of the
 // dictionaries' share (at least 1 MiB where the share holds that much each).

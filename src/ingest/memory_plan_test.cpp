@@ -106,6 +106,44 @@ TEST(MemoryPlan, IndexesTakeAQuarterOfTheEngineFromTheBlocks) {
   EXPECT_EQ(Plan(128 * kMiB, 2, 0, 1).index_pool_bytes, indexed.index_pool_bytes);  // a token index alike
 }
 
+TEST(MemoryPlan, DedupeTakesAQuarterOfTheEngineFromTheBlocks) {
+  MemoryPlanInputs in;
+  in.memory_limit = 128 * kMiB;
+  in.threads = 2;
+  in.dedupe = true;
+  auto deduped = PlanIngestMemory(in);
+  ASSERT_TRUE(deduped.ok());
+  const MemoryPlan plain = Plan(128 * kMiB, 2);
+  const uint64_t engine = 128 * kMiB - MemoryBudget::kBaselineReserve;
+  EXPECT_EQ(plain.dedupe_bytes, 0u);
+  EXPECT_EQ(deduped->dedupe_bytes, uint64_t(double(engine) * 0.25));
+  EXPECT_EQ(deduped->block_share_bytes, uint64_t(double(engine) * 0.55));
+  // The limit a refusal names is the smallest whole MiB whose plan holds the set.
+  const uint64_t wanted = 100 * kMiB;
+  const uint64_t limit = MemoryLimitForDedupe(in, wanted);
+  EXPECT_EQ(limit % kMiB, 0u);
+  in.memory_limit = limit;
+  EXPECT_GE(PlanIngestMemory(in)->dedupe_bytes, wanted);
+  in.memory_limit = limit - kMiB;
+  EXPECT_LT(PlanIngestMemory(in)->dedupe_bytes, wanted);
+}
+
+TEST(MemoryPlan, RowRulesScratchMakesBlocksSmaller) {
+  MemoryPlanInputs in;
+  in.memory_limit = 64 * kMiB;  // blocks below the sweet spot, so that the cost shows
+  in.threads = 2;
+  in.columns = 4;
+  in.bytes_per_field = 4;
+  auto plain = PlanIngestMemory(in);
+  in.rule_bytes_per_row = 6 + 20 + 9;  // a rule on every row, and a dedupe key of one column
+  auto ruled = PlanIngestMemory(in);
+  ASSERT_TRUE(plain.ok() && ruled.ok());
+  // Per block byte: 35 bytes a row over 4 fields of 4 bytes, on each of the 2 workers.
+  EXPECT_DOUBLE_EQ(BudgetBytesPerBlockByte(2, 4, 0, 35.0 / 4),
+                   BudgetBytesPerBlockByte(2, 4, 0) + 2 * 35.0 / 16);
+  EXPECT_LT(ruled->block_bytes, plain->block_bytes);
+}
+
 TEST(MemoryPlan, EachTokenIndexAddsSixBytesPerBlockByte) {
   MemoryPlan plan = Plan(256 * kMiB, 2, 0, 2);
   EXPECT_EQ(plan.block_bytes, plan.block_share_bytes / (4 * (6 + 2 * 6)));

@@ -1,6 +1,7 @@
 // The shared option parsers (include/outcore/options.h).
 #include "outcore/options.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace outcore {
@@ -123,6 +124,95 @@ std::vector<std::string> SplitList(std::string_view text) {
     start = comma + 1;
   }
   return out;
+}
+
+namespace {
+
+// "a,b" -> names, each non-empty and given once.
+Result<std::vector<std::string>> ParseColumnList(std::string_view text, std::string_view option,
+                                                 std::string_view example) {
+  std::vector<std::string> names = SplitList(text);
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i].empty()) {
+      return Status::InvalidArgument(std::string(option) + " wants column names separated by commas (e.g. " +
+                                     std::string(example) + "), not '" + std::string(text) + "'");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (names[j] == names[i]) {
+        return Status::InvalidArgument(std::string(option) + " names column '" + names[i] + "' twice");
+      }
+    }
+  }
+  return names;
+}
+
+// "column=rest" at the first '=' (`last`: at the last one).
+Status SplitColumnAssignment(std::string_view text, std::string_view option, std::string_view example,
+                             bool last, std::string* column, std::string* rest) {
+  const size_t eq = last ? text.rfind('=') : text.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    return Status::InvalidArgument(std::string(option) + " wants column=" + std::string(example) + ", not '" +
+                                   std::string(text) + "'");
+  }
+  *column = std::string(text.substr(0, eq));
+  *rest = std::string(text.substr(eq + 1));
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ParseRequireRule(std::string_view text, std::string_view option, RowRules* rules) {
+  OC_ASSIGN_OR_RETURN(std::vector<std::string> names, ParseColumnList(text, option, "price,topic"));
+  for (std::string& name : names) {
+    if (std::find(rules->require.begin(), rules->require.end(), name) == rules->require.end()) {
+      rules->require.push_back(std::move(name));
+    }
+  }
+  return Status::OK();
+}
+
+Status ParseRangeRule(std::string_view text, std::string_view option, RowRules* rules) {
+  std::string column, bounds;
+  OC_RETURN_IF_ERROR(SplitColumnAssignment(text, option, "low..high (e.g. price=0..10000, day=2020-01-01..)",
+                                           /*last=*/true, &column, &bounds));
+  const size_t dots = bounds.find("..");
+  if (dots == std::string::npos || bounds.find("..", dots + 1) != std::string::npos || bounds == "..") {
+    return Status::InvalidArgument(std::string(option) + " " + column +
+                                   "= wants low..high with one '..' and at least one end (e.g. 0..10000, "
+                                   "..0, 1..), not '" +
+                                   bounds + "'");
+  }
+  for (const auto& [known, ignored] : rules->ranges) {
+    if (known == column) {
+      return Status::InvalidArgument(std::string(option) + " is given twice for column '" + column +
+                                     "'; give one low..high per column");
+    }
+  }
+  rules->ranges.emplace_back(std::move(column), std::move(bounds));
+  return Status::OK();
+}
+
+Status ParseAllowedRule(std::string_view text, std::string_view option, RowRules* rules) {
+  std::string column, values;
+  OC_RETURN_IF_ERROR(SplitColumnAssignment(text, option, "value,value,... (e.g. topic=food,travel)",
+                                           /*last=*/false, &column, &values));
+  for (const auto& [known, ignored] : rules->allowed) {
+    if (known == column) {
+      return Status::InvalidArgument(std::string(option) + " is given twice for column '" + column +
+                                     "'; list all its values in one");
+    }
+  }
+  rules->allowed.emplace_back(std::move(column), SplitList(values));
+  return Status::OK();
+}
+
+Status ParseDedupeRule(std::string_view text, std::string_view option, RowRules* rules) {
+  if (!rules->dedupe.empty()) {
+    return Status::InvalidArgument(std::string(option) +
+                                   " is given twice; name every column of the key in one (e.g. a,b)");
+  }
+  OC_ASSIGN_OR_RETURN(rules->dedupe, ParseColumnList(text, option, "id or a,b"));
+  return Status::OK();
 }
 
 }  // namespace outcore

@@ -126,10 +126,15 @@ void SummarizeRejects(const RejectSink& sink, const std::vector<std::string>& na
   std::stable_sort(report->rejects_by_column.begin(), report->rejects_by_column.end(),
                    [](const IngestRejectGroup& a, const IngestRejectGroup& b) { return a.count > b.count; });
   report->reject_warning.clear();
-  if (double(report->rows_rejected) * 100.0 > kRejectWarnPercent * double(report->rows_read)) {
-    report->reject_warning = Rows(report->rows_rejected) + " of " + FormatCount(report->rows_read) + " (" +
-                             Percent(report->rows_rejected, report->rows_read) + ") were rejected:\n" +
-                             DescribeRejects(*report);
+  // Rows the declared rules dropped were asked to be dropped: they earn no warning.
+  const uint64_t unasked = report->rows_rejected - sink.counts()[size_t(RejectReason::kRule)];
+  if (double(unasked) * 100.0 > kRejectWarnPercent * double(report->rows_read)) {
+    const uint64_t by_rules = report->rows_rejected - unasked;
+    report->reject_warning =
+        Rows(unasked) + " of " + FormatCount(report->rows_read) + " (" + Percent(unasked, report->rows_read) +
+        ") were rejected" +
+        (by_rules ? ", and " + Rows(by_rules) + " more by the row rules" : std::string()) + ":\n" +
+        DescribeRejects(*report);
   }
 }
 

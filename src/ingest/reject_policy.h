@@ -26,7 +26,8 @@ bool RejectLimitPassed(const RejectLimit& limit, uint64_t read, uint64_t rejecte
 std::string RejectLimitName(const RejectLimit& limit);
 
 // Fills report->rejects_by_column (the sink's groups, most rows first) and,
-// past kRejectWarnPercent, report->reject_warning; needs the report's counts.
+// when rows that did not parse (rule rejects left out) pass kRejectWarnPercent,
+// report->reject_warning; needs the report's counts.
 void SummarizeRejects(const RejectSink& sink, const std::vector<std::string>& names,
                       const std::vector<TypeId>& types, IngestReport* report);
 

@@ -152,4 +152,59 @@ void TakeRows(const ColumnVector& src, const int32_t* rows, int64_t count, Colum
   }
 }
 
+void KeepRows(ColumnVector* column, const int32_t* rows, int64_t count) {
+  // Every kept row moves to a position at or before its own, and positions
+  // are visited in order, so nothing is overwritten before it is read.
+  if (column->null_count > 0) {
+    uint8_t* bits = column->validity.data();
+    int64_t valid = 0;
+    for (int64_t i = 0; i < count; ++i) {
+      if (GetBit(bits, rows[i])) {
+        SetBit(bits, i);
+        ++valid;
+      } else {
+        ClearBit(bits, i);
+      }
+    }
+    column->null_count = count - valid;
+    column->validity.Resize(size_t(BitmapBytes(count)));
+    if (column->null_count == 0) column->validity.Clear();
+  }
+  if (column->type == TypeId::kBool) {
+    uint8_t* bits = column->values.data();
+    for (int64_t i = 0; i < count; ++i) {
+      if (GetBit(bits, rows[i])) {
+        SetBit(bits, i);
+      } else {
+        ClearBit(bits, i);
+      }
+    }
+    column->values.Resize(size_t(BitmapBytes(count)));
+  } else if (column->type == TypeId::kString && !column->dictionary) {
+    int32_t* off = column->values.as<int32_t>();
+    uint8_t* data = column->data.data();
+    int32_t at = 0;
+    for (int64_t i = 0; i < count; ++i) {
+      const int32_t begin = off[rows[i]], end = off[rows[i] + 1];
+      if (end > begin) std::memmove(data + at, data + begin, size_t(end - begin));  // data may be null
+      off[i] = at;
+      at += end - begin;
+    }
+    off[count] = at;
+    column->values.Resize(size_t(count + 1) * 4);
+    column->data.Resize(size_t(at));
+  } else {
+    const size_t width = FixedWidth(column->type);
+    if (width == 8) {
+      uint64_t* values = column->values.as<uint64_t>();
+      for (int64_t i = 0; i < count; ++i) values[i] = values[rows[i]];
+    } else {
+      uint32_t* values = column->values.as<uint32_t>();
+      for (int64_t i = 0; i < count; ++i) values[i] = values[rows[i]];
+    }
+    column->values.Resize(size_t(count) * width);
+  }
+  column->length = count;
+}
+
 }  // namespace outcore

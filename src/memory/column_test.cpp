@@ -408,6 +408,56 @@ TEST_F(ColumnKernels, TakeReplacesTheDestinationAndReusesItsBuffers) {
   EXPECT_EQ(budget_.used(), used_before);
 }
 
+// --- KeepRows --------------------------------------------------------------
+
+// KeepRows in place must leave what TakeRows copies out, for every layout.
+TEST_F(ColumnKernels, KeepRowsInPlaceLeavesWhatTakeRowsCopies) {
+  std::vector<int64_t> ints;
+  std::vector<int32_t> days;
+  std::vector<std::string> texts;
+  std::string bits;
+  for (int64_t row = 0; row < 70; ++row) {
+    ints.push_back(row * 3 - 50);
+    days.push_back(int32_t(row * 7));
+    texts.push_back(std::string(size_t(row % 5), char('a' + row % 26)));
+    bits += row % 3 == 0 ? '1' : '0';
+  }
+  const std::vector<int64_t> nulls = {0, 9, 10, 33, 69};
+  const std::vector<int32_t> keep = {1, 2, 9, 10, 11, 40, 41, 63, 64, 69};
+  std::vector<ColumnVector> columns;
+  columns.push_back(Fixed<int64_t>(TypeId::kInt64, ints, nulls));
+  columns.push_back(Fixed<int32_t>(TypeId::kDate, days, nulls));
+  columns.push_back(Strings(texts, nulls));
+  columns.push_back(Bools(bits, nulls));
+  columns.push_back(Coded(MakeDictionary({"x", "y", "z"}), std::vector<int32_t>(days.size(), 2), nulls));
+  for (ColumnVector& column : columns) {
+    ColumnVector taken(column.type, &budget_);
+    TakeRows(column, keep.data(), int64_t(keep.size()), &taken);
+    KeepRows(&column, keep.data(), int64_t(keep.size()));
+    ASSERT_EQ(column.length, taken.length);
+    EXPECT_EQ(column.null_count, taken.null_count);
+    EXPECT_EQ(ValidityOf(column), ValidityOf(taken));
+    if (column.type == TypeId::kBool) {
+      EXPECT_EQ(BoolsOf(column), BoolsOf(taken));
+    } else if (column.type == TypeId::kString && !column.dictionary) {
+      EXPECT_EQ(OffsetsOf(column), OffsetsOf(taken));
+      EXPECT_EQ(BytesOf(column), BytesOf(taken));
+    } else if (column.type == TypeId::kInt64) {
+      EXPECT_EQ(ValuesOf<int64_t>(column), ValuesOf<int64_t>(taken));
+    } else {
+      EXPECT_EQ(ValuesOf<int32_t>(column), ValuesOf<int32_t>(taken));
+    }
+  }
+  // Keeping every row keeps the column; keeping none empties it.
+  ColumnVector all = Strings({"a", "bc", ""});
+  const int32_t every[] = {0, 1, 2};
+  KeepRows(&all, every, 3);
+  EXPECT_EQ(BytesOf(all), "abc");
+  KeepRows(&all, every, 0);
+  EXPECT_EQ(all.length, 0);
+  EXPECT_EQ(OffsetsOf(all), (std::vector<int32_t>{0}));
+}
+
 // --- MaterializeDictionary -----------------------------------------------
 
 TEST_F(ColumnKernels, MaterializeTurnsCodesIntoOffsetsAndBytes) {

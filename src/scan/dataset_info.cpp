@@ -9,6 +9,7 @@
 #include <string>
 
 #include "base/reject_reason.h"
+#include "base/rule_kind.h"
 #include "csv/value_parser.h"
 #include "encoding/column_encoder.h"
 #include "scan/dataset_internal.h"
@@ -152,6 +153,10 @@ Result<DatasetInfo> DescribeMetadata(const std::string& path, uint64_t file_size
   info.ingest.input_bytes = ir.input_bytes;
   info.ingest.sources = ir.sources;
   info.ingest.created_by = ir.created_by;
+  for (const format::RuleMeta& rule : m.rules) {
+    info.ingest.rules.push_back(
+        {std::string(RuleKindName(RuleKind(rule.kind))), rule.text, rule.rows_rejected});
+  }
   info.indexes = IndexesOf(m, file_size);
   return info;
 }
