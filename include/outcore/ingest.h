@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "outcore/lossy.h"
 #include "outcore/status.h"
 #include "outcore/types.h"
 
@@ -98,6 +99,10 @@ struct IngestOptions {
   std::optional<char> escape;
   char thousands = '\0';  // ',' reads "1,338" as 1338 (groups of three digits); '\0': none
   int space_aligned = 0;  // 1: fields split at runs of spaces; 2: at runs of 2+ spaces
+  // Lossy stored forms by column (outcore/lossy.h, ParseLossyForms); empty:
+  // every column exact. A named column the input lacks, or a form its type
+  // cannot take, is refused before anything is written.
+  LossyForms lossy;
   std::function<void(const IngestProgress&)> progress;  // called from the pipeline, at most ~4 times a second
   const std::atomic<bool>* cancel = nullptr;            // set to stop (Ctrl-C): nothing is left behind
 };
@@ -198,6 +203,7 @@ struct IngestReport {
   uint64_t rows_padded = 0;                   // kept rows that --pad-short-rows completed with nulls
   std::vector<IngestColumnReport> columns;
   std::vector<IngestIndexReport> indexes;
+  std::vector<LossyColumnReport> lossy;  // one per IngestOptions::lossy column, in that order
   MemoryPlan memory_plan;
 };
 

@@ -37,6 +37,7 @@ struct MemoryPlanInputs {
   uint64_t shared_bytes_per_column = 0;  // kept once per column (its state, sketch, names)
   uint64_t worker_bytes_per_column = 0;  // kept per column by each worker
   double bytes_per_field = 0;            // the sample's input bytes per field; 0: unknown
+  bool lossy_columns = false;            // --lossy: each worker tries one column's chunk both ways
   uint64_t input_bytes = 0;              // the inputs' size where known (0: unknown, e.g. stdin)
 };
 
@@ -67,7 +68,10 @@ uint64_t DefaultIngestMemoryLimit(const MemoryPlanInputs& inputs, uint64_t ceili
 // typed values, encoded and compressed payloads (and tokens per token-indexed
 // column). Short fields cost more per byte (a span and a value each). While
 // field lengths are unknown (bytes_per_field 0): 6 per byte for each block.
-double BudgetBytesPerBlockByte(int threads, double bytes_per_field, size_t token_index_columns);
+// `extra_bytes_per_field`: what a worker holds beyond that per field (the
+// lossy trial's scratch, spread over the row's fields).
+double BudgetBytesPerBlockByte(int threads, double bytes_per_field, size_t token_index_columns,
+                               double extra_bytes_per_field = 0);
 
 // What each string column's dictionary may hold: an even split of the
 // dictionaries' share (at least 1 MiB where the share holds that much each).
