@@ -129,6 +129,7 @@ def ingest(
     decimal: str = ".",
     escape: str | None = None,
     thousands: str | None = None,
+    lossy: Mapping[str, str] | None = None,
     progress: bool | Callable[[dict], None] = False,
 ) -> dict:
     """Ingest CSV file(s), or an Arrow stream, into one .oc file; returns the report as a dict.
@@ -180,6 +181,15 @@ def ingest(
     header names become ``a.1`` / ``column_3`` as in pandas; the report lists them in
     ``renamed_columns``, next to ``lines_skipped``, ``comment_lines`` and ``rows_padded``.
 
+    ``lossy`` stores columns in a lossy form, as ``outcore ingest --lossy`` does:
+    ``{"score": "float32", "price": "float16", "amount": "quantize:0.01"}`` (float32 and
+    float16 for float64 columns; ``quantize:STEP`` keeps ``round(x / STEP)`` and reads
+    ``k * STEP``, for float64 columns and for int64 ones with a whole STEP). The columns still
+    read as float64 (int64). A chunk keeps its exact form where a value has no lossy one or the
+    lossy form is not smaller; ``report["lossy"]`` gives, per column, the form, the measured
+    ``max_abs_error`` and ``max_rel_error``, ``bytes_saved`` and those chunk counts
+    (doc/encodings.md, "Lossy forms"); ``Dataset.info()["lossy"]`` keeps them.
+
     ``progress=True`` shows bytes read of the input's size and rows (tqdm when installed, else a
     line on stderr); a callable gets each update as a dict instead (outcore/_progress.py).
 
@@ -222,6 +232,7 @@ def ingest(
         decimal=decimal,
         escape=escape,
         thousands=thousands,
+        lossy=_lossy_pairs(lossy),
     )
     error = report.pop("error", None)
     if error is not None:
@@ -229,6 +240,19 @@ def ingest(
     if report["warning"]:
         warnings.warn(report["warning"], RejectWarning, stacklevel=2)
     return report
+
+
+def _lossy_pairs(lossy: Mapping[str, str] | None) -> list[tuple[str, str]]:
+    if lossy is None:
+        return []
+    if not isinstance(lossy, Mapping):
+        raise TypeError(
+            f"lossy takes a mapping of column to form, e.g. {{'price': 'float16'}}, not {type(lossy).__name__}"
+        )
+    for column, form in lossy.items():
+        if not isinstance(column, str) or not isinstance(form, str):
+            raise TypeError(f"lossy={{{column!r}: {form!r}}}: columns and forms are strings, e.g. 'quantize:0.01'")
+    return list(lossy.items())
 
 
 def index(

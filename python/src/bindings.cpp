@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "interrupt.h"
+#include "lossy_report.h"
 #include "outcore/arrow_abi.h"
 #include "outcore/dataset.h"
 #include "outcore/dataset_info.h"
@@ -155,6 +156,7 @@ nb::dict ReportToDict(const IngestReport& r) {
   }
   d["columns"] = columns;
   d["indexes"] = IndexReportsToList(r.indexes);
+  d["lossy"] = LossyReportsToList(r.lossy);
   return d;
 }
 
@@ -184,7 +186,8 @@ nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_
                        std::vector<std::string> index_tokens, std::optional<std::string> encoding,
                        uint64_t skip_rows, std::optional<std::string> comment, bool pad_short_rows,
                        std::string decimal, std::optional<std::string> escape,
-                       std::optional<std::string> thousands, nb::object progress_callable) {
+                       std::optional<std::string> thousands,
+                       std::vector<std::pair<std::string, std::string>> lossy, nb::object progress_callable) {
   IngestOptions o;
   ArrowArrayStream* stream = ArrowStreamOf(inputs);
   if (!stream) o.inputs = nb::cast<std::vector<std::string>>(inputs);
@@ -218,6 +221,8 @@ nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_
   o.decimal = Unwrap(ParseOneChar(decimal, "decimal"));
   if (escape) o.escape = Unwrap(ParseOneChar(*escape, "escape"));
   if (thousands) o.thousands = Unwrap(ParseOneChar(*thousands, "thousands"));
+  for (const auto& [name, form] : lossy)
+    o.lossy.push_back({name, Unwrap(ParseLossyForm(form, name, "lossy"))});
   // Ctrl-C sets the pipeline's cancel flag; it stops before the next block and
   // leaves no file behind (PyErr_CheckSignals from the pipeline's threads never
   // saw a signal: Python handles them on the main thread only).
@@ -260,7 +265,8 @@ NB_MODULE(_core, m) {
         "block_size"_a = nb::none(), "index"_a = std::vector<std::string>(),
         "index_tokens"_a = std::vector<std::string>(), "encoding"_a = nb::none(), "skip_rows"_a = 0,
         "comment"_a = nb::none(), "pad_short_rows"_a = false, "decimal"_a = ".", "escape"_a = nb::none(),
-        "thousands"_a = nb::none(), "progress"_a = nb::none());
+        "thousands"_a = nb::none(), "lossy"_a = std::vector<std::pair<std::string, std::string>>(),
+        "progress"_a = nb::none());
 
   m.def(
       "add_indexes",

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "lossy_report.h"
 #include "outcore/dataset.h"
 #include "outcore/dataset_info.h"
 #include "status_error.h"
@@ -72,6 +73,7 @@ nb::dict DatasetInfoToDict(const Dataset& dataset) {
     indexes.append(entry);
   }
   d["indexes"] = indexes;
+  d["lossy"] = LossyReportsToList(info.lossy);
   return d;
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "outcore/lossy.h"
 #include "outcore/status.h"
 
 namespace outcore::cli {
@@ -95,5 +96,10 @@ class JsonWriter {
   std::string out_;
   bool need_comma_ = false;
 };
+
+// The lossy columns of ingest's report and of `outcore info`, alike in both:
+// a JSON array under j's current key, and a text table (nothing when empty).
+void WriteLossyJson(JsonWriter& j, const std::vector<LossyColumnReport>& lossy);
+void PrintLossy(const std::vector<LossyColumnReport>& lossy, const char* indent);
 
 }  // namespace outcore::cli

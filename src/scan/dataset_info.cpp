@@ -153,6 +153,9 @@ Result<DatasetInfo> DescribeMetadata(const std::string& path, uint64_t file_size
   info.ingest.sources = ir.sources;
   info.ingest.created_by = ir.created_by;
   info.indexes = IndexesOf(m, file_size);
+  for (const format::LossyColumnMeta& lossy : m.lossy) {
+    info.lossy.push_back(format::SummarizeLossy(lossy, m.columns[lossy.column].name));
+  }
   return info;
 }
 
