@@ -419,7 +419,8 @@ void SetupIngest(CLI::App& app) {
       "it a column of such numbers stays text, e.g. --thousands ,");
   cmd->add_option(
       "--lossy", args->lossy,
-      "store these columns in a lossy form, as column=form,...: float32 or float16 (float64 columns), "
+      "store these columns in a lossy form, as column=form,... (column:form works too): float32 or "
+      "float16 (float64 columns), "
       "quantize:STEP (round(x / STEP) kept, read as k * STEP; float64, and int64 with a whole STEP). "
       "A chunk keeps its exact form where a value has no lossy one (float16 past 65504, NaN or inf "
       "for quantize) or the lossy form is not smaller; the report gives each column's max absolute "

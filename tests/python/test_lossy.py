@@ -281,3 +281,18 @@ def test_bad_lossy_options_on_the_command_line(tmp_path):
         assert not out.exists()
     with pytest.raises(TypeError, match="mapping"):
         oc.ingest(src, out, lossy="x=float16")
+
+
+def test_arrow_in_takes_lossy_forms_too(tmp_path):
+    import pyarrow as pa
+
+    rng = np.random.default_rng(4)
+    values = rng.normal(100, 20, 5000)
+    table = pa.table({"v": values, "n": np.arange(5000, dtype=np.int64)})
+    report = oc.ingest(table, tmp_path / "a.oc", lossy={"v": "float16", "n": "quantize:10"})
+    back = oc.open(tmp_path / "a.oc").to_pandas(dtypes="pandas")
+    assert np.array_equal(back["v"].to_numpy(), values.astype(np.float16).astype(np.float64))
+    assert (back["n"].to_numpy() % 10 == 0).all()
+    entries = by_column(report["lossy"])
+    assert entries["v"]["max_abs_error"] == float(np.abs(back["v"].to_numpy() - values).max())
+    assert entries["n"]["max_abs_error"] == 5
