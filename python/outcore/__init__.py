@@ -373,7 +373,8 @@ class Dataset:
 
     def info(self) -> dict:
         """What ``outcore info --json`` prints: sizes, rows kept/rejected, per column its type,
-        encodings, stored/decoded bytes, nulls, distinct values, min/max; the indexes."""
+        encodings, stored/decoded bytes, nulls, distinct values, min/max; the indexes; and under
+        ``"lossy"`` each column stored in a lossy form with its measured errors and bytes saved."""
         return _core.describe_dataset(self._core)
 
     def _repr_html_(self) -> str:

@@ -160,6 +160,9 @@ bool QuantizeInt(int64_t value, int64_t step, int64_t* k) {
   return true;
 }
 
+// The midpoint between FLT_MAX and 2^128: binary64 values at or past it round to infinity as binary32.
+constexpr double kFloat32Overflow = 0x1.ffffffp+127;
+
 bool IsWholeStep(double step) { return step >= 1 && step <= kMaxExactMantissa && std::floor(step) == step; }
 
 // Writes the lossy body; false (and *bad = the value) when a valid value has no lossy form.
@@ -191,7 +194,9 @@ bool EncodeLossyBody(const ColumnVector& column, const LossyForm& form, const ui
     case LossyKind::kFloat32: {
       for (int64_t row = 0; row < n; ++row) {
         double v = values[row];
-        if (IsValidRow(validity, row) && std::isfinite(v) && std::isinf(float(v))) {
+        // Past FLT_MAX + half its ulp a finite value would round to infinity
+        // (tested before converting: an out-of-range conversion is undefined).
+        if (IsValidRow(validity, row) && std::isfinite(v) && !(std::fabs(v) < kFloat32Overflow)) {
           *bad = v;
           return false;
         }

@@ -98,6 +98,15 @@ TEST(EncodeLossyColumn, Float32RoundsEveryValueAndOverflowIsRefused) {
   EXPECT_FALSE(*held);
   EXPECT_EQ(bad, 1e39);
   EXPECT_EQ(payload.size(), 0u);
+  // Just below the midpoint to 2^128 still rounds to FLT_MAX; the midpoint itself to infinity.
+  const double below = std::nextafter(0x1.ffffffp+127, 0.0);
+  ColumnVector edge = LossyRoundTrip(MakeColumn(TypeId::kFloat64, std::vector<double>{below}),
+                                     {LossyKind::kFloat32, 0}, Encoding::kFloat32);
+  EXPECT_EQ(edge.GetFloat64(0), double(std::numeric_limits<float>::max()));
+  held = EncodeLossyColumn(MakeColumn(TypeId::kFloat64, std::vector<double>{-0x1.ffffffp+127}),
+                           {LossyKind::kFloat32, 0}, &payload, &bad);
+  ASSERT_TRUE(held.ok());
+  EXPECT_FALSE(*held);
 }
 
 TEST(EncodeLossyColumn, ValuesAFormCannotHoldAreNamedNotStoredAsInfinity) {
