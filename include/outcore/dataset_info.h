@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "outcore/dataset.h"
+#include "outcore/lossy.h"
 #include "outcore/types.h"
 
 namespace outcore {
@@ -92,6 +93,9 @@ struct DatasetInfo {
   IngestInfo ingest;
   std::vector<ColumnInfo> columns;  // in file order
   std::vector<IndexInfo> indexes;   // in the footer's order
+  // Columns stored in a lossy form on request, with the error it caused and
+  // the bytes it saved (the footer's lossy section; empty for exact files).
+  std::vector<LossyColumnReport> lossy;
 
   // decoded_bytes / file_bytes, and the ingest's input_bytes / file_bytes.
   double decoded_ratio() const { return file_bytes ? double(decoded_bytes) / double(file_bytes) : 0.0; }

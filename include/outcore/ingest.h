@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "outcore/dataset_info.h"  // RuleInfo
+#include "outcore/lossy.h"
 #include "outcore/status.h"
 #include "outcore/types.h"
 
@@ -127,6 +128,10 @@ struct IngestOptions {
   std::optional<char> escape;
   char thousands = '\0';  // ',' reads "1,338" as 1338 (groups of three digits); '\0': none
   int space_aligned = 0;  // 1: fields split at runs of spaces; 2: at runs of 2+ spaces
+  // Lossy stored forms by column (outcore/lossy.h, ParseLossyForms); empty:
+  // every column exact. A named column the input lacks, or a form its type
+  // cannot take, is refused before anything is written.
+  LossyForms lossy;
   std::function<void(const IngestProgress&)> progress;  // called from the pipeline, at most ~4 times a second
   const std::atomic<bool>* cancel = nullptr;            // set to stop (Ctrl-C): nothing is left behind
 };
@@ -230,6 +235,7 @@ struct IngestReport {
   std::vector<IngestIndexReport> indexes;
   std::vector<RuleInfo> rules;  // each declared rule and its rows, in the order they are checked
   uint64_t dedupe_keys = 0;     // distinct keys the --dedupe set held at the end
+  std::vector<LossyColumnReport> lossy;  // one per IngestOptions::lossy column, in that order
   MemoryPlan memory_plan;
 };
 

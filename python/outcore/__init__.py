@@ -135,6 +135,7 @@ def ingest(
     allowed: Mapping[str, Sequence] | None = None,
     drop_where: str | None = None,
     dedupe: str | Sequence[str] = (),
+    lossy: Mapping[str, str] | None = None,
     progress: bool | Callable[[dict], None] = False,
 ) -> dict:
     """Ingest CSV file(s), or an Arrow stream, into one .oc file; returns the report as a dict.
@@ -196,6 +197,14 @@ def ingest(
     keys must fit a quarter of the budget, else MemoryError naming the ``memory_limit`` to try).
     A failing row is rejected with reason ``"rule"`` and the rule's text as its detail;
     ``report["rules"]`` lists each rule with the rows it rejected (also ``Dataset.info()``).
+    ``lossy`` stores columns in a lossy form, as ``outcore ingest --lossy`` does:
+    ``{"score": "float32", "price": "float16", "amount": "quantize:0.01"}`` (float32 and
+    float16 for float64 columns; ``quantize:STEP`` keeps ``round(x / STEP)`` and reads
+    ``k * STEP``, for float64 columns and for int64 ones with a whole STEP). The columns still
+    read as float64 (int64). A chunk keeps its exact form where a value has no lossy one or the
+    lossy form is not smaller; ``report["lossy"]`` gives, per column, the form, the measured
+    ``max_abs_error`` and ``max_rel_error``, ``bytes_saved`` and those chunk counts
+    (doc/encodings.md, "Lossy forms"); ``Dataset.info()["lossy"]`` keeps them.
 
     ``progress=True`` shows bytes read of the input's size and rows (tqdm when installed, else a
     line on stderr); a callable gets each update as a dict instead (outcore/_progress.py).
@@ -240,6 +249,7 @@ def ingest(
         escape=escape,
         thousands=thousands,
         rules=_row_rules(require, range, allowed, drop_where, dedupe),
+        lossy=_lossy_pairs(lossy),
     )
     error = report.pop("error", None)
     if error is not None:
@@ -277,6 +287,17 @@ def _row_rules(require, ranges, allowed, drop_where, dedupe) -> list[tuple[str, 
     if dedupe:
         rules.append(("dedupe", dedupe if isinstance(dedupe, str) else ",".join(dedupe)))
     return rules
+def _lossy_pairs(lossy: Mapping[str, str] | None) -> list[tuple[str, str]]:
+    if lossy is None:
+        return []
+    if not isinstance(lossy, Mapping):
+        raise TypeError(
+            f"lossy takes a mapping of column to form, e.g. {{'price': 'float16'}}, not {type(lossy).__name__}"
+        )
+    for column, form in lossy.items():
+        if not isinstance(column, str) or not isinstance(form, str):
+            raise TypeError(f"lossy={{{column!r}: {form!r}}}: columns and forms are strings, e.g. 'quantize:0.01'")
+    return list(lossy.items())
 
 
 def index(
@@ -397,7 +418,8 @@ class Dataset:
 
     def info(self) -> dict:
         """What ``outcore info --json`` prints: sizes, rows kept/rejected, per column its type,
-        encodings, stored/decoded bytes, nulls, distinct values, min/max; the indexes."""
+        encodings, stored/decoded bytes, nulls, distinct values, min/max; the indexes; and under
+        ``"lossy"`` each column stored in a lossy form with its measured errors and bytes saved."""
         return _core.describe_dataset(self._core)
 
     def _repr_html_(self) -> str:

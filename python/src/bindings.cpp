@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "interrupt.h"
+#include "lossy_report.h"
 #include "outcore/arrow_abi.h"
 #include "outcore/dataset.h"
 #include "outcore/dataset_info.h"
@@ -159,6 +160,7 @@ nb::dict ReportToDict(const IngestReport& r) {
   d["indexes"] = IndexReportsToList(r.indexes);
   d["rules"] = RulesToList(r.rules);
   d["dedupe_keys"] = r.dedupe_keys;
+  d["lossy"] = LossyReportsToList(r.lossy);
   return d;
 }
 
@@ -211,7 +213,8 @@ nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_
                        uint64_t skip_rows, std::optional<std::string> comment, bool pad_short_rows,
                        std::string decimal, std::optional<std::string> escape,
                        std::optional<std::string> thousands,
-                       std::vector<std::pair<std::string, std::string>> rules, nb::object progress_callable) {
+                       std::vector<std::pair<std::string, std::string>> rules,
+                       std::vector<std::pair<std::string, std::string>> lossy, nb::object progress_callable) {
   IngestOptions o;
   ArrowArrayStream* stream = ArrowStreamOf(inputs);
   if (!stream) o.inputs = nb::cast<std::vector<std::string>>(inputs);
@@ -246,6 +249,8 @@ nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_
   if (escape) o.escape = Unwrap(ParseOneChar(*escape, "escape"));
   if (thousands) o.thousands = Unwrap(ParseOneChar(*thousands, "thousands"));
   o.rules = ParseRules(rules);
+  for (const auto& [name, form] : lossy)
+    o.lossy.push_back({name, Unwrap(ParseLossyForm(form, name, "lossy"))});
   // Ctrl-C sets the pipeline's cancel flag; it stops before the next block and
   // leaves no file behind (PyErr_CheckSignals from the pipeline's threads never
   // saw a signal: Python handles them on the main thread only).
@@ -289,6 +294,7 @@ NB_MODULE(_core, m) {
         "index_tokens"_a = std::vector<std::string>(), "encoding"_a = nb::none(), "skip_rows"_a = 0,
         "comment"_a = nb::none(), "pad_short_rows"_a = false, "decimal"_a = ".", "escape"_a = nb::none(),
         "thousands"_a = nb::none(), "rules"_a = std::vector<std::pair<std::string, std::string>>(),
+        "lossy"_a = std::vector<std::pair<std::string, std::string>>(),
         "progress"_a = nb::none());
 
   m.def(

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "lossy_report.h"
 #include "outcore/dataset.h"
 #include "outcore/dataset_info.h"
 #include "status_error.h"
@@ -79,6 +80,7 @@ nb::dict DatasetInfoToDict(const Dataset& dataset) {
     indexes.append(entry);
   }
   d["indexes"] = indexes;
+  d["lossy"] = LossyReportsToList(info.lossy);
   return d;
 }
 

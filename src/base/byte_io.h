@@ -124,6 +124,7 @@ class ByteReader {
   Status U8(const char* field, uint8_t* value) { return Fixed(field, value, 1); }
   Status U32(const char* field, uint32_t* value) { return Fixed(field, value, 4); }
   Status U64(const char* field, uint64_t* value) { return Fixed(field, value, 8); }
+  Status F64(const char* field, double* value) { return Fixed(field, value, 8); }
   // Points *bytes at the next n bytes (no copy).
   Status Bytes(const char* field, uint64_t n, const uint8_t** bytes) {
     if (n > remaining()) return Short(field, n);

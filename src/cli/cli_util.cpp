@@ -214,4 +214,46 @@ void WriteRulesJson(JsonWriter* j, const std::vector<RuleInfo>& rules) {
   j->EndArray();
 }
 
+void WriteLossyJson(JsonWriter& j, const std::vector<LossyColumnReport>& lossy) {
+  j.BeginArray();
+  for (const LossyColumnReport& c : lossy) {
+    j.BeginObject();
+    j.Key("column").String(c.column);
+    j.Key("form").String(c.form);
+    j.Key("max_abs_error").Number(c.max_abs_error);
+    j.Key("max_rel_error").Number(c.max_rel_error);
+    j.Key("stored_bytes").UInt(c.stored_bytes);
+    j.Key("exact_bytes").UInt(c.exact_bytes);
+    j.Key("bytes_saved").Int(c.bytes_saved());
+    j.Key("chunks_lossy").UInt(c.chunks_lossy);
+    j.Key("chunks_exact_unrepresentable").UInt(c.chunks_exact_unrepresentable);
+    j.Key("chunks_exact_not_smaller").UInt(c.chunks_exact_not_smaller);
+    j.Key("unrepresentable_example").String(c.unrepresentable_example);
+    j.EndObject();
+  }
+  j.EndArray();
+}
+
+void PrintLossy(const std::vector<LossyColumnReport>& lossy, const char* indent) {
+  if (lossy.empty()) return;
+  std::printf("%slossy columns (as asked; errors measured against the exact values):\n", indent);
+  std::printf("%s  %-16s %-14s %13s %13s %10s %10s  %s\n", indent, "column", "form", "max abs err",
+              "max rel err", "stored", "saved", "chunks");
+  for (const LossyColumnReport& c : lossy) {
+    const int64_t saved = c.bytes_saved();
+    std::string saved_text = saved < 0 ? "-" + FormatSize(uint64_t(-saved)) : FormatSize(uint64_t(saved));
+    std::string chunks = Thousands(c.chunks_lossy) + " lossy";
+    if (c.chunks_exact_unrepresentable) {
+      chunks +=
+          ", " + Thousands(c.chunks_exact_unrepresentable) + " kept exact (a value the form cannot hold";
+      chunks += c.unrepresentable_example.empty() ? ")" : ": " + c.unrepresentable_example + ")";
+    }
+    if (c.chunks_exact_not_smaller)
+      chunks += ", " + Thousands(c.chunks_exact_not_smaller) + " kept exact (the lossy form was not smaller)";
+    std::printf("%s  %-16s %-14s %13.4g %13.4g %10s %10s  %s\n", indent, c.column.c_str(), c.form.c_str(),
+                c.max_abs_error, c.max_rel_error, FormatSize(c.stored_bytes).c_str(), saved_text.c_str(),
+                chunks.c_str());
+  }
+}
+
 }  // namespace outcore::cli

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "outcore/dataset_info.h"
+#include "outcore/lossy.h"
 #include "outcore/status.h"
 
 namespace outcore::cli {
@@ -102,5 +103,9 @@ class JsonWriter {
 void PrintRules(const std::vector<RuleInfo>& rules);
 // "rules": [{"kind": ..., "rule": ..., "rows_rejected": ...}, ...]
 void WriteRulesJson(JsonWriter* j, const std::vector<RuleInfo>& rules);
+// The lossy columns of ingest's report and of `outcore info`, alike in both:
+// a JSON array under j's current key, and a text table (nothing when empty).
+void WriteLossyJson(JsonWriter& j, const std::vector<LossyColumnReport>& lossy);
+void PrintLossy(const std::vector<LossyColumnReport>& lossy, const char* indent);
 
 }  // namespace outcore::cli

@@ -103,6 +103,8 @@ Status RunInfo(const InfoArgs& a) {
       j.EndObject();
     }
     j.EndArray();
+    j.Key("lossy");
+    WriteLossyJson(j, info.lossy);
     j.EndObject();
     std::printf("%s\n", j.str().c_str());
     return Status::OK();
@@ -137,6 +139,8 @@ Status RunInfo(const InfoArgs& a) {
                 Ratio(c.decoded_ratio()).c_str(), Thousands(c.null_count).c_str(), Clip(c.min, 20).c_str(),
                 Clip(c.max, 20).c_str(), distinct.c_str());
   }
+  if (!info.lossy.empty()) std::printf("\n");
+  PrintLossy(info.lossy, "");
   if (!info.indexes.empty()) {
     std::printf("\n%-16s %-6s %12s %10s %8s\n", "index on", "kind", "keys", "stored", "of file");
     for (const IndexInfo& index : info.indexes) {

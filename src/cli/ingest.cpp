@@ -46,6 +46,7 @@ struct IngestArgs {
   // Row rules (RowRules).
   std::vector<std::string> require, ranges, allowed;
   std::string drop_where, dedupe;
+  std::string lossy;
 };
 
 Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
@@ -98,6 +99,9 @@ Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
     OC_RETURN_IF_ERROR(ParseAllowedRule(text, "--allowed", &o->rules));
   o->rules.drop_where = a.drop_where;
   if (!a.dedupe.empty()) OC_RETURN_IF_ERROR(ParseDedupeRule(a.dedupe, "--dedupe", &o->rules));
+  if (!a.lossy.empty()) {
+    OC_ASSIGN_OR_RETURN(o->lossy, ParseLossyForms(a.lossy, "--lossy"));
+  }
   return Status::OK();
 }
 
@@ -200,6 +204,7 @@ void PrintText(const IngestArgs& a, const IngestReport& r) {
                   index.note.c_str());
     }
   }
+  PrintLossy(r.lossy, "  ");
 }
 
 // `error`: set when the reject limit stopped the ingest (nothing was written).
@@ -310,6 +315,8 @@ void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error) 
     j.EndObject();
   }
   j.EndArray();
+  j.Key("lossy");
+  WriteLossyJson(j, r.lossy);
   j.EndObject();
   std::printf("%s\n", j.str().c_str());
 }
@@ -352,6 +359,7 @@ void SetupIngest(CLI::App& app) {
       "  outcore ingest debian.csv -o debian.oc --pad-short-rows --comment '#'\n"
       "  outcore ingest mysql-dump.csv -o dump.oc --escape '\\'      # \\\" inside quotes is a quote\n"
       "  outcore ingest counts.csv -o counts.oc --thousands ,       # \"1,338\" is 1338\n"
+      "  outcore ingest sample.csv -o sample.oc --lossy score=float32,price=quantize:0.01\n"
       "\n"
       "Header names are made unique as pandas does (a, a.1, a.2; an empty third name becomes\n"
       "column_3) and every rename is reported.\n"
@@ -462,6 +470,14 @@ void SetupIngest(CLI::App& app) {
                   "first in input order is kept. The exact set of keys takes a quarter of the engine's "
                   "budget; when it does not fit, ingest fails naming the --memory-limit to try, e.g. "
                   "--dedupe id or --dedupe user,day");
+  cmd->add_option(
+      "--lossy", args->lossy,
+      "store these columns in a lossy form, as column=form,... (column:form works too): float32 or "
+      "float16 (float64 columns), "
+      "quantize:STEP (round(x / STEP) kept, read as k * STEP; float64, and int64 with a whole STEP). "
+      "A chunk keeps its exact form where a value has no lossy one (float16 past 65504, NaN or inf "
+      "for quantize) or the lossy form is not smaller; the report gives each column's max absolute "
+      "and relative error and the bytes saved, e.g. --lossy score=float32,price=quantize:0.01");
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->add_flag("--progress", args->progress,

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "base/byte_io.h"
+#include "encoding/float16.h"
 #include "encoding/frame_of_reference.h"
 
 namespace outcore {
@@ -135,6 +136,117 @@ void EncodeInts(const T* values, int64_t n, const uint8_t* validity, ByteWriter<
   AppendFor(writer, PlanFor(n, validity, get), n, validity, get);
 }
 
+// --- lossy encoders (doc/encodings.md, "Lossy forms") ----------------------
+
+// k = round(x / step), ties to even, when x is finite and k and k * step stay
+// exact (|k| <= 2^53, k * step finite).
+bool QuantizeFloat(double value, double step, int64_t* k) {
+  if (!std::isfinite(value)) return false;
+  double quotient = std::nearbyint(value / step);
+  if (!(std::fabs(quotient) <= kMaxExactMantissa) || !std::isfinite(quotient * step)) return false;
+  *k = int64_t(quotient);
+  return true;
+}
+
+// The same in integers for an int64 column and a whole step: false when
+// k * step would leave int64.
+bool QuantizeInt(int64_t value, int64_t step, int64_t* k) {
+  int64_t quotient = value / step, remainder = value % step;
+  uint64_t twice = 2 * uint64_t(remainder < 0 ? -remainder : remainder);
+  if (twice > uint64_t(step) || (twice == uint64_t(step) && (quotient & 1))) quotient += value < 0 ? -1 : 1;
+  int64_t decoded;
+  if (__builtin_mul_overflow(quotient, step, &decoded)) return false;
+  *k = quotient;
+  return true;
+}
+
+// The midpoint between FLT_MAX and 2^128: binary64 values at or past it round to infinity as binary32.
+constexpr double kFloat32Overflow = 0x1.ffffffp+127;
+
+bool IsWholeStep(double step) { return step >= 1 && step <= kMaxExactMantissa && std::floor(step) == step; }
+
+// Writes the lossy body; false (and *bad = the value) when a valid value has no lossy form.
+bool EncodeLossyBody(const ColumnVector& column, const LossyForm& form, const uint8_t* validity,
+                     ByteWriter<Buffer>* writer, Encoding* encoding, double* bad) {
+  const int64_t n = column.length;
+  if (column.type == TypeId::kInt64) {  // quantize, whole step (checked by the caller)
+    const int64_t* values = column.values.as<int64_t>();
+    const int64_t step = int64_t(form.step);
+    for (int64_t row = 0; row < n; ++row) {
+      int64_t k;
+      if (IsValidRow(validity, row) && !QuantizeInt(values[row], step, &k)) {
+        *bad = double(values[row]);
+        return false;
+      }
+    }
+    auto get = [&](int64_t row) {
+      int64_t k = 0;
+      QuantizeInt(values[row], step, &k);
+      return k;
+    };
+    *encoding = Encoding::kQuantized;
+    writer->F64(form.step);
+    AppendFor(writer, PlanFor(n, validity, get), n, validity, get);
+    return true;
+  }
+  const double* values = column.values.as<double>();
+  switch (form.kind) {
+    case LossyKind::kFloat32: {
+      for (int64_t row = 0; row < n; ++row) {
+        double v = values[row];
+        // Past FLT_MAX + half its ulp a finite value would round to infinity
+        // (tested before converting: an out-of-range conversion is undefined).
+        if (IsValidRow(validity, row) && std::isfinite(v) && !(std::fabs(v) < kFloat32Overflow)) {
+          *bad = v;
+          return false;
+        }
+      }
+      *encoding = Encoding::kFloat32;
+      float* out = reinterpret_cast<float*>(writer->Extend(4 * uint64_t(n)));
+      for (int64_t row = 0; row < n; ++row) {
+        float narrow = IsValidRow(validity, row) ? float(values[row]) : 0.0f;
+        std::memcpy(out + row, &narrow, sizeof(float));
+      }
+      return true;
+    }
+    case LossyKind::kFloat16: {
+      for (int64_t row = 0; row < n; ++row) {
+        double v = values[row];
+        if (IsValidRow(validity, row) && std::isfinite(v) && !(std::fabs(v) < kFloat16Overflow)) {
+          *bad = v;
+          return false;
+        }
+      }
+      *encoding = Encoding::kFloat16;
+      uint8_t* out = writer->Extend(2 * uint64_t(n));
+      for (int64_t row = 0; row < n; ++row) {
+        uint16_t half = IsValidRow(validity, row) ? DoubleToHalf(values[row]) : 0;
+        std::memcpy(out + 2 * row, &half, 2);
+      }
+      return true;
+    }
+    case LossyKind::kQuantize: {
+      for (int64_t row = 0; row < n; ++row) {
+        int64_t k;
+        if (IsValidRow(validity, row) && !QuantizeFloat(values[row], form.step, &k)) {
+          *bad = values[row];
+          return false;
+        }
+      }
+      auto get = [&](int64_t row) {
+        int64_t k = 0;
+        QuantizeFloat(values[row], form.step, &k);
+        return k;
+      };
+      *encoding = Encoding::kQuantized;
+      writer->F64(form.step);
+      AppendFor(writer, PlanFor(n, validity, get), n, validity, get);
+      return true;
+    }
+  }
+  return false;
+}
+
 // Writes the body (everything after the validity section) and reports which
 // encoding it chose.
 Status EncodeBody(const ColumnVector& column, const EncodeOptions& options, const uint8_t* validity,
@@ -227,12 +339,14 @@ bool EncodingFitsType(Encoding encoding, TypeId type) {
     case TypeId::kBool:
       return encoding == Encoding::kBits;
     case TypeId::kInt64:
+      return encoding == Encoding::kForInt || encoding == Encoding::kQuantized;
     case TypeId::kTimestamp:
     case TypeId::kDate:
       return encoding == Encoding::kForInt;
     case TypeId::kFloat64:
       return encoding == Encoding::kDecimal || encoding == Encoding::kFloat32 ||
-             encoding == Encoding::kFloat64;
+             encoding == Encoding::kFloat64 || encoding == Encoding::kFloat16 ||
+             encoding == Encoding::kQuantized;
     case TypeId::kString:
       return encoding == Encoding::kPlainString || encoding == Encoding::kDictCodes;
   }
@@ -240,7 +354,7 @@ bool EncodingFitsType(Encoding encoding, TypeId type) {
 }
 
 bool IsKnownEncoding(uint8_t raw) {
-  return raw >= uint8_t(Encoding::kBits) && raw <= uint8_t(Encoding::kDictCodes);
+  return raw >= uint8_t(Encoding::kBits) && raw <= uint8_t(Encoding::kQuantized);
 }
 
 // A packed run ends in padding bits; canonical payloads keep them zero, and a
@@ -309,7 +423,14 @@ Status DecodeFloats(ByteReader* reader, Encoding encoding, int64_t rows, const u
     return Status::OK();
   }
   const uint8_t* raw = nullptr;
-  if (encoding == Encoding::kFloat32) {
+  if (encoding == Encoding::kFloat16) {
+    OC_RETURN_IF_ERROR(reader->Bytes("float16 values", 2 * uint64_t(rows), &raw));
+    for (int64_t row = 0; row < rows; ++row) {
+      uint16_t half;
+      std::memcpy(&half, raw + 2 * row, 2);
+      values[row] = HalfToDouble(half);
+    }
+  } else if (encoding == Encoding::kFloat32) {
     OC_RETURN_IF_ERROR(reader->Bytes("float32 values", 4 * uint64_t(rows), &raw));
     for (int64_t row = 0; row < rows; ++row) {
       float narrow;
@@ -325,6 +446,41 @@ Status DecodeFloats(ByteReader* reader, Encoding encoding, int64_t rows, const u
       if (!GetBit(validity, row)) values[row] = 0.0;
     }
   }
+  return Status::OK();
+}
+
+// quantized (9): step f64, then the FOR block of k; value = k * step.
+Status DecodeQuantized(ByteReader* reader, TypeId type, int64_t rows, const uint8_t* validity,
+                       ColumnVector* out) {
+  double step = 0;
+  OC_RETURN_IF_ERROR(reader->F64("quantize step", &step));
+  const bool whole = IsWholeStep(step);
+  if (!(step > 0) || !std::isfinite(step) || (type == TypeId::kInt64 && !whole)) {
+    return reader->Corrupt("quantize step " + std::to_string(step) + " is not a positive" +
+                           (type == TypeId::kInt64 ? " whole number up to 2^53" : " finite number"));
+  }
+  ForRun run;
+  OC_RETURN_IF_ERROR(ReadFor(reader, rows, "quantized FOR block", &run));
+  out->values.Resize(8 * size_t(rows));
+  int64_t bad = 0;
+  if (type == TypeId::kInt64) {
+    int64_t* values = out->values.as<int64_t>();
+    const int64_t int_step = int64_t(step);
+    bad = UnpackFor(
+        run, rows, validity,
+        [&](int64_t row, int64_t k) { return !__builtin_mul_overflow(k, int_step, &values[row]); },
+        [&](int64_t row) { values[row] = 0; });
+  } else {
+    double* values = out->values.as<double>();
+    bad = UnpackFor(
+        run, rows, validity,
+        [&](int64_t row, int64_t k) {
+          values[row] = double(k) * step;
+          return std::fabs(double(k)) <= kMaxExactMantissa && std::isfinite(values[row]);
+        },
+        [&](int64_t row) { values[row] = 0.0; });
+  }
+  if (bad >= 0) return RowError(*reader, "quantized value out of range (or a null with a value)", bad);
   return Status::OK();
 }
 
@@ -429,6 +585,10 @@ Status DecodeInto(TypeId type, int64_t rows, std::string_view payload,
     case Encoding::kForInt:
       OC_RETURN_IF_ERROR(DecodeForInts(&reader, type, rows, validity, out));
       break;
+    case Encoding::kQuantized:
+      OC_RETURN_IF_ERROR(DecodeQuantized(&reader, type, rows, validity, out));
+      break;
+    case Encoding::kFloat16:
     case Encoding::kDecimal:
     case Encoding::kFloat32:
     case Encoding::kFloat64:
@@ -464,6 +624,10 @@ std::string_view EncodingName(Encoding encoding) {
       return "plain";
     case Encoding::kDictCodes:
       return "dict";
+    case Encoding::kFloat16:
+      return "float16";
+    case Encoding::kQuantized:
+      return "quantized";
   }
   return "unknown";
 }
@@ -475,7 +639,13 @@ Result<Encoding> PayloadEncoding(std::string_view payload) {
   return Encoding(uint8_t(payload[0]));
 }
 
-Status EncodeColumn(const ColumnVector& column, const EncodeOptions& options, Buffer* payload) {
+namespace {
+
+// The payload header (encoding, flags, validity) around a body that
+// `write_body(validity, writer, &encoding)` writes; shared by the exact and
+// the lossy encoders.
+template <typename WriteBody>
+Status EncodePayload(const ColumnVector& column, Buffer* payload, WriteBody write_body) {
   payload->Clear();
   const int64_t n = column.length;
   if (n < 0 || n > kMaxPayloadRows) {
@@ -505,9 +675,69 @@ Status EncodeColumn(const ColumnVector& column, const EncodeOptions& options, Bu
     if (n & 7) bits[BitmapBytes(n) - 1] &= uint8_t((1u << (n & 7)) - 1);
   }
   Encoding encoding = Encoding::kBits;
-  OC_RETURN_IF_ERROR(EncodeBody(column, options, validity, &writer, &encoding));
+  OC_RETURN_IF_ERROR(write_body(validity, &writer, &encoding));
   payload->data()[0] = uint8_t(encoding);
   return Status::OK();
+}
+
+}  // namespace
+
+Status EncodeColumn(const ColumnVector& column, const EncodeOptions& options, Buffer* payload) {
+  return EncodePayload(column, payload,
+                       [&](const uint8_t* validity, ByteWriter<Buffer>* writer, Encoding* encoding) {
+                         return EncodeBody(column, options, validity, writer, encoding);
+                       });
+}
+
+Result<bool> EncodeLossyColumn(const ColumnVector& column, const LossyForm& form, Buffer* payload,
+                               double* unrepresentable) {
+  const bool fits =
+      column.type == TypeId::kFloat64 ||
+      (column.type == TypeId::kInt64 && form.kind == LossyKind::kQuantize && IsWholeStep(form.step));
+  if (!fits || (form.kind == LossyKind::kQuantize && !(form.step > 0 && std::isfinite(form.step)))) {
+    return Status::InvalidArgument("EncodeLossyColumn: " + LossyFormName(form) + " does not apply to a " +
+                                   std::string(TypeName(column.type)) + " column");
+  }
+  const uint64_t need = 8 * uint64_t(std::max<int64_t>(column.length, 0));
+  if (column.values.size() < need)
+    return TooSmall("values", column.type, column.length, column.values.size(), need);
+  bool held = true;
+  OC_RETURN_IF_ERROR(EncodePayload(
+      column, payload, [&](const uint8_t* validity, ByteWriter<Buffer>* writer, Encoding* encoding) {
+        held = EncodeLossyBody(column, form, validity, writer, encoding, unrepresentable);
+        return Status::OK();
+      }));
+  if (!held) payload->Clear();
+  return held;
+}
+
+LossyError MeasureLossyError(const ColumnVector& original, const ColumnVector& decoded) {
+  LossyError error;
+  auto add = [&error](double abs_error, double magnitude) {
+    error.max_abs = std::max(error.max_abs, abs_error);
+    if (magnitude != 0) error.max_rel = std::max(error.max_rel, abs_error / magnitude);
+  };
+  const int64_t n = std::min(original.length, decoded.length);
+  if (original.type == TypeId::kInt64 && decoded.type == TypeId::kInt64) {
+    const int64_t* x = original.values.as<int64_t>();
+    const int64_t* d = decoded.values.as<int64_t>();
+    for (int64_t row = 0; row < n; ++row) {
+      if (!original.IsValid(row)) continue;
+      int64_t diff;
+      double abs_error = __builtin_sub_overflow(d[row], x[row], &diff)
+                             ? std::fabs(double(d[row]) - double(x[row]))
+                             : std::fabs(double(diff));
+      add(abs_error, std::fabs(double(x[row])));
+    }
+  } else if (original.type == TypeId::kFloat64 && decoded.type == TypeId::kFloat64) {
+    const double* x = original.values.as<double>();
+    const double* d = decoded.values.as<double>();
+    for (int64_t row = 0; row < n; ++row) {
+      if (!original.IsValid(row) || !std::isfinite(x[row])) continue;
+      add(std::fabs(d[row] - x[row]), std::fabs(x[row]));
+    }
+  }
+  return error;
 }
 
 Status DecodeColumn(TypeId type, int64_t rows, std::string_view payload,

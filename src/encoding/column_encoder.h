@@ -2,7 +2,9 @@
 // column) into its smallest exact form — validity bits only when there are
 // nulls, booleans as bits, integers as frame of reference + bit-packing,
 // floats as decimal / float32 / float64, strings as lengths + bytes or as
-// dictionary codes — and DecodeColumn turns it back. The payload is
+// dictionary codes — and DecodeColumn turns it back. EncodeLossyColumn writes
+// the lossy forms a user asks for (float32, float16, quantized; doc/encodings.md,
+// "Lossy forms") and MeasureLossyError measures what they cost. The payload is
 // self-describing; its layout is specified in doc/encodings.md and is what the
 // format layer block-compresses and checksums.
 //
@@ -15,6 +17,7 @@
 #include <string_view>
 
 #include "outcore/column.h"
+#include "outcore/lossy.h"
 #include "outcore/memory.h"
 #include "outcore/status.h"
 #include "outcore/types.h"
@@ -30,9 +33,11 @@ enum class Encoding : uint8_t {
   kFloat64 = 5,      // float64 as IEEE-754 doubles
   kPlainString = 6,  // string: packed lengths + concatenated bytes
   kDictCodes = 7,    // string: packed int32 codes into a file-wide dictionary
+  kFloat16 = 8,      // float64 stored as IEEE-754 binary16 (lossy, asked for)
+  kQuantized = 9,    // float64 or int64 stored as k, read as k * step (lossy, asked for)
 };
 
-// "bits", "for", "decimal", "float32", "float64", "plain", "dict".
+// "bits", "for", "decimal", "float32", "float64", "plain", "dict", "float16", "quantized".
 std::string_view EncodingName(Encoding encoding);
 // The encoding a payload was written with (for `outcore info`); Corruption
 // when the first byte is not a known encoding.
@@ -74,5 +79,28 @@ Status EncodeColumn(const ColumnVector& column, const EncodeOptions& options, Bu
 //   OC_RETURN_IF_ERROR(DecodeColumn(TypeId::kFloat64, 65536, payload, nullptr, &batch));
 Status DecodeColumn(TypeId type, int64_t rows, std::string_view payload,
                     std::shared_ptr<const Dictionary> dictionary, ColumnVector* out);
+
+// Replaces *payload with `column` in the lossy `form` (doc/encodings.md,
+// "Lossy forms"): float32 / float16 for a float64 column, quantize for a
+// float64 or int64 one (an int64 column's step is a whole number). Returns
+// false, leaving *payload empty and setting *unrepresentable to the first
+// valid value the form cannot hold (float32/float16: a finite value that
+// would overflow to infinity; quantize: NaN, ±inf, or a value whose k or
+// k * step leaves the exact range), so the caller keeps the exact form.
+// InvalidArgument when the form does not apply to the column's type.
+//   double bad = 0;
+//   OC_ASSIGN_OR_RETURN(bool held, EncodeLossyColumn(chunk, {LossyKind::kFloat16}, &payload, &bad));
+Result<bool> EncodeLossyColumn(const ColumnVector& column, const LossyForm& form, Buffer* payload,
+                               double* unrepresentable);
+
+// The error of `decoded` against `original` (same type, length and nulls;
+// float64 or int64), as LossyColumnReport defines it: max |d - x| over valid
+// rows whose values are finite, and max |d - x| / |x| over those with x != 0.
+// Non-finite values that decode to themselves (±inf, NaN as NaN) add no error.
+struct LossyError {
+  double max_abs = 0;
+  double max_rel = 0;
+};
+LossyError MeasureLossyError(const ColumnVector& original, const ColumnVector& decoded);
 
 }  // namespace outcore

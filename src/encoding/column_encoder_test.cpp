@@ -341,8 +341,8 @@ TEST(DecodeColumn, RejectsEachHeaderLieWithAPreciseMessage) {
   };
   std::string good(ints.view());
   std::string lie = good;
-  lie[0] = 9;
-  expect(TypeId::kInt64, 3, lie, "unknown encoding id 9");
+  lie[0] = 10;
+  expect(TypeId::kInt64, 3, lie, "unknown encoding id 10");
   lie = good;
   lie[1] = 4;
   expect(TypeId::kInt64, 3, lie, "unknown flag bits");

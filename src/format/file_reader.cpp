@@ -57,9 +57,10 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path, Me
         std::to_string(kFormatVersion) + "; ingest the source data again to make a version " +
         std::to_string(kFormatVersion) + " file");
   }
-  if (version != kFormatVersion) {
+  if (version < kMinFormatVersion || version > kFormatVersion) {
     return Status::InvalidArgument(path + ": format version " + std::to_string(version) +
-                                   " is not supported (this outcore reads version " +
+                                   " is not supported (this outcore reads versions " +
+                                   std::to_string(kMinFormatVersion) + " to " +
                                    std::to_string(kFormatVersion) + ")");
   }
   uint32_t flags;
@@ -86,6 +87,10 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path, Me
   if (XXH3_64bits(footer.data(), footer.size()) != footer_checksum)
     return corrupt("footer checksum mismatch");
   Status parsed = ParseFooter(footer.view(), footer_offset, &r->metadata_);
+  if (parsed.ok() && FormatVersionFor(r->metadata_) > version) {
+    parsed = Status::Corruption("footer: a lossy section in a version " + std::to_string(version) +
+                                " file (lossy forms came with version 3)");
+  }
   if (parsed.ok()) {
     Result<BlockLayout> layout = BlockLayout::Check(r->metadata_, budget);
     if (layout.ok()) r->layout_ = std::move(*layout);

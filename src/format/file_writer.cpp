@@ -9,14 +9,15 @@
 namespace outcore::format {
 
 Result<std::unique_ptr<FileWriter>> FileWriter::Create(const std::string& path, const FileLock* held,
-                                                       MemoryBudget* budget) {
+                                                       MemoryBudget* budget, uint32_t version) {
   std::unique_ptr<FileWriter> w(new FileWriter());
+  w->version_ = version;
   w->chunk_meta_ = Buffer(budget);
   w->path_ = path;
   OC_ASSIGN_OR_RETURN(w->file_, OutputFile::Create(path, "the output", held));
   char header[kHeaderSize];
   std::memcpy(header, kMagic, 8);
-  uint32_t version = kFormatVersion, flags = 0;
+  uint32_t flags = 0;
   std::memcpy(header + 8, &version, 4);
   std::memcpy(header + 12, &flags, 4);
   OC_RETURN_IF_ERROR(w->WriteAll(header, sizeof header));
@@ -72,6 +73,15 @@ Status FileWriter::Seal(const FileMetadata& metadata) {
     return Status::InvalidArgument(
         "FileWriter::Seal: metadata.chunks must be empty (chunks go through AppendChunk)");
   }
+  if (FormatVersionFor(metadata) != version_) {
+    return Status::InvalidArgument("FileWriter::Seal: a version " + std::to_string(version_) +
+                                   " header for metadata of version " +
+                                   std::to_string(FormatVersionFor(metadata)));
+  }
+  for (const LossyColumnMeta& column : metadata.lossy) {
+    if (column.chunks.size() != chunks_.size())
+      return Status::InvalidArgument("FileWriter::Seal: a lossy column lists another number of chunks");
+  }
   chunk_meta_.Free();
   FileMetadata footer_metadata;
   footer_metadata.columns = metadata.columns;
@@ -81,6 +91,7 @@ Status FileWriter::Seal(const FileMetadata& metadata) {
   footer_metadata.indexes = metadata.indexes;
   footer_metadata.rules = metadata.rules;
   footer_metadata.has_ingest_report = metadata.has_ingest_report;
+  footer_metadata.lossy = metadata.lossy;
   Buffer footer;
   SerializeFooter(footer_metadata, &footer);
   uint64_t footer_offset = offset_;

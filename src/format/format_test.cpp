@@ -619,6 +619,99 @@ TEST(ParseFooter, RefusesHostileIndexEntries) {
   EXPECT_NE(ParseFooter(footer.view(), 200, &parsed).message().find("two indexes"), std::string::npos);
 }
 
+// doc/format.md, "Lossy section": a float64 column and an int64 one, two chunks.
+FileMetadata LossyMetadata() {
+  FileMetadata m;
+  m.columns.resize(3);
+  const std::pair<const char*, TypeId> schema[] = {
+      {"price", TypeId::kFloat64}, {"qty", TypeId::kInt64}, {"name", TypeId::kString}};
+  for (size_t c = 0; c < 3; ++c) {
+    m.columns[c].name = schema[c].first;
+    m.columns[c].type = schema[c].second;
+  }
+  for (uint64_t offset : {16u, 200u}) {
+    ChunkRef chunk;
+    chunk.row_count = 5;
+    chunk.metadata = BlockRef{offset, 12 + 3 * 43, 12 + 3 * 43, kCodecNone, 0};
+    m.chunks.push_back(chunk);
+  }
+  LossyColumnMeta price;
+  price.form.kind = LossyKind::kFloat16;
+  price.chunks = {LossyChunk{LossyOutcome::kLossy, 0.004, 0.0002, 900, 400},
+                  LossyChunk{LossyOutcome::kExactUnrepresentable, 0, 0, 800, 800}};
+  LossyColumnMeta qty;
+  qty.column = 1;
+  qty.form = {LossyKind::kQuantize, 10};
+  qty.chunks = {LossyChunk{LossyOutcome::kExactNotSmaller, 0, 0, 50, 50},
+                LossyChunk{LossyOutcome::kLossy, 5, 0.5, 60, 40}};
+  m.lossy = {price, qty};
+  return m;
+}
+
+TEST(ParseFooter, TheLossySectionRoundTripsAndSumsUp) {
+  FileMetadata m = LossyMetadata();
+  EXPECT_EQ(FormatVersionFor(m), 3u);
+  Buffer footer;
+  SerializeFooter(m, &footer);
+  FileMetadata parsed;
+  ASSERT_TRUE(ParseFooter(footer.view(), 1000, &parsed).ok());
+  ASSERT_EQ(parsed.lossy.size(), 2u);
+  EXPECT_EQ(parsed.lossy[1].form.step, 10.0);
+  EXPECT_EQ(parsed.lossy[0].chunks[1].outcome, LossyOutcome::kExactUnrepresentable);
+  LossyColumnReport price = SummarizeLossy(parsed.lossy[0], "price");
+  EXPECT_EQ(price.form, "float16");
+  EXPECT_EQ(price.chunks_lossy, 1u);
+  EXPECT_EQ(price.chunks_exact_unrepresentable, 1u);
+  EXPECT_EQ(price.max_abs_error, 0.004);
+  EXPECT_EQ(price.bytes_saved(), 500);
+  LossyColumnReport qty = SummarizeLossy(parsed.lossy[1], "qty");
+  EXPECT_EQ(qty.form, "quantize:10");
+  EXPECT_EQ(qty.chunks_exact_not_smaller, 1u);
+  EXPECT_EQ(qty.max_rel_error, 0.5);
+  m.lossy.clear();
+  EXPECT_EQ(FormatVersionFor(m), 2u);
+}
+
+TEST(ParseFooter, RefusesLossyEntriesThatDoNotFitTheFile) {
+  struct Case {
+    const char* message;
+    std::function<void(FileMetadata*)> change;
+  };
+  const std::vector<Case> cases = {
+      {"lists 1 chunks, the file has 2", [](FileMetadata* m) { m->lossy[0].chunks.pop_back(); }},
+      {"lossy form on string column 'name'", [](FileMetadata* m) { m->lossy[1].column = 2; }},
+      {"lossy form on int64 column 'qty'",
+       [](FileMetadata* m) { m->lossy[1].form.kind = LossyKind::kFloat32; }},
+      {"unknown lossy form 7", [](FileMetadata* m) { m->lossy[0].form.kind = LossyKind(7); }},
+      {"quantize step that is not a positive number", [](FileMetadata* m) { m->lossy[1].form.step = -1; }},
+      {"unknown outcome 9", [](FileMetadata* m) { m->lossy[0].chunks[0].outcome = LossyOutcome(9); }},
+      {"negative or NaN error", [](FileMetadata* m) { m->lossy[0].chunks[0].max_rel_error = NAN; }},
+      {"two lossy entries for column 'price'", [](FileMetadata* m) { m->lossy[1] = m->lossy[0]; }},
+      {"lossy entry names column 5", [](FileMetadata* m) { m->lossy[0].column = 5; }},
+  };
+  for (const Case& c : cases) {
+    FileMetadata m = LossyMetadata();
+    c.change(&m);
+    Buffer footer;
+    SerializeFooter(m, &footer);
+    FileMetadata parsed;
+    Status s = ParseFooter(footer.view(), 1000, &parsed);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << c.message;
+    EXPECT_NE(s.message().find(c.message), std::string::npos) << s.message();
+  }
+}
+
+TEST_F(FormatTest, AWriterRefusesLossyMetadataUnderAVersion2Header) {
+  auto writer = FileWriter::Create(Path("v2.oc"));
+  ASSERT_TRUE(writer.ok());
+  FileMetadata m = LossyMetadata();
+  m.chunks.clear();
+  for (LossyColumnMeta& column : m.lossy) column.chunks.clear();
+  Status s = (*writer)->Finish(m);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("version 2 header"), std::string::npos) << s.message();
+}
+
 }  // namespace
 }  // namespace outcore::format
 

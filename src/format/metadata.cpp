@@ -183,12 +183,108 @@ void SerializeFooter(const FileMetadata& m, Buffer* out) {
     }
     end_section(at);
   }
+
+  if (!m.lossy.empty()) {
+    at = begin_section(SectionTag::kLossy);
+    w.U32(uint32_t(m.lossy.size()));
+    for (const LossyColumnMeta& column : m.lossy) {
+      w.U32(column.column);
+      w.U8(uint8_t(column.form.kind));
+      w.F64(column.form.step);
+      w.U64(column.chunks.size());
+      for (const LossyChunk& chunk : column.chunks) {
+        w.U8(uint8_t(chunk.outcome));
+        w.F64(chunk.max_abs_error);
+        w.F64(chunk.max_rel_error);
+        w.U64(chunk.exact_bytes);
+        w.U64(chunk.stored_bytes);
+      }
+    }
+    end_section(at);
+  }
 }
+
+uint32_t FormatVersionFor(const FileMetadata& metadata) { return metadata.lossy.empty() ? 2 : 3; }
+
+LossyColumnReport SummarizeLossy(const LossyColumnMeta& meta, std::string column) {
+  LossyColumnReport report;
+  report.column = std::move(column);
+  report.form = LossyFormName(meta.form);
+  for (const LossyChunk& chunk : meta.chunks) {
+    report.chunks_lossy += chunk.outcome == LossyOutcome::kLossy;
+    report.chunks_exact_unrepresentable += chunk.outcome == LossyOutcome::kExactUnrepresentable;
+    report.chunks_exact_not_smaller += chunk.outcome == LossyOutcome::kExactNotSmaller;
+    report.max_abs_error = std::max(report.max_abs_error, chunk.max_abs_error);
+    report.max_rel_error = std::max(report.max_rel_error, chunk.max_rel_error);
+    report.exact_bytes += chunk.exact_bytes;
+    report.stored_bytes += chunk.stored_bytes;
+  }
+  return report;
+}
+
+namespace {
+
+// doc/format.md, "Lossy section": u8 outcome, f64 max abs, f64 max rel, u64
+// exact bytes, u64 stored bytes per chunk.
+constexpr size_t kLossyChunkBytes = 1 + 8 + 8 + 8 + 8;
+constexpr size_t kLossyColumnHeaderBytes = 4 + 1 + 8 + 8;
+
+Status ParseLossySection(ByteReader& s, FileMetadata* out) {
+  uint32_t count;
+  if (!s.U32(&count)) return Bad("truncated lossy section", s);
+  if (count > out->columns.size() || count > s.remaining() / kLossyColumnHeaderBytes)
+    return Bad("implausible lossy column count " + std::to_string(count), s);
+  out->lossy.resize(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    LossyColumnMeta& column = out->lossy[i];
+    uint8_t kind;
+    uint64_t chunks;
+    if (!s.U32(&column.column) || !s.U8(&kind) || !s.F64(&column.form.step) || !s.U64(&chunks))
+      return Bad("truncated lossy column", s);
+    if (column.column >= out->columns.size())
+      return Bad("lossy entry names column " + std::to_string(column.column), s);
+    const ColumnMeta& meta = out->columns[column.column];
+    for (uint32_t j = 0; j < i; ++j) {
+      if (out->lossy[j].column == column.column)
+        return Bad("two lossy entries for column '" + meta.name + "'", s);
+    }
+    if (kind < uint8_t(LossyKind::kFloat32) || kind > uint8_t(LossyKind::kQuantize))
+      return Bad("column '" + meta.name + "' has unknown lossy form " + std::to_string(kind), s);
+    column.form.kind = LossyKind(kind);
+    const bool quantize = column.form.kind == LossyKind::kQuantize;
+    if (quantize && !(column.form.step > 0 && std::isfinite(column.form.step)))
+      return Bad("column '" + meta.name + "' has a quantize step that is not a positive number", s);
+    if (meta.type != TypeId::kFloat64 && !(quantize && meta.type == TypeId::kInt64))
+      return Bad("lossy form on " + std::string(TypeName(meta.type)) + " column '" + meta.name + "'", s);
+    if (chunks != out->chunks.size() || chunks > s.remaining() / kLossyChunkBytes) {
+      return Bad("lossy column '" + meta.name + "' lists " + std::to_string(chunks) +
+                     " chunks, the file has " + std::to_string(out->chunks.size()),
+                 s);
+    }
+    column.chunks.resize(chunks);
+    for (LossyChunk& chunk : column.chunks) {
+      uint8_t outcome;
+      if (!s.U8(&outcome) || !s.F64(&chunk.max_abs_error) || !s.F64(&chunk.max_rel_error) ||
+          !s.U64(&chunk.exact_bytes) || !s.U64(&chunk.stored_bytes))
+        return Bad("truncated lossy chunk", s);
+      if (outcome > uint8_t(LossyOutcome::kExactNotSmaller))
+        return Bad("lossy chunk of column '" + meta.name + "' has unknown outcome " + std::to_string(outcome),
+                   s);
+      chunk.outcome = LossyOutcome(outcome);
+      if (!(chunk.max_abs_error >= 0) || !(chunk.max_rel_error >= 0))
+        return Bad("lossy chunk of column '" + meta.name + "' has a negative or NaN error", s);
+    }
+  }
+  if (s.remaining() != 0) return Bad("bytes after the lossy section's last column", s);
+  return Status::OK();
+}
+
+}  // namespace
 
 Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out) {
   *out = FileMetadata();
   ByteReader r(footer);
-  bool saw_schema = false, saw_chunks = false, saw_indexes = false, saw_rules = false;
+  bool saw_schema = false, saw_chunks = false, saw_indexes = false, saw_rules = false, saw_lossy = false;
   while (r.remaining() > 0) {
     uint32_t tag;
     uint64_t length;
@@ -329,6 +425,11 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
         if (!s.U8(&rule.kind) || !s.Str(&rule.text, kMaxRuleTextBytes) || !s.U64(&rule.rows_rejected))
           return Bad("truncated row rule", s);
       }
+    } else if (tag == uint32_t(SectionTag::kLossy)) {
+      if (!saw_chunks) return Bad("lossy section before the chunks section", r);
+      if (saw_lossy) return Bad("a second lossy section", r);
+      saw_lossy = true;
+      OC_RETURN_IF_ERROR(ParseLossySection(s, out));
     }
     // Unknown tags: skipped, so newer writers' sections do not break older readers.
   }

@@ -20,6 +20,7 @@
 
 #include "base/reject_reason.h"
 #include "format/index_kind.h"
+#include "outcore/lossy.h"
 #include "outcore/memory.h"
 #include "outcore/status.h"
 #include "outcore/types.h"
@@ -29,8 +30,12 @@ namespace outcore::format {
 // doc/format.md, "Header" and "Trailer".
 inline constexpr char kMagic[8] = {'O', 'U', 'T', 'C', 'O', 'R', 'E', '\0'};
 // Version 2 moved the per-chunk column metadata out of the footer into chunk
-// metadata blocks; readers refuse version 1 files with what to do.
-inline constexpr uint32_t kFormatVersion = 2;
+// metadata blocks; readers refuse version 1 files with what to do. Version 3
+// adds the lossy forms (encodings 8 and 9, the lossy section): a file is
+// written as version 3 only when it has a lossy section (FormatVersionFor),
+// so files without one stay readable by version-2 readers.
+inline constexpr uint32_t kFormatVersion = 3;
+inline constexpr uint32_t kMinFormatVersion = 2;
 inline constexpr size_t kHeaderSize = 16;   // magic, version u32, flags u32
 inline constexpr size_t kTrailerSize = 32;  // footer offset u64, footer length u64, footer xxh3 u64, magic
 
@@ -46,6 +51,7 @@ enum class SectionTag : uint32_t {
   kIngestReport = 3,
   kIndexes = 4,
   kRowRules = 5,
+  kLossy = 6,  // version 3
 };
 
 // doc/format.md, "Row rules section": its layout version (a reader skips a
@@ -145,14 +151,37 @@ struct IndexMeta {
   uint64_t key_count = 0;  // distinct values or tokens
 };
 
+// doc/format.md, "Lossy section": what a column asked to be lossy got, chunk
+// by chunk (the chunk's own encoding byte says which stored form it has).
+enum class LossyOutcome : uint8_t {
+  kLossy = 0,                 // stored in the lossy form
+  kExactUnrepresentable = 1,  // kept exact: a value the form cannot hold
+  kExactNotSmaller = 2,       // kept exact: the lossy form was not smaller
+};
+struct LossyChunk {
+  LossyOutcome outcome = LossyOutcome::kLossy;
+  double max_abs_error = 0;  // 0 for an exact chunk
+  double max_rel_error = 0;
+  uint64_t exact_bytes = 0;   // the exact form's stored size, measured
+  uint64_t stored_bytes = 0;  // the chunk's block as written
+};
+struct LossyColumnMeta {
+  uint32_t column = 0;  // schema index
+  LossyForm form;
+  std::vector<LossyChunk> chunks;  // one per chunk of the file, in order
+};
+// The per-column totals of `meta`, named `column` (ingest report, info).
+LossyColumnReport SummarizeLossy(const LossyColumnMeta& meta, std::string column);
+
 struct FileMetadata {
   std::vector<ColumnMeta> columns;
   std::vector<ChunkRef> chunks;  // the directory; each chunk's columns: ChunkSource::ReadChunk
   uint64_t num_rows = 0;
   IngestReport ingest;
-  std::vector<IndexMeta> indexes;  // at most one per (column, kind); absent in older files
-  std::vector<RuleMeta> rules;     // the row rules ingest applied, in order; absent in older files
-  bool has_ingest_report = false;  // the footer had an ingest report section
+  std::vector<IndexMeta> indexes;      // at most one per (column, kind); absent in older files
+  std::vector<RuleMeta> rules;         // the row rules ingest applied, in order; absent in older files
+  bool has_ingest_report = false;      // the footer had an ingest report section
+  std::vector<LossyColumnMeta> lossy;  // columns asked to be lossy (version 3); empty otherwise
 
   // The index of `kind` on `column`, or null.
   const IndexMeta* FindIndex(int column, uint8_t kind) const;
@@ -160,6 +189,9 @@ struct FileMetadata {
   // Index of the column called `name`, or -1.
   int FindColumn(std::string_view name) const;
 };
+
+// The version a file with `metadata` is written as: 3 with a lossy section, else 2.
+uint32_t FormatVersionFor(const FileMetadata& metadata);
 
 // Appends the footer sections for `metadata` to `out` (doc/format.md, "Footer").
 void SerializeFooter(const FileMetadata& metadata, Buffer* out);

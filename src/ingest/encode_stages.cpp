@@ -43,7 +43,10 @@ ChunkWork::ChunkWork(MemoryBudget* budget, const std::vector<TypeId>& types, Cod
       rule_selection(budget),
       rule_failed(budget),
       kept_rows(budget),
-      dedupe_keys(budget) {
+      dedupe_keys(budget),
+      trial_payload(budget),
+      trial_compressed(budget),
+      decoded(TypeId::kFloat64, budget) {
   const size_t column_count = types.size();
   // Sized exactly: a wide file has tens of thousands of columns per worker.
   columns.reserve(column_count);
@@ -62,6 +65,7 @@ ChunkWork::ChunkWork(MemoryBudget* budget, const std::vector<TypeId>& types, Cod
   uses_dictionary.resize(column_count);
   stats.resize(column_count);
   encodings.resize(column_count);
+  lossy.resize(column_count);
 }
 
 EncodeStages::EncodeStages(const IngestOptions& options, MemoryBudget* budget, const std::atomic<bool>* stop)
@@ -130,6 +134,7 @@ Status EncodeStages::Plan(const std::vector<PathUse>& inputs, uint64_t input_byt
 
 EncodeStages::~EncodeStages() {
   if (column_state_charge_) budget_->Release(column_state_charge_);
+  if (lossy_charge_) budget_->Release(lossy_charge_);
 }
 
 namespace {
@@ -168,11 +173,12 @@ Status EncodeStages::Start(const std::vector<StageColumn>& columns, const std::s
                                     2 * sizeof(std::unique_ptr<IndexBuild>) + 1 + 3 * name_bytes / n +
                                     kChunkMetaBytesPerColumn + kFooterBytesPerColumn +
                                     front.shared_bytes_per_column;
-  const uint64_t worker_uncharged = sizeof(ColumnVector) + sizeof(LocalDictionaryBuilder) +
-                                    3 * sizeof(Buffer) + sizeof(std::vector<std::string_view>) +
-                                    sizeof(std::vector<int32_t>) + 2 + sizeof(ColumnStats) +
-                                    sizeof(std::unique_ptr<TokenChunk>) + front.worker_bytes_per_column;
+  const uint64_t worker_uncharged =
+      sizeof(ColumnVector) + sizeof(LocalDictionaryBuilder) + 3 * sizeof(Buffer) +
+      sizeof(std::vector<std::string_view>) + sizeof(std::vector<int32_t>) + 2 + sizeof(ColumnStats) +
+      sizeof(std::unique_ptr<TokenChunk>) + sizeof(ChunkWork::LossyTrial) + front.worker_bytes_per_column;
   plan_inputs_.columns = columns.size();
+  plan_inputs_.lossy_columns = !options_.lossy.empty();
   plan_inputs_.string_columns = string_columns;
   plan_inputs_.shared_bytes_per_column = shared_uncharged + kChargedSharedBytesPerColumn;
   plan_inputs_.worker_bytes_per_column = worker_uncharged + kChargedWorkerBytesPerColumn;
@@ -210,6 +216,7 @@ Status EncodeStages::Start(const std::vector<StageColumn>& columns, const std::s
       col.dictionary = std::make_unique<GlobalDictionary>(budget_, per_dictionary);
     }
   }
+  OC_RETURN_IF_ERROR(PlanLossy(source));
   OC_RETURN_IF_ERROR(PlanIndexes(source));
   return CompileRules(source);
 }
@@ -238,7 +245,9 @@ Status EncodeStages::CompileRules(const std::string& source) {
 }
 
 Status EncodeStages::OpenOutputs() {
-  OC_ASSIGN_OR_RETURN(writer_, format::FileWriter::Create(options_.output, nullptr, budget_));
+  OC_ASSIGN_OR_RETURN(writer_, format::FileWriter::Create(
+                                   options_.output, nullptr, budget_,
+                                   lossy_.empty() ? format::kMinFormatVersion : format::kFormatVersion));
   OC_ASSIGN_OR_RETURN(rejects_, RejectSink::Open(options_.reject_path, names()));
   return Status::OK();
 }
@@ -378,7 +387,9 @@ Status EncodeStages::Process(ChunkWork* w, uint64_t seq, const std::string& sour
   if (w->token_chunks.empty()) w->token_chunks.resize(columns_.size());
   for (size_t c = 0; c < columns_.size(); ++c) {
     w->uses_dictionary[c] = false;
+    w->lossy[c].done = false;
     if (rows == 0) continue;
+    if (columns_[c].lossy >= 0) OC_RETURN_IF_ERROR(TryLossy(w, c, rows));
     if (token_indexes_[c] && !token_index_overflowed_[c]) {
       // Tokenizing is the costly part of a token index: done here, in parallel;
       // the ordered stage only merges (and stops us once the index overflowed).
@@ -404,6 +415,7 @@ Status EncodeStages::Process(ChunkWork* w, uint64_t seq, const std::string& sour
 
   if (rows > 0) {
     for (size_t c = 0; c < columns_.size(); ++c) {
+      if (w->lossy[c].done) continue;  // encoded and compressed by its trial
       ColumnVector& column = w->columns[c];
       EncodeOptions encode_options;
       if (w->uses_dictionary[c]) {
@@ -495,6 +507,7 @@ Status EncodeStages::OrderedWriteStage(ChunkWork* w, const std::string& source, 
       col.null_count += uint64_t(w->stats[c].null_count);
       col.stored_bytes += stored.size();
       col.encodings.insert(w->encodings[c]);
+      if (col.lossy >= 0) RecordLossy(*w, c, stored.size());
     }
     // The chunk's metadata goes into the file now, after its blocks (format
     // version 2): ingest holds no per-chunk metadata beyond the writer's directory.
@@ -559,6 +572,7 @@ Status EncodeStages::Finish(const std::vector<std::string>& sources, uint64_t in
     }
   }
   OC_RETURN_IF_ERROR(WriteIndexes(&compressor, &payload, &compressed));
+  metadata_.lossy = std::move(lossy_);  // FillReport reads it from there now
   format::IngestReport& ir = metadata_.ingest;
   ir.rows_read = rows_read_;
   ir.rows_kept = rows_kept_;
@@ -686,6 +700,11 @@ void EncodeStages::FillReport(IngestReport* out) const {
         RuleInfo{std::string(RuleKindName(declared.kind)), declared.text, rule_rejected_[rule]});
   }
   report.dedupe_keys = dedupe_ ? dedupe_->size() : dedupe_keys_;
+  const auto& lossy = lossy_.empty() ? metadata_.lossy : lossy_;
+  for (size_t i = 0; i < lossy.size(); ++i) {
+    report.lossy.push_back(format::SummarizeLossy(lossy[i], columns_[lossy[i].column].name));
+    report.lossy.back().unrepresentable_example = lossy_examples_[i];
+  }
 }
 
 }  // namespace outcore

@@ -6,8 +6,14 @@
 // order where the file must be deterministic:
 //
 //   worker (parallel)             ordered (chunk order)        worker          ordered
-//   stats, chunk dictionaries,  -> dictionary merge,        -> encode +     -> rejects, indexes,
-//   token collection               --on-error fail              compress       blocks, chunk meta
+//   lossy trial, stats, chunk   -> dictionary merge,        -> encode +     -> rejects, indexes,
+//   dictionaries, tokens           --on-error fail              compress       blocks, chunk meta
+//
+// A column asked to be lossy (IngestOptions::lossy) is encoded and compressed
+// both ways first (lossy_stage.cpp): the lossy form is kept when every value
+// has one and it is smaller, and its decoded values then replace the chunk's
+// — so statistics, zone maps, distinct counts and value indexes describe what
+// a reader gets back.
 //
 // then Finish() writes the dictionaries, indexes and footer, and Commit()
 // renames the .oc and the rejects file into place together. Every buffer is
@@ -84,6 +90,16 @@ struct ChunkWork {
   std::vector<ColumnStats> stats;
   std::vector<uint8_t> encodings;
   Buffer hashes;  // one column's value hashes at a time, for its distinct count
+  // Lossy columns: what the trial found for each (set when `done`), and its
+  // scratch, one column at a time: the lossy payload, compressed, decoded.
+  struct LossyTrial {
+    bool done = false;  // the column's payload and compressed block are set already
+    format::LossyChunk chunk;
+    double unrepresentable = 0;  // the value, for kExactUnrepresentable
+  };
+  std::vector<LossyTrial> lossy;
+  Buffer trial_payload, trial_compressed;
+  ColumnVector decoded;
   std::vector<std::unique_ptr<TokenChunk>> token_chunks;  // per column: set when it has a token index
 
   // Row rules (set by the front when options.rules is not empty): fills
@@ -169,6 +185,7 @@ class EncodeStages {
     std::string name;
     TypeId type = TypeId::kString;
     bool inferred = true;
+    int lossy = -1;                // index into lossy_, or -1: stored exact
     bool dictionary_mode = false;  // string column still dictionary-coded
     bool dictionary_used = false;  // some chunk is dictionary-coded
     bool all_chunks_dictionary = true;
@@ -189,6 +206,11 @@ class EncodeStages {
   // w->columns into w->rejects. False when stopped while waiting.
   Result<bool> ApplyRules(ChunkWork* w, uint64_t seq, uint64_t bytes_done);
   Status InsertDedupeKeys(ChunkWork* w, uint64_t bytes_done);
+  // lossy_stage.cpp: the --lossy columns checked against the schema, and a
+  // chunk's trial of both forms (before its statistics are taken).
+  Status PlanLossy(const std::string& source);
+  Status TryLossy(ChunkWork* w, size_t c, int64_t rows);
+  void RecordLossy(const ChunkWork& w, size_t c, uint64_t stored_bytes);
   Status OrderedDictionaryStage(ChunkWork* w, const std::string& source);
   Status OrderedWriteStage(ChunkWork* w, const std::string& source, uint64_t bytes_done);
   Status WriteIndexes(Compressor* compressor, Buffer* payload, Buffer* compressed);
@@ -222,6 +244,12 @@ class EncodeStages {
   std::vector<std::unique_ptr<IndexBuild>> value_indexes_;
   std::vector<std::unique_ptr<IndexBuild>> token_indexes_;
   std::vector<IngestIndexReport> index_reports_;
+  // Per lossy column: its form and each written chunk's outcome (the footer's
+  // lossy section), charged to the budget as it grows; the first value that
+  // had no lossy form, for the report.
+  std::vector<format::LossyColumnMeta> lossy_;
+  std::vector<std::string> lossy_examples_;
+  uint64_t lossy_charge_ = 0;
 
   // Output, touched only in the ordered write stage (and at the end).
   std::unique_ptr<format::FileWriter> writer_;

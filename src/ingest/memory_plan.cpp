@@ -31,6 +31,10 @@ constexpr uint64_t kParsedBytesPerBlockByte = kInFlightBytesPerBlockByte - 1;
 // ... and per token-indexed column, for the chunk's tokens grouped by word
 // (TokenChunk: each occurrence's row, plus the distinct words).
 constexpr uint64_t kTokenBytesPerBlockByte = 6;
+// A worker's lossy trial (ingest/lossy_stage.cpp), one column at a time: the
+// lossy payload, its compressed block and the decoded values, 8 bytes a row
+// each at most; the row's fields share it.
+constexpr double kLossyTrialBytesPerRow = 24;
 // Share of the engine's bytes that dictionaries of all string columns may hold.
 constexpr double kDictionaryShare = 0.2;
 // Share that the value and token indexes being built may hold (taken from the
@@ -47,13 +51,13 @@ constexpr int kExtraBlocksInFlight = 2;
 }  // namespace
 
 double BudgetBytesPerBlockByte(int threads, double bytes_per_field, size_t token_index_columns,
-                               double rule_bytes_per_field) {
+                               double extra_bytes_per_field) {
   const double tokens = double(kTokenBytesPerBlockByte * uint64_t(token_index_columns));
   const double blocks = double(threads + kExtraBlocksInFlight);
   if (bytes_per_field <= 0) return blocks * (double(kInFlightBytesPerBlockByte) + tokens);
   const double parsed =
       std::max(double(kParsedBytesPerBlockByte), double(kParsedBytesPerField) / bytes_per_field) + tokens +
-      rule_bytes_per_field / bytes_per_field;
+      extra_bytes_per_field / bytes_per_field;
   return blocks + double(threads) * parsed;
 }
 
@@ -96,9 +100,11 @@ MemoryPlan PlanWithin(const MemoryPlanInputs& inputs, uint64_t engine, bool* fit
     if (state >= blocks_and_columns) return 0;
     const double rule_bytes_per_field =
         inputs.columns ? double(inputs.rule_bytes_per_row) / double(inputs.columns) : 0.0;
+    const double lossy_trial =
+        inputs.lossy_columns && inputs.columns ? kLossyTrialBytesPerRow / double(inputs.columns) : 0.0;
     return uint64_t(double(blocks_and_columns - state) /
                     BudgetBytesPerBlockByte(threads, inputs.bytes_per_field, inputs.token_index_columns,
-                                            rule_bytes_per_field));
+                                            rule_bytes_per_field + lossy_trial));
   };
   // Fewer threads when the budget cannot feed them a sensible block each
   // (a wide file: each worker keeps state for every column).

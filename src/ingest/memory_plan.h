@@ -39,6 +39,7 @@ struct MemoryPlanInputs {
   uint64_t worker_bytes_per_column = 0;  // kept per column by each worker
   double bytes_per_field = 0;            // the sample's input bytes per field; 0: unknown
   uint64_t rule_bytes_per_row = 0;       // row rules' scratch per row of a worker's chunk (0: no rules)
+  bool lossy_columns = false;            // --lossy: each worker tries one column's chunk both ways
   uint64_t input_bytes = 0;              // the inputs' size where known (0: unknown, e.g. stdin)
 };
 
@@ -69,10 +70,11 @@ uint64_t DefaultIngestMemoryLimit(const MemoryPlanInputs& inputs, uint64_t ceili
 // typed values, encoded and compressed payloads (and tokens per token-indexed
 // column). Short fields cost more per byte (a span and a value each). While
 // field lengths are unknown (bytes_per_field 0): 6 per byte for each block.
-// With row rules, each worker's block also costs `rule_bytes_per_field` per
-// field (the rules' scratch per row, spread over the row's fields).
+// `extra_bytes_per_field`: what a worker holds beyond that per field — the
+// row rules' scratch per row and the lossy trial's, spread over the row's
+// fields.
 double BudgetBytesPerBlockByte(int threads, double bytes_per_field, size_t token_index_columns,
-                               double rule_bytes_per_field = 0);
+                               double extra_bytes_per_field = 0);
 
 // The smallest limit (whole MiB, at least inputs.memory_limit) at which the
 // plan gives the --dedupe set at least `dedupe_bytes`: what its refusal names.

@@ -118,6 +118,41 @@ TEST(ParseSchema, MissingColonOrUnknownTypeNamesTheItem) {
   EXPECT_FALSE(ParseColumnType("price", "money", "schema").ok());
 }
 
+TEST(ParseLossyForms, CanonicalEqualsAndTheColonSpellingMeanTheSame) {
+  auto forms = ParseLossyForms("score=float32,price:float16,qty:quantize:0.5,a=b=quantize:1e-3", "--lossy");
+  ASSERT_TRUE(forms.ok()) << forms.status().ToString();
+  ASSERT_EQ(forms->size(), 4u);
+  EXPECT_EQ((*forms)[0].column, "score");
+  EXPECT_EQ((*forms)[0].form.kind, LossyKind::kFloat32);
+  EXPECT_EQ((*forms)[1].column, "price");
+  EXPECT_EQ((*forms)[1].form.kind, LossyKind::kFloat16);
+  EXPECT_EQ((*forms)[2].column, "qty");
+  EXPECT_EQ((*forms)[2].form.kind, LossyKind::kQuantize);
+  EXPECT_EQ((*forms)[2].form.step, 0.5);
+  EXPECT_EQ((*forms)[3].column, "a=b");  // the last '=' splits
+  EXPECT_EQ(LossyFormName((*forms)[3].form), "quantize:0.001");
+}
+
+TEST(ParseLossyForms, BadItemsNameTheOptionAndTheValue) {
+  struct Case {
+    const char* text;
+    const char* message;
+  };
+  for (const Case& c : {Case{"score=float8", "--lossy score=float8: unknown lossy form 'float8'"},
+                        Case{"q=quantize:0", "--lossy q=quantize:0: the quantize step must be a positive"},
+                        Case{"q=quantize:-1", "--lossy q=quantize:-1: the quantize step must be a positive"},
+                        Case{"q=quantize:abc", "--lossy q=quantize:abc: the quantize"},
+                        Case{"q=quantize:", "--lossy q=quantize:: the quantize"},
+                        Case{"score", "--lossy 'score': expected column=form"},
+                        Case{"=float32", "--lossy '=float32': expected column=form"},
+                        Case{"a=float32,a=float16", "--lossy names column 'a' twice"}}) {
+    auto forms = ParseLossyForms(c.text, "--lossy");
+    ASSERT_FALSE(forms.ok()) << c.text;
+    EXPECT_EQ(forms.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(forms.status().message().find(c.message), std::string::npos) << forms.status().message();
+  }
+}
+
 TEST(SplitList, CommasOnly) {
   EXPECT_EQ(SplitList("a,b,,c"), (std::vector<std::string>{"a", "b", "", "c"}));
   EXPECT_EQ(SplitList(""), (std::vector<std::string>{""}));

@@ -158,6 +158,9 @@ Result<DatasetInfo> DescribeMetadata(const std::string& path, uint64_t file_size
         {std::string(RuleKindName(RuleKind(rule.kind))), rule.text, rule.rows_rejected});
   }
   info.indexes = IndexesOf(m, file_size);
+  for (const format::LossyColumnMeta& lossy : m.lossy) {
+    info.lossy.push_back(format::SummarizeLossy(lossy, m.columns[lossy.column].name));
+  }
   return info;
 }
 
