@@ -50,7 +50,8 @@ struct PartsIngestReport {
   uint64_t parts_before = 0;          // parts the folder had already
 };
 
-// Ingests each of `options.inputs` into a part of its own in the folder
+// Ingests each of `options.inputs` (a quoted shell pattern such as
+// 'logs/*.csv.gz' stands for the files it matches, in name order) into a part of its own in the folder
 // `options.output` (created when missing; its parent must exist), then writes
 // the manifest. Without `append` the folder must not hold a data set yet;
 // with it, the new parts are added after the folder's parts. Every part is

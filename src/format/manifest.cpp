@@ -7,8 +7,8 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <set>
 
@@ -21,10 +21,10 @@ namespace {
 
 // doc/format.md, "The part manifest": the fewest bytes an entry takes, so a
 // count the body cannot hold is refused before it sizes a vector.
-constexpr size_t kMinManifestColumnBytes = 4 + 1;              // empty name, type
-constexpr size_t kMinManifestPartBytes = 4 + 8 + 8 + 8;        // empty name, rows, chunks, size
-constexpr size_t kMinZoneBytes = 8 + 1;                        // null count, flags
-constexpr uint32_t kMaxManifestColumns = 100000;               // as the .oc schema
+constexpr size_t kMinManifestColumnBytes = 4 + 1;        // empty name, type
+constexpr size_t kMinManifestPartBytes = 4 + 8 + 8 + 8;  // empty name, rows, chunks, size
+constexpr size_t kMinZoneBytes = 8 + 1;                  // null count, flags
+constexpr uint32_t kMaxManifestColumns = 100000;         // as the .oc schema
 constexpr uint32_t kMaxNameBytes = 64 * 1024;
 
 bool ValidPartFileName(std::string_view name) {
@@ -38,6 +38,17 @@ uint64_t Manifest::num_rows() const {
   uint64_t rows = 0;
   for (const ManifestPart& part : parts) rows += part.rows;
   return rows;
+}
+
+uint64_t Manifest::MemoryBytes() const {
+  uint64_t bytes =
+      sizeof(Manifest) + schema.capacity() * sizeof(ManifestColumn) + parts.capacity() * sizeof(ManifestPart);
+  for (const ManifestColumn& column : schema) bytes += column.name.capacity();
+  for (const ManifestPart& part : parts) {
+    bytes += part.file.capacity() + part.columns.capacity() * sizeof(ZoneMap);
+    for (const ZoneMap& zone : part.columns) bytes += zone.min_string.capacity() + zone.max_string.capacity();
+  }
+  return bytes;
 }
 
 std::string ManifestPath(const std::string& folder) {
@@ -170,8 +181,8 @@ Result<Manifest> ReadManifest(const std::string& folder, MemoryBudget* budget) {
   }
   if (uint64_t(st.st_size) > kMaxManifestBytes) {
     ::close(fd);
-    return Status::Corruption(path + ": " + std::to_string(st.st_size) + " bytes, more than a part manifest " +
-                              "can be");
+    return Status::Corruption(path + ": " + std::to_string(st.st_size) +
+                              " bytes, more than a part manifest " + "can be");
   }
   Buffer bytes(budget);
   bytes.Resize(size_t(st.st_size));
@@ -237,8 +248,8 @@ Status CheckPartSchema(const Manifest& manifest, const FileMetadata& part, const
     const ColumnMeta& have = part.columns[column];
     if (have.name != want.name) {
       const int elsewhere = part.FindColumn(want.name);
-      return mismatch("column " + std::to_string(column + 1) + " is '" + have.name + "', the data set's parts have '" +
-                      want.name + "' there" +
+      return mismatch("column " + std::to_string(column + 1) + " is '" + have.name +
+                      "', the data set's parts have '" + want.name + "' there" +
                       (elsewhere >= 0 ? " ('" + want.name + "' is column " + std::to_string(elsewhere + 1) +
                                             " of this part: a different order)"
                                       : ""));

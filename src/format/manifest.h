@@ -59,6 +59,9 @@ struct Manifest {
   std::vector<ManifestPart> parts;  // in scan order
 
   uint64_t num_rows() const;
+  // What the parsed manifest holds in memory (its entries, names and
+  // statistics), for a reader to charge to its budget.
+  uint64_t MemoryBytes() const;
 };
 
 // The manifest's path in `folder`.

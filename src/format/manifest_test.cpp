@@ -53,6 +53,11 @@ TEST(Manifest, RoundTripsSchemaPartsAndStatistics) {
   EXPECT_EQ(back.parts[0].columns[1].null_count, 7u);
   EXPECT_FALSE(back.parts[0].columns[1].has_min_max);
   EXPECT_EQ(back.parts[1].columns[2].max_string, "zebra");
+  // What a reader charges for it grows with the parts and their statistics.
+  Manifest one = back;
+  one.parts.resize(1);
+  one.parts.shrink_to_fit();
+  EXPECT_GT(back.MemoryBytes(), one.MemoryBytes() + 3 * sizeof(ZoneMap));
 }
 
 TEST(Manifest, EveryTruncationIsACorruptionNamingTheManifest) {
@@ -126,7 +131,8 @@ TEST(Manifest, WritesAtomicallyAndReadsBack) {
   std::filesystem::resize_file(ManifestPath(folder), 20);
   auto truncated = ReadManifest(folder);
   ASSERT_FALSE(truncated.ok());
-  EXPECT_NE(truncated.status().message().find("truncated"), std::string::npos) << truncated.status().message();
+  EXPECT_NE(truncated.status().message().find("truncated"), std::string::npos)
+      << truncated.status().message();
   std::filesystem::remove_all(folder);
 }
 
@@ -142,8 +148,9 @@ TEST(CheckPartSchema, NamesThePartTheColumnAndBothTypes) {
   part.columns[2].type = TypeId::kString;
   Status s = CheckPartSchema(m, part, "part-00002.oc");
   ASSERT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(s.message().find("part-00002.oc: column 'price' is string, the data set's parts have it as float64"),
-            std::string::npos)
+  EXPECT_NE(
+      s.message().find("part-00002.oc: column 'price' is string, the data set's parts have it as float64"),
+      std::string::npos)
       << s.message();
   EXPECT_NE(s.message().find("first part: part-00000.oc"), std::string::npos);
   part.columns[1].type = TypeId::kFloat64;

@@ -3,6 +3,7 @@
 // rewrite of the manifest, with the parts it wrote removed on failure.
 #include "outcore/parts.h"
 
+#include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,7 +23,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Join(const std::string& folder, const std::string& file) { return (fs::path(folder) / file).string(); }
+std::string Join(const std::string& folder, const std::string& file) {
+  return (fs::path(folder) / file).string();
+}
 
 bool Exists(const std::string& path) {
   struct stat st {};
@@ -89,7 +92,8 @@ Status AddPartEntry(const std::string& path, const std::string& file, format::Ma
 void AddCounts(const std::vector<std::pair<std::string, uint64_t>>& from,
                std::vector<std::pair<std::string, uint64_t>>* into) {
   for (const auto& [name, count] : from) {
-    auto it = std::find_if(into->begin(), into->end(), [&](const auto& entry) { return entry.first == name; });
+    auto it =
+        std::find_if(into->begin(), into->end(), [&](const auto& entry) { return entry.first == name; });
     if (it == into->end()) {
       into->emplace_back(name, count);
     } else {
@@ -140,6 +144,27 @@ void AddReport(const IngestReport& part, const std::string& part_name, IngestRep
   }
 }
 
+// The inputs with each shell pattern ('logs/*.csv.gz', quoted so the shell
+// left it) replaced by the files it matches, in name order. A name that is a
+// file stays as it is; a pattern that matches nothing is an error.
+Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& inputs) {
+  std::vector<std::string> out;
+  for (const std::string& input : inputs) {
+    if (input.find_first_of("*?[") == std::string::npos || Exists(input)) {
+      out.push_back(input);
+      continue;
+    }
+    glob_t matches{};
+    const int result = ::glob(input.c_str(), 0, nullptr, &matches);
+    if (result == 0) {
+      for (size_t i = 0; i < matches.gl_pathc; ++i) out.emplace_back(matches.gl_pathv[i]);
+    }
+    ::globfree(&matches);
+    if (result != 0) return Status::IOError("no file matches the input pattern '" + input + "'");
+  }
+  return out;
+}
+
 // Makes `folder` when missing (its parent must exist); refuses a path that is not a folder.
 Status PrepareFolder(const std::string& folder) {
   struct stat st {};
@@ -166,6 +191,7 @@ Status IngestParts(const IngestOptions& options, bool append, PartsIngestReport*
   const std::string& folder = options.output;
   if (folder.empty()) return Status::InvalidArgument("name the output folder (-o logs.ocd/)");
   if (options.inputs.empty()) return Status::InvalidArgument("name the input files");
+  OC_ASSIGN_OR_RETURN(const std::vector<std::string> inputs, ExpandInputs(options.inputs));
   if (append && !Exists(format::ManifestPath(folder))) {
     return Status::InvalidArgument("--append adds parts to a data set of parts, and " + folder +
                                    " holds none (no " + format::kManifestFileName +
@@ -189,28 +215,28 @@ Status IngestParts(const IngestOptions& options, bool append, PartsIngestReport*
     return status;
   };
   size_t next_number = manifest.parts.size();
-  for (size_t input = 0; input < options.inputs.size(); ++input) {
+  for (size_t input = 0; input < inputs.size(); ++input) {
     if (options.cancel && options.cancel->load())
       return fail(Status::Cancelled("interrupted: " + folder + " is as it was"));
     const std::string part = NextPartName(folder, manifest, &next_number);
     IngestOptions one = options;
-    one.inputs = {options.inputs[input]};
+    one.inputs = {inputs[input]};
     one.output = Join(folder, part);
     if (!options.reject_path.empty()) one.reject_path = PartRejectPath(options.reject_path, part);
     IngestReport part_report;
     Status status = Ingest(one, &part_report);
     if (!status.ok()) {
       report->total.reject_limit_exceeded = part_report.reject_limit_exceeded;
-      return fail(status.WithContext(options.inputs[input] + " (part " + part + "; " + folder +
-                                     " is left as it was)"));
+      return fail(
+          status.WithContext(inputs[input] + " (part " + part + "; " + folder + " is left as it was)"));
     }
     written.Add(one.output);
     status = AddPartEntry(one.output, part, &manifest);
     if (!status.ok()) {
-      return fail(status.WithContext(options.inputs[input] + " (" + folder + " is left as it was)"));
+      return fail(status.WithContext(inputs[input] + " (" + folder + " is left as it was)"));
     }
     AddReport(part_report, part, &report->total, input == 0);
-    report->parts.push_back(PartIngestLine{options.inputs[input], part, one.reject_path, part_report.rows_read,
+    report->parts.push_back(PartIngestLine{inputs[input], part, one.reject_path, part_report.rows_read,
                                            part_report.rows_kept, part_report.rows_rejected,
                                            part_report.output_bytes});
   }
@@ -240,7 +266,8 @@ Status AddParts(const std::string& folder, const std::vector<std::string>& part_
     }
     const std::string file = real.filename().string();
     if (file.empty() || file[0] == '.' || file == format::kManifestFileName)
-      return Status::InvalidArgument(path + ": not a part's name (hidden files and the manifest are not parts)");
+      return Status::InvalidArgument(path +
+                                     ": not a part's name (hidden files and the manifest are not parts)");
     const bool named = std::any_of(manifest.parts.begin(), manifest.parts.end(),
                                    [&](const format::ManifestPart& part) { return part.file == file; });
     if (named || !adding.insert(file).second)
@@ -266,8 +293,9 @@ Result<std::vector<IngestIndexReport>> AddIndexesToParts(const std::string& fold
     format::ManifestPart& part = manifest.parts[index];
     // part-00003.oc -> part-00003.i1.oc, part-00003.i1.oc -> part-00003.i2.oc: a new name, so
     // the manifest alone decides which file is the part.
-    std::string base = part.file.size() > 3 && part.file.ends_with(".oc") ? part.file.substr(0, part.file.size() - 3)
-                                                                          : part.file;
+    std::string base = part.file.size() > 3 && part.file.ends_with(".oc")
+                           ? part.file.substr(0, part.file.size() - 3)
+                           : part.file;
     int generation = 1;
     const size_t dot = base.rfind(".i");
     if (dot != std::string::npos && dot + 2 < base.size() &&

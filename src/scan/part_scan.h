@@ -58,13 +58,14 @@ class PartScan {
   std::vector<bool> wanted_;     // per part: its statistics may hold a match
   // Per batch column: the unified dictionary its codes are mapped into (null: not a dictionary column).
   std::vector<std::shared_ptr<const UnifiedDictionary>> unified_;
-  uint64_t dictionary_charge_ = 0;  // the unified dictionaries' bytes, charged to budget_ while the scan lives
+  uint64_t dictionary_charge_ =
+      0;  // the unified dictionaries' bytes, charged to budget_ while the scan lives
   size_t next_part_ = 0;
   size_t current_part_ = 0;
   std::unique_ptr<Scanner> current_;
   int64_t rows_returned_ = 0;
-  ScanCounters finished_;             // of the parts already scanned
-  mutable ScanCounters counters_;     // finished_ plus the current part's
+  ScanCounters finished_;          // of the parts already scanned
+  mutable ScanCounters counters_;  // finished_ plus the current part's
 };
 
 }  // namespace outcore

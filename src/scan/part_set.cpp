@@ -26,8 +26,8 @@ std::string AbsolutePath(const std::string& path) {
 Status CheckPartAgainstManifest(const std::string& folder, const format::ManifestPart& entry,
                                 const Dataset& part) {
   const auto replaced = [&](const std::string& what, uint64_t have, uint64_t manifest) {
-    return Status::Corruption(PartPath(folder, entry.file) + ": the part has " + std::to_string(have) + " " + what +
-                              ", the manifest says " + std::to_string(manifest) +
+    return Status::Corruption(PartPath(folder, entry.file) + ": the part has " + std::to_string(have) + " " +
+                              what + ", the manifest says " + std::to_string(manifest) +
                               " (the part was replaced or damaged after it was added; add it again with "
                               "oc.add_parts, or ingest it again)");
   };
@@ -45,6 +45,8 @@ Result<std::unique_ptr<PartSet>> OpenPartSet(const std::string& folder) {
   set->folder = folder;
   OC_ASSIGN_OR_RETURN(set->manifest, format::ReadManifest(folder, &set->budget));
   const format::Manifest& manifest = set->manifest;
+  set->manifest_charge = manifest.MemoryBytes();
+  set->budget.Reserve(set->manifest_charge);
   for (const format::ManifestColumn& column : manifest.schema)
     set->schema.push_back(ColumnSchema{column.name, column.type, !manifest.parts.empty(), false});
   int64_t chunks = 0, rows = 0;
@@ -66,7 +68,8 @@ Result<std::unique_ptr<PartSet>> OpenPartSet(const std::string& folder) {
     set->first_row.push_back(rows);
     chunks += part->num_chunks();
     rows += part->num_rows();
-    set->infos.push_back(PartInfo{AbsolutePath(path), part->num_rows(), part->num_chunks(), part->file_size()});
+    set->infos.push_back(
+        PartInfo{AbsolutePath(path), part->num_rows(), part->num_chunks(), part->file_size()});
     set->parts.push_back(std::move(part));
   }
   set->first_chunk.push_back(chunks);
@@ -93,7 +96,8 @@ Result<std::shared_ptr<const UnifiedDictionary>> UnifiedDictionaryOf(PartSet& se
   uint64_t* keys = order.as<uint64_t>();
   size_t at = 0;
   for (size_t part = 0; part < parts.size(); ++part)
-    for (int64_t code = 0; code < parts[part]->size; ++code) keys[at++] = (uint64_t(part) << 32) | uint64_t(code);
+    for (int64_t code = 0; code < parts[part]->size; ++code)
+      keys[at++] = (uint64_t(part) << 32) | uint64_t(code);
   const auto text = [&](uint64_t key) { return parts[size_t(key >> 32)]->Get(int64_t(key & 0xffffffffu)); };
   std::sort(keys, keys + entries, [&](uint64_t a, uint64_t b) { return text(a) < text(b); });
   auto unified = std::make_shared<UnifiedDictionary>();
@@ -140,7 +144,8 @@ bool PartMayMatch(const PartSet& set, size_t part, const Expr& where) {
   format::ChunkMeta stats;
   stats.row_count = entry.rows;
   stats.columns.resize(entry.columns.size());
-  for (size_t column = 0; column < entry.columns.size(); ++column) stats.columns[column].zone = entry.columns[column];
+  for (size_t column = 0; column < entry.columns.size(); ++column)
+    stats.columns[column].zone = entry.columns[column];
   return MayMatch(where, stats);
 }
 

@@ -36,11 +36,15 @@ struct UnifiedDictionary {
 
 struct PartSet {
   explicit PartSet(uint64_t budget_limit) : budget(budget_limit) {}
+  ~PartSet() { budget.Release(manifest_charge); }
+  PartSet(const PartSet&) = delete;
+  PartSet& operator=(const PartSet&) = delete;
 
   std::string folder;
   // The manifest, the unified dictionaries and their remap tables are charged here.
   MemoryBudget budget;
   format::Manifest manifest;
+  uint64_t manifest_charge = 0;  // manifest.MemoryBytes(), charged to `budget`
   std::vector<std::shared_ptr<Dataset>> parts;
   std::vector<PartInfo> infos;
   std::vector<int64_t> first_chunk;  // per part, then the total

@@ -322,3 +322,12 @@ def test_damaged_manifests_are_clear_errors(folder, tmp_path):
     manifest.unlink()
     with pytest.raises(OSError, match="without a part manifest"):
         oc.open(copy)
+
+
+def test_a_quoted_pattern_is_the_files_it_matches_in_name_order(inputs, tmp_path):
+    path = tmp_path / "ds.ocd"
+    r = run("ingest", os.path.join(os.path.dirname(inputs[0]), "in*.csv"), "-o", path, "--parts", "--json")
+    assert [p["input"] for p in json.loads(r.stdout)["parts"]] == [str(p) for p in inputs]
+    r = run("ingest", tmp_path / "nothing*.csv", "-o", tmp_path / "x.ocd", "--parts", check=False)
+    assert r.returncode != 0 and "no file matches the input pattern" in r.stderr
+    assert not (tmp_path / "x.ocd").exists()
