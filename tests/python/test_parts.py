@@ -331,3 +331,22 @@ def test_a_quoted_pattern_is_the_files_it_matches_in_name_order(inputs, tmp_path
     r = run("ingest", tmp_path / "nothing*.csv", "-o", tmp_path / "x.ocd", "--parts", check=False)
     assert r.returncode != 0 and "no file matches the input pattern" in r.stderr
     assert not (tmp_path / "x.ocd").exists()
+
+
+def test_ctrl_c_during_an_append_leaves_the_folder_as_it_was(tmp_path):
+    from test_interrupt import CALL, interrupt_child
+
+    big = tmp_path / "big.csv"
+    run("gen", "--size", "8MiB", "--seed", 5, "--no-dirt", "-o", big)
+    path = tmp_path / "ds.ocd"
+    oc.ingest(big, path, parts=True)
+    before = folder_state(path)
+
+    def second_new_part_under_way():  # part-00001.oc is in place, part-00002.oc being written
+        return any(name.startswith(".part-00002.oc.tmp-") for name in os.listdir(path))
+
+    call = f"oc.ingest([{str(big)!r}] * 6, {str(path)!r}, append=True, threads=1)"
+    printed, _ = interrupt_child(CALL.format(call=call), second_new_part_under_way)
+    assert "KeyboardInterrupt" in printed and "finished" not in printed, printed
+    assert folder_state(path) == before
+    assert oc.open(path).num_rows == oc.open(os.path.join(path, "part-00000.oc")).num_rows
