@@ -33,7 +33,8 @@ namespace outcore {
 // One part an IngestParts call wrote.
 struct PartIngestLine {
   std::string input;        // the input file it was read from
-  std::string part;         // its file name inside the folder ("part-00003.oc")
+  std::string part;         // its file name inside the folder ("part-00003.oc"); "" for an
+                            // input without rows, which adds no part
   std::string reject_path;  // its rejects file ("" without IngestOptions::reject_path)
   uint64_t rows_read = 0;   // == rows_kept + rows_rejected
   uint64_t rows_kept = 0;
@@ -60,6 +61,8 @@ struct PartsIngestReport {
 // the part and the column. With `options.reject_path` each part has its own
 // rejects file, the part's name put before the extension
 // (rejects.csv -> rejects.part-00003.csv). `max_rejects` applies per part.
+// An input without rows (a header alone) adds no part (its line in the
+// report has no part name).
 Status IngestParts(const IngestOptions& options, bool append, PartsIngestReport* report);
 
 // Registers already written .oc files lying directly inside `folder` as new

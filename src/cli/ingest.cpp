@@ -325,7 +325,8 @@ void PrintParts(const PartsIngestReport& r) {
   std::printf("  parts          %15s   written (%s before)\n", Thousands(r.parts.size()).c_str(),
               Thousands(r.parts_before).c_str());
   for (const PartIngestLine& part : r.parts) {
-    std::printf("    %-16s %s: read %s, kept %s, rejected %s", part.part.c_str(), part.input.c_str(),
+    std::printf("    %-16s %s: read %s, kept %s, rejected %s",
+                part.part.empty() ? "(no part)" : part.part.c_str(), part.input.c_str(),
                 Thousands(part.rows_read).c_str(), Thousands(part.rows_kept).c_str(),
                 Thousands(part.rows_rejected).c_str());
     if (part.rows_rejected && !part.reject_path.empty()) std::printf(" -> %s", part.reject_path.c_str());

@@ -215,6 +215,7 @@ Status IngestParts(const IngestOptions& options, bool append, PartsIngestReport*
     return status;
   };
   size_t next_number = manifest.parts.size();
+  size_t added = 0;
   for (size_t input = 0; input < inputs.size(); ++input) {
     if (options.cancel && options.cancel->load())
       return fail(Status::Cancelled("interrupted: " + folder + " is as it was"));
@@ -231,17 +232,26 @@ Status IngestParts(const IngestOptions& options, bool append, PartsIngestReport*
           status.WithContext(inputs[input] + " (part " + part + "; " + folder + " is left as it was)"));
     }
     written.Add(one.output);
+    if (part_report.rows_read == 0) {
+      // An input without rows (a header alone) adds no part: the types inferred from
+      // nothing would only clash with the data set's.
+      ::unlink(one.output.c_str());
+      report->parts.push_back(PartIngestLine{inputs[input], "", one.reject_path, 0, 0, 0, 0});
+      continue;
+    }
     status = AddPartEntry(one.output, part, &manifest);
     if (!status.ok()) {
       return fail(status.WithContext(inputs[input] + " (" + folder + " is left as it was)"));
     }
-    AddReport(part_report, part, &report->total, input == 0);
+    AddReport(part_report, part, &report->total, added++ == 0);
     report->parts.push_back(PartIngestLine{inputs[input], part, one.reject_path, part_report.rows_read,
                                            part_report.rows_kept, part_report.rows_rejected,
                                            part_report.output_bytes});
   }
   if (options.cancel && options.cancel->load())
     return fail(Status::Cancelled("interrupted: " + folder + " is as it was"));
+  if (added == 0 && manifest.schema.empty())
+    return fail(Status::InvalidArgument("no input has a row: there is no part to write into " + folder));
   Status status = format::WriteManifest(folder, manifest);
   if (!status.ok()) return fail(status);
   written.Commit();

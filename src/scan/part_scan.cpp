@@ -39,7 +39,7 @@ Result<std::unique_ptr<PartScan>> PartScan::Make(std::shared_ptr<const Dataset> 
     }
   }
   for (size_t part = 0; part < parts; ++part)
-    if (scan->set_->manifest.parts[part].rows == 0) scan->wanted_[part] = false;
+    if (scan->set_->manifest.parts[part].rows == 0) scan->wanted_[part] = false;  // without where too
   // The unified dictionaries of the projected dictionary columns: built once
   // per data set, and charged to this scan's budget while it lives, so that a
   // scan whose dictionaries do not fit its budget says so instead of growing past it.

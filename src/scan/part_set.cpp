@@ -141,6 +141,7 @@ void RemapCodes(const UnifiedDictionary& unified, size_t part, ColumnVector* col
 
 bool PartMayMatch(const PartSet& set, size_t part, const Expr& where) {
   const format::ManifestPart& entry = set.manifest.parts[part];
+  if (entry.rows == 0) return false;  // an empty part holds no match
   format::ChunkMeta stats;
   stats.row_count = entry.rows;
   stats.columns.resize(entry.columns.size());

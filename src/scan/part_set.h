@@ -67,7 +67,7 @@ Result<std::shared_ptr<const UnifiedDictionary>> UnifiedDictionaryOf(PartSet& se
 void RemapCodes(const UnifiedDictionary& unified, size_t part, ColumnVector* column);
 
 // Whether part `part`'s statistics in the manifest may hold a row for which
-// `where` is true (false: the part is certainly without one).
+// `where` is true (false: the part is certainly without one, or empty).
 bool PartMayMatch(const PartSet& set, size_t part, const Expr& where);
 
 // The part holding folder chunk `chunk`. REQUIRES: 0 <= chunk < total chunks.

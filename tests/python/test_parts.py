@@ -350,3 +350,15 @@ def test_ctrl_c_during_an_append_leaves_the_folder_as_it_was(tmp_path):
     assert "KeyboardInterrupt" in printed and "finished" not in printed, printed
     assert folder_state(path) == before
     assert oc.open(path).num_rows == oc.open(os.path.join(path, "part-00000.oc")).num_rows
+
+
+def test_an_input_without_rows_adds_no_part(inputs, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("id,topic,price,note\n")  # its types would infer as string
+    path = tmp_path / "ds.ocd"
+    report = oc.ingest([inputs[0], empty, inputs[1]], path, parts=True)
+    assert [p["part"] for p in report["parts"]] == ["part-00000.oc", "", "part-00001.oc"]
+    assert report["rows_read"] == 600 and len(oc.open(path).parts) == 2
+    with pytest.raises(ValueError, match="no input has a row"):
+        oc.ingest([empty], tmp_path / "none.ocd", parts=True)
+    assert not (tmp_path / "none.ocd").exists()
