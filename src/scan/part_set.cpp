@@ -43,10 +43,10 @@ Status CheckPartAgainstManifest(const std::string& folder, const format::Manifes
 Result<std::unique_ptr<PartSet>> OpenPartSet(const std::string& folder) {
   auto set = std::make_unique<PartSet>(DefaultMemoryLimit());
   set->folder = folder;
-  OC_ASSIGN_OR_RETURN(set->manifest, format::ReadManifest(folder, &set->budget));
+  OC_ASSIGN_OR_RETURN(set->manifest, format::ReadManifest(folder, set->budget.get()));
   const format::Manifest& manifest = set->manifest;
   set->manifest_charge = manifest.MemoryBytes();
-  set->budget.Reserve(set->manifest_charge);
+  set->budget->Reserve(set->manifest_charge);
   for (const format::ManifestColumn& column : manifest.schema)
     set->schema.push_back(ColumnSchema{column.name, column.type, !manifest.parts.empty(), false});
   int64_t chunks = 0, rows = 0;
@@ -81,7 +81,7 @@ Result<std::unique_ptr<PartSet>> OpenPartSet(const std::string& folder) {
 Result<std::shared_ptr<const UnifiedDictionary>> UnifiedDictionaryOf(PartSet& set, int column) {
   std::lock_guard lock(set.dictionaries_mutex);
   if (set.dictionaries[size_t(column)]) return set.dictionaries[size_t(column)];
-  MemoryBudget* budget = &set.budget;
+  MemoryBudget* budget = set.budget.get();
   std::vector<std::shared_ptr<const Dictionary>> parts;
   uint64_t entries = 0;
   for (const auto& part : set.parts) {
@@ -101,7 +101,16 @@ Result<std::shared_ptr<const UnifiedDictionary>> UnifiedDictionaryOf(PartSet& se
   const auto text = [&](uint64_t key) { return parts[size_t(key >> 32)]->Get(int64_t(key & 0xffffffffu)); };
   std::sort(keys, keys + entries, [&](uint64_t a, uint64_t b) { return text(a) < text(b); });
   auto unified = std::make_shared<UnifiedDictionary>();
-  auto dictionary = std::make_shared<Dictionary>();
+  unified->budget = set.budget;
+  // The dictionary is handed out alone (batches, Arrow arrays): it holds the
+  // budget its buffers are charged to, declared first so it goes last.
+  struct Held {
+    std::shared_ptr<MemoryBudget> budget;
+    Dictionary dictionary;
+  };
+  auto held = std::make_shared<Held>();
+  held->budget = set.budget;
+  Dictionary* dictionary = &held->dictionary;
   dictionary->offsets = Buffer(budget);
   dictionary->bytes = Buffer(budget);
   for (const auto& part : parts) {
@@ -124,7 +133,7 @@ Result<std::shared_ptr<const UnifiedDictionary>> UnifiedDictionaryOf(PartSet& se
   order.Free();
   dictionary->offsets = std::move(offsets);
   dictionary->size = size;
-  unified->dictionary = std::move(dictionary);
+  unified->dictionary = std::shared_ptr<const Dictionary>(held, dictionary);
   set.dictionaries[size_t(column)] = unified;
   return std::shared_ptr<const UnifiedDictionary>(std::move(unified));
 }

@@ -29,20 +29,24 @@
 namespace outcore {
 
 // One column's dictionary over every part, and each part's way into it.
+// Batches (and Arrow arrays made from them) share `dictionary` and may
+// outlive the data set: it keeps the budget it is charged to alive.
 struct UnifiedDictionary {
+  std::shared_ptr<MemoryBudget> budget;  // first: destroyed after the buffers charged to it
   std::shared_ptr<const Dictionary> dictionary;
   std::vector<Buffer> remap;  // per part: int32 unified code by the part's code
 };
 
 struct PartSet {
-  explicit PartSet(uint64_t budget_limit) : budget(budget_limit) {}
-  ~PartSet() { budget.Release(manifest_charge); }
+  explicit PartSet(uint64_t budget_limit) : budget(std::make_shared<MemoryBudget>(budget_limit)) {}
+  ~PartSet() { budget->Release(manifest_charge); }
   PartSet(const PartSet&) = delete;
   PartSet& operator=(const PartSet&) = delete;
 
   std::string folder;
   // The manifest, the unified dictionaries and their remap tables are charged here.
-  MemoryBudget budget;
+  // Shared: the unified dictionaries keep it alive (UnifiedDictionary).
+  std::shared_ptr<MemoryBudget> budget;
   format::Manifest manifest;
   uint64_t manifest_charge = 0;  // manifest.MemoryBytes(), charged to `budget`
   std::vector<std::shared_ptr<Dataset>> parts;

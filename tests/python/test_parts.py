@@ -362,3 +362,19 @@ def test_an_input_without_rows_adds_no_part(inputs, tmp_path):
     with pytest.raises(ValueError, match="no input has a row"):
         oc.ingest([empty], tmp_path / "none.ocd", parts=True)
     assert not (tmp_path / "none.ocd").exists()
+
+
+def test_arrow_data_outlives_the_folder_it_came_from(folder):
+    # The unified dictionary keeps the budget it is charged to: freeing the table after the
+    # data set (its parts, its budget) is gone must not touch freed memory (caught by ASan).
+    path, _ = folder
+    ds = oc.open(path)
+    table = pa.table(ds)
+    expected = [TOPICS[k][i % len(TOPICS[k])] for k in range(3) for i in range(300)]
+    del ds
+    import gc
+
+    gc.collect()
+    assert table.column("topic").to_pylist() == expected
+    del table
+    gc.collect()
