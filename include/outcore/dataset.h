@@ -55,12 +55,27 @@ struct ColumnSchema {
   bool nullable = true;     // some chunk of the file records a null (false: no row is null)
 };
 
-// An open, validated .oc file. What `outcore info` shows of it (sizes,
-// encodings, value ranges, indexes, the ingest report) is DescribeDataset()
-// in outcore/dataset_info.h.
+// One part of a data set: a .oc file (a file is the one part of itself).
+struct PartInfo {
+  std::string path;  // absolute path of the part's .oc file
+  int64_t rows = 0;
+  int64_t chunks = 0;
+  uint64_t bytes = 0;  // the file's size
+};
+
+// An open, validated .oc file, or a folder of .oc parts with a part manifest
+// (doc/format.md, "The part manifest"). A folder reads as one table: its
+// chunks are the parts' chunks in part order, a scan runs over the parts in
+// order (skipping the parts whose statistics rule its `where` out), and a
+// dictionary column has one code space over every part (the parts'
+// dictionaries unified, doc/format.md "Dictionaries across parts"). What
+// `outcore info` shows of it (sizes, encodings, value ranges, indexes, the
+// ingest report) is DescribeDataset() in outcore/dataset_info.h.
 class Dataset {
  public:
   // Opens and validates `path` (header, trailer, footer; blocks when read).
+  // A folder: its manifest, then every part it names (each validated, and
+  // checked against the manifest's schema, rows, chunks and size).
   static Result<std::shared_ptr<Dataset>> Open(const std::string& path);
   ~Dataset();
   Dataset(const Dataset&) = delete;
@@ -70,15 +85,27 @@ class Dataset {
   const std::vector<ColumnSchema>& schema() const;
   int64_t num_rows() const;
   int64_t num_chunks() const;
-  uint64_t file_size() const;
+  uint64_t file_size() const;  // a folder: its parts and manifest together
+  // True for a folder of parts.
+  bool is_part_set() const;
+  // The parts in scan order; a file: one part, itself.
+  const std::vector<PartInfo>& parts() const;
+  // The parts a scan with `where` reads: those whose statistics (the part
+  // manifest's per-part min/max and null counts) may hold a matching row.
+  // A file: its one part. A bad expression is an InvalidArgument error.
+  //   OC_ASSIGN_OR_RETURN(std::vector<int> parts, dataset->PartCandidates("day >= '2024-03-01'"));
+  Result<std::vector<int>> PartCandidates(const std::string& where) const;
   // Index of column `name`, or -1.
   int FindColumn(const std::string& name) const;
 
   // The column's file-wide dictionary, read and validated once, then shared.
   // A column the file keeps no dictionary for is an InvalidArgument error.
+  // A folder: the unified dictionary of its parts (its memory charged to the
+  // data set's metadata budget), the code space of every scan's batches.
   Result<std::shared_ptr<const Dictionary>> LoadDictionary(int column) const;
   // Reads, verifies, decompresses and decodes one column chunk into `out`.
-  // `stored` and `payload` are scratch buffers the caller reuses.
+  // `stored` and `payload` are scratch buffers the caller reuses. A folder:
+  // chunks are numbered across its parts, codes in the unified code space.
   Status ReadColumnChunk(int64_t chunk, int column, ColumnVector* out, Buffer* stored, Buffer* payload) const;
 
  private:
@@ -139,7 +166,7 @@ struct ScanCounters {
 
 struct Batch {
   int64_t num_rows = 0;
-  int64_t first_row = 0;              // row number of the batch's first row in the file
+  int64_t first_row = 0;              // row number of the batch's first row in the file (or folder)
   std::vector<ColumnVector> columns;  // in projection order
 };
 
@@ -163,6 +190,8 @@ class Scanner {
   const ScanCounters& counters() const;
   // Which chunks the scan reads and why, one line per chunk and a summary
   // ("chunk 3: read, index: 1204 candidate rows"); without `where`, a line saying so.
+  // A folder: a line per part ("part 2 (part-00002.oc): pruned: ..."), the
+  // chunks of each part read under it, and a summary of the parts.
   std::string Explain() const;
   // The chunks the scan will read, in order: those of the chunk range that
   // the plan (zone maps, indexes) keeps. A partitioned reader leaves out the
@@ -173,6 +202,8 @@ class Scanner {
   Scanner& operator=(const Scanner&) = delete;
 
  private:
+  // The engine's way to make one sharing a budget (a folder's parts): src/scan/scanner.cpp.
+  friend struct ScannerAccess;
   // The plan, the decoded chunk, its selection and the decoding lanes:
   // src/scan/scanner.cpp.
   struct Rep;

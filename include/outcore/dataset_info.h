@@ -86,7 +86,13 @@ struct IngestInfo {
 
 struct DatasetInfo {
   std::string path;
-  uint64_t file_bytes = 0;
+  uint64_t file_bytes = 0;  // a folder: its parts' bytes summed
+  // A folder of parts: each part, in scan order (its path, rows, chunks,
+  // bytes); the figures above and below are the parts' together: sizes,
+  // counts and ingest reports summed, ranges merged, a dictionary column's
+  // entries (and exact distinct count) those of its unified dictionary, an
+  // inexact distinct count the largest part's. Empty for a file.
+  std::vector<PartInfo> parts;
   uint64_t rows = 0;
   uint64_t chunks = 0;
   uint64_t decoded_bytes = 0;  // the columns' decoded_bytes summed

@@ -78,7 +78,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "ingest", "index", "open", "compact", "Dataset", "Batch", "Scan", "DictionaryArray", "StringArray",
+    "ingest", "index", "open", "add_parts", "compact", "Dataset", "Batch", "Scan", "DictionaryArray", "StringArray",
     "memory", "trace",
     "RejectLimitError", "RejectWarning",
     "PCA", "FeatureHasher", "IncrementalPCA", "OneHotEncoder", "column_stats", "normalize_",
@@ -137,8 +137,18 @@ def ingest(
     dedupe: str | Sequence[str] = (),
     lossy: Mapping[str, str] | None = None,
     progress: bool | Callable[[dict], None] = False,
+    parts: bool = False,
+    append: bool = False,
 ) -> dict:
     """Ingest CSV file(s), or an Arrow stream, into one .oc file; returns the report as a dict.
+
+    ``parts=True`` makes ``output`` a folder, a data set of parts (doc/format.md, "The part
+    manifest"): each input becomes a .oc part of its own, then the manifest is written, and
+    ``open(output)`` reads them as one table. ``append=True`` adds the inputs as new parts to
+    such a folder. A failure leaves the folder as it was; every part must have the same
+    columns, order and types (``schema`` makes them agree). ``report["parts"]`` lists the parts
+    written (input, part, rows read/kept/rejected, reject file: with ``reject`` each part has
+    its own, ``rejects.part-00003.csv``); the other figures are the parts' summed.
 
     ``inputs`` may be any object with ``__arrow_c_stream__`` instead of paths — a pyarrow
     Table or RecordBatchReader (for Parquet: ``pa.RecordBatchReader.from_batches(pf.schema_arrow,
@@ -250,6 +260,8 @@ def ingest(
         thousands=thousands,
         rules=_row_rules(require, range, allowed, drop_where, dedupe),
         lossy=_lossy_pairs(lossy),
+        parts=parts,
+        append=append,
     )
     error = report.pop("error", None)
     if error is not None:
@@ -351,8 +363,26 @@ def compact(df, *, report: bool = False, category_cap: int = 65536, nullable: bo
 
 
 def open(path: str | os.PathLike) -> Dataset:  # mirrors the built-in on purpose
-    """Open a .oc file (validated: a corrupt or truncated file raises ValueError)."""
+    """Open a .oc file, or a folder of parts written by ``ingest(..., parts=True)`` (validated: a
+    corrupt or truncated file or manifest, or a part that differs from its manifest, raises
+    ValueError). A folder reads as one table, its parts in order (``Dataset.parts``)."""
     return Dataset(os.fspath(path))
+
+
+def add_parts(folder: str | os.PathLike, part_paths: Sequence[str | os.PathLike]) -> None:
+    """Register .oc files already written inside ``folder`` as new parts of its data set.
+
+    Each file is validated and checked against the data set's schema (with no manifest yet,
+    the first file's schema becomes the data set's), its rows, chunks and column statistics go
+    into the manifest, and the manifest is rewritten atomically, in one step for all of them.
+    What ``ingest(..., append=True)`` does after writing its part; workers that each write
+    ``ingest(file, f"{folder}/{name}.oc")`` are joined so by one call. A file outside the
+    folder, one that is a part already, or a schema mismatch raises ValueError naming it, and
+    the manifest is left as it was.
+
+    >>> add_parts("logs.ocd", ["logs.ocd/w1.oc", "logs.ocd/w2.oc"])
+    """
+    _core.add_parts(os.fspath(folder), [os.fspath(p) for p in part_paths])
 
 
 # batch_rows that makes every batch a whole chunk: the scanner then hands over the decoded
@@ -361,7 +391,9 @@ _WHOLE_CHUNKS = 1 << 40
 
 
 class Dataset:
-    """A .oc file: ``schema``, ``num_rows``, and ``scan()`` for batches of NumPy arrays.
+    """A .oc file or a folder of parts: ``schema``, ``num_rows``, and ``scan()`` for batches of
+    NumPy arrays. A folder scans its parts in order, skipping the parts whose statistics rule
+    ``where`` out, with one code space for dictionary columns across the parts.
 
     It is an Arrow stream too (``__arrow_c_stream__``, each call a fresh scan of every column):
     ``pa.table(ds)``, ``pl.DataFrame(ds)``, ``duckdb.sql("from ds")``.
@@ -399,6 +431,22 @@ class Dataset:
         return self._core.num_chunks
 
     @property
+    def parts(self) -> list[dict]:
+        """The parts in scan order: ``[{"path": absolute path of the .oc file, "rows", "chunks"}]``;
+        a file is the one part of itself. Each part opens alone: ``open(ds.parts[0]["path"])``."""
+        return self._core.parts
+
+    @property
+    def is_part_set(self) -> bool:
+        """True for a folder of parts."""
+        return self._core.is_part_set
+
+    def part_candidates(self, where: str) -> list[int]:
+        """Indices of the parts that may hold a row matching ``where``: those the manifest's
+        per-part statistics (min/max, null counts) cannot rule out. A file: ``[0]``."""
+        return self._core.part_candidates(where)
+
+    @property
     def indexes(self) -> list[dict]:
         """The file's indexes: [{"column", "kind" ("value" or "token"), "keys", "stored_bytes"}, ...]."""
         return self._core.indexes
@@ -414,7 +462,8 @@ class Dataset:
 
     def __repr__(self) -> str:
         cols = ", ".join(f"{n}: {t}" for n, t in self.schema.items())
-        return f"<outcore.Dataset {self.path!r}: {self.num_rows} rows; {cols}>"
+        parts = f" in {len(self.parts)} parts" if self.is_part_set else ""
+        return f"<outcore.Dataset {self.path!r}: {self.num_rows} rows{parts}; {cols}>"
 
     def info(self) -> dict:
         """What ``outcore info --json`` prints: sizes, rows kept/rejected, per column its type,

@@ -23,6 +23,7 @@
 #include "outcore/ingest.h"
 #include "outcore/memory.h"
 #include "outcore/options.h"
+#include "outcore/parts.h"
 #include "progress.h"
 #include "status_error.h"
 
@@ -41,6 +42,8 @@ void BindInfo(nb::module_& m);
 nb::list RulesToList(const std::vector<RuleInfo>& rules);
 // Scans, their batches and the Arrow export (python/src/bindings_arrow.cpp).
 void BindArrow(nb::module_& m);
+// A data set's parts as [{"path", "rows", "chunks"[, "bytes"]}] (python/src/bindings_info.cpp).
+nb::list PartsToList(const std::vector<PartInfo>& parts, bool with_bytes);
 
 // A memory_limit argument: None (0: the default), bytes, or "512MiB".
 uint64_t SizeArgument(nb::handle value) {
@@ -200,21 +203,18 @@ ArrowArrayStream* ArrowStreamOf(nb::handle object) {
 
 // `inputs`: a list of CSV paths, or an Arrow stream capsule (Arrow in; the
 // CSV options must then be left at their defaults, or ingest refuses them).
-nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_limit, int threads,
-                       std::optional<std::string> delimiter, std::string quote, bool header,
-                       std::optional<std::vector<std::string>> na_values,
-                       std::optional<std::vector<std::string>> true_values,
-                       std::optional<std::vector<std::string>> false_values,
-                       std::vector<std::pair<std::string, std::string>> schema,
-                       std::optional<std::string> reject, std::string on_error,
-                       std::optional<std::string> max_rejects, std::string compression, int level,
-                       nb::handle block_size, std::vector<std::string> index,
-                       std::vector<std::string> index_tokens, std::optional<std::string> encoding,
-                       uint64_t skip_rows, std::optional<std::string> comment, bool pad_short_rows,
-                       std::string decimal, std::optional<std::string> escape,
-                       std::optional<std::string> thousands,
-                       std::vector<std::pair<std::string, std::string>> rules,
-                       std::vector<std::pair<std::string, std::string>> lossy, nb::object progress_callable) {
+nb::dict IngestBinding(
+    nb::handle inputs, std::string output, nb::handle memory_limit, int threads,
+    std::optional<std::string> delimiter, std::string quote, bool header,
+    std::optional<std::vector<std::string>> na_values, std::optional<std::vector<std::string>> true_values,
+    std::optional<std::vector<std::string>> false_values,
+    std::vector<std::pair<std::string, std::string>> schema, std::optional<std::string> reject,
+    std::string on_error, std::optional<std::string> max_rejects, std::string compression, int level,
+    nb::handle block_size, std::vector<std::string> index, std::vector<std::string> index_tokens,
+    std::optional<std::string> encoding, uint64_t skip_rows, std::optional<std::string> comment,
+    bool pad_short_rows, std::string decimal, std::optional<std::string> escape,
+    std::optional<std::string> thousands, std::vector<std::pair<std::string, std::string>> rules,
+    std::vector<std::pair<std::string, std::string>> lossy, nb::object progress_callable, bool parts, bool append) {
   IngestOptions o;
   ArrowArrayStream* stream = ArrowStreamOf(inputs);
   if (!stream) o.inputs = nb::cast<std::vector<std::string>>(inputs);
@@ -256,16 +256,42 @@ nb::dict IngestBinding(nb::handle inputs, std::string output, nb::handle memory_
   // saw a signal: Python handles them on the main thread only).
   // progress_callable (outcore/_progress.py) is called from the pipeline, taking the GIL for it.
   IngestReport report;
+  PartsIngestReport parts_report;
+  const bool to_parts = parts || append;
+  if (to_parts && stream) {
+    Raise(
+        Status::InvalidArgument("parts=True and append=True take CSV files, one part each; write an Arrow "
+                                "stream to a part with ingest(stream, \"folder/name.oc\") and register it "
+                                "with add_parts(\"folder\", [\"folder/name.oc\"])"));
+  }
   PyProgress progress(std::move(progress_callable));
   o.progress = progress.Wrap<IngestProgress>(&IngestProgressToDict);
   Status status = CallWithProgress(progress, [&](const std::atomic<bool>* cancel) {
     o.cancel = cancel;
+    if (to_parts) return IngestParts(o, append, &parts_report);
     return stream ? IngestArrowStream(stream, o, &report) : Ingest(o, &report);
   });
+  if (to_parts) report = parts_report.total;
   if (!status.ok() && !report.reject_limit_exceeded) Raise(status);
   // A tripped reject limit comes back as the report with its "error";
   // outcore.ingest raises RejectLimitError with the report attached.
   nb::dict d = ReportToDict(report);
+  if (to_parts) {
+    nb::list lines;
+    for (const PartIngestLine& line : parts_report.parts) {
+      nb::dict entry;
+      entry["input"] = line.input;
+      entry["part"] = line.part;
+      entry["reject"] = line.reject_path.empty() ? nb::none() : nb::object(nb::str(line.reject_path.c_str()));
+      entry["rows_read"] = line.rows_read;
+      entry["rows_kept"] = line.rows_kept;
+      entry["rows_rejected"] = line.rows_rejected;
+      entry["output_bytes"] = line.output_bytes;
+      lines.append(entry);
+    }
+    d["parts"] = lines;
+    d["parts_before"] = parts_report.parts_before;
+  }
   if (!status.ok()) d["error"] = LenientStr(status.message());
   return d;
 }
@@ -294,8 +320,20 @@ NB_MODULE(_core, m) {
         "index_tokens"_a = std::vector<std::string>(), "encoding"_a = nb::none(), "skip_rows"_a = 0,
         "comment"_a = nb::none(), "pad_short_rows"_a = false, "decimal"_a = ".", "escape"_a = nb::none(),
         "thousands"_a = nb::none(), "rules"_a = std::vector<std::pair<std::string, std::string>>(),
-        "lossy"_a = std::vector<std::pair<std::string, std::string>>(),
-        "progress"_a = nb::none());
+        "lossy"_a = std::vector<std::pair<std::string, std::string>>(), "progress"_a = nb::none(),
+        "parts"_a = false, "append"_a = false);
+
+  m.def(
+      "add_parts",
+      [](const std::string& folder, std::vector<std::string> part_paths) {
+        Status status;
+        {
+          nb::gil_scoped_release release;
+          status = AddParts(folder, part_paths);
+        }
+        RaiseIfError(status);
+      },
+      "folder"_a, "part_paths"_a);
 
   m.def(
       "add_indexes",
@@ -323,6 +361,12 @@ NB_MODULE(_core, m) {
       .def_prop_ro("num_rows", &Dataset::num_rows)
       .def_prop_ro("num_chunks", &Dataset::num_chunks)
       .def_prop_ro("file_size", &Dataset::file_size)
+      .def_prop_ro("is_part_set", &Dataset::is_part_set)
+      .def_prop_ro("parts", [](const Dataset& d) { return PartsToList(d.parts(), false); })
+      .def(
+          "part_candidates",
+          [](const Dataset& d, const std::string& where) { return Unwrap(d.PartCandidates(where)); },
+          "where"_a)
       .def_prop_ro("indexes",
                    [](const Dataset& d) {
                      nb::list out;

@@ -43,6 +43,23 @@ nb::dict ColumnInfoToDict(const ColumnInfo& c) {
   return d;
 }
 
+}  // namespace
+
+nb::list PartsToList(const std::vector<PartInfo>& parts, bool with_bytes) {
+  nb::list out;
+  for (const PartInfo& part : parts) {
+    nb::dict entry;
+    entry["path"] = part.path;
+    entry["rows"] = part.rows;
+    entry["chunks"] = part.chunks;
+    if (with_bytes) entry["bytes"] = part.bytes;
+    out.append(entry);
+  }
+  return out;
+}
+
+namespace {
+
 nb::dict DatasetInfoToDict(const Dataset& dataset) {
   const DatasetInfo info = Unwrap(DescribeDataset(dataset));
   nb::dict d;
@@ -51,6 +68,7 @@ nb::dict DatasetInfoToDict(const Dataset& dataset) {
   d["rows"] = info.rows;
   d["chunks"] = info.chunks;
   d["decoded_bytes"] = info.decoded_bytes;
+  if (dataset.is_part_set()) d["parts"] = PartsToList(info.parts, true);  // as `outcore info --json` has them
   const IngestInfo& ir = info.ingest;
   nb::dict ingest;
   ingest["rows_read"] = ir.rows_read;

@@ -166,7 +166,7 @@ void SetupCat(CLI::App& app) {
       "built with `ingest --index` / `outcore index` and per-chunk min/max are used when\n"
       "they help (a value index larger than a quarter of what it could save is not read;\n"
       "--explain says so); the rows are the same either way.\n");
-  cmd->add_option("file", args->input, "the .oc file")->required();
+  cmd->add_option("file", args->input, "the .oc file, or a folder of parts (read as one table)")->required();
   cmd->add_option("--columns", args->columns, "comma-separated columns to print (default: all)");
   cmd->add_option("--limit", args->limit, "print at most N rows")->check(CLI::Range(int64_t(0), INT64_MAX));
   cmd->add_option("--format", args->format, "csv or jsonl")->capture_default_str();

@@ -85,7 +85,7 @@ void SetupExport(CLI::App& app) {
       "  python -c \"import numpy as np, outcore as oc; X = np.load('X.npy', mmap_mode='r'); \\\n"
       "      print(oc.IncrementalPCA(n_components=2).fit(X).explained_variance_ratio_)\"\n"
       "  outcore export sample.oc --columns price,quantity --to npz --per-column -o cols.npz\n");
-  cmd->add_option("file", args->input, "the .oc file")->required();
+  cmd->add_option("file", args->input, "the .oc file, or a folder of parts (read as one table)")->required();
   cmd->add_option("--columns", args->columns, "bool/int64/float64 columns (default: all of them)")
       ->delimiter(',');
   cmd->add_option("--to", args->to, "npy or npz")->required();

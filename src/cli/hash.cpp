@@ -61,7 +61,7 @@ void SetupHash(CLI::App& app) {
       "as a feature of value 1.\n"
       "Example:\n  outcore hash sample.oc --columns topic,user --tokens text --n-features 1048576 -o X.npz\n"
       "  python -c \"import scipy.sparse as sp; print(sp.load_npz('X.npz').shape)\"\n");
-  cmd->add_option("file", args->input, "the .oc file")->required();
+  cmd->add_option("file", args->input, "the .oc file, or a folder of parts (read as one table)")->required();
   cmd->add_option("--columns", args->columns, "columns hashed as column=value (numbers: column, value)")
       ->delimiter(',');
   cmd->add_option("--tokens", args->tokens, "text columns hashed token by token")->delimiter(',');

@@ -104,8 +104,13 @@ void SetupIndex(CLI::App& app) {
       "\n"
       "Examples:\n"
       "  outcore index sample.oc --columns topic,day\n"
-      "  outcore index sample.oc --tokens passage --memory-limit 1G\n");
-  cmd->add_option("file", args->input, "the .oc file")->required();
+      "  outcore index sample.oc --tokens passage --memory-limit 1G\n"
+      "  outcore index logs.ocd --columns host     # a folder: every part, then its manifest\n"
+      "\n"
+      "A folder of parts is indexed part by part, each into a new file beside it; the manifest\n"
+      "is rewritten last to name them (the old part files are then removed), so a failure or\n"
+      "Ctrl-C leaves the data set as it was. --output does not apply to a folder.\n");
+  cmd->add_option("file", args->input, "the .oc file, or a folder of parts")->required();
   cmd->add_option("--columns", args->columns, "value indexes on these columns")->delimiter(',');
   cmd->add_option("--tokens", args->tokens, "token indexes on these string columns")->delimiter(',');
   cmd->add_option("-o,--output", args->output, "write here instead of replacing the input");

@@ -1,6 +1,7 @@
 // `outcore info`: what a .oc file holds — schema, encodings, sizes, ratios,
 // value ranges, distinct counts, and the ingest report stored in its footer.
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "base/output_file.h"
@@ -9,6 +10,7 @@
 #include "outcore/dataset.h"
 #include "outcore/dataset_info.h"
 #include "outcore/memory.h"
+#include "outcore/parts.h"
 
 namespace outcore::cli {
 namespace {
@@ -35,7 +37,9 @@ std::string Clip(std::string text, size_t width) {
 Status RunInfo(const InfoArgs& a) {
   // Housekeeping, as every writer does in its folder: temporaries left by
   // killed writers (base/output_file.h) go, live ones stay.
-  for (const RemovedTemp& temp : RemoveStaleTemps(FolderOf(a.input))) {
+  // A folder of parts is swept itself (its parts' and manifest's temporaries).
+  const bool folder = IsPartsFolder(a.input);
+  for (const RemovedTemp& temp : RemoveStaleTemps(folder ? a.input : FolderOf(a.input))) {
     std::fprintf(stderr, "outcore info: removed %s (%s), left by pid %lld, which is gone\n",
                  temp.path.c_str(), FormatSize(temp.bytes).c_str(), static_cast<long long>(temp.pid));
   }
@@ -50,6 +54,18 @@ Status RunInfo(const InfoArgs& a) {
     j.Key("rows").UInt(info.rows);
     j.Key("chunks").UInt(info.chunks);
     j.Key("decoded_bytes").UInt(info.decoded_bytes);
+    if (dataset->is_part_set()) {
+      j.Key("parts").BeginArray();
+      for (const PartInfo& part : info.parts) {
+        j.BeginObject();
+        j.Key("path").String(part.path);
+        j.Key("rows").Int(part.rows);
+        j.Key("chunks").Int(part.chunks);
+        j.Key("bytes").UInt(part.bytes);
+        j.EndObject();
+      }
+      j.EndArray();
+    }
     j.Key("ingest").BeginObject();
     j.Key("rows_read").UInt(ir.rows_read);
     j.Key("rows_kept").UInt(ir.rows_kept);
@@ -113,6 +129,14 @@ Status RunInfo(const InfoArgs& a) {
               Thousands(info.rows).c_str(), info.columns.size(), Thousands(info.chunks).c_str(),
               FormatSize(info.file_bytes).c_str(), FormatSize(info.decoded_bytes).c_str(),
               Ratio(info.decoded_ratio()).c_str());
+  if (dataset->is_part_set()) {
+    std::printf("a data set of %zu parts:\n", info.parts.size());
+    for (const PartInfo& part : info.parts) {
+      const std::string file = std::filesystem::path(part.path).filename().string();
+      std::printf("  %-24s %15s rows %8s chunks %10s\n", file.c_str(), Thousands(part.rows).c_str(),
+                  Thousands(part.chunks).c_str(), FormatSize(part.bytes).c_str());
+    }
+  }
   if (ir.rows_read) {
     std::string sources;
     for (const auto& src : ir.sources) sources += (sources.empty() ? "" : ", ") + src;
@@ -159,10 +183,13 @@ Status RunInfo(const InfoArgs& a) {
 
 void SetupInfo(CLI::App& app) {
   auto args = std::make_shared<InfoArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "info", "schema, encodings, sizes, ratios, value ranges and the ingest report of a .oc file");
-  cmd->footer("Example:\n  outcore info sample.oc\n  outcore info sample.oc --json | jq .columns\n");
-  cmd->add_option("file", args->input, "the .oc file")->required();
+  CLI::App* cmd = app.add_subcommand("info",
+                                     "schema, encodings, sizes, ratios, value ranges and the ingest report "
+                                     "of a .oc file or folder of parts");
+  cmd->footer(
+      "Example:\n  outcore info sample.oc\n  outcore info sample.oc --json | jq .columns\n"
+      "  outcore info logs.ocd     # a folder of parts: its parts, and the figures of all of them\n");
+  cmd->add_option("file", args->input, "the .oc file, or a folder of parts")->required();
   cmd->add_flag("--json", args->json, "print as JSON");
   cmd->callback([args] {
     Status status = RunInfo(*args);

@@ -10,6 +10,7 @@
 #include "cli/command.h"
 #include "outcore/memory.h"
 #include "outcore/options.h"
+#include "outcore/parts.h"
 
 namespace outcore::cli {
 namespace {
@@ -47,6 +48,8 @@ struct IngestArgs {
   std::vector<std::string> require, ranges, allowed;
   std::string drop_where, dedupe;
   std::string lossy;
+  bool parts = false;   // one part per input into the folder -o, then its manifest
+  bool append = false;  // add parts to the data set of parts at -o
 };
 
 Status BuildOptions(const IngestArgs& a, IngestOptions* o) {
@@ -208,7 +211,8 @@ void PrintText(const IngestArgs& a, const IngestReport& r) {
 }
 
 // `error`: set when the reject limit stopped the ingest (nothing was written).
-void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error) {
+void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error,
+               const PartsIngestReport* parts = nullptr) {
   JsonWriter j;
   j.BeginObject();
   if (!error.ok()) j.Key("error").String(error.message());
@@ -317,8 +321,62 @@ void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error) 
   j.EndArray();
   j.Key("lossy");
   WriteLossyJson(j, r.lossy);
+  if (parts) {
+    j.Key("parts_before").UInt(parts->parts_before);
+    j.Key("parts").BeginArray();
+    for (const PartIngestLine& part : parts->parts) {
+      j.BeginObject();
+      j.Key("input").String(part.input);
+      j.Key("part").String(part.part);
+      j.Key("rows_read").UInt(part.rows_read);
+      j.Key("rows_kept").UInt(part.rows_kept);
+      j.Key("rows_rejected").UInt(part.rows_rejected);
+      j.Key("output_bytes").UInt(part.output_bytes);
+      j.Key("reject_file");
+      if (part.reject_path.empty())
+        j.Null();
+      else
+        j.String(part.reject_path);
+      j.EndObject();
+    }
+    j.EndArray();
+  }
   j.EndObject();
   std::printf("%s\n", j.str().c_str());
+}
+
+// The parts an ingest with --parts or --append wrote, a line each, after the merged report.
+void PrintParts(const PartsIngestReport& r) {
+  std::printf("  parts          %15s   written (%s before)\n", Thousands(r.parts.size()).c_str(),
+              Thousands(r.parts_before).c_str());
+  for (const PartIngestLine& part : r.parts) {
+    std::printf("    %-16s %s: read %s, kept %s, rejected %s",
+                part.part.empty() ? "(no part)" : part.part.c_str(), part.input.c_str(),
+                Thousands(part.rows_read).c_str(), Thousands(part.rows_kept).c_str(),
+                Thousands(part.rows_rejected).c_str());
+    if (part.rows_rejected && !part.reject_path.empty()) std::printf(" -> %s", part.reject_path.c_str());
+    std::printf("\n");
+  }
+}
+
+// `outcore ingest ... --parts / --append`: one part per input (IngestParts).
+void RunIngestParts(const IngestArgs& args, const IngestOptions& options, ProgressLine* line) {
+  PartsIngestReport report;
+  Status status = IngestParts(options, args.append, &report);
+  line->Clear();
+  if (!status.ok()) {
+    std::fprintf(stderr, "outcore ingest: %s\n", status.ToString().c_str());
+    SetExitCode(ExitCodeFor(status));
+    return;
+  }
+  if (!report.total.reject_warning.empty())
+    std::fprintf(stderr, "outcore ingest: warning: %s", report.total.reject_warning.c_str());
+  if (args.json) {
+    PrintJson(args, report.total, Status::OK(), &report);
+  } else {
+    PrintText(args, report.total);
+    PrintParts(report);
+  }
 }
 
 void SetupIngest(CLI::App& app) {
@@ -360,6 +418,15 @@ void SetupIngest(CLI::App& app) {
       "  outcore ingest mysql-dump.csv -o dump.oc --escape '\\'      # \\\" inside quotes is a quote\n"
       "  outcore ingest counts.csv -o counts.oc --thousands ,       # \"1,338\" is 1338\n"
       "  outcore ingest sample.csv -o sample.oc --lossy score=float32,price=quantize:0.01\n"
+      "  outcore ingest 'logs/*.csv.gz' -o logs.ocd/ --parts     # a folder: one part per input\n"
+      "  outcore ingest logs/2024-03.csv.gz -o logs.ocd/ --append  # one more part\n"
+      "\n"
+      "A data set of parts (--parts) is a folder of .oc files with a manifest, read by every\n"
+      "command and oc.open() as one table. Each input becomes a part, written atomically, and\n"
+      "the manifest is written last: a failure leaves the folder as it was. Every part must\n"
+      "have the same columns, order and types (--schema makes them agree). With --reject each\n"
+      "part has its own rejects file (rejects.csv -> rejects.part-00003.csv); --max-rejects\n"
+      "applies to each part.\n"
       "\n"
       "Header names are made unique as pandas does (a, a.1, a.2; an empty third name becomes\n"
       "column_3) and every rename is reported.\n"
@@ -478,6 +545,12 @@ void SetupIngest(CLI::App& app) {
       "A chunk keeps its exact form where a value has no lossy one (float16 past 65504, NaN or inf "
       "for quantize) or the lossy form is not smaller; the report gives each column's max absolute "
       "and relative error and the bytes saved, e.g. --lossy score=float32,price=quantize:0.01");
+  cmd->add_flag("--parts", args->parts,
+                "-o names a folder: each input becomes a part of its own (a .oc file) in it, plus a "
+                "manifest, e.g. -o logs.ocd/ --parts");
+  cmd->add_flag(
+      "--append", args->append,
+      "add the inputs as new parts to the data set of parts at -o (only the manifest is rewritten)");
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress line");
   cmd->add_flag("--progress", args->progress,
@@ -494,6 +567,10 @@ void SetupIngest(CLI::App& app) {
     ProgressLine line(args->quiet, args->progress);
     if (line.enabled())
       options.progress = [&line](const IngestProgress& p) { line.Show(DescribeProgress(p)); };
+    if (args->parts || args->append) {
+      RunIngestParts(*args, options, &line);
+      return;
+    }
     IngestReport report;
     status = Ingest(options, &report);
     line.Clear();

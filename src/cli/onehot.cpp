@@ -64,7 +64,7 @@ void SetupOneHot(CLI::App& app) {
       "all-zero (--nulls keep); --nulls drop leaves such rows out, fail stops at the first.\n"
       "Example:\n  outcore onehot sample.oc --columns topic -o X.npz\n"
       "  outcore onehot sample.oc --columns topic,word --where \"price > 100\" --nulls drop -o X.npz\n");
-  cmd->add_option("file", args->input, "the .oc file")->required();
+  cmd->add_option("file", args->input, "the .oc file, or a folder of parts (read as one table)")->required();
   cmd->add_option("--columns", args->columns, "string columns to encode")->delimiter(',')->required();
   cmd->add_option("--categories-from", args->categories_from, "take the categories from this .oc file (fit)");
   cmd->add_option("--handle-unknown", args->handle_unknown, "error or ignore (all-zero) for unseen values")

@@ -119,7 +119,7 @@ void SetupPca(CLI::App& app) {
       "  outcore pca sample.oc --columns score,price -k 2 -o model.npz --where \"topic == 'food'\" --nulls "
       "mean\n"
       "  python -c \"import numpy as np; print(np.load('X.npy', mmap_mode='r').shape)\"\n");
-  cmd->add_option("file", args->input, "the .oc file")->required();
+  cmd->add_option("file", args->input, "the .oc file, or a folder of parts (read as one table)")->required();
   cmd->add_option("--columns", args->columns, "int64/float64/bool columns (default: all of them)")
       ->delimiter(',');
   cmd->add_option("-k,--components", args->components, "number of components (default: all)");

@@ -83,7 +83,7 @@ void SetupStats(CLI::App& app) {
       "counts a null as its column's mean (the variance is then that of the imputed column).\n"
       "Example:\n  outcore stats sample.oc --columns price,quantity,topic\n"
       "  outcore stats sample.oc --columns price,quantity --where \"topic == 'food'\" --nulls drop\n");
-  cmd->add_option("file", args->input, "the .oc file")->required();
+  cmd->add_option("file", args->input, "the .oc file, or a folder of parts (read as one table)")->required();
   cmd->add_option("--columns", args->columns, "columns to summarize (default: all)")->delimiter(',');
   cmd->add_flag("--json", args->json, "print as JSON");
   AddRowSelectionOptions(cmd, &args->rows, "summarize only the rows for which this predicate is true", "keep",

@@ -40,38 +40,6 @@ bool ReadBlockRef(ByteReader& r, BlockRef* b) {
          r.U64(&b->checksum);
 }
 
-// Zone map flags (doc/format.md, "Chunks section").
-constexpr uint8_t kZoneHasMinMax = 1;
-constexpr uint8_t kZoneInexact = 2;
-
-void WriteZone(ByteWriter<Buffer>& w, TypeId type, const ZoneMap& z) {
-  w.U64(z.null_count);
-  w.U8(uint8_t((z.has_min_max ? kZoneHasMinMax : 0) | (z.string_bounds_inexact ? kZoneInexact : 0)));
-  if (!z.has_min_max) return;
-  if (type == TypeId::kFloat64) {
-    w.F64(z.min_float);
-    w.F64(z.max_float);
-  } else if (type == TypeId::kString) {
-    w.Str(z.min_string);
-    w.Str(z.max_string);
-  } else {
-    w.I64(z.min_int);
-    w.I64(z.max_int);
-  }
-}
-
-bool ReadZone(ByteReader& r, TypeId type, ZoneMap* z) {
-  uint8_t flags;
-  if (!r.U64(&z->null_count) || !r.U8(&flags)) return false;
-  z->has_min_max = flags & kZoneHasMinMax;
-  z->string_bounds_inexact = flags & kZoneInexact;
-  if (!z->has_min_max) return true;
-  if (type == TypeId::kFloat64) return r.F64(&z->min_float) && r.F64(&z->max_float);
-  if (type == TypeId::kString)
-    return r.Str(&z->min_string, kMaxStatBytes) && r.Str(&z->max_string, kMaxStatBytes);
-  return r.I64(&z->min_int) && r.I64(&z->max_int);
-}
-
 // Column flags (doc/format.md, "Schema section").
 constexpr uint8_t kColumnHasDictionary = 1;
 constexpr uint8_t kColumnDictionaryComplete = 2;
@@ -100,6 +68,38 @@ Status CheckBlock(const BlockRef& b, uint64_t data_end, const std::string& what)
 }
 
 }  // namespace
+
+// Zone map flags (doc/format.md, "Chunks section").
+constexpr uint8_t kZoneHasMinMax = 1;
+constexpr uint8_t kZoneInexact = 2;
+
+void WriteZoneMap(ByteWriter<Buffer>& w, TypeId type, const ZoneMap& z) {
+  w.U64(z.null_count);
+  w.U8(uint8_t((z.has_min_max ? kZoneHasMinMax : 0) | (z.string_bounds_inexact ? kZoneInexact : 0)));
+  if (!z.has_min_max) return;
+  if (type == TypeId::kFloat64) {
+    w.F64(z.min_float);
+    w.F64(z.max_float);
+  } else if (type == TypeId::kString) {
+    w.Str(z.min_string);
+    w.Str(z.max_string);
+  } else {
+    w.I64(z.min_int);
+    w.I64(z.max_int);
+  }
+}
+
+bool ReadZoneMap(ByteReader& r, TypeId type, ZoneMap* z) {
+  uint8_t flags;
+  if (!r.U64(&z->null_count) || !r.U8(&flags)) return false;
+  z->has_min_max = flags & kZoneHasMinMax;
+  z->string_bounds_inexact = flags & kZoneInexact;
+  if (!z->has_min_max) return true;
+  if (type == TypeId::kFloat64) return r.F64(&z->min_float) && r.F64(&z->max_float);
+  if (type == TypeId::kString)
+    return r.Str(&z->min_string, kMaxStatBytes) && r.Str(&z->max_string, kMaxStatBytes);
+  return r.I64(&z->min_int) && r.I64(&z->max_int);
+}
 
 int FileMetadata::FindColumn(std::string_view name) const {
   for (size_t i = 0; i < columns.size(); ++i) {
@@ -461,7 +461,7 @@ void SerializeChunkMeta(const ChunkMeta& chunk, std::span<const TypeId> types, B
     const ColumnChunkMeta& cc = chunk.columns[col];
     WriteBlockRef(w, cc.block);
     w.U8(cc.encoding);
-    WriteZone(w, types[col], cc.zone);
+    WriteZoneMap(w, types[col], cc.zone);
   }
 }
 
@@ -495,7 +495,7 @@ Status ParseChunkMeta(std::string_view payload, const FileMetadata& m, size_t in
   for (size_t col = 0; col < columns; ++col) {
     ColumnChunkMeta& cc = out->columns[col];
     cc.zone = ZoneMap();
-    if (!ReadBlockRef(r, &cc.block) || !r.U8(&cc.encoding) || !ReadZone(r, m.columns[col].type, &cc.zone))
+    if (!ReadBlockRef(r, &cc.block) || !r.U8(&cc.encoding) || !ReadZoneMap(r, m.columns[col].type, &cc.zone))
       return bad("truncated", r);
     OC_RETURN_IF_ERROR(
         CheckBlock(cc.block, data_end, chunk_name + " of column '" + m.columns[col].name + "'"));

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/byte_io.h"
 #include "base/reject_reason.h"
 #include "format/index_kind.h"
 #include "outcore/lossy.h"
@@ -83,6 +84,13 @@ struct ZoneMap {
   double min_float = 0, max_float = 0;  // float64 (NaN excluded)
   std::string min_string, max_string;   // string (at most 64 bytes each)
 };
+
+// A zone map's bytes (doc/format.md, "Chunk metadata block", ZoneMap): the
+// chunk metadata blocks and the part manifest store it the same way.
+// ReadZoneMap is false when the bytes run out or a string bound is longer
+// than the format allows (4 KiB).
+void WriteZoneMap(ByteWriter<Buffer>& w, TypeId type, const ZoneMap& zone);
+[[nodiscard]] bool ReadZoneMap(ByteReader& r, TypeId type, ZoneMap* zone);
 
 struct ColumnChunkMeta {
   BlockRef block;

@@ -19,4 +19,13 @@ namespace outcore::format {
 // not an upper bound (ColumnStats::max_string_bounded) is flagged inexact.
 ZoneMap ZoneMapFromStats(const ColumnStats& stats);
 
+// Widens `into` to cover `from` as well: null counts add up, the range is the
+// smaller min and the larger max, and an inexact string maximum on either side
+// stays inexact. What a part's statistics in the part manifest are (its
+// chunks' zone maps merged, doc/format.md "The part manifest") and what
+// `info` shows as a column's range.
+//   ZoneMap part;  // empty: no nulls, no range
+//   for (each chunk) MergeZoneMap(type, chunk.columns[c].zone, &part);
+void MergeZoneMap(TypeId type, const ZoneMap& from, ZoneMap* into);
+
 }  // namespace outcore::format

@@ -14,6 +14,7 @@
 #include "outcore/dataset.h"
 #include "outcore/ingest.h"
 #include "outcore/memory.h"
+#include "outcore/parts.h"
 #include "scan/dataset_internal.h"
 
 namespace outcore {
@@ -133,6 +134,7 @@ Result<std::vector<IngestIndexReport>> AddIndexes(const std::string& path, const
     return Status::InvalidArgument(
         "name the columns to index (--columns for value indexes, --tokens for text)");
   }
+  if (IsPartsFolder(path)) return AddIndexesToParts(path, options);
   // Locked before the first read, in place: see PrepareRewriteTarget.
   OC_ASSIGN_OR_RETURN(format::RewriteTarget target,
                       format::PrepareRewriteTarget(path, options.output,

@@ -40,13 +40,13 @@ std::string JoinList(const std::vector<std::string>& names) {
 ChunkWork::ChunkWork(MemoryBudget* budget, const std::vector<TypeId>& types, Codec codec, int level)
     : compressor(codec, level),
       hashes(budget),
+      trial_payload(budget),
+      trial_compressed(budget),
+      decoded(TypeId::kFloat64, budget),
       rule_selection(budget),
       rule_failed(budget),
       kept_rows(budget),
-      dedupe_keys(budget),
-      trial_payload(budget),
-      trial_compressed(budget),
-      decoded(TypeId::kFloat64, budget) {
+      dedupe_keys(budget) {
   const size_t column_count = types.size();
   // Sized exactly: a wide file has tens of thousands of columns per worker.
   columns.reserve(column_count);

@@ -1,6 +1,9 @@
 // Dataset: a validated .oc file, its schema, and its blocks read back.
 #include "outcore/dataset.h"
 
+#include <sys/stat.h>
+
+#include <filesystem>
 #include <mutex>
 #include <string>
 
@@ -10,11 +13,16 @@
 #include "encoding/dictionary.h"
 #include "format/file_reader.h"
 #include "scan/dataset_internal.h"
+#include "scan/expression.h"
+#include "scan/part_set.h"
 
 namespace outcore {
 
 struct Dataset::Rep {
-  std::unique_ptr<format::FileReader> reader;
+  std::unique_ptr<format::FileReader> reader;  // a file; null for a folder
+  std::unique_ptr<PartSet> part_set;           // a folder of parts; null for a file
+  std::string path;
+  std::vector<PartInfo> parts;
   std::vector<ColumnSchema> schema;
   std::mutex dictionaries_mutex;
   std::vector<std::shared_ptr<const Dictionary>> dictionaries;  // by column, once loaded
@@ -71,6 +79,14 @@ Status CheckUtf8Values(const int32_t* offsets, const uint8_t* bytes, int64_t cou
 
 Result<std::shared_ptr<Dataset>> Dataset::Open(const std::string& path) {
   auto rep = std::make_unique<Rep>();
+  rep->path = path;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    OC_ASSIGN_OR_RETURN(rep->part_set, OpenPartSet(path));
+    rep->schema = rep->part_set->schema;
+    rep->parts = rep->part_set->infos;
+    return std::shared_ptr<Dataset>(new Dataset(std::move(rep)));
+  }
   OC_ASSIGN_OR_RETURN(rep->reader, format::FileReader::Open(path));
   const format::FileMetadata& meta = rep->reader->metadata();
   for (size_t column = 0; column < meta.columns.size(); ++column) {
@@ -81,26 +97,71 @@ Result<std::shared_ptr<Dataset>> Dataset::Open(const std::string& path) {
     rep->schema.push_back(ColumnSchema{c.name, c.type, c.has_dictionary && c.dictionary_complete, nullable});
   }
   rep->dictionaries.resize(rep->schema.size());
+  std::error_code error;
+  std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  rep->parts.push_back(PartInfo{error ? path : absolute.lexically_normal().string(), int64_t(meta.num_rows),
+                                int64_t(meta.chunks.size()), rep->reader->file_size()});
   return std::shared_ptr<Dataset>(new Dataset(std::move(rep)));
 }
 
 Dataset::Dataset(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 Dataset::~Dataset() = default;
 
-const std::string& Dataset::path() const { return rep_->reader->path(); }
+const std::string& Dataset::path() const { return rep_->path; }
 const std::vector<ColumnSchema>& Dataset::schema() const { return rep_->schema; }
-int64_t Dataset::num_rows() const { return int64_t(rep_->reader->metadata().num_rows); }
-int64_t Dataset::num_chunks() const { return int64_t(rep_->reader->metadata().chunks.size()); }
-uint64_t Dataset::file_size() const { return rep_->reader->file_size(); }
+int64_t Dataset::num_rows() const {
+  if (rep_->part_set) return rep_->part_set->first_row.back();
+  return int64_t(rep_->reader->metadata().num_rows);
+}
+int64_t Dataset::num_chunks() const {
+  if (rep_->part_set) return rep_->part_set->first_chunk.back();
+  return int64_t(rep_->reader->metadata().chunks.size());
+}
+uint64_t Dataset::file_size() const {
+  if (!rep_->part_set) return rep_->reader->file_size();
+  uint64_t bytes = 0;
+  for (const PartInfo& part : rep_->parts) bytes += part.bytes;
+  return bytes;
+}
+bool Dataset::is_part_set() const { return rep_->part_set != nullptr; }
+const std::vector<PartInfo>& Dataset::parts() const { return rep_->parts; }
+
+Result<std::vector<int>> Dataset::PartCandidates(const std::string& where) const {
+  OC_RETURN_IF_ERROR(CheckWhere(where, "where"));
+  OC_ASSIGN_OR_RETURN(auto expr, ParsePredicate(where, rep_->schema));
+  std::vector<int> candidates;
+  for (size_t part = 0; part < rep_->parts.size(); ++part) {
+    if (!rep_->part_set || PartMayMatch(*rep_->part_set, part, *expr)) candidates.push_back(int(part));
+  }
+  return candidates;
+}
+
+PartSet* DatasetPartSet(const Dataset& dataset) { return DatasetAccess::Of(dataset).part_set.get(); }
 
 const format::FileMetadata& DatasetMetadata(const Dataset& dataset) {
   return DatasetAccess::Of(dataset).reader->metadata();
 }
 const format::FileReader& DatasetReader(const Dataset& dataset) { return *DatasetAccess::Of(dataset).reader; }
 
-int Dataset::FindColumn(const std::string& name) const { return rep_->reader->metadata().FindColumn(name); }
+int Dataset::FindColumn(const std::string& name) const {
+  for (size_t column = 0; column < rep_->schema.size(); ++column) {
+    if (rep_->schema[column].name == name) return int(column);
+  }
+  return -1;
+}
 
 Result<std::shared_ptr<const Dictionary>> Dataset::LoadDictionary(int column) const {
+  if (column < 0 || size_t(column) >= rep_->schema.size())
+    return Status::InvalidArgument(rep_->path + ": no column " + std::to_string(column));
+  if (rep_->part_set) {
+    if (!rep_->schema[size_t(column)].dictionary) {
+      return Status::InvalidArgument(
+          "column '" + rep_->schema[size_t(column)].name + "' of " + rep_->path +
+          " has no dictionary common to its parts (some part keeps it as plain text)");
+    }
+    OC_ASSIGN_OR_RETURN(auto unified, UnifiedDictionaryOf(*rep_->part_set, column));
+    return unified->dictionary;
+  }
   const format::FileReader& reader = *rep_->reader;
   std::lock_guard lock(rep_->dictionaries_mutex);
   std::vector<std::shared_ptr<const Dictionary>>& dictionaries = rep_->dictionaries;
@@ -128,6 +189,21 @@ Result<std::shared_ptr<const Dictionary>> Dataset::LoadDictionary(int column) co
 
 Status Dataset::ReadColumnChunk(int64_t chunk, int column, ColumnVector* out, Buffer* stored,
                                 Buffer* payload) const {
+  if (rep_->part_set) {
+    PartSet& set = *rep_->part_set;
+    if (chunk < 0 || chunk >= num_chunks())
+      return Status::InvalidArgument(rep_->path + ": no chunk " + std::to_string(chunk));
+    const size_t part = PartOfChunk(set, chunk);
+    OC_RETURN_IF_ERROR(
+        set.parts[part]->ReadColumnChunk(chunk - set.first_chunk[part], column, out, stored, payload));
+    if (out->dictionary && rep_->schema[size_t(column)].dictionary) {
+      OC_ASSIGN_OR_RETURN(auto unified, UnifiedDictionaryOf(set, column));
+      RemapCodes(*unified, part, out);
+    } else if (out->dictionary) {
+      MaterializeDictionary(out);  // some part keeps the column plain: plain everywhere
+    }
+    return Status::OK();
+  }
   const format::FileReader& reader = *rep_->reader;
   if (chunk < 0 || uint64_t(chunk) >= reader.metadata().chunks.size()) {
     return Status::InvalidArgument(reader.path() + ": no chunk " + std::to_string(chunk));

@@ -5,6 +5,7 @@
 // never held whole.
 #include "outcore/dataset_info.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -12,18 +13,13 @@
 #include "base/rule_kind.h"
 #include "csv/value_parser.h"
 #include "encoding/column_encoder.h"
+#include "format/zone_map.h"
 #include "scan/dataset_internal.h"
+#include "scan/part_set.h"
 
 namespace outcore {
 
 namespace {
-
-// Is a's bound more extreme than b's? (max: larger; min: smaller)
-bool MoreExtreme(TypeId type, const format::ZoneMap& a, const format::ZoneMap& b, bool max) {
-  if (type == TypeId::kString) return max ? a.max_string > b.max_string : a.min_string < b.min_string;
-  if (type == TypeId::kFloat64) return max ? a.max_float > b.max_float : a.min_float < b.min_float;
-  return max ? a.max_int > b.max_int : a.min_int < b.min_int;
-}
 
 // A zone map's min or max as text that parses back to the same value.
 std::string BoundText(TypeId type, const format::ZoneMap& zone, bool max) {
@@ -45,22 +41,8 @@ struct ColumnTotals {
     info.encoded_bytes += cc.block.decoded_size;
     info.decoded_bytes += DecodedChunkBytes(type, rows, cc);
     encodings.insert(cc.encoding);
-    if (!cc.zone.has_min_max) return;
-    if (!info.has_range) {
-      range = cc.zone;
-      info.has_range = true;
-      return;
-    }
-    if (MoreExtreme(type, cc.zone, range, false)) {
-      range.min_int = cc.zone.min_int;
-      range.min_float = cc.zone.min_float;
-      range.min_string = cc.zone.min_string;
-    }
-    if (MoreExtreme(type, cc.zone, range, true)) {
-      range.max_int = cc.zone.max_int;
-      range.max_float = cc.zone.max_float;
-      range.max_string = cc.zone.max_string;
-    }
+    format::MergeZoneMap(type, cc.zone, &range);
+    info.has_range = range.has_min_max;
   }
 
   ColumnInfo Finish(const format::ColumnMeta& meta) {
@@ -164,7 +146,103 @@ Result<DatasetInfo> DescribeMetadata(const std::string& path, uint64_t file_size
   return info;
 }
 
+namespace {
+
+// `into` widened by one part's figures (DatasetInfo::parts says how).
+void AddPartInfo(const DatasetInfo& part, DatasetInfo* into) {
+  into->file_bytes += part.file_bytes;
+  into->rows += part.rows;
+  into->chunks += part.chunks;
+  into->decoded_bytes += part.decoded_bytes;
+  IngestInfo& ingest = into->ingest;
+  ingest.rows_read += part.ingest.rows_read;
+  ingest.rows_kept += part.ingest.rows_kept;
+  ingest.rows_rejected += part.ingest.rows_rejected;
+  for (const auto& [reason, count] : part.ingest.rejected_by_reason) {
+    auto it = std::find_if(ingest.rejected_by_reason.begin(), ingest.rejected_by_reason.end(),
+                           [&](const auto& entry) { return entry.first == reason; });
+    if (it == ingest.rejected_by_reason.end()) {
+      ingest.rejected_by_reason.emplace_back(reason, count);
+    } else {
+      it->second += count;
+    }
+  }
+  ingest.input_bytes += part.ingest.input_bytes;
+  ingest.sources.insert(ingest.sources.end(), part.ingest.sources.begin(), part.ingest.sources.end());
+  if (ingest.created_by.empty()) ingest.created_by = part.ingest.created_by;
+  for (size_t column = 0; column < part.columns.size(); ++column) {
+    const ColumnInfo& have = part.columns[column];
+    ColumnInfo& c = into->columns[column];
+    for (size_t at = 0; at <= have.encodings.size();) {
+      size_t end = have.encodings.find('+', at);
+      if (end == std::string::npos) end = have.encodings.size();
+      const std::string name = have.encodings.substr(at, end - at);
+      const std::string joined = "+" + c.encodings + "+";
+      if (!name.empty() && joined.find("+" + name + "+") == std::string::npos)
+        c.encodings += (c.encodings.empty() ? "" : "+") + name;
+      at = end + 1;
+    }
+    c.dictionary = c.dictionary && have.dictionary;
+    c.dictionary_complete = c.dictionary_complete && have.dictionary_complete;
+    c.dictionary_entries += have.dictionary_entries;
+    c.stored_bytes += have.stored_bytes;
+    c.encoded_bytes += have.encoded_bytes;
+    c.decoded_bytes += have.decoded_bytes;
+    c.null_count += have.null_count;
+    c.distinct = std::max(c.distinct, have.distinct);
+  }
+  for (const IndexInfo& index : part.indexes) {
+    auto it = std::find_if(into->indexes.begin(), into->indexes.end(), [&](const IndexInfo& entry) {
+      return entry.column == index.column && entry.kind == index.kind;
+    });
+    if (it == into->indexes.end()) {
+      into->indexes.push_back(index);
+    } else {
+      it->keys += index.keys;
+      it->stored_bytes += index.stored_bytes;
+    }
+  }
+}
+
+Result<DatasetInfo> DescribePartSet(const Dataset& dataset, PartSet& set, MemoryBudget* budget) {
+  DatasetInfo info;
+  info.path = dataset.path();
+  info.parts = set.infos;
+  for (const ColumnSchema& schema : set.schema) {
+    ColumnInfo column;
+    column.name = schema.name;
+    column.type = schema.type;
+    column.dictionary = column.dictionary_complete = !set.parts.empty();
+    info.columns.push_back(std::move(column));
+  }
+  for (const auto& part : set.parts) {
+    OC_ASSIGN_OR_RETURN(const DatasetInfo part_info, DescribeDataset(*part, budget));
+    AddPartInfo(part_info, &info);
+  }
+  for (size_t column = 0; column < info.columns.size(); ++column) {
+    ColumnInfo& c = info.columns[column];
+    format::ZoneMap range;
+    for (const format::ManifestPart& part : set.manifest.parts)
+      format::MergeZoneMap(c.type, part.columns[column], &range);
+    c.has_range = range.has_min_max;
+    if (c.has_range) {
+      c.min = BoundText(c.type, range, false);
+      c.max = BoundText(c.type, range, true);
+    }
+    if (c.dictionary_complete && set.schema[column].dictionary) {
+      OC_ASSIGN_OR_RETURN(auto unified, UnifiedDictionaryOf(set, int(column)));
+      c.dictionary_entries = c.distinct = uint64_t(unified->dictionary->size);
+    }
+  }
+  for (IndexInfo& index : info.indexes)
+    index.share_of_file = info.file_bytes ? double(index.stored_bytes) / double(info.file_bytes) : 0.0;
+  return info;
+}
+
+}  // namespace
+
 Result<DatasetInfo> DescribeDataset(const Dataset& dataset, MemoryBudget* budget) {
+  if (PartSet* set = DatasetPartSet(dataset)) return DescribePartSet(dataset, *set, budget);
   return DescribeMetadata(dataset.path(), dataset.file_size(), DatasetMetadata(dataset),
                           DatasetReader(dataset), budget);
 }
@@ -196,6 +274,20 @@ Result<std::vector<ChunkRange>> DescribeChunks(const Dataset& dataset, int colum
 }
 
 std::vector<IndexInfo> DescribeIndexes(const Dataset& dataset) {
+  if (PartSet* set = DatasetPartSet(dataset)) {
+    DatasetInfo info;
+    info.columns.resize(set->schema.size());
+    for (const auto& part : set->parts) {
+      DatasetInfo part_info;
+      part_info.file_bytes = part->file_size();
+      part_info.indexes = DescribeIndexes(*part);
+      part_info.columns.resize(set->schema.size());
+      AddPartInfo(part_info, &info);
+    }
+    for (IndexInfo& index : info.indexes)
+      index.share_of_file = info.file_bytes ? double(index.stored_bytes) / double(info.file_bytes) : 0.0;
+    return info.indexes;
+  }
   return IndexesOf(DatasetMetadata(dataset), dataset.file_size());
 }
 

@@ -16,10 +16,19 @@
 
 namespace outcore {
 
+struct PartSet;  // scan/part_set.h
+
+// The folder of parts a dataset reads, or null for a file. A folder has no
+// footer or reader of its own: DatasetMetadata and DatasetReader are for
+// files (and for each part, DatasetPartSet(d)->parts[i]).
+PartSet* DatasetPartSet(const Dataset& dataset);
+
 // The footer as parsed: schema, chunk directory, indexes. A chunk's column
 // metadata (blocks, zone maps) is read when needed: DatasetReader(d).ReadChunk.
+// REQUIRES: !dataset.is_part_set().
 const format::FileMetadata& DatasetMetadata(const Dataset& dataset);
 // The validated file the dataset reads its blocks and chunk metadata from.
+// REQUIRES: !dataset.is_part_set().
 const format::FileReader& DatasetReader(const Dataset& dataset);
 
 // Dataset::ReadColumnChunk with the chunk's metadata already read (a scan

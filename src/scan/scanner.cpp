@@ -10,6 +10,7 @@
 #include "scan/dataset_internal.h"
 #include "scan/evaluate.h"
 #include "scan/expression.h"
+#include "scan/part_scan.h"
 #include "scan/query_plan.h"
 
 namespace outcore {
@@ -74,7 +75,7 @@ uint64_t ChunkDecodeBytes(const format::FileMetadata& meta, const format::ChunkM
 // Everything a scan holds between calls. Scanner forwards to it once per
 // call (a batch, a count), never per row.
 struct Scanner::Rep {
-  Rep(std::shared_ptr<const Dataset> dataset, ScanOptions options, uint64_t limit);
+  Rep(std::shared_ptr<const Dataset> dataset, ScanOptions options, std::shared_ptr<MemoryBudget> budget);
 
   Status Plan();
   uint64_t DecodeNeed(const format::ChunkMeta& chunk, int lanes) const;
@@ -115,13 +116,15 @@ struct Scanner::Rep {
   Buffer selection_;       // the chunk's selection bitmap
   Buffer selected_rows_;   // int32 positions of the selected rows in the chunk
   int64_t selected_count_ = 0;
-  Status failed_;  // the first error of LoadChunk; every later call returns it
+  Status failed_;                    // the first error of LoadChunk; every later call returns it
+  std::unique_ptr<PartScan> parts_;  // set for a folder of parts: it does the scan
 };
 
-Scanner::Rep::Rep(std::shared_ptr<const Dataset> dataset, ScanOptions options, uint64_t limit)
+Scanner::Rep::Rep(std::shared_ptr<const Dataset> dataset, ScanOptions options,
+                  std::shared_ptr<MemoryBudget> budget)
     : dataset_(std::move(dataset)),
       options_(std::move(options)),
-      budget_(std::make_shared<MemoryBudget>(limit)),
+      budget_(std::move(budget)),
       stored_(budget_.get()),
       payload_(budget_.get()),
       stored2_(budget_.get()),
@@ -134,24 +137,59 @@ Scanner::Scanner(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 Scanner::~Scanner() = default;
 
 Result<std::unique_ptr<Scanner>> Scanner::Make(std::shared_ptr<const Dataset> dataset, ScanOptions options) {
-  if (options.batch_rows <= 0) return Status::InvalidArgument("batch_rows must be at least 1");
-  uint64_t limit = options.memory_limit ? options.memory_limit : DefaultMemoryLimit();
-  auto s = std::make_unique<Rep>(std::move(dataset), std::move(options), limit);
-  const auto& schema = s->dataset_->schema();
-  if (s->options_.columns.empty()) {
-    for (size_t i = 0; i < schema.size(); ++i) s->projection_.push_back(int(i));
-  } else {
-    for (const std::string& name : s->options_.columns) {
-      int index = s->dataset_->FindColumn(name);
-      if (index < 0) {
-        std::string names;
-        for (const auto& c : schema) names += (names.empty() ? "" : ", ") + c.name;
-        return Status::InvalidArgument("no column '" + name + "' in " + s->dataset_->path() +
-                                       "; its columns are: " + names);
-      }
-      s->projection_.push_back(index);
-    }
+  return MakeScanner(std::move(dataset), std::move(options), nullptr);
+}
+
+Result<std::vector<int>> ProjectColumns(const Dataset& dataset, const std::vector<std::string>& columns) {
+  const auto& schema = dataset.schema();
+  std::vector<int> projection;
+  if (columns.empty()) {
+    for (size_t i = 0; i < schema.size(); ++i) projection.push_back(int(i));
+    return projection;
   }
+  for (const std::string& name : columns) {
+    const int index = dataset.FindColumn(name);
+    if (index < 0) {
+      std::string names;
+      for (const auto& c : schema) names += (names.empty() ? "" : ", ") + c.name;
+      return Status::InvalidArgument("no column '" + name + "' in " + dataset.path() +
+                                     "; its columns are: " + names);
+    }
+    projection.push_back(index);
+  }
+  return projection;
+}
+
+struct ScannerAccess {
+  static Result<std::unique_ptr<Scanner>> Make(std::shared_ptr<const Dataset> dataset, ScanOptions options,
+                                               std::shared_ptr<MemoryBudget> budget);
+};
+
+Result<std::unique_ptr<Scanner>> MakeScanner(std::shared_ptr<const Dataset> dataset, ScanOptions options,
+                                             std::shared_ptr<MemoryBudget> budget) {
+  return ScannerAccess::Make(std::move(dataset), std::move(options), std::move(budget));
+}
+
+Result<std::unique_ptr<Scanner>> ScannerAccess::Make(std::shared_ptr<const Dataset> dataset,
+                                                     ScanOptions options,
+                                                     std::shared_ptr<MemoryBudget> budget) {
+  if (options.batch_rows <= 0) return Status::InvalidArgument("batch_rows must be at least 1");
+  if (!budget) {
+    budget =
+        std::make_shared<MemoryBudget>(options.memory_limit ? options.memory_limit : DefaultMemoryLimit());
+  }
+  auto s = std::make_unique<Scanner::Rep>(std::move(dataset), std::move(options), std::move(budget));
+  if (s->dataset_->is_part_set()) {
+    if (s->options_.chunks.begin != 0 || s->options_.chunks.end >= 0) {
+      return Status::InvalidArgument(s->dataset_->path() +
+                                     " is a folder of parts: a chunk span reads one part's chunks, so "
+                                     "open that part (ds.parts names their files) and scan it");
+    }
+    OC_ASSIGN_OR_RETURN(s->parts_, PartScan::Make(s->dataset_, s->options_, s->budget_));
+    return std::unique_ptr<Scanner>(new Scanner(std::move(s)));
+  }
+  const auto& schema = s->dataset_->schema();
+  OC_ASSIGN_OR_RETURN(s->projection_, ProjectColumns(*s->dataset_, s->options_.columns));
   for (int index : s->projection_) s->columns_.push_back(schema[size_t(index)]);
   s->decoded_ = s->projection_;
   const int threads =
@@ -481,15 +519,22 @@ Result<bool> Scanner::Rep::Next(Batch* batch) {
   return true;
 }
 
-const std::vector<ColumnSchema>& Scanner::columns() const { return rep_->columns_; }
+const std::vector<ColumnSchema>& Scanner::columns() const {
+  return rep_->parts_ ? rep_->parts_->columns() : rep_->columns_;
+}
 const MemoryBudget& Scanner::budget() const { return *rep_->budget_; }
 std::shared_ptr<MemoryBudget> Scanner::shared_budget() const { return rep_->budget_; }
-const ScanCounters& Scanner::counters() const { return rep_->counters_; }
-Result<bool> Scanner::Next(Batch* batch) { return rep_->Next(batch); }
-Result<int64_t> Scanner::CountRows() { return rep_->CountRows(); }
-std::string Scanner::Explain() const { return rep_->Explain(); }
+const ScanCounters& Scanner::counters() const {
+  return rep_->parts_ ? rep_->parts_->counters() : rep_->counters_;
+}
+Result<bool> Scanner::Next(Batch* batch) {
+  return rep_->parts_ ? rep_->parts_->Next(batch) : rep_->Next(batch);
+}
+Result<int64_t> Scanner::CountRows() { return rep_->parts_ ? rep_->parts_->CountRows() : rep_->CountRows(); }
+std::string Scanner::Explain() const { return rep_->parts_ ? rep_->parts_->Explain() : rep_->Explain(); }
 std::vector<int64_t> Scanner::ChunksToRead() const {
   std::vector<int64_t> chunks;
+  if (rep_->parts_) return chunks;  // a folder is not split by chunk spans (Make refuses one)
   for (int64_t c = rep_->options_.chunks.begin; c < rep_->options_.chunks.end; ++c)
     if (rep_->ChunkWanted(c)) chunks.push_back(c);
   return chunks;

@@ -1,5 +1,7 @@
 #include "transform/dataset_normalize.h"
 
+#include <sys/stat.h>
+
 #include <cmath>
 
 #include "encoding/column_encoder.h"
@@ -15,6 +17,12 @@
 namespace outcore::transform {
 
 Result<ScalerParams> NormalizeDataset(const std::string& path, const NormalizeOptions& options) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument(
+        path + " is a folder of parts; normalize rewrites one .oc file in place " +
+        "(fit the scaler over the folder with `outcore stats`, or normalize each " + "part file)");
+  }
   // Locked before the first read, in place: see PrepareRewriteTarget.
   OC_ASSIGN_OR_RETURN(format::RewriteTarget target,
                       format::PrepareRewriteTarget(path, options.output,
