@@ -233,8 +233,8 @@ struct IngestReport {
   uint64_t rows_padded = 0;                   // kept rows that --pad-short-rows completed with nulls
   std::vector<IngestColumnReport> columns;
   std::vector<IngestIndexReport> indexes;
-  std::vector<RuleInfo> rules;  // each declared rule and its rows, in the order they are checked
-  uint64_t dedupe_keys = 0;     // distinct keys the --dedupe set held at the end
+  std::vector<RuleInfo> rules;           // each declared rule and its rows, in the order they are checked
+  uint64_t dedupe_keys = 0;              // distinct keys the --dedupe set held at the end
   std::vector<LossyColumnReport> lossy;  // one per IngestOptions::lossy column, in that order
   MemoryPlan memory_plan;
 };

@@ -214,7 +214,8 @@ nb::dict IngestBinding(
     std::optional<std::string> encoding, uint64_t skip_rows, std::optional<std::string> comment,
     bool pad_short_rows, std::string decimal, std::optional<std::string> escape,
     std::optional<std::string> thousands, std::vector<std::pair<std::string, std::string>> rules,
-    std::vector<std::pair<std::string, std::string>> lossy, nb::object progress_callable, bool parts, bool append) {
+    std::vector<std::pair<std::string, std::string>> lossy, nb::object progress_callable, bool parts,
+    bool append) {
   IngestOptions o;
   ArrowArrayStream* stream = ArrowStreamOf(inputs);
   if (!stream) o.inputs = nb::cast<std::vector<std::string>>(inputs);
