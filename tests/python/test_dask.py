@@ -216,6 +216,9 @@ def test_feature_hasher_on_dask(oc_file):
 # --- on a real scheduler ---------------------------------------------------------------------
 
 
+# Pins each worker's peak resident size (and starts worker processes, which under the ASan
+# preload would carry its shadow memory): deselected under ASan with the other rss tests.
+@pytest.mark.rss
 def test_cluster_ingest_read_and_fit(cluster, tmp_path):
     inputs = [write_csv(tmp_path / f"in{i}.csv", 2000, start=2000 * i, seed=i) for i in range(3)]
     folder = tmp_path / "logs.ocd"
@@ -252,6 +255,7 @@ def test_cluster_ingest_read_and_fit(cluster, tmp_path):
     assert len(peaks) == 2 and all(0 < p < (1 << 30) for p in peaks.values())
 
 
+@pytest.mark.rss  # a cluster of worker processes, as above
 def test_cluster_ingest_failure_leaves_folder_as_it_was(cluster, tmp_path):
     folder = tmp_path / "logs.ocd"
     ocd.ingest([str(write_csv(tmp_path / "ok.csv", 500))], folder, client=cluster)
