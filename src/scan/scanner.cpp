@@ -452,6 +452,19 @@ Status Scanner::Rep::SelectRows(int64_t chunk) {
 
 Result<int64_t> Scanner::Rep::CountRows() {
   if (!failed_.ok()) return failed_;
+  if (!plan_ && chunk_ < 0) {
+    // No predicate: the chunk directory has the rows (a partition's count
+    // decodes nothing).
+    const auto& chunks = DatasetMetadata(*dataset_).chunks;
+    int64_t rows = 0;
+    for (int64_t c = options_.chunks.begin; c < options_.chunks.end; ++c)
+      rows += int64_t(chunks[size_t(c)].row_count);
+    if (options_.limit >= 0) rows = std::min(rows, options_.limit);
+    chunk_ = dataset_->num_chunks();
+    rows_returned_ += rows;
+    counters_.rows_matched += rows;
+    return rows;
+  }
   if (plan_ && plan_->rows_exact && chunk_ < 0) {
     const auto& chunks = DatasetMetadata(*dataset_).chunks;
     const auto row_of = [&](int64_t chunk) {

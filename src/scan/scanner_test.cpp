@@ -227,6 +227,18 @@ TEST_F(WhereTest, ChunkSpansPartitionTheRowsOnEveryPath) {
       EXPECT_EQ(counted, whole_count);
     }
   }
+  {
+    // Without a predicate a span's count comes from the chunk directory: nothing is decoded.
+    ScanOptions count;
+    count.chunks = {1, 4};
+    auto counter = Scanner::Make(*dataset, count);
+    ASSERT_TRUE(counter.ok());
+    const auto& directory = DatasetMetadata(**dataset).chunks;
+    EXPECT_EQ(*(*counter)->CountRows(),
+              int64_t(directory[1].row_count + directory[2].row_count + directory[3].row_count));
+    EXPECT_EQ((*counter)->counters().chunks_read, 0);
+    EXPECT_EQ((*counter)->counters().bytes_read, 0u);
+  }
   ScanOptions options;
   options.chunks = {2, 4};
   options.where = "n < 3";
