@@ -135,7 +135,11 @@ def _conform(df, meta):
     for name, dtype in meta.dtypes.items():
         if name not in df.columns or df[name].dtype == dtype:
             continue
-        if getattr(dtype, "name", "") == "category":
+        if getattr(dtype, "name", "") == "category" and getattr(df[name].dtype, "name", "") == "category":
+            # The union holds every part's categories: remap the codes (a take on integers), not the
+            # strings.
+            df[name] = df[name].cat.set_categories(dtype.categories)
+        elif getattr(dtype, "name", "") == "category":
             import pandas as pd
 
             df[name] = pd.Categorical(df[name], dtype=dtype)
