@@ -169,6 +169,8 @@ TEST_F(WhereTest, AFilteredScanDecodesTheOtherColumnsOnlyWhereRowsMatch) {
   auto dataset = Dataset::Open(plain);
   ASSERT_TRUE(dataset.ok());
   const auto read = [&](const std::string& where, std::vector<std::string> columns, ScanCounters* counters) {
+    // Only a projection that starts with the int64 id column gives ids.
+    const bool has_ids = !columns.empty() && columns.front() == "id";
     ScanOptions options;
     options.where = where;
     options.columns = std::move(columns);
@@ -178,6 +180,7 @@ TEST_F(WhereTest, AFilteredScanDecodesTheOtherColumnsOnlyWhereRowsMatch) {
     std::vector<int64_t> ids;
     Batch batch;
     while (*(*scanner)->Next(&batch)) {
+      if (!has_ids) continue;
       for (int64_t r = 0; r < batch.num_rows; ++r) ids.push_back(batch.columns[0].GetInt64(r));
     }
     *counters = (*scanner)->counters();
