@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json.h"
 #include "cli/cli_util.h"
 #include "cli/command.h"
 #include "cli/value_text.h"

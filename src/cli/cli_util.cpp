@@ -8,7 +8,6 @@
 #include <cstdio>
 
 #include "cli/command.h"
-#include "csv/writer.h"
 #include "outcore/memory.h"
 
 namespace outcore::cli {
@@ -122,76 +121,6 @@ std::string NearestName(std::string_view typed, const std::vector<std::string>& 
     }
   }
   return nearest;
-}
-
-void JsonWriter::Separate() {
-  if (need_comma_) out_ += ',';
-  need_comma_ = true;
-}
-JsonWriter& JsonWriter::BeginObject() {
-  Separate();
-  out_ += '{';
-  need_comma_ = false;
-  return *this;
-}
-JsonWriter& JsonWriter::EndObject() {
-  out_ += '}';
-  need_comma_ = true;
-  return *this;
-}
-JsonWriter& JsonWriter::BeginArray() {
-  Separate();
-  out_ += '[';
-  need_comma_ = false;
-  return *this;
-}
-JsonWriter& JsonWriter::EndArray() {
-  out_ += ']';
-  need_comma_ = true;
-  return *this;
-}
-JsonWriter& JsonWriter::Key(std::string_view key) {
-  Separate();
-  AppendJsonString(&out_, key);
-  out_ += ':';
-  need_comma_ = false;
-  return *this;
-}
-JsonWriter& JsonWriter::String(std::string_view value) {
-  Separate();
-  AppendJsonString(&out_, value);
-  return *this;
-}
-JsonWriter& JsonWriter::Number(double value) {
-  Separate();
-  if (!std::isfinite(value)) {
-    out_ += "null";
-    return *this;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", value);
-  out_ += buf;
-  return *this;
-}
-JsonWriter& JsonWriter::Int(int64_t value) {
-  Separate();
-  out_ += std::to_string(value);
-  return *this;
-}
-JsonWriter& JsonWriter::UInt(uint64_t value) {
-  Separate();
-  out_ += std::to_string(value);
-  return *this;
-}
-JsonWriter& JsonWriter::Bool(bool value) {
-  Separate();
-  out_ += value ? "true" : "false";
-  return *this;
-}
-JsonWriter& JsonWriter::Null() {
-  Separate();
-  out_ += "null";
-  return *this;
 }
 
 void PrintRules(const std::vector<RuleInfo>& rules) {

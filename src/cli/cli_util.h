@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/json.h"  // JsonWriter
 #include "outcore/dataset_info.h"
 #include "outcore/lossy.h"
 #include "outcore/status.h"
@@ -75,28 +76,6 @@ class ProgressLine {
 // a letter added, dropped, changed, or two neighbours swapped), and fewer than
 // half of `typed`'s letters. "injest" -> "ingest", "idnex" -> "index".
 std::string NearestName(std::string_view typed, const std::vector<std::string>& names);
-
-// Writes a flat-or-nested JSON object incrementally: Key() then a value.
-class JsonWriter {
- public:
-  JsonWriter& BeginObject();
-  JsonWriter& EndObject();
-  JsonWriter& BeginArray();
-  JsonWriter& EndArray();
-  JsonWriter& Key(std::string_view key);
-  JsonWriter& String(std::string_view value);
-  JsonWriter& Number(double value);
-  JsonWriter& Int(int64_t value);
-  JsonWriter& UInt(uint64_t value);
-  JsonWriter& Bool(bool value);
-  JsonWriter& Null();
-  const std::string& str() const { return out_; }
-
- private:
-  void Separate();
-  std::string out_;
-  bool need_comma_ = false;
-};
 
 // The row rules a file was cleaned with (ingest's report, info's footer):
 // "  row rules (rows rejected; ...):" and a line per rule.

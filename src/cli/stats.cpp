@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json.h"
 #include "cli/cli_util.h"
 #include "cli/command.h"
 #include "cli/transform_args.h"

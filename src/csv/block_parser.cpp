@@ -4,8 +4,8 @@
 #include <cstring>
 #include <limits>
 
+#include "base/utf8.h"
 #include "csv/type_inference.h"
-#include "csv/utf8.h"
 
 namespace outcore {
 

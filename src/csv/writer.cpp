@@ -2,8 +2,6 @@
 
 #include <cstring>
 
-#include "csv/utf8.h"
-
 namespace outcore {
 
 namespace {
@@ -14,12 +12,6 @@ bool NeedsQuotes(std::string_view value, char delimiter, char quote, const Spell
     if (c == delimiter || c == quote || c == '\n' || c == '\r') return true;
   }
   return na_spellings != nullptr && na_spellings->Contains(value);
-}
-
-void AppendUnicodeEscape(std::string* out, unsigned char byte) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  const char escape[6] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 15]};
-  out->append(escape, 6);
 }
 
 }  // namespace
@@ -43,46 +35,6 @@ void AppendCsvField(std::string* out, std::string_view value, char delimiter, ch
     start = at + 1;
   }
   out->push_back(quote);
-}
-
-void AppendJsonString(std::string* out, std::string_view value) {
-  const bool valid_utf8 = IsValidUtf8(value);
-  out->push_back('"');
-  size_t run_start = 0;  // bytes that need no escaping are appended in runs
-  for (size_t i = 0; i < value.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(value[i]);
-    const bool escape = c < 0x20 || c == '"' || c == '\\' || (c >= 0x80 && !valid_utf8);
-    if (!escape) continue;
-    out->append(value.substr(run_start, i - run_start));
-    run_start = i + 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      default:
-        AppendUnicodeEscape(out, c);
-    }
-  }
-  out->append(value.substr(run_start));
-  out->push_back('"');
 }
 
 }  // namespace outcore

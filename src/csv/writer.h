@@ -1,6 +1,6 @@
-// Writing values back out as text: CSV fields with minimal quoting and JSON
-// strings for jsonl. Used by `outcore cat` and the rejects file. Appends to a
-// caller-owned std::string; pure functions, thread-safe.
+// Writing values back out as CSV fields with minimal quoting (JSON strings,
+// for jsonl, are base/json.h). Used by `outcore cat` and the rejects file.
+// Appends to a caller-owned std::string; pure function, thread-safe.
 #pragma once
 
 #include <string>
@@ -20,11 +20,5 @@ namespace outcore {
 //   line += ',';                    // then a null: nothing
 void AppendCsvField(std::string* out, std::string_view value, char delimiter = ',', char quote = '"',
                     const SpellingSet* na_spellings = nullptr);
-
-// Appends `value` as a JSON string literal, quotes included. Escapes '"', '\\'
-// and control characters (\n \t \r \b \f, others as \u00XX); valid for any
-// bytes: if `value` is not valid UTF-8, each byte >= 0x80 is written as \u00XX.
-//   AppendJsonString(&out, "say \"hi\"\n");  // "say \"hi\"\n"
-void AppendJsonString(std::string* out, std::string_view value);
 
 }  // namespace outcore

@@ -51,20 +51,5 @@ TEST(CsvWriter, RandomFieldsTokenizeBackToThemselves) {
   }
 }
 
-TEST(JsonWriter, EscapesQuotesBackslashesAndControls) {
-  std::string out;
-  AppendJsonString(&out, std::string("a\"b\\c\nd\te\x01\x1f", 12));
-  EXPECT_EQ(out, "\"a\\\"b\\\\c\\nd\\te\\u0001\\u001f\\u0000\"");  // the NUL too
-}
-
-TEST(JsonWriter, KeepsValidUtf8AndEscapesInvalidBytes) {
-  std::string out;
-  AppendJsonString(&out, "caf\xC3\xA9");
-  EXPECT_EQ(out, "\"caf\xC3\xA9\"");
-  out.clear();
-  AppendJsonString(&out, "bad\xFF");
-  EXPECT_EQ(out, "\"bad\\u00ff\"");
-}
-
 }  // namespace
 }  // namespace outcore

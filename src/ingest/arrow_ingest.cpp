@@ -19,8 +19,8 @@
 #include <thread>
 
 #include "arrow/import.h"
+#include "base/utf8.h"
 #include "csv/header.h"
-#include "csv/utf8.h"
 #include "csv/value_parser.h"
 #include "csv/writer.h"
 #include "format/metadata.h"

@@ -27,6 +27,7 @@
 #include <thread>
 
 #include "base/output_file.h"
+#include "base/utf8.h"
 #include "clean/reject.h"
 #include "csv/block_parser.h"
 #include "csv/dialect.h"
@@ -36,7 +37,6 @@
 #include "csv/tokenizer.h"
 #include "csv/transcode.h"
 #include "csv/type_inference.h"
-#include "csv/utf8.h"
 #include "csv/value_parser.h"
 #include "encoding/column_encoder.h"
 #include "encoding/compression.h"

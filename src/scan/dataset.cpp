@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 
-#include "csv/utf8.h"
+#include "base/utf8.h"
 #include "encoding/column_encoder.h"
 #include "encoding/compression.h"
 #include "encoding/dictionary.h"

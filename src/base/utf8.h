@@ -1,6 +1,7 @@
-// UTF-8 validation for string values at ingest, so that everything downstream
-// (dictionaries, JSON output, Python str) may assume valid UTF-8.
-// Pure function; thread-safe.
+// UTF-8 validation: for string values at ingest, so that everything downstream
+// (dictionaries, JSON output, Python str) may assume valid UTF-8, and for the
+// JSON writer (base/json.h), which escapes the bytes that are not.
+// Pure functions; thread-safe.
 #pragma once
 
 #include <cstddef>
