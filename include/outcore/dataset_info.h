@@ -1,6 +1,7 @@
 // What a .oc file holds, as plain values: schema with encodings, sizes on
 // disk and once decoded, value ranges, distinct counts, indexes, and the
-// ingest report its footer keeps. `outcore info` prints it; the Python
+// ingest report its footer keeps. `outcore info` prints it (--json:
+// DatasetInfoJson, which is also Python's Dataset.info()); the Python
 // package's Dataset.indexes reads it. Computed from the footer and the
 // chunks' metadata blocks (no data block is read), one chunk at a time, so it
 // is cheap and bounded; the values are the caller's to keep.
@@ -86,7 +87,8 @@ struct IngestInfo {
 
 struct DatasetInfo {
   std::string path;
-  uint64_t file_bytes = 0;  // a folder: its parts' bytes summed
+  uint64_t file_bytes = 0;   // a folder: its parts' bytes summed
+  bool is_part_set = false;  // a folder of parts (Dataset::is_part_set), even one with no part yet
   // A folder of parts: each part, in scan order (its path, rows, chunks,
   // bytes); the figures above and below are the parts' together: sizes,
   // counts and ingest reports summed, ranges merged, a dictionary column's
@@ -114,6 +116,19 @@ struct DatasetInfo {
 // of one chunk's metadata is charged to `budget`. A damaged chunk metadata
 // block is a Corruption error naming the file and the chunk.
 Result<DatasetInfo> DescribeDataset(const Dataset& dataset, MemoryBudget* budget = nullptr);
+// `info` as one JSON object, what `outcore info --json` prints and
+// Dataset.info() returns (json.loads of it): path, file_bytes, rows, chunks,
+// decoded_bytes, parts (a folder only: path, rows, chunks, bytes), ingest
+// (rows_read/kept/rejected, rejected_by_reason, input_bytes, sources,
+// created_by, rules), columns (name, type, encoding, dictionary,
+// dictionary_complete, dictionary_entries, stored/encoded/decoded_bytes,
+// null_count, distinct, distinct_exact, min and max: text, null without a
+// range), indexes and lossy. Bytes that are not UTF-8 (a string bound cut
+// inside a character) come out as the text \xNN, as Python's "backslashreplace"
+// decodes them.
+//   std::printf("%s\n", outcore::DatasetInfoJson(info).c_str());
+std::string DatasetInfoJson(const DatasetInfo& info);
+
 // One chunk as a reader that splits a file into partitions sees it
 // (outcore.dask: partitions of whole chunks, divisions from the chunks'
 // ranges): its rows and, for one column, its zone map's bounds as text that

@@ -34,6 +34,7 @@ columns are DictionaryArray either way (code -1 = missing).
 
 from __future__ import annotations
 
+import json  # loaded by outcore._trace anyway: the reports are json.loads of the engine's text
 import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -469,7 +470,7 @@ class Dataset:
         """What ``outcore info --json`` prints: sizes, rows kept/rejected, per column its type,
         encodings, stored/decoded bytes, nulls, distinct values, min/max; the indexes; and under
         ``"lossy"`` each column stored in a lossy form with its measured errors and bytes saved."""
-        return _core.describe_dataset(self._core)
+        return json.loads(_core.describe_dataset(self._core))
 
     def _repr_html_(self) -> str:
         from ._html import dataset_html

@@ -131,38 +131,6 @@ void PrintRules(const std::vector<RuleInfo>& rules) {
   }
 }
 
-void WriteRulesJson(JsonWriter* j, const std::vector<RuleInfo>& rules) {
-  j->Key("rules").BeginArray();
-  for (const RuleInfo& rule : rules) {
-    j->BeginObject();
-    j->Key("kind").String(rule.kind);
-    j->Key("rule").String(rule.rule);
-    j->Key("rows_rejected").UInt(rule.rows_rejected);
-    j->EndObject();
-  }
-  j->EndArray();
-}
-
-void WriteLossyJson(JsonWriter& j, const std::vector<LossyColumnReport>& lossy) {
-  j.BeginArray();
-  for (const LossyColumnReport& c : lossy) {
-    j.BeginObject();
-    j.Key("column").String(c.column);
-    j.Key("form").String(c.form);
-    j.Key("max_abs_error").Number(c.max_abs_error);
-    j.Key("max_rel_error").Number(c.max_rel_error);
-    j.Key("stored_bytes").UInt(c.stored_bytes);
-    j.Key("exact_bytes").UInt(c.exact_bytes);
-    j.Key("bytes_saved").Int(c.bytes_saved());
-    j.Key("chunks_lossy").UInt(c.chunks_lossy);
-    j.Key("chunks_exact_unrepresentable").UInt(c.chunks_exact_unrepresentable);
-    j.Key("chunks_exact_not_smaller").UInt(c.chunks_exact_not_smaller);
-    j.Key("unrepresentable_example").String(c.unrepresentable_example);
-    j.EndObject();
-  }
-  j.EndArray();
-}
-
 void PrintLossy(const std::vector<LossyColumnReport>& lossy, const char* indent) {
   if (lossy.empty()) return;
   std::printf("%slossy columns (as asked; errors measured against the exact values):\n", indent);

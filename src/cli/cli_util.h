@@ -1,5 +1,5 @@
-// Small helpers shared by the subcommands: human-readable numbers, a JSON
-// object writer for --json reports, and a Ctrl-C flag that long commands poll
+// Small helpers shared by the subcommands: human-readable numbers, the text
+// tables of rules and lossy columns, and a Ctrl-C flag that long commands poll
 // so that they stop cleanly (and leave nothing half-written).
 #pragma once
 
@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include "base/json.h"  // JsonWriter
 #include "outcore/dataset_info.h"
 #include "outcore/lossy.h"
 #include "outcore/status.h"
@@ -80,11 +79,8 @@ std::string NearestName(std::string_view typed, const std::vector<std::string>& 
 // The row rules a file was cleaned with (ingest's report, info's footer):
 // "  row rules (rows rejected; ...):" and a line per rule.
 void PrintRules(const std::vector<RuleInfo>& rules);
-// "rules": [{"kind": ..., "rule": ..., "rows_rejected": ...}, ...]
-void WriteRulesJson(JsonWriter* j, const std::vector<RuleInfo>& rules);
 // The lossy columns of ingest's report and of `outcore info`, alike in both:
-// a JSON array under j's current key, and a text table (nothing when empty).
-void WriteLossyJson(JsonWriter& j, const std::vector<LossyColumnReport>& lossy);
+// a text table (nothing when empty).
 void PrintLossy(const std::vector<LossyColumnReport>& lossy, const char* indent);
 
 }  // namespace outcore::cli

@@ -45,84 +45,8 @@ Status RunInfo(const InfoArgs& a) {
   }
   OC_ASSIGN_OR_RETURN(auto dataset, Dataset::Open(a.input));
   OC_ASSIGN_OR_RETURN(const DatasetInfo info, DescribeDataset(*dataset));
-  const IngestInfo& ir = info.ingest;
   if (a.json) {
-    JsonWriter j;
-    j.BeginObject();
-    j.Key("path").String(a.input);
-    j.Key("file_bytes").UInt(info.file_bytes);
-    j.Key("rows").UInt(info.rows);
-    j.Key("chunks").UInt(info.chunks);
-    j.Key("decoded_bytes").UInt(info.decoded_bytes);
-    if (dataset->is_part_set()) {
-      j.Key("parts").BeginArray();
-      for (const PartInfo& part : info.parts) {
-        j.BeginObject();
-        j.Key("path").String(part.path);
-        j.Key("rows").Int(part.rows);
-        j.Key("chunks").Int(part.chunks);
-        j.Key("bytes").UInt(part.bytes);
-        j.EndObject();
-      }
-      j.EndArray();
-    }
-    j.Key("ingest").BeginObject();
-    j.Key("rows_read").UInt(ir.rows_read);
-    j.Key("rows_kept").UInt(ir.rows_kept);
-    j.Key("rows_rejected").UInt(ir.rows_rejected);
-    j.Key("rejected_by_reason").BeginObject();
-    for (const auto& [reason, count] : ir.rejected_by_reason) j.Key(reason).UInt(count);
-    j.EndObject();
-    j.Key("input_bytes").UInt(ir.input_bytes);
-    j.Key("sources").BeginArray();
-    for (const auto& src : ir.sources) j.String(src);
-    j.EndArray();
-    j.Key("created_by").String(ir.created_by);
-    WriteRulesJson(&j, ir.rules);
-    j.EndObject();
-    j.Key("columns").BeginArray();
-    for (const ColumnInfo& c : info.columns) {
-      j.BeginObject();
-      j.Key("name").String(c.name);
-      j.Key("type").String(TypeName(c.type));
-      j.Key("encoding").String(c.encodings);
-      j.Key("dictionary").Bool(c.dictionary);
-      j.Key("dictionary_complete").Bool(c.dictionary_complete);
-      j.Key("dictionary_entries").UInt(c.dictionary_entries);
-      j.Key("stored_bytes").UInt(c.stored_bytes);
-      j.Key("encoded_bytes").UInt(c.encoded_bytes);
-      j.Key("decoded_bytes").UInt(c.decoded_bytes);
-      j.Key("null_count").UInt(c.null_count);
-      j.Key("distinct").UInt(c.distinct);
-      j.Key("distinct_exact").Bool(c.dictionary_complete);
-      j.Key("min");
-      if (c.has_range)
-        j.String(c.min);
-      else
-        j.Null();
-      j.Key("max");
-      if (c.has_range)
-        j.String(c.max);
-      else
-        j.Null();
-      j.EndObject();
-    }
-    j.EndArray();
-    j.Key("indexes").BeginArray();
-    for (const IndexInfo& index : info.indexes) {
-      j.BeginObject();
-      j.Key("column").String(index.column);
-      j.Key("kind").String(index.kind);
-      j.Key("keys").UInt(index.keys);
-      j.Key("stored_bytes").UInt(index.stored_bytes);
-      j.Key("share_of_file").Number(index.share_of_file);
-      j.EndObject();
-    }
-    j.EndArray();
-    j.Key("lossy");
-    WriteLossyJson(j, info.lossy);
-    j.EndObject();
-    std::printf("%s\n", j.str().c_str());
+    std::printf("%s\n", DatasetInfoJson(info).c_str());
     return Status::OK();
   }
   std::printf("%s: %s rows, %zu columns, %s chunks, %s on disk (%s decoded, %s)\n", a.input.c_str(),
@@ -137,6 +61,7 @@ Status RunInfo(const InfoArgs& a) {
                   Thousands(part.chunks).c_str(), FormatSize(part.bytes).c_str());
     }
   }
+  const IngestInfo& ir = info.ingest;
   if (ir.rows_read) {
     std::string sources;
     for (const auto& src : ir.sources) sources += (sources.empty() ? "" : ", ") + src;

@@ -6,11 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "base/lossy_json.h"
 #include "cli/cli_util.h"
 #include "cli/command.h"
 #include "outcore/memory.h"
 #include "outcore/options.h"
 #include "outcore/parts.h"
+#include "scan/dataset_info_json.h"
 
 namespace outcore::cli {
 namespace {
@@ -241,6 +243,7 @@ void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error,
     j.EndObject();
   }
   j.EndArray();
+  j.Key("rules");
   WriteRulesJson(&j, r.rules);
   j.Key("dedupe_keys").UInt(r.dedupe_keys);
   j.Key("reject_file");
@@ -320,7 +323,7 @@ void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error,
   }
   j.EndArray();
   j.Key("lossy");
-  WriteLossyJson(j, r.lossy);
+  WriteLossyJson(&j, r.lossy);
   if (parts) {
     j.Key("parts_before").UInt(parts->parts_before);
     j.Key("parts").BeginArray();

@@ -207,6 +207,7 @@ void AddPartInfo(const DatasetInfo& part, DatasetInfo* into) {
 Result<DatasetInfo> DescribePartSet(const Dataset& dataset, PartSet& set, MemoryBudget* budget) {
   DatasetInfo info;
   info.path = dataset.path();
+  info.is_part_set = true;
   info.parts = set.infos;
   for (const ColumnSchema& schema : set.schema) {
     ColumnInfo column;
