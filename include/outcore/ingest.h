@@ -274,6 +274,28 @@ Status IngestArrowStream(struct ::ArrowArrayStream* stream, const IngestOptions&
 // `max_lines`, then "... and N more").
 std::string DescribeRejects(const IngestReport& report, size_t max_lines = 5);
 
+// `report` as one JSON object: what `outcore ingest --json` prints, less
+// the command's own context (inputs, output, reject_file, error), and what
+// oc.ingest() returns (json.loads of it). Keys: rows_read, rows_kept,
+// rows_rejected, rejected_by_reason, rejects_by_column (column, null for a
+// row-level reason; reason, rows, first_line, example), warning (null when
+// none), rules, dedupe_keys, input_bytes, output_bytes, ratio (input /
+// output bytes), seconds, mb_per_s, peak_rss, memory_limit,
+// memory_limit_planned, budget_peak, block_bytes, threads, memory_plan (the
+// MemoryPlan's fields), chunks, source, delimiter, encoding, line_ending,
+// escape, thousands ("" for none), lines_skipped, comment_lines,
+// rows_padded, renamed_columns (position, from, to), columns (name, type,
+// inferred, encodings, stored_bytes, null_count, sample_mismatches,
+// type_note), indexes (as IndexReportsJson) and lossy. Bytes that are not
+// UTF-8 (a header, a reject's example) come out as the text \xNN, as
+// Python's "backslashreplace" decodes them.
+//   std::printf("%s\n", outcore::IngestReportJson(*report).c_str());
+std::string IngestReportJson(const IngestReport& report);
+// Index reports (IngestReport::indexes, AddIndexes) as a JSON array:
+// [{"column", "kind", "built", "keys", "stored_bytes", "note"}, ...]. oc.index()
+// returns json.loads of it.
+std::string IndexReportsJson(const std::vector<IngestIndexReport>& reports);
+
 // Adding indexes to an existing .oc file (`outcore index`): the named columns
 // are scanned, their indexes built inside the budget, and the file rewritten
 // atomically with every block copied byte for byte plus the new index blocks

@@ -65,6 +65,13 @@ struct PartsIngestReport {
 // report has no part name).
 Status IngestParts(const IngestOptions& options, bool append, PartsIngestReport* report);
 
+// IngestReportJson (outcore/ingest.h) of the parts' total, plus parts_before
+// and parts: per part written input, part ("" for an input without rows),
+// rows_read, rows_kept, rows_rejected, output_bytes, reject_file (null
+// without IngestOptions::reject_path). `outcore ingest --parts --json` and
+// oc.ingest(..., parts=True).
+std::string IngestReportJson(const PartsIngestReport& report);
+
 // Registers already written .oc files lying directly inside `folder` as new
 // parts, in the order given, after the folder's parts: each is opened and
 // validated, checked against the manifest's schema (or, with no manifest

@@ -148,8 +148,9 @@ def ingest(
     ``open(output)`` reads them as one table. ``append=True`` adds the inputs as new parts to
     such a folder. A failure leaves the folder as it was; every part must have the same
     columns, order and types (``schema`` makes them agree). ``report["parts"]`` lists the parts
-    written (input, part, rows read/kept/rejected, reject file: with ``reject`` each part has
-    its own, ``rejects.part-00003.csv``); the other figures are the parts' summed.
+    written (input, part, rows read/kept/rejected, ``reject_file``: with ``reject`` each part has
+    its own, ``rejects.part-00003.csv``); the other figures are the parts' summed. The report is
+    ``outcore ingest --json``'s, less the command's context (doc/python.md, "Reports").
 
     ``inputs`` may be any object with ``__arrow_c_stream__`` instead of paths — a pyarrow
     Table or RecordBatchReader (for Parquet: ``pa.RecordBatchReader.from_batches(pf.schema_arrow,
@@ -230,7 +231,7 @@ def ingest(
         if isinstance(inputs, (str, os.PathLike)):
             inputs = [inputs]
         sources = [os.fspath(p) for p in inputs]
-    report = _progress.run(
+    text, error = _progress.run(
         _progress.reporter(progress, "ingest"),
         _core.ingest,
         sources,
@@ -264,7 +265,7 @@ def ingest(
         parts=parts,
         append=append,
     )
-    error = report.pop("error", None)
+    report = json.loads(text)  # the text `outcore ingest --json` prints, less its context
     if error is not None:
         raise RejectLimitError(error, report)
     if report["warning"]:
@@ -333,7 +334,7 @@ def index(
     >>> index("sample.oc", columns=["topic"], tokens=["passage"])
     [{'column': 'topic', 'kind': 'value', 'built': True, 'keys': 12, ...}, ...]
     """
-    return _progress.run(
+    return json.loads(_progress.run(
         _progress.reporter(progress, "index"),
         _core.add_indexes,
         os.fspath(path),
@@ -341,7 +342,7 @@ def index(
         tokens=list(tokens),
         output=os.fspath(output) if output is not None else None,
         memory_limit=memory_limit,
-    )
+    ))
 
 
 def compact(df, *, report: bool = False, category_cap: int = 65536, nullable: bool = True):

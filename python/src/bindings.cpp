@@ -16,7 +16,6 @@
 #include <memory>
 
 #include "interrupt.h"
-#include "lossy_report.h"
 #include "outcore/arrow_abi.h"
 #include "outcore/dataset.h"
 #include "outcore/dataset_info.h"
@@ -38,8 +37,6 @@ void BindTransform(nb::module_& m);
 void BindFrames(nb::module_& m);
 // Dataset.info(): DescribeDataset as a dict (python/src/bindings_info.cpp).
 void BindInfo(nb::module_& m);
-// Row rules and the rows each rejected, as dicts: kind, rule, rows_rejected.
-nb::list RulesToList(const std::vector<RuleInfo>& rules);
 // Scans, their batches and the Arrow export (python/src/bindings_arrow.cpp).
 void BindArrow(nb::module_& m);
 // A data set's parts as [{"path", "rows", "chunks"[, "bytes"]}] (python/src/bindings_info.cpp).
@@ -85,88 +82,6 @@ std::shared_ptr<Dataset> OpenDataset(const std::string& path) {
   return dataset;
 }
 
-nb::list IndexReportsToList(const std::vector<IngestIndexReport>& reports) {
-  nb::list out;
-  for (const auto& r : reports) {
-    nb::dict d;
-    d["column"] = r.column;
-    d["kind"] = r.kind;
-    d["built"] = r.built;
-    d["keys"] = r.keys;
-    d["stored_bytes"] = r.stored_bytes;
-    d["note"] = r.note;
-    out.append(d);
-  }
-  return out;
-}
-
-nb::dict ReportToDict(const IngestReport& r) {
-  nb::dict d;
-  d["rows_read"] = r.rows_read;
-  d["rows_kept"] = r.rows_kept;
-  d["rows_rejected"] = r.rows_rejected;
-  nb::dict reasons;
-  for (const auto& [reason, count] : r.rejected_by_reason) reasons[reason.c_str()] = count;
-  d["rejected_by_reason"] = reasons;
-  nb::list groups;
-  for (const auto& g : r.rejects_by_column) {
-    nb::dict group;
-    group["column"] = g.column.empty() ? nb::none() : nb::object(LenientStr(g.column));
-    group["reason"] = g.reason;
-    group["rows"] = g.count;
-    group["first_line"] = g.first_line;
-    group["example"] = LenientStr(g.example);
-    groups.append(group);
-  }
-  d["rejects_by_column"] = groups;
-  d["warning"] = r.reject_warning.empty() ? nb::none() : nb::object(LenientStr(r.reject_warning));
-  d["input_bytes"] = r.input_bytes;
-  d["output_bytes"] = r.output_bytes;
-  d["chunks"] = r.chunks;
-  d["seconds"] = r.seconds;
-  d["peak_rss"] = r.peak_rss;
-  d["memory_limit"] = r.memory_limit;
-  d["budget_peak"] = r.budget_peak;
-  d["threads"] = r.threads;
-  d["source"] = r.source;
-  d["delimiter"] = IngestDelimiterName(r.delimiter, r.space_aligned);
-  d["encoding"] = r.encoding;
-  d["line_ending"] = r.line_ending;
-  d["escape"] = r.escape ? std::string(1, r.escape) : std::string();
-  d["thousands"] = r.thousands ? std::string(1, r.thousands) : std::string();
-  nb::list renamed;
-  for (const IngestRename& rename : r.renamed_columns) {
-    nb::dict entry;
-    entry["position"] = rename.position;
-    entry["from"] = rename.from;
-    entry["to"] = rename.to;
-    renamed.append(entry);
-  }
-  d["renamed_columns"] = renamed;
-  d["lines_skipped"] = r.lines_skipped;
-  d["comment_lines"] = r.comment_lines;
-  d["rows_padded"] = r.rows_padded;
-  nb::list columns;
-  for (const auto& c : r.columns) {
-    nb::dict col;
-    col["name"] = c.name;
-    col["type"] = std::string(TypeName(c.type));
-    col["encodings"] = c.encodings;
-    col["stored_bytes"] = c.stored_bytes;
-    col["null_count"] = c.null_count;
-    col["inferred"] = c.inferred;
-    col["sample_mismatches"] = c.sample_mismatches;
-    col["type_note"] = c.type_note;  // why an inferred type is text or was widened (doc/inference.md)
-    columns.append(col);
-  }
-  d["columns"] = columns;
-  d["indexes"] = IndexReportsToList(r.indexes);
-  d["rules"] = RulesToList(r.rules);
-  d["dedupe_keys"] = r.dedupe_keys;
-  d["lossy"] = LossyReportsToList(r.lossy);
-  return d;
-}
-
 // Row rules as outcore.ingest spells them: (option, text) pairs, each text
 // as the command line writes it ("price=0..10000"), parsed by the same parsers.
 RowRules ParseRules(const std::vector<std::pair<std::string, std::string>>& specs) {
@@ -203,7 +118,7 @@ ArrowArrayStream* ArrowStreamOf(nb::handle object) {
 
 // `inputs`: a list of CSV paths, or an Arrow stream capsule (Arrow in; the
 // CSV options must then be left at their defaults, or ingest refuses them).
-nb::dict IngestBinding(
+nb::tuple IngestBinding(
     nb::handle inputs, std::string output, nb::handle memory_limit, int threads,
     std::optional<std::string> delimiter, std::string quote, bool header,
     std::optional<std::vector<std::string>> na_values, std::optional<std::vector<std::string>> true_values,
@@ -272,29 +187,12 @@ nb::dict IngestBinding(
     if (to_parts) return IngestParts(o, append, &parts_report);
     return stream ? IngestArrowStream(stream, o, &report) : Ingest(o, &report);
   });
-  if (to_parts) report = parts_report.total;
-  if (!status.ok() && !report.reject_limit_exceeded) Raise(status);
-  // A tripped reject limit comes back as the report with its "error";
-  // outcore.ingest raises RejectLimitError with the report attached.
-  nb::dict d = ReportToDict(report);
-  if (to_parts) {
-    nb::list lines;
-    for (const PartIngestLine& line : parts_report.parts) {
-      nb::dict entry;
-      entry["input"] = line.input;
-      entry["part"] = line.part;
-      entry["reject"] = line.reject_path.empty() ? nb::none() : nb::object(nb::str(line.reject_path.c_str()));
-      entry["rows_read"] = line.rows_read;
-      entry["rows_kept"] = line.rows_kept;
-      entry["rows_rejected"] = line.rows_rejected;
-      entry["output_bytes"] = line.output_bytes;
-      lines.append(entry);
-    }
-    d["parts"] = lines;
-    d["parts_before"] = parts_report.parts_before;
-  }
-  if (!status.ok()) d["error"] = LenientStr(status.message());
-  return d;
+  if (!status.ok() && !(to_parts ? parts_report.total : report).reject_limit_exceeded) Raise(status);
+  // The report's JSON text (IngestReportJson: what `outcore ingest --json`
+  // prints, less its context), and the error of a tripped reject limit or
+  // None; outcore.ingest raises RejectLimitError with the report attached.
+  const std::string text = to_parts ? IngestReportJson(parts_report) : IngestReportJson(report);
+  return nb::make_tuple(text, status.ok() ? nb::none() : nb::object(LenientStr(status.message())));
 }
 
 }  // namespace
@@ -351,7 +249,7 @@ NB_MODULE(_core, m) {
           o.cancel = cancel;
           return AddIndexes(path, o);
         });
-        return IndexReportsToList(Unwrap(std::move(reports)));
+        return IndexReportsJson(Unwrap(std::move(reports)));  // oc.index() loads it
       },
       "path"_a, "columns"_a = std::vector<std::string>(), "tokens"_a = std::vector<std::string>(),
       "output"_a = nb::none(), "memory_limit"_a = nb::none(), "progress"_a = nb::none());

@@ -58,18 +58,6 @@ nb::list ChunksToList(const Dataset& dataset, std::optional<std::string> column)
 
 }  // namespace
 
-nb::list RulesToList(const std::vector<RuleInfo>& rules) {
-  nb::list out;
-  for (const RuleInfo& rule : rules) {
-    nb::dict entry;
-    entry["kind"] = rule.kind;
-    entry["rule"] = LenientStr(rule.rule);
-    entry["rows_rejected"] = rule.rows_rejected;
-    out.append(entry);
-  }
-  return out;
-}
-
 void BindInfo(nb::module_& m) {
   m.def("describe_chunks", &ChunksToList, nb::arg("dataset"), nb::arg("column") = nb::none(),
         "Per chunk (first_row, rows, null_count, min, max) of `column` as text (DescribeChunks)");

@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "base/lossy_json.h"
+#include "base/json.h"
 #include "cli/cli_util.h"
 #include "cli/command.h"
+#include "ingest/report_json.h"
 #include "outcore/memory.h"
 #include "outcore/options.h"
 #include "outcore/parts.h"
-#include "scan/dataset_info_json.h"
 
 namespace outcore::cli {
 namespace {
@@ -212,9 +212,12 @@ void PrintText(const IngestArgs& a, const IngestReport& r) {
   PrintLossy(r.lossy, "  ");
 }
 
-// `error`: set when the reject limit stopped the ingest (nothing was written).
-void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error,
-               const PartsIngestReport* parts = nullptr) {
+// The report as oc.ingest() keys it (ingest/report_json.h), with the
+// command's context first: "error" when the reject limit stopped the ingest
+// (nothing was written), the inputs, the output and the rejects file (null
+// without --reject).
+template <typename Report>
+void PrintJson(const IngestArgs& a, const Report& report, const Status& error) {
   JsonWriter j;
   j.BeginObject();
   if (!error.ok()) j.Key("error").String(error.message());
@@ -222,128 +225,8 @@ void PrintJson(const IngestArgs& a, const IngestReport& r, const Status& error,
   for (const auto& in : a.inputs) j.String(in);
   j.EndArray();
   j.Key("output").String(a.output);
-  j.Key("rows_read").UInt(r.rows_read);
-  j.Key("rows_kept").UInt(r.rows_kept);
-  j.Key("rows_rejected").UInt(r.rows_rejected);
-  j.Key("rejected_by_reason").BeginObject();
-  for (const auto& [reason, count] : r.rejected_by_reason) j.Key(reason).UInt(count);
-  j.EndObject();
-  j.Key("rejects_by_column").BeginArray();
-  for (const auto& g : r.rejects_by_column) {
-    j.BeginObject();
-    j.Key("column");
-    if (g.column.empty())
-      j.Null();
-    else
-      j.String(g.column);
-    j.Key("reason").String(g.reason);
-    j.Key("rows").UInt(g.count);
-    j.Key("first_line").UInt(g.first_line);
-    j.Key("example").String(g.example);
-    j.EndObject();
-  }
-  j.EndArray();
-  j.Key("rules");
-  WriteRulesJson(&j, r.rules);
-  j.Key("dedupe_keys").UInt(r.dedupe_keys);
-  j.Key("reject_file");
-  if (a.reject.empty())
-    j.Null();
-  else
-    j.String(a.reject);
-  j.Key("input_bytes").UInt(r.input_bytes);
-  j.Key("output_bytes").UInt(r.output_bytes);
-  j.Key("ratio").Number(r.output_bytes ? double(r.input_bytes) / double(r.output_bytes) : 0);
-  j.Key("seconds").Number(r.seconds);
-  j.Key("mb_per_s").Number(r.seconds > 0 ? double(r.input_bytes) / r.seconds / 1e6 : 0);
-  j.Key("peak_rss").UInt(r.peak_rss);
-  j.Key("memory_limit").UInt(r.memory_limit);
-  j.Key("memory_limit_planned").Bool(r.memory_limit_planned);
-  j.Key("budget_peak").UInt(r.budget_peak);
-  j.Key("block_bytes").UInt(r.block_bytes);
-  j.Key("threads").Int(r.threads);
-  const MemoryPlan& plan = r.memory_plan;  // doc/architecture.md, "Memory planning"
-  j.Key("memory_plan").BeginObject();
-  j.Key("memory_limit").UInt(plan.memory_limit);
-  j.Key("baseline_reserve").UInt(plan.baseline_reserve);
-  j.Key("dictionary_bytes").UInt(plan.dictionary_bytes);
-  j.Key("index_pool_bytes").UInt(plan.index_pool_bytes);
-  j.Key("dedupe_bytes").UInt(plan.dedupe_bytes);
-  j.Key("column_state_bytes").UInt(plan.column_state_bytes);
-  j.Key("block_share_bytes").UInt(plan.block_share_bytes);
-  j.Key("block_bytes").UInt(plan.block_bytes);
-  j.Key("max_record_bytes").UInt(plan.max_record_bytes);
-  j.Key("blocks_in_flight").Int(plan.blocks_in_flight);
-  j.Key("threads").Int(plan.threads);
-  j.Key("columns").UInt(plan.columns);
-  j.Key("bytes_per_field").Number(plan.bytes_per_field);
-  j.EndObject();
-  j.Key("chunks").UInt(r.chunks);
-  j.Key("delimiter").String(DelimiterName(r));
-  j.Key("encoding").String(r.encoding);
-  j.Key("line_ending").String(r.line_ending);
-  j.Key("escape").String(r.escape ? std::string(1, r.escape) : std::string());
-  j.Key("thousands").String(r.thousands ? std::string(1, r.thousands) : std::string());
-  j.Key("lines_skipped").UInt(r.lines_skipped);
-  j.Key("comment_lines").UInt(r.comment_lines);
-  j.Key("rows_padded").UInt(r.rows_padded);
-  j.Key("renamed_columns").BeginArray();
-  for (const IngestRename& rename : r.renamed_columns) {
-    j.BeginObject();
-    j.Key("position").UInt(rename.position);
-    j.Key("from").String(rename.from);
-    j.Key("to").String(rename.to);
-    j.EndObject();
-  }
-  j.EndArray();
-  j.Key("columns").BeginArray();
-  for (const auto& c : r.columns) {
-    j.BeginObject();
-    j.Key("name").String(c.name);
-    j.Key("type").String(TypeName(c.type));
-    j.Key("inferred").Bool(c.inferred);
-    j.Key("encodings").String(c.encodings);
-    j.Key("stored_bytes").UInt(c.stored_bytes);
-    j.Key("null_count").UInt(c.null_count);
-    j.Key("sample_mismatches").UInt(c.sample_mismatches);
-    j.Key("type_note").String(c.type_note);
-    j.EndObject();
-  }
-  j.EndArray();
-  j.Key("indexes").BeginArray();
-  for (const auto& index : r.indexes) {
-    j.BeginObject();
-    j.Key("column").String(index.column);
-    j.Key("kind").String(index.kind);
-    j.Key("built").Bool(index.built);
-    j.Key("keys").UInt(index.keys);
-    j.Key("stored_bytes").UInt(index.stored_bytes);
-    j.Key("note").String(index.note);
-    j.EndObject();
-  }
-  j.EndArray();
-  j.Key("lossy");
-  WriteLossyJson(&j, r.lossy);
-  if (parts) {
-    j.Key("parts_before").UInt(parts->parts_before);
-    j.Key("parts").BeginArray();
-    for (const PartIngestLine& part : parts->parts) {
-      j.BeginObject();
-      j.Key("input").String(part.input);
-      j.Key("part").String(part.part);
-      j.Key("rows_read").UInt(part.rows_read);
-      j.Key("rows_kept").UInt(part.rows_kept);
-      j.Key("rows_rejected").UInt(part.rows_rejected);
-      j.Key("output_bytes").UInt(part.output_bytes);
-      j.Key("reject_file");
-      if (part.reject_path.empty())
-        j.Null();
-      else
-        j.String(part.reject_path);
-      j.EndObject();
-    }
-    j.EndArray();
-  }
+  j.Key("reject_file").StringOrNull(a.reject);
+  WriteIngestReportMembers(&j, report);
   j.EndObject();
   std::printf("%s\n", j.str().c_str());
 }
@@ -375,7 +258,7 @@ void RunIngestParts(const IngestArgs& args, const IngestOptions& options, Progre
   if (!report.total.reject_warning.empty())
     std::fprintf(stderr, "outcore ingest: warning: %s", report.total.reject_warning.c_str());
   if (args.json) {
-    PrintJson(args, report.total, Status::OK(), &report);
+    PrintJson(args, report, Status::OK());
   } else {
     PrintText(args, report.total);
     PrintParts(report);

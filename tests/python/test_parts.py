@@ -223,7 +223,7 @@ def test_rejects_per_part_and_a_merged_report(tmp_path):
     assert report["rows_read"] == report["rows_kept"] + report["rows_rejected"]
     lines = report["parts"]
     assert [(p["rows_read"], p["rows_kept"], p["rows_rejected"]) for p in lines] == [(3, 2, 1), (4, 3, 1)]
-    assert [os.path.basename(p["reject"]) for p in lines] == ["rejects.part-00000.csv", "rejects.part-00001.csv"]
+    assert [os.path.basename(p["reject_file"]) for p in lines] == ["rejects.part-00000.csv", "rejects.part-00001.csv"]
     assert "2,oops,extra" in (tmp_path / "rejects.part-00000.csv").read_text()
     assert ",5" in (tmp_path / "rejects.part-00001.csv").read_text()
     info = oc.open(path).info()
