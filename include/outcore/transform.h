@@ -303,6 +303,21 @@ class RowHasher {
 // co-moment matrix (BLAS dsyrk, Chan's pairwise update), then the
 // covariance's eigendecomposition (LAPACK dsyevd), signs by svd_flip. Memory
 // is O(n_features^2) whatever the row count (doc/transforms.md, "Exact PCA").
+//
+// The covariance route rounds every eigenvalue to ~eps times the largest.
+// When the first pass finds eigenvalues far below the largest (under
+// kPcaSecondPassBelow of it), inputs that can be read again are read a second
+// time: the rows, centred on the mean and rotated into the first pass's
+// eigenvectors, give co-moments that are nearly diagonal, and a Jacobi
+// eigensolver takes each eigenvalue from them to ~eps * sqrt(largest /
+// itself) of itself, as a full SVD does ("Second pass" in doc/transforms.md).
+enum class PcaSecondPass {
+  kAuto,    // a second pass when an eigenvalue is below kPcaSecondPassBelow of the largest
+  kAlways,  // a second pass whatever the eigenvalues
+  kNever,   // one pass: the covariance's eigenvalues as they come
+};
+inline constexpr double kPcaSecondPassBelow = 1e-6;
+
 struct PcaOptions {
   int64_t n_components = -1;  // -1: min(n_samples, n_features), like None
   bool whiten = false;
@@ -310,6 +325,7 @@ struct PcaOptions {
   // in order); 0: one per core, at most 4. The numbers agree to rounding
   // whatever the count, and are the same bits for the same count.
   int threads = 0;
+  PcaSecondPass second_pass = PcaSecondPass::kAuto;  // taken by Fit and FitPcaOnDataset
 };
 
 // What an exact PCA keeps of the rows it has seen, and all it needs: their
@@ -326,6 +342,15 @@ struct PcaMoments {
   // Chan, Golub and LeVeque's pairwise update; an error when the feature
   // counts differ or the sizes do not agree.
   Status Merge(const PcaMoments& other);
+};
+
+// What a second pass adds to a fit (PcaSecondPass): the first pass's
+// eigenvectors (n_features x n_features, row-major, one per row, largest
+// eigenvalue first) and the moments of the rows rotated into them. Enough,
+// with the PcaMoments, to give the refined model again (a pickle).
+struct PcaRefinement {
+  std::vector<double> basis;
+  PcaMoments rotated;
 };
 
 class PcaModel {
@@ -350,9 +375,26 @@ class PcaModel {
   // and 1 <= n_components <= min(n_samples, n_features).
   Status Finish();
   // From scratch on a whole matrix (which may be a memory map: it is read
-  // once, in order): Reset, Update, Finish.
+  // in order, once, or twice when options().second_pass asks for a second pass):
+  // Reset, Update, Finish, and when wants_second_pass(): BeginSecondPass,
+  // Update, Finish.
   Status Fit(const double* x, int64_t rows, int64_t cols, int64_t row_stride = 0);
   void Reset();
+
+  // After a first Finish(): whether options().second_pass asks for a second pass
+  // over the same rows (kAuto: an eigenvalue below kPcaSecondPassBelow of the
+  // largest). The model is fitted either way; the second pass refines it.
+  bool wants_second_pass() const;
+  // REQUIRES: fitted() by a first pass. The Update()s that follow take the
+  // same rows again, in any order and blocks; Finish() then checks that as
+  // many came and gives the refined model. Merge and Restore end it.
+  Status BeginSecondPass();
+  bool refined() const;  // the fitted numbers come from a second pass
+  // REQUIRES: refined(). The second pass's state, for RestoreRefinement.
+  PcaRefinement refinement() const;
+  // After Restore(moments) of the same fit: the second pass's state, so that
+  // Finish() gives the refined model again.
+  Status RestoreRefinement(const PcaRefinement& refinement);
 
   // out (rows x n_components, row-major) = (x - mean) components^T, divided by
   // sqrt(explained_variance) when whitening. REQUIRES: fitted().

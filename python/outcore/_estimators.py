@@ -261,10 +261,16 @@ class PCA(_PcaBase):
     chunk centred on its own mean), merged with Chan's pairwise update, then the covariance's
     eigendecomposition (LAPACK dsyevd); signs as sklearn's ``svd_flip``. Memory is
     O(n_features^2) whatever the number of rows, so X may be far larger than memory: a
-    ``numpy.memmap`` (read once, in order; consumed pages are dropped), an ``outcore.Dataset``
-    (streamed from the .oc file), or any array or DataFrame. The covariance route squares the
-    condition number: an eigenvalue is accurate to about 1e-16 times the largest one, not to 1e-16
-    of itself (doc/transforms.md, "Exact PCA").
+    ``numpy.memmap`` (read in order; consumed pages are dropped), an ``outcore.Dataset``
+    (streamed from the .oc file), or any array or DataFrame.
+
+    One pass knows each eigenvalue to about 1e-16 times the largest one, not to 1e-16 of itself.
+    ``second_pass="auto"`` (the default) therefore reads the rows a second time when an eigenvalue
+    is below 1e-6 of the largest: rotated into the first pass's eigenvectors, their co-moments are
+    nearly diagonal, and Jacobi rotations take every eigenvalue to full relative precision, as
+    sklearn's full SVD has it. ``"always"`` or ``"never"`` decide it; ``n_passes_`` says what a
+    fit did. ``partial_fit``, ``merge`` and Dask fits take one pass (doc/transforms.md, "Exact
+    PCA").
 
     Attributes after fitting, as sklearn names them: ``components_``, ``explained_variance_``,
     ``explained_variance_ratio_``, ``singular_values_``, ``mean_``, ``noise_variance_``,
@@ -281,10 +287,12 @@ class PCA(_PcaBase):
     (3, 2)
     """
 
-    def __init__(self, n_components=None, *, whiten=False, copy=True, columns=None, where=None, nulls="fail"):
+    def __init__(self, n_components=None, *, whiten=False, copy=True, second_pass="auto", columns=None,
+                 where=None, nulls="fail"):
         self.n_components = n_components
         self.whiten = whiten
         self.copy = copy
+        self.second_pass = second_pass
         self.columns = columns
         self.where = where
         self.nulls = nulls
@@ -293,7 +301,8 @@ class PCA(_PcaBase):
     _PART_BYTES = 64 << 20
 
     def _new_model(self):
-        return _core.PCA(_positive_or_none("n_components", self.n_components), bool(self.whiten))
+        return _core.PCA(_positive_or_none("n_components", self.n_components), bool(self.whiten),
+                         str(self.second_pass))
 
     def fit(self, X, y=None, *, columns=None, where=None, nulls=None, memory_limit=None):
         """Fit on all of X: an array, a memmap, a DataFrame, an outcore Dataset, or a Dask
@@ -307,12 +316,17 @@ class PCA(_PcaBase):
             return self
         model, X, release = prepared
         if X.dtype == np.float64 and X.flags.c_contiguous and release is None:
-            model.fit(X)  # chunks are read straight from X's memory
+            model.fit(X)  # chunks are read straight from X's memory (twice for a second pass)
         else:
             step = max(1, self._PART_BYTES // (8 * X.shape[1]))
-            _feed_parts(X, (slice(start, start + step) for start in range(0, X.shape[0], step)), model.update,
-                        release)
-            model.finish()
+            for second in (False, True):
+                if second:
+                    if not model.wants_second_pass():
+                        break
+                    model.begin_second_pass()
+                _feed_parts(X, (slice(start, start + step) for start in range(0, X.shape[0], step)),
+                            model.update, release)
+                model.finish()
         self._model = model
         self._input_dtype = X.dtype
         self._sync()
@@ -350,23 +364,31 @@ class PCA(_PcaBase):
         return self
 
     # Pickling: the C++ model is rebuilt from its moments (n_samples, mean, co-moments), which
-    # travel with the pickle so that an unpickled PCA can still merge and partial_fit.
+    # travel with the pickle so that an unpickled PCA can still merge and partial_fit, and from
+    # a second pass's state when the fit took one.
     def __getstate__(self):
         state = dict(super().__getstate__())
         model = state.pop("_model", None)
         if model is not None:
             state["_moments"] = model.moments()
+            refinement = model.refinement()
+            if refinement is not None:
+                state["_second_pass"] = refinement
         return state
 
     def __setstate__(self, state):
         state = dict(state)
         moments = state.pop("_moments", None)
+        refinement = state.pop("_second_pass", None)
         super().__setstate__(state)
         if moments is not None:
             self._model = self._new_model()
             self._model.restore(*moments)
             if "components_" in state:
                 self._model.finish()
+                if refinement is not None:
+                    self._model.restore_refinement(*refinement)
+                    self._model.finish()
 
 
 class IncrementalPCA(_PcaBase):

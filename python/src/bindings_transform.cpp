@@ -500,13 +500,36 @@ class PyPcaBase {
 // (n_samples, mean, comoment) in Python.
 class PyPca : public PyPcaBase<PcaModel> {
  public:
-  PyPca(int64_t n_components, bool whiten)
-      : PyPcaBase(PcaOptions{.n_components = n_components, .whiten = whiten}) {}
+  PyPca(int64_t n_components, bool whiten, const std::string& second_pass)
+      : PyPcaBase(PcaOptions{
+            .n_components = n_components, .whiten = whiten, .second_pass = SecondPassOf(second_pass)}) {}
 
   void Update(Matrix x) {
     WithoutGil([&] { return pca_.Update(x.data(), int64_t(x.shape(0)), int64_t(x.shape(1))); });
   }
   void Finish() { RaiseIfError(pca_.Finish()); }
+  bool WantsSecondPass() const { return pca_.wants_second_pass(); }
+  void BeginSecondPass() { RaiseIfError(pca_.BeginSecondPass()); }
+  // The second pass's state (basis, n, mean, co-moments of the rotated
+  // rows), or None when the fit took one pass.
+  nb::object Refinement() const {
+    if (!pca_.refined()) return nb::none();
+    PcaRefinement r = pca_.refinement();
+    const auto f = int64_t(r.rotated.mean.size());
+    double* basis = nullptr;
+    nb::object basis_array = NewMatrix(f, f, &basis);
+    std::copy(r.basis.begin(), r.basis.end(), basis);
+    double* comoment = nullptr;
+    nb::object comoment_array = NewMatrix(f, f, &comoment);
+    std::copy(r.rotated.comoment.begin(), r.rotated.comoment.end(), comoment);
+    return nb::make_tuple(basis_array, r.rotated.n_samples, VectorToNumpy(r.rotated.mean), comoment_array);
+  }
+  void RestoreRefinement(Matrix basis, int64_t n_samples, Vector mean, Matrix comoment) {
+    PcaRefinement r;
+    r.basis.assign(basis.data(), basis.data() + basis.shape(0) * basis.shape(1));
+    r.rotated = MomentsOf(n_samples, mean, comoment);
+    RaiseIfError(pca_.RestoreRefinement(r));
+  }
   void Merge(int64_t n_samples, Vector mean, Matrix comoment) {
     RaiseIfError(pca_.Merge(MomentsOf(n_samples, mean, comoment)));
   }
@@ -526,10 +549,17 @@ class PyPca : public PyPcaBase<PcaModel> {
     if (!pca_.fitted()) return d;
     PutFittedAttributes(pca_, &d);
     d["n_samples_"] = pca_.n_samples();
+    d["n_passes_"] = pca_.refined() ? 2 : 1;
     return d;
   }
 
  private:
+  static PcaSecondPass SecondPassOf(const std::string& text) {
+    if (text == "auto") return PcaSecondPass::kAuto;
+    if (text == "always") return PcaSecondPass::kAlways;
+    if (text == "never") return PcaSecondPass::kNever;
+    Raise(Status::InvalidArgument("second_pass must be 'auto', 'always' or 'never', not '" + text + "'"));
+  }
   static PcaMoments MomentsOf(int64_t n_samples, Vector mean, Matrix comoment) {
     PcaMoments m;
     m.n_samples = n_samples;
@@ -599,10 +629,15 @@ void BindTransform(nb::module_& m) {
         "alternate_sign"_a, "where"_a = nb::none(), "nulls"_a = "keep");
 
   nb::class_<PyPca>(m, "PCA")
-      .def(nb::init<int64_t, bool>(), "n_components"_a, "whiten"_a)
+      .def(nb::init<int64_t, bool, const std::string&>(), "n_components"_a, "whiten"_a,
+           "second_pass"_a = "auto")
       .def("fit", &PyPca::Fit, "X"_a)
       .def("update", &PyPca::Update, "X"_a)
       .def("finish", &PyPca::Finish)
+      .def("wants_second_pass", &PyPca::WantsSecondPass)
+      .def("begin_second_pass", &PyPca::BeginSecondPass)
+      .def("refinement", &PyPca::Refinement)
+      .def("restore_refinement", &PyPca::RestoreRefinement, "basis"_a, "n_samples"_a, "mean"_a, "comoment"_a)
       .def("merge", &PyPca::Merge, "n_samples"_a, "mean"_a, "comoment"_a)
       .def("restore", &PyPca::Restore, "n_samples"_a, "mean"_a, "comoment"_a)
       .def("moments", &PyPca::Moments)

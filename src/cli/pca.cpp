@@ -25,6 +25,7 @@ struct PcaArgs {
   bool whiten = false;
   bool incremental = false;
   int64_t batch_size = -1;
+  std::string second_pass = "auto";
   std::string output;
   std::string transformed;
   std::string memory_limit;
@@ -36,6 +37,17 @@ Status RunPca(PcaArgs a) {
   if (a.batch_size != -1 && !a.incremental) {
     return Status::InvalidArgument(
         "--batch-size applies to --incremental only (the exact PCA has no batches)");
+  }
+  PcaSecondPass second_pass = PcaSecondPass::kAuto;
+  if (a.second_pass == "always") {
+    second_pass = PcaSecondPass::kAlways;
+  } else if (a.second_pass == "never") {
+    second_pass = PcaSecondPass::kNever;
+  } else if (a.second_pass != "auto") {
+    return Status::InvalidArgument("--second-pass takes auto, always or never, not '" + a.second_pass + "'");
+  }
+  if (a.incremental && a.second_pass != "auto") {
+    return Status::InvalidArgument("--second-pass applies to the exact PCA, not to --incremental");
   }
   OC_ASSIGN_OR_RETURN(RowSelection rows, RowSelectionOf(a.rows));
   if (rows.nulls == NullPolicy::kKeep) {
@@ -91,9 +103,9 @@ Status RunPca(PcaArgs a) {
     const int64_t batch_size = pca.EffectiveBatchSize(int64_t(a.columns.size()));
     report(pca, pca.n_samples_seen(), "incremental, batch " + std::to_string(batch_size));
   } else {
-    PcaModel pca({.n_components = a.components, .whiten = a.whiten}, &budget);
+    PcaModel pca({.n_components = a.components, .whiten = a.whiten, .second_pass = second_pass}, &budget);
     OC_RETURN_IF_ERROR(fit_and_write(pca));
-    report(pca, pca.n_samples(), "exact");
+    report(pca, pca.n_samples(), pca.refined() ? "exact, two passes" : "exact");
   }
   return Status::OK();
 }
@@ -105,7 +117,10 @@ void SetupPca(CLI::App& app) {
   cmd->footer(
       "The exact PCA reads the rows once, merging each chunk's mean and co-moments, and gives what\n"
       "sklearn.decomposition.PCA(svd_solver=\"full\") gives on the whole matrix, in memory independent\n"
-      "of the row count. Its model .npz holds components, explained_variance, explained_variance_ratio,\n"
+      "of the row count. When an eigenvalue is below 1e-6 of the largest, one pass knows it to few of\n"
+      "its digits, and the rows are read a second time, rotated into the first pass's eigenvectors, to\n"
+      "take every eigenvalue to full relative precision (--second-pass auto; always or never to choose).\n"
+      "Its model .npz holds components, explained_variance, explained_variance_ratio,\n"
       "singular_values, mean, noise_variance, n_samples, n_components, whiten, columns and comoment\n"
       "(with n_samples and mean, the state that merges with another part's).\n"
       "--incremental runs sklearn IncrementalPCA's algorithm instead (its numbers, batch by batch); its\n"
@@ -126,6 +141,10 @@ void SetupPca(CLI::App& app) {
   cmd->add_flag("--whiten", args->whiten, "scale projected rows to unit variance");
   cmd->add_flag("--incremental", args->incremental,
                 "sklearn IncrementalPCA's algorithm and numbers instead of the exact PCA");
+  cmd->add_option("--second-pass", args->second_pass,
+                  "auto (when an eigenvalue is below 1e-6 of the largest), always or never: read the rows "
+                  "again to take small eigenvalues to full precision")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_option("--batch-size", args->batch_size,
                   "with --incremental: rows per SVD update (default: 5 x columns)");
   cmd->add_option("-o,--output", args->output, "the model .npz to write")->required();

@@ -193,6 +193,16 @@ Status EncodeStages::Start(const std::vector<StageColumn>& columns, const std::s
     }
     plan_inputs_.rule_bytes_per_row = per_row;
   }
+  if (!options_.rules.dedupe.empty() && front.bytes_per_field > 0 && !columns.empty()) {
+    // Every row's key new, in the worst case: as many keys as the input has
+    // rows, estimated from its size and the sample's bytes per row (an input
+    // read compressed has more rows than its size says; the refusal then
+    // names the limit that holds them).
+    const double bytes_per_row = front.bytes_per_field * double(columns.size());
+    const auto rows = uint64_t(double(plan_inputs_.input_bytes) / bytes_per_row) + 1;
+    const double key_bytes = double(options_.rules.dedupe.size()) * (5.0 + front.bytes_per_field);
+    plan_inputs_.dedupe_bytes_wanted = DedupeBytesWanted(rows, key_bytes);
+  }
   ChooseDefaultLimit();
   auto planned = PlanIngestMemory(plan_inputs_);
   if (!planned.ok()) return Status::InvalidArgument(source + ": " + planned.status().message());

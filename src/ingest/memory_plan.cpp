@@ -166,9 +166,20 @@ uint64_t DefaultIngestMemoryLimit(const MemoryPlanInputs& inputs, uint64_t ceili
   const uint64_t full_speed = SmallestLimitWhere(from, [&](const MemoryPlan& plan, bool fits) {
     return fits && plan.threads == threads && plan.block_bytes >= block;
   });
-  // ... capped, unless the columns alone need more.
-  const uint64_t limit = std::max(std::min(full_speed, kMaxDefaultIngestLimit), SmallestLimitThatFits(from));
+  // ... capped, unless the columns alone need more, or the dedupe set does.
+  uint64_t limit = std::max(std::min(full_speed, kMaxDefaultIngestLimit), SmallestLimitThatFits(from));
+  if (inputs.dedupe && inputs.dedupe_bytes_wanted) {
+    limit = std::max(limit, MemoryLimitForDedupe(from, inputs.dedupe_bytes_wanted));
+  }
   return std::min(limit, std::max(ceiling, kMinIngestMemoryLimit));
+}
+
+uint64_t DedupeBytesWanted(uint64_t rows, double key_bytes) {
+  // A slot is 16 bytes; at most 0.6 of them are taken, and while the table
+  // doubles the old one (C slots) and the new one (2C) are both held: 3C
+  // slots for 0.6 C keys, 80 bytes a key at worst.
+  constexpr double kTableBytesPerKey = 3 * 16 / 0.6;
+  return uint64_t(double(rows) * (kTableBytesPerKey + 4 + key_bytes));
 }
 
 Result<MemoryPlan> PlanIngestMemory(const MemoryPlanInputs& inputs) {

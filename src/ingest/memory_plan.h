@@ -31,6 +31,9 @@ struct MemoryPlanInputs {
   size_t value_index_columns = 0;  // --index
   size_t token_index_columns = 0;  // --index-tokens: each adds to what a block costs in flight
   bool dedupe = false;             // --dedupe: the set of keys seen gets a share
+  // With --dedupe, what the set would hold if every row's key were new
+  // (DedupeBytesWanted): the default limit gives the set that much. 0: unknown.
+  uint64_t dedupe_bytes_wanted = 0;
   // Known once the header is read: EncodeStages::Start plans again with them,
   // and the per-column state comes off the blocks' share first. 0 before.
   size_t columns = 0;
@@ -60,10 +63,17 @@ Result<MemoryPlan> PlanIngestMemory(const MemoryPlanInputs& inputs);
 
 // The limit ingest takes when none is given: what the work needs for blocks
 // of kSweetSpotBlockBytes on every thread (fewer when the input is small),
-// the dictionaries' and indexes' shares, and the columns' state once known —
-// at least kMinIngestMemoryLimit, at most kMaxDefaultIngestLimit unless the
-// columns need more, never more than `ceiling` (DefaultMemoryLimit()).
+// the dictionaries' and indexes' shares, the columns' state once known, and
+// with --dedupe a set of dedupe_bytes_wanted — at least
+// kMinIngestMemoryLimit, at most kMaxDefaultIngestLimit unless the columns or
+// the dedupe set need more, never more than `ceiling` (DefaultMemoryLimit()).
 uint64_t DefaultIngestMemoryLimit(const MemoryPlanInputs& inputs, uint64_t ceiling);
+
+// What the --dedupe set holds at its largest when each of `rows` rows brings
+// a new key of `key_bytes`: the key with its length word in a page, and the
+// table's slots at their maximum load while it doubles (old and new table
+// both held; src/clean/dedupe_set.h).
+uint64_t DedupeBytesWanted(uint64_t rows, double key_bytes);
 
 // Budget bytes all blocks in flight cost together per byte of a block:
 // threads + 2 raw blocks, and each worker's parsed one — its field spans,

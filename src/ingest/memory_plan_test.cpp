@@ -95,6 +95,29 @@ TEST(MemoryPlan, TheDefaultLimitHoldsAWideFilesColumns) {
   EXPECT_TRUE(PlanIngestMemory(in).ok());
 }
 
+TEST(MemoryPlan, TheDefaultLimitHoldsTheDedupeSetOfEveryRow) {
+  MemoryPlanInputs in;
+  in.threads = 2;
+  in.dedupe = true;
+  const uint64_t ceiling = 6ull << 30;
+  const uint64_t without = DefaultIngestMemoryLimit(in, ceiling);
+  // 8M rows whose 12-byte keys are all new: ~770 MiB of set, a quarter of the engine.
+  in.dedupe_bytes_wanted = DedupeBytesWanted(8'000'000, 12);
+  EXPECT_GT(in.dedupe_bytes_wanted, 8'000'000ull * 90);
+  const uint64_t limit = DefaultIngestMemoryLimit(in, ceiling);
+  EXPECT_GT(limit, kMaxDefaultIngestLimit);  // above the blocks' cap: the set needs it
+  in.memory_limit = limit;
+  ASSERT_TRUE(PlanIngestMemory(in).ok());
+  EXPECT_GE(PlanIngestMemory(in)->dedupe_bytes, in.dedupe_bytes_wanted);
+  in.memory_limit = limit - kMiB;
+  EXPECT_LT(PlanIngestMemory(in)->dedupe_bytes, in.dedupe_bytes_wanted);
+  // Never past the ceiling; and a small set changes nothing.
+  in.memory_limit = 0;
+  EXPECT_EQ(DefaultIngestMemoryLimit(in, 2ull << 30), 2ull << 30);
+  in.dedupe_bytes_wanted = DedupeBytesWanted(1000, 12);
+  EXPECT_EQ(DefaultIngestMemoryLimit(in, ceiling), without);
+}
+
 TEST(MemoryPlan, IndexesTakeAQuarterOfTheEngineFromTheBlocks) {
   MemoryPlan plain = Plan(128 * kMiB, 2);
   MemoryPlan indexed = Plan(128 * kMiB, 2, 1);

@@ -60,14 +60,14 @@ Status TransformWith(const std::shared_ptr<const Dataset>& dataset, const std::v
 
 }  // namespace
 
-Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
-                  const RowSelection& selection, Pca* pca, MemoryBudget* budget, int64_t scan_batch_rows,
-                  const std::atomic<bool>* cancel) {
-  std::vector<double> fill;
-  OC_ASSIGN_OR_RETURN(ScanOptions options,
-                      FitScanOptions(dataset, columns, selection, scan_batch_rows, cancel, &fill));
+namespace {
+
+// One pass of a fit: the rows `options` scans, converted as `selection`
+// says (nulls replaced by `fill` under kMean), into pca->Update.
+Status FeedPca(const std::shared_ptr<const Dataset>& dataset, const ScanOptions& options,
+               const RowSelection& selection, const std::vector<double>& fill, Pca* pca,
+               MemoryBudget* budget) {
   const auto width = int64_t(options.columns.size());
-  pca->Reset();
   OC_ASSIGN_OR_RETURN(auto scanner, Scanner::Make(dataset, options));
   // Decoding a batch and merging the one before overlap: the scan runs on a
   // thread of its own and fills one of two row buffers while this thread
@@ -131,11 +131,29 @@ Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vect
   }
   scan.join();
   if (!status.ok()) return Status(status.code(), status.message() + " in " + dataset->path());
-  OC_RETURN_IF_ERROR(scan_status);
+  return scan_status;
+}
+
+}  // namespace
+
+Status FitDataset(const std::shared_ptr<const Dataset>& dataset, const std::vector<std::string>& columns,
+                  const RowSelection& selection, Pca* pca, MemoryBudget* budget, int64_t scan_batch_rows,
+                  const std::atomic<bool>* cancel) {
+  std::vector<double> fill;
+  OC_ASSIGN_OR_RETURN(ScanOptions options,
+                      FitScanOptions(dataset, columns, selection, scan_batch_rows, cancel, &fill));
+  pca->Reset();
+  OC_RETURN_IF_ERROR(FeedPca(dataset, options, selection, fill, pca, budget));
   if (pca->n_samples() == 0) {
     return Status::InvalidArgument(dataset->path() + " has no rows" +
                                    (options.where.empty() ? "" : " matching the where") + " to fit PCA on");
   }
+  OC_RETURN_IF_ERROR(pca->Finish());
+  if (!pca->wants_second_pass()) return Status::OK();
+  // The same rows again (PcaSecondPass): the scan is deterministic, so it reads
+  // what the first pass read.
+  OC_RETURN_IF_ERROR(pca->BeginSecondPass());
+  OC_RETURN_IF_ERROR(FeedPca(dataset, options, selection, fill, pca, budget));
   return pca->Finish();
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <thread>
 
@@ -100,7 +101,8 @@ Status PcaMoments::Merge(const PcaMoments& other) {
 
 namespace outcore::transform {
 
-Pca::Pca(PcaOptions options, MemoryBudget* budget) : options_(options), comoment_(budget), chunk_(budget) {}
+Pca::Pca(PcaOptions options, MemoryBudget* budget)
+    : options_(options), comoment_(budget), chunk_(budget), basis_(budget), rotated_comoment_(budget) {}
 
 int64_t Pca::ChunkRows(int64_t cols) {
   constexpr int64_t kChunkBytes = 512 << 10;
@@ -117,6 +119,11 @@ void Pca::Reset() {
   explained_variance_ratio_.clear();
   singular_values_.clear();
   noise_variance_ = 0;
+  basis_.Clear();
+  wants_second_pass_ = second_pass_ = refined_ = false;
+  rotated_n_ = 0;
+  rotated_mean_.clear();
+  rotated_comoment_.Clear();
 }
 
 Status Pca::Begin(int64_t cols) {
@@ -137,31 +144,55 @@ Status Pca::Begin(int64_t cols) {
 
 namespace {
 
+// The second pass's view of a row x: (x - centre) rotated into `basis`
+// (d x d, row-major, one eigenvector per row): y_j = (x - centre) . basis_j.
+struct Rotation {
+  const double* centre = nullptr;
+  const double* basis = nullptr;
+};
+
 // Rows [0, rows) of `x` merged chunk by chunk into (n, mean, comoment's
-// upper triangle), `centred` being chunk_rows x d of scratch. A non-finite
-// value stops it with the error (rows numbered from `first_row`).
+// upper triangle), `centred` being chunk_rows x d of scratch (2 chunk_rows x
+// d with a `rotation`, whose rows are taken rotated). A non-finite value
+// stops it with the error (rows numbered from `first_row`).
 Status AccumulateRows(const Lapack& lapack, const double* x, int64_t rows, int64_t d, int64_t row_stride,
-                      int64_t first_row, int64_t chunk_rows, double* centred, int64_t* n, double* mean,
-                      double* comoment) {
+                      int64_t first_row, int64_t chunk_rows, double* centred, const Rotation* rotation,
+                      int64_t* n, double* mean, double* comoment) {
   std::vector<double> chunk_mean(static_cast<size_t>(d)), residual(static_cast<size_t>(d));
+  double* rotated = centred + chunk_rows * d;
   for (int64_t start = 0; start < rows; start += chunk_rows) {
     const int64_t n_b = std::min(chunk_rows, rows - start);
-    const double* block = x + start * row_stride;
+    const double* source = x + start * row_stride;
+    const double* block = source;
+    int64_t stride = row_stride;
+    if (rotation != nullptr) {
+      // Centred on the whole mean first, so that the rotation's rounding is
+      // relative to the spread of the rows, not to their offset.
+      for (int64_t row = 0; row < n_b; ++row) {
+        const double* r = source + row * row_stride;
+        double* z = centred + row * d;
+        for (int64_t col = 0; col < d; ++col) z[col] = r[col] - rotation->centre[col];
+      }
+      lapack.dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(n_b), int(d), int(d), 1.0, centred, int(d),
+                   rotation->basis, int(d), 0.0, rotated, int(d));
+      block = rotated;
+      stride = d;
+    }
     // Pass 1: the chunk's mean (and finiteness: NaN and infinity survive a sum).
     std::fill(chunk_mean.begin(), chunk_mean.end(), 0.0);
     for (int64_t row = 0; row < n_b; ++row) {
-      const double* r = block + row * row_stride;
+      const double* r = block + row * stride;
       for (int64_t col = 0; col < d; ++col) chunk_mean[col] += r[col];
     }
     bool finite = true;
     for (int64_t col = 0; col < d; ++col) finite &= std::isfinite(chunk_mean[col]);
-    if (!finite) return NonFinite(block, n_b, d, row_stride, first_row + start);
+    if (!finite) return NonFinite(source, n_b, d, row_stride, first_row + start);
     for (int64_t col = 0; col < d; ++col) chunk_mean[col] /= double(n_b);
     // Pass 2 (the chunk is in cache now): centre it, and keep what is left
     // of its mean after rounding, to correct for it below.
     std::fill(residual.begin(), residual.end(), 0.0);
     for (int64_t row = 0; row < n_b; ++row) {
-      const double* r = block + row * row_stride;
+      const double* r = block + row * stride;
       double* y = centred + row * d;
       for (int64_t col = 0; col < d; ++col) {
         y[col] = r[col] - chunk_mean[col];
@@ -202,23 +233,34 @@ Status Pca::Update(const double* x, int64_t rows, int64_t cols, int64_t row_stri
   }
   OC_RETURN_IF_ERROR(Begin(cols));
   if (rows == 0) return Status::OK();
+  if (second_pass_)
+    return Accumulate(x, rows, row_stride, true, &rotated_n_, &rotated_mean_, &rotated_comoment_);
+  fitted_ = refined_ = wants_second_pass_ = false;
+  return Accumulate(x, rows, row_stride, false, &n_samples_, &mean_, &comoment_);
+}
+
+Status Pca::Accumulate(const double* x, int64_t rows, int64_t row_stride, bool rotate, int64_t* n,
+                       std::vector<double>* mean, Buffer* comoment_buffer) {
   OC_ASSIGN_OR_RETURN(const Lapack* lapack, LoadLapack());
-  fitted_ = false;
-  const int64_t d = cols;
+  const int64_t d = n_features_;
+  double* const comoment = comoment_buffer->as<double>();
   const int64_t chunk_rows = std::min(rows, ChunkRows(d));
+  const int64_t scratch_rows = rotate ? 2 * chunk_rows : chunk_rows;
+  const Rotation rotation{.centre = mean_.data(), .basis = basis_.as<double>()};
+  const Rotation* rotating = rotate ? &rotation : nullptr;
   const int64_t threads = ThreadsFor(rows, chunk_rows, options_.threads);
   if (threads == 1) {
     // What to go back to if a value is refused halfway.
-    const int64_t n_before = n_samples_;
-    std::vector<double> mean_before = mean_;
-    std::vector<double> comoment_before(comoment(), comoment() + d * d);
-    chunk_.Resize(size_t(chunk_rows * d) * sizeof(double));
+    const int64_t n_before = *n;
+    std::vector<double> mean_before = *mean;
+    std::vector<double> comoment_before(comoment, comoment + d * d);
+    chunk_.Resize(size_t(scratch_rows * d) * sizeof(double));
     Status status = AccumulateRows(*lapack, x, rows, d, row_stride, 0, chunk_rows, chunk_.as<double>(),
-                                   &n_samples_, mean_.data(), comoment());
+                                   rotating, n, mean->data(), comoment);
     if (!status.ok()) {
-      n_samples_ = n_before;
-      mean_ = std::move(mean_before);
-      std::copy(comoment_before.begin(), comoment_before.end(), comoment());
+      *n = n_before;
+      *mean = std::move(mean_before);
+      std::copy(comoment_before.begin(), comoment_before.end(), comoment);
       return status;
     }
   } else {
@@ -239,12 +281,12 @@ Status Pca::Update(const double* x, int64_t rows, int64_t cols, int64_t row_stri
       slice.comoment = Buffer(comoment_.budget());
       slice.comoment.ResizeZeroed(size_t(d * d) * sizeof(double));
       slice.scratch = Buffer(comoment_.budget());
-      slice.scratch.Resize(size_t(chunk_rows * d) * sizeof(double));
+      slice.scratch.Resize(size_t(scratch_rows * d) * sizeof(double));
       const int64_t begin = rows * t / threads, end = rows * (t + 1) / threads;
       workers.emplace_back([&, begin, end] {
         slice.status = AccumulateRows(*lapack, x + begin * row_stride, end - begin, d, row_stride, begin,
-                                      chunk_rows, slice.scratch.as<double>(), &slice.n, slice.mean.data(),
-                                      slice.comoment.as<double>());
+                                      chunk_rows, slice.scratch.as<double>(), rotating, &slice.n,
+                                      slice.mean.data(), slice.comoment.as<double>());
       });
     }
     for (auto& worker : workers) worker.join();
@@ -252,11 +294,10 @@ Status Pca::Update(const double* x, int64_t rows, int64_t cols, int64_t row_stri
       if (!slice.status.ok()) return slice.status;  // the first slice's error: the lowest row
     }
     for (const Slice& slice : slices) {
-      MergeMoments(d, &n_samples_, mean_.data(), comoment(), slice.n, slice.mean.data(),
-                   slice.comoment.as<double>());
+      MergeMoments(d, n, mean->data(), comoment, slice.n, slice.mean.data(), slice.comoment.as<double>());
     }
   }
-  MirrorUpper(comoment(), d);
+  MirrorUpper(comoment, d);
   return Status::OK();
 }
 
@@ -264,7 +305,7 @@ Status Pca::Merge(const PcaMoments& other) {
   OC_RETURN_IF_ERROR(CheckMoments(other));
   if (other.n_samples == 0) return Status::OK();
   OC_RETURN_IF_ERROR(Begin(int64_t(other.mean.size())));
-  fitted_ = false;
+  fitted_ = second_pass_ = refined_ = wants_second_pass_ = false;
   MergeMoments(n_features_, &n_samples_, mean_.data(), comoment(), other.n_samples, other.mean.data(),
                other.comoment.data());
   MirrorUpper(comoment(), n_features_);
@@ -289,7 +330,61 @@ PcaMoments Pca::moments() const {
 Status Pca::Fit(const double* x, int64_t rows, int64_t cols, int64_t row_stride) {
   Reset();
   OC_RETURN_IF_ERROR(Update(x, rows, cols, row_stride));
+  OC_RETURN_IF_ERROR(Finish());
+  if (!wants_second_pass_) return Status::OK();
+  OC_RETURN_IF_ERROR(BeginSecondPass());
+  OC_RETURN_IF_ERROR(Update(x, rows, cols, row_stride));
   return Finish();
+}
+
+Status Pca::BeginSecondPass() {
+  if (!fitted_ || second_pass_) {
+    return Status::InvalidArgument("a second PCA pass starts after a first pass has been finished");
+  }
+  const int64_t d = n_features_;
+  second_pass_ = true;
+  fitted_ = false;
+  rotated_n_ = 0;
+  rotated_mean_.assign(size_t(d), 0.0);
+  rotated_comoment_.Clear();
+  rotated_comoment_.ResizeZeroed(size_t(d * d) * sizeof(double));
+  return Status::OK();
+}
+
+PcaRefinement Pca::refinement() const {
+  PcaRefinement r;
+  const int64_t d = n_features_;
+  if (!refined_) return r;
+  const double* basis = basis_.as<double>();
+  r.basis.assign(basis, basis + d * d);
+  r.rotated.n_samples = rotated_n_;
+  r.rotated.mean = rotated_mean_;
+  const double* c = rotated_comoment_.as<double>();
+  r.rotated.comoment.assign(c, c + d * d);
+  return r;
+}
+
+Status Pca::RestoreRefinement(const PcaRefinement& refinement) {
+  OC_RETURN_IF_ERROR(CheckMoments(refinement.rotated));
+  const auto d = size_t(n_features_);
+  if (n_samples_ == 0 || second_pass_ || refinement.rotated.mean.size() != d ||
+      refinement.basis.size() != d * d) {
+    return Status::InvalidArgument("a second pass's state (" +
+                                   std::to_string(refinement.rotated.mean.size()) +
+                                   " features) does not belong to these PCA moments (" + std::to_string(d) +
+                                   " features, " + std::to_string(n_samples_) + " rows)");
+  }
+  basis_.Resize(d * d * sizeof(double));
+  std::copy(refinement.basis.begin(), refinement.basis.end(), basis_.as<double>());
+  rotated_n_ = refinement.rotated.n_samples;
+  rotated_mean_ = refinement.rotated.mean;
+  rotated_comoment_.Clear();
+  rotated_comoment_.Resize(d * d * sizeof(double));
+  std::copy(refinement.rotated.comoment.begin(), refinement.rotated.comoment.end(),
+            rotated_comoment_.as<double>());
+  second_pass_ = true;
+  fitted_ = refined_ = wants_second_pass_ = false;
+  return Status::OK();
 }
 
 Status Pca::Finish() {
@@ -306,6 +401,7 @@ Status Pca::Finish() {
         " must be between 1 and min(n_samples, n_features)=" + std::to_string(rank) +
         " (n_samples=" + std::to_string(n) + ", n_features=" + std::to_string(d) + ")");
   }
+  if (second_pass_) return FinishSecondPass();
   OC_ASSIGN_OR_RETURN(const Lapack* lapack, LoadLapack());
   // The covariance (symmetric, so its row- and column-major forms agree);
   // dsyevd overwrites it with the eigenvectors, one per column-major column.
@@ -327,17 +423,140 @@ Status Pca::Finish() {
     return Status::InvalidArgument("the eigendecomposition did not converge (LAPACK dsyevd info " +
                                    std::to_string(info) + "); check the input for extreme values");
   }
-  // dsyevd sorts ascending; components are wanted largest first. Rounding
-  // can leave an eigenvalue of a positive semi-definite matrix slightly
-  // negative: clipped to 0, as sklearn's covariance solver does.
+  // dsyevd sorts ascending; components are wanted largest first: the basis
+  // holds them so, one per row.
+  std::vector<double> variance(static_cast<size_t>(d));
+  basis_.Resize(size_t(d * d) * sizeof(double));
+  double* basis = basis_.as<double>();
+  for (int64_t i = 0; i < d; ++i) {
+    variance[i] = eigenvalues[d - 1 - i];
+    std::copy(a + (d - 1 - i) * d, a + (d - i) * d, basis + i * d);
+  }
+  SetFitted(variance, basis);
+  refined_ = false;
+  switch (options_.second_pass) {
+    case PcaSecondPass::kAlways:
+      wants_second_pass_ = true;
+      break;
+    case PcaSecondPass::kNever:
+      wants_second_pass_ = false;
+      break;
+    case PcaSecondPass::kAuto:
+      // Eigenvalues carry ~eps * largest of rounding here: one far below the
+      // largest is known to few of its own digits.
+      wants_second_pass_ = variance[0] > 0 && variance[size_t(rank - 1)] < kPcaSecondPassBelow * variance[0];
+      break;
+  }
+  return Status::OK();
+}
+
+namespace {
+
+// Diagonalises the symmetric d x d `a` (row-major) in place by cyclic Jacobi
+// rotations, accumulating them in `v` (identity on entry): afterwards the
+// input equals v diag(a) v^T, eigenvectors in v's columns. A rotation is
+// taken while |a_pq| exceeds eps * sqrt(|a_pp a_qq|), a test relative to the
+// two diagonal entries, so that on a matrix whose off-diagonal entries are
+// small next to its diagonal (co-moments rotated into a near-eigenbasis)
+// every eigenvalue keeps its own relative accuracy, large or small
+// (Demmel and Veselic, 1992). False when it did not settle in `max_sweeps`.
+bool JacobiEigen(double* a, double* v, int64_t d, int max_sweeps = 60) {
+  constexpr double kEps = std::numeric_limits<double>::epsilon();
+  for (int sweep = 0; sweep < max_sweeps; ++sweep) {
+    bool rotated = false;
+    for (int64_t p = 0; p + 1 < d; ++p) {
+      for (int64_t q = p + 1; q < d; ++q) {
+        const double apq = a[p * d + q];
+        const double app = a[p * d + p], aqq = a[q * d + q];
+        if (apq == 0 || std::abs(apq) <= kEps * std::sqrt(std::abs(app) * std::abs(aqq))) continue;
+        rotated = true;
+        // The angle that zeroes a_pq: t = tan(phi), the smaller root of
+        // t^2 + 2 theta t - 1 = 0.
+        const double theta = (aqq - app) / (2 * apq);
+        double t;
+        if (std::abs(theta) > 1e150) {
+          t = 0.5 / theta;
+        } else {
+          t = (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1));
+        }
+        const double cs = 1 / std::sqrt(t * t + 1), sn = t * cs;
+        for (int64_t r = 0; r < d; ++r) {
+          if (r == p || r == q) continue;
+          const double arp = a[r * d + p], arq = a[r * d + q];
+          a[r * d + p] = a[p * d + r] = cs * arp - sn * arq;
+          a[r * d + q] = a[q * d + r] = sn * arp + cs * arq;
+        }
+        a[p * d + p] = app - t * apq;
+        a[q * d + q] = aqq + t * apq;
+        a[p * d + q] = a[q * d + p] = 0;
+        for (int64_t r = 0; r < d; ++r) {
+          const double vrp = v[r * d + p], vrq = v[r * d + q];
+          v[r * d + p] = cs * vrp - sn * vrq;
+          v[r * d + q] = sn * vrp + cs * vrq;
+        }
+      }
+    }
+    if (!rotated) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status Pca::FinishSecondPass() {
+  const int64_t n = n_samples_, d = n_features_;
+  if (rotated_n_ != n) {
+    return Status::InvalidArgument("the second PCA pass read " + std::to_string(rotated_n_) +
+                                   " rows, the first " + std::to_string(n) +
+                                   ": the input changed between the passes");
+  }
+  OC_ASSIGN_OR_RETURN(const Lapack* lapack, LoadLapack());
+  // a: the rotated covariance; w: the rotations that diagonalise it; u: the
+  // refined eigenvectors, w^T basis (one per row).
+  chunk_.Resize(size_t(3 * d * d) * sizeof(double));
+  double* a = chunk_.as<double>();
+  double* w = a + d * d;
+  double* u = w + d * d;
+  const double* c = rotated_comoment_.as<double>();
+  for (int64_t i = 0; i < d * d; ++i) a[i] = c[i] / double(n - 1);
+  std::fill(w, w + d * d, 0.0);
+  for (int64_t i = 0; i < d; ++i) w[i * d + i] = 1;
+  if (!JacobiEigen(a, w, d)) {
+    return Status::InvalidArgument(
+        "the second PCA pass's eigendecomposition did not converge; check the "
+        "input for extreme values, or fit with one pass");
+  }
+  lapack->dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(d), int(d), int(d), 1.0, w, int(d),
+                basis_.as<double>(), int(d), 0.0, u, int(d));
+  std::vector<int64_t> order(static_cast<size_t>(d));
+  for (int64_t i = 0; i < d; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t x, int64_t y) { return a[x * d + x] > a[y * d + y]; });
+  std::vector<double> variance(static_cast<size_t>(d));
+  std::vector<double> vectors(static_cast<size_t>(d * d));
+  for (int64_t i = 0; i < d; ++i) {
+    variance[i] = a[order[i] * d + order[i]];
+    std::copy(u + order[i] * d, u + (order[i] + 1) * d, vectors.data() + i * d);
+  }
+  SetFitted(variance, vectors.data());
+  second_pass_ = wants_second_pass_ = false;
+  refined_ = true;
+  return Status::OK();
+}
+
+void Pca::SetFitted(const std::vector<double>& eigenvalues, const double* vectors) {
+  const int64_t n = n_samples_, d = n_features_;
+  const int64_t rank = std::min(n, d);
+  const int64_t k = options_.n_components < 0 ? rank : options_.n_components;
+  // Rounding can leave an eigenvalue of a positive semi-definite matrix
+  // slightly negative: clipped to 0, as sklearn's covariance solver does.
   std::vector<double> variance(static_cast<size_t>(rank));
   double total = 0;
   for (int64_t i = 0; i < rank; ++i) {
-    variance[i] = std::max(eigenvalues[d - 1 - i], 0.0);
+    variance[i] = std::max(eigenvalues[i], 0.0);
     total += variance[i];
   }
-  components_.resize(size_t(k * d));
-  for (int64_t i = 0; i < k; ++i) std::copy(a + (d - 1 - i) * d, a + (d - i) * d, components_.data() + i * d);
+  components_.assign(vectors, vectors + k * d);
   FlipSignsByLargest(components_.data(), k, d);
   explained_variance_.assign(variance.begin(), variance.begin() + k);
   explained_variance_ratio_.resize(size_t(k));
@@ -352,7 +571,6 @@ Status Pca::Finish() {
     noise_variance_ /= double(rank - k);
   }
   fitted_ = true;
-  return Status::OK();
 }
 
 PcaBasis Pca::basis() const {

@@ -1,6 +1,7 @@
 // Pca: the exact PCA of every row — the numbers of
 // sklearn.decomposition.PCA(svd_solver="full") — in one pass over the data
-// and memory independent of the row count. Rows are taken in chunks that
+// (two when the eigenvalues span too many orders of magnitude for one: the
+// second pass, below) and memory independent of the row count. Rows are taken in chunks that
 // stay in cache; each chunk is centred on its own mean (two passes over the
 // chunk, none over the data) and its co-moment matrix accumulated by BLAS
 // dsyrk; chunks and whole states merge with Chan, Golub and LeVeque's
@@ -8,9 +9,9 @@
 // the covariance's eigendecomposition (LAPACK dsyevd) and gives sklearn's
 // attributes, signs by svd_flip. Why covariance and not a streaming QR, and
 // what that costs on ill-conditioned data: doc/transforms.md, "Exact PCA".
-// State: n_features^2 doubles for the co-moments plus one chunk of scratch,
-// both charged to the MemoryBudget. Thread-safety: one thread at a time;
-// const methods may be shared once fitted; per-thread states merge.
+// State: n_features^2 doubles for the co-moments plus one chunk of scratch
+// (three times that with a second pass), all charged to the MemoryBudget. Thread-safety: one thread at a
+// time; const methods may be shared once fitted; per-thread states merge.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +42,16 @@ class Pca {
   Status Finish();
   Status Fit(const double* x, int64_t rows, int64_t cols, int64_t row_stride = 0);
   void Reset();
+  // The second pass (PcaSecondPass, include/outcore/transform.h): between
+  // BeginSecondPass() and Finish(), Update() takes the same rows again,
+  // centres them on mean(), rotates them into the first pass's eigenvectors
+  // and accumulates their moments there; Finish() diagonalises those by
+  // Jacobi rotations, which keep each eigenvalue's relative accuracy.
+  bool wants_second_pass() const { return wants_second_pass_; }
+  Status BeginSecondPass();
+  bool refined() const { return refined_; }
+  PcaRefinement refinement() const;
+  Status RestoreRefinement(const PcaRefinement& refinement);
   // REQUIRES: fitted().
   Status Transform(const double* x, int64_t rows, int64_t cols, double* out, int64_t row_stride = 0) const;
   Status InverseTransform(const double* y, int64_t rows, double* out) const;
@@ -67,6 +78,15 @@ class Pca {
 
  private:
   Status Begin(int64_t cols);
+  // Rows into the moments (n, mean, co-moments) given: the first pass's, or
+  // with `rotate` the second pass's, of the rows centred and rotated.
+  Status Accumulate(const double* x, int64_t rows, int64_t row_stride, bool rotate, int64_t* n,
+                    std::vector<double>* mean, Buffer* comoment);
+  Status FinishSecondPass();
+  // sklearn's attributes from every eigenvalue (`variance`, n_features of
+  // them, largest first) and the eigenvectors (n_features x n_features,
+  // row-major, one per row, in the same order).
+  void SetFitted(const std::vector<double>& variance, const double* vectors);
   // Symmetric co-moment matrix of the rows merged so far; only the upper
   // triangle (row-major: column >= row) is kept up to date while merging.
   double* comoment() { return comoment_.as<double>(); }
@@ -78,6 +98,13 @@ class Pca {
   Buffer comoment_;
   Buffer chunk_;  // one centred chunk, then the eigenvectors
   bool fitted_ = false;
+  // The first pass's eigenvectors (rows, largest eigenvalue first) and the
+  // second pass's state: the moments of the rows rotated into them.
+  Buffer basis_;
+  bool wants_second_pass_ = false, second_pass_ = false, refined_ = false;
+  int64_t rotated_n_ = 0;
+  std::vector<double> rotated_mean_;
+  Buffer rotated_comoment_;
   std::vector<double> components_, explained_variance_, explained_variance_ratio_, singular_values_;
   double noise_variance_ = 0;
 };

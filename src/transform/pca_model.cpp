@@ -34,6 +34,13 @@ Status PcaModel::Fit(const double* x, int64_t rows, int64_t cols, int64_t row_st
   return rep_->pca.Fit(x, rows, cols, row_stride);
 }
 void PcaModel::Reset() { rep_->pca.Reset(); }
+bool PcaModel::wants_second_pass() const { return rep_->pca.wants_second_pass(); }
+Status PcaModel::BeginSecondPass() { return rep_->pca.BeginSecondPass(); }
+bool PcaModel::refined() const { return rep_->pca.refined(); }
+PcaRefinement PcaModel::refinement() const { return rep_->pca.refinement(); }
+Status PcaModel::RestoreRefinement(const PcaRefinement& refinement) {
+  return rep_->pca.RestoreRefinement(refinement);
+}
 Status PcaModel::Transform(const double* x, int64_t rows, int64_t cols, double* out,
                            int64_t row_stride) const {
   return rep_->pca.Transform(x, rows, cols, out, row_stride);

@@ -242,5 +242,148 @@ TEST(Pca, ConstantColumnsGiveZeroVarianceWithoutFailing) {
   EXPECT_EQ(pca.mean()[1], 2.5);
 }
 
+// rows = 2^p rows x cols whose covariance is known exactly: column j of the
+// unrotated matrix is scale[j] times a Walsh function (entries +-1, mean 0,
+// orthogonal to the others), so the covariance is diag(scale^2 n / (n - 1));
+// the columns are then mixed by an orthogonal `rotation` (row j: the
+// eigenvector of eigenvalue j) and offset by 7. Only the rounding of the
+// entries separates the data from its exact eigenvalues.
+struct KnownSpectrum {
+  std::vector<double> x, eigenvalues, rotation;
+};
+KnownSpectrum WalshMatrix(int64_t rows, const std::vector<double>& scale, uint32_t seed) {
+  const auto cols = int64_t(scale.size());
+  KnownSpectrum k;
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  std::vector<double> q(size_t(cols * cols)), tau(static_cast<size_t>(cols));
+  for (auto& v : q) v = normal(rng);
+  EXPECT_EQ(LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, lapack_int(cols), lapack_int(cols), q.data(), lapack_int(cols),
+                           tau.data()),
+            0);
+  EXPECT_EQ(LAPACKE_dorgqr(LAPACK_ROW_MAJOR, lapack_int(cols), lapack_int(cols), lapack_int(cols), q.data(),
+                           lapack_int(cols), tau.data()),
+            0);
+  // Rows of the orthogonal Q^T: the eigenvectors.
+  k.rotation.resize(q.size());
+  for (int64_t i = 0; i < cols; ++i)
+    for (int64_t j = 0; j < cols; ++j) k.rotation[i * cols + j] = q[j * cols + i];
+  k.x.resize(size_t(rows * cols));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) {
+      double v = 7.0;
+      for (int64_t j = 0; j < cols; ++j) {
+        const double walsh = (__builtin_popcountll(uint64_t(r) & uint64_t(j + 1)) & 1) ? -1.0 : 1.0;
+        v += scale[j] * walsh * k.rotation[j * cols + c];
+      }
+      k.x[r * cols + c] = v;
+    }
+  }
+  for (double s : scale) k.eigenvalues.push_back(s * s * double(rows) / double(rows - 1));
+  return k;
+}
+
+double AbsCosine(const double* a, const double* b, int64_t n) {
+  double dot = 0;
+  for (int64_t i = 0; i < n; ++i) dot += a[i] * b[i];
+  return std::fabs(dot);
+}
+
+// Eigenvalues 12 orders of magnitude apart: one pass knows the small ones to
+// eps * largest (a few digits), the second pass to their own precision.
+TEST(Pca, TheSecondPassTakesEigenvaluesFarBelowTheLargestToTheirOwnPrecision) {
+  const int64_t rows = int64_t(1) << 12, cols = 8;
+  std::vector<double> scale;
+  for (int64_t j = 0; j < cols; ++j) scale.push_back(std::pow(10.0, -6.0 * double(j) / double(cols - 1)));
+  const KnownSpectrum k = WalshMatrix(rows, scale, 21);
+  Pca one({.second_pass = PcaSecondPass::kNever}), two({});
+  ASSERT_TRUE(one.Fit(k.x.data(), rows, cols).ok());
+  ASSERT_TRUE(two.Fit(k.x.data(), rows, cols).ok());
+  EXPECT_FALSE(one.refined());
+  EXPECT_TRUE(two.refined());
+  double worst_one = 0;
+  for (int64_t j = 0; j < cols; ++j) {
+    const double exact = k.eigenvalues[j];
+    worst_one = std::max(worst_one, std::fabs(one.explained_variance()[j] - exact) / exact);
+    EXPECT_NEAR(two.explained_variance()[j], exact, 1e-9 * exact) << "eigenvalue " << j;
+    EXPECT_GE(AbsCosine(two.components().data() + j * cols, k.rotation.data() + j * cols, cols), 1 - 1e-9)
+        << "component " << j;
+  }
+  EXPECT_GT(worst_one, 1e-7) << "the data should be beyond one pass's precision";
+  // The leading eigenvalue is as good either way.
+  EXPECT_NEAR(one.explained_variance()[0], k.eigenvalues[0], 1e-13 * k.eigenvalues[0]);
+}
+
+TEST(Pca, AutoTakesASecondPassOnlyWhenAnEigenvalueIsFarBelowTheLargest) {
+  const int64_t rows = 1024, cols = 4;
+  const KnownSpectrum close = WalshMatrix(rows, {4, 3, 2, 1}, 3);
+  const KnownSpectrum far = WalshMatrix(rows, {1, 1e-2, 1e-3, 1e-4}, 3);  // 1e-8 of the largest
+  Pca pca({});
+  ASSERT_TRUE(pca.Fit(close.x.data(), rows, cols).ok());
+  EXPECT_FALSE(pca.refined());
+  ASSERT_TRUE(pca.Fit(far.x.data(), rows, cols).ok());
+  EXPECT_TRUE(pca.refined());
+  Pca always({.second_pass = PcaSecondPass::kAlways});
+  ASSERT_TRUE(always.Fit(close.x.data(), rows, cols).ok());
+  EXPECT_TRUE(always.refined());
+  for (int64_t j = 0; j < cols; ++j)
+    EXPECT_NEAR(always.explained_variance()[j], close.eigenvalues[j], 1e-13 * close.eigenvalues[j]);
+}
+
+TEST(Pca, TheSecondPassTakesBlocksAndThreadsAndItsStateRestores) {
+  const int64_t rows = int64_t(1) << 18, cols = 6;
+  const KnownSpectrum k = WalshMatrix(rows, {1, 0.3, 1e-2, 1e-3, 1e-5, 1e-6}, 5);
+  Pca threads({.threads = 2});
+  ASSERT_TRUE(threads.Fit(k.x.data(), rows, cols).ok());
+  ASSERT_TRUE(threads.refined());
+  // Blocks of any size, by hand, as a scan hands them over.
+  Pca blocks({.threads = 1});
+  for (int pass = 0; pass < 2; ++pass) {
+    if (pass == 1) {
+      ASSERT_TRUE(blocks.wants_second_pass());
+      ASSERT_TRUE(blocks.BeginSecondPass().ok());
+    }
+    for (int64_t r = 0; r < rows; r += 10007) {
+      ASSERT_TRUE(blocks.Update(k.x.data() + r * cols, std::min<int64_t>(10007, rows - r), cols).ok());
+    }
+    ASSERT_TRUE(blocks.Finish().ok());
+  }
+  ASSERT_TRUE(blocks.refined());
+  for (int64_t j = 0; j < cols; ++j) {
+    EXPECT_NEAR(threads.explained_variance()[j], k.eigenvalues[j], 1e-9 * k.eigenvalues[j]);
+    EXPECT_NEAR(blocks.explained_variance()[j], k.eigenvalues[j], 1e-9 * k.eigenvalues[j]);
+  }
+  // A pickle's way back: the moments, then the second pass's state.
+  Pca back({});
+  ASSERT_TRUE(back.Restore(blocks.moments()).ok());
+  ASSERT_TRUE(back.Finish().ok());
+  ASSERT_TRUE(back.RestoreRefinement(blocks.refinement()).ok());
+  ASSERT_TRUE(back.Finish().ok());
+  EXPECT_TRUE(back.refined());
+  EXPECT_EQ(back.explained_variance(), blocks.explained_variance());
+  EXPECT_EQ(back.components(), blocks.components());
+}
+
+TEST(Pca, ASecondPassOverOtherRowsOrOutOfTurnIsAnError) {
+  const int64_t rows = 1024, cols = 4;
+  const KnownSpectrum k = WalshMatrix(rows, {1, 1e-2, 1e-3, 1e-4}, 3);
+  Pca pca({.second_pass = PcaSecondPass::kNever});
+  EXPECT_FALSE(pca.BeginSecondPass().ok());  // nothing fitted yet
+  ASSERT_TRUE(pca.Fit(k.x.data(), rows, cols).ok());
+  EXPECT_FALSE(pca.wants_second_pass());
+  ASSERT_TRUE(pca.BeginSecondPass().ok());
+  EXPECT_FALSE(pca.BeginSecondPass().ok());  // one at a time
+  ASSERT_TRUE(pca.Update(k.x.data(), rows - 1, cols).ok());
+  Status status = pca.Finish();
+  EXPECT_NE(status.message().find("read 1023 rows, the first 1024"), std::string::npos) << status.message();
+  EXPECT_FALSE(pca.fitted());
+  // Merging ends a second pass: the moments stay the first pass's.
+  PcaMoments moments = pca.moments();
+  ASSERT_TRUE(pca.Merge(moments).ok());
+  EXPECT_EQ(pca.n_samples(), 2 * rows);
+  ASSERT_TRUE(pca.Finish().ok());
+  EXPECT_FALSE(pca.refined());
+}
+
 }  // namespace
 }  // namespace outcore::transform
