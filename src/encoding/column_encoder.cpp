@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <numeric>
 #include <string>
 
 #include "base/byte_io.h"
@@ -65,6 +66,66 @@ Status TooSmall(const char* buffer, TypeId type, int64_t length, size_t have, ui
 
 // --- encoders -------------------------------------------------------------
 
+// The largest step every valid value's distance from `reference` is a
+// multiple of (0 when all are equal, so that any step divides them), and the
+// largest distance. Once a candidate step is known, a value it divides costs
+// one remainder; only the others take a gcd. get(row) -> int64_t.
+struct StepPlan {
+  uint64_t step = 0;  // 0 or 1: no step pays
+  ForPlan quotients;  // the FOR plan of (v - reference) / step
+  uint64_t EncodedBytes(int64_t n) const { return 8 + quotients.EncodedBytes(n); }
+};
+template <typename Get>
+StepPlan PlanStep(const ForPlan& plan, int64_t n, const uint8_t* validity, Get get) {
+  StepPlan stepped;
+  if (plan.width <= 1) return stepped;
+  uint64_t step = 0, max_distance = 0;
+  for (int64_t row = 0; row < n; ++row) {
+    if (!IsValidRow(validity, row)) continue;
+    const uint64_t distance = uint64_t(get(row)) - uint64_t(plan.reference);
+    max_distance = std::max(max_distance, distance);
+    if (step != 0 && distance % step == 0) continue;
+    step = std::gcd(step, distance);
+    if (step == 1) return stepped;
+  }
+  if (step < 2) return stepped;
+  stepped.quotients = plan;
+  stepped.quotients.width = BitWidth(max_distance / step);
+  // Taken when the 8 bytes of the step pay for themselves.
+  if (stepped.EncodedBytes(n) < plan.EncodedBytes(n)) stepped.step = step;
+  return stepped;
+}
+
+// The step and the FOR block of the quotients (doc/encodings.md, "step (10)").
+template <typename Get>
+void AppendStepped(ByteWriter<Buffer>* writer, const ForPlan& plan, const StepPlan& stepped, int64_t n,
+                   const uint8_t* validity, Get get) {
+  const uint64_t step = stepped.step;
+  writer->U64(step);
+  AppendFor(writer, stepped.quotients, n, validity, [&](int64_t row) {
+    const uint64_t distance = uint64_t(get(row)) - uint64_t(plan.reference);
+    return int64_t(uint64_t(plan.reference) + distance / step);
+  });
+}
+
+// for (2), or step (10) when the values' distances from their minimum share
+// a factor that narrows the packed width.
+template <typename T>
+Encoding EncodeInts(const T* values, int64_t n, const uint8_t* validity, bool allow_step,
+                    ByteWriter<Buffer>* writer) {
+  auto get = [values](int64_t row) { return int64_t(values[row]); };
+  const ForPlan plan = PlanFor(n, validity, get);
+  if (allow_step) {
+    const StepPlan stepped = PlanStep(plan, n, validity, get);
+    if (stepped.step) {
+      AppendStepped(writer, plan, stepped, n, validity, get);
+      return Encoding::kForStep;
+    }
+  }
+  AppendFor(writer, plan, n, validity, get);
+  return Encoding::kForInt;
+}
+
 Encoding EncodeFloat(const double* values, int64_t n, const uint8_t* validity, const EncodeOptions& options,
                      ByteWriter<Buffer>* writer) {
   // Decimal: the smallest scale at which every value is k / 10^scale. If v is
@@ -92,22 +153,32 @@ Encoding EncodeFloat(const double* values, int64_t n, const uint8_t* validity, c
       return k;
     });
   }
+  auto mantissa = [&](int64_t row) {
+    int64_t k = 0;
+    DecimalMantissa(values[row], scale, &k);
+    return k;
+  };
+  // Mantissas a common step apart (fares in steps of 0.50 are k = 5, 10,
+  // 15, ... at scale 1): decimal with a step (11).
+  StepPlan stepped;
+  if (decimal && options.allow_step) stepped = PlanStep(plan, n, validity, mantissa);
+  const uint64_t decimal_payload = stepped.step ? 1 + stepped.EncodedBytes(n) : 1 + plan.EncodedBytes(n);
   // float32 can only win when decimal does not fit in 4 bytes per value.
-  bool float32 = options.allow_float32 && (!decimal || 1 + plan.EncodedBytes(n) > 4 * uint64_t(n));
+  bool float32 = options.allow_float32 && (!decimal || decimal_payload > 4 * uint64_t(n));
   for (int64_t row = 0; float32 && row < n; ++row) {
     if (IsValidRow(validity, row) && !FitsFloat32(values[row])) float32 = false;
   }
 
-  uint64_t decimal_bytes = decimal ? 1 + plan.EncodedBytes(n) : ~uint64_t(0);
+  uint64_t decimal_bytes = decimal ? decimal_payload : ~uint64_t(0);
   uint64_t float32_bytes = float32 ? 4 * uint64_t(n) : ~uint64_t(0);
   uint64_t float64_bytes = 8 * uint64_t(n);
   if (decimal && decimal_bytes <= float32_bytes && decimal_bytes <= float64_bytes) {
     writer->U8(uint8_t(scale));
-    AppendFor(writer, plan, n, validity, [&](int64_t row) {
-      int64_t k = 0;
-      DecimalMantissa(values[row], scale, &k);
-      return k;
-    });
+    if (stepped.step) {
+      AppendStepped(writer, plan, stepped, n, validity, mantissa);
+      return Encoding::kDecimalStep;
+    }
+    AppendFor(writer, plan, n, validity, mantissa);
     return Encoding::kDecimal;
   }
   if (float32 && float32_bytes < float64_bytes) {
@@ -128,12 +199,6 @@ Encoding EncodeFloat(const double* values, int64_t n, const uint8_t* validity, c
     }
   }
   return Encoding::kFloat64;
-}
-
-template <typename T>
-void EncodeInts(const T* values, int64_t n, const uint8_t* validity, ByteWriter<Buffer>* writer) {
-  auto get = [values](int64_t row) { return int64_t(values[row]); };
-  AppendFor(writer, PlanFor(n, validity, get), n, validity, get);
 }
 
 // --- lossy encoders (doc/encodings.md, "Lossy forms") ----------------------
@@ -271,15 +336,13 @@ Status EncodeBody(const ColumnVector& column, const EncodeOptions& options, cons
     case TypeId::kTimestamp: {
       uint64_t need = 8 * uint64_t(n);
       if (have < need) return TooSmall("values", column.type, n, have, need);
-      *encoding = Encoding::kForInt;
-      EncodeInts(column.values.as<int64_t>(), n, validity, writer);
+      *encoding = EncodeInts(column.values.as<int64_t>(), n, validity, options.allow_step, writer);
       return Status::OK();
     }
     case TypeId::kDate: {
       uint64_t need = 4 * uint64_t(n);
       if (have < need) return TooSmall("values", column.type, n, have, need);
-      *encoding = Encoding::kForInt;
-      EncodeInts(column.values.as<int32_t>(), n, validity, writer);
+      *encoding = EncodeInts(column.values.as<int32_t>(), n, validity, options.allow_step, writer);
       return Status::OK();
     }
     case TypeId::kFloat64: {
@@ -304,7 +367,7 @@ Status EncodeBody(const ColumnVector& column, const EncodeOptions& options, cons
       }
     }
     *encoding = Encoding::kDictCodes;
-    EncodeInts(codes, n, validity, writer);
+    EncodeInts(codes, n, validity, /*allow_step=*/false, writer);
     return Status::OK();
   }
   uint64_t need = 4 * uint64_t(n + 1);
@@ -339,14 +402,15 @@ bool EncodingFitsType(Encoding encoding, TypeId type) {
     case TypeId::kBool:
       return encoding == Encoding::kBits;
     case TypeId::kInt64:
-      return encoding == Encoding::kForInt || encoding == Encoding::kQuantized;
+      return encoding == Encoding::kForInt || encoding == Encoding::kForStep ||
+             encoding == Encoding::kQuantized;
     case TypeId::kTimestamp:
     case TypeId::kDate:
-      return encoding == Encoding::kForInt;
+      return encoding == Encoding::kForInt || encoding == Encoding::kForStep;
     case TypeId::kFloat64:
-      return encoding == Encoding::kDecimal || encoding == Encoding::kFloat32 ||
-             encoding == Encoding::kFloat64 || encoding == Encoding::kFloat16 ||
-             encoding == Encoding::kQuantized;
+      return encoding == Encoding::kDecimal || encoding == Encoding::kDecimalStep ||
+             encoding == Encoding::kFloat32 || encoding == Encoding::kFloat64 ||
+             encoding == Encoding::kFloat16 || encoding == Encoding::kQuantized;
     case TypeId::kString:
       return encoding == Encoding::kPlainString || encoding == Encoding::kDictCodes;
   }
@@ -354,7 +418,7 @@ bool EncodingFitsType(Encoding encoding, TypeId type) {
 }
 
 bool IsKnownEncoding(uint8_t raw) {
-  return raw >= uint8_t(Encoding::kBits) && raw <= uint8_t(Encoding::kQuantized);
+  return raw >= uint8_t(Encoding::kBits) && raw <= uint8_t(Encoding::kDecimalStep);
 }
 
 // A packed run ends in padding bits; canonical payloads keep them zero, and a
@@ -367,16 +431,36 @@ Status RowError(const ByteReader& reader, const char* what, int64_t row) {
   return reader.Corrupt(std::string(what) + " at row " + std::to_string(row));
 }
 
-Status DecodeForInts(ByteReader* reader, TypeId type, int64_t rows, const uint8_t* validity,
-                     ColumnVector* out) {
+// The step of step (10) and decimal step (11): at least 2.
+Status ReadStep(ByteReader* reader, const char* what, uint64_t* step) {
+  OC_RETURN_IF_ERROR(reader->U64(what, step));
+  if (*step < 2)
+    return reader->Corrupt(std::string(what) + " " + std::to_string(*step) + " (at least 2 is valid)");
+  return Status::OK();
+}
+
+// What a stepped FOR block's packed value stands for: reference + (value -
+// reference) * step, wrapping as the encoder's distances did (step 1: the value).
+int64_t Unstep(const ForRun& run, uint64_t step, int64_t value) {
+  const uint64_t reference = uint64_t(run.reference);
+  return int64_t(reference + (uint64_t(value) - reference) * step);
+}
+
+// for (2), and step (10): a u64 step before the FOR block.
+Status DecodeForInts(ByteReader* reader, Encoding encoding, TypeId type, int64_t rows,
+                     const uint8_t* validity, ColumnVector* out) {
+  uint64_t step = 1;
+  if (encoding == Encoding::kForStep) OC_RETURN_IF_ERROR(ReadStep(reader, "integer step", &step));
   ForRun run;
   OC_RETURN_IF_ERROR(ReadFor(reader, rows, "integer FOR block", &run));
+  auto scaled = [&](int64_t value) { return Unstep(run, step, value); };
   if (type == TypeId::kDate) {
     out->values.Resize(4 * size_t(rows));
     int32_t* days = out->values.as<int32_t>();
     int64_t bad = UnpackFor(
         run, rows, validity,
-        [&](int64_t row, int64_t value) {
+        [&](int64_t row, int64_t packed) {
+          const int64_t value = scaled(packed);
           days[row] = int32_t(value);
           return value >= std::numeric_limits<int32_t>::min() && value <= std::numeric_limits<int32_t>::max();
         },
@@ -388,8 +472,8 @@ Status DecodeForInts(ByteReader* reader, TypeId type, int64_t rows, const uint8_
   int64_t* values = out->values.as<int64_t>();
   int64_t bad = UnpackFor(
       run, rows, validity,
-      [&](int64_t row, int64_t value) {
-        values[row] = value;
+      [&](int64_t row, int64_t packed) {
+        values[row] = scaled(packed);
         return true;
       },
       [&](int64_t row) { values[row] = 0; });
@@ -401,19 +485,22 @@ Status DecodeFloats(ByteReader* reader, Encoding encoding, int64_t rows, const u
                     ColumnVector* out) {
   out->values.Resize(8 * size_t(rows));
   double* values = out->values.as<double>();
-  if (encoding == Encoding::kDecimal) {
+  if (encoding == Encoding::kDecimal || encoding == Encoding::kDecimalStep) {
     uint8_t scale = 0;
     OC_RETURN_IF_ERROR(reader->U8("decimal scale", &scale));
     if (scale > kMaxDecimalScale) {
       return reader->Corrupt("decimal scale " + std::to_string(scale) + " is above " +
                              std::to_string(kMaxDecimalScale));
     }
+    uint64_t step = 1;
+    if (encoding == Encoding::kDecimalStep) OC_RETURN_IF_ERROR(ReadStep(reader, "decimal step", &step));
     ForRun run;
     OC_RETURN_IF_ERROR(ReadFor(reader, rows, "decimal mantissa FOR block", &run));
     const double divisor = kPow10[scale];
     int64_t bad = UnpackFor(
         run, rows, validity,
-        [&](int64_t row, int64_t k) {
+        [&](int64_t row, int64_t packed) {
+          const int64_t k = Unstep(run, step, packed);
           double mantissa = double(k);
           values[row] = mantissa / divisor;
           return std::fabs(mantissa) <= kMaxExactMantissa;
@@ -583,13 +670,15 @@ Status DecodeInto(TypeId type, int64_t rows, std::string_view payload,
       break;
     }
     case Encoding::kForInt:
-      OC_RETURN_IF_ERROR(DecodeForInts(&reader, type, rows, validity, out));
+    case Encoding::kForStep:
+      OC_RETURN_IF_ERROR(DecodeForInts(&reader, encoding, type, rows, validity, out));
       break;
     case Encoding::kQuantized:
       OC_RETURN_IF_ERROR(DecodeQuantized(&reader, type, rows, validity, out));
       break;
     case Encoding::kFloat16:
     case Encoding::kDecimal:
+    case Encoding::kDecimalStep:
     case Encoding::kFloat32:
     case Encoding::kFloat64:
       OC_RETURN_IF_ERROR(DecodeFloats(&reader, encoding, rows, validity, out));
@@ -628,6 +717,10 @@ std::string_view EncodingName(Encoding encoding) {
       return "float16";
     case Encoding::kQuantized:
       return "quantized";
+    case Encoding::kForStep:
+      return "step";
+    case Encoding::kDecimalStep:
+      return "decimal_step";
   }
   return "unknown";
 }

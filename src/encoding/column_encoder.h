@@ -26,18 +26,21 @@ namespace outcore {
 
 // Payload byte 0 (doc/encodings.md, "Column payload"): never renumber.
 enum class Encoding : uint8_t {
-  kBits = 1,         // bool: one bit per row
-  kForInt = 2,       // int64, timestamp, date: frame of reference + bit-packing
-  kDecimal = 3,      // float64 stored as k / 10^scale, k frame-of-reference packed
-  kFloat32 = 4,      // float64 whose every value is exactly a float
-  kFloat64 = 5,      // float64 as IEEE-754 doubles
-  kPlainString = 6,  // string: packed lengths + concatenated bytes
-  kDictCodes = 7,    // string: packed int32 codes into a file-wide dictionary
-  kFloat16 = 8,      // float64 stored as IEEE-754 binary16 (lossy, asked for)
-  kQuantized = 9,    // float64 or int64 stored as k, read as k * step (lossy, asked for)
+  kBits = 1,          // bool: one bit per row
+  kForInt = 2,        // int64, timestamp, date: frame of reference + bit-packing
+  kDecimal = 3,       // float64 stored as k / 10^scale, k frame-of-reference packed
+  kFloat32 = 4,       // float64 whose every value is exactly a float
+  kFloat64 = 5,       // float64 as IEEE-754 doubles
+  kPlainString = 6,   // string: packed lengths + concatenated bytes
+  kDictCodes = 7,     // string: packed int32 codes into a file-wide dictionary
+  kFloat16 = 8,       // float64 stored as IEEE-754 binary16 (lossy, asked for)
+  kQuantized = 9,     // float64 or int64 stored as k, read as k * step (lossy, asked for)
+  kForStep = 10,      // int64, timestamp, date: min + k * step, k packed (exact; format version 4)
+  kDecimalStep = 11,  // float64 as decimal whose mantissas are a step apart (exact; format version 4)
 };
 
-// "bits", "for", "decimal", "float32", "float64", "plain", "dict", "float16", "quantized".
+// "bits", "for", "decimal", "float32", "float64", "plain", "dict", "float16", "quantized", "step",
+// "decimal_step".
 std::string_view EncodingName(Encoding encoding);
 // The encoding a payload was written with (for `outcore info`); Corruption
 // when the first byte is not a known encoding.
@@ -57,6 +60,10 @@ struct EncodeOptions {
   // Allow the exact float forms; turning them off forces raw float64.
   bool allow_float32 = true;
   bool allow_decimal = true;
+  // Allow `step` and `decimal_step` for integers, dates, timestamps and
+  // decimals whose values are a common step apart (whole seconds in
+  // microseconds, prices in steps of 0.50): files of format version 4 only.
+  bool allow_step = true;
 };
 
 // Replaces *payload with the encoded form of `column` (payload keeps its

@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 
@@ -98,6 +99,118 @@ TEST(EncodeColumn, DatesRoundTripAcrossTheInt32Range) {
                                std::numeric_limits<int32_t>::max(), -1};
   std::string payload = RoundTrip(MakeColumn(TypeId::kDate, days), Encoding::kForInt);
   EXPECT_EQ(payload.size(), kHeader + kFor + BitPackedBytes(5, 32));
+}
+
+// Whole seconds stored as microseconds: the distances from the minimum share
+// the factor 1,000,000, so only the seconds are packed (20 bits a row fewer).
+TEST(EncodeColumn, TimestampsInWholeSecondsPackTheSecondsAlone) {
+  std::mt19937_64 rng(3);
+  const int64_t start = 1'700'000'000'000'000;  // 2023-11, in microseconds
+  std::vector<int64_t> stamps(5000);
+  std::vector<bool> valid(stamps.size());
+  for (size_t row = 0; row < stamps.size(); ++row) {
+    stamps[row] = start + int64_t(rng() % (86400 * 365)) * 1'000'000;
+    valid[row] = row % 7 != 3;
+  }
+  stamps[0] = start;  // the minimum, and the range a full year of seconds
+  stamps[1] = start + int64_t(86400 * 365 - 1) * 1'000'000;
+  ColumnVector column = MakeColumn(TypeId::kTimestamp, stamps, valid);
+  std::string payload = RoundTrip(column, Encoding::kForStep);
+  const int seconds_width = BitWidth(uint64_t(86400 * 365 - 1));  // 25
+  EXPECT_EQ(payload.size(), kHeader + BitmapBytes(5000) + 8 + kFor + BitPackedBytes(5000, seconds_width));
+  uint64_t step = 0;
+  std::memcpy(&step, payload.data() + kHeader + BitmapBytes(5000), 8);
+  EXPECT_EQ(step, 1'000'000u);
+  // Without the step (a writer of an older version): the full width.
+  EncodeOptions no_step;
+  no_step.allow_step = false;
+  std::string plain = RoundTrip(column, Encoding::kForInt, no_step);
+  EXPECT_EQ(plain.size(), kHeader + BitmapBytes(5000) + kFor + BitPackedBytes(5000, 45));
+  // One value off the grid: no common step but 1, plain FOR.
+  stamps[17] += 1;
+  valid[17] = true;
+  RoundTrip(MakeColumn(TypeId::kTimestamp, stamps, valid), Encoding::kForInt);
+}
+
+TEST(EncodeColumn, AStepIsTakenOnlyWhereItPaysAndRoundTripsAtTheExtremes) {
+  // Multiples of 100 (cents of whole amounts), negative too, and dates a week apart.
+  std::vector<int64_t> cents;
+  for (int64_t i = -500; i < 500; ++i) cents.push_back(i * 100);
+  RoundTrip(MakeColumn(TypeId::kInt64, cents), Encoding::kForStep);
+  std::vector<int32_t> weeks;
+  for (int32_t i = 0; i < 400; ++i) weeks.push_back(-20000 + 7 * i);
+  RoundTrip(MakeColumn(TypeId::kDate, weeks), Encoding::kForStep);
+  // Eight values a step of 2 apart save 8 bits, less than the step's 8 bytes.
+  RoundTrip(MakeColumn<int64_t>(TypeId::kInt64, {0, 2, 4, 6, 8, 10, 12, 14}), Encoding::kForInt);
+  // The whole int64 range in steps of 2^62: distances near 2^64 wrap exactly.
+  const int64_t lo = std::numeric_limits<int64_t>::min();
+  std::vector<int64_t> extremes;
+  for (int i = 0; i < 200; ++i)
+    extremes.push_back(int64_t(uint64_t(lo) + uint64_t(i % 4) * (uint64_t(1) << 62)));
+  std::string payload = RoundTrip(MakeColumn(TypeId::kInt64, extremes), Encoding::kForStep);
+  EXPECT_EQ(payload.size(), kHeader + 8 + kFor + BitPackedBytes(200, 2));
+}
+
+// Fares in steps of 0.50 at scale 1 are mantissas 5, 10, 15, ...: the step 5
+// leaves their quotients 2.3 bits narrower; values stay bit for bit.
+TEST(EncodeColumn, DecimalsAStepApartPackTheirQuotients) {
+  std::mt19937_64 rng(5);
+  std::vector<double> fares(4000);
+  std::vector<bool> valid(fares.size());
+  for (size_t row = 0; row < fares.size(); ++row) {
+    fares[row] = 2.5 + 0.5 * double(rng() % 200);  // 2.50 .. 102.00
+    valid[row] = row % 9 != 4;
+  }
+  fares[0] = 2.5;
+  fares[1] = 102.0;
+  ColumnVector column = MakeColumn(TypeId::kFloat64, fares, valid);
+  std::string payload = RoundTrip(column, Encoding::kDecimalStep);
+  const size_t body = kHeader + BitmapBytes(4000);
+  EXPECT_EQ(uint8_t(payload[body]), 1);  // scale 1: k = 25 .. 1020
+  uint64_t step = 0;
+  std::memcpy(&step, payload.data() + body + 1, 8);
+  EXPECT_EQ(step, 5u);
+  EXPECT_EQ(payload.size(), body + 1 + 8 + kFor + BitPackedBytes(4000, BitWidth(199)));
+  EncodeOptions no_step;
+  no_step.allow_step = false;
+  RoundTrip(column, Encoding::kDecimal, no_step);
+  // Negative amounts and a step of 25 cents.
+  std::vector<double> quarters;
+  for (int i = -300; i < 300; ++i) quarters.push_back(0.25 * i);
+  RoundTrip(MakeColumn(TypeId::kFloat64, quarters), Encoding::kDecimalStep);
+  // A hostile step is refused, and so is a mantissa it takes past 2^53.
+  std::string bad = payload;
+  const uint64_t one = 1, huge = uint64_t(1) << 50;
+  std::memcpy(bad.data() + body + 1, &one, 8);
+  ColumnVector out;
+  Status status = DecodeColumn(TypeId::kFloat64, 4000, bad, nullptr, &out);
+  EXPECT_NE(status.message().find("decimal step 1"), std::string::npos) << status.message();
+  std::memcpy(bad.data() + body + 1, &huge, 8);
+  status = DecodeColumn(TypeId::kFloat64, 4000, bad, nullptr, &out);
+  EXPECT_EQ(status.code(), StatusCode::kCorruption);
+  EXPECT_NE(status.message().find("beyond 2^53"), std::string::npos) << status.message();
+}
+
+TEST(DecodeColumn, AStepBelowTwoOrADateThatLeavesInt32IsCorruption) {
+  std::vector<int32_t> weeks;
+  for (int32_t i = 0; i < 400; ++i) weeks.push_back(7 * i);
+  Buffer payload;
+  ASSERT_TRUE(EncodeColumn(MakeColumn(TypeId::kDate, weeks), {}, &payload).ok());
+  ASSERT_EQ(*PayloadEncoding(payload.view()), Encoding::kForStep);
+  std::string bytes(payload.view());
+  ColumnVector out;
+  for (uint64_t step : {uint64_t(0), uint64_t(1)}) {
+    std::memcpy(bytes.data() + kHeader, &step, 8);
+    Status status = DecodeColumn(TypeId::kDate, 400, bytes, nullptr, &out);
+    EXPECT_EQ(status.code(), StatusCode::kCorruption);
+    EXPECT_NE(status.message().find("integer step " + std::to_string(step)), std::string::npos)
+        << status.message();
+  }
+  const uint64_t huge = uint64_t(1) << 40;  // 399 * 2^40 days leaves int32
+  std::memcpy(bytes.data() + kHeader, &huge, 8);
+  Status status = DecodeColumn(TypeId::kDate, 400, bytes, nullptr, &out);
+  EXPECT_EQ(status.code(), StatusCode::kCorruption);
+  EXPECT_NE(status.message().find("int32 day range"), std::string::npos) << status.message();
 }
 
 TEST(EncodeColumn, EmptyAllNullAndSingleRowChunksRoundTrip) {
@@ -341,8 +454,8 @@ TEST(DecodeColumn, RejectsEachHeaderLieWithAPreciseMessage) {
   };
   std::string good(ints.view());
   std::string lie = good;
-  lie[0] = 10;
-  expect(TypeId::kInt64, 3, lie, "unknown encoding id 10");
+  lie[0] = 12;
+  expect(TypeId::kInt64, 3, lie, "unknown encoding id 12");
   lie = good;
   lie[1] = 4;
   expect(TypeId::kInt64, 3, lie, "unknown flag bits");
@@ -380,6 +493,12 @@ std::vector<Case> CorpusOfEveryEncoding(std::shared_ptr<const Dictionary> dictio
   std::vector<int32_t> days(200);
   for (auto& value : days) value = int32_t(rng() % 40000);
   cases.push_back({MakeColumn(TypeId::kDate, days), {}});
+  std::vector<int64_t> stamps(200);  // whole seconds: the step encoding
+  for (auto& value : stamps) value = 1'600'000'000'000'000 + int64_t(rng() % 100000) * 1'000'000;
+  cases.push_back({MakeColumn(TypeId::kTimestamp, stamps, valid), {}});
+  std::vector<double> fares(200);  // steps of 0.50: decimal_step
+  for (auto& value : fares) value = 0.5 * double(rng() % 300);
+  cases.push_back({MakeColumn(TypeId::kFloat64, fares, valid), {}});
   std::vector<bool> bits(200);
   for (size_t row = 0; row < bits.size(); ++row) bits[row] = rng() & 1;
   cases.push_back({MakeBoolColumn(bits, valid), {}});

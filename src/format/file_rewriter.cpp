@@ -29,12 +29,11 @@ Result<std::unique_ptr<FileRewriter>> FileRewriter::Create(const FileReader& sou
   }
   std::unique_ptr<FileRewriter> rewriter(new FileRewriter(source, std::move(options), budget));
   // A replaced column's blocks are new, exact ones: its lossy record no longer
-  // describes them (and a file left with none is written as version 2).
+  // describes them.
   std::erase_if(rewriter->metadata_.lossy, [&](const LossyColumnMeta& lossy) {
     return !rewriter->options_.replace_columns.empty() && rewriter->options_.replace_columns[lossy.column];
   });
-  OC_ASSIGN_OR_RETURN(rewriter->writer_, FileWriter::Create(target, rewriter->options_.target_lock, budget,
-                                                            FormatVersionFor(rewriter->metadata_)));
+  OC_ASSIGN_OR_RETURN(rewriter->writer_, FileWriter::Create(target, rewriter->options_.target_lock, budget));
   return rewriter;
 }
 

@@ -73,7 +73,7 @@ Status FileWriter::Seal(const FileMetadata& metadata) {
     return Status::InvalidArgument(
         "FileWriter::Seal: metadata.chunks must be empty (chunks go through AppendChunk)");
   }
-  if (FormatVersionFor(metadata) != version_) {
+  if (FormatVersionFor(metadata) > version_) {
     return Status::InvalidArgument("FileWriter::Seal: a version " + std::to_string(version_) +
                                    " header for metadata of version " +
                                    std::to_string(FormatVersionFor(metadata)));

@@ -35,11 +35,11 @@ namespace outcore::format {
 class FileWriter {
  public:
   // `held`: the caller's lock on `path` (an in-place rewrite; see OutputFile).
-  // `version` goes into the header; Seal checks it is FormatVersionFor the
-  // metadata (3 when it has a lossy section, else 2).
+  // `version` goes into the header (tests write older ones); Seal checks it
+  // is at least FormatVersionFor the metadata (3 when it has a lossy section).
   static Result<std::unique_ptr<FileWriter>> Create(const std::string& path, const FileLock* held = nullptr,
                                                     MemoryBudget* budget = nullptr,
-                                                    uint32_t version = kMinFormatVersion);
+                                                    uint32_t version = kFormatVersion);
   ~FileWriter();
   FileWriter(const FileWriter&) = delete;
   FileWriter& operator=(const FileWriter&) = delete;
@@ -70,7 +70,7 @@ class FileWriter {
   OutputFile* output() { return file_.get(); }
 
  private:
-  uint32_t version_ = kMinFormatVersion;
+  uint32_t version_ = kFormatVersion;
   FileWriter() = default;
   Status WriteAll(const void* data, size_t n);
 

@@ -702,7 +702,7 @@ TEST(ParseFooter, RefusesLossyEntriesThatDoNotFitTheFile) {
 }
 
 TEST_F(FormatTest, AWriterRefusesLossyMetadataUnderAVersion2Header) {
-  auto writer = FileWriter::Create(Path("v2.oc"));
+  auto writer = FileWriter::Create(Path("v2.oc"), nullptr, nullptr, /*version=*/2);
   ASSERT_TRUE(writer.ok());
   FileMetadata m = LossyMetadata();
   m.chunks.clear();

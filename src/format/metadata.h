@@ -32,10 +32,11 @@ namespace outcore::format {
 inline constexpr char kMagic[8] = {'O', 'U', 'T', 'C', 'O', 'R', 'E', '\0'};
 // Version 2 moved the per-chunk column metadata out of the footer into chunk
 // metadata blocks; readers refuse version 1 files with what to do. Version 3
-// adds the lossy forms (encodings 8 and 9, the lossy section): a file is
-// written as version 3 only when it has a lossy section (FormatVersionFor),
-// so files without one stay readable by version-2 readers.
-inline constexpr uint32_t kFormatVersion = 3;
+// adds the lossy forms (encodings 8 and 9, the lossy section). Version 4 adds
+// the step encoding (10), which a writer may choose for any chunk of
+// integers, dates or timestamps: every file is written as version 4, and
+// readers read versions 2 to 4 (FormatVersionFor: what a footer needs).
+inline constexpr uint32_t kFormatVersion = 4;
 inline constexpr uint32_t kMinFormatVersion = 2;
 inline constexpr size_t kHeaderSize = 16;   // magic, version u32, flags u32
 inline constexpr size_t kTrailerSize = 32;  // footer offset u64, footer length u64, footer xxh3 u64, magic
@@ -198,7 +199,9 @@ struct FileMetadata {
   int FindColumn(std::string_view name) const;
 };
 
-// The version a file with `metadata` is written as: 3 with a lossy section, else 2.
+// The oldest version whose footer can hold `metadata`: 3 with a lossy
+// section, else 2. A reader refuses a header older than that as corrupt;
+// writers write kFormatVersion (the payloads may need it).
 uint32_t FormatVersionFor(const FileMetadata& metadata);
 
 // Appends the footer sections for `metadata` to `out` (doc/format.md, "Footer").

@@ -255,9 +255,7 @@ Status EncodeStages::CompileRules(const std::string& source) {
 }
 
 Status EncodeStages::OpenOutputs() {
-  OC_ASSIGN_OR_RETURN(writer_, format::FileWriter::Create(
-                                   options_.output, nullptr, budget_,
-                                   lossy_.empty() ? format::kMinFormatVersion : format::kFormatVersion));
+  OC_ASSIGN_OR_RETURN(writer_, format::FileWriter::Create(options_.output, nullptr, budget_));
   OC_ASSIGN_OR_RETURN(rejects_, RejectSink::Open(options_.reject_path, names()));
   return Status::OK();
 }
