@@ -46,6 +46,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -281,11 +282,18 @@ class RowHasher {
 
   // `feature` with `value` (a zero value is skipped).
   void Add(std::string_view feature, double value);
+  // Every one of `features` with value 1 (input_type="string"): one call per
+  // row for a caller that gathers a sample's tokens first.
+  void AddAll(std::span<const std::string_view> features);
   // The feature "name=value" with value 1 (sklearn's dict and pair inputs).
   void AddPair(std::string_view name, std::string_view value);
   // Every UTF-8 character of `text` as a feature with value 1 (input_type="char").
   void AddCharacters(std::string_view text);
   void FinishRow();
+  // Makes room for `rows` more rows of `entries` more features in all, so a
+  // caller that can count them first (a list of token lists) fills buffers
+  // that never regrow: a grown buffer is copied and its pages touched twice.
+  void Reserve(int64_t rows, int64_t entries);
   int64_t rows() const;  // finished rows
   int64_t nnz() const;
   // The finished rows (more than 2^31 - 1 entries is an error); the hasher is

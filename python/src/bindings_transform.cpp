@@ -36,8 +36,14 @@ nb::object BufferToNumpy(Buffer&& buffer, size_t count) {
 }
 
 // A str or bytes feature name as bytes (UTF-8 for str); false for other types.
+// A compact ASCII str (what most tokens are) is read from its own buffer, which
+// already is its UTF-8 form: no call into the interpreter per token.
 bool FeatureBytes(PyObject* object, std::string_view* out) {
   if (PyUnicode_Check(object)) {
+    if (PyUnicode_IS_COMPACT_ASCII(object)) {
+      *out = {static_cast<const char*>(PyUnicode_DATA(object)), size_t(PyUnicode_GET_LENGTH(object))};
+      return true;
+    }
     Py_ssize_t size = 0;
     const char* utf8 = PyUnicode_AsUTF8AndSize(object, &size);
     if (!utf8) throw nb::python_error();
@@ -94,7 +100,9 @@ void AddNamedValue(RowHasher* hasher, PyObject* name, PyObject* value) {
   hasher->Add(name_bytes, number);
 }
 
-void HashSample(RowHasher* hasher, InputType input, PyObject* sample) {
+// `tokens` is scratch reused between samples (a list's features are gathered,
+// then hashed in one call).
+void HashSample(RowHasher* hasher, InputType input, PyObject* sample, std::vector<std::string_view>* tokens) {
   std::string_view bytes;
   if (input == InputType::kChar) {
     if (!PyUnicode_Check(sample) && !PyBytes_Check(sample))
@@ -117,13 +125,15 @@ void HashSample(RowHasher* hasher, InputType input, PyObject* sample) {
     throw nb::python_error();
   }
   if (input == InputType::kString && (PyList_Check(sample) || PyTuple_Check(sample))) {
-    // The common case (lists of tokens): borrowed items, no iterator.
+    // The common case (lists of tokens): borrowed items, no iterator. Nothing
+    // here runs Python code, so the list cannot change under the loop.
     const Py_ssize_t size = PySequence_Fast_GET_SIZE(sample);
     PyObject** items = PySequence_Fast_ITEMS(sample);
+    tokens->resize(size_t(size));
     for (Py_ssize_t i = 0; i < size; ++i) {
-      if (!FeatureBytes(items[i], &bytes)) RaiseType("feature names must be strings");
-      hasher->Add(bytes, 1.0);
+      if (!FeatureBytes(items[i], &(*tokens)[size_t(i)])) RaiseType("feature names must be strings");
     }
+    hasher->AddAll(*tokens);
     return;
   }
   nb::object items = nb::borrow(sample);
@@ -173,12 +183,25 @@ nb::tuple HashFeatures(nb::handle raw_x, int64_t n_features, bool alternate_sign
     Raise(Status::InvalidArgument("input_type must be 'dict', 'pair', 'string' or 'char', not '" +
                                   input_type + "'"));
   RowHasher hasher = Unwrap(RowHasher::Make(n_features, alternate_sign));
+  if (input == InputType::kString && (PyList_Check(raw_x.ptr()) || PyTuple_Check(raw_x.ptr()))) {
+    // A first pass counts the features of list and tuple samples (a bound:
+    // duplicates merge), so the output is sized once and never regrows.
+    const Py_ssize_t rows = PySequence_Fast_GET_SIZE(raw_x.ptr());
+    PyObject** samples = PySequence_Fast_ITEMS(raw_x.ptr());
+    int64_t entries = 0;
+    for (Py_ssize_t row = 0; row < rows; ++row) {
+      if (PyList_Check(samples[row]) || PyTuple_Check(samples[row]))
+        entries += PySequence_Fast_GET_SIZE(samples[row]);
+    }
+    hasher.Reserve(rows, entries);
+  }
+  std::vector<std::string_view> tokens;
   PyObject* iterator = PyObject_GetIter(raw_x.ptr());
   if (!iterator) throw nb::python_error();
   nb::object guard = nb::steal(iterator);
   while (PyObject* sample = PyIter_Next(iterator)) {
     nb::object sample_guard = nb::steal(sample);
-    HashSample(&hasher, input, sample);
+    HashSample(&hasher, input, sample, &tokens);
     hasher.FinishRow();
   }
   if (PyErr_Occurred()) throw nb::python_error();

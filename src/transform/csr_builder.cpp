@@ -1,6 +1,9 @@
 #include "transform/csr_builder.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdint>
 
 namespace outcore::transform {
 
@@ -35,11 +38,30 @@ void CsrBuilder::FinishRow() {
   pending_.Clear();
 }
 
+namespace {
+
+// Asks for transparent huge pages over the 2 MiB-aligned part of a large
+// buffer about to be filled: a whole matrix reserved at once is then faulted
+// in 2 MiB at a time instead of 4 KiB (the page faults were a tenth of
+// hashing a list of token lists). Only advice: without THP nothing changes.
+void AdviseHugePages(Buffer* buffer) {
+  constexpr uintptr_t kHuge = uintptr_t(2) << 20;
+  if (buffer->capacity() < 2 * kHuge) return;
+  auto begin = (reinterpret_cast<uintptr_t>(buffer->data()) + kHuge - 1) & ~(kHuge - 1);
+  auto end = (reinterpret_cast<uintptr_t>(buffer->data()) + buffer->capacity()) & ~(kHuge - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
+}  // namespace
+
 void CsrBuilder::Reserve(int64_t rows, int64_t entries) {
   // Geometric, so that reserving batch after batch stays linear overall.
   auto grow = [](Buffer* buffer, size_t extra) {
     size_t need = buffer->size() + extra;
-    if (need > buffer->capacity()) buffer->Reserve(std::max(need, buffer->capacity() * 2));
+    if (need > buffer->capacity()) {
+      buffer->Reserve(std::max(need, buffer->capacity() * 2));
+      AdviseHugePages(buffer);
+    }
   };
   grow(&indices_, size_t(entries) * sizeof(int32_t));
   grow(&data_, size_t(entries) * sizeof(double));

@@ -19,6 +19,54 @@ struct HashedColumn {
   std::vector<HashedFeature> by_code;  // "name=value" per dictionary code, built once
 };
 
+enum class ReadKind { kNone, kCodes, kStrings, kTokens, kInt64, kFloat64, kBool };
+
+// How one batch's column is read: its kind and typed pointers into its buffers.
+struct BatchColumn {
+  ReadKind kind = ReadKind::kNone;
+  const uint8_t* validity = nullptr;  // set only if the batch has a null here
+  const ColumnVector* vector = nullptr;
+  const int32_t* codes = nullptr;
+  const int64_t* int64s = nullptr;
+  const double* float64s = nullptr;
+  const uint8_t* bools = nullptr;
+};
+
+BatchColumn ReadOf(const ColumnVector& v, const HashedColumn& column) {
+  BatchColumn read;
+  read.vector = &v;
+  if (v.null_count != 0) read.validity = v.validity.data();
+  if (column.tokens) {
+    read.kind = ReadKind::kTokens;
+    return read;
+  }
+  switch (v.type) {
+    case TypeId::kString:
+      if (v.dictionary) {
+        read.kind = ReadKind::kCodes;
+        read.codes = v.values.as<int32_t>();
+      } else {
+        read.kind = ReadKind::kStrings;
+      }
+      break;
+    case TypeId::kInt64:
+      read.kind = ReadKind::kInt64;
+      read.int64s = v.values.as<int64_t>();
+      break;
+    case TypeId::kFloat64:
+      read.kind = ReadKind::kFloat64;
+      read.float64s = v.values.as<double>();
+      break;
+    case TypeId::kBool:
+      read.kind = ReadKind::kBool;
+      read.bools = v.values.data();
+      break;
+    default:
+      break;
+  }
+  return read;
+}
+
 }  // namespace
 
 Status HashDataset(const std::shared_ptr<const Dataset>& dataset, const HashColumnsOptions& options,
@@ -82,11 +130,15 @@ Status HashDataset(const std::shared_ptr<const Dataset>& dataset, const HashColu
       }
     }
     if (options.token_columns.empty()) csr->Reserve(batch.num_rows, batch.num_rows * int64_t(columns.size()));
+    // How each column's values are read is settled here, once per batch; the
+    // row loop below only indexes arrays.
+    std::vector<BatchColumn> reads(columns.size());
+    for (size_t c = 0; c < columns.size(); ++c) reads[c] = ReadOf(batch.columns[c], columns[c]);
     for (int64_t row = 0; row < batch.num_rows; ++row) {
       for (size_t c = 0; c < columns.size(); ++c) {
-        const ColumnVector& v = batch.columns[c];
+        const BatchColumn& read = reads[c];
         const HashedColumn& column = columns[c];
-        if (!v.IsValid(row)) {
+        if (read.validity && !GetBit(read.validity, row)) {
           if (selection.nulls == NullPolicy::kFail) {
             return NullFound(column.name, column.is_numeric, batch.first_row + row, selection);
           }
@@ -95,35 +147,35 @@ Status HashDataset(const std::shared_ptr<const Dataset>& dataset, const HashColu
           }
           continue;
         }
-        if (column.tokens) {
-          std::string_view text = v.GetString(row);
-          size_t at = 0;
-          while (at < text.size()) {
-            while (at < text.size() && IsSpace(text[at])) ++at;
-            size_t start = at;
-            while (at < text.size() && !IsSpace(text[at])) ++at;
-            if (at > start) hasher.Add(text.substr(start, at - start), 1.0, csr);
-          }
-          continue;
-        }
-        switch (v.type) {
-          case TypeId::kString:
-            if (v.dictionary) {
-              FeatureHasher::AddHashed(column.by_code[size_t(v.values.as<int32_t>()[row])], 1.0, csr);
-            } else {
-              hasher.AddPair(column.name, v.GetString(row), &scratch, csr);
+        switch (read.kind) {
+          case ReadKind::kCodes:
+            FeatureHasher::AddHashed(column.by_code[size_t(read.codes[row])], 1.0, csr);
+            break;
+          case ReadKind::kTokens: {
+            std::string_view text = read.vector->GetString(row);
+            size_t at = 0;
+            while (at < text.size()) {
+              while (at < text.size() && IsSpace(text[at])) ++at;
+              size_t start = at;
+              while (at < text.size() && !IsSpace(text[at])) ++at;
+              if (at > start) hasher.Add(text.substr(start, at - start), 1.0, csr);
             }
             break;
-          case TypeId::kInt64:
-            if (v.GetInt64(row) != 0) FeatureHasher::AddHashed(column.numeric, double(v.GetInt64(row)), csr);
+          }
+          case ReadKind::kStrings:
+            hasher.AddPair(column.name, read.vector->GetString(row), &scratch, csr);
             break;
-          case TypeId::kFloat64:
-            if (v.GetFloat64(row) != 0) FeatureHasher::AddHashed(column.numeric, v.GetFloat64(row), csr);
+          case ReadKind::kInt64:
+            if (read.int64s[row] != 0)
+              FeatureHasher::AddHashed(column.numeric, double(read.int64s[row]), csr);
             break;
-          case TypeId::kBool:
-            if (v.GetBool(row)) FeatureHasher::AddHashed(column.numeric, 1.0, csr);
+          case ReadKind::kFloat64:
+            if (read.float64s[row] != 0) FeatureHasher::AddHashed(column.numeric, read.float64s[row], csr);
             break;
-          default:
+          case ReadKind::kBool:
+            if (GetBit(read.bools, row)) FeatureHasher::AddHashed(column.numeric, 1.0, csr);
+            break;
+          case ReadKind::kNone:
             break;
         }
       }

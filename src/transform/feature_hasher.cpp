@@ -10,6 +10,11 @@ Result<FeatureHasher> FeatureHasher::Make(FeatureHasherOptions options) {
   return FeatureHasher(options);
 }
 
+FeatureHasher::FeatureHasher(FeatureHasherOptions options)
+    : options_(options),
+      modulo_multiplier_(UINT64_MAX / uint64_t(options.n_features) + 1),
+      minimum_column_(int32_t((int64_t(INT32_MAX) - (options.n_features - 1)) % options.n_features)) {}
+
 int Utf8CharLength(std::string_view text) {
   const auto lead = uint8_t(text[0]);
   int length = lead < 0x80           ? 1

@@ -43,6 +43,38 @@ TEST(FeatureHasher, ColumnIsAbsOfSignedHashModuloFeatures) {
   }
 }
 
+TEST(FeatureHasher, ColumnWithoutADivisionMatchesTheRemainderForEveryDivisorShape) {
+  // The column comes from a multiply-shift remainder; check it against % for
+  // divisors of every shape (1, powers of two and their neighbours, primes,
+  // the largest) and hashes at the edges of the int32 range.
+  std::vector<int64_t> divisors = {1,
+                                   2,
+                                   3,
+                                   5,
+                                   7,
+                                   1000,
+                                   65535,
+                                   65536,
+                                   65537,
+                                   1 << 20,
+                                   (1 << 20) + 1,
+                                   1000003,
+                                   (int64_t(1) << 30) + 3,
+                                   INT32_MAX - 1,
+                                   INT32_MAX};
+  std::vector<int32_t> hashes = {0,         1,         -1, 2, -2, INT32_MAX, INT32_MIN + 1, INT32_MAX - 1,
+                                 156908512, -156908512};
+  std::mt19937 rng(11);
+  for (int i = 0; i < 2000; ++i) hashes.push_back(int32_t(rng()));
+  for (int64_t n : divisors) {
+    auto hasher = *FeatureHasher::Make({.n_features = n});
+    for (int32_t h : hashes) {
+      if (h == INT32_MIN) continue;
+      ASSERT_EQ(hasher.FromHash(h).column, std::llabs(int64_t(h)) % n) << "h " << h << " n_features " << n;
+    }
+  }
+}
+
 TEST(FeatureHasher, MinimumHashMapsLikeAbsOfTwoToThe31) {
   for (int64_t n : {1, 2, 3, 10, 1000, 1 << 20, INT32_MAX}) {
     auto hasher = *FeatureHasher::Make({.n_features = n});

@@ -166,6 +166,14 @@ Result<ColumnSummary> MergeSummaries(const ColumnSummary& a, const ColumnSummary
 
 Result<CsrMatrix> HashColumns(const std::shared_ptr<const Dataset>& dataset, const HashOptions& options) {
   transform::CsrBuilder csr;
+  // Without token columns a row has at most one feature per column, so when
+  // every row is hashed the whole matrix is sized once; growing batch by
+  // batch copied it several times over. (A where= or a chunk span may keep
+  // few rows: those grow as they go rather than reserve for all.)
+  const RowSelection& rows = options.rows;
+  if (options.token_columns.empty() && rows.where.empty() && rows.chunks.begin == 0 && rows.chunks.end < 0) {
+    csr.Reserve(dataset->num_rows(), dataset->num_rows() * int64_t(options.columns.size()));
+  }
   OC_RETURN_IF_ERROR(transform::HashDataset(dataset, HashColumnsOf(options), &csr,
                                             [&] { return Interrupted(options.cancel); }));
   return ReleaseCsr(&csr, options.n_features);
@@ -314,11 +322,15 @@ RowHasher& RowHasher::operator=(RowHasher&&) noexcept = default;
 RowHasher::~RowHasher() = default;
 
 void RowHasher::Add(std::string_view feature, double value) { rep_->hasher.Add(feature, value, &rep_->csr); }
+void RowHasher::AddAll(std::span<const std::string_view> features) {
+  for (std::string_view feature : features) rep_->hasher.Add(feature, 1.0, &rep_->csr);
+}
 void RowHasher::AddPair(std::string_view name, std::string_view value) {
   rep_->hasher.AddPair(name, value, &rep_->scratch, &rep_->csr);
 }
 void RowHasher::AddCharacters(std::string_view text) { rep_->hasher.AddCharacters(text, &rep_->csr); }
 void RowHasher::FinishRow() { rep_->csr.FinishRow(); }
+void RowHasher::Reserve(int64_t rows, int64_t entries) { rep_->csr.Reserve(rows, entries); }
 int64_t RowHasher::rows() const { return rep_->csr.rows(); }
 int64_t RowHasher::nnz() const { return rep_->csr.nnz(); }
 Result<CsrMatrix> RowHasher::Release() {

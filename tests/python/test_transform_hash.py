@@ -120,3 +120,76 @@ def test_estimator_protocol_and_pipeline():
 def test_readme_seed_example_eight_words_into_three_features():
     words = [["the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog"]]
     same(FeatureHasher(3, input_type="string").transform(words), SkHasher(3, input_type="string").transform(words))
+
+
+class Token(str):
+    """A str subclass: not a compact string, and its methods say other things than its text."""
+
+    def encode(self, *args, **kwargs):
+        return b"not-" + str.encode(self, *args, **kwargs)
+
+    def __str__(self):
+        return "other"
+
+
+def both_string(samples, n_features=2**20):
+    return (FeatureHasher(n_features, input_type="string").transform(samples),
+            SkHasher(n_features, input_type="string").transform(samples))
+
+
+def test_token_lists_of_every_kind_of_str_match_sklearn():
+    # ASCII tokens are read from the str's own buffer; the others take the
+    # UTF-8 path. Each kind on its own, then all mixed within rows.
+    ascii_tokens = ["dog", "cat", "", "x" * 100, "a b", "tab\there", "\x7f", "\x00nul"]
+    wide = ["élan", "naïve", "日本語", "😀", "ÿ", "Ωmega", "mixé ascii"]
+    subclassed = [Token(t) for t in ascii_tokens + wide]
+    raw = [t.encode() for t in ascii_tokens + wide]
+    lengths = ["".join(chr(c) for c in range(97, 97 + k)) for k in range(30)]  # every tail length
+    kinds = [ascii_tokens, wide, subclassed, raw, lengths]
+    rng = np.random.default_rng(5)
+    mixed = [[kinds[k][i % len(kinds[k])] for k, i in zip(rng.integers(0, len(kinds), n), rng.integers(0, 100, n))]
+             for n in rng.integers(0, 20, 400)]
+    for samples in [[k] for k in kinds] + [mixed, [ascii_tokens * 3, wide * 2]]:
+        for n_features in (16, 2**20):
+            same(*both_string(samples, n_features))
+
+
+def test_a_str_subclass_is_hashed_by_its_text_not_its_methods():
+    ours, theirs = both_string([[Token("dog")], ["dog"]], 1024)
+    same(ours, theirs)
+    np.testing.assert_array_equal(ours[0].toarray(), ours[1].toarray())
+
+
+def test_empty_samples_tuples_and_generators_within_a_list_match_sklearn():
+    # The output is sized from the list and tuple samples; a generator sample
+    # is not counted and must still fit, as must a tuple of samples.
+    rng = np.random.default_rng(6)
+    samples = random_string_samples(rng, 200, max_len=30)
+    rows = [[], (), samples[0], tuple(samples[1]), iter(samples[2]), [], samples[3] * 50]
+    expected_rows = [[], [], samples[0], samples[1], samples[2], [], samples[3] * 50]
+    ours = FeatureHasher(2**18, input_type="string").transform(rows)
+    theirs = SkHasher(2**18, input_type="string").transform(expected_rows)
+    same(ours, theirs)
+    assert ours[0].nnz == 0 and ours[5].nnz == 0
+    same(*both_string(tuple(samples)))
+    generated = [iter(s) for s in samples]
+    same(FeatureHasher(64, input_type="string").transform(generated),
+         SkHasher(64, input_type="string").transform(samples))
+
+
+def test_duplicate_tokens_sum_to_their_count():
+    ours, theirs = both_string([["dog"] * 40 + ["cat"] * 3 + ["dog"]], 8)
+    same(ours, theirs)
+    assert sorted(np.abs(ours.data)) == [3, 41]
+
+
+def test_a_non_str_token_or_an_unencodable_str_is_refused_like_sklearn():
+    for bad in (["dog", 1], ["dog", None], ["dog", 2.5], [b"ok", ["nested"]]):
+        with pytest.raises(TypeError, match="feature names must be strings"):
+            FeatureHasher(8, input_type="string").transform([["fine"], bad])
+        with pytest.raises(TypeError):
+            SkHasher(8, input_type="string").transform([["fine"], bad])
+    with pytest.raises(UnicodeEncodeError):
+        FeatureHasher(8, input_type="string").transform([["ok", "lone \ud800 surrogate"]])
+    with pytest.raises(UnicodeEncodeError):
+        SkHasher(8, input_type="string").transform([["ok", "lone \ud800 surrogate"]])
