@@ -8,6 +8,7 @@ variance to 1e-9 relative at the same batch size.
 
     python bench/transform/transform_bench.py --quick            # small smoke run
     python bench/transform/transform_bench.py --write-results    # 1M hashing, 2M x 50 PCA (+1M for RSS)
+    python bench/transform/transform_bench.py --hash-only        # the two hashing rows (+ CPU times), printed
 
 Data is generated into bench/data/transform/ (cached): an .oc file from `outcore gen` for
 hashing, and float64 .npy matrices (written chunk by chunk) for PCA, read as memmaps.
@@ -77,15 +78,15 @@ def child_hash_oc(tool, path, out):
     ds = outcore.open(path)
     columns = ["topic", "word"]
     if tool == "outcore":
-        seconds = float("inf")
+        seconds = cpu = float("inf")
         for _ in range(REPEAT):  # best of REPEAT, as for scikit-learn below
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             X = FeatureHasher(2**20).transform_dataset(ds, columns=columns)
-            seconds = min(seconds, time.perf_counter() - t)
+            seconds, cpu = min(seconds, time.perf_counter() - t), min(cpu, time.process_time() - c)
         import scipy.sparse as sp
 
         sp.save_npz(out, X, compressed=False)
-        return {"seconds": seconds, "rows": X.shape[0], "nnz": int(X.nnz)}
+        return {"seconds": seconds, "cpu_seconds": cpu, "rows": X.shape[0], "nnz": int(X.nnz)}
     from sklearn.feature_extraction import FeatureHasher as SkHasher
 
     rows = []  # input preparation is not timed: sklearn needs Python dicts
@@ -93,18 +94,19 @@ def child_hash_oc(tool, path, out):
         cols = {c: batch[c].to_pandas() for c in columns}
         for values in zip(*(cols[c] for c in columns)):
             rows.append({c: v for c, v in zip(columns, values) if isinstance(v, str)})
-    seconds = float("inf")
+    seconds = cpu = float("inf")
     for _ in range(REPEAT):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         X = SkHasher(2**20).transform(rows)
-        seconds = min(seconds, time.perf_counter() - t)
+        seconds, cpu = min(seconds, time.perf_counter() - t), min(cpu, time.process_time() - c)
     import scipy.sparse as sp
 
     Y = sp.load_npz(out)
     X.sort_indices()
     identical = (X.shape == Y.shape and np.array_equal(X.indptr, Y.indptr) and np.array_equal(X.indices, Y.indices)
                  and np.array_equal(X.data, Y.data))
-    return {"seconds": seconds, "rows": X.shape[0], "nnz": int(X.nnz), "identical": bool(identical)}
+    return {"seconds": seconds, "cpu_seconds": cpu, "rows": X.shape[0], "nnz": int(X.nnz),
+            "identical": bool(identical)}
 
 
 def child_hash_list(tool, path, out):
@@ -117,19 +119,19 @@ def child_hash_list(tool, path, out):
     samples = []
     for batch in outcore.open(path).scan(columns=["passage"], batch_rows=1 << 20):
         samples.extend(s.split() if isinstance(s, str) else [] for s in batch["passage"].to_pandas())
-    t_ours = t_sk = float("inf")
+    t_ours = t_sk = c_ours = c_sk = float("inf")
     for _ in range(REPEAT):  # alternating, best of REPEAT each
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         ours = FeatureHasher(2**20, input_type="string").transform(samples)
-        t_ours = min(t_ours, time.perf_counter() - t)
-        t = time.perf_counter()
+        t_ours, c_ours = min(t_ours, time.perf_counter() - t), min(c_ours, time.process_time() - c)
+        t, c = time.perf_counter(), time.process_time()
         theirs = SkHasher(2**20, input_type="string").transform(samples)
-        t_sk = min(t_sk, time.perf_counter() - t)
+        t_sk, c_sk = min(t_sk, time.perf_counter() - t), min(c_sk, time.process_time() - c)
     theirs.sort_indices()
     identical = (np.array_equal(ours.indptr, theirs.indptr) and np.array_equal(ours.indices, theirs.indices)
                  and np.array_equal(ours.data, theirs.data))
-    return {"outcore_seconds": t_ours, "sklearn_seconds": t_sk, "rows": len(samples), "nnz": int(ours.nnz),
-            "identical": bool(identical)}
+    return {"outcore_seconds": t_ours, "sklearn_seconds": t_sk, "outcore_cpu_seconds": c_ours,
+            "sklearn_cpu_seconds": c_sk, "rows": len(samples), "nnz": int(ours.nnz), "identical": bool(identical)}
 
 
 def child_pca(tool, path, out):
@@ -237,7 +239,10 @@ def main():
     ap.add_argument("--hash-rows", type=int, default=1_000_000)
     ap.add_argument("--pca-rows", type=int, nargs=2, default=[1_000_000, 2_000_000], help="two sizes (RSS check)")
     ap.add_argument("--write-results", action="store_true", help="write bench/transform/RESULTS.md")
+    ap.add_argument("--hash-only", action="store_true", help="only the two hashing cases, printed (not written)")
     a = ap.parse_args()
+    if a.hash_only and a.write_results:
+        ap.error("--hash-only prints its rows; --write-results needs every case")
     if a.quick:
         a.hash_rows, a.pca_rows = 100_000, [200_000, 400_000]
     os.makedirs(DATA, exist_ok=True)
@@ -258,6 +263,12 @@ def main():
                  f"| {both['sklearn_seconds']:.2f} s | {both['outcore_seconds']:.2f} s "
                  f"| {both['sklearn_seconds'] / both['outcore_seconds']:.1f}x "
                  f"| identical: {both['identical']} | (same process) |")
+    if a.hash_only:
+        print("\n".join(lines))
+        print(f"CPU seconds, best of {REPEAT}: .oc sklearn {theirs['cpu_seconds']:.3f} / outcore "
+              f"{ours['cpu_seconds']:.3f}; lists sklearn {both['sklearn_cpu_seconds']:.2f} / outcore "
+              f"{both['outcore_cpu_seconds']:.2f}")
+        return
     for rows in a.pca_rows:
         npy = run_child("prepare", "npy", str(rows), "-")["path"]
         o_out, s_out = os.path.join(DATA, "pca_outcore.npz"), os.path.join(DATA, "pca_sklearn.npz")

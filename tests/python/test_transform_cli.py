@@ -75,6 +75,20 @@ def test_hash_command_writes_the_matrix_sklearn_computes(table, n_features, alte
     assert_same_csr(same, theirs)
 
 
+@pytest.mark.parametrize("where", [None, "count > 0"])
+def test_columns_without_tokens_match_sklearn_with_and_without_a_row_selection(table, where):
+    # Without tokens and a selection the matrix is sized once up front; with a
+    # where= it grows as rows are kept. Both must be sklearn's matrix.
+    columns = ["topic", "user", "count", "score"]
+    keep = [r for r in range(N) if where is None or table["count"][r] > 0]
+    every = sklearn_rows(table)
+    rows = [[p for p in every[r] if p[0] in columns] for r in keep]
+    theirs = SkHasher(2**20, input_type="pair").transform(rows)
+    ours = FeatureHasher(2**20).transform_dataset(outcore.open(table["oc"]), columns=columns, where=where)
+    assert ours.shape[0] == len(keep)
+    assert_same_csr(ours, theirs)
+
+
 def test_hash_command_names_a_missing_column_and_leaves_no_file(table):
     out = table["folder"] / "bad.npz"
     result = run("hash", table["oc"], "--columns", "nope", "-o", out, check=False)
