@@ -183,8 +183,8 @@ def main() -> None:
         now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         section = (f"\n## File size on the taxi and wide shapes (issue 12)\n\nProduced by `python bench/size_bench.py "
                    f"--rows {args.rows} --wide-rows {args.wide_rows}` on {now} (outcore commit {commit}). Sizes "
-                   "are deterministic (seeded data, one run).\n\nMachine:\n```\n" + "\n".join(machine_description()) + "\n```\n"
-                   + text + "\n")
+                   "are deterministic (seeded data, one run).\n\nMachine:\n```\n"
+                   + "\n".join(machine_description()) + "\n```\n" + text + "\n")
         with open(Path(__file__).parent / "RESULTS.md", "a") as results:
             results.write(section)
 
