@@ -91,13 +91,14 @@ Status AddPartEntry(const std::string& path, const std::string& file, format::Ma
 
 void AddCounts(const std::vector<std::pair<std::string, uint64_t>>& from,
                std::vector<std::pair<std::string, uint64_t>>* into) {
-  for (const auto& [name, count] : from) {
+  for (const auto& counted : from) {
+    const std::string& name = counted.first;  // clang will not capture a structured binding
     auto it =
         std::find_if(into->begin(), into->end(), [&](const auto& entry) { return entry.first == name; });
     if (it == into->end()) {
-      into->emplace_back(name, count);
+      into->emplace_back(name, counted.second);
     } else {
-      it->second += count;
+      it->second += counted.second;
     }
   }
 }

@@ -158,13 +158,15 @@ void AddPartInfo(const DatasetInfo& part, DatasetInfo* into) {
   ingest.rows_read += part.ingest.rows_read;
   ingest.rows_kept += part.ingest.rows_kept;
   ingest.rows_rejected += part.ingest.rows_rejected;
-  for (const auto& [reason, count] : part.ingest.rejected_by_reason) {
+  for (const auto& rejected : part.ingest.rejected_by_reason) {
+    // Not a structured binding: clang (the fuzz build) will not capture one in a lambda.
+    const std::string& reason = rejected.first;
     auto it = std::find_if(ingest.rejected_by_reason.begin(), ingest.rejected_by_reason.end(),
                            [&](const auto& entry) { return entry.first == reason; });
     if (it == ingest.rejected_by_reason.end()) {
-      ingest.rejected_by_reason.emplace_back(reason, count);
+      ingest.rejected_by_reason.emplace_back(reason, rejected.second);
     } else {
-      it->second += count;
+      it->second += rejected.second;
     }
   }
   ingest.input_bytes += part.ingest.input_bytes;
