@@ -66,46 +66,59 @@ Status TooSmall(const char* buffer, TypeId type, int64_t length, size_t have, ui
 
 // --- encoders -------------------------------------------------------------
 
-// The largest step every valid value's distance from `reference` is a
-// multiple of (0 when all are equal, so that any step divides them), and the
-// largest distance. Once a candidate step is known, a value it divides costs
-// one remainder; only the others take a gcd. get(row) -> int64_t.
+// A FOR plan and, when asked, the step (10, 11): the largest step every
+// valid value's distance from the minimum is a multiple of. The distances
+// from the first valid value have the same common divisors as those from the
+// minimum (they differ by a constant), so both come from one pass over the
+// values; once a candidate step is known a value it divides costs one
+// remainder, and the search ends when the step falls to 1. get(row) -> int64_t.
 struct StepPlan {
-  uint64_t step = 0;  // 0 or 1: no step pays
-  ForPlan quotients;  // the FOR plan of (v - reference) / step
-  uint64_t EncodedBytes(int64_t n) const { return 8 + quotients.EncodedBytes(n); }
+  ForPlan plan;       // for (2) / decimal (3)
+  uint64_t step = 0;  // at least 2 when the step form is smaller, else 0
+  ForPlan quotients;  // the FOR plan of (v - plan.reference) / step
+  uint64_t SteppedBytes(int64_t n) const { return 8 + quotients.EncodedBytes(n); }
 };
 template <typename Get>
-StepPlan PlanStep(const ForPlan& plan, int64_t n, const uint8_t* validity, Get get) {
-  StepPlan stepped;
-  if (plan.width <= 1) return stepped;
-  uint64_t step = 0, max_distance = 0;
+StepPlan PlanForAndStep(int64_t n, const uint8_t* validity, bool want_step, Get get) {
+  int64_t min_value = std::numeric_limits<int64_t>::max(), max_value = std::numeric_limits<int64_t>::min();
+  int64_t first = 0;
+  bool any = false;
+  uint64_t step = want_step ? 0 : 1;
   for (int64_t row = 0; row < n; ++row) {
     if (!IsValidRow(validity, row)) continue;
-    const uint64_t distance = uint64_t(get(row)) - uint64_t(plan.reference);
-    max_distance = std::max(max_distance, distance);
-    if (step != 0 && distance % step == 0) continue;
-    step = std::gcd(step, distance);
-    if (step == 1) return stepped;
+    const int64_t value = get(row);
+    min_value = std::min(min_value, value);
+    max_value = std::max(max_value, value);
+    if (!any) {
+      first = value;
+      any = true;
+    } else if (step != 1) {
+      const uint64_t distance =
+          value >= first ? uint64_t(value) - uint64_t(first) : uint64_t(first) - uint64_t(value);
+      if (step == 0 || distance % step != 0) step = std::gcd(step, distance);
+    }
   }
-  if (step < 2) return stepped;
-  stepped.quotients = plan;
-  stepped.quotients.width = BitWidth(max_distance / step);
+  StepPlan planned;
+  if (!any) return planned;
+  planned.plan.reference = min_value;
+  const uint64_t span = uint64_t(max_value) - uint64_t(min_value);
+  planned.plan.width = BitWidth(span);
+  if (step < 2 || planned.plan.width <= 1) return planned;
+  planned.quotients = planned.plan;
+  planned.quotients.width = BitWidth(span / step);
   // Taken when the 8 bytes of the step pay for themselves.
-  if (stepped.EncodedBytes(n) < plan.EncodedBytes(n)) stepped.step = step;
-  return stepped;
+  if (planned.SteppedBytes(n) < planned.plan.EncodedBytes(n)) planned.step = step;
+  return planned;
 }
 
 // The step and the FOR block of the quotients (doc/encodings.md, "step (10)").
 template <typename Get>
-void AppendStepped(ByteWriter<Buffer>* writer, const ForPlan& plan, const StepPlan& stepped, int64_t n,
-                   const uint8_t* validity, Get get) {
-  const uint64_t step = stepped.step;
+void AppendStepped(ByteWriter<Buffer>* writer, const StepPlan& planned, int64_t n, const uint8_t* validity,
+                   Get get) {
+  const uint64_t step = planned.step, reference = uint64_t(planned.plan.reference);
   writer->U64(step);
-  AppendFor(writer, stepped.quotients, n, validity, [&](int64_t row) {
-    const uint64_t distance = uint64_t(get(row)) - uint64_t(plan.reference);
-    return int64_t(uint64_t(plan.reference) + distance / step);
-  });
+  AppendFor(writer, planned.quotients, n, validity,
+            [&](int64_t row) { return int64_t(reference + (uint64_t(get(row)) - reference) / step); });
 }
 
 // for (2), or step (10) when the values' distances from their minimum share
@@ -114,15 +127,12 @@ template <typename T>
 Encoding EncodeInts(const T* values, int64_t n, const uint8_t* validity, bool allow_step,
                     ByteWriter<Buffer>* writer) {
   auto get = [values](int64_t row) { return int64_t(values[row]); };
-  const ForPlan plan = PlanFor(n, validity, get);
-  if (allow_step) {
-    const StepPlan stepped = PlanStep(plan, n, validity, get);
-    if (stepped.step) {
-      AppendStepped(writer, plan, stepped, n, validity, get);
-      return Encoding::kForStep;
-    }
+  const StepPlan planned = PlanForAndStep(n, validity, allow_step, get);
+  if (planned.step) {
+    AppendStepped(writer, planned, n, validity, get);
+    return Encoding::kForStep;
   }
-  AppendFor(writer, plan, n, validity, get);
+  AppendFor(writer, planned.plan, n, validity, get);
   return Encoding::kForInt;
 }
 
@@ -143,11 +153,13 @@ Encoding EncodeFloat(const double* values, int64_t n, const uint8_t* validity, c
       }
     }
   }
-  ForPlan plan;
+  StepPlan planned;
   if (decimal) {
     // Re-check every value at the final scale (the rise assumed 10k exact)
-    // while planning the mantissas' frame of reference.
-    plan = PlanFor(n, validity, [&](int64_t row) {
+    // while planning the mantissas' frame of reference and, for mantissas a
+    // common step apart (fares in steps of 0.50 are k = 5, 10, 15, ... at
+    // scale 1), decimal with a step (11).
+    planned = PlanForAndStep(n, validity, options.allow_step, [&](int64_t row) {
       int64_t k = 0;
       if (!DecimalMantissa(values[row], scale, &k)) decimal = false;
       return k;
@@ -158,11 +170,8 @@ Encoding EncodeFloat(const double* values, int64_t n, const uint8_t* validity, c
     DecimalMantissa(values[row], scale, &k);
     return k;
   };
-  // Mantissas a common step apart (fares in steps of 0.50 are k = 5, 10,
-  // 15, ... at scale 1): decimal with a step (11).
-  StepPlan stepped;
-  if (decimal && options.allow_step) stepped = PlanStep(plan, n, validity, mantissa);
-  const uint64_t decimal_payload = stepped.step ? 1 + stepped.EncodedBytes(n) : 1 + plan.EncodedBytes(n);
+  const uint64_t decimal_payload =
+      1 + (planned.step ? planned.SteppedBytes(n) : planned.plan.EncodedBytes(n));
   // float32 can only win when decimal does not fit in 4 bytes per value.
   bool float32 = options.allow_float32 && (!decimal || decimal_payload > 4 * uint64_t(n));
   for (int64_t row = 0; float32 && row < n; ++row) {
@@ -174,11 +183,11 @@ Encoding EncodeFloat(const double* values, int64_t n, const uint8_t* validity, c
   uint64_t float64_bytes = 8 * uint64_t(n);
   if (decimal && decimal_bytes <= float32_bytes && decimal_bytes <= float64_bytes) {
     writer->U8(uint8_t(scale));
-    if (stepped.step) {
-      AppendStepped(writer, plan, stepped, n, validity, mantissa);
+    if (planned.step) {
+      AppendStepped(writer, planned, n, validity, mantissa);
       return Encoding::kDecimalStep;
     }
-    AppendFor(writer, plan, n, validity, mantissa);
+    AppendFor(writer, planned.plan, n, validity, mantissa);
     return Encoding::kDecimal;
   }
   if (float32 && float32_bytes < float64_bytes) {
