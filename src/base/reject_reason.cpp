@@ -1,5 +1,7 @@
 #include "base/reject_reason.h"
 
+#include <algorithm>
+
 namespace outcore {
 
 std::string_view RejectReasonName(RejectReason reason) {
@@ -22,6 +24,19 @@ std::string_view RejectReasonName(RejectReason reason) {
       return "row_too_long";
   }
   return "unknown";
+}
+
+void AddRejectCounts(const NamedRejectCounts& from, NamedRejectCounts* into) {
+  for (const auto& counted : from) {
+    const std::string& name = counted.first;  // clang will not capture a structured binding
+    auto it =
+        std::find_if(into->begin(), into->end(), [&](const auto& entry) { return entry.first == name; });
+    if (it == into->end()) {
+      into->emplace_back(name, counted.second);
+    } else {
+      it->second += counted.second;
+    }
+  }
 }
 
 }  // namespace outcore

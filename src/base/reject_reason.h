@@ -7,7 +7,10 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace outcore {
 
@@ -29,5 +32,11 @@ std::string_view RejectReasonName(RejectReason reason);
 
 // Rejected rows per reason, indexed by the reason's id.
 using RejectCounts = std::array<uint64_t, kRejectReasonCount>;
+
+// Rejected rows per reason name, as reports list them ({"field_count", 3}, ...).
+using NamedRejectCounts = std::vector<std::pair<std::string, uint64_t>>;
+// Adds `from`'s counts into `into` (the parts of a folder summed): a name
+// `into` has gains the count, a new one is appended, in `from`'s order.
+void AddRejectCounts(const NamedRejectCounts& from, NamedRejectCounts* into);
 
 }  // namespace outcore

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "base/output_file.h"
+#include "base/reject_reason.h"
 #include "format/file_reader.h"
 #include "format/manifest.h"
 
@@ -89,20 +90,6 @@ Status AddPartEntry(const std::string& path, const std::string& file, format::Ma
   return Status::OK();
 }
 
-void AddCounts(const std::vector<std::pair<std::string, uint64_t>>& from,
-               std::vector<std::pair<std::string, uint64_t>>* into) {
-  for (const auto& counted : from) {
-    const std::string& name = counted.first;  // clang will not capture a structured binding
-    auto it =
-        std::find_if(into->begin(), into->end(), [&](const auto& entry) { return entry.first == name; });
-    if (it == into->end()) {
-      into->emplace_back(name, counted.second);
-    } else {
-      it->second += counted.second;
-    }
-  }
-}
-
 // The report of one part folded into the total (PartsIngestReport::total).
 void AddReport(const IngestReport& part, const std::string& part_name, IngestReport* total, bool first) {
   if (first) {
@@ -113,7 +100,7 @@ void AddReport(const IngestReport& part, const std::string& part_name, IngestRep
   total->rows_read += part.rows_read;
   total->rows_kept += part.rows_kept;
   total->rows_rejected += part.rows_rejected;
-  AddCounts(part.rejected_by_reason, &total->rejected_by_reason);
+  AddRejectCounts(part.rejected_by_reason, &total->rejected_by_reason);
   total->rejects_by_column.insert(total->rejects_by_column.end(), part.rejects_by_column.begin(),
                                   part.rejects_by_column.end());
   std::stable_sort(total->rejects_by_column.begin(), total->rejects_by_column.end(),

@@ -158,17 +158,7 @@ void AddPartInfo(const DatasetInfo& part, DatasetInfo* into) {
   ingest.rows_read += part.ingest.rows_read;
   ingest.rows_kept += part.ingest.rows_kept;
   ingest.rows_rejected += part.ingest.rows_rejected;
-  for (const auto& rejected : part.ingest.rejected_by_reason) {
-    // Not a structured binding: clang (the fuzz build) will not capture one in a lambda.
-    const std::string& reason = rejected.first;
-    auto it = std::find_if(ingest.rejected_by_reason.begin(), ingest.rejected_by_reason.end(),
-                           [&](const auto& entry) { return entry.first == reason; });
-    if (it == ingest.rejected_by_reason.end()) {
-      ingest.rejected_by_reason.emplace_back(reason, rejected.second);
-    } else {
-      it->second += rejected.second;
-    }
-  }
+  AddRejectCounts(part.ingest.rejected_by_reason, &ingest.rejected_by_reason);
   ingest.input_bytes += part.ingest.input_bytes;
   ingest.sources.insert(ingest.sources.end(), part.ingest.sources.begin(), part.ingest.sources.end());
   if (ingest.created_by.empty()) ingest.created_by = part.ingest.created_by;
