@@ -512,11 +512,13 @@ Status Pca::FinishSecondPass() {
   }
   OC_ASSIGN_OR_RETURN(const Lapack* lapack, LoadLapack());
   // a: the rotated covariance; w: the rotations that diagonalise it; u: the
-  // refined eigenvectors, w^T basis (one per row).
-  chunk_.Resize(size_t(3 * d * d) * sizeof(double));
+  // refined eigenvectors, w^T basis (one per row); sorted: u's rows, largest
+  // eigenvalue first.
+  chunk_.Resize(size_t(4 * d * d) * sizeof(double));
   double* a = chunk_.as<double>();
   double* w = a + d * d;
   double* u = w + d * d;
+  double* sorted = u + d * d;
   const double* c = rotated_comoment_.as<double>();
   for (int64_t i = 0; i < d * d; ++i) a[i] = c[i] / double(n - 1);
   std::fill(w, w + d * d, 0.0);
@@ -533,12 +535,11 @@ Status Pca::FinishSecondPass() {
   std::stable_sort(order.begin(), order.end(),
                    [&](int64_t x, int64_t y) { return a[x * d + x] > a[y * d + y]; });
   std::vector<double> variance(static_cast<size_t>(d));
-  std::vector<double> vectors(static_cast<size_t>(d * d));
   for (int64_t i = 0; i < d; ++i) {
     variance[i] = a[order[i] * d + order[i]];
-    std::copy(u + order[i] * d, u + (order[i] + 1) * d, vectors.data() + i * d);
+    std::copy(u + order[i] * d, u + (order[i] + 1) * d, sorted + i * d);
   }
-  SetFitted(variance, vectors.data());
+  SetFitted(variance, sorted);
   second_pass_ = wants_second_pass_ = false;
   refined_ = true;
   return Status::OK();

@@ -10,7 +10,8 @@
 // attributes, signs by svd_flip. Why covariance and not a streaming QR, and
 // what that costs on ill-conditioned data: doc/transforms.md, "Exact PCA".
 // State: n_features^2 doubles for the co-moments plus one chunk of scratch
-// (three times that with a second pass), all charged to the MemoryBudget. Thread-safety: one thread at a
+// (a second pass adds the basis, its own co-moments and 4 n_features^2 of
+// scratch), all charged to the MemoryBudget. Thread-safety: one thread at a
 // time; const methods may be shared once fitted; per-thread states merge.
 #pragma once
 
