@@ -38,17 +38,21 @@ import json  # loaded by outcore._trace anyway: the reports are json.loads of th
 import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from . import _arrow_in, _core, _progress, memory
+from ._args import _chunk_span
 from ._arrow import Batch, Scan
 from ._columns import DictionaryArray, StringArray
-from ._frames import _chunk_span
 from ._trace import trace
 
-# `import outcore` loads NumPy and the engine only: scikit-learn, SciPy, pandas and pyarrow are
-# imported where they are first used. The estimators live in outcore.transform (which imports
+if TYPE_CHECKING:
+    import numpy as np
+
+# `import outcore` loads the engine only. NumPy loads with the first NumPy result (a scanned
+# batch's columns, categories, to_numpy), so an Arrow consumer (pl.DataFrame(ds), pa.table(ds),
+# DuckDB) never pays for it; scikit-learn, SciPy, pandas and pyarrow are imported where they are
+# first used. The estimators live in outcore.transform (which imports
 # scikit-learn's base classes), loaded on first access to one of these names (PEP 562).
 _LAZY = {
     "PCA": "transform", "FeatureHasher": "transform", "IncrementalPCA": "transform", "OneHotEncoder": "transform",
@@ -481,6 +485,8 @@ class Dataset:
     def categories(self, column: str) -> np.ndarray:
         """The distinct values of a dictionary column, in code order (an object array, one per value)."""
         if column not in self._categories:
+            import numpy as np
+
             values = self._core.dictionary(column)
             arr = np.empty(len(values), dtype=object)
             arr[:] = values
@@ -659,6 +665,8 @@ class Dataset:
         elif type_name == "timestamp":
             values = values.view("datetime64[us]")
         if mask is not None:
+            import numpy as np
+
             return np.ma.MaskedArray(values, mask=mask)
         return values
 

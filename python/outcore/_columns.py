@@ -8,7 +8,10 @@ optional boolean ``mask`` (True = missing); ``to_arrow()`` is zero-copy.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # NumPy is loaded by whoever made the arrays; `import outcore` does not load it
+    import numpy as np
 
 
 class DictionaryArray:
@@ -43,6 +46,8 @@ class DictionaryArray:
 
     def to_numpy(self) -> np.ndarray:
         """Object array of str (None where missing): one Python object per value."""
+        import numpy as np
+
         out = self.categories[np.maximum(self.codes, 0)]
         out[self.codes < 0] = None
         return out
@@ -85,6 +90,7 @@ class StringArray:
 
     def to_arrow(self):
         """A pyarrow.StringArray over the same memory (no copy)."""
+        import numpy as np
         import pyarrow as pa
 
         validity = None
@@ -98,6 +104,8 @@ class StringArray:
 
     def to_numpy(self) -> np.ndarray:
         """NumPy StringDType array (NumPy >= 2), missing values as the dtype's NA; object array otherwise."""
+        import numpy as np
+
         values = list(self)
         try:
             dtype = np.dtypes.StringDType(na_object=None)

@@ -13,30 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
+from ._args import _chunk_span, _memory_limit
 
 _ARRAY_DTYPES = ("bool", "int8", "int16", "int32", "int64", "float32", "float64")
 _INT_STEPS = (np.int8, np.int16, np.int32, np.int64)
-
-
-def _memory_limit(memory_limit) -> int:
-    if memory_limit is None:
-        return 0
-    if isinstance(memory_limit, int):
-        return memory_limit
-    return _core.parse_size(str(memory_limit))
-
-
-def _chunk_span(chunks) -> tuple[int, int] | None:
-    """``chunks=(begin, end)`` as the engine takes it, checked: two ints (end -1: to the last)."""
-    if chunks is None:
-        return None
-    try:
-        begin, end = chunks
-    except (TypeError, ValueError):
-        raise TypeError(f"chunks must be a (begin, end) pair of chunk numbers, not {chunks!r}") from None
-    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (begin, end)):
-        raise TypeError(f"chunks must be a (begin, end) pair of chunk numbers, not {chunks!r}")
-    return int(begin), int(end)
 
 
 def _column_list(ds, columns) -> list[str]:

@@ -1,6 +1,7 @@
-"""`import outcore` is light: NumPy and the engine only (issue 11, "Light import").
+"""`import outcore` is light: the engine only (issue 11, "Light import").
 
-scikit-learn, SciPy, pandas, pyarrow (and tqdm) load when first used. Each check runs in a fresh
+NumPy loads with the first NumPy result; scikit-learn, SciPy, pandas, pyarrow (and tqdm) load
+when first used. Each check runs in a fresh
 interpreter, since this test process has imported them already. The time and memory the import
 costs are measured in bench/ (bench/import_bench.py), not here.
 """
@@ -25,6 +26,41 @@ def loaded_after(code):
 
 def test_import_outcore_loads_no_heavy_package():
     assert loaded_after("import outcore") == []
+
+
+def test_an_arrow_consumer_never_loads_numpy(tmp_path):
+    # pl.DataFrame(ds) and duckdb only take the stream: ingest, info, count and the Arrow export
+    # must not cost a NumPy import. A scanned batch's columns are NumPy arrays, so a scan loads it.
+    csv = tmp_path / "t.csv"
+    csv.write_text("id,topic,price,day\n1,a,1.5,2020-01-01\n2,b,,2020-01-02\n3,a,2.0,\n")
+    probe = f"""
+        import sys
+        import outcore as oc
+        oc.ingest({str(csv)!r}, {str(tmp_path / "t.oc")!r})
+        ds = oc.open({str(tmp_path / "t.oc")!r})
+        ds.info(); ds.count("topic == 'a'"); ds._repr_html_(); repr(ds)
+        ds.__arrow_c_stream__(); ds.scan(where="price > 1").__arrow_c_stream__()
+        assert ds.count(chunks=(0, -1)) == 3
+        before = "numpy" in sys.modules
+        batch = next(iter(ds.scan()))
+        print(before, "numpy" in sys.modules, int(batch["id"].sum()))
+    """
+    code = textwrap.dedent(probe)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True", "6"]
+
+
+def test_chunk_spans_take_numpy_ints_and_refuse_bools():
+    import numpy as np
+    import pytest
+
+    from outcore._args import _chunk_span
+
+    assert _chunk_span((np.int64(1), np.int32(-1))) == (1, -1)
+    assert _chunk_span(None) is None
+    for bad in ((True, 2), (0, np.True_), (0.0, 1), (1,), "ab"):
+        with pytest.raises(TypeError, match="chunks must be"):
+            _chunk_span(bad)
 
 
 def test_opening_and_scanning_a_dataset_loads_no_heavy_package(tmp_path):
