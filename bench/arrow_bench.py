@@ -1,6 +1,7 @@
 """Arrow out against Parquet: pa.table(ds) and pl.DataFrame(ds) over a .oc file, against
 pyarrow.parquet.read_table and pl.read_parquet of the same rows -- rows/s of the load and peak
-RSS (os.wait4 of a fresh child per run), medians of --repeat runs, side by side.
+RSS (os.wait4 of a fresh child per run), medians of --repeat runs, side by side and interleaved
+(each round runs every case once).
 
     python bench/arrow_bench.py --rows 2000000 --repeat 5 [--write-results]
 
@@ -21,7 +22,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import append_results, median, repeated_child
+from measure import append_results, interleaved_children, median
 
 CHILD = r"""
 import json, sys, time
@@ -85,10 +86,12 @@ def main():
     parser.add_argument("--write-results", action="store_true", help="append a section to bench/RESULTS.md")
     args = parser.parse_args()
     csv, oc_path, parquet = prepare(args)
+    argvs = [(tool, [sys.executable, "-c", CHILD, kind, str(oc_path if which == "oc" else parquet)])
+             for tool, kind, which in CASES]
+    measured = interleaved_children(argvs, args.repeat)
     cases = []
-    for tool, kind, which in CASES:
-        path = oc_path if which == "oc" else parquet
-        runs = repeated_child([sys.executable, "-c", CHILD, kind, str(path)], args.repeat, tool)
+    for tool, _, _ in CASES:
+        runs = measured[tool]
         if not runs:
             continue
         load = median([r[1]["seconds"] for r in runs])

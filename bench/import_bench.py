@@ -24,6 +24,7 @@ CASES = [
     ("python (no import)", "pass"),
     ("import numpy", "import numpy"),
     ("import numpy, outcore", "import numpy, outcore"),
+    ("import outcore (NumPy not loaded)", "import outcore"),
     ("import outcore; oc.open + scan", None),  # filled in main(): needs a file
     ("import pandas", "import pandas"),
     ("import pyarrow", "import pyarrow"),

@@ -140,6 +140,25 @@ def repeated_child(argv, repeat, label):
     return runs
 
 
+def interleaved_children(cases, repeat):
+    """Runs each of `cases` ([(label, argv)]) `repeat` times, interleaved (A B A B: a slow moment
+    of the machine hits every case alike), each a fresh measured child -> {label: [(Run, its JSON
+    line)]}. A case that fails is said on stderr under its label and not run again."""
+    runs = {label: [] for label, _ in cases}
+    failed = set()
+    for _ in range(repeat):
+        for label, argv in cases:
+            if label in failed:
+                continue
+            run = run_measured(argv)
+            if not run.ok:
+                print(f"{label}: failed: {run.error_tail()}", file=sys.stderr)
+                failed.add(label)
+                continue
+            runs[label].append((run, run.json()))
+    return runs
+
+
 def append_results(title, produced_by, about, legend, header, rows, text_columns=1):
     """Appends a section to bench/RESULTS.md: `title`, the command that produced it (`produced_by`)
     with the UTC time and the commit, `about` (data, versions), the machine, `legend` and a table
