@@ -2,6 +2,7 @@
 // described as Arrow C Data Interface structs that point into their buffers,
 // and the C Stream over them. Every struct handed out owns what it points to
 // through its private_data; release callbacks free exactly that.
+#include <algorithm>
 #include <cerrno>
 #include <new>
 #include <string>
@@ -133,8 +134,10 @@ void ColumnArrayOf(std::shared_ptr<const ExportedColumn> column, ArrowArray* out
   p->buffers[1] = OrZeros(c.values);
   if (plain_string) p->buffers[2] = OrZeros(c.data);
   if (c.dictionary) {
+    ExportedColumn::ArrowCodes codes = column->ArrowDictionaryCodes();
+    p->buffers[1] = OrZeros(*codes.codes);
     p->dictionary_array = new ArrowArray;
-    DictionaryArrayOf(c.dictionary, p->dictionary_array);
+    DictionaryArrayOf(std::move(codes.dictionary), p->dictionary_array);
     out->dictionary = p->dictionary_array;
   }
   p->column = std::move(column);
@@ -240,7 +243,57 @@ ExportedColumn::ExportedColumn(std::shared_ptr<ExportBudget> budget, ColumnSchem
   budget_->held.fetch_add(bytes_, std::memory_order_relaxed);
 }
 
-ExportedColumn::~ExportedColumn() { budget_->held.fetch_sub(bytes_, std::memory_order_relaxed); }
+ExportedColumn::~ExportedColumn() {
+  budget_->held.fetch_sub(bytes_ + compact_bytes_, std::memory_order_relaxed);
+}
+
+ExportedColumn::ArrowCodes ExportedColumn::ArrowDictionaryCodes() const {
+  if (!vector_.dictionary || vector_.dictionary->size <= vector_.length)
+    return {&vector_.values, vector_.dictionary};
+  std::call_once(compact_once_, [this] { CompactDictionary(); });
+  return {&compact_codes_, compact_dictionary_};
+}
+
+void ExportedColumn::CompactDictionary() const {
+  MemoryBudget* charged = budget_->budget.get();
+  const Dictionary& file = *vector_.dictionary;
+  const int64_t n = vector_.length;
+  const int32_t* codes = vector_.values.as<int32_t>();
+  // rank[code]: the code's place among the entries the valid rows use, -1 unused.
+  Buffer rank(charged);
+  rank.Resize(size_t(file.size) * sizeof(int32_t));
+  int32_t* ranks = rank.as<int32_t>();
+  std::fill(ranks, ranks + file.size, -1);
+  for (int64_t i = 0; i < n; ++i)
+    if (vector_.IsValid(i)) ranks[codes[i]] = 0;
+  auto dictionary = std::make_shared<Dictionary>();
+  dictionary->offsets = Buffer(charged);
+  dictionary->bytes = Buffer(charged);
+  int64_t used = 0, used_bytes = 0;
+  for (int64_t code = 0; code < file.size; ++code) {
+    if (ranks[code] < 0) continue;
+    ranks[code] = int32_t(used++);
+    used_bytes += int64_t(file.Get(code).size());
+  }
+  dictionary->size = used;
+  dictionary->offsets.Resize(size_t(used + 1) * sizeof(int32_t));
+  dictionary->bytes.Reserve(size_t(used_bytes));
+  int32_t* offsets = dictionary->offsets.as<int32_t>();
+  offsets[0] = 0;
+  for (int64_t code = 0; code < file.size; ++code) {
+    if (ranks[code] < 0) continue;
+    const std::string_view entry = file.Get(code);
+    dictionary->bytes.Append(entry.data(), entry.size());
+    offsets[ranks[code] + 1] = int32_t(dictionary->bytes.size());
+  }
+  compact_codes_ = Buffer(charged);
+  compact_codes_.Resize(size_t(n) * sizeof(int32_t));
+  int32_t* renumbered = compact_codes_.as<int32_t>();
+  for (int64_t i = 0; i < n; ++i) renumbered[i] = vector_.IsValid(i) ? ranks[codes[i]] : 0;
+  compact_bytes_ = compact_codes_.capacity() + dictionary->offsets.capacity() + dictionary->bytes.capacity();
+  budget_->held.fetch_add(compact_bytes_, std::memory_order_relaxed);
+  compact_dictionary_ = std::move(dictionary);
+}
 
 BatchExporter::BatchExporter(std::unique_ptr<Scanner> scanner, std::shared_ptr<const void> keep_alive,
                              bool refuse_over_budget)

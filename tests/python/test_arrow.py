@@ -154,6 +154,32 @@ def test_polars_dataframe_equals_to_pandas(ds, expected):
     assert lazy.collect()["id"].to_list() == want
 
 
+def test_batches_smaller_than_the_dictionary_get_the_entries_they_use(ds, expected):
+    # The file's dictionary goes whole with a batch that has at least as many rows as it has
+    # entries; a smaller batch gets its used entries only, in the file's order, so that a
+    # consumer mapping each batch's dictionary into its own does not redo all of it per batch.
+    cols = ["id", "cat", "cat_n"]
+    table = pa.table(ds.scan(columns=cols, batch_rows=3))
+    assert table.num_rows == N
+    for name in ["cat", "cat_n"]:
+        file_order = list(ds.categories(name))
+        assert len(file_order) == len(TOPICS)
+        for chunk in table.column(name).chunks:
+            entries = chunk.dictionary.to_pylist()
+            assert len(entries) <= len(chunk)
+            assert entries == [t for t in file_order if t in entries]  # the file's order
+            assert set(entries) == {v for v in chunk.to_pylist() if v is not None}  # each one used
+    assert columns_of(table) == {c: expected[c] for c in cols}
+    pl = pytest.importorskip("polars")
+    assert columns_of(pl.DataFrame(ds.scan(columns=cols, batch_rows=3))) == {c: expected[c] for c in cols}
+    duckdb = pytest.importorskip("duckdb")
+    scan = ds.scan(columns=cols, batch_rows=3)  # noqa: F841 (read by name)
+    rows = duckdb.sql("select cat, cat_n from scan order by id").fetchall()
+    assert [list(r) for r in rows] == [[expected["cat"][i], expected["cat_n"][i]] for i in range(N)]
+    # pandas through pyarrow unifies the batches' dictionaries: the same values.
+    assert columns_of(table.to_pandas()) == {c: expected[c] for c in cols}
+
+
 def test_duckdb_reads_the_dataset_and_a_scan(ds, expected):
     duckdb = pytest.importorskip("duckdb")
     rows = duckdb.sql("select * from ds order by id").fetchall()
