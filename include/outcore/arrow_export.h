@@ -8,12 +8,13 @@
 //   plain string "u" (int32 offsets + UTF-8)
 //   dictionary string: indexes "i" (int32 codes) with dictionary "u"
 //   (dictionary<int32, utf8>): the file-wide Dictionary, the same memory in
-//   every batch — unless the dictionary has more entries than the batch has
-//   rows. Such a batch gets a dictionary of its own: the entries its rows use,
-//   in the file's order, and its codes renumbered into it. Consumers that map
-//   a dictionary into their own (Polars' Categorical, DuckDB) do that work once
-//   per batch, so a 65,499-entry dictionary sent whole with each of 261 batches
-//   of 30,000 rows cost Polars 0.8 s (doc/arrow.md).
+//   every batch — except in a stream (ExportArrowStream of an exporter), where
+//   a batch with fewer rows than the dictionary has entries gets a dictionary
+//   of its own: the entries its rows use, in the file's order, and its codes
+//   renumbered into it. Consumers that map each batch's dictionary into their
+//   own (Polars' Categorical, DuckDB) do that work once per batch, so a
+//   65,499-entry dictionary sent whole with each of 261 batches of 30,000 rows
+//   cost Polars 0.8 s (doc/arrow.md).
 //
 // Zero-copy: ColumnVector is Arrow's layout already, so nothing is converted
 // (but for the renumbered codes above).
@@ -53,7 +54,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "outcore/arrow_abi.h"
@@ -75,7 +75,11 @@ struct ExportBudget {
 // immutable from here on. Charged to the scan's budget until destroyed.
 class ExportedColumn {
  public:
-  ExportedColumn(std::shared_ptr<ExportBudget> budget, ColumnSchema schema, ColumnVector* from);
+  // `compact_dictionary`: a dictionary column whose dictionary has more
+  // entries than the column has rows keeps only the entries its valid rows
+  // use (in the file's order), its codes renumbered into them.
+  ExportedColumn(std::shared_ptr<ExportBudget> budget, ColumnSchema schema, ColumnVector* from,
+                 bool compact_dictionary = false);
   ~ExportedColumn();
   ExportedColumn(const ExportedColumn&) = delete;
   ExportedColumn& operator=(const ExportedColumn&) = delete;
@@ -84,29 +88,11 @@ class ExportedColumn {
   const ColumnVector& vector() const { return vector_; }
   uint64_t bytes() const { return bytes_; }  // the buffers' capacity, as charged
 
-  // A dictionary column's codes and dictionary as the Arrow export sends them:
-  // vector()'s own when the dictionary has at most as many entries as the
-  // column has rows; else the entries the valid rows use (in the file's
-  // order) and the codes renumbered into them, made on the first call (any
-  // thread), kept and charged with the column. Throws when the budget cannot
-  // hold them, as Buffer does.
-  struct ArrowCodes {
-    const Buffer* codes;
-    std::shared_ptr<const Dictionary> dictionary;
-  };
-  ArrowCodes ArrowDictionaryCodes() const;
-
  private:
-  void CompactDictionary() const;
-
   std::shared_ptr<ExportBudget> budget_;  // first: outlives vector_'s buffers
   ColumnSchema schema_;
   ColumnVector vector_;
   uint64_t bytes_ = 0;
-  mutable std::once_flag compact_once_;
-  mutable Buffer compact_codes_;
-  mutable std::shared_ptr<const Dictionary> compact_dictionary_;
-  mutable uint64_t compact_bytes_ = 0;
 };
 
 struct ExportedBatch {
@@ -134,6 +120,9 @@ class BatchExporter {
   Scanner& scanner() { return *scanner_; }  // e.g. CountRows instead of batches
   const std::shared_ptr<ExportBudget>& budget() const { return budget_; }
   void set_refuse_over_budget(bool refuse) { refuse_over_budget_ = refuse; }
+  // Batches from here on keep only the dictionary entries they use when their
+  // dictionary is larger than they are (ExportedColumn); a stream sets it.
+  void set_compact_dictionaries(bool compact) { compact_dictionaries_ = compact; }
 
  private:
   Status HeldOverBudget() const;
@@ -143,6 +132,7 @@ class BatchExporter {
   std::shared_ptr<ExportBudget> budget_;
   Batch batch_;  // the scanner fills it; its buffers leave with each batch
   bool refuse_over_budget_;
+  bool compact_dictionaries_ = false;
   Status failed_;
 };
 

@@ -134,10 +134,8 @@ void ColumnArrayOf(std::shared_ptr<const ExportedColumn> column, ArrowArray* out
   p->buffers[1] = OrZeros(c.values);
   if (plain_string) p->buffers[2] = OrZeros(c.data);
   if (c.dictionary) {
-    ExportedColumn::ArrowCodes codes = column->ArrowDictionaryCodes();
-    p->buffers[1] = OrZeros(*codes.codes);
     p->dictionary_array = new ArrowArray;
-    DictionaryArrayOf(std::move(codes.dictionary), p->dictionary_array);
+    DictionaryArrayOf(c.dictionary, p->dictionary_array);
     out->dictionary = p->dictionary_array;
   }
   p->column = std::move(column);
@@ -219,11 +217,53 @@ void FillStream(StreamPrivate* p, ArrowArrayStream* out) {
   out->private_data = p;
 }
 
+// Keeps the entries of c's dictionary that its valid rows use, in the file's
+// order, and renumbers the codes into them (null rows get code 0). Every
+// buffer is charged to `budget`; the old codes are freed.
+void CompactDictionary(MemoryBudget* budget, ColumnVector* c) {
+  const Dictionary& file = *c->dictionary;
+  const int64_t n = c->length;
+  Buffer rank_buffer(budget);  // rank[code]: its place among the used entries, -1 unused
+  rank_buffer.Resize(size_t(file.size) * sizeof(int32_t));
+  int32_t* rank = rank_buffer.as<int32_t>();
+  std::fill(rank, rank + file.size, -1);
+  const int32_t* codes = c->values.as<int32_t>();
+  for (int64_t i = 0; i < n; ++i)
+    if (c->IsValid(i)) rank[codes[i]] = 0;
+  int64_t used = 0, used_bytes = 0;
+  for (int64_t code = 0; code < file.size; ++code) {
+    if (rank[code] < 0) continue;
+    rank[code] = int32_t(used++);
+    used_bytes += int64_t(file.Get(code).size());
+  }
+  auto kept = std::make_shared<Dictionary>();
+  kept->offsets = Buffer(budget);
+  kept->bytes = Buffer(budget);
+  kept->size = used;
+  kept->offsets.Resize(size_t(used + 1) * sizeof(int32_t));
+  kept->bytes.Reserve(size_t(used_bytes));
+  int32_t* offsets = kept->offsets.as<int32_t>();
+  offsets[0] = 0;
+  for (int64_t code = 0; code < file.size; ++code) {
+    if (rank[code] < 0) continue;
+    const std::string_view entry = file.Get(code);
+    kept->bytes.Append(entry.data(), entry.size());
+    offsets[rank[code] + 1] = int32_t(kept->bytes.size());
+  }
+  Buffer renumbered(budget);
+  renumbered.Resize(size_t(n) * sizeof(int32_t));
+  int32_t* out = renumbered.as<int32_t>();
+  for (int64_t i = 0; i < n; ++i) out[i] = c->IsValid(i) ? rank[codes[i]] : 0;
+  c->values = std::move(renumbered);
+  c->dictionary = std::move(kept);
+}
+
 }  // namespace
 
 // ---- ExportedColumn, BatchExporter ---------------------------------------
 
-ExportedColumn::ExportedColumn(std::shared_ptr<ExportBudget> budget, ColumnSchema schema, ColumnVector* from)
+ExportedColumn::ExportedColumn(std::shared_ptr<ExportBudget> budget, ColumnSchema schema, ColumnVector* from,
+                               bool compact_dictionary)
     : budget_(std::move(budget)), schema_(std::move(schema)) {
   MemoryBudget* charged = budget_->budget.get();
   vector_.type = from->type;
@@ -240,60 +280,16 @@ ExportedColumn::ExportedColumn(std::shared_ptr<ExportBudget> budget, ColumnSchem
   if (from->null_count > 0) take(&from->validity, &vector_.validity);
   take(&from->values, &vector_.values);
   if (from->type == TypeId::kString && !from->dictionary) take(&from->data, &vector_.data);
+  if (compact_dictionary && vector_.dictionary && vector_.dictionary->size > vector_.length) {
+    bytes_ -= vector_.values.capacity();
+    CompactDictionary(charged, &vector_);
+    bytes_ += vector_.values.capacity() + vector_.dictionary->offsets.capacity() +
+              vector_.dictionary->bytes.capacity();
+  }
   budget_->held.fetch_add(bytes_, std::memory_order_relaxed);
 }
 
-ExportedColumn::~ExportedColumn() {
-  budget_->held.fetch_sub(bytes_ + compact_bytes_, std::memory_order_relaxed);
-}
-
-ExportedColumn::ArrowCodes ExportedColumn::ArrowDictionaryCodes() const {
-  if (!vector_.dictionary || vector_.dictionary->size <= vector_.length)
-    return {&vector_.values, vector_.dictionary};
-  std::call_once(compact_once_, [this] { CompactDictionary(); });
-  return {&compact_codes_, compact_dictionary_};
-}
-
-void ExportedColumn::CompactDictionary() const {
-  MemoryBudget* charged = budget_->budget.get();
-  const Dictionary& file = *vector_.dictionary;
-  const int64_t n = vector_.length;
-  const int32_t* codes = vector_.values.as<int32_t>();
-  // rank[code]: the code's place among the entries the valid rows use, -1 unused.
-  Buffer rank(charged);
-  rank.Resize(size_t(file.size) * sizeof(int32_t));
-  int32_t* ranks = rank.as<int32_t>();
-  std::fill(ranks, ranks + file.size, -1);
-  for (int64_t i = 0; i < n; ++i)
-    if (vector_.IsValid(i)) ranks[codes[i]] = 0;
-  auto dictionary = std::make_shared<Dictionary>();
-  dictionary->offsets = Buffer(charged);
-  dictionary->bytes = Buffer(charged);
-  int64_t used = 0, used_bytes = 0;
-  for (int64_t code = 0; code < file.size; ++code) {
-    if (ranks[code] < 0) continue;
-    ranks[code] = int32_t(used++);
-    used_bytes += int64_t(file.Get(code).size());
-  }
-  dictionary->size = used;
-  dictionary->offsets.Resize(size_t(used + 1) * sizeof(int32_t));
-  dictionary->bytes.Reserve(size_t(used_bytes));
-  int32_t* offsets = dictionary->offsets.as<int32_t>();
-  offsets[0] = 0;
-  for (int64_t code = 0; code < file.size; ++code) {
-    if (ranks[code] < 0) continue;
-    const std::string_view entry = file.Get(code);
-    dictionary->bytes.Append(entry.data(), entry.size());
-    offsets[ranks[code] + 1] = int32_t(dictionary->bytes.size());
-  }
-  compact_codes_ = Buffer(charged);
-  compact_codes_.Resize(size_t(n) * sizeof(int32_t));
-  int32_t* renumbered = compact_codes_.as<int32_t>();
-  for (int64_t i = 0; i < n; ++i) renumbered[i] = vector_.IsValid(i) ? ranks[codes[i]] : 0;
-  compact_bytes_ = compact_codes_.capacity() + dictionary->offsets.capacity() + dictionary->bytes.capacity();
-  budget_->held.fetch_add(compact_bytes_, std::memory_order_relaxed);
-  compact_dictionary_ = std::move(dictionary);
-}
+ExportedColumn::~ExportedColumn() { budget_->held.fetch_sub(bytes_, std::memory_order_relaxed); }
 
 BatchExporter::BatchExporter(std::unique_ptr<Scanner> scanner, std::shared_ptr<const void> keep_alive,
                              bool refuse_over_budget)
@@ -344,7 +340,8 @@ Result<std::shared_ptr<const ExportedBatch>> BatchExporter::Next() {
   }
   const std::vector<ColumnSchema>& schema = scanner_->columns();
   for (size_t i = 0; i < batch_.columns.size(); ++i)
-    batch->columns.push_back(std::make_shared<const ExportedColumn>(budget_, schema[i], &batch_.columns[i]));
+    batch->columns.push_back(std::make_shared<const ExportedColumn>(budget_, schema[i], &batch_.columns[i],
+                                                                    compact_dictionaries_));
   return std::shared_ptr<const ExportedBatch>(std::move(batch));
 }
 
@@ -373,6 +370,7 @@ void ExportArrowArray(const std::shared_ptr<const ExportedBatch>& batch, ArrowAr
 }
 
 void ExportArrowStream(std::unique_ptr<BatchExporter> exporter, ArrowArrayStream* out) {
+  exporter->set_compact_dictionaries(true);
   auto* p = new StreamPrivate;
   p->columns = exporter->columns();
   BatchExporter* source = exporter.get();

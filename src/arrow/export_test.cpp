@@ -285,8 +285,8 @@ TEST_F(ArrowExportTest, TheDictionaryIsTheFilesOwnInEveryBatch) {
   EXPECT_EQ(batches, dataset_->num_chunks());
 }
 
-TEST_F(ArrowExportTest, ABatchSmallerThanItsDictionaryGetsTheEntriesItsRowsUse) {
-  // `cat` and `catn` have 4 entries; batches of 3 rows get their own dictionaries.
+TEST_F(ArrowExportTest, AStreamedBatchSmallerThanItsDictionaryGetsTheEntriesItsRowsUse) {
+  // `cat` and `catn` have 4 entries; streamed batches of 3 rows get their own dictionaries.
   ScanOptions small;
   small.columns = {"cat", "catn"};
   small.batch_rows = 3;
@@ -300,50 +300,50 @@ TEST_F(ArrowExportTest, ABatchSmallerThanItsDictionaryGetsTheEntriesItsRowsUse) 
   for (int64_t code = 0; code < (*file)->size; ++code) file_code[std::string((*file)->Get(code))] = code;
   auto exporter = Exporter(small);
   std::shared_ptr<ExportBudget> budget = exporter->budget();
-  int compacted = 0;
+  ArrowArrayStream stream;
+  ExportArrowStream(std::move(exporter), &stream);
+  int64_t batches = 0;
   for (;;) {
-    auto batch = exporter->Next();
-    ASSERT_TRUE(batch.ok());
-    if (!*batch) break;
-    ArrowArray first, second;
-    ExportArrowArray(*batch, &first);
-    ExportArrowArray(*batch, &second);
-    for (int64_t c = 0; c < first.n_children; ++c) {
-      const ArrowArray& child = *first.children[c];
-      const ArrowArray& entries = *child.dictionary;
-      ASSERT_LE(entries.length, child.length);
-      // Made once per batch: a second export shares it.
-      EXPECT_EQ(second.children[c]->buffers[1], child.buffers[1]);
-      EXPECT_EQ(second.children[c]->dictionary->buffers[2], entries.buffers[2]);
-      EXPECT_NE(child.buffers[1], (*batch)->columns[c]->vector().values.data());
-      // The entries are file entries, in the file's order, each used by a valid row.
-      const auto* offsets = static_cast<const int32_t*>(entries.buffers[1]);
-      const auto* bytes = static_cast<const char*>(entries.buffers[2]);
-      std::vector<bool> used(size_t(entries.length), false);
-      const auto* validity = static_cast<const uint8_t*>(child.buffers[0]);
-      for (int64_t r = 0; r < child.length; ++r) {
-        if (validity != nullptr && !GetBit(validity, r)) continue;
-        const int32_t code = static_cast<const int32_t*>(child.buffers[1])[r];
-        ASSERT_TRUE(code >= 0 && code < entries.length);
-        used[size_t(code)] = true;
-      }
-      int64_t previous = -1;
-      for (int64_t e = 0; e < entries.length; ++e) {
-        const std::string entry(bytes + offsets[e], size_t(offsets[e + 1] - offsets[e]));
-        ASSERT_TRUE(file_code.count(entry)) << entry;
-        EXPECT_GT(file_code[entry], previous);
-        previous = file_code[entry];
-        EXPECT_TRUE(used[size_t(e)]) << entry;
-      }
-      ++compacted;
+    ArrowArray array;
+    ASSERT_EQ(stream.get_next(&stream, &array), 0) << stream.get_last_error(&stream);
+    if (array.release == nullptr) break;
+    ++batches;
+    const ArrowArray& child = *array.children[0];  // cat: its entries' order is the file's
+    const ArrowArray& entries = *child.dictionary;
+    ASSERT_LE(entries.length, child.length);
+    const auto* offsets = static_cast<const int32_t*>(entries.buffers[1]);
+    const auto* bytes = static_cast<const char*>(entries.buffers[2]);
+    std::vector<bool> used(size_t(entries.length), false);
+    for (int64_t r = 0; r < child.length; ++r) {
+      const int32_t code = static_cast<const int32_t*>(child.buffers[1])[r];
+      ASSERT_TRUE(code >= 0 && code < entries.length);
+      used[size_t(code)] = true;
     }
-    arrow::Release(&first);
-    arrow::Release(&second);
+    int64_t previous = -1;
+    for (int64_t e = 0; e < entries.length; ++e) {
+      const std::string entry(bytes + offsets[e], size_t(offsets[e + 1] - offsets[e]));
+      ASSERT_TRUE(file_code.count(entry)) << entry;
+      EXPECT_GT(file_code[entry], previous);  // the file's order
+      previous = file_code[entry];
+      EXPECT_TRUE(used[size_t(e)]) << entry;  // only entries a row uses
+    }
+    EXPECT_LE(array.children[1]->dictionary->length, array.children[1]->length);
+    arrow::Release(&array);
   }
-  EXPECT_GT(compacted, 2 * dataset_->num_chunks());
-  exporter.reset();
+  EXPECT_GT(batches, 2 * dataset_->num_chunks());
+  arrow::Release(&stream);
   EXPECT_EQ(budget->held.load(), 0u);
   EXPECT_EQ(budget->budget->used(), 0u);
+
+  // Outside a stream (a batch exported alone, NumPy batches) the codes stay the file's.
+  auto alone = Exporter(small);
+  auto batch = alone->Next();
+  ASSERT_TRUE(batch.ok() && *batch);
+  ArrowArray array;
+  ExportArrowArray(*batch, &array);
+  EXPECT_EQ(array.children[0]->dictionary->length, (*file)->size);
+  EXPECT_EQ(array.children[0]->buffers[1], (*batch)->columns[0]->vector().values.data());
+  arrow::Release(&array);
 }
 
 TEST_F(ArrowExportTest, AConsumerHoldingMoreThanTheBudgetGetsAClearError) {

@@ -155,9 +155,9 @@ def test_polars_dataframe_equals_to_pandas(ds, expected):
 
 
 def test_batches_smaller_than_the_dictionary_get_the_entries_they_use(ds, expected):
-    # The file's dictionary goes whole with a batch that has at least as many rows as it has
-    # entries; a smaller batch gets its used entries only, in the file's order, so that a
-    # consumer mapping each batch's dictionary into its own does not redo all of it per batch.
+    # In a stream, the file's dictionary goes whole with a batch that has at least as many rows
+    # as it has entries; a smaller batch gets its used entries only, in the file's order, so
+    # that a consumer mapping each batch's dictionary into its own does not redo it all per batch.
     cols = ["id", "cat", "cat_n"]
     table = pa.table(ds.scan(columns=cols, batch_rows=3))
     assert table.num_rows == N
@@ -178,6 +178,11 @@ def test_batches_smaller_than_the_dictionary_get_the_entries_they_use(ds, expect
     assert [list(r) for r in rows] == [[expected["cat"][i], expected["cat_n"][i]] for i in range(N)]
     # pandas through pyarrow unifies the batches' dictionaries: the same values.
     assert columns_of(table.to_pandas()) == {c: expected[c] for c in cols}
+    # NumPy batches, and a batch exported alone, keep the file's codes and dictionary.
+    batch = next(iter(ds.scan(columns=cols, batch_rows=3)))
+    assert list(batch["cat"].categories) == list(ds.categories("cat"))
+    assert pa.record_batch(batch).column("cat").dictionary.to_pylist() == list(ds.categories("cat"))
+    assert list(batch["cat"]) == expected["cat"][:3]
 
 
 def test_duckdb_reads_the_dataset_and_a_scan(ds, expected):
