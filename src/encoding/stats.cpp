@@ -7,6 +7,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <type_traits>
 
 namespace outcore {
 namespace {
@@ -27,23 +28,27 @@ void Widen(T value, bool* has_min_max, T* min, T* max) {
 }
 
 // The kMaxCoreOutliers + 1 smallest and largest distinct values of a chunk,
-// kept in one pass: a value inside both sets' bounds costs two compares. They
-// give min and max, and the core range with its outliers (ColumnStats::has_core).
+// kept in one pass over blocks of values: a block whose minimum and maximum
+// fall inside both sets' bounds costs its min/max; the values of one that
+// does not are offered to a set in the order that reaches that set's end
+// first (a rising block backwards to the largest, forwards to the smallest),
+// so time-ordered stamps cost a compare a value, not an insert. They give min
+// and max, and the core range with its outliers (ColumnStats::has_core).
 template <typename T>
 class ExtremeValues {
  public:
   static constexpr size_t kKeep = kMaxCoreOutliers + 1;
 
   void Add(T value) {
-    if (low_count_ < kKeep || value < low_[low_count_ - 1]) Insert(low_, &low_count_, value, std::less<T>());
-    if (high_count_ < kKeep || value > high_[high_count_ - 1])
-      Insert(high_, &high_count_, value, std::greater<T>());
+    block_[block_size_++] = value;
+    if (block_size_ == kBlock) Flush();
   }
 
   // Sets min and max, and the core and its outliers when they narrow the
   // range a lot (the rule in ColumnStats).
   void Finish(bool* has_min_max, T* min, T* max, bool* has_core, T* core_min, T* core_max,
-              std::vector<T>* outliers) const {
+              std::vector<T>* outliers) {
+    Flush();
     if (low_count_ == 0) return;
     *has_min_max = true;
     *min = low_[0];
@@ -97,6 +102,61 @@ class ExtremeValues {
   }
 
  private:
+  static constexpr size_t kBlock = 256;
+
+  void Flush() {
+    const size_t n = block_size_;
+    block_size_ = 0;
+    size_t first = 0;
+    // Fewer than kKeep distinct values so far: both sets hold every one, and
+    // most values are held already (a column of a few codes). Integer codes
+    // held without a gap over the block's range need no look at each value.
+    if constexpr (std::is_integral_v<T>) {
+      if (low_count_ > 0 && low_count_ < kKeep) {
+        const auto [lowest, highest] = std::minmax_element(block_.begin(), block_.begin() + n);
+        size_t inside = 0;
+        for (size_t i = 0; i < low_count_; ++i) inside += low_[i] >= *lowest && low_[i] <= *highest;
+        const uint64_t span = uint64_t(*highest) - uint64_t(*lowest);  // no overflow at the int64 ends
+        if (span < kKeep && inside == span + 1) return;
+      }
+    }
+    while (first < n && low_count_ < kKeep) {
+      const T value = block_[first++];
+      if (Held(value)) continue;
+      Insert(low_, &low_count_, value, std::less<T>());
+      Insert(high_, &high_count_, value, std::greater<T>());
+      held_.fill(low_[0]);  // the slots past the set repeat a held value
+      std::copy(low_.begin(), low_.begin() + low_count_, held_.begin());
+    }
+    if (first == n) return;
+    T lowest = block_[first], highest = block_[first];
+    for (size_t i = first + 1; i < n; ++i) {
+      lowest = std::min(lowest, block_[i]);
+      highest = std::max(highest, block_[i]);
+    }
+    const bool rising = block_[n - 1] >= block_[first];
+    if (lowest < low_[kKeep - 1]) Offer(low_, first, n, rising, std::less<T>());
+    if (highest > high_[kKeep - 1]) Offer(high_, first, n, !rising, std::greater<T>());
+  }
+
+  // Whether a set that is not full holds `value` (-0.0 is 0.0): a fixed run of compares.
+  bool Held(T value) const {
+    if (low_count_ == 0) return false;
+    bool held = false;
+    for (const T& v : held_) held |= v == value;
+    return held;
+  }
+
+  // Offers block_[first, n) to a full set (ordered by `before`), forwards or backwards.
+  template <typename Before>
+  void Offer(std::array<T, kKeep>& values, size_t first, size_t n, bool forward, Before before) {
+    size_t count = kKeep;
+    for (size_t k = first; k < n; ++k) {
+      const T value = block_[forward ? k : n - 1 - (k - first)];
+      if (before(value, values[kKeep - 1])) Insert(values, &count, value, before);
+    }
+  }
+
   // Puts `value` into values[0, *count), ordered by `before`, unless it is
   // held already (-0.0 is 0.0), dropping the last one when the set is full.
   template <typename Before>
@@ -112,6 +172,9 @@ class ExtremeValues {
   std::array<T, kKeep> low_{};   // ascending
   std::array<T, kKeep> high_{};  // descending
   size_t low_count_ = 0, high_count_ = 0;
+  std::array<T, 16> held_{};     // while not full: the set's values, padded with a repeat
+  std::array<T, kBlock> block_;  // values not yet offered
+  size_t block_size_ = 0;
 };
 
 template <typename T>

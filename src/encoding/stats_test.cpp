@@ -303,5 +303,64 @@ TEST(ComputeStats, ACoreMatchesABruteForceOnRandomChunks) {
   EXPECT_GT(cores, 50);  // the rounds with a few far values
 }
 
+// Chunks long enough for many blocks of values, in each order the scan has a
+// shortcut for (rising, falling, a few codes), with strays and nulls: the
+// core and outliers cover every value and the strays are found.
+TEST(ComputeStats, CoresOfLongChunksInEveryOrderCoverEveryValue) {
+  std::mt19937_64 rng(9);
+  for (int shape = 0; shape < 4; ++shape) {
+    for (int round = 0; round < 20; ++round) {
+      const size_t rows = 1000 + rng() % 5000;
+      std::vector<int64_t> values(rows);
+      std::vector<bool> valid(rows, true);
+      for (size_t i = 0; i < rows; ++i) {
+        const int64_t at = int64_t(i);
+        values[i] = shape == 0   ? 1000000 + at * 3
+                    : shape == 1 ? 1000000 - at * 3
+                    : shape == 2 ? int64_t(rng() % 5) * 2
+                                 : int64_t(rng() % 100000);
+        if (rng() % 50 == 0) valid[i] = false;
+      }
+      // A few strays, far out on both sides, at random places.
+      const size_t strays = 1 + rng() % 4;
+      for (size_t k = 0; k < strays; ++k) {
+        values[rng() % rows] = -int64_t(1e12) - int64_t(rng() % 1000);
+        values[rng() % rows] = int64_t(1e12) + int64_t(rng() % 1000);
+      }
+      ColumnStats stats = ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, values, valid));
+      int64_t min = INT64_MAX, max = INT64_MIN;
+      for (size_t i = 0; i < rows; ++i) {
+        if (valid[i]) min = std::min(min, values[i]), max = std::max(max, values[i]);
+      }
+      ASSERT_EQ(stats.min_int, min);
+      ASSERT_EQ(stats.max_int, max);
+      if (min < -int64_t(1e11) && max > int64_t(1e11)) {
+        ASSERT_TRUE(stats.has_core) << "shape " << shape << " round " << round;
+      }
+      if (!stats.has_core) continue;
+      EXPECT_GT(stats.core_min_int, -int64_t(1e11));
+      EXPECT_LT(stats.core_max_int, int64_t(1e11));
+      for (size_t i = 0; i < rows; ++i) {
+        if (!valid[i]) continue;
+        const int64_t v = values[i];
+        const bool in_core = v >= stats.core_min_int && v <= stats.core_max_int;
+        const bool outlier =
+            std::find(stats.outliers_int.begin(), stats.outliers_int.end(), v) != stats.outliers_int.end();
+        ASSERT_TRUE(in_core != outlier) << v << " shape " << shape;
+      }
+    }
+  }
+  // Codes with a gap (0, 2, 4) and a new code inside their range later on: still seen.
+  std::vector<int64_t> codes;
+  for (int i = 0; i < 3000; ++i) codes.push_back(i % 3 * 2);
+  codes.push_back(3);
+  codes.push_back(-900000);
+  ColumnStats stats = ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, codes));
+  ASSERT_TRUE(stats.has_core);
+  EXPECT_EQ(stats.core_min_int, 0);
+  EXPECT_EQ(stats.core_max_int, 4);
+  EXPECT_EQ(stats.outliers_int, (std::vector<int64_t>{-900000}));
+}
+
 }  // namespace
 }  // namespace outcore
