@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <type_traits>
 
 namespace outcore {
 namespace {
@@ -25,16 +27,169 @@ void Widen(T value, bool* has_min_max, T* min, T* max) {
   }
 }
 
+// The kMaxCoreOutliers + 1 smallest and largest distinct values of a chunk,
+// kept in one pass over blocks of values: a block whose minimum and maximum
+// fall inside both sets' bounds costs its min/max; the values of one that
+// does not are offered to a set in the order that reaches that set's end
+// first (a rising block backwards to the largest, forwards to the smallest),
+// so time-ordered stamps cost a compare a value, not an insert. They give min
+// and max, and the core range with its outliers (ColumnStats::has_core).
+template <typename T>
+class ExtremeValues {
+ public:
+  static constexpr size_t kKeep = kMaxCoreOutliers + 1;
+
+  void Add(T value) {
+    block_[block_size_++] = value;
+    if (block_size_ == kBlock) Flush();
+  }
+
+  // Sets min and max, and the core and its outliers when they narrow the
+  // range a lot (the rule in ColumnStats).
+  void Finish(bool* has_min_max, T* min, T* max, bool* has_core, T* core_min, T* core_max,
+              std::vector<T>* outliers) {
+    Flush();
+    if (low_count_ == 0) return;
+    *has_min_max = true;
+    *min = low_[0];
+    *max = high_[0];
+    // Every distinct value held, ascending. With both sets full and apart,
+    // values no set holds may lie between held[kKeep - 1] and held[kKeep].
+    std::array<T, 2 * kKeep> held;
+    size_t count = 0;
+    const bool apart = low_count_ == kKeep && low_[kKeep - 1] < high_[kKeep - 1];
+    size_t low_most = 0, high_most = 0;  // how many held values each side may leave the core
+    if (apart) {
+      for (size_t i = 0; i < kKeep; ++i) held[count++] = low_[i];
+      for (size_t i = kKeep; i-- > 0;) held[count++] = high_[i];
+      low_most = high_most = kMaxCoreOutliers;
+    } else {
+      // The sets overlap: together they hold every distinct value.
+      count = size_t(std::set_union(low_.begin(), low_.begin() + low_count_,
+                                    high_.rbegin() + (kKeep - high_count_), high_.rend(), held.begin()) -
+                     held.begin());
+      if (count < 3) return;
+      low_most = std::min(kMaxCoreOutliers, (count - 1) / 2);
+      high_most = std::min(kMaxCoreOutliers, count - 1 - low_most);
+    }
+    auto width = [](T from, T to) { return double(to) - double(from); };
+    // An outlier is apart from its inner neighbour by more than the core's
+    // width when every held value that may be left out is; and, when the
+    // held values are all there are, by more than four times their median
+    // spacing, so that a few evenly spaced codes (0..6) are no outliers.
+    double apart_by = width(held[low_most], held[count - 1 - high_most]);
+    if (!apart) {
+      std::array<double, 2 * kKeep> gaps;
+      for (size_t i = 0; i + 1 < count; ++i) gaps[i] = width(held[i], held[i + 1]);
+      std::nth_element(gaps.begin(), gaps.begin() + (count - 1) / 2, gaps.begin() + (count - 1));
+      apart_by = std::max(apart_by, 4 * gaps[(count - 1) / 2]);
+    }
+    size_t low = 0, high = 0;
+    for (size_t i = 0; i < low_most; ++i) {
+      if (width(held[i], held[i + 1]) > apart_by) low = i + 1;
+    }
+    for (size_t i = 0; i < high_most; ++i) {
+      if (width(held[count - 2 - i], held[count - 1 - i]) > apart_by) high = i + 1;
+    }
+    if (low + high == 0) return;
+    const double core = width(held[low], held[count - 1 - high]);
+    if (!(std::isfinite(core) && core * 4 <= width(held[0], held[count - 1]))) return;
+    *has_core = true;
+    *core_min = held[low];
+    *core_max = held[count - 1 - high];
+    outliers->assign(held.begin(), held.begin() + low);
+    outliers->insert(outliers->end(), held.begin() + (count - high), held.begin() + count);
+  }
+
+ private:
+  static constexpr size_t kBlock = 256;
+
+  void Flush() {
+    const size_t n = block_size_;
+    block_size_ = 0;
+    size_t first = 0;
+    // Fewer than kKeep distinct values so far: both sets hold every one, and
+    // most values are held already (a column of a few codes). Integer codes
+    // held without a gap over the block's range need no look at each value.
+    if constexpr (std::is_integral_v<T>) {
+      if (low_count_ > 0 && low_count_ < kKeep) {
+        const auto [lowest, highest] = std::minmax_element(block_.begin(), block_.begin() + n);
+        size_t inside = 0;
+        for (size_t i = 0; i < low_count_; ++i) inside += low_[i] >= *lowest && low_[i] <= *highest;
+        const uint64_t span = uint64_t(*highest) - uint64_t(*lowest);  // no overflow at the int64 ends
+        if (span < kKeep && inside == span + 1) return;
+      }
+    }
+    while (first < n && low_count_ < kKeep) {
+      const T value = block_[first++];
+      if (Held(value)) continue;
+      Insert(low_, &low_count_, value, std::less<T>());
+      Insert(high_, &high_count_, value, std::greater<T>());
+      held_.fill(low_[0]);  // the slots past the set repeat a held value
+      std::copy(low_.begin(), low_.begin() + low_count_, held_.begin());
+    }
+    if (first == n) return;
+    T lowest = block_[first], highest = block_[first];
+    for (size_t i = first + 1; i < n; ++i) {
+      lowest = std::min(lowest, block_[i]);
+      highest = std::max(highest, block_[i]);
+    }
+    const bool rising = block_[n - 1] >= block_[first];
+    if (lowest < low_[kKeep - 1]) Offer(low_, first, n, rising, std::less<T>());
+    if (highest > high_[kKeep - 1]) Offer(high_, first, n, !rising, std::greater<T>());
+  }
+
+  // Whether a set that is not full holds `value` (-0.0 is 0.0): a fixed run of compares.
+  bool Held(T value) const {
+    if (low_count_ == 0) return false;
+    bool held = false;
+    for (const T& v : held_) held |= v == value;
+    return held;
+  }
+
+  // Offers block_[first, n) to a full set (ordered by `before`), forwards or backwards.
+  template <typename Before>
+  void Offer(std::array<T, kKeep>& values, size_t first, size_t n, bool forward, Before before) {
+    size_t count = kKeep;
+    for (size_t k = first; k < n; ++k) {
+      const T value = block_[forward ? k : n - 1 - (k - first)];
+      if (before(value, values[kKeep - 1])) Insert(values, &count, value, before);
+    }
+  }
+
+  // Puts `value` into values[0, *count), ordered by `before`, unless it is
+  // held already (-0.0 is 0.0), dropping the last one when the set is full.
+  template <typename Before>
+  static void Insert(std::array<T, kKeep>& values, size_t* count, T value, Before before) {
+    size_t at = 0;
+    while (at < *count && before(values[at], value)) ++at;
+    if (at < *count && !before(value, values[at])) return;
+    for (size_t i = std::min(*count, kKeep - 1); i > at; --i) values[i] = values[i - 1];
+    values[at] = value;
+    if (*count < kKeep) ++*count;
+  }
+
+  std::array<T, kKeep> low_{};   // ascending
+  std::array<T, kKeep> high_{};  // descending
+  size_t low_count_ = 0, high_count_ = 0;
+  std::array<T, 16> held_{};     // while not full: the set's values, padded with a repeat
+  std::array<T, kBlock> block_;  // values not yet offered
+  size_t block_size_ = 0;
+};
+
 template <typename T>
 void IntRange(const ColumnVector& column, const T* values, ColumnStats* stats) {
+  ExtremeValues<int64_t> extremes;
   for (int64_t row = 0; row < column.length; ++row) {
-    if (!column.IsValid(row)) continue;
-    Widen(int64_t(values[row]), &stats->has_min_max, &stats->min_int, &stats->max_int);
+    if (column.IsValid(row)) extremes.Add(int64_t(values[row]));
   }
+  extremes.Finish(&stats->has_min_max, &stats->min_int, &stats->max_int, &stats->has_core,
+                  &stats->core_min_int, &stats->core_max_int, &stats->outliers_int);
 }
 
 void FloatRange(const ColumnVector& column, ColumnStats* stats) {
   const double* values = column.values.as<double>();
+  ExtremeValues<double> extremes;
   for (int64_t row = 0; row < column.length; ++row) {
     if (!column.IsValid(row)) continue;
     double value = values[row];
@@ -42,8 +197,10 @@ void FloatRange(const ColumnVector& column, ColumnStats* stats) {
       ++stats->nan_count;
       continue;
     }
-    Widen(value, &stats->has_min_max, &stats->min_float, &stats->max_float);
+    extremes.Add(value);
   }
+  extremes.Finish(&stats->has_min_max, &stats->min_float, &stats->max_float, &stats->has_core,
+                  &stats->core_min_float, &stats->core_max_float, &stats->outliers_float);
 }
 
 void StringRange(const ColumnVector& column, ColumnStats* stats) {

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "outcore/column.h"
 #include "outcore/memory.h"
@@ -20,6 +21,10 @@ namespace outcore {
 
 // String bounds keep at most this many bytes so that zone maps stay small.
 inline constexpr size_t kStatsStringBytes = 64;
+
+// The most outliers a chunk's core range leaves out on each side (below its
+// core and above it): ColumnStats::has_core.
+inline constexpr size_t kMaxCoreOutliers = 8;
 
 struct ColumnStats {
   int64_t null_count = 0;
@@ -36,6 +41,23 @@ struct ColumnStats {
   // False only if the maximum's first kStatsStringBytes bytes are all 0xFF and
   // cannot be bumped: max_string is then NOT an upper bound; do not prune on it.
   bool max_string_bounded = true;
+
+  // The outlier-proof range of an int64, date, timestamp or float64 chunk:
+  // when has_core, every valid non-NaN value lies in [core_min, core_max] or is
+  // one of the outliers (distinct, ascending: those below the core, then those
+  // above it; at most kMaxCoreOutliers each side). Set only when it narrows
+  // the range a lot: the core at most a quarter as wide as [min, max], and
+  // each outlier farther from its inner neighbour than the core would be wide
+  // with every held extreme left out (and, in a chunk of at most 17 distinct
+  // values, than four times their median spacing); so a clean chunk, one
+  // whose values merely spread, or a few evenly spaced codes have none, nor
+  // has a chunk with more far values than that.
+  // A few stray timestamps years away no longer make a chunk's range useless.
+  bool has_core = false;
+  int64_t core_min_int = 0, core_max_int = 0;
+  double core_min_float = 0, core_max_float = 0;
+  std::vector<int64_t> outliers_int;   // int64, date (days), timestamp
+  std::vector<double> outliers_float;  // float64
 };
 
 // Statistics of a plain or dictionary-coded column chunk.

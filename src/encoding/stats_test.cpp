@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
 #include <random>
+#include <vector>
 
 #include "encoding/encoding_test_util.h"
 
@@ -165,6 +167,199 @@ TEST(DistinctCounter, TreatsNegativeZeroAndNaNsAsOneValueEach) {
   DistinctCounter column_counter;
   column_counter.AddColumn(MakeStringColumn({"a", "b", "a", std::nullopt, ""}));
   EXPECT_EQ(column_counter.Estimate(), 3u);
+}
+
+// The core range (ColumnStats::has_core): a few stray values far from the
+// rest are left out of it and kept exactly; a chunk without such values, or
+// with too many of them, has none.
+std::vector<int64_t> Around(int64_t from, int64_t count) {
+  std::vector<int64_t> values;
+  for (int64_t v = from; v < from + count; ++v) values.push_back(v);
+  return values;
+}
+
+TEST(ComputeStats, AFewFarValuesBothSidesAreOutliersBesideTheCore) {
+  std::vector<int64_t> values = Around(5000, 1000);
+  // Shuffled in among the rest, repeated, with nulls between.
+  values.insert(values.begin() + 10, {1000000000, -100000, 2, 1});
+  values.insert(values.begin() + 600, {1000000007, -100000, 1000000000});
+  std::vector<bool> valid(values.size() + 2, true);
+  values.push_back(-5000000);  // a null slot holding a value far out: not an outlier
+  values.push_back(9000000000);
+  valid[values.size() - 2] = valid[values.size() - 1] = false;
+  ColumnStats stats = ComputeStats(MakeColumn<int64_t>(TypeId::kTimestamp, values, valid));
+  ASSERT_TRUE(stats.has_min_max);
+  EXPECT_EQ(stats.min_int, -100000);
+  EXPECT_EQ(stats.max_int, 1000000007);
+  ASSERT_TRUE(stats.has_core);
+  EXPECT_EQ(stats.core_min_int, 5000);
+  EXPECT_EQ(stats.core_max_int, 5999);
+  EXPECT_EQ(stats.outliers_int, (std::vector<int64_t>{-100000, 1, 2, 1000000000, 1000000007}));
+}
+
+TEST(ComputeStats, ACleanOrMerelySpreadChunkHasNoCore) {
+  EXPECT_FALSE(ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, Around(-500, 1000))).has_core);
+  // Spread evenly over a wide range: no value stands apart from the others.
+  std::vector<int64_t> spread;
+  for (int64_t i = 0; i < 1000; ++i) spread.push_back(i * 1000003);
+  EXPECT_FALSE(ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, spread)).has_core);
+  // One far value, but the core would still be half the range: not narrowed a lot.
+  std::vector<int64_t> half = Around(0, 1000);
+  half.push_back(2000);
+  EXPECT_FALSE(ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, half)).has_core);
+  // Nine far values below: more than a core can leave out, so no core.
+  std::vector<int64_t> many = Around(0, 1000);
+  for (int64_t i = 1; i <= 9; ++i) many.push_back(-i * 1000000);
+  EXPECT_FALSE(ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, many)).has_core);
+  // Eight are kept.
+  many.pop_back();
+  ColumnStats eight = ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, many));
+  ASSERT_TRUE(eight.has_core);
+  EXPECT_EQ(eight.outliers_int.size(), 8u);
+  EXPECT_EQ(eight.core_min_int, 0);
+  EXPECT_EQ(eight.core_max_int, 999);
+}
+
+TEST(ComputeStats, AmongFewDistinctValuesOnlyFarOnesAreOutliers) {
+  // Codes 0..6, repeated: evenly spaced, no outliers (a clean chunk stores nothing more).
+  std::vector<int64_t> codes;
+  for (int i = 0; i < 700; ++i) codes.push_back(i % 7);
+  EXPECT_FALSE(ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, codes)).has_core);
+  // The same codes with two stray values far away.
+  codes.push_back(-100);
+  codes.push_back(900);
+  ColumnStats stats = ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, codes));
+  ASSERT_TRUE(stats.has_core);
+  EXPECT_EQ(stats.core_min_int, 0);
+  EXPECT_EQ(stats.core_max_int, 6);
+  EXPECT_EQ(stats.outliers_int, (std::vector<int64_t>{-100, 900}));
+  EXPECT_FALSE(ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, {1, 1000000})).has_core);
+  EXPECT_FALSE(ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, {7, 7, 7})).has_core);
+}
+
+TEST(ComputeStats, DatesGetACoreToo) {
+  std::vector<int32_t> days;
+  for (int32_t d = 16436; d < 16436 + 30; ++d) days.push_back(d);  // January 2015
+  days.push_back(14245);                                           // 2009
+  ColumnStats stats = ComputeStats(MakeColumn<int32_t>(TypeId::kDate, days));
+  ASSERT_TRUE(stats.has_core);
+  EXPECT_EQ(stats.core_min_int, 16436);
+  EXPECT_EQ(stats.outliers_int, (std::vector<int64_t>{14245}));
+}
+
+TEST(ComputeStats, FloatOutliersLeaveNaNOutAndTakeMinusZeroAsZero) {
+  std::vector<double> values;
+  for (int i = 0; i < 500; ++i) values.push_back(100.0 + i / 500.0);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  values.insert(values.end(), {nan, -0.0, 0.0, nan, 1e300, -std::numeric_limits<double>::infinity()});
+  ColumnStats stats = ComputeStats(MakeColumn<double>(TypeId::kFloat64, values));
+  EXPECT_EQ(stats.nan_count, 2);
+  ASSERT_TRUE(stats.has_core);
+  EXPECT_EQ(stats.core_min_float, 100.0);
+  ASSERT_EQ(stats.outliers_float.size(), 3u);  // -inf, one zero, 1e300
+  EXPECT_EQ(stats.outliers_float[0], -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(stats.outliers_float[1], 0.0);
+  EXPECT_EQ(stats.outliers_float[2], 1e300);
+  for (double v : stats.outliers_float) EXPECT_FALSE(std::isnan(v));
+  // An infinity is an outlier like any far value.
+  std::vector<double> to_infinity;
+  for (int i = 1; i <= 100; ++i) to_infinity.push_back(i);
+  to_infinity.push_back(std::numeric_limits<double>::infinity());
+  ColumnStats infinite = ComputeStats(MakeColumn<double>(TypeId::kFloat64, to_infinity));
+  ASSERT_TRUE(infinite.has_core);
+  EXPECT_EQ(infinite.core_max_float, 100.0);
+  EXPECT_EQ(infinite.outliers_float, (std::vector<double>{std::numeric_limits<double>::infinity()}));
+  // All NaN or all null: no range, no core.
+  EXPECT_FALSE(ComputeStats(MakeColumn<double>(TypeId::kFloat64, {nan, nan})).has_core);
+  EXPECT_FALSE(ComputeStats(MakeColumn<double>(TypeId::kFloat64, {1, 1e9}, {false, false})).has_core);
+}
+
+TEST(ComputeStats, ACoreMatchesABruteForceOnRandomChunks) {
+  // Every valid value lies in the core or is an outlier; min and max are the chunk's.
+  std::mt19937_64 rng(5);
+  int cores = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::vector<int64_t> values(1 + rng() % 300);
+    const int64_t base = int64_t(rng() % 1000);
+    for (int64_t& v : values) {
+      v = base + int64_t(rng() % 100);
+      if (rng() % 40 == 0) v = int64_t(rng() % 2 ? 1 : -1) * int64_t(rng() % 1000000000);
+    }
+    ColumnStats stats = ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, values));
+    ASSERT_TRUE(stats.has_min_max);
+    EXPECT_EQ(stats.min_int, *std::min_element(values.begin(), values.end()));
+    EXPECT_EQ(stats.max_int, *std::max_element(values.begin(), values.end()));
+    if (!stats.has_core) continue;
+    ++cores;
+    EXPECT_LE(stats.outliers_int.size(), 2 * kMaxCoreOutliers);
+    EXPECT_TRUE(std::is_sorted(stats.outliers_int.begin(), stats.outliers_int.end()));
+    for (int64_t v : values) {
+      const bool in_core = v >= stats.core_min_int && v <= stats.core_max_int;
+      const bool outlier =
+          std::find(stats.outliers_int.begin(), stats.outliers_int.end(), v) != stats.outliers_int.end();
+      EXPECT_TRUE(in_core != outlier) << v;
+    }
+  }
+  EXPECT_GT(cores, 50);  // the rounds with a few far values
+}
+
+// Chunks long enough for many blocks of values, in each order the scan has a
+// shortcut for (rising, falling, a few codes), with strays and nulls: the
+// core and outliers cover every value and the strays are found.
+TEST(ComputeStats, CoresOfLongChunksInEveryOrderCoverEveryValue) {
+  std::mt19937_64 rng(9);
+  for (int shape = 0; shape < 4; ++shape) {
+    for (int round = 0; round < 20; ++round) {
+      const size_t rows = 1000 + rng() % 5000;
+      std::vector<int64_t> values(rows);
+      std::vector<bool> valid(rows, true);
+      for (size_t i = 0; i < rows; ++i) {
+        const int64_t at = int64_t(i);
+        values[i] = shape == 0   ? 1000000 + at * 3
+                    : shape == 1 ? 1000000 - at * 3
+                    : shape == 2 ? int64_t(rng() % 5) * 2
+                                 : int64_t(rng() % 100000);
+        if (rng() % 50 == 0) valid[i] = false;
+      }
+      // A few strays, far out on both sides, at random places.
+      const size_t strays = 1 + rng() % 4;
+      for (size_t k = 0; k < strays; ++k) {
+        values[rng() % rows] = -int64_t(1e12) - int64_t(rng() % 1000);
+        values[rng() % rows] = int64_t(1e12) + int64_t(rng() % 1000);
+      }
+      ColumnStats stats = ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, values, valid));
+      int64_t min = INT64_MAX, max = INT64_MIN;
+      for (size_t i = 0; i < rows; ++i) {
+        if (valid[i]) min = std::min(min, values[i]), max = std::max(max, values[i]);
+      }
+      ASSERT_EQ(stats.min_int, min);
+      ASSERT_EQ(stats.max_int, max);
+      if (min < -int64_t(1e11) && max > int64_t(1e11)) {
+        ASSERT_TRUE(stats.has_core) << "shape " << shape << " round " << round;
+      }
+      if (!stats.has_core) continue;
+      EXPECT_GT(stats.core_min_int, -int64_t(1e11));
+      EXPECT_LT(stats.core_max_int, int64_t(1e11));
+      for (size_t i = 0; i < rows; ++i) {
+        if (!valid[i]) continue;
+        const int64_t v = values[i];
+        const bool in_core = v >= stats.core_min_int && v <= stats.core_max_int;
+        const bool outlier =
+            std::find(stats.outliers_int.begin(), stats.outliers_int.end(), v) != stats.outliers_int.end();
+        ASSERT_TRUE(in_core != outlier) << v << " shape " << shape;
+      }
+    }
+  }
+  // Codes with a gap (0, 2, 4) and a new code inside their range later on: still seen.
+  std::vector<int64_t> codes;
+  for (int i = 0; i < 3000; ++i) codes.push_back(i % 3 * 2);
+  codes.push_back(3);
+  codes.push_back(-900000);
+  ColumnStats stats = ComputeStats(MakeColumn<int64_t>(TypeId::kInt64, codes));
+  ASSERT_TRUE(stats.has_core);
+  EXPECT_EQ(stats.core_min_int, 0);
+  EXPECT_EQ(stats.core_max_int, 4);
+  EXPECT_EQ(stats.outliers_int, (std::vector<int64_t>{-900000}));
 }
 
 }  // namespace

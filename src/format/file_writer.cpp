@@ -52,7 +52,7 @@ Status FileWriter::AppendChunk(const ChunkMeta& chunk, std::span<const TypeId> t
                                    " column chunks for " + std::to_string(types.size()) + " columns");
   }
   chunk_meta_.Clear();
-  SerializeChunkMeta(chunk, types, &chunk_meta_);
+  SerializeChunkMeta(chunk, types, &chunk_meta_, version_);
   ChunkRef ref;
   ref.first_row = rows_;
   ref.row_count = chunk.row_count;

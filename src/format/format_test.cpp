@@ -594,6 +594,138 @@ TEST(ParseChunkMeta, RefusesTrailingBytesAndAnotherColumnCount) {
       std::string::npos);
 }
 
+// Version 5: a zone map's core range and outliers (ZoneMap::has_core).
+ChunkMeta ChunkWithCores() {
+  ChunkMeta chunk;
+  chunk.row_count = 5;
+  chunk.columns.resize(2);
+  for (auto& cc : chunk.columns) cc.block = BlockRef{16, 4, 4, kCodecNone, 0};
+  ZoneMap& n = chunk.columns[0].zone;
+  n.has_min_max = true;
+  n.min_int = -900;
+  n.max_int = 70000;
+  n.has_core = true;
+  n.core_min_int = 10;
+  n.core_max_int = 20;
+  n.outliers_int = {-900, -5, 70000};
+  ZoneMap& text = chunk.columns[1].zone;
+  text.has_min_max = true;
+  text.min_string = "a";
+  text.max_string = "b";
+  return chunk;
+}
+
+TEST(ParseChunkMeta, ACoreRoundTripsAndAnOlderVersionLeavesItOut) {
+  FileMetadata m;
+  ASSERT_TRUE(ParseFooter(FooterWithIndexes({}).view(), 200, &m).ok());
+  const ChunkMeta chunk = ChunkWithCores();
+  const std::vector<TypeId> types{TypeId::kInt64, TypeId::kString};
+  Buffer block;
+  SerializeChunkMeta(chunk, types, &block);
+  ChunkMeta parsed;
+  ASSERT_TRUE(ParseChunkMeta(block.view(), m, 0, 200, &parsed).ok());
+  const ZoneMap& n = parsed.columns[0].zone;
+  ASSERT_TRUE(n.has_core);
+  EXPECT_EQ(n.core_min_int, 10);
+  EXPECT_EQ(n.core_max_int, 20);
+  EXPECT_EQ(n.outliers_int, (std::vector<int64_t>{-900, -5, 70000}));
+  EXPECT_FALSE(parsed.columns[1].zone.has_core);
+  // Core bounds, two counts, three outliers.
+  Buffer plain;
+  ChunkMeta without = chunk;
+  without.columns[0].zone.has_core = false;
+  SerializeChunkMeta(without, types, &plain);
+  EXPECT_EQ(block.size(), plain.size() + 16 + 2 + 3 * 8);
+  // A version 4 file keeps min/max only, byte for byte what a version 4 writer wrote.
+  Buffer v4;
+  SerializeChunkMeta(chunk, types, &v4, 4);
+  EXPECT_EQ(v4.view(), plain.view());
+  ASSERT_TRUE(ParseChunkMeta(v4.view(), m, 0, 200, &parsed).ok());
+  EXPECT_FALSE(parsed.columns[0].zone.has_core);
+  EXPECT_EQ(parsed.columns[0].zone.min_int, -900);
+}
+
+TEST(ParseChunkMeta, ADamagedCoreIsCorruptionNamingTheColumn) {
+  FileMetadata m;
+  ASSERT_TRUE(ParseFooter(FooterWithIndexes({}).view(), 200, &m).ok());
+  const std::vector<TypeId> types{TypeId::kInt64, TypeId::kString};
+  struct Case {
+    std::function<void(ChunkMeta*)> damage;
+    const char* error;
+  };
+  const std::vector<Case> cases = {
+      {[](ChunkMeta* c) {
+         c->columns[0].zone.outliers_int = {-5, -900, 70000};
+       },
+       "not distinct numbers in ascending"},
+      {[](ChunkMeta* c) {
+         c->columns[0].zone.outliers_int = {-900, -900, 70000};
+       },
+       "not distinct numbers in ascending"},
+      {[](ChunkMeta* c) {
+         c->columns[0].zone.outliers_int = {-900, 15, 70000};
+       },
+       "an outlier lies inside its core"},
+      {[](ChunkMeta* c) { c->columns[0].zone.core_max_int = 80000; }, "does not lie inside its min/max"},
+      {[](ChunkMeta* c) { c->columns[0].zone.core_min_int = 30; }, "does not lie inside its min/max"},
+      {[](ChunkMeta* c) {
+         c->columns[0].zone.outliers_int = {-5, 70000};
+       },
+       "do not reach its min and max"},
+      {[](ChunkMeta* c) { c->columns[0].zone.outliers_int.clear(); }, "leaves no outlier out"},
+      {[](ChunkMeta* c) {
+         auto& o = c->columns[0].zone.outliers_int;
+         o.clear();
+         for (int64_t v = -909; v <= -900; ++v) o.push_back(v);  // ten below
+         c->columns[0].zone.min_int = -909;
+       },
+       "more than 8 outliers on a side"},
+  };
+  for (const Case& c : cases) {
+    ChunkMeta chunk = ChunkWithCores();
+    c.damage(&chunk);
+    Buffer block;
+    SerializeChunkMeta(chunk, types, &block);
+    ChunkMeta parsed;
+    Status s = ParseChunkMeta(block.view(), m, 0, 200, &parsed);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << c.error;
+    EXPECT_NE(s.message().find("zone map of column 'n' is damaged"), std::string::npos) << s.ToString();
+    EXPECT_NE(s.message().find(c.error), std::string::npos) << s.ToString();
+  }
+  // A core flag on a string column, and outlier counts the block cannot hold.
+  ChunkMeta chunk = ChunkWithCores();
+  Buffer block;
+  SerializeChunkMeta(chunk, types, &block);
+  // The string column's flags byte: after the header, column 0 (BlockRef, encoding,
+  // null count, flags, min, max, core bounds, counts, outliers) and column 1's BlockRef, encoding, null
+  // count.
+  const size_t column1 = 12 + 33 + 1 + 8 + 1 + 16 + 16 + 2 + 3 * 8;
+  std::string bytes(block.view());
+  bytes[column1 + 33 + 1 + 8] |= 4;
+  ChunkMeta parsed;
+  Status s = ParseChunkMeta(bytes, m, 0, 200, &parsed);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find("which string zone maps do not"), std::string::npos) << s.ToString();
+  bytes = std::string(block.view());
+  bytes[12 + 33 + 1 + 8 + 1 + 16 + 16] = char(200);  // 200 outliers below: more than the block holds
+  s = ParseChunkMeta(bytes, m, 0, 200, &parsed);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find("truncated"), std::string::npos) << s.ToString();
+}
+
+TEST(ParseChunkMeta, EveryTruncationOfACoreIsACleanError) {
+  FileMetadata m;
+  ASSERT_TRUE(ParseFooter(FooterWithIndexes({}).view(), 200, &m).ok());
+  Buffer block;
+  SerializeChunkMeta(ChunkWithCores(), std::vector<TypeId>{TypeId::kInt64, TypeId::kString}, &block);
+  for (size_t size = 0; size < block.size(); ++size) {
+    ChunkMeta parsed;
+    EXPECT_EQ(ParseChunkMeta(block.view().substr(0, size), m, 0, 200, &parsed).code(),
+              StatusCode::kCorruption)
+        << size;
+  }
+}
+
 TEST(ParseFooter, RefusesHostileIndexEntries) {
   struct Case {
     IndexMeta index;

@@ -155,6 +155,9 @@ Status ParseManifest(std::string_view bytes, const std::string& path, Manifest* 
       ZoneMap& zone = part.columns[column];
       if (!ReadZoneMap(r, m.schema[column].type, &zone))
         return bad("truncated statistics of column '" + m.schema[column].name + "' in " + which);
+      if (std::string problem = CoreProblem(m.schema[column].type, zone); !problem.empty())
+        return bad("the statistics of column '" + m.schema[column].name + "' in " + which +
+                   " are damaged: " + problem);
       if (zone.null_count > part.rows)
         return bad(which + " (" + part.file + ") counts more nulls in column '" + m.schema[column].name +
                    "' than it has rows");

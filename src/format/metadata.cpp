@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "base/byte_io.h"
 
@@ -24,6 +25,10 @@ constexpr uint64_t kChunkMetaHeaderBytes = 8 + 4;
 constexpr size_t kMinColumnEntryBytes = 4 + 1 + 1 + 8 + 8;  // empty name, type, flags, two counts
 constexpr size_t kMinChunkColumnBytes = 33 + 1 + 8 + 1;     // BlockRef, encoding, zone without min/max
 constexpr size_t kMaxChunkColumnBytes = kMinChunkColumnBytes + 2 * (4 + kMaxStatBytes);  // + string bounds
+// A number column's zone map with min/max and a full core: core bounds, the
+// two outlier counts, the outliers (doc/format.md, "Chunk metadata block").
+constexpr size_t kMaxCoreColumnBytes = kMinChunkColumnBytes + 16 + 16 + 2 + 2 * kMaxZoneOutliers * 8;
+static_assert(kMaxCoreColumnBytes <= kMaxChunkColumnBytes);
 constexpr size_t kChunkRefBytes = 8 + 33;  // row count, metadata BlockRef
 constexpr size_t kMinSourceBytes = 4;      // an empty path
 
@@ -69,23 +74,104 @@ Status CheckBlock(const BlockRef& b, uint64_t data_end, const std::string& what)
 
 }  // namespace
 
-// Zone map flags (doc/format.md, "Chunks section").
+// Zone map flags (doc/format.md, "Chunk metadata block").
 constexpr uint8_t kZoneHasMinMax = 1;
 constexpr uint8_t kZoneInexact = 2;
+constexpr uint8_t kZoneHasCore = 4;  // version 5
 
-void WriteZoneMap(ByteWriter<Buffer>& w, TypeId type, const ZoneMap& z) {
+namespace {
+
+bool HasCoreForm(TypeId type) {
+  return type == TypeId::kInt64 || type == TypeId::kDate || type == TypeId::kTimestamp ||
+         type == TypeId::kFloat64;
+}
+
+// The core's bounds and outliers, as one type's values.
+template <typename T>
+void WriteCore(ByteWriter<Buffer>& w, T core_min, T core_max, const std::vector<T>& outliers) {
+  const auto below = std::count_if(outliers.begin(), outliers.end(), [&](T v) { return v < core_min; });
+  auto put = [&](T v) {
+    if constexpr (std::is_same_v<T, double>) {
+      w.F64(v);
+    } else {
+      w.I64(v);
+    }
+  };
+  put(core_min);
+  put(core_max);
+  w.U8(uint8_t(below));
+  w.U8(uint8_t(outliers.size() - size_t(below)));
+  for (T v : outliers) put(v);
+}
+
+template <typename T>
+bool ReadCore(ByteReader& r, T* core_min, T* core_max, std::vector<T>* outliers) {
+  auto get = [&](T* v) {
+    if constexpr (std::is_same_v<T, double>) {
+      return r.F64(v);
+    } else {
+      return r.I64(v);
+    }
+  };
+  uint8_t below, above;
+  if (!get(core_min) || !get(core_max) || !r.U8(&below) || !r.U8(&above)) return false;
+  // More than kMaxZoneOutliers a side is read, for CoreProblem to name.
+  if (size_t(below) + above > r.remaining() / sizeof(T)) return false;
+  outliers->resize(size_t(below) + above);
+  for (T& v : *outliers) {
+    if (!get(&v)) return false;
+  }
+  return true;
+}
+
+// Empty when the outliers ascend strictly around [core_min, core_max] inside [min, max], at least one.
+template <typename T>
+std::string CheckCore(T min, T max, T core_min, T core_max, const std::vector<T>& outliers) {
+  auto bad_number = [](T v) {
+    if constexpr (std::is_same_v<T, double>) {
+      return std::isnan(v);
+    } else {
+      return false;
+    }
+  };
+  if (bad_number(core_min) || bad_number(core_max) ||
+      !(min <= core_min && core_min <= core_max && core_max <= max))
+    return "its core range does not lie inside its min/max";
+  if (outliers.empty()) return "its core range leaves no outlier out";
+  const auto below =
+      size_t(std::count_if(outliers.begin(), outliers.end(), [&](T v) { return v < core_min; }));
+  if (below > kMaxZoneOutliers || outliers.size() - below > kMaxZoneOutliers)
+    return "it has more than " + std::to_string(kMaxZoneOutliers) + " outliers on a side of its core range";
+  for (size_t i = 0; i < outliers.size(); ++i) {
+    const T v = outliers[i];
+    if (bad_number(v) || (i > 0 && !(outliers[i - 1] < v)))
+      return "its outliers are not distinct numbers in ascending order";
+    if (!(v < core_min || v > core_max)) return "an outlier lies inside its core range";
+  }
+  if (!(outliers.front() == min || core_min == min) || !(outliers.back() == max || core_max == max))
+    return "its outliers and core range do not reach its min and max";
+  return "";
+}
+
+}  // namespace
+
+void WriteZoneMap(ByteWriter<Buffer>& w, TypeId type, const ZoneMap& z, bool with_core) {
+  const bool core = with_core && z.has_min_max && z.has_core && HasCoreForm(type);
   w.U64(z.null_count);
-  w.U8(uint8_t((z.has_min_max ? kZoneHasMinMax : 0) | (z.string_bounds_inexact ? kZoneInexact : 0)));
+  w.U8(uint8_t((z.has_min_max ? kZoneHasMinMax : 0) | (z.string_bounds_inexact ? kZoneInexact : 0) |
+               (core ? kZoneHasCore : 0)));
   if (!z.has_min_max) return;
   if (type == TypeId::kFloat64) {
     w.F64(z.min_float);
     w.F64(z.max_float);
+    if (core) WriteCore(w, z.core_min_float, z.core_max_float, z.outliers_float);
   } else if (type == TypeId::kString) {
     w.Str(z.min_string);
     w.Str(z.max_string);
   } else {
     w.I64(z.min_int);
     w.I64(z.max_int);
+    if (core) WriteCore(w, z.core_min_int, z.core_max_int, z.outliers_int);
   }
 }
 
@@ -94,11 +180,28 @@ bool ReadZoneMap(ByteReader& r, TypeId type, ZoneMap* z) {
   if (!r.U64(&z->null_count) || !r.U8(&flags)) return false;
   z->has_min_max = flags & kZoneHasMinMax;
   z->string_bounds_inexact = flags & kZoneInexact;
+  z->has_core = flags & kZoneHasCore;
   if (!z->has_min_max) return true;
-  if (type == TypeId::kFloat64) return r.F64(&z->min_float) && r.F64(&z->max_float);
   if (type == TypeId::kString)
     return r.Str(&z->min_string, kMaxStatBytes) && r.Str(&z->max_string, kMaxStatBytes);
-  return r.I64(&z->min_int) && r.I64(&z->max_int);
+  // A core flag on a type without one is left for CoreProblem to name.
+  const bool core = z->has_core && HasCoreForm(type);
+  if (type == TypeId::kFloat64) {
+    return r.F64(&z->min_float) && r.F64(&z->max_float) &&
+           (!core || ReadCore(r, &z->core_min_float, &z->core_max_float, &z->outliers_float));
+  }
+  return r.I64(&z->min_int) && r.I64(&z->max_int) &&
+         (!core || ReadCore(r, &z->core_min_int, &z->core_max_int, &z->outliers_int));
+}
+
+std::string CoreProblem(TypeId type, const ZoneMap& z) {
+  if (!z.has_core) return "";
+  if (!z.has_min_max) return "it has a core range but no min/max";
+  if (!HasCoreForm(type))
+    return "it has a core range, which " + std::string(TypeName(type)) + " zone maps do not";
+  if (type == TypeId::kFloat64)
+    return CheckCore(z.min_float, z.max_float, z.core_min_float, z.core_max_float, z.outliers_float);
+  return CheckCore(z.min_int, z.max_int, z.core_min_int, z.core_max_int, z.outliers_int);
 }
 
 int FileMetadata::FindColumn(std::string_view name) const {
@@ -453,7 +556,8 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
 
 namespace outcore::format {
 
-void SerializeChunkMeta(const ChunkMeta& chunk, std::span<const TypeId> types, Buffer* out) {
+void SerializeChunkMeta(const ChunkMeta& chunk, std::span<const TypeId> types, Buffer* out,
+                        uint32_t version) {
   ByteWriter w(out);
   w.U64(chunk.row_count);
   w.U32(uint32_t(types.size()));
@@ -461,7 +565,7 @@ void SerializeChunkMeta(const ChunkMeta& chunk, std::span<const TypeId> types, B
     const ColumnChunkMeta& cc = chunk.columns[col];
     WriteBlockRef(w, cc.block);
     w.U8(cc.encoding);
-    WriteZoneMap(w, types[col], cc.zone);
+    WriteZoneMap(w, types[col], cc.zone, version >= kCoreFormatVersion);
   }
 }
 
@@ -500,6 +604,8 @@ Status ParseChunkMeta(std::string_view payload, const FileMetadata& m, size_t in
     OC_RETURN_IF_ERROR(
         CheckBlock(cc.block, data_end, chunk_name + " of column '" + m.columns[col].name + "'"));
     if (cc.zone.null_count > out->row_count) return bad("null count above row count", r);
+    if (std::string problem = CoreProblem(m.columns[col].type, cc.zone); !problem.empty())
+      return bad("the zone map of column '" + m.columns[col].name + "' is damaged: " + problem, r);
   }
   if (r.remaining() != 0) return bad(std::to_string(r.remaining()) + " bytes after the last column", r);
   return Status::OK();

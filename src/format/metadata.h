@@ -36,7 +36,11 @@ inline constexpr char kMagic[8] = {'O', 'U', 'T', 'C', 'O', 'R', 'E', '\0'};
 // the step encoding (10), which a writer may choose for any chunk of
 // integers, dates or timestamps: every file is written as version 4, and
 // readers read versions 2 to 4 (FormatVersionFor: what a footer needs).
-inline constexpr uint32_t kFormatVersion = 4;
+// Version 5 adds the zone map's core range and outliers (ZoneMap::has_core),
+// which any chunk of numbers may carry: every file is written as version 5,
+// and readers read versions 2 to 5.
+inline constexpr uint32_t kFormatVersion = 5;
+inline constexpr uint32_t kCoreFormatVersion = 5;  // the first whose zone maps may hold a core
 inline constexpr uint32_t kMinFormatVersion = 2;
 inline constexpr size_t kHeaderSize = 16;   // magic, version u32, flags u32
 inline constexpr size_t kTrailerSize = 32;  // footer offset u64, footer length u64, footer xxh3 u64, magic
@@ -84,14 +88,32 @@ struct ZoneMap {
   int64_t min_int = 0, max_int = 0;     // bool, int64, date, timestamp
   double min_float = 0, max_float = 0;  // float64 (NaN excluded)
   std::string min_string, max_string;   // string (at most 64 bytes each)
+  // Version 5, int64/date/timestamp/float64 only (ColumnStats::has_core):
+  // every valid non-NaN value lies in [core_min, core_max] or is one of the
+  // outliers (distinct, ascending; those below the core, then those above).
+  bool has_core = false;
+  int64_t core_min_int = 0, core_max_int = 0;
+  double core_min_float = 0, core_max_float = 0;
+  std::vector<int64_t> outliers_int;
+  std::vector<double> outliers_float;
 };
+
+// The most outliers a zone map holds on each side of its core (doc/format.md,
+// "Chunk metadata block").
+inline constexpr size_t kMaxZoneOutliers = 8;
 
 // A zone map's bytes (doc/format.md, "Chunk metadata block", ZoneMap): the
 // chunk metadata blocks and the part manifest store it the same way.
 // ReadZoneMap is false when the bytes run out or a string bound is longer
-// than the format allows (4 KiB).
-void WriteZoneMap(ByteWriter<Buffer>& w, TypeId type, const ZoneMap& zone);
+// than the format allows (4 KiB), or a core holds more outliers than
+// kMaxZoneOutliers a side. CoreProblem says what is wrong with a zone map's
+// core as read (empty when nothing is): outliers out of order or inside the
+// core, a NaN, bounds that disagree with min/max, or a core on a type that
+// has none — a reader refuses such a zone map as corrupt.
+// `with_core` = false leaves a core out (a file of an older version).
+void WriteZoneMap(ByteWriter<Buffer>& w, TypeId type, const ZoneMap& zone, bool with_core = true);
 [[nodiscard]] bool ReadZoneMap(ByteReader& r, TypeId type, ZoneMap* zone);
+std::string CoreProblem(TypeId type, const ZoneMap& zone);
 
 struct ColumnChunkMeta {
   BlockRef block;
@@ -212,8 +234,10 @@ Status ParseFooter(std::string_view footer, uint64_t data_end, FileMetadata* out
 
 // A chunk metadata block's payload for `chunk` (doc/format.md, "Chunk
 // metadata block"); `types` are the schema's column types, one per column.
+// `version`: the file's; below kCoreFormatVersion, zone maps keep no core.
 // REQUIRES: chunk.columns.size() == types.size().
-void SerializeChunkMeta(const ChunkMeta& chunk, std::span<const TypeId> types, Buffer* out);
+void SerializeChunkMeta(const ChunkMeta& chunk, std::span<const TypeId> types, Buffer* out,
+                        uint32_t version = kFormatVersion);
 // Parses the payload of `ref`'s metadata block (the `index`-th chunk) against
 // `metadata`'s schema: its row count must be the directory's, every block
 // inside the data region that ends at `data_end`.

@@ -15,10 +15,24 @@ ZoneMap ZoneMapFromStats(const ColumnStats& stats) {
   zone.max_float = stats.max_float;
   zone.min_string = stats.min_string;
   zone.max_string = stats.max_string;
+  zone.has_core = stats.has_core;
+  zone.core_min_int = stats.core_min_int;
+  zone.core_max_int = stats.core_max_int;
+  zone.core_min_float = stats.core_min_float;
+  zone.core_max_float = stats.core_max_float;
+  zone.outliers_int = stats.outliers_int;
+  zone.outliers_float = stats.outliers_float;
   return zone;
 }
 
 void MergeZoneMap(TypeId type, const ZoneMap& from, ZoneMap* into) {
+  // A merged range keeps no core: the union of two cores and their outliers
+  // is no longer one core with a few outliers.
+  auto drop_core = [](ZoneMap* zone) {
+    zone->has_core = false;
+    zone->outliers_int.clear();
+    zone->outliers_float.clear();
+  };
   into->null_count += from.null_count;
   into->string_bounds_inexact = into->string_bounds_inexact || from.string_bounds_inexact;
   if (!from.has_min_max) return;
@@ -28,8 +42,10 @@ void MergeZoneMap(TypeId type, const ZoneMap& from, ZoneMap* into) {
     *into = from;
     into->null_count = nulls;
     into->string_bounds_inexact = inexact;
+    drop_core(into);
     return;
   }
+  drop_core(into);
   if (type == TypeId::kString) {
     if (from.min_string < into->min_string) into->min_string = from.min_string;
     if (from.max_string > into->max_string) into->max_string = from.max_string;

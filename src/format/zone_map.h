@@ -15,13 +15,14 @@
 
 namespace outcore::format {
 
-// Null count, and min/max when some value is valid. A string maximum that is
-// not an upper bound (ColumnStats::max_string_bounded) is flagged inexact.
+// Null count, and min/max when some value is valid, with the core range and
+// its outliers when the statistics have one. A string maximum that is not an
+// upper bound (ColumnStats::max_string_bounded) is flagged inexact.
 ZoneMap ZoneMapFromStats(const ColumnStats& stats);
 
 // Widens `into` to cover `from` as well: null counts add up, the range is the
 // smaller min and the larger max, and an inexact string maximum on either side
-// stays inexact. What a part's statistics in the part manifest are (its
+// stays inexact; the result has no core range. What a part's statistics in the part manifest are (its
 // chunks' zone maps merged, doc/format.md "The part manifest") and what
 // `info` shows as a column's range.
 //   ZoneMap part;  // empty: no nulls, no range

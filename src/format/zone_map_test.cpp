@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
+#include "encoding/encoding_test_util.h"
+
 namespace outcore::format {
 namespace {
 
@@ -43,6 +47,29 @@ TEST(ZoneMapFromStats, AllNullChunkHasNoBounds) {
   ZoneMap zone = ZoneMapFromStats(stats);
   EXPECT_EQ(zone.null_count, 5u);
   EXPECT_FALSE(zone.has_min_max);
+}
+
+TEST(ZoneMapFromStats, CarriesTheCoreAndAMergeDropsIt) {
+  const ColumnStats stats =
+      ComputeStats(testing_util::MakeColumn<int64_t>(TypeId::kInt64, {3, 1, -100, 2, 4, 5, 6, 900, 7, 8, 9}));
+  ZoneMap zone = ZoneMapFromStats(stats);
+  ASSERT_TRUE(zone.has_core);
+  EXPECT_EQ(zone.core_min_int, 1);
+  EXPECT_EQ(zone.core_max_int, 9);
+  EXPECT_EQ(zone.outliers_int, (std::vector<int64_t>{-100, 900}));
+  // A part's statistics (chunks merged) keep min/max only: the union of two
+  // cores is no core. Whether the core comes first or second.
+  ZoneMap first;
+  MergeZoneMap(TypeId::kInt64, zone, &first);
+  EXPECT_FALSE(first.has_core);
+  EXPECT_EQ(first.min_int, -100);
+  ZoneMap second = zone;
+  ZoneMap other;
+  other.has_min_max = true;
+  other.min_int = other.max_int = 5;
+  MergeZoneMap(TypeId::kInt64, other, &second);
+  EXPECT_FALSE(second.has_core);
+  EXPECT_EQ(second.max_int, 900);
 }
 
 }  // namespace

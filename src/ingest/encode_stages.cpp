@@ -147,8 +147,11 @@ constexpr uint64_t kEncodingsSetBytes = 2 * (48 + kMallocOverhead);  // a node p
 uint64_t NameBytes(const std::string& name) {
   return sizeof(std::string) + (name.size() > 15 ? name.size() + 1 + kMallocOverhead : 0);
 }
-// A chunk's metadata while it is written, and the footer's column entry.
-constexpr uint64_t kChunkMetaBytesPerColumn = sizeof(format::ColumnChunkMeta) + 64;
+// A chunk's metadata while it is written, and the footer's column entry; a
+// zone map's outliers (and a worker's statistics' copy of them) are a heap
+// block of at most 2 x kMaxCoreOutliers values.
+constexpr uint64_t kOutlierBytes = 2 * kMaxCoreOutliers * sizeof(int64_t) + kMallocOverhead;
+constexpr uint64_t kChunkMetaBytesPerColumn = sizeof(format::ColumnChunkMeta) + 64 + kOutlierBytes;
 constexpr uint64_t kFooterBytesPerColumn = sizeof(format::ColumnMeta) + 128;
 // What Buffers and sketches charge themselves, still taken from the blocks' share:
 // a dense distinct-count sketch, and the first (64-byte) allocation of a
@@ -173,10 +176,11 @@ Status EncodeStages::Start(const std::vector<StageColumn>& columns, const std::s
                                     2 * sizeof(std::unique_ptr<IndexBuild>) + 1 + 3 * name_bytes / n +
                                     kChunkMetaBytesPerColumn + kFooterBytesPerColumn +
                                     front.shared_bytes_per_column;
-  const uint64_t worker_uncharged =
-      sizeof(ColumnVector) + sizeof(LocalDictionaryBuilder) + 3 * sizeof(Buffer) +
-      sizeof(std::vector<std::string_view>) + sizeof(std::vector<int32_t>) + 2 + sizeof(ColumnStats) +
-      sizeof(std::unique_ptr<TokenChunk>) + sizeof(ChunkWork::LossyTrial) + front.worker_bytes_per_column;
+  const uint64_t worker_uncharged = sizeof(ColumnVector) + sizeof(LocalDictionaryBuilder) +
+                                    3 * sizeof(Buffer) + sizeof(std::vector<std::string_view>) +
+                                    sizeof(std::vector<int32_t>) + 2 + sizeof(ColumnStats) + kOutlierBytes +
+                                    sizeof(std::unique_ptr<TokenChunk>) + sizeof(ChunkWork::LossyTrial) +
+                                    front.worker_bytes_per_column;
   plan_inputs_.columns = columns.size();
   plan_inputs_.lossy_columns = !options_.lossy.empty();
   plan_inputs_.string_columns = string_columns;

@@ -216,8 +216,21 @@ class IndexPlanner {
 
 }  // namespace
 
+namespace {
+
+std::string ZoneSkipReason(const ChunkChoice& choice) {
+  return choice.core_skipped ? "skipped: zone maps show no row can match (by the core range and its outliers)"
+                             : "skipped: zone maps show no row can match";
+}
+
+}  // namespace
+
 int64_t QueryPlan::chunks_to_read() const {
   return std::count_if(chunks.begin(), chunks.end(), [](const ChunkChoice& c) { return c.read; });
+}
+
+int64_t QueryPlan::chunks_core_skipped() const {
+  return std::count_if(chunks.begin(), chunks.end(), [](const ChunkChoice& c) { return c.core_skipped; });
 }
 
 std::string QueryPlan::Explain(const format::FileMetadata& metadata) const {
@@ -235,6 +248,9 @@ std::string QueryPlan::Explain(const format::FileMetadata& metadata) const {
   }
   out += "read " + std::to_string(chunks_to_read()) + " of " + std::to_string(chunks.size()) + " chunks, " +
          std::to_string(candidate) + " candidate rows";
+  if (const int64_t cores = chunks_core_skipped(); cores > 0)
+    out +=
+        "; " + std::to_string(cores) + " chunks skipped only by core ranges (min/max alone would read them)";
   if (used_index)
     out += rows_exact ? "; the indexes answer the predicate exactly"
                       : "; indexes narrowed the rows, the rest is filtered";
@@ -258,9 +274,10 @@ Result<QueryPlan> PlanZonesAndIndexes(const Expr& expr, const format::FileMetada
     choice.candidate_rows = chunk.row_count;
     choice.zone_may_match = !options.use_zone_maps || MayMatch(expr, chunk);
     if (!choice.zone_may_match) {
+      choice.core_skipped = MayMatch(expr, chunk, /*use_cores=*/false);
       choice.read = false;
       choice.candidate_rows = 0;
-      choice.reason = "skipped: zone maps show no row can match";
+      choice.reason = ZoneSkipReason(choice);
     } else {
       for (int column : plan.filter_columns)
         plan.scan_bytes += chunk.columns[size_t(column)].block.stored_size;
@@ -341,7 +358,7 @@ Status PlanRows(const Expr& expr, const format::FileMetadata& metadata, const In
     if (!choice.zone_may_match) {
       choice.read = false;
       choice.candidate_rows = 0;
-      choice.reason = "skipped: zone maps show no row can match";
+      choice.reason = ZoneSkipReason(choice);
     } else if (plan->used_index) {
       choice.candidate_rows =
           plan->rows.CardinalityInRange(chunk.first_row, chunk.first_row + chunk.row_count);

@@ -43,6 +43,8 @@ struct ChunkChoice {
   // The zone maps' answer (MayMatch), asked once when the plan is made; true
   // when zone maps are not used. Later steps and the scanner read this.
   bool zone_may_match = true;
+  // Skipped only thanks to a core range: min/max alone would have read it.
+  bool core_skipped = false;
   bool read = true;
   uint64_t candidate_rows = 0;  // rows of the chunk that may match
   std::string reason;           // for --explain: "skipped: zone maps exclude it", ...
@@ -84,6 +86,8 @@ struct QueryPlan {
   RowBitmap rows;
 
   int64_t chunks_to_read() const;
+  // Chunks skipped only thanks to a zone map's core range and outliers.
+  int64_t chunks_core_skipped() const;
   // The indexes left out and why, one line per chunk and a summary, for
   // `outcore cat --explain`.
   std::string Explain(const format::FileMetadata& metadata) const;

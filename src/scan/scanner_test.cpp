@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -276,6 +277,82 @@ TEST_F(WhereTest, ExplainSaysWhichChunksAreReadAndWhy) {
   EXPECT_NE(explain.find("skipped"), std::string::npos) << explain;
   EXPECT_NE(explain.find("read 1 of"), std::string::npos) << explain;
   EXPECT_NE(explain.find("the indexes answer the predicate exactly"), std::string::npos) << explain;
+}
+
+// Issue 12: a few stray stamps years away made every chunk's min/max span
+// 2009-2020, so zone maps skipped nothing. Stamps in time order, with stray
+// ones both sides in every chunk: the cores skip every chunk but the ones the
+// predicate's hours fall in, and the rows are those of a full filter.
+TEST_F(WhereTest, Issue12StrayTimestampsNoLongerDefeatZoneMaps) {
+  constexpr int kStampRows = 8000;
+  const int64_t start = 1420070400;  // 2015-01-01 00:00:00 UTC, seconds
+  std::vector<int64_t> stamps;       // seconds
+  std::ostringstream csv;
+  csv << "id,ts,fare\n";
+  for (int i = 0; i < kStampRows; ++i) {
+    int64_t ts = start + int64_t(i) * 60;
+    if (i % 131 == 7) ts = 1230768000 + int64_t(i) * 7;   // 2009
+    if (i % 197 == 11) ts = 1609372800 + int64_t(i) * 3;  // 2020-12-31
+    stamps.push_back(ts);
+    char text[32];
+    const std::time_t t = std::time_t(ts);
+    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", std::gmtime(&t));
+    csv << i << ',' << text << ',' << (i % 89 == 3 ? "-999.5" : std::to_string(5 + i % 40) + ".25") << '\n';
+  }
+  const std::string input = Path("stamps.csv"), output = Path("stamps.oc");
+  std::ofstream(input, std::ios::binary) << csv.str();
+  IngestOptions options = Options(output, false);  // small blocks: many chunks
+  options.inputs = {input};
+  ASSERT_TRUE(Ingest(options).ok());
+  auto dataset = Dataset::Open(output);
+  ASSERT_TRUE(dataset.ok());
+  const size_t chunks = DatasetMetadata(**dataset).chunks.size();
+  ASSERT_GT(chunks, 10u);
+
+  auto expect = [&](const std::string& where, int64_t low, int64_t high, int64_t most_chunks) {
+    std::vector<int64_t> expected;
+    for (int i = 0; i < kStampRows; ++i) {
+      if (stamps[size_t(i)] >= low && stamps[size_t(i)] <= high) expected.push_back(i);
+    }
+    ScanCounters counters, full;
+    EXPECT_EQ(Ids(output, where, false, true, &counters), expected) << where;
+    EXPECT_EQ(Ids(output, where, false, false, &full), expected) << where;
+    EXPECT_LE(counters.chunks_read, most_chunks) << where;
+    EXPECT_EQ(full.chunks_read, int64_t(chunks)) << where;
+    return expected.size();
+  };
+  // Six hours of the third day: 360 rows in time order, in one or two chunks.
+  const int64_t day3 = start + 2 * 86400;
+  EXPECT_GT(
+      expect("ts between '2015-01-03 00:00:00' and '2015-01-03 05:59:59'", day3, day3 + 6 * 3600 - 1, 2),
+      300u);
+  // A stray stamp, asked exactly: its one chunk (and no other) is read.
+  const int64_t stray = stamps[7];
+  const std::time_t t = std::time_t(stray);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", std::gmtime(&t));
+  EXPECT_EQ(expect("ts == '" + std::string(text) + "'", stray, stray, 1), 1u);
+  // Between the strays and the core, no row: nothing is read.
+  EXPECT_EQ(expect("ts between '2012-01-01 00:00:00' and '2014-12-31 23:59:59'", 1325376000, 1420070399, 0),
+            0u);
+
+  // What the plan says: the chunks the min/max alone would read were skipped by the cores.
+  ScanOptions scan;
+  scan.where = "ts between '2015-01-03 00:00:00' and '2015-01-03 05:59:59'";
+  auto scanner = Scanner::Make(*dataset, scan);
+  ASSERT_TRUE(scanner.ok());
+  const std::string explain = (*scanner)->Explain();
+  EXPECT_NE(explain.find("by the core range and its outliers"), std::string::npos) << explain;
+  EXPECT_NE(explain.find("chunks skipped only by core ranges"), std::string::npos) << explain;
+  // Floats too: fares of 5.25..44.25 with stray -999.5.
+  std::vector<int64_t> fares;
+  for (int i = 0; i < kStampRows; ++i) {
+    if (i % 89 == 3) fares.push_back(i);
+  }
+  ScanCounters counters;
+  EXPECT_EQ(Ids(output, "fare == -999.5", false, true, &counters), fares);
+  EXPECT_EQ(Ids(output, "fare between -999 and 5", false, true, &counters), std::vector<int64_t>{});
+  EXPECT_EQ(counters.chunks_read, 0);
 }
 
 // Issue 9: a scan ran through every chunk after Ctrl-C; ScanOptions::cancel

@@ -562,6 +562,61 @@ def test_null_and_nan_semantics_on_a_small_file(tmp_path):
     assert tokens("Café") == {"café"} and tokens("CAFÉ") == {"cafÉ"} and tokens("a_b") == {"a", "b"}
 
 
+def test_stray_stamps_do_not_defeat_zone_maps(tmp_path):
+    """Issue 12: stamps in time order with a few strays years away in every chunk. The zone maps'
+    core ranges skip the chunks min/max alone would read (explain counts them), and the rows are
+    those of pandas on the whole file, through Python and `cat --where`; the float column's core
+    too, NaN and nulls beside it."""
+    rng = np.random.default_rng(12)
+    rows = 6000
+    stamps = np.datetime64("2015-01-01T00:00:00", "s") + np.arange(rows) * np.timedelta64(60, "s")
+    strays = rng.choice(rows, 80, replace=False)
+    stamps[strays] += (rng.choice([-6, 5], 80) * 365 * 86400).astype("timedelta64[s]")
+    fare = np.round(rng.uniform(5, 50, rows), 2).astype(object)
+    fare[rng.choice(rows, 40, replace=False)] = -999.5
+    fare[rng.choice(rows, 30, replace=False)] = "nan"
+    fare[rng.choice(rows, 30, replace=False)] = ""
+    frame = pd.DataFrame({"id": np.arange(rows), "ts": np.datetime_as_string(stamps).astype(object), "fare": fare})
+    frame["ts"] = frame["ts"].str.replace("T", " ")
+    csv = tmp_path / "stamps.csv"
+    frame.to_csv(csv, index=False)
+    path = tmp_path / "stamps.oc"
+    oc.ingest(csv, path, block_size="8KiB", na_values=[""])  # "nan" is a NaN, "" a null
+    ds = oc.open(path)
+    back = ds.to_pandas()
+    ts = pd.to_datetime(back["ts"])
+    where = "ts between '2015-01-02 10:00:00' and '2015-01-02 13:59:59'"
+    _, read, total, _ = parse_explain(ds.explain(where))
+    expected = back["id"][(ts >= "2015-01-02 10:00:00") & (ts <= "2015-01-02 13:59:59")].to_numpy()
+    assert len(expected) > 200
+    assert total > 20 and read <= 3, ds.explain(where)
+    assert "chunks skipped only by core ranges" in ds.explain(where)
+    assert list(scan_ids(ds, where)) == list(expected)
+    assert list(scan_ids(ds, where, use_zone_maps=False)) == list(expected)
+    cat = run("cat", path, "--columns", "id", "--where", where, "--format", "csv").stdout.split()
+    assert [int(x) for x in cat[1:]] == list(expected)
+    # A stray asked exactly is found; the years between the strays and the rest hold nothing.
+    stray = back["ts"][back["id"] == int(strays[0])].iloc[0]
+    assert list(scan_ids(ds, f"ts == '{stray}'")) == [int(strays[0])]
+    empty = "ts between '2012-01-01 00:00:00' and '2014-12-31 23:59:59'"
+    assert parse_explain(ds.explain(empty))[1] == 0 and len(scan_ids(ds, empty)) == 0
+    # The fares as stored: values (NaN among them) and nulls, apart.
+    batches = list(ds.scan(columns=["id", "fare"]))
+    ids = np.concatenate([np.asarray(b["id"]) for b in batches])
+    x = np.concatenate([np.asarray(b["fare"].data, dtype=float) for b in batches])
+    valid = ~np.concatenate([np.asarray(np.ma.getmaskarray(b["fare"])) for b in batches])
+    assert np.isnan(x[valid]).sum() > 0 and (~valid).sum() > 0
+    with np.errstate(invalid="ignore"):
+        for query, mask in [
+            ("fare == -999.5", x == -999.5),
+            ("fare between -999 and 4", (x >= -999) & (x <= 4)),
+            ("not (fare between 5 and 50)", ~((x >= 5) & (x <= 50))),  # NaN is in no range
+            ("fare != 10", x != 10),
+        ]:
+            assert list(scan_ids(ds, query)) == list(ids[valid & mask]), query
+    assert parse_explain(ds.explain("fare between -999 and 4"))[1] == 0
+
+
 def test_quoted_column_names(tmp_path):
     csv = tmp_path / "q.csv"
     csv.write_text('k,unit price,and,"we""ird"\n1,500,1,x\n2,2000,0,y\n3,1e4,1,\n')
