@@ -77,7 +77,9 @@ class DistinctCounter {
   // Adds hashes made by HashColumn / HashString.
   void AddHashes(std::span<const uint64_t> hashes);
   // The hash every valid row of `column` counts by, appended to `out` (a
-  // uint64_t array): what AddColumn adds, for adding later elsewhere.
+  // uint64_t array): what AddColumn adds, for adding later elsewhere. A row
+  // whose value equals the previous valid row's is left out: its hash would
+  // change no register.
   static void HashColumn(const ColumnVector& column, Buffer* out);
   static uint64_t HashString(std::string_view value);
   // Afterwards this counts the union of both inputs.

@@ -167,5 +167,53 @@ TEST(DistinctCounter, TreatsNegativeZeroAndNaNsAsOneValueEach) {
   EXPECT_EQ(column_counter.Estimate(), 3u);
 }
 
+// The registers a column's values give when each is added by itself.
+std::array<uint8_t, DistinctCounter::kRegisters> OneByOne(const std::vector<int64_t>& values,
+                                                          const std::vector<bool>& valid) {
+  DistinctCounter counter;
+  for (size_t row = 0; row < values.size(); ++row) {
+    if (valid[row]) counter.AddInt64(values[row]);
+  }
+  return counter.registers();
+}
+
+TEST(DistinctCounter, HashColumnLeavesOutRepeatsOfThePreviousValidRowOnly) {
+  // Runs, a run across a null, and a value that comes back after another.
+  const std::vector<int64_t> values = {5, 5, 5, 7, 0, 7, 5, 9, 9, 5};
+  const std::vector<bool> valid = {true, true, true, true, false, true, true, true, true, true};
+  ColumnVector column = MakeColumn<int64_t>(TypeId::kInt64, values, valid);
+  Buffer hashes;
+  DistinctCounter::HashColumn(column, &hashes);
+  const std::span<const uint64_t> added(hashes.as<uint64_t>(), hashes.size() / sizeof(uint64_t));
+  ASSERT_EQ(added.size(), 5u);  // 5, 7, 5, 9, 5
+  EXPECT_EQ(added[0], added[2]);
+  EXPECT_EQ(added[0], added[4]);
+  EXPECT_NE(added[0], added[1]);
+  DistinctCounter from_hashes;
+  from_hashes.AddHashes(added);
+  EXPECT_EQ(from_hashes.registers(), OneByOne(values, valid));
+  DistinctCounter from_column;
+  from_column.AddColumn(column);
+  EXPECT_EQ(from_column.registers(), OneByOne(values, valid));
+  EXPECT_EQ(from_column.Estimate(), 3u);
+
+  // Past the sparse table too: sorted values in runs of three, then every
+  // value again, give the registers of adding each once.
+  std::vector<int64_t> many;
+  for (int64_t value = 0; value < 3000; ++value) many.insert(many.end(), 3, value);
+  for (int64_t value = 0; value < 3000; ++value) many.push_back(value);
+  const std::vector<bool> all(many.size(), true);
+  DistinctCounter dense;
+  dense.AddColumn(MakeColumn<int64_t>(TypeId::kInt64, many, all));
+  EXPECT_TRUE(dense.dense());
+  EXPECT_EQ(dense.registers(), OneByOne(many, all));
+
+  // Doubles repeat by their counted bits: -0.0 after 0.0 is a repeat.
+  ColumnVector zeros = MakeColumn<double>(TypeId::kFloat64, {0.0, -0.0, 1.5, 1.5, 0.0});
+  hashes.Clear();
+  DistinctCounter::HashColumn(zeros, &hashes);
+  EXPECT_EQ(hashes.size() / sizeof(uint64_t), 3u);
+}
+
 }  // namespace
 }  // namespace outcore
