@@ -128,7 +128,15 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
                   return ParseInt64Grouped(text, separator, out);
                 });
           } else {
-            ParseNumberRows<int64_t>(batch, column, range, vector, ParseLosslessInt64, ParseInt64);
+            // The common shape inline, the rest out of line: this runs for every value.
+            ParseNumberRows<int64_t>(
+                batch, column, range, vector,
+                [](std::string_view text, int64_t* out) {
+                  return ParseShortInt64(text, out) ? ShortInt64Outcome(text) : ParseLosslessInt64(text, out);
+                },
+                [](std::string_view text, int64_t* out) {
+                  return ParseShortInt64(text, out) ? ParseOutcome::kOk : ParseInt64(text, out);
+                });
           }
           break;
         case TypeId::kFloat64: {
@@ -142,16 +150,17 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
                 [separator, point](std::string_view text, double* out) {
                   return ParseFloat64Grouped(text, separator, point, out);
                 });
-          } else if (point == '.') {
-            ParseNumberRows<double>(batch, column, range, vector, ParseLosslessFloat64, ParseFloat64);
           } else {
             ParseNumberRows<double>(
                 batch, column, range, vector,
                 [point](std::string_view text, double* out) {
-                  return ParseLosslessFloat64WithPoint(text, point, out);
+                  return ParseShortDecimal(text, point, out)
+                             ? ShortDecimalOutcome(text)
+                             : ParseLosslessFloat64WithPoint(text, point, out);
                 },
                 [point](std::string_view text, double* out) {
-                  return ParseFloat64WithPoint(text, point, out);
+                  return ParseShortDecimal(text, point, out) ? ParseOutcome::kOk
+                                                             : ParseFloat64WithPoint(text, point, out);
                 });
           }
           break;

@@ -144,29 +144,13 @@ namespace {
 // The parsers' bodies on text already trimmed, so that the lossless variants
 // trim once.
 
-// 18 decimal digits stay below 10^18 < 2^63: neither the magnitude nor int64
-// can overflow.
-constexpr size_t kMaxDigitsWithoutOverflow = 18;
-
 inline ParseOutcome ParseTrimmedInt64(std::string_view text, int64_t* out) {
+  if (ParseShortInt64(text, out)) return ParseOutcome::kOk;
   if (text.empty()) return ParseOutcome::kUnparsable;
   const bool negative = text[0] == '-';
   if (text[0] == '-' || text[0] == '+') text.remove_prefix(1);
   if (text.empty()) return ParseOutcome::kUnparsable;
   uint64_t magnitude = 0;
-  if (text.size() <= kMaxDigitsWithoutOverflow) {
-    // Every int64 column's every value comes here: no overflow is possible
-    // at this length, so the loop only accumulates and notes a non-digit.
-    bool bad = false;
-    for (char c : text) {
-      const unsigned digit = unsigned(uint8_t(c)) - unsigned('0');
-      bad |= digit > 9;
-      magnitude = magnitude * 10 + digit;
-    }
-    if (bad) return ParseOutcome::kUnparsable;
-    *out = negative ? int64_t(0 - magnitude) : int64_t(magnitude);
-    return ParseOutcome::kOk;
-  }
   bool overflow = false;
   for (char c : text) {
     if (!IsDigit(c))
@@ -178,40 +162,6 @@ inline ParseOutcome ParseTrimmedInt64(std::string_view text, int64_t* out) {
   if (overflow || magnitude > limit) return ParseOutcome::kOutOfRange;
   *out = negative ? int64_t(0 - magnitude) : int64_t(magnitude);
   return ParseOutcome::kOk;
-}
-
-// Powers of ten that are exact doubles, up to the most digits ParseShortDecimal takes.
-constexpr double kExactPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                        1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-constexpr size_t kMaxShortDecimalDigits = 15;
-
-// A plain decimal ("-12.50", "3", "0.125": digits on both sides of an
-// optional point, at most 15 in all) read without fast_float's general
-// parse: the mantissa (< 10^15 < 2^53) and the power of ten are exact doubles,
-// so one division rounds correctly and gives the double fast_float gives
-// (its own fast path does the same division). False for anything else.
-inline bool ParseShortDecimal(std::string_view text, char decimal_point, double* out) {
-  const size_t at = text[0] == '-' ? 1 : 0;
-  if (text.size() - at > kMaxShortDecimalDigits + 1) return false;
-  uint64_t mantissa = 0;
-  size_t digits = 0, point = std::string_view::npos;
-  for (size_t i = at; i < text.size(); ++i) {
-    const unsigned digit = unsigned(uint8_t(text[i])) - unsigned('0');
-    if (digit <= 9) {
-      mantissa = mantissa * 10 + digit;
-      ++digits;
-    } else if (text[i] == decimal_point && point == std::string_view::npos) {
-      point = i;
-    } else {
-      return false;
-    }
-  }
-  if (digits == 0 || digits > kMaxShortDecimalDigits) return false;
-  if (point != std::string_view::npos && (point == at || point + 1 == text.size())) return false;
-  const size_t fraction_digits = point == std::string_view::npos ? 0 : text.size() - 1 - point;
-  const double magnitude = double(mantissa) / kExactPowersOfTen[fraction_digits];
-  *out = at ? -magnitude : magnitude;
-  return true;
 }
 
 inline ParseOutcome ParseTrimmedFloat64(std::string_view text, char decimal_point, double* out) {
@@ -245,8 +195,7 @@ inline ParseOutcome ParseTrimmedFloat64(std::string_view text, char decimal_poin
 // IsLosslessInt64Text on trimmed text.
 inline bool IsLosslessTrimmedInt64(std::string_view text) {
   if (text.empty() || text[0] == '+') return false;
-  if (text[0] == '-') return text.size() < 2 || text[1] != '0';  // not "-0", "-01"
-  return text[0] != '0' || text.size() == 1;                     // "0", not "007"
+  return text.size() == 1 || ShortInt64Outcome(text) == ParseOutcome::kOk;  // not "-0", "-01", "007"
 }
 
 // IsLosslessFloat64Text for a text the first characters do not decide: the
@@ -290,11 +239,6 @@ bool IsLosslessFloat64Digits(std::string_view text, size_t at, bool plus, double
 
 // IsLosslessFloat64Text on trimmed text: the first characters decide for all
 // but long texts, a '+', zero and denormals (where fewer digits are exact).
-// A zero that a number would drop: "02134", "007.5", "-01" (not "0", "0.5").
-inline bool HasLeadingZero(std::string_view text, size_t at) {
-  return at + 1 < text.size() && text[at] == '0' && IsDigit(text[at + 1]);
-}
-
 inline bool IsLosslessTrimmedFloat64(std::string_view text, double value) {
   if (text.empty()) return false;
   const bool plus = text[0] == '+';
@@ -421,6 +365,7 @@ bool IsLosslessFloat64Text(std::string_view text, double value) {
 
 ParseOutcome ParseLosslessInt64(std::string_view text, int64_t* out) {
   text = Trim(text);
+  if (ParseShortInt64(text, out)) return ShortInt64Outcome(text);
   const ParseOutcome outcome = ParseTrimmedInt64(text, out);
   if (outcome == ParseOutcome::kOk && !IsLosslessTrimmedInt64(text)) return ParseOutcome::kLossy;
   return outcome;
@@ -432,12 +377,7 @@ ParseOutcome ParseLosslessFloat64(std::string_view text, double* out) {
 
 ParseOutcome ParseLosslessFloat64WithPoint(std::string_view text, char decimal_point, double* out) {
   text = Trim(text);
-  if (!text.empty() && ParseShortDecimal(text, decimal_point, out)) {
-    // At most 15 digits and no '+': a double keeps them all, so only a
-    // leading zero is lost — decided from the text, without waiting for the
-    // division's result.
-    return HasLeadingZero(text, text[0] == '-' ? 1 : 0) ? ParseOutcome::kLossy : ParseOutcome::kOk;
-  }
+  if (ParseShortDecimal(text, decimal_point, out)) return ShortDecimalOutcome(text);
   const ParseOutcome outcome = ParseTrimmedFloat64(text, decimal_point, out);
   if (outcome == ParseOutcome::kOk && !IsLosslessTrimmedFloat64(text, *out)) return ParseOutcome::kLossy;
   return outcome;
