@@ -279,8 +279,9 @@ void BlockParser::PrepareColumn(ColumnVector* vector, size_t rows) const {
 template <typename T, typename ParseFn>
 void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const Rows& range,
                                       ColumnVector* vector, ParseFn parse) {
-  const TypeId type = vector->type;
   const Dialect& dialect = options_.dialect;
+  // Not a string column: a null is a `na` spelling, quoted or not (IsNull).
+  const SpellingSet& na = options_.spellings.na;
   const bool any_short = any_short_;
   T* out = vector->values.as<T>() + range.base;
   for (size_t row = range.begin; row < range.end; ++row) {
@@ -292,7 +293,7 @@ void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const R
     }
     const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
     const std::string_view value = FieldValue(batch.block, span, dialect, &scratch_);
-    if (IsNull(value, span, type)) {
+    if (na.Contains(value)) {
       MarkNull(vector, range.base, batch.rows, row);
       continue;
     }

@@ -2,6 +2,7 @@
 
 #include <fast_float/fast_float.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -128,6 +129,10 @@ SpellingSet::SpellingSet(std::initializer_list<std::string_view> values) {
 
 SpellingSet::SpellingSet(const std::vector<std::string>& values) {
   for (const std::string& value : values) Add(value);
+}
+
+bool SpellingSet::HasSpelling(std::string_view value) const {
+  return std::find(values_.begin(), values_.end(), value) != values_.end();
 }
 
 void SpellingSet::Add(std::string_view value) {

@@ -35,6 +35,8 @@ class SpellingSet {
   SpellingSet(std::initializer_list<std::string_view> values);
   explicit SpellingSet(const std::vector<std::string>& values);
 
+  // Asked for every value of every column (is it a null?): two bit tests,
+  // inline, turn nearly every value away; only a candidate compares strings.
   bool Contains(std::string_view value) const {
     const size_t length_bit = value.size() < 63 ? value.size() : 63;
     if (!((length_mask_ >> length_bit) & 1)) return false;
@@ -42,15 +44,13 @@ class SpellingSet {
       const uint8_t first = uint8_t(value[0]);
       if (!((first_bytes_[first >> 6] >> (first & 63)) & 1)) return false;
     }
-    for (const std::string& spelling : values_) {
-      if (spelling == value) return true;
-    }
-    return false;
+    return HasSpelling(value);
   }
   const std::vector<std::string>& values() const { return values_; }
 
  private:
   void Add(std::string_view value);
+  bool HasSpelling(std::string_view value) const;
 
   std::vector<std::string> values_;
   uint64_t length_mask_ = 0;      // bit n: a spelling of length n (63: 63 or longer)
