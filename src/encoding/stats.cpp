@@ -69,28 +69,9 @@ void FloatRange(const ColumnVector& column, ColumnStats* stats) {
   }
 }
 
-void StringRange(const ColumnVector& column, ColumnStats* stats) {
-  std::string_view min_value, max_value;
-  const int32_t* codes = column.is_dictionary() ? column.values.as<int32_t>() : nullptr;
-  int32_t last_code = -1;
-  for (int64_t row = 0; row < column.length; ++row) {
-    if (!column.IsValid(row)) continue;
-    // Dictionary chunks repeat codes; skip the string compare for a repeat.
-    if (codes) {
-      if (codes[row] == last_code) continue;
-      last_code = codes[row];
-    }
-    std::string_view value = column.GetString(row);
-    if (!stats->has_min_max) {
-      min_value = max_value = value;
-      stats->has_min_max = true;
-    } else if (value < min_value) {
-      min_value = value;
-    } else if (value > max_value) {
-      max_value = value;
-    }
-  }
-  if (!stats->has_min_max) return;
+// Sets the string bounds from the chunk's least and greatest value.
+void SetStringBounds(std::string_view min_value, std::string_view max_value, ColumnStats* stats) {
+  stats->has_min_max = true;
   stats->min_string.assign(min_value.substr(0, kStatsStringBytes));
   if (max_value.size() <= kStatsStringBytes) {
     stats->max_string.assign(max_value);
@@ -107,6 +88,31 @@ void StringRange(const ColumnVector& column, ColumnStats* stats) {
   }
   bound.back() = char(uint8_t(bound.back()) + 1);
   stats->max_string = std::move(bound);
+}
+
+void StringRange(const ColumnVector& column, ColumnStats* stats) {
+  std::string_view min_value, max_value;
+  bool any = false;
+  const int32_t* codes = column.is_dictionary() ? column.values.as<int32_t>() : nullptr;
+  int32_t last_code = -1;
+  for (int64_t row = 0; row < column.length; ++row) {
+    if (!column.IsValid(row)) continue;
+    // Dictionary chunks repeat codes; skip the string compare for a repeat.
+    if (codes) {
+      if (codes[row] == last_code) continue;
+      last_code = codes[row];
+    }
+    std::string_view value = column.GetString(row);
+    if (!any) {
+      min_value = max_value = value;
+      any = true;
+    } else if (value < min_value) {
+      min_value = value;
+    } else if (value > max_value) {
+      max_value = value;
+    }
+  }
+  if (any) SetStringBounds(min_value, max_value, stats);
 }
 
 }  // namespace
@@ -137,6 +143,16 @@ ColumnStats ComputeStats(const ColumnVector& column) {
       StringRange(column, &stats);
       break;
   }
+  return stats;
+}
+
+ColumnStats ComputeStringStats(const ColumnVector& column, std::span<const std::string_view> distinct) {
+  ColumnStats stats;
+  stats.rows = column.length;
+  stats.null_count = column.null_count;
+  if (distinct.empty()) return stats;
+  const auto [min_value, max_value] = std::minmax_element(distinct.begin(), distinct.end());
+  SetStringBounds(*min_value, *max_value, &stats);
   return stats;
 }
 

@@ -42,6 +42,11 @@ struct ColumnStats {
 //   ColumnStats stats = ComputeStats(chunk);
 //   if (stats.has_min_max && stats.max_int < 100) { /* chunk cannot hold x >= 100 */ }
 ColumnStats ComputeStats(const ColumnVector& column);
+// ComputeStats of a plain string chunk from its distinct valid values (what a
+// local dictionary of the chunk holds), without comparing every row.
+// REQUIRES: `distinct` holds exactly the chunk's distinct valid values.
+//   ComputeStringStats(chunk, uniques).min_string == ComputeStats(chunk).min_string
+ColumnStats ComputeStringStats(const ColumnVector& column, std::span<const std::string_view> distinct);
 
 // HyperLogLog with 2^12 one-byte registers over XXH3 hashes: ~1.6% standard
 // error. A counter starts sparse — a small open-addressing table of the

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <random>
 
 #include "encoding/encoding_test_util.h"
@@ -165,6 +167,38 @@ TEST(DistinctCounter, TreatsNegativeZeroAndNaNsAsOneValueEach) {
   DistinctCounter column_counter;
   column_counter.AddColumn(MakeStringColumn({"a", "b", "a", std::nullopt, ""}));
   EXPECT_EQ(column_counter.Estimate(), 3u);
+}
+
+TEST(ComputeStringStats, FromTheDistinctValuesEqualsComputeStatsOverTheRows) {
+  const std::string long_high(100, 'z');
+  const std::string all_ff(80, '\xFF');
+  const std::vector<std::vector<std::optional<std::string>>> chunks = {
+      {"m", "b", std::nullopt, "b", "x", "m"},
+      {"a", long_high, std::nullopt, long_high + "y"},
+      {all_ff, "q"},
+      {std::nullopt, std::nullopt},
+  };
+  for (const auto& rows : chunks) {
+    ColumnVector column = MakeStringColumn(rows);
+    std::vector<std::string_view> distinct;
+    for (int64_t row = 0; row < column.length; ++row) {
+      if (!column.IsValid(row)) continue;
+      const std::string_view value = column.GetString(row);
+      if (std::find(distinct.begin(), distinct.end(), value) == distinct.end()) distinct.push_back(value);
+    }
+    const ColumnStats want = ComputeStats(column);
+    const ColumnStats got = ComputeStringStats(column, distinct);
+    EXPECT_EQ(got.rows, want.rows);
+    EXPECT_EQ(got.null_count, want.null_count);
+    EXPECT_EQ(got.has_min_max, want.has_min_max);
+    EXPECT_EQ(got.min_string, want.min_string);
+    EXPECT_EQ(got.max_string, want.max_string);
+    EXPECT_EQ(got.max_string_bounded, want.max_string_bounded);
+  }
+  const ColumnStats bounds =
+      ComputeStringStats(MakeStringColumn({"m", "b", "x"}), std::vector<std::string_view>{"m", "b", "x"});
+  EXPECT_EQ(bounds.min_string, "b");
+  EXPECT_EQ(bounds.max_string, "x");
 }
 
 // The registers a column's values give when each is added by itself.
