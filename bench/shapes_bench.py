@@ -4,7 +4,7 @@ Polars and pyarrow (CSV -> zstd Parquet), wall and CPU time and peak RSS, with t
 to the fastest peer.
 
     python bench/shapes_bench.py [--repeat 5] [--shapes gen,taxi,wide,flights] [--outcore PATH]
-        [--write-results]
+        [--baseline PATH] [--write-results]
 
 Shapes (inputs are made on demand into --data, never committed):
 
@@ -18,7 +18,9 @@ outcore runs `outcore ingest CSV -o x.oc --json` with default options (no --memo
 budget planned from the work); the peers run bench/ingest_bench.py's ingest code with 2 threads.
 Every run is a fresh child measured alone (bench/measure.py: wall clock, user + sys CPU and
 ru_maxrss from os.wait4); rounds interleave the tools (outcore, duckdb, polars, pyarrow, then
-again), after one warm-up round, and medians are reported. On a machine shared with other work
+again), after one warm-up round, and medians are reported. `--baseline` adds another outcore binary
+to every round (shown, not counted as a peer), so a change is measured before and after in the same
+rounds. On a machine shared with other work
 CPU time is the steadier figure: wall time moves with the load, CPU time much less.
 """
 
@@ -86,23 +88,29 @@ def shape_csv(shape: str, args, outcore: str) -> Path:
     return flights_csv(data)
 
 
-def tool_argv(tool: str, outcore: str, csv: Path, out: Path) -> list[str]:
-    if tool == "outcore":
-        return [outcore, "ingest", str(csv), "-o", str(out), "--json"]
+BASELINE = "outcore (baseline)"
+
+
+def tool_argv(tool: str, args, csv: Path, out: Path) -> list[str]:
+    if tool in ("outcore", BASELINE):
+        binary = args.outcore if tool == "outcore" else args.baseline
+        return [binary, "ingest", str(csv), "-o", str(out), "--json"]
     return [sys.executable, "-c", PEER_INGEST[tool], str(csv), str(out), "2"]
 
 
-def bench_shape(shape: str, csv: Path, args, outcore: str, env: dict) -> list[dict]:
+def bench_shape(shape: str, csv: Path, args, env: dict) -> list[dict]:
     out_dir = Path(args.data) / "out"
     out_dir.mkdir(exist_ok=True)
-    outputs = {t: out_dir / (f"{shape}.oc" if t == "outcore" else f"{shape}.{t}.parquet") for t in args.tools}
-    runs: dict[str, list] = {t: [] for t in args.tools}
+    tools = args.tools + ([BASELINE] if args.baseline else [])
+    outputs = {t: out_dir / f"{shape}.{t.split()[-1].strip('()')}.{'oc' if t.startswith('outcore') else 'parquet'}"
+               for t in tools}
+    runs: dict[str, list] = {t: [] for t in tools}
     failed: dict[str, str] = {}
     for round_idx in range(args.warmup + args.repeat):
-        for tool in args.tools:
+        for tool in tools:
             if tool in failed:
                 continue
-            run = run_measured(tool_argv(tool, outcore, csv, outputs[tool]), env=env, timeout=args.timeout)
+            run = run_measured(tool_argv(tool, args, csv, outputs[tool]), env=env, timeout=args.timeout)
             if not run.ok:
                 failed[tool] = run.error_tail()
                 print(f"{shape}/{tool}: failed: {failed[tool]}", file=sys.stderr)
@@ -111,7 +119,7 @@ def bench_shape(shape: str, csv: Path, args, outcore: str, env: dict) -> list[di
                 runs[tool].append(run)
         print(f"{shape}: round {round_idx + 1}/{args.warmup + args.repeat}", file=sys.stderr)
     rows = []
-    for tool in args.tools:
+    for tool in tools:
         if tool in failed:
             rows.append({"shape": shape, "tool": tool, "status": "failed: " + failed[tool]})
             continue
@@ -197,6 +205,7 @@ def main() -> None:
     parser.add_argument("--wide-rows", type=int, default=100_000)
     parser.add_argument("--data", default="/tmp/outcore-bench-shapes")
     parser.add_argument("--outcore", default=os.environ.get("OUTCORE_BIN") or shutil.which("outcore") or "outcore")
+    parser.add_argument("--baseline", help="another outcore binary (e.g. a build before a change), run interleaved")
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--keep-outputs", action="store_true")
     parser.add_argument("--write-results", action="store_true", help="append a section to bench/RESULTS.md")
@@ -212,7 +221,7 @@ def main() -> None:
     for shape in shapes:
         csv = shape_csv(shape, args, args.outcore)
         csv_sizes[shape] = csv.stat().st_size
-        rows += bench_shape(shape, csv, args, args.outcore, env)
+        rows += bench_shape(shape, csv, args, env)
     load_after = os.getloadavg()[0]
     body = table_rows(rows, csv_sizes)
     print("| " + " | ".join(HEADER) + " |")
