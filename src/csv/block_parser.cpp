@@ -128,7 +128,15 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
                   return ParseInt64Grouped(text, separator, out);
                 });
           } else {
-            ParseNumberRows<int64_t>(batch, column, range, vector, ParseLosslessInt64, ParseInt64);
+            // The common shape inline, the rest out of line: this runs for every value.
+            ParseNumberRows<int64_t>(
+                batch, column, range, vector,
+                [](std::string_view text, int64_t* out) {
+                  return ParseShortInt64(text, out) ? ShortInt64Outcome(text) : ParseLosslessInt64(text, out);
+                },
+                [](std::string_view text, int64_t* out) {
+                  return ParseShortInt64(text, out) ? ParseOutcome::kOk : ParseInt64(text, out);
+                });
           }
           break;
         case TypeId::kFloat64: {
@@ -142,16 +150,17 @@ Status BlockParser::Parse(std::string_view block, const TokenizedBlock& tokens, 
                 [separator, point](std::string_view text, double* out) {
                   return ParseFloat64Grouped(text, separator, point, out);
                 });
-          } else if (point == '.') {
-            ParseNumberRows<double>(batch, column, range, vector, ParseLosslessFloat64, ParseFloat64);
           } else {
             ParseNumberRows<double>(
                 batch, column, range, vector,
                 [point](std::string_view text, double* out) {
-                  return ParseLosslessFloat64WithPoint(text, point, out);
+                  return ParseShortDecimal(text, point, out)
+                             ? ShortDecimalOutcome(text)
+                             : ParseLosslessFloat64WithPoint(text, point, out);
                 },
                 [point](std::string_view text, double* out) {
-                  return ParseFloat64WithPoint(text, point, out);
+                  return ParseShortDecimal(text, point, out) ? ParseOutcome::kOk
+                                                             : ParseFloat64WithPoint(text, point, out);
                 });
           }
           break;
@@ -270,8 +279,9 @@ void BlockParser::PrepareColumn(ColumnVector* vector, size_t rows) const {
 template <typename T, typename ParseFn>
 void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const Rows& range,
                                       ColumnVector* vector, ParseFn parse) {
-  const TypeId type = vector->type;
   const Dialect& dialect = options_.dialect;
+  // Not a string column: a null is a `na` spelling, quoted or not (IsNull).
+  const SpellingSet& na = options_.spellings.na;
   const bool any_short = any_short_;
   T* out = vector->values.as<T>() + range.base;
   for (size_t row = range.begin; row < range.end; ++row) {
@@ -283,7 +293,7 @@ void BlockParser::ParseFixedWidthRows(const Batch& batch, size_t column, const R
     }
     const FieldSpan& span = batch.tokens.field(batch.first_record + row, column);
     const std::string_view value = FieldValue(batch.block, span, dialect, &scratch_);
-    if (IsNull(value, span, type)) {
+    if (na.Contains(value)) {
       MarkNull(vector, range.base, batch.rows, row);
       continue;
     }
@@ -417,28 +427,44 @@ void BlockParser::RejectValue(const Batch& batch, size_t row, size_t column, Par
 }
 
 void BlockParser::Compact(ColumnVector* vector, size_t base, size_t rows) const {
-  size_t kept = base;
+  // Rows before the first rejected one stay where they are; after it, runs of
+  // kept rows move down together (one memmove per run, not per row).
+  const void* first_failed = std::memchr(failed_.data(), 1, rows);
+  if (!first_failed) return;
+  size_t row = size_t(static_cast<const uint8_t*>(first_failed) - failed_.data());
+  size_t kept = base + row;
   uint8_t* validity = vector->validity.empty() ? nullptr : vector->validity.data();
-  auto keep_validity = [&](size_t row) {
+  auto keep_validity = [&](size_t from, size_t to) {
     if (!validity) return;
-    if (GetBit(validity, int64_t(base + row))) {
-      SetBit(validity, int64_t(kept));
-    } else {
-      ClearBit(validity, int64_t(kept));
+    for (size_t at = 0; at < to - from; ++at) {
+      if (GetBit(validity, int64_t(base + from + at))) {
+        SetBit(validity, int64_t(kept + at));
+      } else {
+        ClearBit(validity, int64_t(kept + at));
+      }
     }
   };
+  // The next run of kept rows at or after `row`: [*from, *to).
+  auto next_run = [&](size_t* from, size_t* to) {
+    while (row < rows && failed_[row]) ++row;
+    *from = row;
+    while (row < rows && !failed_[row]) ++row;
+    *to = row;
+    return *from < rows;
+  };
+  size_t from, to;
   switch (vector->type) {
     case TypeId::kBool: {
       uint8_t* bits = vector->values.data();
-      for (size_t row = 0; row < rows; ++row) {
-        if (failed_[row]) continue;
-        keep_validity(row);
-        if (GetBit(bits, int64_t(base + row))) {
-          SetBit(bits, int64_t(kept));
-        } else {
-          ClearBit(bits, int64_t(kept));
+      while (next_run(&from, &to)) {
+        keep_validity(from, to);
+        for (size_t at = from; at < to; ++at, ++kept) {
+          if (GetBit(bits, int64_t(base + at))) {
+            SetBit(bits, int64_t(kept));
+          } else {
+            ClearBit(bits, int64_t(kept));
+          }
         }
-        ++kept;
       }
       vector->values.Resize(size_t(BitmapBytes(int64_t(kept))));
       break;
@@ -446,15 +472,14 @@ void BlockParser::Compact(ColumnVector* vector, size_t base, size_t rows) const 
     case TypeId::kString: {
       int32_t* offsets = vector->values.as<int32_t>();
       uint8_t* bytes = vector->data.data();
-      for (size_t row = 0; row < rows; ++row) {
-        const int32_t begin = offsets[base + row];  // read before the writes below can reach it
-        const int32_t end = offsets[base + row + 1];
-        if (failed_[row]) continue;
-        keep_validity(row);
+      while (next_run(&from, &to)) {
+        keep_validity(from, to);
+        // Read before the writes below: they land at or before what they read.
+        const int32_t begin = offsets[base + from];
+        const int32_t end = offsets[base + to];
         const int32_t target = offsets[kept];
         if (end > begin) std::memmove(bytes + target, bytes + begin, size_t(end - begin));
-        offsets[kept + 1] = target + (end - begin);
-        ++kept;
+        for (size_t at = from; at < to; ++at) offsets[++kept] = offsets[base + at + 1] - begin + target;
       }
       vector->values.Resize((kept + 1) * sizeof(int32_t));
       vector->data.Resize(size_t(offsets[kept]));
@@ -463,11 +488,10 @@ void BlockParser::Compact(ColumnVector* vector, size_t base, size_t rows) const 
     default: {
       const size_t width = vector->type == TypeId::kDate ? sizeof(int32_t) : sizeof(int64_t);
       uint8_t* values = vector->values.data();
-      for (size_t row = 0; row < rows; ++row) {
-        if (failed_[row]) continue;
-        keep_validity(row);
-        if (kept != base + row) std::memcpy(values + kept * width, values + (base + row) * width, width);
-        ++kept;
+      while (next_run(&from, &to)) {
+        keep_validity(from, to);
+        std::memmove(values + kept * width, values + (base + from) * width, (to - from) * width);
+        kept += to - from;
       }
       vector->values.Resize(kept * width);
       break;

@@ -246,6 +246,68 @@ TEST(BlockParser, RejectsInvalidUtf8InStringColumns) {
   EXPECT_EQ(parsed.columns[0].GetString(1), "\xE2\x82\xAC");
 }
 
+TEST(BlockParser, CompactionMovesRunsOfKeptRowsOfEveryTypeAfterEarlierBlocks) {
+  // A second block appended after a first: kept rows before its first
+  // reject, runs of kept rows between rejects (one row, several, at the end),
+  // nulls in every column, strings of different lengths.
+  MemoryBudget budget(1 << 30);
+  const std::vector<TypeId> schema = {TypeId::kBool, TypeId::kInt64, TypeId::kDate, TypeId::kString};
+  BlockParser parser(schema, ParseOptions{}, &budget);
+  std::vector<ColumnVector> columns;
+  std::vector<RowReject> rejects;
+  TokenizedBlock tokens(&budget);
+  const std::string first = "b,i,d,s\ntrue,1,2020-01-01,first\n";
+  Tokenize(first, Dialect{}, &tokens);
+  ASSERT_TRUE(parser.Parse(first, tokens, 1, 1, &columns, &rejects).ok());
+  struct Row {
+    std::string b, i, d, s;
+    bool bad;
+  };
+  std::vector<Row> rows;
+  std::mt19937 rng(5);
+  for (int row = 0; row < 300; ++row) {
+    const bool bad = row >= 4 && (row % 11 == 0 || row % 13 == 0 || row % 17 == 0 || row > 290);
+    rows.push_back({row % 6 == 1 ? "" : (row % 2 ? "true" : "false"),
+                    bad ? "x" : (row % 5 == 2 ? "" : std::to_string(row)),
+                    row % 7 == 3 ? "" : "2021-03-" + std::to_string(10 + row % 18),
+                    row % 9 == 4 ? "" : std::string(size_t(rng() % 12), char('a' + row % 26)), bad});
+  }
+  rows.push_back({"true", "1", "2021-01-01", "last", false});  // a kept row after the last run of rejects
+  std::string second;
+  for (const Row& r : rows) second += r.b + "," + r.i + "," + r.d + "," + r.s + "\n";
+  Tokenize(second, Dialect{}, &tokens);
+  ASSERT_TRUE(parser.Parse(second, tokens, 0, 3, &columns, &rejects).ok());
+  int64_t kept = 1;
+  for (const Row& r : rows) {
+    if (r.bad) continue;
+    const int64_t at = kept++;
+    EXPECT_EQ(columns[0].IsValid(at), !r.b.empty()) << at;
+    if (!r.b.empty()) {
+      EXPECT_EQ(columns[0].GetBool(at), r.b == "true") << at;
+    }
+    EXPECT_EQ(columns[1].IsValid(at), !r.i.empty()) << at;
+    if (!r.i.empty()) {
+      EXPECT_EQ(columns[1].GetInt64(at), std::stoll(r.i)) << at;
+    }
+    EXPECT_EQ(columns[2].IsValid(at), !r.d.empty()) << at;
+    if (!r.d.empty()) {
+      int32_t days;
+      ASSERT_EQ(ParseDate(r.d, &days), ParseOutcome::kOk);
+      EXPECT_EQ(columns[2].GetDate(at), days) << at;
+    }
+    // An empty unquoted field is a null string.
+    EXPECT_EQ(columns[3].IsValid(at), !r.s.empty()) << at;
+    if (!r.s.empty()) {
+      EXPECT_EQ(columns[3].GetString(at), r.s) << at;
+    }
+  }
+  EXPECT_EQ(columns[0].length, kept);
+  EXPECT_EQ(columns[3].length, kept);
+  EXPECT_EQ(columns[3].GetString(0), "first");
+  EXPECT_EQ(columns[3].GetString(kept - 1), "last");
+  EXPECT_EQ(rejects.size(), rows.size() + 1 - size_t(kept));
+}
+
 TEST(BlockParser, AppendsAcrossBlocksAndCountsLinesFromFirstLine) {
   MemoryBudget budget(1 << 30);
   BlockParser parser({TypeId::kInt64, TypeId::kString}, ParseOptions{}, &budget);

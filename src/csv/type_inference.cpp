@@ -55,45 +55,119 @@ bool IsRecordOk(const TokenizedBlock& tokens, size_t record, size_t num_columns,
   return fields == num_columns || (pad_short_rows && fields < num_columns);
 }
 
+// Why a value a numeric candidate failed on is evidence against that type.
+enum class Evidence : uint8_t {
+  kNone,
+  kLosesPlus,
+  kLosesLeadingZero,
+  kLosesSign,
+  kLosesDigits,
+  kTooManyDigits,
+  kCode,
+  kGrouped
+};
+
+// What a value's text says whatever the candidate: worked out at most once per
+// value, when a candidate first asks, so the int64 and float64 candidates
+// share it.
+class ValueFacts {
+ public:
+  ValueFacts(std::string_view value, const ValueSpellings& spellings)
+      : value_(value), spellings_(spellings) {}
+  std::string_view value() const { return value_; }
+  const ValueSpellings& spellings() const { return spellings_; }
+  bool TooManyDigits() {
+    if (too_many_digits_ < 0) {
+      int64_t unused;
+      too_many_digits_ = ParseInt64(value_, &unused) == ParseOutcome::kOutOfRange;
+    }
+    return too_many_digits_;
+  }
+  bool Code() {
+    if (code_ < 0) code_ = LooksLikeCode(value_);
+    return code_;
+  }
+  bool Grouped() {
+    if (grouped_ < 0) {
+      grouped_ = IsGroupedNumber(value_, ThousandsGuess(spellings_.decimal_point), spellings_.decimal_point);
+    }
+    return grouped_;
+  }
+
+ private:
+  std::string_view value_;
+  const ValueSpellings& spellings_;
+  int8_t too_many_digits_ = -1, code_ = -1, grouped_ = -1;  // -1: not worked out yet
+};
+
+Evidence FindEvidence(TypeId type, ParseOutcome outcome, ValueFacts* facts) {
+  if (type != TypeId::kInt64 && type != TypeId::kFloat64) return Evidence::kNone;
+  if (outcome == ParseOutcome::kLossy) {
+    const std::string_view value = facts->value();
+    const size_t begin = value.find_first_not_of(" \t");
+    const std::string_view text = begin == std::string_view::npos ? std::string_view() : value.substr(begin);
+    const size_t at = !text.empty() && text[0] == '-' ? 1 : 0;
+    if (!text.empty() && text[0] == '+') return Evidence::kLosesPlus;
+    if (text.size() > at + 1 && text[at] == '0' && text[at + 1] >= '0' && text[at + 1] <= '9') {
+      return Evidence::kLosesLeadingZero;
+    }
+    return type == TypeId::kInt64 ? Evidence::kLosesSign : Evidence::kLosesDigits;  // "-0"
+  }
+  if (facts->TooManyDigits()) return Evidence::kTooManyDigits;
+  if (outcome != ParseOutcome::kOk && facts->Code()) return Evidence::kCode;
+  if (outcome == ParseOutcome::kUnparsable && facts->spellings().thousands == '\0' && facts->Grouped()) {
+    return Evidence::kGrouped;
+  }
+  return Evidence::kNone;
+}
+
+// The sentence for `evidence` (not kNone), quoting the value.
+std::string EvidenceText(Evidence evidence, TypeId type, std::string_view value,
+                         const ValueSpellings& spellings) {
+  const std::string type_name(TypeName(type));
+  std::string why;
+  switch (evidence) {
+    case Evidence::kNone:
+      return {};
+    case Evidence::kLosesPlus:
+      why = " would lose its '+' as " + type_name;
+      break;
+    case Evidence::kLosesLeadingZero:
+      why = " would lose its leading zero as " + type_name;
+      break;
+    case Evidence::kLosesSign:
+      why = " would lose its sign as int64";
+      break;
+    case Evidence::kLosesDigits:
+      why = " has more digits than float64 keeps";
+      break;
+    case Evidence::kTooManyDigits:
+      why = " has more digits than " + type_name + " holds";
+      break;
+    case Evidence::kCode:
+      why = " is a code (letters and digits), not a number";
+      break;
+    case Evidence::kGrouped: {
+      const char separator = ThousandsGuess(spellings.decimal_point);
+      why = std::string(" has a thousands separator; pass --thousands ") + separator +
+            " to read such values as " + type_name;
+      if (separator == ',') why += " (or --decimal , if the comma is the decimal point)";
+      break;
+    }
+  }
+  std::string sentence = "'";
+  sentence.append(value.substr(0, kExampleBytes));
+  sentence += '\'';
+  sentence += why;
+  return sentence;
+}
+
 }  // namespace
 
 std::string CodeEvidence(TypeId type, std::string_view value, ParseOutcome outcome,
                          const ValueSpellings& spellings) {
-  if (type != TypeId::kInt64 && type != TypeId::kFloat64) return {};
-  const std::string type_name(TypeName(type));
-  std::string why;
-  int64_t unused;
-  if (outcome == ParseOutcome::kLossy) {
-    const size_t begin = value.find_first_not_of(" \t");
-    const std::string_view text = begin == std::string_view::npos ? std::string_view() : value.substr(begin);
-    const size_t at = !text.empty() && text[0] == '-' ? 1 : 0;
-    if (!text.empty() && text[0] == '+') {
-      why = " would lose its '+' as " + type_name;
-    } else if (text.size() > at + 1 && text[at] == '0' && text[at + 1] >= '0' && text[at + 1] <= '9') {
-      why = " would lose its leading zero as " + type_name;
-    } else if (type == TypeId::kInt64) {
-      why = " would lose its sign as int64";  // "-0"
-    } else {
-      why = " has more digits than float64 keeps";
-    }
-  } else if (ParseInt64(value, &unused) == ParseOutcome::kOutOfRange) {
-    why = " has more digits than " + type_name + " holds";
-  } else if (outcome != ParseOutcome::kOk && LooksLikeCode(value)) {
-    why = " is a code (letters and digits), not a number";
-  } else if (outcome == ParseOutcome::kUnparsable && spellings.thousands == '\0' &&
-             IsGroupedNumber(value, ThousandsGuess(spellings.decimal_point), spellings.decimal_point)) {
-    const char separator = ThousandsGuess(spellings.decimal_point);
-    why = std::string(" has a thousands separator; pass --thousands ") + separator +
-          " to read such values as " + type_name;
-    if (separator == ',') why += " (or --decimal , if the comma is the decimal point)";
-  } else {
-    return {};
-  }
-  std::string evidence = "'";
-  evidence.append(value.substr(0, kExampleBytes));
-  evidence += '\'';
-  evidence += why;
-  return evidence;
+  ValueFacts facts(value, spellings);
+  return EvidenceText(FindEvidence(type, outcome, &facts), type, value, spellings);
 }
 
 TypeInference::TypeInference(size_t num_columns, InferenceOptions options)
@@ -106,6 +180,7 @@ void TypeInference::AddValue(Column* column, std::string_view value) {
     return;
   }
   // Every candidate sees every value: one that fails a few can still win.
+  ValueFacts facts(value, options_.spellings);
   for (size_t candidate = 0; candidate < kCandidateCount; ++candidate) {
     const TypeId type = kCandidates[candidate];
     const ParseOutcome outcome = LosslessParse(type, value, options_.spellings);
@@ -114,9 +189,12 @@ void TypeInference::AddValue(Column* column, std::string_view value) {
       continue;
     }
     if (column->first_mismatch[candidate].empty()) column->first_mismatch[candidate] = Capped(value);
-    std::string evidence = CodeEvidence(type, value, outcome, options_.spellings);
-    if (evidence.empty()) continue;
-    if (column->vetoes[candidate]++ == 0) column->first_veto[candidate] = std::move(evidence);
+    const Evidence evidence = FindEvidence(type, outcome, &facts);
+    if (evidence == Evidence::kNone) continue;
+    // The sentence is built for the first veto only: later ones are counted.
+    if (column->vetoes[candidate]++ == 0) {
+      column->first_veto[candidate] = EvidenceText(evidence, type, value, options_.spellings);
+    }
     column->lossy[candidate] += outcome != ParseOutcome::kUnparsable;
   }
 }

@@ -2,6 +2,7 @@
 
 #include <fast_float/fast_float.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -130,6 +131,10 @@ SpellingSet::SpellingSet(const std::vector<std::string>& values) {
   for (const std::string& value : values) Add(value);
 }
 
+bool SpellingSet::HasSpelling(std::string_view value) const {
+  return std::find(values_.begin(), values_.end(), value) != values_.end();
+}
+
 void SpellingSet::Add(std::string_view value) {
   values_.emplace_back(value);
   length_mask_ |= uint64_t(1) << (value.size() < 63 ? value.size() : 63);
@@ -143,7 +148,9 @@ namespace {
 
 // The parsers' bodies on text already trimmed, so that the lossless variants
 // trim once.
+
 inline ParseOutcome ParseTrimmedInt64(std::string_view text, int64_t* out) {
+  if (ParseShortInt64(text, out)) return ParseOutcome::kOk;
   if (text.empty()) return ParseOutcome::kUnparsable;
   const bool negative = text[0] == '-';
   if (text[0] == '-' || text[0] == '+') text.remove_prefix(1);
@@ -169,6 +176,7 @@ inline ParseOutcome ParseTrimmedFloat64(std::string_view text, char decimal_poin
     if (!text.empty() && (text[0] == '-' || text[0] == '+')) return ParseOutcome::kUnparsable;
   }
   if (text.empty()) return ParseOutcome::kUnparsable;
+  if (ParseShortDecimal(text, decimal_point, out)) return ParseOutcome::kOk;
   double value;
   const char* last = text.data() + text.size();
   auto result = fast_float::from_chars_advanced(
@@ -192,8 +200,7 @@ inline ParseOutcome ParseTrimmedFloat64(std::string_view text, char decimal_poin
 // IsLosslessInt64Text on trimmed text.
 inline bool IsLosslessTrimmedInt64(std::string_view text) {
   if (text.empty() || text[0] == '+') return false;
-  if (text[0] == '-') return text.size() < 2 || text[1] != '0';  // not "-0", "-01"
-  return text[0] != '0' || text.size() == 1;                     // "0", not "007"
+  return text.size() == 1 || ShortInt64Outcome(text) == ParseOutcome::kOk;  // not "-0", "-01", "007"
 }
 
 // IsLosslessFloat64Text for a text the first characters do not decide: the
@@ -241,7 +248,7 @@ inline bool IsLosslessTrimmedFloat64(std::string_view text, double value) {
   if (text.empty()) return false;
   const bool plus = text[0] == '+';
   const size_t at = plus || text[0] == '-' ? 1 : 0;
-  if (at + 1 < text.size() && text[at] == '0' && IsDigit(text[at + 1])) return false;  // "02134", "007.5"
+  if (HasLeadingZero(text, at)) return false;
   // Up to 15 significant digits always survive a double.
   if (text.size() <= 15 && !plus && std::fabs(value) >= std::numeric_limits<double>::min()) return true;
   return IsLosslessFloat64Digits(text, at, plus, value);
@@ -363,6 +370,7 @@ bool IsLosslessFloat64Text(std::string_view text, double value) {
 
 ParseOutcome ParseLosslessInt64(std::string_view text, int64_t* out) {
   text = Trim(text);
+  if (ParseShortInt64(text, out)) return ShortInt64Outcome(text);
   const ParseOutcome outcome = ParseTrimmedInt64(text, out);
   if (outcome == ParseOutcome::kOk && !IsLosslessTrimmedInt64(text)) return ParseOutcome::kLossy;
   return outcome;
@@ -374,6 +382,7 @@ ParseOutcome ParseLosslessFloat64(std::string_view text, double* out) {
 
 ParseOutcome ParseLosslessFloat64WithPoint(std::string_view text, char decimal_point, double* out) {
   text = Trim(text);
+  if (ParseShortDecimal(text, decimal_point, out)) return ShortDecimalOutcome(text);
   const ParseOutcome outcome = ParseTrimmedFloat64(text, decimal_point, out);
   if (outcome == ParseOutcome::kOk && !IsLosslessTrimmedFloat64(text, *out)) return ParseOutcome::kLossy;
   return outcome;

@@ -35,6 +35,8 @@ class SpellingSet {
   SpellingSet(std::initializer_list<std::string_view> values);
   explicit SpellingSet(const std::vector<std::string>& values);
 
+  // Asked for every value of every column (is it a null?): two bit tests,
+  // inline, turn nearly every value away; only a candidate compares strings.
   bool Contains(std::string_view value) const {
     const size_t length_bit = value.size() < 63 ? value.size() : 63;
     if (!((length_mask_ >> length_bit) & 1)) return false;
@@ -42,15 +44,13 @@ class SpellingSet {
       const uint8_t first = uint8_t(value[0]);
       if (!((first_bytes_[first >> 6] >> (first & 63)) & 1)) return false;
     }
-    for (const std::string& spelling : values_) {
-      if (spelling == value) return true;
-    }
-    return false;
+    return HasSpelling(value);
   }
   const std::vector<std::string>& values() const { return values_; }
 
  private:
   void Add(std::string_view value);
+  bool HasSpelling(std::string_view value) const;
 
   std::vector<std::string> values_;
   uint64_t length_mask_ = 0;      // bit n: a spelling of length n (63: 63 or longer)
@@ -98,6 +98,76 @@ ParseOutcome ParseFloat64WithPoint(std::string_view text, char decimal_point, do
 ParseOutcome ParseLosslessInt64(std::string_view text, int64_t* out);
 ParseOutcome ParseLosslessFloat64(std::string_view text, double* out);
 ParseOutcome ParseLosslessFloat64WithPoint(std::string_view text, char decimal_point, double* out);
+
+// The common shapes of numbers, inline for per-value loops (the block
+// parser's): each reads its shape and returns false for any other text,
+// which the full parser above then reads. They set what the full parser sets.
+//   if (!ParseShortInt64(text, &v)) outcome = ParseLosslessInt64(text, &v);
+//
+// Whether the number at text[at] starts with a zero that its value would
+// drop: "02134", "007.5" (not "0", "0.5").
+inline bool HasLeadingZero(std::string_view text, size_t at) {
+  return at + 1 < text.size() && text[at] == '0' && text[at + 1] >= '0' && text[at + 1] <= '9';
+}
+// "[-]digits", 1 to 18 digits and nothing else (no spaces, no '+'): 18
+// digits stay below 10^18 < 2^63, so nothing can overflow.
+inline bool ParseShortInt64(std::string_view text, int64_t* out) {
+  const size_t at = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (text.size() == at || text.size() - at > 18) return false;
+  uint64_t magnitude = 0;
+  bool bad = false;
+  for (size_t i = at; i < text.size(); ++i) {
+    const unsigned digit = unsigned(uint8_t(text[i])) - unsigned('0');
+    bad |= digit > 9;
+    magnitude = magnitude * 10 + digit;
+  }
+  if (bad) return false;
+  *out = at ? int64_t(0 - magnitude) : int64_t(magnitude);
+  return true;
+}
+// ParseLosslessInt64's outcome for a text ParseShortInt64 read: kLossy for
+// a leading zero ("007") and "-0".
+inline ParseOutcome ShortInt64Outcome(std::string_view text) {
+  const bool lossless = text[0] == '-' ? text[1] != '0' : !HasLeadingZero(text, 0);
+  return lossless ? ParseOutcome::kOk : ParseOutcome::kLossy;
+}
+// A plain decimal ("-12.50", "3", "0.125": digits on both sides of an
+// optional `decimal_point`, at most 15 in all): the mantissa (< 10^15 < 2^53)
+// and the power of ten are exact doubles, so one division rounds correctly
+// and gives the double fast_float gives (its own fast path divides the same).
+inline bool ParseShortDecimal(std::string_view text, char decimal_point, double* out) {
+  static constexpr double kExactPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  constexpr size_t kMaxDigits = 15;
+  const size_t at = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (text.size() == at || text.size() - at > kMaxDigits + 1) return false;
+  uint64_t mantissa = 0;
+  size_t digits = 0, point = std::string_view::npos;
+  for (size_t i = at; i < text.size(); ++i) {
+    const unsigned digit = unsigned(uint8_t(text[i])) - unsigned('0');
+    if (digit <= 9) {
+      mantissa = mantissa * 10 + digit;
+      ++digits;
+    } else if (text[i] == decimal_point && point == std::string_view::npos) {
+      point = i;
+    } else {
+      return false;
+    }
+  }
+  if (digits > kMaxDigits) return false;
+  if (point != std::string_view::npos && (point == at || point + 1 == text.size())) return false;
+  const size_t fraction_digits = point == std::string_view::npos ? 0 : text.size() - 1 - point;
+  const double magnitude = double(mantissa) / kExactPowersOfTen[fraction_digits];
+  *out = at ? -magnitude : magnitude;
+  return true;
+}
+// ParseLosslessFloat64's outcome for a text ParseShortDecimal read: a double
+// keeps 15 digits, so only a leading zero ("007.5", "-01.5") is lost. Decided
+// from the text, without waiting for the division.
+inline ParseOutcome ShortDecimalOutcome(std::string_view text) {
+  return HasLeadingZero(text, text[0] == '-' ? 1 : 0) ? ParseOutcome::kLossy : ParseOutcome::kOk;
+}
+
 // Numbers with a thousands separator (ValueSpellings::thousands). `text`
 // with the separators taken out of its integer part, when that part is
 // grouped in threes after a first group of 1 to 3 digits ("1,338",

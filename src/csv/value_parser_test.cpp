@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -57,6 +58,24 @@ TEST(ParseInt64, ReportsOverflowAsOutOfRange) {
   EXPECT_EQ(ParseInt64("99999999999999999999999", &v), ParseOutcome::kOutOfRange);
 }
 
+TEST(ParseInt64, EighteenAndNineteenDigitsParseExactlyOnBothSidesOfTheShortPath) {
+  int64_t v;
+  EXPECT_EQ(ParseInt64("999999999999999999", &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, 999999999999999999);
+  EXPECT_EQ(ParseInt64("-999999999999999999", &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, -999999999999999999);
+  EXPECT_EQ(ParseInt64("1000000000000000000", &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, 1000000000000000000);
+  EXPECT_EQ(ParseInt64("-1000000000000000000", &v), ParseOutcome::kOk);
+  EXPECT_EQ(v, -1000000000000000000);
+  // A non-digit anywhere, also at the last place and past a wrapping product.
+  EXPECT_EQ(ParseInt64("99999999999999999/", &v), ParseOutcome::kUnparsable);
+  EXPECT_EQ(ParseInt64("99999999999999999:", &v), ParseOutcome::kUnparsable);
+  EXPECT_EQ(ParseInt64("\xff", &v), ParseOutcome::kUnparsable);
+  EXPECT_EQ(ParseInt64("1e99999", &v), ParseOutcome::kUnparsable);
+  EXPECT_EQ(ParseInt64("9999999999999999999", &v), ParseOutcome::kOutOfRange);
+}
+
 TEST(ParseInt64, RoundTripsRandomValuesAndExtremes) {
   std::mt19937_64 rng(1);
   std::vector<int64_t> values = {0, 1, -1, std::numeric_limits<int64_t>::min(),
@@ -81,6 +100,49 @@ TEST(ParseFloat64, ParsesDecimalScientificAndInfinities) {
   EXPECT_TRUE(std::isinf(v) && v > 0);
   EXPECT_EQ(ParseFloat64("0.1", &v), ParseOutcome::kOk);
   EXPECT_EQ(v, 0.1);  // correctly rounded
+}
+
+TEST(ParseFloat64, ShortDecimalsGiveTheCorrectlyRoundedDoubleOfStrtod) {
+  // Up to 15 digits with a point anywhere: the short path's division must
+  // round as a full parse does, bit for bit, with a point or a comma.
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 200000; ++i) {
+    const int digits = 1 + int(rng() % 17);  // 16 and 17 take the full parse
+    std::string text = rng() % 3 == 0 ? "-" : "";
+    for (int d = 0; d < digits; ++d) text += char('0' + rng() % 10);
+    const size_t sign = text[0] == '-' ? 1 : 0;
+    if (digits > 1 && rng() % 4 != 0) text.insert(sign + 1 + rng() % (digits - 1), 1, '.');
+    const double want = std::strtod(text.c_str(), nullptr);
+    double got;
+    ASSERT_EQ(ParseFloat64(text, &got), ParseOutcome::kOk) << text;
+    ASSERT_EQ(std::memcmp(&got, &want, sizeof got), 0) << text << " " << got << " " << want;
+    std::string comma = text;
+    std::replace(comma.begin(), comma.end(), '.', ',');
+    ASSERT_EQ(ParseFloat64WithPoint(comma, ',', &got), ParseOutcome::kOk) << comma;
+    ASSERT_EQ(std::memcmp(&got, &want, sizeof got), 0) << comma;
+    // Lossless up to 15 digits unless a leading zero would be dropped.
+    const bool leading_zero = text.size() > sign + 1 && text[sign] == '0' && text[sign + 1] != '.';
+    const ParseOutcome lossless = ParseLosslessFloat64(text, &got);
+    ASSERT_EQ(std::memcmp(&got, &want, sizeof got), 0) << text;
+    if (digits <= 15) {
+      ASSERT_EQ(lossless, leading_zero ? ParseOutcome::kLossy : ParseOutcome::kOk) << text;
+    } else if (leading_zero) {
+      ASSERT_EQ(lossless, ParseOutcome::kLossy) << text;
+    }
+  }
+  double v;
+  EXPECT_EQ(ParseFloat64("-0", &v), ParseOutcome::kOk);
+  EXPECT_TRUE(v == 0 && std::signbit(v));
+  EXPECT_EQ(ParseFloat64("-0.000", &v), ParseOutcome::kOk);
+  EXPECT_TRUE(v == 0 && std::signbit(v));
+  // Shapes the short path leaves to the full parse, which still reads them.
+  for (const char* text : {".5", "5.", "-.5", "1e3", "0.1234567890123456789", "12345678901234567"}) {
+    EXPECT_EQ(ParseFloat64(text, &v), ParseOutcome::kOk) << text;
+    EXPECT_EQ(v, std::strtod(text, nullptr)) << text;
+  }
+  for (const char* text : {"-", "1.2.3", "1-2", "-+1", "1.5x"}) {
+    EXPECT_EQ(ParseFloat64(text, &v), ParseOutcome::kUnparsable) << text;
+  }
 }
 
 TEST(ParseFloat64, RejectsGarbageAndOverflow) {

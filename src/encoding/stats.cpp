@@ -1,5 +1,8 @@
 #include "encoding/stats.h"
 
+// Inlined: a distinct count hashes every value of every column at ingest, and
+// an 8-byte value's XXH3 is a few instructions once the length is known.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
@@ -14,6 +17,14 @@ namespace {
 
 // Largest rank a register can hold: the 64 - p hash bits all zero, plus one.
 constexpr uint8_t kMaxRank = 64 - DistinctCounter::kPrecision + 1;
+
+// A hash's register (its top bits) and the rank it offers there (the leading
+// zeros of the rest, plus one).
+inline size_t RegisterIndex(uint64_t hash) { return size_t(hash >> (64 - DistinctCounter::kPrecision)); }
+inline uint8_t RegisterRank(uint64_t hash) {
+  const uint64_t rest = hash << DistinctCounter::kPrecision;
+  return rest == 0 ? kMaxRank : uint8_t(std::countl_zero(rest) + 1);
+}
 
 // Widens [*min, *max] to hold value; the first value sets both.
 template <typename T>
@@ -203,28 +214,9 @@ void FloatRange(const ColumnVector& column, ColumnStats* stats) {
                   &stats->core_min_float, &stats->core_max_float, &stats->outliers_float);
 }
 
-void StringRange(const ColumnVector& column, ColumnStats* stats) {
-  std::string_view min_value, max_value;
-  const int32_t* codes = column.is_dictionary() ? column.values.as<int32_t>() : nullptr;
-  int32_t last_code = -1;
-  for (int64_t row = 0; row < column.length; ++row) {
-    if (!column.IsValid(row)) continue;
-    // Dictionary chunks repeat codes; skip the string compare for a repeat.
-    if (codes) {
-      if (codes[row] == last_code) continue;
-      last_code = codes[row];
-    }
-    std::string_view value = column.GetString(row);
-    if (!stats->has_min_max) {
-      min_value = max_value = value;
-      stats->has_min_max = true;
-    } else if (value < min_value) {
-      min_value = value;
-    } else if (value > max_value) {
-      max_value = value;
-    }
-  }
-  if (!stats->has_min_max) return;
+// Sets the string bounds from the chunk's least and greatest value.
+void SetStringBounds(std::string_view min_value, std::string_view max_value, ColumnStats* stats) {
+  stats->has_min_max = true;
   stats->min_string.assign(min_value.substr(0, kStatsStringBytes));
   if (max_value.size() <= kStatsStringBytes) {
     stats->max_string.assign(max_value);
@@ -241,6 +233,31 @@ void StringRange(const ColumnVector& column, ColumnStats* stats) {
   }
   bound.back() = char(uint8_t(bound.back()) + 1);
   stats->max_string = std::move(bound);
+}
+
+void StringRange(const ColumnVector& column, ColumnStats* stats) {
+  std::string_view min_value, max_value;
+  bool any = false;
+  const int32_t* codes = column.is_dictionary() ? column.values.as<int32_t>() : nullptr;
+  int32_t last_code = -1;
+  for (int64_t row = 0; row < column.length; ++row) {
+    if (!column.IsValid(row)) continue;
+    // Dictionary chunks repeat codes; skip the string compare for a repeat.
+    if (codes) {
+      if (codes[row] == last_code) continue;
+      last_code = codes[row];
+    }
+    std::string_view value = column.GetString(row);
+    if (!any) {
+      min_value = max_value = value;
+      any = true;
+    } else if (value < min_value) {
+      min_value = value;
+    } else if (value > max_value) {
+      max_value = value;
+    }
+  }
+  if (any) SetStringBounds(min_value, max_value, stats);
 }
 
 }  // namespace
@@ -271,6 +288,16 @@ ColumnStats ComputeStats(const ColumnVector& column) {
       StringRange(column, &stats);
       break;
   }
+  return stats;
+}
+
+ColumnStats ComputeStringStats(const ColumnVector& column, std::span<const std::string_view> distinct) {
+  ColumnStats stats;
+  stats.rows = column.length;
+  stats.null_count = column.null_count;
+  if (distinct.empty()) return stats;
+  const auto [min_value, max_value] = std::minmax_element(distinct.begin(), distinct.end());
+  SetStringBounds(*min_value, *max_value, &stats);
   return stats;
 }
 
@@ -384,12 +411,7 @@ void DistinctCounter::SetRank(size_t index, uint8_t rank) {
   InsertSparse(uint32_t(index + 1), rank);
 }
 
-void DistinctCounter::AddHash(uint64_t hash) {
-  size_t index = size_t(hash >> (64 - kPrecision));
-  uint64_t rest = hash << kPrecision;
-  uint8_t rank = rest == 0 ? kMaxRank : uint8_t(std::countl_zero(rest) + 1);
-  SetRank(index, rank);
-}
+void DistinctCounter::AddHash(uint64_t hash) { SetRank(RegisterIndex(hash), RegisterRank(hash)); }
 
 void DistinctCounter::Clear() {
   if (dense_) std::fill(dense_, dense_ + kRegisters, uint8_t(0));
@@ -405,35 +427,62 @@ namespace {
 
 uint64_t HashInt64(int64_t value) { return XXH3_64bits(&value, sizeof(value)); }
 
-uint64_t HashDouble(double value) {
-  if (value == 0.0) value = 0.0;  // -0.0 -> 0.0
+// -0.0 as 0.0, every NaN as one NaN: the bits a double counts by.
+uint64_t DoubleKey(double value) {
+  if (value == 0.0) value = 0.0;
   if (std::isnan(value)) value = std::numeric_limits<double>::quiet_NaN();
-  return XXH3_64bits(&value, sizeof(value));
+  return std::bit_cast<uint64_t>(value);
 }
 
-// Calls add(hash) for every valid row of `column`, by the rules of AddColumn.
-template <typename Add>
-void ForEachHash(const ColumnVector& column, Add add) {
+uint64_t HashDouble(double value) {
+  const uint64_t key = DoubleKey(value);
+  return XXH3_64bits(&key, sizeof(key));
+}
+
+// Calls add(hash(key(row))) for every valid row whose key differs from the
+// previous valid row's: a hash added again changes no register, and sorted,
+// constant or clustered columns repeat a value in runs.
+template <typename Key, typename Hash, typename Add>
+void ForEachRunStart(const ColumnVector& column, Key key, Hash hash, Add add) {
+  bool started = false;
+  decltype(key(int64_t(0))) previous{};
   for (int64_t row = 0; row < column.length; ++row) {
     if (!column.IsValid(row)) continue;
-    switch (column.type) {
-      case TypeId::kBool:
-        add(HashInt64(column.GetBool(row)));
-        break;
-      case TypeId::kInt64:
-      case TypeId::kTimestamp:
-        add(HashInt64(column.GetInt64(row)));
-        break;
-      case TypeId::kDate:
-        add(HashInt64(column.GetDate(row)));
-        break;
-      case TypeId::kFloat64:
-        add(HashDouble(column.GetFloat64(row)));
-        break;
-      case TypeId::kString:
-        add(DistinctCounter::HashString(column.GetString(row)));
-        break;
-    }
+    const auto value = key(row);
+    if (started && value == previous) continue;
+    started = true;
+    previous = value;
+    add(hash(value));
+  }
+}
+
+// Calls add(hash) for the valid rows of `column`, by the rules of AddColumn;
+// the type is dispatched once, not per row.
+template <typename Add>
+void ForEachHash(const ColumnVector& column, Add add) {
+  switch (column.type) {
+    case TypeId::kBool:
+      ForEachRunStart(
+          column, [&](int64_t row) { return int64_t(column.GetBool(row)); }, HashInt64, add);
+      break;
+    case TypeId::kInt64:
+    case TypeId::kTimestamp:
+      ForEachRunStart(
+          column, [&](int64_t row) { return column.GetInt64(row); }, HashInt64, add);
+      break;
+    case TypeId::kDate:
+      ForEachRunStart(
+          column, [&](int64_t row) { return int64_t(column.GetDate(row)); }, HashInt64, add);
+      break;
+    case TypeId::kFloat64:
+      ForEachRunStart(
+          column, [&](int64_t row) { return DoubleKey(column.GetFloat64(row)); },
+          [](uint64_t key) { return XXH3_64bits(&key, sizeof(key)); }, add);
+      break;
+    case TypeId::kString:
+      ForEachRunStart(
+          column, [&](int64_t row) { return column.GetString(row); }, DistinctCounter::HashString, add);
+      break;
   }
 }
 
@@ -450,7 +499,13 @@ void DistinctCounter::AddColumn(const ColumnVector& column) {
 }
 
 void DistinctCounter::AddHashes(std::span<const uint64_t> hashes) {
-  for (uint64_t hash : hashes) AddHash(hash);
+  size_t at = 0;
+  for (; at < hashes.size() && !dense_; ++at) AddHash(hashes[at]);
+  // Dense (any column past a few hundred distinct values): a plain loop.
+  for (; at < hashes.size(); ++at) {
+    uint8_t& reg = dense_[RegisterIndex(hashes[at])];
+    reg = std::max(reg, RegisterRank(hashes[at]));
+  }
 }
 
 void DistinctCounter::HashColumn(const ColumnVector& column, Buffer* out) {

@@ -64,6 +64,11 @@ struct ColumnStats {
 //   ColumnStats stats = ComputeStats(chunk);
 //   if (stats.has_min_max && stats.max_int < 100) { /* chunk cannot hold x >= 100 */ }
 ColumnStats ComputeStats(const ColumnVector& column);
+// ComputeStats of a plain string chunk from its distinct valid values (what a
+// local dictionary of the chunk holds), without comparing every row.
+// REQUIRES: `distinct` holds exactly the chunk's distinct valid values.
+//   ComputeStringStats(chunk, uniques).min_string == ComputeStats(chunk).min_string
+ColumnStats ComputeStringStats(const ColumnVector& column, std::span<const std::string_view> distinct);
 
 // HyperLogLog with 2^12 one-byte registers over XXH3 hashes: ~1.6% standard
 // error. A counter starts sparse — a small open-addressing table of the
@@ -99,7 +104,9 @@ class DistinctCounter {
   // Adds hashes made by HashColumn / HashString.
   void AddHashes(std::span<const uint64_t> hashes);
   // The hash every valid row of `column` counts by, appended to `out` (a
-  // uint64_t array): what AddColumn adds, for adding later elsewhere.
+  // uint64_t array): what AddColumn adds, for adding later elsewhere. A row
+  // whose value equals the previous valid row's is left out: its hash would
+  // change no register.
   static void HashColumn(const ColumnVector& column, Buffer* out);
   static uint64_t HashString(std::string_view value);
   // Afterwards this counts the union of both inputs.

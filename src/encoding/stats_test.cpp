@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -360,6 +361,86 @@ TEST(ComputeStats, CoresOfLongChunksInEveryOrderCoverEveryValue) {
   EXPECT_EQ(stats.core_min_int, 0);
   EXPECT_EQ(stats.core_max_int, 4);
   EXPECT_EQ(stats.outliers_int, (std::vector<int64_t>{-900000}));
+}
+
+TEST(ComputeStringStats, FromTheDistinctValuesEqualsComputeStatsOverTheRows) {
+  const std::string long_high(100, 'z');
+  const std::string all_ff(80, '\xFF');
+  const std::vector<std::vector<std::optional<std::string>>> chunks = {
+      {"m", "b", std::nullopt, "b", "x", "m"},
+      {"a", long_high, std::nullopt, long_high + "y"},
+      {all_ff, "q"},
+      {std::nullopt, std::nullopt},
+  };
+  for (const auto& rows : chunks) {
+    ColumnVector column = MakeStringColumn(rows);
+    std::vector<std::string_view> distinct;
+    for (int64_t row = 0; row < column.length; ++row) {
+      if (!column.IsValid(row)) continue;
+      const std::string_view value = column.GetString(row);
+      if (std::find(distinct.begin(), distinct.end(), value) == distinct.end()) distinct.push_back(value);
+    }
+    const ColumnStats want = ComputeStats(column);
+    const ColumnStats got = ComputeStringStats(column, distinct);
+    EXPECT_EQ(got.rows, want.rows);
+    EXPECT_EQ(got.null_count, want.null_count);
+    EXPECT_EQ(got.has_min_max, want.has_min_max);
+    EXPECT_EQ(got.min_string, want.min_string);
+    EXPECT_EQ(got.max_string, want.max_string);
+    EXPECT_EQ(got.max_string_bounded, want.max_string_bounded);
+  }
+  const ColumnStats bounds =
+      ComputeStringStats(MakeStringColumn({"m", "b", "x"}), std::vector<std::string_view>{"m", "b", "x"});
+  EXPECT_EQ(bounds.min_string, "b");
+  EXPECT_EQ(bounds.max_string, "x");
+}
+
+// The registers a column's values give when each is added by itself.
+std::array<uint8_t, DistinctCounter::kRegisters> OneByOne(const std::vector<int64_t>& values,
+                                                          const std::vector<bool>& valid) {
+  DistinctCounter counter;
+  for (size_t row = 0; row < values.size(); ++row) {
+    if (valid[row]) counter.AddInt64(values[row]);
+  }
+  return counter.registers();
+}
+
+TEST(DistinctCounter, HashColumnLeavesOutRepeatsOfThePreviousValidRowOnly) {
+  // Runs, a run across a null, and a value that comes back after another.
+  const std::vector<int64_t> values = {5, 5, 5, 7, 0, 7, 5, 9, 9, 5};
+  const std::vector<bool> valid = {true, true, true, true, false, true, true, true, true, true};
+  ColumnVector column = MakeColumn<int64_t>(TypeId::kInt64, values, valid);
+  Buffer hashes;
+  DistinctCounter::HashColumn(column, &hashes);
+  const std::span<const uint64_t> added(hashes.as<uint64_t>(), hashes.size() / sizeof(uint64_t));
+  ASSERT_EQ(added.size(), 5u);  // 5, 7, 5, 9, 5
+  EXPECT_EQ(added[0], added[2]);
+  EXPECT_EQ(added[0], added[4]);
+  EXPECT_NE(added[0], added[1]);
+  DistinctCounter from_hashes;
+  from_hashes.AddHashes(added);
+  EXPECT_EQ(from_hashes.registers(), OneByOne(values, valid));
+  DistinctCounter from_column;
+  from_column.AddColumn(column);
+  EXPECT_EQ(from_column.registers(), OneByOne(values, valid));
+  EXPECT_EQ(from_column.Estimate(), 3u);
+
+  // Past the sparse table too: sorted values in runs of three, then every
+  // value again, give the registers of adding each once.
+  std::vector<int64_t> many;
+  for (int64_t value = 0; value < 3000; ++value) many.insert(many.end(), 3, value);
+  for (int64_t value = 0; value < 3000; ++value) many.push_back(value);
+  const std::vector<bool> all(many.size(), true);
+  DistinctCounter dense;
+  dense.AddColumn(MakeColumn<int64_t>(TypeId::kInt64, many, all));
+  EXPECT_TRUE(dense.dense());
+  EXPECT_EQ(dense.registers(), OneByOne(many, all));
+
+  // Doubles repeat by their counted bits: -0.0 after 0.0 is a repeat.
+  ColumnVector zeros = MakeColumn<double>(TypeId::kFloat64, {0.0, -0.0, 1.5, 1.5, 0.0});
+  hashes.Clear();
+  DistinctCounter::HashColumn(zeros, &hashes);
+  EXPECT_EQ(hashes.size() / sizeof(uint64_t), 3u);
 }
 
 }  // namespace

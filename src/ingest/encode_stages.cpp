@@ -408,12 +408,14 @@ Status EncodeStages::Process(ChunkWork* w, uint64_t seq, const std::string& sour
       if (!w->token_chunks[c]) w->token_chunks[c] = std::make_unique<TokenChunk>(budget_);
       OC_RETURN_IF_ERROR(w->token_chunks[c]->Collect(w->columns[c]));
     }
-    w->stats[c] = ComputeStats(w->columns[c]);
     w->hashes.Clear();
     if (types_[c] == TypeId::kString && columns_[c].dictionary_mode) {
       w->local_dictionaries[c].Build(w->columns[c], &w->codes[c], &w->uniques[c]);
+      // Bounds and distinct count from the chunk's distinct values, not its rows.
+      w->stats[c] = ComputeStringStats(w->columns[c], w->uniques[c]);
       for (std::string_view v : w->uniques[c]) w->hashes.Push(DistinctCounter::HashString(v));
     } else {
+      w->stats[c] = ComputeStats(w->columns[c]);
       DistinctCounter::HashColumn(w->columns[c], &w->hashes);
     }
     std::lock_guard lock(distinct_locks_[c % kDistinctLocks]);
