@@ -34,9 +34,10 @@ inline constexpr char kMagic[8] = {'O', 'U', 'T', 'C', 'O', 'R', 'E', '\0'};
 // metadata blocks; readers refuse version 1 files with what to do. Version 3
 // adds the lossy forms (encodings 8 and 9, the lossy section). Version 4 adds
 // the step encoding (10), which a writer may choose for any chunk of
-// integers, dates or timestamps: every file is written as version 4, and
-// readers read versions 2 to 4 (FormatVersionFor: what a footer needs).
-inline constexpr uint32_t kFormatVersion = 4;
+// integers, dates or timestamps. Version 5 adds the delta encoding (12), chosen
+// the same way: every file is written as version 5, and readers read
+// versions 2 to 5 (FormatVersionFor: what a footer needs).
+inline constexpr uint32_t kFormatVersion = 5;
 inline constexpr uint32_t kMinFormatVersion = 2;
 inline constexpr size_t kHeaderSize = 16;   // magic, version u32, flags u32
 inline constexpr size_t kTrailerSize = 32;  // footer offset u64, footer length u64, footer xxh3 u64, magic
