@@ -1,5 +1,7 @@
 #include "encoding/delta.h"
 
+#include <algorithm>
+
 namespace outcore {
 
 DeltaPlan DeltaPlanner::Finish(int64_t rows, uint64_t span, uint64_t gcd) const {
@@ -24,6 +26,7 @@ DeltaPlan DeltaPlanner::Finish(int64_t rows, uint64_t span, uint64_t gcd) const 
     return plan;
   }
   const int position_width = DeltaPositionWidth(rows);
+  const int64_t most_exceptions = std::max(rows / kDeltaExceptionShare, kDeltaMinExceptions);
   auto width_of = [&](int64_t low, int64_t high) {
     return BitWidth(uint64_t(plan.Quotient(high)) - uint64_t(plan.Quotient(low)));
   };
@@ -39,6 +42,7 @@ DeltaPlan DeltaPlanner::Finish(int64_t rows, uint64_t span, uint64_t gcd) const 
       const uint64_t slot_bytes = BitPackedBytes(rows, width);
       if (kDeltaFixedBytes + slot_bytes >= plan.bytes) break;  // wider windows only cost more slots
       const int64_t exceptions = total - kept;
+      if (exceptions > most_exceptions) continue;
       int64_t exception_low = 0, exception_high = 0;
       if (exceptions) {
         exception_low = classes_[used[first > 0 ? 0 : last + 1]].min;

@@ -24,6 +24,12 @@ namespace outcore {
 // first i64, step u64, the slots' FOR header, count u32, the exceptions' FOR
 // header (doc/encodings.md, "delta (12)").
 inline constexpr uint64_t kDeltaFixedBytes = 8 + 8 + kForHeaderBytes + 4 + kForHeaderBytes;
+// At most max(rows / kDeltaExceptionShare, kDeltaMinExceptions) exceptions:
+// their positions and quotients are all but incompressible, where the slots
+// (and a FOR block of a column with a few common values) compress well; more
+// exceptions than that are a column out of order, for `for` to store.
+inline constexpr int64_t kDeltaExceptionShare = 64;
+inline constexpr int64_t kDeltaMinExceptions = 4;
 // Differences the pivot is the median of.
 inline constexpr int kDeltaPivotDifferences = 16;
 // Classes of a difference: below the pivot by a distance of bit width 64..1,
