@@ -136,7 +136,8 @@ Encoding EncodeInts(const T* values, int64_t n, const uint8_t* validity, bool al
                     ByteWriter<Buffer>* writer) {
   auto get = [values](int64_t row) { return int64_t(values[row]); };
   std::optional<DeltaPlanner> delta;
-  if (allow_delta) delta.emplace(DeltaPivot(n, validity, get));
+  int64_t pivot = 0;
+  if (allow_delta && ProbeDelta(n, validity, get, &pivot)) delta.emplace(pivot);
   const StepPlan planned = PlanForAndStep(n, validity, allow_step, delta ? &*delta : nullptr, get);
   const uint64_t exact_bytes = planned.step ? planned.SteppedBytes(n) : planned.plan.EncodedBytes(n);
   if (planned.delta.usable && planned.delta.bytes < exact_bytes) {

@@ -471,6 +471,23 @@ TEST(EncodeColumn, DeltaIsTakenOnlyWhenItIsTheSmallest) {
   RoundTrip(MakeColumn(TypeId::kInt64, jitter), Encoding::kForInt, no_delta);
 }
 
+// Ordered by day, shuffled within it (as the generator's `created`): the
+// first rows alone span one day, as narrow as their differences; the probe's
+// runs spread over the chunk see the ten days, and delta is priced and taken.
+TEST(EncodeColumn, TheProbeSeesAChunkOrderedOnlyAtLargeScale) {
+  std::mt19937_64 rng(16);
+  std::vector<int64_t> stamps(20000);
+  for (size_t row = 0; row < stamps.size(); ++row) {
+    stamps[row] = 1'700'000'000 + int64_t(row / 2000) * 86400 + int64_t(rng() % 86400);
+  }
+  ColumnVector column = MakeColumn(TypeId::kTimestamp, stamps);
+  std::string payload = RoundTrip(column, Encoding::kDelta);
+  EXPECT_EQ(payload.size(), kHeader + DeltaBodyBytes(stamps));
+  EncodeOptions no_delta;
+  no_delta.allow_delta = false;
+  EXPECT_LT(payload.size(), EncodedSize(column, no_delta));
+}
+
 // The delta codec itself, whatever the encoder would choose: random values
 // (every difference an exception or none), nulls, wrapping differences.
 TEST(EncodeColumn, AppendDeltaWritesWhatThePlanPricedAndReadsBack) {

@@ -11,7 +11,7 @@ DeltaPlan DeltaPlanner::Finish(int64_t rows, uint64_t span, uint64_t gcd) const 
   plan.first = first_;
   // Below 2^63 the differences are exact and share the values' step; past it
   // they wrap, and are packed as they are.
-  plan.step = (span >> 63) || gcd == 0 ? 1 : gcd;
+  plan.SetStep((span >> 63) || gcd == 0 ? 1 : gcd);
 
   int used[kDeltaClasses];
   int classes = 0;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -57,8 +58,21 @@ struct DeltaPlan {
   int64_t exceptions = 0;
   ForPlan exception_quotients;  // of the quotients of the exceptions
   uint64_t bytes = std::numeric_limits<uint64_t>::max();
+  // step = odd << shift; inverse * odd == 1 (mod 2^64). Every difference is a
+  // multiple of step, so its quotient is a shift and a multiplication — no
+  // division per value.
+  int shift = 0;
+  uint64_t inverse = 1;
 
-  int64_t Quotient(int64_t difference) const { return step == 1 ? difference : difference / int64_t(step); }
+  void SetStep(uint64_t multiple) {
+    step = multiple;
+    shift = std::countr_zero(multiple);
+    const uint64_t odd = multiple >> shift;
+    inverse = odd;  // right in 3 bits (odd * odd == 1 mod 8); each round doubles them
+    for (int round = 0; round < 5; ++round) inverse *= 2 - odd * inverse;
+  }
+  // REQUIRES: difference is a multiple of step.
+  int64_t Quotient(int64_t difference) const { return int64_t(uint64_t(difference >> shift) * inverse); }
 };
 
 // The median of the chunk's first differences: the classes are distances
@@ -90,9 +104,11 @@ class DeltaPlanner {
   explicit DeltaPlanner(int64_t pivot) : pivot_(pivot) {}
 
   void Add(int64_t value) {
-    if (!any_) {
-      first_ = previous_ = value;
+    if (!any_ || new_run_) {
+      if (!any_) first_ = value;
+      previous_ = value;
       any_ = true;
+      new_run_ = false;
       return;
     }
     const int64_t difference = WrappingDifference(value, previous_);
@@ -108,6 +124,9 @@ class DeltaPlanner {
     bucket.max = std::max(bucket.max, difference);
   }
 
+  // The next value has no difference to the one before it (the probe's runs).
+  void StartRun() { new_run_ = true; }
+
   // `span` = max - min of the valid values (wrapping), `gcd` the gcd of their
   // distances from the first one (0 or 1 when not computed).
   DeltaPlan Finish(int64_t rows, uint64_t span, uint64_t gcd) const;
@@ -119,10 +138,46 @@ class DeltaPlanner {
     int64_t max = std::numeric_limits<int64_t>::min();
   };
   int64_t pivot_;
-  bool any_ = false;
+  bool any_ = false, new_run_ = false;
   int64_t first_ = 0, previous_ = 0;
   Class classes_[kDeltaClasses];
 };
+
+// The probe looks at kDeltaProbeRuns runs of kDeltaProbeRunRows rows spread
+// evenly over the chunk (all of a chunk that is smaller).
+inline constexpr int64_t kDeltaProbeRuns = 16;
+inline constexpr int64_t kDeltaProbeRunRows = 64;
+
+// Whether delta is worth pricing over the whole chunk (one more step in the
+// pass that plans `for`): on the probe's runs, would delta's slots and
+// exceptions (the differences inside each run) take fewer bytes than `for`
+// (at the width of all the runs' values' range, close to the chunk's)? A chunk
+// out of order (most are) then costs the probe, not a class per value. Sets
+// *pivot for the DeltaPlanner. get(row) -> int64_t.
+template <typename Get>
+bool ProbeDelta(int64_t n, const uint8_t* validity, Get get, int64_t* pivot) {
+  *pivot = DeltaPivot(n, validity, get);
+  const int64_t runs = n <= kDeltaProbeRuns * kDeltaProbeRunRows ? 1 : kDeltaProbeRuns;
+  const int64_t run_rows = runs == 1 ? n : kDeltaProbeRunRows;
+  DeltaPlanner probe(*pivot);
+  int64_t min_value = std::numeric_limits<int64_t>::max(), max_value = std::numeric_limits<int64_t>::min();
+  for (int64_t run = 0; run < runs; ++run) {
+    probe.StartRun();
+    const int64_t start = run * (n / runs);
+    for (int64_t row = start; row < start + run_rows; ++row) {
+      if (validity && !GetBit(validity, row)) continue;
+      const int64_t value = get(row);
+      probe.Add(value);
+      min_value = std::min(min_value, value);
+      max_value = std::max(max_value, value);
+    }
+  }
+  if (min_value > max_value) return true;  // no valid row to judge by: price it
+  const uint64_t span = uint64_t(max_value) - uint64_t(min_value);
+  const int64_t rows = runs * run_rows;
+  const DeltaPlan plan = probe.Finish(rows, span, 1);
+  return plan.bytes - kDeltaFixedBytes < BitPackedBytes(rows, BitWidth(span));
+}
 
 // Appends the delta body `plan` describes for the n values; get(row) -> int64_t.
 // REQUIRES: plan came from a DeltaPlanner fed these values.
