@@ -143,6 +143,23 @@ std::string MixedCsv() {
   return csv;
 }
 
+// Rows in time order, a second or two apart, with stray stamps years away
+// and gaps of nulls: the pickup and trip columns are delta (12) with
+// exceptions, the day column too.
+std::string OrderedCsv() {
+  std::string csv = "trip,pickup,day\n";
+  for (int row = 0; row < 120; ++row) {
+    const int second = row + row / 3;
+    const int year = row == 40 ? 2031 : row == 90 ? 2009 : 2024;
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "%04d-01-02 %02d:%02d:%02d", year, second / 3600, second / 60 % 60,
+                  second % 60);
+    csv += std::to_string(1000 + 2 * row) + "," + (row % 17 == 5 ? "" : stamp) + ",2024-03-" +
+           std::to_string(10 + row / 10) + "\n";
+  }
+  return csv;
+}
+
 std::vector<OcSeed> OcSeeds() {
   const std::string mixed = MixedCsv();
   return {
@@ -150,6 +167,7 @@ std::vector<OcSeed> OcSeeds() {
       {mixed, "lz4", {"day", "price"}, {}},
       {mixed, "none", {"ok", "ts"}, {"topic"}},
       {"a,b\n1,x\n2,y\n3,z\n4,x\n", "zstd", {}, {}},
+      {OrderedCsv(), "none", {}, {}},
   };
 }
 

@@ -65,6 +65,9 @@ class ByteWriter {
     return out_->data() + at;
   }
   size_t size() const { return out_->size(); }
+  // The byte at `at` of the output, to fill a region reserved by Extend once
+  // every later field is written. REQUIRES: at <= size(); valid until the next write.
+  uint8_t* At(size_t at) { return out_->data() + at; }
   // Reserves a u64 to be patched later (section lengths).
   size_t PlaceholderU64() {
     const size_t at = out_->size();

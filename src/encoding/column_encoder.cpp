@@ -7,9 +7,11 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <string>
 
 #include "base/byte_io.h"
+#include "encoding/delta.h"
 #include "encoding/float16.h"
 #include "encoding/frame_of_reference.h"
 
@@ -71,15 +73,18 @@ Status TooSmall(const char* buffer, TypeId type, int64_t length, size_t have, ui
 // from the first valid value have the same common divisors as those from the
 // minimum (they differ by a constant), so both come from one pass over the
 // values; once a candidate step is known a value it divides costs one
-// remainder, and the search ends when the step falls to 1. get(row) -> int64_t.
+// remainder, and the search ends when the step falls to 1. Given a
+// DeltaPlanner, the same pass prices delta (12), whose differences share
+// that step. get(row) -> int64_t.
 struct StepPlan {
   ForPlan plan;       // for (2) / decimal (3)
   uint64_t step = 0;  // at least 2 when the step form is smaller, else 0
   ForPlan quotients;  // the FOR plan of (v - plan.reference) / step
+  DeltaPlan delta;    // usable only when a DeltaPlanner was given
   uint64_t SteppedBytes(int64_t n) const { return 8 + quotients.EncodedBytes(n); }
 };
 template <typename Get>
-StepPlan PlanForAndStep(int64_t n, const uint8_t* validity, bool want_step, Get get) {
+StepPlan PlanForAndStep(int64_t n, const uint8_t* validity, bool want_step, DeltaPlanner* delta, Get get) {
   int64_t min_value = std::numeric_limits<int64_t>::max(), max_value = std::numeric_limits<int64_t>::min();
   int64_t first = 0;
   bool any = false;
@@ -89,6 +94,7 @@ StepPlan PlanForAndStep(int64_t n, const uint8_t* validity, bool want_step, Get 
     const int64_t value = get(row);
     min_value = std::min(min_value, value);
     max_value = std::max(max_value, value);
+    if (delta) delta->Add(value);
     if (!any) {
       first = value;
       any = true;
@@ -103,6 +109,7 @@ StepPlan PlanForAndStep(int64_t n, const uint8_t* validity, bool want_step, Get 
   planned.plan.reference = min_value;
   const uint64_t span = uint64_t(max_value) - uint64_t(min_value);
   planned.plan.width = BitWidth(span);
+  if (delta) planned.delta = delta->Finish(n, span, step);
   if (step < 2 || planned.plan.width <= 1) return planned;
   planned.quotients = planned.plan;
   planned.quotients.width = BitWidth(span / step);
@@ -121,13 +128,22 @@ void AppendStepped(ByteWriter<Buffer>* writer, const StepPlan& planned, int64_t 
             [&](int64_t row) { return int64_t(reference + (uint64_t(get(row)) - reference) / step); });
 }
 
-// for (2), or step (10) when the values' distances from their minimum share
-// a factor that narrows the packed width.
+// for (2), step (10) when the values' distances from their minimum share a
+// factor that narrows the packed width, or delta (12) when their successive
+// differences pack smaller still: the smallest, ties keeping the earlier.
 template <typename T>
-Encoding EncodeInts(const T* values, int64_t n, const uint8_t* validity, bool allow_step,
+Encoding EncodeInts(const T* values, int64_t n, const uint8_t* validity, bool allow_step, bool allow_delta,
                     ByteWriter<Buffer>* writer) {
   auto get = [values](int64_t row) { return int64_t(values[row]); };
-  const StepPlan planned = PlanForAndStep(n, validity, allow_step, get);
+  std::optional<DeltaPlanner> delta;
+  int64_t pivot = 0;
+  if (allow_delta && ProbeDelta(n, validity, get, &pivot)) delta.emplace(pivot);
+  const StepPlan planned = PlanForAndStep(n, validity, allow_step, delta ? &*delta : nullptr, get);
+  const uint64_t exact_bytes = planned.step ? planned.SteppedBytes(n) : planned.plan.EncodedBytes(n);
+  if (planned.delta.usable && planned.delta.bytes < exact_bytes) {
+    AppendDelta(writer, planned.delta, n, validity, get);
+    return Encoding::kDelta;
+  }
   if (planned.step) {
     AppendStepped(writer, planned, n, validity, get);
     return Encoding::kForStep;
@@ -159,7 +175,7 @@ Encoding EncodeFloat(const double* values, int64_t n, const uint8_t* validity, c
     // while planning the mantissas' frame of reference and, for mantissas a
     // common step apart (fares in steps of 0.50 are k = 5, 10, 15, ... at
     // scale 1), decimal with a step (11).
-    planned = PlanForAndStep(n, validity, options.allow_step, [&](int64_t row) {
+    planned = PlanForAndStep(n, validity, options.allow_step, nullptr, [&](int64_t row) {
       int64_t k = 0;
       if (!DecimalMantissa(values[row], scale, &k)) decimal = false;
       return k;
@@ -345,13 +361,15 @@ Status EncodeBody(const ColumnVector& column, const EncodeOptions& options, cons
     case TypeId::kTimestamp: {
       uint64_t need = 8 * uint64_t(n);
       if (have < need) return TooSmall("values", column.type, n, have, need);
-      *encoding = EncodeInts(column.values.as<int64_t>(), n, validity, options.allow_step, writer);
+      *encoding = EncodeInts(column.values.as<int64_t>(), n, validity, options.allow_step,
+                             options.allow_delta, writer);
       return Status::OK();
     }
     case TypeId::kDate: {
       uint64_t need = 4 * uint64_t(n);
       if (have < need) return TooSmall("values", column.type, n, have, need);
-      *encoding = EncodeInts(column.values.as<int32_t>(), n, validity, options.allow_step, writer);
+      *encoding = EncodeInts(column.values.as<int32_t>(), n, validity, options.allow_step,
+                             options.allow_delta, writer);
       return Status::OK();
     }
     case TypeId::kFloat64: {
@@ -376,7 +394,7 @@ Status EncodeBody(const ColumnVector& column, const EncodeOptions& options, cons
       }
     }
     *encoding = Encoding::kDictCodes;
-    EncodeInts(codes, n, validity, /*allow_step=*/false, writer);
+    EncodeInts(codes, n, validity, /*allow_step=*/false, /*allow_delta=*/false, writer);
     return Status::OK();
   }
   uint64_t need = 4 * uint64_t(n + 1);
@@ -412,10 +430,10 @@ bool EncodingFitsType(Encoding encoding, TypeId type) {
       return encoding == Encoding::kBits;
     case TypeId::kInt64:
       return encoding == Encoding::kForInt || encoding == Encoding::kForStep ||
-             encoding == Encoding::kQuantized;
+             encoding == Encoding::kDelta || encoding == Encoding::kQuantized;
     case TypeId::kTimestamp:
     case TypeId::kDate:
-      return encoding == Encoding::kForInt || encoding == Encoding::kForStep;
+      return encoding == Encoding::kForInt || encoding == Encoding::kForStep || encoding == Encoding::kDelta;
     case TypeId::kFloat64:
       return encoding == Encoding::kDecimal || encoding == Encoding::kDecimalStep ||
              encoding == Encoding::kFloat32 || encoding == Encoding::kFloat64 ||
@@ -427,7 +445,7 @@ bool EncodingFitsType(Encoding encoding, TypeId type) {
 }
 
 bool IsKnownEncoding(uint8_t raw) {
-  return raw >= uint8_t(Encoding::kBits) && raw <= uint8_t(Encoding::kDecimalStep);
+  return raw >= uint8_t(Encoding::kBits) && raw <= uint8_t(Encoding::kDelta);
 }
 
 // A packed run ends in padding bits; canonical payloads keep them zero, and a
@@ -488,6 +506,31 @@ Status DecodeForInts(ByteReader* reader, Encoding encoding, TypeId type, int64_t
       [&](int64_t row) { values[row] = 0; });
   if (bad >= 0) return RowError(*reader, "null with a non-zero delta", bad);
   return Status::OK();
+}
+
+// delta (12): dates are checked against the int32 day range as for `for`.
+Status DecodeDelta(ByteReader* reader, TypeId type, int64_t rows, const uint8_t* validity,
+                   ColumnVector* out) {
+  if (type == TypeId::kDate) {
+    out->values.Resize(4 * size_t(rows));
+    int32_t* days = out->values.as<int32_t>();
+    return ReadDelta(
+        reader, rows, validity,
+        [&](int64_t row, int64_t value) {
+          days[row] = int32_t(value);
+          return value >= std::numeric_limits<int32_t>::min() && value <= std::numeric_limits<int32_t>::max();
+        },
+        [&](int64_t row) { days[row] = 0; });
+  }
+  out->values.Resize(8 * size_t(rows));
+  int64_t* values = out->values.as<int64_t>();
+  return ReadDelta(
+      reader, rows, validity,
+      [&](int64_t row, int64_t value) {
+        values[row] = value;
+        return true;
+      },
+      [&](int64_t row) { values[row] = 0; });
 }
 
 Status DecodeFloats(ByteReader* reader, Encoding encoding, int64_t rows, const uint8_t* validity,
@@ -682,6 +725,9 @@ Status DecodeInto(TypeId type, int64_t rows, std::string_view payload,
     case Encoding::kForStep:
       OC_RETURN_IF_ERROR(DecodeForInts(&reader, encoding, type, rows, validity, out));
       break;
+    case Encoding::kDelta:
+      OC_RETURN_IF_ERROR(DecodeDelta(&reader, type, rows, validity, out));
+      break;
     case Encoding::kQuantized:
       OC_RETURN_IF_ERROR(DecodeQuantized(&reader, type, rows, validity, out));
       break;
@@ -730,6 +776,8 @@ std::string_view EncodingName(Encoding encoding) {
       return "step";
     case Encoding::kDecimalStep:
       return "decimal_step";
+    case Encoding::kDelta:
+      return "delta";
   }
   return "unknown";
 }

@@ -1,6 +1,7 @@
 // Column chunk payloads: EncodeColumn turns one ColumnVector (a chunk of one
 // column) into its smallest exact form — validity bits only when there are
-// nulls, booleans as bits, integers as frame of reference + bit-packing,
+// nulls, booleans as bits, integers as frame of reference + bit-packing (or,
+// in order, as their successive differences with stray ones patched in),
 // floats as decimal / float32 / float64, strings as lengths + bytes or as
 // dictionary codes — and DecodeColumn turns it back. EncodeLossyColumn writes
 // the lossy forms a user asks for (float32, float16, quantized; doc/encodings.md,
@@ -37,10 +38,11 @@ enum class Encoding : uint8_t {
   kQuantized = 9,     // float64 or int64 stored as k, read as k * step (lossy, asked for)
   kForStep = 10,      // int64, timestamp, date: min + k * step, k packed (exact; format version 4)
   kDecimalStep = 11,  // float64 as decimal whose mantissas are a step apart (exact; format version 4)
+  kDelta = 12,        // int64, timestamp, date: successive differences, exceptions patched (exact; version 5)
 };
 
 // "bits", "for", "decimal", "float32", "float64", "plain", "dict", "float16", "quantized", "step",
-// "decimal_step".
+// "decimal_step", "delta".
 std::string_view EncodingName(Encoding encoding);
 // The encoding a payload was written with (for `outcore info`); Corruption
 // when the first byte is not a known encoding.
@@ -64,6 +66,9 @@ struct EncodeOptions {
   // decimals whose values are a common step apart (whole seconds in
   // microseconds, prices in steps of 0.50): files of format version 4 only.
   bool allow_step = true;
+  // Allow `delta` for integers, dates and timestamps in or near order (their
+  // successive differences, stray ones patched in): files of format version 5 only.
+  bool allow_delta = true;
 };
 
 // Replaces *payload with the encoded form of `column` (payload keeps its

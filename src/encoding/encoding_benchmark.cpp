@@ -78,79 +78,93 @@ void BM_LocalDictionaryBuild(benchmark::State& state) {
 }
 BENCHMARK(BM_LocalDictionaryBuild)->Arg(16)->Arg(1000)->Arg(60000);
 
-ColumnVector PriceColumn() {
-  std::mt19937_64 rng(3);
-  ColumnVector column(TypeId::kFloat64, nullptr);
-  column.length = kValues;
-  column.values.Resize(8 * kValues);
-  for (int64_t row = 0; row < kValues; ++row)
-    column.values.as<double>()[row] = double(rng() % 100000) / 100.0;
-  return column;
-}
-
-void BM_EncodePrices(benchmark::State& state) {
-  ColumnVector column = PriceColumn();
+// The encode and decode loops every column below shares: the payload's bytes
+// per value as a counter.
+void RunEncode(benchmark::State& state, const ColumnVector& column, const EncodeOptions& options = {}) {
   Buffer payload;
   for (auto _ : state) {
-    if (!EncodeColumn(column, {}, &payload).ok()) state.SkipWithError("encode failed");
+    if (!EncodeColumn(column, options, &payload).ok()) state.SkipWithError("encode failed");
     benchmark::DoNotOptimize(payload.data());
   }
   state.SetItemsProcessed(state.iterations() * kValues);
   state.counters["bytes_per_value"] = double(payload.size()) / kValues;
 }
-BENCHMARK(BM_EncodePrices);
 
-void BM_DecodePrices(benchmark::State& state) {
+void RunDecode(benchmark::State& state, const ColumnVector& column) {
   Buffer payload;
-  if (!EncodeColumn(PriceColumn(), {}, &payload).ok()) state.SkipWithError("encode failed");
+  if (!EncodeColumn(column, {}, &payload).ok()) state.SkipWithError("encode failed");
   ColumnVector out;
   for (auto _ : state) {
-    if (!DecodeColumn(TypeId::kFloat64, kValues, payload.view(), nullptr, &out).ok()) {
+    if (!DecodeColumn(column.type, kValues, payload.view(), nullptr, &out).ok()) {
       state.SkipWithError("decode failed");
     }
     benchmark::DoNotOptimize(out.values.data());
   }
   state.SetItemsProcessed(state.iterations() * kValues);
 }
+
+// Arg 1: delta allowed (priced), 0: not.
+EncodeOptions DeltaArg(const benchmark::State& state) {
+  EncodeOptions options;
+  options.allow_delta = state.range(0) != 0;
+  return options;
+}
+
+// kValues rows of a 64-bit column; value(row) gives each.
+template <typename T, typename Value>
+ColumnVector Column64(TypeId type, Value value) {
+  ColumnVector column(type, nullptr);
+  column.length = kValues;
+  column.values.Resize(8 * kValues);
+  for (int64_t row = 0; row < kValues; ++row) column.values.as<T>()[row] = value(row);
+  return column;
+}
+
+ColumnVector PriceColumn() {
+  std::mt19937_64 rng(3);
+  return Column64<double>(TypeId::kFloat64, [&](int64_t) { return double(rng() % 100000) / 100.0; });
+}
+
+void BM_EncodePrices(benchmark::State& state) { RunEncode(state, PriceColumn()); }
+BENCHMARK(BM_EncodePrices);
+
+void BM_DecodePrices(benchmark::State& state) { RunDecode(state, PriceColumn()); }
 BENCHMARK(BM_DecodePrices);
 
 ColumnVector TimestampColumn() {
   std::mt19937_64 rng(4);
-  ColumnVector column(TypeId::kTimestamp, nullptr);
-  column.length = kValues;
-  column.values.Resize(8 * kValues);
   // A day of microsecond timestamps: FOR packs them to 37 bits.
-  for (int64_t row = 0; row < kValues; ++row) {
-    column.values.as<int64_t>()[row] = 1'700'000'000'000'000 + int64_t(rng() % 86'400'000'000ull);
-  }
-  return column;
+  return Column64<int64_t>(TypeId::kTimestamp, [&](int64_t) {
+    return 1'700'000'000'000'000 + int64_t(rng() % 86'400'000'000ull);
+  });
 }
 
-void BM_EncodeTimestamps(benchmark::State& state) {
-  ColumnVector column = TimestampColumn();
-  Buffer payload;
-  for (auto _ : state) {
-    if (!EncodeColumn(column, {}, &payload).ok()) state.SkipWithError("encode failed");
-    benchmark::DoNotOptimize(payload.data());
-  }
-  state.SetItemsProcessed(state.iterations() * kValues);
-  state.counters["bytes_per_value"] = double(payload.size()) / kValues;
-}
-BENCHMARK(BM_EncodeTimestamps);
+// Out of order: the delta probe says no, so pricing it costs next to nothing.
+void BM_EncodeTimestamps(benchmark::State& state) { RunEncode(state, TimestampColumn(), DeltaArg(state)); }
+BENCHMARK(BM_EncodeTimestamps)->Arg(0)->Arg(1);
 
-void BM_DecodeTimestamps(benchmark::State& state) {
-  Buffer payload;
-  if (!EncodeColumn(TimestampColumn(), {}, &payload).ok()) state.SkipWithError("encode failed");
-  ColumnVector out;
-  for (auto _ : state) {
-    if (!DecodeColumn(TypeId::kTimestamp, kValues, payload.view(), nullptr, &out).ok()) {
-      state.SkipWithError("decode failed");
-    }
-    benchmark::DoNotOptimize(out.values.data());
-  }
-  state.SetItemsProcessed(state.iterations() * kValues);
-}
+void BM_DecodeTimestamps(benchmark::State& state) { RunDecode(state, TimestampColumn()); }
 BENCHMARK(BM_DecodeTimestamps);
+
+// Pickup stamps as a taxi export has them (doc/encodings.md, "delta (12)"):
+// whole seconds in time order, one stray in 10,000.
+ColumnVector OrderedStampColumn() {
+  std::mt19937_64 rng(5);
+  int64_t second = 1'546'300'800;
+  return Column64<int64_t>(TypeId::kTimestamp, [&](int64_t) {
+    second += int64_t(rng() % 4 == 0);
+    const int64_t stray = rng() % 10000 == 0 ? int64_t(8) * 365 * 86400 : 0;
+    return (second + stray) * 1'000'000;
+  });
+}
+
+void BM_EncodeOrderedStamps(benchmark::State& state) {
+  RunEncode(state, OrderedStampColumn(), DeltaArg(state));
+}
+BENCHMARK(BM_EncodeOrderedStamps)->Arg(0)->Arg(1);
+
+void BM_DecodeOrderedStamps(benchmark::State& state) { RunDecode(state, OrderedStampColumn()); }
+BENCHMARK(BM_DecodeOrderedStamps);
 
 }  // namespace
 }  // namespace outcore

@@ -36,9 +36,10 @@ inline constexpr char kMagic[8] = {'O', 'U', 'T', 'C', 'O', 'R', 'E', '\0'};
 // the step encoding (10), which a writer may choose for any chunk of
 // integers, dates or timestamps: every file is written as version 4, and
 // readers read versions 2 to 4 (FormatVersionFor: what a footer needs).
-// Version 5 adds the zone map's core range and outliers (ZoneMap::has_core),
-// which any chunk of numbers may carry: every file is written as version 5,
-// and readers read versions 2 to 5.
+// Version 5 adds the delta encoding (12), chosen the same way, and the zone
+// map's core range and outliers (ZoneMap::has_core), which any chunk of
+// numbers may carry: every file is written as version 5, and readers read
+// versions 2 to 5.
 inline constexpr uint32_t kFormatVersion = 5;
 inline constexpr uint32_t kCoreFormatVersion = 5;  // the first whose zone maps may hold a core
 inline constexpr uint32_t kMinFormatVersion = 2;
