@@ -9,12 +9,13 @@
 //   dictionary string: indexes "i" (int32 codes) with dictionary "u"
 //   (dictionary<int32, utf8>): the file-wide Dictionary, the same memory in
 //   every batch — except in a stream (ExportArrowStream of an exporter), where
-//   a batch with fewer rows than the dictionary has entries gets a dictionary
-//   of its own: the entries its rows use, in the file's order, and its codes
-//   renumbered into it. Consumers that map each batch's dictionary into their
-//   own (Polars' Categorical, DuckDB) do that work once per batch, so a
-//   65,499-entry dictionary sent whole with each of 261 batches of 30,000 rows
-//   cost Polars 0.8 s (doc/arrow.md).
+//   a batch whose dictionary has more than kCompactDictionaryRatio entries per
+//   row gets a dictionary of its own: the entries its rows use, in the file's
+//   order, and its codes renumbered into it. Consumers that map each batch's
+//   dictionary into their own (Polars' Categorical, DuckDB) do that work once
+//   per batch, so its cost grows with the dictionary, not the batch; a
+//   consumer that keeps the batches keeps their dictionaries too, which is
+//   why a dictionary only a few times the batch goes whole (doc/arrow.md).
 //
 // Zero-copy: ColumnVector is Arrow's layout already, so nothing is converted
 // (but for the renumbered codes above).
@@ -64,6 +65,10 @@
 
 namespace outcore {
 
+// A streamed batch whose dictionary has more entries than this many per row
+// gets the entries its rows use (see the types above; doc/arrow.md).
+inline constexpr int64_t kCompactDictionaryRatio = 4;
+
 // The scan's budget, shared by the scanner and every column exported from it,
 // and how many of its bytes the exported columns still hold.
 struct ExportBudget {
@@ -75,9 +80,9 @@ struct ExportBudget {
 // immutable from here on. Charged to the scan's budget until destroyed.
 class ExportedColumn {
  public:
-  // `compact_dictionary`: a dictionary column whose dictionary has more
-  // entries than the column has rows keeps only the entries its valid rows
-  // use (in the file's order), its codes renumbered into them.
+  // `compact_dictionary`: a dictionary column whose dictionary has more than
+  // kCompactDictionaryRatio entries per row keeps only the entries its valid
+  // rows use (in the file's order), its codes renumbered into them.
   ExportedColumn(std::shared_ptr<ExportBudget> budget, ColumnSchema schema, ColumnVector* from,
                  bool compact_dictionary = false);
   ~ExportedColumn();
@@ -121,7 +126,8 @@ class BatchExporter {
   const std::shared_ptr<ExportBudget>& budget() const { return budget_; }
   void set_refuse_over_budget(bool refuse) { refuse_over_budget_ = refuse; }
   // Batches from here on keep only the dictionary entries they use when their
-  // dictionary is larger than they are (ExportedColumn); a stream sets it.
+  // dictionary is many times larger than they are (ExportedColumn); a stream
+  // sets it.
   void set_compact_dictionaries(bool compact) { compact_dictionaries_ = compact; }
 
  private:

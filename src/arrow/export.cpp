@@ -280,7 +280,8 @@ ExportedColumn::ExportedColumn(std::shared_ptr<ExportBudget> budget, ColumnSchem
   if (from->null_count > 0) take(&from->validity, &vector_.validity);
   take(&from->values, &vector_.values);
   if (from->type == TypeId::kString && !from->dictionary) take(&from->data, &vector_.data);
-  if (compact_dictionary && vector_.dictionary && vector_.dictionary->size > vector_.length) {
+  if (compact_dictionary && vector_.dictionary &&
+      vector_.dictionary->size > kCompactDictionaryRatio * vector_.length) {
     bytes_ -= vector_.values.capacity();
     CompactDictionary(charged, &vector_);
     bytes_ += vector_.values.capacity() + vector_.dictionary->offsets.capacity() +

@@ -79,13 +79,13 @@ class ArrowExportTest : public testing::Test {
     // dictionary-coded (few distinct) and plain (every value distinct).
     std::ofstream csv(dir_ + "/in.csv");
     csv << "b,i,f,d,ts,cat,text,bn,in,fn,dn,tsn,catn,textn\n";
-    const char* topics[] = {"food", "travel", "gaming", "caf\xc3\xa9"};
+    const char* topics[] = {"food", "travel", "gaming", "caf\xc3\xa9", "sports"};
     for (int r = 0; r < kRows; ++r) {
       const bool null = r % 7 == 3;
       std::string date = "2024-0" + std::to_string(1 + r % 9) + "-1" + std::to_string(r % 10);
       std::string ts = date + " 0" + std::to_string(r % 10) + ":1" + std::to_string(r % 6) + ":05";
       std::string b = r % 3 ? "true" : "false", i = std::to_string(r * 37 - 9000);
-      std::string f = std::to_string(r) + ".25", cat = topics[r % 4];
+      std::string f = std::to_string(r) + ".25", cat = topics[r % 5];
       std::string text = "passage number " + std::to_string(r) + " of many";
       csv << b << ',' << i << ',' << f << ',' << date << ',' << ts << ',' << cat << ',' << text;
       for (const std::string* v : {&b, &i, &f, &date, &ts, &cat, &text}) csv << ',' << (null ? "" : *v);
@@ -286,16 +286,19 @@ TEST_F(ArrowExportTest, TheDictionaryIsTheFilesOwnInEveryBatch) {
 }
 
 TEST_F(ArrowExportTest, AStreamedBatchSmallerThanItsDictionaryGetsTheEntriesItsRowsUse) {
-  // `cat` and `catn` have 4 entries; streamed batches of 3 rows get their own dictionaries.
+  // `cat` and `catn` have 5 entries: streamed batches of one row get their own dictionaries
+  // (more than kCompactDictionaryRatio entries a row); batches of two rows do not.
   ScanOptions small;
   small.columns = {"cat", "catn"};
-  small.batch_rows = 3;
+  small.batch_rows = 1;
   ScanOptions whole = small;
   whole.batch_rows = 1 << 20;
   EXPECT_EQ(StreamRows(small), StreamRows(whole));  // the same value in every row
 
   auto file = dataset_->LoadDictionary(dataset_->FindColumn("cat"));
   ASSERT_TRUE(file.ok());
+  ASSERT_GT((*file)->size, kCompactDictionaryRatio);
+  ASSERT_LE((*file)->size, 2 * kCompactDictionaryRatio);
   std::map<std::string, int64_t> file_code;
   for (int64_t code = 0; code < (*file)->size; ++code) file_code[std::string((*file)->Get(code))] = code;
   auto exporter = Exporter(small);
@@ -334,6 +337,17 @@ TEST_F(ArrowExportTest, AStreamedBatchSmallerThanItsDictionaryGetsTheEntriesItsR
   arrow::Release(&stream);
   EXPECT_EQ(budget->held.load(), 0u);
   EXPECT_EQ(budget->budget->used(), 0u);
+
+  // Batches of two rows have the file's dictionary, in a stream too.
+  ScanOptions two = small;
+  two.batch_rows = 2;
+  ExportArrowStream(Exporter(two), &stream);
+  ArrowArray pair;
+  ASSERT_EQ(stream.get_next(&stream, &pair), 0);
+  ASSERT_NE(pair.release, nullptr);
+  EXPECT_EQ(pair.children[0]->dictionary->buffers[1], (*file)->offsets.data());
+  arrow::Release(&pair);
+  arrow::Release(&stream);
 
   // Outside a stream (a batch exported alone, NumPy batches) the codes stay the file's.
   auto alone = Exporter(small);
