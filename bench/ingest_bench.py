@@ -390,7 +390,7 @@ def main():
     parser.add_argument("--outcore", help="path of the outcore binary (default: newest build*/outcore)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds before a run is killed")
     parser.add_argument("--keep-outputs", action="store_true", help="keep bench/out/* after each tool")
-    parser.add_argument("--write-results", action="store_true", help="write bench/RESULTS.md")
+    parser.add_argument("--write-results", action="store_true", help="write the head of bench/RESULTS.md")
     args = parser.parse_args()
     if args.quick:
         args.size = "50MB"
@@ -470,8 +470,12 @@ wall s: median wall time of the child process (interpreter start and imports
 included for Python tools). peak RSS: the child's ru_maxrss from os.wait4.
 CSV MB/s: CSV bytes / wall. rows: rows the tool kept (ingest) or read (scan).
 """
-    (BENCH / "RESULTS.md").write_text(text)
-    print(f"wrote {BENCH / 'RESULTS.md'}", file=sys.stderr)
+    # This table heads the file; the sections other benchmarks append after it stay.
+    results = BENCH / "RESULTS.md"
+    previous = results.read_text() if results.exists() else ""
+    rest = previous.find("\n## ")
+    results.write_text(text + (previous[rest:] if rest >= 0 else ""))
+    print(f"wrote the head of {results}", file=sys.stderr)
 
 
 if __name__ == "__main__":
